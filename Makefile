@@ -1,0 +1,53 @@
+# skywarden: the two commands a newcomer runs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= out
+SEED   ?= 1
+
+.PHONY: run test lint typecheck pytest install dev sysdeps data clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Runtime install: re-done whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+# Development install: test, lint and type-check tools plus the data-rebuild extras.
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+dev: $(VENV)/.installed-dev
+
+# System packages that the tests need, installed only when missing (CI runs as root).
+SYSDEPS :=
+sysdeps:
+	@bash scripts/sysdeps.sh $(SYSDEPS)
+
+run: install
+	$(BIN)/skywarden simulate scenarios/el-paso.yaml --out $(OUT)/el-paso --seed $(SEED) --plot
+
+lint: dev
+	$(BIN)/ruff check src tests bench scripts
+
+typecheck: dev
+	$(BIN)/mypy
+
+pytest: dev sysdeps
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+data: dev
+	$(BIN)/python scripts/build_reference_data.py
+
+bench: dev
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""skywarden.airspace (see DESIGN.md)."""

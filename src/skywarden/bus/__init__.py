@@ -1,0 +1,1 @@
+"""skywarden.bus (see DESIGN.md)."""

@@ -1,0 +1,32 @@
+"""The ``skywarden`` console entry point: one Typer app, one sub-command per job."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="skywarden",
+    help="Counter-drone airspace safety: simulate, ingest, track, analyze, plan lasers, serve.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+@app.command("version")
+def version() -> None:
+    """Print the skywarden version."""
+    from skywarden import __version__
+
+    typer.echo(__version__)
+
+
+# Sub-commands register below, one line each (modules under skywarden/commands/).
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

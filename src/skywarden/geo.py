@@ -1,0 +1,122 @@
+"""Geodesy: WGS84 <-> a sector's local East-North-Up frame, geodesic distance and bearing.
+
+The one module that knows the Earth's shape. Built on PROJ (pyproj): the ENU frame is
+PROJ's ``topocentric`` conversion applied to geocentric (``cart``) coordinates, which is
+exact on the ellipsoid (no flat-Earth or spherical approximation), and distances and
+bearings are Karney's geodesics (``pyproj.Geod``).
+
+Altitudes in skywarden are metres above mean sea level. The ENU frame treats them as
+heights above the ellipsoid: the geoid separation (about -25 m around El Paso) is nearly
+constant across a sector, so the error is a common vertical offset that cancels in a
+round trip and between targets, and does not change horizontal positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import overload
+
+import numpy as np
+import numpy.typing as npt
+from pyproj import Geod, Transformer
+
+WGS84 = Geod(ellps="WGS84")
+
+FT_PER_M = 1.0 / 0.3048
+M_PER_FT = 0.3048
+M_PER_NM = 1852.0
+KT_TO_MS = M_PER_NM / 3600.0
+
+ArrayLike = float | Sequence[float] | npt.NDArray[np.float64]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class LocalFrame:
+    """A local East-North-Up frame, metres, tangent to the ellipsoid at an origin.
+
+    >>> f = LocalFrame(31.8, -106.4, 1200.0)
+    >>> x, y, z = f.to_enu(31.81, -106.39, 1300.0)
+    """
+
+    lat0: float
+    lon0: float
+    alt0_m: float = 0.0
+
+    @cached_property
+    def _transformer(self) -> Transformer:
+        pipeline = (
+            "+proj=pipeline"
+            " +step +proj=axisswap +order=2,1"
+            " +step +proj=unitconvert +xy_in=deg +xy_out=rad"
+            " +step +proj=cart +ellps=WGS84"
+            f" +step +proj=topocentric +ellps=WGS84 +lat_0={self.lat0!r}"
+            f" +lon_0={self.lon0!r} +h_0={self.alt0_m!r}"
+        )
+        return Transformer.from_pipeline(pipeline)
+
+    @overload
+    def to_enu(self, lat: float, lon: float, alt_m: float) -> tuple[float, float, float]: ...
+    @overload
+    def to_enu(
+        self, lat: FloatArray, lon: FloatArray, alt_m: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray]: ...
+
+    def to_enu(self, lat, lon, alt_m):  # type: ignore[no-untyped-def]
+        """Geographic (deg, deg, m) to ENU metres; scalars in, scalars out; arrays vectorised."""
+        x, y, z = self._transformer.transform(lat, lon, alt_m)
+        return x, y, z
+
+    @overload
+    def to_geodetic(self, x: float, y: float, z: float) -> tuple[float, float, float]: ...
+    @overload
+    def to_geodetic(
+        self, x: FloatArray, y: FloatArray, z: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray]: ...
+
+    def to_geodetic(self, x, y, z):  # type: ignore[no-untyped-def]
+        """ENU metres to geographic (lat deg, lon deg, alt m)."""
+        lat, lon, alt = self._transformer.transform(x, y, z, direction="INVERSE")
+        return lat, lon, alt
+
+    def to_dict(self) -> dict[str, float]:
+        return {"lat": self.lat0, "lon": self.lon0, "alt_m": self.alt0_m}
+
+
+def distance_m(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> ArrayLike:
+    """Geodesic distance on WGS84 in metres (vectorised)."""
+    _, _, d = WGS84.inv(lon1, lat1, lon2, lat2)
+    return d  # type: ignore[no-any-return,unused-ignore]
+
+
+def bearing_deg(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> ArrayLike:
+    """Initial true bearing from point 1 to point 2, degrees clockwise from north, [0, 360)."""
+    az, _, _ = WGS84.inv(lon1, lat1, lon2, lat2)
+    return np.mod(az, 360.0)  # type: ignore[no-any-return,unused-ignore]
+
+
+def destination(
+    lat: ArrayLike, lon: ArrayLike, bearing: ArrayLike, dist_m: ArrayLike
+) -> tuple[ArrayLike, ArrayLike]:
+    """The point ``dist_m`` away along the geodesic with initial ``bearing`` (deg)."""
+    lon2, lat2, _ = WGS84.fwd(lon, lat, bearing, dist_m)
+    return lat2, lon2
+
+
+def line_length_m(lons: Sequence[float], lats: Sequence[float]) -> float:
+    """Geodesic length of a polyline given as lon/lat sequences, metres."""
+    return float(WGS84.line_length(lons, lats))
+
+
+def enu_to_bearing_elevation(
+    dx: ArrayLike, dy: ArrayLike, dz: ArrayLike
+) -> tuple[ArrayLike, ArrayLike, ArrayLike]:
+    """Range (m), bearing (deg from north) and elevation (deg) of an ENU offset."""
+    dx, dy, dz = np.asarray(dx), np.asarray(dy), np.asarray(dz)
+    horiz = np.hypot(dx, dy)
+    rng = np.hypot(horiz, dz)
+    brg = np.mod(np.degrees(np.arctan2(dx, dy)), 360.0)
+    elev = np.degrees(np.arctan2(dz, horiz))
+    return rng, brg, elev

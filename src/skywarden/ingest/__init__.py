@@ -1,0 +1,1 @@
+"""skywarden.ingest (see DESIGN.md)."""

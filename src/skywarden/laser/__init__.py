@@ -1,0 +1,1 @@
+"""skywarden.laser (see DESIGN.md)."""

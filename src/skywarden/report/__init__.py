@@ -1,0 +1,1 @@
+"""skywarden.report (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""skywarden.service (see DESIGN.md)."""

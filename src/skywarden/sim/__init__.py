@@ -1,0 +1,1 @@
+"""skywarden.sim (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""skywarden.store (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""skywarden.tracking (see DESIGN.md)."""
