@@ -85,21 +85,54 @@ class LocalFrame:
         return {"lat": self.lat0, "lon": self.lon0, "alt_m": self.alt0_m}
 
 
-def distance_m(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> ArrayLike:
-    """Geodesic distance on WGS84 in metres (vectorised)."""
+@overload
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float: ...
+@overload
+def distance_m(
+    lat1: FloatArray | float, lon1: FloatArray | float, lat2: FloatArray, lon2: FloatArray
+) -> FloatArray: ...
+@overload
+def distance_m(
+    lat1: FloatArray, lon1: FloatArray, lat2: FloatArray | float, lon2: FloatArray | float
+) -> FloatArray: ...
+
+
+def distance_m(lat1, lon1, lat2, lon2):  # type: ignore[no-untyped-def]
+    """Geodesic distance on WGS84 in metres (vectorised: arrays in, array out)."""
     _, _, d = WGS84.inv(lon1, lat1, lon2, lat2)
-    return d  # type: ignore[no-any-return,unused-ignore]
+    return d
 
 
-def bearing_deg(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> ArrayLike:
+@overload
+def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float: ...
+@overload
+def bearing_deg(
+    lat1: FloatArray | float, lon1: FloatArray | float, lat2: FloatArray, lon2: FloatArray
+) -> FloatArray: ...
+@overload
+def bearing_deg(
+    lat1: FloatArray, lon1: FloatArray, lat2: FloatArray | float, lon2: FloatArray | float
+) -> FloatArray: ...
+
+
+def bearing_deg(lat1, lon1, lat2, lon2):  # type: ignore[no-untyped-def]
     """Initial true bearing from point 1 to point 2, degrees clockwise from north, [0, 360)."""
     az, _, _ = WGS84.inv(lon1, lat1, lon2, lat2)
-    return np.mod(az, 360.0)  # type: ignore[no-any-return,unused-ignore]
+    return float(az % 360.0) if np.ndim(az) == 0 else np.mod(az, 360.0)
 
 
+@overload
+def destination(lat: float, lon: float, bearing: float, dist_m: float) -> tuple[float, float]: ...  # type: ignore[overload-overlap]
+@overload
 def destination(
-    lat: ArrayLike, lon: ArrayLike, bearing: ArrayLike, dist_m: ArrayLike
-) -> tuple[ArrayLike, ArrayLike]:
+    lat: FloatArray | float,
+    lon: FloatArray | float,
+    bearing: FloatArray | float,
+    dist_m: FloatArray | float,
+) -> tuple[FloatArray, FloatArray]: ...
+
+
+def destination(lat, lon, bearing, dist_m):  # type: ignore[no-untyped-def]
     """The point ``dist_m`` away along the geodesic with initial ``bearing`` (deg)."""
     lon2, lat2, _ = WGS84.fwd(lon, lat, bearing, dist_m)
     return lat2, lon2
