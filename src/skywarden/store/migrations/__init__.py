@@ -1,0 +1,1 @@
+"""Alembic migrations of the operations store, run by :func:`skywarden.store.db.migrate`."""
