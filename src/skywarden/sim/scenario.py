@@ -1,0 +1,347 @@
+"""Scenario files: the validated description of a sector, its sensors and its traffic.
+
+A scenario is the only input of the simulator besides the seed, so everything a run
+depends on is written in it and checked here with pydantic before anything runs. Errors
+name the file and the key path (``sensors[2].range_max_m``) so a person can fix the
+YAML without reading Python.
+
+Units follow DESIGN.md: metres, seconds, degrees, altitudes above mean sea level
+(``*_agl_m`` fields are above the sector's flat ``ground_alt_m``; the simulator has no
+terrain model).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from skywarden.geo import LocalFrame
+
+
+class ScenarioError(ValueError):
+    """A scenario file cannot be read or fails validation; names file and key."""
+
+    def __init__(self, path: str, problems: list[tuple[str, str]]) -> None:
+        self.path = path
+        self.problems = problems
+        lines = [f"{path}: {key}: {msg}" if key else f"{path}: {msg}" for key, msg in problems]
+        super().__init__("\n".join(lines))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Range = tuple[float, float]
+
+
+def _check_range(v: Range, lo: float = float("-inf"), hi: float = float("inf")) -> Range:
+    a, b = v
+    if not a <= b:
+        raise ValueError(f"range [{a}, {b}] is reversed")
+    if a < lo or b > hi:
+        raise ValueError(f"range [{a}, {b}] outside [{lo}, {hi}]")
+    return v
+
+
+# --------------------------------------------------------------------------- sector
+
+
+class Site(_Strict):
+    """A fixed place: a sensor site or an origin. Altitude in m above mean sea level."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    alt_m: float = Field(ge=-500, le=9000)
+
+
+class Sector(_Strict):
+    """The area watched: a square of half-width ``extent_m`` around ``origin``.
+
+    ``origin`` is also the origin of the sector's ENU frame. ``start`` is an ISO 8601
+    UTC time (``2026-02-11T03:00:00Z``); ``duration_s`` the default run length.
+    """
+
+    name: str = Field(min_length=1)
+    origin: Site
+    extent_m: float = Field(gt=1000, le=200_000)
+    ground_alt_m: float = Field(ge=-500, le=5000)
+    start: datetime
+    duration_s: float = Field(gt=0, le=7 * 86400)
+    airports: list[str] = Field(default_factory=lambda: ["KELP", "KBIF", "MMCS"])
+
+    @field_validator("start")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        if v.tzinfo is None or v.utcoffset() != UTC.utcoffset(None):
+            raise ValueError("start must be UTC with a Z suffix, e.g. 2026-02-11T03:00:00Z")
+        return v
+
+    @property
+    def start_t(self) -> float:
+        return self.start.timestamp()
+
+
+# --------------------------------------------------------------------------- sensors
+
+
+class _SensorBase(_Strict):
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")
+    site: Site
+    range_max_m: float = Field(gt=0, le=500_000)
+    update_s: int = Field(default=1, ge=1, le=60)
+
+
+class RadarConfig(_SensorBase):
+    """A 3-D surveillance radar (see sim/sensors/radar.py for the model)."""
+
+    kind: Literal["radar"]
+    range_min_m: float = Field(default=100.0, ge=0)
+    azimuth_min_deg: float = Field(default=0.0, ge=-360, le=360)
+    azimuth_max_deg: float = Field(default=360.0, ge=-360, le=720)
+    elevation_min_deg: float = Field(default=-2.0, ge=-10, le=90)
+    elevation_max_deg: float = Field(default=40.0, ge=-10, le=90)
+    pd_max: float = Field(default=0.95, gt=0, le=1)
+    range_50_m: float = Field(default=6000.0, gt=0, description="Pd=pd_max/2 for 0.01 m2 RCS")
+    pd_slope: float = Field(default=6.0, gt=0)
+    sigma_range_m: float = Field(default=10.0, gt=0)
+    sigma_azimuth_deg: float = Field(default=0.5, gt=0)
+    sigma_elevation_deg: float = Field(default=1.0, gt=0)
+    false_alarms_per_scan: float = Field(default=2.0, ge=0)
+
+    @model_validator(mode="after")
+    def _limits(self) -> RadarConfig:
+        if self.range_min_m >= self.range_max_m:
+            raise ValueError("range_min_m must be below range_max_m")
+        if self.elevation_min_deg >= self.elevation_max_deg:
+            raise ValueError("elevation_min_deg must be below elevation_max_deg")
+        width = self.azimuth_max_deg - self.azimuth_min_deg
+        if not 0 < width <= 360:
+            raise ValueError("azimuth_max_deg - azimuth_min_deg must be in (0, 360]")
+        return self
+
+
+class RFConfig(_SensorBase):
+    """An RF direction finder: bearings to drones with an active control link."""
+
+    kind: Literal["rf"]
+    pd: float = Field(default=0.8, gt=0, le=1, description="per-update intercept probability")
+    sigma_bearing_deg: float = Field(default=3.0, gt=0, le=90)
+
+
+class RemoteIDConfig(_SensorBase):
+    """A Remote ID (ASTM F3411 broadcast) receiver."""
+
+    kind: Literal["remote_id"]
+    message_loss: float = Field(default=0.2, ge=0, lt=1)
+    sigma_position_m: float = Field(default=3.0, gt=0)
+    sigma_altitude_m: float = Field(default=4.0, gt=0)
+
+
+class ADSBConfig(_SensorBase):
+    """A 1090 MHz ADS-B receiver."""
+
+    kind: Literal["adsb"]
+    message_loss: float = Field(default=0.05, ge=0, lt=1)
+    sigma_position_m: float = Field(default=15.0, gt=0)
+
+
+class VisualConfig(_SensorBase):
+    """Visual sighting reports from people at or around a site (sparse, late, coarse)."""
+
+    kind: Literal["visual"]
+    reports_per_target_hour: float = Field(default=2.0, ge=0)
+    delay_s: Range = (30.0, 300.0)
+    sigma_position_m: float = Field(default=300.0, gt=0)
+    sigma_altitude_m: float = Field(default=100.0, gt=0)
+
+    @field_validator("delay_s")
+    @classmethod
+    def _delay(cls, v: Range) -> Range:
+        return _check_range(v, 0, 3600)
+
+
+SensorConfig = Annotated[
+    RadarConfig | RFConfig | RemoteIDConfig | ADSBConfig | VisualConfig,
+    Field(discriminator="kind"),
+]
+
+
+# --------------------------------------------------------------------------- traffic
+
+
+class _DroneBase(_Strict):
+    speed_mps: Range = (6.0, 16.0)
+    cruise_agl_m: Range = (30.0, 120.0)
+    endurance_s: Range = (1200.0, 2400.0)
+    rcs_m2: Range = (0.005, 0.03)
+
+    @field_validator("speed_mps")
+    @classmethod
+    def _speed(cls, v: Range) -> Range:
+        return _check_range(v, 0.5, 20)
+
+    @field_validator("cruise_agl_m")
+    @classmethod
+    def _agl(cls, v: Range) -> Range:
+        return _check_range(v, 5, 150)
+
+    @field_validator("endurance_s")
+    @classmethod
+    def _endurance(cls, v: Range) -> Range:
+        return _check_range(v, 60, 7200)
+
+    @field_validator("rcs_m2")
+    @classmethod
+    def _rcs(cls, v: Range) -> Range:
+        return _check_range(v, 1e-5, 10)
+
+
+class SmugglerTraffic(_DroneBase):
+    """Drones launched on the Mexican side that cross north, drop a load and return."""
+
+    per_hour: float = Field(default=4.0, ge=0, le=200)
+    launch_south_m: Range = (300.0, 2500.0)
+    drop_north_m: Range = (500.0, 4000.0)
+    drop_agl_m: Range = (3.0, 10.0)
+    hover_s: Range = (20.0, 90.0)
+    rf_link_fraction: float = Field(default=0.8, ge=0, le=1)
+
+
+class SurveillanceTraffic(_DroneBase):
+    """Drones that loiter on the Mexican side of the border, watching agents."""
+
+    count: int = Field(default=2, ge=0, le=100)
+    standoff_m: Range = (200.0, 1500.0)
+    loiter_radius_m: Range = (100.0, 400.0)
+    rf_link_fraction: float = Field(default=1.0, ge=0, le=1)
+
+
+class HobbyTraffic(_DroneBase):
+    """Recreational drones over the city, mostly Remote ID compliant."""
+
+    count: int = Field(default=3, ge=0, le=200)
+    area_radius_m: float = Field(default=8000.0, gt=0)
+    remote_id_fraction: float = Field(default=0.85, ge=0, le=1)
+    rf_link_fraction: float = Field(default=1.0, ge=0, le=1)
+    speed_mps: Range = (2.0, 10.0)
+
+
+class AirportFlow(_Strict):
+    """Arrivals and departures at one airport on its real runway ends."""
+
+    airport: str = Field(min_length=3, max_length=4)
+    runways: list[str] = Field(min_length=1)
+    arrivals_per_hour: float = Field(default=4.0, ge=0, le=60)
+    departures_per_hour: float = Field(default=3.0, ge=0, le=60)
+    approach_speed_mps: Range = (65.0, 75.0)
+    glide_path_deg: float = Field(default=3.0, gt=1, lt=6)
+    final_length_m: float = Field(default=15000.0, gt=2000)
+    military_fraction: float = Field(default=0.0, ge=0, le=1)
+
+
+class OverflightTraffic(_Strict):
+    """Manned aircraft crossing the sector at altitude."""
+
+    per_hour: float = Field(default=6.0, ge=0, le=200)
+    altitude_m: Range = (3000.0, 11500.0)
+    speed_mps: Range = (120.0, 250.0)
+
+    @field_validator("altitude_m")
+    @classmethod
+    def _alt(cls, v: Range) -> Range:
+        return _check_range(v, 0, 15000)
+
+
+class BirdTraffic(_Strict):
+    """Birds (night migrants and local flocks) at low level."""
+
+    count: int = Field(default=10, ge=0, le=1000)
+    speed_mps: Range = (6.0, 15.0)
+    agl_m: Range = (10.0, 400.0)
+    rcs_m2: Range = (0.001, 0.02)
+    radius_m: float = Field(default=20000.0, gt=0)
+
+
+class Traffic(_Strict):
+    smugglers: SmugglerTraffic = SmugglerTraffic()
+    surveillance: SurveillanceTraffic = SurveillanceTraffic()
+    hobby: HobbyTraffic = HobbyTraffic()
+    airports: list[AirportFlow] = Field(default_factory=list)
+    overflights: OverflightTraffic = OverflightTraffic()
+    birds: BirdTraffic = BirdTraffic()
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class Scenario(_Strict):
+    """A whole scenario file. ``frame`` is the sector's ENU frame (origin = sector origin)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    sector: Sector
+    sensors: list[SensorConfig] = Field(default_factory=list)
+    traffic: Traffic = Traffic()
+    source: str = "<memory>"
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Scenario:
+        seen: set[str] = set()
+        for s in self.sensors:
+            if s.id in seen:
+                raise ValueError(f"sensor id {s.id!r} used twice")
+            seen.add(s.id)
+        return self
+
+    @cached_property
+    def frame(self) -> LocalFrame:
+        o = self.sector.origin
+        return LocalFrame(o.lat, o.lon, o.alt_m)
+
+
+def _key(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in {"radar", "rf", "remote_id", "adsb", "visual"}:
+            continue  # pydantic names the union branch; the person wrote no such key
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def parse_scenario(doc: Any, source: str = "<memory>") -> Scenario:
+    """Validate an already-parsed YAML/JSON document as a scenario."""
+    if not isinstance(doc, dict):
+        raise ScenarioError(source, [("", "a scenario must be a mapping at the top level")])
+    try:
+        return Scenario.model_validate({**doc, "source": source})
+    except ValidationError as e:
+        raise ScenarioError(
+            source, [(_key(err["loc"]), err["msg"]) for err in e.errors()]
+        ) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file; raises ScenarioError naming file and key."""
+    p = Path(path)
+    try:
+        text = p.read_text()
+    except OSError as e:
+        raise ScenarioError(str(p), [("", f"cannot read: {e.strerror}")]) from None
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ScenarioError(
+            str(p), [(where, f"invalid YAML: {getattr(e, 'problem', e)}")]
+        ) from None
+    return parse_scenario(doc, str(p))

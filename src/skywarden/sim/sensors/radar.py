@@ -1,0 +1,161 @@
+"""A 3-D surveillance radar for small drones (the class of Echodyne, Robin, Blighter units).
+
+Parameters (``RadarConfig``): site; ``range_min_m``/``range_max_m``; an azimuth sector
+``azimuth_min_deg``..``azimuth_max_deg`` (clockwise from true north) and elevation limits;
+update period ``update_s`` (1 s).
+
+Detection probability falls with range as the radar equation makes the signal fall with
+R^-4: for a target of cross-section sigma,
+
+    Pd(R) = pd_max / (1 + (R / R50)^pd_slope),   R50 = range_50_m * (sigma / 0.01 m^2)^(1/4)
+
+so ``range_50_m`` is where a 0.01 m^2 target (a small quadcopter) is seen half as often
+as up close, and a 100 m^2 airliner reaches ten times further.
+
+Measurements are true range/azimuth/elevation plus independent Gaussian errors
+(``sigma_range_m``, ``sigma_azimuth_deg``, ``sigma_elevation_deg``). Each scan adds a
+Poisson number (mean ``false_alarms_per_scan``) of false alarms uniform in range,
+azimuth and elevation (elevation capped at 10 degrees: clutter and noise crossings sit
+low). A detection carries the position converted from polar, its covariance
+``J diag(sr^2, sa^2, se^2) J^T`` (J the Jacobian of polar -> ENU at the measurement), and
+the raw ``range_m``/``azimuth_deg``/``elevation_deg`` in ``attrs``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from skywarden.geo import enu_to_bearing_elevation
+from skywarden.model import Detection, Position, SensorKind
+from skywarden.sim.scenario import RadarConfig
+from skywarden.sim.sensors.base import FloatArray, SensorModel, r2, r7
+from skywarden.sim.snapshot import Snapshot
+
+FA_ELEVATION_MAX_DEG = 10.0
+REFERENCE_RCS_M2 = 0.01
+
+
+@dataclass(frozen=True)
+class RadarScan:
+    """One scan before it becomes records: measured polar coordinates, real and false."""
+
+    target_idx: npt.NDArray[np.intp]  # which snapshot targets were detected
+    range_m: FloatArray  # measured, detections first then false alarms
+    azimuth_deg: FloatArray
+    elevation_deg: FloatArray
+    n_false: int
+    in_view: npt.NDArray[np.bool_]  # per snapshot target
+    pd: FloatArray  # per snapshot target (0 where not in view)
+
+
+def polar_to_enu(r: FloatArray, az_deg: FloatArray, el_deg: FloatArray) -> FloatArray:
+    """(N, 3) ENU offsets of range/azimuth/elevation."""
+    a, e = np.radians(az_deg), np.radians(el_deg)
+    ce = np.cos(e)
+    return np.column_stack([r * ce * np.sin(a), r * ce * np.cos(a), r * np.sin(e)])
+
+
+def polar_covariance(
+    r: FloatArray, az_deg: FloatArray, el_deg: FloatArray, sr: float, sa_deg: float, se_deg: float
+) -> FloatArray:
+    """(N, 3, 3) ENU covariances from independent polar errors (first-order propagation)."""
+    a, e = np.radians(az_deg), np.radians(el_deg)
+    sa, ce, ca, se_ = np.sin(a), np.cos(e), np.cos(a), np.sin(e)
+    n = len(r)
+    J = np.empty((n, 3, 3))
+    J[:, 0] = np.column_stack([ce * sa, r * ce * ca, -r * se_ * sa])
+    J[:, 1] = np.column_stack([ce * ca, -r * ce * sa, -r * se_ * ca])
+    J[:, 2] = np.column_stack([se_, np.zeros(n), r * ce])
+    D = np.diag([sr**2, np.radians(sa_deg) ** 2, np.radians(se_deg) ** 2])
+    return J @ D @ J.transpose(0, 2, 1)
+
+
+class Radar(SensorModel):
+    cfg: RadarConfig
+
+    def pd(self, range_m: FloatArray, rcs_m2: FloatArray) -> FloatArray:
+        """Detection probability at a range for a cross-section (see module docstring)."""
+        c = self.cfg
+        r50 = c.range_50_m * (np.asarray(rcs_m2) / REFERENCE_RCS_M2) ** 0.25
+        return c.pd_max / (1.0 + (np.asarray(range_m) / r50) ** c.pd_slope)
+
+    def in_azimuth(self, az_deg: FloatArray) -> npt.NDArray[np.bool_]:
+        c = self.cfg
+        width = c.azimuth_max_deg - c.azimuth_min_deg
+        return np.mod(az_deg - c.azimuth_min_deg, 360.0) <= width
+
+    def scan(self, snap: Snapshot) -> RadarScan:
+        """Draw detections, noise and false alarms for one scan (vectorised over targets)."""
+        c = self.cfg
+        rng = self.rng
+        e, n, u = self.local(snap)
+        r, az, el = (np.asarray(v) for v in enu_to_bearing_elevation(e, n, u))
+        view = (
+            (r >= c.range_min_m)
+            & (r <= c.range_max_m)
+            & self.in_azimuth(az)
+            & (el >= c.elevation_min_deg)
+            & (el <= c.elevation_max_deg)
+        )
+        pd = np.where(view, self.pd(r, snap.rcs_m2), 0.0)
+        hit = rng.uniform(size=len(r)) < pd
+        idx = np.flatnonzero(hit)
+        k = len(idx)
+        mr = r[idx] + rng.normal(0.0, c.sigma_range_m, k)
+        maz = np.mod(az[idx] + rng.normal(0.0, c.sigma_azimuth_deg, k), 360.0)
+        mel = el[idx] + rng.normal(0.0, c.sigma_elevation_deg, k)
+        nf = int(rng.poisson(c.false_alarms_per_scan))
+        width = c.azimuth_max_deg - c.azimuth_min_deg
+        fr = rng.uniform(c.range_min_m, c.range_max_m, nf)
+        faz = np.mod(c.azimuth_min_deg + rng.uniform(0.0, width, nf), 360.0)
+        top = min(c.elevation_max_deg, FA_ELEVATION_MAX_DEG)
+        fel = rng.uniform(c.elevation_min_deg, max(top, c.elevation_min_deg + 0.1), nf)
+        return RadarScan(
+            target_idx=idx,
+            range_m=np.concatenate([np.maximum(mr, 0.0), fr]),
+            azimuth_deg=np.concatenate([maz, faz]),
+            elevation_deg=np.concatenate([mel, fel]),
+            n_false=nf,
+            in_view=view,
+            pd=pd,
+        )
+
+    def observe(self, snap: Snapshot) -> list[Detection]:
+        if not self.due(snap.t):
+            return []
+        s = self.scan(snap)
+        c = self.cfg
+        enu = polar_to_enu(s.range_m, s.azimuth_deg, s.elevation_deg)
+        cov = polar_covariance(
+            s.range_m,
+            s.azimuth_deg,
+            s.elevation_deg,
+            c.sigma_range_m,
+            c.sigma_azimuth_deg,
+            c.sigma_elevation_deg,
+        )
+        lat, lon, alt = self.frame.to_geodetic(enu[:, 0], enu[:, 1], enu[:, 2])
+        out = []
+        for i in range(len(s.range_m)):
+            out.append(
+                Detection(
+                    t=snap.t,
+                    sensor=self.id,
+                    kind=SensorKind.RADAR,
+                    position=Position(
+                        r7(lat[i]),
+                        r7(lon[i]),
+                        r2(alt[i]),
+                        tuple(tuple(round(float(x), 3) for x in row) for row in cov[i]),
+                    ),
+                    attrs={
+                        "range_m": r2(s.range_m[i]),
+                        "azimuth_deg": round(float(s.azimuth_deg[i]), 4),
+                        "elevation_deg": round(float(s.elevation_deg[i]), 4),
+                    },
+                )
+            )
+        return out

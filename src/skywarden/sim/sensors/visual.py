@@ -1,0 +1,71 @@
+"""Visual sighting reports: people who see a light or hear a drone and call it in.
+
+Parameters (``VisualConfig``): site (where the observers are, e.g. a border patrol
+station); ``range_max_m`` (horizontal distance at which a drone or aircraft is noticed
+at night); ``reports_per_target_hour``, the mean rate of reports per visible target;
+``delay_s`` [lo, hi], the uniform delay between seeing and the report reaching the
+system; ``sigma_position_m``/``sigma_altitude_m``, the (coarse) error of the position
+the observer gives. Birds are not reported. A report is time-stamped when it
+*arrives* (``t``), so the stream stays time-ordered; ``attrs["observed_t"]`` is when
+the target was seen and the position is where it was then.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+
+import numpy as np
+
+from skywarden.geo import distance_m
+from skywarden.model import Detection, Position, SensorKind
+from skywarden.sim.scenario import VisualConfig
+from skywarden.sim.sensors.base import SensorModel, diag_cov, r2, r7
+from skywarden.sim.snapshot import Snapshot
+
+
+class VisualReports(SensorModel):
+    cfg: VisualConfig
+
+    def __init__(self, cfg: VisualConfig, rng: np.random.Generator) -> None:
+        super().__init__(cfg, rng)
+        self._pending: list[tuple[float, int, Detection]] = []
+        self._seq = itertools.count()
+
+    def sight(self, snap: Snapshot) -> list[Detection]:
+        """Draw this tick's sightings; returns the reports (stamped with arrival time)."""
+        c = self.cfg
+        n = len(snap)
+        if n == 0:
+            return []
+        d = np.asarray(
+            distance_m(np.full(n, c.site.lat), np.full(n, c.site.lon), snap.lat, snap.lon)
+        )
+        visible = (snap.is_drone | snap.is_manned) & (d <= c.range_max_m)
+        p = c.reports_per_target_hour / 3600.0 * c.update_s
+        idx = np.flatnonzero(visible & (self.rng.uniform(size=n) < p))
+        lat, lon, alt = self.perturbed(snap, idx, c.sigma_position_m, c.sigma_altitude_m)
+        delay = np.ceil(self.rng.uniform(c.delay_s[0], c.delay_s[1], len(idx)))
+        cov = diag_cov(c.sigma_position_m, c.sigma_position_m, c.sigma_altitude_m)
+        out = []
+        for j, i in enumerate(idx):
+            what = "drone" if snap.is_drone[i] else "aircraft"
+            out.append(
+                Detection(
+                    t=snap.t + float(delay[j]),
+                    sensor=self.id,
+                    kind=SensorKind.VISUAL,
+                    position=Position(r7(lat[j]), r7(lon[j]), r2(alt[j]), cov),
+                    attrs={"observed_t": snap.t, "delay_s": float(delay[j]), "reported_as": what},
+                )
+            )
+        return out
+
+    def observe(self, snap: Snapshot) -> list[Detection]:
+        if self.due(snap.t):
+            for det in self.sight(snap):
+                heapq.heappush(self._pending, (det.t, next(self._seq), det))
+        out = []
+        while self._pending and self._pending[0][0] <= snap.t:
+            out.append(heapq.heappop(self._pending)[2])
+        return out

@@ -1,0 +1,209 @@
+"""Small quadcopters: cross-border smugglers, border surveillance, hobby flights over the city.
+
+Kinematics follow small off-the-shelf multirotors: 0-20 m/s, 20-150 m above ground,
+20-40 min battery endurance, climbs and descents of 2-5 m/s. Smugglers are the
+drone incursions of the US southern border described by US Northern Command in 2025
+("more than 1,000 a month"): launched a few kilometres inside Mexico, across the
+border, a hover and descent to release a payload, and back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skywarden.model import Identity, TargetClass
+from skywarden.sim.geography import Geography
+from skywarden.sim.scenario import HobbyTraffic, SmugglerTraffic, SurveillanceTraffic
+from skywarden.sim.target import Path, Target
+
+CLIMB_MPS = 3.0
+DESCENT_MPS = 2.0
+PROTOCOLS = ("ocusync3", "ocusync4", "elrs-900", "wifi-2.4")
+
+
+def _u(rng: np.random.Generator, r: tuple[float, float]) -> float:
+    return float(rng.uniform(r[0], r[1]))
+
+
+def _rid_serial(rng: np.random.Generator) -> str:
+    """An ANSI/CTA-2063-A serial: 4-char manufacturer code, length code, serial."""
+    chars = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    body = "".join(chars[i] for i in rng.integers(0, len(chars), size=14))
+    return f"1581E{body}"
+
+
+def _finish(
+    rng: np.random.Generator,
+    path: Path,
+    *,
+    tid: str,
+    role: str,
+    t0: float,
+    rcs: tuple[float, float],
+    link_fraction: float,
+    launch_xy: tuple[float, float],
+    ground: float,
+    remote_id: bool = False,
+    operator: tuple[float, float] | None = None,
+) -> Target:
+    xyz, vel = path.sample(smooth_s=3, jitter_m=0.8, rng=rng)
+    xyz[:, 2] = np.maximum(xyz[:, 2], ground)  # wander never takes it underground
+    if rng.uniform() < link_fraction:
+        link = np.ones(len(xyz), dtype=bool)
+    else:  # pre-programmed route: link only in radio range of the pilot (launch, recovery)
+        link = np.hypot(xyz[:, 0] - launch_xy[0], xyz[:, 1] - launch_xy[1]) < 1000.0
+    ident = None
+    if remote_id:
+        ident = Identity(
+            rid_serial=_rid_serial(rng),
+            operator_lat=operator[0] if operator else None,
+            operator_lon=operator[1] if operator else None,
+        )
+    return Target(
+        id=tid,
+        kind=TargetClass.DRONE,
+        role=role,
+        t0=t0,
+        xyz=xyz,
+        vel=vel,
+        rcs_m2=_u(rng, rcs),
+        link=link,
+        identity=ident,
+        remote_id=remote_id,
+        attrs={"protocol": PROTOCOLS[int(rng.integers(len(PROTOCOLS)))]},
+    )
+
+
+def smuggler(
+    cfg: SmugglerTraffic, geo: Geography, t0: float, rng: np.random.Generator, tid: str
+) -> Target:
+    """Launch in Mexico, cross north, hover and descend to drop, climb, return to launch."""
+    g = geo.ground_alt_m
+    bx, by, nx, ny = geo.border_point(float(rng.uniform(0.05, 0.95)))
+    south, north = _u(rng, cfg.launch_south_m), _u(rng, cfg.drop_north_m)
+    lateral = rng.normal(0.0, 600.0)
+    launch = (bx - nx * south + ny * lateral * 0.3, by - ny * south - nx * lateral * 0.3, g)
+    drop = (bx + nx * north + ny * lateral, by + ny * north - nx * lateral, g)
+    speed, agl = _u(rng, cfg.speed_mps), _u(rng, cfg.cruise_agl_m)
+    hover = _u(rng, cfg.hover_s)
+    endurance = _u(rng, cfg.endurance_s)
+    # Shorten the incursion if the battery would not bring it home with 10% margin.
+    leg = float(np.hypot(drop[0] - launch[0], drop[1] - launch[1]))
+    overhead = 2 * agl / CLIMB_MPS + 2 * hover + 2 * (agl - 5.0) / DESCENT_MPS + 60.0
+    budget = 0.9 * endurance - overhead
+    if 2 * leg / speed > budget and budget > 0:
+        f = budget * speed / (2 * leg)
+        drop = (launch[0] + (drop[0] - launch[0]) * f, launch[1] + (drop[1] - launch[1]) * f, g)
+    drop_agl = _u(rng, cfg.drop_agl_m)
+    path = (
+        Path(launch)
+        .to((launch[0], launch[1], g + agl), CLIMB_MPS)
+        .to((drop[0], drop[1], g + agl), speed)
+        .hold(hover / 2)
+        .to((drop[0], drop[1], g + drop_agl), DESCENT_MPS)
+        .hold(hover / 2)
+        .to((drop[0], drop[1], g + agl), CLIMB_MPS)
+        .to((launch[0], launch[1], g + agl), speed)
+        .to(launch, DESCENT_MPS)
+    )
+    return _finish(
+        rng,
+        path,
+        tid=tid,
+        role="smuggler",
+        t0=t0,
+        rcs=cfg.rcs_m2,
+        link_fraction=cfg.rf_link_fraction,
+        launch_xy=launch[:2],
+        ground=g,
+    )
+
+
+def surveillance(
+    cfg: SurveillanceTraffic, geo: Geography, t0: float, rng: np.random.Generator, tid: str
+) -> Target:
+    """Launch in Mexico, climb high, loiter in circles just south of the border, return."""
+    g = geo.ground_alt_m
+    bx, by, nx, ny = geo.border_point(float(rng.uniform(0.1, 0.9)))
+    standoff = _u(rng, cfg.standoff_m)
+    cx, cy = bx - nx * standoff, by - ny * standoff
+    launch = (cx - nx * 1500.0 + rng.normal(0, 300), cy - ny * 1500.0 + rng.normal(0, 300), g)
+    agl = _u(rng, cfg.cruise_agl_m)
+    speed = _u(rng, cfg.speed_mps)
+    radius = _u(rng, cfg.loiter_radius_m)
+    endurance = _u(rng, cfg.endurance_s)
+    transit = 2 * 1500.0 / speed + 2 * agl / CLIMB_MPS + 60.0
+    loiter_s = max(0.85 * endurance - transit, 60.0)
+    loiter_speed = min(speed, 6.0)
+    n_turns = loiter_s * loiter_speed / (2 * np.pi * radius)
+    ang0 = float(rng.uniform(0, 2 * np.pi))
+    direction = 1.0 if rng.uniform() < 0.5 else -1.0
+    a = ang0 + direction * np.linspace(0.0, 2 * np.pi * n_turns, max(int(n_turns * 36), 2))
+    circle = np.column_stack(
+        [cx + radius * np.cos(a), cy + radius * np.sin(a), np.full(a.shape, g + agl)]
+    )
+    path = (
+        Path(launch)
+        .to((launch[0], launch[1], g + agl), CLIMB_MPS)
+        .to((circle[0, 0], circle[0, 1], circle[0, 2]), speed)
+        .through(circle[1:], loiter_speed)
+        .to((launch[0], launch[1], g + agl), speed)
+        .to(launch, DESCENT_MPS)
+    )
+    return _finish(
+        rng,
+        path,
+        tid=tid,
+        role="surveillance",
+        t0=t0,
+        rcs=cfg.rcs_m2,
+        link_fraction=cfg.rf_link_fraction,
+        launch_xy=launch[:2],
+        ground=g,
+    )
+
+
+def hobby(
+    cfg: HobbyTraffic,
+    geo: Geography,
+    t0: float,
+    rng: np.random.Generator,
+    tid: str,
+    centre_xy: tuple[float, float],
+) -> Target:
+    """A pilot on the US side flies a few legs within sight (< 1.5 km) and lands."""
+    g = geo.ground_alt_m
+    for _ in range(50):  # the pilot stands in the US, over the city
+        r = cfg.area_radius_m * np.sqrt(rng.uniform())
+        th = rng.uniform(0, 2 * np.pi)
+        ox, oy = centre_xy[0] + r * np.cos(th), centre_xy[1] + r * np.sin(th)
+        if not geo.in_mexico(np.array([ox]), np.array([oy]))[0]:
+            break
+    speed = _u(rng, cfg.speed_mps)
+    endurance = _u(rng, cfg.endurance_s)
+    flight_s = float(rng.uniform(0.3, 0.8)) * endurance
+    path = Path((ox, oy, g))
+    agl = _u(rng, cfg.cruise_agl_m)
+    path.to((ox, oy, g + agl), CLIMB_MPS)
+    while path.duration_s < flight_s:
+        d = rng.uniform(100.0, 1500.0)
+        th = rng.uniform(0, 2 * np.pi)
+        alt = g + float(np.clip(agl + rng.normal(0, 20.0), 20.0, 120.0))
+        path.to((ox + d * np.cos(th), oy + d * np.sin(th), alt), speed)
+        path.hold(float(rng.uniform(0, 60.0)))
+    path.to((ox, oy, g + 20.0), speed).to((ox, oy, g), DESCENT_MPS)
+    op_lat, op_lon, _ = geo.frame.to_geodetic(ox, oy, 0.0)
+    compliant = bool(rng.uniform() < cfg.remote_id_fraction)
+    return _finish(
+        rng,
+        path,
+        tid=tid,
+        role="hobby",
+        t0=t0,
+        rcs=cfg.rcs_m2,
+        link_fraction=cfg.rf_link_fraction,
+        launch_xy=(ox, oy),
+        ground=g,
+        remote_id=compliant,
+        operator=(round(float(op_lat), 7), round(float(op_lon), 7)),
+    )
