@@ -44,8 +44,14 @@ def test_different_seeds_differ(runs: dict[str, Path]) -> None:
 
 def test_files_hold_valid_time_ordered_records(runs: dict[str, Path]) -> None:
     d = runs["a"]
-    dets = [Detection.from_dict(json.loads(line)) for line in open(d / "detections.jsonl")]
-    truth = [TruthPoint.from_dict(json.loads(line)) for line in open(d / "truth.jsonl")]
+    dets = [
+        Detection.from_dict(json.loads(line))
+        for line in (d / "detections.jsonl").read_text().splitlines()
+    ]
+    truth = [
+        TruthPoint.from_dict(json.loads(line))
+        for line in (d / "truth.jsonl").read_text().splitlines()
+    ]
     assert [x.t for x in dets] == sorted(x.t for x in dets)
     assert [x.t for x in truth] == sorted(x.t for x in truth)
     sector = json.loads((d / "sector.json").read_text())
