@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 OUT    ?= out
 SEED   ?= 1
 
-.PHONY: run test lint typecheck pytest install dev sysdeps data clean bench
+.PHONY: run test lint typecheck pytest install dev sysdeps data clean bench samples
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,15 +17,22 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 # Development install: test, lint and type-check tools plus the data-rebuild extras.
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+# sysdeps first: asterix-decoder (dev extra) compiles against libexpat1-dev.
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python sysdeps
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps traffic==2.13
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
-dev: $(VENV)/.installed-dev
+dev: $(VENV)/.installed-dev samples
+
+# Real recordings for the ingest tests, never committed (traffic's come with dev above).
+samples: .cache/samples/sbs1/package/msgs.txt
+.cache/samples/sbs1/package/msgs.txt:
+	bash scripts/fetch_sbs1_sample.sh .cache/samples
 
 # System packages that the tests need, installed only when missing (CI runs as root).
-SYSDEPS :=
+SYSDEPS := libexpat1-dev g++
 sysdeps:
 	@bash scripts/sysdeps.sh $(SYSDEPS)
 

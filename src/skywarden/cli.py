@@ -23,6 +23,7 @@ def version() -> None:
 
 # Sub-commands register below, one line each (modules under skywarden/commands/).
 app.command("simulate")(__import__("skywarden.commands.simulate", fromlist=["_"]).simulate)
+app.command("ingest")(__import__("skywarden.commands.ingest", fromlist=["ingest"]).ingest)
 
 
 def main() -> None:

@@ -1,0 +1,104 @@
+"""``skywarden ingest``: read sensor files or sockets into detections and a quarantine.
+
+    skywarden ingest FILE... [--format F] --out detections.jsonl [--quarantine rejected.jsonl]
+
+FILE is a path, ``-`` for stdin, ``tcp://host:port`` (SBS 30003, Beast 30005, AVR
+30002; reconnects with back-off) or ``udp://host:port`` (Remote ID receivers). Prints
+accepted, rejected and absorbed counts by format and reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def _parse_time(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(f"not epoch seconds nor ISO 8601: {text!r}") from None
+    if dt.tzinfo is None:
+        raise typer.BadParameter(f"give a time zone (e.g. Z): {text!r}")
+    return dt.timestamp()
+
+
+def _parse_receiver(text: str | None) -> tuple[float, float, float] | None:
+    if text is None:
+        return None
+    try:
+        parts = [float(p) for p in text.split(",")]
+    except ValueError:
+        raise typer.BadParameter(f"expected LAT,LON[,ALT_M]: {text!r}") from None
+    if len(parts) not in (2, 3) or not (-90 <= parts[0] <= 90 and -180 <= parts[1] <= 180):
+        raise typer.BadParameter(f"expected LAT,LON[,ALT_M] in range: {text!r}")
+    return parts[0], parts[1], parts[2] if len(parts) == 3 else 0.0
+
+
+def ingest(
+    files: Annotated[
+        list[str], typer.Argument(help="paths, '-', tcp://host:port, udp://host:port")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="accepted detections, JSON Lines")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help="force a format (default: detect)")
+    ] = None,
+    quarantine: Annotated[
+        Path | None,
+        typer.Option("--quarantine", help="rejections, JSON Lines (default: OUT.rejected.jsonl)"),
+    ] = None,
+    reference_time: Annotated[
+        str | None,
+        typer.Option(
+            "--reference-time",
+            help="UTC (epoch s or ISO 8601) of the first frame of formats without an "
+            "absolute clock (Beast, AVR-MLAT, Remote ID, undated SBS); default: receive time",
+        ),
+    ] = None,
+    receiver: Annotated[
+        str | None,
+        typer.Option("--receiver", help="LAT,LON[,ALT_M] of the receiver (Mode S local CPR)"),
+    ] = None,
+    sensor: Annotated[str | None, typer.Option("--sensor", help="sensor id override")] = None,
+) -> None:
+    """Parse sensor files or sockets into detections; quarantine what cannot be accepted."""
+    import asyncio
+
+    from rich.console import Console
+
+    from skywarden.ingest.base import IngestOptions
+    from skywarden.ingest.formats import FORMATS, UnknownFormat
+    from skywarden.ingest.report import summary_table
+    from skywarden.ingest.sink import Sink
+    from skywarden.ingest.sources import run_sources, source_for
+    from skywarden.ingest.validate import Deduplicator
+
+    if fmt is not None and fmt not in FORMATS:
+        raise typer.BadParameter(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+    rx = _parse_receiver(receiver)
+    options = IngestOptions(
+        sensor=sensor,
+        reference_time=_parse_time(reference_time),
+        receiver=None if rx is None else (rx[0], rx[1]),
+        receiver_alt_m=0.0 if rx is None else rx[2],
+    )
+    dedup = Deduplicator(0.01)
+    try:
+        sources = [source_for(spec, fmt, options, dedup) for spec in files]
+    except (FileNotFoundError, UnknownFormat) as e:
+        raise typer.BadParameter(str(e)) from None
+    qpath = quarantine or out.with_name(out.name.removesuffix(".jsonl") + ".rejected.jsonl")
+    with Sink(out, qpath) as sink:
+        asyncio.run(run_sources(sources, sink))
+    console = Console()
+    console.print(summary_table(sink.summary))
+    console.print(f"detections -> {out}   rejections -> {qpath}")

@@ -1,0 +1,221 @@
+"""The parser seam every wire format implements: bytes in, Detections or Rejections out.
+
+A parser is fed raw chunks exactly as they arrive (a file read, a TCP segment, a UDP
+datagram) and keeps whatever framing state it needs between chunks, so the same object
+serves a file, stdin and a live socket. It never raises on bad input: whatever it
+cannot accept comes back as a :class:`~skywarden.ingest.rejection.Rejection`. Valid
+messages that carry no position (a Mode S callsign, a Remote ID Self-ID) update state
+and are counted in :attr:`Parser.absorbed`, so nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from skywarden.ingest.rejection import Reason, RejectedMessage, Rejection
+from skywarden.model import Detection, InvalidRecord
+
+Item = Detection | Rejection
+
+
+@dataclass
+class IngestOptions:
+    """What a parser needs beyond the bytes.
+
+    ``reference_time`` (UTC epoch s) anchors formats without an absolute clock: the
+    Beast / AVR-MLAT 12 MHz counter, Remote ID tenths of seconds past the hour. When it
+    is ``None`` the receive time (the wall clock when a chunk is read) is used instead.
+    ``receiver`` (lat, lon) lets Mode S decode a single CPR frame locally before any
+    even/odd pair has been seen, and place surface reports (at ``receiver_alt_m``).
+    ``sensor`` overrides the sensor id of every detection. ``duplicate_window_s`` is how
+    close in time two identical messages must be to count as one transmission heard
+    twice; each format has a default suited to its repetition rate.
+    """
+
+    sensor: str | None = None
+    reference_time: float | None = None
+    receiver: tuple[float, float] | None = None
+    receiver_alt_m: float = 0.0
+    max_time_regression_s: float = 2.0
+    duplicate_window_s: float | None = None  # None: the format's own default
+    clock: Callable[[], float] = time.time
+
+
+@dataclass
+class Parser(ABC):
+    """Base of every format parser. Subclasses implement :meth:`feed` and :meth:`close`."""
+
+    source: str
+    options: IngestOptions = field(default_factory=IngestOptions)
+    absorbed: Counter[str] = field(default_factory=Counter)
+
+    format: ClassVar[str] = "?"
+    binary: ClassVar[bool] = False
+
+    @property
+    def sensor(self) -> str:
+        return self.options.sensor or self.source
+
+    @abstractmethod
+    def feed(self, data: bytes, t_received: float | None = None) -> list[Item]:
+        """Consume a chunk; return what it completed (partial frames wait for more)."""
+
+    def close(self) -> list[Item]:
+        """End of stream: whatever is left in the buffer is a truncated message."""
+        return []
+
+    def reset_framing(self) -> list[Item]:
+        """A connection dropped: flush the partial frame as truncated, keep decoder state."""
+        return self.close()
+
+    def reject(
+        self,
+        reason: Reason,
+        detail: str,
+        raw: bytes | str,
+        *,
+        offset: int | None = None,
+        line: int | None = None,
+        field_name: str | None = None,
+        t_received: float | None = None,
+    ) -> Rejection:
+        if isinstance(raw, bytes):
+            raw_text, enc = raw.hex(), "hex"
+            if not self.binary:
+                with contextlib.suppress(UnicodeDecodeError):
+                    raw_text, enc = raw.decode("utf-8"), "text"
+        else:
+            raw_text, enc = raw, "text"
+        return Rejection(
+            source=self.source,
+            format=self.format,
+            reason=reason,
+            detail=detail,
+            raw=raw_text,
+            raw_encoding=enc,
+            offset=offset,
+            line=line,
+            field=field_name,
+            t_received=t_received,
+        )
+
+    def guarded(
+        self,
+        decode: Callable[[], Detection | None],
+        raw: bytes | str,
+        *,
+        offset: int | None = None,
+        line: int | None = None,
+        t_received: float | None = None,
+    ) -> Item | None:
+        """Run one message's decoding and turn any failure into a typed Rejection.
+
+        ``RejectedMessage`` carries its own reason; ``InvalidRecord`` (a record refused a
+        value) is an impossible value; anything else a decoder library raises on hostile
+        bytes is reported as corrupt rather than allowed to stop the stream.
+        """
+        try:
+            return decode()
+        except RejectedMessage as e:
+            return self.reject(
+                e.reason,
+                e.detail,
+                raw,
+                offset=offset,
+                line=line,
+                field_name=e.field,
+                t_received=t_received,
+            )
+        except InvalidRecord as e:
+            return self.reject(
+                Reason.IMPOSSIBLE_VALUE,
+                e.reason,
+                raw,
+                offset=offset,
+                line=line,
+                field_name=e.field,
+                t_received=t_received,
+            )
+        except Exception as e:  # hostile input must never stop a stream
+            return self.reject(
+                Reason.CORRUPT,
+                f"{type(e).__name__}: {e}",
+                raw,
+                offset=offset,
+                line=line,
+                t_received=t_received,
+            )
+
+
+class LineParser(Parser):
+    """A text format with one message per line (SBS, AVR, CSV, JSON Lines)."""
+
+    def __post_init__(self) -> None:
+        self._buf = b""
+        self._line = 0
+        self._offset = 0
+
+    @abstractmethod
+    def parse_line(self, text: str, line: int, t_received: float) -> Detection | None:
+        """Decode one line; raise RejectedMessage; return None when absorbed."""
+
+    def skip_line(self, text: str) -> bool:
+        """Blank lines and comments are not messages."""
+        return not text or text.startswith("#")
+
+    def feed(self, data: bytes, t_received: float | None = None) -> list[Item]:
+        t_rx = self.options.clock() if t_received is None else t_received
+        buf = self._buf + data if self._buf else data
+        lines = buf.split(b"\n")
+        self._buf = lines.pop()
+        out: list[Item] = []
+        for raw in lines:
+            out.extend(self._one(raw, t_rx))
+        return out
+
+    def _one(self, raw: bytes, t_rx: float) -> list[Item]:
+        self._line += 1
+        line = self._line
+        self._offset += len(raw) + 1
+        try:
+            text = raw.decode("utf-8").strip()
+        except UnicodeDecodeError as e:
+            return [self.reject(Reason.CORRUPT, f"not UTF-8: {e}", raw, line=line, t_received=t_rx)]
+        if self.skip_line(text):
+            return []
+        item = self.guarded(
+            lambda: self.parse_line(text, line, t_rx), text, line=line, t_received=t_rx
+        )
+        return [] if item is None else [item]
+
+    def close(self) -> list[Item]:
+        if not self._buf:
+            return []
+        raw, self._buf = self._buf, b""
+        if raw.strip() == b"":
+            return []
+        # A last line without newline is complete in a file; on a socket it is cut.
+        return self._one(raw, self.options.clock())
+
+    def reset_framing(self) -> list[Item]:
+        if not self._buf:
+            return []
+        raw, self._buf = self._buf, b""
+        self._line += 1
+        return [self.reject(Reason.TRUNCATED, "connection dropped mid-line", raw, line=self._line)]
+
+
+def finite_or_reject(name: str, value: float, lo: float, hi: float) -> float:
+    """A decoded number must be finite and inside its physical range, else reject it."""
+    if not math.isfinite(value):
+        raise RejectedMessage(Reason.IMPOSSIBLE_VALUE, f"{name} is not finite: {value}", name)
+    if not lo <= value <= hi:
+        raise RejectedMessage(Reason.IMPOSSIBLE_VALUE, f"{name}={value} outside [{lo}, {hi}]", name)
+    return value

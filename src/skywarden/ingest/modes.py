@@ -1,0 +1,338 @@
+"""Mode S / ADS-B frame decoding with per-aircraft state, on top of pyModeS 3.
+
+Every raw-frame format (AVR hex, Beast binary, JSON Lines of frames) hands its frames
+here. This module owns what pyModeS leaves to callers (ICAO Annex 10 Vol IV; RTCA
+DO-260B; J. Sun, *The 1090 MHz Riddle*, 2021):
+
+* the CRC-24 parity check (Annex 10 §3.1.2.3.3): DF17/18 must leave remainder 0, DF11
+  may leave only the 7-bit interrogator code; DF0/4/5/16/20/21 overlay the address
+  on the parity, so their recovered address is trusted only for aircraft already
+  confirmed by a clean DF11/17/18;
+* per-aircraft CPR state: a position is resolved locally against the aircraft's own
+  last position when it is recent (DO-260B §A.1.7.5), else globally from an even/odd
+  pair at most 10 s apart (§A.1.7.3), else locally against the receiver's position
+  when one is configured (the receiver must then be within 180 NM of the aircraft);
+* the typed Detection: WGS84 position, altitude converted from feet to metres and
+  labelled barometric (TC 9-18) or GNSS (TC 20-22), ENU velocity in m/s from the last
+  TC 19 ground-speed message, ICAO address and callsign.
+
+pyModeS supplies the field decoders (BDS 0,5 / 0,6 / 0,8 / 0,9 payloads, Gillham
+altitude codes) and the CPR arithmetic. pyModeS 3.x (pure Python) was chosen over 2.x
+(Cython core) by measurement: see ``bench/ingest.py`` and the README's ingest section.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from pyModeS._altcode import altcode_to_altitude
+from pyModeS.decoder.bds.bds05 import decode_bds05
+from pyModeS.decoder.bds.bds06 import decode_bds06
+from pyModeS.decoder.bds.bds08 import decode_bds08
+from pyModeS.position import (
+    airborne_position_pair,
+    airborne_position_with_ref,
+    surface_position_with_ref,
+)
+
+from skywarden.geo import KT_TO_MS, M_PER_FT
+from skywarden.ingest.rejection import Reason, RejectedMessage
+from skywarden.model import Detection, Identity, Position, SensorKind
+
+FPM_TO_MS = M_PER_FT / 60.0
+PAIR_MAX_AGE_S = 10.0  # DO-260B: an even/odd pair further apart may straddle a zone
+LOCAL_REF_MAX_AGE_S = 60.0  # own last position usable as a local reference this long
+STATE_TTL_S = 30.0  # callsign/velocity/altitude older than this is not attached
+MAX_SPEED_MS = 400.0  # Detection velocity bound; faster is not an aircraft we track
+
+# ----------------------------------------------------------------------------- CRC
+
+
+def _crc_table() -> tuple[int, ...]:
+    poly = 0xFFF409  # ICAO Annex 10 Vol IV §3.1.2.3.3.1 generator, top bit implicit
+    table = []
+    for i in range(256):
+        c = i << 16
+        for _ in range(8):
+            c = ((c << 1) ^ poly) if c & 0x800000 else (c << 1)
+        table.append(c & 0xFFFFFF)
+    return tuple(table)
+
+
+_CRC = _crc_table()
+
+
+def crc_remainder(frame: bytes) -> int:
+    """Mode S parity remainder of a whole 7- or 14-byte frame (0 for a clean DF17)."""
+    crc = 0
+    table = _CRC
+    for b in frame[:-3]:
+        crc = ((crc << 8) & 0xFFFFFF) ^ table[(crc >> 16) ^ b]
+    return crc ^ ((frame[-3] << 16) | (frame[-2] << 8) | frame[-1])
+
+
+# ----------------------------------------------------------------------------- frames
+
+SHORT_DF = frozenset({0, 4, 5, 11})
+LONG_DF = frozenset({16, 17, 18, 19, 20, 21, 22, 24})
+
+
+@dataclass(slots=True)
+class ModeSFrame:
+    """The fields of one frame that skywarden uses, decoded without any state."""
+
+    df: int
+    icao: str
+    typecode: int | None = None
+    altitude_ft: float | None = None
+    altitude_kind: str | None = None  # "barometric" | "gnss"
+    cpr_format: int | None = None
+    cpr_lat: int | None = None
+    cpr_lon: int | None = None
+    surface: bool = False
+    groundspeed_kt: float | None = None  # ground movement, surface frames
+    track_deg: float | None = None
+    velocity_en_kt: tuple[float, float] | None = None
+    vertical_rate_fpm: float | None = None
+    callsign: str | None = None
+    verified: bool = True  # address checked by CRC (DF11/17/18) rather than overlaid
+
+
+def _frame_length(df: int) -> int:
+    return 7 if df < 16 else 14
+
+
+def decode_frame(frame: bytes) -> ModeSFrame:
+    """Decode one frame's fields, checking length, downlink format and parity.
+
+    Raises ``RejectedMessage`` (truncated, corrupt, crc) for frames that cannot be
+    trusted. Surveillance replies (DF0/4/5/16/20/21) come back with ``verified=False``:
+    their address is the parity remainder and only state can confirm it.
+    """
+    n = len(frame)
+    if n == 0:
+        raise RejectedMessage(Reason.TRUNCATED, "empty frame", "frame")
+    df = frame[0] >> 3
+    if df >= 24:
+        df = 24  # Comm-D extended length message: DF is the first two bits "11"
+    if df not in SHORT_DF and df not in LONG_DF:
+        raise RejectedMessage(Reason.CORRUPT, f"downlink format {df} is not in use", "df")
+    need = _frame_length(df)
+    if n < need:
+        raise RejectedMessage(Reason.TRUNCATED, f"DF{df} frame of {n} bytes, need {need}", "frame")
+    if n == 14 and need == 7:
+        # Recorders that store every frame as 112 bits (the traffic/rs1090 samples) pad
+        # short replies; the reply is the first 56 bits, the rest is not transmitted.
+        frame = frame[:7]
+    elif n > need:
+        raise RejectedMessage(Reason.CORRUPT, f"DF{df} frame of {n} bytes, need {need}", "frame")
+    rem = crc_remainder(frame)
+    if df in (17, 18):
+        if rem != 0:
+            raise RejectedMessage(Reason.CRC, f"DF{df} parity remainder {rem:06x}", "crc")
+        icao = frame[1:4].hex()
+        out = ModeSFrame(df, icao)
+        _decode_es(out, int.from_bytes(frame[4:11], "big"))
+        return out
+    if df == 11:
+        if rem & ~0x7F:
+            raise RejectedMessage(Reason.CRC, f"DF11 parity remainder {rem:06x}", "crc")
+        return ModeSFrame(df, frame[1:4].hex())
+    out = ModeSFrame(df, f"{rem:06x}", verified=False)
+    if df in (0, 4, 16, 20):
+        ac = ((frame[2] & 0x1F) << 8) | frame[3]
+        alt = altcode_to_altitude(ac) if ac else None
+        if alt is not None:
+            out.altitude_ft = float(alt)
+            out.altitude_kind = "barometric"
+    return out
+
+
+def _decode_es(out: ModeSFrame, me: int) -> None:
+    """Fill ``out`` from a 56-bit extended squitter payload (DO-260B Appendix A)."""
+    tc = me >> 51
+    out.typecode = tc
+    if 9 <= tc <= 18 or 20 <= tc <= 22:
+        d = decode_bds05(me, tc=tc)
+        if tc <= 18:
+            alt = d["altitude"]
+            if alt is not None:
+                out.altitude_ft = float(alt)
+                out.altitude_kind = "barometric"
+        else:
+            ac = (me >> 36) & 0xFFF  # GNSS height, metres (DO-260B §A.2.3.2.4)
+            out.altitude_ft = ac / M_PER_FT
+            out.altitude_kind = "gnss"
+        out.cpr_format, out.cpr_lat, out.cpr_lon = d["cpr_format"], d["cpr_lat"], d["cpr_lon"]
+    elif 1 <= tc <= 4:
+        out.callsign = decode_bds08(me)["callsign"].strip("_ #").strip() or None
+    elif tc == 19:
+        _decode_velocity(out, me)
+    elif 5 <= tc <= 8:
+        d = decode_bds06(me)
+        out.surface = True
+        out.cpr_format, out.cpr_lat, out.cpr_lon = d["cpr_format"], d["cpr_lat"], d["cpr_lon"]
+        out.groundspeed_kt = d.get("groundspeed")
+        out.track_deg = d.get("track")
+
+
+def _decode_velocity(out: ModeSFrame, me: int) -> None:
+    """BDS 0,9 subtypes 1-2: east/north ground velocity in knots (DO-260B §A.2.3.5).
+
+    Decoded here rather than through pyModeS's ``groundspeed``/``track`` because those
+    round the speed to whole knots; the components are exact and are what we need.
+    Airspeed subtypes (3-4) give heading and air speed, not ground velocity: no vector.
+    """
+    subtype = (me >> 48) & 0x7
+    vr_sign, vr_mag = (me >> 19) & 1, (me >> 10) & 0x1FF
+    if vr_mag:
+        out.vertical_rate_fpm = (-1.0 if vr_sign else 1.0) * (vr_mag - 1) * 64.0
+    if subtype not in (1, 2):
+        return
+    ew_sign, ew = (me >> 42) & 1, (me >> 32) & 0x3FF
+    ns_sign, ns = (me >> 31) & 1, (me >> 21) & 0x3FF
+    if ew == 0 or ns == 0:
+        return
+    scale = 4.0 if subtype == 2 else 1.0
+    v_e = (-(ew - 1) if ew_sign else (ew - 1)) * scale
+    v_n = (-(ns - 1) if ns_sign else (ns - 1)) * scale
+    out.velocity_en_kt = (float(v_e), float(v_n))
+    out.groundspeed_kt = math.hypot(v_e, v_n)
+    out.track_deg = math.degrees(math.atan2(v_e, v_n)) % 360.0
+
+
+# ----------------------------------------------------------------------------- state
+
+
+@dataclass(slots=True)
+class _Aircraft:
+    cpr: list[tuple[int, int, float] | None] = field(default_factory=lambda: [None, None])
+    lat: float | None = None
+    lon: float | None = None
+    t_pos: float = -math.inf
+    callsign: str | None = None
+    velocity: tuple[float, float, float] | None = None
+    t_velocity: float = -math.inf
+    vertical_rate_ms: float | None = None
+    altitude_ft: float | None = None
+    t_altitude: float = -math.inf
+    verified: bool = False
+
+
+@dataclass
+class ModeSDecoder:
+    """Stateful Mode S decoder: frames and their times in, Detections out.
+
+    ``receiver`` (lat, lon) enables single-frame local decoding before an even/odd
+    pair has arrived, and surface positions; ``receiver_alt_m`` is the altitude given
+    to surface reports (the ground near the receiver). ``absorbed`` counts valid frames
+    that updated state without producing a position.
+    """
+
+    sensor: str
+    receiver: tuple[float, float] | None = None
+    receiver_alt_m: float = 0.0
+    aircraft: dict[str, _Aircraft] = field(default_factory=dict)
+
+    def decode(self, frame: bytes, t: float) -> tuple[Detection | None, str]:
+        """Decode one frame at UTC time ``t``: a Detection, or None and why it was absorbed.
+
+        Raises ``RejectedMessage`` for frames that fail parity or hold impossible values.
+        """
+        f = decode_frame(frame)
+        ac = self.aircraft.get(f.icao)
+        if not f.verified:
+            if ac is None or not ac.verified:
+                return None, f"df{f.df}_unconfirmed_address"
+            if f.altitude_ft is not None:
+                ac.altitude_ft, ac.t_altitude = f.altitude_ft, t
+            return None, f"df{f.df}"
+        if ac is None:
+            ac = self.aircraft[f.icao] = _Aircraft()
+        ac.verified = True
+        if f.df == 11:
+            return None, "df11_all_call"
+        tc = f.typecode
+        if f.callsign is not None:
+            ac.callsign = f.callsign
+            return None, "identification"
+        if tc == 19:
+            return None, self._velocity(ac, f, t)
+        if f.cpr_format is not None:
+            return self._position(ac, f, t)
+        return None, f"tc{tc}"
+
+    def _velocity(self, ac: _Aircraft, f: ModeSFrame, t: float) -> str:
+        if f.velocity_en_kt is None:
+            return "velocity_airspeed"
+        v_e, v_n = f.velocity_en_kt[0] * KT_TO_MS, f.velocity_en_kt[1] * KT_TO_MS
+        v_u = (f.vertical_rate_fpm or 0.0) * FPM_TO_MS
+        for name, v in (("velocity_east", v_e), ("velocity_north", v_n), ("vertical_rate", v_u)):
+            if abs(v) > MAX_SPEED_MS:
+                raise RejectedMessage(Reason.IMPOSSIBLE_VALUE, f"{name} {v:.0f} m/s", name)
+        ac.velocity, ac.t_velocity = (v_e, v_n, v_u), t
+        return "velocity"
+
+    def _position(self, ac: _Aircraft, f: ModeSFrame, t: float) -> tuple[Detection | None, str]:
+        assert f.cpr_format is not None and f.cpr_lat is not None and f.cpr_lon is not None
+        fmt, clat, clon = f.cpr_format, f.cpr_lat, f.cpr_lon
+        ac.cpr[fmt] = (clat, clon, t)
+        pos: tuple[float, float] | None = None
+        how = ""
+        if f.surface:
+            ref = (ac.lat, ac.lon) if t - ac.t_pos <= LOCAL_REF_MAX_AGE_S else self.receiver
+            if ref is None or ref[0] is None or ref[1] is None:
+                return None, "surface_no_reference"
+            pos = surface_position_with_ref(fmt, clat, clon, ref[0], ref[1])
+            how = "surface_local"
+        else:
+            if ac.lat is not None and ac.lon is not None and t - ac.t_pos <= LOCAL_REF_MAX_AGE_S:
+                pos = airborne_position_with_ref(fmt, clat, clon, ac.lat, ac.lon)
+                how = "local_aircraft"
+            else:
+                other = ac.cpr[1 - fmt]
+                if other is not None and abs(t - other[2]) <= PAIR_MAX_AGE_S:
+                    even = (clat, clon) if fmt == 0 else (other[0], other[1])
+                    odd = (clat, clon) if fmt == 1 else (other[0], other[1])
+                    pos = airborne_position_pair(*even, *odd, even_is_newer=fmt == 0)
+                    how = "pair"
+                if pos is None and self.receiver is not None:
+                    rlat, rlon = self.receiver
+                    pos = airborne_position_with_ref(fmt, clat, clon, rlat, rlon)
+                    how = "local_receiver"
+            if pos is None:
+                return None, "cpr_pending"
+        lat, lon = pos
+        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+            raise RejectedMessage(Reason.IMPOSSIBLE_VALUE, f"position {lat}, {lon}", "position")
+        ac.lat, ac.lon, ac.t_pos = lat, lon, t
+        attrs: dict[str, object] = {"df": f.df, "typecode": f.typecode, "cpr": how}
+        if f.surface:
+            alt_m = self.receiver_alt_m
+            attrs["on_ground"] = True
+            attrs["altitude_source"] = "surface"
+        elif f.altitude_ft is not None:
+            ac.altitude_ft, ac.t_altitude = f.altitude_ft, t
+            alt_m = f.altitude_ft * M_PER_FT
+            attrs["altitude_ft"] = f.altitude_ft
+            attrs["altitude_source"] = f.altitude_kind
+        elif ac.altitude_ft is not None and t - ac.t_altitude <= STATE_TTL_S:
+            alt_m = ac.altitude_ft * M_PER_FT
+            attrs["altitude_ft"] = ac.altitude_ft
+            attrs["altitude_source"] = "barometric_reply"
+        else:
+            return None, "position_without_altitude"
+        velocity = ac.velocity if t - ac.t_velocity <= STATE_TTL_S else None
+        return (
+            Detection(
+                t=t,
+                sensor=self.sensor,
+                kind=SensorKind.ADSB,
+                position=Position(lat, lon, alt_m),
+                velocity=velocity,
+                identity=Identity(icao24=f.icao, callsign=ac.callsign),
+                attrs=attrs,
+            ),
+            how,
+        )

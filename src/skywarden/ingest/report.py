@@ -1,0 +1,31 @@
+"""The run summary as a rich table: accepted, rejected by reason, absorbed by kind."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from skywarden.ingest.sink import Summary
+
+
+def summary_table(summary: Summary) -> Table:
+    """One row per format: accepted detections, then each rejection reason's count."""
+    table = Table(title="ingest")
+    table.add_column("format")
+    table.add_column("accepted", justify="right")
+    table.add_column("rejected", justify="right")
+    table.add_column("rejected by reason")
+    table.add_column("absorbed (state only)", justify="right")
+    formats = sorted(
+        set(summary.accepted) | {f for f, _ in summary.rejected} | {f for f, _ in summary.absorbed}
+    )
+    for fmt in formats:
+        reasons = {r: n for (f, r), n in summary.rejected.items() if f == fmt}
+        absorbed = sum(n for (f, _), n in summary.absorbed.items() if f == fmt)
+        table.add_row(
+            fmt,
+            str(summary.accepted.get(fmt, 0)),
+            str(sum(reasons.values())),
+            ", ".join(f"{r}: {n}" for r, n in sorted(reasons.items())) or "-",
+            str(absorbed),
+        )
+    return table

@@ -1,0 +1,202 @@
+"""SBS-1 "BaseStation" CSV, the text feed dump1090 and readsb serve on TCP port 30003.
+
+One message per line, 22 comma-separated fields (Kinetic Avionics' BaseStation format):
+
+    1 message type (MSG, SEL, ID, AIR, STA, CLK)   2 transmission type 1-8
+    3 session id  4 aircraft id  5 hex ident (ICAO 24-bit)  6 flight id
+    7 date generated  8 time generated  9 date logged  10 time logged
+    11 callsign  12 altitude (ft, barometric)  13 ground speed (kt)  14 track (deg)
+    15 latitude  16 longitude  17 vertical rate (ft/min)  18 squawk
+    19 alert  20 emergency  21 SPI  22 on ground
+
+Only MSG lines with a latitude and longitude (transmission types 2 and 3) become
+Detections; the others (1 callsign, 4 velocity, 5-8 altitude and squawk) update the
+aircraft's state, which the next position of that aircraft carries. Altitudes are
+barometric feet: converted to metres and labelled ``altitude_source="barometric"``.
+
+Time: fields 7-8 ("2008/11/28", "23:48:18.611") are read as UTC (dump1090 and readsb
+write UTC; a receiver set to local time must be corrected at the source). Lines
+without a date (many tools leave 7-10 empty, e.g. the ``sbs1`` npm sample) take the
+receive time, or ``IngestOptions.reference_time`` when replaying a file.
+
+Duplicates: a line whose generated time and content match one already seen inside the
+window (two receivers, same transmission) is rejected as ``duplicate``; the logged
+date/time fields (9-10) are left out of the comparison because each receiver stamps its
+own. Lines without a generated time cannot be told apart from true repeats and are kept.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+
+from skywarden.geo import M_PER_FT
+from skywarden.ingest.base import IngestOptions, LineParser
+from skywarden.ingest.rejection import Reason, RejectedMessage
+from skywarden.ingest.validate import Deduplicator
+from skywarden.model import Detection, Identity, Position, SensorKind
+
+KT_TO_MS = 1852.0 / 3600.0
+FPM_TO_MS = M_PER_FT / 60.0
+MESSAGE_TYPES = frozenset({"MSG", "SEL", "ID", "AIR", "STA", "CLK"})
+STATE_TTL_S = 30.0  # velocity/callsign older than this is not attached to a position
+
+
+@dataclass(slots=True)
+class _Aircraft:
+    callsign: str | None = None
+    velocity: tuple[float, float, float] | None = None
+    t_velocity: float = 0.0
+    squawk: str | None = None
+
+
+def _float(fields: list[str], i: int, name: str) -> float | None:
+    s = fields[i]
+    if not s:
+        return None
+    try:
+        return float(s)
+    except ValueError:
+        raise RejectedMessage(Reason.CORRUPT, f"field {i + 1} not a number: {s!r}", name) from None
+
+
+_DAY_CACHE: dict[str, float] = {}
+
+
+def sbs_time(date: str, clock: str) -> float:
+    """UTC epoch seconds from SBS ``YYYY/MM/DD`` and ``HH:MM:SS.fff`` fields."""
+    day = _DAY_CACHE.get(date)
+    if day is None:
+        try:
+            y, m, d = (int(p) for p in date.split("/"))
+            day = float(calendar.timegm((y, m, d, 0, 0, 0)))
+            if not (1 <= m <= 12 and 1 <= d <= 31):
+                raise ValueError
+        except (ValueError, OverflowError):
+            raise RejectedMessage(Reason.CORRUPT, f"bad date {date!r}", "date") from None
+        if len(_DAY_CACHE) > 4096:
+            _DAY_CACHE.clear()
+        _DAY_CACHE[date] = day
+    try:
+        hh, mm, ss = clock.split(":")
+        h, mi, s = int(hh), int(mm), float(ss)
+    except ValueError:
+        raise RejectedMessage(Reason.CORRUPT, f"bad time {clock!r}", "time") from None
+    if not (0 <= h < 24 and 0 <= mi < 60 and 0.0 <= s < 61.0):
+        raise RejectedMessage(Reason.IMPOSSIBLE_VALUE, f"bad time {clock!r}", "time")
+    return day + h * 3600 + mi * 60 + s
+
+
+@dataclass
+class SbsParser(LineParser):
+    """Streaming SBS-1 parser with per-aircraft state (callsign, velocity)."""
+
+    format = "sbs"
+    dedup: Deduplicator | None = None
+    aircraft: dict[str, _Aircraft] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.dedup is None:
+            self.dedup = Deduplicator(self.options.duplicate_window_s or 1.0)
+        self._t0_rx: float | None = None
+
+    def _time(self, f: list[str], t_received: float) -> float:
+        if f[6] and f[7]:
+            return sbs_time(f[6], f[7])
+        ref = self.options.reference_time
+        if ref is None:
+            return t_received
+        if self._t0_rx is None:
+            self._t0_rx = t_received
+        return ref + (t_received - self._t0_rx)
+
+    def parse_line(self, text: str, line: int, t_received: float) -> Detection | None:
+        f = text.split(",")
+        if len(f) < 22:
+            if f[0] in MESSAGE_TYPES and f[0] != "MSG":
+                self.absorbed[f"{f[0].lower()}"] += 1
+                return None
+            raise RejectedMessage(Reason.TRUNCATED, f"{len(f)} fields, need 22", "fields")
+        kind = f[0]
+        if kind != "MSG":
+            if kind in MESSAGE_TYPES:
+                self.absorbed[kind.lower()] += 1
+                return None
+            raise RejectedMessage(Reason.CORRUPT, f"unknown message type {kind!r}", "type")
+        tx = f[1]
+        hexid = f[4].strip().lower()
+        if len(hexid) != 6:
+            raise RejectedMessage(Reason.CORRUPT, f"hex ident {f[4]!r}", "hex_ident")
+        try:
+            int(hexid, 16)
+        except ValueError:
+            raise RejectedMessage(Reason.CORRUPT, f"hex ident {f[4]!r}", "hex_ident") from None
+        t = self._time(f, t_received)
+        if f[6] and self.dedup is not None:
+            key = ("sbs", tuple(f[:8]), tuple(f[10:]))
+            if self.dedup.is_duplicate(key, t, self.source):
+                raise RejectedMessage(Reason.DUPLICATE, "same line seen within window")
+        ac = self.aircraft.get(hexid)
+        if ac is None:
+            ac = self.aircraft[hexid] = _Aircraft()
+        if f[10]:
+            ac.callsign = f[10].strip() or ac.callsign
+        if f[17]:
+            ac.squawk = f[17]
+        gs = _float(f, 12, "ground_speed")
+        if gs is not None:
+            track = _float(f, 13, "track")
+            vr = _float(f, 16, "vertical_rate")
+            ac.velocity = _velocity(gs, track, vr)
+            ac.t_velocity = t
+        lat_s, lon_s = f[14], f[15]
+        if not (lat_s and lon_s):
+            self.absorbed[f"msg{tx}"] += 1
+            return None
+        lat = _float(f, 14, "lat")
+        lon = _float(f, 15, "lon")
+        alt_ft = _float(f, 11, "altitude_ft")
+        assert lat is not None and lon is not None
+        attrs: dict[str, object] = {"transmission": int(tx) if tx.isdigit() else tx}
+        if alt_ft is None:
+            alt_m = 0.0
+            attrs["altitude_source"] = "unknown"
+        else:
+            alt_m = alt_ft * M_PER_FT
+            attrs["altitude_source"] = "barometric"
+            attrs["altitude_ft"] = alt_ft
+        if f[21] in ("-1", "1"):
+            attrs["on_ground"] = True
+        if ac.squawk:
+            attrs["squawk"] = ac.squawk
+        velocity = ac.velocity if t - ac.t_velocity <= STATE_TTL_S else None
+        return Detection(
+            t=t,
+            sensor=self.sensor,
+            kind=SensorKind.ADSB,
+            position=Position(lat, lon, alt_m),
+            velocity=velocity,
+            identity=Identity(icao24=hexid, callsign=ac.callsign),
+            attrs=attrs,
+        )
+
+
+def _velocity(
+    gs_kt: float, track_deg: float | None, vr_fpm: float | None
+) -> tuple[float, float, float] | None:
+    """East, north, up m/s from ground speed (kt), track (deg true) and rate (ft/min)."""
+    import math
+
+    if track_deg is None:
+        return None
+    if not (0.0 <= gs_kt <= 2000.0) or not math.isfinite(track_deg):
+        raise RejectedMessage(Reason.IMPOSSIBLE_VALUE, f"ground speed {gs_kt} kt", "ground_speed")
+    gs = gs_kt * KT_TO_MS
+    a = math.radians(track_deg)
+    up = (vr_fpm or 0.0) * FPM_TO_MS
+    return (gs * math.sin(a), gs * math.cos(a), up)
+
+
+def new_parser(source: str, options: IngestOptions, dedup: Deduplicator | None) -> SbsParser:
+    return SbsParser(source, options, dedup=dedup)

@@ -1,0 +1,116 @@
+"""Where parsed items go: detections and quarantine JSON Lines, counts, time order.
+
+One sink serves every source of a run (asyncio tasks share one thread, so no locks).
+It applies the last stream-level check, time order per sensor, turning a detection
+that runs backwards into an ``out_of_order`` Rejection, then writes each item as one
+line and counts it by format and reason. Files are line-buffered and flushed on close,
+so every counted detection is on disk when the counts are printed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from skywarden.ingest.base import Item, Parser
+from skywarden.ingest.rejection import Reason, Rejection
+from skywarden.ingest.validate import TimeOrder
+from skywarden.model import Detection
+
+
+@dataclass
+class Summary:
+    """Counts of one run: accepted by format, rejected and absorbed by format and reason."""
+
+    accepted: Counter[str] = field(default_factory=Counter)
+    rejected: Counter[tuple[str, str]] = field(default_factory=Counter)
+    absorbed: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "accepted": dict(self.accepted),
+            "rejected": {f"{f}/{r}": n for (f, r), n in sorted(self.rejected.items())},
+            "absorbed": {f"{f}/{r}": n for (f, r), n in sorted(self.absorbed.items())},
+        }
+
+
+class Sink:
+    """Collects items from parsers: optionally into files, always into counts.
+
+    ``keep=True`` also keeps them in memory (tests, small replays).
+    """
+
+    def __init__(
+        self,
+        out: Path | None = None,
+        quarantine: Path | None = None,
+        *,
+        keep: bool = False,
+        max_time_regression_s: float = 2.0,
+    ) -> None:
+        self.summary = Summary()
+        self.order = TimeOrder(max_time_regression_s)
+        self.keep = keep
+        self.detections: list[Detection] = []
+        self.rejections: list[Rejection] = []
+        self._out: IO[str] | None = _open(out)
+        self._quarantine: IO[str] | None = _open(quarantine)
+
+    def put(self, parser: Parser, items: list[Item]) -> None:
+        for item in items:
+            if isinstance(item, Detection):
+                latest = self.order.check(item.sensor, item.t)
+                if latest is None:
+                    self._accept(parser.format, item)
+                    continue
+                item = parser.reject(
+                    Reason.OUT_OF_ORDER,
+                    f"t={item.t:.3f} is {latest - item.t:.3f} s before this sensor's latest",
+                    json.dumps(item.to_dict()),
+                    field_name="t",
+                )
+            self.reject(item)
+
+    def absorb(self, parser: Parser) -> None:
+        """Fold a finished parser's absorbed counts into the summary."""
+        for why, n in parser.absorbed.items():
+            self.summary.absorbed[(parser.format, why)] += n
+        parser.absorbed.clear()
+
+    def _accept(self, fmt: str, det: Detection) -> None:
+        self.summary.accepted[fmt] += 1
+        if self._out is not None:
+            self._out.write(json.dumps(det.to_dict()) + "\n")
+        if self.keep:
+            self.detections.append(det)
+
+    def reject(self, rej: Rejection) -> None:
+        """Count and quarantine one rejection."""
+        self.summary.rejected[(rej.format, str(rej.reason))] += 1
+        if self._quarantine is not None:
+            self._quarantine.write(json.dumps(rej.to_dict()) + "\n")
+        if self.keep:
+            self.rejections.append(rej)
+
+    def close(self) -> None:
+        for f in (self._out, self._quarantine):
+            if f is not None:
+                f.flush()
+                f.close()
+        self._out = self._quarantine = None
+
+    def __enter__(self) -> Sink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _open(path: Path | None) -> IO[str] | None:
+    if path is None:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.open("w", encoding="utf-8", buffering=1 << 16)

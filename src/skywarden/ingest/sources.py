@@ -1,0 +1,216 @@
+"""Async sources: files, stdin, TCP clients with reconnect, UDP listeners.
+
+DESIGN.md: the same pipeline runs over a recorded file and over live sockets. Each
+source is one asyncio task feeding its own parser and handing what comes out to the
+shared :class:`~skywarden.ingest.sink.Sink`. A source never dies of bad input (parsers
+do not raise); a TCP source outlives its server: when the connection drops it flushes
+the cut frame as ``truncated``, keeps the decoder's per-aircraft state, waits with
+exponential back-off (``backoff_s`` doubling up to ``backoff_max_s``) and reconnects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from skywarden.ingest.base import IngestOptions, Parser
+from skywarden.ingest.formats import UnknownFormat, detect_format, make_parser
+from skywarden.ingest.rejection import Reason, Rejection
+from skywarden.ingest.sink import Sink
+from skywarden.ingest.validate import Deduplicator
+
+CHUNK = 1 << 20
+DEFAULT_PORTS = {"sbs": 30003, "avr": 30002, "beast": 30005}
+
+
+@dataclass
+class Source(ABC):
+    """One input. ``fmt`` None means detect from the first chunk."""
+
+    name: str
+    fmt: str | None = None
+    options: IngestOptions = field(default_factory=IngestOptions)
+    dedup: Deduplicator | None = None
+    parser: Parser | None = None
+
+    @abstractmethod
+    async def run(self, sink: Sink) -> None:
+        """Read until the input ends (or the task is cancelled)."""
+
+    def _parser_for(self, head: bytes, sink: Sink) -> Parser | None:
+        if self.parser is None:
+            fmt = self.fmt or detect_format(head)
+            if fmt is None:
+                sink.reject(
+                    Rejection(
+                        source=self.name,
+                        format="unknown",
+                        reason=Reason.UNKNOWN_FORMAT,
+                        detail="content matches no known format; use --format",
+                        raw=head[:64].hex(),
+                        raw_encoding="hex",
+                        offset=0,
+                    )
+                )
+                return None
+            self.parser = make_parser(fmt, self.name, self.options, self.dedup)
+        return self.parser
+
+    def _feed_stream(self, read: BinaryIO, sink: Sink) -> None:
+        head = read.read(CHUNK)
+        parser = self._parser_for(head, sink)
+        if parser is None:
+            return
+        data = head
+        while data:
+            sink.put(parser, parser.feed(data))
+            data = read.read(CHUNK)
+        sink.put(parser, parser.close())
+        sink.absorb(parser)
+
+
+@dataclass
+class FileSource(Source):
+    """A recorded file, read in 1 MiB chunks."""
+
+    path: Path = Path()
+
+    async def run(self, sink: Sink) -> None:
+        with self.path.open("rb") as f:
+            await asyncio.to_thread(lambda: None)  # yield once so tasks interleave
+            self._feed_stream(f, sink)
+
+
+@dataclass
+class StdinSource(Source):
+    """Standard input (``-`` on the command line)."""
+
+    async def run(self, sink: Sink) -> None:
+        self._feed_stream(sys.stdin.buffer, sink)
+
+
+@dataclass
+class TcpSource(Source):
+    """A TCP client (SBS on 30003, Beast on 30005, AVR on 30002) that reconnects.
+
+    ``max_connections`` bounds how many connections are made in all (None: forever);
+    the source ends when the last one closes. Tests use it to replay a file, drop the
+    connection once, and finish.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 30003
+    backoff_s: float = 0.5
+    backoff_max_s: float = 30.0
+    max_connections: int | None = None
+    connections: int = 0
+
+    async def run(self, sink: Sink) -> None:
+        delay = self.backoff_s
+        while self.max_connections is None or self.connections < self.max_connections:
+            try:
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+            except OSError:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.backoff_max_s)
+                continue
+            self.connections += 1
+            delay = self.backoff_s
+            try:
+                await self._read(reader, sink)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                pass
+            finally:
+                writer.close()
+                if self.parser is not None:
+                    sink.put(self.parser, self.parser.reset_framing())
+        if self.parser is not None:
+            sink.put(self.parser, self.parser.close())
+            sink.absorb(self.parser)
+
+    async def _read(self, reader: asyncio.StreamReader, sink: Sink) -> None:
+        while True:
+            data = await reader.read(CHUNK)
+            if not data:
+                return
+            parser = self._parser_for(data, sink)
+            if parser is None:
+                return
+            sink.put(parser, parser.feed(data))
+
+
+@dataclass
+class UdpSource(Source):
+    """A UDP listener: each datagram is one or more whole messages (Remote ID receivers).
+
+    Runs until cancelled; ``max_datagrams`` (tests) ends it after that many.
+    """
+
+    host: str = "0.0.0.0"
+    port: int = 0
+    max_datagrams: int | None = None
+    bound: asyncio.Future[int] | None = None
+
+    async def run(self, sink: Sink) -> None:
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        source = self
+
+        class Protocol(asyncio.DatagramProtocol):
+            count = 0
+
+            def datagram_received(self, data: bytes, addr: tuple[str | None, int]) -> None:
+                parser = source._parser_for(data, sink)
+                if parser is not None:
+                    sink.put(parser, parser.feed(data))
+                    sink.put(parser, parser.reset_framing())
+                Protocol.count += 1
+                limit = source.max_datagrams
+                if limit is not None and Protocol.count >= limit and not done.done():
+                    done.set_result(None)
+
+        transport, _ = await loop.create_datagram_endpoint(
+            Protocol, local_addr=(self.host, self.port)
+        )
+        if self.bound is not None:
+            self.bound.set_result(transport.get_extra_info("sockname")[1])
+        try:
+            await done
+        finally:
+            transport.close()
+            if self.parser is not None:
+                sink.absorb(self.parser)
+
+
+async def run_sources(sources: list[Source], sink: Sink) -> None:
+    """Run every source as its own task until all have finished."""
+    await asyncio.gather(*(s.run(sink) for s in sources))
+
+
+def source_for(
+    spec: str,
+    fmt: str | None,
+    options: IngestOptions,
+    dedup: Deduplicator | None,
+) -> Source:
+    """A source from a command-line spec: a path, ``-``, ``tcp://host:port``, ``udp://host:port``."""
+    if spec == "-":
+        return StdinSource("stdin", fmt, options, dedup)
+    for scheme in ("tcp://", "udp://"):
+        if spec.startswith(scheme):
+            host, _, port_s = spec[len(scheme) :].rpartition(":")
+            try:
+                port = int(port_s)
+            except ValueError:
+                raise UnknownFormat(f"{spec}: port {port_s!r} is not a number") from None
+            if scheme == "tcp://":
+                return TcpSource(spec, fmt, options, dedup, host=host or "127.0.0.1", port=port)
+            return UdpSource(spec, fmt, options, dedup, host=host or "0.0.0.0", port=port)
+    path = Path(spec)
+    if not path.is_file():
+        raise FileNotFoundError(f"{spec}: no such file")
+    return FileSource(spec, fmt, options, dedup, path=path)
