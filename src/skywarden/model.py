@@ -575,6 +575,10 @@ class Recommendation:
     runways: tuple[str, ...] = ()
     airport: str | None = None
     tfr: Mapping[str, Any] | None = None
+    # Lifecycle of the measure this record is a version of: "active" (issued), "renewed"
+    # (re-evaluated, cause still present), "lifted" (cause absent for its stated time),
+    # "expired". A lifted/expired version has t_expires = the time it ended.
+    status: str = "active"
 
     def __post_init__(self) -> None:
         if not self.t_issued <= self.t_reevaluate <= self.t_expires:
@@ -595,6 +599,7 @@ class Recommendation:
                 "runways": list(self.runways),
                 "airport": self.airport,
                 "tfr": dict(self.tfr) if self.tfr else None,
+                "status": self.status,
             }
         )
 

@@ -1,0 +1,562 @@
+"""The airspace stage: track updates in; events, explained scores, incidents and measures out.
+
+:class:`Analyzer` is incremental: the live service calls :meth:`Analyzer.step` once per
+second with that second's :class:`~skywarden.model.TrackUpdate` records, replay calls it
+for every scan of a ``tracks.jsonl`` file, and both get the same results. Each step
+runs every detector over all tracks as arrays (zones, border, loiter, drop, group,
+closing), scores every drone, files events into incidents, states the causes for
+measures and lets the :class:`~.response.Responder` turn them into recommendations.
+
+Which tracks count: manned aircraft (p_manned >= ``subjects.max_p_manned``) and birds
+are what we protect or ignore, so events are only made for the others; a measure further
+needs p_drone >= ``subjects.min_p_drone``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from shapely.geometry.base import BaseGeometry
+
+from skywarden.airspace.border import BorderCrossingDetector, Crossing, orient_us_left
+from skywarden.airspace.closing import ClosingDetector, paths_from_zones
+from skywarden.airspace.drop import DropDetector
+from skywarden.airspace.group import GroupDetector
+from skywarden.airspace.incidents import IncidentBook
+from skywarden.airspace.loiter import LoiterDetector
+from skywarden.airspace.policy import Policy
+from skywarden.airspace.response import Cause, Responder
+from skywarden.airspace.threat import (
+    FactorInputs,
+    ThreatScore,
+    categories,
+    explain,
+    factor_values,
+    weight_vector,
+)
+from skywarden.airspace.track_table import Batch, TrackTable
+from skywarden.airspace.zone_index import ZoneIndex
+from skywarden.airspace.zone_watch import ZoneWatcher
+from skywarden.airspace.zones import border_enu
+from skywarden.geo import FT_PER_M, M_PER_NM, LocalFrame
+from skywarden.model import Action, Event, Incident, Recommendation, TrackUpdate, Zone, ZoneKind
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+
+_CORRIDORS = (ZoneKind.APPROACH_CORRIDOR, ZoneKind.DEPARTURE_CORRIDOR)
+_OWNED = (ZoneKind.RESTRICTED, ZoneKind.USER, ZoneKind.LASER_HAZARD, ZoneKind.TFR)
+BORDER_AUDIENCE = "border security"
+
+
+@dataclass(frozen=True)
+class AnalyzerConfig:
+    """Detector settings (the response thresholds live in the policy YAML)."""
+
+    extent_m: float = 100_000.0
+    crossing_hysteresis_m: float = 40.0
+    zone_exit_hold_s: float = 5.0
+    loiter_radius_m: float = 150.0
+    loiter_min_s: float = 120.0
+    group_radius_m: float = 300.0
+    group_min_s: float = 10.0
+    stale_after_s: float = 30.0
+    resolve_after_s: float = 300.0
+    ground_elev_m: float | None = None  # default: the frame origin's altitude
+
+
+@dataclass
+class AnalysisStep:
+    """What one step produced: new events, new or changed incidents and recommendations."""
+
+    t: float
+    events: list[Event] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+    recommendations: list[Recommendation] = field(default_factory=list)
+    scores: dict[str, ThreatScore] = field(default_factory=dict)
+
+
+class Analyzer:
+    """Incremental airspace analysis of one sector (see module docstring)."""
+
+    def __init__(
+        self,
+        frame: LocalFrame,
+        zones: Sequence[Zone],
+        border: BaseGeometry | None,
+        policy: Policy,
+        config: AnalyzerConfig = AnalyzerConfig(),
+    ) -> None:
+        self.frame = frame
+        self.policy = policy
+        self.config = config
+        self.ground_m = frame.alt0_m if config.ground_elev_m is None else config.ground_elev_m
+        self.zindex = ZoneIndex(frame, zones)
+        self.zone_kind = [z.kind for z in self.zindex.zones]
+        self.table = TrackTable(frame)
+        self.watch = ZoneWatcher(len(self.zindex), config.zone_exit_hold_s)
+        local = (
+            border_enu(frame, orient_us_left(border), config.extent_m)
+            if border is not None
+            else None
+        )
+        self.border = (
+            BorderCrossingDetector(local, config.crossing_hysteresis_m, config.extent_m)
+            if local is not None and not local.is_empty
+            else None
+        )
+        self.loiter = LoiterDetector(config.loiter_radius_m, config.loiter_min_s)
+        self.drop = DropDetector()
+        self.group = GroupDetector(
+            radius_m=config.group_radius_m, min_duration_s=config.group_min_s
+        )
+        self.paths, self.path_zone = paths_from_zones(self.zindex.zones, frame)
+        trig = policy.triggers
+        self.closing = ClosingDetector(
+            self.paths, distance_m=trig.closing_cpa_m, horizon_s=trig.closing_horizon_s
+        )
+        self.path_airport = np.array([p.airport for p in self.paths], dtype=object)
+        self.responder = Responder(policy)
+        self.book = IncidentBook(config.resolve_after_s)
+        self.weights = weight_vector(policy.scoring)
+        self.last_cross = np.zeros(0)
+        self.last_behaviour = np.zeros(0)
+        self.behaviour_strength = np.zeros(0)
+        self.pause_since: dict[str, float] = {}
+
+    # ------------------------------------------------------------------ public API
+
+    def step(self, t: float, updates: Sequence[TrackUpdate]) -> AnalysisStep:
+        """Analyse one scan of updates at time ``t`` (call once per second in live use)."""
+        out = AnalysisStep(t)
+        full = self.table.ingest(updates)
+        subject = (full.p_manned < self.policy.subjects.max_p_manned) & (full.p_bird < 0.5)
+        b = full.subset(subject) if not subject.all() else full
+        self._grow(len(self.table.ids))
+        events: list[tuple[Event, str | None]] = []
+        pi, zi = self.zindex.memberships(b.x, b.y, b.alt)
+        events += self._zone_events(b, pi, zi)
+        events += self._crossings(b)
+        events += self._behaviours(b)
+        closings, d_now, d_cpa, t_cpa = self.closing.step(b)
+        for c in closings:
+            p = self.paths[c.path]
+            k = int(np.flatnonzero(b.rows == c.row)[0])
+            events.append(
+                (
+                    self._event(
+                        "closing",
+                        b,
+                        k,
+                        path=p.name,
+                        path_kind=p.kind,
+                        airport=p.airport,
+                        runway_end=p.runway_end,
+                        d_now_m=round(c.d_now_m, 1),
+                        d_cpa_m=round(c.d_cpa_m, 1),
+                        t_cpa_s=round(c.t_cpa_s, 1),
+                    ),
+                    None,
+                )
+            )
+        events.sort(key=lambda e: e[0].t)
+        for ev, group in events:
+            if ev.kind == "group":
+                self.book.add_group(ev, group or "", list(ev.attrs["members"]))
+            else:
+                self.book.add_event(ev, self.group.group_of(ev.track))
+        out.events = [e for e, _ in events]
+        scores = self._score(t, b, pi, zi, d_now, d_cpa, t_cpa)
+        out.scores = {s.track: s for s in scores}
+        for s in scores:
+            self.book.score(s)
+        causes = self._causes(t, b, pi, zi, d_now, d_cpa, t_cpa)
+        for rec in self.responder.step(t, causes):
+            self.book.recommend(rec)
+            out.recommendations.append(rec)
+        self._retire(t, full)
+        self.book.tick(t)
+        out.incidents = self.book.changed()
+        return out
+
+    def finish(self, t: float) -> AnalysisStep:
+        """End of input: lift every measure, let incidents resolve; return what changed."""
+        out = AnalysisStep(t)
+        for rec in self.responder.finish(t):
+            self.book.recommend(rec)
+            out.recommendations.append(rec)
+        rows = np.array([r for r, tid in enumerate(self.table.ids) if tid is not None], np.intp)
+        for tid in self.table.release(rows):
+            self.book.track_gone(tid, t)
+        self.book.tick(t)
+        self.book.tick(t + self.config.resolve_after_s)
+        out.incidents = self.book.changed()
+        return out
+
+    def acknowledge(self, incident: str, t: float, who: str) -> Incident:
+        return self.book.acknowledge(incident, t, who)
+
+    def resolve(self, incident: str, t: float, who: str) -> Incident:
+        return self.book.resolve(incident, t, who)
+
+    @property
+    def incidents(self) -> list[Incident]:
+        return list(self.book.incidents.values())
+
+    # ------------------------------------------------------------------ internals
+
+    def _grow(self, n: int) -> None:
+        if n > len(self.last_cross):
+            extra = max(n, 2 * len(self.last_cross), 64) - len(self.last_cross)
+            self.last_cross = np.concatenate([self.last_cross, np.full(extra, -np.inf)])
+            self.last_behaviour = np.concatenate([self.last_behaviour, np.full(extra, -np.inf)])
+            self.behaviour_strength = np.concatenate([self.behaviour_strength, np.zeros(extra)])
+
+    def _event(self, kind: str, b: Batch, k: int, **attrs: object) -> Event:
+        return Event(
+            kind,
+            float(b.t[k]),
+            b.updates[k].track,
+            float(b.lat[k]),
+            float(b.lon[k]),
+            float(b.alt[k]),
+            attrs,
+        )
+
+    def _event_at(
+        self, kind: str, track: str, t: float, x: float, y: float, alt: float, **attrs: object
+    ) -> Event:
+        lat, lon, _ = self.frame.to_geodetic(x, y, 0.0)
+        return Event(kind, t, track, float(lat), float(lon), float(alt), attrs)
+
+    def _zone_events(self, b: Batch, pi: IntArray, zi: IntArray) -> list[tuple[Event, str | None]]:
+        out: list[tuple[Event, str | None]] = []
+        for tr in self.watch.step(b, pi, zi):
+            z = self.zindex.zones[tr.zone]
+            ev = Event(
+                f"zone_{tr.kind}",
+                tr.t,
+                self.table.ids[tr.row] or "",
+                tr.lat,
+                tr.lon,
+                tr.alt_m,
+                {"zone": z.id, "zone_kind": str(z.kind), "owner": z.owner, "zone_name": z.name},
+            )
+            out.append((ev, None))
+        return out
+
+    def _crossings(self, b: Batch) -> list[tuple[Event, str | None]]:
+        if self.border is None or len(b) == 0:
+            return []
+        found: list[Crossing] = self.border.step(b.rows, b.prev, b.cur)
+        out: list[tuple[Event, str | None]] = []
+        for c in found:
+            self.last_cross[c.row] = c.t
+            tid = self.table.ids[c.row] or ""
+            out.append(
+                (
+                    self._event_at(
+                        "border_crossing",
+                        tid,
+                        c.t,
+                        c.x,
+                        c.y,
+                        c.alt_m,
+                        direction=c.direction_name,
+                        category="incursion",
+                    ),
+                    None,
+                )
+            )
+        return out
+
+    def _behaviours(self, b: Batch) -> list[tuple[Event, str | None]]:
+        out: list[tuple[Event, str | None]] = []
+        for lo in self.loiter.step(b):
+            tid = self.table.ids[lo.row] or ""
+            self._behave(lo.row, lo.t, 0.5)
+            ev = self._event_at(
+                "loiter",
+                tid,
+                lo.t,
+                lo.x,
+                lo.y,
+                lo.alt_m,
+                duration_s=round(lo.t - lo.since, 1),
+                radius_m=self.config.loiter_radius_m,
+            )
+            out.append((ev, None))
+        for d in self.drop.step(b):
+            tid = self.table.ids[d.row] or ""
+            self._behave(d.row, d.t_detected, 1.0)
+            ev = self._event_at(
+                "drop", tid, d.t, d.x, d.y, d.alt_m, signature=d.signature, size=round(d.depth_m, 1)
+            )
+            out.append((ev, None))
+        ids = [tid or "" for tid in self.table.ids]
+        for g in self.group.step(b, ids):
+            members = sorted(g.members)
+            for m in members:
+                r = self.table.row_of.get(m)
+                if r is not None:
+                    self._behave(r, g.t, 1.0)
+            ev = self._event_at(
+                "group",
+                members[0],
+                g.t,
+                g.x,
+                g.y,
+                g.alt_m,
+                group=g.id,
+                members=members,
+                size=len(members),
+            )
+            out.append((ev, g.id))
+        return out
+
+    def _behave(self, row: int, t: float, strength: float) -> None:
+        if t - self.last_behaviour[row] > self.policy.scoring.memory_s:
+            self.behaviour_strength[row] = 0.0
+        self.last_behaviour[row] = t
+        self.behaviour_strength[row] = max(self.behaviour_strength[row], strength)
+
+    def _in_corridor(self, n: int, pi: IntArray, zi: IntArray) -> npt.NDArray[np.bool_]:
+        kinds = np.array([k in _CORRIDORS for k in self.zone_kind], dtype=bool)
+        inside = np.zeros(n, dtype=bool)
+        if len(pi):
+            inside[pi[kinds[zi]]] = True
+        return inside
+
+    def _score(
+        self,
+        t: float,
+        b: Batch,
+        pi: IntArray,
+        zi: IntArray,
+        d_now: FloatArray,
+        d_cpa: FloatArray,
+        t_cpa: FloatArray,
+    ) -> list[ThreatScore]:
+        n = len(b)
+        if n == 0:
+            return []
+        horizon = self.policy.triggers.closing_horizon_s
+        if d_now.shape[1]:
+            path_d = d_now.min(axis=1)
+            closing = (d_cpa <= self.policy.triggers.closing_cpa_m) & (t_cpa > 0) & (d_cpa < d_now)
+            strength = np.where(closing, 1.0 - t_cpa / horizon, 0.0).max(axis=1)
+        else:
+            path_d = np.full(n, np.inf)
+            strength = np.zeros(n)
+        memory = self.policy.scoring.memory_s
+        recent_b = b.t - self.last_behaviour[b.rows] <= memory
+        inp = FactorInputs(
+            p_drone=b.p_drone,
+            path_distance_m=path_d,
+            closing_strength=strength,
+            in_corridor=self._in_corridor(n, pi, zi),
+            height_agl_m=b.alt - self.ground_m,
+            behaviour=np.where(recent_b, self.behaviour_strength[b.rows], 0.0),
+            has_rid=b.has_rid,
+            crossed_recently=b.t - self.last_cross[b.rows] <= memory,
+        )
+        values = factor_values(inp, self.policy.scoring)
+        attack = np.fromiter(
+            (any(e.startswith("attack:") for e in u.evidence) for u in b.updates), bool, n
+        )
+        cats = categories(values, inp.in_corridor, attack)
+        return explain([u.track for u in b.updates], b.t, values, self.weights, cats, inp)
+
+    def _incident(self, track: str, t: float, why: str) -> str:
+        iid = self.book.incident_for(track)
+        if iid is None or self.book.incidents[iid].state.value == "resolved":
+            iid = self.book._open(t, [track], why).id
+        return iid
+
+    def _causes(
+        self,
+        t: float,
+        b: Batch,
+        pi: IntArray,
+        zi: IntArray,
+        d_now: FloatArray,
+        d_cpa: FloatArray,
+        t_cpa: FloatArray,
+    ) -> list[Cause]:
+        pol = self.policy
+        trig = pol.triggers
+        drone = b.p_drone >= pol.subjects.min_p_drone
+        causes: list[Cause] = []
+        hazards: dict[str, dict[str, tuple[float, float, float]]] = {}
+        pause_range = trig.pause_within_nm * M_PER_NM
+
+        def add(
+            action: Action, scope: str, k: int, why: str, runways: tuple[str, ...] = ()
+        ) -> None:
+            track = b.updates[k].track
+            iid = self._incident(track, t, why)
+            causes.append(Cause(action, scope, runways, (why,), iid, (track,)))
+            if action in (Action.PAUSE_ARRIVALS, Action.PAUSE_DEPARTURES, Action.PAUSE_ALL):
+                hazards.setdefault(scope, {})[track] = (b.x[k], b.y[k], b.alt[k])
+
+        # Inside a corridor, near the runway end: pause that end.
+        for k, z in zip(pi, zi, strict=True):
+            if not drone[k]:
+                continue
+            zone = self.zindex.zones[z]
+            kind = zone.kind
+            if kind in _CORRIDORS:
+                a = float(self.zindex.along(np.array([z]), b.x[k : k + 1], b.y[k : k + 1])[0])
+                if a > pause_range:
+                    continue
+                base = float(self.zindex.g_base[z])
+                agl_ft = (b.alt[k] - base) * FT_PER_M
+                arr = kind == ZoneKind.APPROACH_CORRIDOR
+                end = str(zone.attrs["runway_end"])
+                what = "arrival" if arr else "departure"
+                why = (
+                    f"drone {b.updates[k].track} in the {what} corridor of {end}, "
+                    f"{a / M_PER_NM:.1f} NM from the {'threshold' if arr else 'runway end'}, "
+                    f"{agl_ft:.0f} ft above it"
+                )
+                action = Action.PAUSE_ARRIVALS if arr else Action.PAUSE_DEPARTURES
+                add(action, str(zone.attrs["airport"]), int(k), why, (end,))
+            elif kind in _OWNED:
+                add(
+                    Action.NOTIFY,
+                    zone.owner or zone.id,
+                    int(k),
+                    f"drone {b.updates[k].track} inside {zone.kind.value} {zone.name}",
+                )
+            elif kind == ZoneKind.AIRPORT_SURFACE:
+                ap = str(zone.attrs.get("airport", zone.owner))
+                add(Action.NOTIFY, ap, int(k), f"drone {b.updates[k].track} in {zone.name}")
+        # Near or closing on a path.
+        for j, p in enumerate(self.paths):
+            if d_now.shape[0] == 0:
+                break
+            near = drone & (d_now[:, j] <= trig.notify_within_m)
+            for k in np.flatnonzero(near):
+                add(
+                    Action.NOTIFY,
+                    p.airport,
+                    int(k),
+                    f"drone {b.updates[k].track} {d_now[k, j]:.0f} m from {p.name}",
+                )
+            closing = (
+                drone
+                & (d_cpa[:, j] <= trig.closing_cpa_m)
+                & (t_cpa[:, j] > 0)
+                & (d_cpa[:, j] < d_now[:, j])
+            )
+            for k in np.flatnonzero(closing):
+                why = (
+                    f"drone {b.updates[k].track} closing on {p.name}: "
+                    f"{d_cpa[k, j]:.0f} m in {t_cpa[k, j]:.0f} s"
+                )
+                if p.kind == "runway":
+                    add(Action.PAUSE_ALL, p.airport, int(k), why)
+                    continue
+                zk = self.path_zone[j]
+                cx = b.x[k : k + 1] + b.vel[k : k + 1, 0] * t_cpa[k, j]
+                cy = b.y[k : k + 1] + b.vel[k : k + 1, 1] * t_cpa[k, j]
+                a = float(self.zindex.along(np.array([zk]), cx, cy)[0])
+                ceiling = float(self.zindex.ceiling_at(np.array([zk]), cx, cy)[0])
+                if a <= pause_range and b.alt[k] <= ceiling:
+                    action = (
+                        Action.PAUSE_ARRIVALS if p.kind == "approach" else Action.PAUSE_DEPARTURES
+                    )
+                    add(action, p.airport, int(k), why, (p.runway_end,))
+        # Crossings notify border security while the crossing is recent.
+        recent = drone & (b.t - self.last_cross[b.rows] <= pol.scoring.memory_s)
+        for k in np.flatnonzero(recent):
+            add(
+                Action.NOTIFY,
+                BORDER_AUDIENCE,
+                int(k),
+                f"drone {b.updates[k].track} crossed the border",
+            )
+        causes += self._escalations(t, b, hazards)
+        # Incidents of drones with no other cause: monitor.
+        caused = {tr for c in causes for tr in c.tracks}
+        for k in np.flatnonzero(drone):
+            track = b.updates[k].track
+            iid = self.book.incident_for(track)
+            if iid and track not in caused and self.book.incidents[iid].state.value != "resolved":
+                causes.append(
+                    Cause(Action.MONITOR, iid, (), (f"watch drone {track}",), iid, (track,))
+                )
+        return causes
+
+    def _escalations(
+        self, t: float, b: Batch, hazards: dict[str, dict[str, tuple[float, float, float]]]
+    ) -> list[Cause]:
+        pol = self.policy
+        out: list[Cause] = []
+        for ap in list(self.pause_since):
+            if ap not in hazards and t - self.pause_since[ap] > 0:
+                # The hazard must persist continuously; a gap restarts the clock.
+                del self.pause_since[ap]
+        for ap, drones in hazards.items():
+            since = self.pause_since.setdefault(ap, t)
+            tracks = tuple(sorted(drones))
+            iid = self.book.incident_for(tracks[0])
+            if len(drones) >= pol.triggers.several_drones:
+                out.append(
+                    Cause(
+                        Action.PAUSE_ALL,
+                        ap,
+                        (),
+                        (f"{len(drones)} drones threaten {ap} runways at once",),
+                        iid,
+                        tracks,
+                    )
+                )
+            persisted = t - since >= pol.triggers.persistence_min * 60.0
+            several = len(drones) >= pol.triggers.several_drones
+            if persisted or several:
+                why = (
+                    f"hazard at {ap} has persisted {(t - since) / 60:.0f} min"
+                    if persisted
+                    else f"{len(drones)} drones at {ap}"
+                )
+                out.append(Cause(Action.TFR, ap, (), (why,), iid, tracks, self._tfr(drones)))
+        return out
+
+    def _tfr(self, drones: dict[str, tuple[float, float, float]]) -> dict[str, object]:
+        spec = self.policy.measures.tfr
+        xyz = np.array(list(drones.values()))
+        cx, cy = float(xyz[:, 0].mean()), float(xyz[:, 1].mean())
+        reach_nm = float(np.hypot(xyz[:, 0] - cx, xyz[:, 1] - cy).max()) / M_PER_NM
+        radius = min(max(reach_nm + spec.margin_nm, spec.min_radius_nm), spec.max_radius_nm)
+        radius = math.ceil(radius * 2.0) / 2.0
+        top_ft_agl = (float(xyz[:, 2].max()) - self.ground_m) * FT_PER_M + spec.ceiling_margin_ft
+        ceiling_ft_agl = min(math.ceil(top_ft_agl / 100.0) * 100.0, spec.max_ceiling_ft_agl)
+        lat, lon, _ = self.frame.to_geodetic(cx, cy, 0.0)
+        return {
+            "centre_lat": round(float(lat), 5),
+            "centre_lon": round(float(lon), 5),
+            "radius_nm": radius,
+            "floor": "SFC",
+            "ceiling_ft_msl": round(self.ground_m * FT_PER_M + ceiling_ft_agl, -2),
+            "ceiling_ft_agl": ceiling_ft_agl,
+        }
+
+    def _retire(self, t: float, full: Batch) -> None:
+        gone = np.union1d(full.rows[full.ended], self.table.stale(t, self.config.stale_after_s))
+        gone = gone.astype(np.intp)
+        if len(gone) == 0:
+            return
+        for det in (self.watch, self.loiter, self.drop, self.closing):
+            det.forget(gone)
+        if self.border is not None:
+            self.border.forget(gone)
+        self.last_cross[gone] = -np.inf
+        self.last_behaviour[gone] = -np.inf
+        self.behaviour_strength[gone] = 0.0
+        for tid in self.table.release(gone):
+            self.book.track_gone(tid, t)

@@ -1,0 +1,219 @@
+"""Closing on a runway or its approach/departure path: time and distance to closest approach.
+
+Each protected path is a segment in the ENU plane (a runway between its ends, and the
+extended centreline of each approach and departure corridor). A track is extrapolated
+along its velocity for ``horizon_s``; the distance from a point moving on a line to a
+segment is convex in time, so its minimum is at one of a few candidate times (when the
+track crosses the line's normal at either end, when it crosses the centreline, the
+projections onto each end, or the horizon's ends). All tracks x all paths x candidates
+are evaluated in one numpy expression.
+
+A track is *closing* when it is not already near the path (``now > distance_m``), its
+predicted closest approach is within ``distance_m`` and ``horizon_s``, and it is still
+coming nearer. Reported once per (track, path) until the condition has lapsed for
+``rearm_s``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from skywarden.airspace._arrays import grown
+from skywarden.airspace.track_table import Batch
+from skywarden.geo import LocalFrame
+from skywarden.model import Zone, ZoneKind
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+
+
+@dataclass(frozen=True, slots=True)
+class PathSegment:
+    """A protected path: ``kind`` is runway / approach / departure."""
+
+    name: str
+    kind: str
+    airport: str
+    runway_end: str
+    ax: float
+    ay: float
+    bx: float
+    by: float
+
+
+@dataclass(frozen=True, slots=True)
+class Closing:
+    row: int
+    path: int
+    t: float
+    d_now_m: float
+    d_cpa_m: float
+    t_cpa_s: float
+
+
+def cpa_to_segments(
+    x: FloatArray, y: FloatArray, vx: FloatArray, vy: FloatArray, seg: FloatArray, horizon_s: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(distance now, closest distance, time of closest) for n points x m segments.
+
+    ``seg`` is (m, 4): ax, ay, bx, by. Returns three (n, m) arrays.
+    """
+    ax, ay, bx, by = (seg[:, i][None, :] for i in range(4))
+    dx, dy = bx - ax, by - ay
+    length = np.maximum(np.hypot(dx, dy), 1e-9)
+    ux, uy = dx / length, dy / length
+    px, py = x[:, None] - ax, y[:, None] - ay
+    along0 = px * ux + py * uy
+    lat0 = px * -uy + py * ux
+    va = vx[:, None] * ux + vy[:, None] * uy
+    vl = vx[:, None] * -uy + vy[:, None] * ux
+    v2 = va * va + vl * vl
+
+    def safe(num: FloatArray, den: FloatArray) -> FloatArray:
+        ok = np.abs(den) > 1e-9
+        return np.where(ok, num / np.where(ok, den, 1.0), 0.0)
+
+    cands = [
+        np.zeros_like(along0),
+        np.full_like(along0, horizon_s),
+        safe(-lat0, vl),
+        safe(-along0, va),
+        safe(length - along0, va),
+        safe(-(along0 * va + lat0 * vl), v2),
+        safe(-((along0 - length) * va + lat0 * vl), v2),
+    ]
+
+    def dist(tau: FloatArray) -> FloatArray:
+        a = along0 + va * tau
+        lat = lat0 + vl * tau
+        over = np.where(a < 0, a, np.where(a > length, a - length, 0.0))
+        return np.hypot(over, lat)
+
+    best_d = dist(cands[0])
+    best_t = np.zeros_like(best_d)
+    d_now = best_d.copy()
+    for tau in cands[1:]:
+        tau = np.clip(tau, 0.0, horizon_s)
+        d = dist(tau)
+        better = d < best_d
+        best_d = np.where(better, d, best_d)
+        best_t = np.where(better, tau, best_t)
+    return d_now, best_d, best_t
+
+
+class ClosingDetector:
+    def __init__(
+        self,
+        paths: Sequence[PathSegment],
+        distance_m: float = 300.0,
+        horizon_s: float = 120.0,
+        min_speed_ms: float = 2.0,
+        rearm_s: float = 30.0,
+    ) -> None:
+        self.paths = list(paths)
+        self.seg = np.array([(p.ax, p.ay, p.bx, p.by) for p in self.paths], dtype=float).reshape(
+            -1, 4
+        )
+        self.distance_m = distance_m
+        self.horizon_s = horizon_s
+        self.min_speed_ms = min_speed_ms
+        self.rearm_s = rearm_s
+        self.last_true = np.full((0, len(self.paths)), -np.inf)
+        self.armed = np.ones((0, len(self.paths)), dtype=bool)
+
+    def step(self, batch: Batch) -> tuple[list[Closing], FloatArray, FloatArray, FloatArray]:
+        """Closing events, plus (n, m) arrays of distance now, CPA distance and CPA time."""
+        n, m = len(batch), len(self.paths)
+        if n == 0 or m == 0:
+            z = np.zeros((n, m))
+            return [], z, z, z
+        cap = int(batch.rows.max()) + 1
+        self.last_true = grown(self.last_true, cap, -np.inf)
+        self.armed = grown(self.armed, cap, True)
+        d_now, d_cpa, t_cpa = cpa_to_segments(
+            batch.x, batch.y, batch.vel[:, 0], batch.vel[:, 1], self.seg, self.horizon_s
+        )
+        moving = (batch.speed >= self.min_speed_ms)[:, None]
+        cond = moving & (d_now > self.distance_m) & (d_cpa <= self.distance_m) & (t_cpa > 0)
+        r = batch.rows
+        last = self.last_true[r]
+        armed = self.armed[r]
+        last[cond] = np.repeat(batch.t[:, None], m, axis=1)[cond]
+        armed |= batch.t[:, None] - last >= self.rearm_s
+        fire = cond & armed
+        armed &= ~fire
+        self.last_true[r] = last
+        self.armed[r] = armed
+        out = [
+            Closing(
+                int(r[k]),
+                int(j),
+                float(batch.t[k]),
+                float(d_now[k, j]),
+                float(d_cpa[k, j]),
+                float(t_cpa[k, j]),
+            )
+            for k, j in zip(*np.nonzero(fire), strict=True)
+        ]
+        return out, d_now, d_cpa, t_cpa
+
+    def forget(self, rows: IntArray) -> None:
+        rows = rows[rows < len(self.armed)]
+        self.armed[rows] = True
+        self.last_true[rows] = -np.inf
+
+
+def paths_from_zones(
+    zones: Sequence[Zone], frame: LocalFrame
+) -> tuple[list[PathSegment], list[int]]:
+    """Protected paths of the corridor zones: each corridor's centreline, and each runway.
+
+    Returns the paths and, per path, the index of its corridor zone (-1 for runways).
+    A runway is the segment between the origin of an end's approach corridor (its
+    threshold) and the origin of the same end's departure corridor (the far end).
+    """
+    paths: list[PathSegment] = []
+    zone_of: list[int] = []
+    origins: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
+    for k, z in enumerate(zones):
+        g = (z.attrs or {}).get("glide")
+        if not g or z.kind not in (ZoneKind.APPROACH_CORRIDOR, ZoneKind.DEPARTURE_CORRIDOR):
+            continue
+        ox, oy, _ = frame.to_enu(float(g["lat"]), float(g["lon"]), 0.0)
+        b = math.radians(float(g["bearing_deg"]))
+        length = float(z.attrs.get("length_m", 9260.0))
+        kind = "approach" if z.kind == ZoneKind.APPROACH_CORRIDOR else "departure"
+        end = str(z.attrs.get("runway_end", ""))
+        airport = str(z.attrs.get("airport", ""))
+        paths.append(
+            PathSegment(
+                f"{airport} {kind} {end}",
+                kind,
+                airport,
+                end,
+                ox,
+                oy,
+                ox + math.sin(b) * length,
+                oy + math.cos(b) * length,
+            )
+        )
+        zone_of.append(k)
+        origins.setdefault((airport, end), {})[kind] = (ox, oy)
+    seen: set[frozenset[tuple[float, float]]] = set()
+    for (airport, end), o in origins.items():
+        if "approach" in o and "departure" in o:
+            key = frozenset([o["approach"], o["departure"]])
+            if key in seen:
+                continue
+            seen.add(key)
+            (ax, ay), (bx, by) = o["approach"], o["departure"]
+            paths.append(
+                PathSegment(f"{airport} runway {end}", "runway", airport, end, ax, ay, bx, by)
+            )
+            zone_of.append(-1)
+    return paths, zone_of

@@ -1,0 +1,103 @@
+"""Zone entries and exits, with a hold time against flapping at zone boundaries.
+
+An entry is reported at the first update inside a zone's volume (horizontal polygon and
+floor/ceiling, sloped for corridors). A track near a boundary that wobbles in and out
+would otherwise enter many times, so an exit is only confirmed after ``exit_hold_s`` of
+continuous absence and is then reported at the time and place the track first left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from skywarden.airspace._arrays import grown
+from skywarden.airspace.track_table import Batch
+
+IntArray = npt.NDArray[np.intp]
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneTransition:
+    """``entry`` or ``exit`` of one row into/out of one zone (index into the ZoneIndex)."""
+
+    kind: str
+    row: int
+    zone: int
+    t: float
+    lat: float
+    lon: float
+    alt_m: float
+
+
+class ZoneWatcher:
+    """Incremental entry/exit detector over (row x zone) state matrices."""
+
+    def __init__(self, n_zones: int, exit_hold_s: float = 5.0) -> None:
+        self.n_zones = n_zones
+        self.exit_hold_s = exit_hold_s
+        self.inside = np.zeros((0, n_zones), dtype=bool)
+        self.out_since = np.full((0, n_zones), np.nan)
+        self.out_at = np.zeros((0, n_zones, 3))  # lat, lon, alt where the track first left
+
+    def current(self, row: int) -> list[int]:
+        """Zones a row is inside now (entry reported, exit not yet confirmed)."""
+        if row >= len(self.inside):
+            return []
+        return [int(k) for k in np.flatnonzero(self.inside[row])]
+
+    def step(self, batch: Batch, pi: IntArray, zi: IntArray) -> list[ZoneTransition]:
+        """Feed the batch and its (point, zone) memberships; get transitions, time ordered."""
+        n = len(batch)
+        if n == 0 or self.n_zones == 0:
+            return []
+        cap = int(batch.rows.max()) + 1
+        self.inside = grown(self.inside, cap, False)
+        self.out_since = grown(self.out_since, cap, np.nan)
+        self.out_at = grown(self.out_at, cap, 0.0)
+        rows = batch.rows
+        now = np.zeros((n, self.n_zones), dtype=bool)
+        now[pi, zi] = True
+        was = self.inside[rows]
+        out: list[ZoneTransition] = []
+        for k, z in zip(*np.nonzero(now & ~was), strict=True):
+            out.append(
+                ZoneTransition(
+                    "entry",
+                    int(rows[k]),
+                    int(z),
+                    float(batch.t[k]),
+                    float(batch.lat[k]),
+                    float(batch.lon[k]),
+                    float(batch.alt[k]),
+                )
+            )
+        since = self.out_since[rows]
+        at = self.out_at[rows]
+        left = was & ~now
+        first_out = left & np.isnan(since)
+        since[first_out] = np.repeat(batch.t[:, None], self.n_zones, axis=1)[first_out]
+        pos = np.stack([batch.lat, batch.lon, batch.alt], axis=1)
+        at[first_out] = np.repeat(pos[:, None, :], self.n_zones, axis=1)[first_out]
+        since[now] = np.nan
+        confirmed = left & (batch.t[:, None] - since >= self.exit_hold_s)
+        for k, z in zip(*np.nonzero(confirmed), strict=True):
+            lat, lon, alt = at[k, z]
+            out.append(
+                ZoneTransition(
+                    "exit", int(rows[k]), int(z), float(since[k, z]), lat, lon, float(alt)
+                )
+            )
+        since[confirmed] = np.nan
+        self.inside[rows] = (was | now) & ~confirmed
+        self.out_since[rows] = since
+        self.out_at[rows] = at
+        out.sort(key=lambda e: e.t)
+        return out
+
+    def forget(self, rows: IntArray) -> None:
+        rows = rows[rows < len(self.inside)]
+        self.inside[rows] = False
+        self.out_since[rows] = np.nan
