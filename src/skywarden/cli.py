@@ -24,6 +24,8 @@ def version() -> None:
 # Sub-commands register below, one line each (modules under skywarden/commands/).
 app.command("simulate")(__import__("skywarden.commands.simulate", fromlist=["_"]).simulate)
 app.command("ingest")(__import__("skywarden.commands.ingest", fromlist=["ingest"]).ingest)
+app.command("serve")(__import__("skywarden.commands.serve", fromlist=["serve"]).serve)
+app.add_typer(__import__("skywarden.commands.users", fromlist=["app"]).app, name="users")
 
 
 def main() -> None:

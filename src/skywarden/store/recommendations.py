@@ -35,6 +35,22 @@ def upsert(s: Session, recs: Iterable[Recommendation]) -> None:
     s.flush()
 
 
+def as_dict(r: Recommendation) -> dict[str, Any]:
+    """A record in the same shape as a stored row (every key present)."""
+    return {
+        "id": r.id,
+        "incident": r.incident,
+        "action": str(r.action),
+        "t_issued": r.t_issued,
+        "t_expires": r.t_expires,
+        "t_reevaluate": r.t_reevaluate,
+        "reasons": list(r.reasons),
+        "runways": list(r.runways),
+        "airport": r.airport,
+        "tfr": dict(r.tfr) if r.tfr else None,
+    }
+
+
 def row_dict(r: RecommendationRow) -> dict[str, Any]:
     return {
         "id": r.id,

@@ -1,0 +1,58 @@
+"""``skywarden serve``: the operations service (API, live feed, web map) and its pipeline.
+
+    skywarden serve [--host H] [--port P] [--db URL] [--scenario FILE [--speed X]]
+                    [--source SPEC ...]
+
+Runs sources -> tracker -> airspace -> laser hold-fire continuously in one asyncio
+process next to the API. With no user in the store yet, it creates an ``operator``
+login with a random password and prints it once (also written to
+``<db folder>/first-run-login.txt``), so a first run is usable without setup.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    db: Annotated[
+        str, typer.Option(help="sqlite:///FILE (default) or postgresql://user@host/db")
+    ] = "sqlite:///out/skywarden.db",
+    scenario: Annotated[
+        Path | None, typer.Option(help="Replay this scenario through the pipeline")
+    ] = None,
+    speed: Annotated[float, typer.Option(help="Replay speed, x real time")] = 1.0,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(help="detections:PATH or tracks:PATH (repeatable)"),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Simulator seed for --scenario")] = 1,
+    laser_plan: Annotated[
+        Path | None,
+        typer.Option(help="Laser plan YAML (default: <scenario>-laser.yaml if present)"),
+    ] = None,
+) -> None:
+    """Serve the API and web map, running the pipeline on the given sources."""
+    import uvicorn
+
+    from skywarden.service.launch import LaunchError, build
+
+    if speed <= 0:
+        raise typer.BadParameter(f"must be > 0, got {speed}", param_hint="--speed")
+    try:
+        launched = build(db, scenario, speed, source or [], seed, laser_plan)
+    except LaunchError as e:
+        raise typer.BadParameter(str(e), param_hint=e.param) from None
+    for w in launched.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    url = f"http://{host}:{port}/"
+    typer.echo(f"skywarden: serving {url}  (store {launched.db_label})")
+    if launched.first_login:
+        name, pw, where = launched.first_login
+        typer.echo(f"first-run login: {name} / {pw}   (saved in {where})")
+    uvicorn.run(launched.app, host=host, port=port, log_level="warning", ws_ping_interval=20)

@@ -1,0 +1,96 @@
+"""The FastAPI application: routers, static web map, offline basemap, lifecycle.
+
+``create_app(db)`` builds an app around an opened store; the live hub (and a pipeline,
+when ``serve`` runs one) start with the app and stop with it. Everything a handler needs
+is in :class:`ServiceContext` on ``app.state``, handed out by dependency injection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from skywarden import __version__
+from skywarden.bus import Bus, InProcessBus
+from skywarden.service import basemap
+from skywarden.service.context import ServiceContext
+from skywarden.service.hub import Hub
+from skywarden.service.routes import auth, feed, incidents, ops, tracks, zones
+from skywarden.store import Database, laser, recommendations, settings
+from skywarden.store import incidents as store_incidents
+
+STATIC = Path(__file__).with_name("static")
+
+Runner = Callable[[ServiceContext], Coroutine[Any, Any, None]]
+
+
+def create_app(
+    db: Database,
+    bus: Bus | None = None,
+    *,
+    runner: Runner | None = None,
+    meta: dict[str, Any] | None = None,
+    token_ttl_s: float = 8 * 3600.0,
+) -> FastAPI:
+    """An app over ``db``; ``runner`` (e.g. a Pipeline's ``run``) is started with it."""
+    bus = bus or InProcessBus()
+    hub = Hub(bus)
+    with db.session() as s:
+        secret = settings.secret(s)
+    ctx = ServiceContext(db, bus, hub, secret, token_ttl_s, dict(meta or {}))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx.loop = asyncio.get_running_loop()
+        with db.session() as s:
+            live = store_incidents.query(s, limit=500)
+            recs = recommendations.query(s, limit=50)
+            plans = laser.plans(s)
+            last = laser.last_decision(s, plans[0]["id"]) if plans else None
+        hub.seed([i for i in live if i["state"] != "resolved"], recs, last)
+        hub.start()
+        task = asyncio.create_task(runner(ctx), name="skywarden-runner") if runner else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await hub.stop()
+
+    app = FastAPI(
+        title="skywarden",
+        version=__version__,
+        description="Counter-drone airspace safety: live tracks, incidents, "
+        "recommendations, laser hold-fire, for operators, analysts and partners.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    for r in (auth, tracks, incidents, zones, ops, feed):
+        app.include_router(r.router)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    @app.get("/basemap/{name}.geojson", include_in_schema=False)
+    def basemap_layer(name: str) -> JSONResponse:
+        c = ctx.meta.get("center")
+        center = (float(c[0]), float(c[1])) if isinstance(c, list | tuple) else None
+        try:
+            return JSONResponse(basemap.layer(name, center))
+        except basemap.UnknownLayer:
+            raise HTTPException(
+                404, f"no basemap layer {name!r}; one of {basemap.LAYERS}"
+            ) from None
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

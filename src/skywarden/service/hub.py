@@ -1,0 +1,277 @@
+"""The live hub: the current picture, and the WebSocket feed batched once per second.
+
+One task reads the bus, keeps the live picture (tracks, open incidents, active
+recommendations, hold-fire state, pipeline clock) and collects what changed. At most
+once a second, on the pipeline's end-of-step ``clock`` message or when a second has
+passed with changes pending, it flushes one batch to every client.
+
+Serialisation is done once per *audience* (full or partner-redacted), not once per
+client, and every client has its own small queue and sender task: a slow browser drops
+its oldest batches instead of delaying everyone else (the REST API and the store hold
+the complete record). Batches carry ``pub``, the wall-clock time at which the earliest
+track update in them was published, so clients can measure update latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import WebSocket
+
+from skywarden.bus import TOPICS, Bus, Message
+from skywarden.service import redact
+from skywarden.store.users import Role
+
+log = logging.getLogger(__name__)
+
+BATCH_PERIOD_S = 1.0
+TRACK_STALE_S = 15.0  # drop a live track not updated for this long (pipeline time)
+CLIENT_QUEUE = 4
+
+
+def feed_track(d: Mapping[str, Any]) -> dict[str, Any]:
+    """The compact track form of the live feed: what the map draws, rounded sensibly."""
+    v = d.get("velocity") or [0.0, 0.0, 0.0]
+    out = {
+        "track": d["track"],
+        "t": d["t"],
+        "status": d["status"],
+        "lat": round(float(d["lat"]), 6),
+        "lon": round(float(d["lon"]), 6),
+        "alt_m": round(float(d["alt_m"]), 1),
+        "velocity": [round(float(x), 1) for x in v],
+        "cls": d.get("cls", "unknown"),
+    }
+    if d.get("callsign"):
+        out["callsign"] = d["callsign"]
+    return out
+
+
+@dataclass
+class Batch:
+    tracks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ended: set[str] = field(default_factory=set)
+    incidents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    recommendations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    laser: dict[str, Any] | None = None
+    pub: float | None = None
+
+    def empty(self) -> bool:
+        return not (
+            self.tracks or self.ended or self.incidents or self.recommendations or self.laser
+        )
+
+
+class Client:
+    """One WebSocket subscriber with its own bounded queue and sender task."""
+
+    def __init__(self, ws: WebSocket, role: Role) -> None:
+        self.ws = ws
+        self.role = role
+        self.queue: asyncio.Queue[str] = asyncio.Queue(CLIENT_QUEUE)
+        self.dropped = 0
+        self.closed = asyncio.Event()
+
+    def offer(self, text: str) -> None:
+        if self.queue.full():
+            self.queue.get_nowait()
+            self.dropped += 1
+        self.queue.put_nowait(text)
+
+    async def pump(self) -> None:
+        try:
+            while True:
+                text = await self.queue.get()
+                await self.ws.send_text(text)
+        except Exception:  # the socket went away: the reader side ends the client
+            self.closed.set()
+
+
+class Hub:
+    def __init__(self, bus: Bus) -> None:
+        self.bus = bus
+        self.t: float | None = None
+        self.tracks: dict[str, dict[str, Any]] = {}
+        self.incidents: dict[str, dict[str, Any]] = {}
+        self.recommendations: dict[str, dict[str, Any]] = {}
+        self.laser: dict[str, Any] | None = None
+        self.meta: dict[str, Any] = {}
+        self.clients: set[Client] = set()
+        self._pending = Batch()
+        self._last_flush = 0.0
+        self._task: asyncio.Task[None] | None = None
+        self.batches_sent = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    def seed(
+        self,
+        incidents: list[dict[str, Any]],
+        recommendations: list[dict[str, Any]],
+        laser: dict[str, Any] | None,
+    ) -> None:
+        """Start from the store's picture (after a restart the feed is not blank)."""
+        self.incidents = {i["id"]: i for i in incidents}
+        self.recommendations = {r["id"]: r for r in recommendations}
+        self.laser = laser
+
+    def start(self) -> None:
+        self._sub = self.bus.subscribe(TOPICS)
+        self._task = asyncio.create_task(self._run(), name="skywarden-hub")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._sub.close()
+
+    async def _run(self) -> None:
+        while True:
+            deadline = self._last_flush + BATCH_PERIOD_S
+            timeout = None if self._pending.empty() else max(0.0, deadline - time.time())
+            try:
+                msg = await asyncio.wait_for(self._sub.get(), timeout)
+            except TimeoutError:
+                self.flush()
+                continue
+            try:
+                self.apply(msg)
+            except Exception:  # a bad message must not stop the feed
+                log.exception("hub: cannot apply %s message", msg.topic)
+                continue
+            if msg.topic == "clock" and time.time() >= deadline:
+                self.flush()
+
+    # ------------------------------------------------------------------ state
+    def apply(self, msg: Message) -> None:
+        d, p = msg.data, self._pending
+        if msg.topic == "tracks":
+            pub = d.get("pub")
+            if pub is not None:
+                p.pub = pub if p.pub is None else min(p.pub, pub)
+            for tr in d.get("tracks", []):
+                tid = tr["track"]
+                if tr["status"] == "ended":
+                    self.tracks.pop(tid, None)
+                    p.tracks.pop(tid, None)
+                    p.ended.add(tid)
+                else:
+                    ft = feed_track(tr)
+                    self.tracks[tid] = ft
+                    p.tracks[tid] = ft
+                    p.ended.discard(tid)
+        elif msg.topic == "incidents":
+            for inc in d.get("incidents", []):
+                self.incidents[inc["id"]] = inc
+                p.incidents[inc["id"]] = inc
+        elif msg.topic == "recommendations":
+            for r in d.get("recommendations", []):
+                self.recommendations[r["id"]] = r
+                p.recommendations[r["id"]] = r
+        elif msg.topic == "laser":
+            self.laser = dict(d)
+            p.laser = self.laser
+        elif msg.topic == "clock":
+            self.t = float(d["t"])
+            self.meta.update({k: v for k, v in d.items() if k != "t"})
+            self._prune(self.t)
+
+    def _prune(self, t: float) -> None:
+        for tid in [k for k, v in self.tracks.items() if t - v["t"] > TRACK_STALE_S]:
+            del self.tracks[tid]
+            self._pending.tracks.pop(tid, None)
+            self._pending.ended.add(tid)
+        for rid in [k for k, r in self.recommendations.items() if r["t_expires"] <= t]:
+            del self.recommendations[rid]
+        for iid in [
+            k
+            for k, i in self.incidents.items()
+            if i["state"] == "resolved" and t - (i.get("t_updated") or t) > 3600
+        ]:
+            del self.incidents[iid]
+
+    def active_recommendations(self) -> list[dict[str, Any]]:
+        t = self.t if self.t is not None else time.time()
+        recs = [r for r in self.recommendations.values() if r["t_issued"] <= t < r["t_expires"]]
+        return sorted(recs, key=lambda r: r["t_issued"], reverse=True)
+
+    # ------------------------------------------------------------------ views
+    def view(self, role: Role, batch: Batch | None = None) -> dict[str, Any]:
+        """A snapshot (``batch`` None) or a batch as the given role may see it."""
+        if batch is None:
+            kind = "snapshot"
+            tracks = list(self.tracks.values())
+            ended: list[str] = []
+            incidents = list(self.incidents.values())
+            recs = self.active_recommendations()
+            laser = self.laser
+            pub = None
+        else:
+            kind = "batch"
+            tracks = list(batch.tracks.values())
+            ended = sorted(batch.ended)
+            incidents = list(batch.incidents.values())
+            recs = list(batch.recommendations.values())
+            laser = batch.laser
+            pub = batch.pub
+        out: dict[str, Any] = {"type": kind, "t": self.t, "pub": pub, "sent": time.time()}
+        if role is Role.PARTNER:
+            visible = redact.shared_tracks(self.incidents.values())
+            shared = redact.shared_ids(self.incidents.values())
+            out["tracks"] = [redact.track(t) for t in tracks if t["track"] in visible]
+            out["ended"] = ended
+            out["incidents"] = [redact.incident(i) for i in incidents if i["id"] in shared]
+            out["withdrawn"] = [i["id"] for i in incidents if i["id"] not in shared]
+            out["recommendations"] = [
+                redact.recommendation(r) for r in recs if r.get("incident") in shared
+            ]
+            out["laser"] = None
+        else:
+            out.update(
+                tracks=tracks, ended=ended, incidents=incidents, recommendations=recs, laser=laser
+            )
+        return out
+
+    def flush(self) -> None:
+        batch, self._pending = self._pending, Batch()
+        self._last_flush = time.time()
+        if batch.empty() or not self.clients:
+            return
+        texts: dict[bool, str] = {}
+        for c in list(self.clients):
+            partner = c.role is Role.PARTNER
+            if partner not in texts:
+                texts[partner] = json.dumps(self.view(c.role, batch), separators=(",", ":"))
+            c.offer(texts[partner])
+        self.batches_sent += 1
+
+    # ------------------------------------------------------------------ clients
+    async def serve(self, ws: WebSocket, role: Role) -> None:
+        """Run one accepted WebSocket until it closes: snapshot first, then batches."""
+        client = Client(ws, role)
+        await ws.send_text(json.dumps(self.view(role), separators=(",", ":")))
+        self.clients.add(client)
+        pump = asyncio.create_task(client.pump())
+        try:
+            reader = asyncio.create_task(self._drain(ws))
+            await asyncio.wait(
+                {reader, asyncio.create_task(client.closed.wait())},
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            self.clients.discard(client)
+            pump.cancel()
+            reader.cancel()
+
+    @staticmethod
+    async def _drain(ws: WebSocket) -> None:
+        with contextlib.suppress(Exception):
+            while True:
+                await ws.receive_text()

@@ -1,0 +1,251 @@
+"""Assemble the service from command-line choices: store, sources, stages, app.
+
+Kept apart from the CLI so tests and benchmarks build exactly what ``skywarden serve``
+builds. Stages come from the packages of docs/interfaces.md; a stage whose package
+cannot be built is reported as a warning and left out rather than faked.
+"""
+
+from __future__ import annotations
+
+import heapq
+import importlib
+import secrets
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from skywarden.bus import InProcessBus
+from skywarden.model import Zone
+from skywarden.pipeline import Pipeline, Scan
+from skywarden.service.app import create_app
+from skywarden.service.sources import (
+    DetectionsFile,
+    ScenarioSource,
+    SectorInfo,
+    SourceSpecError,
+    TracksFile,
+    parse_source,
+    sector_for,
+)
+from skywarden.store import Database, StoreConfigError, audit, users
+from skywarden.store.db import make_engine
+
+
+class LaunchError(ValueError):
+    """A command-line choice cannot be honoured; ``param`` names the option."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+@dataclass
+class Launched:
+    app: FastAPI
+    db: Database
+    pipeline: Pipeline | None
+    db_label: str
+    first_login: tuple[str, str, str] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class MergedSource:
+    """Several recorded sources as one time-ordered stream (same-time scans combined)."""
+
+    def __init__(self, sources: Sequence[DetectionsFile | TracksFile]) -> None:
+        self.sources = list(sources)
+        self.id = "+".join(s.id for s in self.sources)
+        self.name = " + ".join(s.name for s in self.sources)
+
+    def scans(self) -> Iterator[Scan]:
+        cur: Scan | None = None
+        for scan in heapq.merge(*(s.scans() for s in self.sources), key=lambda x: x.t):
+            if (
+                cur is not None
+                and scan.t == cur.t
+                and (scan.updates is None) == (cur.updates is None)
+            ):
+                cur.detections.extend(scan.detections)
+                if cur.updates is not None and scan.updates is not None:
+                    cur.updates.extend(scan.updates)
+                cur.rejected.extend(scan.rejected)
+                continue
+            if cur is not None:
+                yield cur
+            cur = Scan(
+                scan.t,
+                list(scan.detections),
+                None if scan.updates is None else list(scan.updates),
+                list(scan.rejected),
+            )
+        if cur is not None:
+            yield cur
+
+
+def ensure_first_login(db: Database, folder: Path) -> tuple[str, str, str] | None:
+    """With no user at all, create ``operator`` with a random password and save it."""
+    with db.session() as s:
+        if users.list_users(s):
+            return None
+        pw = secrets.token_urlsafe(12)
+        users.add_user(s, "operator", users.Role.OPERATOR, pw)
+        audit.append(
+            s,
+            "serve",
+            "admin",
+            "user_put",
+            "operator",
+            None,
+            {"name": "operator", "role": "operator", "first_run": True},
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    where = folder / "first-run-login.txt"
+    where.write_text(f"operator\n{pw}\n")
+    where.chmod(0o600)
+    return "operator", pw, str(where)
+
+
+def build_stages(
+    sector: SectorInfo, need_tracker: bool, laser_plan: Path | None, warnings: list[str]
+) -> dict[str, Any]:
+    """Tracker, analyzer (with the sector's zones) and hold-fire, each if available."""
+    out: dict[str, Any] = {
+        "tracker": None,
+        "analyzer": None,
+        "hold_fire": None,
+        "zones": [],
+        "laser_plan": None,
+        "hazard": None,
+    }
+    frame = sector.frame
+    if need_tracker:
+        try:
+            from skywarden.tracking import Tracker, TrackerConfig
+
+            out["tracker"] = Tracker(frame, TrackerConfig())
+        except ImportError as e:
+            raise LaunchError("--scenario", f"the tracker is not available: {e}") from None
+    try:
+        from skywarden.airspace import Analyzer, load_policy, sector_zones
+        from skywarden.refdata import border_line
+
+        airports = sector.airports or ["KELP", "KBIF", "MMCS"]
+        zones: list[Zone] = list(sector_zones(frame, airports=airports))
+        out["zones"] = zones
+        out["analyzer"] = Analyzer(frame, zones, border_line(), load_policy())
+    except ImportError as e:
+        warnings.append(f"airspace analysis not available ({e}); running without it")
+    if laser_plan is not None:
+        try:
+            laser = importlib.import_module("skywarden.laser")
+            plan = laser.load_laser_plan(str(laser_plan))
+            hold = laser.HoldFire(plan, frame)
+            out["hold_fire"] = hold
+            out["laser_plan"] = _plan_dict(plan, laser_plan)
+            out["hazard"] = _hazard_geojson(hold, plan)
+        except (ImportError, AttributeError) as e:
+            warnings.append(f"laser hold-fire not available ({e}); running without it")
+    return out
+
+
+def _plan_dict(plan: Any, path: Path) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "id": path.stem,
+        "name": getattr(plan, "name", path.stem),
+        "file": str(path),
+    }
+    to_dict = getattr(plan, "to_dict", None) or getattr(plan, "model_dump", None)
+    if callable(to_dict):
+        try:
+            d["plan"] = to_dict(mode="json") if hasattr(plan, "model_dump") else to_dict()
+        except TypeError:
+            d["plan"] = to_dict()
+    return d
+
+
+def _hazard_geojson(hold: Any, plan: Any) -> dict[str, Any] | None:
+    """The hazard volume's ground footprint as GeoJSON, from whichever of the laser
+    package's accessors exists (``footprint_geojson``, ``hazard_geojson``)."""
+    for obj in (hold, plan):
+        for name in ("footprint_geojson", "hazard_geojson"):
+            fn = getattr(obj, name, None)
+            if callable(fn):
+                g = fn()
+                return dict(g) if g else None
+    return None
+
+
+def build(
+    db_url: str,
+    scenario: Path | None,
+    speed: float,
+    source_specs: Sequence[str],
+    seed: int = 1,
+    laser_plan: Path | None = None,
+    duration_s: float | None = None,
+) -> Launched:
+    warnings: list[str] = []
+    try:
+        db = Database(db_url)
+    except StoreConfigError as e:
+        raise LaunchError("--db", str(e)) from None
+    label = make_engine(db_url).url.render_as_string(hide_password=True)
+    src: Any = None
+    sector: SectorInfo | None = None
+    if scenario is not None:
+        if source_specs:
+            raise LaunchError("--source", "give either --scenario or --source, not both")
+        if not scenario.is_file():
+            raise LaunchError("--scenario", f"{scenario}: no such file")
+        try:
+            src = ScenarioSource(scenario, seed, duration_s)
+        except ValueError as e:  # ScenarioError names the file and key
+            raise LaunchError("--scenario", str(e)) from None
+        sector = src.sector()
+        if laser_plan is None:
+            sibling = scenario.with_name(f"{scenario.stem}-laser.yaml")
+            laser_plan = sibling if sibling.is_file() else None
+    elif source_specs:
+        try:
+            parsed = [parse_source(s) for s in source_specs]
+        except SourceSpecError as e:
+            raise LaunchError("--source", str(e)) from None
+        src = parsed[0] if len(parsed) == 1 else MergedSource(parsed)
+        sector = sector_for(parsed[0])
+    meta: dict[str, Any] = {}
+    pipeline = None
+    bus = InProcessBus()
+    if src is not None and sector is not None:
+        need_tracker = not all(isinstance(s, TracksFile) for s in getattr(src, "sources", [src]))
+        stages = build_stages(sector, need_tracker, laser_plan, warnings)
+        pipeline = Pipeline(
+            db,
+            bus,
+            src,
+            stages["tracker"],
+            stages["analyzer"],
+            stages["hold_fire"],
+            speed=speed,
+            zones=stages["zones"],
+            sensors=sector.sensors,
+            laser_plan=stages["laser_plan"],
+            hazard=stages["hazard"],
+        )
+        meta = {
+            "name": sector.name,
+            "center": [sector.frame.lat0, sector.frame.lon0],
+            "extent_m": sector.extent_m,
+            "airports": sector.airports,
+            "speed": speed,
+        }
+    folder = (
+        Path(db.engine.url.database).parent
+        if db.dialect == "sqlite" and db.engine.url.database
+        else Path("out")
+    )
+    first = ensure_first_login(db, folder)
+    app = create_app(db, bus, runner=pipeline.run if pipeline else None, meta=meta)
+    return Launched(app, db, pipeline, label, first, warnings)

@@ -1,0 +1,222 @@
+"""Sources of scans for the service's pipeline, and the ``--source SPEC`` syntax.
+
+- ``ScenarioSource``: the simulator replaying a scenario file (``--scenario FILE``);
+- ``detections:PATH``: a recorded ``detections.jsonl`` (time ordered), one scan per
+  second; a line that is not a valid Detection goes to the quarantine with its reason;
+- ``tracks:PATH``: a recorded ``tracks.jsonl``, replayed as track updates (no tracker).
+
+A ``sector.json`` beside a recorded file (what ``skywarden simulate`` writes) gives the
+sector's origin and sensors; without it the origin is the first position in the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from skywarden.geo import LocalFrame
+from skywarden.model import Detection, InvalidRecord, TrackUpdate
+from skywarden.pipeline import Scan
+
+
+class SourceSpecError(ValueError):
+    """A ``--source`` spec is malformed or names a missing file; says which and why."""
+
+
+def _file_id(kind: str, path: Path, extra: str = "") -> str:
+    """A stable id for the resume cursor: kind, absolute path and a content fingerprint,
+    so a different file at the same path does not resume from the old cursor."""
+    st = path.stat()
+    fp = hashlib.sha1(f"{path.resolve()}|{st.st_size}|{extra}".encode()).hexdigest()[:12]
+    return f"{kind}:{path.name}:{fp}"
+
+
+@dataclass
+class SectorInfo:
+    name: str
+    frame: LocalFrame
+    sensors: list[dict[str, Any]] = field(default_factory=list)
+    airports: list[str] = field(default_factory=list)
+    extent_m: float = 30_000.0
+
+
+def read_sector_json(path: Path) -> SectorInfo | None:
+    if not path.exists():
+        return None
+    d = json.loads(path.read_text())
+    o = d["origin"]
+    sensors = []
+    for s in d.get("sensors", []):
+        site = s.get("site", s)
+        sensors.append(
+            {
+                "id": s["id"],
+                "kind": s.get("kind", "unknown"),
+                "lat": site.get("lat"),
+                "lon": site.get("lon"),
+                "alt_m": site.get("alt_m"),
+            }
+        )
+    return SectorInfo(
+        d.get("name", path.parent.name),
+        LocalFrame(float(o["lat"]), float(o["lon"]), float(o.get("alt_m", 0.0))),
+        sensors,
+        list(d.get("airports", [])),
+        float(d.get("extent_m", 30_000)),
+    )
+
+
+class DetectionsFile:
+    """Replays ``detections.jsonl``: scans close on each whole second of detection time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.id = _file_id("detections", path)
+        self.name = str(path)
+
+    def scans(self) -> Iterator[Scan]:
+        pending: list[Detection] = []
+        rejected: list[tuple[str, str, str]] = []
+        scan_t: float | None = None
+        with self.path.open() as f:
+            for lineno, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    d = Detection.from_dict(json.loads(line))
+                except json.JSONDecodeError as e:
+                    rejected.append((f"line {lineno}: invalid JSON: {e.msg}", "?", line))
+                    continue
+                except InvalidRecord as e:
+                    rejected.append((f"line {lineno}: {e.reason}", e.field, line))
+                    continue
+                tick = math.ceil(d.t)
+                if scan_t is not None and tick > scan_t:
+                    yield Scan(scan_t, pending, rejected=rejected)
+                    pending, rejected = [], []
+                if scan_t is None or tick > scan_t:
+                    scan_t = float(tick)
+                pending.append(d)
+        if scan_t is not None:
+            yield Scan(scan_t, pending, rejected=rejected)
+
+    def first_position(self) -> tuple[float, float, float] | None:
+        with self.path.open() as f:
+            for line in f:
+                try:
+                    p = json.loads(line).get("position")
+                except json.JSONDecodeError:
+                    continue
+                if p:
+                    return float(p["lat"]), float(p["lon"]), float(p["alt_m"])
+        return None
+
+
+class TracksFile:
+    """Replays ``tracks.jsonl`` (TrackUpdate per line, time ordered), one scan per time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.id = _file_id("tracks", path)
+        self.name = str(path)
+
+    def scans(self) -> Iterator[Scan]:
+        batch: list[TrackUpdate] = []
+        rejected: list[tuple[str, str, str]] = []
+        t: float | None = None
+        with self.path.open() as f:
+            for lineno, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    u = TrackUpdate.from_dict(json.loads(line))
+                except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+                    fld = e.field if isinstance(e, InvalidRecord) else "?"
+                    rejected.append((f"line {lineno}: {e}", fld, line))
+                    continue
+                if t is not None and u.t != t:
+                    yield Scan(t, updates=batch, rejected=rejected)
+                    batch, rejected = [], []
+                t = u.t
+                batch.append(u)
+        if t is not None:
+            yield Scan(t, updates=batch, rejected=rejected)
+
+    def first_position(self) -> tuple[float, float, float] | None:
+        with self.path.open() as f:
+            for line in f:
+                try:
+                    d = json.loads(line)
+                    return float(d["lat"]), float(d["lon"]), float(d["alt_m"])
+                except (json.JSONDecodeError, KeyError):
+                    continue
+        return None
+
+
+class ScenarioSource:
+    """The simulator replaying a scenario file, deterministic for its seed."""
+
+    def __init__(self, path: Path, seed: int = 1, duration_s: float | None = None) -> None:
+        from skywarden.sim import load_scenario
+
+        self.path = path
+        self.scn = load_scenario(str(path))
+        self.seed = seed
+        self.duration_s = duration_s
+        self.id = _file_id("scenario", path, f"seed={seed}|{path.read_text()}")
+        self.name = f"{self.scn.sector.name} ({path.name}, seed {seed})"
+
+    def sector(self) -> SectorInfo:
+        sensors = []
+        for s in self.scn.sensors:
+            site = s.site
+            sensors.append(
+                {
+                    "id": s.id,
+                    "kind": str(s.kind),
+                    "lat": site.lat,
+                    "lon": site.lon,
+                    "alt_m": site.alt_m,
+                }
+            )
+        sec = self.scn.sector
+        return SectorInfo(
+            sec.name, self.scn.frame, sensors, list(sec.airports), float(sec.extent_m)
+        )
+
+    def scans(self) -> Iterator[Scan]:
+        from skywarden.sim import Simulation
+
+        for step in Simulation(self.scn, seed=self.seed, duration_s=self.duration_s).steps():
+            yield Scan(step.t, list(step.detections))
+
+
+def parse_source(spec: str) -> DetectionsFile | TracksFile:
+    """``detections:PATH`` or ``tracks:PATH`` -> a source; errors name the spec."""
+    kind, sep, rest = spec.partition(":")
+    if not sep or not rest:
+        raise SourceSpecError(f"--source {spec!r}: expected KIND:PATH (detections:, tracks:)")
+    path = Path(rest)
+    if not path.is_file():
+        raise SourceSpecError(f"--source {spec!r}: no such file {path}")
+    if kind == "detections":
+        return DetectionsFile(path)
+    if kind == "tracks":
+        return TracksFile(path)
+    raise SourceSpecError(f"--source {spec!r}: unknown kind {kind!r} (detections, tracks)")
+
+
+def sector_for(src: DetectionsFile | TracksFile) -> SectorInfo:
+    """The sector of a recorded file: its ``sector.json``, else centred on its first fix."""
+    info = read_sector_json(src.path.with_name("sector.json"))
+    if info is not None:
+        return info
+    first = src.first_position()
+    if first is None:
+        raise SourceSpecError(f"{src.path}: no position to centre the sector on")
+    return SectorInfo(src.path.stem, LocalFrame(*first))
