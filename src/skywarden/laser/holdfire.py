@@ -1,0 +1,265 @@
+"""Live hold-fire: may the laser fire now, given the current tracks?
+
+Why: during a test the range safety officer cannot watch a thousand tracks. The effector
+is interlocked on this decision, made on every tracker scan (ANSI Z136.6-2015 section 4.4,
+"aircraft spotters or radar" as a control for outdoor beams, here automated):
+
+* HOLD if any manned or unclassified aircraft is inside the hazard volume now (inflated
+  by ``volume_margin_m`` for track error),
+* HOLD if one is predicted inside within ``look_ahead_s`` on its current velocity
+  (sampled every ``step_s``; the volume is inflated by half the distance flown per step,
+  so no passage between samples is missed),
+* HOLD if one is within ``beam_margin_deg`` of the beam's path toward the designated
+  target (bearing and elevation from the site), at any range the beam is still a hazard,
+  or if the target is outside the firing fan,
+* CLEAR otherwise.
+
+Every HOLD carries its reasons and the tracks behind it. The core (:meth:`decide_arrays`)
+is vectorised over tracks; :meth:`decide` adapts ``TrackUpdate`` records to it.
+Positions come from each update's sector-frame ``state`` through a fixed rigid transform
+to the laser site's ENU frame (both frames are rigid transforms of Earth-centred
+coordinates, so this is exact), or from lat/lon/alt when a state is missing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from skywarden.geo import LocalFrame
+from skywarden.laser.plan import LaserPlan
+from skywarden.laser.volume import HazardVolume
+from skywarden.model import TrackStatus, TrackUpdate
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+HOLD = "HOLD"
+CLEAR = "CLEAR"
+MAX_REASONS = 12
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The interlock state at ``t``: ``HOLD`` or ``CLEAR``, with reasons and track ids."""
+
+    t: float
+    state: str
+    reasons: list[str] = field(default_factory=list)
+    tracks: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"t": self.t, "state": self.state, "reasons": self.reasons, "tracks": self.tracks}
+
+
+def _rigid_transform(src: LocalFrame, dst: LocalFrame) -> tuple[FloatArray, FloatArray]:
+    """(M, o) with dst_enu = M @ src_enu + o, from four points mapped through geodesy."""
+    base = 1000.0
+    pts = np.array([[0.0, 0.0, 0.0], [base, 0.0, 0.0], [0.0, base, 0.0], [0.0, 0.0, base]])
+    lat, lon, alt = src.to_geodetic(pts[:, 0], pts[:, 1], pts[:, 2])
+    x, y, z = dst.to_enu(lat, lon, alt)
+    q = np.stack([x, y, z], axis=1)
+    o = q[0]
+    m = ((q[1:] - o) / base).T  # columns: images of the src unit axes
+    u, _, vt = np.linalg.svd(m)  # nearest rotation (removes round-off)
+    return u @ vt, o
+
+
+def unit_vector(az_deg: float, el_deg: float) -> FloatArray:
+    """ENU unit vector of a bearing (deg from north) and elevation (deg)."""
+    a, e = math.radians(az_deg), math.radians(el_deg)
+    return np.array([math.cos(e) * math.sin(a), math.cos(e) * math.cos(a), math.sin(e)])
+
+
+class HoldFire:
+    """The hold-fire interlock for one plan, fed with tracks in ``frame`` (the sector's)."""
+
+    def __init__(
+        self,
+        plan: LaserPlan,
+        frame: LocalFrame,
+        *,
+        look_ahead_s: float | None = None,
+        step_s: float | None = None,
+        beam_margin_deg: float | None = None,
+        volume_margin_m: float | None = None,
+    ) -> None:
+        hf = plan.spec.holdfire
+        self.plan = plan
+        self.frame = frame
+        self.volume: HazardVolume = plan.volume(plan.tfr_zone)
+        self.look_ahead_s = hf.look_ahead_s if look_ahead_s is None else float(look_ahead_s)
+        self.step_s = hf.step_s if step_s is None else float(step_s)
+        self.beam_margin_deg = hf.beam_margin_deg if beam_margin_deg is None else beam_margin_deg
+        self.volume_margin_m = hf.volume_margin_m if volume_margin_m is None else volume_margin_m
+        self.protect_probability = hf.protect_probability
+        # sector ENU -> site ENU
+        self._m, self._o = _rigid_transform(frame, self.volume.frame)
+        self._steps = np.arange(self.step_s, self.look_ahead_s + 1e-9, self.step_s)
+        self._target: str | tuple[float, float] | None = None
+
+    # ------------------------------------------------------------------ target
+
+    def designate(self, target: str | tuple[float, float] | None) -> None:
+        """Designate the target: a track id, or (bearing, elevation) deg from the site."""
+        self._target = target
+
+    # ------------------------------------------------------------------ records -> arrays
+
+    def _arrays(
+        self, updates: Sequence[TrackUpdate]
+    ) -> tuple[list[str], FloatArray, FloatArray, BoolArray, list[str]]:
+        live = [u for u in updates if u.status is not TrackStatus.ENDED]
+        ids = [u.track for u in live]
+        n = len(live)
+        pos = np.empty((n, 3))
+        vel = np.empty((n, 3))
+        with_state = [i for i, u in enumerate(live) if len(u.state) >= 6]
+        if with_state:
+            st = np.array([live[i].state[:6] for i in with_state])
+            pos[with_state] = st[:, :3] @ self._m.T + self._o
+            vel[with_state] = st[:, 3:6] @ self._m.T
+        if len(with_state) < n:
+            rest = [i for i in range(n) if len(live[i].state) < 6]
+            lat = np.array([live[i].lat for i in rest])
+            lon = np.array([live[i].lon for i in rest])
+            alt = np.array([live[i].alt_m for i in rest])
+            x, y, z = self.volume.frame.to_enu(lat, lon, alt)
+            pos[rest] = np.stack([x, y, z], axis=1)
+            vel[rest] = np.array([live[i].velocity for i in rest])
+        protected = np.fromiter((self._protected(u.class_probs) for u in live), dtype=bool, count=n)
+        classes = [_class_name(u.class_probs) for u in live]
+        return ids, pos, vel, protected, classes
+
+    def _protected(self, probs: Mapping[str, float]) -> bool:
+        if not probs:
+            return True
+        manned = probs.get("manned", 0.0)
+        unknown = probs.get("unknown", 0.0)
+        other = max(probs.get("drone", 0.0), probs.get("bird", 0.0))
+        return bool(max(manned, unknown) >= other or manned >= self.protect_probability)
+
+    def decide(
+        self,
+        t: float,
+        updates: Sequence[TrackUpdate],
+        target: str | tuple[float, float] | None = None,
+    ) -> Decision:
+        """HOLD or CLEAR for the current ``updates`` (one tracker scan)."""
+        tgt = self._target if target is None else target
+        ids, pos, vel, protected, classes = self._arrays(updates)
+        target_dir: FloatArray | None = None
+        target_id: str | None = None
+        if isinstance(tgt, str):
+            target_id = tgt
+            if tgt not in ids:
+                return Decision(t, HOLD, [f"designated target {tgt} is not a live track"], [])
+            p = pos[ids.index(tgt)]
+            target_dir = p / max(float(np.linalg.norm(p)), 1e-9)
+        elif tgt is not None:
+            target_dir = unit_vector(tgt[0], tgt[1])
+        return self.decide_arrays(t, ids, pos, vel, protected, target_dir, target_id, classes)
+
+    # ------------------------------------------------------------------ vectorised core
+
+    def decide_arrays(
+        self,
+        t: float,
+        ids: Sequence[str],
+        pos: FloatArray,
+        vel: FloatArray,
+        protected: BoolArray,
+        target_dir: FloatArray | None = None,
+        target_id: str | None = None,
+        classes: Sequence[str] | None = None,
+    ) -> Decision:
+        """The decision from site-frame ENU positions (N,3) m, velocities (N,3) m/s and a
+        protected mask; ``target_dir`` is the unit vector toward the target, if any."""
+        reasons: list[str] = []
+        culprits: list[str] = []
+        vol = self.volume
+        if target_dir is not None:
+            az = math.degrees(math.atan2(target_dir[0], target_dir[1])) % 360.0
+            el = math.degrees(math.asin(max(-1.0, min(1.0, float(target_dir[2])))))
+            if not (
+                bool(vol.fan.contains_azimuth(np.array([az]))[0])
+                and vol.fan.elevation_min_deg <= el <= vol.fan.elevation_max_deg
+            ):
+                reasons.append(
+                    f"target at bearing {az:.1f} deg, elevation {el:.1f} deg is outside the fan"
+                )
+        mask = protected.copy()
+        if target_id is not None:
+            mask &= np.array([i != target_id for i in ids], dtype=bool)
+        idx = np.flatnonzero(mask)
+        if idx.size:
+            p, v = pos[idx], vel[idx]
+            speed = np.linalg.norm(v, axis=1)
+            # Cheap pre-filter: only tracks that can reach the inflated volume in time.
+            rng = np.linalg.norm(p, axis=1)
+            reach = vol.range_m + self.volume_margin_m + speed * self.look_ahead_s
+            near = rng <= reach
+            inside = np.zeros(idx.size, bool)
+            soon = np.full(idx.size, np.nan)
+            if np.any(near):
+                pn, vn, sn = p[near], v[near], speed[near]
+                inside_n = vol.contains_enu(pn[:, 0], pn[:, 1], pn[:, 2], self.volume_margin_m)
+                inside[near] = inside_n
+                s = self._steps
+                fut = pn[:, None, :] + vn[:, None, :] * s[None, :, None]
+                margin = self.volume_margin_m + sn[:, None] * (self.step_s / 2.0)
+                hit = vol.contains_enu(fut[..., 0], fut[..., 1], fut[..., 2], margin)
+                any_hit = hit.any(axis=1) & ~inside_n
+                first = np.where(any_hit, s[np.argmax(hit, axis=1)], np.nan)
+                soon[near] = first
+            for k in np.flatnonzero(inside):
+                j = int(idx[k])
+                culprits.append(ids[j])
+                reasons.append(
+                    f"{ids[j]} ({_cls(classes, j)}) inside the hazard volume, {_where(pos[j])}"
+                )
+            for k in np.flatnonzero(~np.isnan(soon)):
+                j = int(idx[k])
+                culprits.append(ids[j])
+                who = f"{ids[j]} ({_cls(classes, j)})"
+                reasons.append(f"{who} predicted inside in {soon[k]:.0f} s, {_where(pos[j])}")
+            if target_dir is not None:
+                along = p @ target_dir
+                off = np.sqrt(np.maximum(rng**2 - along**2, 0.0))
+                ang = np.degrees(np.arctan2(off, np.maximum(along, 1e-9)))
+                in_path = (along > 0.0) & (along <= vol.range_m + self.volume_margin_m) & (
+                    ang <= self.beam_margin_deg
+                ) | (rng <= self.volume_margin_m)
+                for k in np.flatnonzero(in_path):
+                    j = int(idx[k])
+                    if ids[j] not in culprits:
+                        culprits.append(ids[j])
+                    who = f"{ids[j]} ({_cls(classes, j)})"
+                    reasons.append(f"{who} {ang[k]:.2f} deg off the beam path to the target")
+        if not reasons:
+            return Decision(t, CLEAR, [], [])
+        if len(reasons) > MAX_REASONS:
+            extra = len(reasons) - MAX_REASONS
+            reasons = [*reasons[:MAX_REASONS], f"... and {extra} more"]
+        return Decision(t, HOLD, reasons, culprits)
+
+
+def _class_name(probs: Mapping[str, float]) -> str:
+    if not probs:
+        return "unknown"
+    return str(max(probs.items(), key=lambda kv: kv[1])[0])
+
+
+def _cls(classes: Sequence[str] | None, j: int) -> str:
+    return "unclassified" if classes is None else classes[j]
+
+
+def _where(p: FloatArray) -> str:
+    rng = float(np.linalg.norm(p))
+    az = math.degrees(math.atan2(p[0], p[1])) % 360.0
+    el = math.degrees(math.atan2(p[2], math.hypot(p[0], p[1])))
+    return f"{rng / 1000:.1f} km, bearing {az:.0f} deg, elevation {el:.1f} deg from the laser"

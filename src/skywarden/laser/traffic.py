@@ -1,0 +1,136 @@
+"""Planning against recorded traffic: which flights would have entered the hazard volume.
+
+Why: before the test, the range safety officer asks how often the laser would have had
+to hold, and for whom: the flights of a tracks or ADS-B recording (``model.TrackUpdate``
+JSON Lines, as the tracker writes ``tracks.jsonl``) that were inside the hazard volume
+during the window: how many, when, and on which runway flow. Drones and birds are not
+counted (the laser is there for the drones); manned and unclassified tracks are.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from skywarden.geo import M_PER_NM
+from skywarden.laser.flows import Flow
+from skywarden.laser.volume import HazardVolume
+from skywarden.model import InvalidRecord, TargetClass, TrackUpdate
+
+FLOW_MATCH_NM = 1.5
+FLOW_MATCH_DEG = 45.0
+
+
+class TrafficFileError(ValueError):
+    """A traffic file line is not a valid TrackUpdate; names the file and line."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        super().__init__(f"{path}:{line}: {reason}")
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+def read_track_updates(path: str | Path) -> list[TrackUpdate]:
+    """Read ``tracks.jsonl``; a malformed line raises :class:`TrafficFileError`."""
+    out: list[TrackUpdate] = []
+    p = Path(path)
+    try:
+        fh = p.open(encoding="utf-8")
+    except OSError as e:
+        raise TrafficFileError(str(p), 0, e.strerror or str(e)) from None
+    with fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                out.append(TrackUpdate.from_dict(json.loads(line)))
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError, InvalidRecord) as e:
+                raise TrafficFileError(str(p), n, f"{type(e).__name__}: {e}") from None
+    return out
+
+
+def is_protected(u: TrackUpdate, protect_probability: float = 0.2) -> bool:
+    """Manned or unclassified, or at least ``protect_probability`` likely to be manned."""
+    if u.best_class in (TargetClass.MANNED, TargetClass.UNKNOWN):
+        return True
+    return u.class_probs.get(str(TargetClass.MANNED), 0.0) >= protect_probability
+
+
+@dataclass(frozen=True)
+class FlightEntry:
+    """One flight's passage through the volume."""
+
+    track: str
+    callsign: str | None
+    first_t: float
+    last_t: float
+    points_inside: int
+    flow: str | None
+
+    @property
+    def minutes_inside(self) -> float:
+        return (self.last_t - self.first_t) / 60.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "track": self.track,
+            "callsign": self.callsign,
+            "first_t": self.first_t,
+            "last_t": self.last_t,
+            "points_inside": self.points_inside,
+            "flow": self.flow,
+        }
+
+
+def _match_flow(
+    volume: HazardVolume, lat: float, lon: float, course_deg: float, flows: Sequence[Flow]
+) -> str | None:
+    best: tuple[float, str] | None = None
+    x0, y0, _ = volume.frame.to_enu(lat, lon, 0.0)
+    for f in flows:
+        diff = abs((course_deg - f.course_deg + 180.0) % 360.0 - 180.0)
+        if diff > FLOW_MATCH_DEG:
+            continue
+        fx, fy, _ = volume.frame.to_enu(f.lat, f.lon, np.zeros_like(f.lat))
+        d = float(np.min(np.hypot(fx - x0, fy - y0))) / M_PER_NM
+        if d <= FLOW_MATCH_NM and (best is None or d < best[0]):
+            best = (d, f.label)
+    return None if best is None else best[1]
+
+
+def flights_entering(
+    volume: HazardVolume,
+    updates: Iterable[TrackUpdate],
+    start_t: float,
+    end_t: float,
+    flows: Sequence[Flow] = (),
+    protect_probability: float = 0.2,
+) -> list[FlightEntry]:
+    """Protected flights with any update inside ``volume`` in [start_t, end_t], by first entry."""
+    sel = [u for u in updates if start_t <= u.t <= end_t and is_protected(u, protect_probability)]
+    if not sel:
+        return []
+    lat = np.array([u.lat for u in sel])
+    lon = np.array([u.lon for u in sel])
+    alt = np.array([u.alt_m for u in sel])
+    inside = volume.contains(lat, lon, alt)
+    by_track: dict[str, list[int]] = defaultdict(list)
+    for i in np.flatnonzero(inside):
+        by_track[sel[i].track].append(int(i))
+    out: list[FlightEntry] = []
+    for track, idx in by_track.items():
+        first = sel[idx[0]]
+        ve, vn = first.velocity[0], first.velocity[1]
+        course = math.degrees(math.atan2(ve, vn)) % 360.0
+        flow = _match_flow(volume, first.lat, first.lon, course, flows) if flows else None
+        callsign = next((sel[i].callsign for i in idx if sel[i].callsign), None)
+        out.append(FlightEntry(track, callsign, first.t, sel[idx[-1]].t, len(idx), flow))
+    out.sort(key=lambda e: e.first_t)
+    return out

@@ -1,0 +1,182 @@
+"""The laser's hazard volume: a spherical wedge from the site, as far as the beam is a hazard.
+
+Why: what airspace a counter-drone laser can hurt is not a circle around the site but
+the set of directions it may fire in (its fan: azimuth limits and minimum/maximum
+elevation, ANSI Z136.6-2015 section 4.4 "beam control") out to the range at which the
+beam falls below the relevant limit, or to a backstop or range limit that terminates it.
+The volume lives in an East-North-Up frame centred on the site (skywarden.geo), where a
+beam is a straight line; aircraft are brought into that frame exactly (both ENU frames
+are rigid transforms of Earth-centred coordinates), so Earth curvature is accounted for.
+
+Containment tests are vectorised over arrays of points; ``margin_m`` inflates the volume
+by at least that distance (range, azimuth and elevation limits all widened), which the
+hold-fire logic uses for pointing error and for the gaps between look-ahead samples.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import numpy.typing as npt
+from shapely.geometry import Polygon
+
+from skywarden.geo import LocalFrame
+from skywarden.laser.mpe import LaserInputError
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Fan:
+    """Firing limits: azimuth clockwise from ``azimuth_from_deg`` to ``azimuth_to_deg`` (true),
+    elevation between ``elevation_min_deg`` and ``elevation_max_deg`` above the horizontal."""
+
+    azimuth_from_deg: float
+    azimuth_to_deg: float
+    elevation_min_deg: float
+    elevation_max_deg: float
+
+    def __post_init__(self) -> None:
+        for name in ("azimuth_from_deg", "azimuth_to_deg"):
+            v = float(getattr(self, name))
+            if not math.isfinite(v) or not 0.0 <= v <= 360.0:
+                raise LaserInputError(f"fan.{name}", f"{v!r} outside [0, 360]")
+        lo, hi = float(self.elevation_min_deg), float(self.elevation_max_deg)
+        if not (math.isfinite(lo) and math.isfinite(hi)) or not -90.0 <= lo < hi <= 90.0:
+            raise LaserInputError(
+                "fan.elevation_max_deg", f"need -90 <= min ({lo}) < max ({hi}) <= 90"
+            )
+
+    @property
+    def width_deg(self) -> float:
+        w = (self.azimuth_to_deg - self.azimuth_from_deg) % 360.0
+        return 360.0 if w == 0.0 else w
+
+    @property
+    def centre_deg(self) -> float:
+        return (self.azimuth_from_deg + self.width_deg / 2.0) % 360.0
+
+    def contains_azimuth(
+        self, az_deg: FloatArray, margin_deg: FloatArray | float = 0.0
+    ) -> BoolArray:
+        """Azimuths (deg) inside the fan widened by ``margin_deg`` each side (vectorised)."""
+        off = np.mod(np.asarray(az_deg) - self.azimuth_from_deg + margin_deg, 360.0)
+        out: BoolArray = off <= self.width_deg + 2.0 * np.asarray(margin_deg)
+        return out
+
+
+@dataclass(frozen=True)
+class HazardVolume:
+    """The wedge of airspace within ``range_m`` of the site inside the fan.
+
+    ``range_m`` is already the smaller of the hazard distance and any range limit or
+    backstop (see :meth:`LaserPlan.volume`).
+    """
+
+    site_lat: float
+    site_lon: float
+    site_alt_m: float
+    fan: Fan
+    range_m: float
+    frame: LocalFrame = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.range_m) or self.range_m < 0.0:
+            raise LaserInputError("range_m", f"{self.range_m!r} must be >= 0")
+        object.__setattr__(self, "frame", LocalFrame(self.site_lat, self.site_lon, self.site_alt_m))
+
+    # ------------------------------------------------------------------ containment
+
+    def contains_enu(
+        self, x: FloatArray, y: FloatArray, z: FloatArray, margin_m: FloatArray | float = 0.0
+    ) -> BoolArray:
+        """Which site-frame ENU points (m) are inside the volume inflated by ``margin_m``."""
+        x, y, z = np.asarray(x, float), np.asarray(y, float), np.asarray(z, float)
+        m = np.asarray(margin_m, float)
+        horiz = np.hypot(x, y)
+        rng = np.hypot(horiz, z)
+        az = np.degrees(np.arctan2(x, y))
+        el = np.degrees(np.arctan2(z, horiz))
+        # Angular widening that moves a limit by at least margin_m at this range.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dang = np.degrees(
+                np.where(rng > m, np.arcsin(np.minimum(m / np.maximum(rng, 1e-9), 1.0)), math.pi)
+            )
+            daz = np.degrees(
+                np.where(
+                    horiz > m, np.arcsin(np.minimum(m / np.maximum(horiz, 1e-9), 1.0)), math.pi
+                )
+            )
+        near_site = rng <= m
+        out: BoolArray = near_site | (
+            (rng <= self.range_m + m)
+            & (el >= self.fan.elevation_min_deg - dang)
+            & (el <= self.fan.elevation_max_deg + dang)
+            & self.fan.contains_azimuth(az, daz)
+        )
+        return out
+
+    def contains(self, lat: FloatArray, lon: FloatArray, alt_m: FloatArray) -> BoolArray:
+        """Which geographic points (deg, deg, m MSL) are inside the volume."""
+        x, y, z = self.frame.to_enu(
+            np.asarray(lat, float), np.asarray(lon, float), np.asarray(alt_m, float)
+        )
+        return self.contains_enu(x, y, z)
+
+    # ------------------------------------------------------------------ sampling and shape
+
+    def sample_enu(
+        self, n_az: int = 24, n_el: int = 12, n_r: int = 60
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """A grid of points filling the volume (site frame ENU, m), for zone penetration."""
+        az = np.radians(self.fan.azimuth_from_deg + np.linspace(0.0, self.fan.width_deg, n_az))
+        el = np.radians(np.linspace(self.fan.elevation_min_deg, self.fan.elevation_max_deg, n_el))
+        r = np.linspace(0.0, self.range_m, n_r)[1:]
+        A, E, R = np.meshgrid(az, el, r, indexing="ij")
+        h = R * np.cos(E)
+        return (h * np.sin(A)).ravel(), (h * np.cos(A)).ravel(), (R * np.sin(E)).ravel()
+
+    @cached_property
+    def footprint(self) -> Polygon:
+        """Horizontal projection (site-frame ENU polygon, m) of the volume above the site.
+
+        The arc is circumscribed (vertices pushed out by 1/cos of half the step), so the
+        polygon contains the true footprint.
+        """
+        el_lo, el_hi = np.radians([self.fan.elevation_min_deg, self.fan.elevation_max_deg])
+        # Farthest horizontal reach: at the elevation closest to the horizontal.
+        el_flat = 0.0 if el_lo <= 0.0 <= el_hi else min(abs(el_lo), abs(el_hi))
+        reach = self.range_m * math.cos(el_flat)
+        n = max(8, math.ceil(self.fan.width_deg / 2.0))
+        step = math.radians(self.fan.width_deg) / n
+        az = np.radians(self.fan.azimuth_from_deg) + step * np.arange(n + 1)
+        rr = reach / math.cos(step / 2.0)
+        arc = list(zip((rr * np.sin(az)).tolist(), (rr * np.cos(az)).tolist(), strict=True))
+        if self.fan.width_deg >= 360.0:
+            return Polygon(arc)
+        # The apex (the site) closes the sector. Endpoints of the arc sit on the true radius.
+        arc[0] = (reach * math.sin(az[0]), reach * math.cos(az[0]))
+        arc[-1] = (reach * math.sin(az[-1]), reach * math.cos(az[-1]))
+        return Polygon([(0.0, 0.0), *arc])
+
+    def top_enu_m(self) -> float:
+        """Highest ENU height (m above the site) the volume reaches."""
+        return self.range_m * math.sin(math.radians(max(self.fan.elevation_max_deg, 0.0)))
+
+    def ceiling_msl_m(self) -> float:
+        """Highest altitude (m MSL) of the volume, with Earth curvature (via geo)."""
+        el_hi = math.radians(self.fan.elevation_max_deg)
+        el = np.radians(
+            np.linspace(max(self.fan.elevation_min_deg, -90.0), self.fan.elevation_max_deg, 32)
+        )
+        el = np.append(el, el_hi)
+        az = math.radians(self.fan.centre_deg)
+        h = self.range_m * np.cos(el)
+        _, _, alt = self.frame.to_geodetic(
+            h * math.sin(az), h * math.cos(az), self.range_m * np.sin(el)
+        )
+        return float(np.max(alt))
