@@ -141,6 +141,21 @@ class Cluster:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
+_shared: Cluster | None = None
+
+
+def shared_cluster() -> Cluster:
+    """One cluster per process, started on first use and removed at interpreter exit
+    (test folders that each need PostgreSQL share it instead of starting their own)."""
+    global _shared
+    if _shared is None:
+        import atexit
+
+        _shared = Cluster().start()
+        atexit.register(_shared.stop)
+    return _shared
+
+
 if __name__ == "__main__":
     c = Cluster().start()
     print(c.url, flush=True)
