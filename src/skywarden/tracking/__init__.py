@@ -1,1 +1,32 @@
-"""skywarden.tracking (see DESIGN.md)."""
+"""skywarden.tracking: filters, gating, assignment, track management, fusion, classification.
+
+The seams of a classic tracker, each a small component with documented parameters:
+motion models (:mod:`.motion`), filters (:mod:`.filters`: constant-velocity Kalman and
+IMM), measurement models (:mod:`.measurements`), gating (:mod:`.gating`), association
+(:mod:`.association`), initiation (:mod:`.initiation`), deletion (:mod:`.deletion`),
+RF triangulation (:mod:`.triangulation`) and classification (:mod:`.classify`),
+assembled by the array core (:mod:`.core`) and faced by :class:`Tracker`
+(``Detection`` in, ``TrackUpdate`` out). GOSPA lives in :mod:`.metrics`, the evaluation
+against truth in :mod:`.evaluation`.
+
+    from skywarden.tracking import Tracker, TrackerConfig
+    tracker = Tracker(frame, TrackerConfig())
+    updates = tracker.step(t, detections)
+"""
+
+from skywarden.tracking.config import InvalidConfig, TrackerConfig
+from skywarden.tracking.core import ScanError, ScanGroup, TrackerCore
+from skywarden.tracking.metrics import Gospa, gospa
+from skywarden.tracking.tracker import Tracker, track_name
+
+__all__ = [
+    "Gospa",
+    "InvalidConfig",
+    "ScanError",
+    "ScanGroup",
+    "Tracker",
+    "TrackerConfig",
+    "TrackerCore",
+    "gospa",
+    "track_name",
+]

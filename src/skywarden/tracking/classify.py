@@ -1,0 +1,205 @@
+"""Classification: drone / manned / bird / unknown probabilities from kept evidence.
+
+Each track carries a few evidence features, updated per scan for all tracks at once:
+cooperative reports (ADS-B, Remote ID), RF control-link bearings, radar cross-section,
+smoothed speed, height above the frame origin, time spent hovering and vertical rate.
+The class probabilities are a softmax of summed log-likelihood terms, one per feature
+(naive Bayes over features; Blackman and Popoli 1999, chapter 14 on identity
+fusion), recomputed from the features each scan rather than accumulated, so a term
+cannot run away and the same features always give the same answer. ``unknown`` starts
+ahead and loses ground as evidence arrives: a track nobody knows anything about yet
+is honestly unknown.
+
+Cooperative identity is decisive by design: an ADS-B address makes a track manned and a
+Remote ID serial makes it a drone, whatever its kinematics (no ADS-B aircraft may be
+called a drone). The evidence strings (``evidence``) say in words why a track is what
+it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from skywarden.geo import FloatArray
+
+CLASSES = ("drone", "manned", "bird", "unknown")
+DRONE, MANNED, BIRD, UNKNOWN = range(4)
+
+Arrays = dict[str, FloatArray]
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """Evidence model; every weight is in nats (natural-log likelihood units).
+
+    - ``unknown_prior``: head start of ``unknown`` before any evidence.
+    - ``adsb_weight``, ``rid_weight``: cooperative identity (decisive).
+    - ``rf_weight``: a drone control link heard by a direction finder.
+    - speed: drones fly below ``drone_max_speed_ms``, manned aircraft above
+      ``manned_min_speed_ms``, birds around ``bird_speed_ms`` +- ``bird_speed_sd_ms``.
+    - ``hover_speed_ms``/``hover_weight``: seconds below that speed count towards a hover,
+      which only a rotorcraft does (full weight after ``hover_full_s``).
+    - height: above ``drone_max_height_m`` (frame origin = ground) drones become unlikely.
+    - RCS (dBsm) Gaussians per class, used when the radar reports ``rcs_dbsm``.
+    - ``kinematic_ramp_s``: kinematic terms grow from 0 to full weight over a track's first
+      seconds, so a first noisy velocity cannot decide anything.
+    - ``speed_tau_s``: time constant of the smoothed speed.
+    """
+
+    unknown_prior: float = 2.0
+    adsb_weight: float = 15.0
+    rid_weight: float = 10.0
+    rf_weight: float = 5.0
+    drone_max_speed_ms: float = 25.0
+    manned_min_speed_ms: float = 35.0
+    bird_speed_ms: float = 11.0
+    bird_speed_sd_ms: float = 5.0
+    hover_speed_ms: float = 1.5
+    hover_weight: float = 4.0
+    hover_full_s: float = 5.0
+    drone_max_height_m: float = 400.0
+    rcs_mean_dbsm: tuple[float, float, float] = (-15.0, 13.0, -25.0)
+    rcs_sd_db: tuple[float, float, float] = (5.0, 6.0, 5.0)
+    kinematic_ramp_s: float = 4.0
+    speed_tau_s: float = 4.0
+
+    # ------------------------------------------------------------------ state
+
+    def init(self, k: int) -> Arrays:
+        """Evidence arrays for ``k`` new tracks (NaN = not observed yet)."""
+        return {
+            "c_adsb": np.zeros(k),
+            "c_rid": np.zeros(k),
+            "c_rf": np.zeros(k),
+            "c_speed": np.full(k, np.nan),
+            "c_hover_s": np.zeros(k),
+            "c_height": np.full(k, np.nan),
+            "c_vz": np.zeros(k),
+            "c_rcs": np.full(k, np.nan),
+            "c_nrcs": np.zeros(k),
+            "c_age_s": np.zeros(k),
+            "probs": np.tile(self.prior_probs(), (k, 1)),
+        }
+
+    def observe_kinematics(self, a: Arrays, dt: float, dims: int) -> None:
+        """Fold the current filtered state of every track into its kinematic evidence."""
+        x = a["x"]
+        if x.shape[0] == 0 or dt <= 0.0:
+            return
+        v = x[:, dims : 2 * dims]
+        speed = np.hypot(v[:, 0], v[:, 1]) if dims == 2 else np.linalg.norm(v, axis=1)
+        alpha = 1.0 - np.exp(-dt / self.speed_tau_s)
+        old = a["c_speed"]
+        a["c_speed"] = np.where(np.isnan(old), speed, old + alpha * (speed - old))
+        hovering = speed < self.hover_speed_ms
+        a["c_hover_s"] = np.where(
+            hovering, a["c_hover_s"] + dt, np.maximum(a["c_hover_s"] - dt, 0.0)
+        )
+        if dims == 3:
+            h = x[:, 2]
+            oldh = a["c_height"]
+            a["c_height"] = np.where(np.isnan(oldh), h, oldh + alpha * (h - oldh))
+            a["c_vz"] = a["c_vz"] + alpha * (np.abs(v[:, 2]) - a["c_vz"])
+        a["c_age_s"] = a["c_age_s"] + dt
+
+    @staticmethod
+    def observe_rcs(a: Arrays, rows: FloatArray, rcs_dbsm: FloatArray) -> None:
+        """Running mean of reported radar cross-sections (dBsm) for ``rows``."""
+        ok = np.isfinite(rcs_dbsm)
+        rows, rcs_dbsm = rows[ok], rcs_dbsm[ok]
+        n = a["c_nrcs"][rows] + 1.0
+        old = np.nan_to_num(a["c_rcs"][rows])
+        a["c_rcs"][rows] = old + (rcs_dbsm - old) / n
+        a["c_nrcs"][rows] = n
+
+    # ------------------------------------------------------------------ inference
+
+    def prior_probs(self) -> FloatArray:
+        """Probabilities before any evidence: the prior alone (mostly unknown)."""
+        ll = np.zeros(4)
+        ll[UNKNOWN] = self.unknown_prior
+        p = np.exp(ll - ll.max())
+        return np.asarray(p / p.sum())
+
+    def log_likelihoods(self, a: Arrays) -> FloatArray:
+        """Summed evidence per class (k, 4) in nats."""
+        k = a["c_adsb"].shape[0]
+        ll = np.zeros((k, 4))
+        ll[:, UNKNOWN] += self.unknown_prior
+        adsb = a["c_adsb"] > 0
+        ll[adsb, :] -= self.adsb_weight
+        ll[adsb, MANNED] += 2 * self.adsb_weight
+        rid = (a["c_rid"] > 0) & ~adsb
+        ll[rid, :] -= self.rid_weight
+        ll[rid, DRONE] += 2 * self.rid_weight
+        rf = np.minimum(a["c_rf"], 3.0) / 3.0 * self.rf_weight
+        ll[:, DRONE] += rf
+        ll[:, [MANNED, BIRD, UNKNOWN]] -= rf[:, None] * 0.5
+
+        ramp = np.clip(a["c_age_s"] / self.kinematic_ramp_s, 0.0, 1.0)
+        v = np.nan_to_num(a["c_speed"], nan=self.bird_speed_ms)
+        kin = np.zeros((k, 4))
+        kin[:, DRONE] = -0.5 * (np.maximum(v - self.drone_max_speed_ms, 0.0) / 4.0) ** 2
+        kin[:, MANNED] = -np.minimum(
+            0.5 * (np.maximum(self.manned_min_speed_ms - v, 0.0) / 8.0) ** 2, 8.0
+        )
+        kin[:, BIRD] = -0.5 * ((v - self.bird_speed_ms) / self.bird_speed_sd_ms) ** 2
+        kin[:, UNKNOWN] = -1.0
+        hover = np.minimum(a["c_hover_s"] / self.hover_full_s, 1.0) * self.hover_weight
+        kin[:, DRONE] += hover
+        kin[:, [MANNED, BIRD]] -= hover[:, None] * 0.5
+        h = np.nan_to_num(a["c_height"], nan=0.0)
+        high = np.maximum(h - self.drone_max_height_m, 0.0) / 150.0
+        kin[:, DRONE] -= np.minimum(0.5 * high**2, 10.0)
+        kin[:, BIRD] -= np.minimum(0.5 * high**2, 10.0)
+        kin[:, MANNED] += np.minimum(high, 2.0)
+        ll += kin * ramp[:, None]
+
+        nrcs = a["c_nrcs"]
+        have = nrcs > 0
+        if have.any():
+            w = np.minimum(nrcs[have], 5.0) / 5.0
+            r = a["c_rcs"][have]
+            for c in (DRONE, MANNED, BIRD):
+                ll[have, c] += w * -0.5 * ((r - self.rcs_mean_dbsm[c]) / self.rcs_sd_db[c]) ** 2
+            ll[have, UNKNOWN] += w * -2.0
+        return ll
+
+    def update_probabilities(self, a: Arrays) -> None:
+        """Recompute ``a["probs"]`` (k, 4) from the evidence."""
+        if a["c_adsb"].shape[0] == 0:
+            return
+        ll = self.log_likelihoods(a)
+        ll -= ll.max(axis=1, keepdims=True)
+        p = np.exp(ll)
+        a["probs"] = p / p.sum(axis=1, keepdims=True)
+
+    def evidence(self, a: Arrays, row: int) -> list[str]:
+        """Human-readable reasons for one track's class probabilities."""
+        out: list[str] = []
+        if a["c_adsb"][row] > 0:
+            out.append("ADS-B: transmits an ICAO address (manned aircraft)")
+        if a["c_rid"][row] > 0:
+            out.append("Remote ID: broadcasts a drone serial number")
+        if a["c_rf"][row] > 0:
+            out.append(f"RF: drone control link heard ({int(a['c_rf'][row])} bearings)")
+        v = a["c_speed"][row]
+        if np.isfinite(v):
+            if v > self.manned_min_speed_ms:
+                out.append(f"speed {v:.0f} m/s: faster than small drones and birds")
+            elif v > self.drone_max_speed_ms:
+                out.append(f"speed {v:.0f} m/s: fast for a small drone")
+            else:
+                out.append(f"speed {v:.1f} m/s: within drone and bird range")
+        if a["c_hover_s"][row] >= 2.0:
+            out.append(f"hovered {a['c_hover_s'][row]:.0f} s: rotorcraft behaviour")
+        h = a["c_height"][row]
+        if np.isfinite(h) and h > self.drone_max_height_m:
+            out.append(f"height {h:.0f} m above sector origin: above drone altitudes")
+        if a["c_nrcs"][row] > 0:
+            out.append(f"radar cross-section {a['c_rcs'][row]:.1f} dBsm")
+        if not out:
+            out.append("no evidence yet")
+        return out

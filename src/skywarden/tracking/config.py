@@ -1,0 +1,123 @@
+"""Tracker configuration: every parameter in one validated, documented place.
+
+``TrackerConfig()`` is tuned for the El Paso sector (small drones, manned traffic, 1 Hz
+scans). The components it builds (filter, initiator, deleter, triangulator, classifier)
+are the seams: swap one and nothing else changes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from skywarden.tracking.classify import Classifier
+from skywarden.tracking.deletion import Deleter
+from skywarden.tracking.filters import Filter, IMMFilter, KalmanFilter
+from skywarden.tracking.gating import CHI2_999
+from skywarden.tracking.initiation import MofN
+from skywarden.tracking.motion import ConstantVelocity, Hover
+from skywarden.tracking.triangulation import Triangulator
+
+
+class InvalidConfig(ValueError):
+    """A tracker parameter is out of range. Names the parameter."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"TrackerConfig.{name}: {reason}")
+        self.field = name
+        self.reason = reason
+
+
+_DEFAULT_SIGMA_M = MappingProxyType(
+    {"radar": 25.0, "rf": 200.0, "remote_id": 10.0, "adsb": 30.0, "visual": 300.0, "eo": 30.0}
+)
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    """Parameters of the tracker.
+
+    Filter: ``filter`` is ``"imm"`` (cruise + hover/manoeuvre, the default) or ``"cv"``
+    (one constant-velocity Kalman filter with noise density ``cv_q`` m^2/s^3).
+    Gating: ``gate_chi2`` (None = 99.9 % chi-square point for the position dimension),
+    ``bearing_gate_chi2`` for 1-D bearings.
+    Initiation: tentative tracks confirm after ``confirm_m`` hits in ``confirm_n`` scans;
+    a new track's velocity is unknown with ``init_speed_sigma_ms`` per axis.
+    Deletion: ``max_coast_s``, ``tentative_max_coast_s``, ``max_position_sigma_m``.
+    Sensors: ``default_sigma_m`` per sensor kind when a detection has no covariance;
+    ``velocity_sigma_ms`` when a full-state report gives none; RF bearings are used
+    within ``rf_max_range_m``, and RF-only tracks start ``rf_default_height_m`` above the
+    frame origin (+-``rf_height_sigma_m``) unless elevation is measured.
+    """
+
+    filter: str = "imm"
+    cv_q: float = 0.5
+    gate_chi2: float | None = None
+    bearing_gate_chi2: float = CHI2_999[1]
+    confirm_m: int = 3
+    confirm_n: int = 4
+    max_coast_s: float = 10.0
+    tentative_max_coast_s: float = 2.5
+    max_position_sigma_m: float = 1500.0
+    init_speed_sigma_ms: float = 25.0
+    default_sigma_m: Mapping[str, float] = field(default_factory=lambda: _DEFAULT_SIGMA_M)
+    velocity_sigma_ms: float = 2.0
+    rf_max_range_m: float = 20_000.0
+    rf_default_height_m: float = 100.0
+    rf_height_sigma_m: float = 100.0
+    classifier: Classifier = field(default_factory=Classifier)
+    dense_limit: int = 4096
+
+    def __post_init__(self) -> None:
+        if self.filter not in ("imm", "cv"):
+            raise InvalidConfig("filter", f"expected 'imm' or 'cv', got {self.filter!r}")
+        positive = [
+            "cv_q",
+            "bearing_gate_chi2",
+            "max_coast_s",
+            "tentative_max_coast_s",
+            "max_position_sigma_m",
+            "init_speed_sigma_ms",
+            "velocity_sigma_ms",
+            "rf_max_range_m",
+            "rf_height_sigma_m",
+        ]
+        for name in positive:
+            v = getattr(self, name)
+            if not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
+                raise InvalidConfig(name, f"must be a positive number, got {v!r}")
+        if self.gate_chi2 is not None and not self.gate_chi2 > 0:
+            raise InvalidConfig("gate_chi2", f"must be positive, got {self.gate_chi2!r}")
+        if not 1 <= self.confirm_m <= self.confirm_n <= 32:
+            raise InvalidConfig("confirm_m", "need 1 <= confirm_m <= confirm_n <= 32")
+        for kind, s in self.default_sigma_m.items():
+            if not (math.isfinite(s) and s > 0):
+                raise InvalidConfig("default_sigma_m", f"{kind}: must be positive, got {s!r}")
+
+    # ----------------------------------------------------------- components
+
+    def make_filter(self, dims: int) -> Filter:
+        if self.filter == "cv":
+            return KalmanFilter(ConstantVelocity(q=self.cv_q), dims=dims)
+        return IMMFilter((ConstantVelocity(q=self.cv_q), Hover(tau_s=2.0, q=8.0)), dims=dims)
+
+    def gate(self, dims: int) -> float:
+        return self.gate_chi2 if self.gate_chi2 is not None else CHI2_999[dims]
+
+    def initiator(self) -> MofN:
+        return MofN(self.confirm_m, self.confirm_n)
+
+    def deleter(self) -> Deleter:
+        return Deleter(self.max_coast_s, self.tentative_max_coast_s, self.max_position_sigma_m)
+
+    def triangulator(self) -> Triangulator:
+        return Triangulator(
+            max_range_m=self.rf_max_range_m,
+            default_height_m=self.rf_default_height_m,
+            height_sigma_m=self.rf_height_sigma_m,
+        )
+
+    def sigma_for(self, kind: str) -> float:
+        return float(self.default_sigma_m.get(kind, 50.0))

@@ -1,0 +1,93 @@
+"""Gating: which (track, detection) pairs are close enough to be worth a cost.
+
+Two stages, both on whole arrays. A k-d tree (``scipy.spatial.cKDTree``) over the scan's
+detections is queried once with a per-track Euclidean radius that bounds the Mahalanobis
+gate (``sqrt(chi2 * (trace S_i + max trace R))`` is at least the gate ellipsoid's longest
+semi-axis). The few candidate pairs it returns get their exact squared Mahalanobis
+distance ``nu^T (S_i + R_j)^-1 nu``; pairs above ``chi2`` are dropped. Cost grows with the
+number of nearby pairs, not with tracks x detections. Below ``dense_limit`` pairs the tree
+is not worth building and every pair is tested directly.
+
+The chi-square thresholds: 16.27 is the 99.9 % point for 3 degrees of freedom, 13.82 for
+2, 10.83 for 1 (Bar-Shalom et al. 2001, table of chi-square quantiles).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.spatial import cKDTree
+
+from skywarden.geo import FloatArray
+from skywarden.tracking.kalman import inv_small
+
+IntArray = npt.NDArray[np.intp]
+
+CHI2_999 = {1: 10.83, 2: 13.82, 3: 16.27}
+
+
+@dataclass
+class Pairs:
+    """Gated pairs: track row ``ti``, detection index ``dj``, squared distance ``d2``."""
+
+    ti: IntArray
+    dj: IntArray
+    d2: FloatArray
+
+    @classmethod
+    def empty(cls) -> Pairs:
+        return cls(np.empty(0, np.intp), np.empty(0, np.intp), np.empty(0))
+
+    def __len__(self) -> int:
+        return int(self.ti.shape[0])
+
+
+def candidate_pairs(
+    track_pos: FloatArray, radius: FloatArray, det_pos: FloatArray, dense_limit: int = 4096
+) -> tuple[IntArray, IntArray]:
+    """Pairs with ``|det - track| <= radius[track]`` (Euclidean), by k-d tree or directly."""
+    n, m = track_pos.shape[0], det_pos.shape[0]
+    if n == 0 or m == 0:
+        return np.empty(0, np.intp), np.empty(0, np.intp)
+    if n * m <= dense_limit:
+        d2 = ((track_pos[:, None, :] - det_pos[None, :, :]) ** 2).sum(axis=2)
+        ti, dj = np.nonzero(d2 <= (radius**2)[:, None])
+        return ti.astype(np.intp), dj.astype(np.intp)
+    tree = cKDTree(det_pos)
+    hits = tree.query_ball_point(track_pos, radius, return_sorted=False)
+    counts = np.fromiter((len(h) for h in hits), dtype=np.intp, count=n)
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, np.intp), np.empty(0, np.intp)
+    dj = np.fromiter((j for h in hits for j in h), dtype=np.intp, count=total)
+    ti = np.repeat(np.arange(n, dtype=np.intp), counts)
+    return ti, dj
+
+
+def gate_positions(
+    track_pos: FloatArray,
+    track_s: FloatArray,
+    det_pos: FloatArray,
+    det_r: FloatArray,
+    chi2: float,
+    dense_limit: int = 4096,
+) -> Pairs:
+    """Mahalanobis-gated pairs between predicted track positions and position detections.
+
+    ``track_s`` is each track's predicted position covariance ``H P H^T`` (n, d, d);
+    ``det_r`` each detection's covariance (m, d, d).
+    """
+    if track_pos.shape[0] == 0 or det_pos.shape[0] == 0:
+        return Pairs.empty()
+    max_r = float(np.trace(det_r, axis1=1, axis2=2).max())
+    radius = np.sqrt(chi2 * (np.trace(track_s, axis1=1, axis2=2) + max_r))
+    ti, dj = candidate_pairs(track_pos, radius, det_pos, dense_limit)
+    if ti.shape[0] == 0:
+        return Pairs.empty()
+    nu = det_pos[dj] - track_pos[ti]
+    s_inv = inv_small(track_s[ti] + det_r[dj])
+    d2 = np.einsum("ki,kij,kj->k", nu, s_inv, nu)
+    keep = d2 <= chi2
+    return Pairs(ti[keep], dj[keep], d2[keep])

@@ -1,0 +1,102 @@
+"""``Tracker``: the record-level face of the tracker (docs/interfaces.md).
+
+``Tracker(frame, config).step(t, detections)`` takes ``Detection`` records, runs one
+scan through the array core, and returns a ``TrackUpdate`` per confirmed or coasting
+track at ``t``, plus one final ``ENDED`` update for a confirmed track the scan deleted
+(so a consumer learns that a track is gone, not only that it went quiet).
+``finish()`` ends the remaining tracks. Detections later than ``t`` wait for the scan
+they belong to; times must not go backwards between steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+from skywarden.geo import LocalFrame
+from skywarden.model import Detection, TrackStatus, TrackUpdate
+from skywarden.tracking.classify import CLASSES
+from skywarden.tracking.config import TrackerConfig
+from skywarden.tracking.core import COASTING, CONFIRMED, ScanError, TrackerCore, TrackMeta
+from skywarden.tracking.scan import scan_groups
+
+_STATUS = {CONFIRMED: TrackStatus.CONFIRMED, COASTING: TrackStatus.COASTING}
+
+
+def track_name(track_id: int) -> str:
+    """The stable string id of a track: ``T000123``."""
+    return f"T{track_id:06d}"
+
+
+class Tracker:
+    """Multi-sensor tracker over a sector's local frame."""
+
+    def __init__(self, frame: LocalFrame, config: TrackerConfig | None = None) -> None:
+        self.frame = frame
+        self.config = config or TrackerConfig()
+        self.core = TrackerCore(self.config, dims=3)
+        self._pending: list[Detection] = []
+        self._t_last: float | None = None
+
+    def step(self, t: float, detections: Iterable[Detection]) -> list[TrackUpdate]:
+        """One scan: every detection with time <= ``t`` not yet seen."""
+        if self._t_last is not None and t < self._t_last:
+            raise ScanError(f"Tracker.step: time went backwards ({t} < {self._t_last})")
+        self._t_last = t
+        batch = self._pending + list(detections)
+        now = [d for d in batch if d.t <= t]
+        self._pending = [d for d in batch if d.t > t]
+        res = self.core.step(t, scan_groups(self.frame, self.config, now))
+        out = self._updates(t, res.live, {})
+        out += self._updates(t, res.ended, res.ended_meta, ended=True)
+        return out
+
+    def finish(self) -> list[TrackUpdate]:
+        """End every remaining track: one ``ENDED`` update per confirmed track."""
+        t = self.core.t if self.core.t is not None else 0.0
+        meta = dict(self.core.meta)
+        rows = self.core.finish()
+        self.core.meta.clear()
+        return self._updates(t, rows, meta, ended=True)
+
+    def _sensor_names(self, mask: int) -> tuple[str, ...]:
+        return tuple(name for name, i in self.core.sensor_index.items() if (mask >> (i % 63)) & 1)
+
+    def _updates(
+        self,
+        t: float,
+        rows: dict[str, npt.NDArray],
+        ended_meta: dict[int, TrackMeta],
+        ended: bool = False,
+    ) -> list[TrackUpdate]:
+        if not rows or rows["id"].shape[0] == 0:
+            return []
+        x = rows["x"]
+        lat, lon, alt = self.frame.to_geodetic(x[:, 0], x[:, 1], x[:, 2])
+        out = []
+        clf = self.core.classifier
+        for i in range(x.shape[0]):
+            tid = int(rows["id"][i])
+            meta = ended_meta.get(tid) or self.core.meta.get(tid) or TrackMeta()
+            probs = rows["probs"][i]
+            out.append(
+                TrackUpdate(
+                    t=t,
+                    track=track_name(tid),
+                    status=TrackStatus.ENDED if ended else _STATUS[int(rows["status"][i])],
+                    lat=float(lat[i]),
+                    lon=float(lon[i]),
+                    alt_m=float(np.clip(alt[i], -500.0, 30_000.0)),
+                    velocity=(float(x[i, 3]), float(x[i, 4]), float(x[i, 5])),
+                    state=tuple(float(v) for v in x[i]),
+                    cov=tuple(tuple(float(v) for v in r) for r in rows["P"][i]),
+                    class_probs={c: float(p) for c, p in zip(CLASSES, probs, strict=True)},
+                    identities=tuple(meta.identities),
+                    sensors=self._sensor_names(int(rows["sensors"][i])),
+                    evidence=tuple(clf.evidence(rows, i)),
+                    callsign=meta.callsign,
+                )
+            )
+        return out
