@@ -286,7 +286,7 @@ class Analyzer:
                 lo.x,
                 lo.y,
                 lo.alt_m,
-                duration_s=round(lo.t - lo.since, 1),
+                duration_s=round(float(lo.t - lo.since), 1),
                 radius_m=self.config.loiter_radius_m,
             )
             out.append((ev, None))

@@ -38,6 +38,18 @@ def orient_us_left(line: LineString) -> LineString:
     return line if c[-1, 0] >= c[0, 0] else LineString(c[::-1])
 
 
+def _extended(line: LineString, by_m: float) -> LineString:
+    """The polyline with its first and last segments prolonged by ``by_m`` metres."""
+    c = np.asarray(line.coords, dtype=float)
+    if len(c) < 2:
+        return line
+    d0 = c[0] - c[1]
+    d1 = c[-1] - c[-2]
+    head = c[0] + d0 / max(float(np.hypot(*d0)), 1e-9) * by_m
+    tail = c[-1] + d1 / max(float(np.hypot(*d1)), 1e-9) * by_m
+    return LineString(np.vstack([head, c, tail]))
+
+
 @dataclass(frozen=True, slots=True)
 class Crossing:
     """One confirmed crossing: ENU point, time, altitude and direction (+1 north)."""
@@ -92,7 +104,10 @@ class BorderCrossingDetector:
         frame = box(-e, -e, e, e)
         if not parts:
             return Polygon(), frame
-        pieces = list(split(frame, shapely.MultiLineString(parts)).geoms)
+        # The border is clipped to the sector, so stretch its ends well past the box or
+        # the split leaves it whole.
+        cutter = shapely.MultiLineString([_extended(p, 4.0 * e) for p in parts])
+        pieces = list(split(frame, cutter).geoms)
         reps = [pc.representative_point() for pc in pieces]
         sides = self.side_of(np.array([p.x for p in reps]), np.array([p.y for p in reps]))
         north = [pc for pc, s in zip(pieces, sides, strict=True) if s > 0]

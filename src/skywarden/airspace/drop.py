@@ -4,7 +4,8 @@ Payload drops by cross-border drones show either a dip (descend to release heigh
 away) or a stationary hover over the drop point before leaving. Thresholds exceed typical
 tracker altitude noise (a few metres): a dip needs ``dip_m`` of descent at ``min_rate_ms``
 or faster and ``climb_m`` of climb after it; a hover needs ``hover_s`` below
-``hover_speed_ms`` and then ``depart_speed_ms``.
+``hover_speed_ms`` and then ``depart_speed_ms``; a hover longer than ``max_hover_s`` is
+loitering (see :mod:`.loiter`), not a drop.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class DropDetector:
         climb_m: float = 15.0,
         min_rate_ms: float = 1.0,
         hover_s: float = 15.0,
+        max_hover_s: float = 120.0,
         hover_speed_ms: float = 1.0,
         depart_speed_ms: float = 3.0,
     ) -> None:
@@ -46,6 +48,7 @@ class DropDetector:
         self.climb_m = climb_m
         self.min_rate_ms = min_rate_ms
         self.hover_s = hover_s
+        self.max_hover_s = max_hover_s
         self.hover_speed_ms = hover_speed_ms
         self.depart_speed_ms = depart_speed_ms
         self.peak = np.full((0, 4), np.nan)  # t, x, y, alt
@@ -98,7 +101,8 @@ class DropDetector:
         start = slow & np.isnan(hov[:, 0])
         hov[start] = cur[start]
         departed = (speed > self.depart_speed_ms) & ~np.isnan(hov[:, 0])
-        long_enough = departed & (batch.t - hov[:, 0] >= self.hover_s)
+        held = batch.t - hov[:, 0]
+        long_enough = departed & (held >= self.hover_s) & (held <= self.max_hover_s)
         out += [
             Drop(
                 int(r[k]),

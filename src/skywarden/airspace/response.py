@@ -83,6 +83,8 @@ class Responder:
             tfr["start_t"] = t_issued
             tfr["end_t"] = t_exp
         reasons = list(cause.reasons) or [f"{cause.action.value} for {cause.scope}"]
+        if cause.action == Action.NOTIFY:
+            reasons = [f"notify {cause.scope}", *reasons]
         if status == "lifted":
             absent = spec.lift_after_absent_min
             reasons = [f"lifted: cause absent for {absent:g} min", *reasons]

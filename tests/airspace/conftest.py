@@ -1,0 +1,109 @@
+"""Fixtures for the airspace tests: the El Paso sector and hand-written trajectories.
+
+Trajectories here are *hand-written test fixtures* (straight legs in the sector's ENU
+frame, no sensor noise unless a test adds it), labelled as such: they stand in for
+tracker output so each rule can be checked against a situation we fully control.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+import numpy as np
+import pytest
+
+from skywarden import refdata
+from skywarden.airspace import Analyzer, load_policy, sector_zones
+from skywarden.geo import LocalFrame
+from skywarden.model import TrackStatus, TrackUpdate, Zone
+
+T0 = 1_770_769_800.0  # 2026-02-11 00:30:00 UTC
+
+FRAME = LocalFrame(31.80, -106.40, 1200.0)
+
+
+@pytest.fixture(scope="session")
+def frame() -> LocalFrame:
+    return FRAME
+
+
+@pytest.fixture(scope="session")
+def zones() -> list[Zone]:
+    return sector_zones(FRAME, airports=["KELP", "KBIF", "MMCS"])
+
+
+@pytest.fixture
+def analyzer(zones: list[Zone]) -> Analyzer:
+    return Analyzer(FRAME, zones, refdata.border_line(), load_policy())
+
+
+Waypoint = tuple[float, float, float, float]  # t offset s, x m, y m, alt m MSL
+
+
+def leg(
+    track: str,
+    waypoints: Sequence[Waypoint],
+    p_drone: float = 0.9,
+    rid: bool = False,
+    frame: LocalFrame = FRAME,
+) -> list[TrackUpdate]:
+    """A 1 Hz track through ENU waypoints, linearly interpolated (a test fixture)."""
+    w = np.array(waypoints, dtype=float)
+    ts = np.arange(w[0, 0], w[-1, 0] + 1e-9, 1.0)
+    x = np.interp(ts, w[:, 0], w[:, 1])
+    y = np.interp(ts, w[:, 0], w[:, 2])
+    z = np.interp(ts, w[:, 0], w[:, 3])
+    vx, vy, vz = (np.gradient(a, ts) if len(ts) > 1 else np.zeros(1) for a in (x, y, z))
+    lat, lon, _ = frame.to_geodetic(x, y, z - frame.alt0_m)
+    probs = {"drone": p_drone, "manned": 0.0, "bird": 0.0, "unknown": 1.0 - p_drone}
+    ident = ("rid:1581F5FKD229400DRONE",) if rid else ()
+    return [
+        TrackUpdate(
+            t=T0 + float(ts[i]),
+            track=track,
+            status=TrackStatus.CONFIRMED,
+            lat=float(lat[i]),
+            lon=float(lon[i]),
+            alt_m=float(z[i]),
+            velocity=(float(vx[i]), float(vy[i]), float(vz[i])),
+            state=(float(x[i]), float(y[i]), float(z[i]), float(vx[i]), float(vy[i]), float(vz[i])),
+            cov=None,
+            class_probs=probs,
+            identities=ident,
+        )
+        for i in range(len(ts))
+    ]
+
+
+def scans(*tracks: list[TrackUpdate]) -> Iterator[tuple[float, list[TrackUpdate]]]:
+    """Merge tracks into time-ordered 1 s scans, as the tracker hands them over."""
+    by_t: dict[float, list[TrackUpdate]] = {}
+    for tr in tracks:
+        for u in tr:
+            by_t.setdefault(u.t, []).append(u)
+    for t in sorted(by_t):
+        yield t, by_t[t]
+
+
+@pytest.fixture
+def run() -> Callable[..., dict[str, list]]:
+    """Run an analyzer over tracks (with optional idle seconds after) and collect outputs."""
+
+    def _run(an: Analyzer, *tracks: list[TrackUpdate], idle_s: float = 0.0) -> dict[str, list]:
+        out: dict[str, list] = {"events": [], "recommendations": [], "scores": []}
+        last = T0
+        for t, ups in scans(*tracks):
+            st = an.step(t, ups)
+            out["events"] += st.events
+            out["recommendations"] += st.recommendations
+            out["scores"].append(st.scores)
+            last = t
+        t = last
+        while t < last + idle_s:
+            t += 1.0
+            st = an.step(t, [])
+            out["events"] += st.events
+            out["recommendations"] += st.recommendations
+        return out
+
+    return _run
