@@ -26,6 +26,7 @@ app.command("simulate")(__import__("skywarden.commands.simulate", fromlist=["_"]
 app.command("ingest")(__import__("skywarden.commands.ingest", fromlist=["ingest"]).ingest)
 app.command("serve")(__import__("skywarden.commands.serve", fromlist=["serve"]).serve)
 app.add_typer(__import__("skywarden.commands.users", fromlist=["app"]).app, name="users")
+app.add_typer(__import__("skywarden.commands.laser", fromlist=["app"]).app, name="laser")
 
 
 def main() -> None:

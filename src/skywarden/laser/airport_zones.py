@@ -51,7 +51,7 @@ class ZoneArea:
     frame: LocalFrame
 
     def contains_enu(self, x: np.ndarray, y: np.ndarray, alt_msl_m: np.ndarray) -> np.ndarray:
-        """Vectorised: points (frame ENU x, y in m; altitude m MSL) inside the zone."""
+        """Vectorised: points (ENU x, y of the point at 0 m MSL; altitude m MSL) inside."""
         inside = shapely.contains_xy(self.polygon, x, y)
         return np.asarray(inside & (alt_msl_m >= self.floor_m) & (alt_msl_m <= self.ceiling_m))
 
@@ -59,8 +59,25 @@ class ZoneArea:
         """The exterior ring as (lon, lat) pairs, for maps and ``model.Zone``."""
         poly = self.polygon if isinstance(self.polygon, Polygon) else self.polygon.convex_hull
         xs, ys = np.asarray(poly.exterior.xy)
-        lat, lon, _ = self.frame.to_geodetic(xs, ys, np.zeros_like(xs))
+        lat, lon, _ = self.frame.to_geodetic(xs, ys, _msl_z(self.frame, xs, ys))
         return list(zip(lon.tolist(), lat.tolist(), strict=True))
+
+
+EARTH_RADIUS_M = 6_371_000.0
+
+
+def _msl_z(frame: LocalFrame, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """ENU height of the sea-level surface below (x, y): polygons are drawn at 0 m MSL, so
+    a vertex maps back to the same lat/lon (to well under a metre over 100 km)."""
+    out: np.ndarray = -frame.alt0_m - (x**2 + y**2) / (2.0 * EARTH_RADIUS_M)
+    return out
+
+
+def _xy(frame: LocalFrame, lat: object, lon: object) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal ENU position of (lat, lon) at 0 m MSL: how every zone is drawn."""
+    la, lo = np.asarray(lat, float), np.asarray(lon, float)
+    x, y, _ = frame.to_enu(la, lo, np.zeros_like(la))
+    return np.asarray(x), np.asarray(y)
 
 
 def _extension(x0: float, y0: float, heading_deg: float) -> Polygon:
@@ -86,14 +103,14 @@ def laser_free_zone(icao: str, frame: LocalFrame) -> ZoneArea:
     parts: list[BaseGeometry] = []
     for rwy in runways(icao):
         a, b = rwy.ends
-        xa, ya, _ = frame.to_enu(a.lat, a.lon, a.elevation_m)
-        xb, yb, _ = frame.to_enu(b.lat, b.lon, b.elevation_m)
+        xa, ya = (float(v) for v in _xy(frame, a.lat, a.lon))
+        xb, yb = (float(v) for v in _xy(frame, b.lat, b.lon))
         parts.append(LineString([(xa, ya), (xb, yb)]).buffer(LFZ_RADIUS_NM * M_PER_NM, 64))
         # The approach to end ``a`` comes from beyond ``a``: extend outward from ``a``.
         parts.append(_extension(xa, ya, a.heading_true_deg))
         parts.append(_extension(xb, yb, b.heading_true_deg))
     if not parts:
-        x, y, _ = frame.to_enu(ap.lat, ap.lon, ap.elevation_m)
+        x, y = (float(v) for v in _xy(frame, ap.lat, ap.lon))
         parts.append(Point(x, y).buffer(LFZ_RADIUS_NM * M_PER_NM, 64))
     return ZoneArea(
         f"{icao} laser-free zone",
@@ -109,7 +126,7 @@ def laser_free_zone(icao: str, frame: LocalFrame) -> ZoneArea:
 def critical_zone(icao: str, frame: LocalFrame) -> ZoneArea:
     """The CFZ of one airport: 10 NM around the reference point, to 10,000 ft AGL."""
     ap = airport(icao)
-    x, y, _ = frame.to_enu(ap.lat, ap.lon, ap.elevation_m)
+    x, y = (float(v) for v in _xy(frame, ap.lat, ap.lon))
     return ZoneArea(
         f"{icao} critical zone",
         FlightZone.CRITICAL,
@@ -131,7 +148,7 @@ def sensitive_zone(
     """A user-designated sensitive flight zone from a (lon, lat) polygon."""
     lon = np.array([p[0] for p in lonlat], float)
     lat = np.array([p[1] for p in lonlat], float)
-    x, y, _ = frame.to_enu(lat, lon, np.zeros_like(lat))
+    x, y = _xy(frame, lat, lon)
     return ZoneArea(
         name, FlightZone.SENSITIVE, None, Polygon(zip(x, y, strict=True)), floor_m, ceiling_m, frame
     )

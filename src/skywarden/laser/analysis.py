@@ -103,6 +103,8 @@ def analyse(plan: LaserPlan) -> PlanAnalysis:
         "tfr_minutes": minutes,
         "tfr_area_nm2": tfr.polygon_area_nm2 if polygon else tfr.cylinder_area_nm2,
         "tfr_ceiling_ft_msl": tfr.ceiling_ft_msl,
+        # What a circle of the hazard distance around the site would need instead.
+        "site_circle_area_nm2": 3.141592653589793 * (volume.range_m / M_PER_NM) ** 2,
         "flows_total": len(flows),
         "flows_touched": len(flow_hits),
         "flow_minutes_restricted": len(flow_hits) * minutes,
