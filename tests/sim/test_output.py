@@ -61,3 +61,27 @@ def test_files_hold_valid_time_ordered_records(runs: dict[str, Path]) -> None:
     ids = {s["id"] for s in sector["sensors"]}
     assert {x.sensor for x in dets} <= ids
     assert {"radar-downtown", "adsb-kelp", "rf-downtown"} <= {x.sensor for x in dets}
+
+
+def test_summary_counts_border_crossings_by_direction() -> None:
+    from skywarden.model import TargetClass
+    from skywarden.sim.engine import Step
+    from skywarden.sim.geography import Geography
+    from skywarden.sim.output import RunSummary
+    from skywarden.sim.snapshot import Snapshot
+    from skywarden.sim.target import Path as FlightPath
+    from skywarden.sim.target import Target
+
+    scn = load_scenario(SCENARIO)
+    geo = Geography(scn.frame, scn.sector.extent_m, scn.sector.ground_alt_m, ["KELP"])
+    bx, by, nx, ny = geo.border_point(0.4)
+    south, north = (bx - 400 * nx, by - 400 * ny, 1200.0), (bx + 400 * nx, by + 400 * ny, 1200.0)
+    xyz, vel = FlightPath(south).to(north, 10.0).to(south, 10.0).to(north, 10.0).sample()
+    t0 = scn.sector.start_t
+    tg = Target("x", TargetClass.DRONE, "smuggler", t0, xyz, vel, 0.01)
+    summary = RunSummary(geo)
+    for k in range(len(xyz)):
+        summary.add(Step(t0 + k, [], [], Snapshot.of(t0 + k, [tg], scn.frame)))
+    assert summary.crossings_north == {"smuggler": 2}
+    assert summary.crossings_south == {"smuggler": 1}
+    assert summary.by_kind() == {("drone", "smuggler"): 1}

@@ -40,7 +40,7 @@ def simulate(
         scn = load_scenario(scenario)
         sim = Simulation(scn, seed=seed, duration_s=duration)
     except (ScenarioError, GeographyError) as e:
-        console.print(f"[red]error:[/red] {e}")
+        typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
     with Progress(
         TextColumn("[bold]simulating[/bold] {task.description}"),

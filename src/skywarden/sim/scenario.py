@@ -214,11 +214,14 @@ class SmugglerTraffic(_DroneBase):
 
 
 class SurveillanceTraffic(_DroneBase):
-    """Drones that loiter on the Mexican side of the border, watching agents."""
+    """Drones that patrol the Mexican side of the border, watching agents.
+
+    They fly back and forth along ``patrol_length_m`` of border, ``standoff_m`` south of
+    it, pausing to watch, until the battery calls them home."""
 
     count: int = Field(default=2, ge=0, le=100)
     standoff_m: Range = (200.0, 1500.0)
-    loiter_radius_m: Range = (100.0, 400.0)
+    patrol_length_m: Range = (1000.0, 4000.0)
     rf_link_fraction: float = Field(default=1.0, ge=0, le=1)
 
 
@@ -290,14 +293,18 @@ class Scenario(_Strict):
     traffic: Traffic = Traffic()
     source: str = "<memory>"
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> Scenario:
-        seen: set[str] = set()
-        for s in self.sensors:
-            if s.id in seen:
-                raise ValueError(f"sensor id {s.id!r} used twice")
-            seen.add(s.id)
-        return self
+    @field_validator("sensors")
+    @classmethod
+    def _unique_ids(cls, sensors: list[SensorConfig]) -> list[SensorConfig]:
+        first: dict[str, int] = {}
+        for i, sensor in enumerate(sensors):
+            if sensor.id in first:
+                raise ValueError(
+                    f"sensor id {sensor.id!r} used twice (sensors[{first[sensor.id]}] and"
+                    f" sensors[{i}])"
+                )
+            first[sensor.id] = i
+        return sensors
 
     @cached_property
     def frame(self) -> LocalFrame:
@@ -321,12 +328,47 @@ def parse_scenario(doc: Any, source: str = "<memory>") -> Scenario:
     """Validate an already-parsed YAML/JSON document as a scenario."""
     if not isinstance(doc, dict):
         raise ScenarioError(source, [("", "a scenario must be a mapping at the top level")])
+    if "source" in doc:
+        raise ScenarioError(source, [("source", "reserved key: set from the file name")])
     try:
-        return Scenario.model_validate({**doc, "source": source})
+        scn = Scenario.model_validate({**doc, "source": source})
     except ValidationError as e:
         raise ScenarioError(
             source, [(_key(err["loc"]), err["msg"]) for err in e.errors()]
         ) from None
+    problems = _check_reference_data(scn)
+    if problems:
+        raise ScenarioError(source, problems)
+    return scn
+
+
+def _check_reference_data(scn: Scenario) -> list[tuple[str, str]]:
+    """Airports and runway ends named in the file must exist in ``skywarden.refdata``."""
+    from skywarden import refdata
+
+    problems: list[tuple[str, str]] = []
+    for i, icao in enumerate(scn.sector.airports):
+        try:
+            refdata.runways(icao)
+        except KeyError:
+            problems.append((f"sector.airports[{i}]", f"no runway data for airport {icao!r}"))
+    for i, flow in enumerate(scn.traffic.airports):
+        try:
+            ends = {e.ident for rw in refdata.runways(flow.airport) for e in rw.ends}
+        except KeyError:
+            problems.append(
+                (f"traffic.airports[{i}].airport", f"no runway data for {flow.airport!r}")
+            )
+            continue
+        for j, ident in enumerate(flow.runways):
+            if ident not in ends:
+                problems.append(
+                    (
+                        f"traffic.airports[{i}].runways[{j}]",
+                        f"{flow.airport} has no runway end {ident!r} (has {sorted(ends)})",
+                    )
+                )
+    return problems
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -121,10 +121,24 @@ class Path:
         ts = np.arange(0.0, np.floor(knots_t[-1]) + 1.0)
         xyz = np.column_stack([np.interp(ts, knots_t, knots_p[:, k]) for k in range(3)])
         if smooth_s > 1 and len(ts) > 2:
-            xyz = uniform_filter1d(xyz, size=smooth_s, axis=0, mode="nearest")
+            xyz = _smooth(xyz, smooth_s)
         if jitter_m > 0 and rng is not None and len(ts) > 2:
             w = rng.normal(0.0, 1.0, size=xyz.shape)
             w = uniform_filter1d(w, size=10, axis=0, mode="nearest") * np.sqrt(10.0)
             xyz = xyz + w * jitter_m
         vel = np.gradient(xyz, axis=0) if len(ts) > 1 else np.zeros_like(xyz)
         return xyz, vel
+
+
+def _smooth(xyz: FloatArray, window: int) -> FloatArray:
+    """Moving average that rounds corners but keeps both ends and straight legs exact.
+
+    The track is padded by point reflection about each end (``2 x0 - x[k]``), which
+    continues a straight, constant-speed leg exactly, so a departure still starts on
+    its threshold and an overflight keeps its speed to the edge.
+    """
+    w = min(window, len(xyz) - 1)
+    head = 2 * xyz[0] - xyz[w:0:-1]
+    tail = 2 * xyz[-1] - xyz[-2 : -w - 2 : -1]
+    padded = np.concatenate([head, xyz, tail])
+    return uniform_filter1d(padded, size=window, axis=0, mode="nearest")[w : w + len(xyz)]

@@ -122,34 +122,43 @@ def smuggler(
 def surveillance(
     cfg: SurveillanceTraffic, geo: Geography, t0: float, rng: np.random.Generator, tid: str
 ) -> Target:
-    """Launch in Mexico, climb high, loiter in circles just south of the border, return."""
+    """Launch in Mexico, climb high, patrol back and forth along the border on its south
+    side (``standoff_m`` from the line, following its bends), pausing to watch, return."""
     g = geo.ground_alt_m
-    bx, by, nx, ny = geo.border_point(float(rng.uniform(0.1, 0.9)))
+    length = geo.border_length_m
+    span = _u(rng, cfg.patrol_length_m) / length
+    s0 = float(rng.uniform(0.05, max(0.95 - span, 0.06)))
     standoff = _u(rng, cfg.standoff_m)
-    cx, cy = bx - nx * standoff, by - ny * standoff
-    launch = (cx - nx * 1500.0 + rng.normal(0, 300), cy - ny * 1500.0 + rng.normal(0, 300), g)
+    pts = []
+    for s in np.linspace(s0, s0 + span, 12):
+        bx, by, nx, ny = geo.border_point(float(s))
+        px, py = bx - nx * standoff, by - ny * standoff
+        for _ in range(20):  # where the river bends, step further south until in Mexico
+            if geo.in_mexico(np.array([px]), np.array([py]))[0]:
+                break
+            px, py = px - nx * 100.0, py - ny * 100.0
+        pts.append((px, py))
+    bx, by, nx, ny = geo.border_point(s0 + span / 2)
+    mx, my = np.mean(pts, axis=0)
+    launch = (mx - nx * 1500.0 + rng.normal(0, 300), my - ny * 1500.0 + rng.normal(0, 300), g)
     agl = _u(rng, cfg.cruise_agl_m)
     speed = _u(rng, cfg.speed_mps)
-    radius = _u(rng, cfg.loiter_radius_m)
-    endurance = _u(rng, cfg.endurance_s)
-    transit = 2 * 1500.0 / speed + 2 * agl / CLIMB_MPS + 60.0
-    loiter_s = max(0.85 * endurance - transit, 60.0)
-    loiter_speed = min(speed, 6.0)
-    n_turns = loiter_s * loiter_speed / (2 * np.pi * radius)
-    ang0 = float(rng.uniform(0, 2 * np.pi))
-    direction = 1.0 if rng.uniform() < 0.5 else -1.0
-    a = ang0 + direction * np.linspace(0.0, 2 * np.pi * n_turns, max(int(n_turns * 36), 2))
-    circle = np.column_stack(
-        [cx + radius * np.cos(a), cy + radius * np.sin(a), np.full(a.shape, g + agl)]
-    )
-    path = (
-        Path(launch)
-        .to((launch[0], launch[1], g + agl), CLIMB_MPS)
-        .to((circle[0, 0], circle[0, 1], circle[0, 2]), speed)
-        .through(circle[1:], loiter_speed)
-        .to((launch[0], launch[1], g + agl), speed)
-        .to(launch, DESCENT_MPS)
-    )
+    patrol_speed = min(speed, 8.0)
+    endurance = 0.85 * _u(rng, cfg.endurance_s)
+    path = Path(launch).to((launch[0], launch[1], g + agl), CLIMB_MPS)
+    path.to((pts[0][0], pts[0][1], g + agl), speed)
+    home = float(np.hypot(pts[0][0] - launch[0], pts[0][1] - launch[1]))
+    forward = True
+    while True:
+        seq = pts[1:] if forward else pts[-2::-1]
+        for px, py in seq:
+            path.to((px, py, g + agl), patrol_speed)
+        path.hold(float(rng.uniform(0.0, 90.0)))
+        forward = not forward
+        back = home + float(np.hypot(mx - pts[0][0], my - pts[0][1])) + 2000.0
+        if path.duration_s + back / speed + agl / DESCENT_MPS > endurance:
+            break
+    path.to((launch[0], launch[1], g + agl), speed).to(launch, DESCENT_MPS)
     return _finish(
         rng,
         path,

@@ -1,0 +1,85 @@
+"""The simulation loop: one step a second, lazy, and independent streams per target and sensor."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from pathlib import Path
+
+import pytest
+
+from skywarden.model import TargetClass
+from skywarden.sim import Simulation, load_scenario, parse_scenario
+from skywarden.sim.scenario import Scenario
+
+SCENARIO = Path(__file__).parents[2] / "scenarios" / "el-paso.yaml"
+
+
+@pytest.fixture(scope="module")
+def scn() -> Scenario:
+    return load_scenario(SCENARIO)
+
+
+def _variant(scn: Scenario, **traffic: dict[str, object]) -> Scenario:
+    doc = scn.model_dump(mode="json", exclude={"source"})
+    for k, v in traffic.items():
+        doc["traffic"][k].update(v)
+    return parse_scenario(doc)
+
+
+def _truth(sim: Simulation) -> dict[str, list[tuple[float, float, float, float]]]:
+    out: dict[str, list[tuple[float, float, float, float]]] = {}
+    for step in sim.steps():
+        for p in step.truth:
+            out.setdefault(p.target, []).append((p.t, p.lat, p.lon, p.alt_m))
+    return out
+
+
+def test_one_step_per_second_from_the_start_with_traffic_already_up(scn: Scenario) -> None:
+    steps = list(Simulation(scn, seed=1, duration_s=30).steps())
+    assert [s.t for s in steps] == [scn.sector.start_t + k for k in range(30)]
+    first = steps[0]
+    assert len(first.truth) > 5 and first.detections
+    assert {p.kind for p in first.truth} >= {TargetClass.DRONE, TargetClass.BIRD}
+    assert all(d.t == first.t for d in first.detections)
+
+
+def test_steps_stream_lazily(scn: Scenario) -> None:
+    started = time.perf_counter()
+    week = Simulation(scn, seed=1, duration_s=7 * 86400)
+    got = list(itertools.islice(week.steps(), 5))
+    assert len(got) == 5 and time.perf_counter() - started < 20.0  # nothing precomputed
+
+
+def test_a_shorter_run_is_a_prefix_of_a_longer_one(scn: Scenario) -> None:
+    short = [(s.truth, s.detections) for s in Simulation(scn, 3, duration_s=120).steps()]
+    long_ = [(s.truth, s.detections) for s in Simulation(scn, 3, duration_s=240).steps()]
+    assert short == long_[:120]
+
+
+def test_more_birds_leave_every_drone_and_aircraft_unchanged(scn: Scenario) -> None:
+    base = _truth(Simulation(scn, seed=5, duration_s=200))
+    more = _truth(Simulation(_variant(scn, birds={"count": 40}), seed=5, duration_s=200))
+    non_birds = {k for k in base if not k.startswith("bird")}
+    assert non_birds and all(base[k] == more[k] for k in non_birds)
+    assert len([k for k in more if k.startswith("bird")]) > len(
+        [k for k in base if k.startswith("bird")]
+    )
+
+
+def test_sensors_do_not_change_truth_and_keep_their_own_streams(scn: Scenario) -> None:
+    doc = scn.model_dump(mode="json", exclude={"source"})
+    doc["sensors"] = [s for s in doc["sensors"] if s["kind"] != "radar"]
+    fewer = parse_scenario(doc)
+    a = list(Simulation(scn, seed=2, duration_s=60).steps())
+    b = list(Simulation(fewer, seed=2, duration_s=60).steps())
+    assert [s.truth for s in a] == [s.truth for s in b]
+    kept = {s["id"] for s in doc["sensors"]}
+    assert [[d for d in s.detections if d.sensor in kept] for s in a] == [s.detections for s in b]
+
+
+def test_bad_arguments(scn: Scenario) -> None:
+    with pytest.raises(ValueError, match="seed"):
+        Simulation(scn, seed=-1)
+    with pytest.raises(ValueError, match="duration"):
+        Simulation(scn, seed=1, duration_s=0)

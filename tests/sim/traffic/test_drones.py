@@ -1,0 +1,92 @@
+"""Drone truth: plausible quadcopter kinematics and the behaviours each role stands for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skywarden.model import TargetClass
+from skywarden.sim import load_scenario
+from skywarden.sim.geography import Geography
+from skywarden.sim.scenario import HobbyTraffic, SmugglerTraffic, SurveillanceTraffic
+from skywarden.sim.seeding import stream
+from skywarden.sim.target import Target
+from skywarden.sim.traffic import drones
+
+SCENARIO = Path(__file__).parents[3] / "scenarios" / "el-paso.yaml"
+T0 = 1_770_778_800.0
+
+
+@pytest.fixture(scope="module")
+def geo() -> Geography:
+    scn = load_scenario(SCENARIO)
+    return Geography(scn.frame, scn.sector.extent_m, scn.sector.ground_alt_m, ["KELP"])
+
+
+def _speeds(tg: Target) -> np.ndarray:
+    return np.linalg.norm(tg.vel, axis=1)
+
+
+def _plausible_quadcopter(tg: Target, ground: float) -> None:
+    assert tg.kind is TargetClass.DRONE
+    assert _speeds(tg).max() <= 20.0 + 1.0  # 20 m/s plus the gust wander
+    agl = tg.xyz[:, 2] - ground
+    assert agl.min() >= 0.0 and agl.max() <= 150.0
+    assert len(tg.xyz) <= 2400  # 40 min battery
+
+
+def test_smugglers_cross_north_drop_and_return(geo: Geography) -> None:
+    cfg = SmugglerTraffic()
+    for i in range(25):
+        tg = drones.smuggler(cfg, geo, T0, stream(1, "smuggler", i), f"s{i}")
+        _plausible_quadcopter(tg, geo.ground_alt_m)
+        south = geo.in_mexico(tg.xyz[:, 0], tg.xyz[:, 1])
+        assert south[0] and south[-1], "launched and recovered in Mexico"
+        changes = np.flatnonzero(np.diff(south.astype(int)))
+        assert len(changes) >= 2 and not south[changes[0] + 1], "north first, then back"
+        # The drop: slow and low (a hover and a descent) on the US side.
+        agl = tg.xyz[:, 2] - geo.ground_alt_m
+        drop = (~south) & (agl < cfg.drop_agl_m[1] + 3.0) & (_speeds(tg) < 1.5)
+        assert drop.sum() >= 5
+        assert np.linalg.norm(tg.xyz[0, :2] - tg.xyz[-1, :2]) < 20.0  # home again
+
+
+def test_smugglers_respect_the_battery(geo: Geography) -> None:
+    cfg = SmugglerTraffic(
+        drop_north_m=(15_000.0, 20_000.0), speed_mps=(6.0, 6.0), endurance_s=(1200.0, 1200.0)
+    )
+    tg = drones.smuggler(cfg, geo, T0, stream(1, "smuggler", 0), "far")
+    assert len(tg.xyz) <= 1200
+
+
+def test_surveillance_stays_south_of_the_border(geo: Geography) -> None:
+    cfg = SurveillanceTraffic()
+    for i in range(15):
+        tg = drones.surveillance(cfg, geo, T0, stream(2, "surveillance", i, 0), f"v{i}")
+        _plausible_quadcopter(tg, geo.ground_alt_m)
+        assert geo.in_mexico(tg.xyz[:, 0], tg.xyz[:, 1]).all()
+        assert tg.link is not None and tg.link.all()  # flown live: the link is always on
+        assert len(tg.xyz) >= 1200 * 0.85 * 0.5
+
+
+def test_hobby_flights_over_the_city_with_remote_id(geo: Geography) -> None:
+    cfg = HobbyTraffic(remote_id_fraction=1.0)
+    centre = geo.airport_xy("KELP")
+    for i in range(15):
+        tg = drones.hobby(cfg, geo, T0, stream(3, "hobby", i, 0), f"h{i}", centre_xy=centre)
+        _plausible_quadcopter(tg, geo.ground_alt_m)
+        assert tg.remote_id and tg.identity is not None and tg.identity.rid_serial
+        op = geo.frame.to_enu(tg.identity.operator_lat, tg.identity.operator_lon, 0.0)
+        dist = np.hypot(tg.xyz[:, 0] - op[0], tg.xyz[:, 1] - op[1])
+        assert dist.max() < 1_600.0  # within visual line of sight of the pilot
+        assert not geo.in_mexico(np.array([op[0]]), np.array([op[1]]))[0]
+    assert not drones.hobby(
+        HobbyTraffic(remote_id_fraction=0.0),
+        geo,
+        T0,
+        stream(3, "hobby", 0, 0),
+        "h",
+        centre_xy=centre,
+    ).remote_id
