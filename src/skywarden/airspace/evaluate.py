@@ -192,7 +192,7 @@ def match(
         used[best] = True
         score.found += 1
         score.dt_s.append(float(abs(dt[best] - te.t)))
-        score.dist_m.append(float(distance_m(te.lat, te.lon, dlat[best], dlon[best])))  # type: ignore[arg-type]
+        score.dist_m.append(float(distance_m(te.lat, te.lon, dlat[best], dlon[best])))
     score.false = int((~used).sum())
     return score
 

@@ -1,0 +1,124 @@
+"""``skywarden run SCENARIO --out DIR [--seed N]``: simulate -> track -> analyze, and report.
+
+Writes ``tracks.jsonl``, ``incidents.json`` (events, incidents, recommendations),
+``evaluation.json`` (crossings and zone entries found against the simulator's truth) and
+``sector.json`` into DIR, and prints the incident table, the recommendation timeline,
+the minutes of restricted operations per runway and the evaluation.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from skywarden.model import TrackUpdate
+
+
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML, e.g. scenarios/el-paso.yaml.")],
+    out: Annotated[Path, typer.Option("--out", help="Output directory (created if missing).")],
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Simulator seed.")] = 1,
+    duration: Annotated[
+        float | None, typer.Option("--duration", min=1, help="Seconds (default: scenario's).")
+    ] = None,
+    stand_in: Annotated[
+        bool,
+        typer.Option(
+            "--truth-stand-in",
+            help="Feed noisy truth instead of the tracker (tests the airspace stage alone).",
+        ),
+    ] = False,
+) -> None:
+    """Chain the simulator, the tracker and the analyzer over a scenario and report."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from skywarden import refdata
+    from skywarden.airspace.chain import run_chain
+    from skywarden.airspace.errors import AirspaceError
+    from skywarden.airspace.io import output_doc, write_output
+    from skywarden.airspace.report import print_report, restricted_minutes
+    from skywarden.sim import ScenarioError
+
+    console = Console()
+    out.mkdir(parents=True, exist_ok=True)
+    tracks_fh = (out / "tracks.jsonl").open("w")
+
+    def keep(_t: float, ups: list[TrackUpdate]) -> None:
+        for u in ups:
+            tracks_fh.write(json.dumps(u.to_dict(), separators=(",", ":")) + "\n")
+
+    try:
+        with tracks_fh:
+            res = run_chain(scenario, seed, duration, tracker=not stand_in, on_updates=keep)
+    except (ScenarioError, AirspaceError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+    from skywarden.sim import load_scenario
+
+    scn = load_scenario(scenario)
+    aps = list(scn.sector.airports)
+    ends = {ap: [e.ident for r in refdata.runways(ap) for e in r.ends] for ap in aps}
+    minutes = restricted_minutes(res.recommendations, ends)
+    evaluation = {
+        "scenario": str(scenario),
+        "seed": seed,
+        "duration_s": res.duration_s,
+        "source": res.source,
+        "criteria": "same direction/zone, within 60 s and 100 m of the true event",
+        "scores": {k: s.to_dict() for k, s in res.scores.items()},
+        "seconds": {k: round(v, 2) for k, v in res.seconds.items()},
+        "updates": res.n_updates,
+    }
+    meta = {
+        "scenario": str(scenario),
+        "seed": seed,
+        "source": res.source,
+        "frame": scn.frame.to_dict(),
+        "airports": aps,
+        "restricted_minutes": minutes,
+    }
+    write_output(
+        out / "incidents.json",
+        output_doc(res.events, res.incidents.values(), res.recommendations, meta),
+    )
+    (out / "evaluation.json").write_text(json.dumps(evaluation, indent=1))
+    (out / "sector.json").write_text(
+        json.dumps(
+            {
+                "name": scn.sector.name,
+                "origin": scn.frame.to_dict(),
+                "airports": aps,
+                "start_t": res.t_start,
+                "duration_s": res.duration_s,
+                "seed": seed,
+            }
+        )
+    )
+    print_report(console, res.incidents.values(), res.recommendations)
+    mt = Table(title="restricted operations (minutes)")
+    for col in ("runway end", "arrivals paused", "departures paused"):
+        mt.add_column(col)
+    for rw, d in sorted(minutes.items()):
+        mt.add_row(rw, f"{d.get('arrivals', 0):.1f}", f"{d.get('departures', 0):.1f}")
+    console.print(mt)
+    et = Table(title=f"against truth ({res.source}, seed {seed}, {res.duration_s / 3600:.2f} h)")
+    for col in ("events", "true", "found", "recall", "false", "false/h", "median dt s", "median m"):
+        et.add_column(col)
+    for s in res.scores.values():
+        sd = s.to_dict()
+        et.add_row(
+            s.kind,
+            str(s.truth),
+            str(s.found),
+            f"{s.recall:.3f}" if s.truth else "-",
+            str(s.false),
+            f"{s.false_per_hour:.2f}",
+            str(sd["median_dt_s"]),
+            str(sd["median_dist_m"]),
+        )
+    console.print(et)
+    console.print(f"wrote {out}/tracks.jsonl, incidents.json, evaluation.json, sector.json")
