@@ -29,6 +29,8 @@ app.add_typer(__import__("skywarden.commands.users", fromlist=["app"]).app, name
 app.add_typer(__import__("skywarden.commands.laser", fromlist=["app"]).app, name="laser")
 app.command("analyze")(__import__("skywarden.commands.analyze", fromlist=["_"]).analyze)
 app.command("run")(__import__("skywarden.commands.run", fromlist=["_"]).run)
+app.command("track")(__import__("skywarden.commands.track", fromlist=["_"]).track)
+app.command("evaluate")(__import__("skywarden.commands.evaluate", fromlist=["_"]).evaluate)
 
 
 def main() -> None:

@@ -47,7 +47,9 @@ class TrackerConfig:
     a new track's velocity is unknown with ``init_speed_sigma_ms`` per axis.
     Deletion: ``max_coast_s``, ``tentative_max_coast_s``, ``max_position_sigma_m``.
     Sensors: ``default_sigma_m`` per sensor kind when a detection has no covariance;
-    ``velocity_sigma_ms`` when a full-state report gives none; RF bearings are used
+    ``velocity_sigma_ms`` when a full-state report gives none; a delayed report (visual
+    sightings carry ``attrs["observed_t"]``) older than ``max_report_age_s`` is not used,
+    a younger one has its covariance grown by ``report_drift_ms`` per second of age; RF bearings are used
     within ``rf_max_range_m``, and RF-only tracks start ``rf_default_height_m`` above the
     frame origin (+-``rf_height_sigma_m``) unless elevation is measured.
     """
@@ -64,6 +66,8 @@ class TrackerConfig:
     init_speed_sigma_ms: float = 25.0
     default_sigma_m: Mapping[str, float] = field(default_factory=lambda: _DEFAULT_SIGMA_M)
     velocity_sigma_ms: float = 2.0
+    max_report_age_s: float = 60.0
+    report_drift_ms: float = 15.0
     rf_max_range_m: float = 20_000.0
     rf_default_height_m: float = 100.0
     rf_height_sigma_m: float = 100.0

@@ -22,10 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy.spatial import cKDTree
 
 from skywarden.geo import FloatArray
 from skywarden.tracking.association import gnn_assign
+
+IntArray = npt.NDArray[np.intp]
 
 
 class MetricInputError(ValueError):
@@ -43,6 +46,29 @@ class Gospa:
     n_missed: int
     n_false: int
     n_assigned: int
+
+
+def assign_within(
+    x: FloatArray, y: FloatArray, c: float, p: float = 2.0
+) -> tuple[IntArray, IntArray]:
+    """Optimal assignment of points ``x`` to ``y`` minimising ``sum d^p`` over pairs
+    closer than ``c`` (each point at most once): the GOSPA assignment.
+
+    Returns index arrays ``(ix, iy)``.
+    """
+    n, m = x.shape[0], y.shape[0]
+    if n == 0 or m == 0:
+        return np.empty(0, np.intp), np.empty(0, np.intp)
+    near = cKDTree(x).query_ball_tree(cKDTree(y), r=c, eps=0.0)
+    counts = np.fromiter((len(h) for h in near), dtype=np.intp, count=n)
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, np.intp), np.empty(0, np.intp)
+    ti = np.repeat(np.arange(n, dtype=np.intp), counts)
+    dj = np.fromiter((j for h in near for j in h), dtype=np.intp, count=total)
+    dist = np.linalg.norm(x[ti] - y[dj], axis=1)
+    close = dist < c
+    return gnn_assign(n, m, ti[close], dj[close], dist[close] ** p, miss_cost=c**p)
 
 
 def gospa(truth: FloatArray, estimates: FloatArray, c: float = 100.0, p: float = 2.0) -> Gospa:
@@ -63,22 +89,9 @@ def gospa(truth: FloatArray, estimates: FloatArray, c: float = 100.0, p: float =
     if not (c > 0 and p >= 1):
         raise MetricInputError(f"gospa: need c > 0 and p >= 1, got c={c}, p={p}")
     n, m = x.shape[0], y.shape[0]
-    loc = 0.0
-    n_assigned = 0
-    if n and m:
-        pairs = cKDTree(x).query_ball_tree(cKDTree(y), r=c, eps=0.0)
-        counts = np.fromiter((len(h) for h in pairs), dtype=np.intp, count=n)
-        total = int(counts.sum())
-        if total:
-            ti = np.repeat(np.arange(n, dtype=np.intp), counts)
-            dj = np.fromiter((j for h in pairs for j in h), dtype=np.intp, count=total)
-            dist = np.linalg.norm(x[ti] - y[dj], axis=1)
-            close = dist < c
-            ti, dj, cost = ti[close], dj[close], dist[close] ** p
-            at, ad = gnn_assign(n, m, ti, dj, cost, miss_cost=c**p)
-            if at.shape[0]:
-                loc = float((np.linalg.norm(x[at] - y[ad], axis=1) ** p).sum())
-                n_assigned = int(at.shape[0])
+    at, ad = assign_within(x, y, c, p)
+    n_assigned = int(at.shape[0])
+    loc = float((np.linalg.norm(x[at] - y[ad], axis=1) ** p).sum()) if n_assigned else 0.0
     n_missed, n_false = n - n_assigned, m - n_assigned
     missed = c**p / 2.0 * n_missed
     false = c**p / 2.0 * n_false

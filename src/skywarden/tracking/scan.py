@@ -46,6 +46,9 @@ def _position_group(
         assert p is not None
         lat[i], lon[i], alt[i] = p.lat, p.lon, p.alt_m
         r[i] = np.asarray(p.cov) if p.cov is not None else np.eye(3) * sigma**2
+        if "observed_t" in d.attrs:  # delayed report: it may have moved since
+            age = max(d.t - float(d.attrs["observed_t"]), 0.0)
+            r[i] += np.eye(3) * (age * config.report_drift_ms) ** 2
         if d.velocity is not None:
             vel[i] = d.velocity
             if d.velocity_sigma is not None:
@@ -75,7 +78,10 @@ def _bearing_group(frame: LocalFrame, dets: Sequence[Detection]) -> ScanGroup:
     site = np.array(frame.to_enu(b0.sensor_lat, b0.sensor_lon, b0.sensor_alt_m))
     brg = np.array([d.bearing.bearing_deg for d in dets if d.bearing])
     lat2, lon2 = destination(
-        np.full(brg.shape, b0.sensor_lat), np.full(brg.shape, b0.sensor_lon), brg, 1000.0
+        np.full(brg.shape, b0.sensor_lat),
+        np.full(brg.shape, b0.sensor_lon),
+        brg,
+        np.full(brg.shape, 1000.0),
     )
     x2, y2, _ = frame.to_enu(
         np.asarray(lat2), np.asarray(lon2), np.full(brg.shape, b0.sensor_alt_m)
@@ -119,6 +125,8 @@ def scan_groups(
     """Split one scan's detections into per-sensor groups (positions and bearings apart)."""
     by_sensor: dict[tuple[str, bool], list[Detection]] = defaultdict(list)
     for d in detections:
+        if "observed_t" in d.attrs and d.t - float(d.attrs["observed_t"]) > config.max_report_age_s:
+            continue  # a report of where something was minutes ago is not a measurement now
         by_sensor[(d.sensor, d.bearing is not None)].append(d)
     groups: list[ScanGroup] = []
     for (_, is_bearing), dets in by_sensor.items():

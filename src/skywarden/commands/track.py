@@ -1,0 +1,91 @@
+"""``skywarden track DETECTIONS --out TRACKS`` and ``skywarden track --enu DETECTIONS --out TRACKS``.
+
+Geographic mode reads ``Detection`` records (the simulator's ``detections.jsonl``) and
+writes one ``TrackUpdate`` per confirmed or coasting track per scan (plus a final
+``ended`` update per track). The frame origin is ``--origin LAT,LON,ALT``, else the
+``sector.json`` beside the detections, else the mean of the first detections.
+
+``--enu`` reads plain local-frame lines ``{"t", "sensor", "x", "y"[, "z", "sigma"]}`` and
+writes ``{"t", "track", "x", "y", "vx", "vy"}`` for every confirmed track at every scan
+time of the input; ``--sigma`` is the default position standard deviation (m).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def track(
+    detections: Annotated[Path, typer.Argument(help="Detections, JSON Lines.")],
+    out: Annotated[Path, typer.Option("--out", help="Tracks output, JSON Lines.")],
+    enu: Annotated[
+        bool, typer.Option("--enu", help="Plain local-frame input {t, sensor, x, y[, z, sigma]}.")
+    ] = False,
+    sigma: Annotated[
+        float, typer.Option("--sigma", min=0.001, help="--enu: default position sigma, m.")
+    ] = 10.0,
+    origin: Annotated[
+        str | None, typer.Option("--origin", help="Frame origin LAT,LON,ALT (deg, deg, m MSL).")
+    ] = None,
+    filter_name: Annotated[
+        str, typer.Option("--filter", help="imm (cruise + hover/manoeuvre) or cv.")
+    ] = "imm",
+) -> None:
+    """Fuse detections into classified tracks."""
+    import json
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from skywarden.tracking import InvalidConfig, ScanError, TrackerConfig
+    from skywarden.tracking.enu import enu_scans, read_enu, run_enu
+    from skywarden.tracking.files import resolve_frame, track_file
+    from skywarden.tracking.io import InputLineError
+
+    console = Console(stderr=True)
+    if not detections.exists():
+        typer.echo(f"error: {detections}: no such file", err=True)
+        raise typer.Exit(2)
+    try:
+        config = TrackerConfig(filter=filter_name)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if enu:
+            dets = read_enu(detections)
+            dims = 3 if any(d.z is not None for d in dets) else 2
+            scans = enu_scans(dets, sigma, dims)
+            n = 0
+            with out.open("w") as fh, Progress(console=console, transient=True) as progress:
+                task = progress.add_task("tracking", total=len(scans))
+                for row in run_enu(scans, config, dims):
+                    fh.write(json.dumps(row, separators=(",", ":")) + "\n")
+                    n += 1
+                progress.update(task, completed=len(scans))
+            console.print(f"{len(dets)} detections, {len(scans)} scans -> {n} lines in {out}")
+            return
+        frame = resolve_frame(detections, origin)
+        with detections.open() as fh:
+            total = sum(1 for line in fh if line.strip())
+        with (
+            out.open("w") as fh,
+            Progress(
+                TextColumn("[bold]tracking[/bold]"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("detections"),
+                console=console,
+            ) as progress,
+        ):
+            task = progress.add_task("tracking", total=total)
+            counts = track_file(
+                detections, fh, frame, config, on_scan=lambda k: progress.update(task, completed=k)
+            )
+        console.print(
+            f"{counts['detections']} detections, {counts['scans']} scans -> "
+            f"{counts['tracks']} confirmed tracks, {counts['updates']} updates in {out}"
+        )
+    except (InputLineError, InvalidConfig, ScanError, ValueError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
