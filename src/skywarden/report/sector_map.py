@@ -28,6 +28,12 @@ ROLE_STYLE: dict[str, tuple[str, str]] = {
     "overflight": ("#9467bd", "overflight"),
     "bird": ("#8c8c8c", "bird"),
 }
+# Line width, opacity and layer by kind: drones on top, the busy manned traffic beneath.
+LINE_STYLE: dict[str, tuple[float, float, int]] = {
+    "drone": (1.5, 0.95, 5),
+    "manned": (0.8, 0.55, 4),
+    "bird": (0.5, 0.5, 3),
+}
 SENSOR_STYLE: dict[str, str] = {
     "radar": "#1f3b73",
     "rf": "#8e44ad",
@@ -128,7 +134,8 @@ def plot_sector(sim: Simulation, summary: RunSummary, png: str | Path, dpi: int 
         _kind, role = summary.targets[tid]
         colour, _label = ROLE_STYLE.get(role, ("k", role))
         xs, ys = zip(*pts, strict=True)
-        ax.plot(xs, ys, color=colour, lw=1.0 if role != "bird" else 0.6, alpha=0.85, zorder=4)
+        lw, alpha, z = LINE_STYLE.get(_kind, (1.0, 0.8, 4))
+        ax.plot(xs, ys, color=colour, lw=lw, alpha=alpha, zorder=z)
         seen.add(role)
 
     handles = [

@@ -138,6 +138,7 @@ class Radar(SensorModel):
             c.sigma_elevation_deg,
         )
         lat, lon, alt = self.frame.to_geodetic(enu[:, 0], enu[:, 1], enu[:, 2])
+        covs = [tuple(tuple(row) for row in m) for m in np.round(cov, 3).tolist()]
         out = []
         for i in range(len(s.range_m)):
             out.append(
@@ -149,7 +150,7 @@ class Radar(SensorModel):
                         r7(lat[i]),
                         r7(lon[i]),
                         r2(alt[i]),
-                        tuple(tuple(round(float(x), 3) for x in row) for row in cov[i]),
+                        covs[i],
                     ),
                     attrs={
                         "range_m": r2(s.range_m[i]),
