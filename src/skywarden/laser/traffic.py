@@ -10,7 +10,6 @@ counted (the laser is there for the drones); manned and unclassified tracks are.
 from __future__ import annotations
 
 import json
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -90,18 +89,27 @@ class FlightEntry:
 
 
 def _match_flow(
-    volume: HazardVolume, lat: float, lon: float, course_deg: float, flows: Sequence[Flow]
+    volume: HazardVolume, track_points: Sequence[TrackUpdate], flows: Sequence[Flow]
 ) -> str | None:
-    best: tuple[float, str] | None = None
-    x0, y0, _ = volume.frame.to_enu(lat, lon, 0.0)
+    """The flow most of the flight's points lie on (within 1.5 NM, course within 45 deg).
+
+    The whole recorded passage in the window counts, not only the part inside the volume:
+    a flight is identified as an arrival to 26R by where it goes, often after the fan.
+    """
+    lat = np.array([u.lat for u in track_points])
+    lon = np.array([u.lon for u in track_points])
+    course = np.degrees(
+        np.arctan2([u.velocity[0] for u in track_points], [u.velocity[1] for u in track_points])
+    )
+    x, y, _ = volume.frame.to_enu(lat, lon, np.zeros_like(lat))
+    best: tuple[int, str] | None = None
     for f in flows:
-        diff = abs((course_deg - f.course_deg + 180.0) % 360.0 - 180.0)
-        if diff > FLOW_MATCH_DEG:
-            continue
         fx, fy, _ = volume.frame.to_enu(f.lat, f.lon, np.zeros_like(f.lat))
-        d = float(np.min(np.hypot(fx - x0, fy - y0))) / M_PER_NM
-        if d <= FLOW_MATCH_NM and (best is None or d < best[0]):
-            best = (d, f.label)
+        d = np.min(np.hypot(x[:, None] - fx[None, :], y[:, None] - fy[None, :]), axis=1)
+        aligned = np.abs((course - f.course_deg + 180.0) % 360.0 - 180.0) <= FLOW_MATCH_DEG
+        n = int(np.count_nonzero((d <= FLOW_MATCH_NM * M_PER_NM) & aligned))
+        if n and (best is None or n > best[0]):
+            best = (n, f.label)
     return None if best is None else best[1]
 
 
@@ -127,9 +135,7 @@ def flights_entering(
     out: list[FlightEntry] = []
     for track, idx in by_track.items():
         first = sel[idx[0]]
-        ve, vn = first.velocity[0], first.velocity[1]
-        course = math.degrees(math.atan2(ve, vn)) % 360.0
-        flow = _match_flow(volume, first.lat, first.lon, course, flows) if flows else None
+        flow = _match_flow(volume, [u for u in sel if u.track == track], flows) if flows else None
         callsign = next((sel[i].callsign for i in idx if sel[i].callsign), None)
         out.append(FlightEntry(track, callsign, first.t, sel[idx[-1]].t, len(idx), flow))
     out.sort(key=lambda e: e.first_t)
