@@ -8,6 +8,7 @@ tracker output so each rule can be checked against a situation we fully control.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -45,6 +46,7 @@ def leg(
     waypoints: Sequence[Waypoint],
     p_drone: float = 0.9,
     rid: bool = False,
+    p_manned: float = 0.0,
     frame: LocalFrame = FRAME,
 ) -> list[TrackUpdate]:
     """A 1 Hz track through ENU waypoints, linearly interpolated (a test fixture)."""
@@ -55,7 +57,12 @@ def leg(
     z = np.interp(ts, w[:, 0], w[:, 3])
     vx, vy, vz = (np.gradient(a, ts) if len(ts) > 1 else np.zeros(1) for a in (x, y, z))
     lat, lon, _ = frame.to_geodetic(x, y, z - frame.alt0_m)
-    probs = {"drone": p_drone, "manned": 0.0, "bird": 0.0, "unknown": 1.0 - p_drone}
+    probs = {
+        "drone": p_drone,
+        "manned": p_manned,
+        "bird": 0.0,
+        "unknown": 1.0 - p_drone - p_manned,
+    }
     ident = ("rid:1581F5FKD229400DRONE",) if rid else ()
     return [
         TrackUpdate(
@@ -107,3 +114,28 @@ def run() -> Callable[..., dict[str, list]]:
         return out
 
     return _run
+
+
+def runway_point(
+    end_ident: str, along_m: float, agl_m: float, lateral_m: float = 0.0, airport: str = "KELP"
+) -> tuple[float, float, float]:
+    """ENU x, y and MSL altitude of a point on the extended centreline of a runway end.
+
+    ``along_m`` is measured outward from the landing threshold of ``end_ident`` (into the
+    approach), ``lateral_m`` to the right of an arriving aircraft.
+    """
+    import math
+
+    end = next(e for r in refdata.runways(airport) for e in r.ends if e.ident == end_ident)
+    tx, ty, _ = FRAME.to_enu(end.lat, end.lon, end.elevation_m)
+    h = math.radians(end.heading_true_deg)
+    ux, uy = math.sin(h), math.cos(h)  # landing direction
+    x = tx - ux * along_m + uy * lateral_m
+    y = ty - uy * along_m - ux * lateral_m
+    return x, y, end.elevation_m + agl_m
+
+
+@pytest.fixture(scope="session")
+def fx() -> SimpleNamespace:
+    """The helpers above, for test modules (conftest is not importable by name)."""
+    return SimpleNamespace(leg=leg, scans=scans, runway_point=runway_point, T0=T0, FRAME=FRAME)
