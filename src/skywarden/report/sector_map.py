@@ -56,7 +56,7 @@ def _coverage(
     return lons, lats
 
 
-def plot_sector(sim: Simulation, summary: RunSummary, png: str | Path, dpi: int = 130) -> Path:
+def plot_sector(sim: Simulation, summary: RunSummary, png: str | Path, dpi: int = 110) -> Path:
     """Draw the map of a finished run into ``png`` and return its path."""
     import matplotlib
 
