@@ -34,7 +34,9 @@ class IngestOptions:
     is ``None`` the receive time (the wall clock when a chunk is read) is used instead.
     ``receiver`` (lat, lon) lets Mode S decode a single CPR frame locally before any
     even/odd pair has been seen, and place surface reports (at ``receiver_alt_m``).
-    ``sensor`` overrides the sensor id of every detection. ``duplicate_window_s`` is how
+    ``sites`` maps an ASTERIX "SAC/SIC" to its sensor's (lat, lon, alt_m) for polar and
+    bearing reports; ``bearing_sigma_deg`` is the bearing uncertainty used when a format
+    gives none. ``sensor`` overrides the sensor id of every detection. ``duplicate_window_s`` is how
     close in time two identical messages must be to count as one transmission heard
     twice; each format has a default suited to its repetition rate.
     """
@@ -43,6 +45,8 @@ class IngestOptions:
     reference_time: float | None = None
     receiver: tuple[float, float] | None = None
     receiver_alt_m: float = 0.0
+    sites: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    bearing_sigma_deg: float = 5.0
     max_time_regression_s: float = 2.0
     duplicate_window_s: float | None = None  # None: the format's own default
     clock: Callable[[], float] = time.time
