@@ -1,4 +1,4 @@
-"""``skywarden track DETECTIONS --out TRACKS`` and ``skywarden track --enu DETECTIONS --out TRACKS``.
+"""``skywarden track DETECTIONS --out TRACKS`` and ``track --enu DETECTIONS --out TRACKS``.
 
 Geographic mode reads ``Detection`` records (the simulator's ``detections.jsonl``) and
 writes one ``TrackUpdate`` per confirmed or coasting track per scan (plus a final

@@ -34,11 +34,17 @@ Arrays = dict[str, FloatArray]
 class Classifier:
     """Evidence model; every weight is in nats (natural-log likelihood units).
 
-    - ``unknown_prior``: head start of ``unknown`` before any evidence.
+    - ``prior`` (drone, manned, bird, unknown): log prior. ``unknown`` starts ahead and
+      loses ``unknown_kinematic`` once the kinematics are known; a slow small target with
+      no drone-specific evidence (link, Remote ID, hover) then leans bird, because in
+      the sector's sky such targets are mostly birds.
     - ``adsb_weight``, ``rid_weight``: cooperative identity (decisive).
-    - ``rf_weight``: a drone control link heard by a direction finder.
+    - ``rf_weight``: a drone control link heard by direction finders. A bearing alone is
+      consistent with anything along its ray, so a scan in which bearings from two or
+      more sites fit the track counts 1 unit, a single site ``rf_single_site`` units;
+      the weight is full at ``rf_full_units``.
     - speed: drones fly below ``drone_max_speed_ms``, manned aircraft above
-      ``manned_min_speed_ms``, birds around ``bird_speed_ms`` +- ``bird_speed_sd_ms``.
+      ``manned_min_speed_ms``, birds within ``bird_speed_ms`` (soft edges).
     - ``hover_speed_ms``/``hover_weight``: seconds below that speed count towards a hover,
       which only a rotorcraft does (full weight after ``hover_full_s``).
     - height: above ``drone_max_height_m`` (frame origin = ground) drones become unlikely.
@@ -48,14 +54,16 @@ class Classifier:
     - ``speed_tau_s``: time constant of the smoothed speed.
     """
 
-    unknown_prior: float = 2.0
+    prior: tuple[float, float, float, float] = (0.0, 0.0, 0.5, 1.0)
+    unknown_kinematic: float = -1.5
     adsb_weight: float = 15.0
     rid_weight: float = 10.0
     rf_weight: float = 5.0
+    rf_single_site: float = 0.25
+    rf_full_units: float = 3.0
     drone_max_speed_ms: float = 25.0
     manned_min_speed_ms: float = 35.0
-    bird_speed_ms: float = 11.0
-    bird_speed_sd_ms: float = 5.0
+    bird_speed_ms: tuple[float, float] = (4.0, 18.0)
     hover_speed_ms: float = 1.5
     hover_weight: float = 4.0
     hover_full_s: float = 5.0
@@ -104,6 +112,11 @@ class Classifier:
             a["c_vz"] = a["c_vz"] + alpha * (np.abs(v[:, 2]) - a["c_vz"])
         a["c_age_s"] = a["c_age_s"] + dt
 
+    def observe_rf(self, a: Arrays, sites_this_scan: FloatArray) -> None:
+        """Add this scan's RF evidence: 1 unit for 2+ direction finders, less for one."""
+        n = np.asarray(sites_this_scan)
+        a["c_rf"] = a["c_rf"] + np.where(n >= 2, 1.0, np.where(n == 1, self.rf_single_site, 0.0))
+
     @staticmethod
     def observe_rcs(a: Arrays, rows: FloatArray, rcs_dbsm: FloatArray) -> None:
         """Running mean of reported radar cross-sections (dBsm) for ``rows``."""
@@ -118,8 +131,7 @@ class Classifier:
 
     def prior_probs(self) -> FloatArray:
         """Probabilities before any evidence: the prior alone (mostly unknown)."""
-        ll = np.zeros(4)
-        ll[UNKNOWN] = self.unknown_prior
+        ll = np.asarray(self.prior, dtype=float)
         p = np.exp(ll - ll.max())
         return np.asarray(p / p.sum())
 
@@ -127,26 +139,29 @@ class Classifier:
         """Summed evidence per class (k, 4) in nats."""
         k = a["c_adsb"].shape[0]
         ll = np.zeros((k, 4))
-        ll[:, UNKNOWN] += self.unknown_prior
+        ll += np.asarray(self.prior)
         adsb = a["c_adsb"] > 0
         ll[adsb, :] -= self.adsb_weight
         ll[adsb, MANNED] += 2 * self.adsb_weight
         rid = (a["c_rid"] > 0) & ~adsb
         ll[rid, :] -= self.rid_weight
         ll[rid, DRONE] += 2 * self.rid_weight
-        rf = np.minimum(a["c_rf"], 3.0) / 3.0 * self.rf_weight
+        rf = np.minimum(a["c_rf"], self.rf_full_units) / self.rf_full_units * self.rf_weight
         ll[:, DRONE] += rf
         ll[:, [MANNED, BIRD, UNKNOWN]] -= rf[:, None] * 0.5
 
         ramp = np.clip(a["c_age_s"] / self.kinematic_ramp_s, 0.0, 1.0)
-        v = np.nan_to_num(a["c_speed"], nan=self.bird_speed_ms)
+        v = np.nan_to_num(a["c_speed"], nan=10.0)
         kin = np.zeros((k, 4))
         kin[:, DRONE] = -0.5 * (np.maximum(v - self.drone_max_speed_ms, 0.0) / 4.0) ** 2
         kin[:, MANNED] = -np.minimum(
             0.5 * (np.maximum(self.manned_min_speed_ms - v, 0.0) / 8.0) ** 2, 8.0
         )
-        kin[:, BIRD] = -0.5 * ((v - self.bird_speed_ms) / self.bird_speed_sd_ms) ** 2
-        kin[:, UNKNOWN] = -1.0
+        lo, hi = self.bird_speed_ms
+        kin[:, BIRD] = (
+            -0.5 * (np.maximum(lo - v, 0.0) / 2.0) ** 2 - 0.5 * (np.maximum(v - hi, 0.0) / 4.0) ** 2
+        )
+        kin[:, UNKNOWN] = self.unknown_kinematic
         hover = np.minimum(a["c_hover_s"] / self.hover_full_s, 1.0) * self.hover_weight
         kin[:, DRONE] += hover
         kin[:, [MANNED, BIRD]] -= hover[:, None] * 0.5
@@ -184,7 +199,7 @@ class Classifier:
         if a["c_rid"][row] > 0:
             out.append("Remote ID: broadcasts a drone serial number")
         if a["c_rf"][row] > 0:
-            out.append(f"RF: drone control link heard ({int(a['c_rf'][row])} bearings)")
+            out.append(f"RF: drone control link heard (evidence {a['c_rf'][row]:.1f} scans)")
         v = a["c_speed"][row]
         if np.isfinite(v):
             if v > self.manned_min_speed_ms:

@@ -49,8 +49,8 @@ class TrackerConfig:
     Sensors: ``default_sigma_m`` per sensor kind when a detection has no covariance;
     ``velocity_sigma_ms`` when a full-state report gives none; a delayed report (visual
     sightings carry ``attrs["observed_t"]``) older than ``max_report_age_s`` is not used,
-    a younger one has its covariance grown by ``report_drift_ms`` per second of age; RF bearings are used
-    within ``rf_max_range_m``, and RF-only tracks start ``rf_default_height_m`` above the
+    a younger one has its covariance grown by ``report_drift_ms`` per second of age; RF
+    bearings are used within ``rf_max_range_m``, and RF-only tracks start ``rf_default_height_m`` above the
     frame origin (+-``rf_height_sigma_m``) unless elevation is measured.
     """
 

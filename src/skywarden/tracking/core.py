@@ -157,6 +157,7 @@ class TrackerCore:
         if self.table.n:
             a["hit"][:] = False
             a["updated"][:] = False
+            a["rf_sites"][:] = 0
         for g in sorted(groups, key=lambda g: g.t):
             if len(g) == 0:
                 continue
@@ -223,7 +224,7 @@ class TrackerCore:
         elif g.kind == SensorKind.REMOTE_ID:
             a["c_rid"][rows] += 1.0
         if rf or g.kind == SensorKind.RF:
-            a["c_rf"][rows] += 1.0
+            a["rf_sites"][rows] |= np.int64(1) << np.int64(self.sensor_bit(g.sensor))
         if g.rcs_dbsm is not None:
             self.classifier.observe_rcs(a, rows, g.rcs_dbsm[dets])  # type: ignore[arg-type]
         if g.identity_keys is not None:
@@ -440,9 +441,9 @@ class TrackerCore:
         a["updated"][rows] = True
         a["kinds"][rows] |= np.int64(KIND_BIT[SensorKind.RF])
         for r_, f in zip(rows.tolist(), fixes, strict=True):
-            a["c_rf"][r_] += float(len(f.used))
             for s in set(pool.site_id[f.used].tolist()):
                 a["sensors"][r_] |= np.int64(1) << np.int64(s % 63)
+                a["rf_sites"][r_] |= np.int64(1) << np.int64(s % 63)
 
     def _spawn(self, x0: FloatArray, p0: FloatArray, t: float) -> IntArray:
         k = x0.shape[0]
@@ -459,6 +460,7 @@ class TrackerCore:
             "kinds": np.zeros(k, dtype=np.int64),
             "hit": np.zeros(k, dtype=bool),
             "updated": np.zeros(k, dtype=bool),
+            "rf_sites": np.zeros(k, dtype=np.int64),
         }
         cols.update(self.filter.init(x0, p0))
         cols.update(self.classifier.init(k))
@@ -485,6 +487,7 @@ class TrackerCore:
         tentative = status == TENTATIVE
         end = self.deleter.to_end(t, tentative, a["t_update"], a["P"], self.dims)
         end |= tentative & self.mofn.hopeless(a["hist"], a["age"])
+        self.classifier.observe_rf(a, np.bitwise_count(a["rf_sites"]))
         self.classifier.update_probabilities(a)
         ended = self._report(np.flatnonzero(end & ~tentative))
         live = self._report(np.flatnonzero(~end & ~tentative))

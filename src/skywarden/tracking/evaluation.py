@@ -120,8 +120,8 @@ def first_detections(
             continue
         names, pos = at
         if d.position is not None:
-            p = np.array(frame.to_enu(d.position.lat, d.position.lon, d.position.alt_m))
-            dist = np.linalg.norm(pos - p, axis=1)
+            q = np.array(frame.to_enu(d.position.lat, d.position.lon, d.position.alt_m))
+            dist = np.linalg.norm(pos - q, axis=1)
             hit = np.flatnonzero(dist < detect_m)
         else:
             b = d.bearing
