@@ -112,6 +112,7 @@ class RadarConfig(_SensorBase):
     sigma_range_m: float = Field(default=10.0, gt=0)
     sigma_azimuth_deg: float = Field(default=0.5, gt=0)
     sigma_elevation_deg: float = Field(default=1.0, gt=0)
+    sigma_radial_velocity_mps: float = Field(default=0.5, gt=0)
     false_alarms_per_scan: float = Field(default=2.0, ge=0)
 
     @model_validator(mode="after")

@@ -147,3 +147,15 @@ def test_drones_and_aircraft_alike_no_identity() -> None:
     snap = targets_at(r, 3_000.0, 10.0, 5.0, 5, kind=TargetClass.MANNED)
     dets = r.observe(snap)
     assert len(dets) == 5 and all(d.identity is None for d in dets)
+
+
+def test_doppler_radial_velocity_noise_and_sign() -> None:
+    r = radar(pd_max=1.0, range_50_m=1e6, sigma_radial_velocity_mps=0.7)
+    # Targets due north of the site flying north at 10 m/s: opening at ~10 m/s.
+    snap = targets_at(r, 4_000.0, 0.0, 1.0, 10_000, velocity=(0.0, 10.0, 0.0))
+    scan = r.scan(snap)
+    assert np.allclose(scan.true_radial_velocity_mps, 10.0 * np.cos(np.radians(1.0)), atol=0.01)
+    err = scan.radial_velocity_mps[:10_000] - scan.true_radial_velocity_mps
+    assert sd_ok(err, 0.7)
+    # RCS estimate: 0.01 m^2 is -20 dBsm, with 3 dB fluctuation.
+    assert sd_ok(scan.rcs_dbsm[:10_000] + 20.0, 3.0)

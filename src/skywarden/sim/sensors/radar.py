@@ -16,9 +16,13 @@ Measurements are true range/azimuth/elevation plus independent Gaussian errors
 (``sigma_range_m``, ``sigma_azimuth_deg``, ``sigma_elevation_deg``). Each scan adds a
 Poisson number (mean ``false_alarms_per_scan``) of false alarms uniform in range,
 azimuth and elevation (elevation capped at 10 degrees: clutter and noise crossings sit
-low). A detection carries the position converted from polar, its covariance
-``J diag(sr^2, sa^2, se^2) J^T`` (J the Jacobian of polar -> ENU at the measurement), and
-the raw ``range_m``/``azimuth_deg``/``elevation_deg`` in ``attrs``.
+low, above the horizon). A detection carries the position converted from polar, its
+covariance ``J diag(sr^2, sa^2, se^2) J^T`` (J the Jacobian of polar -> ENU at the
+measurement), and in ``attrs`` the raw ``range_m``/``azimuth_deg``/``elevation_deg``,
+the Doppler ``radial_velocity_mps`` (positive opening, Gaussian error
+``sigma_radial_velocity_mps``) and ``rcs_dbsm``, the echo strength as a cross-section
+estimate with 3 dB of Swerling-like fluctuation. False alarms get radial speeds uniform
+in +-30 m/s and -35..-15 dBsm.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from skywarden.sim.sensors.base import FloatArray, SensorModel, r2, r7
 from skywarden.sim.snapshot import Snapshot
 
 FA_ELEVATION_MAX_DEG = 10.0
+FA_RADIAL_SPEED_MPS = 30.0
+RCS_FLUCTUATION_DB = 3.0
 REFERENCE_RCS_M2 = 0.01
 
 
@@ -46,6 +52,9 @@ class RadarScan:
     range_m: FloatArray  # measured, detections first then false alarms
     azimuth_deg: FloatArray
     elevation_deg: FloatArray
+    radial_velocity_mps: FloatArray  # Doppler, positive opening
+    rcs_dbsm: FloatArray  # estimated cross-section, dB re 1 m^2
+    true_radial_velocity_mps: FloatArray  # of the detected targets, for calibration
     n_false: int
     in_view: npt.NDArray[np.bool_]  # per snapshot target
     pd: FloatArray  # per snapshot target (0 where not in view)
@@ -107,17 +116,28 @@ class Radar(SensorModel):
         mr = r[idx] + rng.normal(0.0, c.sigma_range_m, k)
         maz = np.mod(az[idx] + rng.normal(0.0, c.sigma_azimuth_deg, k), 360.0)
         mel = el[idx] + rng.normal(0.0, c.sigma_elevation_deg, k)
+        rng_m = np.maximum(r[idx], 1e-9)
+        los = np.column_stack([e[idx], n[idx], u[idx]]) / rng_m[:, None]
+        vr_true = np.einsum("ij,ij->i", snap.vel[idx], los)
+        vr = vr_true + rng.normal(0.0, c.sigma_radial_velocity_mps, k)
+        rcs = 10 * np.log10(snap.rcs_m2[idx]) + rng.normal(0.0, RCS_FLUCTUATION_DB, k)
         nf = int(rng.poisson(c.false_alarms_per_scan))
         width = c.azimuth_max_deg - c.azimuth_min_deg
         fr = rng.uniform(c.range_min_m, c.range_max_m, nf)
         faz = np.mod(c.azimuth_min_deg + rng.uniform(0.0, width, nf), 360.0)
         top = min(c.elevation_max_deg, FA_ELEVATION_MAX_DEG)
-        fel = rng.uniform(c.elevation_min_deg, max(top, c.elevation_min_deg + 0.1), nf)
+        bottom = max(c.elevation_min_deg, 0.0)
+        fel = rng.uniform(bottom, max(top, bottom + 0.1), nf)
+        fvr = rng.uniform(-FA_RADIAL_SPEED_MPS, FA_RADIAL_SPEED_MPS, nf)
+        frcs = rng.uniform(-35.0, -15.0, nf)
         return RadarScan(
             target_idx=idx,
             range_m=np.concatenate([np.maximum(mr, 0.0), fr]),
             azimuth_deg=np.concatenate([maz, faz]),
             elevation_deg=np.concatenate([mel, fel]),
+            radial_velocity_mps=np.concatenate([vr, fvr]),
+            rcs_dbsm=np.concatenate([rcs, frcs]),
+            true_radial_velocity_mps=vr_true,
             n_false=nf,
             in_view=view,
             pd=pd,
@@ -156,6 +176,8 @@ class Radar(SensorModel):
                         "range_m": r2(s.range_m[i]),
                         "azimuth_deg": round(float(s.azimuth_deg[i]), 4),
                         "elevation_deg": round(float(s.elevation_deg[i]), 4),
+                        "radial_velocity_mps": r2(s.radial_velocity_mps[i]),
+                        "rcs_dbsm": round(float(s.rcs_dbsm[i]), 1),
                     },
                 )
             )
