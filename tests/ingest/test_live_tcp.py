@@ -130,7 +130,10 @@ def test_drop_inside_a_beast_frame_costs_only_that_frame(dump1090_bin: Path) -> 
 
 def test_tcp_source_retries_until_a_server_appears() -> None:
     sink = Sink(keep=True)
-    line = b"MSG,3,1,1,4CA2D6,1,2024/07/03,10:00:00.000,2024/07/03,10:00:00.000,,36000,,,53.02551,-2.91389,,,0,0,0,0\n"
+    line = (
+        b"MSG,3,1,1,4CA2D6,1,2024/07/03,10:00:00.000,2024/07/03,10:00:00.000,"
+        b",36000,,,53.02551,-2.91389,,,0,0,0,0\n"
+    )
 
     async def go() -> None:
         probe = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
