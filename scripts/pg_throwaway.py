@@ -109,8 +109,9 @@ class Cluster:
         )
         return self
 
-    def fresh_database(self, name: str) -> str:
-        """A new empty database in the cluster; returns its URL."""
+    def fresh_database(self, name: str, template: str | None = None) -> str:
+        """A new database in the cluster, empty or a copy of ``template``; its URL."""
+        extra = ["-T", template] if template else []
         self._run(
             str(self.bindir / "createdb"),
             "-h",
@@ -119,6 +120,7 @@ class Cluster:
             str(self.port),
             "-U",
             "skywarden",
+            *extra,
             name,
         )
         return f"postgresql+psycopg://skywarden@127.0.0.1:{self.port}/{name}"

@@ -7,9 +7,12 @@ port and removed at exit; each test gets its own fresh database in it.
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -40,3 +43,179 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     except pg.PostgresUnavailable as e:  # make test installs it; a bare pytest may not
         pytest.skip(str(e))
     return str(cluster.fresh_database("t" + uuid.uuid4().hex[:12]))
+
+
+# --------------------------------------------------------------------------- app env
+
+ROLES = ("operator", "analyst", "partner", "admin")
+
+
+def password(role: str) -> str:
+    return f"{role}-password"
+
+
+def zone_feature(zone_id: str, kind: str = "user") -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [
+                [[-106.45, 31.75], [-106.40, 31.75], [-106.40, 31.79], [-106.45, 31.75]]
+            ],
+        },
+        "properties": {
+            "id": zone_id,
+            "kind": kind,
+            "name": f"zone {zone_id}",
+            "floor_m": 1100.0,
+            "ceiling_m": 1800.0,
+            "owner": "ops",
+        },
+    }
+
+
+def seed_store(db: Any, incident_ids: list[str], shared: list[str]) -> None:
+    """Users for every role, incidents (some shared), a zone, a sensor, a recommendation,
+    a laser plan, track history: a small but complete picture for API tests."""
+    from skywarden.model import Action, Event, Incident, Recommendation, TrackStatus, TrackUpdate
+    from skywarden.store import incidents, laser, recommendations, sensors, tracks, users, zones
+
+    with db.session() as s:
+        for role in ROLES:
+            users.add_user(s, role, role, password(role))
+        incs = []
+        for n, iid in enumerate(incident_ids):
+            trk = f"T{n + 1:06d}"
+            ev = Event(
+                "border_crossing",
+                1000.0 + n,
+                trk,
+                31.7543 + n * 0.01,
+                -106.4367,
+                1200.0,
+                {"sensor": "radar-downtown"},
+            )
+            incs.append(
+                Incident(iid, [trk], 1000.0 + n, 2, events=[ev], recommendations=[f"M-{iid}"])
+            )
+        incidents.upsert(s, incs)
+        recommendations.upsert(
+            s,
+            [
+                Recommendation(
+                    f"M-{iid}",
+                    iid,
+                    Action.NOTIFY,
+                    1000.0,
+                    1900.0,
+                    1300.0,
+                    (f"drone over the border ({iid})",),
+                    airport="KELP",
+                )
+                for iid in incident_ids
+            ],
+        )
+        tracks.record_updates(
+            s,
+            [
+                TrackUpdate(
+                    1000.0 + k,
+                    f"T{n + 1:06d}",
+                    TrackStatus.CONFIRMED,
+                    31.7543 + n * 0.01,
+                    -106.4367 + 0.0001 * k,
+                    1200.0,
+                    (5.0, 0.0, 0.0),
+                    (0.0,) * 6,
+                    None,
+                    {"drone": 0.9, "unknown": 0.1},
+                    sensors=("radar-downtown",),
+                )
+                for n in range(len(incident_ids))
+                for k in range(5)
+            ],
+        )
+        sensors.register(
+            s,
+            [
+                {
+                    "id": "radar-downtown",
+                    "kind": "radar",
+                    "lat": 31.77,
+                    "lon": -106.475,
+                    "alt_m": 1210.0,
+                }
+            ],
+        )
+        from skywarden.store.zones import feature_to_zone
+
+        zones.put(s, feature_to_zone(zone_feature("Z-seed")))
+        laser.put_plan(s, "el-paso-laser", "test range", {"power_w": 10})
+    with db.session() as s:
+        for iid in shared:
+            incidents.act(s, iid, "operator", "share")
+
+
+def login(client: Any, role: str) -> dict[str, str]:
+    r = client.post("/api/token", data={"username": role, "password": password(role)})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def template(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SimpleNamespace]:
+    """A seeded store per backend and test module, with a bearer token per role.
+
+    Argon2 is deliberately slow (a quarter second a hash here), so users are created and
+    logged in once per module; each test then gets a *copy* of this database (a file copy
+    on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL). The copies share the
+    token secret, so the tokens stay valid in every copy.
+    """
+    from fastapi.testclient import TestClient
+
+    from skywarden.service.app import create_app
+    from skywarden.store import Database
+
+    folder = tmp_path_factory.mktemp("tmpl")
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'template.db'}"
+    else:
+        pg = _pg()
+        try:
+            cluster = pg.shared_cluster()
+        except pg.PostgresUnavailable as e:
+            pytest.skip(str(e))
+        name = "tmpl" + uuid.uuid4().hex[:10]
+        url = cluster.fresh_database(name)
+    db = Database(url)
+    seed_store(db, list(request.module.INCIDENTS), list(request.module.SHARED))
+    with TestClient(create_app(db)) as client:
+        headers = {r: login(client, r) for r in ROLES}
+    db.dispose()
+    yield SimpleNamespace(backend=request.param, url=url, headers=headers, folder=folder)
+
+
+@pytest.fixture
+def seeded_url(template: SimpleNamespace, tmp_path: Path) -> str:
+    """A fresh copy of the module's seeded store (see ``template``)."""
+    if template.backend == "sqlite":
+        dst = tmp_path / "store.db"
+        shutil.copyfile(template.url.removeprefix("sqlite:///"), dst)
+        return f"sqlite:///{dst}"
+    tmpl = template.url.rsplit("/", 1)[1]
+    return str(_pg().shared_cluster().fresh_database("c" + uuid.uuid4().hex[:12], tmpl))
+
+
+@pytest.fixture(scope="session")
+def svc() -> SimpleNamespace:
+    """The helpers above, for test modules (importlib mode cannot import conftest)."""
+    return SimpleNamespace(
+        ROLES=ROLES,
+        password=password,
+        zone_feature=zone_feature,
+        seed_store=seed_store,
+        login=login,
+        pg=_pg,
+    )

@@ -18,7 +18,7 @@ from skywarden.store import audit, incidents
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
-State = Query(default=None, pattern="^(open|acknowledged|resolved)$")
+State = Query(pattern="^(open|acknowledged|resolved)$")
 
 
 @router.get("", response_model=list[IncidentOut])
