@@ -137,7 +137,10 @@ def _smooth(xyz: FloatArray, window: int) -> FloatArray:
     continues a straight, constant-speed leg exactly, so a departure still starts on
     its threshold and an overflight keeps its speed to the edge.
     """
-    w = min(window, len(xyz) - 1)
+    # Odd, so the average is centred (an even window shifts it by half a second), and no
+    # wider than the reflection padding a short track allows.
+    window = min(window | 1, 2 * len(xyz) - 1)
+    w = window // 2
     head = 2 * xyz[0] - xyz[w:0:-1]
     tail = 2 * xyz[-1] - xyz[-2 : -w - 2 : -1]
     padded = np.concatenate([head, xyz, tail])

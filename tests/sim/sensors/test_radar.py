@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from skywarden.model import SensorKind, TargetClass
 from skywarden.sim.calibration import T_NIGHT, binomial_ok, sd_ok
 from skywarden.sim.scenario import RadarConfig, Site
-from skywarden.sim.sensors.radar import Radar, polar_to_enu
+from skywarden.sim.sensors.radar import Radar, polar_covariance, polar_to_enu
 from skywarden.sim.snapshot import Snapshot
 
 T = T_NIGHT
@@ -159,3 +161,23 @@ def test_doppler_radial_velocity_noise_and_sign() -> None:
     assert sd_ok(err, 0.7)
     # RCS estimate: 0.01 m^2 is -20 dBsm, with 3 dB fluctuation.
     assert sd_ok(scan.rcs_dbsm[:10_000] + 20.0, 3.0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.floats(100.0, 50_000.0),
+    st.floats(0.0, 360.0),
+    st.floats(-10.0, 80.0),
+    st.floats(0.5, 100.0),
+    st.floats(0.01, 5.0),
+    st.floats(0.01, 5.0),
+)
+def test_polar_covariance_is_symmetric_positive_definite(
+    r: float, az: float, el: float, sr: float, sa: float, se: float
+) -> None:
+    cov = polar_covariance(np.array([r]), np.array([az]), np.array([el]), sr, sa, se)[0]
+    assert np.allclose(cov, cov.T)
+    assert np.linalg.eigvalsh(cov).min() > 0
+    # Its trace is the total variance: range variance plus the two cross-range ones.
+    cross = (r * np.radians(sa) * np.cos(np.radians(el))) ** 2 + (r * np.radians(se)) ** 2
+    assert np.trace(cov) == pytest.approx(sr**2 + cross, rel=1e-9)
