@@ -112,36 +112,74 @@ class HoldFire:
 
     def _arrays(
         self, updates: Sequence[TrackUpdate]
-    ) -> tuple[list[str], FloatArray, FloatArray, BoolArray, list[str]]:
+    ) -> tuple[list[str], FloatArray, FloatArray, BoolArray, list[Mapping[str, float]]]:
+        """Records to site-frame arrays: ids, positions, velocities, protected mask, probs.
+
+        Written for speed (it runs on every scan over every track): one list pass per
+        field, no per-track Python arithmetic.
+        """
         live = [u for u in updates if u.status is not TrackStatus.ENDED]
         ids = [u.track for u in live]
         n = len(live)
+        states = [u.state for u in live]
+        if all(len(st) == 6 for st in states):  # the tracker's (x, y, z, vx, vy, vz)
+            st_arr = np.array(states, dtype=float).reshape(n, 6)
+            pos = st_arr[:, :3] @ self._m.T + self._o
+            vel = st_arr[:, 3:] @ self._m.T
+        else:
+            pos, vel = self._mixed_states(live, states)
+        probs = [u.class_probs for u in live]
+        # Classify only the tracks that could matter: reading class probabilities out of
+        # a thousand records costs more than all the geometry.
+        protected = np.zeros(n, bool)
+        cand = np.flatnonzero(self.could_matter(pos, vel))
+        if cand.size:
+            protected[cand] = self.protected_mask([probs[i] for i in cand])
+        return ids, pos, vel, protected, probs
+
+    def _mixed_states(
+        self, live: Sequence[TrackUpdate], states: Sequence[tuple[float, ...]]
+    ) -> tuple[FloatArray, FloatArray]:
+        """Positions/velocities when some updates lack a sector state: those go through
+        geodesy from lat/lon/alt (exact, slower)."""
+        n = len(live)
         pos = np.empty((n, 3))
         vel = np.empty((n, 3))
-        with_state = [i for i, u in enumerate(live) if len(u.state) >= 6]
+        with_state = [i for i, st in enumerate(states) if len(st) >= 6]
         if with_state:
-            st = np.array([live[i].state[:6] for i in with_state])
-            pos[with_state] = st[:, :3] @ self._m.T + self._o
-            vel[with_state] = st[:, 3:6] @ self._m.T
-        if len(with_state) < n:
-            rest = [i for i in range(n) if len(live[i].state) < 6]
+            st_arr = np.array([states[i][:6] for i in with_state], dtype=float)
+            pos[with_state] = st_arr[:, :3] @ self._m.T + self._o
+            vel[with_state] = st_arr[:, 3:6] @ self._m.T
+        rest = [i for i in range(n) if len(states[i]) < 6]
+        if rest:
             lat = np.array([live[i].lat for i in rest])
             lon = np.array([live[i].lon for i in rest])
             alt = np.array([live[i].alt_m for i in rest])
             x, y, z = self.volume.frame.to_enu(lat, lon, alt)
             pos[rest] = np.stack([x, y, z], axis=1)
             vel[rest] = np.array([live[i].velocity for i in rest])
-        protected = np.fromiter((self._protected(u.class_probs) for u in live), dtype=bool, count=n)
-        classes = [_class_name(u.class_probs) for u in live]
-        return ids, pos, vel, protected, classes
+        return pos, vel
 
-    def _protected(self, probs: Mapping[str, float]) -> bool:
-        if not probs:
-            return True
-        manned = probs.get("manned", 0.0)
-        unknown = probs.get("unknown", 0.0)
-        other = max(probs.get("drone", 0.0), probs.get("bird", 0.0))
-        return bool(max(manned, unknown) >= other or manned >= self.protect_probability)
+    def could_matter(self, pos: FloatArray, vel: FloatArray) -> BoolArray:
+        """Tracks near enough to enter the volume within the look-ahead, or to be near the
+        beam path (a superset of everything :meth:`decide_arrays` can hold for)."""
+        speed = np.sqrt(np.einsum("ij,ij->i", vel, vel))
+        beam = self.volume.range_m * math.sin(math.radians(self.beam_margin_deg))
+        reach = self.volume_margin_m + beam + speed * (self.look_ahead_s + self.step_s)
+        return self.volume.contains_enu(pos[:, 0], pos[:, 1], pos[:, 2], reach)
+
+    def protected_mask(self, probs: Sequence[Mapping[str, float]]) -> BoolArray:
+        """Manned or unclassified (the larger of the two at least the larger of drone and
+        bird; an empty distribution counts as unclassified), or manned with probability
+        at least ``protect_probability``."""
+        manned = np.array([c.get("manned", 0.0) for c in probs], dtype=float)
+        unknown = np.array([c.get("unknown", 0.0) for c in probs], dtype=float)
+        drone = np.array([c.get("drone", 0.0) for c in probs], dtype=float)
+        bird = np.array([c.get("bird", 0.0) for c in probs], dtype=float)
+        out: BoolArray = (np.maximum(manned, unknown) >= np.maximum(drone, bird)) | (
+            manned >= self.protect_probability
+        )
+        return out
 
     def decide(
         self,
@@ -151,7 +189,7 @@ class HoldFire:
     ) -> Decision:
         """HOLD or CLEAR for the current ``updates`` (one tracker scan)."""
         tgt = self._target if target is None else target
-        ids, pos, vel, protected, classes = self._arrays(updates)
+        ids, pos, vel, protected, probs = self._arrays(updates)
         target_dir: FloatArray | None = None
         target_id: str | None = None
         if isinstance(tgt, str):
@@ -162,7 +200,7 @@ class HoldFire:
             target_dir = p / max(float(np.linalg.norm(p)), 1e-9)
         elif tgt is not None:
             target_dir = unit_vector(tgt[0], tgt[1])
-        return self.decide_arrays(t, ids, pos, vel, protected, target_dir, target_id, classes)
+        return self.decide_arrays(t, ids, pos, vel, protected, target_dir, target_id, probs)
 
     # ------------------------------------------------------------------ vectorised core
 
@@ -175,12 +213,12 @@ class HoldFire:
         protected: BoolArray,
         target_dir: FloatArray | None = None,
         target_id: str | None = None,
-        classes: Sequence[str] | None = None,
+        probs: Sequence[Mapping[str, float]] | None = None,
     ) -> Decision:
         """The decision from site-frame ENU positions (N,3) m, velocities (N,3) m/s and a
         protected mask; ``target_dir`` is the unit vector toward the target, if any."""
         reasons: list[str] = []
-        culprits: list[str] = []
+        pending: list[tuple[str, int, float]] = []
         vol = self.volume
         if target_dir is not None:
             az = math.degrees(math.atan2(target_dir[0], target_dir[1])) % 360.0
@@ -198,53 +236,59 @@ class HoldFire:
         idx = np.flatnonzero(mask)
         if idx.size:
             p, v = pos[idx], vel[idx]
-            speed = np.linalg.norm(v, axis=1)
-            # Cheap pre-filter: only tracks that can reach the inflated volume in time.
-            rng = np.linalg.norm(p, axis=1)
-            reach = vol.range_m + self.volume_margin_m + speed * self.look_ahead_s
-            near = rng <= reach
+            speed = np.sqrt(np.einsum("ij,ij->i", v, v))
+            rng = np.sqrt(np.einsum("ij,ij->i", p, p))
+            # Exact pre-filter: a track farther from the volume than it can fly within the
+            # look-ahead (plus margins) cannot enter it; only the rest is sampled.
+            reach = self.volume_margin_m + speed * (self.look_ahead_s + self.step_s / 2.0)
+            near = vol.contains_enu(p[:, 0], p[:, 1], p[:, 2], reach)
             inside = np.zeros(idx.size, bool)
             soon = np.full(idx.size, np.nan)
             if np.any(near):
                 pn, vn, sn = p[near], v[near], speed[near]
                 inside_n = vol.contains_enu(pn[:, 0], pn[:, 1], pn[:, 2], self.volume_margin_m)
                 inside[near] = inside_n
-                s = self._steps
-                fut = pn[:, None, :] + vn[:, None, :] * s[None, :, None]
+                # Tracks inside already hold; predict only for the others.
+                out_n = np.flatnonzero(near)[~inside_n]
+                pn, vn, sn = p[out_n], v[out_n], speed[out_n]
+                s = self._steps[None, :]
                 margin = self.volume_margin_m + sn[:, None] * (self.step_s / 2.0)
-                hit = vol.contains_enu(fut[..., 0], fut[..., 1], fut[..., 2], margin)
-                any_hit = hit.any(axis=1) & ~inside_n
-                first = np.where(any_hit, s[np.argmax(hit, axis=1)], np.nan)
-                soon[near] = first
-            for k in np.flatnonzero(inside):
-                j = int(idx[k])
-                culprits.append(ids[j])
-                reasons.append(
-                    f"{ids[j]} ({_cls(classes, j)}) inside the hazard volume, {_where(pos[j])}"
+                hit = vol.contains_enu(
+                    pn[:, 0:1] + vn[:, 0:1] * s,
+                    pn[:, 1:2] + vn[:, 1:2] * s,
+                    pn[:, 2:3] + vn[:, 2:3] * s,
+                    margin,
                 )
+                any_hit = hit.any(axis=1)
+                soon[out_n] = np.where(any_hit, self._steps[np.argmax(hit, axis=1)], np.nan)
+            for k in np.flatnonzero(inside):
+                pending.append(("inside", int(idx[k]), 0.0))
             for k in np.flatnonzero(~np.isnan(soon)):
-                j = int(idx[k])
-                culprits.append(ids[j])
-                who = f"{ids[j]} ({_cls(classes, j)})"
-                reasons.append(f"{who} predicted inside in {soon[k]:.0f} s, {_where(pos[j])}")
+                pending.append(("soon", int(idx[k]), float(soon[k])))
             if target_dir is not None:
                 along = p @ target_dir
                 off = np.sqrt(np.maximum(rng**2 - along**2, 0.0))
                 ang = np.degrees(np.arctan2(off, np.maximum(along, 1e-9)))
-                in_path = (along > 0.0) & (along <= vol.range_m + self.volume_margin_m) & (
-                    ang <= self.beam_margin_deg
-                ) | (rng <= self.volume_margin_m)
+                in_beam = (along > 0.0) & (along <= vol.range_m + self.volume_margin_m)
+                in_path = (in_beam & (ang <= self.beam_margin_deg)) | (rng <= self.volume_margin_m)
                 for k in np.flatnonzero(in_path):
-                    j = int(idx[k])
-                    if ids[j] not in culprits:
-                        culprits.append(ids[j])
-                    who = f"{ids[j]} ({_cls(classes, j)})"
-                    reasons.append(f"{who} {ang[k]:.2f} deg off the beam path to the target")
-        if not reasons:
+                    pending.append(("beam", int(idx[k]), float(ang[k])))
+        if not reasons and not pending:
             return Decision(t, CLEAR, [], [])
-        if len(reasons) > MAX_REASONS:
-            extra = len(reasons) - MAX_REASONS
-            reasons = [*reasons[:MAX_REASONS], f"... and {extra} more"]
+        # Culprits in order of first mention; only the first reasons are worded (fast
+        # when a thousand tracks are involved, and nobody reads more).
+        culprits = list(dict.fromkeys(ids[j] for _, j, _ in pending))
+        budget = max(0, MAX_REASONS - len(reasons))
+        for kind, j, value in pending[:budget]:
+            who = f"{ids[j]} ({_cls(probs, j)})"
+            if kind == "inside":
+                reasons.append(f"{who} inside the hazard volume, {_where(pos[j])}")
+            elif kind == "soon":
+                reasons.append(f"{who} predicted inside in {value:.0f} s, {_where(pos[j])}")
+            else:
+                reasons.append(f"{who} {value:.2f} deg off the beam path to the target")
+        if len(pending) > budget:
+            reasons.append(f"... and {len(pending) - budget} more")
         return Decision(t, HOLD, reasons, culprits)
 
 
@@ -254,8 +298,8 @@ def _class_name(probs: Mapping[str, float]) -> str:
     return str(max(probs.items(), key=lambda kv: kv[1])[0])
 
 
-def _cls(classes: Sequence[str] | None, j: int) -> str:
-    return "unclassified" if classes is None else classes[j]
+def _cls(probs: Sequence[Mapping[str, float]] | None, j: int) -> str:
+    return "unclassified" if probs is None else _class_name(probs[j])
 
 
 def _where(p: FloatArray) -> str:

@@ -91,33 +91,42 @@ class HazardVolume:
 
     # ------------------------------------------------------------------ containment
 
+    @cached_property
+    def _planes(self) -> tuple[float, float, float, float, float, float, float, float]:
+        """Unit normals of the fan's two vertical edge planes and the elevation cones."""
+        a0 = math.radians(self.fan.azimuth_from_deg)
+        a1 = math.radians(self.fan.azimuth_from_deg + self.fan.width_deg)
+        # Inward normals (horizontal): rotate the edge direction by 90 degrees.
+        n0x, n0y = math.cos(a0), -math.sin(a0)  # points clockwise of the left edge
+        n1x, n1y = -math.cos(a1), math.sin(a1)  # points anticlockwise of the right edge
+        e0, e1 = math.radians(self.fan.elevation_min_deg), math.radians(self.fan.elevation_max_deg)
+        return n0x, n0y, n1x, n1y, math.sin(e0), math.cos(e0), math.sin(e1), math.cos(e1)
+
     def contains_enu(
         self, x: FloatArray, y: FloatArray, z: FloatArray, margin_m: FloatArray | float = 0.0
     ) -> BoolArray:
-        """Which site-frame ENU points (m) are inside the volume inflated by ``margin_m``."""
+        """Which site-frame ENU points (m) lie within ``margin_m`` of the volume.
+
+        Each bounding surface is a half-space (the fan's edge planes through the vertical
+        at the site, the elevation cones, the range sphere) whose signed distance is cheap
+        and exact; a point passes when it is within ``margin_m`` of every one. That is a
+        superset of the points within ``margin_m`` of the volume (conservative), and equal
+        to the volume for ``margin_m = 0``. Multiply-adds and one square root per point:
+        this is the hot path of the hold-fire decision.
+        """
         x, y, z = np.asarray(x, float), np.asarray(y, float), np.asarray(z, float)
         m = np.asarray(margin_m, float)
-        horiz = np.hypot(x, y)
-        rng = np.hypot(horiz, z)
-        az = np.degrees(np.arctan2(x, y))
-        el = np.degrees(np.arctan2(z, horiz))
-        # Angular widening that moves a limit by at least margin_m at this range.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dang = np.degrees(
-                np.where(rng > m, np.arcsin(np.minimum(m / np.maximum(rng, 1e-9), 1.0)), math.pi)
-            )
-            daz = np.degrees(
-                np.where(
-                    horiz > m, np.arcsin(np.minimum(m / np.maximum(horiz, 1e-9), 1.0)), math.pi
-                )
-            )
-        near_site = rng <= m
-        out: BoolArray = near_site | (
-            (rng <= self.range_m + m)
-            & (el >= self.fan.elevation_min_deg - dang)
-            & (el <= self.fan.elevation_max_deg + dang)
-            & self.fan.contains_azimuth(az, daz)
-        )
+        n0x, n0y, n1x, n1y, s0, c0, s1, c1 = self._planes
+        h = np.sqrt(x * x + y * y)
+        ok = (h * h + z * z) <= (self.range_m + m) ** 2
+        ok &= z * c0 - h * s0 >= -m  # above the lower elevation cone
+        ok &= h * s1 - z * c1 >= -m  # below the upper elevation cone
+        w = self.fan.width_deg
+        if w < 360.0:
+            left = x * n0x + y * n0y >= -m
+            right = x * n1x + y * n1y >= -m
+            ok &= (left & right) if w <= 180.0 else (left | right)
+        out: BoolArray = ok
         return out
 
     def contains(self, lat: FloatArray, lon: FloatArray, alt_m: FloatArray) -> BoolArray:
