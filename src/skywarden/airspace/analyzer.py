@@ -8,8 +8,10 @@ closing), scores every drone, files events into incidents, states the causes for
 measures and lets the :class:`~.response.Responder` turn them into recommendations.
 
 Which tracks count: manned aircraft (p_manned >= ``subjects.max_p_manned``) and birds
-are what we protect or ignore, so events are only made for the others; a measure further
-needs p_drone >= ``subjects.min_p_drone``.
+are what we protect or ignore; events, scores and measures are made for tracks whose
+drone probability has reached ``subjects.min_p_drone``. A track's zone and border state
+starts when it first qualifies, so a bird-like track that turns out to be a drone inside
+a zone is reported as entering it then.
 """
 
 from __future__ import annotations
@@ -134,7 +136,12 @@ class Analyzer:
         """Analyse one scan of updates at time ``t`` (call once per second in live use)."""
         out = AnalysisStep(t)
         full = self.table.ingest(updates)
-        subject = (full.p_manned < self.policy.subjects.max_p_manned) & (full.p_bird < 0.5)
+        subj = self.policy.subjects
+        subject = (
+            (full.p_manned < subj.max_p_manned)
+            & (full.p_bird < 0.5)
+            & (full.p_drone >= subj.min_p_drone)
+        )
         b = full.subset(subject) if not subject.all() else full
         self._grow(len(self.table.ids))
         events: list[tuple[Event, str | None]] = []

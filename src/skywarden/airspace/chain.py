@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from skywarden.airspace.analyzer import AnalysisStep, Analyzer
-from skywarden.airspace.evaluate import Score, TruthEvents, TruthStandIn, match
+from skywarden.airspace.evaluate import PositionLog, Score, TruthEvents, TruthStandIn, match
 from skywarden.airspace.policy import Policy, load_policy
 from skywarden.airspace.zones import sector_zones
 from skywarden.model import Event, Incident, Recommendation, TrackUpdate
@@ -65,6 +65,7 @@ def run_chain(
     zones = sector_zones(frame, airports=airports)
     analyzer = Analyzer(frame, zones, border, policy or load_policy())
     truth = TruthEvents(frame, analyzer.zindex, border)
+    seen = PositionLog()
     if tracker:
         from skywarden.tracking import Tracker, TrackerConfig
 
@@ -90,6 +91,10 @@ def run_chain(
         if on_updates is not None:
             on_updates(t, updates)
         res.n_updates += len(updates)
+        if updates:
+            seen.add(
+                t, [u.lat for u in updates], [u.lon for u in updates], ["track"] * len(updates)
+            )
         res.absorb(analyzer.step(t, updates))
         now2 = time.perf_counter()
         timers["analyze"] += now2 - clock
@@ -101,6 +106,26 @@ def run_chain(
     res.absorb(analyzer.finish(t))
     hours = sim.duration_s / 3600.0
     for kind in ("border_crossing", "zone_entry"):
-        res.scores[kind] = match(truth.events, res.events, kind, hours)
+        res.scores[kind] = match(
+            truth.events, res.events, kind, hours, tracks=seen, truth_positions=truth.positions
+        )
     res.seconds = timers
     return res
+
+
+def truth_events(
+    scenario: str | Path, seed: int, duration_s: float | None = None
+) -> tuple[TruthEvents, float]:
+    """True crossings and zone entries of a scenario run (re-simulated, truth only), hours."""
+    from skywarden import refdata
+    from skywarden.airspace.zone_index import ZoneIndex
+    from skywarden.sim import Simulation, load_scenario
+
+    scn = load_scenario(scenario)
+    sim = Simulation(scn, seed=seed, duration_s=duration_s)
+    frame = scn.frame
+    index = ZoneIndex(frame, sector_zones(frame, airports=list(scn.sector.airports)))
+    truth = TruthEvents(frame, index, refdata.border_line())
+    for step in sim.steps():
+        truth.step(step.truth)
+    return truth, sim.duration_s / 3600.0

@@ -19,8 +19,10 @@ logic can be evaluated on its own, and is labelled as such wherever its figures 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import shapely
@@ -69,8 +71,18 @@ class TruthEvents:
         self.last: dict[str, tuple[float, float, float]] = {}
         self.inside: dict[tuple[str, int], float] = {}  # -> last time inside
         self.events: list[TruthEvent] = []
+        # Every truth target's position per second, to attribute false events.
+        self.positions = PositionLog()
 
     def step(self, truth: Iterable[TruthPoint]) -> None:
+        truth = list(truth)
+        if truth:
+            self.positions.add(
+                truth[0].t,
+                [p.lat for p in truth],
+                [p.lon for p in truth],
+                [p.kind.value for p in truth],
+            )
         pts = [p for p in truth if p.kind in self.kinds]
         if not pts:
             return
@@ -117,15 +129,56 @@ class TruthEvents:
             self.inside[key] = p.t
 
 
+class PositionLog:
+    """Positions per whole second (lat, lon, label): truth targets or track updates."""
+
+    def __init__(self) -> None:
+        self.at: dict[int, tuple[np.ndarray, np.ndarray, list[str]]] = {}
+
+    def add(self, t: float, lat: Sequence[float], lon: Sequence[float], labels: list[str]) -> None:
+        key = round(t)
+        old = self.at.get(key)
+        la, lo = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+        if old is not None:
+            la, lo, labels = np.r_[old[0], la], np.r_[old[1], lo], old[2] + labels
+        self.at[key] = (la, lo, labels)
+
+    def near(
+        self, t: float, lat: float, lon: float, within_m: float, window_s: int = 5
+    ) -> list[tuple[float, str]]:
+        """(distance, label) of entries within ``within_m`` and ``window_s`` of (t, lat, lon)."""
+        out: list[tuple[float, str]] = []
+        for k in range(round(t) - window_s, round(t) + window_s + 1):
+            got = self.at.get(k)
+            if got is None or len(got[0]) == 0:
+                continue
+            n = len(got[0])
+            d = np.asarray(distance_m(np.full(n, lat), np.full(n, lon), got[0], got[1]))
+            out += [(float(d[i]), got[2][i]) for i in np.flatnonzero(d <= within_m)]
+        return sorted(out)
+
+
 @dataclass
 class Score:
-    """How well detected events of one kind match the truth."""
+    """How well detected events of one kind match the truth.
+
+    ``observable`` counts true events the upstream pipeline could see (a track update
+    within ``max_dist_m`` of the true event within 5 s), so the airspace stage's own
+    recall (``recall_observable``) is told apart from sensor coverage and tracking gaps.
+    False events are attributed to the nearest truth target at that moment:
+    ``false_on_drones`` (a real drone, wrong place/time/duplicate) or
+    ``false_on_others`` (a bird, aircraft or clutter track classed as a drone).
+    """
 
     kind: str
     truth: int = 0
     found: int = 0
     false: int = 0
     hours: float = 0.0
+    observable: int = 0
+    found_observable: int = 0
+    false_on_drones: int = 0
+    false_on_others: int = 0
     dt_s: list[float] = field(default_factory=list)
     dist_m: list[float] = field(default_factory=list)
 
@@ -134,20 +187,32 @@ class Score:
         return self.found / self.truth if self.truth else float("nan")
 
     @property
+    def recall_observable(self) -> float:
+        return self.found_observable / self.observable if self.observable else float("nan")
+
+    @property
     def false_per_hour(self) -> float:
         return self.false / self.hours if self.hours else float("nan")
 
-    def to_dict(self) -> dict[str, float | int | str]:
+    def to_dict(self) -> dict[str, Any]:
+        def r(v: float, nd: int) -> float | None:
+            return None if math.isnan(v) else round(v, nd)
+
         return {
             "kind": self.kind,
             "truth": self.truth,
             "found": self.found,
-            "recall": round(self.recall, 4) if self.truth else None,  # type: ignore[dict-item]
+            "recall": r(self.recall, 4),
+            "observable": self.observable,
+            "found_observable": self.found_observable,
+            "recall_observable": r(self.recall_observable, 4),
             "false": self.false,
+            "false_on_drones": self.false_on_drones,
+            "false_on_others": self.false_on_others,
             "hours": round(self.hours, 3),
-            "false_per_hour": round(self.false_per_hour, 3),
-            "median_dt_s": round(float(np.median(self.dt_s)), 2) if self.dt_s else None,  # type: ignore[dict-item]
-            "median_dist_m": round(float(np.median(self.dist_m)), 1) if self.dist_m else None,  # type: ignore[dict-item]
+            "false_per_hour": r(self.false_per_hour, 3),
+            "median_dt_s": round(float(np.median(self.dt_s)), 2) if self.dt_s else None,
+            "median_dist_m": round(float(np.median(self.dist_m)), 1) if self.dist_m else None,
         }
 
 
@@ -158,32 +223,33 @@ def match(
     hours: float,
     max_dt_s: float = 60.0,
     max_dist_m: float = 100.0,
+    tracks: PositionLog | None = None,
+    truth_positions: PositionLog | None = None,
 ) -> Score:
     """One-to-one matching of detected to true events of ``kind`` (see module docstring)."""
     tr = [e for e in truth if e.kind == kind]
     de = [e for e in detected if e.kind == kind]
-    key_of = (
-        (lambda e: str(e.attrs.get("direction")))
-        if kind == "border_crossing"
-        else (lambda e: str(e.attrs.get("zone")))
-    )
+
+    def key_of(e: Event) -> str:
+        return str(e.attrs.get("direction" if kind == "border_crossing" else "zone"))
+
     score = Score(kind, truth=len(tr), hours=hours)
     used = np.zeros(len(de), dtype=bool)
-    if de:
-        dt = np.array([e.t for e in de])
-        dlat = np.array([e.lat for e in de])
-        dlon = np.array([e.lon for e in de])
-        dkey = np.array([key_of(e) for e in de], dtype=object)
+    dt = np.array([e.t for e in de])
+    dlat = np.array([e.lat for e in de])
+    dlon = np.array([e.lon for e in de])
+    dkey = np.array([key_of(e) for e in de], dtype=object)
     for te in sorted(tr, key=lambda e: e.t):
+        seen = tracks is None or bool(tracks.near(te.t, te.lat, te.lon, max_dist_m))
+        score.observable += int(seen)
         if not de:
-            break
+            continue
         cand = np.flatnonzero(~used & (dkey == te.key) & (np.abs(dt - te.t) <= max_dt_s))
         if len(cand) == 0:
             continue
+        n = len(cand)
         dist = np.asarray(
-            distance_m(
-                np.full(len(cand), te.lat), np.full(len(cand), te.lon), dlat[cand], dlon[cand]
-            )
+            distance_m(np.full(n, te.lat), np.full(n, te.lon), dlat[cand], dlon[cand])
         )
         ok = cand[dist <= max_dist_m]
         if len(ok) == 0:
@@ -191,9 +257,17 @@ def match(
         best = ok[np.argmin(np.abs(dt[ok] - te.t))]
         used[best] = True
         score.found += 1
+        score.found_observable += int(seen)
         score.dt_s.append(float(abs(dt[best] - te.t)))
-        score.dist_m.append(float(distance_m(te.lat, te.lon, dlat[best], dlon[best])))
+        score.dist_m.append(float(dist[cand == best][0]))
     score.false = int((~used).sum())
+    if truth_positions is not None:
+        for k in np.flatnonzero(~used):
+            near = truth_positions.near(dt[k], dlat[k], dlon[k], 200.0, window_s=0)
+            if near and near[0][1] == TargetClass.DRONE.value:
+                score.false_on_drones += 1
+            else:
+                score.false_on_others += 1
     return score
 
 

@@ -106,7 +106,18 @@ def run(
         mt.add_row(rw, f"{d.get('arrivals', 0):.1f}", f"{d.get('departures', 0):.1f}")
     console.print(mt)
     et = Table(title=f"against truth ({res.source}, seed {seed}, {res.duration_s / 3600:.2f} h)")
-    for col in ("events", "true", "found", "recall", "false", "false/h", "median dt s", "median m"):
+    cols = (
+        "events",
+        "true",
+        "found",
+        "recall",
+        "seen",
+        "recall seen",
+        "false/h",
+        "false: drone/other",
+        "median s / m",
+    )
+    for col in cols:
         et.add_column(col)
     for s in res.scores.values():
         sd = s.to_dict()
@@ -115,10 +126,16 @@ def run(
             str(s.truth),
             str(s.found),
             f"{s.recall:.3f}" if s.truth else "-",
-            str(s.false),
+            str(s.observable),
+            f"{s.recall_observable:.3f}" if s.observable else "-",
             f"{s.false_per_hour:.2f}",
-            str(sd["median_dt_s"]),
-            str(sd["median_dist_m"]),
+            f"{s.false_on_drones}/{s.false_on_others}",
+            f"{sd['median_dt_s']} / {sd['median_dist_m']}",
         )
+    et.caption = (
+        "found = same direction/zone within 60 s and 100 m; seen = a track was within 100 m "
+        "of the true event (the airspace stage's own recall); false attributed to the "
+        "nearest truth target"
+    )
     console.print(et)
     console.print(f"wrote {out}/tracks.jsonl, incidents.json, evaluation.json, sector.json")

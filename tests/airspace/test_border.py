@@ -1,0 +1,94 @@
+"""Border crossings from track segments: direction, place, time, and no double counting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from shapely.geometry import LineString
+
+from skywarden.airspace.border import BorderCrossingDetector, orient_us_left
+
+# A border along y = 0 running west to east (US north of it), 20 km long.
+LINE = LineString([(-10_000.0, 0.0), (10_000.0, 0.0)])
+
+
+def feed(det: BorderCrossingDetector, track: np.ndarray) -> list:
+    """Feed (t, x, y, alt) rows of one track, one update per step."""
+    out = []
+    prev = np.full(4, np.nan)
+    for row in track:
+        out += det.step(np.array([0]), prev[None, :], row[None, :])
+        prev = row
+    return out
+
+
+def straight(y0: float, y1: float, n: int = 41, x: float = 500.0) -> np.ndarray:
+    t = np.arange(n, dtype=float)
+    return np.column_stack([t, np.full(n, x), np.linspace(y0, y1, n), np.full(n, 1200.0)])
+
+
+def test_northbound_and_southbound_with_point_time_and_altitude():
+    det = BorderCrossingDetector(LINE, hysteresis_m=40.0, extent_m=20_000.0)
+    north = feed(det, straight(-400.0, 400.0))  # 20 m/s, crosses y=0 at t=20
+    assert len(north) == 1
+    c = north[0]
+    assert c.direction_name == "northbound"
+    assert (c.t, c.x, c.y, c.alt_m) == pytest.approx((20.0, 500.0, 0.0, 1200.0))
+    back = straight(400.0, -400.0)
+    back[:, 0] += 41.0
+    south = feed(det, back)
+    assert [c.direction_name for c in south] == ["southbound"]
+
+
+def test_zigzag_on_the_line_is_one_crossing():
+    rng = np.random.default_rng(7)
+    tr = straight(-300.0, 300.0, n=121)  # 5 m/s
+    tr[:, 2] += rng.normal(0.0, 15.0, len(tr))  # tracker noise straddles the line
+    det = BorderCrossingDetector(LINE, hysteresis_m=40.0, extent_m=20_000.0)
+    found = feed(det, tr)
+    assert [c.direction_name for c in found] == ["northbound"]
+    assert abs(found[0].y) < 1e-6 and abs(found[0].t - 60.0) < 15.0
+
+
+def test_touching_the_line_and_turning_back_is_not_a_crossing():
+    det = BorderCrossingDetector(LINE, hysteresis_m=40.0, extent_m=20_000.0)
+    there = straight(-300.0, 20.0, n=17)
+    back = straight(20.0, -300.0, n=17)
+    back[:, 0] += 17.0
+    assert feed(det, np.vstack([there, back])) == []
+
+
+def test_direction_follows_the_line_not_the_compass():
+    # A river bend: the border runs east, then south for 5 km, then east again. On the
+    # southward stretch the US (left of the line) is to the east, so flying due east
+    # across it enters the US: northbound, whatever the heading.
+    bend = LineString([(-10_000.0, 0.0), (0.0, 0.0), (0.0, -5000.0), (10_000.0, -5000.0)])
+    det = BorderCrossingDetector(orient_us_left(bend), hysteresis_m=40.0, extent_m=20_000.0)
+    t = np.arange(41, dtype=float)
+    due_east = np.column_stack(
+        [t, np.linspace(-400, 400, 41), np.full(41, -2500.0), np.full(41, 1200.0)]
+    )
+    (c,) = feed(det, due_east)
+    assert c.direction_name == "northbound"
+    assert (c.x, c.y) == pytest.approx((0.0, -2500.0))
+
+
+def test_a_line_drawn_east_to_west_is_reoriented():
+    reversed_line = LineString(list(LINE.coords)[::-1])
+    det = BorderCrossingDetector(orient_us_left(reversed_line), 40.0, 20_000.0)
+    assert [c.direction_name for c in feed(det, straight(-400.0, 400.0))] == ["northbound"]
+
+
+def test_many_tracks_at_once_each_get_their_own_crossing():
+    det = BorderCrossingDetector(LINE, hysteresis_m=40.0, extent_m=20_000.0)
+    n = 500
+    rows = np.arange(n)
+    xs = np.linspace(-9000, 9000, n)
+    found = []
+    prev = np.full((n, 4), np.nan)
+    for t in range(41):
+        y = -400.0 + 20.0 * t
+        cur = np.column_stack([np.full(n, t), xs, np.full(n, y), np.full(n, 1200.0)])
+        found += det.step(rows, prev, cur)
+        prev = cur
+    assert sorted(c.row for c in found) == list(range(n))
