@@ -96,6 +96,12 @@ def plan(
     out: Annotated[
         Path, typer.Option("--out", help="directory for the --plot PNG (laser-<name>.png)")
     ] = Path("."),
+    traffic: Annotated[
+        Path | None,
+        typer.Option(
+            "--traffic", help="tracks.jsonl recording to plan against (overrides the plan's)"
+        ),
+    ] = None,
 ) -> None:
     """Distances, zones penetrated, smallest TFR and NOTAM, flows and flights touched."""
     from skywarden.laser.analysis import analyse
@@ -103,7 +109,7 @@ def plan(
     from skywarden.laser.traffic import TrafficFileError
 
     try:
-        a = analyse(load_laser_plan(path))
+        a = analyse(load_laser_plan(path), traffic)
     except (LaserPlanError, TrafficFileError) as e:
         raise _fail(str(e)) from None
     result = a.to_dict()

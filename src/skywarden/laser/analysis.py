@@ -9,6 +9,7 @@ consistent. The result is a plain dict (JSON-ready) plus the objects the plot ne
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from skywarden.geo import FT_PER_M, M_PER_NM
 from skywarden.laser.airport_zones import ZoneArea, airport_zones, sensitive_zone
@@ -70,8 +71,11 @@ class PlanAnalysis:
         }
 
 
-def analyse(plan: LaserPlan) -> PlanAnalysis:
-    """Distances, zones, TFR + NOTAM, flows and flights, and the blanket comparison."""
+def analyse(plan: LaserPlan, traffic: str | Path | None = None) -> PlanAnalysis:
+    """Distances, zones, TFR + NOTAM, flows and flights, and the blanket comparison.
+
+    ``traffic`` (a ``tracks.jsonl``) overrides the plan's own ``traffic`` entry.
+    """
     spec = plan.spec
     volume = plan.volume(plan.tfr_zone)
     frame = volume.frame
@@ -87,7 +91,7 @@ def analyse(plan: LaserPlan) -> PlanAnalysis:
     flows = [f for icao_code in spec.airports for f in runway_flows(icao_code)]
     flow_hits = flows_touched(volume, flows)
     flights = None
-    traffic = plan.traffic_path()
+    traffic = Path(traffic) if traffic is not None else plan.traffic_path()
     if traffic is not None:
         flights = flights_entering(
             volume,

@@ -132,10 +132,14 @@ def flights_entering(
     by_track: dict[str, list[int]] = defaultdict(list)
     for i in np.flatnonzero(inside):
         by_track[sel[i].track].append(int(i))
+    passage: dict[str, list[TrackUpdate]] = defaultdict(list)
+    for u in sel:
+        if u.track in by_track:
+            passage[u.track].append(u)
     out: list[FlightEntry] = []
     for track, idx in by_track.items():
         first = sel[idx[0]]
-        flow = _match_flow(volume, [u for u in sel if u.track == track], flows) if flows else None
+        flow = _match_flow(volume, passage[track], flows) if flows else None
         callsign = next((sel[i].callsign for i in idx if sel[i].callsign), None)
         out.append(FlightEntry(track, callsign, first.t, sel[idx[-1]].t, len(idx), flow))
     out.sort(key=lambda e: e.first_t)
