@@ -59,6 +59,7 @@ def simulate(
     table.add_column("", justify="right")
     for (kind, role), n in sorted(summary.by_kind().items()):
         table.add_row(f"targets: {kind} / {role}", str(n))
+    table.add_row("drone groups flying together (convoys)", str(len(summary.groups)))
     table.add_section()
     roles = sorted(set(summary.crossings_north) | set(summary.crossings_south))
     for role in roles:

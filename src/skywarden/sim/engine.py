@@ -81,6 +81,12 @@ class Simulation:
             partial(drones.smuggler, tr.smugglers, geo),
             LEAD_DRONE_S,
         )
+        s.add_rate(
+            "convoy",
+            tr.convoys.per_hour,
+            partial(drones.convoy, tr.convoys, geo),
+            LEAD_DRONE_S,
+        )
         s.add_slots(
             "surveillance",
             tr.surveillance.count,

@@ -36,6 +36,7 @@ class RunSummary:
     crossings_south: Counter[str] = field(default_factory=Counter)
     detections: Counter[str] = field(default_factory=Counter)
     detections_by_kind: Counter[str] = field(default_factory=Counter)
+    groups: set[str] = field(default_factory=set)  # convoys seen
     truth_points: int = 0
     steps: int = 0
     tracks: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
@@ -56,6 +57,8 @@ class RunSummary:
         for i, tg in enumerate(snap.targets):
             if tg.id not in self.targets:
                 self.targets[tg.id] = (str(tg.kind), tg.role)
+                if "group" in tg.attrs:
+                    self.groups.add(str(tg.attrs["group"]))
                 self.tracks[tg.id] = []
             prev = self._side.get(tg.id)
             now = bool(south[i])
@@ -73,6 +76,7 @@ class RunSummary:
             "steps": self.steps,
             "truth_points": self.truth_points,
             "targets_by_kind_role": {f"{k}/{r}": n for (k, r), n in sorted(self.by_kind().items())},
+            "groups": len(self.groups),
             "border_crossings_north": dict(sorted(self.crossings_north.items())),
             "border_crossings_south": dict(sorted(self.crossings_south.items())),
             "detections_per_sensor": dict(sorted(self.detections.items())),

@@ -214,6 +214,26 @@ class SmugglerTraffic(_DroneBase):
     rf_link_fraction: float = Field(default=0.8, ge=0, le=1)
 
 
+class ConvoyTraffic(SmugglerTraffic):
+    """Smuggling drones flying the same route together, ``spacing_m`` apart (a convoy)."""
+
+    per_hour: float = Field(default=0.0, ge=0, le=50)
+    size: tuple[int, int] = (3, 5)
+    spacing_m: Range = (20.0, 60.0)
+
+    @field_validator("size")
+    @classmethod
+    def _size(cls, v: tuple[int, int]) -> tuple[int, int]:
+        if not 2 <= v[0] <= v[1] <= 20:
+            raise ValueError(f"size [{v[0]}, {v[1]}] must satisfy 2 <= lo <= hi <= 20")
+        return v
+
+    @field_validator("spacing_m")
+    @classmethod
+    def _spacing(cls, v: Range) -> Range:
+        return _check_range(v, 5, 500)
+
+
 class SurveillanceTraffic(_DroneBase):
     """Drones that patrol the Mexican side of the border, watching agents.
 
@@ -274,6 +294,7 @@ class BirdTraffic(_Strict):
 
 class Traffic(_Strict):
     smugglers: SmugglerTraffic = SmugglerTraffic()
+    convoys: ConvoyTraffic = ConvoyTraffic()
     surveillance: SurveillanceTraffic = SurveillanceTraffic()
     hobby: HobbyTraffic = HobbyTraffic()
     airports: list[AirportFlow] = Field(default_factory=list)

@@ -21,7 +21,9 @@ import numpy as np
 from skywarden.sim.seeding import stream
 from skywarden.sim.target import Target
 
-Builder = Callable[[float, np.random.Generator, str], Target]
+# A builder makes one target, or several flying together (a convoy), from a launch time,
+# a random stream and an id.
+Builder = Callable[[float, np.random.Generator, str], Target | list[Target]]
 
 
 @dataclass(order=True)
@@ -96,15 +98,20 @@ class Schedule:
             t0 = float(np.floor(due.t))
             if fam.rate_per_s > 0:
                 tid = f"{name}-{a:04d}"
-                target = fam.build(t0, stream(self.seed, name, a), tid)
+                built = fam.build(t0, stream(self.seed, name, a), tid)
                 assert fam.gaps is not None
                 nxt = due.t + float(fam.gaps.exponential(1.0 / fam.rate_per_s))
                 heapq.heappush(self._heap, _Due(nxt, (name, a + 1, 0), fam))
             else:
                 tid = f"{name}-{a:02d}-{b:03d}"
                 rng = stream(self.seed, name, a, b)
-                target = fam.build(t0, rng, tid)
-                nxt = target.t_end + float(rng.uniform(*fam.rest_s))
+                built = fam.build(t0, rng, tid)
+                end = max(tg.t_end for tg in _listed(built))
+                nxt = end + float(rng.uniform(*fam.rest_s))
                 heapq.heappush(self._heap, _Due(nxt, (name, a, b + 1), fam))
-            out.append(target)
+            out.extend(_listed(built))
         return out
+
+
+def _listed(built: Target | list[Target]) -> list[Target]:
+    return built if isinstance(built, list) else [built]

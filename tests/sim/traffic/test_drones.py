@@ -10,7 +10,12 @@ import pytest
 from skywarden.model import TargetClass
 from skywarden.sim import load_scenario
 from skywarden.sim.geography import Geography
-from skywarden.sim.scenario import HobbyTraffic, SmugglerTraffic, SurveillanceTraffic
+from skywarden.sim.scenario import (
+    ConvoyTraffic,
+    HobbyTraffic,
+    SmugglerTraffic,
+    SurveillanceTraffic,
+)
 from skywarden.sim.seeding import stream
 from skywarden.sim.target import Target
 from skywarden.sim.traffic import drones
@@ -90,3 +95,22 @@ def test_hobby_flights_over_the_city_with_remote_id(geo: Geography) -> None:
         "h",
         centre_xy=centre,
     ).remote_id
+
+
+def test_convoys_fly_one_route_together(geo: Geography) -> None:
+    cfg = ConvoyTraffic(per_hour=1.0, size=(3, 5), spacing_m=(20.0, 60.0))
+    for i in range(8):
+        members = drones.convoy(cfg, geo, T0, stream(1, "convoy", i), f"convoy-{i:04d}")
+        assert 3 <= len(members) <= 5
+        assert len({m.id for m in members}) == len(members)
+        lead = members[0]
+        for m in members:
+            _plausible_quadcopter(m, geo.ground_alt_m)
+            assert m.role == "smuggler" and m.attrs["group"] == f"convoy-{i:04d}"
+            assert len(m.xyz) == len(lead.xyz) and m.t0 == lead.t0
+            gap = np.linalg.norm(m.xyz[:, :2] - lead.xyz[:, :2], axis=1)
+            assert gap.max() < 60.0 + 15.0  # spacing plus both wanders
+            # Moving together: velocities within a few m/s of the leader's.
+            assert np.median(np.linalg.norm(m.vel - lead.vel, axis=1)) < 2.0
+            south = geo.in_mexico(m.xyz[:, 0], m.xyz[:, 1])
+            assert south[0] and not south.all()

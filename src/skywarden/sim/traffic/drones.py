@@ -10,10 +10,16 @@ border, a hover and descent to release a payload, and back.
 from __future__ import annotations
 
 import numpy as np
+from scipy.ndimage import uniform_filter1d
 
 from skywarden.model import Identity, TargetClass
 from skywarden.sim.geography import Geography
-from skywarden.sim.scenario import HobbyTraffic, SmugglerTraffic, SurveillanceTraffic
+from skywarden.sim.scenario import (
+    ConvoyTraffic,
+    HobbyTraffic,
+    SmugglerTraffic,
+    SurveillanceTraffic,
+)
 from skywarden.sim.target import Path, Target
 
 CLIMB_MPS = 3.0
@@ -117,6 +123,47 @@ def smuggler(
         launch_xy=launch[:2],
         ground=g,
     )
+
+
+def convoy(
+    cfg: ConvoyTraffic, geo: Geography, t0: float, rng: np.random.Generator, tid: str
+) -> list[Target]:
+    """Several smugglers flying one route in formation: a leader and followers offset
+    ``spacing_m`` apart (abreast and in trail), each with its own wander, echo and link."""
+    lead = smuggler(cfg, geo, t0, rng, f"{tid}-1")
+    n = int(rng.integers(cfg.size[0], cfg.size[1] + 1))
+    out = [lead]
+    for m in range(2, n + 1):
+        spacing = _u(rng, cfg.spacing_m)
+        ang = rng.uniform(0, 2 * np.pi)
+        offset = np.array([spacing * np.cos(ang), spacing * np.sin(ang), rng.normal(0, 5.0)])
+        w = rng.normal(0.0, 1.0, lead.xyz.shape)
+        w = uniform_filter1d(w, size=10, axis=0, mode="nearest") * np.sqrt(10.0) * 0.8
+        xyz = lead.xyz + offset + w
+        xyz[:, 2] = np.maximum(xyz[:, 2], geo.ground_alt_m)
+        link = (
+            np.ones(len(xyz), dtype=bool)
+            if rng.uniform() < cfg.rf_link_fraction
+            else (lead.link.copy() if lead.link is not None else None)
+        )
+        out.append(
+            Target(
+                id=f"{tid}-{m}",
+                kind=TargetClass.DRONE,
+                role="smuggler",
+                t0=t0,
+                xyz=xyz,
+                vel=np.gradient(xyz, axis=0),
+                rcs_m2=_u(rng, cfg.rcs_m2),
+                link=link,
+                attrs={
+                    "protocol": PROTOCOLS[int(rng.integers(len(PROTOCOLS)))],
+                    "group": tid,
+                },
+            )
+        )
+    lead.attrs["group"] = tid
+    return out
 
 
 def surveillance(
