@@ -7,8 +7,13 @@ port and removed at exit; each test gets its own fresh database in it.
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
+import signal
+import socket
+import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -218,4 +223,152 @@ def svc() -> SimpleNamespace:
         seed_store=seed_store,
         login=login,
         pg=_pg,
+        write_scene=write_scene,
+        Served=Served,
+        add_user=add_user,
+        SENSORS=SENSORS,
+        T0=T0,
     )
+
+
+# --------------------------------------------------------------------------- a scene to serve
+
+SENSORS = [
+    {
+        "id": "radar-test-site",
+        "kind": "radar",
+        "site": {"lat": 31.771234, "lon": -106.475678, "alt_m": 1210.0},
+    },
+    {
+        "id": "rf-test-site",
+        "kind": "rf",
+        "site": {"lat": 31.690123, "lon": -106.330456, "alt_m": 1160.0},
+    },
+]
+T0 = 1_770_778_800.0  # 2026-02-11T03:00:00Z, the El Paso night
+
+
+def write_scene(folder: Path, seconds: int, n_tracks: int = 3) -> Path:
+    """A recorded ``tracks.jsonl`` and its ``sector.json``: drones flying north across the
+    Rio Grande near downtown El Paso, one update a second, the kind of picture the
+    tracker produces. Returns the tracks file."""
+    from skywarden.geo import LocalFrame
+    from skywarden.model import TrackStatus, TrackUpdate
+
+    frame = LocalFrame(31.76, -106.43, 1150.0)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sector.json").write_text(
+        json.dumps(
+            {
+                "name": "El Paso (test)",
+                "origin": {"lat": 31.76, "lon": -106.43, "alt_m": 1150.0},
+                "extent_m": 30000,
+                "start_t": T0,
+                "duration_s": seconds,
+                "seed": 1,
+                "airports": ["KELP", "KBIF", "MMCS"],
+                "sensors": SENSORS,
+            }
+        )
+    )
+    path = folder / "tracks.jsonl"
+    with path.open("w") as f:
+        for k in range(seconds):
+            for i in range(n_tracks):
+                x0, vy = -3000.0 + 2500.0 * i, 8.0 + 2.0 * (i % 3)
+                x, y, z = x0, -1500.0 + vy * k, 60.0
+                lat, lon, alt = frame.to_geodetic(x, y, z)
+                u = TrackUpdate(
+                    T0 + k,
+                    f"T{i + 1:06d}",
+                    TrackStatus.CONFIRMED,
+                    lat,
+                    lon,
+                    alt,
+                    (0.0, vy, 0.0),
+                    (x, y, z, 0.0, vy, 0.0),
+                    None,
+                    {"drone": 0.9, "manned": 0.02, "bird": 0.03, "unknown": 0.05},
+                    sensors=("radar-test-site",),
+                )
+                f.write(json.dumps(u.to_dict()) + "\n")
+    return path
+
+
+class Served:
+    """``skywarden serve`` in a subprocess on a free loopback port."""
+
+    def __init__(self, args: list[str], cwd: Path) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = cwd / f"serve-{self.port}.log"
+        exe = Path(sys.executable).with_name("skywarden")
+        self.proc = subprocess.Popen(
+            [str(exe), "serve", "--port", str(self.port), *args],
+            cwd=cwd,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        import httpx
+
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"serve exited: {self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/openapi.json", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"serve not ready after {timeout} s: {self.log.read_text()}")
+
+    def token(self, user: str, pw: str) -> dict[str, str]:
+        import httpx
+
+        r = httpx.post(f"{self.url}/api/token", data={"username": user, "password": pw})
+        r.raise_for_status()
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handler runs, nothing is flushed on the way out."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def add_user(db_url: str, name: str, role: str, folder: Path) -> str:
+    """Create a user through the real CLI; returns the password."""
+    pw = f"{name}-pass-123"
+    pwfile = folder / f"{name}.pw"
+    pwfile.write_text(pw + "\n")
+    exe = Path(sys.executable).with_name("skywarden")
+    subprocess.run(
+        [
+            str(exe),
+            "users",
+            "add",
+            name,
+            "--role",
+            role,
+            "--password-file",
+            str(pwfile),
+            "--db",
+            db_url,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return pw

@@ -104,6 +104,8 @@ class Hub:
         self.laser: dict[str, Any] | None = None
         self.meta: dict[str, Any] = {}
         self.clients: set[Client] = set()
+        # ids a partner may have seen: only these can be announced as withdrawn to them
+        self._ever_shared: set[str] = set()
         self._pending = Batch()
         self._last_flush = 0.0
         self._task: asyncio.Task[None] | None = None
@@ -118,6 +120,7 @@ class Hub:
     ) -> None:
         """Start from the store's picture (after a restart the feed is not blank)."""
         self.incidents = {i["id"]: i for i in incidents}
+        self._ever_shared = redact.shared_ids(incidents)
         self.recommendations = {r["id"]: r for r in recommendations}
         self.laser = laser
 
@@ -170,6 +173,8 @@ class Hub:
         elif msg.topic == "incidents":
             for inc in d.get("incidents", []):
                 self.incidents[inc["id"]] = inc
+                if inc.get("shared"):
+                    self._ever_shared.add(inc["id"])
                 p.incidents[inc["id"]] = inc
         elif msg.topic == "recommendations":
             for r in d.get("recommendations", []):
@@ -228,7 +233,9 @@ class Hub:
             out["tracks"] = [redact.track(t) for t in tracks if t["track"] in visible]
             out["ended"] = ended
             out["incidents"] = [redact.incident(i) for i in incidents if i["id"] in shared]
-            out["withdrawn"] = [i["id"] for i in incidents if i["id"] not in shared]
+            out["withdrawn"] = [
+                i["id"] for i in incidents if i["id"] not in shared and i["id"] in self._ever_shared
+            ]
             out["recommendations"] = [
                 redact.recommendation(r) for r in recs if r.get("incident") in shared
             ]
