@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 OUT    ?= out
 SEED   ?= 1
 
-.PHONY: run test lint typecheck pytest install dev sysdeps data clean bench samples
+.PHONY: run test lint typecheck pytest install dev sysdeps data clean bench samples web
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,13 @@ samples: .cache/samples/sbs1/package/msgs.txt
 	bash scripts/fetch_sbs1_sample.sh .cache/samples
 
 # System packages that the tests need, installed only when missing (CI runs as root).
-SYSDEPS := libexpat1-dev g++
+SYSDEPS := libexpat1-dev g++ postgresql chromium
 sysdeps:
 	@bash scripts/sysdeps.sh $(SYSDEPS)
+
+# The web map's Leaflet, topojson-client and us-atlas from the npm registry (git-ignored).
+web: | $(BIN)/python
+	@$(BIN)/python scripts/vendor_web.py
 
 run: install
 	$(BIN)/skywarden simulate scenarios/el-paso.yaml --out $(OUT)/el-paso --seed $(SEED) --plot
@@ -45,7 +49,7 @@ lint: dev
 typecheck: dev
 	$(BIN)/mypy
 
-pytest: dev sysdeps
+pytest: dev sysdeps web
 	$(BIN)/pytest
 
 test: lint typecheck pytest
