@@ -17,8 +17,9 @@ a zone is reported as entering it then.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -394,106 +395,116 @@ class Analyzer:
         d_cpa: FloatArray,
         t_cpa: FloatArray,
     ) -> list[Cause]:
+        """This step's causes, one per measure (action, where), naming a few of its drones."""
         pol = self.policy
         trig = pol.triggers
         drone = b.p_drone >= pol.subjects.min_p_drone
-        causes: list[Cause] = []
-        hazards: dict[str, dict[str, tuple[float, float, float]]] = {}
+        acc = _CauseCollector(self, t, b)
         pause_range = trig.pause_within_nm * M_PER_NM
+        ids = [u.track for u in b.updates]
 
-        def add(
-            action: Action, scope: str, k: int, why: str, runways: tuple[str, ...] = ()
-        ) -> None:
-            track = b.updates[k].track
-            iid = self._incident(track, t, why)
-            causes.append(Cause(action, scope, runways, (why,), iid, (track,)))
-            if action in (Action.PAUSE_ARRIVALS, Action.PAUSE_DEPARTURES, Action.PAUSE_ALL):
-                hazards.setdefault(scope, {})[track] = (b.x[k], b.y[k], b.alt[k])
-
-        # Inside a corridor, near the runway end: pause that end.
-        for k, z in zip(pi, zi, strict=True):
-            if not drone[k]:
-                continue
-            zone = self.zindex.zones[z]
+        # Inside a corridor near the runway end: pause that end. Inside an owned zone:
+        # tell its owner. In an airport's surface area: tell the tower.
+        keep = drone[pi] if len(pi) else np.zeros(0, dtype=bool)
+        pk, zk = pi[keep], zi[keep]
+        if len(pk):
+            along = self.zindex.along(zk, b.x[pk], b.y[pk])
+        for k, z, a in zip(pk, zk, along if len(pk) else [], strict=True):
+            zone = self.zindex.zones[int(z)]
             kind = zone.kind
             if kind in _CORRIDORS:
-                a = float(self.zindex.along(np.array([z]), b.x[k : k + 1], b.y[k : k + 1])[0])
                 if a > pause_range:
                     continue
-                base = float(self.zindex.g_base[z])
-                agl_ft = (b.alt[k] - base) * FT_PER_M
                 arr = kind == ZoneKind.APPROACH_CORRIDOR
                 end = str(zone.attrs["runway_end"])
-                what = "arrival" if arr else "departure"
-                why = (
-                    f"drone {b.updates[k].track} in the {what} corridor of {end}, "
-                    f"{a / M_PER_NM:.1f} NM from the {'threshold' if arr else 'runway end'}, "
-                    f"{agl_ft:.0f} ft above it"
+                agl_ft = (b.alt[k] - self.zindex.g_base[z]) * FT_PER_M
+                acc.add(
+                    Action.PAUSE_ARRIVALS if arr else Action.PAUSE_DEPARTURES,
+                    str(zone.attrs["airport"]),
+                    int(k),
+                    partial(
+                        "drone {} in the {} corridor of {}, {:.1f} NM from the {}, "
+                        "{:.0f} ft above it".format,
+                        ids[k],
+                        "arrival" if arr else "departure",
+                        end,
+                        a / M_PER_NM,
+                        "threshold" if arr else "runway end",
+                        agl_ft,
+                    ),
+                    (end,),
                 )
-                action = Action.PAUSE_ARRIVALS if arr else Action.PAUSE_DEPARTURES
-                add(action, str(zone.attrs["airport"]), int(k), why, (end,))
             elif kind in _OWNED:
-                add(
+                acc.add(
                     Action.NOTIFY,
                     zone.owner or zone.id,
                     int(k),
-                    f"drone {b.updates[k].track} inside {zone.kind.value} {zone.name}",
+                    partial("drone {} inside {} {}".format, ids[k], zone.kind.value, zone.name),
                 )
             elif kind == ZoneKind.AIRPORT_SURFACE:
                 ap = str(zone.attrs.get("airport", zone.owner))
-                add(Action.NOTIFY, ap, int(k), f"drone {b.updates[k].track} in {zone.name}")
-        # Near or closing on a path.
-        for j, p in enumerate(self.paths):
-            if d_now.shape[0] == 0:
-                break
-            near = drone & (d_now[:, j] <= trig.notify_within_m)
-            for k in np.flatnonzero(near):
-                add(
+                acc.add(
                     Action.NOTIFY,
-                    p.airport,
+                    ap,
                     int(k),
-                    f"drone {b.updates[k].track} {d_now[k, j]:.0f} m from {p.name}",
+                    partial("drone {} in {}".format, ids[k], zone.name),
                 )
-            closing = (
-                drone
-                & (d_cpa[:, j] <= trig.closing_cpa_m)
-                & (t_cpa[:, j] > 0)
-                & (d_cpa[:, j] < d_now[:, j])
-            )
-            for k in np.flatnonzero(closing):
-                why = (
-                    f"drone {b.updates[k].track} closing on {p.name}: "
-                    f"{d_cpa[k, j]:.0f} m in {t_cpa[k, j]:.0f} s"
+        if d_now.shape[0] and d_now.shape[1]:
+            # Near any path of an airport: tell its tower (one cause per airport and drone).
+            for ap in sorted(set(self.path_airport)):
+                cols = self.path_airport == ap
+                dmin = d_now[:, cols].min(axis=1)
+                for k in np.flatnonzero(drone & (dmin <= trig.notify_within_m)):
+                    acc.add(
+                        Action.NOTIFY,
+                        ap,
+                        int(k),
+                        partial("drone {} {:.0f} m from a {} path".format, ids[k], dmin[k], ap),
+                    )
+            # Closing on a path inside the pause range: pause pre-emptively.
+            closing = drone[:, None] & (d_cpa <= trig.closing_cpa_m) & (t_cpa > 0) & (d_cpa < d_now)
+            for k, j in zip(*np.nonzero(closing), strict=True):
+                p = self.paths[j]
+
+                why = partial(
+                    "drone {} closing on {}: {:.0f} m in {:.0f} s".format,
+                    ids[k],
+                    p.name,
+                    d_cpa[k, j],
+                    t_cpa[k, j],
                 )
+
                 if p.kind == "runway":
-                    add(Action.PAUSE_ALL, p.airport, int(k), why)
+                    acc.add(Action.PAUSE_ALL, p.airport, int(k), why)
                     continue
-                zk = self.path_zone[j]
+                zk1 = np.array([self.path_zone[j]])
                 cx = b.x[k : k + 1] + b.vel[k : k + 1, 0] * t_cpa[k, j]
                 cy = b.y[k : k + 1] + b.vel[k : k + 1, 1] * t_cpa[k, j]
-                a = float(self.zindex.along(np.array([zk]), cx, cy)[0])
-                ceiling = float(self.zindex.ceiling_at(np.array([zk]), cx, cy)[0])
+                a = float(self.zindex.along(zk1, cx, cy)[0])
+                ceiling = float(self.zindex.ceiling_at(zk1, cx, cy)[0])
                 if a <= pause_range and b.alt[k] <= ceiling:
                     action = (
                         Action.PAUSE_ARRIVALS if p.kind == "approach" else Action.PAUSE_DEPARTURES
                     )
-                    add(action, p.airport, int(k), why, (p.runway_end,))
+                    acc.add(action, p.airport, int(k), why, (p.runway_end,))
         # Crossings notify border security while the crossing is recent.
         recent = drone & (b.t - self.last_cross[b.rows] <= pol.scoring.memory_s)
         for k in np.flatnonzero(recent):
-            add(
+            acc.add(
                 Action.NOTIFY,
                 BORDER_AUDIENCE,
                 int(k),
-                f"drone {b.updates[k].track} crossed the border",
+                partial("drone {} crossed the border".format, ids[k]),
             )
-        causes += self._escalations(t, b, hazards)
+        causes = acc.causes()
+        causes += self._escalations(t, b, acc.hazards)
         # Incidents of drones with no other cause: monitor.
-        caused = {tr for c in causes for tr in c.tracks}
         for k in np.flatnonzero(drone):
-            track = b.updates[k].track
+            track = ids[k]
+            if track in acc.caused:
+                continue
             iid = self.book.incident_for(track)
-            if iid and track not in caused and self.book.incidents[iid].state.value != "resolved":
+            if iid and self.book.incidents[iid].state.value != "resolved":
                 causes.append(
                     Cause(Action.MONITOR, iid, (), (f"watch drone {track}",), iid, (track,))
                 )
@@ -567,3 +578,70 @@ class Analyzer:
         self.behaviour_strength[gone] = 0.0
         for tid in self.table.release(gone):
             self.book.track_gone(tid, t)
+
+
+@dataclass
+class _Gathered:
+    action: Action
+    incident: str | None
+    tracks: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+
+class _CauseCollector:
+    """Gathers this step's causes per measure; names at most ``named`` drones per measure.
+
+    Reasons are built lazily so 10,000 drones near an airport cost one string each for
+    the first few, not one per drone per path.
+    """
+
+    named = 3
+
+    def __init__(self, an: Analyzer, t: float, b: Batch) -> None:
+        self.an = an
+        self.t = t
+        self.b = b
+        self.by_key: dict[tuple[str, str, tuple[str, ...]], _Gathered] = {}
+        self.seen: set[tuple[tuple[str, str, tuple[str, ...]], int]] = set()
+        self.caused: set[str] = set()
+        self.hazards: dict[str, dict[str, tuple[float, float, float]]] = {}
+
+    def add(
+        self,
+        action: Action,
+        scope: str,
+        k: int,
+        why: Callable[[], str],
+        runways: tuple[str, ...] = (),
+    ) -> None:
+        key = (action.value, scope, runways)
+        if (key, k) in self.seen:
+            return
+        self.seen.add((key, k))
+        track = self.b.updates[k].track
+        self.caused.add(track)
+        entry = self.by_key.get(key)
+        if entry is None:
+            entry = _Gathered(action, self.an._incident(track, self.t, why()))
+            self.by_key[key] = entry
+        elif self.an.book.incident_for(track) is None:
+            self.an._incident(track, self.t, f"{action.value} {scope}")
+        entry.tracks.append(track)
+        if len(entry.reasons) < self.named:
+            entry.reasons.append(why())
+        if action in (Action.PAUSE_ARRIVALS, Action.PAUSE_DEPARTURES, Action.PAUSE_ALL):
+            b = self.b
+            self.hazards.setdefault(scope, {})[track] = (
+                float(b.x[k]),
+                float(b.y[k]),
+                float(b.alt[k]),
+            )
+
+    def causes(self) -> list[Cause]:
+        out = []
+        for (_, scope, runways), e in self.by_key.items():
+            reasons = list(e.reasons)
+            if len(e.tracks) > self.named:
+                reasons.append(f"{len(e.tracks)} drones in all")
+            out.append(Cause(e.action, scope, runways, tuple(reasons), e.incident, tuple(e.tracks)))
+        return out
