@@ -74,3 +74,11 @@ def test_unreadable_documents(tmp_path: Path, text: str, key: str) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(LaserPlanError, match="<file>"):
         load_laser_plan(tmp_path / "nope.yaml")
+
+
+def test_range_limit_cuts_the_volume(tmp_path: Path) -> None:
+    doc = _base()
+    doc["range_limit_m"] = 5000.0
+    plan = load_laser_plan(_write(tmp_path, doc))
+    assert plan.volume().range_m == 5000.0
+    assert plan.distances.nohd_m > 5000.0  # the beam is still hazardous; the backstop stops it

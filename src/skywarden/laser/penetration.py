@@ -6,11 +6,13 @@ the visually-corrected irradiance must stay below 50 nW/cm^2, in the critical zo
 zone we fill the volume (out to the distance where the beam meets that zone's limit) with
 a grid of points, keep those inside the zone's polygon and height band, and report the
 nearest such range and the irradiance there: the worst exposure a crew in that zone gets.
-The grid resolution (range step ``range_m / n_r``) is reported with the result.
+The grid is spaced quadratically in range, so it is fine near the site; the range step
+at the reported point is given with the result.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -98,7 +100,7 @@ def zones_penetrated(
             if e <= lim and e_mpe > distances.mpe_w_cm2:
                 # Invisible or dim beam: the eye hazard is what matters in this zone.
                 e, lim = e_mpe, distances.mpe_w_cm2
-        hits.append(ZoneHit(area, r0, e, lim, vol.range_m / (n_r - 1)))
+        hits.append(ZoneHit(area, r0, e, lim, 2.0 * math.sqrt(r0 * vol.range_m) / (n_r - 1)))
     return hits
 
 

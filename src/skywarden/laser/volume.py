@@ -144,7 +144,9 @@ class HazardVolume:
         """A grid of points filling the volume (site frame ENU, m), for zone penetration."""
         az = np.radians(self.fan.azimuth_from_deg + np.linspace(0.0, self.fan.width_deg, n_az))
         el = np.radians(np.linspace(self.fan.elevation_min_deg, self.fan.elevation_max_deg, n_el))
-        r = np.linspace(0.0, self.range_m, n_r)[1:]
+        # Quadratic spacing: fine near the site (where irradiance is highest and changes
+        # fastest), coarse far out; the step at range r is about 2 sqrt(r R) / n_r.
+        r = self.range_m * np.linspace(0.0, 1.0, n_r)[1:] ** 2
         A, E, R = np.meshgrid(az, el, r, indexing="ij")
         h = R * np.cos(E)
         return (h * np.sin(A)).ravel(), (h * np.cos(A)).ravel(), (R * np.sin(E)).ravel()
