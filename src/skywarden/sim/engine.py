@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from shapely.geometry import LineString
 
 from skywarden.model import Detection, TruthPoint
-from skywarden.sim.geography import Geography
+from skywarden.refdata import BorderFileError, load_border
+from skywarden.sim.geography import Geography, GeographyError
 from skywarden.sim.scenario import Scenario
 from skywarden.sim.schedule import Schedule
 from skywarden.sim.seeding import stream
@@ -60,12 +63,45 @@ class Simulation:
         self.frame = scn.frame
         sec = scn.sector
         needed = sorted({*sec.airports, *(f.airport for f in scn.traffic.airports)})
-        self.geo = geography or Geography(self.frame, sec.extent_m, sec.ground_alt_m, needed)
+        self.geo = geography or Geography(
+            self.frame, sec.extent_m, sec.ground_alt_m, needed, border=self._border()
+        )
+        self._check_border()
         self.t_start = float(np.floor(sec.start_t))
         self.sensors: list[SensorModel] = [
             build_sensor(cfg, stream(seed, "sensor", cfg.id)) for cfg in scn.sensors
         ]
         self.schedule = self._schedule()
+
+    def _border(self) -> LineString | None:
+        """The scenario's own border file, if it names one (else the shipped border)."""
+        name = self.scn.sector.border_file
+        if name is None:
+            return None
+        p = Path(name)
+        if not p.is_absolute():
+            p = Path(self.scn.source).parent / p
+        try:
+            return load_border(p)
+        except BorderFileError as e:
+            raise GeographyError(f"{self.scn.source}: sector.border_file: {e}") from None
+
+    def _check_border(self) -> None:
+        tr = self.scn.traffic
+        needs = [
+            key
+            for key, wanted in (
+                ("traffic.smugglers.per_hour", tr.smugglers.per_hour > 0),
+                ("traffic.convoys.per_hour", tr.convoys.per_hour > 0),
+                ("traffic.surveillance.count", tr.surveillance.count > 0),
+            )
+            if wanted
+        ]
+        if needs and not self.geo.has_border:
+            raise GeographyError(
+                f"{self.scn.source}: {', '.join(needs)}: cross-border traffic needs the"
+                " border to cross the sector; set these to 0 or move sector.origin"
+            )
 
     @property
     def n_ticks(self) -> int:

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from shapely.geometry import LineString, MultiLineString, Polygon, box
+from shapely.geometry.base import BaseGeometry
 from shapely.ops import split
 
 from skywarden import refdata
@@ -58,31 +59,42 @@ class Geography:
         self.extent_m = extent_m
         self.ground_alt_m = ground_alt_m
         self.border_lonlat = border if border is not None else refdata.border_line()
+        self.mexico: BaseGeometry | None = None
+        self.border_xy: BaseGeometry = LineString()
         pad = extent_m + 60_000.0
         lon, lat = np.asarray(self.border_lonlat.xy)
         x, y, _ = frame.to_enu(lat, lon, np.zeros_like(lat))
-        full = LineString(np.column_stack([x, y]))
         big = box(-pad, -pad, pad, pad)
-        clipped = full.intersection(big)
-        if clipped.is_empty:
-            raise GeographyError("the border does not pass within 60 km of the sector")
-        pieces = split(big, clipped)
-        polys = [g for g in pieces.geoms if isinstance(g, Polygon)]
-        if len(polys) < 2:
-            raise GeographyError("the border does not cut across the sector")
-        # The US lies left of the west-to-east border: probe just right of its middle.
-        seg = self._segments(clipped)
-        mid = len(seg) // 2
-        (x0, y0), (x1, y1) = seg[mid]
-        d = np.hypot(x1 - x0, y1 - y0)
-        probe = ((x0 + x1) / 2 + (y1 - y0) / d * 5.0, (y0 + y1) / 2 - (x1 - x0) / d * 5.0)
-        mexico = [p for p in polys if p.contains(shapely.Point(probe))]
-        self.mexico = shapely.union_all(mexico) if mexico else polys[0]
-        shapely.prepare(self.mexico)
-        inner = box(-extent_m, -extent_m, extent_m, extent_m)
-        self.border_xy = clipped.intersection(inner)
+        clipped = LineString(np.column_stack([x, y])).intersection(big)
+        polys = (
+            [g for g in split(big, clipped).geoms if isinstance(g, Polygon)]
+            if not clipped.is_empty
+            else []
+        )
+        if len(polys) >= 2:  # the border cuts across: a sector on the border
+            south = [p for p in polys if self._right_of(clipped, p.representative_point())]
+            self.mexico = shapely.union_all(south)
+            shapely.prepare(self.mexico)
+            self.border_xy = clipped.intersection(box(-extent_m, -extent_m, extent_m, extent_m))
         self._airports = {icao: refdata.airport(icao) for icao in airports}
         self.runways: dict[str, list[Runway]] = {icao: refdata.runways(icao) for icao in airports}
+
+    @classmethod
+    def _right_of(cls, line: BaseGeometry, pt: shapely.Point) -> bool:
+        """Whether ``pt`` lies right of the nearest border segment (the Mexican side)."""
+        best, side = float("inf"), False
+        for (x0, y0), (x1, y1) in cls._segments(line):
+            seg = LineString([(x0, y0), (x1, y1)])
+            d = seg.distance(pt)
+            if d < best:
+                best = d
+                side = (x1 - x0) * (pt.y - y0) - (y1 - y0) * (pt.x - x0) < 0
+        return side
+
+    @property
+    def has_border(self) -> bool:
+        """Whether the border crosses the sector (needed by cross-border traffic)."""
+        return self.mexico is not None and not self.border_xy.is_empty
 
     @staticmethod
     def _segments(line: LineString | MultiLineString) -> list[tuple[tuple[float, float], ...]]:
@@ -96,11 +108,15 @@ class Geography:
 
     def in_mexico(self, x: FloatArray, y: FloatArray) -> npt.NDArray[np.bool_]:
         """Vectorised: which of the points (map x, y) lie south of the border."""
+        if self.mexico is None:
+            return np.zeros(np.shape(x), dtype=bool)
         return shapely.contains_xy(self.mexico, x, y)
 
     @cached_property
     def _border_line(self) -> LineString:
         g = self.border_xy
+        if not self.has_border:
+            raise GeographyError("the border does not cross the sector")
         if isinstance(g, MultiLineString):
             g = max(g.geoms, key=lambda p: p.length)
         if not isinstance(g, LineString) or g.is_empty:

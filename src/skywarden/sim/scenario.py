@@ -74,6 +74,11 @@ class Sector(_Strict):
     start: datetime
     duration_s: float = Field(gt=0, le=7 * 86400)
     airports: list[str] = Field(default_factory=lambda: ["KELP", "KBIF", "MMCS"])
+    border_file: str | None = Field(
+        default=None,
+        description="GeoJSON border line to use instead of the shipped Natural Earth one"
+        " (path relative to the scenario file)",
+    )
 
     @field_validator("start")
     @classmethod

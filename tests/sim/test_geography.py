@@ -1,0 +1,76 @@
+"""Sector geography: which side of the border, a user's own border, sectors off the border."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from skywarden.sim import Simulation, load_scenario
+from skywarden.sim.geography import Geography, GeographyError
+
+SCENARIO = Path(__file__).parents[2] / "scenarios" / "el-paso.yaml"
+
+
+def _scenario(tmp_path: Path, **sector: object) -> Path:
+    doc = yaml.safe_load(SCENARIO.read_text())
+    doc["sector"].update(sector)
+    p = tmp_path / "s.yaml"
+    p.write_text(yaml.safe_dump(doc))
+    return p
+
+
+def test_el_paso_and_ciudad_juarez_are_on_their_sides() -> None:
+    scn = load_scenario(SCENARIO)
+    geo = Geography(scn.frame, scn.sector.extent_m, scn.sector.ground_alt_m, ["KELP", "MMCS"])
+    pts = {icao: geo.airport_xy(icao) for icao in ("KELP", "MMCS")}
+    x = np.array([pts["KELP"][0], pts["MMCS"][0]])
+    y = np.array([pts["KELP"][1], pts["MMCS"][1]])
+    assert geo.in_mexico(x, y).tolist() == [False, True]
+    assert 40_000 < geo.border_length_m < 120_000  # the Rio Grande's course in a 60 km square
+    bx, by, nx, ny = geo.border_point(0.5)
+    assert geo.in_mexico(
+        np.array([bx - 200 * nx, bx + 200 * nx]), np.array([by - 200 * ny, by + 200 * ny])
+    ).tolist() == [True, False]
+
+
+def test_a_users_own_border_file(tmp_path: Path) -> None:
+    # A made-up border along 31.70 N, west to east (the US on the left, north).
+    lons = np.linspace(-109.0, -104.0, 101).tolist()
+    line = {"type": "LineString", "coordinates": [[lon, 31.70] for lon in lons]}
+    (tmp_path / "border.geojson").write_text(json.dumps(line))
+    sim = Simulation(load_scenario(_scenario(tmp_path, border_file="border.geojson")), 1, 5)
+    geo = sim.geo
+    x, y, _ = sim.frame.to_enu(np.array([31.69, 31.71]), np.array([-106.43, -106.43]), np.zeros(2))
+    assert geo.in_mexico(x, y).tolist() == [True, False]
+
+
+def test_a_bad_border_file_names_the_key(tmp_path: Path) -> None:
+    (tmp_path / "border.geojson").write_text('{"type": "Point", "coordinates": [0, 0]}')
+    scn = load_scenario(_scenario(tmp_path, border_file="border.geojson"))
+    with pytest.raises(GeographyError, match=r"sector.border_file: .*LineString"):
+        Simulation(scn, 1, 5)
+
+
+def test_a_sector_away_from_the_border(tmp_path: Path) -> None:
+    denver = {"lat": 39.74, "lon": -104.99, "alt_m": 1600.0}
+    doc = yaml.safe_load(SCENARIO.read_text())
+    doc["sector"].update(origin=denver, airports=[])
+    doc["traffic"]["airports"] = []
+    for s in doc["sensors"]:
+        s["site"] = denver
+    p = tmp_path / "denver.yaml"
+    p.write_text(yaml.safe_dump(doc))
+    with pytest.raises(GeographyError, match=r"traffic\.smugglers\.per_hour"):
+        Simulation(load_scenario(p), 1, 5)
+    for fam in ("smugglers", "convoys"):
+        doc["traffic"][fam] = {"per_hour": 0}
+    doc["traffic"]["surveillance"] = {"count": 0}
+    p.write_text(yaml.safe_dump(doc))
+    steps = list(Simulation(load_scenario(p), 1, 30).steps())
+    assert steps[-1].truth and all(
+        p.role in {"hobby", "bird", "overflight"} for s in steps for p in s.truth
+    )
