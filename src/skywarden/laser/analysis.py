@@ -18,6 +18,7 @@ from skywarden.laser.flows import Flow, FlowHit, flows_touched, runway_flows
 from skywarden.laser.notam import faa_domestic, icao
 from skywarden.laser.penetration import ZoneHit, zones_penetrated
 from skywarden.laser.plan import LaserPlan
+from skywarden.laser.replay import HoldReplay, replay_holds
 from skywarden.laser.tfr import Tfr, smallest_tfr
 from skywarden.laser.traffic import FlightEntry, flights_entering, read_track_updates
 from skywarden.laser.volume import HazardVolume
@@ -35,6 +36,7 @@ class PlanAnalysis:
     flows: list[Flow]
     flow_hits: list[FlowHit]
     flights: list[FlightEntry] | None = None
+    holds: HoldReplay | None = None
     summary: dict[str, object] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
@@ -67,6 +69,7 @@ class PlanAnalysis:
             "notam": {"faa_domestic": self.notam_faa, "icao": self.notam_icao},
             "flows_touched": [h.to_dict() for h in self.flow_hits],
             "flights": None if self.flights is None else [f.to_dict() for f in self.flights],
+            "hold_replay": None if self.holds is None else self.holds.to_dict(),
             "comparison": self.summary,
         }
 
@@ -91,11 +94,14 @@ def analyse(plan: LaserPlan, traffic: str | Path | None = None) -> PlanAnalysis:
     flows = [f for icao_code in spec.airports for f in runway_flows(icao_code)]
     flow_hits = flows_touched(volume, flows)
     flights = None
+    holds = None
     traffic = Path(traffic) if traffic is not None else plan.traffic_path()
     if traffic is not None:
+        recording = read_track_updates(traffic)
+        holds = replay_holds(plan, recording)
         flights = flights_entering(
             volume,
-            read_track_updates(traffic),
+            recording,
             plan.start_t,
             plan.end_t,
             flows,
@@ -129,5 +135,6 @@ def analyse(plan: LaserPlan, traffic: str | Path | None = None) -> PlanAnalysis:
         flows,
         flow_hits,
         flights,
+        holds,
         summary,
     )

@@ -80,6 +80,13 @@ def render(r: dict[str, Any], *, notam: bool = False, console: Console | None = 
                 e["track"], e["callsign"] or "", _t(e["first_t"]), _t(e["last_t"]), e["flow"] or ""
             )
         c.print(fl)
+    hr = r.get("hold_replay")
+    if hr is not None:
+        c.print(
+            f"[bold]Live hold-fire replayed over the recording[/bold]: HOLD "
+            f"{hr['hold_minutes']:.1f} min, CLEAR {hr['clear_minutes']:.1f} min of "
+            f"{hr['window_minutes']:.0f} ({hr['scans']} scans, {len(hr['periods'])} hold periods)"
+        )
     s = r["comparison"]
     cmp_ = Table(title="this plan beside a blanket closure")
     cmp_.add_column("")
