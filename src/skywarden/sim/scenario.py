@@ -96,29 +96,39 @@ class Sector(_Strict):
 
 
 class _SensorBase(_Strict):
-    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")
-    site: Site
-    range_max_m: float = Field(gt=0, le=500_000)
-    update_s: int = Field(default=1, ge=1, le=60)
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$", description="sensor id")
+    site: Site = Field(description="where the sensor stands (lat, lon deg; alt_m MSL)")
+    range_max_m: float = Field(gt=0, le=500_000, description="farthest reach, m")
+    update_s: int = Field(default=1, ge=1, le=60, description="seconds between reports")
 
 
 class RadarConfig(_SensorBase):
     """A 3-D surveillance radar (see sim/sensors/radar.py for the model)."""
 
     kind: Literal["radar"]
-    range_min_m: float = Field(default=100.0, ge=0)
-    azimuth_min_deg: float = Field(default=0.0, ge=-360, le=360)
-    azimuth_max_deg: float = Field(default=360.0, ge=-360, le=720)
-    elevation_min_deg: float = Field(default=-2.0, ge=-10, le=90)
-    elevation_max_deg: float = Field(default=40.0, ge=-10, le=90)
-    pd_max: float = Field(default=0.95, gt=0, le=1)
-    range_50_m: float = Field(default=6000.0, gt=0, description="Pd=pd_max/2 for 0.01 m2 RCS")
-    pd_slope: float = Field(default=6.0, gt=0)
-    sigma_range_m: float = Field(default=10.0, gt=0)
-    sigma_azimuth_deg: float = Field(default=0.5, gt=0)
-    sigma_elevation_deg: float = Field(default=1.0, gt=0)
-    sigma_radial_velocity_mps: float = Field(default=0.5, gt=0)
-    false_alarms_per_scan: float = Field(default=2.0, ge=0)
+    range_min_m: float = Field(default=100.0, ge=0, description="blind range, m")
+    azimuth_min_deg: float = Field(
+        default=0.0, ge=-360, le=360, description="coverage starts here, clockwise from north"
+    )
+    azimuth_max_deg: float = Field(
+        default=360.0, ge=-360, le=720, description="coverage ends here (may exceed 360)"
+    )
+    elevation_min_deg: float = Field(default=-2.0, ge=-10, le=90, description="lowest beam")
+    elevation_max_deg: float = Field(default=40.0, ge=-10, le=90, description="highest beam")
+    pd_max: float = Field(default=0.95, gt=0, le=1, description="detection probability up close")
+    range_50_m: float = Field(
+        default=6000.0, gt=0, description="range where Pd = pd_max/2 for a 0.01 m^2 target"
+    )
+    pd_slope: float = Field(default=6.0, gt=0, description="steepness of the Pd(range) fall")
+    sigma_range_m: float = Field(default=10.0, gt=0, description="range noise, m (1 sigma)")
+    sigma_azimuth_deg: float = Field(default=0.5, gt=0, description="azimuth noise, deg")
+    sigma_elevation_deg: float = Field(default=1.0, gt=0, description="elevation noise, deg")
+    sigma_radial_velocity_mps: float = Field(
+        default=0.5, gt=0, description="Doppler radial velocity noise, m/s"
+    )
+    false_alarms_per_scan: float = Field(
+        default=2.0, ge=0, description="mean of the Poisson number of false alarms per scan"
+    )
 
     @model_validator(mode="after")
     def _limits(self) -> RadarConfig:
@@ -136,35 +146,53 @@ class RFConfig(_SensorBase):
     """An RF direction finder: bearings to drones with an active control link."""
 
     kind: Literal["rf"]
-    pd: float = Field(default=0.8, gt=0, le=1, description="per-update intercept probability")
-    sigma_bearing_deg: float = Field(default=3.0, gt=0, le=90)
+    pd: float = Field(
+        default=0.8, gt=0, le=1, description="probability of hearing a live link per update"
+    )
+    sigma_bearing_deg: float = Field(default=3.0, gt=0, le=90, description="bearing noise, deg")
 
 
 class RemoteIDConfig(_SensorBase):
     """A Remote ID (ASTM F3411 broadcast) receiver."""
 
     kind: Literal["remote_id"]
-    message_loss: float = Field(default=0.2, ge=0, lt=1)
-    sigma_position_m: float = Field(default=3.0, gt=0)
-    sigma_altitude_m: float = Field(default=4.0, gt=0)
+    message_loss: float = Field(
+        default=0.2, ge=0, lt=1, description="probability an update's message is lost"
+    )
+    sigma_position_m: float = Field(
+        default=3.0, gt=0, description="horizontal error of the broadcast GNSS fix, m"
+    )
+    sigma_altitude_m: float = Field(default=4.0, gt=0, description="its vertical error, m")
 
 
 class ADSBConfig(_SensorBase):
     """A 1090 MHz ADS-B receiver."""
 
     kind: Literal["adsb"]
-    message_loss: float = Field(default=0.05, ge=0, lt=1)
-    sigma_position_m: float = Field(default=15.0, gt=0)
+    message_loss: float = Field(
+        default=0.05, ge=0, lt=1, description="probability an update's message is lost"
+    )
+    sigma_position_m: float = Field(
+        default=15.0, gt=0, description="horizontal error of the broadcast position, m"
+    )
 
 
 class VisualConfig(_SensorBase):
     """Visual sighting reports from people at or around a site (sparse, late, coarse)."""
 
     kind: Literal["visual"]
-    reports_per_target_hour: float = Field(default=2.0, ge=0)
-    delay_s: Range = (30.0, 300.0)
-    sigma_position_m: float = Field(default=300.0, gt=0)
-    sigma_altitude_m: float = Field(default=100.0, gt=0)
+    reports_per_target_hour: float = Field(
+        default=2.0, ge=0, description="mean reports per visible drone or aircraft per hour"
+    )
+    delay_s: Range = Field(
+        default=(30.0, 300.0), description="uniform delay from sighting to report, s"
+    )
+    sigma_position_m: float = Field(
+        default=300.0, gt=0, description="horizontal error of the reported place, m"
+    )
+    sigma_altitude_m: float = Field(
+        default=100.0, gt=0, description="error of the reported height, m"
+    )
 
     @field_validator("delay_s")
     @classmethod
@@ -182,6 +210,13 @@ SensorConfig = Annotated[
 
 
 class _DroneBase(_Strict):
+    """Common to small drones; each ``[lo, hi]`` is drawn uniformly per flight.
+
+    ``speed_mps`` cruise ground speed (<= 20); ``cruise_agl_m`` height above ground
+    (<= 150); ``endurance_s`` battery time (20-40 min by default); ``rcs_m2`` radar
+    cross-section.
+    """
+
     speed_mps: Range = (6.0, 16.0)
     cruise_agl_m: Range = (30.0, 120.0)
     endurance_s: Range = (1200.0, 2400.0)
@@ -209,7 +244,14 @@ class _DroneBase(_Strict):
 
 
 class SmugglerTraffic(_DroneBase):
-    """Drones launched on the Mexican side that cross north, drop a load and return."""
+    """Drones launched on the Mexican side that cross north, drop a load and return.
+
+    ``per_hour`` launches (Poisson); launch ``launch_south_m`` south of the border, drop
+    ``drop_north_m`` north of it (shortened if the battery would not bring it home),
+    hover ``hover_s`` in total around a descent to ``drop_agl_m``; ``rf_link_fraction``
+    of flights are flown live (the rest follow a programmed route, link on only within
+    1 km of the pilot).
+    """
 
     per_hour: float = Field(default=4.0, ge=0, le=200)
     launch_south_m: Range = (300.0, 2500.0)
@@ -252,7 +294,12 @@ class SurveillanceTraffic(_DroneBase):
 
 
 class HobbyTraffic(_DroneBase):
-    """Recreational drones over the city, mostly Remote ID compliant."""
+    """Recreational drones over the city, mostly Remote ID compliant.
+
+    ``count`` pilots fly one after another (rests of 15-60 min); each stands within
+    ``area_radius_m`` of the city centre on the US side and flies legs of up to 1.5 km;
+    ``remote_id_fraction`` of the drones broadcast Remote ID.
+    """
 
     count: int = Field(default=3, ge=0, le=200)
     area_radius_m: float = Field(default=8000.0, gt=0)
@@ -262,7 +309,13 @@ class HobbyTraffic(_DroneBase):
 
 
 class AirportFlow(_Strict):
-    """Arrivals and departures at one airport on its real runway ends."""
+    """Arrivals and departures at one airport on its real runway ends.
+
+    ``runways`` are runway-end designators in use (``"26L"``: land and take off
+    heading 273 deg true); ``glide_path_deg`` and ``final_length_m`` shape the final
+    approach, flown at ``approach_speed_mps``; ``military_fraction`` of flights are
+    military, half of them without ADS-B.
+    """
 
     airport: str = Field(min_length=3, max_length=4)
     runways: list[str] = Field(min_length=1)
@@ -275,7 +328,7 @@ class AirportFlow(_Strict):
 
 
 class OverflightTraffic(_Strict):
-    """Manned aircraft crossing the sector at altitude."""
+    """Manned aircraft crossing the sector in a straight line at ``altitude_m`` (MSL)."""
 
     per_hour: float = Field(default=6.0, ge=0, le=200)
     altitude_m: Range = (3000.0, 11500.0)
@@ -288,7 +341,11 @@ class OverflightTraffic(_Strict):
 
 
 class BirdTraffic(_Strict):
-    """Birds (night migrants and local flocks) at low level."""
+    """Birds (night migrants and local flocks) at low level.
+
+    ``count`` birds at a time within ``radius_m`` of the origin, ``agl_m`` above ground,
+    meandering at ``speed_mps`` with cross-sections ``rcs_m2``.
+    """
 
     count: int = Field(default=10, ge=0, le=1000)
     speed_mps: Range = (6.0, 15.0)
