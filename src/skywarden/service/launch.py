@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from fastapi import FastAPI
 
 from skywarden.bus import InProcessBus
@@ -145,37 +146,35 @@ def build_stages(
             hold = laser.HoldFire(plan, frame)
             out["hold_fire"] = hold
             out["laser_plan"] = _plan_dict(plan, laser_plan)
-            out["hazard"] = _hazard_geojson(hold, plan)
+            out["hazard"] = _hazard_geojson(hold)
         except (ImportError, AttributeError) as e:
             warnings.append(f"laser hold-fire not available ({e}); running without it")
     return out
 
 
 def _plan_dict(plan: Any, path: Path) -> dict[str, Any]:
-    d: dict[str, Any] = {
-        "id": path.stem,
-        "name": getattr(plan, "name", path.stem),
-        "file": str(path),
+    """The plan as filed (its validated spec), for the store and ``/api/laser/plans``."""
+    spec = getattr(plan, "spec", None)
+    body: dict[str, Any] = spec.model_dump(mode="json") if spec is not None else {}
+    return {"id": path.stem, "name": body.get("name", path.stem), "file": str(path), **body}
+
+
+def _hazard_geojson(hold: Any) -> dict[str, Any] | None:
+    """The hazard volume's ground footprint as a GeoJSON Polygon (lon/lat), with its
+    ceiling, for the map; from ``HazardVolume.footprint`` in the site's ENU frame."""
+    vol = getattr(hold, "volume", None)
+    if vol is None or not hasattr(vol, "footprint"):
+        return None
+    xs, ys = (np.asarray(v, dtype=float) for v in vol.footprint.exterior.xy)
+    lat, lon, _ = vol.frame.to_geodetic(xs, ys, np.zeros_like(xs))
+    return {
+        "type": "Feature",
+        "properties": {"kind": "laser_hazard", "ceiling_msl_m": float(vol.ceiling_msl_m())},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[float(a), float(b)] for a, b in zip(lon, lat, strict=True)]],
+        },
     }
-    to_dict = getattr(plan, "to_dict", None) or getattr(plan, "model_dump", None)
-    if callable(to_dict):
-        try:
-            d["plan"] = to_dict(mode="json") if hasattr(plan, "model_dump") else to_dict()
-        except TypeError:
-            d["plan"] = to_dict()
-    return d
-
-
-def _hazard_geojson(hold: Any, plan: Any) -> dict[str, Any] | None:
-    """The hazard volume's ground footprint as GeoJSON, from whichever of the laser
-    package's accessors exists (``footprint_geojson``, ``hazard_geojson``)."""
-    for obj in (hold, plan):
-        for name in ("footprint_geojson", "hazard_geojson"):
-            fn = getattr(obj, name, None)
-            if callable(fn):
-                g = fn()
-                return dict(g) if g else None
-    return None
 
 
 def build(
