@@ -83,6 +83,19 @@ def plot_plan(a: PlanAnalysis, out: str | Path) -> Path:
         lw=1.2,
         label=f"TFR polygon {t.polygon_area_nm2:.0f} NM² (cylinder {t.cylinder_area_nm2:.0f})",
     )
+    # the blanket closure it is compared with, around the first airport
+    if a.plan.spec.airports:
+        ap0 = airport(a.plan.spec.airports[0])
+        bx, by, _ = frame.to_enu(ap0.lat, ap0.lon, 0.0)
+        br = a.plan.spec.blanket.radius_nm * M_PER_NM
+        ax.plot(
+            (bx + br * np.sin(th)) / 1000,
+            (by + br * np.cos(th)) / 1000,
+            color="0.4",
+            ls="-.",
+            lw=1.0,
+            label=f"blanket closure {a.plan.spec.blanket.radius_nm:g} NM around {ap0.icao}",
+        )
     # runways, flows
     touched = {h.flow.label for h in a.flow_hits}
     for f in a.flows:
