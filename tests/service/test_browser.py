@@ -1,5 +1,6 @@
 """The web map in a real browser: Playwright for Python driving Debian's Chromium headless
-against ``skywarden serve`` replaying a recorded El Paso night.
+against ``skywarden serve`` running the El Paso scenario in real time through the whole
+pipeline (simulator, tracker, airspace analysis, laser hold-fire).
 
 Chromium comes from Debian (``make sysdeps``), never from ``playwright install``.
 """
@@ -27,7 +28,9 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "map.png"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / "docs" / "img" / "map.png"
+SCENARIO = ROOT / "scenarios" / "el-paso.yaml"
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -38,10 +41,9 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, svc: SimpleNamespace) -> Iterator[Any]:
     folder = tmp_path_factory.mktemp("browser")
-    tracks = svc.write_scene(folder / "night", seconds=900, n_tracks=4)
     db = f"sqlite:///{folder / 'store.db'}"
     pw = {r: svc.add_user(db, r, r, folder) for r in ("operator", "partner")}
-    s = svc.Served(["--db", db, "--source", f"tracks:{tracks}", "--speed", "1"], folder)
+    s = svc.Served(["--db", db, "--scenario", str(SCENARIO), "--speed", "1"], folder)
     yield SimpleNamespace(server=s, pw=pw)
     s.stop()
 
@@ -64,6 +66,21 @@ def login(browser: Any, served: Any, role: str) -> Any:
     page.click("#login-button")
     page.wait_for_selector("#login.hidden", state="attached", timeout=15_000)
     return page
+
+
+def sensor_needles() -> list[str]:
+    """Sensor ids of the scenario, and site coordinates precise enough (3+ decimals) that
+    they cannot be a partner's ~1 km rounded position."""
+    from skywarden.sim import load_scenario
+
+    out = []
+    for s in load_scenario(str(SCENARIO)).sensors:
+        out.append(s.id)
+        for v in (s.site.lat, s.site.lon):
+            text = repr(abs(float(v)))
+            if len(text.split(".")[1]) >= 3:
+                out.append(text)
+    return out
 
 
 def positions(page: Any) -> dict[str, list[float]]:
