@@ -454,18 +454,23 @@ class Analyzer:
             for ap in sorted(set(self.path_airport)):
                 cols = self.path_airport == ap
                 dmin = d_now[:, cols].min(axis=1)
-                for k in np.flatnonzero(drone & (dmin <= trig.notify_within_m)):
-                    acc.add(
-                        Action.NOTIFY,
-                        ap,
-                        int(k),
-                        partial("drone {} {:.0f} m from a {} path".format, ids[k], dmin[k], ap),
-                    )
+                near = np.flatnonzero(drone & (dmin <= trig.notify_within_m))
+                acc.add_many(Action.NOTIFY, ap, near, _near_path_reason(ids, dmin, ap))
             # Closing on a path inside the pause range: pause pre-emptively.
             closing = drone[:, None] & (d_cpa <= trig.closing_cpa_m) & (t_cpa > 0) & (d_cpa < d_now)
-            for k, j in zip(*np.nonzero(closing), strict=True):
+            ck, cj = np.nonzero(closing)
+            zk = np.array([self.path_zone[j] for j in cj], dtype=np.intp)
+            cx = b.x[ck] + b.vel[ck, 0] * t_cpa[ck, cj]
+            cy = b.y[ck] + b.vel[ck, 1] * t_cpa[ck, cj]
+            corridor = zk >= 0
+            along_c = np.full(len(ck), np.inf)
+            ceiling_c = np.full(len(ck), -np.inf)
+            if corridor.any():
+                zc = zk[corridor]
+                along_c[corridor] = self.zindex.along(zc, cx[corridor], cy[corridor])
+                ceiling_c[corridor] = self.zindex.ceiling_at(zc, cx[corridor], cy[corridor])
+            for n, (k, j) in enumerate(zip(ck.tolist(), cj.tolist(), strict=True)):
                 p = self.paths[j]
-
                 why = partial(
                     "drone {} closing on {}: {:.0f} m in {:.0f} s".format,
                     ids[k],
@@ -473,29 +478,21 @@ class Analyzer:
                     d_cpa[k, j],
                     t_cpa[k, j],
                 )
-
                 if p.kind == "runway":
-                    acc.add(Action.PAUSE_ALL, p.airport, int(k), why)
-                    continue
-                zk1 = np.array([self.path_zone[j]])
-                cx = b.x[k : k + 1] + b.vel[k : k + 1, 0] * t_cpa[k, j]
-                cy = b.y[k : k + 1] + b.vel[k : k + 1, 1] * t_cpa[k, j]
-                a = float(self.zindex.along(zk1, cx, cy)[0])
-                ceiling = float(self.zindex.ceiling_at(zk1, cx, cy)[0])
-                if a <= pause_range and b.alt[k] <= ceiling:
+                    acc.add(Action.PAUSE_ALL, p.airport, k, why)
+                elif along_c[n] <= pause_range and b.alt[k] <= ceiling_c[n]:
                     action = (
                         Action.PAUSE_ARRIVALS if p.kind == "approach" else Action.PAUSE_DEPARTURES
                     )
-                    acc.add(action, p.airport, int(k), why, (p.runway_end,))
+                    acc.add(action, p.airport, k, why, (p.runway_end,))
         # Crossings notify border security while the crossing is recent.
         recent = drone & (b.t - self.last_cross[b.rows] <= pol.scoring.memory_s)
-        for k in np.flatnonzero(recent):
-            acc.add(
-                Action.NOTIFY,
-                BORDER_AUDIENCE,
-                int(k),
-                partial("drone {} crossed the border".format, ids[k]),
-            )
+        acc.add_many(
+            Action.NOTIFY,
+            BORDER_AUDIENCE,
+            np.flatnonzero(recent),
+            lambda k: f"drone {ids[k]} crossed the border",
+        )
         causes = acc.causes()
         causes += self._escalations(t, b, acc.hazards)
         # Incidents of drones with no other cause: monitor.
@@ -580,6 +577,13 @@ class Analyzer:
             self.book.track_gone(tid, t)
 
 
+def _near_path_reason(ids: list[str], dmin: FloatArray, ap: str) -> Callable[[int], str]:
+    def why(k: int) -> str:
+        return f"drone {ids[k]} {dmin[k]:.0f} m from a {ap} path"
+
+    return why
+
+
 @dataclass
 class _Gathered:
     action: Action
@@ -636,6 +640,34 @@ class _CauseCollector:
                 float(b.y[k]),
                 float(b.alt[k]),
             )
+
+    def add_many(
+        self,
+        action: Action,
+        scope: str,
+        ks: IntArray,
+        why: Callable[[int], str],
+        runways: tuple[str, ...] = (),
+    ) -> None:
+        """The same measure for many drones at once (notifications): no per-drone reasons."""
+        key = (action.value, scope, runways)
+        fresh = [int(k) for k in ks if (key, int(k)) not in self.seen]
+        if not fresh:
+            return
+        self.seen.update((key, k) for k in fresh)
+        tracks = [self.b.updates[k].track for k in fresh]
+        self.caused.update(tracks)
+        entry = self.by_key.get(key)
+        if entry is None:
+            entry = _Gathered(action, self.an._incident(tracks[0], self.t, why(fresh[0])))
+            self.by_key[key] = entry
+        book = self.an.book
+        for tr in tracks:
+            if book.incident_for(tr) is None:
+                self.an._incident(tr, self.t, f"{action.value} {scope}")
+        entry.tracks += tracks
+        for k in fresh[: max(0, self.named - len(entry.reasons))]:
+            entry.reasons.append(why(k))
 
     def causes(self) -> list[Cause]:
         out = []

@@ -97,6 +97,7 @@ class BorderCrossingDetector:
         self._side = np.zeros(0, dtype=np.int8)
         self._pdir = np.zeros(0, dtype=np.int8)
         self._pend = np.zeros((0, 4))  # t, x, y, alt of the last intersection per row
+        self._last_firm = np.zeros(0, dtype=np.int8)  # firm side at the previous update
 
     def _half_planes(self, parts: list[LineString]) -> tuple[BaseGeometry, BaseGeometry]:
         """Split the sector box by the border; classify each piece by the left/right test."""
@@ -136,6 +137,7 @@ class BorderCrossingDetector:
             self._side = np.concatenate([self._side, np.zeros(grow, dtype=np.int8)])
             self._pdir = np.concatenate([self._pdir, np.zeros(grow, dtype=np.int8)])
             self._pend = np.concatenate([self._pend, np.zeros((grow, 4))])
+            self._last_firm = np.concatenate([self._last_firm, np.zeros(grow, dtype=np.int8)])
 
     def step(self, rows: IntArray, prev: FloatArray, cur: FloatArray) -> list[Crossing]:
         """Feed one update per row and get the crossings confirmed by it.
@@ -146,8 +148,15 @@ class BorderCrossingDetector:
         if len(rows) == 0 or len(self.segments) == 0:
             return []
         self._ensure(int(rows.max()) + 1)
-        self._record_intersections(rows, prev, cur)
         firm = self.firm_side(cur[:, 1], cur[:, 2])
+        # Only a segment that starts or ends near the line, or jumps from one firm side
+        # to the other, can meet it: the others (nearly all) skip the geometry.
+        last = self._last_firm[rows]
+        near = (firm == 0) | (last == 0) | (firm != last)
+        k = np.flatnonzero(near)
+        if len(k):
+            self._record_intersections(rows[k], prev[k], cur[k])
+        self._last_firm[rows] = firm
         old = self._side[rows]
         confirm = (firm != 0) & (firm != old) & (self._pdir[rows] == firm)
         out = [
@@ -201,3 +210,4 @@ class BorderCrossingDetector:
         rows = rows[rows < len(self._side)]
         self._side[rows] = 0
         self._pdir[rows] = 0
+        self._last_firm[rows] = 0

@@ -57,11 +57,20 @@ class Closing:
 
 
 def cpa_to_segments(
-    x: FloatArray, y: FloatArray, vx: FloatArray, vy: FloatArray, seg: FloatArray, horizon_s: float
+    x: FloatArray,
+    y: FloatArray,
+    vx: FloatArray,
+    vy: FloatArray,
+    seg: FloatArray,
+    horizon_s: float,
+    within_m: float | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(distance now, closest distance, time of closest) for n points x m segments.
 
-    ``seg`` is (m, 4): ax, ay, bx, by. Returns three (n, m) arrays.
+    ``seg`` is (m, 4): ax, ay, bx, by. Returns three (n, m) arrays. With ``within_m``,
+    the closest approach is only solved for pairs that could come that close within the
+    horizon (distance now minus speed x horizon); for the others it is left at the
+    distance now, at time 0, which is all a caller asking "within ``within_m``?" needs.
     """
     ax, ay, bx, by = (seg[:, i][None, :] for i in range(4))
     dx, dy = bx - ax, by - ay
@@ -70,39 +79,56 @@ def cpa_to_segments(
     px, py = x[:, None] - ax, y[:, None] - ay
     along0 = px * ux + py * uy
     lat0 = px * -uy + py * ux
-    va = vx[:, None] * ux + vy[:, None] * uy
-    vl = vx[:, None] * -uy + vy[:, None] * ux
+    over0 = np.where(along0 < 0, along0, np.where(along0 > length, along0 - length, 0.0))
+    d_now = np.hypot(over0, lat0)
+    best_d = d_now.copy()
+    best_t = np.zeros_like(d_now)
+    if within_m is None:
+        sel = np.nonzero(np.ones_like(d_now, dtype=bool))
+    else:
+        reach = np.hypot(vx, vy)[:, None] * horizon_s
+        sel = np.nonzero(d_now - reach <= within_m)
+    if len(sel[0]) == 0:
+        return d_now, best_d, best_t
+    i, j = sel
+    a0, l0 = along0[i, j], lat0[i, j]
+    ln = np.broadcast_to(length, d_now.shape)[i, j]
+    uxs = np.broadcast_to(ux, d_now.shape)[i, j]
+    uys = np.broadcast_to(uy, d_now.shape)[i, j]
+    va = vx[i] * uxs + vy[i] * uys
+    vl = -vx[i] * uys + vy[i] * uxs
     v2 = va * va + vl * vl
 
     def safe(num: FloatArray, den: FloatArray) -> FloatArray:
         ok = np.abs(den) > 1e-9
         return np.where(ok, num / np.where(ok, den, 1.0), 0.0)
 
-    cands = [
-        np.zeros_like(along0),
-        np.full_like(along0, horizon_s),
-        safe(-lat0, vl),
-        safe(-along0, va),
-        safe(length - along0, va),
-        safe(-(along0 * va + lat0 * vl), v2),
-        safe(-((along0 - length) * va + lat0 * vl), v2),
-    ]
-
     def dist(tau: FloatArray) -> FloatArray:
-        a = along0 + va * tau
-        lat = lat0 + vl * tau
-        over = np.where(a < 0, a, np.where(a > length, a - length, 0.0))
+        a = a0 + va * tau
+        lat = l0 + vl * tau
+        over = np.where(a < 0, a, np.where(a > ln, a - ln, 0.0))
         return np.hypot(over, lat)
 
-    best_d = dist(cands[0])
-    best_t = np.zeros_like(best_d)
-    d_now = best_d.copy()
-    for tau in cands[1:]:
+    # The distance to a segment is convex in time: its minimum over [0, horizon] is at
+    # a boundary, a kink (crossing either end's normal) or a piece's stationary point.
+    cands = (
+        np.full_like(a0, horizon_s),
+        safe(-l0, vl),
+        safe(-a0, va),
+        safe(ln - a0, va),
+        safe(-(a0 * va + l0 * vl), v2),
+        safe(-((a0 - ln) * va + l0 * vl), v2),
+    )
+    bd = d_now[i, j]
+    bt = np.zeros_like(bd)
+    for tau in cands:
         tau = np.clip(tau, 0.0, horizon_s)
         d = dist(tau)
-        better = d < best_d
-        best_d = np.where(better, d, best_d)
-        best_t = np.where(better, tau, best_t)
+        better = d < bd
+        bd = np.where(better, d, bd)
+        bt = np.where(better, tau, bt)
+    best_d[i, j] = bd
+    best_t[i, j] = bt
     return d_now, best_d, best_t
 
 
@@ -136,7 +162,13 @@ class ClosingDetector:
         self.last_true = grown(self.last_true, cap, -np.inf)
         self.armed = grown(self.armed, cap, True)
         d_now, d_cpa, t_cpa = cpa_to_segments(
-            batch.x, batch.y, batch.vel[:, 0], batch.vel[:, 1], self.seg, self.horizon_s
+            batch.x,
+            batch.y,
+            batch.vel[:, 0],
+            batch.vel[:, 1],
+            self.seg,
+            self.horizon_s,
+            within_m=self.distance_m,
         )
         moving = (batch.speed >= self.min_speed_ms)[:, None]
         cond = moving & (d_now > self.distance_m) & (d_cpa <= self.distance_m) & (t_cpa > 0)

@@ -10,6 +10,7 @@ once it has lasted ``min_duration_s``.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,6 +47,7 @@ class GroupDetector:
     max_p_manned: float = 0.5
     groups: dict[str, Group] = field(default_factory=dict)
     _next: int = 1
+    _reported_of: dict[str, str] = field(default_factory=dict)
 
     def step(self, batch: Batch, ids: list[str]) -> list[Group]:
         """Update groups from this batch; return the groups that became reportable."""
@@ -69,14 +71,15 @@ class GroupDetector:
                     comps.append(cand[labels == lab])
         out: list[Group] = []
         matched: set[str] = set()
+        member_of = {m: g.id for g in self.groups.values() for m in g.members}
         for comp in comps:
             members = {ids[int(batch.rows[k])] for k in comp}
-            best = max(
-                (g for g in self.groups.values() if g.id not in matched),
-                key=lambda g: len(g.members & members),
-                default=None,
+            votes = Counter(
+                member_of[m] for m in members if m in member_of and member_of[m] not in matched
             )
-            if best is None or not best.members & members:
+            if votes:
+                best = self.groups[votes.most_common(1)[0][0]]
+            else:
                 best = Group(f"G{self._next:05d}", members, t)
                 self._next += 1
                 self.groups[best.id] = best
@@ -92,10 +95,9 @@ class GroupDetector:
                 out.append(best)
         for gid in [g for g in self.groups if g not in matched]:
             del self.groups[gid]
+        self._reported_of = {m: g.id for g in self.groups.values() if g.reported for m in g.members}
         return out
 
     def group_of(self, track: str) -> str | None:
-        for g in self.groups.values():
-            if g.reported and track in g.members:
-                return g.id
-        return None
+        """The reported group a track flies in, if any."""
+        return self._reported_of.get(track)

@@ -16,7 +16,7 @@ never inferred from kinematics, because that word closes airspace and moves troo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -44,14 +44,35 @@ OBSERVATION = "observation"
 
 @dataclass(frozen=True, slots=True)
 class ThreatScore:
-    """A track's score at time ``t``: total, per-factor points, category and reasons."""
+    """A track's score at time ``t``: total, per-factor points, category and reasons.
+
+    ``points`` holds each factor's contribution in :data:`FACTORS` order; the
+    ``contributions`` mapping and the plain-language ``reasons`` are derived on demand, so
+    scoring 10,000 tracks a second does not format 10,000 explanations nobody reads.
+    """
 
     track: str
     t: float
     score: float
-    contributions: dict[str, float]
+    points: tuple[float, ...]
     category: str
-    reasons: tuple[str, ...] = field(default=())
+    p_drone: float = 0.0
+    path_distance_m: float = float("inf")
+
+    @property
+    def contributions(self) -> dict[str, float]:
+        return dict(zip(FACTORS, self.points, strict=True))
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """``+25 420 m from the nearest runway/approach path``, largest first."""
+        out = []
+        for f, pts in sorted(self.contributions.items(), key=lambda kv: -kv[1]):
+            if pts < 0.5:
+                continue
+            arg = self.p_drone if f == "drone_class" else self.path_distance_m
+            out.append(f"+{pts:.0f} {_REASON[f].format(arg)}")
+        return tuple(out)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -132,17 +153,14 @@ def explain(
     cats: list[str],
     inp: FactorInputs,
 ) -> list[ThreatScore]:
-    """One :class:`ThreatScore` per track, reasons ordered by contribution."""
+    """One :class:`ThreatScore` per track (contributions = value x weight per factor)."""
     contrib = values * weights[None, :]
-    totals = contrib.sum(axis=1)
-    out = []
-    for k, tid in enumerate(tracks):
-        c = {f: float(contrib[k, j]) for j, f in enumerate(FACTORS)}
-        reasons = []
-        for f, pts in sorted(c.items(), key=lambda kv: -kv[1]):
-            if pts < 0.5:
-                continue
-            arg = inp.p_drone[k] if f == "drone_class" else inp.path_distance_m[k]
-            reasons.append(f"+{pts:.0f} {_REASON[f].format(arg)}")
-        out.append(ThreatScore(tid, float(t[k]), float(totals[k]), c, cats[k], tuple(reasons)))
-    return out
+    totals = contrib.sum(axis=1).tolist()
+    rows = contrib.tolist()
+    tl = t.tolist()
+    pd = inp.p_drone.tolist()
+    dist = inp.path_distance_m.tolist()
+    return [
+        ThreatScore(tid, tl[k], totals[k], tuple(rows[k]), cats[k], pd[k], dist[k])
+        for k, tid in enumerate(tracks)
+    ]
