@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from skywarden.sim import ScenarioError, load_scenario, parse_scenario
 from skywarden.sim.scenario import RadarConfig, RemoteIDConfig
@@ -95,3 +97,38 @@ def test_not_a_mapping_and_missing_file(tmp_path: Path) -> None:
     assert "mapping" in _errors(None, tmp_path, text="- a\n- b\n").problems[0][1]
     with pytest.raises(ScenarioError, match="cannot read"):
         load_scenario(tmp_path / "nope.yaml")
+
+
+def _leaves(d: object, path: tuple = ()) -> list[tuple]:  # type: ignore[type-arg]
+    if isinstance(d, dict):
+        return [p for k, v in d.items() for p in _leaves(v, (*path, k))]
+    if isinstance(d, list):
+        return [p for i, v in enumerate(d) for p in _leaves(v, (*path, i))]
+    return [path]
+
+
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True),
+    st.text(max_size=5),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_corrupted_value_is_a_scenario_error_or_valid(data: st.DataObject) -> None:
+    doc = _doc()
+    paths = _leaves(doc)
+    path = data.draw(st.sampled_from(paths))
+    node = doc
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = data.draw(junk)
+    try:
+        parse_scenario(doc, "fuzz.yaml")
+    except ScenarioError as e:
+        assert e.problems and str(e).startswith("fuzz.yaml: ")
