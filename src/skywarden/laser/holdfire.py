@@ -99,7 +99,8 @@ class HoldFire:
         self.protect_probability = hf.protect_probability
         # sector ENU -> site ENU
         self._m, self._o = _rigid_transform(frame, self.volume.frame)
-        self._steps = np.arange(self.step_s, self.look_ahead_s + 1e-9, self.step_s)
+        # From now (s = 0) so a passage within the first half step is covered too.
+        self._steps = np.arange(0.0, self.look_ahead_s + 1e-9, self.step_s)
         self._target: str | tuple[float, float] | None = None
 
     # ------------------------------------------------------------------ target
