@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 from aviconv_core import coords
-from aviconv_notam._coord_shorthand import normalise
 from aviconv_notam.parser import parse
 
 from skywarden.geo import M_PER_NM, distance_m
@@ -83,8 +82,9 @@ def test_faa_domestic_notam_reads_back() -> None:
     )
     assert m is not None
     assert float(m.group(1)) == TFR.radius_nm
-    # aviconv's NOTAM coordinate normaliser splits the run-together pair; its parser reads it
-    assert coords.parse_pair(normalise(m.group(2))) == pytest.approx(
+    # the run-together pair splits after the N/S letter; aviconv's parser reads both halves
+    pair = m.group(2)
+    assert coords.parse_pair(f"{pair[:7]} {pair[7:]}") == pytest.approx(
         (TFR.centre_lat, TFR.centre_lon), abs=1e-9
     )
     assert float(m.group(3)) == TFR.ceiling_ft_msl
