@@ -8,6 +8,7 @@ consistent. The result is a plain dict (JSON-ready) plus the objects the plot ne
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,13 +115,13 @@ def analyse(plan: LaserPlan, traffic: str | Path | None = None) -> PlanAnalysis:
         "tfr_area_nm2": tfr.polygon_area_nm2 if polygon else tfr.cylinder_area_nm2,
         "tfr_ceiling_ft_msl": tfr.ceiling_ft_msl,
         # What a circle of the hazard distance around the site would need instead.
-        "site_circle_area_nm2": 3.141592653589793 * (volume.range_m / M_PER_NM) ** 2,
+        "site_circle_area_nm2": math.pi * (volume.range_m / M_PER_NM) ** 2,
         "flows_total": len(flows),
         "flows_touched": len(flow_hits),
         "flow_minutes_restricted": len(flow_hits) * minutes,
         "blanket_minutes": b.minutes,
         "blanket_announced_minutes": b.announced_minutes,
-        "blanket_area_nm2": 3.141592653589793 * b.radius_nm**2,
+        "blanket_area_nm2": math.pi * b.radius_nm**2,
         "blanket_ceiling_ft_msl": b.ceiling_ft_msl,
         "blanket_flow_minutes": len(flows) * b.minutes,
     }

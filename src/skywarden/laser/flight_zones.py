@@ -33,7 +33,7 @@ from enum import StrEnum
 import numpy as np
 
 from skywarden.laser.beam import Beam
-from skywarden.laser.mpe import is_visible
+from skywarden.laser.mpe import default_exposure_s, is_visible
 
 
 class FlightZone(StrEnum):
@@ -120,8 +120,6 @@ def hazard_distances(
 
     ``vcf`` defaults to :func:`photopic_vcf`; pass 1.0 to reproduce the FAA's examples.
     """
-    from skywarden.laser.mpe import default_exposure_s
-
     t = default_exposure_s(beam.wavelength_nm) if exposure_s is None else float(exposure_s)
     mpe = beam.mpe_w_cm2(t)
     nohd = beam.range_to_irradiance_m(mpe)

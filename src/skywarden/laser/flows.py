@@ -27,7 +27,7 @@ FloatArray = npt.NDArray[np.float64]
 
 GLIDE_DEG = 3.0
 THRESHOLD_CROSSING_FT = 50.0
-LIFT_OFF_FT = 35.0
+LIFT_OFF_FT = 35.0  # take-off screen height, 14 CFR 25.111/25.113
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import shapely
 from shapely.geometry import Polygon
 
 from skywarden.geo import FT_PER_M, M_PER_NM, distance_m
+from skywarden.laser.mpe import LaserInputError
 from skywarden.laser.volume import HazardVolume
 
 ROUNDING_M = 25.0
@@ -98,10 +99,12 @@ def smallest_tfr(volume: HazardVolume, start_t: float, end_t: float, buffer_nm: 
     ``buffer_nm`` adds a lateral margin (navigation tolerance) to both shapes.
     """
     if not end_t > start_t:
-        from skywarden.laser.mpe import LaserInputError
-
         raise LaserInputError("window.end", "the window must end after it starts")
     frame = volume.frame
+    # The footprint is drawn in the site's tangent plane (z = 0). A point of the volume
+    # high above a far point is geodetically *nearer* the site (by about d*z/R, the
+    # Earth's vertical tilting away), so the ground projection of the whole volume lies
+    # inside the footprint taken at z = 0: converting that to lat/lon is conservative.
     fp = volume.footprint
     buf = buffer_nm * M_PER_NM
     circle = shapely.minimum_bounding_circle(fp)
