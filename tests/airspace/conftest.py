@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from skywarden import refdata
-from skywarden.airspace import Analyzer, load_policy, sector_zones
+from skywarden.airspace import Analyzer, ZoneIndex, load_policy, sector_zones
 from skywarden.geo import LocalFrame
 from skywarden.model import TrackStatus, TrackUpdate, Zone
 
@@ -33,9 +33,15 @@ def zones() -> list[Zone]:
     return sector_zones(FRAME, airports=["KELP", "KBIF", "MMCS"])
 
 
+@pytest.fixture(scope="session")
+def index(zones: list[Zone]) -> ZoneIndex:
+    return ZoneIndex(FRAME, zones)
+
+
 @pytest.fixture
-def analyzer(zones: list[Zone]) -> Analyzer:
-    return Analyzer(FRAME, zones, refdata.border_line(), load_policy())
+def analyzer(zones: list[Zone], index: ZoneIndex) -> Analyzer:
+    """A fresh analyzer of the El Paso sector with the shipped policy (shared zone index)."""
+    return Analyzer(FRAME, zones, refdata.border_line(), load_policy(), index=index)
 
 
 Waypoint = tuple[float, float, float, float]  # t offset s, x m, y m, alt m MSL

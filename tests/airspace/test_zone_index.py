@@ -9,14 +9,6 @@ from hypothesis import strategies as st
 
 from skywarden.airspace import ZoneIndex
 
-_INDEX: dict[str, ZoneIndex] = {}
-
-
-def _index(frame, zones) -> ZoneIndex:
-    if "i" not in _INDEX:
-        _INDEX["i"] = ZoneIndex(frame, zones)
-    return _INDEX["i"]
-
 
 def naive(index: ZoneIndex, x: float, y: float, z: float) -> set[str]:
     """One point, one zone at a time: the reference the vectorised path must match."""
@@ -39,8 +31,7 @@ def naive(index: ZoneIndex, x: float, y: float, z: float) -> set[str]:
         max_size=40,
     )
 )
-def test_vectorised_memberships_equal_the_naive_loop(frame, zones, pts):
-    index = _index(frame, zones)
+def test_vectorised_memberships_equal_the_naive_loop(index, pts):
     x, y, z = (np.array(c) for c in zip(*pts, strict=True))
     m = index.membership_matrix(x, y, z)
     for i in range(len(x)):
@@ -48,8 +39,7 @@ def test_vectorised_memberships_equal_the_naive_loop(frame, zones, pts):
         assert got == naive(index, x[i], y[i], z[i])
 
 
-def test_pairs_come_sorted_by_point_and_empty_input_is_fine(frame, zones):
-    index = _index(frame, zones)
+def test_pairs_come_sorted_by_point_and_empty_input_is_fine(index):
     rng = np.random.default_rng(3)
     x, y = rng.uniform(-20_000, 20_000, (2, 5000))
     z = rng.uniform(1100, 1500, 5000)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skywarden.airspace import ZoneFileError, ZoneIndex, ZoneSpec, load_zones_geojson
+from skywarden.airspace import ZoneFileError, ZoneSpec, load_zones_geojson
 from skywarden.geo import M_PER_NM, distance_m
 from skywarden.model import ZoneKind
 
@@ -33,8 +33,7 @@ def test_surface_area_is_5_nm_around_the_airport(zones):
     assert d == pytest.approx(5 * M_PER_NM, rel=0.01)
 
 
-def test_approach_corridor_22_follows_the_3_degree_path(frame, zones, fx):
-    index = ZoneIndex(frame, zones)
+def test_approach_corridor_22_follows_the_3_degree_path(index, fx):
     k = index.ids.index("KELP-APP-22")
     spec = ZoneSpec()
     for nm in (0.5, 1.0, 2.0, 4.0):
@@ -45,8 +44,7 @@ def test_approach_corridor_22_follows_the_3_degree_path(frame, zones, fx):
         assert m[:, k].tolist() == [True, False], nm
 
 
-def test_approach_corridor_splays_15_percent_each_side(frame, zones, fx):
-    index = ZoneIndex(frame, zones)
+def test_approach_corridor_splays_15_percent_each_side(index, fx):
     k = index.ids.index("KELP-APP-22")
     along = 3000.0
     half = 150.0 + 0.15 * (along - 60.0)  # 591 m
@@ -55,8 +53,7 @@ def test_approach_corridor_splays_15_percent_each_side(frame, zones, fx):
     assert m[:, k].tolist() == [True, False]
 
 
-def test_departure_corridor_of_22_starts_past_the_far_end(frame, zones, fx):
-    index = ZoneIndex(frame, zones)
+def test_departure_corridor_of_22_starts_past_the_far_end(index, fx):
     k = index.ids.index("KELP-DEP-22")
     # Departures on 22 climb out beyond the 04 threshold, i.e. on 04's approach side.
     x, y, alt = fx.runway_point("04", 1000.0, 50.0)

@@ -93,12 +93,15 @@ class Analyzer:
         border: BaseGeometry | None,
         policy: Policy,
         config: AnalyzerConfig = AnalyzerConfig(),
+        index: ZoneIndex | None = None,
     ) -> None:
+        """``index`` may pass a ready :class:`ZoneIndex` of the same frame and zones (it
+        takes about a second to build for a sector, so services and tests share one)."""
         self.frame = frame
         self.policy = policy
         self.config = config
         self.ground_m = frame.alt0_m if config.ground_elev_m is None else config.ground_elev_m
-        self.zindex = ZoneIndex(frame, zones)
+        self.zindex = index if index is not None else ZoneIndex(frame, zones)
         self.zone_kind = [z.kind for z in self.zindex.zones]
         self.table = TrackTable(frame)
         self.watch = ZoneWatcher(len(self.zindex), config.zone_exit_hold_s)

@@ -1,11 +1,14 @@
 """Vectorised point-in-zone tests for many tracks at once, in the sector's ENU frame.
 
 A track update stream at 10,000 tracks per second cannot afford a Python loop over points.
-The zones' ENU polygons sit in a shapely 2 ``STRtree``; one bulk query gives the
-(point, zone) pairs whose bounding boxes overlap, then one vectorised, prepared
-``contains_xy`` call and numpy comparisons against the floor, the ceiling and, for runway
-corridors, the sloped 3 degree ceiling (``attrs["glide"]``, see :mod:`.zones`) keep the
-pairs that are really inside.
+The zones' ENU polygons sit in a shapely 2 ``STRtree``, which at construction marks every
+cell of a regular grid (500 m) as inside, on the boundary of, or outside each zone. A
+point's candidate zones are then an array lookup: cells wholly inside a zone need no
+geometry; points in boundary cells get one vectorised, prepared ``contains_xy`` call.
+Numpy comparisons against the floor, the ceiling and, for runway corridors, the sloped
+3 degree ceiling (``attrs["glide"]``, see :mod:`.zones`) finish the test. Creating a
+shapely Point per update (what an STRtree query on points needs) costs more than all of
+this together; ``bench/airspace.py`` runs both side by side.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ IntArray = npt.NDArray[np.intp]
 class ZoneIndex:
     """Zones of a sector, ready for bulk membership tests of ENU points."""
 
-    def __init__(self, frame: LocalFrame, zones: Sequence[Zone]) -> None:
+    def __init__(self, frame: LocalFrame, zones: Sequence[Zone], cell_m: float = 500.0) -> None:
         self.frame = frame
         self.zones = list(zones)
         self.ids = [z.id for z in self.zones]
@@ -56,6 +59,8 @@ class ZoneIndex:
             self.g_base[k] = float(g["base_elev_m"])
             self.g_tan[k] = math.tan(math.radians(float(g["slope_deg"])))
             self.g_buffer[k] = float(g["buffer_m"])
+        if n:
+            self._build_grid(cell_m)
 
     def __len__(self) -> int:
         return len(self.zones)
@@ -78,6 +83,43 @@ class ZoneIndex:
             )
         return out
 
+    def _build_grid(self, cell_m: float) -> None:
+        """Cells of ``cell_m`` over all zones, each marked per zone: wholly inside the zone's
+        polygon (no test needed), touching its boundary (exact test), or outside.
+
+        Built once with the STRtree (cells x zones); afterwards a point's candidate zones
+        are one integer division and one array lookup away.
+        """
+        n = len(self.zones)
+        b = shapely.bounds(self.polygons)
+        self.g0 = np.array([b[:, 0].min(), b[:, 1].min()]) - cell_m
+        span = np.array([b[:, 2].max(), b[:, 3].max()]) + cell_m - self.g0
+        self.cell_m = cell_m
+        self.nx, self.ny = (np.ceil(span / cell_m).astype(int) + 1).tolist()
+        ix, iy = np.meshgrid(np.arange(self.nx), np.arange(self.ny), indexing="ij")
+        x0 = self.g0[0] + ix.ravel() * cell_m
+        y0 = self.g0[1] + iy.ravel() * cell_m
+        cells = shapely.box(x0, y0, x0 + cell_m, y0 + cell_m)
+        ci, zi = self.tree.query(cells, predicate="intersects")
+        inner = shapely.contains_properly(self.polygons[zi], cells[ci])
+        self.inside_cell = np.zeros((len(cells), n), dtype=bool)
+        self.edge_cell = np.zeros((len(cells), n), dtype=bool)
+        self.inside_cell[ci[inner], zi[inner]] = True
+        self.edge_cell[ci[~inner], zi[~inner]] = True
+
+    def _candidates(self, x: FloatArray, y: FloatArray) -> tuple[IntArray, IntArray, np.ndarray]:
+        """(point, zone, needs exact test) candidates from the cell grid."""
+        ix = np.floor((x - self.g0[0]) / self.cell_m).astype(np.intp)
+        iy = np.floor((y - self.g0[1]) / self.cell_m).astype(np.intp)
+        on = np.flatnonzero((ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny))
+        cell = ix[on] * self.ny + iy[on]
+        a_p, a_z = np.nonzero(self.inside_cell[cell])
+        e_p, e_z = np.nonzero(self.edge_cell[cell])
+        pi = np.concatenate([on[a_p], on[e_p]]).astype(np.intp)
+        zi = np.concatenate([a_z, e_z]).astype(np.intp)
+        exact = np.concatenate([np.zeros(len(a_p), bool), np.ones(len(e_p), bool)])
+        return pi, zi, exact
+
     def memberships(self, x: FloatArray, y: FloatArray, z: FloatArray) -> tuple[IntArray, IntArray]:
         """(point index, zone index) pairs for every point inside every zone's volume.
 
@@ -89,15 +131,18 @@ class ZoneIndex:
         if len(x) == 0 or not self.zones:
             empty = np.zeros(0, dtype=np.intp)
             return empty, empty
-        pts = shapely.points(x, y)
-        pi, zi = self.tree.query(pts)
+        pi, zi, exact = self._candidates(x, y)
         if len(pi) == 0:
-            return pi.astype(np.intp), zi.astype(np.intp)
+            return pi, zi
         zp = z[pi]
         keep = (zp >= self.floor[zi]) & (zp <= self.ceiling[zi])
-        pi, zi = pi[keep], zi[keep]
-        inside = shapely.contains_xy(self.polygons[zi], x[pi], y[pi])
-        pi, zi = pi[inside], zi[inside]
+        pi, zi, exact = pi[keep], zi[keep], exact[keep]
+        if exact.any():
+            inside = np.ones(len(pi), dtype=bool)
+            inside[exact] = shapely.contains_xy(
+                self.polygons[zi[exact]], x[pi[exact]], y[pi[exact]]
+            )
+            pi, zi = pi[inside], zi[inside]
         sloped = ~np.isnan(self.g_tan[zi])
         if sloped.any():
             ok = z[pi] <= self.ceiling_at(zi, x[pi], y[pi])
