@@ -64,3 +64,11 @@ def test_plan_table_and_bad_plan(tmp_path: Path) -> None:
     r = runner.invoke(app, ["laser", "plan", str(bad)])
     assert r.exit_code == 2
     assert "bad.yaml: laser.power_w" in r.output
+
+
+def test_plan_against_a_malformed_recording_names_the_line(tmp_path: Path) -> None:
+    rec = tmp_path / "tracks.jsonl"
+    rec.write_text('{"t": 1}\n')
+    r = runner.invoke(app, ["laser", "plan", str(SCENARIO), "--traffic", str(rec)])
+    assert r.exit_code == 2
+    assert "tracks.jsonl:1" in r.output

@@ -61,3 +61,25 @@ def test_window_must_be_forward() -> None:
     vol = HazardVolume(32.0, -106.0, 1200.0, Fan(60.0, 120.0, 5.0, 30.0), 10_000.0)
     with pytest.raises(LaserInputError, match=r"window\.end"):
         smallest_tfr(vol, T0, T0)
+
+
+def test_tfr_as_a_shared_zone_contains_the_circle() -> None:
+    from shapely.geometry import Polygon as ShapelyPolygon
+
+    from skywarden.model import ZoneKind
+
+    vol = HazardVolume(31.84, -106.30, 1235.0, Fan(20.0, 105.0, 3.0, 20.0), 30_000.0)
+    tfr = smallest_tfr(vol, T0, T0 + 7200)
+    zone = tfr.to_zone("TFR-LASER-1", "laser test")
+    assert zone.kind is ZoneKind.TFR and zone.attrs["floor"] == "SFC"
+    assert zone.ceiling_m == pytest.approx(tfr.ceiling_ft_msl * 0.3048)
+    # every vertex is at least the radius from the centre (the 72-gon circumscribes)
+    lon = np.array([p[0] for p in zone.polygon])
+    lat = np.array([p[1] for p in zone.polygon])
+    d = np.asarray(
+        distance_m(np.full_like(lat, tfr.centre_lat), np.full_like(lon, tfr.centre_lon), lat, lon)
+    )
+    assert np.all(d >= tfr.radius_nm * M_PER_NM)
+    poly_zone = tfr.to_zone("TFR-LASER-2", "laser test", polygon=True)
+    assert ShapelyPolygon(poly_zone.polygon).area == pytest.approx(ShapelyPolygon(tfr.polygon).area)
+    assert zone.to_dict()["kind"] == "tfr"

@@ -21,9 +21,10 @@ import numpy as np
 import shapely
 from shapely.geometry import Polygon
 
-from skywarden.geo import FT_PER_M, M_PER_NM, distance_m
+from skywarden.geo import FT_PER_M, M_PER_FT, M_PER_NM, destination, distance_m
 from skywarden.laser.mpe import LaserInputError
 from skywarden.laser.volume import HazardVolume
+from skywarden.model import Zone, ZoneKind
 
 ROUNDING_M = 25.0
 
@@ -57,6 +58,49 @@ class Tfr:
     @property
     def minutes(self) -> float:
         return (self.end_t - self.start_t) / 60.0
+
+    def to_zone(self, zone_id: str, name: str, *, polygon: bool = False) -> Zone:
+        """The TFR as a shared ``model.Zone`` (kind TFR) for the map, the store and the bus.
+
+        The cylinder is drawn as a 72-gon circumscribing the circle (it contains it);
+        the floor is the surface (``attrs["floor"] == "SFC"``, ``floor_m`` the model's
+        lowest altitude).
+        """
+        if polygon:
+            ring = list(self.polygon)
+        else:
+            n = 72
+            r = self.radius_nm * M_PER_NM / math.cos(math.pi / n)
+            az = np.arange(n) * 360.0 / n
+            lat, lon = destination(
+                np.full(n, self.centre_lat), np.full(n, self.centre_lon), az, np.full(n, r)
+            )
+            ring = [
+                (float(a), float(b)) for a, b in zip(np.asarray(lon), np.asarray(lat), strict=True)
+            ]
+        return Zone(
+            id=zone_id,
+            kind=ZoneKind.TFR,
+            name=name,
+            polygon=tuple(ring),
+            floor_m=-500.0,
+            ceiling_m=self.ceiling_ft_msl * M_PER_FT,
+            owner="laser",
+            attrs={
+                "floor": "SFC",
+                "start_t": self.start_t,
+                "end_t": self.end_t,
+                **(
+                    {}
+                    if polygon
+                    else {
+                        "centre_lat": self.centre_lat,
+                        "centre_lon": self.centre_lon,
+                        "radius_nm": self.radius_nm,
+                    }
+                ),
+            },
+        )
 
     def to_dict(self) -> dict[str, object]:
         return {
