@@ -9,7 +9,7 @@ irradiance points (Z136.1 section 3 definitions), the peak irradiance at range r
     E(r) = 4 P tau(r) / (pi (a + phi r)^2),     tau(r) = exp(-mu r)
 
 and so, in vacuum (tau = 1),  NOHD = (sqrt(4P / (pi MPE)) - a) / phi.
-With atmospheric attenuation (Z136.6-2015 section 4.4.1.2, Beer-Lambert extinction
+With atmospheric attenuation (ANSI Z136.6 outdoor use; Beer-Lambert extinction
 coefficient mu) E(r) is still strictly decreasing, so the distance is the unique root of
 ln E(r) = ln E_limit, found by bracketed root finding below the vacuum distance.
 

@@ -1,8 +1,9 @@
 """Live hold-fire: may the laser fire now, given the current tracks?
 
 Why: during a test the range safety officer cannot watch a thousand tracks. The effector
-is interlocked on this decision, made on every tracker scan (ANSI Z136.6-2015 section 4.4,
-"aircraft spotters or radar" as a control for outdoor beams, here automated):
+is interlocked on this decision, made on every tracker scan (ANSI Z136.6, outdoor use,
+names aircraft spotters or radar as a control for beams that reach navigable airspace;
+this is that control, automated):
 
 * HOLD if any manned or unclassified aircraft is inside the hazard volume now (inflated
   by ``volume_margin_m`` for track error),

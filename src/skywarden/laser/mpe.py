@@ -9,9 +9,11 @@ near infrared (700-1400 nm), with the wavelength correction factors of Table 6
 photochemical) and C_C (1150-1400 nm water absorption).
 
 Only point sources (alpha <= alpha_min = 1.5 mrad, so C_E = 1, T_2 = 10 s): a collimated
-beam seen from an aircraft is one. Exposure durations follow Z136.1-2014 section 8.2
-("Determination of exposure duration"): the 0.25 s aversion response for an unintended
-visible exposure, 10 s for an unintended near-infrared one, or a stated duration.
+beam seen from an aircraft is one. Exposure durations follow the standard's rules for
+unintended viewing (its chapter on MPE criteria and exposure duration): the 0.25 s
+aversion response for a visible beam, 10 s for a near-infrared one, or a stated duration.
+(Section numbers are not cited here because they move between editions; the table
+numbers are those of the 2014 edition.)
 
 Units: the standard tabulates J/cm^2 and W/cm^2; functions here return W/cm^2 (the
 FAA flight-zone limits are quoted per cm^2 too) and take wavelengths in nm, times in s.
@@ -21,8 +23,9 @@ from __future__ import annotations
 
 import math
 
-# Exposure durations, ANSI Z136.1-2014 section 8.2.2 (aversion response, visible) and
-# 8.2.3 (unintentional viewing of an invisible near-IR beam, 10 s "worst case").
+# Exposure durations of ANSI Z136.1 for unintended viewing: the aversion response to a
+# visible beam, and the 10 s taken for an invisible near-IR beam (eye movements spread
+# the image beyond that).
 T_AVERSION_S = 0.25
 T_NEAR_IR_S = 10.0
 

@@ -2,8 +2,9 @@
 
 Why: what airspace a counter-drone laser can hurt is not a circle around the site but
 the set of directions it may fire in (its fan: azimuth limits and minimum/maximum
-elevation, ANSI Z136.6-2015 section 4.4 "beam control") out to the range at which the
-beam falls below the relevant limit, or to a backstop or range limit that terminates it.
+elevation, the beam-control limits of an outdoor laser under ANSI Z136.6) out to the
+range at which the beam falls below the relevant limit, or to a backstop or range
+limit that terminates it.
 The volume lives in an East-North-Up frame centred on the site (skywarden.geo), where a
 beam is a straight line; aircraft are brought into that frame exactly (both ENU frames
 are rigid transforms of Earth-centred coordinates), so Earth curvature is accounted for.
