@@ -7,8 +7,8 @@ Poisson clutter of 1 per km^2 per scan (so clutter scales with the area), births
 deaths at 1 % of the population per scan. Everything is drawn from ``--seed``.
 
 Trackers, configured alike (constant velocity with the same noise density, Mahalanobis
-gate at the 99.9 % chi-square point, confirmation after 3 detections, deletion after 3
-missed scans):
+gate at the 99.9 % chi-square point, confirmation after 4 detections with one miss
+allowed, deletion after 3 missed scans):
 
 - ``skywarden``: the array core (``TrackerCore``, 2-D, constant-velocity Kalman);
 - ``stonesoup``: KalmanPredictor/KalmanUpdater, DistanceHypothesiser (Mahalanobis),
@@ -117,8 +117,8 @@ def run_skywarden(scn: Scenario) -> dict[str, Any]:
         filter="cv",
         cv_q=Q,
         gate_chi2=CHI2_999[2],
-        confirm_m=3,
-        confirm_n=4,
+        confirm_m=4,
+        confirm_n=5,
         max_coast_s=2.5,
         tentative_max_coast_s=1.5,
         init_speed_sigma_ms=INIT_SPEED_SIGMA,
@@ -186,7 +186,7 @@ def _stonesoup_tracker(kdtree: bool, detector: Any) -> Any:
         data_associator=associator(),
         updater=updater,
         measurement_model=measurement,
-        min_points=3,
+        min_points=4,
     )
     return MultiTargetTracker(
         initiator=initiator,

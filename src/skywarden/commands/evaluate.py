@@ -92,6 +92,10 @@ def evaluate(
             f"{s['drones_classified_within_10s']}/{s['drones_detected']}"
             + (f" ({frac:.1%})" if frac is not None else ""),
         ),
+        (
+            "... within 10 s of first track update",
+            f"{s['drones_classified_within_10s_of_track']}/{s['drones_detected']}",
+        ),
         ("ADS-B updates classified drone", f"{s['adsb_updates_classified_drone']}"),
     ]
     for r in rows:

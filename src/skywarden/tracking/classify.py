@@ -45,8 +45,9 @@ class Classifier:
       the weight is full at ``rf_full_units``.
     - speed: drones fly below ``drone_max_speed_ms``, manned aircraft above
       ``manned_min_speed_ms``, birds within ``bird_speed_ms`` (soft edges).
-    - ``hover_speed_ms``/``hover_weight``: seconds below that speed count towards a hover,
-      which only a rotorcraft does (full weight after ``hover_full_s``).
+    - ``hover_speed_ms``/``hover_weight``: seconds below that ground speed count towards a
+      hover (or a vertical climb or descent), which only a rotorcraft does (full weight
+      after ``hover_full_s``).
     - height: above ``drone_max_height_m`` (frame origin = ground) drones become unlikely.
     - RCS (dBsm) Gaussians per class, used when the radar reports ``rcs_dbsm``.
     - ``kinematic_ramp_s``: kinematic terms grow from 0 to full weight over a track's first
@@ -97,11 +98,13 @@ class Classifier:
         if x.shape[0] == 0 or dt <= 0.0:
             return
         v = x[:, dims : 2 * dims]
-        speed = np.hypot(v[:, 0], v[:, 1]) if dims == 2 else np.linalg.norm(v, axis=1)
+        ground_speed = np.hypot(v[:, 0], v[:, 1])
+        speed = ground_speed if dims == 2 else np.linalg.norm(v, axis=1)
         alpha = 1.0 - np.exp(-dt / self.speed_tau_s)
         old = a["c_speed"]
         a["c_speed"] = np.where(np.isnan(old), speed, old + alpha * (speed - old))
-        hovering = speed < self.hover_speed_ms
+        # Hovering, or climbing and descending straight up and down: rotorcraft only.
+        hovering = ground_speed < self.hover_speed_ms
         a["c_hover_s"] = np.where(
             hovering, a["c_hover_s"] + dt, np.maximum(a["c_hover_s"] - dt, 0.0)
         )

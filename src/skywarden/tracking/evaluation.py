@@ -48,20 +48,22 @@ class Evaluation:
     target_kind: dict[str, str] = field(default_factory=dict)
     first_detection: dict[str, float] = field(default_factory=dict)
     time_to_class: dict[str, float | None] = field(default_factory=dict)
+    time_to_class_from_track: dict[str, float | None] = field(default_factory=dict)
     adsb_as_drone: int = 0
     adsb_targets: int = 0
 
-    def drones_classified_within(self, seconds: float) -> tuple[int, int]:
-        """(drones classified drone within ``seconds`` of first detection, drones seen)."""
-        drones = [
-            t for t, k in self.target_kind.items() if k == "drone" and t in self.time_to_class
-        ]
-        ok = sum(1 for t in drones if (v := self.time_to_class[t]) is not None and v <= seconds)
+    def drones_classified_within(self, seconds: float, from_track: bool = False) -> tuple[int, int]:
+        """(drones classified drone within ``seconds``, drones tracked), counted from the
+        first detection or, with ``from_track``, from the first confirmed track update."""
+        ttc = self.time_to_class_from_track if from_track else self.time_to_class
+        drones = [t for t, k in self.target_kind.items() if k == "drone" and t in ttc]
+        ok = sum(1 for t in drones if (v := ttc[t]) is not None and v <= seconds)
         return ok, len(drones)
 
     def summary(self) -> dict[str, Any]:
         g = np.array([x.distance for x in self.gospa]) if self.gospa else np.zeros(1)
         ok, n_drones = self.drones_classified_within(10.0)
+        ok_tr, _ = self.drones_classified_within(10.0, from_track=True)
         return {
             "scans": len(self.times),
             "mean_gospa_m": float(g.mean()),
@@ -76,6 +78,8 @@ class Evaluation:
             "drones_classified_within_10s": ok,
             "drones_detected": n_drones,
             "drone_within_10s_fraction": ok / n_drones if n_drones else None,
+            "drones_classified_within_10s_of_track": ok_tr,
+            "drone_within_10s_of_track_fraction": ok_tr / n_drones if n_drones else None,
             "adsb_targets": self.adsb_targets,
             "adsb_updates_classified_drone": self.adsb_as_drone,
             "confusion": self.confusion,
@@ -213,4 +217,7 @@ def evaluate(
         start.update({t: v for t, v in first_detection.items() if t in first_matched})
     ev.first_detection = start
     ev.time_to_class = {t: (correct_at[t] - start[t]) if t in correct_at else None for t in start}
+    ev.time_to_class_from_track = {
+        t: (correct_at[t] - first_matched[t]) if t in correct_at else None for t in first_matched
+    }
     return ev
