@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from skywarden.model import TrackUpdate
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def run(
@@ -45,6 +48,11 @@ def run(
 
     console = Console()
     out.mkdir(parents=True, exist_ok=True)
+    from skywarden.airspace.whatif import is_whatif
+
+    if is_whatif(scenario):
+        _run_whatif(scenario, out, console)
+        return
     tracks_fh = (out / "tracks.jsonl").open("w")
 
     def keep(_t: float, ups: list[TrackUpdate]) -> None:
@@ -139,3 +147,54 @@ def run(
     )
     console.print(et)
     console.print(f"wrote {out}/tracks.jsonl, incidents.json, evaluation.json, sector.json")
+
+
+def _run_whatif(scenario: Path, out: Path, console: Console) -> None:
+    """A what-if file: the sightings through the policy, the laser plan's TFR, the tables."""
+    from rich.markdown import Markdown
+
+    from skywarden.airspace.errors import AirspaceError
+    from skywarden.airspace.io import output_doc, write_output
+    from skywarden.airspace.whatif import LaserMeasure, load_whatif, markdown, run_whatif
+
+    try:
+        w = load_whatif(scenario)
+        laser = None
+        plan_path = w.laser_plan_path()
+        if plan_path is not None:
+            from skywarden.laser import LaserPlanError, load_laser_plan
+            from skywarden.laser.analysis import analyse
+
+            try:
+                a = analyse(load_laser_plan(plan_path)).to_dict()
+            except LaserPlanError as e:
+                typer.echo(f"error: {e}", err=True)
+                raise typer.Exit(2) from None
+            tfr = dict(a["tfr"])  # type: ignore[call-overload]
+            laser = LaserMeasure(
+                str(a["name"]),
+                float(tfr["start_t"]),
+                float(tfr["end_t"]),
+                tfr,
+                list(a["flows_touched"]),  # type: ignore[call-overload]
+            )
+        res = run_whatif(w, laser)
+    except AirspaceError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+    meta = {
+        "whatif": str(scenario),
+        "name": w.name,
+        "restricted_minutes": res.minutes,
+        "actual_minutes": res.actual_minutes,
+        "airports_closed_in_reality": res.airports_closed,
+        "laser_tfr": None if laser is None else laser.tfr,
+    }
+    write_output(
+        out / "incidents.json",
+        output_doc(res.events, res.incidents.values(), res.recommendations, meta),
+    )
+    md = markdown(res)
+    (out / "whatif.md").write_text(md)
+    console.print(Markdown(md))
+    console.print(f"wrote {out}/incidents.json and {out}/whatif.md")
