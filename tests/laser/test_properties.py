@@ -23,7 +23,7 @@ fans = st.builds(
 )
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(fan=fans, range_m=st.floats(500.0, 60_000.0))
 def test_tfr_cylinder_contains_every_point_of_any_volume(fan: Fan, range_m: float) -> None:
     vol = HazardVolume(31.84, -106.30, 1235.0, fan, range_m)

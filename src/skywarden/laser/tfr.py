@@ -161,7 +161,8 @@ def smallest_tfr(volume: HazardVolume, start_t: float, end_t: float, buffer_nm: 
         np.max(distance_m(np.full_like(vlat, clat), np.full_like(vlon, clon), vlat, vlon))
     )
     radius_nm = _ceil_to((far_m + buf) / M_PER_NM, 0.1)
-    ceiling_ft = _ceil_to(volume.ceiling_msl_m() * FT_PER_M, 100.0)
+    # +1 m: the rim is sampled in azimuth; the altitude varies by millimetres between samples.
+    ceiling_ft = _ceil_to((volume.ceiling_msl_m() + 1.0) * FT_PER_M, 100.0)
 
     # 25 m covers rounding the published vertices to whole arc-seconds.
     poly = _coarse_sector(volume).buffer(buf + ROUNDING_M, join_style="mitre")

@@ -180,15 +180,20 @@ class HazardVolume:
         return self.range_m * math.sin(math.radians(max(self.fan.elevation_max_deg, 0.0)))
 
     def ceiling_msl_m(self) -> float:
-        """Highest altitude (m MSL) of the volume, with Earth curvature (via geo)."""
-        el_hi = math.radians(self.fan.elevation_max_deg)
-        el = np.radians(
-            np.linspace(max(self.fan.elevation_min_deg, -90.0), self.fan.elevation_max_deg, 32)
-        )
-        el = np.append(el, el_hi)
-        az = math.radians(self.fan.centre_deg)
-        h = self.range_m * np.cos(el)
+        """Highest altitude (m MSL) of the volume, with Earth curvature (via geo).
+
+        Along any direction the altitude grows with elevation (the Earth falls away under
+        the beam), so the top is on the far rim at the maximum elevation; the ellipsoid's
+        curvature differs with azimuth (least north-south), so the rim is sampled across
+        the fan and at the cardinal bearings inside it.
+        """
+        fan = self.fan
+        az = fan.azimuth_from_deg + np.linspace(0.0, fan.width_deg, 33)
+        cardinal = np.array([0.0, 90.0, 180.0, 270.0])
+        az = np.radians(np.concatenate([az, cardinal[fan.contains_azimuth(cardinal)]]))
+        el = math.radians(fan.elevation_max_deg)
+        h = self.range_m * math.cos(el)
         _, _, alt = self.frame.to_geodetic(
-            h * math.sin(az), h * math.cos(az), self.range_m * np.sin(el)
+            h * np.sin(az), h * np.cos(az), np.full(az.shape, self.range_m * math.sin(el))
         )
-        return float(np.max(alt))
+        return float(max(np.max(alt), self.site_alt_m))
