@@ -74,6 +74,8 @@ def test_sensor_defaults_are_documented_values() -> None:
             "traffic.airports[0].runways[2]",
             "no runway end '27'",
         ),
+        (lambda d: d["sensors"][4]["site"].update(lon=106.489), "sensors[4].site", "swapped"),
+        (lambda d: d["sector"]["airports"].append("MMMX"), "sector.airports[3]", "no runway"),
         (
             lambda d: d["traffic"]["airports"][1].update(airport="ZZZZ"),
             "traffic.airports[1].airport",

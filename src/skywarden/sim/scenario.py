@@ -426,16 +426,40 @@ def parse_scenario(doc: Any, source: str = "<memory>") -> Scenario:
     return scn
 
 
+#: Sites and airports farther than this many sector half-widths from the origin are
+#: almost certainly typos (swapped coordinates, a sign lost on a longitude).
+FAR_EXTENTS = 4
+
+
 def _check_reference_data(scn: Scenario) -> list[tuple[str, str]]:
     """Airports and runway ends named in the file must exist in ``skywarden.refdata``."""
     from skywarden import refdata
+    from skywarden.geo import distance_m
 
     problems: list[tuple[str, str]] = []
-    for i, icao in enumerate(scn.sector.airports):
+    sec = scn.sector
+    far = FAR_EXTENTS * sec.extent_m
+
+    def too_far(key: str, lat: float, lon: float) -> None:
+        d = float(distance_m(sec.origin.lat, sec.origin.lon, lat, lon))
+        if d > far:
+            problems.append(
+                (
+                    key,
+                    f"{d / 1000:.0f} km from the sector origin (more than {FAR_EXTENTS}"
+                    f" x extent_m); latitude and longitude swapped?",
+                )
+            )
+
+    for i, icao in enumerate(sec.airports):
         try:
             refdata.runways(icao)
+            ap = refdata.airport(icao)
+            too_far(f"sector.airports[{i}]", ap.lat, ap.lon)
         except KeyError:
             problems.append((f"sector.airports[{i}]", f"no runway data for airport {icao!r}"))
+    for i, sensor in enumerate(scn.sensors):
+        too_far(f"sensors[{i}].site", sensor.site.lat, sensor.site.lon)
     for i, flow in enumerate(scn.traffic.airports):
         try:
             ends = {e.ident for rw in refdata.runways(flow.airport) for e in rw.ends}
