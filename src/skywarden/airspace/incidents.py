@@ -67,10 +67,11 @@ class IncidentBook:
 
     def add_group(self, ev: Event, group: str, members: list[str]) -> Incident:
         """A group formed: one incident for it, members' own incidents point there."""
+        before = {m: self.of_track.get(m) for m in members}
         inc = self._open(ev.t, sorted(members), f"group of {len(members)} drones")
         self.of_group[group] = inc.id
         for m in members:
-            old = self.of_track.get(m)
+            old = before[m]
             if old and old != inc.id and old in self.incidents:
                 self.incidents[old].audit.append({"t": ev.t, "what": f"merged into {inc.id}"})
                 self._changed[old] = self.incidents[old]
