@@ -73,3 +73,36 @@ def test_malformed_traffic_lines_are_named(tmp_path: Path, line: str, reason: st
         read_track_updates(path)
     assert err.value.line == 2
     assert reason in err.value.reason
+
+
+def test_an_adsb_recording_is_read_as_flights(approach: ApproachFn, tmp_path: Path) -> None:
+    from skywarden.model import Detection, Identity, Position, SensorKind
+
+    t0 = PLAN.start_t + 600
+    arrival = approach("26R", t0=t0, from_nm=36, to_nm=5, dt=2.0)
+    lines = []
+    for k, u in enumerate(arrival):
+        det = Detection(
+            t=u.t,
+            sensor="adsb-kelp",
+            kind=SensorKind.ADSB,
+            position=Position(u.lat, u.lon, u.alt_m),
+            # every other report without velocity: it is derived from the next report
+            velocity=u.velocity if k % 2 else None,
+            identity=Identity(icao24="a1b2c3", callsign="AAL100"),
+        )
+        lines.append(json.dumps(det.to_dict()))
+    # a radar plot in the same file is not a flight without a tracker: skipped
+    radar = Detection(
+        t=t0, sensor="radar-1", kind=SensorKind.RADAR, position=Position(31.8, -106.3, 1500)
+    )
+    lines.append(json.dumps(radar.to_dict()))
+    path = tmp_path / "detections.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    ups = read_track_updates(path)
+    assert len(ups) == len(arrival) and {u.track for u in ups} == {"icao:a1b2c3"}
+    assert all(abs(a.velocity[0] - b.velocity[0]) < 1.0 for a, b in zip(ups, arrival, strict=True))
+    flights = flights_entering(PLAN.volume(), ups, PLAN.start_t, PLAN.end_t, FLOWS)
+    assert [(f.track, f.callsign, f.flow) for f in flights] == [
+        ("icao:a1b2c3", "AAL100", "KELP 26R arrivals")
+    ]

@@ -28,7 +28,7 @@ def test_one_arrival_holds_for_its_passage_plus_the_look_ahead(
     )
     passage_s = float(np.count_nonzero(inside))
     r = replay_holds(PLAN, ups)
-    assert r.scans == len(ups)
+    assert r.scans == 7200  # one decision per second of the two-hour window
     assert len(r.periods) == 1 and r.periods[0][2] == ["T000001"]
     # at least the passage; at most passage + 60 s look-ahead + margins (~25 s)
     assert passage_s <= r.hold_s <= passage_s + 90
@@ -38,4 +38,15 @@ def test_one_arrival_holds_for_its_passage_plus_the_look_ahead(
 
 def test_nothing_in_the_window_is_all_clear() -> None:
     r = replay_holds(PLAN, [])
-    assert r.scans == 0 and r.hold_s == 0.0 and r.periods == []
+    assert r.scans == 7200 and r.hold_s == 0.0 and r.periods == []
+
+
+def test_sparse_reports_are_carried_forward_so_the_hold_does_not_flicker(
+    approach: Callable[..., list[TrackUpdate]],
+) -> None:
+    # ADS-B style: one report every 5 s; the interlock still holds without a gap.
+    t0 = PLAN.start_t + 600
+    dense = replay_holds(PLAN, approach("26R", t0=t0, from_nm=36.0, to_nm=5.0, dt=1.0))
+    sparse = replay_holds(PLAN, approach("26R", t0=t0, from_nm=36.0, to_nm=5.0, dt=5.0))
+    assert len(sparse.periods) == 1
+    assert abs(sparse.hold_s - dense.hold_s) <= 10.0

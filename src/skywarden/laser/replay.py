@@ -9,13 +9,16 @@ Positions are taken from lat/lon/alt (a recording's sector frame is not needed).
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import groupby
 
+import numpy as np
+
+from skywarden.geo import destination
 from skywarden.laser.holdfire import HOLD, HoldFire
 from skywarden.laser.plan import LaserPlan
-from skywarden.model import TrackUpdate
+from skywarden.model import TrackStatus, TrackUpdate
 
 
 @dataclass(frozen=True)
@@ -37,32 +40,70 @@ class HoldReplay:
         }
 
 
-def replay_holds(plan: LaserPlan, updates: Iterable[TrackUpdate]) -> HoldReplay:
-    """Decide on every scan (updates sharing a time) inside the plan's window.
+def replay_holds(
+    plan: LaserPlan, updates: Iterable[TrackUpdate], scan_s: float = 1.0, stale_s: float = 10.0
+) -> HoldReplay:
+    """Decide every ``scan_s`` through the plan's window on the latest update of each track.
 
-    A scan's decision holds until the next scan; HOLD time is summed over those intervals.
+    Recordings are not synchronised (ADS-B reports arrive when they arrive), so each scan
+    uses every track's latest update no older than ``stale_s``, moved to the scan time on
+    its velocity; ended tracks drop out. A scan's decision holds until the next scan.
     """
     vol = plan.volume(plan.tfr_zone)
     hold = HoldFire(plan, vol.frame)
     t0, t1 = plan.start_t, plan.end_t
-    rows = sorted(
-        (dataclasses.replace(u, state=()) for u in updates if t0 <= u.t <= t1),
-        key=lambda u: u.t,
-    )
-    decisions: list[tuple[float, bool, list[str]]] = []
-    for t, scan in groupby(rows, key=lambda u: u.t):
-        d = hold.decide(t, list(scan))
-        decisions.append((t, d.state == HOLD, d.tracks))
+    rows = sorted((u for u in updates if t0 - stale_s <= u.t <= t1), key=lambda u: u.t)
+    last: dict[str, TrackUpdate] = {}
+    k = 0
     hold_s = 0.0
     periods: list[tuple[float, float, list[str]]] = []
-    for k, (t, is_hold, tracks) in enumerate(decisions):
-        t_next = decisions[k + 1][0] if k + 1 < len(decisions) else t1
-        if not is_hold:
+    n_scans = max(1, math.ceil((t1 - t0) / scan_s - 1e-9))
+    for i in range(n_scans):
+        t = t0 + i * scan_s
+        t_next = min(t + scan_s, t1)
+        while k < len(rows) and rows[k].t <= t:
+            u = rows[k]
+            if u.status is TrackStatus.ENDED:
+                last.pop(u.track, None)
+            else:
+                last[u.track] = u
+            k += 1
+        current = [u for u in last.values() if t - u.t <= stale_s]
+        if not current:
+            continue
+        d = hold.decide(t, _at(current, t))
+        if d.state != HOLD:
             continue
         hold_s += t_next - t
         if periods and periods[-1][1] >= t - 1e-6:
             a, _, tr = periods[-1]
-            periods[-1] = (a, t_next, list(dict.fromkeys([*tr, *tracks])))
+            periods[-1] = (a, t_next, list(dict.fromkeys([*tr, *d.tracks])))
         else:
-            periods.append((t, t_next, list(tracks)))
-    return HoldReplay(len(decisions), t1 - t0, hold_s, periods)
+            periods.append((t, t_next, list(d.tracks)))
+    return HoldReplay(n_scans, t1 - t0, hold_s, periods)
+
+
+def _at(updates: list[TrackUpdate], t: float) -> list[TrackUpdate]:
+    """The updates moved to time ``t`` on their velocities (geodesic, vectorised)."""
+    dt = np.array([t - u.t for u in updates])
+    if not np.any(dt):
+        return [dataclasses.replace(u, state=()) for u in updates]
+    ve = np.array([u.velocity[0] for u in updates])
+    vn = np.array([u.velocity[1] for u in updates])
+    vu = np.array([u.velocity[2] for u in updates])
+    lat = np.array([u.lat for u in updates])
+    lon = np.array([u.lon for u in updates])
+    brg = np.degrees(np.arctan2(ve, vn))
+    lat2, lon2 = destination(lat, lon, brg, np.hypot(ve, vn) * dt)
+    lat2, lon2 = np.asarray(lat2), np.asarray(lon2)
+    return [
+        dataclasses.replace(
+            u,
+            t=t,
+            lat=float(lat2[i]),
+            lon=float(lon2[i]),
+            alt_m=u.alt_m + float(vu[i] * dt[i]),
+            state=(),
+        )
+        for i, u in enumerate(updates)
+    ]

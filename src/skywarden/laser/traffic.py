@@ -2,14 +2,17 @@
 
 Why: before the test, the range safety officer asks how often the laser would have had
 to hold, and for whom: the flights of a tracks or ADS-B recording (``model.TrackUpdate``
-JSON Lines, as the tracker writes ``tracks.jsonl``) that were inside the hazard volume
+JSON Lines, as the tracker writes ``tracks.jsonl``, or the ADS-B reports of a
+``detections.jsonl``) that were inside the hazard volume
 during the window: how many, when, and on which runway flow. Drones and birds are not
 counted (the laser is there for the drones); manned and unclassified tracks are.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,10 +20,17 @@ from pathlib import Path
 
 import numpy as np
 
-from skywarden.geo import M_PER_NM
+from skywarden.geo import M_PER_NM, bearing_deg, distance_m
 from skywarden.laser.flows import Flow
 from skywarden.laser.volume import HazardVolume
-from skywarden.model import InvalidRecord, TargetClass, TrackUpdate
+from skywarden.model import (
+    Detection,
+    InvalidRecord,
+    SensorKind,
+    TargetClass,
+    TrackStatus,
+    TrackUpdate,
+)
 
 FLOW_MATCH_NM = 1.5
 FLOW_MATCH_DEG = 45.0
@@ -37,7 +47,14 @@ class TrafficFileError(ValueError):
 
 
 def read_track_updates(path: str | Path) -> list[TrackUpdate]:
-    """Read ``tracks.jsonl``; a malformed line raises :class:`TrafficFileError`."""
+    """Read a recording: ``tracks.jsonl`` (``TrackUpdate`` lines) or an ADS-B recording
+    (``detections.jsonl``, ``Detection`` lines, of which the ADS-B reports are used).
+
+    An ADS-B report becomes an update of track ``icao:<address>``, classed manned (a
+    transponder with an ICAO address is a crewed aircraft's, for planning purposes);
+    other detection kinds are skipped: without a tracker they are not flights. A
+    malformed line raises :class:`TrafficFileError` naming the file and line.
+    """
     out: list[TrackUpdate] = []
     p = Path(path)
     try:
@@ -49,10 +66,75 @@ def read_track_updates(path: str | Path) -> list[TrackUpdate]:
             if not line.strip():
                 continue
             try:
-                out.append(TrackUpdate.from_dict(json.loads(line)))
+                d = json.loads(line)
+                if isinstance(d, dict) and "sensor" in d and "track" not in d:
+                    u = _adsb_update(Detection.from_dict(d))
+                    if u is not None:
+                        out.append(u)
+                else:
+                    out.append(TrackUpdate.from_dict(d))
             except (json.JSONDecodeError, KeyError, TypeError, ValueError, InvalidRecord) as e:
                 raise TrafficFileError(str(p), n, f"{type(e).__name__}: {e}") from None
-    return out
+    return _fill_velocities(out)
+
+
+def _adsb_update(det: Detection) -> TrackUpdate | None:
+    if det.kind is not SensorKind.ADSB or det.position is None or det.identity is None:
+        return None
+    ident = det.identity.icao24 or det.identity.callsign
+    if not ident:
+        return None
+    pos = det.position
+    return TrackUpdate(
+        t=det.t,
+        track=f"icao:{ident}",
+        status=TrackStatus.CONFIRMED,
+        lat=pos.lat,
+        lon=pos.lon,
+        alt_m=pos.alt_m,
+        velocity=det.velocity if det.velocity is not None else (math.nan, 0.0, 0.0),
+        state=(),
+        cov=None,
+        class_probs={"manned": 1.0},
+        identities=tuple(det.identity.keys()),
+        sensors=(det.sensor,),
+        evidence=("ADS-B report",),
+        callsign=det.identity.callsign,
+    )
+
+
+def _fill_velocities(updates: list[TrackUpdate]) -> list[TrackUpdate]:
+    """ADS-B reports without a velocity get one from the track's next (or previous) report."""
+    missing = [i for i, u in enumerate(updates) if math.isnan(u.velocity[0])]
+    if not missing:
+        return updates
+    by_track: dict[str, list[int]] = defaultdict(list)
+    for i, u in enumerate(updates):
+        by_track[u.track].append(i)
+    for idx in by_track.values():
+        idx.sort(key=lambda i: updates[i].t)
+        for k, i in enumerate(idx):
+            if not math.isnan(updates[i].velocity[0]):
+                continue
+            j = idx[k + 1] if k + 1 < len(idx) else (idx[k - 1] if k else i)
+            a, b = (
+                (updates[i], updates[j])
+                if j != i and updates[j].t > updates[i].t
+                else (updates[j], updates[i])
+            )
+            dt = b.t - a.t
+            if dt <= 0:
+                vel = (0.0, 0.0, 0.0)
+            else:
+                dist = float(distance_m(a.lat, a.lon, b.lat, b.lon))
+                brg = math.radians(float(bearing_deg(a.lat, a.lon, b.lat, b.lon)))
+                vel = (
+                    dist * math.sin(brg) / dt,
+                    dist * math.cos(brg) / dt,
+                    (b.alt_m - a.alt_m) / dt,
+                )
+            updates[i] = dataclasses.replace(updates[i], velocity=vel)
+    return updates
 
 
 def is_protected(u: TrackUpdate, protect_probability: float = 0.2) -> bool:
