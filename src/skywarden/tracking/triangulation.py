@@ -82,10 +82,25 @@ class Triangulator:
         pts = pool.site[a[ok], :2] + ra[ok, None] * ua[ok]
         return a[ok], b[ok], pts
 
-    def _support(self, pool: BearingPool, p: FloatArray, free: npt.NDArray[np.bool_]) -> IntArray:
-        """Best-fitting free bearing per site that is consistent with point ``p``."""
+    def _support(
+        self,
+        pool: BearingPool,
+        p: FloatArray,
+        free: npt.NDArray[np.bool_],
+        cov: FloatArray | None = None,
+    ) -> IntArray:
+        """Best-fitting free bearing per site consistent with point ``p``.
+
+        With ``cov`` (the point's own 2x2 covariance) a bearing is judged against its
+        noise plus the point's uncertainty seen from its site.
+        """
         d = p[None, :] - pool.site[:, :2]
-        res = np.abs(wrap_angle(pool.azimuth - np.arctan2(d[:, 0], d[:, 1]))) / pool.sigma
+        rho2 = np.maximum((d**2).sum(axis=1), 1.0)
+        var = pool.sigma**2
+        if cov is not None:
+            h = np.stack([d[:, 1] / rho2, -d[:, 0] / rho2], axis=1)
+            var = var + np.einsum("ki,ij,kj->k", h, cov, h)
+        res = np.abs(wrap_angle(pool.azimuth - np.arctan2(d[:, 0], d[:, 1]))) / np.sqrt(var)
         ok = free & (res < self.consistency_sigma)
         chosen: dict[int, int] = {}
         for i in np.flatnonzero(ok):
@@ -137,10 +152,13 @@ class Triangulator:
         for i in order:
             if not (free[a[i]] and free[b[i]]):
                 continue
-            idx = self._support(pool, pts[i], free)
+            # Refine the crossing pair, then gather every site that agrees with it
+            # (judged with the pair fix's own uncertainty) and refine on all of them.
+            p, cov2 = self._refine(pool, np.array([a[i], b[i]]), pts[i].copy())
+            idx = self._support(pool, p, free, cov2)
             if idx.shape[0] < 2:
                 continue
-            p, cov2 = self._refine(pool, idx, pts[i].copy())
+            p, cov2 = self._refine(pool, idx, p)
             z, zvar = self._height(pool, idx, p)
             cov = np.zeros((3, 3))
             cov[:2, :2] = cov2
