@@ -10,7 +10,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from shapely.geometry import LineString
 
+from skywarden import refdata
 from skywarden.airspace import Analyzer
 from skywarden.airspace.closing import cpa_to_segments
 from skywarden.model import Action, Recommendation
@@ -118,8 +120,9 @@ def test_one_drone_persisting_in_the_corridor_escalates_to_tfr_after_30_min(anal
 
 
 def test_smuggler_across_the_border_is_an_incursion_for_border_security(analyzer, fx, run):
-    # 10 km west of downtown, the border runs east-west along 31.78 N: fly south to north.
-    lat_b = 31.7836
+    # West of downtown the border runs east-west: fly south to north across it at 106.6 W.
+    meridian = LineString([(-106.6, 31.6), (-106.6, 32.0)])
+    lat_b = refdata.border_line().intersection(meridian).y
     x, y, _ = fx.FRAME.to_enu(lat_b, -106.60, 1200.0)
     drone = fx.leg("SM", [(0, x, y - 1500, 1200.0), (200, x, y + 1500, 1200.0)])
     out = run(analyzer, drone)
