@@ -23,7 +23,6 @@ from skywarden.sim.scenario import Scenario
 from skywarden.sim.schedule import Schedule
 from skywarden.sim.seeding import stream
 from skywarden.sim.sensors import SensorModel, build_sensor
-from skywarden.sim.sensors.base import r2, r7
 from skywarden.sim.snapshot import Snapshot
 from skywarden.sim.target import Target
 from skywarden.sim.traffic import birds, drones, manned
@@ -187,23 +186,23 @@ class Simulation:
 
     @staticmethod
     def truth_points(snap: Snapshot) -> list[TruthPoint]:
-        out = []
-        for i, tg in enumerate(snap.targets):
-            v = snap.vel[i]
-            out.append(
-                TruthPoint(
-                    t=snap.t,
-                    target=tg.id,
-                    kind=tg.kind,
-                    role=tg.role,
-                    lat=r7(snap.lat[i]),
-                    lon=r7(snap.lon[i]),
-                    alt_m=r2(snap.alt[i]),
-                    velocity=(r2(v[0]), r2(v[1]), r2(v[2])),
-                    identity=tg.identity,
-                )
+        """The snapshot as records, rounded to 1e-7 deg, 1 cm and 1 cm/s."""
+        lats, lons = np.round(snap.lat, 7).tolist(), np.round(snap.lon, 7).tolist()
+        alts, vels = np.round(snap.alt, 2).tolist(), np.round(snap.vel, 2).tolist()
+        return [
+            TruthPoint(
+                t=snap.t,
+                target=tg.id,
+                kind=tg.kind,
+                role=tg.role,
+                lat=lats[i],
+                lon=lons[i],
+                alt_m=alts[i],
+                velocity=(vels[i][0], vels[i][1], vels[i][2]),
+                identity=tg.identity,
             )
-        return out
+            for i, tg in enumerate(snap.targets)
+        ]
 
     def describe(self) -> dict[str, Any]:
         """The ``sector.json`` document (docs/interfaces.md)."""

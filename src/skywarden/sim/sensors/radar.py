@@ -35,7 +35,7 @@ import numpy.typing as npt
 from skywarden.geo import enu_to_bearing_elevation
 from skywarden.model import Detection, Position, SensorKind
 from skywarden.sim.scenario import RadarConfig
-from skywarden.sim.sensors.base import FloatArray, SensorModel, r2, r7
+from skywarden.sim.sensors.base import FloatArray, SensorModel
 from skywarden.sim.snapshot import Snapshot
 
 FA_ELEVATION_MAX_DEG = 10.0
@@ -158,27 +158,25 @@ class Radar(SensorModel):
             c.sigma_elevation_deg,
         )
         lat, lon, alt = self.frame.to_geodetic(enu[:, 0], enu[:, 1], enu[:, 2])
+        # Round whole arrays once (the files stay short and byte-stable), then build records.
         covs = [tuple(tuple(row) for row in m) for m in np.round(cov, 3).tolist()]
-        out = []
-        for i in range(len(s.range_m)):
-            out.append(
-                Detection(
-                    t=snap.t,
-                    sensor=self.id,
-                    kind=SensorKind.RADAR,
-                    position=Position(
-                        r7(lat[i]),
-                        r7(lon[i]),
-                        r2(alt[i]),
-                        covs[i],
-                    ),
-                    attrs={
-                        "range_m": r2(s.range_m[i]),
-                        "azimuth_deg": round(float(s.azimuth_deg[i]), 4),
-                        "elevation_deg": round(float(s.elevation_deg[i]), 4),
-                        "radial_velocity_mps": r2(s.radial_velocity_mps[i]),
-                        "rcs_dbsm": round(float(s.rcs_dbsm[i]), 1),
-                    },
-                )
+        lats, lons = np.round(lat, 7).tolist(), np.round(lon, 7).tolist()
+        alts, rngs = np.round(alt, 2).tolist(), np.round(s.range_m, 2).tolist()
+        azs, els = np.round(s.azimuth_deg, 4).tolist(), np.round(s.elevation_deg, 4).tolist()
+        vrs, rcss = np.round(s.radial_velocity_mps, 2).tolist(), np.round(s.rcs_dbsm, 1).tolist()
+        return [
+            Detection(
+                t=snap.t,
+                sensor=self.id,
+                kind=SensorKind.RADAR,
+                position=Position(lats[i], lons[i], alts[i], covs[i]),
+                attrs={
+                    "range_m": rngs[i],
+                    "azimuth_deg": azs[i],
+                    "elevation_deg": els[i],
+                    "radial_velocity_mps": vrs[i],
+                    "rcs_dbsm": rcss[i],
+                },
             )
-        return out
+            for i in range(len(rngs))
+        ]
