@@ -127,35 +127,47 @@ class Parser(ABC):
         """
         try:
             return decode()
-        except RejectedMessage as e:
+        except Exception as e:  # hostile input must never stop a stream
+            return self.as_rejection(e, raw, offset=offset, line=line, t_received=t_received)
+
+    def as_rejection(
+        self,
+        error: Exception,
+        raw: bytes | str,
+        *,
+        offset: int | None = None,
+        line: int | None = None,
+        t_received: float | None = None,
+    ) -> Rejection:
+        """The Rejection for an exception raised while decoding one message."""
+        if isinstance(error, RejectedMessage):
             return self.reject(
-                e.reason,
-                e.detail,
+                error.reason,
+                error.detail,
                 raw,
                 offset=offset,
                 line=line,
-                field_name=e.field,
+                field_name=error.field,
                 t_received=t_received,
             )
-        except InvalidRecord as e:
+        if isinstance(error, InvalidRecord):
             return self.reject(
                 Reason.IMPOSSIBLE_VALUE,
-                e.reason,
+                error.reason,
                 raw,
                 offset=offset,
                 line=line,
-                field_name=e.field,
+                field_name=error.field,
                 t_received=t_received,
             )
-        except Exception as e:  # hostile input must never stop a stream
-            return self.reject(
-                Reason.CORRUPT,
-                f"{type(e).__name__}: {e}",
-                raw,
-                offset=offset,
-                line=line,
-                t_received=t_received,
-            )
+        return self.reject(
+            Reason.CORRUPT,
+            f"{type(error).__name__}: {error}",
+            raw,
+            offset=offset,
+            line=line,
+            t_received=t_received,
+        )
 
 
 class LineParser(Parser):

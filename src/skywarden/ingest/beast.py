@@ -114,18 +114,14 @@ class BeastParser(ModeSStream):
         if kind == 0x34:
             self.absorbed["status"] += 1
             return None
-        counter = int.from_bytes(seg[:6], "big")
-        signal = seg[6]
-        frame = seg[7:]
-        t = self.clock.time(counter, t_rx)
-
-        def run() -> object:
-            det = self.decode(frame, t)
-            if det is not None:
-                det.attrs["signal"] = signal  # type: ignore[index]
-            return det
-
-        return self.guarded(run, raw, offset=offset, t_received=t_rx)  # type: ignore[arg-type]
+        t = self.clock.time(int.from_bytes(seg[:6], "big"), t_rx)
+        try:
+            det = self.decode(seg[7:], t)
+        except Exception as e:  # becomes a typed Rejection; the stream goes on
+            return self.as_rejection(e, raw, offset=offset, t_received=t_rx)
+        if det is not None:
+            det.attrs["signal"] = seg[6]  # type: ignore[index]
+        return det
 
     def close(self) -> list[Item]:
         if not self._buf:

@@ -27,8 +27,12 @@ def contract(fmt: str) -> Callable[[bytes], None]:
     from skywarden.ingest.rejection import Rejection
     from skywarden.model import Detection
 
-    opts = IngestOptions(reference_time=T, receiver=(31.8, -106.4),
-                         sites={"1/2": (31.8, -106.4, 1200.0)}, clock=lambda: T)
+    opts = IngestOptions(
+        reference_time=T,
+        receiver=(31.8, -106.4),
+        sites={"1/2": (31.8, -106.4, 1200.0)},
+        clock=lambda: T,
+    )
 
     def check_one(data: bytes) -> None:
         parser = make_parser(fmt, "fuzz", opts)

@@ -75,6 +75,7 @@ def crc_remainder(frame: bytes) -> int:
 # ----------------------------------------------------------------------------- frames
 
 SHORT_DF = frozenset({0, 4, 5, 11})
+SURVEILLANCE = frozenset({0, 4, 5, 16, 20, 21})  # address overlaid on parity
 LONG_DF = frozenset({16, 17, 18, 19, 20, 21, 22, 24})
 
 
@@ -240,6 +241,20 @@ class ModeSDecoder:
 
         Raises ``RejectedMessage`` for frames that fail parity or hold impossible values.
         """
+        df = frame[0] >> 3 if frame else -1
+        n = len(frame)
+        if df in SURVEILLANCE and (n == 14 or (n == 7 and df < 16)):
+            # Fast path for the most common frames: replies whose address is only the
+            # parity remainder (same rules as decode_frame, without building a frame).
+            ac = self.aircraft.get(f"{crc_remainder(frame[:7] if df < 16 else frame):06x}")
+            if ac is None or not ac.verified:
+                return None, f"df{df}_unconfirmed_address"
+            if df in (0, 4, 16, 20):
+                code = ((frame[2] & 0x1F) << 8) | frame[3]
+                alt = altcode_to_altitude(code) if code else None
+                if alt is not None:
+                    ac.altitude_ft, ac.t_altitude = float(alt), t
+            return None, f"df{df}"
         f = decode_frame(frame)
         ac = self.aircraft.get(f.icao)
         if not f.verified:

@@ -9,7 +9,7 @@ passed on to the tracker, which assumes time-ordered scans.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import deque
 from collections.abc import Hashable
 
 
@@ -27,7 +27,8 @@ class Deduplicator:
 
     def __init__(self, window_s: float = 2.0) -> None:
         self.window_s = window_s
-        self._seen: OrderedDict[Hashable, tuple[float, str]] = OrderedDict()
+        self._seen: dict[Hashable, tuple[float, str]] = {}
+        self._order: deque[tuple[float, Hashable]] = deque()
 
     def is_duplicate(
         self, key: Hashable, t: float, source: str = "", *, same_source: bool = True
@@ -42,13 +43,14 @@ class Deduplicator:
         ):
             return True
         seen[key] = (t, source)
-        seen.move_to_end(key)
+        order = self._order
+        order.append((t, key))
         horizon = t - self.window_s
-        while seen:
-            oldest_key, (oldest_t, _) = next(iter(seen.items()))
-            if oldest_t >= horizon:
-                break
-            del seen[oldest_key]
+        while order and order[0][0] < horizon:
+            old_t, old_key = order.popleft()
+            entry = seen.get(old_key)
+            if entry is not None and entry[0] == old_t:
+                del seen[old_key]
         return False
 
 
