@@ -27,7 +27,9 @@ import math
 import platform
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from rich.console import Console
@@ -121,7 +123,7 @@ def naive_decide(hold: HoldFire, ups: list[TrackUpdate]) -> tuple[str, set[str]]
     return (HOLD if culprits else CLEAR), culprits
 
 
-def timeit(fn, args_list) -> list[float]:  # type: ignore[no-untyped-def]
+def timeit(fn: Callable[..., object], args_list: list[tuple[Any, ...]]) -> list[float]:
     out = []
     for args in args_list:
         t = time.perf_counter()
@@ -198,8 +200,8 @@ def main() -> None:
         table.add_column(col)
     for r in rows:
         table.add_row(
-            r["mix"],
-            r["implementation"],
+            str(r["mix"]),
+            str(r["implementation"]),
             f"{r['median_ms']:.3f}",
             f"{r['p95_ms']:.3f}",
             f"{r['decisions_per_s']:,.0f}",

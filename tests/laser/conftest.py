@@ -42,14 +42,14 @@ def approach_updates(
         d = from_nm * M_PER_NM - speed_ms * k * dt
         lat, lon = destination(end.lat, end.lon, back, d)
         alt = end.elevation_m + 50 * M_PER_FT + d * tan3
-        x, y, z = frame.to_enu(float(lat), float(lon), alt)  # type: ignore[arg-type]
+        x, y, z = frame.to_enu(float(lat), float(lon), alt)
         out.append(
             TrackUpdate(
                 t=t0 + k * dt,
                 track=track,
                 status=TrackStatus.CONFIRMED,
-                lat=float(lat),  # type: ignore[arg-type]
-                lon=float(lon),  # type: ignore[arg-type]
+                lat=float(lat),
+                lon=float(lon),
                 alt_m=alt,
                 velocity=v,
                 state=(x, y, z, *v),

@@ -31,7 +31,7 @@ def _on_extended_centreline(
     lat, lon = destination(end.lat, end.lon, (end.heading_true_deg + 180) % 360, out_nm * M_PER_NM)
     # lateral offset to the left of the approach course (south for runway 26L)
     lat2, lon2 = destination(lat, lon, (end.heading_true_deg - 90) % 360, lateral_ft * M_PER_FT)
-    return float(lat2), float(lon2)  # type: ignore[arg-type]
+    return float(lat2), float(lon2)
 
 
 def test_laser_free_zone_covers_runways_and_extensions() -> None:
@@ -53,8 +53,8 @@ def test_critical_zone_is_ten_nm_to_ten_thousand_ft_agl() -> None:
     at = KELP.elevation_m + 9000 * M_PER_FT
     near = destination(KELP.lat, KELP.lon, 45.0, 9.9 * M_PER_NM)
     far = destination(KELP.lat, KELP.lon, 45.0, 10.1 * M_PER_NM)
-    assert _inside(cfz, float(near[0]), float(near[1]), at)  # type: ignore[arg-type]
-    assert not _inside(cfz, float(far[0]), float(far[1]), at)  # type: ignore[arg-type]
+    assert _inside(cfz, float(near[0]), float(near[1]), at)
+    assert not _inside(cfz, float(far[0]), float(far[1]), at)
     assert not _inside(cfz, KELP.lat, KELP.lon, KELP.elevation_m + 10_100 * M_PER_FT)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from skywarden.laser.airport_zones import airport_zones
 from skywarden.laser.beam import Beam
-from skywarden.laser.flight_zones import FlightZone, hazard_distances
+from skywarden.laser.flight_zones import FlightZone, HazardDistances, hazard_distances
 from skywarden.laser.penetration import zones_penetrated
 from skywarden.laser.volume import Fan, HazardVolume
 from skywarden.refdata import airport
@@ -16,7 +16,9 @@ KELP = airport("KELP")
 SITE = (31.74, -106.30, 1200.0)
 
 
-def _volumes(beam: Beam, fan: Fan, vcf: float | None = None) -> tuple:  # type: ignore[type-arg]
+def _volumes(
+    beam: Beam, fan: Fan, vcf: float | None = None
+) -> tuple[HazardDistances, dict[FlightZone, HazardVolume]]:
     d = hazard_distances(beam, vcf=vcf)
     vols = {z: HazardVolume(*SITE, fan, d.for_zone(z)) for z in FlightZone}
     return d, vols

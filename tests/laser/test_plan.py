@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -31,8 +33,8 @@ def _write(tmp_path: Path, doc: object) -> Path:
     return p
 
 
-def _base() -> dict[str, object]:
-    return yaml.safe_load(SCENARIO.read_text())  # type: ignore[no-any-return]
+def _base() -> dict[str, Any]:
+    return yaml.safe_load(SCENARIO.read_text())
 
 
 @pytest.mark.parametrize(
@@ -52,7 +54,9 @@ def _base() -> dict[str, object]:
         (lambda d: d["notam"].update(icao_number="426/26"), "notam.icao_number"),
     ],
 )
-def test_malformed_plans_name_the_key(tmp_path: Path, edit, key: str) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_plans_name_the_key(
+    tmp_path: Path, edit: Callable[[dict[str, Any]], object], key: str
+) -> None:
     doc = _base()
     edit(doc)
     with pytest.raises(LaserPlanError) as err:

@@ -17,7 +17,7 @@ T0 = 1_770_782_400.0  # 2026-02-11T04:00Z
 
 def _samples(vol: HazardVolume) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x, y, z = vol.sample_enu(40, 10, 60)
-    return vol.frame.to_geodetic(x, y, z)  # type: ignore[no-any-return]
+    return vol.frame.to_geodetic(x, y, z)
 
 
 def test_cylinder_and_polygon_contain_the_volume() -> None:

@@ -104,7 +104,11 @@ class HazardVolume:
         return n0x, n0y, n1x, n1y, math.sin(e0), math.cos(e0), math.sin(e1), math.cos(e1)
 
     def contains_enu(
-        self, x: FloatArray, y: FloatArray, z: FloatArray, margin_m: FloatArray | float = 0.0
+        self,
+        x: FloatArray | float,
+        y: FloatArray | float,
+        z: FloatArray | float,
+        margin_m: FloatArray | float = 0.0,
     ) -> BoolArray:
         """Which site-frame ENU points (m) lie within ``margin_m`` of the volume.
 
