@@ -143,9 +143,8 @@ class SbsParser(LineParser):
                 continue
             try:
                 det = parse(raw_line.rstrip("\r"), line, t_rx)
-            except Exception:  # the generic guard builds the typed Rejection
-                self._line = line - 1
-                out.extend(self._one(raw_line.encode(), t_rx))
+            except Exception as e:  # becomes a typed Rejection; the stream goes on
+                out.append(self.as_rejection(e, raw_line, line=line, t_received=t_rx))
                 continue
             if det is not None:
                 out.append(det)
