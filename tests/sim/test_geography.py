@@ -74,3 +74,15 @@ def test_a_sector_away_from_the_border(tmp_path: Path) -> None:
     assert steps[-1].truth and all(
         p.role in {"hobby", "bird", "overflight"} for s in steps for p in s.truth
     )
+
+
+def test_ground_rises_to_the_airports_and_stays_on_the_valley_floor_elsewhere() -> None:
+    scn = load_scenario(SCENARIO)
+    geo = Geography(
+        scn.frame, scn.sector.extent_m, scn.sector.ground_alt_m, ["KELP", "KBIF", "MMCS"]
+    )
+    for icao in ("KELP", "KBIF", "MMCS"):
+        x, y = geo.airport_xy(icao)
+        assert float(geo.ground_at(x, y)) == pytest.approx(geo.airport(icao).elevation_m, abs=0.5)
+    far = geo.ground_at(np.array([-25_000.0, 25_000.0]), np.array([-25_000.0, -5_000.0]))
+    assert np.allclose(far, scn.sector.ground_alt_m, atol=0.5)

@@ -28,6 +28,9 @@ from skywarden.refdata import Airport, Runway
 FloatArray = npt.NDArray[np.float64]
 
 
+MESA_RADIUS_M = 4000.0
+
+
 class GeographyError(ValueError):
     """The border does not cross the sector, or an airport/runway named is unknown."""
 
@@ -77,6 +80,9 @@ class Geography:
             shapely.prepare(self.mexico)
             self.border_xy = clipped.intersection(box(-extent_m, -extent_m, extent_m, extent_m))
         self._airports = {icao: refdata.airport(icao) for icao in airports}
+        ap_xy = [self.airport_xy(icao) for icao in airports]
+        self._mesa_xy = np.array(ap_xy).reshape(-1, 2)
+        self._mesa_dz = np.array([self._airports[i].elevation_m - ground_alt_m for i in airports])
         self.runways: dict[str, list[Runway]] = {icao: refdata.runways(icao) for icao in airports}
 
     @classmethod
@@ -140,6 +146,21 @@ class Geography:
         tx, ty = b.x - a.x, b.y - a.y
         n = float(np.hypot(tx, ty)) or 1.0
         return float(p.x), float(p.y), -ty / n, tx / n
+
+    def ground_at(self, x: FloatArray | float, y: FloatArray | float) -> FloatArray:
+        """Ground altitude (m MSL) under map points: a crude terrain without a DEM.
+
+        The sector floor is ``ground_alt_m``; each airport raises it to its published
+        elevation under a Gaussian bump of ``MESA_RADIUS_M``, the highest bump winning
+        (El Paso's airports sit 50-60 m above the river on the mesa). Enough to keep
+        drones near a runway above it; not a terrain model for line of sight.
+        """
+        xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        rise = np.zeros(np.broadcast(xa, ya).shape)
+        for (ax, ay), dz in zip(self._mesa_xy, self._mesa_dz, strict=True):
+            bump = dz * np.exp(-((xa - ax) ** 2 + (ya - ay) ** 2) / MESA_RADIUS_M**2)
+            rise = np.maximum(rise, bump)  # neighbouring airports share a mesa, not stack
+        return self.ground_alt_m + rise
 
     def airport(self, icao: str) -> Airport:
         return self._airports[icao]

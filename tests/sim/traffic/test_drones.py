@@ -34,10 +34,14 @@ def _speeds(tg: Target) -> np.ndarray:
     return np.linalg.norm(tg.vel, axis=1)
 
 
-def _plausible_quadcopter(tg: Target, ground: float) -> None:
+def _agl(tg: Target, geo: Geography) -> np.ndarray:
+    return tg.xyz[:, 2] - geo.ground_at(tg.xyz[:, 0], tg.xyz[:, 1])
+
+
+def _plausible_quadcopter(tg: Target, geo: Geography) -> None:
     assert tg.kind is TargetClass.DRONE
     assert _speeds(tg).max() <= 20.0 + 1.0  # 20 m/s plus the gust wander
-    agl = tg.xyz[:, 2] - ground
+    agl = _agl(tg, geo)
     assert agl.min() >= 0.0 and agl.max() <= 150.0
     assert len(tg.xyz) <= 2400  # 40 min battery
 
@@ -46,13 +50,13 @@ def test_smugglers_cross_north_drop_and_return(geo: Geography) -> None:
     cfg = SmugglerTraffic()
     for i in range(25):
         tg = drones.smuggler(cfg, geo, T0, stream(1, "smuggler", i), f"s{i}")
-        _plausible_quadcopter(tg, geo.ground_alt_m)
+        _plausible_quadcopter(tg, geo)
         south = geo.in_mexico(tg.xyz[:, 0], tg.xyz[:, 1])
         assert south[0] and south[-1], "launched and recovered in Mexico"
         changes = np.flatnonzero(np.diff(south.astype(int)))
         assert len(changes) >= 2 and not south[changes[0] + 1], "north first, then back"
         # The drop: slow and low (a hover and a descent) on the US side.
-        agl = tg.xyz[:, 2] - geo.ground_alt_m
+        agl = _agl(tg, geo)
         drop = (~south) & (agl < cfg.drop_agl_m[1] + 3.0) & (_speeds(tg) < 1.5)
         assert drop.sum() >= 5
         assert np.linalg.norm(tg.xyz[0, :2] - tg.xyz[-1, :2]) < 20.0  # home again
@@ -70,7 +74,7 @@ def test_surveillance_stays_south_of_the_border(geo: Geography) -> None:
     cfg = SurveillanceTraffic()
     for i in range(15):
         tg = drones.surveillance(cfg, geo, T0, stream(2, "surveillance", i, 0), f"v{i}")
-        _plausible_quadcopter(tg, geo.ground_alt_m)
+        _plausible_quadcopter(tg, geo)
         assert geo.in_mexico(tg.xyz[:, 0], tg.xyz[:, 1]).all()
         assert tg.link is not None and tg.link.all()  # flown live: the link is always on
         assert len(tg.xyz) >= 1200 * 0.85 * 0.5
@@ -81,7 +85,7 @@ def test_hobby_flights_over_the_city_with_remote_id(geo: Geography) -> None:
     centre = geo.airport_xy("KELP")
     for i in range(15):
         tg = drones.hobby(cfg, geo, T0, stream(3, "hobby", i, 0), f"h{i}", centre_xy=centre)
-        _plausible_quadcopter(tg, geo.ground_alt_m)
+        _plausible_quadcopter(tg, geo)
         assert tg.remote_id and tg.identity is not None and tg.identity.rid_serial
         op = geo.frame.to_enu(tg.identity.operator_lat, tg.identity.operator_lon, 0.0)
         dist = np.hypot(tg.xyz[:, 0] - op[0], tg.xyz[:, 1] - op[1])
@@ -105,7 +109,7 @@ def test_convoys_fly_one_route_together(geo: Geography) -> None:
         assert len({m.id for m in members}) == len(members)
         lead = members[0]
         for m in members:
-            _plausible_quadcopter(m, geo.ground_alt_m)
+            _plausible_quadcopter(m, geo)
             assert m.role == "smuggler" and m.attrs["group"] == f"convoy-{i:04d}"
             assert len(m.xyz) == len(lead.xyz) and m.t0 == lead.t0
             gap = np.linalg.norm(m.xyz[:, :2] - lead.xyz[:, :2], axis=1)

@@ -18,10 +18,10 @@ from skywarden.sim.target import Path, Target
 
 def bird(cfg: BirdTraffic, geo: Geography, t0: float, rng: np.random.Generator, tid: str) -> Target:
     """A meandering flight of 10-40 minutes: a random walk of gently turning legs."""
-    g = geo.ground_alt_m
     r = cfg.radius_m * np.sqrt(rng.uniform())
     th = rng.uniform(0, 2 * np.pi)
     x, y = r * np.cos(th), r * np.sin(th)
+    g = float(geo.ground_at(x, y))
     speed = float(rng.uniform(*cfg.speed_mps))
     alt = g + float(rng.uniform(*cfg.agl_m))
     heading = rng.uniform(0, 2 * np.pi)
@@ -35,6 +35,8 @@ def bird(cfg: BirdTraffic, geo: Geography, t0: float, rng: np.random.Generator, 
         x, y = x + leg * np.sin(heading), y + leg * np.cos(heading)
         path.to((x, y, alt), speed * float(rng.uniform(0.8, 1.2)))
     xyz, vel = path.sample(smooth_s=8, jitter_m=1.5, rng=rng)
+    floor = geo.ground_at(xyz[:, 0], xyz[:, 1]) + 5.0  # the terrain rises near airports
+    xyz[:, 2] = np.maximum(xyz[:, 2], floor)
     return Target(
         id=tid,
         kind=TargetClass.BIRD,

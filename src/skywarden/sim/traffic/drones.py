@@ -48,12 +48,12 @@ def _finish(
     rcs: tuple[float, float],
     link_fraction: float,
     launch_xy: tuple[float, float],
-    ground: float,
+    geo: Geography,
     remote_id: bool = False,
     operator: tuple[float, float] | None = None,
 ) -> Target:
     xyz, vel = path.sample(smooth_s=3, jitter_m=0.8, rng=rng)
-    xyz[:, 2] = np.maximum(xyz[:, 2], ground)  # wander never takes it underground
+    xyz[:, 2] = np.maximum(xyz[:, 2], geo.ground_at(xyz[:, 0], xyz[:, 1]))  # never underground
     if rng.uniform() < link_fraction:
         link = np.ones(len(xyz), dtype=bool)
     else:  # pre-programmed route: link only in radio range of the pilot (launch, recovery)
@@ -84,11 +84,12 @@ def smuggler(
     cfg: SmugglerTraffic, geo: Geography, t0: float, rng: np.random.Generator, tid: str
 ) -> Target:
     """Launch in Mexico, cross north, hover and descend to drop, climb, return to launch."""
-    g = geo.ground_alt_m
     bx, by, nx, ny = geo.border_point(float(rng.uniform(0.05, 0.95)))
     south, north = _u(rng, cfg.launch_south_m), _u(rng, cfg.drop_north_m)
     lateral = rng.normal(0.0, 600.0)
-    launch = (bx - nx * south + ny * lateral * 0.3, by - ny * south - nx * lateral * 0.3, g)
+    lx, ly = bx - nx * south + ny * lateral * 0.3, by - ny * south - nx * lateral * 0.3
+    g = float(geo.ground_at(lx, ly))
+    launch = (lx, ly, g)
     drop = (bx + nx * north + ny * lateral, by + ny * north - nx * lateral, g)
     speed, agl = _u(rng, cfg.speed_mps), _u(rng, cfg.cruise_agl_m)
     hover = _u(rng, cfg.hover_s)
@@ -101,15 +102,17 @@ def smuggler(
         f = budget * speed / (2 * leg)
         drop = (launch[0] + (drop[0] - launch[0]) * f, launch[1] + (drop[1] - launch[1]) * f, g)
     drop_agl = _u(rng, cfg.drop_agl_m)
+    gd = float(geo.ground_at(drop[0], drop[1]))
+    cruise = max(g, gd) + agl
     path = (
         Path(launch)
-        .to((launch[0], launch[1], g + agl), CLIMB_MPS)
-        .to((drop[0], drop[1], g + agl), speed)
+        .to((launch[0], launch[1], cruise), CLIMB_MPS)
+        .to((drop[0], drop[1], cruise), speed)
         .hold(hover / 2)
-        .to((drop[0], drop[1], g + drop_agl), DESCENT_MPS)
+        .to((drop[0], drop[1], gd + drop_agl), DESCENT_MPS)
         .hold(hover / 2)
-        .to((drop[0], drop[1], g + agl), CLIMB_MPS)
-        .to((launch[0], launch[1], g + agl), speed)
+        .to((drop[0], drop[1], cruise), CLIMB_MPS)
+        .to((launch[0], launch[1], cruise), speed)
         .to(launch, DESCENT_MPS)
     )
     return _finish(
@@ -121,7 +124,7 @@ def smuggler(
         rcs=cfg.rcs_m2,
         link_fraction=cfg.rf_link_fraction,
         launch_xy=launch[:2],
-        ground=g,
+        geo=geo,
     )
 
 
@@ -140,7 +143,7 @@ def convoy(
         w = rng.normal(0.0, 1.0, lead.xyz.shape)
         w = uniform_filter1d(w, size=10, axis=0, mode="nearest") * np.sqrt(10.0) * 0.8
         xyz = lead.xyz + offset + w
-        xyz[:, 2] = np.maximum(xyz[:, 2], geo.ground_alt_m)
+        xyz[:, 2] = np.maximum(xyz[:, 2], geo.ground_at(xyz[:, 0], xyz[:, 1]))
         link = (
             np.ones(len(xyz), dtype=bool)
             if rng.uniform() < cfg.rf_link_fraction
@@ -171,7 +174,6 @@ def surveillance(
 ) -> Target:
     """Launch in Mexico, climb high, patrol back and forth along the border on its south
     side (``standoff_m`` from the line, following its bends), pausing to watch, return."""
-    g = geo.ground_alt_m
     length = geo.border_length_m
     span = _u(rng, cfg.patrol_length_m) / length
     s0 = float(rng.uniform(0.05, max(0.95 - span, 0.06)))
@@ -187,8 +189,12 @@ def surveillance(
         pts.append((px, py))
     bx, by, nx, ny = geo.border_point(s0 + span / 2)
     mx, my = np.mean(pts, axis=0)
-    launch = (mx - nx * 1500.0 + rng.normal(0, 300), my - ny * 1500.0 + rng.normal(0, 300), g)
+    lx, ly = mx - nx * 1500.0 + rng.normal(0, 300), my - ny * 1500.0 + rng.normal(0, 300)
+    g = float(geo.ground_at(lx, ly))
+    launch = (lx, ly, g)
+    px_, py_ = np.array(pts).T
     agl = _u(rng, cfg.cruise_agl_m)
+    g = max(g, float(np.max(geo.ground_at(px_, py_))))  # fly level over the highest spot
     speed = _u(rng, cfg.speed_mps)
     patrol_speed = min(speed, 8.0)
     endurance = 0.85 * _u(rng, cfg.endurance_s)
@@ -215,7 +221,7 @@ def surveillance(
         rcs=cfg.rcs_m2,
         link_fraction=cfg.rf_link_fraction,
         launch_xy=launch[:2],
-        ground=g,
+        geo=geo,
     )
 
 
@@ -228,13 +234,13 @@ def hobby(
     centre_xy: tuple[float, float],
 ) -> Target:
     """A pilot on the US side flies a few legs within sight (< 1.5 km) and lands."""
-    g = geo.ground_alt_m
     for _ in range(50):  # the pilot stands in the US, over the city
         r = cfg.area_radius_m * np.sqrt(rng.uniform())
         th = rng.uniform(0, 2 * np.pi)
         ox, oy = centre_xy[0] + r * np.cos(th), centre_xy[1] + r * np.sin(th)
         if not geo.in_mexico(np.array([ox]), np.array([oy]))[0]:
             break
+    g = float(geo.ground_at(ox, oy))
     speed = _u(rng, cfg.speed_mps)
     endurance = _u(rng, cfg.endurance_s)
     flight_s = float(rng.uniform(0.3, 0.8)) * endurance
@@ -259,7 +265,7 @@ def hobby(
         rcs=cfg.rcs_m2,
         link_fraction=cfg.rf_link_fraction,
         launch_xy=(ox, oy),
-        ground=g,
+        geo=geo,
         remote_id=compliant,
         operator=(round(float(op_lat), 7), round(float(op_lon), 7)),
     )
