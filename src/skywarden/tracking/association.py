@@ -24,7 +24,13 @@ IntArray = npt.NDArray[np.intp]
 
 
 def gnn_assign(
-    n_tracks: int, n_dets: int, ti: IntArray, dj: IntArray, cost: FloatArray, miss_cost: float
+    n_tracks: int,
+    n_dets: int,
+    ti: IntArray,
+    dj: IntArray,
+    cost: FloatArray,
+    miss_cost: float,
+    small_problem: int = 1024,
 ) -> tuple[IntArray, IntArray]:
     """Assigned ``(track_rows, det_indices)`` minimising total cost, per cluster.
 
@@ -33,6 +39,13 @@ def gnn_assign(
     """
     if ti.shape[0] == 0:
         return np.empty(0, np.intp), np.empty(0, np.intp)
+    if np.bincount(ti).max() == 1 and np.bincount(dj).max() == 1:
+        return ti, dj  # no track shares a detection and vice versa: nothing to decide
+    rows, r_loc = np.unique(ti, return_inverse=True)
+    cols, c_loc = np.unique(dj, return_inverse=True)
+    if rows.shape[0] * cols.shape[0] <= small_problem:
+        # Small enough to solve in one piece: the same optimum, without building a graph.
+        return _solve_block(rows, cols, r_loc, c_loc, cost, miss_cost)
     graph = coo_matrix(
         (np.ones(ti.shape[0], dtype=np.int8), (ti, n_tracks + dj)),
         shape=(n_tracks + n_dets, n_tracks + n_dets),
@@ -48,14 +61,27 @@ def gnn_assign(
         order = hard[np.argsort(comp[hard], kind="stable")]
         bounds = np.flatnonzero(np.diff(comp[order])) + 1
         for grp in np.split(order, bounds):
-            rows, r_loc = np.unique(ti[grp], return_inverse=True)
-            cols, c_loc = np.unique(dj[grp], return_inverse=True)
-            nr, nc = rows.shape[0], cols.shape[0]
-            c = np.full((nr, nc + nr), np.inf)
-            c[r_loc, c_loc] = cost[grp]
-            c[np.arange(nr), nc + np.arange(nr)] = miss_cost
-            r_sel, c_sel = linear_sum_assignment(c)
-            real = c_sel < nc
-            out_t.append(rows[r_sel[real]])
-            out_d.append(cols[c_sel[real]])
+            g_rows, g_r = np.unique(ti[grp], return_inverse=True)
+            g_cols, g_c = np.unique(dj[grp], return_inverse=True)
+            at, ad = _solve_block(g_rows, g_cols, g_r, g_c, cost[grp], miss_cost)
+            out_t.append(at)
+            out_d.append(ad)
     return np.concatenate(out_t), np.concatenate(out_d)
+
+
+def _solve_block(
+    rows: IntArray,
+    cols: IntArray,
+    r_loc: IntArray,
+    c_loc: IntArray,
+    cost: FloatArray,
+    miss_cost: float,
+) -> tuple[IntArray, IntArray]:
+    """One assignment problem, augmented with a "missed" column per track."""
+    nr, nc = rows.shape[0], cols.shape[0]
+    c = np.full((nr, nc + nr), np.inf)
+    c[r_loc, c_loc] = cost
+    c[np.arange(nr), nc + np.arange(nr)] = miss_cost
+    r_sel, c_sel = linear_sum_assignment(c)
+    real = c_sel < nc
+    return rows[r_sel[real]], cols[c_sel[real]]

@@ -97,7 +97,8 @@ def first_detections(
     detect_m: float = 150.0,
 ) -> dict[str, float]:
     """Earliest detection time of each target: a position within ``detect_m`` of its truth
-    at that second, or a bearing within 3 sigma of the direction to it."""
+    at that second, or a bearing within 3 sigma of the direction to it. Each detection
+    is credited to the one target it fits best (a bearing fits anything on its ray)."""
     by_t: dict[float, list[TruthPoint]] = defaultdict(list)
     for p in truth:
         by_t[_key(p.t)].append(p)
@@ -125,16 +126,17 @@ def first_detections(
         names, pos = at
         if d.position is not None:
             q = np.array(frame.to_enu(d.position.lat, d.position.lon, d.position.alt_m))
-            dist = np.linalg.norm(pos - q, axis=1)
-            hit = np.flatnonzero(dist < detect_m)
+            err = np.linalg.norm(pos - q, axis=1) / detect_m
         else:
             b = d.bearing
             assert b is not None
             s = np.array(frame.to_enu(b.sensor_lat, b.sensor_lon, b.sensor_alt_m))
             _, brg, _ = enu_to_bearing_elevation(*(pos - s).T)
             err = np.abs((np.asarray(brg) - b.bearing_deg + 180.0) % 360.0 - 180.0)
-            hit = np.flatnonzero(err < 3.0 * b.sigma_deg)
-        for i in hit.tolist():
+            err = err / (3.0 * b.sigma_deg)
+        # A detection belongs to one target: the one it fits best, if it fits at all.
+        i = int(np.argmin(err))
+        if err[i] < 1.0:
             first.setdefault(names[i], d.t)
     return first
 

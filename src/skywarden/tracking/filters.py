@@ -83,8 +83,8 @@ class IMMFilter:
     """
 
     models: Sequence[MotionModel] = field(default_factory=default_imm_models)
-    stay_per_s: Sequence[float] = (0.95, 0.9)
-    mu0: Sequence[float] = (0.7, 0.3)
+    stay_per_s: Sequence[float] = (0.98, 0.85)
+    mu0: Sequence[float] = (0.8, 0.2)
     dims: int = 3
 
     def __post_init__(self) -> None:

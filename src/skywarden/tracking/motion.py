@@ -5,6 +5,8 @@ The state is ``[position (d), velocity (d)]`` in the sector's ENU frame (metres,
 at the same time, so one ``(F, Q)`` pair serves the whole stack of tracks in a predict:
 the models return single matrices and the filter broadcasts them over ``(n, 2d, 2d)``.
 
+Matrices are cached per (parameters, dt): scans at a steady rate reuse them.
+
 References: Bar-Shalom, Li, Kirubarajan, *Estimation with Applications to Tracking and
 Navigation* (2001), section 6.2.2 (continuous white-noise acceleration model) and 8.2
 (first-order Gauss-Markov velocity, the "hover" model used by the IMM).
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -39,6 +42,19 @@ def _cwna_q(q: float, dt: float) -> FloatArray:
     return np.asarray(q * np.array([[dt**3 / 3.0, dt**2 / 2.0], [dt**2 / 2.0, dt]]), dtype=float)
 
 
+@lru_cache(maxsize=256)
+def _cv_matrices(q: float, dt: float, dims: int) -> tuple[FloatArray, FloatArray]:
+    f = np.array([[1.0, dt], [0.0, 1.0]])
+    return _per_axis(f, dims), _per_axis(_cwna_q(q, dt), dims)
+
+
+@lru_cache(maxsize=256)
+def _hover_matrices(tau: float, q: float, dt: float, dims: int) -> tuple[FloatArray, FloatArray]:
+    a = math.exp(-dt / tau)
+    f = np.array([[1.0, tau * (1.0 - a)], [0.0, a]])
+    return _per_axis(f, dims), _per_axis(_cwna_q(q, dt), dims)
+
+
 def _per_axis(block: FloatArray, dims: int) -> FloatArray:
     """Spread a 2x2 [pos, vel] block over ``dims`` axes in [pos..., vel...] order."""
     return np.asarray(np.kron(block, np.eye(dims)), dtype=float)
@@ -56,8 +72,7 @@ class ConstantVelocity:
     name: str = "cv"
 
     def matrices(self, dt: float, dims: int) -> tuple[FloatArray, FloatArray]:
-        f = np.array([[1.0, dt], [0.0, 1.0]])
-        return _per_axis(f, dims), _per_axis(_cwna_q(self.q, dt), dims)
+        return _cv_matrices(self.q, dt, dims)
 
 
 @dataclass(frozen=True)
@@ -74,6 +89,4 @@ class Hover:
     name: str = "hover"
 
     def matrices(self, dt: float, dims: int) -> tuple[FloatArray, FloatArray]:
-        a = math.exp(-dt / self.tau_s)
-        f = np.array([[1.0, self.tau_s * (1.0 - a)], [0.0, a]])
-        return _per_axis(f, dims), _per_axis(_cwna_q(self.q, dt), dims)
+        return _hover_matrices(self.tau_s, self.q, dt, dims)
