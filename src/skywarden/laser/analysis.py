@@ -90,7 +90,9 @@ def analyse(plan: LaserPlan, traffic: str | Path | None = None) -> PlanAnalysis:
     volume_for = {z: plan.volume(z) for z in FlightZone}
     hits = zones_penetrated(plan.beam, plan.distances, volume_for, zones)
     tfr = smallest_tfr(volume, plan.start_t, plan.end_t, spec.tfr.buffer_nm)
-    polygon = spec.tfr.shape == "polygon"
+    polygon = spec.tfr.shape == "polygon" or (
+        spec.tfr.shape == "auto" and tfr.polygon_area_nm2 < tfr.cylinder_area_nm2
+    )
     ctx = plan.notam_context
     flows = [f for icao_code in spec.airports for f in runway_flows(icao_code)]
     flow_hits = flows_touched(volume, flows)
@@ -112,6 +114,7 @@ def analyse(plan: LaserPlan, traffic: str | Path | None = None) -> PlanAnalysis:
     minutes = tfr.minutes
     summary: dict[str, object] = {
         "tfr_minutes": minutes,
+        "tfr_shape": "polygon" if polygon else "cylinder",
         "tfr_area_nm2": tfr.polygon_area_nm2 if polygon else tfr.cylinder_area_nm2,
         "tfr_ceiling_ft_msl": tfr.ceiling_ft_msl,
         # What a circle of the hazard distance around the site would need instead.

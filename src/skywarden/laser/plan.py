@@ -116,7 +116,8 @@ class SensitiveZoneSpec(_Strict):
 class TfrSpec(_Strict):
     limit: Literal["NFZ", "SFZ", "CFZ", "LFZ"] = "NFZ"
     buffer_nm: float = Field(default=0.0, ge=0, le=20)
-    shape: Literal["cylinder", "polygon"] = "cylinder"
+    # "auto": whichever of the two has the smaller area.
+    shape: Literal["auto", "cylinder", "polygon"] = "auto"
 
 
 class NotamSpec(_Strict):

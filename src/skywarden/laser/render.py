@@ -21,6 +21,11 @@ def _m(v: float | None) -> str:
     )
 
 
+def _a(nm2: float) -> str:
+    """An area in NM², readable at every scale."""
+    return f"{nm2:,.0f}" if nm2 >= 10 else f"{nm2:.2f}"
+
+
 def _t(t: float) -> str:
     return datetime.fromtimestamp(t, tz=UTC).strftime("%Y-%m-%dT%H:%MZ")
 
@@ -58,7 +63,7 @@ def render(r: dict[str, Any], *, notam: bool = False, console: Console | None = 
         f"{tfr['centre_lat']:.5f}, {tfr['centre_lon']:.5f}, "
         f"SFC-{tfr['ceiling_ft_msl']:,.0f} ft MSL, "
         f"{_t(tfr['start_t'])}-{_t(tfr['end_t'])} ({tfr['minutes']:.0f} min); "
-        f"cylinder {tfr['cylinder_area_nm2']:.0f} NM², polygon {tfr['polygon_area_nm2']:.0f} NM²"
+        f"cylinder {_a(tfr['cylinder_area_nm2'])} NM², polygon {_a(tfr['polygon_area_nm2'])} NM²"
     )
     f = Table(title="runway flows through the hazard volume (nominal paths, 12 NM)")
     for col in ("flow", "from NM", "to NM", "altitude ft MSL"):
@@ -104,8 +109,8 @@ def render(r: dict[str, Any], *, notam: bool = False, console: Console | None = 
     )
     cmp_.add_row(
         "area NM²",
-        f"{s['tfr_area_nm2']:.0f} (site-centred circle: {s['site_circle_area_nm2']:.0f})",
-        f"{s['blanket_area_nm2']:.0f}",
+        f"{_a(s['tfr_area_nm2'])} (site-centred circle: {_a(s['site_circle_area_nm2'])})",
+        _a(s["blanket_area_nm2"]),
     )
     cmp_.add_row(
         "ceiling ft MSL", f"{s['tfr_ceiling_ft_msl']:,.0f}", f"{s['blanket_ceiling_ft_msl']:,.0f}"

@@ -165,7 +165,9 @@ def smallest_tfr(volume: HazardVolume, start_t: float, end_t: float, buffer_nm: 
     ceiling_ft = _ceil_to((volume.ceiling_msl_m() + 1.0) * FT_PER_M, 100.0)
 
     # 25 m covers rounding the published vertices to whole arc-seconds.
-    poly = _coarse_sector(volume).buffer(buf + ROUNDING_M, join_style="mitre")
+    # Mitred corners, bevelled beyond 1.5x the distance: few vertices, and the bevel
+    # still lies outside the round buffer, so the polygon contains it.
+    poly = _coarse_sector(volume).buffer(buf + ROUNDING_M, join_style="mitre", mitre_limit=1.5)
     px, py = np.asarray(poly.exterior.xy)
     plat, plon, _ = frame.to_geodetic(px[:-1], py[:-1], np.zeros(len(px) - 1))
     ring = tuple((float(lo), float(la)) for lo, la in zip(plon, plat, strict=True))
