@@ -18,7 +18,7 @@ from shapely.geometry import LineString
 
 from skywarden.model import Detection, TruthPoint
 from skywarden.refdata import BorderFileError, load_border
-from skywarden.sim.geography import Geography, GeographyError
+from skywarden.sim.geography import MESA_RADIUS_M, Geography, GeographyError
 from skywarden.sim.scenario import Scenario
 from skywarden.sim.schedule import Schedule
 from skywarden.sim.seeding import stream
@@ -212,6 +212,11 @@ class Simulation:
             "origin": sec.origin.model_dump(),
             "extent_m": sec.extent_m,
             "ground_alt_m": sec.ground_alt_m,
+            "ground_model": {  # see Geography.ground_at
+                "floor_alt_m": sec.ground_alt_m,
+                "mesa_radius_m": MESA_RADIUS_M,
+                "mesas": sorted(self.geo.runways),
+            },
             "start_t": self.t_start,
             "start": sec.start.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "duration_s": self.duration_s,
