@@ -83,3 +83,13 @@ def test_tfr_as_a_shared_zone_contains_the_circle() -> None:
     poly_zone = tfr.to_zone("TFR-LASER-2", "laser test", polygon=True)
     assert ShapelyPolygon(poly_zone.polygon).area == pytest.approx(ShapelyPolygon(tfr.polygon).area)
     assert zone.to_dict()["kind"] == "tfr"
+
+
+def test_all_round_fan_is_a_circle_on_the_site() -> None:
+    vol = HazardVolume(31.74, -106.30, 1200.0, Fan(0.0, 0.0, 5.0, 30.0), 5000.0)
+    assert vol.fan.width_deg == 360.0
+    tfr = smallest_tfr(vol, T0, T0 + 60)
+    reach_nm = 5000.0 * math.cos(math.radians(5.0)) / M_PER_NM
+    assert reach_nm <= tfr.radius_nm <= reach_nm + 0.15
+    assert float(distance_m(tfr.centre_lat, tfr.centre_lon, 31.74, -106.30)) < 50.0
+    assert len(tfr.polygon) == 24 and tfr.cylinder_area_nm2 < tfr.polygon_area_nm2
