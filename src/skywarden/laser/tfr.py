@@ -129,10 +129,10 @@ def _coarse_sector(volume: HazardVolume, max_step_deg: float = 15.0) -> Polygon:
         # A full circle: a circumscribed 24-gon (the cylinder will be the smaller shape).
         reach = float(np.hypot(*fp.exterior.coords[0])) * math.cos(math.radians(1.0))
         n = 24
-        az = np.arange(n) * 2 * math.pi / n
+        ring = np.arange(n) * 2 * math.pi / n
         rr = reach / math.cos(math.pi / n) * 1.0001
         return Polygon(
-            list(zip((rr * np.sin(az)).tolist(), (rr * np.cos(az)).tolist(), strict=True))
+            list(zip((rr * np.sin(ring)).tolist(), (rr * np.cos(ring)).tolist(), strict=True))
         )
     reach = max(float(np.hypot(x, y)) for x, y in fp.exterior.coords[1:2])
     n = max(1, math.ceil(volume.fan.width_deg / max_step_deg))
