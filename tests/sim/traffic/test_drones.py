@@ -66,8 +66,12 @@ def test_smugglers_respect_the_battery(geo: Geography) -> None:
     cfg = SmugglerTraffic(
         drop_north_m=(15_000.0, 20_000.0), speed_mps=(6.0, 6.0), endurance_s=(1200.0, 1200.0)
     )
-    tg = drones.smuggler(cfg, geo, T0, stream(1, "smuggler", 0), "far")
-    assert len(tg.xyz) <= 1200
+    for i in range(10):
+        tg = drones.smuggler(cfg, geo, T0, stream(1, "smuggler", i), "far")
+        assert len(tg.xyz) <= 1200
+        # Shorter legs, but still across the border and back.
+        south = geo.in_mexico(tg.xyz[:, 0], tg.xyz[:, 1])
+        assert south[0] and south[-1] and not south.all()
 
 
 def test_surveillance_stays_south_of_the_border(geo: Geography) -> None:

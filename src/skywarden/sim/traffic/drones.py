@@ -87,20 +87,21 @@ def smuggler(
     bx, by, nx, ny = geo.border_point(float(rng.uniform(0.05, 0.95)))
     south, north = _u(rng, cfg.launch_south_m), _u(rng, cfg.drop_north_m)
     lateral = rng.normal(0.0, 600.0)
+    speed, agl = _u(rng, cfg.speed_mps), _u(rng, cfg.cruise_agl_m)
+    hover = _u(rng, cfg.hover_s)
+    endurance = _u(rng, cfg.endurance_s)
+    # If the battery (with a 10 % reserve) would not bring it home, the pilot launches
+    # closer to the border and drops closer to it: both legs shrink, the crossing stays.
+    leg = float(np.hypot(south + north, lateral * 0.7))
+    overhead = 2 * agl / CLIMB_MPS + hover + 2 * agl / DESCENT_MPS + 60.0
+    budget = 0.9 * endurance - overhead
+    if 2 * leg / speed > budget:
+        f = max(budget * speed / (2 * leg), 0.05)
+        south, north, lateral = south * f, north * f, lateral * f
     lx, ly = bx - nx * south + ny * lateral * 0.3, by - ny * south - nx * lateral * 0.3
     g = float(geo.ground_at(lx, ly))
     launch = (lx, ly, g)
     drop = (bx + nx * north + ny * lateral, by + ny * north - nx * lateral, g)
-    speed, agl = _u(rng, cfg.speed_mps), _u(rng, cfg.cruise_agl_m)
-    hover = _u(rng, cfg.hover_s)
-    endurance = _u(rng, cfg.endurance_s)
-    # Shorten the incursion if the battery would not bring it home with 10% margin.
-    leg = float(np.hypot(drop[0] - launch[0], drop[1] - launch[1]))
-    overhead = 2 * agl / CLIMB_MPS + 2 * hover + 2 * (agl - 5.0) / DESCENT_MPS + 60.0
-    budget = 0.9 * endurance - overhead
-    if 2 * leg / speed > budget and budget > 0:
-        f = budget * speed / (2 * leg)
-        drop = (launch[0] + (drop[0] - launch[0]) * f, launch[1] + (drop[1] - launch[1]) * f, g)
     drop_agl = _u(rng, cfg.drop_agl_m)
     gd = float(geo.ground_at(drop[0], drop[1]))
     cruise = max(g, gd) + agl
