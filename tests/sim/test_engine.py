@@ -44,6 +44,12 @@ def test_one_step_per_second_from_the_start_with_traffic_already_up(scn: Scenari
     assert all(d.t == first.t for d in first.detections)
 
 
+def test_iterating_twice_replays_the_same_run(scn: Scenario) -> None:
+    sim = Simulation(scn, seed=6, duration_s=40)
+    first = [(s.truth, s.detections) for s in sim.steps()]
+    assert first == [(s.truth, s.detections) for s in sim.steps()]
+
+
 def test_steps_stream_lazily(scn: Scenario) -> None:
     started = time.perf_counter()
     week = Simulation(scn, seed=1, duration_s=7 * 86400)

@@ -67,10 +67,10 @@ class Simulation:
         )
         self._check_border()
         self.t_start = float(np.floor(sec.start_t))
-        self.sensors: list[SensorModel] = [
-            build_sensor(cfg, stream(seed, "sensor", cfg.id)) for cfg in scn.sensors
-        ]
-        self.schedule = self._schedule()
+        self.sensors: list[SensorModel] = self._sensors()
+
+    def _sensors(self) -> list[SensorModel]:
+        return [build_sensor(cfg, stream(self.seed, "sensor", cfg.id)) for cfg in self.scn.sensors]
 
     def _border(self) -> LineString | None:
         """The scenario's own border file, if it names one (else the shipped border)."""
@@ -170,11 +170,17 @@ class Simulation:
         return s
 
     def steps(self) -> Iterator[Step]:
-        """One ``Step`` per second from the scenario start, lazily."""
+        """One ``Step`` per second from the scenario start, lazily.
+
+        Each call starts the run afresh (new schedule, sensors re-seeded), so iterating
+        twice gives the same steps.
+        """
+        schedule = self._schedule()
+        self.sensors = self._sensors()
         active: list[Target] = []
         for k in range(self.n_ticks):
             t = self.t_start + k
-            active.extend(self.schedule.pop_due(t))
+            active.extend(schedule.pop_due(t))
             active = [tg for tg in active if tg.t0 <= t <= tg.t_end]
             snap = Snapshot.of(t, active, self.frame)
             truth = self.truth_points(snap)
