@@ -22,6 +22,15 @@ def test_nd_yag_ten_second_mpe_worked_example() -> None:
     assert mpe_w_cm2(1064.0, 9.999) * 1e3 == pytest.approx(5.06, abs=0.01)
 
 
+def test_textbook_values_across_the_band() -> None:
+    # HeNe 633 nm, aversion response: the textbook 2.5 mW/cm^2 (Table 5a, C_A = 1).
+    assert mpe_w_cm2(633.0, 0.25) * 1e3 == pytest.approx(2.55, abs=0.01)
+    # 808 nm diode for 10 s: 1.0 C_A mW/cm^2 with C_A = 10^(2 x 0.108) = 1.64.
+    assert mpe_w_cm2(808.0, 10.0) * 1e3 == pytest.approx(1.64, abs=0.01)
+    # 1310 nm for 10 s: 5.0 C_C mW/cm^2 with C_C = 8 -> 40 mW/cm^2.
+    assert mpe_w_cm2(1310.0, 10.0) * 1e3 == pytest.approx(40.0)
+
+
 def test_correction_factors_table_6() -> None:
     assert c_a(532.0) == 1.0
     assert c_a(850.0) == pytest.approx(10 ** (2 * 0.15))
