@@ -99,7 +99,8 @@ def plan(
     traffic: Annotated[
         Path | None,
         typer.Option(
-            "--traffic", help="tracks.jsonl recording to plan against (overrides the plan's)"
+            "--traffic",
+            help="tracks.jsonl or ADS-B detections.jsonl to plan against (overrides the plan's)",
         ),
     ] = None,
 ) -> None:
