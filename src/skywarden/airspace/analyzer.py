@@ -9,9 +9,10 @@ measures and lets the :class:`~.response.Responder` turn them into recommendatio
 
 Which tracks count: manned aircraft (p_manned >= ``subjects.max_p_manned``) and birds
 are what we protect or ignore; events, scores and measures are made for tracks whose
-drone probability has reached ``subjects.min_p_drone``. A track's zone and border state
-starts when it first qualifies, so a bird-like track that turns out to be a drone inside
-a zone is reported as entering it then.
+drone probability has reached ``subjects.min_p_drone`` (and not since fallen below
+``subjects.keep_p_drone``). A track's zone and border state starts when it first
+qualifies, so a bird-like track that turns out to be a drone inside a zone is reported as
+entering it then.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class AnalyzerConfig:
     extent_m: float = 100_000.0
     crossing_hysteresis_m: float = 40.0
     zone_exit_hold_s: float = 5.0
+    zone_margin_m: float = 50.0
     loiter_radius_m: float = 150.0
     loiter_min_s: float = 120.0
     group_radius_m: float = 300.0
@@ -132,6 +134,7 @@ class Analyzer:
         self.last_cross = np.zeros(0)
         self.last_behaviour = np.zeros(0)
         self.behaviour_strength = np.zeros(0)
+        self.is_subject = np.zeros(0, dtype=bool)
         self.pause_since: dict[str, float] = {}
 
     # ------------------------------------------------------------------ public API
@@ -141,11 +144,16 @@ class Analyzer:
         out = AnalysisStep(t)
         full = self.table.ingest(updates)
         subj = self.policy.subjects
+        self._grow(len(self.table.ids))
+        # A track becomes a subject at min_p_drone and stays one down to keep_p_drone, so
+        # a bird whose drone probability flickers does not, but a drone does not drop out.
+        was = self.is_subject[full.rows]
         subject = (
             (full.p_manned < subj.max_p_manned)
             & (full.p_bird < 0.5)
-            & (full.p_drone >= subj.min_p_drone)
+            & ((full.p_drone >= subj.min_p_drone) | (was & (full.p_drone >= subj.keep_p_drone)))
         )
+        self.is_subject[full.rows] = subject
         b = full.subset(subject) if not subject.all() else full
         self._grow(len(self.table.ids))
         events: list[tuple[Event, str | None]] = []
@@ -226,6 +234,7 @@ class Analyzer:
             self.last_cross = np.concatenate([self.last_cross, np.full(extra, -np.inf)])
             self.last_behaviour = np.concatenate([self.last_behaviour, np.full(extra, -np.inf)])
             self.behaviour_strength = np.concatenate([self.behaviour_strength, np.zeros(extra)])
+            self.is_subject = np.concatenate([self.is_subject, np.zeros(extra, dtype=bool)])
 
     def _event(self, kind: str, b: Batch, k: int, **attrs: object) -> Event:
         return Event(
@@ -246,7 +255,12 @@ class Analyzer:
 
     def _zone_events(self, b: Batch, pi: IntArray, zi: IntArray) -> list[tuple[Event, str | None]]:
         out: list[tuple[Event, str | None]] = []
-        for tr in self.watch.step(b, pi, zi):
+        margin = self.config.zone_margin_m
+
+        def near(k: IntArray, z: IntArray) -> np.ndarray:
+            return self.zindex.near(z, b.x[k], b.y[k], b.alt[k], margin)
+
+        for tr in self.watch.step(b, pi, zi, near if margin > 0 else None):
             z = self.zindex.zones[tr.zone]
             ev = Event(
                 f"zone_{tr.kind}",
@@ -401,7 +415,7 @@ class Analyzer:
         """This step's causes, one per measure (action, where), naming a few of its drones."""
         pol = self.policy
         trig = pol.triggers
-        drone = b.p_drone >= pol.subjects.min_p_drone
+        drone = np.ones(len(b), dtype=bool)  # b holds subjects only (see step)
         acc = _CauseCollector(self, t, b)
         pause_range = trig.pause_within_nm * M_PER_NM
         ids = [u.track for u in b.updates]
@@ -576,6 +590,7 @@ class Analyzer:
         self.last_cross[gone] = -np.inf
         self.last_behaviour[gone] = -np.inf
         self.behaviour_strength[gone] = 0.0
+        self.is_subject[gone] = False
         for tid in self.table.release(gone):
             self.book.track_gone(tid, t)
 

@@ -24,7 +24,14 @@ class _Strict(BaseModel):
 
 class Subjects(_Strict):
     min_p_drone: float = Field(ge=0.0, le=1.0)
+    keep_p_drone: float = Field(ge=0.0, le=1.0)
     max_p_manned: float = Field(ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _hysteresis(self) -> Subjects:
+        if self.keep_p_drone > self.min_p_drone:
+            raise ValueError("keep_p_drone must not exceed min_p_drone")
+        return self
 
 
 class Weights(_Strict):

@@ -59,6 +59,7 @@ class ZoneIndex:
             self.g_base[k] = float(g["base_elev_m"])
             self.g_tan[k] = math.tan(math.radians(float(g["slope_deg"])))
             self.g_buffer[k] = float(g["buffer_m"])
+        self._buffered: dict[float, np.ndarray] = {}
         if n:
             self._build_grid(cell_m)
 
@@ -149,6 +150,23 @@ class ZoneIndex:
             pi, zi = pi[ok], zi[ok]
         order = np.argsort(pi, kind="stable")
         return pi[order].astype(np.intp), zi[order].astype(np.intp)
+
+    def near(
+        self, zone: IntArray, x: FloatArray, y: FloatArray, z: FloatArray, margin_m: float
+    ) -> np.ndarray:
+        """Whether each point is within ``margin_m`` of its zone's volume (pairwise)."""
+        if len(zone) == 0:
+            return np.zeros(0, dtype=bool)
+        if margin_m not in self._buffered:
+            grown_polys = shapely.buffer(self.polygons, margin_m, quad_segs=4)
+            shapely.prepare(grown_polys)
+            self._buffered[margin_m] = grown_polys
+        polys = self._buffered[margin_m]
+        vert = (z >= self.floor[zone] - margin_m) & (z <= self.ceiling_at(zone, x, y) + margin_m)
+        out = np.zeros(len(zone), dtype=bool)
+        k = np.flatnonzero(vert)
+        out[k] = shapely.contains_xy(polys[zone[k]], x[k], y[k])
+        return out
 
     def membership_matrix(self, x: FloatArray, y: FloatArray, z: FloatArray) -> np.ndarray:
         """Boolean (points x zones) matrix of the same test, for small inputs and tests."""

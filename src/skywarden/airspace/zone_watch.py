@@ -2,12 +2,14 @@
 
 An entry is reported at the first update inside a zone's volume (horizontal polygon and
 floor/ceiling, sloped for corridors). A track near a boundary that wobbles in and out
-would otherwise enter many times, so an exit is only confirmed after ``exit_hold_s`` of
-continuous absence and is then reported at the time and place the track first left.
+would otherwise enter many times, so a track inside stays inside while it is within a
+margin of the zone (``ZoneIndex.near``, 50 m), and an exit is only confirmed after
+``exit_hold_s`` of continuous absence, reported at the time and place it first left.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,8 +50,19 @@ class ZoneWatcher:
             return []
         return [int(k) for k in np.flatnonzero(self.inside[row])]
 
-    def step(self, batch: Batch, pi: IntArray, zi: IntArray) -> list[ZoneTransition]:
-        """Feed the batch and its (point, zone) memberships; get transitions, time ordered."""
+    def step(
+        self,
+        batch: Batch,
+        pi: IntArray,
+        zi: IntArray,
+        near: Callable[[IntArray, IntArray], np.ndarray] | None = None,
+    ) -> list[ZoneTransition]:
+        """Feed the batch and its (point, zone) memberships; get transitions, time ordered.
+
+        ``near(k, z)`` says whether update ``k`` is still within a margin of zone ``z``
+        (see :meth:`ZoneIndex.near`); a track inside a zone that is outside it but within
+        the margin stays inside, so tracker noise along a boundary makes no exits.
+        """
         n = len(batch)
         if n == 0 or self.n_zones == 0:
             return []
@@ -61,6 +74,11 @@ class ZoneWatcher:
         now = np.zeros((n, self.n_zones), dtype=bool)
         now[pi, zi] = True
         was = self.inside[rows]
+        if near is not None:
+            lk, lz = np.nonzero(was & ~now)
+            if len(lk):
+                keep = near(lk.astype(np.intp), lz.astype(np.intp))
+                now[lk[keep], lz[keep]] = True
         out: list[ZoneTransition] = []
         for k, z in zip(*np.nonzero(now & ~was), strict=True):
             out.append(
