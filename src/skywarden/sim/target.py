@@ -76,6 +76,10 @@ class Path:
         self._p: list[tuple[float, float, float]] = [tuple(map(float, start))]  # type: ignore[list-item]
 
     @property
+    def start(self) -> tuple[float, float, float]:
+        return self._p[0]
+
+    @property
     def here(self) -> tuple[float, float, float]:
         return self._p[-1]
 

@@ -48,3 +48,13 @@ def test_detection_carries_serial_operator_and_velocity() -> None:
     assert d.identity.operator_lat is not None
     assert d.velocity is not None and abs(d.velocity[0] - 4.0) < 3.0
     assert d.position is not None and d.position.cov is not None
+
+
+def test_height_above_takeoff_when_the_takeoff_point_is_known() -> None:
+    r = rx(message_loss=0.0, sigma_altitude_m=4.0)
+    snap = ring(r.frame, 400, 1_000.0, up_m=80.0)
+    for tg in snap.targets:
+        tg.attrs["takeoff_alt_m"] = float(snap.alt[0]) - 60.0
+    heights = np.array([d.attrs["height_above_takeoff_m"] for d in r.observe(snap)])
+    assert abs(heights.mean() - 60.0) < 4.5 * 4.0 / np.sqrt(400) + 0.1
+    assert "height_above_takeoff_m" not in r.observe(ring(r.frame, 3, 500.0))[0].attrs

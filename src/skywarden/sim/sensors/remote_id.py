@@ -5,8 +5,9 @@ are received; a few km for Wi-Fi beacon); ``message_loss``, the probability that
 update's location message is lost; ``sigma_position_m`` and ``sigma_altitude_m``, the
 Gaussian error of the drone's own GNSS fix it broadcasts; ``update_s`` (F3411 requires
 at least 1 Hz location messages). A received message carries position, velocity
-(``velocity_sigma`` 0.5 m/s), the UAS serial number and the operator's position; only
-drones that are Remote ID compliant broadcast at all.
+(``velocity_sigma`` 0.5 m/s), the height above the takeoff point, the UAS serial
+number and the operator's position; only drones that are Remote ID compliant
+broadcast at all.
 """
 
 from __future__ import annotations
@@ -65,7 +66,15 @@ class RemoteIDReceiver(SensorModel):
                     velocity=(r2(sc.vel[j, 0]), r2(sc.vel[j, 1]), r2(sc.vel[j, 2])),
                     velocity_sigma=VELOCITY_SIGMA_MPS,
                     identity=snap.targets[i].identity,
-                    attrs={"ua_type": "helicopter_or_multirotor"},
+                    attrs=self._attrs(snap, i, float(sc.alt[j])),
                 )
             )
         return out
+
+    @staticmethod
+    def _attrs(snap: Snapshot, i: int, alt: float) -> dict[str, object]:
+        attrs: dict[str, object] = {"ua_type": "helicopter_or_multirotor"}
+        takeoff = snap.targets[i].attrs.get("takeoff_alt_m")
+        if takeoff is not None:  # F3411 Location message: height above the takeoff point
+            attrs["height_above_takeoff_m"] = round(alt - float(takeoff), 1)
+        return attrs

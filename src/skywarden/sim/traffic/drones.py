@@ -76,7 +76,10 @@ def _finish(
         link=link,
         identity=ident,
         remote_id=remote_id,
-        attrs={"protocol": PROTOCOLS[int(rng.integers(len(PROTOCOLS)))]},
+        attrs={
+            "protocol": PROTOCOLS[int(rng.integers(len(PROTOCOLS)))],
+            "takeoff_alt_m": float(path.start[2]),
+        },
     )
 
 
