@@ -86,3 +86,17 @@ def test_hold_fire_never_misses_a_passage_inside_the_look_ahead(
     d = hold.decide_arrays(0.0, ["A"], pos, vel, np.array([True]))
     if enters:
         assert d.state == HOLD
+
+
+@settings(max_examples=200, deadline=None)
+@given(lat=st.floats(-89.9, 89.9), lon=st.floats(-179.9, 179.9))
+def test_notam_coordinates_read_back_within_half_a_second(lat: float, lon: float) -> None:
+    from aviconv_core import coords
+
+    from skywarden.laser.notam import format_lat, format_lon
+
+    a, b = format_lat(lat), format_lon(lon)
+    assert len(a) == 7 and len(b) == 8
+    back_lat, back_lon = coords.parse_pair(f"{a} {b}")
+    assert abs(back_lat - lat) <= 0.5 / 3600 + 1e-9
+    assert abs(back_lon - lon) <= 0.5 / 3600 + 1e-9
