@@ -60,15 +60,16 @@ class Source(ABC):
             self.parser = make_parser(fmt, self.name, self.options, self.dedup)
         return self.parser
 
-    def _feed_stream(self, read: BinaryIO, sink: Sink) -> None:
-        head = read.read(CHUNK)
+    async def _feed_stream(self, read: BinaryIO, sink: Sink) -> None:
+        """Read chunk by chunk in a worker thread, so live sockets keep being served."""
+        head = await asyncio.to_thread(read.read, CHUNK)
         parser = self._parser_for(head, sink)
         if parser is None:
             return
         data = head
         while data:
             sink.put(parser, parser.feed(data))
-            data = read.read(CHUNK)
+            data = await asyncio.to_thread(read.read, CHUNK)
         sink.put(parser, parser.close())
         sink.absorb(parser)
 
@@ -81,8 +82,7 @@ class FileSource(Source):
 
     async def run(self, sink: Sink) -> None:
         with self.path.open("rb") as f:
-            await asyncio.to_thread(lambda: None)  # yield once so tasks interleave
-            self._feed_stream(f, sink)
+            await self._feed_stream(f, sink)
 
 
 @dataclass
@@ -90,7 +90,7 @@ class StdinSource(Source):
     """Standard input (``-`` on the command line)."""
 
     async def run(self, sink: Sink) -> None:
-        self._feed_stream(sys.stdin.buffer, sink)
+        await self._feed_stream(sys.stdin.buffer, sink)
 
 
 @dataclass
