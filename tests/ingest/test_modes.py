@@ -112,3 +112,30 @@ def test_surveillance_reply_trusted_only_for_confirmed_aircraft() -> None:
     dec.decode(bytes.fromhex("8f393322384a02aea63afc43dcba"), T0)  # a clean DF17
     assert dec.decode(df4, T0 + 1) == (None, "df4")
     assert dec.aircraft["393322"].altitude_ft == 575
+
+
+def test_avr_lines_with_and_without_mlat_counter_and_signal() -> None:
+    from skywarden.ingest.avr import AvrParser
+    from skywarden.ingest.base import IngestOptions
+
+    lines = (
+        "*8D40621D58C382D690C8AC2863A7;\n"  # even, no counter: reference time
+        "@0000005B8D808D40621D58C386435CC412692AD6;\n"  # odd, first counter: reference
+        "<000000B71B00A08D40621D58C382D690C8AC2863A7;\n"  # 6,000,000 ticks = 0.5 s later
+        "*8D40621D58C382D6;\n"  # cut frame
+        "*8D40621D58ZZ82D690C8AC2863A7;\n"  # not hex
+        "8D40621D58C382D690C8AC2863A7\n"  # no framing at all
+    )
+    p = AvrParser("avr", IngestOptions(reference_time=T0))
+    out = p.feed(lines.encode(), 1.8e9)
+    det = out[0]
+    assert det.__class__.__name__ == "Detection"
+    assert det.t == T0  # type: ignore[union-attr]  # first counter anchors at the reference
+    assert det.attrs["cpr"] == "pair"  # type: ignore[union-attr]
+    assert out[1].attrs["signal"] == 0xA0  # type: ignore[union-attr]  # Beast-ASCII level
+    assert out[1].t == T0 + 0.5  # type: ignore[union-attr]
+    assert [(o.reason, o.line) for o in out[2:]] == [  # type: ignore[union-attr]
+        ("truncated", 4),
+        ("corrupt", 5),
+        ("truncated", 6),
+    ]

@@ -35,6 +35,7 @@ class AvrParser(ModeSStream, LineParser):
             raise RejectedMessage(Reason.TRUNCATED, "no closing ';'", "frame")
         lead, body = text[0], text[1:-1]
         counter: int | None = None
+        extra: dict[str, object] | None = None
         try:
             if lead == "*":
                 hexframe = body
@@ -42,6 +43,7 @@ class AvrParser(ModeSStream, LineParser):
                 counter, hexframe = int(body[:12], 16), body[12:]
             elif lead == "<":
                 counter, hexframe = int(body[:12], 16), body[14:]
+                extra = {"signal": int(body[12:14], 16)}
             else:
                 raise RejectedMessage(Reason.CORRUPT, f"unknown lead character {lead!r}", "lead")
             frame = bytes.fromhex(hexframe)
@@ -51,4 +53,4 @@ class AvrParser(ModeSStream, LineParser):
             self.absorbed["mode_ac"] += 1
             return None
         t = self.untimed(t_received) if counter is None else self.clock.time(counter, t_received)
-        return self.decode(frame, t)
+        return self.decode(frame, t, extra)

@@ -116,12 +116,9 @@ class BeastParser(ModeSStream):
             return None
         t = self.clock.time(int.from_bytes(seg[:6], "big"), t_rx)
         try:
-            det = self.decode(seg[7:], t)
+            return self.decode(seg[7:], t, {"signal": seg[6]})
         except Exception as e:  # becomes a typed Rejection; the stream goes on
             return self.as_rejection(e, raw, offset=offset, t_received=t_rx)
-        if det is not None:
-            det.attrs["signal"] = seg[6]  # type: ignore[index]
-        return det
 
     def close(self) -> list[Item]:
         if not self._buf:

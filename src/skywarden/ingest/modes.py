@@ -236,9 +236,12 @@ class ModeSDecoder:
     receiver_alt_m: float = 0.0
     aircraft: dict[str, _Aircraft] = field(default_factory=dict)
 
-    def decode(self, frame: bytes, t: float) -> tuple[Detection | None, str]:
+    def decode(
+        self, frame: bytes, t: float, extra: dict[str, object] | None = None
+    ) -> tuple[Detection | None, str]:
         """Decode one frame at UTC time ``t``: a Detection, or None and why it was absorbed.
 
+        ``extra`` goes into the Detection's attrs (e.g. the receiver's signal level).
         Raises ``RejectedMessage`` for frames that fail parity or hold impossible values.
         """
         df = frame[0] >> 3 if frame else -1
@@ -275,7 +278,7 @@ class ModeSDecoder:
         if tc == 19:
             return None, self._velocity(ac, f, t)
         if f.cpr_format is not None:
-            return self._position(ac, f, t)
+            return self._position(ac, f, t, extra)
         return None, f"tc{tc}"
 
     def _velocity(self, ac: _Aircraft, f: ModeSFrame, t: float) -> str:
@@ -289,7 +292,9 @@ class ModeSDecoder:
         ac.velocity, ac.t_velocity = (v_e, v_n, v_u), t
         return "velocity"
 
-    def _position(self, ac: _Aircraft, f: ModeSFrame, t: float) -> tuple[Detection | None, str]:
+    def _position(
+        self, ac: _Aircraft, f: ModeSFrame, t: float, extra: dict[str, object] | None
+    ) -> tuple[Detection | None, str]:
         assert f.cpr_format is not None and f.cpr_lat is not None and f.cpr_lon is not None
         fmt, clat, clon = f.cpr_format, f.cpr_lat, f.cpr_lon
         ac.cpr[fmt] = (clat, clon, t)
@@ -323,6 +328,8 @@ class ModeSDecoder:
             raise RejectedMessage(Reason.IMPOSSIBLE_VALUE, f"position {lat}, {lon}", "position")
         ac.lat, ac.lon, ac.t_pos = lat, lon, t
         attrs: dict[str, object] = {"df": f.df, "typecode": f.typecode, "cpr": how}
+        if extra:
+            attrs.update(extra)
         if f.surface:
             alt_m = self.receiver_alt_m
             attrs["on_ground"] = True

@@ -78,7 +78,9 @@ class ModeSStream(Parser):
             self._t0_rx = t_received
         return ref + (t_received - self._t0_rx)
 
-    def decode(self, frame: bytes, t: float) -> Detection | None:
+    def decode(
+        self, frame: bytes, t: float, extra: dict[str, object] | None = None
+    ) -> Detection | None:
         """Decode one frame at UTC ``t``: a Detection, or None when it only fed state.
 
         Raises ``RejectedMessage`` (duplicate, crc, truncated, ...) for the caller's
@@ -89,7 +91,7 @@ class ModeSStream(Parser):
             frame, t, self.source, same_source=squitter
         ):
             raise RejectedMessage(Reason.DUPLICATE, "same frame within window", "frame")
-        det, why = self.decoder.decode(frame, t)
+        det, why = self.decoder.decode(frame, t, extra)
         if det is None:
             self.absorbed[why] += 1
         return det
