@@ -89,3 +89,18 @@ def test_bad_arguments_are_named(tmp_path: Path) -> None:
     assert missing.exit_code != 0 and "no such file" in missing.output
     fmt = runner.invoke(app, ["ingest", "-", "--format", "mp3", "--out", out])
     assert fmt.exit_code != 0 and "unknown format" in fmt.output
+
+
+def test_sites_place_polar_asterix_plots(tmp_path: Path) -> None:
+    capture = tmp_path / "radar.ast"
+    capture.write_bytes(EXAMPLES["asterix"])  # CAT015 polar plot from SAC/SIC 1/2
+    out = tmp_path / "d.jsonl"
+    args = ["ingest", str(capture), "--out", str(out), "--reference-time", "1770779400"]
+    unplaced = runner.invoke(app, args)
+    assert unplaced.exit_code == 0 and "no_position: 1" in unplaced.output
+    placed = runner.invoke(app, [*args, "--site", "1/2=31.8,-106.4,1200"])
+    assert placed.exit_code == 0, placed.output
+    (det,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert det["kind"] == "radar" and det["attrs"]["sac_sic"] == "1/2"
+    bad = runner.invoke(app, [*args, "--site", "1/2=north"])
+    assert bad.exit_code != 0 and "LAT,LON" in bad.output

@@ -69,6 +69,14 @@ def ingest(
         typer.Option("--receiver", help="LAT,LON[,ALT_M] of the receiver (Mode S local CPR)"),
     ] = None,
     sensor: Annotated[str | None, typer.Option("--sensor", help="sensor id override")] = None,
+    site: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--site",
+            help="ID=LAT,LON[,ALT_M]: a sensor's position, ID being an ASTERIX SAC/SIC "
+            "(e.g. 25/201) or a plot/DF sensor name; repeatable",
+        ),
+    ] = None,
 ) -> None:
     """Parse sensor files or sockets into detections; quarantine what cannot be accepted."""
     import asyncio
@@ -85,7 +93,15 @@ def ingest(
     if fmt is not None and fmt not in FORMATS:
         raise typer.BadParameter(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
     rx = _parse_receiver(receiver)
+    sites = {}
+    for spec in site or []:
+        key, sep, where = spec.partition("=")
+        pos = _parse_receiver(where) if sep else None
+        if not key or pos is None:
+            raise typer.BadParameter(f"--site expects ID=LAT,LON[,ALT_M]: {spec!r}")
+        sites[key] = pos
     options = IngestOptions(
+        sites=sites,
         sensor=sensor,
         reference_time=_parse_time(reference_time),
         receiver=None if rx is None else (rx[0], rx[1]),
@@ -97,7 +113,7 @@ def ingest(
     except (FileNotFoundError, UnknownFormat) as e:
         raise typer.BadParameter(str(e)) from None
     qpath = quarantine or out.with_name(out.name.removesuffix(".jsonl") + ".rejected.jsonl")
-    with Sink(out, qpath) as sink:
+    with Sink(out, qpath, max_time_regression_s=options.max_time_regression_s) as sink:
         asyncio.run(run_sources(sources, sink))
     console = Console()
     console.print(summary_table(sink.summary))
