@@ -39,9 +39,13 @@ class UnknownFormat(ValueError):
 
 
 def make_parser(
-    fmt: str, source: str, options: IngestOptions, dedup: Deduplicator | None = None
+    fmt: str,
+    source: str,
+    options: IngestOptions | None = None,
+    dedup: Deduplicator | None = None,
 ) -> Parser:
-    """A new parser for ``fmt`` reading ``source``."""
+    """A new parser for ``fmt`` reading ``source`` (``dedup`` shared between sources)."""
+    options = options or IngestOptions()
     try:
         module, cls = FORMATS[fmt].split(":")
     except KeyError:
