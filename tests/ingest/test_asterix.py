@@ -179,3 +179,19 @@ def test_cat205_bearing_and_position_reports() -> None:
 def test_bad_blocks_are_quarantined(data: bytes, reason: str) -> None:
     _, out = parse(data)
     assert [getattr(o, "reason", None) for o in out] == [reason]
+
+
+def test_a_block_that_crashes_the_c_decoder_costs_only_that_block() -> None:
+    # Found by fuzzing: asterix-decoder 0.7.11 segfaults on this CAT205 block (I120
+    # repetitions run past the block). It runs in a worker process, so the run survives.
+    crasher = bytes.fromhex("cd001b63054440002700ffd8ff287f014428403ffffffffffffb00")
+    good = cat015(
+        **{
+            "600": bytes([0x80]) + signed(31.77, WGS_SCALE, 4) + signed(-106.45, WGS_SCALE, 4),
+            "601": bytes([0x80]) + signed(1250.25, 0.01, 3),
+        }
+    )
+    _, out = parse(good + crasher + good)
+    assert [type(o).__name__ for o in out] == ["Detection", "Rejection", "Detection"]
+    assert out[1].reason == "corrupt" and out[1].offset == len(good)  # type: ignore[attr-defined]
+    assert "crashed" in out[1].detail  # type: ignore[attr-defined]

@@ -41,6 +41,7 @@ from functools import partial
 from typing import Any
 
 from skywarden.geo import M_PER_FT, destination
+from skywarden.ingest.asterix_worker import Records, shared_decoder
 from skywarden.ingest.base import Item, Parser
 from skywarden.ingest.rejection import Reason, RejectedMessage
 from skywarden.model import Bearing, Detection, Identity, Position, SensorKind
@@ -86,9 +87,7 @@ class AsterixParser(Parser):
     binary = True
 
     def __post_init__(self) -> None:
-        import asterix  # heavy C extension: imported only when ASTERIX is read
-
-        self._decode = asterix.parse
+        self._decoder = shared_decoder()
         self._buf = b""
         self._base = 0
         self._t0_rx: float | None = None
@@ -104,12 +103,13 @@ class AsterixParser(Parser):
     def feed(self, data: bytes, t_received: float | None = None) -> list[Item]:
         t_rx = self.options.clock() if t_received is None else t_received
         buf = self._buf + data if self._buf else bytes(data)
-        out: list[Item] = []
+        # Stream order is kept: decoded blocks are placeholders until the batch returns.
+        entries: list[Item | tuple[bytes, int]] = []
         pos, n = 0, len(buf)
         while pos + 3 <= n:
             cat, length = buf[pos], int.from_bytes(buf[pos + 1 : pos + 3], "big")
             if length < 3:
-                out.append(
+                entries.append(
                     self.reject(
                         Reason.CORRUPT,
                         f"block length {length}",
@@ -130,7 +130,7 @@ class AsterixParser(Parser):
                 self.absorbed[f"cat{cat:03d}_service"] += 1
                 continue
             if cat not in SUPPORTED:
-                out.append(
+                entries.append(
                     self.reject(
                         Reason.UNSUPPORTED,
                         f"category {cat:03d}",
@@ -141,22 +141,42 @@ class AsterixParser(Parser):
                     )
                 )
                 continue
-            out.extend(self._block(blk, offset, t_rx))
+            entries.append((blk, offset))
         self._buf = buf[pos:]
         self._base += pos
-        return out
+        pending = [e for e in entries if isinstance(e, tuple)]
+        results = iter(self._decoder.parse([blk for blk, _ in pending]))
+        items: list[Item] = []
+        for entry in entries:
+            if isinstance(entry, tuple):
+                items.extend(self._block(entry[0], entry[1], next(results), t_rx))
+            else:
+                items.append(entry)
+        return items
 
-    def _block(self, blk: bytes, offset: int, t_rx: float) -> list[Item]:
-        try:
-            records = self._decode(blk)
-        except Exception as e:  # the C decoder's own errors
+    def _block(
+        self, blk: bytes, offset: int, records: Records | str | None, t_rx: float
+    ) -> list[Item]:
+        if records is None:
             return [
-                self.reject(Reason.CORRUPT, f"decoder: {e}", blk, offset=offset, t_received=t_rx)
+                self.reject(
+                    Reason.CORRUPT,
+                    "asterix-decoder crashed on this block (isolated in its worker process)",
+                    blk,
+                    offset=offset,
+                    t_received=t_rx,
+                )
+            ]
+        if isinstance(records, str):
+            return [
+                self.reject(
+                    Reason.CORRUPT, f"decoder: {records}", blk, offset=offset, t_received=t_rx
+                )
             ]
         around = self._around(t_rx)
         out: list[Item] = []
         for rec in records:
-            raw = bytes.fromhex(rec.get("hexdata") or "") if rec.get("hexdata") else blk
+            raw = bytes.fromhex(rec["hexdata"]) if rec.get("hexdata") else blk
             item = self.guarded(
                 partial(self._record, rec, around), raw, offset=offset, t_received=t_rx
             )
