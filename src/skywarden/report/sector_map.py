@@ -89,19 +89,28 @@ def plot_sector(sim: Simulation, summary: RunSummary, png: str | Path, dpi: int 
     bx, by = sim.geo.border_lonlat.xy
     ax.plot(bx, by, color="#7b241c", lw=2.0, ls="--", zorder=2)
 
+    placed: list[tuple[float, float]] = []  # label anchors so far, to stack neighbours
     for sensor in sim.sensors:
         c = sensor.cfg
         colour = SENSOR_STYLE.get(c.kind, "k")
         s = c.site
         ax.plot(s.lon, s.lat, marker="^", color=colour, ms=7, zorder=6)
+        # Co-located sensors share one anchor and stack their labels beneath it.
+        cluster = [
+            (lo, la) for lo, la in placed if abs(lo - s.lon) < 0.02 and abs(la - s.lat) < 0.02
+        ]
+        anchor = cluster[0] if cluster else (s.lon, s.lat)
+        near = len(cluster)
+        placed.append((s.lon, s.lat))
         ax.annotate(
             c.id,
-            (s.lon, s.lat),
-            xytext=(4, 4),
+            anchor,
+            xytext=(6, 4 - 9 * near),
             textcoords="offset points",
             fontsize=7,
             color=colour,
-            zorder=6,
+            zorder=7,
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.75, "lw": 0},
         )
         if c.range_max_m > 3 * e:
             continue  # ADS-B: the whole map
@@ -120,11 +129,12 @@ def plot_sector(sim: Simulation, summary: RunSummary, png: str | Path, dpi: int 
         ax.annotate(
             icao,
             (ap.lon, ap.lat),
-            xytext=(8, -10),
+            xytext=(-44, -6),
             textcoords="offset points",
             fontsize=9,
             weight="bold",
-            zorder=6,
+            zorder=8,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.8, "lw": 0},
         )
 
     seen: set[str] = set()
