@@ -85,3 +85,29 @@ def test_summary_counts_border_crossings_by_direction() -> None:
     assert summary.crossings_north == {"smuggler": 2}
     assert summary.crossings_south == {"smuggler": 1}
     assert summary.by_kind() == {("drone", "smuggler"): 1}
+
+
+def test_summary_crossings_agree_with_line_intersections(runs: dict[str, Path]) -> None:
+    """An independent count: intersect each truth track (lon/lat) with the border line."""
+    import shapely
+    from shapely.geometry import LineString
+
+    from skywarden.refdata import border_line
+
+    d = runs["a"]
+    tracks: dict[str, list[tuple[float, float]]] = {}
+    for line in (d / "truth.jsonl").read_text().splitlines():
+        p = json.loads(line)
+        tracks.setdefault(p["target"], []).append((p["lon"], p["lat"]))
+    border = border_line()
+    expected = 0
+    for pts in tracks.values():
+        if len(pts) > 1:
+            hit = LineString(pts).intersection(border)
+            expected += len(shapely.get_parts(hit)) if not hit.is_empty else 0
+    summary = json.loads((d / "summary.json").read_text())
+    counted = sum(summary["border_crossings_north"].values()) + sum(
+        summary["border_crossings_south"].values()
+    )
+    assert expected > 0
+    assert counted == expected
