@@ -6,8 +6,9 @@ name the file and the key path (``sensors[2].range_max_m``) so a person can fix 
 YAML without reading Python.
 
 Units follow DESIGN.md: metres, seconds, degrees, altitudes above mean sea level
-(``*_agl_m`` fields are above the sector's flat ``ground_alt_m``; the simulator has no
-terrain model).
+(``*_agl_m`` fields are above the ground where a flight starts: the sector's
+``ground_alt_m``, raised towards each airport's elevation near it; see
+``Geography.ground_at``; there is no digital elevation model).
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ class Sector(_Strict):
     """The area watched: a square of half-width ``extent_m`` around ``origin``.
 
     ``origin`` is also the origin of the sector's ENU frame. ``start`` is an ISO 8601
-    UTC time (``2026-02-11T03:00:00Z``); ``duration_s`` the default run length.
+    UTC time (``2026-02-11T03:00:00Z``); ``duration_s`` the default run length;
+    ``ground_alt_m`` the valley floor; ``airports`` those drawn on the map and used for
+    the terrain; ``border_file`` a GeoJSON border instead of the shipped one.
     """
 
     name: str = Field(min_length=1)
