@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import LineString
 
 from skywarden.airspace.border import BorderCrossingDetector, orient_us_left
@@ -92,3 +94,31 @@ def test_many_tracks_at_once_each_get_their_own_crossing():
         found += det.step(rows, prev, cur)
         prev = cur
     assert sorted(c.row for c in found) == list(range(n))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    x0=st.floats(-8000, 8000),
+    y0=st.floats(200, 3000),
+    dx=st.floats(-3000, 3000),
+    y1=st.floats(-3000, -200),
+    speed=st.floats(3.0, 30.0),
+    north=st.booleans(),
+)
+def test_any_straight_crossing_is_found_once_with_its_direction(x0, y0, dx, y1, speed, north):
+    # A straight flight from one side to the other at a drone's speed, 1 Hz updates.
+    a, b = np.array([x0, y0]), np.array([x0 + dx, y1])
+    if north:
+        a, b = b, a
+    n = max(int(np.hypot(*(b - a)) / speed), 2)
+    s = np.linspace(0.0, 1.0, n + 1)
+    track = np.column_stack(
+        [np.arange(n + 1.0), a[0] + s * (b - a)[0], a[1] + s * (b - a)[1], np.full(n + 1, 1200.0)]
+    )
+    det = BorderCrossingDetector(LINE, hysteresis_m=40.0, extent_m=20_000.0)
+    (c,) = feed(det, track)
+    assert c.direction_name == ("northbound" if north else "southbound")
+    # The true crossing point: where the straight line meets y = 0.
+    u = a[1] / (a[1] - b[1])
+    assert c.x == pytest.approx(a[0] + u * (b - a)[0], abs=1e-6)
+    assert c.t == pytest.approx(u * n, abs=1e-6)
