@@ -89,3 +89,18 @@ def test_bad_arguments(scn: Scenario) -> None:
         Simulation(scn, seed=-1)
     with pytest.raises(ValueError, match="duration"):
         Simulation(scn, seed=1, duration_s=0)
+
+
+def test_seen_is_the_answer_key_of_the_detections(scn: Scenario) -> None:
+    """Cooperative sensors have no false alarms: what they report is exactly what they saw."""
+    checked = 0
+    for step in Simulation(scn, seed=4, duration_s=120).steps():
+        ids = {p.target: p.identity for p in step.truth}
+        for sensor in ("adsb-kelp", "rid-downtown", "rid-kelp"):
+            dets = [d for d in step.detections if d.sensor == sensor]
+            saw = [tid for tid, sensors in step.seen.items() if sensor in sensors]
+            assert len(dets) == len(saw)
+            assert sorted(str(d.identity) for d in dets) == sorted(str(ids[t]) for t in saw)
+            checked += len(dets)
+        assert set(step.seen) <= set(ids)
+    assert checked > 100

@@ -57,8 +57,9 @@ def simulate(
     table = Table(title=f"{scn.sector.name}: {sim.n_ticks} s from {start}, seed {seed}")
     table.add_column("what")
     table.add_column("", justify="right")
+    seen = summary.detected_by_kind()
     for (kind, role), n in sorted(summary.by_kind().items()):
-        table.add_row(f"targets: {kind} / {role}", str(n))
+        table.add_row(f"targets: {kind} / {role}", f"{n} ({seen[(kind, role)]} detected)")
     table.add_row("drone groups flying together (convoys)", str(len(summary.groups)))
     table.add_section()
     roles = sorted(set(summary.crossings_north) | set(summary.crossings_south))

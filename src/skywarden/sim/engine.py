@@ -8,7 +8,7 @@ holding it in memory. Random streams are per target and per sensor (``seeding.py
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,9 @@ class Step:
     truth: list[TruthPoint]
     detections: list[Detection]
     snapshot: Snapshot
+    #: For evaluation: which sensors detected each truth target at this tick (target id
+    #: -> sensor ids). Detections never carry truth; this is the simulator's answer key.
+    seen: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class Simulation:
@@ -185,10 +188,13 @@ class Simulation:
             snap = Snapshot.of(t, active, self.frame)
             truth = self.truth_points(snap)
             dets: list[Detection] = []
+            seen: dict[str, list[str]] = {}
             for sensor in self.sensors:
                 dets.extend(sensor.observe(snap))
+                for tid in sensor.last_seen:
+                    seen.setdefault(tid, []).append(sensor.id)
             dets.sort(key=_order)
-            yield Step(t, truth, dets, snap)
+            yield Step(t, truth, dets, snap, {k: tuple(v) for k, v in seen.items()})
 
     @staticmethod
     def truth_points(snap: Snapshot) -> list[TruthPoint]:

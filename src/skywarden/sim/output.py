@@ -37,6 +37,7 @@ class RunSummary:
     detections: Counter[str] = field(default_factory=Counter)
     detections_by_kind: Counter[str] = field(default_factory=Counter)
     groups: set[str] = field(default_factory=set)  # convoys seen
+    detected: set[str] = field(default_factory=set)  # targets any sensor detected
     truth_points: int = 0
     steps: int = 0
     tracks: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
@@ -45,6 +46,7 @@ class RunSummary:
     def add(self, step: Step) -> None:
         snap = step.snapshot
         self.steps += 1
+        self.detected.update(step.seen)
         self.truth_points += len(step.truth)
         for d in step.detections:
             self.detections[d.sensor] += 1
@@ -71,11 +73,18 @@ class RunSummary:
     def by_kind(self) -> Counter[tuple[str, str]]:
         return Counter(self.targets.values())
 
+    def detected_by_kind(self) -> Counter[tuple[str, str]]:
+        """Targets that at least one sensor detected at least once, by (kind, role)."""
+        return Counter(v for k, v in self.targets.items() if k in self.detected)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "steps": self.steps,
             "truth_points": self.truth_points,
             "targets_by_kind_role": {f"{k}/{r}": n for (k, r), n in sorted(self.by_kind().items())},
+            "targets_detected_by_kind_role": {
+                f"{k}/{r}": n for (k, r), n in sorted(self.detected_by_kind().items())
+            },
             "groups": len(self.groups),
             "border_crossings_north": dict(sorted(self.crossings_north.items())),
             "border_crossings_south": dict(sorted(self.crossings_south.items())),

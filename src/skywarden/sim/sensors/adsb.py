@@ -55,8 +55,10 @@ class ADSBReceiver(SensorModel):
 
     def observe(self, snap: Snapshot) -> list[Detection]:
         if not self.due(snap.t):
+            self.last_seen = []
             return []
         sc = self.scan(snap)
+        self._seen(snap, sc.target_idx)
         c = self.cfg
         sv = r2(np.sqrt(ALT_STEP_M**2 / 12 + BARO_SIGMA_M**2))
         cov = (

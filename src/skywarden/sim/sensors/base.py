@@ -44,6 +44,9 @@ class SensorModel(ABC):
         self.rng = rng
         s = cfg.site
         self.frame = LocalFrame(s.lat, s.lon, s.alt_m)
+        #: Ids of the truth targets this sensor detected at its latest ``observe`` (for
+        #: evaluation only: detections themselves never carry truth).
+        self.last_seen: list[str] = []
 
     def due(self, t: float) -> bool:
         """Whether this sensor reports at tick ``t`` (every ``update_s`` seconds)."""
@@ -69,6 +72,9 @@ class SensorModel(ABC):
     @abstractmethod
     def observe(self, snap: Snapshot) -> list[Detection]:
         """Detections at ``snap.t`` (empty when the sensor is not due)."""
+
+    def _seen(self, snap: Snapshot, idx: npt.NDArray[np.intp]) -> None:
+        self.last_seen = [snap.targets[i].id for i in idx]
 
     def describe(self) -> dict[str, Any]:
         """The sensor's kind, id and parameters, for ``sector.json``."""

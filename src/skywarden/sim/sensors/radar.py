@@ -145,8 +145,10 @@ class Radar(SensorModel):
 
     def observe(self, snap: Snapshot) -> list[Detection]:
         if not self.due(snap.t):
+            self.last_seen = []
             return []
         s = self.scan(snap)
+        self._seen(snap, s.target_idx)
         c = self.cfg
         enu = polar_to_enu(s.range_m, s.azimuth_deg, s.elevation_deg)
         cov = polar_covariance(

@@ -51,8 +51,10 @@ class RemoteIDReceiver(SensorModel):
 
     def observe(self, snap: Snapshot) -> list[Detection]:
         if not self.due(snap.t):
+            self.last_seen = []
             return []
         sc = self.scan(snap)
+        self._seen(snap, sc.target_idx)
         c = self.cfg
         cov = diag_cov(c.sigma_position_m, c.sigma_position_m, c.sigma_altitude_m)
         out = []

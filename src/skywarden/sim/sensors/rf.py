@@ -51,8 +51,10 @@ class DirectionFinder(SensorModel):
 
     def observe(self, snap: Snapshot) -> list[Detection]:
         if not self.due(snap.t):
+            self.last_seen = []
             return []
         sc = self.scan(snap)
+        self._seen(snap, sc.target_idx)
         s = self.cfg.site
         out = []
         for j, i in enumerate(sc.target_idx):

@@ -44,6 +44,7 @@ class VisualReports(SensorModel):
         visible = (snap.is_drone | snap.is_manned) & (d <= c.range_max_m)
         p = c.reports_per_target_hour / 3600.0 * c.update_s
         idx = np.flatnonzero(visible & (self.rng.uniform(size=n) < p))
+        self._seen(snap, idx)
         lat, lon, alt = self.perturbed(snap, idx, c.sigma_position_m, c.sigma_altitude_m)
         delay = np.ceil(self.rng.uniform(c.delay_s[0], c.delay_s[1], len(idx)))
         cov = diag_cov(c.sigma_position_m, c.sigma_position_m, c.sigma_altitude_m)
@@ -62,6 +63,7 @@ class VisualReports(SensorModel):
         return out
 
     def observe(self, snap: Snapshot) -> list[Detection]:
+        self.last_seen = []
         if self.due(snap.t):
             for det in self.sight(snap):
                 heapq.heappush(self._pending, (det.t, next(self._seq), det))
