@@ -1,9 +1,9 @@
 """Small quadcopters: cross-border smugglers, border surveillance, hobby flights over the city.
 
 Kinematics follow small off-the-shelf multirotors: 0-20 m/s, 20-150 m above ground,
-20-40 min battery endurance, climbs and descents of 2-5 m/s. Smugglers are the
-drone incursions of the US southern border described by US Northern Command in 2025
-("more than 1,000 a month"): launched a few kilometres inside Mexico, across the
+20-40 min battery endurance, climbs and descents of 2-5 m/s. Smugglers stand for the
+crude off-the-shelf quadcopters behind the Pentagon's count of more than 1,000 border
+incursions a month (DESIGN.md): launched a few kilometres inside Mexico, across the
 border, a hover and descent to release a payload, and back.
 """
 
@@ -135,8 +135,9 @@ def smuggler(
 def convoy(
     cfg: ConvoyTraffic, geo: Geography, t0: float, rng: np.random.Generator, tid: str
 ) -> list[Target]:
-    """Several smugglers flying one route in formation: a leader and followers offset
-    ``spacing_m`` apart (abreast and in trail), each with its own wander, echo and link."""
+    """Several smugglers flying one route in a loose formation: a leader and followers
+    offset ``spacing_m`` from it in random directions, each with its own wander, echo
+    and link."""
     lead = smuggler(cfg, geo, t0, rng, f"{tid}-1")
     n = int(rng.integers(cfg.size[0], cfg.size[1] + 1))
     out = [lead]
