@@ -2,10 +2,10 @@
 
 Parameters (``ADSBConfig``): site; ``range_max_m`` (line of sight, ~250 km for a mast
 antenna); ``message_loss`` per update (garbling, fruit); ``sigma_position_m``, the
-horizontal error of the broadcast position (NACp 8-9 aircraft report better than 30 m
-95 %); ``update_s``. Altitude is barometric, broadcast in 25 ft steps (Mode S
-Q-bit = 1), so the reported altitude is quantised to 25 ft = 7.62 m; its variance is
-the quantisation variance q^2/12 plus 10 m of barometric error. Velocity
+horizontal error of the broadcast position (NACp 9 means an estimated position
+uncertainty below 30 m, 95 %); ``update_s``. Altitude is barometric, broadcast in 25 ft
+steps (Mode S Q-bit = 1), so the reported altitude is quantised to 25 ft = 7.62 m; its
+variance is the quantisation variance q^2/12 plus 10 m of barometric error. Velocity
 (``velocity_sigma`` 1 m/s) from the airborne velocity message.
 """
 
