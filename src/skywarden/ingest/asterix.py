@@ -53,19 +53,11 @@ KT_MS = 1852.0 / 3600.0
 
 
 def get(rec: dict[str, Any], item: str, *path: str) -> Any:
-    """The value of ``item``/``path`` in an asterix-decoder record, or None.
+    """The value of ``item``/``path`` in a flattened record (asterix_worker.flatten), or None.
 
-    Compound items nest one level more (``I600 -> P84 -> Lat``); each leaf is a dict
-    holding ``val``.
+    Compound items have one level more: ``get(rec, "I600", "P84", "Lat")``.
     """
-    node: Any = rec.get(item)
-    for key in path:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    if isinstance(node, dict) and "val" in node:
-        return node["val"]
-    return node
+    return rec.get("/".join((item, *path)))
 
 
 def day_time(seconds_of_day: float, around: float) -> float:
