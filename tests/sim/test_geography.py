@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skywarden.sim import Simulation, load_scenario
 from skywarden.sim.geography import Geography, GeographyError
@@ -86,3 +88,31 @@ def test_ground_rises_to_the_airports_and_stays_on_the_valley_floor_elsewhere() 
         assert float(geo.ground_at(x, y)) == pytest.approx(geo.airport(icao).elevation_m, abs=0.5)
     far = geo.ground_at(np.array([-25_000.0, 25_000.0]), np.array([-25_000.0, -5_000.0]))
     assert np.allclose(far, scn.sector.ground_alt_m, atol=0.5)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.floats(0.005, 0.05),  # amplitude of the meanders, degrees
+    st.floats(1.0, 12.0),  # how many meanders across the map
+    st.floats(0.0, 6.28),  # phase
+)
+def test_sides_of_any_meandering_border(amp: float, waves: float, phase: float) -> None:
+    """A wavy west-to-east border: points just north of it are US, just south Mexico."""
+    lons = np.linspace(-108.5, -104.5, 801)
+    lats = 31.76 + amp * np.sin(waves * 2 * np.pi * (lons - lons[0]) / 4.0 + phase)
+    scn = load_scenario(SCENARIO)
+    from shapely.geometry import LineString
+
+    geo = Geography(
+        scn.frame,
+        scn.sector.extent_m,
+        scn.sector.ground_alt_m,
+        [],
+        border=LineString(np.column_stack([lons, lats])),
+    )
+    probe_lon = np.linspace(-106.7, -106.15, 40)
+    line_lat = 31.76 + amp * np.sin(waves * 2 * np.pi * (probe_lon - lons[0]) / 4.0 + phase)
+    off = 0.004  # ~450 m, beyond the line's 0.005 deg sampling error
+    for dlat, south in ((off, False), (-off, True)):
+        x, y, _ = scn.frame.to_enu(line_lat + dlat, probe_lon, np.zeros_like(probe_lon))
+        assert (geo.in_mexico(np.asarray(x), np.asarray(y)) == south).all()

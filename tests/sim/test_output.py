@@ -111,3 +111,15 @@ def test_summary_crossings_agree_with_line_intersections(runs: dict[str, Path]) 
     )
     assert expected > 0
     assert counted == expected
+
+
+def test_sector_json_sensors_rebuild_the_sensor_models(runs: dict[str, Path]) -> None:
+    """A consumer can rebuild each sensor's configuration from sector.json alone."""
+    from pydantic import TypeAdapter
+
+    from skywarden.sim.scenario import SensorConfig
+
+    sector = json.loads((runs["a"] / "sector.json").read_text())
+    scn = load_scenario(SCENARIO)
+    adapter: TypeAdapter[object] = TypeAdapter(SensorConfig)
+    assert [adapter.validate_python(s) for s in sector["sensors"]] == list(scn.sensors)
