@@ -37,3 +37,12 @@ def test_bad_scenario_exits_2_naming_file_and_key(tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert f"{bad}: sector.extent_m" in res.output
     assert not (tmp_path / "o").exists()
+
+
+def test_unwritable_output_exits_2_naming_it(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    out = blocker / "run"
+    res = CliRunner().invoke(app, ["simulate", str(SCENARIO), "--out", str(out), "--duration", "5"])
+    assert res.exit_code == 2
+    assert f"{out}: cannot create the output directory" in res.output

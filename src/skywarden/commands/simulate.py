@@ -42,6 +42,11 @@ def simulate(
     except (ScenarioError, GeographyError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        typer.echo(f"error: {out}: cannot create the output directory: {e.strerror}", err=True)
+        raise typer.Exit(2) from None
     with Progress(
         TextColumn("[bold]simulating[/bold] {task.description}"),
         BarColumn(),
