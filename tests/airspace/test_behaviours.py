@@ -46,11 +46,18 @@ def test_dip_drop_signature(analyzer, fx, run):
 
 def test_hover_then_leave_drop_signature(analyzer, fx, run):
     x, y = 15_000.0, 15_000.0
-    path = [(0, x, y, 1250), (20, x + 200, y, 1250), (50, x + 200, y, 1250), (80, x + 500, y, 1250)]
+    # Down to 15 m above the ground (the frame's 1200 m), held 30 s, then away.
+    path = [(0, x, y, 1250), (20, x + 200, y, 1215), (50, x + 200, y, 1215), (80, x + 500, y, 1250)]
     out = run(analyzer, fx.leg("H", path))
     (d,) = kinds(out, "drop")
     assert d.attrs["signature"] == "hover"
     assert d.attrs["size"] >= 15.0
+
+
+def test_a_drone_pausing_high_up_to_watch_is_not_a_drop(analyzer, fx, run):
+    x, y = 15_000.0, 15_000.0
+    path = [(0, x, y, 1320), (20, x + 200, y, 1320), (50, x + 200, y, 1320), (80, x + 500, y, 1320)]
+    assert kinds(run(analyzer, fx.leg("W", path)), "drop") == []
 
 
 def test_gentle_altitude_changes_are_not_drops(analyzer, fx, run):

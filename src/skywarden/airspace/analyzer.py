@@ -118,7 +118,7 @@ class Analyzer:
             else None
         )
         self.loiter = LoiterDetector(config.loiter_radius_m, config.loiter_min_s)
-        self.drop = DropDetector()
+        self.drop = DropDetector(ground_m=self.ground_m)
         self.group = GroupDetector(
             radius_m=config.group_radius_m, min_duration_s=config.group_min_s
         )

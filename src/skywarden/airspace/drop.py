@@ -1,11 +1,14 @@
 """Drop signatures: a sharp descent followed by a climb, or a hover followed by departure.
 
 Payload drops by cross-border drones show either a dip (descend to release height, climb
-away) or a stationary hover over the drop point before leaving. Thresholds exceed typical
-tracker altitude noise (a few metres): a dip needs ``dip_m`` of descent at ``min_rate_ms``
-or faster and ``climb_m`` of climb after it; a hover needs ``hover_s`` below
-``hover_speed_ms`` and then ``depart_speed_ms``; a hover longer than ``max_hover_s`` is
-loitering (see :mod:`.loiter`), not a drop.
+away) or a stationary hover over the drop point before leaving. What sets a drop apart
+from a drone pausing to watch, and from tracker altitude noise, is that it happens *near
+the ground*: the lowest point of a dip, or the hover, must be within ``max_drop_agl_m``
+of ``ground_m`` (when known). Further, a dip needs ``dip_m`` of descent lasting at least
+``min_dip_s`` at ``min_rate_ms`` or faster and ``climb_m`` of climb after it; a hover
+needs ``hover_s`` below ``hover_speed_ms`` and then ``depart_speed_ms``; a hover longer
+than ``max_hover_s`` is loitering (see :mod:`.loiter`), not a drop. A hover and a dip at
+the same drop are one event (at most one per ``min_gap_s`` per track).
 """
 
 from __future__ import annotations
@@ -43,7 +46,15 @@ class DropDetector:
         max_hover_s: float = 120.0,
         hover_speed_ms: float = 1.0,
         depart_speed_ms: float = 3.0,
+        ground_m: float | None = None,
+        max_drop_agl_m: float = 40.0,
+        min_dip_s: float = 3.0,
+        min_gap_s: float = 120.0,
     ) -> None:
+        self.min_gap_s = min_gap_s
+        self.last_drop = np.zeros(0)
+        self.ceiling_m = np.inf if ground_m is None else ground_m + max_drop_agl_m
+        self.min_dip_s = min_dip_s
         self.dip_m = dip_m
         self.climb_m = climb_m
         self.min_rate_ms = min_rate_ms
@@ -62,6 +73,7 @@ class DropDetector:
         self.peak = grown(self.peak, cap, np.nan)
         self.trough = grown(self.trough, cap, np.nan)
         self.hover = grown(self.hover, cap, np.nan)
+        self.last_drop = grown(self.last_drop, cap, -np.inf)
         r = batch.rows
         cur = batch.cur
         peak, trough = self.peak[r], self.trough[r]
@@ -74,6 +86,8 @@ class DropDetector:
         rate = depth / np.maximum(trough[:, 0] - peak[:, 0], 1e-3)
         dip = (
             (depth >= self.dip_m)
+            & (trough[:, 0] - peak[:, 0] >= self.min_dip_s)
+            & (trough[:, 3] <= self.ceiling_m)
             & (rate >= self.min_rate_ms)
             & (cur[:, 3] - trough[:, 3] >= self.climb_m)
         )
@@ -102,7 +116,12 @@ class DropDetector:
         hov[start] = cur[start]
         departed = (speed > self.depart_speed_ms) & ~np.isnan(hov[:, 0])
         held = batch.t - hov[:, 0]
-        long_enough = departed & (held >= self.hover_s) & (held <= self.max_hover_s)
+        long_enough = (
+            departed
+            & (held >= self.hover_s)
+            & (held <= self.max_hover_s)
+            & (hov[:, 3] <= self.ceiling_m)
+        )
         out += [
             Drop(
                 int(r[k]),
@@ -118,10 +137,17 @@ class DropDetector:
         ]
         hov[departed] = np.nan
         self.hover[r] = hov
-        return out
+        # A hover and a dip over the same drop point are one drop: one event per gap.
+        kept = []
+        for d in sorted(out, key=lambda d: d.t_detected):
+            if d.t_detected - self.last_drop[d.row] >= self.min_gap_s:
+                self.last_drop[d.row] = d.t_detected
+                kept.append(d)
+        return kept
 
     def forget(self, rows: IntArray) -> None:
         rows = rows[rows < len(self.peak)]
         self.peak[rows] = np.nan
         self.trough[rows] = np.nan
         self.hover[rows] = np.nan
+        self.last_drop[rows[rows < len(self.last_drop)]] = -np.inf

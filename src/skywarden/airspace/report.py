@@ -55,12 +55,20 @@ def timeline_table(recs: Sequence[Recommendation], include_monitor: bool = False
     for col in ("time", "rec", "status", "action", "where", "re-eval", "expires", "why"):
         table.add_column(col)
     for r in sorted(recs, key=lambda r: (r.t_issued, r.id)):
+        # Monitoring and renewed notifications cost no one anything; the JSON has them all.
         if r.action == Action.MONITOR and not include_monitor:
             continue
+        if r.action == Action.NOTIFY and r.status == "renewed" and not include_monitor:
+            continue
         where = " ".join(x for x in (r.airport or "", " ".join(r.runways)) if x)
+        if r.action == Action.NOTIFY:
+            where = next((x[len("notify ") :] for x in r.reasons if x.startswith("notify ")), "")
         if r.tfr:
             where += f" TFR {r.tfr.get('radius_nm')} NM SFC-{r.tfr.get('ceiling_ft_msl')} ft"
-        why = next((x for x in r.reasons if not x.startswith(("policy:", "re-evaluated"))), "")
+        why = next(
+            (x for x in r.reasons if not x.startswith(("policy:", "re-evaluated", "notify "))),
+            "",
+        )
         table.add_row(
             hhmm(r.t_issued),
             r.id,
