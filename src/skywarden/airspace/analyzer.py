@@ -155,7 +155,6 @@ class Analyzer:
         )
         self.is_subject[full.rows] = subject
         b = full.subset(subject) if not subject.all() else full
-        self._grow(len(self.table.ids))
         events: list[tuple[Event, str | None]] = []
         pi, zi = self.zindex.memberships(b.x, b.y, b.alt)
         events += self._zone_events(b, pi, zi)
@@ -399,7 +398,7 @@ class Analyzer:
     def _incident(self, track: str, t: float, why: str) -> str:
         iid = self.book.incident_for(track)
         if iid is None or self.book.incidents[iid].state.value == "resolved":
-            iid = self.book._open(t, [track], why).id
+            iid = self.book.open(t, [track], why).id
         return iid
 
     def _causes(

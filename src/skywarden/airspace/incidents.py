@@ -35,7 +35,9 @@ class IncidentBook:
         self._changed: dict[str, Incident] = {}
         self._next = 1
 
-    def _open(self, t: float, tracks: list[str], why: str) -> Incident:
+    def open(self, t: float, tracks: list[str], why: str) -> Incident:
+        """A new open incident for ``tracks`` (the analyzer opens one for a drone that
+        causes a measure before any event of its own)."""
         inc = Incident(id=f"I{self._next:05d}", tracks=list(tracks), t_open=t, severity=1)
         self._next += 1
         inc.kind = "observation"
@@ -56,7 +58,7 @@ class IncidentBook:
         iid = iid or self.of_track.get(ev.track)
         inc = self.incidents.get(iid) if iid else None
         if inc is None or inc.state == IncidentState.RESOLVED:
-            inc = self._open(ev.t, [ev.track], f"first event: {ev.kind}")
+            inc = self.open(ev.t, [ev.track], f"first event: {ev.kind}")
         if ev.track not in inc.tracks:
             inc.tracks.append(ev.track)
             self.of_track[ev.track] = inc.id
@@ -68,7 +70,7 @@ class IncidentBook:
     def add_group(self, ev: Event, group: str, members: list[str]) -> Incident:
         """A group formed: one incident for it, members' own incidents point there."""
         before = {m: self.of_track.get(m) for m in members}
-        inc = self._open(ev.t, sorted(members), f"group of {len(members)} drones")
+        inc = self.open(ev.t, sorted(members), f"group of {len(members)} drones")
         self.of_group[group] = inc.id
         for m in members:
             old = before[m]

@@ -49,6 +49,11 @@ class Origin(_Strict):
     alt_m: float
 
 
+class LatLon(_Strict):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
 class SectorSpec(_Strict):
     origin: Origin
     ground_alt_m: float
@@ -71,7 +76,7 @@ class Sighting(_Strict):
 class Actual(_Strict):
     notam: str
     what: str
-    vortac: Origin | dict[str, float]
+    vortac: LatLon
     radius_nm: float = Field(gt=0)
     ceiling_ft_msl: float = Field(gt=0)
     start: datetime
@@ -249,9 +254,7 @@ def _actual(w: WhatIf, ends: dict[str, list[str]]) -> tuple[list[str], dict[str,
     """Airports inside the real closure's circle and its minutes (lifted after ~7.5 h)."""
     from skywarden import refdata
 
-    v = w.actual.vortac
-    vlat = v.lat if isinstance(v, Origin) else float(v["lat"])
-    vlon = v.lon if isinstance(v, Origin) else float(v["lon"])
+    vlat, vlon = w.actual.vortac.lat, w.actual.vortac.lon
     closed = []
     for ap in ends:
         a = refdata.airport(ap)
