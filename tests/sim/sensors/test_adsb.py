@@ -45,3 +45,13 @@ def test_reports_manned_only_with_icao_and_callsign() -> None:
     assert dets[0].identity is not None
     assert (dets[0].identity.icao24, dets[0].identity.callsign) == ("a00001", "TEST1")
     assert len(r.observe(ring(r.frame, 20, 5_000.0, kind=TargetClass.MANNED, adsb=False))) == 0
+
+
+def test_a_level_aircraft_reports_one_steady_altitude_off_by_its_altimeter_error() -> None:
+    r = rx(message_loss=0.0)
+    snap = ring(r.frame, 1, 20_000.0, up_m=3_000.0, kind=TargetClass.MANNED)
+    snap.targets[0].attrs["baro_bias_m"] = 12.0
+    alts = {float(r.scan(snap).alt[0]) for _ in range(50)}
+    assert len(alts) == 1  # no per-message jitter
+    (alt,) = alts
+    assert abs(alt - (snap.alt[0] + 12.0)) <= 25 * M_PER_FT / 2 + 1e-9

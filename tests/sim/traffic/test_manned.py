@@ -71,3 +71,18 @@ def test_military_traffic_may_fly_without_adsb(geo: Geography) -> None:
     tgs = [manned.arrival(flow, geo, T0, stream(7, "arrival", i), f"m{i}") for i in range(40)]
     assert 0 < sum(t.adsb for t in tgs) < 40
     assert all(t.identity is not None and t.identity.icao24 for t in tgs)
+
+
+def test_altimeter_errors_spread_like_their_stated_sigma(geo: Geography) -> None:
+    from skywarden.sim.calibration import sd_ok
+
+    cfg = OverflightTraffic()
+    bias = np.array(
+        [
+            manned.overflight(cfg, geo, T0, stream(8, "overflight", i), f"o{i}").attrs[
+                "baro_bias_m"
+            ]
+            for i in range(400)
+        ]
+    )
+    assert sd_ok(bias, manned.BARO_BIAS_SIGMA_M)

@@ -4,8 +4,10 @@ Parameters (``ADSBConfig``): site; ``range_max_m`` (line of sight, ~250 km for a
 antenna); ``message_loss`` per update (garbling, fruit); ``sigma_position_m``, the
 horizontal error of the broadcast position (NACp 9 means an estimated position
 uncertainty below 30 m, 95 %); ``update_s``. Altitude is barometric, broadcast in 25 ft
-steps (Mode S Q-bit = 1), so the reported altitude is quantised to 25 ft = 7.62 m; its
-variance is the quantisation variance q^2/12 plus 10 m of barometric error. Velocity
+steps (Mode S Q-bit = 1), so the reported altitude is quantised to 25 ft = 7.62 m. Each
+aircraft's altimeter has its own steady error (``baro_bias_m``, 10 m rms, drawn with
+the aircraft), so a level aircraft reports one steady altitude; the covariance carries
+the quantisation variance q^2/12 plus that 10 m. Velocity
 (``velocity_sigma`` 1 m/s) from the airborne velocity message.
 """
 
@@ -48,8 +50,8 @@ class ADSBReceiver(SensorModel):
         got = eligible & (self.rng.uniform(size=len(snap)) >= c.message_loss)
         idx = np.flatnonzero(got)
         lat, lon, _ = self.perturbed(snap, idx, c.sigma_position_m, 0.0)
-        baro = snap.alt[idx] + self.rng.normal(0.0, BARO_SIGMA_M, len(idx))
-        alt = np.round(baro / ALT_STEP_M) * ALT_STEP_M
+        bias = np.array([snap.targets[i].attrs.get("baro_bias_m", 0.0) for i in idx])
+        alt = np.round((snap.alt[idx] + bias) / ALT_STEP_M) * ALT_STEP_M
         vel = snap.vel[idx] + self.rng.normal(0.0, VELOCITY_SIGMA_MPS, (len(idx), 3))
         return ADSBScan(idx, eligible, lat, lon, alt, vel)
 

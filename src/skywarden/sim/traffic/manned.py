@@ -22,6 +22,7 @@ MX_AIRLINES = ("VOI", "AMX", "VIV", "SLI")
 US_MILITARY = ("RCH", "PAT", "EVAC", "TOPCT")
 AIM_POINT_M = 300.0
 SMOOTH_S = 30
+BARO_BIAS_SIGMA_M = 10.0
 
 
 def _u(rng: np.random.Generator, r: tuple[float, float]) -> float:
@@ -51,6 +52,9 @@ def _aircraft(
     attrs: dict[str, str],
 ) -> Target:
     xyz, vel = path.sample(smooth_s=SMOOTH_S)
+    rcs = float(rng.uniform(10.0, 100.0))
+    # The altimeter's steady error (pressure-altitude vs true altitude), what ADS-B reports.
+    baro_bias = round(float(rng.normal(0.0, BARO_BIAS_SIGMA_M)), 2)
     return Target(
         id=tid,
         kind=TargetClass.MANNED,
@@ -58,10 +62,10 @@ def _aircraft(
         t0=t0,
         xyz=xyz,
         vel=vel,
-        rcs_m2=float(rng.uniform(10.0, 100.0)),
+        rcs_m2=rcs,
         identity=ident,
         adsb=adsb,
-        attrs=attrs,
+        attrs={**attrs, "baro_bias_m": baro_bias},
     )
 
 
