@@ -118,9 +118,11 @@ class TrackTable:
             [(u.t, u.lat, u.lon, u.alt_m, *u.velocity) for u in ups], dtype=float
         ).reshape(n, 7)
         drone = TargetClass.DRONE.value
+        # A track without any classification (a source that does not classify) is
+        # treated as a possible drone: the airspace stage would rather look than not.
         manned = TargetClass.MANNED.value
         p_drone = np.fromiter(
-            (u.class_probs.get(drone, 0.0) if u.class_probs else 0.5 for u in ups), float, n
+            (u.class_probs.get(drone, 0.0) if u.class_probs else 1.0 for u in ups), float, n
         )
         p_manned = np.fromiter((u.class_probs.get(manned, 0.0) for u in ups), float, n)
         bird = TargetClass.BIRD.value
