@@ -58,6 +58,7 @@ data: dev
 	$(BIN)/python scripts/build_reference_data.py
 
 bench: dev
+	$(BIN)/pip install -q -e '.[bench]'
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

@@ -2,9 +2,10 @@
 
 Prints GOSPA over time (mean and parts), track purity and completeness, identity
 switches, the classification confusion matrix, time from first detection to correct
-class (drones within 10 s) and ADS-B aircraft ever called drone. ``--detections`` gives
-the true first-detection times; ``--json`` writes the summary; ``--plot`` draws GOSPA
-over time and the confusion matrix to ``TRACKS.evaluation.png``.
+class (drones within 10 s) and ADS-B aircraft ever called drone. ``--detections`` (by
+default the ``detections.jsonl`` beside TRUTH) gives the true first-detection times;
+``--json`` writes the summary; ``--plot`` draws GOSPA over time and the confusion matrix
+to ``TRACKS.evaluation.png``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ def evaluate(
     plot: Annotated[bool, typer.Option("--plot", help="Draw figures next to TRACKS.")] = False,
     detections: Annotated[
         Path | None,
-        typer.Option("--detections", help="detections.jsonl, for true first-detection times."),
+        typer.Option(
+            "--detections",
+            help="detections.jsonl for true first-detection times (default: beside TRUTH).",
+        ),
     ] = None,
     origin: Annotated[
         str | None,
@@ -51,6 +55,8 @@ def evaluate(
     from skywarden.tracking.io import InputLineError
 
     console = Console()
+    if detections is None and (truth.parent / "detections.jsonl").exists():
+        detections = truth.parent / "detections.jsonl"
     for p in (truth, tracks, detections):
         if p is not None and not p.exists():
             typer.echo(f"error: {p}: no such file", err=True)

@@ -43,6 +43,7 @@ from skywarden.tracking.measurements import (
     StateMeasurement,
     wrap_angle,
 )
+from skywarden.tracking.table import TrackTable
 from skywarden.tracking.triangulation import BearingPool
 
 IntArray = npt.NDArray[np.intp]
@@ -131,8 +132,6 @@ class TrackerCore:
     REPORT_FIELDS = ("id", "status", "x", "P", "probs", "sensors", "kinds", "t_first", "t_update")
 
     def __init__(self, config: TrackerConfig | None = None, dims: int = 3) -> None:
-        from skywarden.tracking.table import TrackTable
-
         self.config = config or TrackerConfig()
         self.dims = dims
         self.filter = self.config.make_filter(dims)
@@ -187,7 +186,11 @@ class TrackerCore:
         return out
 
     def sensor_bit(self, sensor: str) -> int:
-        """Index of a sensor in the per-track contributing-sensor bit mask (0-62)."""
+        """Index of a sensor in the per-track contributing-sensor bit mask (0-62).
+
+        A mask holds 63 sensors; beyond that, sensors share bits (sensor lists may then
+        name a sensor that did not contribute). The El Paso sector has ten.
+        """
         i = self.sensor_index.get(sensor)
         if i is None:
             i = len(self.sensor_index)
