@@ -86,12 +86,3 @@ def test_analyze_reports_a_missing_file_and_exits_2(tmp_path):
     res = CliRunner().invoke(app, ["analyze", str(tmp_path / "no.jsonl"), "--out", "x.json"])
     assert res.exit_code == 2
     assert "no such file" in res.output
-
-
-def test_unclassified_tracks_are_treated_as_possible_drones(analyzer, fx, run):
-    from dataclasses import replace
-
-    x, y, alt = fx.runway_point("22", 1.0 * 1852, 60.0)
-    bare = [replace(u, class_probs={}) for u in fx.leg("U", [(0, x, y, alt), (60, x, y, alt)])]
-    out = run(analyzer, bare)
-    assert any(r.action.value == "pause_arrivals" for r in out["recommendations"])
