@@ -21,7 +21,8 @@ from skywarden.sim.engine import Simulation, Step
 from skywarden.sim.geography import Geography
 
 
-def _dumps(d: dict[str, Any]) -> str:
+def json_line(d: dict[str, Any]) -> str:
+    """A record dict as one compact JSON line (no newline): the files' exact format."""
     return json.dumps(d, separators=(",", ":"), allow_nan=False)
 
 
@@ -114,4 +115,4 @@ def write_run(
 
 
 def _write_lines(f: Any, records: Iterable[dict[str, Any]]) -> None:
-    f.write("".join(_dumps(r) + "\n" for r in records))
+    f.write("".join(json_line(r) + "\n" for r in records))
