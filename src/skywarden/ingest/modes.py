@@ -219,6 +219,13 @@ class _Aircraft:
     altitude_ft: float | None = None
     t_altitude: float = -math.inf
     verified: bool = False
+    identity: Identity | None = None  # built once per callsign: records are immutable
+
+    def ident(self, icao: str) -> Identity:
+        ident = self.identity
+        if ident is None or ident.callsign != self.callsign:
+            ident = self.identity = Identity(icao24=icao, callsign=self.callsign)
+        return ident
 
 
 @dataclass
@@ -353,7 +360,7 @@ class ModeSDecoder:
                 kind=SensorKind.ADSB,
                 position=Position(lat, lon, alt_m),
                 velocity=velocity,
-                identity=Identity(icao24=f.icao, callsign=ac.callsign),
+                identity=ac.ident(f.icao),
                 attrs=attrs,
             ),
             how,

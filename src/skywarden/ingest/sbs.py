@@ -50,6 +50,13 @@ class _Aircraft:
     velocity: tuple[float, float, float] | None = None
     t_velocity: float = 0.0
     squawk: str | None = None
+    identity: Identity | None = None  # built once per callsign: records are immutable
+
+    def ident(self) -> Identity:
+        ident = self.identity
+        if ident is None or ident.callsign != self.callsign:
+            ident = self.identity = Identity(icao24=self.icao, callsign=self.callsign)
+        return ident
 
 
 def _float(fields: list[str], i: int, name: str) -> float | None:
@@ -223,7 +230,7 @@ class SbsParser(LineParser):
             kind=SensorKind.ADSB,
             position=Position(lat, lon, alt_m),
             velocity=velocity,
-            identity=Identity(icao24=ac.icao, callsign=ac.callsign),
+            identity=ac.ident(),
             attrs=attrs,
         )
 
