@@ -104,3 +104,11 @@ def test_sites_place_polar_asterix_plots(tmp_path: Path) -> None:
     assert det["kind"] == "radar" and det["attrs"]["sac_sic"] == "1/2"
     bad = runner.invoke(app, [*args, "--site", "1/2=north"])
     assert bad.exit_code != 0 and "LAT,LON" in bad.output
+
+
+def test_stdin_is_a_source(tmp_path: Path) -> None:
+    out = tmp_path / "d.jsonl"
+    result = runner.invoke(app, ["ingest", "-", "--out", str(out)], input=EXAMPLES["sbs"])
+    assert result.exit_code == 0, result.output
+    (det,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert det["identity"] == {"icao24": "4840d6", "callsign": "KLM1023"}
