@@ -4,8 +4,8 @@ A swarm or a convoy of smuggling drones is a different situation from one hobby 
 the response policy escalates on "several drones". Pairs within ``radius_m`` whose
 velocities differ by less than ``max_velocity_diff_ms`` (and who are moving) are linked
 with a k-d tree; connected components of ``min_size`` or more are candidate groups. A
-group keeps its id while its membership overlaps the previous step's, and is reported
-once it has lasted ``min_duration_s``.
+group keeps its id while its membership overlaps the previous step's (or, after a split,
+re-forms within ``keep_s``), and is reported once it has lasted ``min_duration_s``.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class GroupDetector:
     min_size: int = 3
     min_duration_s: float = 10.0
     max_p_manned: float = 0.5
+    keep_s: float = 120.0
     groups: dict[str, Group] = field(default_factory=dict)
     _next: int = 1
     _reported_of: dict[str, str] = field(default_factory=dict)
@@ -52,7 +53,9 @@ class GroupDetector:
     def step(self, batch: Batch, ids: list[str]) -> list[Group]:
         """Update groups from this batch; return the groups that became reportable."""
         t = float(batch.t.max()) if len(batch) else 0.0
-        cand = np.flatnonzero((batch.speed >= self.min_speed_ms) & (batch.p_manned <= 0.5))
+        cand = np.flatnonzero(
+            (batch.speed >= self.min_speed_ms) & (batch.p_manned <= self.max_p_manned)
+        )
         comps: list[np.ndarray] = []
         if len(cand) >= self.min_size:
             xy = np.column_stack([batch.x[cand], batch.y[cand]])
@@ -93,8 +96,11 @@ class GroupDetector:
             if not best.reported and t - best.since >= self.min_duration_s:
                 best.reported = True
                 out.append(best)
-        for gid in [g for g in self.groups if g not in matched]:
-            del self.groups[gid]
+        # A group that splits for a moment (members spread out over a drop point) keeps
+        # its id for ``keep_s``, so re-forming is not reported as a new group.
+        for gid in [g for g, grp in self.groups.items() if g not in matched]:
+            if t - self.groups[gid].last_seen > self.keep_s:
+                del self.groups[gid]
         self._reported_of = {m: g.id for g in self.groups.values() if g.reported for m in g.members}
         return out
 
