@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from skywarden.airspace import ZoneFileError, ZoneSpec, load_zones_geojson
 from skywarden.geo import M_PER_NM, distance_m
@@ -163,3 +165,39 @@ def test_not_geojson_at_all(tmp_path):
         load_zones_geojson(p)
     with pytest.raises(ZoneFileError, match="FeatureCollection"):
         load_zones_geojson(_write(tmp_path, {"type": "Feature"}))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lon=st.floats(-106.6, -106.2),
+    lat=st.floats(31.6, 32.0),
+    size=st.floats(0.001, 0.05),
+    n=st.integers(3, 12),
+    floor_ft=st.floats(0, 5000),
+    depth_ft=st.floats(100, 15000),
+)
+def test_geojson_zones_round_trip(tmp_path, lon, lat, size, n, floor_ft, depth_ft):
+    ang = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    ring = [[lon + size * np.cos(a), lat + size * np.sin(a)] for a in ang]
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {
+                    "id": "U1",
+                    "floor_ft": floor_ft,
+                    "ceiling_ft": floor_ft + depth_ft,
+                    "kind": "user",
+                },
+                "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+            }
+        ],
+    }
+    (z,) = load_zones_geojson(_write(tmp_path, doc))
+    assert z.kind == ZoneKind.USER and len(z.polygon) == n
+    assert z.floor_m == pytest.approx(floor_ft * 0.3048)
+    assert z.ceiling_m - z.floor_m == pytest.approx(depth_ft * 0.3048)
+    assert np.allclose(np.array(z.polygon), np.array(ring))
