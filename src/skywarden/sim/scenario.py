@@ -288,12 +288,20 @@ class SurveillanceTraffic(_DroneBase):
     """Drones that patrol the Mexican side of the border, watching agents.
 
     They fly back and forth along ``patrol_length_m`` of border, ``standoff_m`` south of
-    it, pausing to watch, until the battery calls them home."""
+    it, hovering ``watch_s`` at the end of each pass (a loiter), until the battery calls
+    them home.
+    """
 
     count: int = Field(default=2, ge=0, le=100)
     standoff_m: Range = (200.0, 1500.0)
     patrol_length_m: Range = (1000.0, 4000.0)
+    watch_s: Range = (120.0, 420.0)
     rf_link_fraction: float = Field(default=1.0, ge=0, le=1)
+
+    @field_validator("watch_s")
+    @classmethod
+    def _watch(cls, v: Range) -> Range:
+        return _check_range(v, 0, 3600)
 
 
 class HobbyTraffic(_DroneBase):

@@ -81,6 +81,13 @@ def test_surveillance_stays_south_of_the_border(geo: Geography) -> None:
         _plausible_quadcopter(tg, geo)
         assert geo.in_mexico(tg.xyz[:, 0], tg.xyz[:, 1]).all()
         assert tg.link is not None and tg.link.all()  # flown live: the link is always on
+        # A loiter: at least one stretch of 120 s within 150 m of where it began.
+        xy = tg.xyz[:, :2]
+        loiters = any(
+            np.linalg.norm(xy[k : k + 120] - xy[k], axis=1).max() < 150.0
+            for k in range(0, len(xy) - 120, 10)
+        )
+        assert loiters
         assert len(tg.xyz) >= 1200 * 0.85 * 0.5
 
 

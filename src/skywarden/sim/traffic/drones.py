@@ -178,7 +178,8 @@ def surveillance(
     cfg: SurveillanceTraffic, geo: Geography, t0: float, rng: np.random.Generator, tid: str
 ) -> Target:
     """Launch in Mexico, climb high, patrol back and forth along the border on its south
-    side (``standoff_m`` from the line, following its bends), pausing to watch, return."""
+    side (``standoff_m`` from the line, following its bends), loitering ``watch_s`` at
+    the end of each pass to watch, until the battery calls it home."""
     length = geo.border_length_m
     span = _u(rng, cfg.patrol_length_m) / length
     s0 = float(rng.uniform(0.05, max(0.95 - span, 0.06)))
@@ -211,7 +212,7 @@ def surveillance(
         seq = pts[1:] if forward else pts[-2::-1]
         for px, py in seq:
             path.to((px, py, g + agl), patrol_speed)
-        path.hold(float(rng.uniform(0.0, 90.0)))
+        path.hold(_u(rng, cfg.watch_s))  # loiter at the end of the pass, watching
         forward = not forward
         back = home + float(np.hypot(mx - pts[0][0], my - pts[0][1])) + 2000.0
         if path.duration_s + back / speed + agl / DESCENT_MPS > endurance:
