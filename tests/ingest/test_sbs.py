@@ -85,3 +85,11 @@ def test_non_utf8_bytes_do_not_stop_the_stream() -> None:
     out = p.feed(b"\xff\xfe garbage\n" + LINES.encode(), 1.8e9)
     assert [type(o).__name__ for o in out] == ["Rejection", "Detection"]
     assert out[0].reason == "corrupt" and out[0].line == 1  # type: ignore[union-attr]
+
+
+def test_receiver_on_local_time_is_shifted_to_utc() -> None:
+    from skywarden.ingest.base import IngestOptions
+
+    mst = SbsParser("rx", IngestOptions(sbs_utc_offset_s=-7 * 3600.0))
+    (det,) = feed(LINES, mst)
+    assert isinstance(det, Detection) and det.t == pytest.approx(1770779400.2 + 7 * 3600)

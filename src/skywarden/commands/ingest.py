@@ -69,6 +69,14 @@ def ingest(
         typer.Option("--receiver", help="LAT,LON[,ALT_M] of the receiver (Mode S local CPR)"),
     ] = None,
     sensor: Annotated[str | None, typer.Option("--sensor", help="sensor id override")] = None,
+    sbs_utc_offset: Annotated[
+        float,
+        typer.Option(
+            "--sbs-utc-offset",
+            help="hours the SBS receiver's clock is ahead of UTC (older dump1090 writes "
+            "local time; readsb writes UTC)",
+        ),
+    ] = 0.0,
     site: Annotated[
         list[str] | None,
         typer.Option(
@@ -102,6 +110,7 @@ def ingest(
         sites[key] = pos
     options = IngestOptions(
         sites=sites,
+        sbs_utc_offset_s=sbs_utc_offset * 3600.0,
         sensor=sensor,
         reference_time=_parse_time(reference_time),
         receiver=None if rx is None else (rx[0], rx[1]),

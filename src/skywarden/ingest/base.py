@@ -46,6 +46,7 @@ class IngestOptions:
     receiver: tuple[float, float] | None = None
     receiver_alt_m: float = 0.0
     sites: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    sbs_utc_offset_s: float = 0.0  # receiver's local time minus UTC, for SBS date/time
     bearing_sigma_deg: float = 5.0
     max_time_regression_s: float = 2.0
     duplicate_window_s: float | None = None  # None: the format's own default

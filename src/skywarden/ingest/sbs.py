@@ -14,8 +14,9 @@ Detections; the others (1 callsign, 4 velocity, 5-8 altitude and squawk) update 
 aircraft's state, which the next position of that aircraft carries. Altitudes are
 barometric feet: converted to metres and labelled ``altitude_source="barometric"``.
 
-Time: fields 7-8 ("2008/11/28", "23:48:18.611") are read as UTC (dump1090 and readsb
-write UTC; a receiver set to local time must be corrected at the source). Lines
+Time: fields 7-8 ("2008/11/28", "23:48:18.611") are read as UTC, which readsb writes
+(since 2021); older dump1090 builds write the receiver's local time: then set
+``IngestOptions.sbs_utc_offset_s`` (``--sbs-utc-offset`` hours, local minus UTC). Lines
 without a date (many tools leave 7-10 empty, e.g. the ``sbs1`` npm sample) take the
 receive time, or ``IngestOptions.reference_time`` when replaying a file.
 
@@ -112,7 +113,7 @@ class SbsParser(LineParser):
 
     def _time(self, f: list[str], t_received: float) -> float:
         if f[6] and f[7]:
-            return sbs_time(f[6], f[7])
+            return sbs_time(f[6], f[7]) - self.options.sbs_utc_offset_s
         ref = self.options.reference_time
         if ref is None:
             return t_received
