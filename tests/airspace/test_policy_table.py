@@ -155,3 +155,73 @@ def test_every_recommendation_expires_and_is_bounded(analyzer, fx, run: Callable
     for r in out["recommendations"]:
         assert r.t_issued <= r.t_reevaluate <= r.t_expires
         assert r.t_expires - r.t_issued <= spec.of(r.action.value).duration_min * 60.0
+
+
+# The table: situation -> the set of (action, airport, runways) the policy issues.
+def _far(an, fx):
+    x, y = place_far_from_paths(an, 5000.0)
+    return [fx.leg("T1", [(0, x, y, 1300.0), (600, x + 50, y, 1300.0)])]
+
+
+def _in_22(an, fx):
+    x, y, alt = fx.runway_point("22", 1.5 * 1852, 300 * 0.3048)
+    return [fx.leg("D", [(0, x, y, alt), (600, x + 20, y, alt)])]
+
+
+def _above_path(an, fx):
+    x, y, alt = fx.runway_point("22", 2 * 1852, 1500 * 0.3048)
+    return [fx.leg("H", [(0, x, y, alt), (300, x + 10, y, alt)])]
+
+
+def _three(an, fx):
+    out = []
+    for i, end in enumerate(("22", "26L", "08R")):
+        x, y, alt = fx.runway_point(end, 1852.0, 60.0)
+        out.append(fx.leg(f"S{i}", [(0, x, y, alt), (400, x + 30, y, alt)]))
+    return out
+
+
+def _airliner(an, fx):
+    x0, y0, a0 = fx.runway_point("22", 5 * 1852, 480.0)
+    x1, y1, a1 = fx.runway_point("22", 0.0, 15.0)
+    return [fx.leg("AAL1", [(0, x0, y0, a0), (130, x1, y1, a1)], p_drone=0.02, p_manned=0.95)]
+
+
+TABLE = [
+    ("one drone 5 km from any approach path", _far, set()),
+    (
+        "a drone in the arrival corridor of 22 below 400 ft within 2 NM",
+        _in_22,
+        {("pause_arrivals", "KELP", ("22",)), ("pause_departures", "KELP", ("04",))},
+    ),
+    ("a drone above the glide path and its buffer", _above_path, set()),
+    (
+        "three drones in three corridors",
+        _three,
+        {
+            ("pause_arrivals", "KELP", ("22",)),
+            ("pause_departures", "KELP", ("04",)),
+            ("pause_arrivals", "KELP", ("26L",)),
+            ("pause_departures", "KELP", ("08R",)),
+            ("pause_arrivals", "KELP", ("08R",)),
+            ("pause_departures", "KELP", ("26L",)),
+            # 1 NM west of 08R is also inside the approach of the parallel 08L.
+            ("pause_arrivals", "KELP", ("08L",)),
+            ("pause_departures", "KELP", ("26R",)),
+            ("pause_all", "KELP", ()),
+            ("tfr", "KELP", ()),
+        },
+    ),
+    ("an airliner on final", _airliner, set()),
+]
+
+
+@pytest.mark.parametrize(("situation", "build", "expected"), TABLE, ids=[t[0] for t in TABLE])
+def test_policy_table(analyzer, fx, run, situation, build, expected):
+    out = run(analyzer, *build(analyzer, fx))
+    restricting = {
+        (r.action.value, r.airport, r.runways)
+        for r in out["recommendations"]
+        if r.action in RESTRICTING and r.status == "active"
+    }
+    assert restricting == expected, situation
