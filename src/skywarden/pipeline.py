@@ -242,8 +242,20 @@ class Pipeline:
         scans = iter(self.source.scans())
         wall0: float | None = None
         t0: float | None = None
+        fetch_s = 0.0
         while True:
+            if wall0 is not None and t0 is not None and self.last_t is not None:
+                # Just in time: start the next scan's work shortly before it is due, so
+                # the moments after a publish belong to the live feed's fan-out rather
+                # than to a worker thread competing for the interpreter.
+                due = wall0 + (self.last_t + 1.0 - t0) / self.speed
+                lead = 0.1 + 2.0 * (fetch_s + self.last_duration_s)
+                wait = due - lead - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            started_fetch = time.monotonic()
             scan = await asyncio.to_thread(next, scans, None)
+            fetch_s = time.monotonic() - started_fetch
             if scan is None:
                 break
             if scan.t <= t_resume:

@@ -55,4 +55,13 @@ def serve(
     if launched.first_login:
         name, pw, where = launched.first_login
         typer.echo(f"first-run login: {name} / {pw}   (saved in {where})")
-    uvicorn.run(launched.app, host=host, port=port, log_level="warning", ws_ping_interval=20)
+    # No per-message deflate: every client gets the same ~100 kB batch each second, and
+    # compressing it once per connection costs more CPU than loopback or LAN bandwidth.
+    uvicorn.run(
+        launched.app,
+        host=host,
+        port=port,
+        log_level="warning",
+        ws_ping_interval=20,
+        ws_per_message_deflate=False,
+    )

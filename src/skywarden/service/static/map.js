@@ -152,7 +152,8 @@ function handle(msg) {
   sw.batches += 1;
   if (msg.t != null && sw.live) { sw.t = msg.t; sw.recvWall = Date.now() / 1000; }
   if (msg.type === "snapshot") { for (const id of [...sw.tracks.keys()]) removeTrack(id); }
-  for (const d of msg.tracks || []) upsertTrack(d);
+  const fields = msg.track_fields || [];
+  for (const row of msg.tracks || []) upsertTrack(fromRow(fields, row));
   for (const id of msg.ended || []) removeTrack(id);
   for (const i of msg.incidents || []) sw.incidents.set(i.id, i);
   for (const id of msg.withdrawn || []) sw.incidents.delete(id);
@@ -161,6 +162,14 @@ function handle(msg) {
   if ((msg.incidents || []).length || (msg.withdrawn || []).length) renderIncidents();
   renderBanner();
   $("track-count").textContent = `${sw.tracks.size} tracks`;
+}
+
+function fromRow(fields, row) {
+  // tracks arrive as rows of the fields named in the message (compact on the wire)
+  const d = {};
+  fields.forEach((f, i) => { d[f] = row[i]; });
+  d.velocity = [d.ve, d.vn, d.vu];
+  return d;
 }
 
 function upsertTrack(d) {

@@ -1,0 +1,424 @@
+"""Benchmark: N WebSocket clients following 1,000 live tracks at 1 Hz, REST queries alongside.
+
+Goal (issue #7): 200 clients with p99 update latency under 250 ms on this 2-core machine.
+
+Three processes, all on loopback (127.0.0.1 only):
+
+* the **service**: the real app (``create_app``) with a ``Pipeline`` fed by a synthetic
+  source of 1,000 confirmed tracks circling El Paso, one scan a second at wall-clock
+  time; every scan is committed to SQLite (track history) before it is published;
+* two **client workers**, each holding half of the N WebSocket connections on ``/api/ws``;
+  every client takes every batch off its socket and reads its head; one batch in ten is
+  parsed in full and its track count checked (see ``FULL_PARSE_EVERY``);
+* this **driver**, which also polls ``GET /api/tracks`` (all 1,000 live tracks) and
+  ``GET /api/incidents`` twice a second each while the clients listen.
+
+*Update latency* is the time from the pipeline publishing a scan (after its commit) to a
+client holding that batch: ``receive wall clock - batch["pub"]`` (same host, same
+clock). It covers the hub's batching, one JSON encoding per audience, the fan-out and the
+socket, and the client's wait while its process reads the other sockets.
+
+There is no peer to run side by side for this one: the issue names none, and a second
+web framework would measure something else. The table shows each N in the same run.
+
+    .venv/bin/python bench/service.py                  # 50, 100, 200 clients, 20 s each
+    .venv/bin/python bench/service.py --clients 200 --seconds 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results" / "service.json"
+# A batch opens with {"type":...,"t":...,"pub":...}: clients read the time from the head
+# and parse the whole ~150 kB batch one time in FULL_PARSE_EVERY. With 100 clients per
+# harness process a full parse of every batch made the *harness* the bottleneck on a
+# shared 2-core machine (each browser parses in its own process, ours cannot).
+HEAD = re.compile(
+    r'\{"type":"(?P<type>\w+)","t":[^,]*,"pub":(?P<pub>[-0-9.eE+]+|null),"sent":(?P<sent>[-0-9.eE+]+)'
+)
+FULL_PARSE_EVERY = 10
+USER, PASSWORD = "bench", "bench-password"
+
+
+# --------------------------------------------------------------------------- the service
+
+
+class CirclingTracks:
+    """``n`` confirmed tracks on circles around El Paso, one scan per wall-clock second.
+
+    A stand-in for the tracker's output at a load the El Paso scenario does not reach
+    (it has tens of targets): the service's cost depends on how many tracks a scan
+    carries, not on how they were formed.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.id = f"bench-circling-{n}"
+        self.name = f"{n} circling tracks"
+
+    def scans(self) -> Iterator[Any]:
+        import numpy as np
+
+        from skywarden.geo import LocalFrame
+        from skywarden.model import TrackStatus, TrackUpdate
+        from skywarden.pipeline import Scan
+
+        frame = LocalFrame(31.76, -106.43, 1150.0)
+        rng = np.random.default_rng(7)
+        r = rng.uniform(500, 25_000, self.n)
+        w = rng.uniform(10, 40, self.n) / r * rng.choice([-1, 1], self.n)  # rad/s
+        ph = rng.uniform(0, 2 * math.pi, self.n)
+        z = rng.uniform(30, 1500, self.n)
+        names = [f"T{i + 1:06d}" for i in range(self.n)]
+        probs = {"drone": 0.8, "manned": 0.1, "bird": 0.05, "unknown": 0.05}
+        t = math.floor(time.time()) + 1.0
+        while True:
+            a = ph + w * (t % 86400)
+            x, y = r * np.sin(a), r * np.cos(a)
+            vx, vy = r * w * np.cos(a), -r * w * np.sin(a)
+            lat, lon, alt = frame.to_geodetic(x, y, z)
+            ups = [
+                TrackUpdate(
+                    t,
+                    names[i],
+                    TrackStatus.CONFIRMED,
+                    float(lat[i]),
+                    float(lon[i]),
+                    float(alt[i]),
+                    (float(vx[i]), float(vy[i]), 0.0),
+                    (),
+                    None,
+                    probs,
+                    sensors=("radar-bench",),
+                )
+                for i in range(self.n)
+            ]
+            yield Scan(t, updates=ups)
+            t += 1.0
+
+
+def serve_child(port: int, db_url: str, tracks: int) -> None:
+    import uvicorn
+
+    from skywarden.bus import InProcessBus
+    from skywarden.pipeline import Pipeline
+    from skywarden.service.app import create_app
+    from skywarden.store import Database
+    from skywarden.store.users import add_user
+
+    db = Database(db_url)
+    with db.session() as s:
+        add_user(s, USER, "analyst", PASSWORD)
+    bus = InProcessBus()
+    pipe = Pipeline(db, bus, CirclingTracks(tracks), resume=False)
+    app = create_app(db, bus, runner=pipe.run, meta={"name": "bench", "center": [31.76, -106.43]})
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_ping_interval=None,
+        ws_per_message_deflate=False,
+    )
+
+
+# --------------------------------------------------------------------------- clients
+
+
+async def client_worker(url: str, token: str, n: int, seconds: float) -> dict[str, Any]:
+    """Hold ``n`` WebSockets for ``seconds``; return every batch latency (ms)."""
+    import websockets
+
+    lat: list[float] = []
+    server_ms: list[float] = []  # publish -> batch encoded (the rest is fan-out + client)
+    counts = [0] * n
+    tracks_seen = [0] * n
+    stop = time.time() + seconds
+
+    async def one(k: int) -> None:
+        async with websockets.connect(
+            f"{url}/api/ws?token={token}", max_size=2**26, ping_interval=None
+        ) as ws:
+            while time.time() < stop:
+                try:
+                    raw = await asyncio.wait_for(ws.recv(), timeout=max(0.1, stop - time.time()))
+                except TimeoutError:
+                    break
+                now = time.time()
+                head = HEAD.match(raw if isinstance(raw, str) else raw.decode())
+                if head is None or head["type"] != "batch" or head["pub"] == "null":
+                    continue
+                lat.append((now - float(head["pub"])) * 1000.0)
+                server_ms.append((float(head["sent"]) - float(head["pub"])) * 1000.0)
+                counts[k] += 1
+                if counts[k] % FULL_PARSE_EVERY == 1:  # check the whole batch now and then
+                    msg = json.loads(raw)
+                    tracks_seen[k] = max(tracks_seen[k], len(msg["tracks"]))
+
+    await asyncio.gather(*(one(k) for k in range(n)))
+    return {"latency_ms": lat, "server_ms": server_ms, "batches": counts, "tracks": tracks_seen}
+
+
+def run_worker(args: argparse.Namespace) -> None:
+    out = asyncio.run(client_worker(args.url, args.token, args.n, args.seconds))
+    sys.stdout.write(json.dumps(out))
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def pct(xs: list[float], p: float) -> float:
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, math.ceil(p / 100 * len(xs)) - 1)]
+
+
+async def rest_poller(base: str, headers: dict[str, str], seconds: float) -> dict[str, Any]:
+    import httpx
+
+    lat: dict[str, list[float]] = {"/api/tracks": [], "/api/incidents": []}
+    sizes: list[int] = []
+    errors = 0
+    stop = time.time() + seconds
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10) as c:
+        while time.time() < stop:
+            for path in lat:
+                t0 = time.perf_counter()
+                r = await c.get(path)
+                lat[path].append((time.perf_counter() - t0) * 1000.0)
+                if r.status_code != 200:
+                    errors += 1
+                elif path == "/api/tracks":
+                    sizes.append(len(r.json()))
+            await asyncio.sleep(0.5)
+    return {"latency_ms": lat, "tracks_returned": sizes, "errors": errors}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    import httpx
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise SystemExit("service exited during start-up")
+        try:
+            if httpx.get(f"{base}/openapi.json", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("service not ready")
+
+
+async def phase(
+    base: str, ws_base: str, token: str, n: int, seconds: float, procs: int, rest_on: bool = True
+) -> dict[str, Any]:
+    per = [n // procs + (1 if i < n % procs else 0) for i in range(procs)]
+    workers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            __file__,
+            "--worker",
+            "--url",
+            ws_base,
+            "--token",
+            token,
+            "--n",
+            str(k),
+            "--seconds",
+            str(seconds),
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for k in per
+        if k
+    ]
+    await asyncio.sleep(2.0)  # connections settle before REST polling starts
+    if rest_on:
+        rest = await rest_poller(base, {"Authorization": f"Bearer {token}"}, seconds - 3.0)
+    else:
+        rest = {
+            "latency_ms": {"/api/tracks": [], "/api/incidents": []},
+            "tracks_returned": [],
+            "errors": 0,
+        }
+    outs = [json.loads((await w.communicate())[0]) for w in workers]
+    lat = [x for o in outs for x in o["latency_ms"]]
+    srv = [x for o in outs for x in o["server_ms"]]
+    batches = [b for o in outs for b in o["batches"]]
+    tracks = [t for o in outs for t in o["tracks"]]
+    return {
+        "clients": n,
+        "seconds": seconds,
+        "batches_total": len(lat),
+        "batches_per_client_min": min(batches) if batches else 0,
+        "batches_per_client_median": statistics.median(batches) if batches else 0,
+        "tracks_per_batch_max": max(tracks) if tracks else 0,
+        "update_latency_ms": {
+            "p50": pct(lat, 50),
+            "p95": pct(lat, 95),
+            "p99": pct(lat, 99),
+            "max": max(lat) if lat else float("nan"),
+        },
+        "publish_to_encoded_ms": {"p50": pct(srv, 50), "p99": pct(srv, 99)},
+        "rest": {
+            path: {"n": len(v), "p50_ms": pct(v, 50), "p99_ms": pct(v, 99)}
+            for path, v in rest["latency_ms"].items()
+        },
+        "rest_tracks_returned_min": min(rest["tracks_returned"], default=0),
+        "rest_errors": rest["errors"],
+    }
+
+
+def main() -> None:
+    # SIGTERM (a timeout, CI) must still run the finally: that stops the service child.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--clients", default="50,100,200")
+    ap.add_argument("--tracks", type=int, default=1000)
+    ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--procs", type=int, default=2, help="client worker processes")
+    ap.add_argument("--no-rest", action="store_true", help="WebSocket clients only")
+    ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--db", default="", help=argparse.SUPPRESS)
+    ap.add_argument("--url", default="", help=argparse.SUPPRESS)
+    ap.add_argument("--token", default="", help=argparse.SUPPRESS)
+    ap.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve:
+        serve_child(args.port, args.db, args.tracks)
+        return
+    if args.worker:
+        run_worker(args)
+        return
+
+    import httpx
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    ns = [int(x) for x in args.clients.split(",")]
+    port = free_port()
+    base, ws_base = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="skywarden-bench-") as tmp:
+        db = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        load0 = os.getloadavg()
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--serve",
+                "--port",
+                str(port),
+                "--db",
+                db,
+                "--tracks",
+                str(args.tracks),
+            ]
+        )
+        try:
+            wait_ready(base, server)
+            token = httpx.post(
+                f"{base}/api/token", data={"username": USER, "password": PASSWORD}
+            ).json()["access_token"]
+            time.sleep(3.0)  # a few scans in, the live picture is full
+            phases = [
+                asyncio.run(
+                    phase(base, ws_base, token, n, args.seconds, args.procs, not args.no_rest)
+                )
+                for n in ns
+            ]
+        finally:
+            server.terminate()
+            server.wait(15)
+    load1 = os.getloadavg()
+
+    table = Table(
+        title=f"skywarden service: {args.tracks} live tracks at 1 Hz, WebSocket "
+        "clients + REST polling (loopback)"
+    )
+    for col in (
+        "clients",
+        "batches/client",
+        "tracks/batch",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "max ms",
+        "GET /api/tracks p50/p99 ms",
+        "GET /api/incidents p50/p99 ms",
+        "goal p99<250",
+    ):
+        table.add_column(col, justify="right")
+    for p in phases:
+        u, r = p["update_latency_ms"], p["rest"]
+        ok = p["clients"] < 200 or u["p99"] < 250
+        table.add_row(
+            str(p["clients"]),
+            f"{p['batches_per_client_median']:.0f} (min {p['batches_per_client_min']})",
+            str(p["tracks_per_batch_max"]),
+            f"{u['p50']:.0f}",
+            f"{u['p95']:.0f}",
+            f"{u['p99']:.0f}",
+            f"{u['max']:.0f}",
+            f"{r['/api/tracks']['p50_ms']:.0f} / {r['/api/tracks']['p99_ms']:.0f}",
+            f"{r['/api/incidents']['p50_ms']:.0f} / {r['/api/incidents']['p99_ms']:.0f}",
+            ("yes" if u["p99"] < 250 else "NO") if p["clients"] == 200 else ("-" if ok else ""),
+        )
+    console.print(table)
+    console.print(
+        f"load average before {load0[0]:.2f}, after {load1[0]:.2f} "
+        f"on {os.cpu_count()} cores (shared with other work)"
+    )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "benchmark": "service",
+                "goal": "200 WebSocket clients following 1,000 live tracks at 1 Hz, p99 < 250 ms",
+                "tracks": args.tracks,
+                "client_processes": args.procs,
+                "machine": {
+                    "cpus": os.cpu_count(),
+                    "python": platform.python_version(),
+                    "platform": platform.platform(),
+                    "loadavg_before": load0,
+                    "loadavg_after": load1,
+                },
+                "phases": phases,
+                "command": "python bench/service.py " + " ".join(sys.argv[1:]),
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    console.print(f"wrote {RESULTS.relative_to(RESULTS.parents[2])}")
+
+
+if __name__ == "__main__":
+    main()
