@@ -54,6 +54,7 @@ def test_sensor_defaults_are_documented_values() -> None:
     [
         (lambda d: d["sector"].update(start="2026-02-11T03:00:00"), "sector.start", "UTC"),
         (lambda d: d["sector"]["origin"].update(lat=95.0), "sector.origin.lat", "less than"),
+        (lambda d: d["sector"].update(start="1970-01-01T00:00:00Z"), "sector.start", "2000"),
         (lambda d: d["sensors"][0].update(range_max_m=-1), "sensors[0].range_max_m", "greater"),
         (lambda d: d["sensors"][1].update(kind="sonar"), "sensors[1]", "sonar"),
         (lambda d: d["sensors"][0].update(range_min_m=20_000), "sensors[0]", "range_min_m"),

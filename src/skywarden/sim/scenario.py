@@ -88,6 +88,8 @@ class Sector(_Strict):
     def _utc(cls, v: datetime) -> datetime:
         if v.tzinfo is None or v.utcoffset() != UTC.utcoffset(None):
             raise ValueError("start must be UTC with a Z suffix, e.g. 2026-02-11T03:00:00Z")
+        if not 2000 <= v.year <= 2099:  # the range records accept (model.Detection.t)
+            raise ValueError(f"start {v:%Y-%m-%d} outside the years 2000-2099")
         return v
 
     @property
