@@ -111,6 +111,9 @@ class RadarConfig(_SensorBase):
     """A 3-D surveillance radar (see sim/sensors/radar.py for the model)."""
 
     kind: Literal["radar"]
+    # Up to an airport surveillance radar's 60 NM; beyond, 10 degree false alarms would
+    # sit above the 30 km records accept.
+    range_max_m: float = Field(gt=0, le=150_000, description="farthest reach, m")
     range_min_m: float = Field(default=100.0, ge=0, description="blind range, m")
     azimuth_min_deg: float = Field(
         default=0.0, ge=-360, le=360, description="coverage starts here, clockwise from north"
