@@ -31,6 +31,8 @@ IntArray = npt.NDArray[np.intp]
 class ZoneIndex:
     """Zones of a sector, ready for bulk membership tests of ENU points."""
 
+    max_cell_entries = 20_000_000
+
     def __init__(self, frame: LocalFrame, zones: Sequence[Zone], cell_m: float = 500.0) -> None:
         self.frame = frame
         self.zones = list(zones)
@@ -93,8 +95,13 @@ class ZoneIndex:
         """
         n = len(self.zones)
         b = shapely.bounds(self.polygons)
-        self.g0 = np.array([b[:, 0].min(), b[:, 1].min()]) - cell_m
-        span = np.array([b[:, 2].max(), b[:, 3].max()]) + cell_m - self.g0
+        lo = np.array([b[:, 0].min(), b[:, 1].min()])
+        hi = np.array([b[:, 2].max(), b[:, 3].max()])
+        # Zones spread over a very large area get coarser cells (at most ~1M cells x zones
+        # entries), so memory stays bounded; boundary cells then just need more tests.
+        cell_m = max(cell_m, float(np.sqrt(np.prod(hi - lo) * n / self.max_cell_entries)))
+        self.g0 = lo - cell_m
+        span = hi + cell_m - self.g0
         self.cell_m = cell_m
         self.nx, self.ny = (np.ceil(span / cell_m).astype(int) + 1).tolist()
         ix, iy = np.meshgrid(np.arange(self.nx), np.arange(self.ny), indexing="ij")
