@@ -139,3 +139,15 @@ def test_avr_lines_with_and_without_mlat_counter_and_signal() -> None:
         ("corrupt", 5),
         ("truncated", 6),
     ]
+
+
+def test_position_beyond_the_receivers_range_is_impossible() -> None:
+    # An aircraft placed (by its own earlier fixes) near Amsterdam cannot be heard by a
+    # receiver in Kansas: the fix is refused rather than passed on.
+    dec = ModeSDecoder("rx", receiver=(38.0, -98.0))
+    dec.decode(bytes.fromhex("8D4840D6202CC371C32CE0576098"), T0)  # confirms nothing else
+    ac = dec.aircraft.setdefault("40621d", type(dec.aircraft["4840d6"])())
+    ac.lat, ac.lon, ac.t_pos, ac.verified = 52.25, 3.9, T0, True
+    with pytest.raises(RejectedMessage) as e:
+        dec.decode(EVEN, T0 + 1)
+    assert e.value.reason is Reason.IMPOSSIBLE_VALUE and "beyond" in e.value.detail

@@ -12,6 +12,7 @@ DO-260B; J. Sun, *The 1090 MHz Riddle*, 2021):
   last position when it is recent (DO-260B §A.1.7.5), else globally from an even/odd
   pair at most 10 s apart (§A.1.7.3), else locally against the receiver's position
   when one is configured (the receiver must then be within 180 NM of the aircraft);
+  with a receiver, it must lie within its range (300 NM by default);
 * the typed Detection: WGS84 position, altitude converted from feet to metres and
   labelled barometric (TC 9-18) or GNSS (TC 20-22), ENU velocity in m/s from the last
   TC 19 ground-speed message, ICAO address and callsign.
@@ -36,7 +37,7 @@ from pyModeS.position import (
     surface_position_with_ref,
 )
 
-from skywarden.geo import KT_TO_MS, M_PER_FT
+from skywarden.geo import KT_TO_MS, M_PER_FT, distance_m
 from skywarden.ingest.rejection import Reason, RejectedMessage
 from skywarden.model import Detection, Identity, Position, SensorKind
 
@@ -234,13 +235,15 @@ class ModeSDecoder:
 
     ``receiver`` (lat, lon) enables single-frame local decoding before an even/odd
     pair has arrived, and surface positions; ``receiver_alt_m`` is the altitude given
-    to surface reports (the ground near the receiver). ``absorbed`` counts valid frames
-    that updated state without producing a position.
+    to surface reports (the ground near the receiver). With a receiver, positions more
+    than ``max_range_m`` away are impossible values: they reveal a wrong receiver
+    position (its local decoding would then be wrong too) or a corrupt frame.
     """
 
     sensor: str
     receiver: tuple[float, float] | None = None
     receiver_alt_m: float = 0.0
+    max_range_m: float | None = 300 * 1852.0  # beyond a receiver's horizon (dump1090's)
     aircraft: dict[str, _Aircraft] = field(default_factory=dict)
 
     def decode(
@@ -314,23 +317,39 @@ class ModeSDecoder:
             pos = surface_position_with_ref(fmt, clat, clon, ref[0], ref[1])
             how = "surface_local"
         else:
-            if ac.lat is not None and ac.lon is not None and t - ac.t_pos <= LOCAL_REF_MAX_AGE_S:
+            # The aircraft's own recent fix first: on the traffic sample this agrees with
+            # rs1090 on every frame, where pair-first decoding placed 6 frames in India
+            # (pairs whose zone check passes by accident). Then a fresh pair, then the
+            # receiver, which must be within 180 NM of the aircraft to be right.
+            fresh = (
+                ac.lat is not None and ac.lon is not None and t - ac.t_pos <= LOCAL_REF_MAX_AGE_S
+            )
+            if fresh:
+                assert ac.lat is not None and ac.lon is not None
                 pos = airborne_position_with_ref(fmt, clat, clon, ac.lat, ac.lon)
                 how = "local_aircraft"
-            else:
-                other = ac.cpr[1 - fmt]
-                if other is not None and abs(t - other[2]) <= PAIR_MAX_AGE_S:
-                    even = (clat, clon) if fmt == 0 else (other[0], other[1])
-                    odd = (clat, clon) if fmt == 1 else (other[0], other[1])
-                    pos = airborne_position_pair(*even, *odd, even_is_newer=fmt == 0)
-                    how = "pair"
-                if pos is None and self.receiver is not None:
-                    rlat, rlon = self.receiver
-                    pos = airborne_position_with_ref(fmt, clat, clon, rlat, rlon)
-                    how = "local_receiver"
+            other = ac.cpr[1 - fmt]
+            if pos is None and other is not None and abs(t - other[2]) <= PAIR_MAX_AGE_S:
+                even = (clat, clon) if fmt == 0 else (other[0], other[1])
+                odd = (clat, clon) if fmt == 1 else (other[0], other[1])
+                pos = airborne_position_pair(*even, *odd, even_is_newer=fmt == 0)
+                how = "pair"
+            if pos is None and self.receiver is not None:
+                rlat, rlon = self.receiver
+                pos = airborne_position_with_ref(fmt, clat, clon, rlat, rlon)
+                how = "local_receiver"
             if pos is None:
                 return None, "cpr_pending"
         lat, lon = pos
+        if self.receiver is not None and self.max_range_m is not None:
+            rng = float(distance_m(self.receiver[0], self.receiver[1], lat, lon))
+            if rng > self.max_range_m:
+                raise RejectedMessage(
+                    Reason.IMPOSSIBLE_VALUE,
+                    f"{rng / 1852:.0f} NM from the receiver, beyond its "
+                    f"{self.max_range_m / 1852:.0f} NM range (wrong --receiver?)",
+                    "position",
+                )
         if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
             raise RejectedMessage(Reason.IMPOSSIBLE_VALUE, f"position {lat}, {lon}", "position")
         ac.lat, ac.lon, ac.t_pos = lat, lon, t

@@ -63,7 +63,9 @@ class ModeSStream(Parser):
 
     def __post_init__(self) -> None:
         o: IngestOptions = self.options
-        self.decoder = ModeSDecoder(self.sensor, o.receiver, o.receiver_alt_m)
+        self.decoder = ModeSDecoder(
+            self.sensor, o.receiver, o.receiver_alt_m, o.receiver_max_range_m
+        )
         self.clock = CounterClock(o.reference_time)
         if self.dedup is None:
             self.dedup = Deduplicator(o.duplicate_window_s or MODES_DUPLICATE_WINDOW_S)
