@@ -136,12 +136,14 @@ class Analyzer:
         self.behaviour_strength = np.zeros(0)
         self.is_subject = np.zeros(0, dtype=bool)
         self.pause_since: dict[str, float] = {}
+        self._t = 0.0
 
     # ------------------------------------------------------------------ public API
 
     def step(self, t: float, updates: Sequence[TrackUpdate]) -> AnalysisStep:
         """Analyse one scan of updates at time ``t`` (call once per second in live use)."""
         out = AnalysisStep(t)
+        self._t = t
         full = self.table.ingest(updates)
         subj = self.policy.subjects
         self._grow(len(self.table.ids))
@@ -322,7 +324,7 @@ class Analyzer:
             )
             out.append((ev, None))
         ids = [tid or "" for tid in self.table.ids]
-        for g in self.group.step(b, ids):
+        for g in self.group.step(b, ids, float(b.t.max()) if len(b) else self._t):
             members = sorted(g.members)
             for m in members:
                 r = self.table.row_of.get(m)

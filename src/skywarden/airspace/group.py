@@ -50,9 +50,11 @@ class GroupDetector:
     _next: int = 1
     _reported_of: dict[str, str] = field(default_factory=dict)
 
-    def step(self, batch: Batch, ids: list[str]) -> list[Group]:
-        """Update groups from this batch; return the groups that became reportable."""
-        t = float(batch.t.max()) if len(batch) else 0.0
+    def step(self, batch: Batch, ids: list[str], t: float | None = None) -> list[Group]:
+        """Update groups from this batch at time ``t`` (default: the batch's latest time);
+        return the groups that became reportable."""
+        if t is None:
+            t = float(batch.t.max()) if len(batch) else 0.0
         cand = np.flatnonzero(
             (batch.speed >= self.min_speed_ms) & (batch.p_manned <= self.max_p_manned)
         )
