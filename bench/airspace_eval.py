@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -46,6 +47,16 @@ def total(scores: list[Score], kind: str) -> Score:
         t.dt_s += s.dt_s
         t.dist_m += s.dist_m
     return t
+
+
+def _commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        )
+        return out.stdout.strip()
+    except OSError:
+        return "unknown"
 
 
 def main() -> None:
@@ -115,6 +126,7 @@ def main() -> None:
         json.dumps(
             {
                 "benchmark": "airspace_eval",
+                "commit": _commit(),
                 "scenario": "scenarios/el-paso.yaml",
                 "criteria": "same direction (crossings) or zone (entries), within 60 s and 100 m",
                 "loadavg_before": [round(v, 2) for v in load_before],
