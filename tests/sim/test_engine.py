@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from skywarden.model import TargetClass
 from skywarden.sim import Simulation, load_scenario, parse_scenario
@@ -104,3 +106,83 @@ def test_seen_is_the_answer_key_of_the_detections(scn: Scenario) -> None:
             checked += len(dets)
         assert set(step.seen) <= set(ids)
     assert checked > 100
+
+
+def _pair(lo: float, hi: float) -> st.SearchStrategy[list[float]]:
+    return st.lists(st.floats(lo, hi), min_size=2, max_size=2).map(sorted)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    smugglers=st.fixed_dictionaries(
+        {
+            "per_hour": st.floats(0, 200),
+            "speed_mps": _pair(0.5, 20),
+            "cruise_agl_m": _pair(5, 150),
+            "endurance_s": _pair(60, 7200),
+            "drop_agl_m": _pair(0, 20),
+        }
+    ),
+    convoys=st.fixed_dictionaries({"per_hour": st.floats(0, 10), "spacing_m": _pair(5, 500)}),
+    birds=st.fixed_dictionaries(
+        {
+            "count": st.integers(0, 60),
+            "agl_m": _pair(0, 3000),
+            "speed_mps": _pair(1, 40),
+        }
+    ),
+    overflights=st.fixed_dictionaries(
+        {
+            "per_hour": st.floats(0, 200),
+            "altitude_m": _pair(0, 15000),
+            "speed_mps": _pair(30, 350),
+        }
+    ),
+    radar=st.fixed_dictionaries(
+        {
+            "range_max_m": st.floats(1000, 150_000),
+            "sigma_range_m": st.floats(0.1, 5000),
+            "sigma_elevation_deg": st.floats(0.01, 20),
+            "false_alarms_per_scan": st.floats(0, 50),
+            "elevation_min_deg": st.floats(-10, 0),
+        }
+    ),
+    visual_sigma=st.floats(1, 5000),
+)
+def test_any_valid_parameters_run_and_give_valid_records(
+    scn: Scenario,
+    seed: int,
+    smugglers: dict,
+    convoys: dict,
+    birds: dict,  # type: ignore[type-arg]
+    overflights: dict,
+    radar: dict,
+    visual_sigma: float,  # type: ignore[type-arg]
+) -> None:
+    """Whatever the file says within its documented bounds, the run never breaks a record."""
+    doc = scn.model_dump(mode="json", exclude={"source"})
+    for fam, params in (
+        ("smugglers", smugglers),
+        ("convoys", convoys),
+        ("birds", birds),
+        ("overflights", overflights),
+    ):
+        doc["traffic"][fam].update(params)
+    doc["sensors"][0].update(radar)
+    doc["sensors"][-1].update(
+        sigma_altitude_m=visual_sigma, reports_per_target_hour=3600.0, delay_s=[0, 2]
+    )
+    variant = parse_scenario(doc)
+    sim = Simulation(variant, seed=seed, duration_s=10, geography=_GEO(scn))
+    for step in sim.steps():  # records validate themselves on construction
+        assert all(d.t == step.t for d in step.detections)
+
+
+_GEO_CACHE: dict[str, object] = {}
+
+
+def _GEO(scn: Scenario):  # type: ignore[no-untyped-def]
+    if "geo" not in _GEO_CACHE:
+        _GEO_CACHE["geo"] = Simulation(scn, 0, 1).geo
+    return _GEO_CACHE["geo"]

@@ -128,11 +128,13 @@ class RadarConfig(_SensorBase):
         default=6000.0, gt=0, description="range where Pd = pd_max/2 for a 0.01 m^2 target"
     )
     pd_slope: float = Field(default=6.0, gt=0, description="steepness of the Pd(range) fall")
-    sigma_range_m: float = Field(default=10.0, gt=0, description="range noise, m (1 sigma)")
-    sigma_azimuth_deg: float = Field(default=0.5, gt=0, description="azimuth noise, deg")
-    sigma_elevation_deg: float = Field(default=1.0, gt=0, description="elevation noise, deg")
+    sigma_range_m: float = Field(
+        default=10.0, gt=0, le=5000, description="range noise, m (1 sigma)"
+    )
+    sigma_azimuth_deg: float = Field(default=0.5, gt=0, le=20, description="azimuth noise, deg")
+    sigma_elevation_deg: float = Field(default=1.0, gt=0, le=20, description="elevation noise, deg")
     sigma_radial_velocity_mps: float = Field(
-        default=0.5, gt=0, description="Doppler radial velocity noise, m/s"
+        default=0.5, gt=0, le=50, description="Doppler radial velocity noise, m/s"
     )
     false_alarms_per_scan: float = Field(
         default=2.0, ge=0, description="mean of the Poisson number of false alarms per scan"
@@ -168,9 +170,9 @@ class RemoteIDConfig(_SensorBase):
         default=0.2, ge=0, lt=1, description="probability an update's message is lost"
     )
     sigma_position_m: float = Field(
-        default=3.0, gt=0, description="horizontal error of the broadcast GNSS fix, m"
+        default=3.0, gt=0, le=50_000, description="horizontal error of the broadcast GNSS fix, m"
     )
-    sigma_altitude_m: float = Field(default=4.0, gt=0, description="its vertical error, m")
+    sigma_altitude_m: float = Field(default=4.0, gt=0, le=1000, description="its vertical error, m")
 
 
 class ADSBConfig(_SensorBase):
@@ -181,7 +183,7 @@ class ADSBConfig(_SensorBase):
         default=0.05, ge=0, lt=1, description="probability an update's message is lost"
     )
     sigma_position_m: float = Field(
-        default=15.0, gt=0, description="horizontal error of the broadcast position, m"
+        default=15.0, gt=0, le=50_000, description="horizontal error of the broadcast position, m"
     )
 
 
@@ -196,10 +198,10 @@ class VisualConfig(_SensorBase):
         default=(30.0, 300.0), description="uniform delay from sighting to report, s"
     )
     sigma_position_m: float = Field(
-        default=300.0, gt=0, description="horizontal error of the reported place, m"
+        default=300.0, gt=0, le=50_000, description="horizontal error of the reported place, m"
     )
     sigma_altitude_m: float = Field(
-        default=100.0, gt=0, description="error of the reported height, m"
+        default=100.0, gt=0, le=5000, description="error of the reported height, m"
     )
 
     @field_validator("delay_s")
@@ -318,7 +320,7 @@ class HobbyTraffic(_DroneBase):
     """
 
     count: int = Field(default=3, ge=0, le=200)
-    area_radius_m: float = Field(default=8000.0, gt=0)
+    area_radius_m: float = Field(default=8000.0, gt=0, le=100_000)
     remote_id_fraction: float = Field(default=0.85, ge=0, le=1)
     rf_link_fraction: float = Field(default=1.0, ge=0, le=1)
     speed_mps: Range = (2.0, 10.0)
@@ -339,8 +341,13 @@ class AirportFlow(_Strict):
     departures_per_hour: float = Field(default=3.0, ge=0, le=60)
     approach_speed_mps: Range = (65.0, 75.0)
     glide_path_deg: float = Field(default=3.0, gt=1, lt=6)
-    final_length_m: float = Field(default=15000.0, gt=2000)
+    final_length_m: float = Field(default=15000.0, gt=2000, le=60_000)
     military_fraction: float = Field(default=0.0, ge=0, le=1)
+
+    @field_validator("approach_speed_mps")
+    @classmethod
+    def _vapp(cls, v: Range) -> Range:
+        return _check_range(v, 30, 120)
 
 
 class OverflightTraffic(_Strict):
@@ -349,6 +356,11 @@ class OverflightTraffic(_Strict):
     per_hour: float = Field(default=6.0, ge=0, le=200)
     altitude_m: Range = (3000.0, 11500.0)
     speed_mps: Range = (120.0, 250.0)
+
+    @field_validator("speed_mps")
+    @classmethod
+    def _speed(cls, v: Range) -> Range:
+        return _check_range(v, 30, 350)
 
     @field_validator("altitude_m")
     @classmethod
@@ -367,7 +379,22 @@ class BirdTraffic(_Strict):
     speed_mps: Range = (6.0, 15.0)
     agl_m: Range = (10.0, 400.0)
     rcs_m2: Range = (0.001, 0.02)
-    radius_m: float = Field(default=20000.0, gt=0)
+    radius_m: float = Field(default=20000.0, gt=0, le=200_000)
+
+    @field_validator("speed_mps")
+    @classmethod
+    def _speed(cls, v: Range) -> Range:
+        return _check_range(v, 1, 40)
+
+    @field_validator("agl_m")
+    @classmethod
+    def _agl(cls, v: Range) -> Range:
+        return _check_range(v, 0, 3000)
+
+    @field_validator("rcs_m2")
+    @classmethod
+    def _rcs(cls, v: Range) -> Range:
+        return _check_range(v, 1e-5, 10)
 
 
 class Traffic(_Strict):

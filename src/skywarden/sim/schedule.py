@@ -55,7 +55,7 @@ class Schedule:
 
     def add_rate(self, name: str, per_hour: float, build: Builder, lead_s: float) -> None:
         """A Poisson family with ``per_hour`` launches, starting ``lead_s`` before the run."""
-        if per_hour <= 0:
+        if not per_hour / 3600.0 > 0:  # zero, or so small it underflows to zero
             return
         fam = _Family(
             name,

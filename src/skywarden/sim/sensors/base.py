@@ -35,6 +35,15 @@ def diag_cov(se: float, sn: float, su: float) -> tuple[tuple[float, ...], ...]:
     return ((r2(se * se), 0.0, 0.0), (0.0, r2(sn * sn), 0.0), (0.0, 0.0, r2(su * su)))
 
 
+def record_alt(alt: FloatArray) -> FloatArray:
+    """Clip noisy altitudes into what records accept (-500..30,000 m MSL).
+
+    Only absurd noise settings (kilometres of altitude error) ever reach the limits; a
+    real report is never below the Dead Sea nor above the flight levels either.
+    """
+    return np.clip(alt, -499.0, 29_999.0)
+
+
 class SensorModel(ABC):
     """A sensor at a site: ``observe`` one snapshot per tick, get its detections."""
 
@@ -67,7 +76,7 @@ class SensorModel(ABC):
         n = n + self.rng.normal(0.0, sigma_h, k)
         u = u + self.rng.normal(0.0, sigma_v, k)
         lat, lon, alt = self.frame.to_geodetic(e, n, u)
-        return np.asarray(lat), np.asarray(lon), np.asarray(alt)
+        return np.asarray(lat), np.asarray(lon), record_alt(np.asarray(alt))
 
     @abstractmethod
     def observe(self, snap: Snapshot) -> list[Detection]:

@@ -35,7 +35,7 @@ import numpy.typing as npt
 from skywarden.geo import enu_to_bearing_elevation
 from skywarden.model import Detection, Position, SensorKind
 from skywarden.sim.scenario import RadarConfig
-from skywarden.sim.sensors.base import FloatArray, SensorModel
+from skywarden.sim.sensors.base import FloatArray, SensorModel, record_alt
 from skywarden.sim.snapshot import Snapshot
 
 FA_ELEVATION_MAX_DEG = 10.0
@@ -163,7 +163,7 @@ class Radar(SensorModel):
         # Round whole arrays once (the files stay short and byte-stable), then build records.
         covs = [tuple(tuple(row) for row in m) for m in np.round(cov, 3).tolist()]
         lats, lons = np.round(lat, 7).tolist(), np.round(lon, 7).tolist()
-        alts, rngs = np.round(alt, 2).tolist(), np.round(s.range_m, 2).tolist()
+        alts, rngs = np.round(record_alt(alt), 2).tolist(), np.round(s.range_m, 2).tolist()
         azs, els = np.round(s.azimuth_deg, 4).tolist(), np.round(s.elevation_deg, 4).tolist()
         vrs, rcss = np.round(s.radial_velocity_mps, 2).tolist(), np.round(s.rcs_dbsm, 1).tolist()
         return [
