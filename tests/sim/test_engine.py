@@ -174,15 +174,15 @@ def test_any_valid_parameters_run_and_give_valid_records(
         sigma_altitude_m=visual_sigma, reports_per_target_hour=3600.0, delay_s=[0, 2]
     )
     variant = parse_scenario(doc)
-    sim = Simulation(variant, seed=seed, duration_s=10, geography=_GEO(scn))
+    sim = Simulation(variant, seed=seed, duration_s=10, geography=_shared_geo(scn))
     for step in sim.steps():  # records validate themselves on construction
         assert all(d.t == step.t for d in step.detections)
 
 
-_GEO_CACHE: dict[str, object] = {}
+_geo_cache: dict[str, object] = {}
 
 
-def _GEO(scn: Scenario):  # type: ignore[no-untyped-def]
-    if "geo" not in _GEO_CACHE:
-        _GEO_CACHE["geo"] = Simulation(scn, 0, 1).geo
-    return _GEO_CACHE["geo"]
+def _shared_geo(scn: Scenario):  # type: ignore[no-untyped-def]
+    if "geo" not in _geo_cache:
+        _geo_cache["geo"] = Simulation(scn, 0, 1).geo
+    return _geo_cache["geo"]
