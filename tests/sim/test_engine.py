@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from skywarden.model import TargetClass
 from skywarden.sim import Simulation, load_scenario, parse_scenario
+from skywarden.sim.geography import Geography
 from skywarden.sim.scenario import Scenario
 
 SCENARIO = Path(__file__).parents[2] / "scenarios" / "el-paso.yaml"
@@ -179,10 +180,11 @@ def test_any_valid_parameters_run_and_give_valid_records(
         assert all(d.t == step.t for d in step.detections)
 
 
-_geo_cache: dict[str, object] = {}
+_geo_cache: dict[str, Geography] = {}
 
 
-def _shared_geo(scn: Scenario):  # type: ignore[no-untyped-def]
+def _shared_geo(scn: Scenario) -> Geography:
+    """The El Paso geography, built once: the property test varies traffic, not the map."""
     if "geo" not in _geo_cache:
         _geo_cache["geo"] = Simulation(scn, 0, 1).geo
     return _geo_cache["geo"]
