@@ -37,6 +37,7 @@ BATCH_PERIOD_S = 1.0
 # 1 Hz pipeline whose scans take a varying time would lock the flushes to its slowest
 # scan and every batch would wait out the difference (measured: +240 ms at p50).
 SCAN_FLUSH_MIN_GAP_S = 0.5
+PENDING_GRACE_S = 0.1
 TRACK_STALE_S = 15.0  # drop a live track not updated for this long (pipeline time)
 CLIENT_QUEUE = 4
 
@@ -90,6 +91,7 @@ class Batch:
     recommendations: dict[str, dict[str, Any]] = field(default_factory=dict)
     laser: dict[str, Any] | None = None
     pub: float | None = None
+    since: float = 0.0  # wall time of the first change in this batch
 
     def empty(self) -> bool:
         return not (
@@ -171,7 +173,9 @@ class Hub:
             # (Waiting a full second after a scan locks the flushes to a late phase:
             # every later scan then also waits, measured +600 ms at 200 clients.)
             gap = SCAN_FLUSH_MIN_GAP_S if scan_ended else BATCH_PERIOD_S
-            deadline = self._last_flush + gap
+            # ...and never sooner than a moment after the first pending change, so a
+            # scan's tracks and the end-of-scan message that follows go out together.
+            deadline = max(self._last_flush + gap, self._pending.since + PENDING_GRACE_S)
             timeout = None if self._pending.empty() else max(0.0, deadline - time.time())
             try:
                 msg = await asyncio.wait_for(self._sub.get(), timeout)
@@ -193,6 +197,8 @@ class Hub:
     # ------------------------------------------------------------------ state
     def apply(self, msg: Message) -> None:
         d, p = msg.data, self._pending
+        if p.empty():
+            p.since = time.time()
         if msg.topic == "tracks":
             pub = d.get("pub")
             if pub is not None:

@@ -135,7 +135,10 @@ class TracksFile:
                     continue
                 try:
                     u = TrackUpdate.from_dict(json.loads(line))
-                except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+                except json.JSONDecodeError as e:
+                    rejected.append((f"line {lineno}: invalid JSON: {e.msg}", "?", line))
+                    continue
+                except (KeyError, TypeError, ValueError) as e:
                     fld = e.field if isinstance(e, InvalidRecord) else "?"
                     rejected.append((f"line {lineno}: {e}", fld, line))
                     continue
