@@ -107,7 +107,8 @@ class Schedule:
                 rng = stream(self.seed, name, a, b)
                 built = fam.build(t0, rng, tid)
                 end = max(tg.t_end for tg in _listed(built))
-                nxt = end + float(rng.uniform(*fam.rest_s))
+                # At least a second later, so a slot can never relaunch within one tick.
+                nxt = max(end + float(rng.uniform(*fam.rest_s)), due.t + 1.0)
                 heapq.heappush(self._heap, _Due(nxt, (name, a, b + 1), fam))
             out.extend(_listed(built))
         return out
