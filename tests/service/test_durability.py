@@ -2,7 +2,7 @@
 scenario's tracks resume where the store says they stopped (no gap, no duplicate point).
 
 Runs the real ``skywarden serve`` on the El Paso scenario (simulator, tracker, airspace,
-laser hold-fire) at 10x as a subprocess, on SQLite and on PostgreSQL.
+laser hold-fire) at 20x as a subprocess, on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def test_sigkill_loses_nothing_committed_and_resumes(
     db_url: str, tmp_path: Path, svc: SimpleNamespace
 ) -> None:
     pw = svc.add_user(db_url, "ana", "operator", tmp_path)
-    args = ["--db", db_url, "--scenario", str(SCENARIO), "--speed", "10"]
+    args = ["--db", db_url, "--scenario", str(SCENARIO), "--speed", "20"]
     server = svc.Served(args, tmp_path)
     try:
         h = server.token("ana", pw)
