@@ -119,27 +119,39 @@ class TcpSource(Source):
                 delay = min(delay * 2, self.backoff_max_s)
                 continue
             self.connections += 1
-            delay = self.backoff_s
+            received = 0
             try:
-                await self._read(reader, sink)
+                received = await self._read(reader, sink)
             except (ConnectionError, asyncio.IncompleteReadError):
                 pass
             finally:
                 writer.close()
                 if self.parser is not None:
                     sink.put(self.parser, self.parser.reset_framing())
+            if self.max_connections is not None and self.connections >= self.max_connections:
+                break
+            # A feed that delivered data reconnects at once (a server restart); one that
+            # closes without a byte is backed off like a refused connection.
+            if received:
+                delay = self.backoff_s
+            else:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.backoff_max_s)
         if self.parser is not None:
             sink.put(self.parser, self.parser.close())
             sink.absorb(self.parser)
 
-    async def _read(self, reader: asyncio.StreamReader, sink: Sink) -> None:
+    async def _read(self, reader: asyncio.StreamReader, sink: Sink) -> int:
+        """Read one connection to its end; return how many bytes it delivered."""
+        total = 0
         while True:
             data = await reader.read(CHUNK)
             if not data:
-                return
+                return total
+            total += len(data)
             parser = self._parser_for(data, sink)
             if parser is None:
-                return
+                return 0  # unknown content: back off as if nothing came
             sink.put(parser, parser.feed(data))
 
 
