@@ -171,6 +171,26 @@ class Pipeline:
             scan.t, scan.detections, updates, events, incs, recs, decision, scan.rejected
         )
 
+    def safe_compute(self, scan: Scan) -> StepResult:
+        """``compute``, but a stage that fails on one scan costs that scan, not the service:
+        the error is logged and kept in the quarantine with the scan's time, and the
+        pipeline goes on with the next scan (DESIGN.md: bad input never stops it)."""
+        try:
+            return self.compute(scan)
+        except Exception as e:
+            log.exception("pipeline: stage failed on the scan at t=%s", scan.t)
+            reason = f"stage error at t={scan.t}: {type(e).__name__}: {e}"
+            return StepResult(
+                scan.t,
+                scan.detections,
+                [],
+                [],
+                [],
+                [],
+                None,
+                [*scan.rejected, (reason, "scan", "")],
+            )
+
     # ---------------------------------------------------------------- persist (thread)
     def setup(self) -> tuple[float, int] | None:
         """Store the sector's zones, sensors and laser plan; return the resume cursor."""
@@ -259,7 +279,7 @@ class Pipeline:
             if scan is None:
                 break
             if scan.t <= t_resume:
-                await asyncio.to_thread(self.compute, scan)
+                await asyncio.to_thread(self.safe_compute, scan)
                 self.fast_forwarded += 1
                 continue
             if wall0 is None or t0 is None:
@@ -268,7 +288,7 @@ class Pipeline:
             if delay > 0:
                 await asyncio.sleep(delay)
             started = time.monotonic()
-            result = await asyncio.to_thread(self.compute, scan)
+            result = await asyncio.to_thread(self.safe_compute, scan)
             rows = await asyncio.to_thread(self.persist, result)
             self.steps_done += 1
             self.last_t = scan.t
@@ -284,7 +304,7 @@ def run_to_end(pipeline: Pipeline, scans: Iterable[Scan] | None = None) -> None:
     t_resume = resume_at[0] if resume_at else float("-inf")
     pipeline.steps_done = resume_at[1] if resume_at else 0
     for scan in scans if scans is not None else pipeline.source.scans():
-        r = pipeline.compute(scan)
+        r = pipeline.safe_compute(scan)
         if scan.t <= t_resume:
             continue
         pipeline.persist(r)

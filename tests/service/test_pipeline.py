@@ -89,3 +89,32 @@ def test_bad_source_specs_are_named(tmp_path: Path, spec: str, words: str) -> No
     with pytest.raises(SourceSpecError, match=words) as e:
         parse_source(spec.format(path=f))
     assert "--source" in str(e.value)
+
+
+class FailsOnce:
+    """An analyzer stand-in that breaks on one scan, to show the pipeline survives it."""
+
+    def __init__(self, t_bad: float) -> None:
+        self.t_bad = t_bad
+        self.calls = 0
+
+    def step(self, t: float, updates: list[object]) -> SimpleNamespace:
+        self.calls += 1
+        if t == self.t_bad:
+            raise ZeroDivisionError("division by zero in a detector")
+        return SimpleNamespace(events=[], incidents=[], recommendations=[])
+
+
+def test_a_stage_failing_on_one_scan_costs_only_that_scan(
+    tmp_path: Path, svc: SimpleNamespace
+) -> None:
+    path = svc.write_scene(tmp_path / "night", seconds=10, n_tracks=1)
+    db = Database(f"sqlite:///{tmp_path / 's.db'}")
+    stage = FailsOnce(svc.T0 + 4)
+    run_to_end(Pipeline(db, InProcessBus(), TracksFile(path), analyzer=stage))
+    assert stage.calls == 10
+    with db.session() as s:
+        assert len(tracks.history(s)) == 9  # every scan but the failed one
+        (q,) = quarantine.entries(s)
+        assert q["field"] == "scan" and "ZeroDivisionError" in q["reason"]
+        assert str(svc.T0 + 4) in q["reason"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,14 @@ from skywarden.store import incidents as store_incidents
 STATIC = Path(__file__).with_name("static")
 
 Runner = Callable[[ServiceContext], Coroutine[Any, Any, None]]
+log = logging.getLogger(__name__)
+
+
+def _report_runner_end(task: asyncio.Task[None]) -> None:
+    """A pipeline that stops (its store failing, say) must not stop silently: the API
+    keeps serving what is stored, and the log says why the live picture froze."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("pipeline stopped: %r", task.exception(), exc_info=task.exception())
 
 
 def create_app(
@@ -57,6 +66,8 @@ def create_app(
         hub.seed([i for i in live if i["state"] != "resolved"], recs, last)
         hub.start()
         task = asyncio.create_task(runner(ctx), name="skywarden-runner") if runner else None
+        if task is not None:
+            task.add_done_callback(_report_runner_end)
         try:
             yield
         finally:

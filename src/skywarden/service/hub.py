@@ -319,17 +319,17 @@ class Hub:
         client = Client(ws, role)
         await ws.send_text(json.dumps(self.view(role), separators=(",", ":")))
         self.clients.add(client)
-        pump = asyncio.create_task(client.pump())
+        tasks = [
+            asyncio.create_task(client.pump()),
+            asyncio.create_task(self._drain(ws)),  # returns when the client goes away
+            asyncio.create_task(client.closed.wait()),  # set when a send fails
+        ]
         try:
-            reader = asyncio.create_task(self._drain(ws))
-            await asyncio.wait(
-                {reader, asyncio.create_task(client.closed.wait())},
-                return_when=asyncio.FIRST_COMPLETED,
-            )
+            await asyncio.wait(tasks[1:], return_when=asyncio.FIRST_COMPLETED)
         finally:
             self.clients.discard(client)
-            pump.cancel()
-            reader.cancel()
+            for t in tasks:
+                t.cancel()
 
     @staticmethod
     async def _drain(ws: WebSocket) -> None:
