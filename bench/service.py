@@ -114,7 +114,7 @@ class CirclingTracks:
             t += 1.0
 
 
-def serve_child(port: int, db_url: str, tracks: int) -> None:
+def serve_child(port: int, db_url: str, tracks: int, ws: str = "websockets") -> None:
     import uvicorn
 
     from skywarden.bus import InProcessBus
@@ -134,6 +134,7 @@ def serve_child(port: int, db_url: str, tracks: int) -> None:
         host="127.0.0.1",
         port=port,
         log_level="warning",
+        ws=ws,
         ws_ping_interval=None,
         ws_per_message_deflate=False,
     )
@@ -302,6 +303,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--procs", type=int, default=2, help="client worker processes")
     ap.add_argument("--no-rest", action="store_true", help="WebSocket clients only")
+    ap.add_argument("--ws", default="websockets", help="uvicorn WebSocket implementation")
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
@@ -311,7 +313,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
-        serve_child(args.port, args.db, args.tracks)
+        serve_child(args.port, args.db, args.tracks, args.ws)
         return
     if args.worker:
         run_worker(args)
@@ -339,6 +341,8 @@ def main() -> None:
                 db,
                 "--tracks",
                 str(args.tracks),
+                "--ws",
+                args.ws,
             ]
         )
         try:
