@@ -64,3 +64,6 @@ def test_run_writes_incidents_tracks_and_its_evaluation(tmp_path):
     assert {"events", "incidents", "recommendations"} <= set(doc)
     lines = (out / "tracks.jsonl").read_text().splitlines()
     assert len(lines) == ev["updates"] > 0
+    truth = (out / "truth.jsonl").read_text().splitlines()
+    assert json.loads(truth[0])["t"] <= json.loads(lines[0])["t"]  # tracks follow truth
+    assert (out / "detections.jsonl").stat().st_size > 0

@@ -1,6 +1,7 @@
 """``skywarden run SCENARIO --out DIR [--seed N]``: simulate -> track -> analyze, and report.
 
-Writes ``tracks.jsonl``, ``incidents.json`` (events, incidents, recommendations),
+Writes ``truth.jsonl`` and ``detections.jsonl`` (the simulator's, as ``skywarden
+simulate`` does), ``tracks.jsonl``, ``incidents.json`` (events, incidents, recommendations),
 ``evaluation.json`` (crossings and zone entries found against the simulator's truth) and
 ``sector.json`` into DIR, and prints the incident table, the recommendation timeline,
 the minutes of restricted operations per runway and the evaluation.
@@ -9,8 +10,9 @@ the minutes of restricted operations per runway and the evaluation.
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -53,18 +55,34 @@ def run(
     if is_whatif(scenario):
         _run_whatif(scenario, out, console)
         return
-    tracks_fh = (out / "tracks.jsonl").open("w")
 
-    def keep(_t: float, ups: list[TrackUpdate]) -> None:
-        for u in ups:
-            tracks_fh.write(json.dumps(u.to_dict(), separators=(",", ":")) + "\n")
+    def line(d: dict[str, Any]) -> str:
+        return json.dumps(d, separators=(",", ":")) + "\n"
 
-    try:
-        with tracks_fh:
-            res = run_chain(scenario, seed, duration, tracker=not stand_in, on_updates=keep)
-    except (ScenarioError, AirspaceError) as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(2) from None
+    with ExitStack() as files:
+        tracks_fh = files.enter_context((out / "tracks.jsonl").open("w"))
+        truth_fh = files.enter_context((out / "truth.jsonl").open("w"))
+        det_fh = files.enter_context((out / "detections.jsonl").open("w"))
+
+        def keep(_t: float, ups: list[TrackUpdate]) -> None:
+            tracks_fh.writelines(line(u.to_dict()) for u in ups)
+
+        def keep_sim(step: Any) -> None:
+            truth_fh.writelines(line(p.to_dict()) for p in step.truth)
+            det_fh.writelines(line(d.to_dict()) for d in step.detections)
+
+        try:
+            res = run_chain(
+                scenario,
+                seed,
+                duration,
+                tracker=not stand_in,
+                on_updates=keep,
+                on_truth=keep_sim,
+            )
+        except (ScenarioError, AirspaceError) as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2) from None
     from skywarden.sim import load_scenario
 
     scn = load_scenario(scenario)
@@ -146,7 +164,10 @@ def run(
         "nearest truth target"
     )
     console.print(et)
-    console.print(f"wrote {out}/tracks.jsonl, incidents.json, evaluation.json, sector.json")
+    console.print(
+        f"wrote {out}/truth.jsonl, detections.jsonl, tracks.jsonl, incidents.json, "
+        "evaluation.json, sector.json"
+    )
 
 
 def _run_whatif(scenario: Path, out: Path, console: Console) -> None:
