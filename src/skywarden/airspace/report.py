@@ -139,6 +139,16 @@ def _union_len(iv: list[tuple[float, float]]) -> float:
     return total
 
 
+def minutes_table(minutes: dict[str, dict[str, float]]) -> Table:
+    """Minutes of paused arrivals and departures per runway end."""
+    table = Table(title="restricted operations (minutes)")
+    for col in ("runway end", "arrivals paused", "departures paused"):
+        table.add_column(col)
+    for rw, d in sorted(minutes.items()):
+        table.add_row(rw, f"{d.get('arrivals', 0):.1f}", f"{d.get('departures', 0):.1f}")
+    return table
+
+
 def print_report(
     console: Console, incidents: Iterable[Incident], recs: Sequence[Recommendation]
 ) -> None:

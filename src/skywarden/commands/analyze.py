@@ -50,7 +50,7 @@ def analyze(
         sector_zones,
     )
     from skywarden.airspace.io import frame_for, output_doc, read_scans, write_output
-    from skywarden.airspace.report import print_report, restricted_minutes
+    from skywarden.airspace.report import minutes_table, print_report, restricted_minutes
 
     console = Console()
     try:
@@ -76,16 +76,18 @@ def analyze(
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
     ends = {ap: [e.ident for r in refdata.runways(ap) for e in r.ends] for ap in aps}
+    minutes = restricted_minutes(recs, ends)
     meta = {
         "tracks_file": str(tracks),
         "updates": n,
         "frame": frame.to_dict(),
         "airports": aps,
         "policy": an.policy.source,
-        "restricted_minutes": restricted_minutes(recs, ends),
+        "restricted_minutes": minutes,
     }
     write_output(out, output_doc(events, incidents.values(), recs, meta))
     print_report(console, incidents.values(), recs)
+    console.print(minutes_table(minutes))
     console.print(
         f"{n} updates, {len(events)} events, {len(incidents)} incidents, "
         f"{len(recs)} recommendation versions -> {out}"

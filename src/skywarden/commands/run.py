@@ -45,7 +45,7 @@ def run(
     from skywarden.airspace.chain import run_chain
     from skywarden.airspace.errors import AirspaceError
     from skywarden.airspace.io import output_doc, write_output
-    from skywarden.airspace.report import print_report, restricted_minutes
+    from skywarden.airspace.report import minutes_table, print_report, restricted_minutes
     from skywarden.sim import ScenarioError
 
     console = Console()
@@ -125,12 +125,7 @@ def run(
         )
     )
     print_report(console, res.incidents.values(), res.recommendations)
-    mt = Table(title="restricted operations (minutes)")
-    for col in ("runway end", "arrivals paused", "departures paused"):
-        mt.add_column(col)
-    for rw, d in sorted(minutes.items()):
-        mt.add_row(rw, f"{d.get('arrivals', 0):.1f}", f"{d.get('departures', 0):.1f}")
-    console.print(mt)
+    console.print(minutes_table(minutes))
     et = Table(title=f"against truth ({res.source}, seed {seed}, {res.duration_s / 3600:.2f} h)")
     cols = (
         "events",
