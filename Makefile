@@ -32,7 +32,7 @@ samples: .cache/samples/sbs1/package/msgs.txt
 	bash scripts/fetch_sbs1_sample.sh .cache/samples
 
 # System packages that the tests need, installed only when missing (CI runs as root).
-SYSDEPS := libexpat1-dev g++ postgresql chromium
+SYSDEPS := libexpat1-dev g++ postgresql chromium nats-server
 sysdeps:
 	@bash scripts/sysdeps.sh $(SYSDEPS)
 

@@ -36,6 +36,10 @@ def serve(
         Path | None,
         typer.Option(help="Laser plan YAML (default: <scenario>-laser.yaml if present)"),
     ] = None,
+    bus: Annotated[
+        str | None,
+        typer.Option(help="nats://HOST:PORT for NATS JetStream (default: in-process)"),
+    ] = None,
 ) -> None:
     """Serve the API and web map, running the pipeline on the given sources."""
     import uvicorn
@@ -45,7 +49,7 @@ def serve(
     if speed <= 0:
         raise typer.BadParameter(f"must be > 0, got {speed}", param_hint="--speed")
     try:
-        launched = build(db, scenario, speed, source or [], seed, laser_plan)
+        launched = build(db, scenario, speed, source or [], seed, laser_plan, bus_url=bus)
     except LaunchError as e:
         raise typer.BadParameter(str(e), param_hint=e.param) from None
     for w in launched.warnings:

@@ -7,6 +7,7 @@ cannot be built is reported as a warning and left out rather than faked.
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import importlib
 import secrets
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 from fastapi import FastAPI
 
-from skywarden.bus import InProcessBus
+from skywarden.bus import Bus, InProcessBus
 from skywarden.model import Zone
 from skywarden.pipeline import Pipeline, Scan
 from skywarden.service.app import create_app
@@ -84,6 +85,26 @@ class MergedSource:
             )
         if cur is not None:
             yield cur
+
+
+def make_bus(url: str | None) -> Bus:
+    """The in-process bus, or NATS JetStream for ``nats://`` URLs (checked reachable now,
+    so a wrong URL is an error at start-up, not a silent dead feed later)."""
+    if not url:
+        return InProcessBus()
+    if not url.startswith(("nats://", "tls://")):
+        raise LaunchError("--bus", f"{url!r}: expected nats://HOST:PORT")
+    from skywarden.bus.jetstream import NatsBus, NatsBusError
+
+    async def probe() -> None:
+        b = await NatsBus.connect(url)
+        await b.close()
+
+    try:
+        asyncio.run(probe())
+    except NatsBusError as e:
+        raise LaunchError("--bus", str(e)) from None
+    return NatsBus(url)
 
 
 def ensure_first_login(db: Database, folder: Path) -> tuple[str, str, str] | None:
@@ -185,6 +206,7 @@ def build(
     seed: int = 1,
     laser_plan: Path | None = None,
     duration_s: float | None = None,
+    bus_url: str | None = None,
 ) -> Launched:
     warnings: list[str] = []
     try:
@@ -216,7 +238,7 @@ def build(
         sector = sector_for(parsed[0])
     meta: dict[str, Any] = {}
     pipeline = None
-    bus = InProcessBus()
+    bus = make_bus(bus_url)
     if src is not None and sector is not None:
         need_tracker = not all(isinstance(s, TracksFile) for s in getattr(src, "sources", [src]))
         stages = build_stages(sector, need_tracker, laser_plan, warnings)
