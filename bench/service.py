@@ -7,7 +7,8 @@ Three processes, all on loopback (127.0.0.1 only):
 * the **service**: the real app (``create_app``) with a ``Pipeline`` fed by a synthetic
   source of 1,000 confirmed tracks circling El Paso, one scan a second at wall-clock
   time; every scan is committed to SQLite (track history) before it is published;
-* two **client workers**, each holding half of the N WebSocket connections on ``/api/ws``;
+* four **client worker processes** (``--procs``) sharing the N WebSocket connections on
+  ``/api/ws``;
   every client takes every batch off its socket and reads its head; one batch in ten is
   parsed in full and its track count checked (see ``FULL_PARSE_EVERY``);
 * this **driver**, which also polls ``GET /api/tracks`` (all 1,000 live tracks) and
@@ -16,7 +17,9 @@ Three processes, all on loopback (127.0.0.1 only):
 *Update latency* is the time from the pipeline publishing a scan (after its commit) to a
 client holding that batch: ``receive wall clock - batch["pub"]`` (same host, same
 clock). It covers the hub's batching, one JSON encoding per audience, the fan-out and the
-socket, and the client's wait while its process reads the other sockets.
+socket, and the client's wait while its process reads the other sockets. The service's
+own share is reported apart: publish -> batch encoded (from the batch's ``sent``), and
+flush -> last client's socket written (``feed.fanout_ms_last`` of ``/api/stats``).
 
 There is no peer to run side by side for this one: the issue names none, and a second
 web framework would measure something else. The table shows each N in the same run.
@@ -266,7 +269,13 @@ async def phase(
             "tracks_returned": [],
             "errors": 0,
         }
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}) as c:
+        feed = (await c.get("/api/stats")).json()["feed"]
     outs = [json.loads((await w.communicate())[0]) for w in workers]
+    # the service's own share: flush -> last client's socket, for this phase's batches
+    fan = feed["fanout_ms_last"][-int(seconds) + 3 :]
     lat = [x for o in outs for x in o["latency_ms"]]
     srv = [x for o in outs for x in o["server_ms"]]
     batches = [b for o in outs for b in o["batches"]]
@@ -285,6 +294,11 @@ async def phase(
             "max": max(lat) if lat else float("nan"),
         },
         "publish_to_encoded_ms": {"p50": pct(srv, 50), "p99": pct(srv, 99)},
+        "fanout_ms": {
+            "p50": pct(fan, 50),
+            "max": max(fan, default=float("nan")),
+            "batches": len(fan),
+        },
         "rest": {
             path: {"n": len(v), "p50_ms": pct(v, 50), "p99_ms": pct(v, 99)}
             for path, v in rest["latency_ms"].items()
@@ -301,7 +315,7 @@ def main() -> None:
     ap.add_argument("--clients", default="50,100,200")
     ap.add_argument("--tracks", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=20.0)
-    ap.add_argument("--procs", type=int, default=2, help="client worker processes")
+    ap.add_argument("--procs", type=int, default=4, help="client worker processes")
     ap.add_argument("--no-rest", action="store_true", help="WebSocket clients only")
     ap.add_argument("--ws", default="websockets", help="uvicorn WebSocket implementation")
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
@@ -323,7 +337,7 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=200)
     ns = [int(x) for x in args.clients.split(",")]
     port = free_port()
     base, ws_base = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
@@ -374,6 +388,7 @@ def main() -> None:
         "p95 ms",
         "p99 ms",
         "max ms",
+        "service: encode p50 + fan-out p50/max ms",
         "GET /api/tracks p50/p99 ms",
         "GET /api/incidents p50/p99 ms",
         "goal p99<250",
@@ -390,6 +405,8 @@ def main() -> None:
             f"{u['p95']:.0f}",
             f"{u['p99']:.0f}",
             f"{u['max']:.0f}",
+            f"{p['publish_to_encoded_ms']['p50']:.0f} + {p['fanout_ms']['p50']:.0f}/"
+            f"{p['fanout_ms']['max']:.0f}",
             f"{r['/api/tracks']['p50_ms']:.0f} / {r['/api/tracks']['p99_ms']:.0f}",
             f"{r['/api/incidents']['p50_ms']:.0f} / {r['/api/incidents']['p99_ms']:.0f}",
             ("yes" if u["p99"] < 250 else "NO") if p["clients"] == 200 else ("-" if ok else ""),

@@ -20,6 +20,7 @@ import contextlib
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,6 +109,7 @@ class Client:
         self.queue: asyncio.Queue[str] = asyncio.Queue(CLIENT_QUEUE)
         self.dropped = 0
         self.closed = asyncio.Event()
+        self.last_sent = 0.0  # wall time the last batch was handed to the socket
 
     def offer(self, text: str) -> None:
         if self.queue.full():
@@ -120,6 +122,7 @@ class Client:
             while True:
                 text = await self.queue.get()
                 await self.ws.send_text(text)
+                self.last_sent = time.time()
         except Exception:  # the socket went away: the reader side ends the client
             self.closed.set()
 
@@ -140,6 +143,10 @@ class Hub:
         self._last_flush = 0.0
         self._task: asyncio.Task[None] | None = None
         self.batches_sent = 0
+        # flush -> last client's send done, per batch (ms): the service's own share of
+        # update latency, whatever the clients' machines are doing
+        self.fanout_ms: deque[float] = deque(maxlen=600)
+        self._fanned: tuple[float, list[Client]] | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def seed(
@@ -246,6 +253,21 @@ class Hub:
         ]:
             del self.incidents[iid]
 
+    def feed_stats(self) -> dict[str, Any]:
+        xs = sorted(self.fanout_ms)
+
+        def q(p: float) -> float | None:
+            return round(xs[min(len(xs) - 1, int(p * len(xs)))], 1) if xs else None
+
+        return {
+            "clients": len(self.clients),
+            "batches_sent": self.batches_sent,
+            "fanout_ms_p50": q(0.5),
+            "fanout_ms_p99": q(0.99),
+            "dropped": sum(c.dropped for c in self.clients),
+            "fanout_ms_last": [round(x, 1) for x in list(self.fanout_ms)[-60:]],
+        }
+
     def active_recommendations(self) -> list[dict[str, Any]]:
         t = self.t if self.t is not None else time.time()
         recs = [r for r in self.recommendations.values() if r["t_issued"] <= t < r["t_expires"]]
@@ -300,7 +322,16 @@ class Hub:
             )
         return out
 
+    def _measure_fanout(self) -> None:
+        if self._fanned is not None:
+            t, clients = self._fanned
+            done = [c.last_sent for c in clients if c.last_sent >= t]
+            if len(done) == len(clients) and done:
+                self.fanout_ms.append((max(done) - t) * 1000.0)
+        self._fanned = None
+
     def flush(self) -> None:
+        self._measure_fanout()
         batch, self._pending = self._pending, Batch()
         self._last_flush = time.time()
         if batch.empty() or not self.clients:
@@ -312,6 +343,7 @@ class Hub:
                 texts[partner] = json.dumps(self.view(c.role, batch), separators=(",", ":"))
             c.offer(texts[partner])
         self.batches_sent += 1
+        self._fanned = (self._last_flush, list(self.clients))
 
     # ------------------------------------------------------------------ clients
     async def serve(self, ws: WebSocket, role: Role) -> None:

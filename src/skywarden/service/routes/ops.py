@@ -122,7 +122,8 @@ def quarantined(
 @router.get("/stats")
 def stats(ctx: Ctx, who: Annotated[Principal, Depends(allow("stats:read"))]) -> dict[str, Any]:
     """Counts an analyst starts from: incidents by state and kind, events by kind and hour
-    of day (UTC), track points stored, quarantined messages by reason."""
+    of day (UTC), track points stored, quarantined messages by reason; and the live
+    feed's health (clients, batches, fan-out time from flush to the last socket)."""
     with ctx.db.session() as s:
         by_state = dict(
             s.execute(select(IncidentRow.state, func.count()).group_by(IncidentRow.state)).all()
@@ -144,6 +145,7 @@ def stats(ctx: Ctx, who: Annotated[Principal, Depends(allow("stats:read"))]) -> 
             "track_points": points,
             "t_range": list(span) if span else None,
             "quarantine_by_reason": quarantine.counts_by_reason(s),
+            "feed": ctx.hub.feed_stats(),
         }
 
 
