@@ -59,6 +59,8 @@ def serve(
     if launched.first_login:
         name, pw, where = launched.first_login
         typer.echo(f"first-run login: {name} / {pw}   (saved in {where})")
+    elif launched.login_file is not None:
+        typer.echo(f"log in as a user of the store (first-run login in {launched.login_file})")
     # No per-message deflate: every client gets the same ~100 kB batch each second, and
     # compressing it once per connection costs more CPU than loopback or LAN bandwidth.
     uvicorn.run(

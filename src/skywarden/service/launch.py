@@ -52,6 +52,7 @@ class Launched:
     db_label: str
     first_login: tuple[str, str, str] | None = None
     warnings: list[str] = field(default_factory=list)
+    login_file: Path | None = None
 
 
 class MergedSource:
@@ -269,4 +270,5 @@ def build(
     )
     first = ensure_first_login(db, folder)
     app = create_app(db, bus, runner=pipeline.run if pipeline else None, meta=meta)
-    return Launched(app, db, pipeline, label, first, warnings)
+    saved = folder / "first-run-login.txt"
+    return Launched(app, db, pipeline, label, first, warnings, saved if saved.exists() else None)
