@@ -7,8 +7,8 @@ Poisson clutter of 1 per km^2 per scan (so clutter scales with the area), births
 deaths at 1 % of the population per scan. Everything is drawn from ``--seed``.
 
 Trackers, configured alike (constant velocity with the same noise density, Mahalanobis
-gate at the 99.9 % chi-square point, confirmation after 4 detections with one miss
-allowed, deletion after 3 missed scans):
+gate at the 99.9 % chi-square point, confirmation after 4 detections, a tentative
+track dropped after 2 missed scans in a row, deletion after 3 missed scans):
 
 - ``skywarden``: the array core (``TrackerCore``, 2-D, constant-velocity Kalman);
 - ``stonesoup``: KalmanPredictor/KalmanUpdater, DistanceHypothesiser (Mahalanobis),
@@ -119,7 +119,7 @@ def run_skywarden(scn: Scenario) -> dict[str, Any]:
         cv_q=Q,
         gate_chi2=CHI2_999[2],
         confirm_m=4,
-        confirm_n=5,
+        confirm_n=32,  # 4 hits, dropped after 2 misses in a row: Stone Soup's rule below
         max_coast_s=2.5,
         tentative_max_coast_s=1.5,
         init_speed_sigma_ms=INIT_SPEED_SIGMA,

@@ -47,8 +47,9 @@ class TrackerConfig:
     3 of 4 (default) suits the sector radars: sparse false alarms (about 0.004 per km^2
     per scan) and small drones seen only intermittently at range. In dense clutter
     (1 plot/km^2 per scan, the benchmark) 3 of 4 confirms about one false track per 300
-    clutter plots and 4 of 5 about one per 30,000: use 4 of 5 there.
-    a new track's velocity is unknown with ``init_speed_sigma_ms`` per axis.
+    clutter plots; 4 hits with a tentative track dropped after 2 missed scans
+    (``confirm_m=4, confirm_n=32, tentative_max_coast_s=1.5``) none in 30,000.
+    A new track's velocity is unknown with ``init_speed_sigma_ms`` per axis.
     Deletion: ``max_coast_s``, ``tentative_max_coast_s``, ``max_position_sigma_m``.
     Sensors: ``default_sigma_m`` per sensor kind when a detection has no covariance;
     ``velocity_sigma_ms`` when a full-state report gives none; a delayed report (visual
