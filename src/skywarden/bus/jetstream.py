@@ -114,9 +114,9 @@ class NatsBus:
             import nats
             from nats.js.api import StorageType, StreamConfig
 
-            try:
+            try:  # one retry (nats-py reads 0 attempts as "forever")
                 nc = await nats.connect(
-                    self.url, connect_timeout=5, max_reconnect_attempts=3, allow_reconnect=False
+                    self.url, connect_timeout=3, max_reconnect_attempts=1, allow_reconnect=False
                 )
             except Exception as e:  # nats raises several unrelated types on refusal
                 raise NatsBusError(f"--bus {self.url}: cannot connect ({e})") from None
