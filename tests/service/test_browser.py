@@ -133,6 +133,22 @@ def test_operator_sees_tracks_moving_and_acknowledges(browser: Any, served: Any)
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 20_000
+
+    # the time slider replays the stored past: tracks as they were, read-only incidents
+    slider_min = "Number(document.getElementById('slider').min)"
+    wait_for(lambda: page.evaluate(slider_min) > 0)
+    t_replay = page.evaluate(slider_min) + 3
+    page.evaluate(
+        "t => { const s = document.getElementById('slider'); s.value = t;"
+        " s.dispatchEvent(new Event('change')); }",
+        t_replay,
+    )
+    page.wait_for_selector("path.track.replay", timeout=10_000)
+    assert not page.locator("#live").is_checked()
+    assert page.locator(".incident button.ack").count() == 0
+    assert "(replay)" in page.inner_text("#clock")
+    page.check("#live")
+    page.wait_for_selector(".incident button", timeout=10_000)
     page.close()
 
 

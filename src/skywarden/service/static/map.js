@@ -18,6 +18,7 @@ const sw = {
   role: null, name: null, map: null, ws: null,
   live: true, t: null, recvWall: null, speed: 1,
   tracks: new Map(),       // id -> {d, marker, tail, pts}
+  replayIncidents: new Map(),
   incidents: new Map(),    // id -> incident row
   recs: new Map(),         // id -> recommendation
   laser: null, layers: {}, batches: 0,
@@ -150,7 +151,11 @@ function connect() {
 
 function handle(msg) {
   sw.batches += 1;
-  if (msg.t != null && sw.live) { sw.t = msg.t; sw.recvWall = Date.now() / 1000; }
+  if (msg.t != null && sw.live) {
+    sw.t = msg.t; sw.recvWall = Date.now() / 1000;
+    const sl = $("slider");  // the stored past grows with every scan
+    if (sl.disabled) setSliderRange([msg.t, msg.t]); else if (msg.t > Number(sl.max)) setSliderRange([Number(sl.min), msg.t]);
+  }
   if (msg.type === "snapshot") { for (const id of [...sw.tracks.keys()]) removeTrack(id); }
   const fields = msg.track_fields || [];
   for (const row of msg.tracks || []) upsertTrack(fromRow(fields, row));
@@ -211,7 +216,8 @@ function removeTrack(id) {
 // ------------------------------------------------------------------ incidents
 function renderIncidents() {
   const order = { open: 0, acknowledged: 1, resolved: 2 };
-  const list = [...sw.incidents.values()].sort((a, b) =>
+  const source = sw.live ? sw.incidents : sw.replayIncidents;
+  const list = [...source.values()].sort((a, b) =>
     order[a.state] - order[b.state] || b.severity - a.severity || b.t_open - a.t_open);
   const ul = $("incidents");
   ul.replaceChildren();
@@ -238,7 +244,7 @@ function incidentItem(i) {
     if (ev.target.tagName === "BUTTON" || ev.target.tagName === "INPUT") return;
     if (i.lat != null) sw.map.panTo([i.lat, i.lon]);
   });
-  if (!ACTORS.has(sw.role)) return li;
+  if (!ACTORS.has(sw.role) || !sw.live) return li;  // replay is read-only
   const actions = document.createElement("div");
   actions.className = "actions";
   const button = (text, cls, fn) => {
@@ -342,18 +348,35 @@ function setSliderRange(range) {
 }
 
 $("slider").addEventListener("change", async () => {
+  // Replay: the stored picture at time t (tracks with their last minute, incidents opened
+  // by then); the live feed keeps arriving underneath and comes back with "live".
   const t = Number($("slider").value);
   sw.live = false;
   $("live").checked = false;
   $("slider-time").textContent = iso(t);
-  const pts = await api(`/api/tracks?at=${t}`);
+  const [pts, history, incidents] = await Promise.all([
+    api(`/api/tracks?at=${t}`),
+    STAFF.has(sw.role) ? api(`/api/tracks/history?t0=${t - 60}&t1=${t}&limit=100000`) : [],
+    api(`/api/incidents?t1=${t}&limit=200`),
+  ]);
   sw.layers.tracks.clearLayers();
+  const tails = new Map();
+  for (const p of history) {
+    if (!tails.has(p.track)) tails.set(p.track, { cls: p.cls, pts: [] });
+    tails.get(p.track).pts.push([p.lat, p.lon]);
+  }
+  for (const [, tail] of tails) {
+    L.polyline(tail.pts, { pane: "tails", color: CLASS_COLOURS[tail.cls] || CLASS_COLOURS.unknown, weight: 2, opacity: 0.6, className: "tail replay" })
+      .addTo(sw.layers.tracks);
+  }
   for (const d of pts) {
     const colour = CLASS_COLOURS[d.cls] || CLASS_COLOURS.unknown;
     L.circleMarker([d.lat, d.lon], { pane: "tracks", radius: 6, color: "#0d1117", weight: 1, fillColor: colour, fillOpacity: 0.95, className: "track replay" })
       .bindTooltip(label(d), { permanent: true, direction: "right", className: "track-label", offset: [6, 0] })
       .addTo(sw.layers.tracks);
   }
+  sw.replayIncidents = new Map(incidents.map((i) => [i.id, i]));
+  renderIncidents();
   sw.t = t; sw.recvWall = Date.now() / 1000;
 });
 
@@ -365,6 +388,7 @@ $("live").addEventListener("change", () => {
     $("slider").value = $("slider").max;
     $("slider-time").textContent = "";
   }
+  renderIncidents();
 });
 
 if (sw.token) start().catch(() => logout());
