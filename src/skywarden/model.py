@@ -159,6 +159,19 @@ class Position:
     def from_dict(cls, d: Mapping[str, Any]) -> Position:
         return cls(float(d["lat"]), float(d["lon"]), float(d["alt_m"]), _matrix(d.get("cov")))
 
+    @classmethod
+    def trusted(cls, lat: float, lon: float, alt_m: float) -> Position:
+        """A Position from values the caller has already validated, without re-checking.
+
+        Only for bulk decoders that applied exactly the checks of ``__post_init__``
+        (finite, lat in [-90, 90], lon in [-180, 180], alt_m in [-500, 30000]) to whole
+        arrays at once (``skywarden.ingest.sbs_batch``); everything else uses ``Position(...)``.
+        """
+        p = _PositionSlots()
+        p.lat, p.lon, p.alt_m, p.cov = lat, lon, alt_m, None
+        p.__class__ = cls  # type: ignore[assignment]
+        return p  # type: ignore[return-value]
+
 
 @dataclass(frozen=True, slots=True)
 class Bearing:
@@ -342,6 +355,58 @@ class Detection:
             if isinstance(e, InvalidRecord):
                 raise
             raise InvalidRecord("Detection", "?", str(e)) from None
+
+    @classmethod
+    def trusted(
+        cls,
+        t: float,
+        sensor: str,
+        kind: SensorKind,
+        position: Position,
+        velocity: tuple[float, float, float] | None,
+        identity: Identity | None,
+        attrs: Mapping[str, Any],
+    ) -> Detection:
+        """A position Detection from values the caller has already validated.
+
+        Skips ``__post_init__``: only for bulk decoders that checked ``t`` (finite, in
+        2000-2100), a non-empty ``sensor``, a ``SensorKind`` ``kind``, a ``position``
+        built by ``Position(...)`` or ``Position.trusted`` and each velocity component in
+        [-400, 400] m/s for whole arrays at once (``skywarden.ingest.sbs_batch``), where
+        re-checking each record would cost more than decoding it.
+        """
+        d = _DetectionSlots()
+        d.t, d.sensor, d.kind, d.position, d.bearing = t, sensor, kind, position, None
+        d.velocity, d.velocity_sigma, d.identity, d.attrs = velocity, None, identity, attrs
+        d.__class__ = cls  # type: ignore[assignment]
+        return d  # type: ignore[return-value]
+
+
+class _PositionSlots:
+    """Position's layout without its frozen ``__setattr__``: ``trusted`` fills one, then
+    makes it a Position by ``__class__`` assignment (same slots, so CPython allows it).
+    Filling slots directly costs about half of ``object.__setattr__`` per field."""
+
+    __slots__ = Position.__slots__
+    lat: float
+    lon: float
+    alt_m: float
+    cov: tuple[tuple[float, ...], ...] | None
+
+
+class _DetectionSlots:
+    """Detection's layout, for :meth:`Detection.trusted` (see ``_PositionSlots``)."""
+
+    __slots__ = Detection.__slots__
+    t: float
+    sensor: str
+    kind: SensorKind
+    position: Position | None
+    bearing: Bearing | None
+    velocity: tuple[float, float, float] | None
+    velocity_sigma: float | None
+    identity: Identity | None
+    attrs: Mapping[str, Any]
 
 
 # --------------------------------------------------------------------------- truth
