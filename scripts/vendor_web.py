@@ -87,7 +87,7 @@ def fetch(name: str, version: str, files: dict[str, str]) -> None:
             out = VENDOR / dst
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(member.read())
-    print(f"vendor: {name}@{version} -> {VENDOR.relative_to(VENDOR.parents[3])}")
+    print(f"vendor: {name}@{version} -> {VENDOR.relative_to(VENDOR.parents[4])}")
 
 
 def main() -> int:
