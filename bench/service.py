@@ -7,7 +7,7 @@ Three processes, all on loopback (127.0.0.1 only):
 * the **service**: the real app (``create_app``) with a ``Pipeline`` fed by a synthetic
   source of 1,000 confirmed tracks circling El Paso, one scan a second at wall-clock
   time; every scan is committed to SQLite (track history) before it is published;
-* four **client worker processes** (``--procs``) sharing the N WebSocket connections on
+* eight **client worker processes** (``--procs``) sharing the N WebSocket connections on
   ``/api/ws``;
   every client takes every batch off its socket and reads its head; one batch in ten is
   parsed in full and its track count checked (see ``FULL_PARSE_EVERY``);
@@ -315,7 +315,7 @@ def main() -> None:
     ap.add_argument("--clients", default="50,100,200")
     ap.add_argument("--tracks", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=20.0)
-    ap.add_argument("--procs", type=int, default=4, help="client worker processes")
+    ap.add_argument("--procs", type=int, default=8, help="client worker processes")
     ap.add_argument("--no-rest", action="store_true", help="WebSocket clients only")
     ap.add_argument("--ws", default="websockets", help="uvicorn WebSocket implementation")
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
