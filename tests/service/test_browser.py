@@ -146,7 +146,7 @@ def test_operator_sees_tracks_moving_and_acknowledges(browser: Any, served: Any)
     page.wait_for_selector("path.track.replay", timeout=10_000)
     assert not page.locator("#live").is_checked()
     assert page.locator(".incident button.ack").count() == 0
-    assert "(replay)" in page.inner_text("#clock")
+    wait_for(lambda: "(replay)" in page.inner_text("#clock"), timeout=5)  # ticks at 4 Hz
     page.check("#live")
     page.wait_for_selector(".incident button", timeout=10_000)
     page.close()
