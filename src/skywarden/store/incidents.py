@@ -175,6 +175,8 @@ def act(
 
     acknowledge: open -> acknowledged; resolve: open/acknowledged -> resolved and needs a
     comment; share/unshare: toggle partner visibility; note: an internal comment only.
+    ``t_updated`` stays the analyzer's (pipeline time, which in a replay is not today);
+    the action carries its own wall-clock time.
     """
     if action not in ACTIONS:
         raise InvalidTransition(f"action {action!r} unknown; one of {', '.join(ACTIONS)}")
@@ -196,7 +198,6 @@ def act(
         r.shared = action == "share"
     elif not comment.strip():
         raise InvalidTransition("a note needs a comment")
-    r.t_updated = max(r.t_updated, time.time()) if action != "note" else r.t_updated
     s.add(
         IncidentAction(
             incident=incident_id, t=time.time(), user=user, action=action, comment=comment
