@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from skywarden.ingest import sbs_batch
 from skywarden.ingest.base import IngestOptions, Item
 from skywarden.ingest.sbs import SbsParser
 from skywarden.ingest.validate import Deduplicator
@@ -61,6 +62,12 @@ def dated(msgs: Path) -> bytes:
         f[7] = f[9] = f"{int(s // 3600):02d}:{int(s % 3600 // 60):02d}:{s % 60:06.3f}"
         out.append(",".join(f))
     return ("\n".join(out) + "\n").encode()
+
+
+@pytest.fixture(autouse=True)
+def bulk_for_any_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every chunk through the bulk path, however few position lines it has."""
+    monkeypatch.setattr(sbs_batch, "MIN_POSITION_SHARE", 0.0)
 
 
 def test_real_sbs1_sample_as_shipped_and_dated(sbs1_msgs: Path) -> None:
@@ -165,6 +172,16 @@ def test_a_duplicate_is_caught_across_a_bulk_and_a_scalar_receiver() -> None:
     second = b.feed(line.replace(b"03:10:00.200\n", b"03:10:00.900\n"), T_RX)
     assert all(isinstance(i, Detection) for i in first)
     assert [getattr(i, "reason", None) for i in second] == ["duplicate"]
+
+
+def test_a_chunk_with_few_positions_takes_the_scalar_path(
+    sbs1_msgs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sbs_batch, "MIN_POSITION_SHARE", 0.05)  # the default
+    bulk = []
+    monkeypatch.setattr(sbs_batch, "PlainPositions", lambda *a: bulk.append(a))
+    assert_same(dated(sbs1_msgs))  # 2% positions
+    assert bulk == []
 
 
 def test_empty_sensor_id_is_refused_the_same_way() -> None:
