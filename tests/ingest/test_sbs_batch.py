@@ -68,6 +68,7 @@ def dated(msgs: Path) -> bytes:
 def bulk_for_any_share(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every chunk through the bulk path, however few position lines it has."""
     monkeypatch.setattr(sbs_batch, "MIN_POSITION_SHARE", 0.0)
+    monkeypatch.setattr(sbs_batch, "MIN_POSITION_LINES", 0)
 
 
 def test_real_sbs1_sample_as_shipped_and_dated(sbs1_msgs: Path) -> None:
@@ -177,11 +178,23 @@ def test_a_duplicate_is_caught_across_a_bulk_and_a_scalar_receiver() -> None:
 def test_a_chunk_with_few_positions_takes_the_scalar_path(
     sbs1_msgs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sbs_batch, "MIN_POSITION_SHARE", 0.05)  # the default
-    bulk = []
-    monkeypatch.setattr(sbs_batch, "PlainPositions", lambda *a: bulk.append(a))
+    monkeypatch.setattr(sbs_batch, "MIN_POSITION_SHARE", 0.05)  # the defaults
+    monkeypatch.setattr(sbs_batch, "MIN_POSITION_LINES", 64)
+    bulk: list[object] = []
+
+    class Counted(sbs_batch.PlainPositions):
+        def __init__(self, block: bytes, utc_offset_s: float) -> None:
+            bulk.append(block)
+            super().__init__(block, utc_offset_s)
+
+    monkeypatch.setattr(sbs_batch, "PlainPositions", Counted)
     assert_same(dated(sbs1_msgs))  # 2% positions
+    assert_same(("\n".join(position(clock=f"03:10:{s:06.3f}") for s in range(63)) + "\n").encode())
     assert bulk == []
+    assert_same(
+        ("\n".join(position(clock=f"03:10:{s / 2:06.3f}") for s in range(64)) + "\n").encode()
+    )
+    assert len(bulk) == 1
 
 
 def test_empty_sensor_id_is_refused_the_same_way() -> None:

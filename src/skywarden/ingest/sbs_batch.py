@@ -52,9 +52,11 @@ T_MIN, T_MAX = 946_684_800.0, 4_102_444_800.0
 ALT_M_MIN, ALT_M_MAX = -500.0, 30_000.0
 VELOCITY_MAX = 400.0
 COMMAS = 21  # 22 fields
-# Below this share of position lines a chunk goes to the scalar path: scanning it costs
-# about 0.15 us a line, the bulk path saves about 3 us a position line. A receiver's
-# usual mix (the npm sbs1 sample: 2% positions) stays scalar; a feed of positions does not.
+# With fewer position lines than these a chunk goes to the scalar path: the bulk path
+# saves about 3 us a position line, but costs about 0.2 ms a chunk (some 60 numpy calls)
+# and 0.15 us a line of any kind. A receiver's usual mix (the npm sbs1 sample: 2%
+# positions) and small socket reads stay scalar; a file or burst of positions does not.
+MIN_POSITION_LINES = 64
 MIN_POSITION_SHARE = 0.05
 PREFIX = np.frombuffer(b"MSG,3,", dtype=np.uint8)
 NUMBER_WIDTH = 16  # longer number texts go to the scalar path
@@ -209,7 +211,7 @@ def parse_block(parser: SbsParser, block: bytes, text: str, line0: int, t_rx: fl
     lines = text.split("\n")
     if not parser.sensor:  # Detection refuses an empty sensor id: let the scalar path say so
         return parser.parse_lines(lines, line0, t_rx)
-    if block.count(b"MSG,3,") < MIN_POSITION_SHARE * len(lines):
+    if block.count(b"MSG,3,") < max(MIN_POSITION_LINES, MIN_POSITION_SHARE * len(lines)):
         return parser.parse_lines(lines, line0, t_rx)  # the scan would cost more than it saves
     with gc_paused():
         plain = PlainPositions(block, parser.options.sbs_utc_offset_s)
@@ -283,7 +285,7 @@ def _decode(
                 ac.squawk = text[q0:q1]
         ac.altitude_ft = alt_ft
         if dedup is not None:
-            key = "3," + hexid + "," + text[w0:w1] + "," + text[k0:k1]  # = sbs_dedup_key
+            key = f"3,{hexid},{text[w0:w1]},{text[k0:k1]}"  # = sbs_dedup_key(fields)
             if dedup.is_duplicate(key, t, source):
                 error = RejectedMessage(Reason.DUPLICATE, "same position line within window")
                 raw = lines[i]
