@@ -5,7 +5,8 @@
 Single-threaded, so every rate is per core; best of 5 interleaved rounds. Inputs: the
 57,793 real frames of the
 ``traffic`` 2.13 rs1090 sample (as frame JSON Lines, AVR and Beast), the npm ``sbs1``
-sample with generated times filled in (repeated to 200,000 lines), and generated
+sample with generated times filled in (repeated to 200,000 lines), SBS position lines
+of the rs1090 positions (bulk path and scalar reference side by side), and generated
 streams for the formats without a public recording. Peers, run on the same frames in
 the same process: pyModeS 3 ``decode()`` per frame (stateless) and its stateful
 ``PipeDecoder``; asterix-decoder's ``parse()`` alone on the same ASTERIX blocks, in
@@ -30,6 +31,7 @@ from skywarden.ingest.base import IngestOptions
 from skywarden.ingest.beast import encode_frame
 from skywarden.ingest.examples import EXAMPLES
 from skywarden.ingest.formats import make_parser
+from skywarden.ingest.sbs import SbsParser
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = 1_720_248_189.0
@@ -61,6 +63,19 @@ def run_interleaved(jobs: list[tuple[int, Callable[[], object]]]) -> list[float]
 def parse_all(fmt: str, data: bytes, **opts: object) -> Callable[[], object]:
     def run() -> object:
         p = make_parser(fmt, "bench", IngestOptions(reference_time=T0, clock=lambda: T0, **opts))  # type: ignore[arg-type]
+        out = []
+        for i in range(0, len(data), 1 << 20):
+            out += p.feed(data[i : i + (1 << 20)], T0)
+        return out + p.close()
+
+    return run
+
+
+def parse_sbs_scalar(data: bytes) -> Callable[[], object]:
+    """SBS with every line through the scalar reference path (no bulk decoding)."""
+
+    def run() -> object:
+        p = SbsParser("bench", IngestOptions(reference_time=T0, clock=lambda: T0), batched=False)
         out = []
         for i in range(0, len(data), 1 << 20):
             out += p.feed(data[i : i + (1 << 20)], T0)
@@ -172,6 +187,13 @@ def main() -> None:
         "lines",
         pos.count(b"\n"),
         best_rate(pos.count(b"\n"), parse_all("sbs", pos)),
+    )
+    add(
+        "sbs",
+        "skywarden SbsParser scalar reference (batched=False), positions only",
+        "lines",
+        pos.count(b"\n"),
+        best_rate(pos.count(b"\n"), parse_sbs_scalar(pos)),
     )
     add(
         "beast",

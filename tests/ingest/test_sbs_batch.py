@@ -234,6 +234,28 @@ def test_generated_lines_match_the_scalar_path(lines: list[str], chunk: int) -> 
     assert_same(("\n".join(lines) + "\n").encode("utf-8"), chunk=chunk)
 
 
+SEED = "".join(position(clock=f"03:10:{k / 4:06.3f}", lat=f"31.{k:04d}") + "\n" for k in range(40))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, len(SEED) - 1), st.sampled_from(list(",.-:/0123459MSG\r\n \t\x00e_"))
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(1, 4096),
+)
+def test_mutated_bytes_match_the_scalar_path(edits: list[tuple[int, str]], chunk: int) -> None:
+    """Single bytes of a clean position file overwritten: commas, digits, separators, NUL."""
+    text = list(SEED)
+    for at, char in edits:
+        text[at] = char
+    assert_same("".join(text).encode(), chunk=chunk)
+
+
 def test_trusted_constructors_build_the_same_frozen_records() -> None:
     ident = Identity(icao24="a1b2c3", callsign="SWA123")
     p = Position.trusted(31.8, -106.4, 2438.4)

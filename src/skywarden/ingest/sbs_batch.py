@@ -10,18 +10,19 @@ per-aircraft state, asks the shared deduplicator, and builds the records of the 
 that passed with the trusted constructors of :mod:`skywarden.model`.
 
 A plain position line is ``MSG,3`` with exactly 22 fields, a ``YYYY/MM/DD`` date and
-``HH:MM:SS.fff`` time, altitude, latitude and longitude written as plain decimals
-(``-?digits[.digits]``, at most 15 digits), no ground speed, and a known aircraft.
-Every other line (state lines, anything unusual, anything bad) goes through
-:meth:`SbsParser.parse_line`, the scalar reference, in its place in the stream, so
-per-aircraft state, duplicates, rejection reasons and line numbers are exactly those of
-the scalar path; ``tests/ingest/test_sbs_batch.py`` checks this on the real sample, on
-malformed and on generated input.
+an ``HH:MM:SS.fff`` time, an altitude, latitude and longitude of at most 16 bytes with
+no space or control byte, and no ground speed, of an aircraft already seen. Every
+other line (state lines, anything unusual, anything bad) goes through
+:meth:`SbsParser.parse_line`, the scalar reference, in its place in the stream, and so
+does every plain line whose values fail a check; so per-aircraft state, duplicates,
+rejection reasons and line numbers are exactly those of the scalar path.
+``tests/ingest/test_sbs_batch.py`` checks this on the real sample, on malformed and on
+generated input, in any chunking.
 
-Exactness: a plain decimal with at most 15 digits is an exact integer divided by an
-exact power of ten, and IEEE division rounds that quotient correctly, as Python's
-``float()`` rounds the decimal text: the same double. Times are summed in the scalar
-path's order (``((day + h*3600) + m*60) + s - offset``), so they match to the bit too.
+Exactness: numpy converts bytes to float64 by Python's ``float()``, the seconds
+``SS.fff`` are the integer ``SSfff`` divided by 1000 (correctly rounded, so the double
+``float("SS.fff")`` gives), and times are summed in the scalar path's order
+(``day + h*3600 + m*60 + s - offset``): every accepted value is the same double.
 """
 
 from __future__ import annotations
@@ -74,8 +75,9 @@ def floats(buf: npt.NDArray[np.uint8], start: Ints, length: Ints) -> tuple[Float
 
     numpy converts a bytes array to float64 by Python's own rules (``float(b"1_0")``,
     ``float(b"nan")``), so the values are those of the scalar path by construction.
-    Texts longer than 16 bytes or holding a space or control byte (whose handling
-    differs between ``float(bytes)`` and ``float(str)``) are left to the scalar path.
+    Texts longer than 16 bytes are cut by the window, a NUL byte would be dropped by the
+    bytes array, and whitespace is where ``float(bytes)`` and ``float(str)`` could part:
+    texts holding a space or a control byte are left to the scalar path.
     """
     inside = np.arange(NUMBER_WIDTH) < length[:, None]
     chars = windows(buf, NUMBER_WIDTH)[start] * inside  # NUL after the text: a bytes array
