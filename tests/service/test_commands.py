@@ -71,6 +71,8 @@ def test_users_add_refusals(tmp_path: Path, args: list[str], words: str) -> None
         (["--speed", "0"], "must be > 0"),
         (["--db", "mysql://u@h/db"], "unsupported"),
         (["--bus", "amqp://h"], "expected nats://"),
+        (["--source", "tcp://127.0.0.1:30003"], "live sources need --sector"),
+        (["--source", "tcp://127.0.0.1:30003", "--source", "tracks:{f}"], "two"),
     ],
 )
 def test_serve_refuses_bad_options_before_listening(

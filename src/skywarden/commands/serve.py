@@ -29,7 +29,7 @@ def serve(
     speed: Annotated[float, typer.Option(help="Replay speed, x real time")] = 1.0,
     source: Annotated[
         list[str] | None,
-        typer.Option(help="detections:PATH or tracks:PATH (repeatable)"),
+        typer.Option(help="detections:PATH, tracks:PATH, tcp://H:P or udp://H:P (repeatable)"),
     ] = None,
     seed: Annotated[int, typer.Option(help="Simulator seed for --scenario")] = 1,
     laser_plan: Annotated[
@@ -40,6 +40,10 @@ def serve(
         str | None,
         typer.Option(help="nats://HOST:PORT for NATS JetStream (default: in-process)"),
     ] = None,
+    sector: Annotated[
+        Path | None,
+        typer.Option(help="sector.json for live tcp:// or udp:// sources (origin, airports)"),
+    ] = None,
 ) -> None:
     """Serve the API and web map, running the pipeline on the given sources."""
     import uvicorn
@@ -49,7 +53,9 @@ def serve(
     if speed <= 0:
         raise typer.BadParameter(f"must be > 0, got {speed}", param_hint="--speed")
     try:
-        launched = build(db, scenario, speed, source or [], seed, laser_plan, bus_url=bus)
+        launched = build(
+            db, scenario, speed, source or [], seed, laser_plan, bus_url=bus, sector_file=sector
+        )
     except LaunchError as e:
         raise typer.BadParameter(str(e), param_hint=e.param) from None
     for w in launched.warnings:

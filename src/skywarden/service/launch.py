@@ -25,15 +25,19 @@ from skywarden.pipeline import Pipeline, Scan
 from skywarden.service.app import create_app
 from skywarden.service.sources import (
     DetectionsFile,
+    LiveIngest,
     ScenarioSource,
     SectorInfo,
     SourceSpecError,
     TracksFile,
     parse_source,
+    read_sector_json,
     sector_for,
 )
 from skywarden.store import Database, StoreConfigError, audit, users
 from skywarden.store.db import make_engine
+
+LIVE = ("tcp://", "udp://")
 
 
 class LaunchError(ValueError):
@@ -208,6 +212,7 @@ def build(
     laser_plan: Path | None = None,
     duration_s: float | None = None,
     bus_url: str | None = None,
+    sector_file: Path | None = None,
 ) -> Launched:
     warnings: list[str] = []
     try:
@@ -230,13 +235,32 @@ def build(
         if laser_plan is None:
             sibling = scenario.with_name(f"{scenario.stem}-laser.yaml")
             laser_plan = sibling if sibling.is_file() else None
+    elif any(s.startswith(LIVE) for s in source_specs):
+        if not all(s.startswith(LIVE) for s in source_specs):
+            raise LaunchError(
+                "--source", "live sockets and recorded files in one service: run them as two"
+            )
+        if sector_file is None or not sector_file.is_file():
+            raise LaunchError(
+                "--sector",
+                "live sources need --sector FILE, a sector.json "
+                "(origin, airports, sensors) as `skywarden simulate` writes",
+            )
+        try:
+            src = LiveIngest(list(source_specs))
+            sector = read_sector_json(sector_file)
+        except SourceSpecError as e:
+            raise LaunchError("--source", str(e)) from None
+        except (KeyError, ValueError) as e:
+            raise LaunchError("--sector", f"{sector_file}: {e}") from None
     elif source_specs:
         try:
             parsed = [parse_source(s) for s in source_specs]
         except SourceSpecError as e:
             raise LaunchError("--source", str(e)) from None
-        src = parsed[0] if len(parsed) == 1 else MergedSource(parsed)
-        sector = sector_for(parsed[0])
+        files = [p for p in parsed if not isinstance(p, LiveIngest)]
+        src = files[0] if len(files) == 1 else MergedSource(files)
+        sector = sector_for(files[0])
     meta: dict[str, Any] = {}
     pipeline = None
     bus = make_bus(bus_url)

@@ -3,7 +3,10 @@
 - ``ScenarioSource``: the simulator replaying a scenario file (``--scenario FILE``);
 - ``detections:PATH``: a recorded ``detections.jsonl`` (time ordered), one scan per
   second; a line that is not a valid Detection goes to the quarantine with its reason;
-- ``tracks:PATH``: a recorded ``tracks.jsonl``, replayed as track updates (no tracker).
+- ``tracks:PATH``: a recorded ``tracks.jsonl``, replayed as track updates (no tracker);
+- ``tcp://HOST:PORT`` / ``udp://HOST:PORT``: live sensor feeds through ``skywarden.ingest``
+  (format detected from the first bytes: SBS, AVR, Beast, ASTERIX, Remote ID...), cut
+  into one scan per wall-clock second; what ingest rejects goes to the quarantine.
 
 A ``sector.json`` beside a recorded file (what ``skywarden simulate`` writes) gives the
 sector's origin and sensors; without it the origin is the first position in the file.
@@ -11,9 +14,13 @@ sector's origin and sensors; without it the origin is the first position in the 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import math
+import queue
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,8 +206,77 @@ class ScenarioSource:
             yield Scan(step.t, list(step.detections))
 
 
-def parse_source(spec: str) -> DetectionsFile | TracksFile:
-    """``detections:PATH`` or ``tracks:PATH`` -> a source; errors name the spec."""
+def _queue_sink(q: queue.Queue[Any]) -> Any:
+    """An ingest ``Sink`` that also hands every accepted detection and every rejection to
+    the pipeline's thread through ``q`` (ingest is imported only when a socket is used)."""
+    from skywarden.ingest.sink import Sink
+
+    class QueueSink(Sink):
+        def _accept(self, fmt: str, det: Detection) -> None:
+            super()._accept(fmt, det)
+            q.put(det)
+
+        def reject(self, rej: Any) -> None:
+            super().reject(rej)
+            q.put(rej)
+
+    return QueueSink()
+
+
+class LiveIngest:
+    """Live sockets read by ``skywarden.ingest`` in their own thread and event loop; one
+    scan per wall-clock second with whatever arrived (the tracker takes it from there)."""
+
+    def __init__(self, specs: list[str]) -> None:
+        from skywarden.ingest.base import IngestOptions
+        from skywarden.ingest.formats import UnknownFormat
+        from skywarden.ingest.sources import source_for
+
+        try:
+            self.sources = [source_for(s, None, IngestOptions(), None) for s in specs]
+        except (UnknownFormat, FileNotFoundError) as e:
+            raise SourceSpecError(f"--source {e}") from None
+        self.id = "live:" + "+".join(specs)
+        self.name = " + ".join(specs)
+
+    def scans(self) -> Iterator[Scan]:
+        from skywarden.ingest.sources import run_sources
+
+        q: queue.Queue[Any] = queue.Queue()
+        sink = _queue_sink(q)
+        reader = threading.Thread(
+            target=lambda: asyncio.run(run_sources(self.sources, sink)),
+            name="skywarden-ingest",
+            daemon=True,
+        )
+        reader.start()
+        while reader.is_alive() or not q.empty():
+            tick = math.floor(time.time()) + 1.0
+            dets: list[Detection] = []
+            rejected: list[tuple[str, str, str]] = []
+            while (left := tick - time.time()) > 0:
+                try:
+                    item = q.get(timeout=left)
+                except queue.Empty:
+                    break
+                if isinstance(item, Detection):
+                    dets.append(item)
+                else:
+                    rejected.append(
+                        (
+                            f"{item.format}: {item.reason}: {item.detail}",
+                            str(getattr(item, "field", None) or "?"),
+                            str(item.raw),
+                        )
+                    )
+            yield Scan(tick, dets, rejected=rejected)
+
+
+def parse_source(spec: str) -> DetectionsFile | TracksFile | LiveIngest:
+    """``detections:PATH``, ``tracks:PATH``, ``tcp://H:P`` or ``udp://H:P`` -> a source;
+    errors name the spec."""
+    if spec.startswith(("tcp://", "udp://")):
+        return LiveIngest([spec])
     kind, sep, rest = spec.partition(":")
     if not sep or not rest:
         raise SourceSpecError(f"--source {spec!r}: expected KIND:PATH (detections:, tracks:)")
