@@ -150,13 +150,14 @@ class SbsParser(LineParser):
             for raw in block.split(b"\n"):
                 out.extend(self._one(raw, t_rx))
             return out
+        lines = text.split("\n")
         if self.batched:
             from skywarden.ingest.sbs_batch import parse_block
 
-            out = parse_block(self, block, text, self._line, t_rx)
+            out = parse_block(self, block, text, lines, self._line, t_rx)
         else:
-            out = self.parse_lines(text.split("\n"), self._line, t_rx)
-        self._line += text.count("\n") + 1
+            out = self.parse_lines(lines, self._line, t_rx)
+        self._line += len(lines)
         self._offset += len(block) + 1
         return out
 
