@@ -71,6 +71,7 @@ def test_users_add_refusals(tmp_path: Path, args: list[str], words: str) -> None
         (["--speed", "0"], "must be > 0"),
         (["--db", "mysql://u@h/db"], "unsupported"),
         (["--bus", "amqp://h"], "expected nats://"),
+        (["--bus", "nats://127.0.0.1:9"], "cannot connect"),
         (["--source", "tcp://127.0.0.1:30003"], "live sources need --sector"),
         (["--source", "tcp://127.0.0.1:30003", "--source", "tracks:{f}"], "two"),
     ],
