@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 OUT    ?= out
 SEED   ?= 1
 
-.PHONY: run test lint typecheck pytest install dev sysdeps data clean bench samples web
+.PHONY: run simulate test lint typecheck pytest install dev sysdeps data clean bench samples web
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,13 @@ sysdeps:
 web: | $(BIN)/python
 	@$(BIN)/python scripts/vendor_web.py
 
-run: install
+# The main job: the operations service on the embedded El Paso scenario, in real time,
+# at http://127.0.0.1:8000 (prints the URL and a first-run operator login).
+run: install web
+	$(BIN)/skywarden serve --scenario scenarios/el-paso.yaml
+
+# One simulated El Paso night to files, with its summary table and map (issue 2's job).
+simulate: install
 	$(BIN)/skywarden simulate scenarios/el-paso.yaml --out $(OUT)/el-paso --seed $(SEED) --plot
 
 lint: dev
