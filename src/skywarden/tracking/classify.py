@@ -50,6 +50,9 @@ class Classifier:
       after ``hover_full_s``).
     - height: above ``drone_max_height_m`` (frame origin = ground) drones become unlikely.
     - RCS (dBsm) Gaussians per class, used when the radar reports ``rcs_dbsm``.
+    - ``unknown_when_ambiguous``: ``unknown`` is then the average likelihood of the other
+      classes plus ``ambiguity_prior`` nats, so a track stays unknown until one class
+      leads the others by roughly 2:1 instead of being called drone at 55 %.
     - ``kinematic_ramp_s``: kinematic terms grow from 0 to full weight over a track's first
       seconds, so a first noisy velocity cannot decide anything.
     - ``speed_tau_s``: time constant of the smoothed speed.
@@ -72,6 +75,8 @@ class Classifier:
     rcs_mean_dbsm: tuple[float, float, float] = (-15.0, 13.0, -25.0)
     rcs_sd_db: tuple[float, float, float] = (5.0, 6.0, 5.0)
     kinematic_ramp_s: float = 4.0
+    unknown_when_ambiguous: bool = True
+    ambiguity_prior: float = 0.6
     speed_tau_s: float = 4.0
 
     # ------------------------------------------------------------------ state
@@ -183,6 +188,14 @@ class Classifier:
             for c in (DRONE, MANNED, BIRD):
                 ll[have, c] += w * -0.5 * ((r - self.rcs_mean_dbsm[c]) / self.rcs_sd_db[c]) ** 2
             ll[have, UNKNOWN] += w * -2.0
+        if self.unknown_when_ambiguous:
+            # "Unknown" as "any of the known classes": their average likelihood plus a
+            # prior. It wins while the evidence cannot tell them apart (a large bird and a
+            # small drone with the same speed and echo) and loses once one class leads.
+            known = ll[:, :UNKNOWN]
+            top = known.max(axis=1, keepdims=True)
+            mean = top[:, 0] + np.log(np.exp(known - top).mean(axis=1))
+            ll[:, UNKNOWN] = mean + self.ambiguity_prior
         return ll
 
     def update_probabilities(self, a: Arrays) -> None:
