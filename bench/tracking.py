@@ -310,7 +310,9 @@ def main() -> None:
         default="stonesoup-kdtree,stonesoup",
         help="Stone Soup variants to run: stonesoup-kdtree, stonesoup (comma-separated)",
     )
-    ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument(
+        "--out", type=Path, default=None, help="results JSON (default tracking[_quick].json)"
+    )
     args = ap.parse_args()
     sizes = [10, 100, 500] if args.quick else [10, 100, 1000, 5000]
     if args.sizes:
@@ -321,6 +323,8 @@ def main() -> None:
         ap.error(f"--peers: unknown {sorted(unknown)}")
     scans = args.scans or (30 if args.quick else 100)
     limit = args.time_limit or (60.0 if args.quick else 180.0)
+    if args.out is None:  # a quick run never overwrites the full run's results
+        args.out = RESULTS.with_name("tracking_quick.json") if args.quick else RESULTS
 
     from rich.console import Console
     from rich.table import Table
