@@ -166,3 +166,32 @@ def test_finish_ends_every_confirmed_track() -> None:
     ended = tracker.finish()
     assert len(ended) == 1 and ended[0].status == TrackStatus.ENDED
     assert tracker.step(T0 + 6, []) == []
+
+
+@pytest.mark.parametrize("reports_per_s", [1, 2, 4])
+def test_adsb_heard_several_times_a_second_keeps_one_track(reports_per_s: int) -> None:
+    """A receiver hears an airliner about twice a second: one track, one identity."""
+    tracker = Tracker(FRAME, TrackerConfig())
+    ident = Identity(icao24="a1b2c3", callsign="AAL1")
+    tracks: set[str] = set()
+    for k in range(20):
+        dets = []
+        for j in range(reports_per_s):
+            t = T0 + k + j / reports_per_s
+            enu = np.array([70.0 * (t - T0), 0.0, 900.0])
+            dets.append(
+                _pos(
+                    t,
+                    "adsb-1",
+                    SensorKind.ADSB,
+                    enu,
+                    15.0,
+                    velocity=(70.0, 0.0, 0.0),
+                    identity=ident,
+                )
+            )
+        tracks |= {u.track for u in tracker.step(T0 + k + 0.99, dets)}
+    assert len(tracks) == 1
+    last = tracker.step(T0 + 20.99, [])
+    assert last and last[0].identities == ("icao:a1b2c3",)
+    assert last[0].best_class.value == "manned"

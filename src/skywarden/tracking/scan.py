@@ -138,5 +138,26 @@ def scan_groups(
                 by_site[(d.bearing.sensor_lat, d.bearing.sensor_lon)].append(d)
             groups.extend(_bearing_group(frame, ds) for ds in by_site.values())
         else:
-            groups.append(_position_group(frame, config, dets))
+            groups.extend(_position_group(frame, config, ds) for ds in _identity_rounds(dets))
     return groups
+
+
+def _identity_rounds(dets: Sequence[Detection]) -> list[list[Detection]]:
+    """Split a sensor's scan so that no identity appears twice in one group.
+
+    An ADS-B receiver hears an aircraft about twice a second, so a 1 s scan can hold two
+    reports with the same ICAO address. In one group the second would compete with the
+    first for its own track; in time-ordered rounds each report updates the track in
+    turn. Reports without identity all stay in the first round.
+    """
+    seen: dict[str, int] = {}
+    rounds: list[list[Detection]] = [[]]
+    for d in sorted(dets, key=lambda d: d.t):
+        keys = d.identity.keys() if d.identity else []
+        k = max((seen.get(key, 0) for key in keys), default=0)
+        for key in keys:
+            seen[key] = k + 1
+        while len(rounds) <= k:
+            rounds.append([])
+        rounds[k].append(d)
+    return [r for r in rounds if r]
