@@ -52,7 +52,10 @@ class Classifier:
     - RCS (dBsm) Gaussians per class, used when the radar reports ``rcs_dbsm``.
     - ``unknown_when_ambiguous``: ``unknown`` is then the average likelihood of the other
       classes plus ``ambiguity_prior`` nats, so a track stays unknown until one class
-      leads the others by roughly 2:1 instead of being called drone at 55 %.
+      leads the others by roughly 2:1 instead of being called drone at 55 %. Off by
+      default: the airspace stage latches a track as a drone at p >= 0.7 and was
+      calibrated without it; with it on, real drones of the El Paso night stayed below
+      that for over a minute and opened no incident.
     - ``kinematic_ramp_s``: kinematic terms grow from 0 to full weight over a track's first
       seconds, so a first noisy velocity cannot decide anything.
     - ``speed_tau_s``: time constant of the smoothed speed.
@@ -75,7 +78,7 @@ class Classifier:
     rcs_mean_dbsm: tuple[float, float, float] = (-15.0, 13.0, -25.0)
     rcs_sd_db: tuple[float, float, float] = (5.0, 6.0, 5.0)
     kinematic_ramp_s: float = 4.0
-    unknown_when_ambiguous: bool = True
+    unknown_when_ambiguous: bool = False
     ambiguity_prior: float = 0.6
     speed_tau_s: float = 4.0
 
