@@ -13,15 +13,12 @@ the quantisation variance q^2/12 plus that 10 m. Velocity
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-import numpy.typing as npt
 
 from skywarden.geo import M_PER_FT
 from skywarden.model import Detection, Position, SensorKind
 from skywarden.sim.scenario import ADSBConfig
-from skywarden.sim.sensors.base import FloatArray, SensorModel, r2, r7
+from skywarden.sim.sensors.base import CooperativeScan, SensorModel, r2, r7
 from skywarden.sim.snapshot import Snapshot
 
 ALT_STEP_M = 25 * M_PER_FT
@@ -29,20 +26,10 @@ BARO_SIGMA_M = 10.0
 VELOCITY_SIGMA_MPS = 1.0
 
 
-@dataclass(frozen=True)
-class ADSBScan:
-    target_idx: npt.NDArray[np.intp]
-    eligible: npt.NDArray[np.bool_]
-    lat: FloatArray
-    lon: FloatArray
-    alt: FloatArray
-    vel: FloatArray
-
-
 class ADSBReceiver(SensorModel):
     cfg: ADSBConfig
 
-    def scan(self, snap: Snapshot) -> ADSBScan:
+    def scan(self, snap: Snapshot) -> CooperativeScan:
         c = self.cfg
         e, n, u = self.local(snap)
         rng_m = np.sqrt(e * e + n * n + u * u)
@@ -53,7 +40,7 @@ class ADSBReceiver(SensorModel):
         bias = np.array([snap.targets[i].attrs.get("baro_bias_m", 0.0) for i in idx])
         alt = np.round((snap.alt[idx] + bias) / ALT_STEP_M) * ALT_STEP_M
         vel = snap.vel[idx] + self.rng.normal(0.0, VELOCITY_SIGMA_MPS, (len(idx), 3))
-        return ADSBScan(idx, eligible, lat, lon, alt, vel)
+        return CooperativeScan(idx, eligible, lat, lon, alt, vel)
 
     def observe(self, snap: Snapshot) -> list[Detection]:
         if not self.due(snap.t):

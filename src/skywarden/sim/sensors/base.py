@@ -10,6 +10,7 @@ below any sensor's angular noise.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,19 @@ from skywarden.model import Detection
 from skywarden.sim.snapshot import Snapshot
 
 FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class CooperativeScan:
+    """What a cooperative receiver (ADS-B, Remote ID) decoded in one scan: the targets it
+    heard, which were eligible, and their reported positions and velocities."""
+
+    target_idx: npt.NDArray[np.intp]
+    eligible: npt.NDArray[np.bool_]
+    lat: FloatArray
+    lon: FloatArray
+    alt: FloatArray
+    vel: FloatArray
 
 
 def r7(x: float) -> float:

@@ -12,33 +12,20 @@ broadcast at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-import numpy.typing as npt
 
 from skywarden.model import Detection, Position, SensorKind
 from skywarden.sim.scenario import RemoteIDConfig
-from skywarden.sim.sensors.base import FloatArray, SensorModel, diag_cov, r2, r7
+from skywarden.sim.sensors.base import CooperativeScan, SensorModel, diag_cov, r2, r7
 from skywarden.sim.snapshot import Snapshot
 
 VELOCITY_SIGMA_MPS = 0.5
 
 
-@dataclass(frozen=True)
-class RIDScan:
-    target_idx: npt.NDArray[np.intp]
-    eligible: npt.NDArray[np.bool_]
-    lat: FloatArray
-    lon: FloatArray
-    alt: FloatArray
-    vel: FloatArray
-
-
 class RemoteIDReceiver(SensorModel):
     cfg: RemoteIDConfig
 
-    def scan(self, snap: Snapshot) -> RIDScan:
+    def scan(self, snap: Snapshot) -> CooperativeScan:
         c = self.cfg
         e, n, u = self.local(snap)
         rng_m = np.sqrt(e * e + n * n + u * u)
@@ -47,7 +34,7 @@ class RemoteIDReceiver(SensorModel):
         idx = np.flatnonzero(got)
         lat, lon, alt = self.perturbed(snap, idx, c.sigma_position_m, c.sigma_altitude_m)
         vel = snap.vel[idx] + self.rng.normal(0.0, VELOCITY_SIGMA_MPS, (len(idx), 3))
-        return RIDScan(idx, eligible, lat, lon, alt, vel)
+        return CooperativeScan(idx, eligible, lat, lon, alt, vel)
 
     def observe(self, snap: Snapshot) -> list[Detection]:
         if not self.due(snap.t):
