@@ -69,9 +69,24 @@ class IncidentState(StrEnum):
     RESOLVED = "resolved"
 
 
+# Independent kinds of evidence that a track is a drone (TrackUpdate.corroboration). Two
+# of them, or persistence, are what a runway pause or a TFR rests on (DESIGN: evidence
+# before disruption). "radar_class": the radar's own classifier called it a drone;
+# "rf_geometry": a control link whose bearings fit the track's position; "remote_id": a
+# broadcast serial; "visual": an observer or camera report; "kinematics": hover or
+# rotorcraft-only motion seen by the tracker.
+EVIDENCE_KINDS = ("radar_class", "rf_geometry", "remote_id", "visual", "kinematics")
+
+
 class Action(StrEnum):
     MONITOR = "monitor"
+    # Cue a camera or an observer to confirm a drone before anything disruptive: the
+    # answer while evidence is uncorroborated; it has a deadline like every measure.
+    VERIFY = "verify"
     NOTIFY = "notify"
+    # A hazard at an airport of the other country: tell that country's authority; never
+    # a recommendation to pause its runways.
+    NOTIFY_FOREIGN = "notify_foreign_authority"
     PAUSE_DEPARTURES = "pause_departures"
     PAUSE_ARRIVALS = "pause_arrivals"
     PAUSE_ALL = "pause_all"
@@ -475,7 +490,10 @@ class TrackUpdate:
     ``state`` is ENU (x, y, z, vx, vy, vz) in the sector frame; lat/lon/alt_m and
     ``velocity`` give the same in geographic terms so consumers need no frame.
     ``class_probs`` sums to 1 over drone/manned/bird/unknown; ``evidence`` lists the
-    reasons behind it, so a person can see why.
+    reasons behind it, so a person can see why. ``p_exist`` is the tracker's probability
+    that the track is a real target, not clutter (IPDA-style). ``corroboration`` names the
+    independent kinds of drone evidence that currently support the track (values of
+    ``EVIDENCE_KINDS``): a disruptive measure needs two of them, or persistence.
     """
 
     t: float
@@ -492,9 +510,16 @@ class TrackUpdate:
     sensors: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     callsign: str | None = None
+    p_exist: float = 1.0
+    corroboration: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _check_lat_lon_alt("TrackUpdate", self.lat, self.lon, self.alt_m)
+        if not 0.0 <= _finite("TrackUpdate", "p_exist", self.p_exist) <= 1.0:
+            raise InvalidRecord("TrackUpdate", "p_exist", f"{self.p_exist} outside [0, 1]")
+        unknown = set(self.corroboration) - set(EVIDENCE_KINDS)
+        if unknown:
+            raise InvalidRecord("TrackUpdate", "corroboration", f"unknown kinds {sorted(unknown)}")
         if not isinstance(self.status, TrackStatus):
             object.__setattr__(self, "status", TrackStatus(self.status))
         total = sum(self.class_probs.values())
@@ -521,6 +546,8 @@ class TrackUpdate:
             "identities": list(self.identities),
             "sensors": list(self.sensors),
             "evidence": list(self.evidence),
+            "p_exist": self.p_exist,
+            "corroboration": list(self.corroboration),
         }
         if self.cov is not None:
             d["cov"] = [list(r) for r in self.cov]
@@ -547,6 +574,8 @@ class TrackUpdate:
             sensors=tuple(d.get("sensors", ())),
             evidence=tuple(d.get("evidence", ())),
             callsign=d.get("callsign"),
+            p_exist=float(d.get("p_exist", 1.0)),
+            corroboration=tuple(d.get("corroboration", ())),
         )
 
 
@@ -644,6 +673,10 @@ class Recommendation:
     # (re-evaluated, cause still present), "lifted" (cause absent for its stated time),
     # "expired". A lifted/expired version has t_expires = the time it ended.
     status: str = "active"
+    # How sure the policy is that a drone is there (the drone probability it acted on)
+    # and the independent kinds of evidence it rests on (EVIDENCE_KINDS, or "persistence").
+    confidence: float | None = None
+    evidence: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.t_issued <= self.t_reevaluate <= self.t_expires:
@@ -665,6 +698,8 @@ class Recommendation:
                 "airport": self.airport,
                 "tfr": dict(self.tfr) if self.tfr else None,
                 "status": self.status,
+                "confidence": self.confidence,
+                "evidence": list(self.evidence),
             }
         )
 
