@@ -13,6 +13,23 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from skywarden import __version__
+
+        typer.echo(f"skywarden {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Counter-drone airspace safety: simulate, ingest, track, analyze, plan lasers, serve."""
+
+
 @app.command("version")
 def version() -> None:
     """Print the skywarden version."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime
 
@@ -10,7 +11,14 @@ from aviconv_core import coords
 from aviconv_notam.parser import parse
 
 from skywarden.geo import M_PER_NM, distance_m
-from skywarden.laser.notam import NotamContext, faa_domestic, format_lat, format_lon, icao
+from skywarden.laser.notam import (
+    NotamContext,
+    faa_domestic,
+    format_lat,
+    format_lon,
+    icao,
+    polygon_points,
+)
 from skywarden.laser.tfr import smallest_tfr
 from skywarden.laser.volume import Fan, HazardVolume
 
@@ -66,8 +74,10 @@ def test_icao_polygon_notam_reads_back_to_the_same_vertices() -> None:
     n = parse(icao(TFR, CTX, polygon=True))
     poly = n.geometry.polygon
     assert poly is not None
-    assert len(poly) == len(TFR.polygon) + 1  # closed ring
-    for (lat, lon), (tlon, tlat) in zip(poly, TFR.polygon, strict=False):
+    distinct = polygon_points(TFR, " ")
+    assert len(poly) == len(distinct) + 1  # closed ring
+    for (lat, lon), text in zip(poly, distinct, strict=False):
+        tlat, tlon = coords.parse_pair(text)
         assert lat == pytest.approx(tlat, abs=ONE_ARCSEC_DEG / 2 + 1e-12)
         assert lon == pytest.approx(tlon, abs=ONE_ARCSEC_DEG / 2 + 1e-12)
 
@@ -92,8 +102,45 @@ def test_faa_domestic_notam_reads_back() -> None:
     assert "14 CFR SECTION 91.137(A)(1)" in text
 
 
-def test_faa_domestic_polygon_lists_every_vertex() -> None:
+def test_faa_domestic_polygon_lists_every_distinct_vertex() -> None:
     text = faa_domestic(TFR, CTX, polygon=True)
     pts = re.findall(r"(\d{6}[NS]\d{7}[EW])", text)
-    assert len(pts) == len(TFR.polygon)
+    assert pts == polygon_points(TFR)
     assert "TO POINT OF ORIGIN" in text
+
+
+# A polygon whose vertices crowd within a second of arc, as a fan's rounded-outward arc
+# does: after rounding, consecutive vertices would print the same text.
+CROWDED = dataclasses.replace(
+    TFR,
+    polygon=(
+        (-106.1452, 32.2262),
+        (-106.14521, 32.22621),  # the same point to the second
+        (-106.0, 32.0),
+        (-106.3, 31.75),
+        (-106.30001, 31.75001),  # again
+        (-106.1452, 32.22619),  # rounds to the first vertex: the ring closes on it
+    ),
+)
+
+
+@pytest.mark.parametrize("writer", [faa_domestic, icao])
+def test_polygon_notam_never_repeats_a_point_in_a_row(writer: object) -> None:
+    assert callable(writer)
+    text = writer(CROWDED, CTX, polygon=True)
+    pts = re.findall(r"(\d{6}[NS] ?\d{7}[EW])", text)
+    pts = [p.replace(" ", "") for p in pts]
+    if writer is icao:
+        assert pts[-1] == pts[0]  # ICAO item E closes the ring by repeating the first
+        pts = pts[:-1]
+    assert len(pts) == 3
+    assert all(a != b for a, b in zip(pts, pts[1:], strict=False))
+    assert pts[0] != pts[-1]
+
+
+def test_crowded_polygon_reads_back_with_aviconv() -> None:
+    n = parse(icao(CROWDED, CTX, polygon=True))
+    poly = n.geometry.polygon
+    assert poly is not None
+    assert len(poly) == 4  # three distinct vertices, closed
+    assert poly[0] == poly[-1]

@@ -16,6 +16,36 @@ from typing import Annotated
 import typer
 
 
+def _first_keys(path: Path) -> set[str] | None:
+    """Keys of the first JSON object of a JSON Lines file (None if none can be read)."""
+    import json
+
+    try:
+        with path.open(encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.strip():
+                    obj = json.loads(line)
+                    return set(obj) if isinstance(obj, dict) else None
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _check_roles(truth: Path, tracks: Path) -> str | None:
+    """Say so when the two files are given the wrong way round (or are something else)."""
+    tk, rk = _first_keys(truth), _first_keys(tracks)
+    if tk is not None and rk is not None and "track" in tk and "target" in rk:
+        return (
+            f"{truth} holds track updates and {tracks} truth points: the arguments are "
+            "swapped (skywarden evaluate TRUTH.jsonl TRACKS.jsonl)"
+        )
+    if tk is not None and "target" not in tk:
+        return f"{truth}: line 1 has no 'target' field: not a simulator truth file"
+    if rk is not None and "track" not in rk:
+        return f"{tracks}: line 1 has no 'track' field: not a tracks file"
+    return None
+
+
 def evaluate(
     truth: Annotated[Path, typer.Argument(help="Truth points (simulator truth.jsonl).")],
     tracks: Annotated[Path, typer.Argument(help="Track updates (skywarden track output).")],
@@ -61,6 +91,10 @@ def evaluate(
         if p is not None and not p.exists():
             typer.echo(f"error: {p}: no such file", err=True)
             raise typer.Exit(2)
+    problem = _check_roles(truth, tracks)
+    if problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(2)
     try:
         truth_pts = list(iter_truth(truth))
         updates = list(iter_tracks(tracks))

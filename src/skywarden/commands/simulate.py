@@ -17,7 +17,7 @@ import typer
 def simulate(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML, e.g. scenarios/el-paso.yaml.")],
     out: Annotated[Path, typer.Option("--out", help="Output directory (created if missing).")],
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Same seed, same files.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Same seed, same files.")] = 1,
     duration: Annotated[
         float | None,
         typer.Option("--duration", min=1, help="Seconds to simulate (default: the scenario's)."),

@@ -79,10 +79,27 @@ def _ft(value: float) -> str:
     return f"{round(value)}FT"
 
 
+def polygon_points(tfr: Tfr, sep: str = "") -> list[str]:
+    """The polygon's vertices as NOTAM coordinates, rounded to the second.
+
+    Vertices that round to the same text as the one before (or, for the last, as the
+    first) are dropped: a NOTAM never lists one point twice in a row, which a reader
+    would take for a zero-length edge.
+    """
+    out: list[str] = []
+    for lon, lat in tfr.polygon:
+        text = f"{format_lat(lat)}{sep}{format_lon(lon)}"
+        if not out or out[-1] != text:
+            out.append(text)
+    while len(out) > 1 and out[-1] == out[0]:
+        out.pop()
+    return out
+
+
 def faa_domestic(tfr: Tfr, ctx: NotamContext, *, polygon: bool = False) -> str:
     """The FDC TFR text (14 CFR 91.137(a)(1): hazard), cylinder or polygon."""
     if polygon:
-        pts = [f"{format_lat(lat)}{format_lon(lon)}" for lon, lat in tfr.polygon]
+        pts = polygon_points(tfr)
         area = "WI AN AREA DEFINED AS " + " TO ".join(pts) + " TO POINT OF ORIGIN"
     else:
         area = (
@@ -105,7 +122,7 @@ def icao(tfr: Tfr, ctx: NotamContext, *, polygon: bool = False) -> str:
     qradius = min(999, math.ceil(tfr.radius_nm + shift_nm - 1e-9))
     upper_fl = min(999, math.ceil(tfr.ceiling_ft_msl / 100.0 - 1e-9))
     if polygon:
-        pts = [f"{format_lat(lat)} {format_lon(lon)}" for lon, lat in tfr.polygon]
+        pts = polygon_points(tfr, " ")
         area = "WI AREA " + " - ".join(pts) + " - " + pts[0]
     else:
         area = (
