@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from datetime import UTC, datetime
 
@@ -134,7 +135,7 @@ def test_polygon_notam_never_repeats_a_point_in_a_row(writer: object) -> None:
         assert pts[-1] == pts[0]  # ICAO item E closes the ring by repeating the first
         pts = pts[:-1]
     assert len(pts) == 3
-    assert all(a != b for a, b in zip(pts, pts[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(pts))
     assert pts[0] != pts[-1]
 
 
