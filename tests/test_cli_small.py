@@ -6,9 +6,10 @@ import inspect
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
-from skywarden import __version__
+from skywarden import __version__, cli
 from skywarden.cli import app
 from skywarden.commands.run import run
 from skywarden.commands.simulate import simulate
@@ -54,3 +55,28 @@ def test_evaluate_names_a_file_that_is_not_truth(tmp_path: Path) -> None:
     r = runner.invoke(app, ["evaluate", str(other), str(tracks)])
     assert r.exit_code == 2
     assert "other.jsonl" in r.output and "'target'" in r.output
+
+
+def test_an_unhandled_error_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(args: list[str] | None = None) -> None:
+        raise OSError("database unreachable\nBackground: a long explanation")
+
+    monkeypatch.setattr(cli, "app", broken)
+    with pytest.raises(SystemExit) as e:
+        cli.main(["serve"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [
+        "error: OSError: database unreachable (--debug shows the traceback)"
+    ]
+
+
+def test_debug_lets_the_traceback_through(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(args: list[str] | None = None) -> None:
+        raise OSError("database unreachable")
+
+    monkeypatch.setattr(cli, "app", broken)
+    with pytest.raises(OSError, match="unreachable"):
+        cli.main(["--debug", "serve"])

@@ -21,13 +21,20 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
+_DEBUG = {"on": False}
+
+
 @app.callback()
 def _main(
     version: bool = typer.Option(
         False, "--version", callback=_print_version, is_eager=True, help="Print the version."
     ),
+    debug: bool = typer.Option(
+        False, "--debug", help="Show the full traceback of an error instead of one line."
+    ),
 ) -> None:
     """Counter-drone airspace safety: simulate, ingest, track, analyze, plan lasers, serve."""
+    _DEBUG["on"] = debug
 
 
 @app.command("version")
@@ -50,8 +57,32 @@ app.command("track")(__import__("skywarden.commands.track", fromlist=["_"]).trac
 app.command("evaluate")(__import__("skywarden.commands.evaluate", fromlist=["_"]).evaluate)
 
 
-def main() -> None:
-    app()
+def one_line(e: BaseException) -> str:
+    """An error as one line a person can act on: its message, not the stack.
+
+    Database drivers put the useful sentence first and a link to their docs last, so
+    only the first line of the message is kept (and the SQL layer's wrapper is dropped).
+    """
+    orig = getattr(e, "orig", None)  # sqlalchemy wraps the driver's error
+    text = str(orig if isinstance(orig, BaseException) else e).strip()
+    first = text.splitlines()[0] if text else type(e).__name__
+    return f"{type(orig if isinstance(orig, BaseException) else e).__name__}: {first}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The console entry point: any failure a command did not handle is one line, exit 2.
+
+    ``skywarden --debug COMMAND`` lets the traceback through for a bug report.
+    """
+    import sys
+
+    try:
+        app(args=argv)  # usage errors, Exit and Ctrl-C are Click's (standalone mode)
+    except Exception as e:
+        if _DEBUG["on"] or "--debug" in (argv if argv is not None else sys.argv[1:]):
+            raise
+        typer.echo(f"error: {one_line(e)} (--debug shows the traceback)", err=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":
