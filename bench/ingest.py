@@ -162,6 +162,10 @@ def agreement(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             row: dict[str, Any] = measure(rows, form, rx).row()
             row["receiver"] = "LFPG" if rx else "none"
             out.append(row)
+    for rx in (None, LFPG):  # a live port-30002 feed: frames read in 1 s batches
+        row = measure(rows, "avr", rx, batch_s=1.0).row()
+        row["receiver"] = "LFPG" if rx else "none"
+        out.append(row)
     for rx in (None, LFPG):
         out.append(pipe_decoder_agreement(rows, rx))
     table = Table(title="Mode S positions against rs1090 (traffic 2.13 full_flight_short)")

@@ -21,6 +21,7 @@ are geodesic distances between the two positions of one frame.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,16 +126,25 @@ def measure(
     form: str,
     receiver: tuple[float, float] | None = None,
     chunks: Iterable[bytes] | None = None,
+    batch_s: float | None = None,
 ) -> Agreement:
-    """Feed ``rows`` written as ``form`` and compare every position with the reference's."""
+    """Feed ``rows`` written as ``form`` and compare every position with the reference's.
+
+    ``batch_s`` delivers frames in batches: each is received at the end of its
+    ``batch_s`` window (as a network feed delivers several frames per read), which is
+    the time of a frame without a counter (plain AVR).
+    """
     t0 = float(rows[0]["timestamp"])
     opts = IngestOptions(reference_time=t0, receiver=receiver, clock=lambda: t0)
     parser = make_parser(PARSER_OF[form], "agreement", opts)
-    result = Agreement(form, receiver)
+    result = Agreement(form if batch_s is None else f"{form} ({batch_s:g} s batches)", receiver)
     first_copy: dict[str, Detection] = {}
     rejected: dict[str, int] = {}
     for r, chunk in zip(rows, chunks or encode_rows(rows, form), strict=True):
-        out = parser.feed(chunk, float(r["timestamp"]))
+        t_rx = float(r["timestamp"])
+        if batch_s is not None:
+            t_rx = t0 + math.ceil((t_rx - t0) / batch_s) * batch_s
+        out = parser.feed(chunk, t_rx)
         det = next((o for o in out if isinstance(o, Detection)), None)
         for o in out:
             if isinstance(o, Rejection):

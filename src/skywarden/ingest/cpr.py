@@ -101,7 +101,7 @@ class Fix:
 
 @dataclass(slots=True)
 class CprState:
-    """The CPR state of one aircraft: frames per kind, the confirmed fix, a candidate."""
+    """The CPR state of one aircraft: frames per kind, the confirmed fix, candidates."""
 
     airborne: list[CprReport | None] = field(default_factory=lambda: [None, None])
     surface: list[CprReport | None] = field(default_factory=lambda: [None, None])

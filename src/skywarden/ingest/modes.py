@@ -9,9 +9,10 @@ DO-260B; J. Sun, *The 1090 MHz Riddle*, 2021):
   on the parity, so their recovered address is trusted only for aircraft already
   confirmed by a clean DF11/17/18;
 * per-aircraft CPR state, in :mod:`skywarden.ingest.cpr`: surface and airborne frames
-  kept apart, a global fix emitted and used as a reference only once a second decode
-  confirms it, every later frame checked against it (a contradiction drops it), and
-  the range check only against a receiver that was given (450 NM by default);
+  kept apart, a global fix emitted and used as a reference only once an independent
+  second decode confirms it, every later frame checked against it (contradictions
+  put it in doubt, then replace or drop it), and the range check only against a
+  receiver that was given (450 NM by default);
 * bounded state: an aircraft silent for ``AIRCRAFT_TTL_S`` is forgotten, and at most
   ``MAX_AIRCRAFT`` are kept (the longest silent go first);
 * the typed Detection: WGS84 position, altitude converted from feet to metres and
