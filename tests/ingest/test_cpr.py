@@ -84,15 +84,20 @@ def test_surface_and_airborne_frames_never_pair() -> None:
     assert distance_m(lat + 0.01, lon, det.position.lat, det.position.lon) < 10
 
 
-def test_surface_positions_need_a_reference_within_45_nm() -> None:
-    # Taxiing at Toulouse, never seen airborne, with the receiver at Paris-CDG (330 NM):
-    # the surface quadrant cannot be chosen, so nothing is emitted rather than a wrong one.
+def test_surface_pairs_need_a_receiver_or_an_own_fix() -> None:
+    # Parked at Toulouse, never seen airborne. A surface pair leaves only the 90-degree
+    # quadrant open, so a receiver at Paris-CDG (330 NM, within its 450 NM range)
+    # resolves it; a single frame against it alone is ambiguous (zones of 90 NM), so
+    # it is never enough to emit.
+    lat, lon = 43.6291, 1.3638
     dec = ModeSDecoder("rx", receiver=(49.0097, 2.5479))
-    out = [dec.decode(surface(ICAO, 43.62, 1.37, i % 2), T0 + i) for i in range(10)]
-    assert {how for _, how in out} == {"surface_no_reference"}
-    # No receiver at all: the same.
+    out = [dec.decode(surface(ICAO, lat, lon, i % 2), T0 + i) for i in range(10)]
+    dets = [d for d, _ in out if d is not None and d.position is not None]
+    assert len(dets) == 10 - 3  # after the first two independent pairs
+    assert all(distance_m(lat, lon, d.position.lat, d.position.lon) < 5 for d in dets)  # type: ignore[union-attr]
+    # No receiver and no fix of its own: nothing can pick the quadrant.
     dec = ModeSDecoder("rx")
-    out = [dec.decode(surface(ICAO, 43.62, 1.37, i % 2), T0 + i) for i in range(10)]
+    out = [dec.decode(surface(ICAO, lat, lon, i % 2), T0 + i) for i in range(10)]
     assert {how for _, how in out} == {"surface_no_reference"}
 
 

@@ -39,7 +39,8 @@ rewritten:
   surface (the largest surface movement code); distance allowed is
   ``SLACK_M + (|dt| + TIME_PAD_S) x bound``.
 * **Receiver.** Only a receiver that was given is used: as the reference of surface
-  pairs and single surface frames (the result must be within 45 NM of it), for single
+  pairs (which leave only the 90-degree quadrant open: the result must lie within the
+  receiver's range) and of single surface frames (within 45 NM, §A.1.7.6), for single
   airborne frames only when the stated range is under 180 NM (readsb: a range of
   ``r`` leaves ``360 - r`` NM unambiguous, none at its 450 NM default), and for the
   range check (``max_range_m``, 450 NM by default as readsb's ``--max-range``).
@@ -73,7 +74,7 @@ AGREE_M = 100.0  # a local and a global decode of one frame are the same point
 MAX_DOUBT = 6  # contradictions in a row (about 3 s of frames) before a fix is dropped
 MAX_CANDIDATES = 4
 LOCAL_REACH_M = {False: 90 * M_PER_NM, True: 22.5 * M_PER_NM}  # half the unambiguous range
-SURFACE_REF_MAX_M = 45 * M_PER_NM  # DO-260B §A.1.7.4: the reference must be this close
+SURFACE_REF_MAX_M = 45 * M_PER_NM  # DO-260B §A.1.7.6: one surface frame, half a zone
 DEFAULT_MAX_RANGE_M = 450 * M_PER_NM  # readsb's --max-range default
 
 
@@ -136,6 +137,9 @@ class CprResolver:
 
     def __post_init__(self) -> None:
         self._seq = 0
+        # A surface pair leaves only the 90-degree quadrant to the reference, so any
+        # reference within the receiver's range picks it right (readsb allows 450 km).
+        self._surface_pair_max_m = max(self.max_range_m or DEFAULT_MAX_RANGE_M, SURFACE_REF_MAX_M)
 
     def resolve(
         self, st: CprState, surface: bool, rep: CprReport, speed_kt: float | None
@@ -261,8 +265,8 @@ class CprResolver:
             lon_ref=ref[1],
             even_is_newer=rep.fmt == 0,
         )
-        if pos is None or distance_m(ref[0], ref[1], pos[0], pos[1]) > SURFACE_REF_MAX_M:
-            return None  # the reference is too far to pick the right quadrant
+        if pos is None or distance_m(ref[0], ref[1], pos[0], pos[1]) > self._surface_pair_max_m:
+            return None  # no receiver hears a surface report that far: a bad pair
         return Fix(pos[0], pos[1], rep.t, True, frames)
 
     def _single_against_receiver(self, surface: bool, rep: CprReport) -> Fix | None:
