@@ -224,3 +224,20 @@ def test_silent_aircraft_are_forgotten_and_the_state_is_capped() -> None:
     dec.decode(airborne("fff000", 10.0, 10.0, 30000, 0), T0 + 20 + 301)
     assert list(dec.aircraft) == ["fff000"]  # the others were silent for > 300 s
     assert dec.evicted == 200
+
+
+def test_a_merged_feed_out_of_order_stays_on_the_truth() -> None:
+    # Several receivers merged: frames arrive up to 2 s late and out of order, with
+    # their own (slightly offset) times; every position is still the frame's own.
+    rng = random.Random(7)
+    truth = flight(48.5, 2.2, 200.0, 240.0, 600)
+    frames = [(t + rng.uniform(-0.05, 0.05), i, la, lo) for i, (t, la, lo) in enumerate(truth)]
+    frames.sort(key=lambda f: f[0] + rng.uniform(0.0, 2.0))  # arrival order
+    dec = ModeSDecoder("rx")
+    errors = []
+    for t, i, la, lo in frames:
+        det, _ = dec.decode(airborne(ICAO, la, lo, 30000, i % 2), t)
+        if det is not None and det.position is not None:
+            errors.append(distance_m(la, lo, det.position.lat, det.position.lon))
+    assert len(errors) >= 0.95 * len(frames)
+    assert max(errors) < 10
