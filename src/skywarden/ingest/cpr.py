@@ -50,6 +50,7 @@ pyModeS supplies the CPR arithmetic; this module owns the state and the trust.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from pyModeS.position import (
@@ -59,7 +60,7 @@ from pyModeS.position import (
     surface_position_with_ref,
 )
 
-from skywarden.geo import KT_TO_MS, M_PER_NM, distance_m
+from skywarden.geo import KT_TO_MS, M_PER_NM
 from skywarden.ingest.rejection import Reason, RejectedMessage
 
 AIRBORNE_PAIR_MAX_S = 10.0  # DO-260B §A.1.7.3: an older pair may straddle a zone
@@ -110,6 +111,24 @@ class CprState:
     candidates: list[Fix] = field(default_factory=list)  # never a reference, never emitted
     doubt: int = 0  # frames in a row that contradicted the fix
     dropped: int = 0  # fixes dropped or replaced because frames contradicted them
+
+
+EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance in metres on the mean-radius sphere.
+
+    Within 0.5% of the WGS84 geodesic (:func:`skywarden.geo.distance_m`), which is
+    ample for thresholds of hundreds of metres and for the range check, and several
+    times cheaper than pyproj's scalar call on this once-per-frame path.
+    """
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 def speed_bound_ms(surface: bool, speed_kt: float | None) -> float:

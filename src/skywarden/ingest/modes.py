@@ -270,7 +270,8 @@ class ModeSDecoder:
             ac = self.aircraft.get(f"{crc_remainder(frame[:7] if df < 16 else frame):06x}")
             if ac is None or not ac.verified:
                 return None, f"df{df}_unconfirmed_address"
-            ac.t_seen = max(ac.t_seen, t)
+            if t > ac.t_seen:
+                ac.t_seen = t
             if df in (0, 4, 16, 20):
                 code = ((frame[2] & 0x1F) << 8) | frame[3]
                 alt = altcode_to_altitude(code) if code else None
@@ -282,7 +283,8 @@ class ModeSDecoder:
         if not f.verified:
             if ac is None or not ac.verified:
                 return None, f"df{f.df}_unconfirmed_address"
-            ac.t_seen = max(ac.t_seen, t)
+            if t > ac.t_seen:
+                ac.t_seen = t
             if f.altitude_ft is not None:
                 ac.altitude_ft, ac.t_altitude = f.altitude_ft, t
             return None, f"df{f.df}"
@@ -291,7 +293,8 @@ class ModeSDecoder:
                 self._evict_oldest()
             ac = self.aircraft[f.icao] = _Aircraft()
         ac.verified = True
-        ac.t_seen = max(ac.t_seen, t)
+        if t > ac.t_seen:
+            ac.t_seen = t
         if f.df == 11:
             return None, "df11_all_call"
         tc = f.typecode
