@@ -226,6 +226,15 @@ def test_silent_aircraft_are_forgotten_and_the_state_is_capped() -> None:
     assert dec.evicted == 200
 
 
+def test_a_bad_future_timestamp_does_not_stop_eviction() -> None:
+    dec = ModeSDecoder("rx")
+    dec.decode(airborne("000001", 10.0, 10.0, 30000, 0), T0)
+    dec.decode(airborne("000002", 10.0, 10.0, 30000, 0), T0 + 86_400 * 365)  # a year ahead
+    assert "000001" not in dec.aircraft  # "silent" for a year at that clock
+    dec.decode(airborne("000003", 10.0, 10.0, 30000, 0), T0 + 1)  # the clock comes back
+    assert list(dec.aircraft) == ["000003"]  # the bogus one is not kept for a year
+
+
 def test_a_merged_feed_out_of_order_stays_on_the_truth() -> None:
     # Several receivers merged: frames arrive up to 2 s late and out of order, with
     # their own (slightly offset) times; every position is still the frame's own.

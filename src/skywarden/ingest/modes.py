@@ -260,8 +260,8 @@ class ModeSDecoder:
         ``extra`` goes into the Detection's attrs (e.g. the receiver's signal level).
         Raises ``RejectedMessage`` for frames that fail parity or hold impossible values.
         """
-        if t >= self._next_sweep:
-            self.sweep(t)
+        if not self._next_sweep - SWEEP_EVERY_S <= t < self._next_sweep:
+            self.sweep(t)  # due, or the stream's clock jumped back (a bad timestamp)
         df = frame[0] >> 3 if frame else -1
         n = len(frame)
         if df in SURVEILLANCE and (n == 14 or (n == 7 and df < 16)):
@@ -308,10 +308,14 @@ class ModeSDecoder:
         return None, f"tc{tc}"
 
     def sweep(self, t: float) -> None:
-        """Forget aircraft silent for longer than ``ttl_s`` at stream time ``t``."""
+        """Forget aircraft silent for longer than ``ttl_s`` at stream time ``t``.
+
+        An aircraft last heard more than ``ttl_s`` *ahead* of ``t`` goes too: its time
+        came from a bad timestamp, and it must not outlive the clock's return.
+        """
         self._next_sweep = t + SWEEP_EVERY_S
-        cutoff = t - self.ttl_s
-        stale = [k for k, ac in self.aircraft.items() if ac.t_seen < cutoff]
+        lo, hi = t - self.ttl_s, t + self.ttl_s
+        stale = [k for k, ac in self.aircraft.items() if not lo <= ac.t_seen <= hi]
         for k in stale:
             del self.aircraft[k]
         self.evicted += len(stale)
