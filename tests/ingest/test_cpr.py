@@ -250,3 +250,46 @@ def test_a_merged_feed_out_of_order_stays_on_the_truth() -> None:
             errors.append(distance_m(la, lo, det.position.lat, det.position.lon))
     assert len(errors) >= 0.95 * len(frames)
     assert max(errors) < 10
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    lat=st.floats(-70, 70),
+    lon=st.floats(-179.9, 179.9),
+    track=st.floats(0, 359.9),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_take_off_with_corrupt_frames_of_both_kinds_stays_on_the_truth(
+    lat: float, lon: float, track: float, seed: int
+) -> None:
+    # Taxi (surface frames, 8 m/s) then climb-out (airborne, 120 m/s) with a receiver
+    # 20 km away; one frame in six carries a random position with a valid parity.
+    rng = random.Random(seed)
+    rx = destination(lat, lon, (track + 90) % 360, 20_000.0)
+    dec = ModeSDecoder("rx", receiver=(float(rx[0]), float(rx[1])))
+    taxi = flight(lat, lon, track, 8.0, 60)
+    t_end, la_end, lo_end = taxi[-1]
+    climb = flight(la_end, lo_end, track, 120.0, 60)
+    climb = [(t + t_end + 0.5 - T0, la, lo) for t, la, lo in climb]
+    emitted = 0
+    for i, (t, la, lo) in enumerate(taxi + climb):
+        kind_surface = i < len(taxi)
+        corrupt = rng.random() < 1 / 6
+        plat = rng.uniform(-80, 80) if corrupt else la
+        plon = rng.uniform(-180, 180) if corrupt else lo
+        if kind_surface:
+            frame = surface(ICAO, plat, plon, i % 2)
+        else:
+            frame = airborne(ICAO, plat, plon, 3000, i % 2)
+        try:
+            det, _ = dec.decode(frame, t)
+        except RejectedMessage as e:
+            # Beyond the receiver's range: a corrupt frame, or a pair with one.
+            assert e.reason is Reason.IMPOSSIBLE_VALUE
+            continue
+        if det is None or det.position is None:
+            continue
+        assert not corrupt, "a corrupt frame's position was emitted"
+        assert distance_m(la, lo, det.position.lat, det.position.lon) < 10
+        emitted += 1
+    assert emitted > 30
