@@ -12,21 +12,35 @@ the same process: pyModeS 3 ``decode()`` per frame (stateless) and its stateful
 ``PipeDecoder``; asterix-decoder's ``parse()`` alone on the same ASTERIX blocks, in
 process (skywarden runs it in a worker process, so its figure includes that hop).
 Prints a table and writes bench/results/ingest.json.
+
+Real-data agreement (issue 11): the same rs1090 flight fed as rs1090 JSONL, AVR, AVR
+with MLAT counter and Beast, each with and without ``--receiver`` (LFPG), one frame per
+chunk at its recorded time; coverage, share within 500 m and worst error of skywarden's
+positions against rs1090's (:mod:`skywarden.ingest.agreement`). Then ``skywarden
+ingest`` -> ``skywarden track`` end to end on the AVR-MLAT and Beast files, with and
+without the receiver: tracks per aircraft, class, identity switches, track span.
+
+    .venv/bin/python bench/ingest.py --agreement-only   # skip the throughput rounds
 """
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import platform
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from importlib.metadata import distribution, version
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from skywarden.ingest.agreement import FORMS, encode_rows, measure
 from skywarden.ingest.base import IngestOptions
 from skywarden.ingest.beast import encode_frame
 from skywarden.ingest.examples import EXAMPLES
@@ -35,6 +49,7 @@ from skywarden.ingest.sbs import SbsParser
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = 1_720_248_189.0
+LFPG = (49.0097, 2.5479)
 
 
 ROUNDS = 5  # every measurement runs once per round, all interleaved; the best is kept
@@ -139,8 +154,168 @@ def sbs_positions(rows: list[dict[str, object]]) -> bytes:
     return ("\n".join(out) + "\n").encode()
 
 
+def agreement(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every input form, without and with the receiver, against rs1090's positions."""
+    out = []
+    for form in FORMS:
+        for rx in (None, LFPG):
+            row: dict[str, Any] = measure(rows, form, rx).row()
+            row["receiver"] = "LFPG" if rx else "none"
+            out.append(row)
+    for rx in (None, LFPG):  # a live port-30002 feed: frames read in 1 s batches
+        row = measure(rows, "avr", rx, batch_s=1.0).row()
+        row["receiver"] = "LFPG" if rx else "none"
+        out.append(row)
+    for rx in (None, LFPG):
+        out.append(pipe_decoder_agreement(rows, rx))
+    table = Table(title="Mode S positions against rs1090 (traffic 2.13 full_flight_short)")
+    for col in ("form", "receiver", "positions", "coverage", "within 500 m", "worst m"):
+        table.add_column(col, justify="left" if col in ("form", "receiver") else "right")
+    for r in out:
+        table.add_row(
+            str(r["form"]),
+            str(r["receiver"]),
+            f"{r['positions']:,} / {r['reference_positions']:,}",
+            f"{float(r['coverage']):.2%}",
+            f"{float(r['within_500m']):.3%}",
+            f"{r['worst_error_m']}",
+        )
+    Console().print(table)
+    return out
+
+
+def pipe_decoder_agreement(
+    rows: list[dict[str, Any]], receiver: tuple[float, float] | None
+) -> dict[str, Any]:
+    """The peer: pyModeS's stateful PipeDecoder on the same frames, same comparison."""
+    import numpy as np
+    import pyModeS as pms
+
+    from skywarden.geo import distance_m
+
+    dec = pms.PipeDecoder(surface_ref=receiver) if receiver else pms.PipeDecoder()
+    n, errors = 0, []
+    for r in rows:
+        got = dec.decode(str(r["frame"]), timestamp=float(r["timestamp"]))
+        if "latitude" not in r:
+            continue
+        n += 1
+        lat, lon = got.get("latitude"), got.get("longitude")
+        if lat is not None and lon is not None:
+            errors.append(float(distance_m(r["latitude"], r["longitude"], lat, lon)))
+    e = np.asarray(errors)
+    return {
+        "form": f"peer: pyModeS {version('pyModeS')} PipeDecoder",
+        "receiver": "LFPG" if receiver else "none",
+        "reference_positions": n,
+        "positions": len(errors),
+        "coverage": round(len(errors) / n, 4),
+        "within_500m": round(float((e <= 500).mean()), 5),
+        "worst_error_m": round(float(e.max()), 1),
+        "peer": "pyModeS",
+    }
+
+
+def track_summary(detections: Path, tracks: Path) -> dict[str, Any]:
+    """Tracks per aircraft, classes and identity switches of one ``track`` run."""
+    dets = [json.loads(line) for line in detections.read_text().splitlines()]
+    ups = [json.loads(line) for line in tracks.read_text().splitlines()]
+    per_icao: dict[str, set[str]] = collections.defaultdict(set)
+    last: dict[str, str] = {}
+    switches = 0
+    for u in ups:
+        for ident in u["identities"]:
+            per_icao[ident].add(u["track"])
+            switches += ident in last and last[ident] != u["track"]
+            last[ident] = u["track"]
+    classes = collections.Counter(max(u["class_probs"], key=u["class_probs"].get) for u in ups)
+    return {
+        "detections": len(dets),
+        "track_updates": len(ups),
+        "tracks": len({u["track"] for u in ups}),
+        "aircraft": len({d["identity"]["icao24"] for d in dets}),
+        "tracks_per_aircraft": {k: len(v) for k, v in per_icao.items()},
+        "updates_by_class": dict(classes),
+        "identity_switches": switches,
+        "first_detection_to_first_update_s": round(ups[0]["t"] - dets[0]["t"], 1),
+        "last_detection_to_last_update_s": round(ups[-1]["t"] - dets[-1]["t"], 1),
+    }
+
+
+def agreement_goals(agree: list[dict[str, Any]], e2e: list[dict[str, Any]]) -> dict[str, bool]:
+    """Issue 11's goals, per form and receiver, and end to end."""
+    agree = [r for r in agree if "peer" not in r]
+    return {
+        "every_form_ge_99.9pct_within_500m": all(float(r["within_500m"]) >= 0.999 for r in agree),
+        "every_form_coverage_ge_75pct": all(float(r["coverage"]) >= 0.75 for r in agree),
+        "no_position_beyond_5km": all(float(r["worst_error_m"]) <= 5000 for r in agree),
+        "one_track_per_aircraft": all(set(r["tracks_per_aircraft"].values()) == {1} for r in e2e),
+        "manned_throughout": all(set(r["updates_by_class"]) == {"manned"} for r in e2e),
+        "zero_identity_switches": all(r["identity_switches"] == 0 for r in e2e),
+    }
+
+
+def end_to_end(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``skywarden ingest`` then ``skywarden track`` on recorded files, as a user runs them."""
+    from typer.testing import CliRunner
+
+    from skywarden.cli import app
+
+    runner = CliRunner()
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for form, fmt in (("avr_mlat", "avr"), ("beast", "beast")):
+            src = Path(tmp) / f"flight.{form}"
+            src.write_bytes(b"".join(encode_rows(rows, form)))
+            for rx in (None, LFPG):
+                det, trk = Path(tmp) / "det.jsonl", Path(tmp) / "tracks.jsonl"
+                args = ["ingest", str(src), "--format", fmt, "--out", str(det)]
+                args += ["--reference-time", str(rows[0]["timestamp"])]
+                if rx:
+                    args += ["--receiver", f"{rx[0]},{rx[1]}"]
+                for cmd in (args, ["track", str(det), "--out", str(trk)]):
+                    res = runner.invoke(app, cmd)
+                    if res.exit_code != 0:
+                        raise RuntimeError(f"{cmd[0]} failed: {res.output}")
+                summary: dict[str, Any] = {"form": form, "receiver": "LFPG" if rx else "none"}
+                summary.update(track_summary(det, trk))
+                out.append(summary)
+    table = Table(title="ingest -> track, end to end")
+    cols = (
+        *("form", "receiver", "detections", "tracks", "max tracks/aircraft", "manned updates"),
+        *("identity switches", "first det -> track s", "last det -> track s"),
+    )
+    for col in cols:
+        table.add_column(col, justify="left" if col in ("form", "receiver") else "right")
+    for r in out:
+        per = r["tracks_per_aircraft"].values()
+        classes = r["updates_by_class"]
+        table.add_row(
+            str(r["form"]),
+            str(r["receiver"]),
+            str(r["detections"]),
+            str(r["tracks"]),
+            str(max(per, default=0)),
+            f"{classes.get('manned', 0)} / {r['track_updates']}",
+            str(r["identity_switches"]),
+            str(r["first_detection_to_first_update_s"]),
+            str(r["last_detection_to_last_update_s"]),
+        )
+    Console().print(table)
+    return out
+
+
 def main() -> None:
     rows = rs1090_rows()
+    agree = agreement(rows)
+    e2e = end_to_end(rows)
+    if "--agreement-only" in sys.argv:
+        goals = agreement_goals(agree, e2e)
+        Console().print(goals)
+        summary = {"agreement": agree, "end_to_end": e2e, "goals": goals}
+        path = ROOT / "bench" / "results" / "ingest_agreement.json"
+        path.write_text(json.dumps(summary, indent=2) + "\n")
+        return
     frames = [str(r["frame"]) for r in rows]
     stamps = [float(r["timestamp"]) for r in rows]  # type: ignore[arg-type]
     n = len(frames)
@@ -327,6 +502,7 @@ def main() -> None:
         "beast_ge_pyModeS_decode": by["skywarden Beast framing + Mode S"]
         >= by[f"pyModeS {version('pyModeS')} decode() per frame"],
     }
+    goals.update(agreement_goals(agree, e2e))
     Console().print(goals)
     out = {
         "machine": {
@@ -337,6 +513,8 @@ def main() -> None:
         },
         "results": results,
         "goals": goals,
+        "agreement": agree,
+        "end_to_end": e2e,
     }
     (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
     (ROOT / "bench" / "results" / "ingest.json").write_text(json.dumps(out, indent=2) + "\n")

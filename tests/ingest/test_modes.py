@@ -20,30 +20,31 @@ def test_identification_gives_callsign() -> None:
 
 def test_even_odd_pair_newest_even_and_newest_odd() -> None:
     # Book: even newest -> 52.25720, 3.91937; odd newest -> 52.26578, 3.93891; 38,000 ft.
+    # One pair is only a candidate (see test_cpr): it is not emitted, but it is decoded.
     dec = ModeSDecoder("rx")
     assert dec.decode(ODD, T0) == (None, "cpr_pending")
-    det, how = dec.decode(EVEN, T0 + 1)
-    assert how == "pair" and det is not None and det.position is not None
-    assert det.position.lat == pytest.approx(52.25720, abs=1e-5)
-    assert det.position.lon == pytest.approx(3.91937, abs=1e-5)
-    assert det.position.alt_m == pytest.approx(38000 * 0.3048)
-    assert det.attrs["altitude_source"] == "barometric"
-    assert det.identity is not None and det.identity.icao24 == "40621d"
+    assert dec.decode(EVEN, T0 + 1) == (None, "cpr_unconfirmed")
+    (cand,) = dec.aircraft["40621d"].cpr.candidates
+    assert cand.lat == pytest.approx(52.25720, abs=1e-5)
+    assert cand.lon == pytest.approx(3.91937, abs=1e-5)
 
     dec = ModeSDecoder("rx")
     dec.decode(EVEN, T0)
-    det, _ = dec.decode(ODD, T0 + 1)
-    assert det is not None and det.position is not None
-    assert det.position.lat == pytest.approx(52.26578, abs=1e-5)
-    assert det.position.lon == pytest.approx(3.93891, abs=1e-5)
+    dec.decode(ODD, T0 + 1)
+    (cand,) = dec.aircraft["40621d"].cpr.candidates
+    assert cand.lat == pytest.approx(52.26578, abs=1e-5)
+    assert cand.lon == pytest.approx(3.93891, abs=1e-5)
 
 
 def test_single_frame_with_reference_position() -> None:
-    # Book, "locally unambiguous": reference (52.258, 3.918) and the even frame.
-    det, how = ModeSDecoder("rx", receiver=(52.258, 3.918)).decode(EVEN, T0)
-    assert how == "local_receiver" and det is not None and det.position is not None
-    assert det.position.lat == pytest.approx(52.25720, abs=1e-5)
-    assert det.position.lon == pytest.approx(3.91937, abs=1e-5)
+    # Book, "locally unambiguous": reference (52.258, 3.918) and the even frame. Read
+    # against a receiver only when its range (here 150 NM) is under half a zone.
+    dec = ModeSDecoder("rx", receiver=(52.258, 3.918), max_range_m=150 * 1852.0)
+    assert dec.decode(EVEN, T0) == (None, "cpr_unconfirmed")
+    (cand,) = dec.aircraft["40621d"].cpr.candidates
+    assert not cand.global_
+    assert cand.lat == pytest.approx(52.25720, abs=1e-5)
+    assert cand.lon == pytest.approx(3.91937, abs=1e-5)
 
 
 def test_pair_too_far_apart_in_time_is_not_combined() -> None:
@@ -122,6 +123,7 @@ def test_avr_lines_with_and_without_mlat_counter_and_signal() -> None:
         "*8D40621D58C382D690C8AC2863A7;\n"  # even, no counter: reference time
         "@0000005B8D808D40621D58C386435CC412692AD6;\n"  # odd, first counter: reference
         "<000000B71B00A08D40621D58C382D690C8AC2863A7;\n"  # 6,000,000 ticks = 0.5 s later
+        "<00000112A880A18D40621D58C386435CC412692AD6;\n"  # 1 s: a second, independent pair
         "*8D40621D58C382D6;\n"  # cut frame
         "*8D40621D58ZZ82D690C8AC2863A7;\n"  # not hex
         "8D40621D58C382D690C8AC2863A7\n"  # no framing at all
@@ -130,24 +132,26 @@ def test_avr_lines_with_and_without_mlat_counter_and_signal() -> None:
     out = p.feed(lines.encode(), 1.8e9)
     det = out[0]
     assert det.__class__.__name__ == "Detection"
-    assert det.t == T0  # type: ignore[union-attr]  # first counter anchors at the reference
-    assert det.attrs["cpr"] == "pair"  # type: ignore[union-attr]
-    assert out[1].attrs["signal"] == 0xA0  # type: ignore[union-attr]  # Beast-ASCII level
-    assert out[1].t == T0 + 0.5  # type: ignore[union-attr]
-    assert [(o.reason, o.line) for o in out[2:]] == [  # type: ignore[union-attr]
-        ("truncated", 4),
-        ("corrupt", 5),
-        ("truncated", 6),
+    assert det.t == T0 + 1.0  # type: ignore[union-attr]  # first counter anchors at T0
+    assert det.attrs["cpr"] == "confirmed"  # type: ignore[union-attr]
+    assert det.attrs["signal"] == 0xA1  # type: ignore[union-attr]  # Beast-ASCII level
+    even = p.decoder.aircraft["40621d"].cpr.airborne[0]
+    assert even is not None and even.t == T0 + 0.5
+    assert [(o.reason, o.line) for o in out[1:]] == [  # type: ignore[union-attr]
+        ("truncated", 5),
+        ("corrupt", 6),
+        ("truncated", 7),
     ]
 
 
 def test_position_beyond_the_receivers_range_is_impossible() -> None:
     # An aircraft placed (by its own earlier fixes) near Amsterdam cannot be heard by a
     # receiver in Kansas: the fix is refused rather than passed on.
+    from skywarden.ingest.cpr import Fix
+
     dec = ModeSDecoder("rx", receiver=(38.0, -98.0))
-    dec.decode(bytes.fromhex("8D4840D6202CC371C32CE0576098"), T0)  # confirms nothing else
-    ac = dec.aircraft.setdefault("40621d", type(dec.aircraft["4840d6"])())
-    ac.lat, ac.lon, ac.t_pos, ac.verified = 52.25, 3.9, T0, True
+    dec.decode(bytes.fromhex("8D40621D58C386435CC412692AD6"), T0)  # creates its state
+    dec.aircraft["40621d"].cpr.fix = Fix(52.257, 3.919, T0)
     with pytest.raises(RejectedMessage) as e:
         dec.decode(EVEN, T0 + 1)
     assert e.value.reason is Reason.IMPOSSIBLE_VALUE and "beyond" in e.value.detail

@@ -8,6 +8,8 @@ Drone ID codec round-trips any record on the standard's value grid.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -39,8 +41,14 @@ FAST = settings(
 )
 
 
+# The Riddle aircraft of the Mode S examples flies near Amsterdam: a receiver in Texas
+# could not hear it, so its positions would (rightly) be out of range.
+MODES_OPTS = dataclasses.replace(OPTS, receiver=None)
+
+
 def feed_in_pieces(fmt: str, data: bytes, cuts: list[int]) -> list[Item]:
-    parser = make_parser(fmt, "prop", OPTS)
+    opts = MODES_OPTS if fmt in ("avr", "beast", "modes_jsonl") else OPTS
+    parser = make_parser(fmt, "prop", opts)
     out: list[Item] = []
     last = 0
     for c in sorted(min(c, len(data)) for c in cuts):

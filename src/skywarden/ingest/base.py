@@ -45,7 +45,7 @@ class IngestOptions:
     reference_time: float | None = None
     receiver: tuple[float, float] | None = None
     receiver_alt_m: float = 0.0
-    receiver_max_range_m: float | None = 300 * 1852.0  # None: a feed merged from many sites
+    receiver_max_range_m: float | None = 450 * 1852.0  # readsb default; None: no range check
     sites: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     sbs_utc_offset_s: float = 0.0  # receiver's local time minus UTC, for SBS date/time
     bearing_sigma_deg: float = 5.0

@@ -30,6 +30,8 @@ RIDDLE_FRAMES = (
     "8D40621D58C386435CC412692AD6",  # airborne position, odd
     "8D485020994409940838175B284F",  # velocity, ground speed
     "8DA05F219B06B6AF189400CBC33F",  # velocity, airspeed
+    "8D40621D58C382D690C8AC2863A7",  # even and odd again: a second pair, sharing no
+    "8D40621D58C386435CC412692AD6",  # frame with the first, confirms its fix
 )
 T = 1_770_779_400.0
 

@@ -8,11 +8,13 @@ DO-260B; J. Sun, *The 1090 MHz Riddle*, 2021):
   may leave only the 7-bit interrogator code; DF0/4/5/16/20/21 overlay the address
   on the parity, so their recovered address is trusted only for aircraft already
   confirmed by a clean DF11/17/18;
-* per-aircraft CPR state: a position is resolved locally against the aircraft's own
-  last position when it is recent (DO-260B §A.1.7.5), else globally from an even/odd
-  pair at most 10 s apart (§A.1.7.3), else locally against the receiver's position
-  when one is configured (the receiver must then be within 180 NM of the aircraft);
-  with a receiver, it must lie within its range (300 NM by default);
+* per-aircraft CPR state, in :mod:`skywarden.ingest.cpr`: surface and airborne frames
+  kept apart, a global fix emitted and used as a reference only once an independent
+  second decode confirms it, every later frame checked against it (contradictions
+  put it in doubt, then replace or drop it), and the range check only against a
+  receiver that was given (450 NM by default);
+* bounded state: an aircraft silent for ``AIRCRAFT_TTL_S`` is forgotten, and at most
+  ``MAX_AIRCRAFT`` are kept (the longest silent go first);
 * the typed Detection: WGS84 position, altitude converted from feet to metres and
   labelled barometric (TC 9-18) or GNSS (TC 20-22), ENU velocity in m/s from the last
   TC 19 ground-speed message, ICAO address and callsign.
@@ -31,19 +33,16 @@ from pyModeS._altcode import altcode_to_altitude
 from pyModeS.decoder.bds.bds05 import decode_bds05
 from pyModeS.decoder.bds.bds06 import decode_bds06
 from pyModeS.decoder.bds.bds08 import decode_bds08
-from pyModeS.position import (
-    airborne_position_pair,
-    airborne_position_with_ref,
-    surface_position_with_ref,
-)
 
-from skywarden.geo import KT_TO_MS, M_PER_FT, distance_m
+from skywarden.geo import KT_TO_MS, M_PER_FT
+from skywarden.ingest.cpr import DEFAULT_MAX_RANGE_M, CprReport, CprResolver, CprState
 from skywarden.ingest.rejection import Reason, RejectedMessage
 from skywarden.model import Detection, Identity, Position, SensorKind
 
 FPM_TO_MS = M_PER_FT / 60.0
-PAIR_MAX_AGE_S = 10.0  # DO-260B: an even/odd pair further apart may straddle a zone
-LOCAL_REF_MAX_AGE_S = 60.0  # own last position usable as a local reference this long
+AIRCRAFT_TTL_S = 300.0  # dump1090/readsb forget an aircraft after 5 min of silence
+MAX_AIRCRAFT = 20_000  # a hostile feed of random addresses cannot grow state past this
+SWEEP_EVERY_S = 10.0  # how often (stream time) silent aircraft are looked for
 STATE_TTL_S = 30.0  # callsign/velocity/altitude older than this is not attached
 MAX_SPEED_MS = 400.0  # Detection velocity bound; faster is not an aircraft we track
 
@@ -209,13 +208,12 @@ def _decode_velocity(out: ModeSFrame, me: int) -> None:
 
 @dataclass(slots=True)
 class _Aircraft:
-    cpr: list[tuple[int, int, float] | None] = field(default_factory=lambda: [None, None])
-    lat: float | None = None
-    lon: float | None = None
-    t_pos: float = -math.inf
+    cpr: CprState = field(default_factory=CprState)
+    t_seen: float = -math.inf
     callsign: str | None = None
     velocity: tuple[float, float, float] | None = None
     t_velocity: float = -math.inf
+    groundspeed_kt: float | None = None
     vertical_rate_ms: float | None = None
     altitude_ft: float | None = None
     t_altitude: float = -math.inf
@@ -233,18 +231,26 @@ class _Aircraft:
 class ModeSDecoder:
     """Stateful Mode S decoder: frames and their times in, Detections out.
 
-    ``receiver`` (lat, lon) enables single-frame local decoding before an even/odd
-    pair has arrived, and surface positions; ``receiver_alt_m`` is the altitude given
-    to surface reports (the ground near the receiver). With a receiver, positions more
-    than ``max_range_m`` away are impossible values: they reveal a wrong receiver
-    position (its local decoding would then be wrong too) or a corrupt frame.
+    ``receiver`` (lat, lon), when the receiver's position is known, is the reference of
+    surface positions not yet anchored by the aircraft's own fix; ``receiver_alt_m`` is
+    the altitude given to surface reports (the ground near the receiver). With a
+    receiver, positions more than ``max_range_m`` away (450 NM by default, readsb's)
+    are impossible values: they reveal a wrong receiver position or a corrupt frame.
+    Without one there is no range check: a merged or MLAT feed has no single centre.
     """
 
     sensor: str
     receiver: tuple[float, float] | None = None
     receiver_alt_m: float = 0.0
-    max_range_m: float | None = 300 * 1852.0  # beyond a receiver's horizon (dump1090's)
+    max_range_m: float | None = DEFAULT_MAX_RANGE_M
     aircraft: dict[str, _Aircraft] = field(default_factory=dict)
+    ttl_s: float = AIRCRAFT_TTL_S
+    max_aircraft: int = MAX_AIRCRAFT
+
+    def __post_init__(self) -> None:
+        self.cpr = CprResolver(self.receiver, self.max_range_m)
+        self._next_sweep = -math.inf
+        self.evicted = 0
 
     def decode(
         self, frame: bytes, t: float, extra: dict[str, object] | None = None
@@ -254,6 +260,8 @@ class ModeSDecoder:
         ``extra`` goes into the Detection's attrs (e.g. the receiver's signal level).
         Raises ``RejectedMessage`` for frames that fail parity or hold impossible values.
         """
+        if not self._next_sweep - SWEEP_EVERY_S <= t < self._next_sweep:
+            self.sweep(t)  # due, or the stream's clock jumped back (a bad timestamp)
         df = frame[0] >> 3 if frame else -1
         n = len(frame)
         if df in SURVEILLANCE and (n == 14 or (n == 7 and df < 16)):
@@ -262,6 +270,8 @@ class ModeSDecoder:
             ac = self.aircraft.get(f"{crc_remainder(frame[:7] if df < 16 else frame):06x}")
             if ac is None or not ac.verified:
                 return None, f"df{df}_unconfirmed_address"
+            if t > ac.t_seen:
+                ac.t_seen = t
             if df in (0, 4, 16, 20):
                 code = ((frame[2] & 0x1F) << 8) | frame[3]
                 alt = altcode_to_altitude(code) if code else None
@@ -273,12 +283,18 @@ class ModeSDecoder:
         if not f.verified:
             if ac is None or not ac.verified:
                 return None, f"df{f.df}_unconfirmed_address"
+            if t > ac.t_seen:
+                ac.t_seen = t
             if f.altitude_ft is not None:
                 ac.altitude_ft, ac.t_altitude = f.altitude_ft, t
             return None, f"df{f.df}"
         if ac is None:
+            if len(self.aircraft) >= self.max_aircraft:
+                self._evict_oldest()
             ac = self.aircraft[f.icao] = _Aircraft()
         ac.verified = True
+        if t > ac.t_seen:
+            ac.t_seen = t
         if f.df == 11:
             return None, "df11_all_call"
         tc = f.typecode
@@ -291,6 +307,26 @@ class ModeSDecoder:
             return self._position(ac, f, t, extra)
         return None, f"tc{tc}"
 
+    def sweep(self, t: float) -> None:
+        """Forget aircraft silent for longer than ``ttl_s`` at stream time ``t``.
+
+        An aircraft last heard more than ``ttl_s`` *ahead* of ``t`` goes too: its time
+        came from a bad timestamp, and it must not outlive the clock's return.
+        """
+        self._next_sweep = t + SWEEP_EVERY_S
+        lo, hi = t - self.ttl_s, t + self.ttl_s
+        stale = [k for k, ac in self.aircraft.items() if not lo <= ac.t_seen <= hi]
+        for k in stale:
+            del self.aircraft[k]
+        self.evicted += len(stale)
+
+    def _evict_oldest(self) -> None:
+        """The state is full: drop the tenth of aircraft that were silent longest."""
+        by_age = sorted(self.aircraft, key=lambda k: self.aircraft[k].t_seen)
+        for k in by_age[: max(1, len(by_age) // 10)]:
+            del self.aircraft[k]
+            self.evicted += 1
+
     def _velocity(self, ac: _Aircraft, f: ModeSFrame, t: float) -> str:
         if f.velocity_en_kt is None:
             return "velocity_airspeed"
@@ -300,59 +336,28 @@ class ModeSDecoder:
             if abs(v) > MAX_SPEED_MS:
                 raise RejectedMessage(Reason.IMPOSSIBLE_VALUE, f"{name} {v:.0f} m/s", name)
         ac.velocity, ac.t_velocity = (v_e, v_n, v_u), t
+        ac.groundspeed_kt = f.groundspeed_kt
         return "velocity"
+
+    def _speed_kt(self, ac: _Aircraft, f: ModeSFrame, t: float) -> float | None:
+        """Last known ground speed (kt) for the CPR speed check, None when unknown."""
+        if f.surface:
+            return f.groundspeed_kt  # the surface frame's own movement field
+        if ac.groundspeed_kt is not None and t - ac.t_velocity <= STATE_TTL_S:
+            return ac.groundspeed_kt
+        return None
 
     def _position(
         self, ac: _Aircraft, f: ModeSFrame, t: float, extra: dict[str, object] | None
     ) -> tuple[Detection | None, str]:
         assert f.cpr_format is not None and f.cpr_lat is not None and f.cpr_lon is not None
-        fmt, clat, clon = f.cpr_format, f.cpr_lat, f.cpr_lon
-        ac.cpr[fmt] = (clat, clon, t)
-        pos: tuple[float, float] | None = None
-        how = ""
-        if f.surface:
-            ref = (ac.lat, ac.lon) if t - ac.t_pos <= LOCAL_REF_MAX_AGE_S else self.receiver
-            if ref is None or ref[0] is None or ref[1] is None:
-                return None, "surface_no_reference"
-            pos = surface_position_with_ref(fmt, clat, clon, ref[0], ref[1])
-            how = "surface_local"
-        else:
-            # The aircraft's own recent fix first: on the traffic sample this agrees with
-            # rs1090 on every frame, where pair-first decoding placed 6 frames in India
-            # (pairs whose zone check passes by accident). Then a fresh pair, then the
-            # receiver, which must be within 180 NM of the aircraft to be right.
-            fresh = (
-                ac.lat is not None and ac.lon is not None and t - ac.t_pos <= LOCAL_REF_MAX_AGE_S
-            )
-            if fresh:
-                assert ac.lat is not None and ac.lon is not None
-                pos = airborne_position_with_ref(fmt, clat, clon, ac.lat, ac.lon)
-                how = "local_aircraft"
-            other = ac.cpr[1 - fmt]
-            if pos is None and other is not None and abs(t - other[2]) <= PAIR_MAX_AGE_S:
-                even = (clat, clon) if fmt == 0 else (other[0], other[1])
-                odd = (clat, clon) if fmt == 1 else (other[0], other[1])
-                pos = airborne_position_pair(*even, *odd, even_is_newer=fmt == 0)
-                how = "pair"
-            if pos is None and self.receiver is not None:
-                rlat, rlon = self.receiver
-                pos = airborne_position_with_ref(fmt, clat, clon, rlat, rlon)
-                how = "local_receiver"
-            if pos is None:
-                return None, "cpr_pending"
-        lat, lon = pos
-        if self.receiver is not None and self.max_range_m is not None:
-            rng = float(distance_m(self.receiver[0], self.receiver[1], lat, lon))
-            if rng > self.max_range_m:
-                raise RejectedMessage(
-                    Reason.IMPOSSIBLE_VALUE,
-                    f"{rng / 1852:.0f} NM from the receiver, beyond its "
-                    f"{self.max_range_m / 1852:.0f} NM range (wrong --receiver?)",
-                    "position",
-                )
+        rep = CprReport(f.cpr_format, f.cpr_lat, f.cpr_lon, t)
+        got = self.cpr.resolve(ac.cpr, f.surface, rep, self._speed_kt(ac, f, t))
+        if isinstance(got, str):
+            return None, got
+        lat, lon, how = got
         if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
             raise RejectedMessage(Reason.IMPOSSIBLE_VALUE, f"position {lat}, {lon}", "position")
-        ac.lat, ac.lon, ac.t_pos = lat, lon, t
         attrs: dict[str, object] = {"df": f.df, "typecode": f.typecode, "cpr": how}
         if extra:
             attrs.update(extra)

@@ -1,0 +1,295 @@
+"""CPR trust rules: confirmation, surface/airborne separation, recovery, range, eviction.
+
+Frames are built by :mod:`skywarden.ingest.squitter` (DO-260B CPR encoding with a valid parity), so
+every test knows the truth each decoded position must match.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from skywarden.geo import destination, distance_m
+from skywarden.ingest.cpr import MAX_DOUBT, CprReport, CprResolver, CprState, Fix
+from skywarden.ingest.modes import ModeSDecoder, decode_frame
+from skywarden.ingest.rejection import Reason, RejectedMessage
+from skywarden.ingest.squitter import airborne, surface, velocity
+
+T0 = 1_700_000_000.0
+ICAO = "abc123"
+
+
+def flight(
+    lat: float, lon: float, track: float, speed_ms: float, n: int, dt: float = 0.5
+) -> list[tuple[float, float, float]]:
+    """(t, lat, lon) every ``dt`` seconds along a great circle."""
+    out = []
+    for i in range(n):
+        la, lo = destination(lat, lon, track, speed_ms * dt * i)
+        out.append((T0 + i * dt, float(la), float(lo)))
+    return out
+
+
+def feed(
+    dec: ModeSDecoder, truth: list[tuple[float, float, float]], alt_ft: float = 30000
+) -> list[tuple[float, float, float, float, str]]:
+    """Feed alternating even/odd frames; (t, lat, lon, error m, how) of each Detection."""
+    out = []
+    for i, (t, la, lo) in enumerate(truth):
+        det, how = dec.decode(airborne(ICAO, la, lo, alt_ft, i % 2), t)
+        if det is not None and det.position is not None:
+            p = det.position
+            out.append((t, p.lat, p.lon, float(distance_m(la, lo, p.lat, p.lon)), how))
+    return out
+
+
+def test_a_fix_is_emitted_only_once_two_pairs_without_a_common_frame_agree() -> None:
+    dec = ModeSDecoder("rx")
+    truth = flight(52.25, 3.92, 90.0, 230.0, 5)
+    hows = []
+    for i, (t, la, lo) in enumerate(truth):
+        det, how = dec.decode(airborne(ICAO, la, lo, 30000, i % 2), t)
+        hows.append(how)
+        if i < 3:
+            assert det is None and dec.aircraft[ICAO].cpr.fix is None  # never a reference
+        else:
+            assert det is not None and det.position is not None
+            assert distance_m(la, lo, det.position.lat, det.position.lon) < 10
+    # even alone; (even1, odd1); (even2, odd1) shares odd1; (even2, odd2) is independent.
+    assert hows == ["cpr_pending", "cpr_unconfirmed", "cpr_unconfirmed", "confirmed", "global"]
+
+
+def test_a_whole_flight_decodes_within_cpr_resolution() -> None:
+    got = feed(ModeSDecoder("rx"), flight(40.0, -100.0, 45.0, 250.0, 400))
+    assert len(got) == 397  # all but the first three frames
+    assert max(e for *_, e, _ in got) < 10  # 17-bit CPR: about 5 m
+
+
+def test_surface_and_airborne_frames_never_pair() -> None:
+    # An aircraft lines up (surface frames) and takes off (airborne frames) within a
+    # pair's 10 s: a surface frame read as airborne lands thousands of km away.
+    dec = ModeSDecoder("rx", receiver=(49.0097, 2.5479))
+    lat, lon = 49.0058, 2.5735
+    for i in range(4):
+        dec.decode(surface(ICAO, lat, lon, i % 2, movement=39), T0 + i)  # 39: about 15 kt
+    st_ = dec.aircraft[ICAO].cpr
+    assert st_.fix is not None and st_.airborne == [None, None]
+    det, how = dec.decode(airborne(ICAO, lat + 0.01, lon, 1500, 1), T0 + 5)
+    assert st_.surface[0] is not None  # the surface even frame is still there, unused
+    assert det is not None and how == "local"  # against the surface fix, not a pair
+    assert det.position is not None
+    assert distance_m(lat + 0.01, lon, det.position.lat, det.position.lon) < 10
+
+
+def test_surface_pairs_need_a_receiver_or_an_own_fix() -> None:
+    # Parked at Toulouse, never seen airborne. A surface pair leaves only the 90-degree
+    # quadrant open, so a receiver at Paris-CDG (330 NM, within its 450 NM range)
+    # resolves it; a single frame against it alone is ambiguous (zones of 90 NM), so
+    # it is never enough to emit.
+    lat, lon = 43.6291, 1.3638
+    dec = ModeSDecoder("rx", receiver=(49.0097, 2.5479))
+    out = [dec.decode(surface(ICAO, lat, lon, i % 2), T0 + i) for i in range(10)]
+    dets = [d for d, _ in out if d is not None and d.position is not None]
+    assert len(dets) == 10 - 3  # after the first two independent pairs
+    assert all(distance_m(lat, lon, d.position.lat, d.position.lon) < 5 for d in dets)  # type: ignore[union-attr]
+    # No receiver and no fix of its own: nothing can pick the quadrant.
+    dec = ModeSDecoder("rx")
+    out = [dec.decode(surface(ICAO, lat, lon, i % 2), T0 + i) for i in range(10)]
+    assert {how for _, how in out} == {"surface_no_reference"}
+
+
+def test_a_wrong_fix_is_dropped_and_the_true_position_recovered() -> None:
+    dec = ModeSDecoder("rx")
+    truth = flight(47.0, 8.0, 270.0, 220.0, 60)
+    dec.decode(velocity(ICAO, -427, 0), T0)
+    feed(dec, truth[:6])
+    # Corrupt the state as a wrong global fix would: one latitude zone (6 deg) south.
+    st_ = dec.aircraft[ICAO].cpr
+    assert st_.fix is not None
+    st_.fix = Fix(st_.fix.lat - 6.0, st_.fix.lon, st_.fix.t)
+    got = feed(dec, truth[6:])
+    assert st_.dropped == 1  # replaced by two independent agreeing pairs
+    assert got and max(e for *_, e, _ in got) < 10  # nothing emitted near the wrong fix
+    assert len(got) >= len(truth[6:]) - 4  # recovered within two pairs
+
+
+def test_a_local_decode_that_jumps_is_not_emitted_and_drops_the_fix_if_it_persists() -> None:
+    # Only even frames (no pair ever): each is decoded locally against the fix. Frames
+    # that land impossibly far from it are not emitted; after MAX_DOUBT of them in a row
+    # the fix is dropped instead of moving the aircraft.
+    res = CprResolver()
+    st_ = CprState(fix=Fix(47.0, 8.0, T0))
+    f = decode_frame(airborne(ICAO, 47.0, 9.2, 30000, 0))  # 91 km east
+    assert f.cpr_lat is not None and f.cpr_lon is not None
+    for k in range(1, MAX_DOUBT + 1):
+        assert st_.fix is not None
+        rep = CprReport(0, f.cpr_lat, f.cpr_lon, T0 + 0.5 * k)
+        assert res.resolve(st_, False, rep, 450.0) == "cpr_doubt"
+    assert st_.fix is None and st_.dropped == 1 and st_.candidates == []
+
+
+def test_one_bad_frame_costs_a_few_positions_and_keeps_the_fix() -> None:
+    dec = ModeSDecoder("rx")
+    truth = flight(47.0, 8.0, 270.0, 220.0, 40)
+    feed(dec, truth[:10])
+    t, la, lo = truth[10]
+    bad = airborne(ICAO, la + 1.0, lo - 2.0, 30000, 0)  # valid parity, wrong place
+    assert dec.decode(bad, t) == (None, "cpr_doubt")
+    got = feed(dec, truth[11:])
+    assert dec.aircraft[ICAO].cpr.dropped == 0
+    assert max(e for *_, e, _ in got) < 10 and len(got) >= len(truth[11:]) - 2
+
+
+def test_an_old_fix_is_not_used_for_local_decoding() -> None:
+    dec = ModeSDecoder("rx")
+    truth = flight(35.0, -106.0, 0.0, 250.0, 6)
+    feed(dec, truth)
+    assert dec.aircraft[ICAO].cpr.fix is not None
+    # 20 minutes of silence at an unknown speed (900 kt bound): 300 NM possible.
+    t, la, lo = truth[-1]
+    la, lo = destination(la, lo, 0.0, 250.0 * 1200)
+    det, how = dec.decode(airborne(ICAO, float(la), float(lo), 30000, 0), t + 1200)
+    assert det is None and how == "cpr_pending"
+    assert dec.aircraft[ICAO].cpr.fix is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lat=st.floats(-80, 80),
+    lon=st.floats(-179.9, 179.9),
+    track=st.floats(0, 359.9),
+    speed=st.floats(60, 300),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_corrupt_frames_never_move_a_track(
+    lat: float, lon: float, track: float, speed: float, seed: int
+) -> None:
+    # Frames with a valid parity but random CPR fields (what a parity collision or a
+    # faulty transponder gives), one in five: every emitted position stays on the truth.
+    rng = random.Random(seed)
+    dec = ModeSDecoder("rx")
+    emitted = 0
+    for i, (t, la, lo) in enumerate(flight(lat, lon, track, speed, 120)):
+        if rng.random() < 0.2:
+            frame = airborne(ICAO, rng.uniform(-85, 85), rng.uniform(-180, 180), 30000, i % 2)
+            truth = None
+        else:
+            frame, truth = airborne(ICAO, la, lo, 30000, i % 2), (la, lo)
+        det, _ = dec.decode(frame, t)
+        if det is None or det.position is None:
+            continue
+        assert truth is not None, "a corrupt frame's position was emitted"
+        assert distance_m(*truth, det.position.lat, det.position.lon) < 10
+        emitted += 1
+    assert emitted > 0
+
+
+def test_range_check_only_against_a_given_receiver() -> None:
+    truth = flight(43.6, 1.37, 0.0, 200.0, 5)  # Toulouse: frames 4 and 5 are emitted
+    with pytest.raises(RejectedMessage) as e:
+        feed(ModeSDecoder("rx", receiver=(52.3, 4.76)), truth)  # Amsterdam: 540 NM
+    assert e.value.reason is Reason.IMPOSSIBLE_VALUE and "beyond its 450 NM" in e.value.detail
+    assert len(feed(ModeSDecoder("rx", receiver=(49.0, 2.55)), truth)) == 2  # Paris: 330 NM
+    assert len(feed(ModeSDecoder("rx"), truth)) == 2  # no receiver, no range check
+    assert len(feed(ModeSDecoder("rx", receiver=(52.3, 4.76), max_range_m=None), truth)) == 2
+
+
+def test_single_frame_against_the_receiver_only_when_its_range_is_unambiguous() -> None:
+    truth = flight(52.25, 3.92, 90.0, 230.0, 3)
+    frame = airborne(ICAO, *truth[0][1:], 30000, 0)
+    wide = ModeSDecoder("rx", receiver=(52.3, 4.76))  # 450 NM: a 360 NM zone is ambiguous
+    assert wide.decode(frame, T0) == (None, "cpr_pending")
+    narrow = ModeSDecoder("rx", receiver=(52.3, 4.76), max_range_m=150 * 1852.0)
+    assert narrow.decode(frame, T0) == (None, "cpr_unconfirmed")
+    (cand,) = narrow.aircraft[ICAO].cpr.candidates
+    assert not cand.global_
+    assert distance_m(truth[0][1], truth[0][2], cand.lat, cand.lon) < 10
+    # The first pair shares the even frame with the candidate: not independent.
+    assert narrow.decode(airborne(ICAO, *truth[1][1:], 30000, 1), truth[1][0])[1] == (
+        "cpr_unconfirmed"
+    )
+    det, how = narrow.decode(airborne(ICAO, *truth[2][1:], 30000, 0), truth[2][0])
+    assert how == "confirmed" and det is not None  # (even2, odd1) agrees with it
+
+
+def test_silent_aircraft_are_forgotten_and_the_state_is_capped() -> None:
+    dec = ModeSDecoder("rx", max_aircraft=50)
+    for k in range(200):  # 200 addresses, 0.1 s apart: the cap keeps at most 50
+        dec.decode(airborne(f"{k + 1:06x}", 10.0, 10.0, 30000, 0), T0 + k * 0.1)
+        assert len(dec.aircraft) <= 50
+    assert f"{200:06x}" in dec.aircraft and f"{1:06x}" not in dec.aircraft
+    dec.decode(airborne("fff000", 10.0, 10.0, 30000, 0), T0 + 20 + 301)
+    assert list(dec.aircraft) == ["fff000"]  # the others were silent for > 300 s
+    assert dec.evicted == 200
+
+
+def test_a_bad_future_timestamp_does_not_stop_eviction() -> None:
+    dec = ModeSDecoder("rx")
+    dec.decode(airborne("000001", 10.0, 10.0, 30000, 0), T0)
+    dec.decode(airborne("000002", 10.0, 10.0, 30000, 0), T0 + 86_400 * 365)  # a year ahead
+    assert "000001" not in dec.aircraft  # "silent" for a year at that clock
+    dec.decode(airborne("000003", 10.0, 10.0, 30000, 0), T0 + 1)  # the clock comes back
+    assert list(dec.aircraft) == ["000003"]  # the bogus one is not kept for a year
+
+
+def test_a_merged_feed_out_of_order_stays_on_the_truth() -> None:
+    # Several receivers merged: frames arrive up to 2 s late and out of order, with
+    # their own (slightly offset) times; every position is still the frame's own.
+    rng = random.Random(7)
+    truth = flight(48.5, 2.2, 200.0, 240.0, 600)
+    frames = [(t + rng.uniform(-0.05, 0.05), i, la, lo) for i, (t, la, lo) in enumerate(truth)]
+    frames.sort(key=lambda f: f[0] + rng.uniform(0.0, 2.0))  # arrival order
+    dec = ModeSDecoder("rx")
+    errors = []
+    for t, i, la, lo in frames:
+        det, _ = dec.decode(airborne(ICAO, la, lo, 30000, i % 2), t)
+        if det is not None and det.position is not None:
+            errors.append(distance_m(la, lo, det.position.lat, det.position.lon))
+    assert len(errors) >= 0.95 * len(frames)
+    assert max(errors) < 10
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    lat=st.floats(-70, 70),
+    lon=st.floats(-179.9, 179.9),
+    track=st.floats(0, 359.9),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_take_off_with_corrupt_frames_of_both_kinds_stays_on_the_truth(
+    lat: float, lon: float, track: float, seed: int
+) -> None:
+    # Taxi (surface frames, 8 m/s) then climb-out (airborne, 120 m/s) with a receiver
+    # 20 km away; one frame in six carries a random position with a valid parity.
+    rng = random.Random(seed)
+    rx = destination(lat, lon, (track + 90) % 360, 20_000.0)
+    dec = ModeSDecoder("rx", receiver=(float(rx[0]), float(rx[1])))
+    taxi = flight(lat, lon, track, 8.0, 60)
+    t_end, la_end, lo_end = taxi[-1]
+    climb = flight(la_end, lo_end, track, 120.0, 60)
+    climb = [(t + t_end + 0.5 - T0, la, lo) for t, la, lo in climb]
+    emitted = 0
+    for i, (t, la, lo) in enumerate(taxi + climb):
+        kind_surface = i < len(taxi)
+        corrupt = rng.random() < 1 / 6
+        plat = rng.uniform(-80, 80) if corrupt else la
+        plon = rng.uniform(-180, 180) if corrupt else lo
+        if kind_surface:
+            frame = surface(ICAO, plat, plon, i % 2)
+        else:
+            frame = airborne(ICAO, plat, plon, 3000, i % 2)
+        try:
+            det, _ = dec.decode(frame, t)
+        except RejectedMessage as e:
+            # Beyond the receiver's range: a corrupt frame, or a pair with one.
+            assert e.reason is Reason.IMPOSSIBLE_VALUE
+            continue
+        if det is None or det.position is None:
+            continue
+        assert not corrupt, "a corrupt frame's position was emitted"
+        assert distance_m(la, lo, det.position.lat, det.position.lon) < 10
+        emitted += 1
+    assert emitted > 30
