@@ -159,7 +159,7 @@ def generate_sector(
         extent_km = min(max(MIN_EXTENT_KM, 5.0 * math.ceil(need_km / 5.0)), MAX_EXTENT_KM)
         if need_km > MAX_EXTENT_KM:
             raise SectorGenError(
-                f"airports {', '.join(codes)} lie {far_m / 1000:.0f} km apart from the sector"
+                f"airports {', '.join(codes)}: one lies {far_m / 1000:.0f} km from the sector"
                 f" centre; a sector is at most {MAX_EXTENT_KM:g} km half-width: make two sectors"
             )
     elif not MIN_EXTENT_KM / 5 <= extent_km <= MAX_EXTENT_KM:
@@ -190,7 +190,9 @@ def generate_sector(
         border_km=sum(float(g.length) for g in getattr(geo.border_xy, "geoms", [geo.border_xy]))
         / 1000.0,
     )
-    plan.yaml = _yaml(plan, info, towers, codes, start, duration_s, tower_spacing_km, frame, geo)
+    plan.yaml = _yaml(
+        plan, info, towers, codes, start, duration_s, tower_spacing_km, frame, name is not None
+    )
     return plan
 
 
@@ -236,12 +238,13 @@ def _yaml(
     duration_s: float,
     spacing_km: float,
     frame: LocalFrame,
-    geo: Geography,
+    name_given: bool,
 ) -> str:
     olat, olon = plan.origin
     lo = [
         f"# {plan.name}: a border sector written by",
-        f"# `skywarden sector new {' '.join('--airport ' + c for c in codes)}`.",
+        f"# `skywarden sector new {' '.join('--airport ' + c for c in codes)}"
+        + (f" --name {_q(plan.name)}`." if name_given else "`."),
         "#",
         "# Units: metres, seconds, degrees; altitudes above mean sea level. Every parameter",
         "# is documented in src/skywarden/sim/scenario.py; the sensor models and their",
@@ -252,8 +255,8 @@ def _yaml(
         f"  name: {_q(plan.name)}",
         "  # the border point nearest the airports' mean position (Natural Earth line)",
         f"  origin: {{lat: {_f(olat)}, lon: {_f(olon)}, alt_m: {plan.ground_alt_m:.1f}}}",
-        f"  # half-width: farthest airport + {MARGIN_KM:g} km (a final approach), at least"
-        f" {MIN_EXTENT_KM:g} km, rounded up to 5 km (or --extent-km)",
+        f"  # half-width: farthest airport + {MARGIN_KM:g} km (a final approach), at least",
+        f"  # {MIN_EXTENT_KM:g} km, rounded up to 5 km (or --extent-km)",
         f"  extent_m: {plan.extent_m:.0f}",
         "  # the lowest airport's elevation (airportsdata); no DEM: the ground rises to each",
         "  # airport's elevation within ~4 km of it (Geography.ground_at)",
