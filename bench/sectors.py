@@ -31,7 +31,7 @@ from rich.table import Table
 from skywarden.airspace.evaluate import Score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from airspace_eval import _commit, total  # noqa: E402  (the bench next door)
+from airspace_eval import _commit, total  # the bench next door
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTORS = {
