@@ -172,6 +172,7 @@ def test_the_shipped_sectors_are_what_the_command_writes(
         (["--airport", "KLRD", "--tower-spacing-km", "0"], "--tower-spacing-km"),
         (["--airport", "KLRD", "--airport", "MMNL", "--extent-km", "6"], "outside the sector"),
         (["--airport", "KLRD", "--start", "2026-02-11T03:00:00"], "must be UTC"),
+        (["--airport", "KLRD", "--name", "two\nlines"], "printable characters"),
     ],
 )
 def test_clear_errors(tmp_path: Path, args: list[str], message: str) -> None:

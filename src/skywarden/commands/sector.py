@@ -16,7 +16,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Border sectors: write a scenario for any border airport(s).")
+app = typer.Typer(
+    help="Border sectors: write a scenario for any border airport(s).", no_args_is_help=True
+)
 
 
 def _fail(message: str) -> typer.Exit:

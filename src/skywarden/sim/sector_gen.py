@@ -139,6 +139,8 @@ def generate_sector(
     """
     if not airports:
         raise SectorGenError("give at least one --airport")
+    if name is not None and (not name.strip() or len(name) > 80 or not name.isprintable()):
+        raise SectorGenError(f"--name {name!r}: 1-80 printable characters on one line")
     if not 1.0 <= tower_spacing_km <= 100.0:
         raise SectorGenError(f"--tower-spacing-km {tower_spacing_km:g}: must be in [1, 100]")
     if not math.isfinite(duration_s) or not 0 < duration_s <= 7 * 86400:
