@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 OUT    ?= out
 SEED   ?= 1
 
-.PHONY: run simulate test lint typecheck pytest install dev sysdeps data clean bench samples web
+.PHONY: run simulate test lint typecheck pytest install dev sysdeps data clean bench samples web fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,18 @@ data: dev
 bench: dev
 	$(BIN)/pip install -q -e '.[bench]'
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# atheris on every ingest parser, FUZZ_SECONDS each (not part of `make test`), seeded
+# from the corpus in tests/ingest/corpus/FORMAT; new inputs and crashes go to .cache/fuzz.
+FUZZ_SECONDS ?= 600
+FUZZ_FORMATS ?= $(notdir $(wildcard tests/ingest/corpus/*))
+fuzz: dev
+	@for f in $(FUZZ_FORMATS); do \
+	  echo "== fuzz $$f ($(FUZZ_SECONDS) s)"; mkdir -p .cache/fuzz/$$f; \
+	  $(BIN)/python -m skywarden.ingest.fuzz $$f .cache/fuzz/$$f tests/ingest/corpus/$$f \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 \
+	    -artifact_prefix=.cache/fuzz/crash-$$f- || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

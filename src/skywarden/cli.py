@@ -55,6 +55,7 @@ app.command("analyze")(__import__("skywarden.commands.analyze", fromlist=["_"]).
 app.command("run")(__import__("skywarden.commands.run", fromlist=["_"]).run)
 app.command("track")(__import__("skywarden.commands.track", fromlist=["_"]).track)
 app.command("evaluate")(__import__("skywarden.commands.evaluate", fromlist=["_"]).evaluate)
+app.add_typer(__import__("skywarden.commands.sector", fromlist=["app"]).app, name="sector")
 
 
 def one_line(e: BaseException) -> str:

@@ -11,9 +11,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
 
 
 def _parse_time(text: str | None) -> float | None:
@@ -85,12 +90,27 @@ def ingest(
             "(e.g. 25/201) or a plot/DF sensor name; repeatable",
         ),
     ] = None,
+    quarantine_max_mb: Annotated[
+        float,
+        typer.Option(
+            "--quarantine-max-mb",
+            min=0,
+            help="stop writing quarantine rows past this size (they are still counted)",
+        ),
+    ] = 16.0,
+    quarantine_raw_chars: Annotated[
+        int,
+        typer.Option(
+            "--quarantine-raw-chars", min=0, help="raw characters kept per quarantine row"
+        ),
+    ] = 4096,
 ) -> None:
     """Parse sensor files or sockets into detections; quarantine what cannot be accepted."""
     import asyncio
 
     from rich.console import Console
 
+    from skywarden.ingest.asterix_worker import DecoderMissing, decoder_available
     from skywarden.ingest.base import IngestOptions
     from skywarden.ingest.formats import FORMATS, UnknownFormat
     from skywarden.ingest.report import summary_table
@@ -100,6 +120,8 @@ def ingest(
 
     if fmt is not None and fmt not in FORMATS:
         raise typer.BadParameter(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+    if fmt == "asterix" and not decoder_available():
+        _fail(str(DecoderMissing()))
     rx = _parse_receiver(receiver)
     sites = {}
     for spec in site or []:
@@ -122,8 +144,31 @@ def ingest(
     except (FileNotFoundError, UnknownFormat) as e:
         raise typer.BadParameter(str(e)) from None
     qpath = quarantine or out.with_name(out.name.removesuffix(".jsonl") + ".rejected.jsonl")
-    with Sink(out, qpath, max_time_regression_s=options.max_time_regression_s) as sink:
-        asyncio.run(run_sources(sources, sink))
+    with Sink(
+        out,
+        qpath,
+        max_time_regression_s=options.max_time_regression_s,
+        quarantine_raw_chars=quarantine_raw_chars,
+        quarantine_max_bytes=int(quarantine_max_mb * 1024 * 1024),
+    ) as sink:
+        try:
+            asyncio.run(run_sources(sources, sink))
+        except DecoderMissing as e:  # a detected ASTERIX stream without the decoder
+            _fail(str(e))
     console = Console()
-    console.print(summary_table(sink.summary))
+    summary = sink.summary
+    console.print(summary_table(summary))
     console.print(f"detections -> {out}   rejections -> {qpath}")
+    left = sum(summary.not_quarantined.values())
+    if left:
+        console.print(
+            f"quarantine capped at {sink.quarantine_max_bytes} bytes: {left} further"
+            " rejections counted above but not written (summarised in its last row)"
+        )
+    if summary.total_accepted == 0 and summary.total_rejected:
+        (fmt_, why), n = summary.rejected.most_common(1)[0]
+        typer.echo(
+            f"warning: nothing accepted: all {summary.total_rejected} messages rejected"
+            f" (most: {n} {why} as {fmt_}); is --format right for this input?",
+            err=True,
+        )

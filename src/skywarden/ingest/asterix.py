@@ -27,6 +27,10 @@ adequate for the flight-level altitudes they come with).
 Time: ASTERIX gives seconds since UTC midnight. The day is the one that puts the
 report nearest the receive time, or ``IngestOptions.reference_time`` when replaying.
 
+Decoder: ``asterix-decoder`` is an optional dependency (the ``asterix`` extra). Without
+it, making an ASTERIX parser raises ``DecoderMissing`` naming the extra to install, a
+start-up error, instead of quarantining every block as a decoder crash.
+
 Framing: a stream is a sequence of data blocks (CAT, 16-bit LEN, records). A block of
 a service category (002, 019, 023, 025, 034, 063, 065) is counted as absorbed, of
 any other category not listed above ``unsupported``; a LEN below 3 or a block the decoder
@@ -41,7 +45,8 @@ from functools import partial
 from typing import Any
 
 from skywarden.geo import M_PER_FT, destination
-from skywarden.ingest.asterix_worker import Records, shared_decoder
+from skywarden.ingest import asterix_worker
+from skywarden.ingest.asterix_worker import DecoderMissing, Records, shared_decoder
 from skywarden.ingest.base import Item, Parser
 from skywarden.ingest.rejection import Reason, RejectedMessage
 from skywarden.model import Bearing, Detection, Identity, Position, SensorKind
@@ -79,6 +84,8 @@ class AsterixParser(Parser):
     binary = True
 
     def __post_init__(self) -> None:
+        if not asterix_worker.decoder_available():
+            raise DecoderMissing()
         self._decoder = shared_decoder()
         self._buf = b""
         self._base = 0

@@ -14,6 +14,7 @@ to find the culprit, which comes back as None (quarantined as ``corrupt``).
 from __future__ import annotations
 
 import atexit
+import importlib.util
 import marshal
 import struct
 import subprocess
@@ -21,6 +22,28 @@ import sys
 from typing import IO, Any
 
 Records = list[dict[str, Any]]
+
+#: What to install when the decoder is missing (the optional dependency's extra).
+INSTALL_HINT = "pip install 'skywarden[asterix]'"
+
+
+class DecoderMissing(ImportError):
+    """The optional ``asterix-decoder`` package is not installed: a start-up error."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "ASTERIX needs the optional asterix-decoder package, which is not installed:"
+            f" {INSTALL_HINT}"
+        )
+
+
+def decoder_available() -> bool:
+    """Whether ``asterix-decoder`` (module ``asterix``) can be imported, without importing it.
+
+    Checked before the worker is started: without it the child dies on its first
+    import, and every block would be quarantined as a decoder crash.
+    """
+    return importlib.util.find_spec("asterix") is not None
 
 
 def _send(stream: IO[bytes], obj: Any) -> None:

@@ -11,18 +11,71 @@ and are counted in :attr:`Parser.absorbed`, so nothing is silently dropped.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
+import re
 import time
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
+
+import numpy as np
 
 from skywarden.ingest.rejection import Reason, RejectedMessage, Rejection
 from skywarden.model import Detection, InvalidRecord
 
 Item = Detection | Rejection
+
+#: Longest line a line format accepts by default (bytes, newline excluded). An SBS,
+#: AVR or CSV message is under 200 bytes; a JSON report a few kB. A longer line is
+#: rejected ``too_large`` without being parsed, and a line that never ends is dropped
+#: as it streams in, so one endless line cannot fill memory.
+MAX_LINE_BYTES = 64 * 1024
+#: Deepest JSON nesting a JSON format accepts by default: F3411 documents nest about 6
+#: levels, sensor reports 3. Python's json module recurses per level and raises
+#: RecursionError near 1,000; the bound keeps well clear of it.
+MAX_JSON_DEPTH = 32
+#: Characters of an over-long line kept in its rejection (for the operator to look at).
+RAW_PREVIEW_CHARS = 256
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+
+
+def json_depth(raw: bytes) -> int:
+    """Deepest ``[``/``{`` nesting of a JSON text, strings ignored (vectorised count)."""
+    if b"[" not in raw and b"{" not in raw:
+        return 0
+    bare = np.frombuffer(_JSON_STRING.sub(b"", raw), dtype=np.uint8)
+    step = (bare == ord("[")).astype(np.int32) + (bare == ord("{"))
+    step -= (bare == ord("]")).astype(np.int32) + (bare == ord("}"))
+    return int(np.cumsum(step).max(initial=0))
+
+
+def check_json_depth(raw: bytes, max_depth: int, where: str = "") -> None:
+    """Reject a JSON text nested deeper than ``max_depth`` (RejectedMessage ``too_large``)."""
+    if raw.count(b"[") + raw.count(b"{") <= max_depth:
+        return  # cannot be deeper than its brackets: the common case costs two counts
+    depth = json_depth(raw)
+    if depth > max_depth:
+        raise RejectedMessage(
+            Reason.TOO_LARGE,
+            f"JSON nested {depth} deep (this format allows {max_depth})",
+            where or None,
+        )
+
+
+def bounded_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH, where: str = "") -> Any:
+    """``json.loads`` that checks the nesting first: RejectedMessage, never RecursionError."""
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    check_json_depth(raw, max_depth, where)
+    try:
+        return json.loads(raw)
+    except ValueError as e:
+        raise RejectedMessage(Reason.CORRUPT, f"not JSON: {e}", where or None) from None
+    except RecursionError:  # unreachable after the depth check; kept as a guard
+        raise RejectedMessage(Reason.TOO_LARGE, "JSON nested too deep", where) from None
 
 
 @dataclass
@@ -173,12 +226,23 @@ class Parser(ABC):
 
 
 class LineParser(Parser):
-    """A text format with one message per line (SBS, AVR, CSV, JSON Lines)."""
+    """A text format with one message per line (SBS, AVR, CSV, JSON Lines).
+
+    ``max_line_bytes`` bounds a line (a format may raise it): longer lines are rejected
+    ``too_large`` with a preview of their start, and a line still growing past the bound
+    is discarded as it arrives until its newline. A line that opens with ``{`` or ``[``
+    is JSON in every line format that has such lines: it is rejected ``too_large`` before
+    parsing when nested deeper than ``max_json_depth``.
+    """
+
+    max_line_bytes: ClassVar[int] = MAX_LINE_BYTES
+    max_json_depth: ClassVar[int] = MAX_JSON_DEPTH
 
     def __post_init__(self) -> None:
         self._buf = b""
         self._line = 0
         self._offset = 0
+        self._overlong: tuple[bytes, int] | None = None  # (preview, bytes so far) of a cut line
 
     @abstractmethod
     def parse_line(self, text: str, line: int, t_received: float) -> Detection | None:
@@ -190,15 +254,56 @@ class LineParser(Parser):
 
     def feed(self, data: bytes, t_received: float | None = None) -> list[Item]:
         t_rx = self.options.clock() if t_received is None else t_received
+        data, out = self.skip_overlong(data, t_rx)
         buf = self._buf + data if self._buf else data
         lines = buf.split(b"\n")
         self._buf = lines.pop()
-        out: list[Item] = []
         for raw in lines:
             out.extend(self._one(raw, t_rx))
+        self.cap_tail()
         return out
 
+    def skip_overlong(self, data: bytes, t_rx: float) -> tuple[bytes, list[Item]]:
+        """Inside an over-long line, drop ``data`` up to its newline; the rest goes on.
+
+        Formats that override :meth:`feed` call this first and :meth:`cap_tail` after
+        keeping their partial line in ``_buf``.
+        """
+        if self._overlong is None:
+            return data, []
+        head, sep, rest = data.partition(b"\n")
+        preview, n = self._overlong
+        self._overlong = (preview, n + len(head))
+        if not sep:
+            return b"", []
+        return rest, [self._too_long(t_rx)]
+
+    def cap_tail(self) -> None:
+        """A partial line past ``max_line_bytes`` is dropped, its start kept for the rejection."""
+        if len(self._buf) > self.max_line_bytes:
+            self._overlong = (self._buf[:RAW_PREVIEW_CHARS], len(self._buf))
+            self._buf = b""
+
+    def _too_long(self, t_rx: float) -> Rejection:
+        """The rejection of a finished over-long line (counted as one line)."""
+        assert self._overlong is not None
+        preview, n = self._overlong
+        self._overlong = None
+        self._line += 1
+        self._offset += n + 1
+        return self.reject(
+            Reason.TOO_LARGE,
+            f"line of {n} bytes is longer than this format's {self.max_line_bytes}"
+            f" (first {len(preview)} kept)",
+            preview,
+            line=self._line,
+            t_received=t_rx,
+        )
+
     def _one(self, raw: bytes, t_rx: float) -> list[Item]:
+        if len(raw) > self.max_line_bytes:
+            self._overlong = (raw[:RAW_PREVIEW_CHARS], len(raw))
+            return [self._too_long(t_rx)]
         self._line += 1
         line = self._line
         self._offset += len(raw) + 1
@@ -208,12 +313,18 @@ class LineParser(Parser):
             return [self.reject(Reason.CORRUPT, f"not UTF-8: {e}", raw, line=line, t_received=t_rx)]
         if self.skip_line(text):
             return []
-        item = self.guarded(
-            lambda: self.parse_line(text, line, t_rx), text, line=line, t_received=t_rx
-        )
+
+        def parse() -> Detection | None:
+            if text[:1] in ("{", "["):
+                check_json_depth(raw, self.max_json_depth)
+            return self.parse_line(text, line, t_rx)
+
+        item = self.guarded(parse, text, line=line, t_received=t_rx)
         return [] if item is None else [item]
 
     def close(self) -> list[Item]:
+        if self._overlong is not None:
+            return [self._too_long(self.options.clock())]
         if not self._buf:
             return []
         raw, self._buf = self._buf, b""
@@ -223,6 +334,8 @@ class LineParser(Parser):
         return self._one(raw, self.options.clock())
 
     def reset_framing(self) -> list[Item]:
+        if self._overlong is not None:
+            return [self._too_long(self.options.clock())]
         if not self._buf:
             return []
         raw, self._buf = self._buf, b""

@@ -8,10 +8,10 @@ of a stream (the first chunk read), which is what a file, stdin or socket offers
 from __future__ import annotations
 
 import importlib
-import json
 import re
 
-from skywarden.ingest.base import IngestOptions, Parser
+from skywarden.ingest.base import IngestOptions, Parser, bounded_json
+from skywarden.ingest.rejection import RejectedMessage
 from skywarden.ingest.validate import Deduplicator
 
 # name -> "module:Class"; the module is under skywarden.ingest
@@ -59,6 +59,8 @@ def make_parser(
 _AVR = re.compile(rb"^[*@%<][0-9A-Fa-f]+;\s*$")
 _SBS = re.compile(rb"^(MSG|SEL|ID|AIR|STA|CLK),")
 ASTERIX_CATEGORIES = frozenset({15, 21, 48, 62, 205})
+#: Nesting bound when sniffing JSON (the formats' own bounds are at most this deep).
+DETECT_JSON_DEPTH = 32
 
 
 def detect_format(head: bytes) -> str | None:
@@ -111,11 +113,11 @@ def _looks_rid(head: bytes) -> bool:
 
 def _detect_json(text: bytes, first: bytes) -> str | None:
     try:
-        obj = json.loads(first)
-    except ValueError:
+        obj = bounded_json(first, DETECT_JSON_DEPTH)
+    except RejectedMessage:
         try:
-            obj = json.loads(text)
-        except ValueError:
+            obj = bounded_json(text, DETECT_JSON_DEPTH)
+        except RejectedMessage:
             return None
     if isinstance(obj, list) and obj and isinstance(obj[0], dict):
         obj = obj[0]

@@ -1,6 +1,14 @@
 """Coverage-guided fuzzing of one ingest parser with atheris (libFuzzer for Python).
 
-    python -m skywarden.ingest.fuzz FORMAT [CORPUS_DIR] -max_total_time=2
+    python -m skywarden.ingest.fuzz FORMAT [CORPUS_DIR...] -max_total_time=2
+    make fuzz [FUZZ_SECONDS=600] [FUZZ_FORMATS="sbs rid_network"]
+
+``make fuzz`` (not part of ``make test``) fuzzes every format for ``FUZZ_SECONDS``
+each, seeded from the corpus kept in the repository, ``tests/ingest/corpus/FORMAT/``
+(small files: each format's valid example, and for line and JSON formats a line
+without its newline, deep nesting and brackets inside strings). New inputs libFuzzer
+finds go to ``.cache/fuzz/FORMAT`` (merge the useful ones back with ``-merge=1``),
+crashing inputs to ``.cache/fuzz/crash-FORMAT-*``.
 
 The property fuzzed is the ingest contract: whatever bytes arrive, in whatever chunks,
 a parser returns only Detections and Rejections and never raises. The first input byte

@@ -27,6 +27,7 @@ class Reason(StrEnum):
     UNKNOWN_FORMAT = "unknown_format"  # content matches no known format
     UNSUPPORTED = "unsupported"  # a valid message of a kind we do not turn into detections
     NO_POSITION = "no_position"  # valid, but cannot be placed (e.g. CPR pair incomplete)
+    TOO_LARGE = "too_large"  # beyond the format's line length, document size or nesting bound
 
 
 class RejectedMessage(ValueError):

@@ -34,7 +34,7 @@ from implicitdict import ImplicitDict
 from uas_standards.astm.f3411.v19 import api as v19
 from uas_standards.astm.f3411.v22a import api as v22a
 
-from skywarden.ingest.base import Item, LineParser
+from skywarden.ingest.base import RAW_PREVIEW_CHARS, Item, LineParser, bounded_json
 from skywarden.ingest.rejection import Reason, RejectedMessage
 from skywarden.model import Detection, Identity, Position, SensorKind
 
@@ -61,6 +61,14 @@ VERTICAL_M = {
     "VA1m": 1.0,
 }
 SPEED_MS = {"SA10mps": 10.0, "SA3mps": 3.0, "SA1mps": 1.0, "SA03mps": 0.3}
+
+#: A GetFlightsResponse line may carry hundreds of flights (~1 kB each) with their
+#: recent positions: 4 MiB per line, far above a real poll and far below memory trouble.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+#: A whole (pretty-printed) document is read into memory before parsing: 64 MiB.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+#: F3411 objects nest about 6 levels (flights[].current_state.position.accuracy...).
+MAX_JSON_DEPTH = 16
 
 
 @dataclass
@@ -94,24 +102,35 @@ class RidNetworkParser(LineParser):
     """F3411 v19/v22a display-provider JSON: whole documents or JSON Lines."""
 
     format = "rid_network"
+    max_line_bytes = MAX_LINE_BYTES
+    max_json_depth = MAX_JSON_DEPTH
     details: dict[str, _Details] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__post_init__()
         self._doc: list[bytes] | None = None  # chunks of a multi-line document
+        self._doc_bytes = 0
+        self._doc_dropped = False  # the document outgrew MAX_DOCUMENT_BYTES
         self._pending: list[Item] = []  # items of the line being parsed (many per line)
 
     def feed(self, data: bytes, t_received: float | None = None) -> list[Item]:
         if self._doc is not None:
-            self._doc.append(data)
+            self._doc_bytes += len(data)
+            if self._doc_bytes <= MAX_DOCUMENT_BYTES:
+                self._doc.append(data)
+            elif not self._doc_dropped:
+                self._doc_dropped = True
+                del self._doc[1:]  # keep the start for the rejection's preview
             return []
         if self._line == 0 and not self._buf and data.lstrip()[:1] in (b"{", b"["):
             first = data.lstrip().split(b"\n", 1)[0]
             try:
-                json.loads(first)
-            except ValueError:
-                self._doc = [data]  # a pretty-printed document: parse it whole at the end
-                return []
+                bounded_json(first, MAX_JSON_DEPTH)
+            except RejectedMessage as e:
+                if e.reason == Reason.CORRUPT:  # not a whole line: a pretty-printed document
+                    self._doc = [data]  # parsed whole at the end
+                    self._doc_bytes = len(data)
+                    return []
         return super().feed(data, t_received)
 
     def close(self) -> list[Item]:
@@ -120,19 +139,25 @@ class RidNetworkParser(LineParser):
         text, self._doc = b"".join(self._doc), None
         t_rx = self.options.clock()
         self._line = 1
-        try:
-            obj = json.loads(text)
-        except ValueError as e:
+        if self._doc_dropped:
             return [
-                self.reject(Reason.CORRUPT, f"not JSON: {e}", text[:4096], line=1, t_received=t_rx)
+                self.reject(
+                    Reason.TOO_LARGE,
+                    f"JSON document of {self._doc_bytes} bytes is larger than this format's"
+                    f" {MAX_DOCUMENT_BYTES}",
+                    text[:RAW_PREVIEW_CHARS],
+                    line=1,
+                    t_received=t_rx,
+                )
             ]
+        try:
+            obj = bounded_json(text, MAX_JSON_DEPTH)
+        except RejectedMessage as e:
+            return [self.reject(e.reason, e.detail, text[:4096], line=1, t_received=t_rx)]
         return self._document(obj, text.decode("utf-8", "replace"), 1, t_rx)
 
     def parse_line(self, text: str, line: int, t_received: float) -> Detection | None:
-        try:
-            obj = json.loads(text)
-        except ValueError as e:
-            raise RejectedMessage(Reason.CORRUPT, f"not JSON: {e}") from None
+        obj = bounded_json(text, MAX_JSON_DEPTH)
         # A line may hold many flights: they are collected and returned by _one.
         self._pending.extend(self._document(obj, text, line, t_received))
         return None

@@ -136,12 +136,20 @@ class SbsParser(LineParser):
         bulk path of :mod:`skywarden.ingest.sbs_batch` unless ``batched`` is False.
         """
         t_rx = self.options.clock() if t_received is None else t_received
+        data, cut = self.skip_overlong(data, t_rx)  # line-length bound (base.LineParser)
         buf = self._buf + data if self._buf else data
         end = buf.rfind(b"\n")
         if end < 0:
             self._buf = buf
-            return []
+            self.cap_tail()
+            return cut
         block, self._buf = buf[:end], buf[end + 1 :]
+        out = self._feed_block(block, buf, end, t_rx)
+        self.cap_tail()
+        return cut + out if cut else out
+
+    def _feed_block(self, block: bytes, buf: bytes, end: int, t_rx: float) -> list[Item]:
+        """The complete lines of a chunk (``block``), decoded at once."""
         try:
             text = block.decode("ascii")
         except UnicodeDecodeError:

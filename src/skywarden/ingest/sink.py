@@ -5,6 +5,13 @@ It applies the last stream-level check, time order per sensor, turning a detecti
 that runs backwards into an ``out_of_order`` Rejection, then writes each item as one
 line and counts it by format and reason. Files are line-buffered and flushed on close,
 so every counted detection is on disk when the counts are printed.
+
+The quarantine is bounded: a 10 MB file forced through the wrong format once wrote
+107 MB of it. Each row keeps at most ``QUARANTINE_RAW_CHARS`` of its raw message
+(``raw_chars`` then gives the full length), and once ``QUARANTINE_MAX_BYTES`` are
+written further rows are only counted; at close one last row (format ``quarantine``,
+reason ``too_large``) says how many were left out, by format and reason. Every
+rejection is still counted in the summary.
 """
 
 from __future__ import annotations
@@ -20,6 +27,11 @@ from skywarden.ingest.rejection import Reason, Rejection
 from skywarden.ingest.validate import TimeOrder
 from skywarden.model import Detection
 
+#: Characters of raw message kept per quarantine row (hex for binary formats: 2 per byte).
+QUARANTINE_RAW_CHARS = 4096
+#: Bytes of quarantine rows written per run before further rows are only counted.
+QUARANTINE_MAX_BYTES = 16 * 1024 * 1024
+
 
 @dataclass
 class Summary:
@@ -28,13 +40,25 @@ class Summary:
     accepted: Counter[str] = field(default_factory=Counter)
     rejected: Counter[tuple[str, str]] = field(default_factory=Counter)
     absorbed: Counter[tuple[str, str]] = field(default_factory=Counter)
+    not_quarantined: Counter[tuple[str, str]] = field(default_factory=Counter)  # over the cap
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "accepted": dict(self.accepted),
             "rejected": {f"{f}/{r}": n for (f, r), n in sorted(self.rejected.items())},
             "absorbed": {f"{f}/{r}": n for (f, r), n in sorted(self.absorbed.items())},
+            "not_quarantined": {
+                f"{f}/{r}": n for (f, r), n in sorted(self.not_quarantined.items())
+            },
         }
+
+    @property
+    def total_accepted(self) -> int:
+        return sum(self.accepted.values())
+
+    @property
+    def total_rejected(self) -> int:
+        return sum(self.rejected.values())
 
 
 class Sink:
@@ -50,8 +74,15 @@ class Sink:
         *,
         keep: bool = False,
         max_time_regression_s: float = 2.0,
+        quarantine_raw_chars: int = QUARANTINE_RAW_CHARS,
+        quarantine_max_bytes: int = QUARANTINE_MAX_BYTES,
     ) -> None:
+        if quarantine_raw_chars < 0 or quarantine_max_bytes < 0:
+            raise ValueError("quarantine caps must be >= 0")
         self.summary = Summary()
+        self.quarantine_raw_chars = quarantine_raw_chars
+        self.quarantine_max_bytes = quarantine_max_bytes
+        self.quarantine_bytes = 0
         self.order = TimeOrder(max_time_regression_s)
         self.keep = keep
         self.detections: list[Detection] = []
@@ -88,14 +119,42 @@ class Sink:
             self.detections.append(det)
 
     def reject(self, rej: Rejection) -> None:
-        """Count and quarantine one rejection."""
-        self.summary.rejected[(rej.format, str(rej.reason))] += 1
+        """Count and quarantine one rejection (within the caps; see the module doc)."""
+        key = (rej.format, str(rej.reason))
+        self.summary.rejected[key] += 1
         if self._quarantine is not None:
-            self._quarantine.write(json.dumps(rej.to_dict()) + "\n")
+            d = rej.to_dict()
+            cap = self.quarantine_raw_chars
+            if len(rej.raw) > cap:
+                d["raw"] = rej.raw[: cap - cap % 2 if rej.raw_encoding == "hex" else cap]
+                d["raw_chars"] = len(rej.raw)
+            row = json.dumps(d) + "\n"
+            if self.quarantine_bytes + len(row) <= self.quarantine_max_bytes:
+                self._quarantine.write(row)
+                self.quarantine_bytes += len(row)
+            else:
+                self.summary.not_quarantined[key] += 1
         if self.keep:
             self.rejections.append(rej)
 
+    def _write_cap_summary(self) -> None:
+        left = self.summary.not_quarantined
+        if self._quarantine is None or not left:
+            return
+        by = ", ".join(f"{f}/{r}: {n}" for (f, r), n in left.most_common())
+        row = Rejection(
+            source="skywarden",
+            format="quarantine",
+            reason=Reason.TOO_LARGE,
+            detail=f"{sum(left.values())} further rejections counted but not written (cap"
+            f" {self.quarantine_max_bytes} bytes): {by}",
+            raw="",
+        ).to_dict()
+        row["not_written"] = {f"{f}/{r}": n for (f, r), n in sorted(left.items())}
+        self._quarantine.write(json.dumps(row) + "\n")
+
     def close(self) -> None:
+        self._write_cap_summary()
         for f in (self._out, self._quarantine):
             if f is not None:
                 f.flush()

@@ -1,11 +1,18 @@
-"""The sector's geography in map coordinates: border, sides of it, airports and runways.
+"""The sector's geography in map coordinates: border, countries, airports and runways.
 
-Built once per run from the reference data (``skywarden.refdata``): the US-Mexico border
-is converted to the sector's ENU frame and clipped to a padded square around it; the
-square is split along the border so "which country is this point over" is one
-vectorised polygon test (``shapely.contains_xy``). The border runs west to east with
-the United States on its left, so the left-hand normal of a border segment points north
-into the US.
+Built once per run from the reference data (``skywarden.refdata``). Which country a
+point lies in comes from the shipped Natural Earth land polygons of the United States
+and Mexico (``countries_us_mx.geojson``), projected to the sector's ENU frame: a point
+over neither (the Pacific, the Gulf of Mexico) is at sea. This works wherever the
+sector sits on the border, including where the line ends at either coast; splitting a
+square with the line did not, because there the line ends inside the square.
+
+The polygons are simplified to 0.002 deg (up to ~200 m off the border line), so within
+``BORDER_BAND_M`` of the line the line itself decides the side of a land point (the
+side of its nearest segment: the border runs west to east with the United States on
+its left). That keeps "which country" consistent with the line the crossing detectors
+use. A user's own border file (``sector.border_file``) decides the side everywhere on
+land, since it may differ from the shipped line by more than the band.
 """
 
 from __future__ import annotations
@@ -17,18 +24,30 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 import shapely
-from shapely.geometry import LineString, MultiLineString, Polygon, box
+from shapely.geometry import LineString, MultiLineString, box
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import split
 
 from skywarden import refdata
 from skywarden.geo import LocalFrame
 from skywarden.refdata import Airport, Runway
 
 FloatArray = npt.NDArray[np.float64]
+SideArray = npt.NDArray[np.int8]
 
 
 MESA_RADIUS_M = 4000.0
+
+#: Within this distance of the border line, the line (not the simplified polygons)
+#: decides the country of a land point. Five times the polygons' 0.002 deg (~200 m)
+#: simplification, so the two never disagree beyond it.
+BORDER_BAND_M = 1000.0
+
+#: ``Geography.side`` values.
+MEXICO, SEA, US = -1, 0, 1
+
+#: How far around the sector the border and countries are kept (m beyond extent_m):
+#: traffic launched near the edge of the sector may start outside it.
+PAD_M = 60_000.0
 
 
 class GeographyError(ValueError):
@@ -61,62 +80,115 @@ class Geography:
         self.frame = frame
         self.extent_m = extent_m
         self.ground_alt_m = ground_alt_m
+        self.own_border = border is not None
         self.border_lonlat = border if border is not None else refdata.border_line()
-        self.mexico: BaseGeometry | None = None
-        self.border_xy: BaseGeometry = LineString()
-        pad = extent_m + 60_000.0
+        pad = extent_m + PAD_M
+        self._big = box(-pad, -pad, pad, pad)
         lon, lat = np.asarray(self.border_lonlat.xy)
         x, y, _ = frame.to_enu(lat, lon, np.zeros_like(lat))
-        big = box(-pad, -pad, pad, pad)
-        clipped = LineString(np.column_stack([x, y])).intersection(big)
-        polys = (
-            [g for g in split(big, clipped).geoms if isinstance(g, Polygon)]
-            if not clipped.is_empty
-            else []
+        clipped = LineString(np.column_stack([x, y])).intersection(self._big)
+        self._near_line = clipped
+        segs = np.array(self._segments(clipped)) if not clipped.is_empty else np.zeros((0, 2, 2))
+        self._seg = segs.reshape(-1, 2, 2)
+        self._seg_tree = shapely.STRtree(shapely.linestrings(self._seg))
+        self.mexico_land = self._country("MEX")
+        self.us_land = self._country("USA")
+        sector = box(-extent_m, -extent_m, extent_m, extent_m)
+        self.border_xy: BaseGeometry = (
+            clipped.intersection(sector) if not clipped.is_empty else LineString()
         )
-        if len(polys) >= 2:  # the border cuts across: a sector on the border
-            south = [p for p in polys if self._right_of(clipped, p.representative_point())]
-            self.mexico = shapely.union_all(south)
-            shapely.prepare(self.mexico)
-            self.border_xy = clipped.intersection(box(-extent_m, -extent_m, extent_m, extent_m))
+        #: Kept for callers of the old name: Mexico's land around the sector, or None.
+        self.mexico: BaseGeometry | None = (
+            self.mexico_land if not self.mexico_land.is_empty else None
+        )
         self._airports = {icao: refdata.airport(icao) for icao in airports}
         ap_xy = [self.airport_xy(icao) for icao in airports]
         self._mesa_xy = np.array(ap_xy).reshape(-1, 2)
         self._mesa_dz = np.array([self._airports[i].elevation_m - ground_alt_m for i in airports])
         self.runways: dict[str, list[Runway]] = {icao: refdata.runways(icao) for icao in airports}
 
-    @classmethod
-    def _right_of(cls, line: BaseGeometry, pt: shapely.Point) -> bool:
-        """Whether ``pt`` lies right of the nearest border segment (the Mexican side)."""
-        best, side = float("inf"), False
-        for (x0, y0), (x1, y1) in cls._segments(line):
-            seg = LineString([(x0, y0), (x1, y1)])
-            d = seg.distance(pt)
-            if d < best:
-                best = d
-                side = (x1 - x0) * (pt.y - y0) - (y1 - y0) * (pt.x - x0) < 0
-        return side
+    def _country(self, a3: str) -> BaseGeometry:
+        """A country's shipped land polygon in map metres, clipped around the sector."""
+        b = self._big.bounds
+        cx = np.array([b[0], b[2], b[2], b[0], 0.0, b[0], b[2], 0.0])
+        cy = np.array([b[1], b[1], b[3], b[3], b[1], 0.0, 0.0, b[3]])
+        lat, lon, _ = self.frame.to_geodetic(cx, cy, np.zeros_like(cx))
+        margin = 0.05  # degrees: the square's edges are not parallels or meridians
+        window = box(
+            float(np.min(lon)) - margin,
+            float(np.min(lat)) - margin,
+            float(np.max(lon)) + margin,
+            float(np.max(lat)) + margin,
+        )
+        poly = refdata.countries().get(a3)
+        if poly is None:
+            return shapely.Polygon()
+        near = poly.intersection(window)
+        if near.is_empty:
+            return near
+
+        def to_xy(c: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+            ex, ny, _ = self.frame.to_enu(c[:, 1], c[:, 0], np.zeros(len(c)))
+            return np.column_stack([ex, ny])
+
+        out = shapely.transform(near, to_xy).intersection(self._big)
+        shapely.prepare(out)
+        return out
 
     @property
     def has_border(self) -> bool:
-        """Whether the border crosses the sector (needed by cross-border traffic)."""
-        return self.mexico is not None and not self.border_xy.is_empty
+        """Whether the border crosses the sector with land on both sides of it there."""
+        if self.border_xy.is_empty:
+            return False
+        sector = box(-self.extent_m, -self.extent_m, self.extent_m, self.extent_m)
+        return self.mexico_land.intersects(sector) and self.us_land.intersects(sector)
 
     @staticmethod
-    def _segments(line: LineString | MultiLineString) -> list[tuple[tuple[float, float], ...]]:
-        parts = line.geoms if isinstance(line, MultiLineString) else [line]
+    def _segments(line: BaseGeometry) -> list[tuple[tuple[float, float], ...]]:
+        parts = getattr(line, "geoms", [line])
         out: list[tuple[tuple[float, float], ...]] = []
         for part in parts:
-            out.extend(itertools.pairwise(part.coords))
+            if isinstance(part, LineString):
+                out.extend(itertools.pairwise(part.coords))
         return out
 
     # ---------------------------------------------------------------- queries
 
+    def side(self, x: FloatArray | float, y: FloatArray | float) -> SideArray:
+        """Vectorised: ``US`` (1), ``MEXICO`` (-1) or ``SEA`` (0) under map points (x, y).
+
+        Land comes from the country polygons; near the line (``BORDER_BAND_M``), or
+        anywhere with a user's own border, the side of the nearest border segment decides
+        the country of a land point.
+        """
+        xa, ya = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        in_mx = shapely.contains_xy(self.mexico_land, xa, ya)
+        in_us = shapely.contains_xy(self.us_land, xa, ya)
+        out = np.where(in_mx, MEXICO, np.where(in_us, US, SEA)).astype(np.int8)
+        land = in_mx | in_us
+        if len(self._seg) and land.any():
+            pts = shapely.points(xa[land], ya[land])
+            (qi, si), dist = self._seg_tree.query_nearest(
+                pts, return_distance=True, all_matches=False
+            )
+            seg = self._seg[si]
+            (x0, y0), (x1, y1) = seg[:, 0].T, seg[:, 1].T
+            px, py = xa[land][qi], ya[land][qi]
+            right = (x1 - x0) * (py - y0) - (y1 - y0) * (px - x0) < 0
+            by_line = np.where(right, MEXICO, US).astype(np.int8)
+            use = np.ones(len(qi), dtype=bool) if self.own_border else dist < BORDER_BAND_M
+            sub = out[land]
+            sub[qi[use]] = by_line[use]
+            out[land] = sub
+        return out
+
     def in_mexico(self, x: FloatArray, y: FloatArray) -> npt.NDArray[np.bool_]:
-        """Vectorised: which of the points (map x, y) lie south of the border."""
-        if self.mexico is None:
-            return np.zeros(np.shape(x), dtype=bool)
-        return shapely.contains_xy(self.mexico, x, y)
+        """Vectorised: which of the points (map x, y) lie over Mexican land."""
+        return np.asarray(self.side(x, y) == MEXICO)
+
+    def in_us(self, x: FloatArray | float, y: FloatArray | float) -> npt.NDArray[np.bool_]:
+        """Vectorised: which of the points (map x, y) lie over US land."""
+        return np.asarray(self.side(x, y) == US)
 
     @cached_property
     def _border_line(self) -> LineString:

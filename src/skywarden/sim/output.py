@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from skywarden.sim.engine import Simulation, Step
-from skywarden.sim.geography import Geography
+from skywarden.sim.geography import MEXICO, SEA, Geography
 
 
 def json_line(d: dict[str, Any]) -> str:
@@ -42,7 +42,7 @@ class RunSummary:
     truth_points: int = 0
     steps: int = 0
     tracks: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
-    _side: dict[str, bool] = field(default_factory=dict)
+    _side: dict[str, bool | None] = field(default_factory=dict)  # in Mexico? (None: at sea)
 
     def add(self, step: Step) -> None:
         snap = step.snapshot
@@ -55,7 +55,7 @@ class RunSummary:
         if not len(snap):
             return
         x, y, _ = self.geo.frame.to_enu(snap.lat, snap.lon, np.zeros(len(snap)))
-        south = self.geo.in_mexico(np.asarray(x), np.asarray(y))
+        side = self.geo.side(np.asarray(x), np.asarray(y))  # over the sea: keep the last land
         keep = int(step.t) % self.keep_every_s == 0
         for i, tg in enumerate(snap.targets):
             if tg.id not in self.targets:
@@ -63,12 +63,13 @@ class RunSummary:
                 if "group" in tg.attrs:
                     self.groups.add(str(tg.attrs["group"]))
                 self.tracks[tg.id] = []
+            first = tg.id not in self._side
             prev = self._side.get(tg.id)
-            now = bool(south[i])
-            if prev is not None and prev != now:
+            now = bool(side[i] == MEXICO) if side[i] != SEA else prev
+            if prev is not None and now is not None and prev != now:
                 (self.crossings_south if now else self.crossings_north)[tg.role] += 1
             self._side[tg.id] = now
-            if keep or prev is None:
+            if keep or first:
                 self.tracks[tg.id].append((float(snap.lon[i]), float(snap.lat[i])))
 
     def by_kind(self) -> Counter[tuple[str, str]]:

@@ -13,7 +13,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 
 from skywarden.model import Identity, TargetClass
-from skywarden.sim.geography import Geography
+from skywarden.sim.geography import MEXICO, US, Geography, GeographyError
 from skywarden.sim.scenario import (
     ConvoyTraffic,
     HobbyTraffic,
@@ -25,6 +25,9 @@ from skywarden.sim.target import Path, Target
 CLIMB_MPS = 3.0
 DESCENT_MPS = 2.0
 PROTOCOLS = ("ocusync3", "ocusync4", "elrs-900", "wifi-2.4")
+#: Draws of a flight's place before giving up: launch and drop must lie on land, each on
+#: its own side of the border (a drone does not start at sea).
+PLACEMENT_TRIES = 200
 
 
 def _u(rng: np.random.Generator, r: tuple[float, float]) -> float:
@@ -86,25 +89,42 @@ def _finish(
 def smuggler(
     cfg: SmugglerTraffic, geo: Geography, t0: float, rng: np.random.Generator, tid: str
 ) -> Target:
-    """Launch in Mexico, cross north, hover and descend to drop, climb, return to launch."""
+    """Launch in Mexico, cross north, hover and descend to drop, climb, return to launch.
+
+    The launch lies on Mexican land and the drop on US land (``Geography.side``): where
+    the border meets the sea, or the river bends, the draw of the crossing point and legs
+    is repeated (up to ``PLACEMENT_TRIES`` times) instead of launching from the water.
+    """
     bx, by, nx, ny = geo.border_point(float(rng.uniform(0.05, 0.95)))
     south, north = _u(rng, cfg.launch_south_m), _u(rng, cfg.drop_north_m)
     lateral = rng.normal(0.0, 600.0)
     speed, agl = _u(rng, cfg.speed_mps), _u(rng, cfg.cruise_agl_m)
     hover = _u(rng, cfg.hover_s)
     endurance = _u(rng, cfg.endurance_s)
-    # If the battery (with a 10 % reserve) would not bring it home, the pilot launches
-    # closer to the border and drops closer to it: both legs shrink, the crossing stays.
-    leg = float(np.hypot(south + north, lateral * 0.7))
     overhead = 2 * agl / CLIMB_MPS + hover + 2 * agl / DESCENT_MPS + 60.0
     budget = 0.9 * endurance - overhead
-    if 2 * leg / speed > budget:
-        f = max(budget * speed / (2 * leg), 0.05)
-        south, north, lateral = south * f, north * f, lateral * f
-    lx, ly = bx - nx * south + ny * lateral * 0.3, by - ny * south - nx * lateral * 0.3
+    for _ in range(PLACEMENT_TRIES):
+        # If the battery (with a 10 % reserve) would not bring it home, the pilot launches
+        # closer to the border and drops closer to it: both legs shrink, the crossing stays.
+        leg = float(np.hypot(south + north, lateral * 0.7))
+        if 2 * leg / speed > budget:
+            f = max(budget * speed / (2 * leg), 0.05)
+            south, north, lateral = south * f, north * f, lateral * f
+        lx, ly = bx - nx * south + ny * lateral * 0.3, by - ny * south - nx * lateral * 0.3
+        dx, dy = bx + nx * north + ny * lateral, by + ny * north - nx * lateral
+        if geo.side(np.array([lx, dx]), np.array([ly, dy])).tolist() == [MEXICO, US]:
+            break
+        bx, by, nx, ny = geo.border_point(float(rng.uniform(0.05, 0.95)))
+        south, north = _u(rng, cfg.launch_south_m), _u(rng, cfg.drop_north_m)
+        lateral = rng.normal(0.0, 600.0)
+    else:
+        raise GeographyError(
+            f"no launch on Mexican land with a drop on US land in {PLACEMENT_TRIES} draws:"
+            " does the sector hold land on both sides of the border?"
+        )
     g = float(geo.ground_at(lx, ly))
     launch = (lx, ly, g)
-    drop = (bx + nx * north + ny * lateral, by + ny * north - nx * lateral, g)
+    drop = (dx, dy, g)
     drop_agl = _u(rng, cfg.drop_agl_m)
     gd = float(geo.ground_at(drop[0], drop[1]))
     cruise = max(g, gd) + agl
@@ -184,18 +204,28 @@ def surveillance(
     span = _u(rng, cfg.patrol_length_m) / length
     s0 = float(rng.uniform(0.05, max(0.95 - span, 0.06)))
     standoff = _u(rng, cfg.standoff_m)
-    pts = []
-    for s in np.linspace(s0, s0 + span, 12):
-        bx, by, nx, ny = geo.border_point(float(s))
-        px, py = bx - nx * standoff, by - ny * standoff
-        for _ in range(20):  # where the river bends, step further south until in Mexico
-            if geo.in_mexico(np.array([px]), np.array([py]))[0]:
-                break
-            px, py = px - nx * 100.0, py - ny * 100.0
-        pts.append((px, py))
-    bx, by, nx, ny = geo.border_point(s0 + span / 2)
-    mx, my = np.mean(pts, axis=0)
-    lx, ly = mx - nx * 1500.0 + rng.normal(0, 300), my - ny * 1500.0 + rng.normal(0, 300)
+    for _ in range(PLACEMENT_TRIES):  # the patrol and the launch over Mexican land
+        pts = []
+        for s in np.linspace(s0, s0 + span, 12):
+            bx, by, nx, ny = geo.border_point(float(s))
+            px, py = bx - nx * standoff, by - ny * standoff
+            for _ in range(20):  # where the river bends, step further south until in Mexico
+                if geo.in_mexico(np.array([px]), np.array([py]))[0]:
+                    break
+                px, py = px - nx * 100.0, py - ny * 100.0
+            pts.append((px, py))
+        bx, by, nx, ny = geo.border_point(s0 + span / 2)
+        mx, my = np.mean(pts, axis=0)
+        lx, ly = mx - nx * 1500.0 + rng.normal(0, 300), my - ny * 1500.0 + rng.normal(0, 300)
+        xs, ys = np.array([*np.array(pts)[:, 0], lx]), np.array([*np.array(pts)[:, 1], ly])
+        if geo.in_mexico(xs, ys).all():
+            break
+        s0 = float(rng.uniform(0.05, max(0.95 - span, 0.06)))
+    else:
+        raise GeographyError(
+            f"no patrol over Mexican land in {PLACEMENT_TRIES} draws: does the sector hold"
+            " Mexican land along the border?"
+        )
     g = float(geo.ground_at(lx, ly))
     launch = (lx, ly, g)
     px_, py_ = np.array(pts).T
@@ -244,7 +274,7 @@ def hobby(
         r = cfg.area_radius_m * np.sqrt(rng.uniform())
         th = rng.uniform(0, 2 * np.pi)
         ox, oy = centre_xy[0] + r * np.cos(th), centre_xy[1] + r * np.sin(th)
-        if not geo.in_mexico(np.array([ox]), np.array([oy]))[0]:
+        if geo.in_us(ox, oy):  # on US land, not across the border nor at sea
             break
     g = float(geo.ground_at(ox, oy))
     speed = _u(rng, cfg.speed_mps)
