@@ -22,7 +22,7 @@ kept as they were: what follows adds behaviour, never an easier bird.
   horizontal speed never exceeds the old maximum (1.2 times the top of ``speed_mps``).
 * **Flocks.** Ducks, cranes and many night migrants fly in groups a few metres to tens
   of metres apart (``flock_spacing_m``), each bird with its own echo and a slow wander
-  about its place (a quarter of the spacing, over ~20 s). Ids are ``<flock id>-<n>``
+  about its place (a quarter of the spacing, over 1-3 minutes). Ids are ``<flock id>-<n>``
   (``bird-03-002-4``) with ``attrs["group"]`` the flock id; a flock of one keeps the
   plain id, as before.
 * **Soaring.** By day, storks, vultures, hawks and pelicans circle in thermals and glide
@@ -51,7 +51,7 @@ from skywarden.sim.scenario import BirdTraffic
 from skywarden.sim.target import FloatArray, Path, Target
 
 JITTER_CORR_S = 3
-FLOCK_WANDER_S = 20
+FLOCK_WANDER_S = (60.0, 180.0)
 BANK_DEG = (25.0, 35.0)
 CLIMB_MPS = (0.5, 2.5)
 GLIDE_RATIO = (10.0, 16.0)
@@ -182,6 +182,18 @@ def bird(cfg: BirdTraffic, geo: Geography, t0: float, rng: np.random.Generator, 
     )
 
 
+def flock_wander(n: int, amplitude_m: float, rng: np.random.Generator) -> FloatArray:
+    """(n, 3) slow drift of a bird about its place in the flock: three sinusoids per axis
+    with periods of ``FLOCK_WANDER_S`` (60-180 s) and amplitudes summing to
+    ``amplitude_m``, so it never adds more than 2 pi amplitude / 60 s to the bird's speed
+    (0.5 m/s at 20 m spacing)."""
+    t = np.arange(n, dtype=float)[:, None, None]
+    period = rng.uniform(*FLOCK_WANDER_S, size=(1, 3, 3))
+    phase = rng.uniform(0.0, 2 * np.pi, size=(1, 3, 3))
+    amp = rng.dirichlet(np.ones(3), size=3).T[None] * amplitude_m  # (1, 3 waves, 3 axes)
+    return np.asarray((amp * np.sin(2 * np.pi * t / period + phase)).sum(axis=1))
+
+
 def flock(
     cfg: BirdTraffic, geo: Geography, t0: float, rng: np.random.Generator, tid: str
 ) -> list[Target]:
@@ -197,10 +209,7 @@ def flock(
         ang = rng.uniform(0, 2 * np.pi)
         up = rng.normal(0, spacing / 4)
         offset = np.array([spacing * np.cos(ang), spacing * np.sin(ang), up])
-        w = rng.normal(0.0, 1.0, lead.xyz.shape)
-        w = uniform_filter1d(w, size=FLOCK_WANDER_S, axis=0, mode="nearest")
-        w *= math.sqrt(FLOCK_WANDER_S) * spacing / 4
-        xyz = lead.xyz + offset + w
+        xyz = lead.xyz + offset + flock_wander(len(lead.xyz), spacing / 4, rng)
         xyz[:, 2] = np.maximum(xyz[:, 2], geo.ground_at(xyz[:, 0], xyz[:, 1]) + 5.0)
         out.append(
             Target(
