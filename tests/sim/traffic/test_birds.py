@@ -129,3 +129,21 @@ def test_soaring_by_day_only() -> None:
     assert tg.vel[:, 2].min() < -0.3  # sinking in the glide
     night = bird(cfg, geo, NIGHT_T, stream(1, "bird", 0, 0), "b")
     assert "soaring" not in night.attrs  # no thermals at night
+
+
+def test_flocks_in_a_run_are_deterministic_by_seed() -> None:
+    from skywarden.sim import Simulation, parse_scenario
+
+    scn = load_scenario(SCENARIO)
+    doc = scn.model_dump(mode="json", exclude={"source"})
+    doc["traffic"]["birds"].update(flock_size=[3, 3], count=4)
+    flocky = parse_scenario(doc)
+
+    def run(seed: int) -> list[tuple[str, float, float]]:
+        sim = Simulation(flocky, seed=seed, duration_s=60)
+        return [(p.target, p.lat, p.lon) for s in sim.steps() for p in s.truth if p.role == "bird"]
+
+    a, b, c = run(5), run(5), run(6)
+    assert a == b and a != c
+    ids = {t for t, _, _ in a}
+    assert ids and all(t.rsplit("-", 1)[1] in {"1", "2", "3"} for t in ids)
