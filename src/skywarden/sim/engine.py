@@ -166,7 +166,7 @@ class Simulation:
         s.add_slots(
             "bird",
             tr.birds.count,
-            partial(birds.bird, tr.birds, geo),
+            partial(birds.flock, tr.birds, geo),
             (-1800.0, 300.0),
             (0.0, 900.0),
         )

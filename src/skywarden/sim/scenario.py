@@ -107,6 +107,77 @@ class _SensorBase(_Strict):
     update_s: int = Field(default=1, ge=1, le=60, description="seconds between reports")
 
 
+#: Classes a counter-drone radar's on-board classifier declares (rows and columns of its
+#: confusion matrix). "clutter" is what it calls a plot it judges not to be a real flyer.
+CLASSIFIER_CLASSES = ("drone", "bird", "manned", "clutter")
+
+#: P(declared | true) at nominal (high) SNR; rows true class, columns declared class.
+#: Deliberately below laboratory figures (see sim/sensors/classifier.py for the sources):
+#: a measured drone-vs-bird accuracy of ~96% at X-band (Narayanan et al. 2023), 85% across
+#: five drone/bird classes, and 79.7% overall for a field radar's track classifier
+#: (Jochumsen et al. 2016) bracket a field unit facing species and drone models it was not
+#: trained on; one drone in ten called a bird and one bird in ten called a drone.
+DEFAULT_CONFUSION: dict[str, dict[str, float]] = {
+    "drone": {"drone": 0.85, "bird": 0.10, "manned": 0.01, "clutter": 0.04},
+    "bird": {"drone": 0.10, "bird": 0.82, "manned": 0.01, "clutter": 0.07},
+    "manned": {"drone": 0.02, "bird": 0.02, "manned": 0.94, "clutter": 0.02},
+    "clutter": {"drone": 0.08, "bird": 0.12, "manned": 0.02, "clutter": 0.78},
+}
+
+
+class ClassifierConfig(_Strict):
+    """A radar's on-board target classifier (see sim/sensors/classifier.py for the model).
+
+    ``confusion`` is P(declared | true) at nominal SNR, one row per true class, each row a
+    mapping over all four declared classes summing to 1. The skill fades towards a
+    uniform guess as the echo weakens: weight ``1 / (1 + exp(-(m - snr50_db) /
+    snr_width_db))`` on the matrix, the rest uniform, where ``m`` is the plot's SNR margin
+    in dB above the radar's 50 %-detection point. Declarations for one target persist
+    with correlation time ``correlation_s`` (a radar classifies tracks over a dwell, so
+    successive reports are not independent); ``confidence_concentration`` sets the
+    scatter of the stated confidence about its calibrated value.
+    """
+
+    confusion: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: {k: dict(v) for k, v in DEFAULT_CONFUSION.items()},
+        description="P(declared | true) at nominal SNR; rows true, columns declared",
+    )
+    snr50_db: float = Field(
+        default=8.0, ge=-20, le=60, description="SNR margin (dB) where half the skill is left"
+    )
+    snr_width_db: float = Field(
+        default=3.0, gt=0, le=30, description="dB over which the skill fades (logistic scale)"
+    )
+    correlation_s: float = Field(
+        default=20.0, ge=0, le=3600, description="how long one target's declaration persists, s"
+    )
+    confidence_concentration: float = Field(
+        default=20.0, gt=1, le=1000, description="Beta concentration of the stated confidence"
+    )
+
+    @field_validator("confusion")
+    @classmethod
+    def _matrix(cls, v: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        want = set(CLASSIFIER_CLASSES)
+        if set(v) != want:
+            raise ValueError(
+                f"rows must be exactly {list(CLASSIFIER_CLASSES)} (true classes), got {sorted(v)}"
+            )
+        for row, cols in v.items():
+            if set(cols) != want:
+                raise ValueError(
+                    f"row {row!r}: columns must be exactly {list(CLASSIFIER_CLASSES)},"
+                    f" got {sorted(cols)}"
+                )
+            bad = {k: p for k, p in cols.items() if not 0.0 <= p <= 1.0}
+            if bad:
+                raise ValueError(f"row {row!r}: probabilities outside [0, 1]: {bad}")
+            total = sum(cols.values())
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"row {row!r} sums to {total:.6g}, must sum to 1")
+        return {r: {c: float(v[r][c]) for c in CLASSIFIER_CLASSES} for r in CLASSIFIER_CLASSES}
+
+
 class RadarConfig(_SensorBase):
     """A 3-D surveillance radar (see sim/sensors/radar.py for the model)."""
 
@@ -138,6 +209,10 @@ class RadarConfig(_SensorBase):
     )
     false_alarms_per_scan: float = Field(
         default=2.0, ge=0, description="mean of the Poisson number of false alarms per scan"
+    )
+    classifier: ClassifierConfig | None = Field(
+        default=None,
+        description="on-board class reports per plot (counter-drone radars); absent = none",
     )
 
     @model_validator(mode="after")
@@ -371,8 +446,13 @@ class OverflightTraffic(_Strict):
 class BirdTraffic(_Strict):
     """Birds (night migrants and local flocks) at low level.
 
-    ``count`` birds at a time within ``radius_m`` of the origin, ``agl_m`` above ground,
-    meandering at ``speed_mps`` with cross-sections ``rcs_m2``.
+    ``count`` flocks at a time (a single bird is a flock of one) within ``radius_m`` of
+    the origin, ``agl_m`` above ground, meandering at ``speed_mps`` with cross-sections
+    ``rcs_m2`` (each bird its own). A flock has ``flock_size`` birds ``flock_spacing_m``
+    apart. In flapping flight speed and heading jitter from second to second
+    (``speed_jitter`` a fraction of the speed, ``heading_jitter_deg``, 1 sigma); by day
+    (local solar hours ``soaring_hours``) ``soaring_fraction`` of flocks soar: circling in
+    thermals, climbing, then gliding on. See sim/traffic/birds.py for the sources.
     """
 
     count: int = Field(default=10, ge=0, le=1000)
@@ -380,6 +460,29 @@ class BirdTraffic(_Strict):
     agl_m: Range = (10.0, 400.0)
     rcs_m2: Range = (0.001, 0.02)
     radius_m: float = Field(default=20000.0, gt=0, le=200_000)
+    flock_size: tuple[int, int] = (1, 1)
+    flock_spacing_m: Range = (3.0, 20.0)
+    speed_jitter: float = Field(default=0.08, ge=0, le=0.5)
+    heading_jitter_deg: float = Field(default=6.0, ge=0, le=45)
+    soaring_fraction: float = Field(default=0.0, ge=0, le=1)
+    soaring_hours: Range = (9.0, 17.0)
+
+    @field_validator("flock_size")
+    @classmethod
+    def _flock(cls, v: tuple[int, int]) -> tuple[int, int]:
+        if not 1 <= v[0] <= v[1] <= 50:
+            raise ValueError(f"flock_size [{v[0]}, {v[1]}] must satisfy 1 <= lo <= hi <= 50")
+        return v
+
+    @field_validator("flock_spacing_m")
+    @classmethod
+    def _spacing(cls, v: Range) -> Range:
+        return _check_range(v, 0.5, 500)
+
+    @field_validator("soaring_hours")
+    @classmethod
+    def _hours(cls, v: Range) -> Range:
+        return _check_range(v, 0, 24)
 
     @field_validator("speed_mps")
     @classmethod

@@ -23,19 +23,27 @@ the Doppler ``radial_velocity_mps`` (positive opening, Gaussian error
 ``sigma_radial_velocity_mps``) and ``rcs_dbsm``, the echo strength as a cross-section
 estimate with 3 dB of Swerling-like fluctuation. False alarms get radial speeds uniform
 in +-30 m/s and -35..-15 dBsm.
+
+With a ``classifier`` block (counter-drone radars), every plot, false alarms included,
+also carries the radar's class report: ``attrs["class_report"]`` one of ``"drone"``,
+``"bird"``, ``"manned"``, ``"clutter"`` and ``attrs["class_confidence"]`` in [0, 1]
+(model and sources in ``classifier.py``). Its draws come from a stream of their own, so
+switching a classifier on leaves every plot's position, Doppler and echo unchanged.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from skywarden.geo import enu_to_bearing_elevation
 from skywarden.model import Detection, Position, SensorKind
-from skywarden.sim.scenario import RadarConfig
+from skywarden.sim.scenario import CLASSIFIER_CLASSES, RadarConfig
 from skywarden.sim.sensors.base import FloatArray, SensorModel, record_alt
+from skywarden.sim.sensors.classifier import CLUTTER, ROW_OF, ClassReporter, snr_margin_db
 from skywarden.sim.snapshot import Snapshot
 
 FA_ELEVATION_MAX_DEG = 10.0
@@ -84,6 +92,32 @@ def polar_covariance(
 
 class Radar(SensorModel):
     cfg: RadarConfig
+
+    def __init__(self, cfg: RadarConfig, rng: np.random.Generator) -> None:
+        super().__init__(cfg, rng)
+        # A child stream: spawning draws nothing from ``rng``, so the plots stay as they were.
+        self.classifier = (
+            ClassReporter(cfg.classifier, cfg.update_s, rng.spawn(1)[0])
+            if cfg.classifier is not None
+            else None
+        )
+
+    def describe(self) -> dict[str, Any]:
+        """As the base, without a ``classifier`` key when the radar reports no classes."""
+        d = super().describe()
+        if d.get("classifier") is None:
+            d.pop("classifier", None)
+        return d
+
+    def class_reports(self, snap: Snapshot, s: RadarScan) -> tuple[list[str], list[float]]:
+        """Declared class and confidence for every plot of a scan (targets, then alarms)."""
+        assert self.classifier is not None
+        tgs = [snap.targets[i] for i in s.target_idx]
+        rows = np.array([ROW_OF[tg.kind] for tg in tgs] + [CLUTTER] * s.n_false, dtype=np.intp)
+        ids: list[str | None] = [tg.id for tg in tgs] + [None] * s.n_false
+        margin = snr_margin_db(s.rcs_dbsm, s.range_m, self.cfg.range_50_m)
+        declared, conf = self.classifier.report(rows, margin, ids)
+        return [CLASSIFIER_CLASSES[d] for d in declared], np.round(conf, 3).tolist()
 
     def pd(self, range_m: FloatArray, rcs_m2: FloatArray) -> FloatArray:
         """Detection probability at a range for a cross-section (see module docstring)."""
@@ -166,19 +200,27 @@ class Radar(SensorModel):
         alts, rngs = np.round(record_alt(alt), 2).tolist(), np.round(s.range_m, 2).tolist()
         azs, els = np.round(s.azimuth_deg, 4).tolist(), np.round(s.elevation_deg, 4).tolist()
         vrs, rcss = np.round(s.radial_velocity_mps, 2).tolist(), np.round(s.rcs_dbsm, 1).tolist()
+        attrs: list[dict[str, Any]] = [
+            {
+                "range_m": rngs[i],
+                "azimuth_deg": azs[i],
+                "elevation_deg": els[i],
+                "radial_velocity_mps": vrs[i],
+                "rcs_dbsm": rcss[i],
+            }
+            for i in range(len(rngs))
+        ]
+        if self.classifier is not None:
+            declared, conf = self.class_reports(snap, s)
+            for a, d, p in zip(attrs, declared, conf, strict=True):
+                a["class_report"], a["class_confidence"] = d, p
         return [
             Detection(
                 t=snap.t,
                 sensor=self.id,
                 kind=SensorKind.RADAR,
                 position=Position(lats[i], lons[i], alts[i], covs[i]),
-                attrs={
-                    "range_m": rngs[i],
-                    "azimuth_deg": azs[i],
-                    "elevation_deg": els[i],
-                    "radial_velocity_mps": vrs[i],
-                    "rcs_dbsm": rcss[i],
-                },
+                attrs=attrs[i],
             )
             for i in range(len(rngs))
         ]
