@@ -2,8 +2,9 @@
 
 Input lines: ``{"t": s, "sensor": id, "x": m, "y": m}`` with optional ``"z"`` (m) and
 ``"sigma"`` (m, one standard deviation per axis; default ``--sigma``). Every distinct
-``t`` is one scan. Output lines: ``{"t", "track", "x", "y", "vx", "vy"}`` for every
-confirmed track (confirmed or coasting) at every scan time of the input.
+``t`` is one scan. Output lines: ``{"t", "track", "x", "y", "vx", "vy"}`` (exactly: a
+contract) for every confirmed track at every scan time of the input, and for a coasting one while
+its existence probability stays at or above ``report_min_p_exist``.
 
 Without any ``"z"`` the tracker runs in 2-D; with some, in 3-D (a missing ``z`` is 0).
 Times are plain seconds here: any origin, no epoch check.
