@@ -22,9 +22,10 @@ association over the candidates plus a "some other emitter" hypothesis, Bar-Shal
 Daum and Huang 2009, "The probabilistic data association filter", IEEE Control Systems
 29(6)): weight ``w_i = L_i / (sum_k L_k + lambda)``, ``lambda`` the density of emitters
 nobody tracks (``other_emitter_weight`` spread over the full circle). Two tracks on one
-ray with nothing else to tell them apart get about half each; a bearing then updates
-a track's state, and counts as firm RF credit, only at ``w >= min_weight`` (0.5 by
-default), so an ambiguous bearing never credits every candidate fully.
+ray with nothing else to tell them apart get about half each, as RF credit (the
+classifier counts a scan's credit by weight); a bearing updates a track's state only
+at ``w >= min_weight`` (0.6 by default), so an ambiguous bearing moves no track and
+never credits every candidate fully.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class BearingGate:
     cross_fit_factor: float = 5.0
     cross_miss_factor: float = 0.3
     other_emitter_weight: float = 0.05
-    min_weight: float = 0.5
+    min_weight: float = 0.6
 
     def fit(self, b: Bearings, x: FloatArray, p: FloatArray) -> BearingFit:
         """Pairs of tracks (states ``x`` (n, 6), covariances ``p``) and bearings that fit."""
