@@ -97,6 +97,14 @@ class BearingGate:
     other_emitter_weight: float = 0.05
     min_weight: float = 0.6
 
+    def __post_init__(self) -> None:
+        for name in ("gate_chi2", "cross_fit_factor", "cross_miss_factor", "other_emitter_weight"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v > 0):
+                raise ValueError(f"bearing.{name} must be a positive number, got {v!r}")
+        if not (0.5 <= self.min_weight <= 1.0 and self.range_margin_sigma >= 0):
+            raise ValueError("bearing: need 0.5 <= min_weight <= 1 and range_margin_sigma >= 0")
+
     def fit(self, b: Bearings, x: FloatArray, p: FloatArray) -> BearingFit:
         """Pairs of tracks (states ``x`` (n, 6), covariances ``p``) and bearings that fit."""
         n = x.shape[0]

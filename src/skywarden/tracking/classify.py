@@ -114,6 +114,25 @@ class Classifier:
     ambiguity_prior: float = 0.6
     speed_tau_s: float = 4.0
 
+    def __post_init__(self) -> None:
+        positive = (
+            "rf_full_units",
+            "rf_tau_s",
+            "rf_cap_units",
+            "hover_full_s",
+            "kinematic_ramp_s",
+            "speed_tau_s",
+            "speed_jitter_ms",
+            "heading_jitter",
+            "turn_rate_rads",
+        )
+        for name in positive:
+            v = getattr(self, name)
+            if not (isinstance(v, int | float) and np.isfinite(v) and v > 0):
+                raise ValueError(f"classifier.{name} must be a positive number, got {v!r}")
+        if not 0.0 <= self.rf_single_site <= 1.0:
+            raise ValueError(f"classifier.rf_single_site: not in [0, 1]: {self.rf_single_site}")
+
     # ------------------------------------------------------------------ state
 
     def init(self, k: int) -> Arrays:

@@ -39,6 +39,12 @@ class KinematicFeatures:
     flock_radius_m: float = 300.0
     flock_dv_ms: float = 2.0
 
+    def __post_init__(self) -> None:
+        for name in ("tau_s", "moving_ms", "flock_radius_m", "flock_dv_ms"):
+            v = getattr(self, name)
+            if not (np.isfinite(v) and v > 0):
+                raise ValueError(f"kinematics.{name} must be a positive number, got {v!r}")
+
     def init(self, k: int) -> Arrays:
         return {
             "c_speed_var": np.zeros(k),
