@@ -15,7 +15,11 @@ geometry fits:
   that another site's bearing also fits is ``cross_fit_factor`` times more likely the
   emitter; a track inside another site's range that this scan heard links but whose
   bearings all miss it is ``cross_miss_factor`` times as likely (that site would have
-  heard its link with probability ~0.8).
+  heard its link with probability ~0.8);
+- **track status**: a tentative track (most are clutter that will not confirm) is a
+  candidate with prior weight ``tentative_weight`` against 1 for a confirmed one, so a
+  clutter plot near a drone's ray cannot take the drone's bearing, and be confirmed
+  by it.
 
 The candidates of one bearing then share it by likelihood (a probabilistic data
 association over the candidates plus a "some other emitter" hypothesis, Bar-Shalom,
@@ -96,9 +100,16 @@ class BearingGate:
     cross_miss_factor: float = 0.3
     other_emitter_weight: float = 0.05
     min_weight: float = 0.6
+    tentative_weight: float = 0.1
 
     def __post_init__(self) -> None:
-        for name in ("gate_chi2", "cross_fit_factor", "cross_miss_factor", "other_emitter_weight"):
+        for name in (
+            "gate_chi2",
+            "cross_fit_factor",
+            "cross_miss_factor",
+            "other_emitter_weight",
+            "tentative_weight",
+        ):
             v = getattr(self, name)
             if not (math.isfinite(v) and v > 0):
                 raise ValueError(f"bearing.{name} must be a positive number, got {v!r}")
@@ -154,6 +165,7 @@ class BearingGate:
         m: int,
         n: int,
         others: list[BearingFit],
+        tentative: BoolArray | None = None,
     ) -> BearingWeights:
         """Share each of ``m`` bearings over its candidates among ``n`` track rows.
 
@@ -173,6 +185,8 @@ class BearingGate:
                 math.log(self.cross_fit_factor),
                 np.where(covered, math.log(self.cross_miss_factor), 0.0),
             )
+        if tentative is not None:
+            log_cross += np.where(tentative[:n], math.log(self.tentative_weight), 0.0)
         ll = f.log_lik + log_cross[f.ti]
         log_other = math.log(self.other_emitter_weight / (2.0 * math.pi))
         # log-sum-exp per bearing over its candidates and the "other emitter" hypothesis

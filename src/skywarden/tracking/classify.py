@@ -254,10 +254,12 @@ class Classifier:
         ll += kin * ramp[:, None]
 
         kin = np.zeros((k, 4))
-        jit = np.clip(np.sqrt(a["c_speed_var"]) / self.speed_jitter_ms - 0.5, 0.0, 1.0)
-        hv = np.clip(self.kinematics.heading_variance(a) / self.heading_jitter - 0.5, 0.0, 1.0)
+        # zero up to the threshold (a filtered velocity jitters a little anyway), full at 2x
+        jit = np.clip(np.sqrt(a["c_speed_var"]) / self.speed_jitter_ms - 1.0, 0.0, 1.0)
+        hv = np.clip(self.kinematics.heading_variance(a) / self.heading_jitter - 1.0, 0.0, 1.0)
         kin[:, BIRD] += self.jitter_weight * np.maximum(jit, hv)
-        kin[:, BIRD] += self.turn_weight * np.clip(a["c_turn"] / self.turn_rate_rads, 0.0, 1.0)
+        turning = np.clip(a["c_turn"] / self.turn_rate_rads - 1.0, 0.0, 1.0)
+        kin[:, BIRD] += self.turn_weight * turning
         kin[:, BIRD] += self.flock_weight * np.minimum(a["c_flock"], 2.0) / 2.0
         ll += kin * ramp[:, None]
         ll += a["c_cls"]  # radar class reports (drone, manned, bird, unknown = clutter)

@@ -92,7 +92,7 @@ class TrackerConfig:
     clutter_per_km2: float = 1.0
     clutter_per_km3: float = 5.0
     p_exist_init: float = 0.5
-    report_min_p_exist: float = 0.5
+    report_min_p_exist: float = 0.8
     rf_default_height_m: float = 100.0
     rf_height_sigma_m: float = 100.0
     classifier: Classifier = field(default_factory=Classifier)

@@ -144,9 +144,15 @@ class TrackerCore:
         "p_exist",
     )
 
-    def __init__(self, config: TrackerConfig | None = None, dims: int = 3) -> None:
+    def __init__(
+        self, config: TrackerConfig | None = None, dims: int = 3, classify: bool = True
+    ) -> None:
+        """``classify=False`` skips the classifier's per-scan work (kinematic features,
+        class probabilities) for callers that report positions only (``track --enu``);
+        its columns then keep their initial values."""
         self.config = config or TrackerConfig()
         self.dims = dims
+        self.classify = classify
         self.filter = self.config.make_filter(dims)
         self.mofn = self.config.initiator()
         self.deleter = self.config.deleter()
@@ -228,7 +234,8 @@ class TrackerCore:
             return
         if self.table.n:
             self.filter.predict(self.table.a, dt)
-            self.classifier.observe_kinematics(self.table.a, dt, self.dims)
+            if self.classify:
+                self.classifier.observe_kinematics(self.table.a, dt, self.dims)
         self.t = t
 
     def _record(self, g: ScanGroup, rows: IntArray, dets: IntArray, confirming: bool) -> None:
@@ -422,7 +429,7 @@ class TrackerCore:
             gate = self.bearing_gate
             f = gate.fit(b, a["x"], a["P"])
             others = [fo for key, (sensor, fo) in fits.items() if sensor != g.sensor]
-            w = gate.weights(f, m, n, others)
+            w = gate.weights(f, m, n, others, a["status"] == TENTATIVE)
             a["rf_credit"] += w.credit
             # A bearing nobody tracked explains starts a new emitter; an ambiguous one
             # (shared between tracks) neither updates nor spawns anything.
@@ -538,9 +545,10 @@ class TrackerCore:
         ex = self.existence
         a["p_exist"] = ex.update(a["p_exist"], a["updated"], a["lr_scan"], dt, a["pd_hat"])
         a["pd_hat"] = ex.track_pd(a["pd_hat"], a["updated"])
-        self.classifier.observe_rf(a, a["rf_credit"], dt)
-        self.classifier.kinematics.observe_flocks(a, ~tentative & ~end, self.dims)
-        self.classifier.update_probabilities(a)
+        if self.classify:
+            self.classifier.observe_rf(a, a["rf_credit"], dt)
+            self.classifier.kinematics.observe_flocks(a, ~tentative & ~end, self.dims)
+            self.classifier.update_probabilities(a)
         ended = self._report(np.flatnonzero(end & ~tentative))
         # A coasting track is kept for re-acquisition but reported only while it
         # probably still exists (IPDA p_exist >= report_min_p_exist).

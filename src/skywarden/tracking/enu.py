@@ -97,7 +97,7 @@ def run_enu(
     scans: list[tuple[float, list[ScanGroup]]], config: TrackerConfig, dims: int
 ) -> Iterator[dict[str, Any]]:
     """Track the scans; yield one output object per confirmed track per scan time."""
-    core = TrackerCore(config, dims=dims)
+    core = TrackerCore(config, dims=dims, classify=False)  # the output has no classes
     for t, groups in scans:
         live = core.step(t, groups).live
         if not live:

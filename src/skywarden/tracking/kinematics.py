@@ -35,7 +35,7 @@ class KinematicFeatures:
     """Smoothing and flocking parameters (seconds, m/s, metres)."""
 
     tau_s: float = 6.0
-    moving_ms: float = 2.0
+    moving_ms: float = 4.0
     flock_radius_m: float = 300.0
     flock_dv_ms: float = 2.0
 
