@@ -92,7 +92,7 @@ class Classifier:
     radar: RadarClassModel = field(default_factory=RadarClassModel)
     kinematics: KinematicFeatures = field(default_factory=KinematicFeatures)
     speed_jitter_ms: float = 1.5
-    heading_jitter: float = 0.15
+    heading_jitter: float = 0.05
     jitter_weight: float = 0.7
     turn_rate_rads: float = 0.15
     turn_weight: float = 0.5
