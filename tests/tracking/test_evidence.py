@@ -28,11 +28,20 @@ def test_the_rf_term_fades_after_the_link_goes_silent() -> None:
         clf.observe_rf(a, np.array([2.0]), dt=1.0)
     heard = float(a["c_rf"][0])
     p_heard = _drone_prob_with_rf(clf, a)
+    lead_heard = np.diff(clf.log_likelihoods(a)[0, [BIRD, DRONE]])[0]
     assert heard >= clf.rf_full_units
     for _ in range(60):  # then a minute of silence
         clf.observe_rf(a, np.array([0.0]), dt=1.0)
     assert a["c_rf"][0] == pytest.approx(heard * math.exp(-60.0 / clf.rf_tau_s))
-    assert _drone_prob_with_rf(clf, a) < p_heard - 0.3
+    assert _drone_prob_with_rf(clf, a) < p_heard
+    lead_silent = np.diff(clf.log_likelihoods(a)[0, [BIRD, DRONE]])[0]
+    base = np.diff(clf.log_likelihoods(clf.init(1))[0, [BIRD, DRONE]])[0]
+    # the RF share of the drone-vs-bird odds is at most half what it was when heard
+    assert lead_silent - base <= 0.5 * (lead_heard - base) + 1e-9
+    # what stays is a slowly fading memory, at most half weight
+    keep = clf.rf_keep_max_units
+    assert keep * math.exp(-60.0 / clf.rf_keep_tau_s) <= a["c_rf_keep"][0] < keep
+    assert clf.corroboration(a, 0.0)[0, 1] is np.False_  # no longer recent RF geometry
 
 
 def test_the_rf_term_is_capped() -> None:

@@ -51,7 +51,11 @@ class Classifier:
       (1 for two sites that agree, ``rf_single_site`` for one). The evidence FADES when
       the link is no longer heard: units decay exponentially with ``rf_tau_s`` (20 s)
       and are capped at ``rf_cap_units``, so a silent track falls below full weight
-      ``rf_full_units`` within ~14 s and to a tenth of it within a minute.
+      ``rf_full_units`` within ~14 s and to a tenth of it within a minute. What is kept
+      is the memory that the object was a link's emitter: ``rf_keep_fraction`` of the
+      recent units, at most ``rf_keep_max_units`` (half weight), fading over
+      ``rf_keep_tau_s`` (10 min); a smuggler's drone heard at launch that crosses
+      silent is still a drone. Corroboration ``rf_geometry`` counts recent units only.
     - ``radar``: radar class reports through the radar's confusion matrix
       (:mod:`.classreport`), capped against correlated reports.
     - ``kinematics``: jitter of speed (``speed_jitter_ms``) and heading
@@ -89,6 +93,9 @@ class Classifier:
     rf_full_units: float = 3.0
     rf_tau_s: float = 20.0
     rf_cap_units: float = 6.0
+    rf_keep_fraction: float = 0.5
+    rf_keep_max_units: float = 1.5
+    rf_keep_tau_s: float = 600.0
     radar: RadarClassModel = field(default_factory=RadarClassModel)
     kinematics: KinematicFeatures = field(default_factory=KinematicFeatures)
     speed_jitter_ms: float = 1.5
@@ -119,6 +126,7 @@ class Classifier:
             "rf_full_units",
             "rf_tau_s",
             "rf_cap_units",
+            "rf_keep_tau_s",
             "hover_full_s",
             "kinematic_ramp_s",
             "speed_tau_s",
@@ -141,6 +149,7 @@ class Classifier:
             "c_adsb": np.zeros(k),
             "c_rid": np.zeros(k),
             "c_rf": np.zeros(k),
+            "c_rf_keep": np.zeros(k),
             "c_speed": np.full(k, np.nan),
             "c_hover_s": np.zeros(k),
             "c_height": np.full(k, np.nan),
@@ -187,6 +196,11 @@ class Classifier:
         units = s * np.minimum(n, 1.0) + (1.0 - s) * np.clip(n - 1.0, 0.0, 1.0)
         faded = a["c_rf"] * np.exp(-max(dt, 0.0) / self.rf_tau_s)
         a["c_rf"] = np.minimum(faded + units, self.rf_cap_units)
+        # The memory that this object WAS a link's emitter fades much more slowly: a
+        # smuggler's drone heard at launch and flying silent is still a drone.
+        kept = a["c_rf_keep"] * np.exp(-max(dt, 0.0) / self.rf_keep_tau_s)
+        now = np.minimum(self.rf_keep_fraction * a["c_rf"], self.rf_keep_max_units)
+        a["c_rf_keep"] = np.maximum(kept, now)
 
     def observe_class(self, a: Arrays, rows: npt.NDArray[np.intp], lik: FloatArray) -> None:
         """Fold radar class-report likelihoods (k, 4) into ``rows`` (NaN rows: no report)."""
@@ -227,7 +241,8 @@ class Classifier:
         rid = (a["c_rid"] > 0) & ~adsb
         ll[rid, :] -= self.rid_weight
         ll[rid, DRONE] += 2 * self.rid_weight
-        rf = np.minimum(a["c_rf"], self.rf_full_units) / self.rf_full_units * self.rf_weight
+        units = np.maximum(a["c_rf"], a["c_rf_keep"])
+        rf = np.minimum(units, self.rf_full_units) / self.rf_full_units * self.rf_weight
         ll[:, DRONE] += rf
         ll[:, [MANNED, BIRD, UNKNOWN]] -= rf[:, None] * 0.5
 

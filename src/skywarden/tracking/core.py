@@ -12,10 +12,16 @@ turn and no sensor needs another's clock. Within a group:
    tracks on what is left (a tentative track never steals a confirmed track's plot);
    a detection whose identity contradicts a track's (another ICAO address) never gates;
 3. the Kalman (or IMM, or extended for bearings) update of every assigned pair at once;
-4. leftover position detections start tentative tracks; leftover RF bearings are
-   pooled and triangulated across direction finders after the last group.
+4. leftover position detections start tentative tracks; RF bearings that no track
+   explains are pooled and triangulated across direction finders after the last group.
 
-After the groups: M-of-N bookkeeping, status changes, deletion, classification. No
+Bearings are associated by geometry in :mod:`.bearings` (range, elevation, the other
+sites' bearings of the same scan, shared by likelihood over the candidates): a bearing
+updates a track only when one candidate clearly owns it, and credits RF evidence by
+weight. After the groups: M-of-N bookkeeping, status changes, deletion, the IPDA
+existence update (:mod:`.existence`), classification. A coasting track is reported only
+while its existence probability is at least ``report_min_p_exist``; it is kept for
+re-acquisition until the deleter ends it. No
 Python object exists per detection or per track inside; per-identity bookkeeping
 (a dict keyed by identity) touches only cooperative reports.
 
