@@ -54,7 +54,7 @@ def track(
 
     from skywarden.tracking import InvalidConfig, ScanError, TrackerConfig
     from skywarden.tracking.config_file import ConfigFileError, load_config
-    from skywarden.tracking.enu import enu_scans, read_enu, run_enu
+    from skywarden.tracking.enu import enu_scans_columns, read_enu_columns, run_enu
     from skywarden.tracking.files import resolve_frame, track_file
     from skywarden.tracking.io import InputLineError
 
@@ -70,9 +70,9 @@ def track(
             config = TrackerConfig(filter=filter_name or "imm")
         out.parent.mkdir(parents=True, exist_ok=True)
         if enu:
-            dets = read_enu(detections)
-            dims = 3 if any(d.z is not None for d in dets) else 2
-            scans = enu_scans(dets, sigma, dims)
+            dets = read_enu_columns(detections)
+            dims = 3 if dets.has_z else 2
+            scans = enu_scans_columns(dets, sigma, dims)
             n = 0
             with out.open("w") as fh, Progress(console=console, transient=True) as progress:
                 task = progress.add_task("tracking", total=len(scans))
