@@ -47,14 +47,12 @@ def track(
     ] = None,
 ) -> None:
     """Fuse detections into classified tracks."""
-    import json
-
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from skywarden.tracking import InvalidConfig, ScanError, TrackerConfig
     from skywarden.tracking.config_file import ConfigFileError, load_config
-    from skywarden.tracking.enu import enu_scans_columns, read_enu_columns, run_enu
+    from skywarden.tracking.enu import enu_scans_columns, read_enu_columns, run_enu_lines
     from skywarden.tracking.files import resolve_frame, track_file
     from skywarden.tracking.io import InputLineError
 
@@ -76,8 +74,8 @@ def track(
             n = 0
             with out.open("w") as fh, Progress(console=console, transient=True) as progress:
                 task = progress.add_task("tracking", total=len(scans))
-                for row in run_enu(scans, config, dims):
-                    fh.write(json.dumps(row, separators=(",", ":")) + "\n")
+                for line in run_enu_lines(scans, config, dims):
+                    fh.write(line + "\n")
                     n += 1
                 progress.update(task, completed=len(scans))
             console.print(f"{len(dets)} detections, {len(scans)} scans -> {n} lines in {out}")

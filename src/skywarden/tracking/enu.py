@@ -237,3 +237,30 @@ def run_enu(
                 "vx": float(x[i, dims]),
                 "vy": float(x[i, dims + 1]),
             }
+
+
+def run_enu_lines(
+    scans: list[tuple[float, list[ScanGroup]]], config: TrackerConfig, dims: int
+) -> Iterator[str]:
+    """As :func:`run_enu`, as JSON text lines (the same text ``json.dumps`` would give
+    with compact separators), formatted a scan at a time without a dict per row."""
+    core = TrackerCore(config, dims=dims, classify=False)
+    for t, groups in scans:
+        live = core.step(t, groups).live
+        if not live or live["id"].shape[0] == 0:
+            continue
+        x = live["x"]
+        tt = repr(float(t))
+        cols = zip(
+            live["id"].tolist(),
+            x[:, 0].tolist(),
+            x[:, 1].tolist(),
+            x[:, dims].tolist(),
+            x[:, dims + 1].tolist(),
+            strict=True,
+        )
+        for tid, px, py, vx, vy in cols:
+            yield (
+                f'{{"t":{tt},"track":"{track_name(tid)}","x":{px!r},"y":{py!r},'
+                f'"vx":{vx!r},"vy":{vy!r}}}'
+            )
