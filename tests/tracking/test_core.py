@@ -62,8 +62,25 @@ def test_a_target_through_a_gap_in_detections_keeps_its_track() -> None:
     after = _nearest_track(scans[44], truth(44)[0])
     assert before is not None
     assert after == before
-    assert all(before in scans[k] for k in gap)  # it coasted through the gap
+    # It coasted through the gap: reported after the first miss, then kept internally
+    # but not shown once its existence probability fell below report_min_p_exist.
+    assert before in scans[gap[0]]
+    assert all(before not in scans[k] for k in gap[2:])
     assert {i for s in scans for i in s} == {before}  # and no second track appeared
+
+
+def test_a_coasting_track_is_kept_for_reacquisition_while_hidden() -> None:
+    rng = np.random.default_rng(2)
+    core = TrackerCore(TrackerConfig(report_min_p_exist=0.0), dims=2)
+
+    def truth(k: int) -> np.ndarray:
+        return np.array([[1000.0 + 12.0 * k, 2000.0 - 5.0 * k]])
+
+    gap = range(20, 27)
+    scans = _run(core, 45, truth, rng, seen=lambda k: np.array([k not in gap]))
+    before = _nearest_track(scans[19], truth(19)[0])
+    assert before is not None
+    assert all(before in scans[k] for k in gap)  # with the output gate off, shown throughout
 
 
 @pytest.mark.parametrize("angle_deg", [90.0, 30.0])

@@ -98,3 +98,41 @@ def test_bad_origin_is_reported(tmp_path: Path) -> None:
         app, ["track", str(src), "--out", str(tmp_path / "t.jsonl"), "--origin", "31.8,-106.4"]
     )
     assert res.exit_code == 2 and "LAT,LON,ALT" in res.output
+
+
+def test_the_column_reader_matches_the_line_reader(tmp_path: Path) -> None:
+    from skywarden.tracking.enu import enu_scans, enu_scans_columns, read_enu, read_enu_columns
+
+    src = tmp_path / "mixed.jsonl"
+    rows = [
+        {"t": 2, "sensor": "b", "x": 1.0, "y": 2.0, "z": 30.0},
+        {"t": 1, "sensor": "a", "x": 3.0, "y": 4.0, "sigma": 7.0},
+        {"t": 2, "sensor": "a", "x": 5.0, "y": 6.0},
+        {"t": 1, "sensor": 9, "x": 7.0, "y": 8.0},
+        {"t": 2, "sensor": "b", "x": 9.0, "y": 1.5, "sigma": 2.0},
+    ]
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
+    a = enu_scans(read_enu(src), 10.0, 3)
+    b = enu_scans_columns(read_enu_columns(src), 10.0, 3)
+    assert [t for t, _ in a] == [t for t, _ in b] == [1.0, 2.0]
+    for (_, ga), (_, gb) in zip(a, b, strict=True):
+        assert [g.sensor for g in ga] == [g.sensor for g in gb]
+        for x, y in zip(ga, gb, strict=True):
+            np.testing.assert_array_equal(x.z, y.z)
+            np.testing.assert_allclose(x.R, y.R)
+
+
+@pytest.mark.parametrize(
+    "bad, field",
+    [({"t": 1, "sensor": "a", "x": "3", "y": 4}, "'x'"), ({"t": 1, "sensor": "a", "x": 3}, "'y'")],
+)
+def test_the_column_reader_reports_the_line_and_field(
+    tmp_path: Path, bad: dict, field: str
+) -> None:
+    from skywarden.tracking.enu import read_enu_columns
+
+    src = tmp_path / "bad.jsonl"
+    good = {"t": 0, "sensor": "a", "x": 1, "y": 1}
+    src.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    with pytest.raises(InputLineError, match=f"bad.jsonl:2: .*{field}"):
+        read_enu_columns(src)

@@ -8,12 +8,16 @@ writes one ``TrackUpdate`` per confirmed or coasting track per scan (plus a fina
 ``--enu`` reads plain local-frame lines ``{"t", "sensor", "x", "y"[, "z", "sigma"]}`` and
 writes ``{"t", "track", "x", "y", "vx", "vy"}`` for every confirmed track at every scan
 time of the input; ``--sigma`` is the default position standard deviation (m).
+
+``--config FILE.yaml`` sets any ``TrackerConfig`` field (nested classifier, bearing and
+radar-class fields too), validated; an error names the file and the key. ``--filter``
+given on the command line wins over the file's ``filter``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,17 +35,24 @@ def track(
         str | None, typer.Option("--origin", help="Frame origin LAT,LON,ALT (deg, deg, m MSL).")
     ] = None,
     filter_name: Annotated[
-        str, typer.Option("--filter", help="imm (cruise + hover/manoeuvre) or cv.")
-    ] = "imm",
+        str | None,
+        typer.Option("--filter", help="imm (cruise + hover/manoeuvre) or cv [default: imm]."),
+    ] = None,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Tracker configuration YAML: any TrackerConfig field, nested ones too.",
+        ),
+    ] = None,
 ) -> None:
     """Fuse detections into classified tracks."""
-    import json
-
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from skywarden.tracking import InvalidConfig, ScanError, TrackerConfig
-    from skywarden.tracking.enu import enu_scans, read_enu, run_enu
+    from skywarden.tracking.config_file import ConfigFileError, load_config
+    from skywarden.tracking.enu import enu_scans_columns, read_enu_columns, run_enu_lines
     from skywarden.tracking.files import resolve_frame, track_file
     from skywarden.tracking.io import InputLineError
 
@@ -50,17 +61,21 @@ def track(
         typer.echo(f"error: {detections}: no such file", err=True)
         raise typer.Exit(2)
     try:
-        config = TrackerConfig(filter=filter_name)
+        overrides: dict[str, Any] = {} if filter_name is None else {"filter": filter_name}
+        if config_file is not None:
+            config = load_config(config_file, **overrides)
+        else:
+            config = TrackerConfig(filter=filter_name or "imm")
         out.parent.mkdir(parents=True, exist_ok=True)
         if enu:
-            dets = read_enu(detections)
-            dims = 3 if any(d.z is not None for d in dets) else 2
-            scans = enu_scans(dets, sigma, dims)
+            dets = read_enu_columns(detections)
+            dims = 3 if dets.has_z else 2
+            scans = enu_scans_columns(dets, sigma, dims)
             n = 0
             with out.open("w") as fh, Progress(console=console, transient=True) as progress:
                 task = progress.add_task("tracking", total=len(scans))
-                for row in run_enu(scans, config, dims):
-                    fh.write(json.dumps(row, separators=(",", ":")) + "\n")
+                for line in run_enu_lines(scans, config, dims):
+                    fh.write(line + "\n")
                     n += 1
                 progress.update(task, completed=len(scans))
             console.print(f"{len(dets)} detections, {len(scans)} scans -> {n} lines in {out}")
@@ -86,6 +101,6 @@ def track(
             f"{counts['detections']} detections, {counts['scans']} scans -> "
             f"{counts['tracks']} confirmed tracks, {counts['updates']} updates in {out}"
         )
-    except (InputLineError, InvalidConfig, ScanError, ValueError) as e:
+    except (ConfigFileError, InputLineError, InvalidConfig, ScanError, ValueError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None

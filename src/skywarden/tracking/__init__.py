@@ -3,8 +3,11 @@
 The seams of a classic tracker, each a small component with documented parameters:
 motion models (:mod:`.motion`), filters (:mod:`.filters`: constant-velocity Kalman and
 IMM), measurement models (:mod:`.measurements`), gating (:mod:`.gating`), association
-(:mod:`.association`), initiation (:mod:`.initiation`), deletion (:mod:`.deletion`),
-RF triangulation (:mod:`.triangulation`) and classification (:mod:`.classify`),
+(:mod:`.association`), range-aware bearing association (:mod:`.bearings`), initiation
+(:mod:`.initiation`), deletion (:mod:`.deletion`), existence (:mod:`.existence`, IPDA),
+RF triangulation (:mod:`.triangulation`) and classification (:mod:`.classify`, with
+radar class reports in :mod:`.classreport` and kinematic features in
+:mod:`.kinematics`); configuration files in :mod:`.config_file`,
 assembled by the array core (:mod:`.core`) and faced by :class:`Tracker`
 (``Detection`` in, ``TrackUpdate`` out). GOSPA lives in :mod:`.metrics`, the evaluation
 against truth in :mod:`.evaluation`.

@@ -18,11 +18,15 @@ it is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from skywarden.geo import FloatArray
+from skywarden.model import EVIDENCE_KINDS
+from skywarden.tracking.classreport import RadarClassModel
+from skywarden.tracking.kinematics import KinematicFeatures
 
 CLASSES = ("drone", "manned", "bird", "unknown")
 DRONE, MANNED, BIRD, UNKNOWN = range(4)
@@ -39,10 +43,29 @@ class Classifier:
       no drone-specific evidence (link, Remote ID, hover) then leans bird, because in
       the sector's sky such targets are mostly birds.
     - ``adsb_weight``, ``rid_weight``: cooperative identity (decisive).
-    - ``rf_weight``: a drone control link heard by direction finders. A bearing alone is
-      consistent with anything along its ray, so a scan in which bearings from two or
-      more sites fit the track counts 1 unit, a single site ``rf_single_site`` units;
-      the weight is full at ``rf_full_units``.
+    - ``rf_weight``: a drone control link heard by direction finders, credited only where
+      the geometry fits (:mod:`.bearings`: range, elevation, the other sites' bearings,
+      shared by likelihood between tracks on one ray). A scan's credit ``n`` is the sum
+      over sites of the track's association weight; it counts
+      ``rf_single_site * min(n, 1) + (1 - rf_single_site) * clip(n - 1, 0, 1)`` units
+      (1 for two sites that agree, ``rf_single_site`` for one). The evidence FADES when
+      the link is no longer heard: units decay exponentially with ``rf_tau_s`` (20 s)
+      and are capped at ``rf_cap_units``, so a silent track falls below full weight
+      ``rf_full_units`` within ~14 s and to a tenth of it within a minute. What is kept
+      is the memory that the object was a link's emitter: ``rf_keep_fraction`` of the
+      recent units, at most ``rf_keep_max_units`` (half weight), fading over
+      ``rf_keep_tau_s`` (10 min); a smuggler's drone heard at launch that crosses
+      silent is still a drone. Corroboration ``rf_geometry`` counts recent units only.
+    - ``radar``: radar class reports through the radar's confusion matrix
+      (:mod:`.classreport`), capped against correlated reports.
+    - ``kinematics``: jitter of speed (``speed_jitter_ms``) and heading
+      (``heading_jitter``), sustained turning (``turn_rate_rads``) and flying with a
+      flock favour bird by up to ``jitter_weight``, ``turn_weight`` and ``flock_weight``
+      nats: small, since drones also turn and convoys fly together.
+    - corroboration (independent kinds of drone evidence, ``EVIDENCE_KINDS``):
+      radar reports favour drone by ``radar_corroborate_nats``; RF credited by geometry
+      above ``rf_corroborate_units``; Remote ID; a visual report within
+      ``visual_recent_s``; hovering for ``hover_full_s`` (rotorcraft-only motion).
     - speed: drones fly below ``drone_max_speed_ms``, manned aircraft above
       ``manned_min_speed_ms``, birds within ``bird_speed_ms`` (soft edges).
     - ``hover_speed_ms``/``hover_weight``: seconds below that ground speed count towards a
@@ -68,6 +91,22 @@ class Classifier:
     rf_weight: float = 5.0
     rf_single_site: float = 0.25
     rf_full_units: float = 3.0
+    rf_tau_s: float = 20.0
+    rf_cap_units: float = 6.0
+    rf_keep_fraction: float = 0.5
+    rf_keep_max_units: float = 1.5
+    rf_keep_tau_s: float = 600.0
+    radar: RadarClassModel = field(default_factory=RadarClassModel)
+    kinematics: KinematicFeatures = field(default_factory=KinematicFeatures)
+    speed_jitter_ms: float = 1.5
+    heading_jitter: float = 0.05
+    jitter_weight: float = 0.7
+    turn_rate_rads: float = 0.15
+    turn_weight: float = 0.5
+    flock_weight: float = 0.4
+    radar_corroborate_nats: float = 1.0
+    rf_corroborate_units: float = 1.0
+    visual_recent_s: float = 120.0
     drone_max_speed_ms: float = 25.0
     manned_min_speed_ms: float = 35.0
     bird_speed_ms: tuple[float, float] = (4.0, 18.0)
@@ -82,6 +121,26 @@ class Classifier:
     ambiguity_prior: float = 0.6
     speed_tau_s: float = 4.0
 
+    def __post_init__(self) -> None:
+        positive = (
+            "rf_full_units",
+            "rf_tau_s",
+            "rf_cap_units",
+            "rf_keep_tau_s",
+            "hover_full_s",
+            "kinematic_ramp_s",
+            "speed_tau_s",
+            "speed_jitter_ms",
+            "heading_jitter",
+            "turn_rate_rads",
+        )
+        for name in positive:
+            v = getattr(self, name)
+            if not (isinstance(v, int | float) and np.isfinite(v) and v > 0):
+                raise ValueError(f"classifier.{name} must be a positive number, got {v!r}")
+        if not 0.0 <= self.rf_single_site <= 1.0:
+            raise ValueError(f"classifier.rf_single_site: not in [0, 1]: {self.rf_single_site}")
+
     # ------------------------------------------------------------------ state
 
     def init(self, k: int) -> Arrays:
@@ -90,6 +149,7 @@ class Classifier:
             "c_adsb": np.zeros(k),
             "c_rid": np.zeros(k),
             "c_rf": np.zeros(k),
+            "c_rf_keep": np.zeros(k),
             "c_speed": np.full(k, np.nan),
             "c_hover_s": np.zeros(k),
             "c_height": np.full(k, np.nan),
@@ -97,7 +157,11 @@ class Classifier:
             "c_rcs": np.full(k, np.nan),
             "c_nrcs": np.zeros(k),
             "c_age_s": np.zeros(k),
+            "c_cls": np.zeros((k, 4)),
+            "c_ncls": np.zeros(k),
+            "c_visual_t": np.full(k, np.nan),
             "probs": np.tile(self.prior_probs(), (k, 1)),
+            **self.kinematics.init(k),
         }
 
     def observe_kinematics(self, a: Arrays, dt: float, dims: int) -> None:
@@ -109,6 +173,8 @@ class Classifier:
         ground_speed = np.hypot(v[:, 0], v[:, 1])
         speed = ground_speed if dims == 2 else np.linalg.norm(v, axis=1)
         alpha = 1.0 - np.exp(-dt / self.speed_tau_s)
+        self.kinematics.observe(a, dt, dims, a["c_speed"])
+        a["c_cls"] = self.radar.decay(a["c_cls"], dt)
         old = a["c_speed"]
         a["c_speed"] = np.where(np.isnan(old), speed, old + alpha * (speed - old))
         # Hovering, or climbing and descending straight up and down: rotorcraft only.
@@ -123,10 +189,28 @@ class Classifier:
             a["c_vz"] = a["c_vz"] + alpha * (np.abs(v[:, 2]) - a["c_vz"])
         a["c_age_s"] = a["c_age_s"] + dt
 
-    def observe_rf(self, a: Arrays, sites_this_scan: FloatArray) -> None:
-        """Add this scan's RF evidence: 1 unit for 2+ direction finders, less for one."""
-        n = np.asarray(sites_this_scan)
-        a["c_rf"] = a["c_rf"] + np.where(n >= 2, 1.0, np.where(n == 1, self.rf_single_site, 0.0))
+    def observe_rf(self, a: Arrays, credit: FloatArray, dt: float = 0.0) -> None:
+        """Fade the RF evidence over ``dt`` s, then add this scan's geometric ``credit``."""
+        n = np.asarray(credit, dtype=float)
+        s = self.rf_single_site
+        units = s * np.minimum(n, 1.0) + (1.0 - s) * np.clip(n - 1.0, 0.0, 1.0)
+        faded = a["c_rf"] * np.exp(-max(dt, 0.0) / self.rf_tau_s)
+        a["c_rf"] = np.minimum(faded + units, self.rf_cap_units)
+        # The memory that this object WAS a link's emitter fades much more slowly: a
+        # smuggler's drone heard at launch and flying silent is still a drone.
+        kept = a["c_rf_keep"] * np.exp(-max(dt, 0.0) / self.rf_keep_tau_s)
+        now = np.minimum(self.rf_keep_fraction * a["c_rf"], self.rf_keep_max_units)
+        a["c_rf_keep"] = np.maximum(kept, now)
+
+    def observe_class(self, a: Arrays, rows: npt.NDArray[np.intp], lik: FloatArray) -> None:
+        """Fold radar class-report likelihoods (k, 4) into ``rows`` (NaN rows: no report)."""
+        ok = np.isfinite(lik).all(axis=1)
+        rows, lik = rows[ok], lik[ok]
+        if rows.shape[0] == 0:
+            return
+        # one report per track per group; several groups fold in turn
+        a["c_cls"][rows] = self.radar.fold(a["c_cls"][rows], lik)
+        a["c_ncls"][rows] += 1.0
 
     @staticmethod
     def observe_rcs(a: Arrays, rows: FloatArray, rcs_dbsm: FloatArray) -> None:
@@ -157,7 +241,8 @@ class Classifier:
         rid = (a["c_rid"] > 0) & ~adsb
         ll[rid, :] -= self.rid_weight
         ll[rid, DRONE] += 2 * self.rid_weight
-        rf = np.minimum(a["c_rf"], self.rf_full_units) / self.rf_full_units * self.rf_weight
+        units = np.maximum(a["c_rf"], a["c_rf_keep"])
+        rf = np.minimum(units, self.rf_full_units) / self.rf_full_units * self.rf_weight
         ll[:, DRONE] += rf
         ll[:, [MANNED, BIRD, UNKNOWN]] -= rf[:, None] * 0.5
 
@@ -182,6 +267,17 @@ class Classifier:
         kin[:, BIRD] -= np.minimum(0.5 * high**2, 10.0)
         kin[:, MANNED] += np.minimum(high, 2.0)
         ll += kin * ramp[:, None]
+
+        kin = np.zeros((k, 4))
+        # zero up to the threshold (a filtered velocity jitters a little anyway), full at 2x
+        jit = np.clip(np.sqrt(a["c_speed_var"]) / self.speed_jitter_ms - 1.0, 0.0, 1.0)
+        hv = np.clip(self.kinematics.heading_variance(a) / self.heading_jitter - 1.0, 0.0, 1.0)
+        kin[:, BIRD] += self.jitter_weight * np.maximum(jit, hv)
+        turning = np.clip(a["c_turn"] / self.turn_rate_rads - 1.0, 0.0, 1.0)
+        kin[:, BIRD] += self.turn_weight * turning
+        kin[:, BIRD] += self.flock_weight * np.minimum(a["c_flock"], 2.0) / 2.0
+        ll += kin * ramp[:, None]
+        ll += a["c_cls"]  # radar class reports (drone, manned, bird, unknown = clutter)
 
         nrcs = a["c_nrcs"]
         have = nrcs > 0
@@ -210,6 +306,20 @@ class Classifier:
         p = np.exp(ll)
         a["probs"] = p / p.sum(axis=1, keepdims=True)
 
+    def corroboration(self, a: Arrays, t: float) -> np.ndarray:
+        """(k, 5) bool: which ``EVIDENCE_KINDS`` of drone evidence support each track now."""
+        k = a["c_rf"].shape[0]
+        out = np.zeros((k, len(EVIDENCE_KINDS)), dtype=bool)
+        c = a["c_cls"]
+        lead = c[:, DRONE] - np.max(c[:, [MANNED, BIRD, UNKNOWN]], axis=1)
+        out[:, 0] = (a["c_ncls"] > 0) & (lead >= self.radar_corroborate_nats)
+        out[:, 1] = a["c_rf"] >= self.rf_corroborate_units
+        out[:, 2] = (a["c_rid"] > 0) & ~(a["c_adsb"] > 0)
+        with np.errstate(invalid="ignore"):
+            out[:, 3] = (t - a["c_visual_t"]) <= self.visual_recent_s
+        out[:, 4] = a["c_hover_s"] >= self.hover_full_s
+        return out
+
     def evidence(self, a: Arrays, row: int) -> list[str]:
         """Human-readable reasons for one track's class probabilities."""
         out: list[str] = []
@@ -217,8 +327,20 @@ class Classifier:
             out.append("ADS-B: transmits an ICAO address (manned aircraft)")
         if a["c_rid"][row] > 0:
             out.append("Remote ID: broadcasts a drone serial number")
-        if a["c_rf"][row] > 0:
-            out.append(f"RF: drone control link heard (evidence {a['c_rf'][row]:.1f} scans)")
+        if a["c_rf"][row] >= 0.05:
+            out.append(
+                f"RF: drone control link bearings fit this track by range and geometry "
+                f"({a['c_rf'][row]:.1f} units, fading {self.rf_tau_s:.0f} s when silent)"
+            )
+        if a["c_ncls"][row] > 0:
+            c = a["c_cls"][row]
+            best = int(np.argmax(c))
+            second = float(np.sort(c)[-2])
+            name = ("drone", "manned", "bird", "clutter")[best]
+            out.append(
+                f"radar classifier: {name} (x{np.exp(c[best] - second):.1f} over the next "
+                f"class, {int(a['c_ncls'][row])} reports)"
+            )
         v = a["c_speed"][row]
         if np.isfinite(v):
             if v > self.manned_min_speed_ms:
@@ -227,6 +349,19 @@ class Classifier:
                 out.append(f"speed {v:.0f} m/s: fast for a small drone")
             else:
                 out.append(f"speed {v:.1f} m/s: within drone and bird range")
+        sv = float(np.sqrt(a["c_speed_var"][row]))
+        if sv >= self.speed_jitter_ms:
+            out.append(f"speed jitters by {sv:.1f} m/s: wing-beat-like")
+        hv = float(self.kinematics.heading_variance(a)[row : row + 1][0])
+        if hv >= self.heading_jitter:
+            out.append(f"heading wanders (circular variance {hv:.2f}): bird-like")
+        if a["c_turn"][row] >= self.turn_rate_rads:
+            out.append(f"turning {np.degrees(a['c_turn'][row]):.0f} deg/s steadily: soaring")
+        if a["c_flock"][row] >= 1:
+            out.append(f"flies with {int(a['c_flock'][row])} other tracks (flock or convoy)")
+        vz = float(a["c_vz_mean"][row])
+        if abs(vz) >= 1.0:
+            out.append(f"{'climbing' if vz > 0 else 'descending'} {abs(vz):.1f} m/s")
         if a["c_hover_s"][row] >= 2.0:
             out.append(f"hovered {a['c_hover_s'][row]:.0f} s: rotorcraft behaviour")
         h = a["c_height"][row]

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
+from skywarden.tracking.bearings import BearingGate
 from skywarden.tracking.classify import Classifier
 from skywarden.tracking.deletion import Deleter
+from skywarden.tracking.existence import Existence
 from skywarden.tracking.filters import Filter, IMMFilter, KalmanFilter
 from skywarden.tracking.gating import CHI2_999
 from skywarden.tracking.initiation import MofN
@@ -54,10 +56,18 @@ class TrackerConfig:
     Sensors: ``default_sigma_m`` per sensor kind when a detection has no covariance;
     ``velocity_sigma_ms`` when a full-state report gives none; a delayed report (visual
     sightings carry ``attrs["observed_t"]``) older than ``max_report_age_s`` is not used,
-    a younger one has its covariance grown by ``report_drift_ms`` per second of age; RF
-    bearings are used within ``rf_max_range_m``, and RF-only tracks start
-    ``rf_default_height_m`` above the frame origin (+-``rf_height_sigma_m``) unless
-    elevation is measured.
+    a younger one has its covariance grown by ``report_drift_ms`` per second of age.
+    RF direction finders: a DF's detection range is ``attrs["range_max_m"]`` of its
+    bearings if the sensor says, else ``rf_range_m[sensor]``, else ``rf_max_range_m``
+    (10 km: the upper end of what commercial DFs claim for a small drone's link);
+    ``bearing`` holds the geometric association weights (:mod:`.bearings`); RF-only
+    tracks start ``rf_default_height_m`` above the frame origin
+    (+-``rf_height_sigma_m``) unless elevation is measured.
+    Existence (IPDA, :mod:`.existence`): ``detection_probability`` per scan,
+    ``survival_per_s``, clutter density ``clutter_per_km2`` (2-D runs) or
+    ``clutter_per_km3`` (3-D), a new track's ``p_exist_init``. A coasting track is kept
+    until deleted but reported only while ``p_exist >= report_min_p_exist`` (with
+    ``P_D`` 0.9: shown after one missed scan, hidden after two).
     """
 
     filter: str = "imm"
@@ -74,7 +84,15 @@ class TrackerConfig:
     velocity_sigma_ms: float = 2.0
     max_report_age_s: float = 60.0
     report_drift_ms: float = 15.0
-    rf_max_range_m: float = 20_000.0
+    rf_max_range_m: float = 10_000.0
+    rf_range_m: Mapping[str, float] = field(default_factory=dict)
+    bearing: BearingGate = field(default_factory=BearingGate)
+    detection_probability: float = 0.9
+    survival_per_s: float = 0.99
+    clutter_per_km2: float = 1.0
+    clutter_per_km3: float = 5.0
+    p_exist_init: float = 0.5
+    report_min_p_exist: float = 0.8
     rf_default_height_m: float = 100.0
     rf_height_sigma_m: float = 100.0
     classifier: Classifier = field(default_factory=Classifier)
@@ -93,6 +111,8 @@ class TrackerConfig:
             "velocity_sigma_ms",
             "rf_max_range_m",
             "rf_height_sigma_m",
+            "clutter_per_km2",
+            "clutter_per_km3",
         ]
         for name in positive:
             v = getattr(self, name)
@@ -102,6 +122,16 @@ class TrackerConfig:
             raise InvalidConfig("gate_chi2", f"must be positive, got {self.gate_chi2!r}")
         if not 1 <= self.confirm_m <= self.confirm_n <= 32:
             raise InvalidConfig("confirm_m", "need 1 <= confirm_m <= confirm_n <= 32")
+        for name in ("detection_probability", "survival_per_s", "p_exist_init"):
+            v = getattr(self, name)
+            if not (isinstance(v, int | float) and 0.0 < v <= 1.0):
+                raise InvalidConfig(name, f"must be in (0, 1], got {v!r}")
+        v = self.report_min_p_exist
+        if not (isinstance(v, int | float) and 0.0 <= v <= 1.0):
+            raise InvalidConfig("report_min_p_exist", f"must be in [0, 1], got {v!r}")
+        for sensor, r in self.rf_range_m.items():
+            if not (isinstance(r, int | float) and math.isfinite(r) and r > 0):
+                raise InvalidConfig("rf_range_m", f"{sensor}: must be positive, got {r!r}")
         for kind, s in self.default_sigma_m.items():
             if not (math.isfinite(s) and s > 0):
                 raise InvalidConfig("default_sigma_m", f"{kind}: must be positive, got {s!r}")
@@ -128,6 +158,23 @@ class TrackerConfig:
             default_height_m=self.rf_default_height_m,
             height_sigma_m=self.rf_height_sigma_m,
         )
+
+    def bearing_gate(self) -> BearingGate:
+        return replace(self.bearing, gate_chi2=self.bearing_gate_chi2)
+
+    def existence(self, dims: int) -> Existence:
+        # clutter per km^2 (2-D) or km^3 (3-D) scan -> per m^dims
+        density = self.clutter_per_km2 * 1e-6 if dims == 2 else self.clutter_per_km3 * 1e-9
+        return Existence(
+            detection_probability=self.detection_probability,
+            survival_per_s=self.survival_per_s,
+            clutter_density=density,
+            p_init=self.p_exist_init,
+        )
+
+    def rf_range_for(self, sensor: str) -> float:
+        """A direction finder's detection range (m): per sensor, else ``rf_max_range_m``."""
+        return float(self.rf_range_m.get(sensor, self.rf_max_range_m))
 
     def sigma_for(self, kind: str) -> float:
         return float(self.default_sigma_m.get(kind, 50.0))

@@ -12,10 +12,16 @@ turn and no sensor needs another's clock. Within a group:
    tracks on what is left (a tentative track never steals a confirmed track's plot);
    a detection whose identity contradicts a track's (another ICAO address) never gates;
 3. the Kalman (or IMM, or extended for bearings) update of every assigned pair at once;
-4. leftover position detections start tentative tracks; leftover RF bearings are
-   pooled and triangulated across direction finders after the last group.
+4. leftover position detections start tentative tracks; RF bearings that no track
+   explains are pooled and triangulated across direction finders after the last group.
 
-After the groups: M-of-N bookkeeping, status changes, deletion, classification. No
+Bearings are associated by geometry in :mod:`.bearings` (range, elevation, the other
+sites' bearings of the same scan, shared by likelihood over the candidates): a bearing
+updates a track only when one candidate clearly owns it, and credits RF evidence by
+weight. After the groups: M-of-N bookkeeping, status changes, deletion, the IPDA
+existence update (:mod:`.existence`), classification. A coasting track is reported only
+while its existence probability is at least ``report_min_p_exist``; it is kept for
+re-acquisition until the deleter ends it. No
 Python object exists per detection or per track inside; per-identity bookkeeping
 (a dict keyed by identity) touches only cooperative reports.
 
@@ -34,6 +40,7 @@ import numpy.typing as npt
 from skywarden.geo import FloatArray
 from skywarden.model import SensorKind
 from skywarden.tracking.association import gnn_assign
+from skywarden.tracking.bearings import BearingFit, Bearings
 from skywarden.tracking.config import TrackerConfig
 from skywarden.tracking.gating import gate_positions
 from skywarden.tracking.initiation import single_point_prior
@@ -41,7 +48,6 @@ from skywarden.tracking.measurements import (
     BearingMeasurement,
     PositionMeasurement,
     StateMeasurement,
-    wrap_angle,
 )
 from skywarden.tracking.table import TrackTable
 from skywarden.tracking.triangulation import BearingPool
@@ -55,17 +61,6 @@ KIND_BIT = {k: 1 << i for i, k in enumerate(SensorKind)}
 
 class ScanError(ValueError):
     """A scan group is malformed (shapes, non-finite values). Names the group and field."""
-
-
-@dataclass
-class Bearings:
-    """Bearing-only detections of one direction finder: radians from north, clockwise."""
-
-    site: FloatArray  # (3,) ENU metres
-    azimuth: FloatArray  # (m,)
-    sigma: FloatArray  # (m,)
-    elevation: FloatArray | None = None  # (m,) NaN where not measured
-    elevation_sigma: FloatArray | None = None
 
 
 @dataclass
@@ -83,6 +78,9 @@ class ScanGroup:
     callsigns: Sequence[str | None] | None = None
     rcs_dbsm: FloatArray | None = None  # (m,)
     bearings: Bearings | None = None
+    # (m, 4) likelihood of a radar's class report given each true class (drone, manned,
+    # bird, clutter), NaN rows where the detection carries none (classify.class_likelihood)
+    class_lik: FloatArray | None = None
 
     def __len__(self) -> int:
         if self.bearings is not None:
@@ -107,6 +105,16 @@ class ScanGroup:
             b = self.bearings
             if not (np.isfinite(b.azimuth).all() and (b.sigma > 0).all()):
                 raise ScanError(f"{where}: non-finite bearing or non-positive sigma")
+            if not b.range_m > 0:
+                raise ScanError(f"{where}: direction-finder range {b.range_m} must be positive")
+        if self.class_lik is not None:
+            c = self.class_lik
+            if c.shape != (len(self), 4):
+                want = (len(self), 4)
+                raise ScanError(f"{where}: class_lik has shape {c.shape}, expected {want}")
+            ok = np.isnan(c).all(axis=1) | ((c >= 0).all(axis=1) & (c.sum(axis=1) > 0))
+            if not ok.all():
+                raise ScanError(f"{where}: class likelihoods must be non-negative, not all zero")
 
 
 @dataclass
@@ -129,16 +137,36 @@ class StepResult:
 class TrackerCore:
     """Tracks in a ``dims``-dimensional ENU frame (3 live, 2 for planar data)."""
 
-    REPORT_FIELDS = ("id", "status", "x", "P", "probs", "sensors", "kinds", "t_first", "t_update")
+    REPORT_FIELDS = (
+        "id",
+        "status",
+        "x",
+        "P",
+        "probs",
+        "sensors",
+        "kinds",
+        "t_first",
+        "t_update",
+        "p_exist",
+    )
 
-    def __init__(self, config: TrackerConfig | None = None, dims: int = 3) -> None:
+    def __init__(
+        self, config: TrackerConfig | None = None, dims: int = 3, classify: bool = True
+    ) -> None:
+        """``classify=False`` skips the classifier's per-scan work (kinematic features,
+        class probabilities) for callers that report positions only (``track --enu``);
+        its columns then keep their initial values."""
         self.config = config or TrackerConfig()
         self.dims = dims
+        self.classify = classify
         self.filter = self.config.make_filter(dims)
         self.mofn = self.config.initiator()
         self.deleter = self.config.deleter()
         self.classifier = self.config.classifier
         self.triangulator = self.config.triangulator()
+        self.bearing_gate = self.config.bearing_gate()
+        self.existence = self.config.existence(dims)
+        self._t_manage: float | None = None
         self.chi2 = self.config.gate(dims)
         self.table = TrackTable()
         self.t: float | None = None
@@ -156,14 +184,18 @@ class TrackerCore:
         if self.table.n:
             a["hit"][:] = False
             a["updated"][:] = False
-            a["rf_sites"][:] = 0
+            a["rf_credit"][:] = 0.0
+            a["lr_scan"][:] = -np.inf
+        for g in groups:
+            if len(g):
+                g.validate(self.dims)
+        fits = self._bearing_fits(groups)
         for g in sorted(groups, key=lambda g: g.t):
             if len(g) == 0:
                 continue
-            g.validate(self.dims)
             self._predict_to(max(g.t, self.t if self.t is not None else g.t))
             if g.bearings is not None:
-                self._bearing_group(g)
+                self._bearing_group(g, fits)
             else:
                 self._position_group(g)
         if self._pool:
@@ -208,12 +240,11 @@ class TrackerCore:
             return
         if self.table.n:
             self.filter.predict(self.table.a, dt)
-            self.classifier.observe_kinematics(self.table.a, dt, self.dims)
+            if self.classify:
+                self.classifier.observe_kinematics(self.table.a, dt, self.dims)
         self.t = t
 
-    def _record(
-        self, g: ScanGroup, rows: IntArray, dets: IntArray, confirming: bool, rf: bool = False
-    ) -> None:
+    def _record(self, g: ScanGroup, rows: IntArray, dets: IntArray, confirming: bool) -> None:
         """Bookkeeping after ``rows`` were updated by detections ``dets`` of group ``g``."""
         a = self.table.a
         a["t_update"][rows] = g.t
@@ -226,8 +257,10 @@ class TrackerCore:
             a["c_adsb"][rows] += 1.0
         elif g.kind == SensorKind.REMOTE_ID:
             a["c_rid"][rows] += 1.0
-        if rf or g.kind == SensorKind.RF:
-            a["rf_sites"][rows] |= np.int64(1) << np.int64(self.sensor_bit(g.sensor))
+        elif g.kind == SensorKind.VISUAL:
+            a["c_visual_t"][rows] = g.t
+        if g.class_lik is not None:
+            self.classifier.observe_class(a, rows, g.class_lik[dets])
         if g.rcs_dbsm is not None:
             self.classifier.observe_rcs(a, rows, g.rcs_dbsm[dets])  # type: ignore[arg-type]
         if g.identity_keys is not None:
@@ -319,6 +352,7 @@ class TrackerCore:
         dets = np.concatenate(all_dets)
         confirming = g.kind != SensorKind.VISUAL
         if rows.shape[0]:
+            self._existence_evidence(rows, g.z[dets], g.R[dets])
             full = self._full_state_mask(g, dets)
             if full.any():
                 z6, r6 = self._full_state(g, dets[full])
@@ -337,6 +371,17 @@ class TrackerCore:
             )
             rows = self._spawn(x0, p0, g.t)
             self._record(g, rows, new, confirming)
+
+    def _existence_evidence(self, rows: IntArray, z: FloatArray, r: FloatArray) -> None:
+        """Keep each row's best log likelihood ratio (target vs clutter) of this scan."""
+        a = self.table.a
+        d = self.dims
+        nu = z - a["x"][rows, :d]
+        s = a["P"][rows, :d, :d] + r
+        _, logdet = np.linalg.slogdet(s)
+        d2 = np.einsum("ki,ki->k", nu, np.linalg.solve(s, nu[..., None])[..., 0])
+        ll = -0.5 * (d2 + logdet + d * math.log(2.0 * math.pi)) - self.existence.log_clutter
+        np.maximum.at(a["lr_scan"], rows, ll)
 
     def _full_state_mask(self, g: ScanGroup, dets: IntArray) -> BoolArray:
         if g.velocity is None:
@@ -359,42 +404,45 @@ class TrackerCore:
         r[:, idx, idx] = np.maximum(vvar, 1e-4)[:, None]
         return z, r
 
-    def _bearing_group(self, g: ScanGroup) -> None:
+    def _bearing_fits(self, groups: Sequence[ScanGroup]) -> dict[int, tuple[str, BearingFit]]:
+        """Every DF group's gated pairs at the scan's start (for cross-site consistency).
+
+        Positions are extrapolated to each group's time on their velocity; the tracks
+        move a few tens of metres in a scan, little against a bearing's spread.
+        """
+        out: dict[int, tuple[str, BearingFit]] = {}
+        if self.table.n == 0 or self.dims != 3:
+            return out
+        a = self.table.a
+        t0 = self.t if self.t is not None else 0.0
+        for g in groups:
+            if g.bearings is None or len(g) == 0:
+                continue
+            x = a["x"].copy()
+            x[:, :3] += x[:, 3:6] * max(g.t - t0, 0.0)
+            out[id(g)] = (g.sensor, self.bearing_gate.fit(g.bearings, x, a["P"]))
+        return out
+
+    def _bearing_group(self, g: ScanGroup, fits: dict[int, tuple[str, BearingFit]]) -> None:
+        """Share each bearing over the tracks whose geometry fits it (tracking.bearings)."""
         b = g.bearings
         assert b is not None
         a = self.table.a
         m = b.azimuth.shape[0]
-        used = np.zeros(m, dtype=bool)
-        all_rows: list[IntArray] = []
-        all_dets: list[IntArray] = []
-        if self.table.n:
-            x, p = a["x"], a["P"]
-            dx = x[:, 0] - b.site[0]
-            dy = x[:, 1] - b.site[1]
-            rho2 = np.maximum(dx * dx + dy * dy, 1.0)
-            az = np.arctan2(dx, dy)
-            h = np.stack([dy / rho2, -dx / rho2], axis=1)
-            var = np.einsum("ki,kij,kj->k", h, p[:, :2, :2], h)
-            in_range = rho2 < self.config.rf_max_range_m**2
-            taken = np.zeros(self.table.n, dtype=bool)
-            for stage in (a["status"] != TENTATIVE, a["status"] == TENTATIVE):
-                rows = np.flatnonzero(stage & in_range & ~taken)
-                dets = np.flatnonzero(~used)
-                if rows.shape[0] == 0 or dets.shape[0] == 0:
-                    continue
-                nu = wrap_angle(b.azimuth[dets][None, :] - az[rows][:, None])
-                d2 = nu**2 / (var[rows][:, None] + b.sigma[dets][None, :] ** 2)
-                ti, dj = np.nonzero(d2 <= self.config.bearing_gate_chi2)
-                at, ad = gnn_assign(
-                    rows.shape[0], dets.shape[0], ti, dj, d2[ti, dj], self.config.bearing_gate_chi2
-                )
-                all_rows.append(rows[at])
-                all_dets.append(dets[ad])
-                used[dets[ad]] = True
-                taken[rows[at]] = True
-        if all_rows:
-            rows = np.concatenate(all_rows)
-            dets = np.concatenate(all_dets)
+        pool = np.ones(m, dtype=bool)
+        if self.table.n and self.dims == 3:
+            n = self.table.n
+            gate = self.bearing_gate
+            f = gate.fit(b, a["x"], a["P"])
+            others = [fo for key, (sensor, fo) in fits.items() if sensor != g.sensor]
+            w = gate.weights(f, m, n, others, a["status"] == TENTATIVE)
+            a["rf_credit"] += w.credit
+            # A bearing nobody tracked explains starts a new emitter; an ambiguous one
+            # (shared between tracks) neither updates nor spawns anything.
+            pool = w.other >= gate.min_weight
+            firm = w.w >= gate.min_weight
+            ti, dj, cost = w.ti[firm], w.dj[firm], -np.log(w.w[firm])
+            rows, dets = gnn_assign(n, m, ti, dj, cost, -math.log(gate.min_weight) + 1e-9)
             if rows.shape[0]:
                 el = b.elevation[dets] if b.elevation is not None else np.full(len(dets), np.nan)
                 has_el = np.isfinite(el)
@@ -412,9 +460,13 @@ class TrackerCore:
                         else None,
                     )
                     self.filter.update(a, rows[sel], meas)
-                self._record(g, rows, dets, confirming=True, rf=True)
+                # existence evidence: the pair's likelihood against "some other emitter"
+                got = np.isin(ti * m + dj, rows * m + dets)
+                lr = np.log(w.w[firm][got]) - np.log(np.maximum(w.other[dj[got]], 1e-300))
+                np.maximum.at(a["lr_scan"], ti[got], lr)
+                self._record(g, rows, dets, confirming=True)
         site_id = self.sensor_index.setdefault(g.sensor, len(self.sensor_index))
-        for j in np.flatnonzero(~used).tolist():
+        for j in np.flatnonzero(pool).tolist():
             el_j = math.nan if b.elevation is None else float(b.elevation[j])
             els_j = math.nan if b.elevation_sigma is None else float(b.elevation_sigma[j])
             self._pool.append(
@@ -444,9 +496,10 @@ class TrackerCore:
         a["updated"][rows] = True
         a["kinds"][rows] |= np.int64(KIND_BIT[SensorKind.RF])
         for r_, f in zip(rows.tolist(), fixes, strict=True):
-            for s in set(pool.site_id[f.used].tolist()):
+            sites = set(pool.site_id[f.used].tolist())
+            for s in sites:
                 a["sensors"][r_] |= np.int64(1) << np.int64(s % 63)
-                a["rf_sites"][r_] |= np.int64(1) << np.int64(s % 63)
+            a["rf_credit"][r_] = float(len(sites))
 
     def _spawn(self, x0: FloatArray, p0: FloatArray, t: float) -> IntArray:
         k = x0.shape[0]
@@ -463,7 +516,10 @@ class TrackerCore:
             "kinds": np.zeros(k, dtype=np.int64),
             "hit": np.zeros(k, dtype=bool),
             "updated": np.zeros(k, dtype=bool),
-            "rf_sites": np.zeros(k, dtype=np.int64),
+            "rf_credit": np.zeros(k),
+            "lr_scan": np.zeros(k),  # a new track's own detection is neither hit nor miss
+            "p_exist": np.full(k, self.existence.p_init),
+            "pd_hat": np.full(k, self.existence.detection_probability),
         }
         cols.update(self.filter.init(x0, p0))
         cols.update(self.classifier.init(k))
@@ -490,10 +546,20 @@ class TrackerCore:
         tentative = status == TENTATIVE
         end = self.deleter.to_end(t, tentative, a["t_update"], a["P"], self.dims)
         end |= tentative & self.mofn.hopeless(a["hist"], a["age"])
-        self.classifier.observe_rf(a, np.bitwise_count(a["rf_sites"]))
-        self.classifier.update_probabilities(a)
+        dt = t - self._t_manage if self._t_manage is not None else 0.0
+        self._t_manage = t
+        ex = self.existence
+        a["p_exist"] = ex.update(a["p_exist"], a["updated"], a["lr_scan"], dt, a["pd_hat"])
+        a["pd_hat"] = ex.track_pd(a["pd_hat"], a["updated"])
+        if self.classify:
+            self.classifier.observe_rf(a, a["rf_credit"], dt)
+            self.classifier.kinematics.observe_flocks(a, ~tentative & ~end, self.dims)
+            self.classifier.update_probabilities(a)
         ended = self._report(np.flatnonzero(end & ~tentative))
-        live = self._report(np.flatnonzero(~end & ~tentative))
+        # A coasting track is kept for re-acquisition but reported only while it
+        # probably still exists (IPDA p_exist >= report_min_p_exist).
+        shown = (status == CONFIRMED) | (a["p_exist"] >= self.config.report_min_p_exist)
+        live = self._report(np.flatnonzero(~end & ~tentative & shown))
         ended_meta: dict[int, TrackMeta] = {}
         if end.any():
             for tid in a["id"][end].tolist():

@@ -17,8 +17,10 @@ import numpy as np
 
 from skywarden.geo import LocalFrame, destination
 from skywarden.model import Detection
+from skywarden.tracking.bearings import Bearings
+from skywarden.tracking.classreport import ClassReportError
 from skywarden.tracking.config import TrackerConfig
-from skywarden.tracking.core import Bearings, ScanGroup
+from skywarden.tracking.core import ScanError, ScanGroup
 
 
 def _rcs_dbsm(d: Detection) -> float:
@@ -58,6 +60,13 @@ def _position_group(
     calls = [d.identity.callsign if d.identity else None for d in dets]
     rcs = np.array([_rcs_dbsm(d) for d in dets])
     any_id = any(keys) or any(calls)
+    class_lik = None
+    if any("class_report" in d.attrs for d in dets):
+        radar = config.classifier.radar
+        try:
+            class_lik = np.stack([radar.likelihood(d.sensor, d.attrs) for d in dets])
+        except ClassReportError as e:
+            raise ScanError(f"scan at t={dets[0].t}: {e}") from None
     return ScanGroup(
         t=float(np.mean([d.t for d in dets])),
         sensor=dets[0].sensor,
@@ -69,10 +78,21 @@ def _position_group(
         identity_keys=keys if any_id else None,
         callsigns=calls if any_id else None,
         rcs_dbsm=rcs if np.isfinite(rcs).any() else None,
+        class_lik=class_lik,
     )
 
 
-def _bearing_group(frame: LocalFrame, dets: Sequence[Detection]) -> ScanGroup:
+def _df_range(config: TrackerConfig, dets: Sequence[Detection]) -> float:
+    """The direction finder's detection range: its own claim, else the configuration."""
+    v = dets[0].attrs.get("range_max_m")
+    if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v > 0:
+        return float(v)
+    return config.rf_range_for(dets[0].sensor)
+
+
+def _bearing_group(
+    frame: LocalFrame, dets: Sequence[Detection], range_m: float = math.inf
+) -> ScanGroup:
     b0 = dets[0].bearing
     assert b0 is not None
     site = np.array(frame.to_enu(b0.sensor_lat, b0.sensor_lon, b0.sensor_alt_m))
@@ -115,6 +135,7 @@ def _bearing_group(frame: LocalFrame, dets: Sequence[Detection]) -> ScanGroup:
             sig,
             np.where(has_el, np.radians(el), np.nan) if has_el.any() else None,
             np.where(has_el, np.radians(els), np.nan) if has_el.any() else None,
+            range_m,
         ),
     )
 
@@ -136,7 +157,9 @@ def scan_groups(
             for d in dets:
                 assert d.bearing is not None
                 by_site[(d.bearing.sensor_lat, d.bearing.sensor_lon)].append(d)
-            groups.extend(_bearing_group(frame, ds) for ds in by_site.values())
+            groups.extend(
+                _bearing_group(frame, ds, _df_range(config, ds)) for ds in by_site.values()
+            )
         else:
             groups.extend(_position_group(frame, config, ds) for ds in _identity_rounds(dets))
     return groups

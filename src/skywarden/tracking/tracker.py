@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from skywarden.geo import LocalFrame
-from skywarden.model import Detection, TrackStatus, TrackUpdate
+from skywarden.model import EVIDENCE_KINDS, Detection, TrackStatus, TrackUpdate
 from skywarden.tracking.classify import CLASSES
 from skywarden.tracking.config import TrackerConfig
 from skywarden.tracking.core import COASTING, CONFIRMED, ScanError, TrackerCore, TrackMeta
@@ -77,6 +77,7 @@ class Tracker:
         lat, lon, alt = self.frame.to_geodetic(x[:, 0], x[:, 1], x[:, 2])
         out = []
         clf = self.core.classifier
+        corr = clf.corroboration(rows, t)
         for i in range(x.shape[0]):
             tid = int(rows["id"][i])
             meta = ended_meta.get(tid) or self.core.meta.get(tid) or TrackMeta()
@@ -97,6 +98,10 @@ class Tracker:
                     sensors=self._sensor_names(int(rows["sensors"][i])),
                     evidence=tuple(clf.evidence(rows, i)),
                     callsign=meta.callsign,
+                    p_exist=float(rows["p_exist"][i]),
+                    corroboration=tuple(
+                        k for k, on in zip(EVIDENCE_KINDS, corr[i], strict=True) if on
+                    ),
                 )
             )
         return out

@@ -1,0 +1,202 @@
+"""Range-aware bearing association: which tracks a direction finder's bearing may belong to.
+
+A bearing from an RF direction finder (DF) is a ray. Gating on the angle alone gives
+every target on that ray (a bird 6 km beyond the drone whose link was heard) the
+drone's RF credit. Here a bearing may update or credit a track only where the whole
+geometry fits:
+
+- **angle**: the azimuth residual, Mahalanobis-gated with the track's predicted
+  uncertainty projected on the bearing (chi-square, one degree of freedom);
+- **range**: a DF hears a control link out to ``range_m`` (its detection range); a
+  track whose horizontal distance from the site, less ``range_margin_sigma`` of its own
+  position uncertainty, lies beyond that cannot be the emitter;
+- **elevation**, where the DF measures it, gated the same way as the azimuth;
+- **the other sites' bearings** of the same scan (triangulation consistency): a track
+  that another site's bearing also fits is ``cross_fit_factor`` times more likely the
+  emitter; a track inside another site's range that this scan heard links but whose
+  bearings all miss it is ``cross_miss_factor`` times as likely (that site would have
+  heard its link with probability ~0.8);
+- **track status**: a tentative track (most are clutter that will not confirm) is a
+  candidate with prior weight ``tentative_weight`` against 1 for a confirmed one, so a
+  clutter plot near a drone's ray cannot take the drone's bearing, and be confirmed
+  by it.
+
+The candidates of one bearing then share it by likelihood (a probabilistic data
+association over the candidates plus a "some other emitter" hypothesis, Bar-Shalom,
+Daum and Huang 2009, "The probabilistic data association filter", IEEE Control Systems
+29(6)): weight ``w_i = L_i / (sum_k L_k + lambda)``, ``lambda`` the density of emitters
+nobody tracks (``other_emitter_weight`` spread over the full circle). Two tracks on one
+ray with nothing else to tell them apart get about half each, as RF credit (the
+classifier counts a scan's credit by weight); a bearing updates a track's state only
+at ``w >= min_weight`` (0.6 by default), so an ambiguous bearing moves no track and
+never credits every candidate fully.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from skywarden.geo import FloatArray
+from skywarden.tracking.gating import CHI2_999
+from skywarden.tracking.measurements import wrap_angle
+
+IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
+_LOG_2PI = math.log(2.0 * math.pi)
+
+
+@dataclass
+class Bearings:
+    """Bearing-only detections of one direction finder: radians from north, clockwise.
+
+    ``range_m`` is the DF's detection range (m): beyond it a link is not heard.
+    """
+
+    site: FloatArray  # (3,) ENU metres
+    azimuth: FloatArray  # (m,)
+    sigma: FloatArray  # (m,)
+    elevation: FloatArray | None = None  # (m,) NaN where not measured
+    elevation_sigma: FloatArray | None = None
+    range_m: float = math.inf
+
+
+@dataclass
+class BearingFit:
+    """Gated (track row, bearing) pairs of one DF group and their log-likelihoods."""
+
+    ti: IntArray
+    dj: IntArray
+    log_lik: FloatArray  # log N(residual; 0, S), per radian (per radian^2 with elevation)
+    covers: BoolArray  # (n_tracks,) tracks within the DF's range
+
+
+@dataclass
+class BearingWeights:
+    """Association weights of one DF group.
+
+    ``w`` per gated pair; ``other`` per bearing (probability that no tracked target
+    emitted it); ``credit`` per track row: the largest weight any of this site's
+    bearings gives it (0 for tracks no bearing fits).
+    """
+
+    ti: IntArray
+    dj: IntArray
+    w: FloatArray
+    other: FloatArray
+    credit: FloatArray
+
+
+@dataclass(frozen=True)
+class BearingGate:
+    """Geometry gate and likelihood weights for direction-finder bearings (see module)."""
+
+    gate_chi2: float = CHI2_999[1]
+    range_margin_sigma: float = 2.0
+    cross_fit_factor: float = 5.0
+    cross_miss_factor: float = 0.3
+    other_emitter_weight: float = 0.05
+    min_weight: float = 0.6
+    tentative_weight: float = 0.1
+
+    def __post_init__(self) -> None:
+        for name in (
+            "gate_chi2",
+            "cross_fit_factor",
+            "cross_miss_factor",
+            "other_emitter_weight",
+            "tentative_weight",
+        ):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v > 0):
+                raise ValueError(f"bearing.{name} must be a positive number, got {v!r}")
+        if not (0.5 <= self.min_weight <= 1.0 and self.range_margin_sigma >= 0):
+            raise ValueError("bearing: need 0.5 <= min_weight <= 1 and range_margin_sigma >= 0")
+
+    def fit(self, b: Bearings, x: FloatArray, p: FloatArray) -> BearingFit:
+        """Pairs of tracks (states ``x`` (n, 6), covariances ``p``) and bearings that fit."""
+        n = x.shape[0]
+        m = b.azimuth.shape[0]
+        if n == 0 or m == 0:
+            e = np.empty(0, dtype=np.intp)
+            return BearingFit(e, e, np.empty(0), np.zeros(n, dtype=bool))
+        dx = x[:, 0] - b.site[0]
+        dy = x[:, 1] - b.site[1]
+        rho2 = np.maximum(dx * dx + dy * dy, 1.0)
+        rho = np.sqrt(rho2)
+        pos_sigma = np.sqrt(np.maximum(p[:, 0, 0] + p[:, 1, 1], 0.0) / 2.0)
+        covers = rho - self.range_margin_sigma * pos_sigma <= b.range_m
+        rows = np.flatnonzero(covers)
+        if rows.shape[0] == 0:
+            e = np.empty(0, dtype=np.intp)
+            return BearingFit(e, e, np.empty(0), covers)
+        az = np.arctan2(dx[rows], dy[rows])
+        h = np.stack([dy[rows] / rho2[rows], -dx[rows] / rho2[rows]], axis=1)
+        var = np.einsum("ki,kij,kj->k", h, p[rows, :2, :2], h)
+        s_az = var[:, None] + b.sigma[None, :] ** 2
+        nu = wrap_angle(b.azimuth[None, :] - az[:, None])
+        d2 = nu**2 / s_az
+        ok = d2 <= self.gate_chi2
+        log_lik = -0.5 * (d2 + np.log(s_az) + _LOG_2PI)
+        if b.elevation is not None and b.elevation_sigma is not None and x.shape[1] >= 6:
+            has = np.isfinite(b.elevation)
+            dz = x[rows, 2] - b.site[2]
+            el = np.arctan2(dz, rho[rows])
+            s_el = (p[rows, 2, 2] / rho2[rows])[:, None] + np.nan_to_num(b.elevation_sigma)[
+                None, :
+            ] ** 2
+            s_el = np.maximum(s_el, 1e-12)
+            d2e = (np.nan_to_num(b.elevation)[None, :] - el[:, None]) ** 2 / s_el
+            ok &= ~has[None, :] | (d2e <= self.gate_chi2)
+            # An elevation is a second angle: its density is per radian as well, so the
+            # "other emitter" density below is spread over elevations of +-90 degrees.
+            log_lik = log_lik + np.where(
+                has[None, :], -0.5 * (d2e + np.log(s_el) + _LOG_2PI) + math.log(math.pi), 0.0
+            )
+        ti, dj = np.nonzero(ok)
+        return BearingFit(rows[ti], dj.astype(np.intp), log_lik[ti, dj], covers)
+
+    def weights(
+        self,
+        f: BearingFit,
+        m: int,
+        n: int,
+        others: list[BearingFit],
+        tentative: BoolArray | None = None,
+    ) -> BearingWeights:
+        """Share each of ``m`` bearings over its candidates among ``n`` track rows.
+
+        ``others``: the fits of the other sites' bearing groups in the same scan (their
+        ``covers`` may be shorter than ``n`` if tracks were added since; new rows count
+        as neither fitted nor covered).
+        """
+        log_cross = np.zeros(n)
+        for o in others:
+            k = o.covers.shape[0]
+            fitted = np.zeros(n, dtype=bool)
+            fitted[o.ti[o.ti < n]] = True
+            covered = np.zeros(n, dtype=bool)
+            covered[:k] = o.covers[: min(k, n)]
+            log_cross += np.where(
+                fitted,
+                math.log(self.cross_fit_factor),
+                np.where(covered, math.log(self.cross_miss_factor), 0.0),
+            )
+        if tentative is not None:
+            log_cross += np.where(tentative[:n], math.log(self.tentative_weight), 0.0)
+        ll = f.log_lik + log_cross[f.ti]
+        log_other = math.log(self.other_emitter_weight / (2.0 * math.pi))
+        # log-sum-exp per bearing over its candidates and the "other emitter" hypothesis
+        top = np.full(m, log_other)
+        np.maximum.at(top, f.dj, ll)
+        total = np.exp(log_other - top)
+        np.add.at(total, f.dj, np.exp(ll - top[f.dj]))
+        log_norm = top + np.log(total)
+        w = np.exp(ll - log_norm[f.dj])
+        other = np.exp(log_other - log_norm)
+        credit = np.zeros(n)
+        np.maximum.at(credit, f.ti, w)
+        return BearingWeights(f.ti, f.dj, w, other, credit)

@@ -1,0 +1,84 @@
+"""Range-aware bearing association: a direction finder's bearing credits only the track
+whose geometry fits (range, the other sites' bearings), never every track on its ray."""
+
+import math
+
+import numpy as np
+
+from skywarden.model import SensorKind
+from skywarden.tracking import ScanGroup, TrackerConfig, TrackerCore
+from skywarden.tracking.bearings import BearingGate, Bearings
+
+SITE_A = np.array([0.0, 0.0, 0.0])
+SITE_B = np.array([4000.0, 0.0, 0.0])
+DRONE = np.array([0.0, 3000.0, 60.0])
+
+
+def _azimuth(site: np.ndarray, p: np.ndarray) -> float:
+    return math.atan2(p[0] - site[0], p[1] - site[1])
+
+
+def _run(bird: np.ndarray, sites: list[np.ndarray], range_m: float, scans: int = 12) -> dict:
+    """Radar sees a drone and a bird; each DF site hears only the drone's link."""
+    rng = np.random.default_rng(4)
+    core = TrackerCore(TrackerConfig(), dims=3)
+    sigma = math.radians(2.0)
+    for k in range(scans):
+        t = float(k)
+        truth = np.stack([DRONE, bird])
+        z = truth + rng.normal(0.0, 10.0, truth.shape)
+        r = np.broadcast_to(np.eye(3) * 100.0, (2, 3, 3)).copy()
+        groups = [ScanGroup(t, "radar", SensorKind.RADAR, z=z, R=r)]
+        if k >= 4:  # once both tracks are confirmed
+            for i, site in enumerate(sites):
+                az = _azimuth(site, DRONE) + rng.normal(0.0, sigma)
+                b = Bearings(site, np.array([az]), np.array([sigma]), range_m=range_m)
+                groups.append(ScanGroup(t, f"rf-{i}", SensorKind.RF, bearings=b))
+        core.step(t, groups)
+    a = core.table.a
+    pos = a["x"][:, :3]
+    drone_row = int(np.argmin(np.linalg.norm(pos - DRONE, axis=1)))
+    bird_row = int(np.argmin(np.linalg.norm(pos - bird, axis=1)))
+    assert drone_row != bird_row
+    return {"drone": float(a["c_rf"][drone_row]), "bird": float(a["c_rf"][bird_row])}
+
+
+def test_a_bird_beyond_the_direction_finders_range_gains_no_rf_credit() -> None:
+    bird = np.array([0.0, 9000.0, 80.0])  # on the same ray, beyond the 8 km range
+    c = _run(bird, [SITE_A], range_m=8000.0)
+    assert c["bird"] == 0.0
+    assert c["drone"] > 1.0
+
+
+def test_a_second_site_takes_the_credit_off_a_bird_on_the_first_sites_ray() -> None:
+    bird = np.array([0.0, 6000.0, 80.0])  # on A's ray, within range of both sites
+    clf = TrackerConfig().classifier
+    c = _run(bird, [SITE_A, SITE_B], range_m=8000.0)
+    assert c["bird"] < 0.1 * c["drone"]
+    assert c["bird"] < clf.rf_corroborate_units <= c["drone"]
+
+
+def test_one_ray_through_two_tracks_credits_neither_fully() -> None:
+    bird = np.array([0.0, 6000.0, 80.0])
+    c = _run(bird, [SITE_A], range_m=8000.0)
+    single = TrackerConfig().classifier.rf_single_site
+    # one site each scan: at most rf_single_site units per scan between the two of them
+    assert c["drone"] + c["bird"] <= 8 * single + 1e-9
+    assert c["bird"] < 0.75 * 8 * single
+
+
+def test_weights_over_candidates_and_other_emitter_sum_to_one() -> None:
+    gate = BearingGate()
+    x = np.zeros((3, 6))
+    x[:, :3] = [[0.0, 2000.0, 50.0], [0.0, 5000.0, 50.0], [3000.0, 0.0, 50.0]]
+    p = np.broadcast_to(np.eye(6) * 400.0, (3, 6, 6)).copy()
+    b = Bearings(SITE_A, np.array([0.0, math.pi / 2]), np.full(2, math.radians(3.0)))
+    f = gate.fit(b, x, p)
+    w = gate.weights(f, 2, 3, [])
+    total = w.other.copy()
+    np.add.at(total, w.dj, w.w)
+    np.testing.assert_allclose(total, 1.0)
+    # the two tracks on the northern ray share it; the eastern track has the other alone
+    north = w.w[w.dj == 0]
+    assert north.shape == (2,) and (north < gate.min_weight).all()  # neither is updated
+    assert w.w[w.dj == 1].max() > 0.9
