@@ -125,7 +125,8 @@ def test_three_drones_in_corridors_pause_all_and_propose_a_bounded_tfr(analyzer,
 def test_one_drone_persisting_in_the_corridor_escalates_to_tfr_after_30_min(analyzer, fx, run):
     x, y, alt = fx.runway_point("26L", 1852.0, 60.0)
     out = run(
-        analyzer, fx.leg("P", [(0, x, y, alt), (2000, x + 40, y, alt)], corroboration=fx.CORROBORATED)
+        analyzer,
+        fx.leg("P", [(0, x, y, alt), (2000, x + 40, y, alt)], corroboration=fx.CORROBORATED),
     )
     tfrs = [r for r in out["recommendations"] if r.action == Action.TFR and r.status == "active"]
     assert len(tfrs) == 1

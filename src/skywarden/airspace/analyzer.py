@@ -651,6 +651,7 @@ class _Gathered:
     tracks: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     ks: list[int] = field(default_factory=list)
+    stands_for: set[str] = field(default_factory=set)  # measures it replaces (foreign)
 
 
 _Key = tuple[str, str, tuple[str, ...], str]
@@ -692,6 +693,9 @@ class _CauseCollector:
     ) -> None:
         if action in _TO_FOREIGN and self.an.juris.foreign(scope):
             self._add(Action.NOTIFY_FOREIGN, scope, k, why)
+            if action in RESTRICTING:
+                entry = self.by_key[(Action.NOTIFY_FOREIGN.value, scope, (), "")]
+                entry.stands_for.add(" ".join((action.value, *runways)))
         elif action in RESTRICTING:
             self.pending.append((action, scope, k, why, runways))
             self.hazard[k] = True
@@ -800,6 +804,9 @@ class _CauseCollector:
                     0,
                     f"notify {who} about {scope} ({country}): its runways are not ours to pause",
                 )
+                if e.stands_for:
+                    hazard = ", ".join(sorted(e.stands_for))
+                    reasons.insert(1, f"a hazard to {scope} runways ({hazard})")
             conf, ev, line = self.rests_on(e.ks, gate_note=e.action == Action.VERIFY)
             reasons.append(line)
             out.append(
