@@ -97,7 +97,7 @@ class _Recorder:
         analyzer.Responder = Recording  # type: ignore[misc]
 
 
-def run_seed(scenario: str, seed: int, hours: float) -> dict[str, Any]:
+def run_seed(scenario: str, seed: int, hours: float, policy: str | None) -> dict[str, Any]:
     """One chain run and everything the report needs from it (in a worker process)."""
     from skywarden import refdata
     from skywarden.airspace.chain import run_chain
@@ -117,7 +117,8 @@ def run_seed(scenario: str, seed: int, hours: float) -> dict[str, Any]:
     corridor = np.array(
         [z.kind in (ZoneKind.APPROACH_CORRIDOR, ZoneKind.DEPARTURE_CORRIDOR) for z in index.zones]
     )
-    pause_m = load_policy().triggers.pause_within_nm * M_PER_NM
+    pol = load_policy(policy)
+    pause_m = pol.triggers.pause_within_nm * M_PER_NM
     truth_now: dict[str, Any] = {}
     target_kind: dict[str, str] = {}
     drone_in_corridor: dict[str, float] = {}  # drone -> first t inside a pause-range corridor
@@ -177,7 +178,9 @@ def run_seed(scenario: str, seed: int, hours: float) -> dict[str, Any]:
             first_seen.setdefault(u.track, t)
             best.append((u.track, u.best_class.value))
 
-    res = run_chain(scenario, seed, hours * 3600.0, on_updates=on_updates, on_truth=on_truth)
+    res = run_chain(
+        scenario, seed, hours * 3600.0, policy=pol, on_updates=on_updates, on_truth=on_truth
+    )
     wall = time.perf_counter() - t0
 
     attributed = {tr: c.most_common(1)[0][0] for tr, c in notes.items()}
@@ -400,6 +403,7 @@ def main() -> None:
     ap.add_argument("--scenario", type=Path, default=SCENARIO)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--workers", type=int, default=2, help="parallel processes (2 cores)")
+    ap.add_argument("--policy", type=Path, default=None, help="policy YAML (default: shipped)")
     args = ap.parse_args()
     if args.hours <= 0 or args.workers < 1:
         ap.error("--hours must be > 0 and --workers >= 1")
@@ -408,7 +412,10 @@ def main() -> None:
     t0 = time.perf_counter()
     runs = []
     with ProcessPoolExecutor(max_workers=min(args.workers, len(args.seeds))) as pool:
-        futs = {pool.submit(run_seed, str(args.scenario), s, args.hours): s for s in args.seeds}
+        pol = None if args.policy is None else str(args.policy)
+        futs = {
+            pool.submit(run_seed, str(args.scenario), s, args.hours, pol): s for s in args.seeds
+        }
         for n, fut in enumerate(as_completed(futs), 1):
             r = fut.result()
             runs.append(r)
@@ -430,6 +437,7 @@ def main() -> None:
         "scenario": str(args.scenario),
         "seeds": args.seeds,
         "hours": args.hours,
+        "policy": str(args.policy) if args.policy else "shipped default",
         "attribution": {
             "rule": (
                 "per update, the nearest truth target within the cap at that second "

@@ -12,7 +12,8 @@ from skywarden.airspace.track_table import TrackTable
 
 @pytest.fixture
 def gate() -> EvidenceGate:
-    return EvidenceGate(load_policy().evidence)
+    """The shipped gate with a 60 s persistence (the clock is what is tested here)."""
+    return EvidenceGate(load_policy().evidence.model_copy(update={"persistence_s": 60.0}))
 
 
 def one(fx, table: TrackTable, t: float, **kw):
@@ -84,7 +85,7 @@ def test_a_one_second_dip_is_a_blip_but_a_long_one_restarts_the_clock(gate, fx, 
 
 
 def test_describe_says_it_in_words(gate, fx, frame):
-    spec = load_policy().evidence
+    spec = gate.spec
     b = one(fx, TrackTable(frame), fx.T0, p_drone=0.93, corroboration=("radar_class",))
     v = gate.step(fx.T0, b, np.ones(1, dtype=bool))
     line = describe(v, 0, 0.93, spec, gate_note=True)

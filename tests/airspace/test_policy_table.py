@@ -274,7 +274,7 @@ TABLE = [
     ),
     (
         "expired verification, persistence reached: escalated to the pause",
-        _in_22_for(120, p_drone=0.95),
+        _in_22_for(240, p_drone=0.95),
         {
             ("verify", "KELP", ()),
             ("pause_arrivals", "KELP", ("22",)),

@@ -1,8 +1,8 @@
 """Verify before disruption: the life of a verification and what a pause rests on.
 
 Hand-written trajectories (conftest) through the full analyzer with the shipped policy:
-evidence.min_p_drone 0.9, two kinds or 60 s persistence, verify deadline 1 min renewed
-at most twice.
+evidence.min_p_drone 0.9, two kinds or persistence for three verification deadlines
+(180 s), verify deadline 1 min renewed at most twice.
 """
 
 from __future__ import annotations
@@ -36,14 +36,20 @@ def test_uncorroborated_drone_gets_a_one_minute_verify_and_the_tower_is_told(ana
     assert any("notify KELP" in r.reasons for r in of(out, Action.NOTIFY))
 
 
-def test_persistence_escalates_the_verify_into_the_pause_at_the_deadline(analyzer, fx, run):
-    out = run(analyzer, hold_in_22(fx, 180, p_drone=0.95))
+def test_persistence_escalates_the_verify_into_the_pause_at_the_last_deadline(analyzer, fx, run):
+    assert analyzer.policy.evidence.persistence_s == 180.0
+    out = run(analyzer, hold_in_22(fx, 300, p_drone=0.95))
     verify = of(out, Action.VERIFY)
-    assert [r.status for r in verify] == ["active", "escalated"]
+    assert [(r.status, r.t_issued - fx.T0) for r in verify] == [
+        ("active", 0.0),
+        ("renewed", 60.0),
+        ("renewed", 120.0),
+        ("escalated", 180.0),
+    ]
     pause = of(out, Action.PAUSE_ARRIVALS)[0]
-    assert pause.t_issued - fx.T0 == 60.0 == verify[1].t_issued - fx.T0
+    assert pause.t_issued - fx.T0 == 180.0
     assert pause.evidence == ("persistence",)
-    assert any("verified by persistence (60 s)" in r for r in pause.reasons)
+    assert any("verified by persistence (180 s)" in r for r in pause.reasons)
 
 
 def test_corroboration_mid_verify_escalates_at_once(analyzer, fx, run):
