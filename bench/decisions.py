@@ -202,7 +202,8 @@ def run_seed(scenario: str, seed: int, hours: float, policy: str | None) -> dict
     iv_all: dict[tuple[str, str, str], list[tuple[float, float]]] = defaultdict(list)
     iv_drone: dict[tuple[str, str, str], list[tuple[float, float]]] = defaultdict(list)
     drone_first_pause: dict[str, float] = {}
-    by_cause = Counter()
+    by_cause: Counter[str] = Counter()
+    by_evidence: Counter[str] = Counter()  # what each restricting measure rested on
     for mid, versions in spans.items():
         versions.sort(key=lambda r: r.t_issued)
         first = versions[0]
@@ -213,6 +214,8 @@ def run_seed(scenario: str, seed: int, hours: float, policy: str | None) -> dict
         targets = {attributed.get(tr, "none") for tr in tracks}
         drones = {tg for tg in targets if target_kind.get(tg) == "drone"}
         by_cause["drone" if drones else "no drone"] += 1
+        rests_on = "+".join(getattr(first, "evidence", ()) or ("none stated",))
+        by_evidence[f"{'drone' if drones else 'no drone'}: {rests_on}"] += 1
         for tg in drones:
             drone_first_pause[tg] = min(drone_first_pause.get(tg, np.inf), start)
         ap = first.airport or ""
@@ -233,11 +236,13 @@ def run_seed(scenario: str, seed: int, hours: float, policy: str | None) -> dict
         if target_kind.get(tg) == "drone":
             det[tg] = min(det.get(tg, np.inf), first_seen[tr])
     delays, never, undetected = [], 0, 0
-    for tg in drone_in_corridor:
+    from_corridor = []  # truth entering the pause range -> first pause (< 0: pre-emptive)
+    for tg, t_in in drone_in_corridor.items():
         if tg not in det:
             undetected += 1
         elif tg in drone_first_pause:
             delays.append(max(0.0, drone_first_pause[tg] - det[tg]))
+            from_corridor.append(drone_first_pause[tg] - t_in)
         else:
             never += 1
 
@@ -256,8 +261,10 @@ def run_seed(scenario: str, seed: int, hours: float, policy: str | None) -> dict
         "pause_minutes_with_drone": round(drone_min, 1),
         "pause_minutes_without_drone": round(pause_min - drone_min, 1),
         "restricting_measures": dict(by_cause),
+        "restricting_measures_by_evidence": dict(by_evidence),
         "scores": scores,
         "time_to_pause_s": sorted(round(d, 1) for d in delays),
+        "corridor_to_pause_s": sorted(round(d, 1) for d in from_corridor),
         "corridor_drones": len(drone_in_corridor),
         "corridor_drones_never_paused": never,
         "corridor_drones_never_tracked": undetected,
@@ -278,6 +285,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
             for k in ("border_crossing", "zone_entry")
         }
         delays = sorted(d for r in rs for d in r["time_to_pause_s"])
+        from_c = sorted(d for r in rs for d in r.get("corridor_to_pause_s", []))
         conf: dict[str, dict[str, int]] = {
             tc: {c: sum(r["confusion"][tc][c] for r in rs) for c in CLASSES} for tc in TRUTH_CLASSES
         }
@@ -286,6 +294,9 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
             for a, c in r["measures"].items():
                 meas[a].update(c)
         bc = sc["border_crossing"]
+        rested: Counter[str] = Counter()
+        for r in rs:
+            rested.update(r.get("restricting_measures_by_evidence", {}))
         return {
             "hours": hours,
             "pause_minutes": round(pm, 1),
@@ -302,7 +313,9 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "corridor_drones_never_tracked": sum(r["corridor_drones_never_tracked"] for r in rs),
             "time_to_pause_median_s": round(float(np.median(delays)), 1) if delays else None,
             "time_to_pause_p90_s": round(float(np.quantile(delays, 0.9)), 1) if delays else None,
+            "corridor_to_pause_median_s": round(float(np.median(from_c)), 1) if from_c else None,
             "confusion": conf,
+            "restricting_measures_by_evidence": dict(sorted(rested.items())),
             "verify": dict(meas.get("verify", {})),
             "notify_foreign_authority": dict(meas.get("notify_foreign_authority", {})),
         }
@@ -453,7 +466,8 @@ def main() -> None:
         "time_to_pause": (
             "first update of a track attributed to the drone -> first restricting measure "
             "caused by such a track; drones whose truth entered a runway corridor within "
-            "the policy's pause range"
+            "the policy's pause range. corridor_to_pause: from that truth entry instead "
+            "(the price of verification alone; negative = paused pre-emptively)"
         ),
         "goals": summary["goals"],
         "loadavg_before": [round(v, 2) for v in load_before],
