@@ -20,6 +20,9 @@ from skywarden.model import TrackStatus, TrackUpdate, Zone
 
 T0 = 1_770_769_800.0  # 2026-02-11 00:30:00 UTC
 
+# Two independent kinds of drone evidence: what a runway pause rests on at once.
+CORROBORATED = ("radar_class", "rf_geometry")
+
 FRAME = LocalFrame(31.80, -106.40, 1200.0)
 
 
@@ -54,8 +57,13 @@ def leg(
     rid: bool = False,
     p_manned: float = 0.0,
     frame: LocalFrame = FRAME,
+    corroboration: tuple[str, ...] = (),
+    p_exist: float = 1.0,
 ) -> list[TrackUpdate]:
-    """A 1 Hz track through ENU waypoints, linearly interpolated (a test fixture)."""
+    """A 1 Hz track through ENU waypoints, linearly interpolated (a test fixture).
+
+    ``corroboration`` is the tracker's list of independent drone evidence (none by
+    default: such a track is answered with verify until it persists)."""
     w = np.array(waypoints, dtype=float)
     ts = np.arange(w[0, 0], w[-1, 0] + 1e-9, 1.0)
     x = np.interp(ts, w[:, 0], w[:, 1])
@@ -83,6 +91,8 @@ def leg(
             cov=None,
             class_probs=probs,
             identities=ident,
+            corroboration=corroboration,
+            p_exist=p_exist,
         )
         for i in range(len(ts))
     ]
@@ -144,4 +154,11 @@ def runway_point(
 @pytest.fixture(scope="session")
 def fx() -> SimpleNamespace:
     """The helpers above, for test modules (conftest is not importable by name)."""
-    return SimpleNamespace(leg=leg, scans=scans, runway_point=runway_point, T0=T0, FRAME=FRAME)
+    return SimpleNamespace(
+        leg=leg,
+        scans=scans,
+        runway_point=runway_point,
+        T0=T0,
+        FRAME=FRAME,
+        CORROBORATED=CORROBORATED,
+    )

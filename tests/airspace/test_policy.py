@@ -17,7 +17,16 @@ def default_doc() -> dict:
 
 def test_shipped_policy_has_a_lifetime_and_a_reason_for_every_measure():
     p = load_policy()
-    for action in ("monitor", "notify", "pause_arrivals", "pause_departures", "pause_all", "tfr"):
+    for action in (
+        "monitor",
+        "verify",
+        "notify",
+        "notify_foreign_authority",
+        "pause_arrivals",
+        "pause_departures",
+        "pause_all",
+        "tfr",
+    ):
         m = p.measures.of(action)
         assert 0 < m.reevaluate_min <= m.duration_min
         assert 0 < m.lift_after_absent_min <= m.duration_min
@@ -35,6 +44,17 @@ def test_shipped_policy_has_a_lifetime_and_a_reason_for_every_measure():
         (lambda d: d["triggers"].update(several_drones=1), "triggers.several_drones"),
         (lambda d: d["subjects"].update(min_p_drone=1.5), "subjects.min_p_drone"),
         (lambda d: d["triggers"].update(pause_wihtin_nm=3), "triggers.pause_wihtin_nm"),
+        (lambda d: d["evidence"].update(counting_kinds=["radar", "visual"]), "evidence"),
+        (lambda d: d["evidence"].update(min_kinds=5), "evidence"),
+        (lambda d: d["evidence"].update(min_p_drone=0.3), "evidence.min_p_drone"),
+        (lambda d: d["evidence"].pop("persistence_s"), "evidence.persistence_s"),
+        (lambda d: d["measures"]["verify"].update(duration_min=30), "measures.verify"),
+        (lambda d: d["measures"]["verify"].pop("max_renewals"), "measures.verify.max_renewals"),
+        (
+            lambda d: d["measures"]["verify"].update(max_renewals=1000),
+            "measures.verify.max_renewals",
+        ),
+        (lambda d: d.pop("jurisdiction"), "jurisdiction"),
     ],
 )
 def test_a_bad_policy_names_the_key(edit, key):
@@ -64,3 +84,29 @@ def test_unreadable_files(tmp_path: Path):
     bad.write_text("- a list\n")
     with pytest.raises(PolicyError, match="mapping"):
         load_policy(bad)
+
+
+def test_shipped_evidence_gate():
+    ev = load_policy().evidence
+    assert ev.min_kinds == 2 and ev.min_p_drone >= 0.9
+    # Kinematics is reported but never counted: not independent of the radar track.
+    assert "kinematics" not in ev.counting_kinds
+    assert set(ev.counting_kinds) == {"radar_class", "rf_geometry", "remote_id", "visual"}
+    v = load_policy().measures.verify
+    assert v.duration_min == 1 and v.max_renewals == 2
+
+
+def test_a_version_1_site_policy_still_loads_with_the_shipped_gate():
+    doc = default_doc()
+    doc["version"] = 1
+    for key in ("evidence", "jurisdiction"):
+        doc.pop(key)
+    for key in ("verify", "notify_foreign_authority"):
+        doc["measures"].pop(key)
+    p = parse_policy(doc, "old-site.yaml")
+    assert p.evidence == load_policy().evidence
+    assert p.measures.verify == load_policy().measures.verify
+    doc["version"] = 2  # a version-2 file must state them itself
+    with pytest.raises(PolicyError) as err:
+        parse_policy(doc, "site.yaml")
+    assert err.value.key == "evidence"

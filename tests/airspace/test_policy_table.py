@@ -2,6 +2,8 @@
 
 Each situation is a hand-written trajectory (test fixture, see conftest) fed to the full
 :class:`~skywarden.airspace.Analyzer` with the shipped default policy, once per second.
+A track that should stop traffic at once carries two independent kinds of evidence
+(``fx.CORROBORATED``); one without them is answered with ``verify`` first.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from skywarden.airspace.closing import cpa_to_segments
 from skywarden.model import Action, Recommendation
 
 RESTRICTING = {Action.PAUSE_ARRIVALS, Action.PAUSE_DEPARTURES, Action.PAUSE_ALL, Action.TFR}
+# What the table compares: measures that stop traffic, verifications and notifications
+# of a foreign authority (plain notifications and monitoring are everywhere).
+TABLED = RESTRICTING | {Action.VERIFY, Action.NOTIFY_FOREIGN}
+TWO_KINDS = ("radar_class", "rf_geometry")
 
 
 def measures(recs: list[Recommendation]) -> set[tuple[str, str | None, tuple[str, ...]]]:
@@ -50,7 +56,7 @@ def test_single_drone_5km_from_any_approach_path_notify_only(analyzer, fx, run):
 def test_drone_in_arrival_corridor_22_pauses_arrivals_reevaluated_every_5_min(analyzer, fx, run):
     # 1.5 NM from the threshold of 22, 300 ft above it, holding there for 12 minutes.
     x, y, alt = fx.runway_point("22", 1.5 * 1852, 300 * 0.3048)
-    drone = fx.leg("D22", [(0, x, y, alt), (720, x + 20, y, alt)])
+    drone = fx.leg("D22", [(0, x, y, alt), (720, x + 20, y, alt)], corroboration=fx.CORROBORATED)
     out = run(analyzer, drone)
     pauses = [r for r in out["recommendations"] if r.action == Action.PAUSE_ARRIVALS]
     first = pauses[0]
@@ -73,7 +79,11 @@ def test_drone_leaves_measure_lifted_after_its_stated_time(analyzer, fx, run):
     x, y, alt = fx.runway_point("22", 1.0 * 1852, 100.0)
     # In the corridor for 2 minutes, then flies 6 km sideways away from it.
     x1, y1, _ = fx.runway_point("22", 1.0 * 1852, 100.0, lateral_m=6000.0)
-    drone = fx.leg("D1", [(0, x, y, alt), (120, x, y, alt), (420, x1, y1, alt)])
+    drone = fx.leg(
+        "D1",
+        [(0, x, y, alt), (120, x, y, alt), (420, x1, y1, alt)],
+        corroboration=fx.CORROBORATED,
+    )
     out = run(analyzer, drone, idle_s=20 * 60)
     pauses = [r for r in out["recommendations"] if r.action == Action.PAUSE_ARRIVALS]
     assert {r.runways for r in pauses} == {("22",)}
@@ -98,7 +108,9 @@ def test_three_drones_in_corridors_pause_all_and_propose_a_bounded_tfr(analyzer,
     tracks = []
     for i, end in enumerate(("22", "26L", "08R")):
         x, y, alt = fx.runway_point(end, 1852.0, 60.0)
-        tracks.append(fx.leg(f"S{i}", [(0, x, y, alt), (400, x + 30, y, alt)]))
+        tracks.append(
+            fx.leg(f"S{i}", [(0, x, y, alt), (400, x + 30, y, alt)], corroboration=fx.CORROBORATED)
+        )
     out = run(analyzer, *tracks)
     acts = measures(out["recommendations"])
     assert ("pause_all", "KELP", ()) in acts
@@ -112,7 +124,10 @@ def test_three_drones_in_corridors_pause_all_and_propose_a_bounded_tfr(analyzer,
 
 def test_one_drone_persisting_in_the_corridor_escalates_to_tfr_after_30_min(analyzer, fx, run):
     x, y, alt = fx.runway_point("26L", 1852.0, 60.0)
-    out = run(analyzer, fx.leg("P", [(0, x, y, alt), (2000, x + 40, y, alt)]))
+    out = run(
+        analyzer,
+        fx.leg("P", [(0, x, y, alt), (2000, x + 40, y, alt)], corroboration=fx.CORROBORATED),
+    )
     tfrs = [r for r in out["recommendations"] if r.action == Action.TFR and r.status == "active"]
     assert len(tfrs) == 1
     assert tfrs[0].t_issued - fx.T0 == pytest.approx(1800.0, abs=1.0)
@@ -151,6 +166,7 @@ def test_manned_aircraft_on_final_causes_nothing(analyzer, fx, run):
 def test_every_recommendation_expires_and_is_bounded(analyzer, fx, run: Callable, gap_s):
     x, y, alt = fx.runway_point("04", 900.0, 50.0)
     out = run(analyzer, fx.leg("B", [(0, x, y, alt), (300 + gap_s, x, y, alt)]))
+    assert {r.action for r in out["recommendations"]} >= {Action.VERIFY, Action.PAUSE_ARRIVALS}
     spec = analyzer.policy.measures
     for r in out["recommendations"]:
         assert r.t_issued <= r.t_reevaluate <= r.t_expires
@@ -165,7 +181,23 @@ def _far(an, fx):
 
 def _in_22(an, fx):
     x, y, alt = fx.runway_point("22", 1.5 * 1852, 300 * 0.3048)
-    return [fx.leg("D", [(0, x, y, alt), (600, x + 20, y, alt)])]
+    return [fx.leg("D", [(0, x, y, alt), (600, x + 20, y, alt)], corroboration=fx.CORROBORATED)]
+
+
+def _in_22_for(seconds: float, **kw):
+    """A drone holding in the arrival corridor of 22 for ``seconds``, then gone."""
+
+    def build(an, fx):
+        x, y, alt = fx.runway_point("22", 1.5 * 1852, 300 * 0.3048)
+        return [fx.leg("D", [(0, x, y, alt), (seconds, x + 20, y, alt)], **kw)]
+
+    return build
+
+
+def _mmcs(an, fx):
+    # 1 NM out on the approach to MMCS 03 (Ciudad Juarez), 200 ft up, corroborated.
+    x, y, alt = fx.runway_point("03", 1852.0, 60.0, airport="MMCS")
+    return [fx.leg("MX", [(0, x, y, alt), (300, x + 20, y, alt)], corroboration=fx.CORROBORATED)]
 
 
 def _above_path(an, fx):
@@ -177,7 +209,9 @@ def _three(an, fx):
     out = []
     for i, end in enumerate(("22", "26L", "08R")):
         x, y, alt = fx.runway_point(end, 1852.0, 60.0)
-        out.append(fx.leg(f"S{i}", [(0, x, y, alt), (400, x + 30, y, alt)]))
+        out.append(
+            fx.leg(f"S{i}", [(0, x, y, alt), (400, x + 30, y, alt)], corroboration=fx.CORROBORATED)
+        )
     return out
 
 
@@ -213,15 +247,59 @@ TABLE = [
         },
     ),
     ("an airliner on final", _airliner, set()),
+    (
+        "unverified: drone 0.95 on radar class alone, 40 s in the corridor of 22",
+        _in_22_for(40, p_drone=0.95, corroboration=("radar_class",)),
+        {("verify", "KELP", ())},
+    ),
+    (
+        "unverified: drone 0.8 (below the 0.9 floor) with two kinds, 40 s",
+        _in_22_for(40, p_drone=0.8, corroboration=TWO_KINDS),
+        {("verify", "KELP", ())},
+    ),
+    (
+        "unverified: two kinds but p_exist 0.5 (maybe clutter), 10 min",
+        _in_22_for(600, p_drone=0.95, corroboration=TWO_KINDS, p_exist=0.5),
+        {("verify", "KELP", ())},
+    ),
+    (
+        "unverified: kinematics + radar class (kinematics does not count), 40 s",
+        _in_22_for(40, p_drone=0.95, corroboration=("radar_class", "kinematics")),
+        {("verify", "KELP", ())},
+    ),
+    (
+        "verified: radar class + Remote ID serial on the track",
+        _in_22_for(40, p_drone=0.95, corroboration=("radar_class",), rid=True),
+        {("pause_arrivals", "KELP", ("22",)), ("pause_departures", "KELP", ("04",))},
+    ),
+    (
+        "expired verification, persistence reached: escalated to the pause",
+        _in_22_for(240, p_drone=0.95),
+        {
+            ("verify", "KELP", ()),
+            ("pause_arrivals", "KELP", ("22",)),
+            ("pause_departures", "KELP", ("04",)),
+        },
+    ),
+    (
+        "expired verification, still uncorroborated (drone 0.8, 10 min): dropped",
+        _in_22_for(600, p_drone=0.8),
+        {("verify", "KELP", ())},
+    ),
+    (
+        "a corroborated drone in the approach of MMCS (Mexico): its authority, no pause",
+        _mmcs,
+        {("notify_foreign_authority", "MMCS", ())},
+    ),
 ]
 
 
 @pytest.mark.parametrize(("situation", "build", "expected"), TABLE, ids=[t[0] for t in TABLE])
 def test_policy_table(analyzer, fx, run, situation, build, expected):
     out = run(analyzer, *build(analyzer, fx))
-    restricting = {
+    tabled = {
         (r.action.value, r.airport, r.runways)
         for r in out["recommendations"]
-        if r.action in RESTRICTING and r.status == "active"
+        if r.action in TABLED and r.status == "active"
     }
-    assert restricting == expected, situation
+    assert tabled == expected, situation

@@ -52,3 +52,30 @@ def test_overlaps_count_once_and_pause_all_stops_every_direction():
         "KELP 22": {"arrivals": 15.0, "departures": 10.0},
         "KELP 04": {"arrivals": 10.0, "departures": 10.0},
     }
+
+
+def test_the_timeline_says_what_each_measure_rests_on():
+    from rich.console import Console
+
+    from skywarden.airspace.report import rests_on, timeline_table
+
+    r = Recommendation(
+        "M1/1",
+        "I1",
+        Action.PAUSE_ARRIVALS,
+        T,
+        T + 900,
+        T + 300,
+        ("r",),
+        ("22",),
+        "KELP",
+        confidence=0.934,
+        evidence=("radar_class", "rf_geometry"),
+    )
+    assert rests_on(r) == "0.93 radar_class+rf_geometry"
+    v = Recommendation("M2/1", "I1", Action.VERIFY, T, T + 60, T + 60, ("r",), airport="KELP")
+    assert rests_on(v) == "- no evidence"
+    console = Console(width=250, record=True)
+    console.print(timeline_table([r, v]))
+    text = console.export_text()
+    assert "0.93 radar_class+rf_geometry" in text and "verify" in text

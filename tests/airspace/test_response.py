@@ -59,3 +59,49 @@ def test_causes_for_the_same_measure_merge_reasons_and_tracks():
     (rec,) = r.step(T, [a, b])
     assert rec.reasons[:2] == ("drone T1 in the arrival corridor of 22", "drone T2 closing on 22")
     assert rec.incident == "I1"
+
+
+def verify(track: str = "T1") -> Cause:
+    return Cause(
+        Action.VERIFY,
+        "KELP",
+        (),
+        ("drone T1 in the arrival corridor of 22",),
+        "I1",
+        (track,),
+        subject=track,
+        confidence=0.8,
+    )
+
+
+def test_verify_renews_at_most_max_renewals_then_drops_and_is_not_reissued():
+    r = Responder(load_policy())
+    recs = []
+    for s in range(0, 600):
+        recs += r.step(T + s, [verify()])
+    assert [(x.status, x.t_issued - T) for x in recs] == [
+        ("active", 0.0),
+        ("renewed", 60.0),
+        ("renewed", 120.0),
+        ("expired", 180.0),
+    ]
+    assert all(x.t_expires - x.t_issued <= 60.0 for x in recs)
+    # Gone for 30 s (lift_after_absent_min), back: a fresh verification may be issued.
+    for s in range(600, 631):
+        recs += r.step(T + s, [])
+    again = r.step(T + 631, [verify()])
+    assert [(x.status, x.id) for x in again] == [("active", "M0002/1")]
+
+
+def test_verify_is_escalated_when_its_track_causes_a_pause_there():
+    r = Responder(load_policy())
+    r.step(T, [verify()])
+    pause = Cause(Action.PAUSE_ARRIVALS, "KELP", ("22",), ("drone T1 ...",), "I1", ("T1",))
+    out = r.step(T + 10, [pause])
+    assert [(x.action, x.status) for x in out] == [
+        (Action.VERIFY, "escalated"),
+        (Action.PAUSE_ARRIVALS, "active"),
+    ]
+    assert out[0].t_expires == T + 10
+    assert out[0].reasons[0].startswith("escalated")
+    assert out[1].confidence is None  # a cause that states none passes none on

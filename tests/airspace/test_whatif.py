@@ -58,3 +58,19 @@ def test_bad_whatif_files_name_the_key(tmp_path):
     p.write_text("kind: whatif\nname: x\n")
     with pytest.raises(WhatIfError, match="sector"):
         load_whatif(p)
+
+
+def test_sighting_evidence_kinds_are_the_model_kinds():
+    from typing import get_args
+
+    from skywarden.airspace.whatif import EVIDENCE_KINDS_T
+    from skywarden.model import EVIDENCE_KINDS
+
+    assert get_args(EVIDENCE_KINDS_T) == EVIDENCE_KINDS
+
+
+def test_the_pause_rests_on_the_sightings_stated_evidence(result):
+    pause = next(r for r in result.recommendations if r.action == Action.PAUSE_ARRIVALS)
+    assert pause.evidence == ("radar_class", "rf_geometry") and pause.confidence == 0.95
+    foreign = [r for r in result.recommendations if r.action == Action.NOTIFY_FOREIGN]
+    assert foreign and {r.airport for r in foreign} == {"MMCS"}

@@ -13,6 +13,12 @@ drone probability has reached ``subjects.min_p_drone`` (and not since fallen bel
 ``subjects.keep_p_drone``). A track's zone and border state starts when it first
 qualifies, so a bird-like track that turns out to be a drone inside a zone is reported as
 entering it then.
+
+Measures that stop traffic pass the :mod:`~.evidence` gate: a runway hazard whose track
+is not corroborated (nor persistent) becomes ``verify`` for that track. Measures at an
+airport of another country than ``AnalyzerConfig.country`` become
+``notify_foreign_authority`` (:mod:`~.jurisdiction`). Every cause states the confidence
+and the evidence it rests on.
 """
 
 from __future__ import annotations
@@ -29,11 +35,13 @@ from shapely.geometry.base import BaseGeometry
 from skywarden.airspace.border import BorderCrossingDetector, Crossing, orient_us_left
 from skywarden.airspace.closing import ClosingDetector, paths_from_zones
 from skywarden.airspace.drop import DropDetector
+from skywarden.airspace.evidence import EvidenceGate, Verdicts, describe
 from skywarden.airspace.group import GroupDetector
 from skywarden.airspace.incidents import IncidentBook
+from skywarden.airspace.jurisdiction import Jurisdictions
 from skywarden.airspace.loiter import LoiterDetector
 from skywarden.airspace.policy import Policy
-from skywarden.airspace.response import Cause, Responder
+from skywarden.airspace.response import RESTRICTING, Cause, Responder
 from skywarden.airspace.threat import (
     FactorInputs,
     ThreatScore,
@@ -72,6 +80,9 @@ class AnalyzerConfig:
     stale_after_s: float = 30.0
     resolve_after_s: float = 300.0
     ground_elev_m: float | None = None  # default: the frame origin's altitude
+    # The sector's own country (ISO 3166 alpha-2): airports of any other country get
+    # notify_foreign_authority, never a pause or a TFR.
+    country: str = "US"
 
 
 @dataclass
@@ -129,6 +140,8 @@ class Analyzer:
         )
         self.path_airport = np.array([p.airport for p in self.paths], dtype=object)
         self.responder = Responder(policy)
+        self.gate = EvidenceGate(policy.evidence)
+        self.juris = Jurisdictions(config.country, policy.jurisdiction)
         self.book = IncidentBook(config.resolve_after_s)
         self.weights = weight_vector(policy.scoring)
         self.last_cross = np.zeros(0)
@@ -236,6 +249,7 @@ class Analyzer:
             self.last_behaviour = np.concatenate([self.last_behaviour, np.full(extra, -np.inf)])
             self.behaviour_strength = np.concatenate([self.behaviour_strength, np.zeros(extra)])
             self.is_subject = np.concatenate([self.is_subject, np.zeros(extra, dtype=bool)])
+        self.gate.grow(n)
 
     def _event(self, kind: str, b: Batch, k: int, **attrs: object) -> Event:
         return Event(
@@ -511,8 +525,9 @@ class Analyzer:
             np.flatnonzero(recent),
             lambda k: f"drone {ids[k]} crossed the border",
         )
+        acc.resolve(self.gate.step(t, b, acc.hazard))
         causes = acc.causes()
-        causes += self._escalations(t, b, acc.hazards)
+        causes += self._escalations(t, acc)
         # Incidents of drones with no other cause: monitor.
         for k in np.flatnonzero(drone):
             track = ids[k]
@@ -520,15 +535,25 @@ class Analyzer:
                 continue
             iid = self.book.incident_for(track)
             if iid and self.book.incidents[iid].state.value != "resolved":
+                conf, ev, _ = acc.rests_on([int(k)])
                 causes.append(
-                    Cause(Action.MONITOR, iid, (), (f"watch drone {track}",), iid, (track,))
+                    Cause(
+                        Action.MONITOR,
+                        iid,
+                        (),
+                        (f"watch drone {track}",),
+                        iid,
+                        (track,),
+                        confidence=conf,
+                        evidence=ev,
+                    )
                 )
         return causes
 
-    def _escalations(
-        self, t: float, b: Batch, hazards: dict[str, dict[str, tuple[float, float, float]]]
-    ) -> list[Cause]:
+    def _escalations(self, t: float, acc: _CauseCollector) -> list[Cause]:
+        """Pause all / TFR for several verified drones at once or a persistent hazard."""
         pol = self.policy
+        hazards = acc.hazards  # verified drones only (see _CauseCollector.resolve)
         out: list[Cause] = []
         for ap in list(self.pause_since):
             if ap not in hazards and t - self.pause_since[ap] > 0:
@@ -538,15 +563,18 @@ class Analyzer:
             since = self.pause_since.setdefault(ap, t)
             tracks = tuple(sorted(drones))
             iid = self.book.incident_for(tracks[0])
+            conf, ev, line = acc.rests_on([acc.k_of[tr] for tr in tracks])
             if len(drones) >= pol.triggers.several_drones:
                 out.append(
                     Cause(
                         Action.PAUSE_ALL,
                         ap,
                         (),
-                        (f"{len(drones)} drones threaten {ap} runways at once",),
+                        (f"{len(drones)} drones threaten {ap} runways at once", line),
                         iid,
                         tracks,
+                        confidence=conf,
+                        evidence=ev,
                     )
                 )
             persisted = t - since >= pol.triggers.persistence_min * 60.0
@@ -557,7 +585,19 @@ class Analyzer:
                     if persisted
                     else f"{len(drones)} drones at {ap}"
                 )
-                out.append(Cause(Action.TFR, ap, (), (why,), iid, tracks, self._tfr(drones)))
+                out.append(
+                    Cause(
+                        Action.TFR,
+                        ap,
+                        (),
+                        (why, line),
+                        iid,
+                        tracks,
+                        self._tfr(drones),
+                        confidence=conf,
+                        evidence=ev,
+                    )
+                )
         return out
 
     def _tfr(self, drones: dict[str, tuple[float, float, float]]) -> dict[str, object]:
@@ -592,6 +632,7 @@ class Analyzer:
         self.last_behaviour[gone] = -np.inf
         self.behaviour_strength[gone] = 0.0
         self.is_subject[gone] = False
+        self.gate.forget(gone)
         for tid in self.table.release(gone):
             self.book.track_gone(tid, t)
 
@@ -609,13 +650,22 @@ class _Gathered:
     incident: str | None
     tracks: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    ks: list[int] = field(default_factory=list)
+    stands_for: set[str] = field(default_factory=set)  # measures it replaces (foreign)
+
+
+_Key = tuple[str, str, tuple[str, ...], str]
+_TO_FOREIGN = RESTRICTING | {Action.NOTIFY}
 
 
 class _CauseCollector:
     """Gathers this step's causes per measure; names at most ``named`` drones per measure.
 
     Reasons are built lazily so 10,000 drones near an airport cost one string each for
-    the first few, not one per drone per path.
+    the first few, not one per drone per path. Restricting causes wait for the evidence
+    gate (:meth:`resolve`): a verified track's go through, the others become a
+    verification of that track. A cause at a foreign airport becomes a notification of
+    its country's authority at once.
     """
 
     named = 3
@@ -624,10 +674,14 @@ class _CauseCollector:
         self.an = an
         self.t = t
         self.b = b
-        self.by_key: dict[tuple[str, str, tuple[str, ...]], _Gathered] = {}
-        self.seen: set[tuple[tuple[str, str, tuple[str, ...]], int]] = set()
+        self.by_key: dict[_Key, _Gathered] = {}
+        self.seen: set[tuple[_Key, int]] = set()
         self.caused: set[str] = set()
         self.hazards: dict[str, dict[str, tuple[float, float, float]]] = {}
+        self.hazard = np.zeros(len(b), dtype=bool)
+        self.pending: list[tuple[Action, str, int, Callable[[], str], tuple[str, ...]]] = []
+        self.k_of = {u.track: k for k, u in enumerate(b.updates)}
+        self.v: Verdicts | None = None
 
     def add(
         self,
@@ -637,7 +691,37 @@ class _CauseCollector:
         why: Callable[[], str],
         runways: tuple[str, ...] = (),
     ) -> None:
-        key = (action.value, scope, runways)
+        if action in _TO_FOREIGN and self.an.juris.foreign(scope):
+            self._add(Action.NOTIFY_FOREIGN, scope, k, why)
+            if action in RESTRICTING:
+                entry = self.by_key[(Action.NOTIFY_FOREIGN.value, scope, (), "")]
+                entry.stands_for.add(" ".join((action.value, *runways)))
+        elif action in RESTRICTING:
+            self.pending.append((action, scope, k, why, runways))
+            self.hazard[k] = True
+        else:
+            self._add(action, scope, k, why, runways)
+
+    def resolve(self, v: Verdicts) -> None:
+        """Apply the gate's verdicts to the waiting restricting causes."""
+        self.v = v
+        for action, scope, k, why, runways in self.pending:
+            if v.verified[k]:
+                self._add(action, scope, k, why, runways)
+            else:
+                self._add(Action.VERIFY, scope, k, why, subject=self.b.updates[k].track)
+        self.pending = []
+
+    def _add(
+        self,
+        action: Action,
+        scope: str,
+        k: int,
+        why: Callable[[], str],
+        runways: tuple[str, ...] = (),
+        subject: str = "",
+    ) -> None:
+        key = (action.value, scope, runways, subject)
         if (key, k) in self.seen:
             return
         self.seen.add((key, k))
@@ -650,9 +734,10 @@ class _CauseCollector:
         elif self.an.book.incident_for(track) is None:
             self.an._incident(track, self.t, f"{action.value} {scope}")
         entry.tracks.append(track)
+        entry.ks.append(k)
         if len(entry.reasons) < self.named:
             entry.reasons.append(why())
-        if action in (Action.PAUSE_ARRIVALS, Action.PAUSE_DEPARTURES, Action.PAUSE_ALL):
+        if action in RESTRICTING:
             b = self.b
             self.hazards.setdefault(scope, {})[track] = (
                 float(b.x[k]),
@@ -669,7 +754,9 @@ class _CauseCollector:
         runways: tuple[str, ...] = (),
     ) -> None:
         """The same measure for many drones at once (notifications): no per-drone reasons."""
-        key = (action.value, scope, runways)
+        if action in _TO_FOREIGN and self.an.juris.foreign(scope):
+            action = Action.NOTIFY_FOREIGN
+        key = (action.value, scope, runways, "")
         fresh = [int(k) for k in ks if (key, int(k)) not in self.seen]
         if not fresh:
             return
@@ -685,14 +772,54 @@ class _CauseCollector:
             if book.incident_for(tr) is None:
                 self.an._incident(tr, self.t, f"{action.value} {scope}")
         entry.tracks += tracks
+        entry.ks += fresh
         for k in fresh[: max(0, self.named - len(entry.reasons))]:
             entry.reasons.append(why(k))
 
+    def rests_on(
+        self, ks: list[int], gate_note: bool = False
+    ) -> tuple[float, tuple[str, ...], str]:
+        """Confidence (the highest drone probability), evidence (every kind, in order)
+        and a line in words about the most drone-like of tracks ``ks``."""
+        v = self.v
+        assert v is not None, "resolve() before rests_on()"
+        p = self.b.p_drone
+        top = max(ks, key=lambda k: (bool(v.verified[k]), float(p[k])))
+        ev: list[str] = []
+        for k in ks:
+            ev += [e for e in v.evidence(k) if e not in ev]
+        line = describe(v, top, float(p[top]), self.an.policy.evidence, gate_note)
+        return float(p[ks].max()), tuple(ev), line
+
     def causes(self) -> list[Cause]:
         out = []
-        for (_, scope, runways), e in self.by_key.items():
+        for (_, scope, runways, subject), e in self.by_key.items():
             reasons = list(e.reasons)
             if len(e.tracks) > self.named:
                 reasons.append(f"{len(e.tracks)} drones in all")
-            out.append(Cause(e.action, scope, runways, tuple(reasons), e.incident, tuple(e.tracks)))
+            if e.action == Action.NOTIFY_FOREIGN:
+                country = self.an.juris.country_of(scope)
+                who = self.an.juris.authority(country)
+                reasons.insert(
+                    0,
+                    f"notify {who} about {scope} ({country}): its runways are not ours to pause",
+                )
+                if e.stands_for:
+                    hazard = ", ".join(sorted(e.stands_for))
+                    reasons.insert(1, f"a hazard to {scope} runways ({hazard})")
+            conf, ev, line = self.rests_on(e.ks, gate_note=e.action == Action.VERIFY)
+            reasons.append(line)
+            out.append(
+                Cause(
+                    e.action,
+                    scope,
+                    runways,
+                    tuple(reasons),
+                    e.incident,
+                    tuple(e.tracks),
+                    subject=subject,
+                    confidence=conf,
+                    evidence=ev,
+                )
+            )
         return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from skywarden.airspace.analyzer import AnalysisStep, Analyzer
+from skywarden.airspace.analyzer import AnalysisStep, Analyzer, AnalyzerConfig
 from skywarden.airspace.evaluate import PositionLog, Score, TruthEvents, TruthStandIn, match
 from skywarden.airspace.policy import Policy, load_policy
 from skywarden.airspace.zones import sector_zones
@@ -63,7 +63,11 @@ def run_chain(
     airports = list(scn.sector.airports)
     border = refdata.border_line()
     zones = sector_zones(frame, airports=airports)
-    analyzer = Analyzer(frame, zones, border, policy or load_policy())
+    # The sector's own country decides which airports are foreign (default "US").
+    country = str(getattr(scn.sector, "country", None) or "US")
+    analyzer = Analyzer(
+        frame, zones, border, policy or load_policy(), AnalyzerConfig(country=country)
+    )
     truth = TruthEvents(frame, analyzer.zindex, border)
     seen = PositionLog()
     if tracker:

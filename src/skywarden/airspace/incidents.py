@@ -108,7 +108,7 @@ class IncidentBook:
         inc = self.incidents[rec.incident]
         inc.recommendations.append(rec.id)
         mid = rec.id.split("/")[0]
-        if rec.status in ("lifted", "expired"):
+        if rec.status in ("lifted", "expired", "escalated"):
             self.active_measures[inc.id].discard(mid)
         else:
             self.active_measures[inc.id].add(mid)

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from skywarden.airspace.errors import PolicyError
+from skywarden.model import EVIDENCE_KINDS
 
 
 class _Strict(BaseModel):
@@ -77,6 +78,19 @@ class Measure(_Strict):
         return self
 
 
+class VerifyMeasure(Measure):
+    """Cue a camera or an observer, with a deadline; renewed at most ``max_renewals`` times."""
+
+    max_renewals: int = Field(ge=0, le=10)
+    on_deadline: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _deadline(self) -> VerifyMeasure:
+        if self.duration_min > 10:
+            raise ValueError("a verification deadline longer than 10 min is no deadline")
+        return self
+
+
 class TfrMeasure(Measure):
     min_radius_nm: float = Field(gt=0)
     margin_nm: float = Field(ge=0)
@@ -87,7 +101,9 @@ class TfrMeasure(Measure):
 
 class Measures(_Strict):
     monitor: Measure
+    verify: VerifyMeasure
     notify: Measure
+    notify_foreign_authority: Measure
     pause_arrivals: Measure
     pause_departures: Measure
     pause_all: Measure
@@ -98,6 +114,36 @@ class Measures(_Strict):
         return m
 
 
+class Evidence(_Strict):
+    """What a runway pause or a TFR rests on (DESIGN: evidence before disruption)."""
+
+    min_p_drone: float = Field(ge=0.5, le=1.0)
+    min_p_exist: float = Field(ge=0.0, le=1.0)
+    counting_kinds: tuple[str, ...] = Field(min_length=1)
+    min_kinds: int = Field(ge=1)
+    persistence_s: float = Field(gt=0, le=600)
+    persistence_gap_s: float = Field(ge=0, le=30)
+
+    @model_validator(mode="after")
+    def _kinds(self) -> Evidence:
+        unknown = sorted(set(self.counting_kinds) - set(EVIDENCE_KINDS))
+        if unknown:
+            raise ValueError(f"unknown evidence kinds {unknown}; known: {list(EVIDENCE_KINDS)}")
+        if self.min_kinds > len(set(self.counting_kinds)):
+            raise ValueError("min_kinds exceeds the number of counting_kinds")
+        return self
+
+
+class Jurisdiction(_Strict):
+    """Who is told about a hazard at an airport of another country (never a pause of it)."""
+
+    authorities: dict[str, str] = Field(min_length=1)
+    unknown_authority: str = Field(min_length=1)
+
+    def authority(self, country: str) -> str:
+        return self.authorities.get(country, self.unknown_authority.format(country=country))
+
+
 class Policy(_Strict):
     """A validated response policy (see ``policy.yaml`` for the meaning of each key)."""
 
@@ -105,6 +151,8 @@ class Policy(_Strict):
     subjects: Subjects
     scoring: Scoring
     triggers: Triggers
+    evidence: Evidence
+    jurisdiction: Jurisdiction
     measures: Measures
     source: str = "<memory>"
 
@@ -113,10 +161,32 @@ def default_policy_path() -> Path:
     return Path(str(resources.files("skywarden.airspace").joinpath("policy.yaml")))
 
 
+# Sections added in version 2. A version-1 site policy gets the shipped ones, so an old
+# file keeps loading and its pauses still need evidence (the safe side).
+_V2_SECTIONS = ("evidence", "jurisdiction")
+_V2_MEASURES = ("verify", "notify_foreign_authority")
+
+
+def _upgrade_v1(doc: dict[str, Any]) -> dict[str, Any]:
+    if doc.get("version") != 1:
+        return doc
+    shipped = yaml.safe_load(default_policy_path().read_text())
+    out = {**doc}
+    for key in _V2_SECTIONS:
+        out.setdefault(key, shipped[key])
+    if isinstance(doc.get("measures"), dict):
+        out["measures"] = {**{k: shipped["measures"][k] for k in _V2_MEASURES}, **doc["measures"]}
+    return out
+
+
 def parse_policy(doc: Any, source: str = "<memory>") -> Policy:
-    """Validate a policy mapping; errors name ``source`` and the dotted key at fault."""
+    """Validate a policy mapping; errors name ``source`` and the dotted key at fault.
+
+    A version-1 policy (before the evidence gate) gets the shipped ``evidence``,
+    ``jurisdiction``, ``measures.verify`` and ``measures.notify_foreign_authority``."""
     if not isinstance(doc, dict):
         raise PolicyError(source, "$", "policy must be a YAML mapping")
+    doc = _upgrade_v1(doc)
     try:
         return Policy.model_validate({**doc, "source": source})
     except ValidationError as e:

@@ -52,7 +52,8 @@ def incident_table(incidents: Iterable[Incident], limit: int = 40) -> Table:
 
 def timeline_table(recs: Sequence[Recommendation], include_monitor: bool = False) -> Table:
     table = Table(title="recommendation timeline")
-    for col in ("time", "rec", "status", "action", "where", "re-eval", "expires", "why"):
+    cols = ("time", "rec", "status", "action", "where", "re-eval", "expires", "rests on", "why")
+    for col in cols:
         table.add_column(col)
     for r in sorted(recs, key=lambda r: (r.t_issued, r.id)):
         # Monitoring and renewed notifications cost no one anything; the JSON has them all.
@@ -77,9 +78,16 @@ def timeline_table(recs: Sequence[Recommendation], include_monitor: bool = False
             where,
             hhmm(r.t_reevaluate),
             hhmm(r.t_expires),
+            rests_on(r),
             why[:80],
         )
     return table
+
+
+def rests_on(r: Recommendation) -> str:
+    """Confidence and evidence kinds in a few characters: "0.93 radar_class+rf_geometry"."""
+    conf = "-" if r.confidence is None else f"{r.confidence:.2f}"
+    return f"{conf} {'+'.join(r.evidence) or 'no evidence'}"
 
 
 _RESTRICTING = (Action.PAUSE_ARRIVALS, Action.PAUSE_DEPARTURES, Action.PAUSE_ALL, Action.TFR)

@@ -11,6 +11,13 @@ that one crossed the border); :class:`Responder` turns them into
 - once its cause has been absent for ``lift_after_absent_min`` it is ``"lifted"``;
 - a measure reaching its expiry without a renewal is ``"expired"``.
 
+``verify`` (cue a camera or an observer) is never open-ended either. It is
+``"escalated"`` as soon as its track causes the restricting measure it stood in for (the
+evidence gate found it corroborated or persistent); at its deadline, with its cause
+still there, it is renewed at most ``measures.verify.max_renewals`` times and then
+dropped (``"expired"``: the tower stays notified) and not issued again for that track and
+airport until the cause has been gone for ``lift_after_absent_min``.
+
 Every version has its own id (``M0003/2``) so an incident keeps the whole chain.
 """
 
@@ -22,12 +29,19 @@ from typing import Any
 from skywarden.airspace.policy import Policy
 from skywarden.model import Action, Recommendation
 
-MeasureKey = tuple[str, str, tuple[str, ...]]
+MeasureKey = tuple[str, str, tuple[str, ...], str]
+
+RESTRICTING = frozenset(
+    {Action.PAUSE_ARRIVALS, Action.PAUSE_DEPARTURES, Action.PAUSE_ALL, Action.TFR}
+)
 
 
 @dataclass(frozen=True)
 class Cause:
-    """Why a measure is wanted now: action, where (airport/audience, runways) and reasons."""
+    """Why a measure is wanted now: action, where (airport/audience, runways) and reasons.
+
+    ``subject`` separates measures about one track (a verification cues a camera onto
+    one drone); ``confidence`` and ``evidence`` are what the measure rests on."""
 
     action: Action
     scope: str  # airport ICAO, or an audience such as "border security"
@@ -36,10 +50,13 @@ class Cause:
     incident: str | None = None
     tracks: tuple[str, ...] = ()
     tfr: dict[str, Any] | None = None
+    subject: str = ""
+    confidence: float | None = None
+    evidence: tuple[str, ...] = ()
 
     @property
     def key(self) -> MeasureKey:
-        return (self.action.value, self.scope, self.runways)
+        return (self.action.value, self.scope, self.runways, self.subject)
 
 
 @dataclass
@@ -52,6 +69,7 @@ class ActiveMeasure:
     current: Recommendation
     version: int = 1
     incidents: set[str] = field(default_factory=set)
+    renewals: int = 0
 
 
 class Responder:
@@ -60,6 +78,8 @@ class Responder:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.active: dict[MeasureKey, ActiveMeasure] = {}
+        # Verifications dropped after their last renewal -> when their cause was last seen.
+        self.dropped: dict[MeasureKey, float] = {}
         self._next = 1
 
     def _rec(
@@ -73,7 +93,7 @@ class Responder:
         status: str,
     ) -> Recommendation:
         spec = self.policy.measures.of(cause.action.value)
-        if status in ("lifted", "expired"):
+        if status in ("lifted", "expired", "escalated"):
             t_exp = t_re = t
         else:
             t_exp = t + spec.duration_min * 60.0
@@ -92,6 +112,16 @@ class Responder:
             reasons = ["re-evaluated: cause still present", *reasons]
         elif status == "expired":
             reasons = ["expired without renewal", *reasons]
+        elif status == "escalated":
+            reasons = ["escalated: the evidence now supports a restricting measure", *reasons]
+        if cause.action == Action.VERIFY and status in ("active", "renewed"):
+            n = m.renewals if m is not None else 0
+            k = self.policy.measures.verify.max_renewals
+            reasons = [
+                f"verify drone {cause.subject} at {cause.scope}: cue a camera or an observer "
+                f"(deadline {spec.duration_min:g} min, renewal {n} of {k})",
+                *reasons,
+            ]
         reasons.append(f"policy: {spec.why}")
         return Recommendation(
             id=f"{mid}/{version}",
@@ -105,6 +135,8 @@ class Responder:
             airport=cause.scope if cause.action != Action.NOTIFY else None,
             tfr=tfr,
             status=status,
+            confidence=None if cause.confidence is None else round(cause.confidence, 3),
+            evidence=cause.evidence,
         )
 
     def step(self, t: float, causes: list[Cause]) -> list[Recommendation]:
@@ -116,13 +148,16 @@ class Responder:
             if prev is None:
                 merged[c.key] = c
             else:
-                merged[c.key] = replace(
-                    prev,
-                    reasons=prev.reasons + tuple(r for r in c.reasons if r not in prev.reasons),
-                    tracks=prev.tracks + tuple(x for x in c.tracks if x not in prev.tracks),
-                    tfr=c.tfr or prev.tfr,
-                )
+                merged[c.key] = _merge(prev, c)
+        self._escalate(t, merged, out)
+        verify = self.policy.measures.verify
+        for key in [k for k, last in self.dropped.items() if k not in merged]:
+            if t - self.dropped[key] >= verify.lift_after_absent_min * 60.0:
+                del self.dropped[key]
         for key, cause in merged.items():
+            if key in self.dropped:
+                self.dropped[key] = t  # cause still there: stays dropped (never open-ended)
+                continue
             m = self.active.get(key)
             if m is None:
                 mid = f"M{self._next:04d}"
@@ -138,6 +173,8 @@ class Responder:
             spec = self.policy.measures.of(key[0])
             if t - m.last_cause_t >= spec.lift_after_absent_min * 60.0:
                 status = "lifted"
+            elif t >= m.current.t_expires and key[0] == Action.VERIFY.value:
+                status = self._deadline(t, key, m)
             elif t >= m.current.t_expires:
                 status = "expired"
             elif t >= m.current.t_reevaluate:
@@ -154,12 +191,45 @@ class Responder:
                 continue
             m.version += 1
             rec = self._rec(m, m.cause, m.id, m.version, t, t, status)
+            if status == "expired" and key[0] == Action.VERIFY.value:
+                rec = replace(
+                    rec,
+                    reasons=(
+                        f"dropped: not corroborated after {m.renewals + 1} deadlines; "
+                        "the tower stays notified",
+                        *rec.reasons[1:],
+                    ),
+                )
             out.append(rec)
             m.current = rec
             m.cause_since_review = False
             if status in ("lifted", "expired"):
                 del self.active[key]
         return out
+
+    def _deadline(self, t: float, key: MeasureKey, m: ActiveMeasure) -> str:
+        """A verification's deadline passed without escalation: renew, drop or lift."""
+        if not m.cause_since_review:
+            return "lifted"
+        if m.renewals < self.policy.measures.verify.max_renewals:
+            m.renewals += 1
+            return "renewed"
+        self.dropped[key] = t
+        return "expired"
+
+    def _escalate(
+        self, t: float, merged: dict[MeasureKey, Cause], out: list[Recommendation]
+    ) -> None:
+        """End verifications whose track now causes a restricting measure at their airport."""
+        hot = {(c.scope, tr) for c in merged.values() if c.action in RESTRICTING for tr in c.tracks}
+        if not hot:
+            return
+        for key, m in list(self.active.items()):
+            if key[0] == Action.VERIFY.value and (key[1], key[3]) in hot:
+                m.version += 1
+                rec = self._rec(m, m.cause, m.id, m.version, t, t, "escalated")
+                out.append(rec)
+                del self.active[key]
 
     def finish(self, t: float) -> list[Recommendation]:
         """End of input: lift every active measure (nothing stays open past the data)."""
@@ -171,3 +241,16 @@ class Responder:
             out.append(rec)
             del self.active[key]
         return out
+
+
+def _merge(a: Cause, b: Cause) -> Cause:
+    """Two causes of the same measure this step: reasons, tracks and evidence together."""
+    conf = [c for c in (a.confidence, b.confidence) if c is not None]
+    return replace(
+        a,
+        reasons=a.reasons + tuple(r for r in b.reasons if r not in a.reasons),
+        tracks=a.tracks + tuple(x for x in b.tracks if x not in a.tracks),
+        tfr=b.tfr or a.tfr,
+        confidence=max(conf) if conf else None,
+        evidence=a.evidence + tuple(e for e in b.evidence if e not in a.evidence),
+    )

@@ -39,6 +39,7 @@ class Batch:
     p_drone: FloatArray
     p_manned: FloatArray
     p_bird: FloatArray
+    p_exist: FloatArray  # the tracker's existence probability (1.0 from older trackers)
     has_rid: BoolArray
     ended: BoolArray
     prev: FloatArray  # (n, 4) t, x, y, alt of the row's previous update (t NaN if none)
@@ -62,6 +63,7 @@ class Batch:
             p_drone=self.p_drone[idx],
             p_manned=self.p_manned[idx],
             p_bird=self.p_bird[idx],
+            p_exist=self.p_exist[idx],
             has_rid=self.has_rid[idx],
             ended=self.ended[idx],
             prev=self.prev[idx],
@@ -127,6 +129,7 @@ class TrackTable:
         p_manned = np.fromiter((u.class_probs.get(manned, 0.0) for u in ups), float, n)
         bird = TargetClass.BIRD.value
         p_bird = np.fromiter((u.class_probs.get(bird, 0.0) for u in ups), float, n)
+        p_exist = np.fromiter((u.p_exist for u in ups), float, n)
         has_rid = np.fromiter(
             (any(i.startswith(("rid:", "ridsession:")) for i in u.identities) for u in ups),
             bool,
@@ -150,6 +153,7 @@ class TrackTable:
             p_drone=p_drone,
             p_manned=p_manned,
             p_bird=p_bird,
+            p_exist=p_exist,
             has_rid=has_rid,
             ended=ended,
             prev=prev,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import yaml
@@ -65,11 +65,17 @@ class Window(_Strict):
     end: datetime
 
 
+EVIDENCE_KINDS_T = Literal["radar_class", "rf_geometry", "remote_id", "visual", "kinematics"]
+
+
 class Sighting(_Strict):
     track: str = Field(min_length=1)
     note: str = ""
     p_drone: float = Field(ge=0, le=1)
     remote_id: bool = False
+    # Independent kinds of drone evidence assumed for the sighting (model.EVIDENCE_KINDS);
+    # none: the policy can only verify it until it persists.
+    corroboration: tuple[EVIDENCE_KINDS_T, ...] = ()
     waypoints: list[tuple[datetime, float, float, float]] = Field(min_length=2)
 
 
@@ -193,6 +199,7 @@ def sighting_updates(frame: LocalFrame, ground_m: float, s: Sighting) -> list[Tr
             class_probs=probs,
             identities=ident,
             evidence=("what-if sighting (stated assumption)",),
+            corroboration=s.corroboration,
         )
         for i in range(len(ts))
     ]
