@@ -61,6 +61,7 @@ class Responder:
         self.policy = policy
         self.active: dict[MeasureKey, ActiveMeasure] = {}
         self._next = 1
+        self.id_prefix = ""  # a store's run prefix: M3-0001 (skywarden.store.ids)
 
     def _rec(
         self,
@@ -125,7 +126,7 @@ class Responder:
         for key, cause in merged.items():
             m = self.active.get(key)
             if m is None:
-                mid = f"M{self._next:04d}"
+                mid = f"M{self.id_prefix}{self._next:04d}"
                 self._next += 1
                 rec = self._rec(None, cause, mid, 1, t, t, "active")
                 self.active[key] = ActiveMeasure(mid, cause, t, t, False, rec)
