@@ -283,11 +283,11 @@ class Pipeline:
         if not self.laser_active:
             return None
         reasons: list[str] = []
-        if failure is not None:
-            reasons.append(f"stage error: {failure}")
         missing = self.missing_stages(scan)
         if missing:
             reasons.append(f"missing stage: {', '.join(missing)}")
+        if failure is not None:
+            reasons.append(f"stage error: {failure}")
         if not reasons and self.hold_fire is not None:
             try:
                 d = self.hold_fire.decide(scan.t, updates)
