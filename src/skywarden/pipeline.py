@@ -70,7 +70,7 @@ log = logging.getLogger(__name__)
 
 HOLD = "HOLD"
 CLEAR = "CLEAR"
-SNAPSHOT_EVERY = 120  # scans between state snapshots (two minutes at 1x)
+SNAPSHOT_EVERY = 60  # scans between state snapshots (a minute at 1x)
 STALE_AFTER_S = 5.0  # wall-clock seconds without a decided scan before hold-fire HOLDs
 SEEDED_ZONES = "seeded.zones"
 SEEDED_PLANS = "seeded.laser_plans"
@@ -243,7 +243,7 @@ class Pipeline:
         self.last_duration_s = 0.0
         self.last_decision: dict[str, Any] | None = None
         self._decided_at = time.monotonic()
-        self._stale = False
+        self._stale = True  # already HOLD ("starting") until the first live decision
         self._code: str | None = None
 
     # ---------------------------------------------------------------- fail closed
