@@ -194,6 +194,9 @@ class Pipeline:
     on the map. ``id_prefix`` is the store's run prefix for this source (``store.ids``):
     recorded track ids are scoped with it (the stages were built with it). ``config`` are
     strings that identify the stages' configuration in the snapshot fingerprint.
+    ``seed``: seed ``zones`` and ``laser_plan`` into the store on start (``seed_store``);
+    ``launch.build`` seeds before it builds the analyzer from the store's zones, and
+    passes False.
     """
 
     def __init__(
@@ -215,6 +218,7 @@ class Pipeline:
         snapshot_every: int = SNAPSHOT_EVERY,
         stale_after_s: float = STALE_AFTER_S,
         config: Sequence[str] = (),
+        seed: bool = True,
     ) -> None:
         if speed <= 0:
             raise ValueError(f"speed must be > 0, got {speed}")
@@ -232,6 +236,7 @@ class Pipeline:
         self.snapshot_every = snapshot_every
         self.stale_after_s = float(stale_after_s)
         self.config = list(config)
+        self.seed = seed
         self.durable_input = bool(getattr(source, "durable", False))
         self.paced = bool(getattr(source, "paced", True))
         self.steps_done = 0
@@ -402,7 +407,8 @@ class Pipeline:
         """Seed an empty store, register sensors, read the cursor and restore the newest
         snapshot; returns the cursor and the source position to continue from."""
         with self.db.session() as s:
-            seed_store(s, self.source.id, self.zones, self.laser_plan)
+            if self.seed:
+                seed_store(s, self.source.id, self.zones, self.laser_plan)
             if self.sensors:
                 store_sensors.register(s, self.sensors)
             resume_at = store_cursor.get(s, self.source.id) if self.resume else None

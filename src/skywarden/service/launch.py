@@ -145,6 +145,7 @@ def build_stages(
     db: Database | None = None,
     source_id: str = "",
     id_prefix: str = "",
+    option: str = "--scenario",
 ) -> dict[str, Any]:
     """Tracker, analyzer (with the sector's zones) and hold-fire, failing closed.
 
@@ -154,7 +155,8 @@ def build_stages(
     warnings (DESIGN.md: fail closed). With ``db``, the sector's zones and the plan seed
     the store once per id (``pipeline.seed_store``), and the analyzer watches the store's
     zones, so an operator's edits outlive a restart. ``id_prefix`` is the store's run
-    prefix (``store.ids``) the tracker and analyzer mint ids with.
+    prefix (``store.ids``) the tracker and analyzer mint ids with. ``option`` is the
+    command-line option an error is reported against.
     """
     from skywarden.pipeline import seed_store
     from skywarden.store import zones as store_zones
@@ -174,7 +176,7 @@ def build_stages(
 
             out["tracker"] = Tracker(frame, TrackerConfig(), id_prefix=id_prefix)
         except Exception as e:
-            raise LaunchError("--scenario", f"the tracker cannot be built: {_why(e)}") from None
+            raise LaunchError(option, f"the tracker cannot be built: {_why(e)}") from None
     if laser_plan is not None:
         try:
             laser = importlib.import_module("skywarden.laser")
@@ -203,7 +205,7 @@ def build_stages(
         out["analyzer"] = Analyzer(frame, zones, border_line(), load_policy(), id_prefix=id_prefix)
     except Exception as e:
         raise LaunchError(
-            "--scenario" if sector.name else "--sector",
+            option,
             f"the airspace analyzer cannot be built for sector {sector.name!r}: {_why(e)}",
         ) from None
     return out
@@ -305,8 +307,17 @@ def build(
         need_tracker = not all(isinstance(s, TracksFile) for s in getattr(src, "sources", [src]))
         with db.session() as s:
             prefix = ids.prefix(ids.run_for(s, src.id))
+        live = any(x.startswith(LIVE) for x in source_specs)
+        option = "--scenario" if scenario is not None else "--sector" if live else "--source"
         stages = build_stages(
-            sector, need_tracker, laser_plan, warnings, db=db, source_id=src.id, id_prefix=prefix
+            sector,
+            need_tracker,
+            laser_plan,
+            warnings,
+            db=db,
+            source_id=src.id,
+            id_prefix=prefix,
+            option=option,
         )
         pipeline = Pipeline(
             db,
@@ -321,6 +332,7 @@ def build(
             laser_plan=stages["laser_plan"],
             hazard=stages["hazard"],
             id_prefix=prefix,
+            seed=False,
         )
         meta = {
             "name": sector.name,
