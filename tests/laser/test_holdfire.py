@@ -98,6 +98,17 @@ def test_drones_alone_do_not_hold_but_unclassified_tracks_do() -> None:
     assert hold.decide(PLAN.start_t, [drone, ended]).state == CLEAR
 
 
+def test_a_track_with_a_non_finite_state_holds_naming_it() -> None:
+    """Fail closed: a track with NaN in its state could be anywhere, also in the beam."""
+    hold = HoldFire(PLAN, SECTOR)
+    ok = _drone_in_fan(hold, 1_770_783_000.0)  # a drone alone: CLEAR
+    assert hold.decide(ok.t, [ok]).state == CLEAR
+    lost = dataclasses.replace(ok, track="T7-000042", state=(math.nan, *ok.state[1:]))
+    d = hold.decide(ok.t, [ok, lost])
+    assert d.state == HOLD and d.tracks == ["T7-000042"]
+    assert d.reasons == ["T7-000042 has a non-finite position or velocity"]
+
+
 def test_aircraft_in_the_beam_path_to_the_target_is_named(approach: ApproachFn) -> None:
     hold = HoldFire(PLAN, SECTOR)
     airliner = approach("26R")

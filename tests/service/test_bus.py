@@ -121,7 +121,8 @@ def test_serve_over_jetstream_feeds_browsers_and_other_machines(
     )
     try:
         seen = asyncio.run(other_machine())
-        assert {t["track"] for t in seen.data["tracks"]} == {"T000001", "T000002"}
+        # the recording's T000001, T000002 in the store's first run (skywarden.store.ids)
+        assert {t["track"] for t in seen.data["tracks"]} == {"T1-000001", "T1-000002"}
         tok = server.token("ana", pw)["Authorization"].split()[1]
         ws_url = server.url.replace("http", "ws") + f"/api/ws?token={tok}"
         with connect(ws_url, max_size=2**24) as ws:

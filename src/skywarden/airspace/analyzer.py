@@ -107,9 +107,13 @@ class Analyzer:
         policy: Policy,
         config: AnalyzerConfig = AnalyzerConfig(),
         index: ZoneIndex | None = None,
+        *,
+        id_prefix: str = "",
     ) -> None:
         """``index`` may pass a ready :class:`ZoneIndex` of the same frame and zones (it
-        takes about a second to build for a sector, so services and tests share one)."""
+        takes about a second to build for a sector, so services and tests share one).
+        ``id_prefix`` goes after the letter of every incident and measure id minted
+        (``I3-00001``, ``M3-0001``): a store's run prefix (skywarden.store.ids)."""
         self.frame = frame
         self.policy = policy
         self.config = config
@@ -143,6 +147,7 @@ class Analyzer:
         self.gate = EvidenceGate(policy.evidence)
         self.juris = Jurisdictions(config.country, policy.jurisdiction)
         self.book = IncidentBook(config.resolve_after_s)
+        self.book.id_prefix = self.responder.id_prefix = id_prefix
         self.weights = weight_vector(policy.scoring)
         self.last_cross = np.zeros(0)
         self.last_behaviour = np.zeros(0)

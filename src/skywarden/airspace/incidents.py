@@ -34,11 +34,13 @@ class IncidentBook:
         self.quiet_since: dict[str, float] = {}
         self._changed: dict[str, Incident] = {}
         self._next = 1
+        self.id_prefix = ""  # a store's run prefix: I3-00001 (skywarden.store.ids)
 
     def open(self, t: float, tracks: list[str], why: str) -> Incident:
         """A new open incident for ``tracks`` (the analyzer opens one for a drone that
         causes a measure before any event of its own)."""
-        inc = Incident(id=f"I{self._next:05d}", tracks=list(tracks), t_open=t, severity=1)
+        iid = f"I{self.id_prefix}{self._next:05d}"
+        inc = Incident(id=iid, tracks=list(tracks), t_open=t, severity=1)
         self._next += 1
         inc.kind = "observation"
         inc.audit.append({"t": t, "what": "opened", "why": why})

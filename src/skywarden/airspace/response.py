@@ -81,6 +81,7 @@ class Responder:
         # Verifications dropped after their last renewal -> when their cause was last seen.
         self.dropped: dict[MeasureKey, float] = {}
         self._next = 1
+        self.id_prefix = ""  # a store's run prefix: M3-0001 (skywarden.store.ids)
 
     def _rec(
         self,
@@ -160,7 +161,7 @@ class Responder:
                 continue
             m = self.active.get(key)
             if m is None:
-                mid = f"M{self._next:04d}"
+                mid = f"M{self.id_prefix}{self._next:04d}"
                 self._next += 1
                 rec = self._rec(None, cause, mid, 1, t, t, "active")
                 self.active[key] = ActiveMeasure(mid, cause, t, t, False, rec)

@@ -13,6 +13,8 @@ this is that control, automated):
 * HOLD if one is within ``beam_margin_deg`` of the beam's path toward the designated
   target (bearing and elevation from the site), at any range the beam is still a hazard,
   or if the target is outside the firing fan,
+* HOLD if any live track has a non-finite position or velocity (it could be anywhere:
+  fail closed),
 * CLEAR otherwise.
 
 Every HOLD carries its reasons and the tracks behind it. The core (:meth:`decide_arrays`)
@@ -192,6 +194,11 @@ class HoldFire:
         """HOLD or CLEAR for the current ``updates`` (one tracker scan)."""
         tgt = self._target if target is None else target
         ids, pos, vel, protected, probs = self._arrays(updates)
+        bad = ~(np.isfinite(pos).all(axis=1) & np.isfinite(vel).all(axis=1))
+        if bad.any():  # fail closed: a track nobody can place could be anywhere
+            culprits = [ids[i] for i in np.flatnonzero(bad)]
+            reasons = [f"{k} has a non-finite position or velocity" for k in culprits]
+            return Decision(t, HOLD, reasons[:MAX_REASONS], culprits)
         target_dir: FloatArray | None = None
         target_id: str | None = None
         if isinstance(tgt, str):

@@ -1,8 +1,9 @@
 """Assemble the service from command-line choices: store, sources, stages, app.
 
 Kept apart from the CLI so tests and benchmarks build exactly what ``skywarden serve``
-builds. Stages come from the packages of docs/interfaces.md; a stage whose package
-cannot be built is reported as a warning and left out rather than faked.
+builds. Stages come from the packages of docs/interfaces.md; a configured stage that
+cannot be built stops the start-up with a one-line error naming it (fail closed: no
+service without its laser interlock or its airspace analysis).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from skywarden.service.sources import (
     read_sector_json,
     sector_for,
 )
-from skywarden.store import Database, StoreConfigError, audit, users
+from skywarden.store import Database, StoreConfigError, audit, ids, users
 from skywarden.store.db import make_engine
 
 LIVE = ("tcp://", "udp://")
@@ -136,9 +137,30 @@ def ensure_first_login(db: Database, folder: Path) -> tuple[str, str, str] | Non
 
 
 def build_stages(
-    sector: SectorInfo, need_tracker: bool, laser_plan: Path | None, warnings: list[str]
+    sector: SectorInfo,
+    need_tracker: bool,
+    laser_plan: Path | None,
+    warnings: list[str],
+    *,
+    db: Database | None = None,
+    source_id: str = "",
+    id_prefix: str = "",
+    option: str = "--scenario",
 ) -> dict[str, Any]:
-    """Tracker, analyzer (with the sector's zones) and hold-fire, each if available."""
+    """Tracker, analyzer (with the sector's zones) and hold-fire, failing closed.
+
+    Every stage that is configured must build, or the service does not start
+    (``LaunchError`` naming the stage and the cause): a laser plan that cannot become a
+    hold-fire interlock, and an airspace analyzer that cannot be built, are errors, not
+    warnings (DESIGN.md: fail closed). With ``db``, the sector's zones and the plan seed
+    the store once per id (``pipeline.seed_store``), and the analyzer watches the store's
+    zones, so an operator's edits outlive a restart. ``id_prefix`` is the store's run
+    prefix (``store.ids``) the tracker and analyzer mint ids with. ``option`` is the
+    command-line option an error is reported against.
+    """
+    from skywarden.pipeline import seed_store
+    from skywarden.store import zones as store_zones
+
     out: dict[str, Any] = {
         "tracker": None,
         "analyzer": None,
@@ -152,19 +174,9 @@ def build_stages(
         try:
             from skywarden.tracking import Tracker, TrackerConfig
 
-            out["tracker"] = Tracker(frame, TrackerConfig())
-        except ImportError as e:
-            raise LaunchError("--scenario", f"the tracker is not available: {e}") from None
-    try:
-        from skywarden.airspace import Analyzer, load_policy, sector_zones
-        from skywarden.refdata import border_line
-
-        airports = sector.airports or ["KELP", "KBIF", "MMCS"]
-        zones: list[Zone] = list(sector_zones(frame, airports=airports))
-        out["zones"] = zones
-        out["analyzer"] = Analyzer(frame, zones, border_line(), load_policy())
-    except ImportError as e:
-        warnings.append(f"airspace analysis not available ({e}); running without it")
+            out["tracker"] = Tracker(frame, TrackerConfig(), id_prefix=id_prefix)
+        except Exception as e:
+            raise LaunchError(option, f"the tracker cannot be built: {_why(e)}") from None
     if laser_plan is not None:
         try:
             laser = importlib.import_module("skywarden.laser")
@@ -173,9 +185,36 @@ def build_stages(
             out["hold_fire"] = hold
             out["laser_plan"] = _plan_dict(plan, laser_plan)
             out["hazard"] = _hazard_geojson(hold)
-        except (ImportError, AttributeError) as e:
-            warnings.append(f"laser hold-fire not available ({e}); running without it")
+        except Exception as e:
+            raise LaunchError(
+                "--laser-plan",
+                f"{laser_plan}: laser hold-fire cannot be built, refusing to serve without"
+                f" it: {_why(e)}",
+            ) from None
+    try:
+        from skywarden.airspace import Analyzer, load_policy, sector_zones
+        from skywarden.refdata import border_line
+
+        airports = sector.airports or ["KELP", "KBIF", "MMCS"]
+        zones: list[Zone] = list(sector_zones(frame, airports=airports))
+        if db is not None:
+            with db.session() as s:
+                seed_store(s, source_id, zones, out["laser_plan"])
+                zones = store_zones.all_zones(s)
+        out["zones"] = zones
+        out["analyzer"] = Analyzer(frame, zones, border_line(), load_policy(), id_prefix=id_prefix)
+    except Exception as e:
+        raise LaunchError(
+            option,
+            f"the airspace analyzer cannot be built for sector {sector.name!r}: {_why(e)}",
+        ) from None
     return out
+
+
+def _why(e: BaseException) -> str:
+    """An exception as one line: its type and the first line of its message."""
+    msg = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {msg[0]}" if msg else type(e).__name__
 
 
 def _plan_dict(plan: Any, path: Path) -> dict[str, Any]:
@@ -266,7 +305,20 @@ def build(
     bus = make_bus(bus_url)
     if src is not None and sector is not None:
         need_tracker = not all(isinstance(s, TracksFile) for s in getattr(src, "sources", [src]))
-        stages = build_stages(sector, need_tracker, laser_plan, warnings)
+        with db.session() as s:
+            prefix = ids.prefix(ids.run_for(s, src.id))
+        live = any(x.startswith(LIVE) for x in source_specs)
+        option = "--scenario" if scenario is not None else "--sector" if live else "--source"
+        stages = build_stages(
+            sector,
+            need_tracker,
+            laser_plan,
+            warnings,
+            db=db,
+            source_id=src.id,
+            id_prefix=prefix,
+            option=option,
+        )
         pipeline = Pipeline(
             db,
             bus,
@@ -279,6 +331,8 @@ def build(
             sensors=sector.sensors,
             laser_plan=stages["laser_plan"],
             hazard=stages["hazard"],
+            id_prefix=prefix,
+            seed=False,
         )
         meta = {
             "name": sector.name,

@@ -169,10 +169,18 @@ class TracksFile:
 
 
 class ScenarioSource:
-    """The simulator replaying a scenario file, deterministic for its seed."""
+    """The simulator replaying a scenario file, deterministic for its seed.
+
+    Resumable: ``resume_state()`` is the simulator's position after the last scan
+    yielded (tick, launch schedule, sensors with their random streams, airborne targets),
+    picklable, and ``scans(state)`` continues from it, so a restart from a snapshot an
+    hour into a night does not regenerate the hour first. The loop is
+    ``Simulation.steps()`` without the truth records; ``tests/service/test_sources.py``
+    checks that both give the same detections, from the start and from a resumed state.
+    """
 
     def __init__(self, path: Path, seed: int = 1, duration_s: float | None = None) -> None:
-        from skywarden.sim import load_scenario
+        from skywarden.sim import Simulation, load_scenario
 
         self.path = path
         self.scn = load_scenario(str(path))
@@ -180,6 +188,8 @@ class ScenarioSource:
         self.duration_s = duration_s
         self.id = _file_id("scenario", path, f"seed={seed}|{path.read_text()}")
         self.name = f"{self.scn.sector.name} ({path.name}, seed {seed})"
+        self.sim = Simulation(self.scn, seed=self.seed, duration_s=self.duration_s)
+        self._state: dict[str, Any] | None = None
 
     def sector(self) -> SectorInfo:
         sensors = []
@@ -199,11 +209,33 @@ class ScenarioSource:
             sec.name, self.scn.frame, sensors, list(sec.airports), float(sec.extent_m)
         )
 
-    def scans(self) -> Iterator[Scan]:
-        from skywarden.sim import Simulation
+    def static_objects(self) -> dict[str, object]:
+        """What a pickled position refers to but every start rebuilds (the geography)."""
+        return {"geo": self.sim.geo, "frame": self.sim.frame}
 
-        for step in Simulation(self.scn, seed=self.seed, duration_s=self.duration_s).steps():
-            yield Scan(step.t, list(step.detections))
+    def resume_state(self) -> dict[str, Any] | None:
+        return self._state
+
+    def scans(self, state: dict[str, Any] | None = None) -> Iterator[Scan]:
+        from skywarden.sim.snapshot import Snapshot
+
+        sim = self.sim
+        if state is None:
+            # the private builders of Simulation.steps(), so the run is the same one
+            state = {"k": 0, "schedule": sim._schedule(), "sensors": sim._sensors(), "active": []}
+        self._state = state
+        for k in range(int(state["k"]), sim.n_ticks):
+            t = sim.t_start + k
+            active = state["active"]
+            active.extend(state["schedule"].pop_due(t))
+            active = [tg for tg in active if tg.t0 <= t <= tg.t_end]
+            snap = Snapshot.of(t, active, sim.frame)
+            dets: list[Detection] = []
+            for sensor in state["sensors"]:
+                dets.extend(sensor.observe(snap))
+            dets.sort(key=lambda d: (d.t, d.sensor))
+            state["active"], state["k"] = active, k + 1
+            yield Scan(t, dets)
 
 
 def _queue_sink(q: queue.Queue[Any]) -> Any:
@@ -225,7 +257,14 @@ def _queue_sink(q: queue.Queue[Any]) -> Any:
 
 class LiveIngest:
     """Live sockets read by ``skywarden.ingest`` in their own thread and event loop; one
-    scan per wall-clock second with whatever arrived (the tracker takes it from there)."""
+    scan per wall-clock second with whatever arrived (the tracker takes it from there).
+
+    ``durable``: a socket cannot be read twice, so the pipeline stores each scan before
+    processing it and rebuilds from the store on restart. ``paced = False``: the wall
+    clock already paces it."""
+
+    durable = True
+    paced = False
 
     def __init__(self, specs: list[str]) -> None:
         from skywarden.ingest.base import IngestOptions

@@ -15,7 +15,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -220,3 +231,50 @@ class PipelineCursor(Base):
     source: Mapped[str] = mapped_column(String(255), primary_key=True)
     t: Mapped[float] = mapped_column(Float)
     steps: Mapped[int] = mapped_column(Integer)
+
+
+class SourceRun(Base):
+    """A run of one source in this store: its number namespaces the ids the run mints
+    (``T3-000001``, ``I3-00001``, ``M3-0001``), so a second source or a restart never reuses
+    an id (DESIGN.md: ids are unique in a store forever). Revision 0002_durable."""
+
+    __tablename__ = "source_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(255), unique=True)
+    t_started: Mapped[float] = mapped_column(Float)
+
+
+class SourceScan(Base):
+    """An accepted live scan (its detections and rejections), stored append-only *before*
+    it is tracked, so a restart rebuilds the tracker and analyzer from it up to the
+    cursor and processes what was accepted but not yet processed. Revision 0002_durable."""
+
+    __tablename__ = "source_scans"
+    __table_args__ = (UniqueConstraint("source", "t", name="uq_source_scans_source_t"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(255))
+    t: Mapped[float] = mapped_column(Float)
+    detections: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    rejected: Mapped[list[list[str]]] = mapped_column(JSON)
+
+
+class StateSnapshot(Base):
+    """The pipeline's stage state after scan ``steps`` at time ``t`` (the cursor then),
+    so a restart replays only the scans after it. ``blob`` is a pickle written and read
+    only by ``skywarden.store.snapshots``; ``code`` fingerprints the code and stage
+    configuration that wrote it (another fingerprint is never loaded). Revision
+    0002_durable."""
+
+    __tablename__ = "state_snapshots"
+    __table_args__ = (Index("ix_state_snapshots_source_t", "source", "t"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(255))
+    t: Mapped[float] = mapped_column(Float)
+    steps: Mapped[int] = mapped_column(Integer)
+    format: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(64))
+    t_written: Mapped[float] = mapped_column(Float)
+    blob: Mapped[bytes] = mapped_column(LargeBinary)

@@ -159,3 +159,8 @@ def collection(s: Session) -> dict[str, Any]:
         "type": "FeatureCollection",
         "features": [zone_to_feature(_row_to_zone(r)) for r in rows],
     }
+
+
+def all_zones(s: Session) -> list[Zone]:
+    """Every zone in the store as records, by id: what the analyzer watches on start."""
+    return [_row_to_zone(r) for r in s.scalars(select(ZoneRow).order_by(ZoneRow.id))]

@@ -25,16 +25,20 @@ from skywarden.tracking.scan import scan_groups
 _STATUS = {CONFIRMED: TrackStatus.CONFIRMED, COASTING: TrackStatus.COASTING}
 
 
-def track_name(track_id: int) -> str:
-    """The stable string id of a track: ``T000123``."""
-    return f"T{track_id:06d}"
+def track_name(track_id: int, prefix: str = "") -> str:
+    """The stable string id of a track: ``T000123``, or ``T3-000123`` with a store's run
+    prefix ``3-`` (skywarden.store.ids: ids unique in a store forever)."""
+    return f"T{prefix}{track_id:06d}"
 
 
 class Tracker:
     """Multi-sensor tracker over a sector's local frame."""
 
-    def __init__(self, frame: LocalFrame, config: TrackerConfig | None = None) -> None:
+    def __init__(
+        self, frame: LocalFrame, config: TrackerConfig | None = None, *, id_prefix: str = ""
+    ) -> None:
         self.frame = frame
+        self.id_prefix = id_prefix
         self.config = config or TrackerConfig()
         self.core = TrackerCore(self.config, dims=3)
         self._pending: list[Detection] = []
@@ -85,7 +89,7 @@ class Tracker:
             out.append(
                 TrackUpdate(
                     t=t,
-                    track=track_name(tid),
+                    track=track_name(tid, self.id_prefix),
                     status=TrackStatus.ENDED if ended else _STATUS[int(rows["status"][i])],
                     lat=float(lat[i]),
                     lon=float(lon[i]),
