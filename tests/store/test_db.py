@@ -59,7 +59,15 @@ def test_reopening_a_migrated_store_is_a_no_op(db_url: str) -> None:
     Database(db_url).dispose()
     db = Database(db_url)
     with db.engine.connect() as conn:
-        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        from skywarden.store.db import MIGRATIONS
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == head
     db.dispose()
 
 
