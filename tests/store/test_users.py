@@ -49,3 +49,44 @@ def test_bad_users_are_refused_with_the_reason(
 ) -> None:
     with pytest.raises(UserError, match=words), db.session() as s:
         add_user(s, name, role, password)
+
+
+def test_password_change_disable_and_replace_bump_the_token_version(db: Database) -> None:
+    from skywarden.store.users import set_disabled, set_password
+
+    with db.session() as s:
+        v0 = add_user(s, "ana", "operator", "first password").token_version
+        v1 = set_password(s, "ana", "second password").token_version
+        v2 = set_disabled(s, "ana", True).token_version
+        assert authenticate(s, "ana", "second password") is None  # disabled
+        v3 = set_disabled(s, "ana", False).token_version
+        assert authenticate(s, "ana", "second password") is not None
+        v4 = add_user(s, "ana", "analyst", "third password").token_version
+    assert len({v0, v1, v2, v3, v4}) == 5
+
+
+def test_a_recreated_namesake_does_not_inherit_the_token_version(db: Database) -> None:
+    from skywarden.store.users import delete_user
+
+    versions = set()
+    for _ in range(3):
+        with db.session() as s:
+            versions.add(add_user(s, "ana", "operator", "a password").token_version)
+            before = delete_user(s, "ana")
+            assert before["name"] == "ana" and "password_hash" not in before
+    assert len(versions) == 3
+
+
+def test_the_last_enabled_admin_cannot_be_disabled_or_deleted(db: Database) -> None:
+    from skywarden.store.users import delete_user, get_user, set_disabled
+
+    with db.session() as s:
+        add_user(s, "root", "admin", "a password")
+        with pytest.raises(UserError, match="last enabled admin"):
+            set_disabled(s, "root", True)
+        with pytest.raises(UserError, match="last enabled admin"):
+            delete_user(s, "root")
+        add_user(s, "root2", "admin", "a password")
+        set_disabled(s, "root", True)
+        with pytest.raises(UserError, match="no such user"):
+            get_user(s, "nobody")
