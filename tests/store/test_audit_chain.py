@@ -195,9 +195,8 @@ def test_verify_finds_a_back_dated_row(db_url: str) -> None:
     rows = _fill(db, 2)
     _drop_guards(db)
     t_back = float(rows[0]["t"]) - 100.0  # type: ignore[arg-type]
-    h = audit.link_hash(
-        str(rows[-1]["hash"]), audit.content_of(3, t_back, "eve", "admin", "forged", "x", None, None)
-    )
+    forged = audit.content_of(3, t_back, "eve", "admin", "forged", "x", None, None)
+    h = audit.link_hash(str(rows[-1]["hash"]), forged)
     with db.engine.begin() as c:
         c.execute(
             text(
@@ -236,7 +235,7 @@ def test_concurrent_appends_never_fork_the_chain(tmp_path: Path) -> None:
             for j in range(10):
                 with db.session() as s:
                     audit.append(s, f"w{k}", "operator", "note", f"I{j}")
-        except BaseException as e:  # noqa: BLE001 - reported below
+        except BaseException as e:
             errors.append(e)
 
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
