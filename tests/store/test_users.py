@@ -90,3 +90,55 @@ def test_the_last_enabled_admin_cannot_be_disabled_or_deleted(db: Database) -> N
         set_disabled(s, "root", True)
         with pytest.raises(UserError, match="no such user"):
             get_user(s, "nobody")
+
+
+def test_argon2_runs_in_bounded_slots_under_concurrent_logins(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """16 concurrent wrong logins (issue #12 finding 6) hash at most two at a time, so
+    Argon2's 64 MiB each cannot add up to a gigabyte."""
+    import threading
+
+    from skywarden.store import users
+
+    with db.session() as s:
+        add_user(s, "ana", "operator", "correct horse")
+    real, lock = users._hasher, threading.Lock()
+    live, peak = [0], [0]
+
+    class Counting:
+        def __getattr__(self, name: str) -> object:
+            fn = getattr(real, name)
+            if name not in ("hash", "verify"):
+                return fn
+
+            def wrapped(*a: object) -> object:
+                with lock:
+                    live[0] += 1
+                    peak[0] = max(peak[0], live[0])
+                try:
+                    return fn(*a)
+                finally:
+                    with lock:
+                        live[0] -= 1
+
+            return wrapped
+
+    monkeypatch.setattr(users, "_hasher", Counting())
+    monkeypatch.setattr(users, "SLOT_WAIT_S", 300.0)  # a loaded test machine is slow
+    results: list[object] = []
+
+    def attempt(k: int) -> None:
+        try:
+            with db.session() as s:
+                results.append(authenticate(s, "ana" if k % 2 else f"ghost{k}", "wrong horse"))
+        except Exception as e:
+            results.append(e)
+
+    threads = [threading.Thread(target=attempt, args=(k,)) for k in range(16)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert results == [None] * 16
+    assert 1 <= peak[0] <= 2
