@@ -126,6 +126,7 @@ def test_argon2_runs_in_bounded_slots_under_concurrent_logins(
 
     monkeypatch.setattr(users, "_hasher", Counting())
     monkeypatch.setattr(users, "SLOT_WAIT_S", 300.0)  # a loaded test machine is slow
+    monkeypatch.setattr(users, "MAX_WAITING", 64)
     results: list[object] = []
 
     def attempt(k: int) -> None:
@@ -142,3 +143,6 @@ def test_argon2_runs_in_bounded_slots_under_concurrent_logins(
         th.join()
     assert results == [None] * 16
     assert 1 <= peak[0] <= 2
+    monkeypatch.setattr(users, "MAX_WAITING", 0)  # a full queue answers at once
+    with pytest.raises(users.Busy, match="too many logins"), db.session() as s:
+        authenticate(s, "ana", "wrong horse")

@@ -8,7 +8,9 @@ carries its own parameters, so stronger settings later still verify old hashes.
 Argon2id is memory-hard on purpose (64 MiB a hash): 16 concurrent wrong logins took the
 service from 210 to 1,175 MiB (issue #12 finding 6). Every hash and verification
 therefore holds one of ``SKYWARDEN_ARGON2_SLOTS`` (default 2) slots; a caller that cannot
-get one within ``SLOT_WAIT_S`` gets :class:`Busy` instead of queueing without end.
+get one within ``SLOT_WAIT_S``, or finds ``MAX_WAITING`` callers already queued, gets
+:class:`Busy` (HTTP 503) instead of queueing without end: queued logins hold threads of
+the server's pool, which every other synchronous request needs too.
 
 Revocation (finding 7): each user has a ``token_version`` that tokens carry. Changing
 the password, disabling or deleting the user bumps it (a new user starts at a random
@@ -36,7 +38,10 @@ _hasher = PasswordHasher()
 MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_CHARS = 1024
 SLOT_WAIT_S = 10.0
+MAX_WAITING = 8
 _slots = threading.BoundedSemaphore(max(1, int(os.environ.get("SKYWARDEN_ARGON2_SLOTS", "2"))))
+_queue_lock = threading.Lock()
+_waiting = 0
 
 
 class Role(StrEnum):
@@ -59,7 +64,17 @@ class _Slot:
     """Hold one of the bounded Argon2 slots for the ``with`` block (or raise Busy)."""
 
     def __enter__(self) -> None:
-        if not _slots.acquire(timeout=SLOT_WAIT_S):
+        global _waiting
+        with _queue_lock:
+            if _waiting >= MAX_WAITING:
+                raise Busy("too many logins in progress; try again in a few seconds")
+            _waiting += 1
+        try:
+            got = _slots.acquire(timeout=SLOT_WAIT_S)
+        finally:
+            with _queue_lock:
+                _waiting -= 1
+        if not got:
             raise Busy(f"password hashing busy for {SLOT_WAIT_S:.0f} s; try again")
 
     def __exit__(self, *exc: object) -> None:
