@@ -62,9 +62,9 @@ def run_one(slots: int, folder: Path) -> dict[str, Any]:
     exe = Path(sys.executable).with_name("skywarden")
     pw = folder / "pw"
     pw.write_text("right-password-1\n")
+    add = ["users", "add", "ana", "--role", "operator", "--password-file", str(pw)]
     subprocess.run(
-        [str(exe), "users", "add", "ana", "--role", "operator", "--password-file", str(pw)]
-        + ["--db", url],
+        [str(exe), *add, "--db", url],
         check=True,
         capture_output=True,
     )
@@ -145,7 +145,10 @@ def main() -> None:
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(out, indent=2) + "\n")
-    head = f"{'slots':>5} {'RSS MiB':>8} {'peak MiB':>9} {'16 conc':>14} {'200 seq':>20} {'CPU s':>6} {'audit':>5}"
+    head = (
+        f"{'slots':>5} {'RSS MiB':>8} {'peak MiB':>9} {'16 conc':>14} {'200 seq':>20} "
+        f"{'CPU s':>6} {'audit':>5}"
+    )
     print(head)
     for r in rows:
         print(

@@ -272,3 +272,24 @@ def test_migration_chains_rows_written_before_it(tmp_path: Path) -> None:
         audit.append(s, "bo", "admin", "login", "token")
         assert audit.verify(s).rows == 4
     db.dispose()
+
+
+def test_migration_downgrades_and_upgrades_again(db_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from skywarden.store.db import MIGRATIONS
+
+    db = Database(db_url)
+    _fill(db, 2)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001")
+    with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as c:
+        c.execute(text("DELETE FROM audit"))  # 0001's guard is back
+    migrate(db.engine)
+    v = _verify(db)
+    assert v.ok and v.rows == 2
+    db.dispose()
