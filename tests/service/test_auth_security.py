@@ -114,8 +114,16 @@ def test_disable_enable_and_delete_through_the_api(env: Any) -> None:
 
 
 def test_only_an_admin_manages_users_and_not_the_last_admin(env: Any) -> None:
-    for path in ("/api/users/analyst/disable",):
-        assert env.client.post(path, headers=env.h["operator"]).status_code == 403
+    routes = [
+        ("POST", "/api/users/analyst/disable", None),
+        ("POST", "/api/users/analyst/enable", None),
+        ("PUT", "/api/users/analyst/password", {"password": "x" * 12}),
+        ("DELETE", "/api/users/analyst", None),
+    ]
+    for role in ("operator", "analyst", "partner"):
+        for method, path, body in routes:
+            r = env.client.request(method, path, json=body, headers=env.h[role])
+            assert r.status_code == 403, (role, method, path)
     r = env.client.post("/api/users/admin/disable", headers=env.h["admin"])
     assert r.status_code == 422 and "last enabled admin" in r.json()["detail"]
     r = env.client.post("/api/users/no%2Fbody/disable", headers=env.h["admin"])
@@ -274,3 +282,11 @@ def test_postgresql_role_may_only_insert_and_select_the_audit(env: Any) -> None:
     with env.db.session() as s:
         assert audit.verify(s).ok and audit.entries(s)[0]["target"] == "Z-role"
         assert users.get_user(s, "partner").disabled
+
+
+def test_repeated_refusals_are_audited_as_a_summary(env: Any) -> None:
+    for _ in range(30):
+        assert env.client.get("/api/sensors", headers=env.h["partner"]).status_code == 403
+    with env.db.session() as s:
+        rows = [e for e in audit.entries(s) if e["action"] == "denied"]
+    assert len(rows) == 1 and rows[0]["user"] == "partner" and rows[0]["target"] == "sensors:read"

@@ -3,7 +3,9 @@
 ``current_user`` turns the ``Authorization: Bearer`` token into a :class:`Principal`
 (401 if missing, malformed, forged or expired, or if the user was disabled, deleted,
 given a new password or role since: the token's version is no longer the user's);
-``allow("perm")`` adds the role-matrix check (403, and the refusal is audited).
+``allow("perm")`` adds the role-matrix check (403, and the refusal is audited: the first
+of a user and permission, then at most one row a minute carrying the count, so a client
+looping on a forbidden route cannot grow the log without bound).
 
 The signing key is re-read when its file changes (one ``stat`` a request), so
 ``skywarden keys rotate`` ends every outstanding token of a running service at once.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,6 +120,25 @@ def current_user(
     return principal_from_token(ctx, token)
 
 
+DENIAL_ROW_EVERY_S = 60.0
+_denials: dict[tuple[int, str, str], tuple[float, int]] = {}
+_denials_lock = threading.Lock()
+
+
+def _denial_due(ctx: ServiceContext, user: str, permission: str) -> int | None:
+    """The number of refusals to record now (with this one), or None if not yet due."""
+    key, now = (id(ctx), user, permission), time.monotonic()
+    with _denials_lock:
+        if len(_denials) > 10_000:
+            _denials.clear()
+        last, n = _denials.get(key, (-float("inf"), 0))
+        if now - last >= DENIAL_ROW_EVERY_S:
+            _denials[key] = (now, 0)
+            return n + 1
+        _denials[key] = (last, n + 1)
+        return None
+
+
 def allow(permission: str) -> Callable[..., Principal]:
     """A dependency: the current user, if their role holds ``permission`` (else 403)."""
     if permission not in ROLE_MATRIX:
@@ -127,8 +149,11 @@ def allow(permission: str) -> Callable[..., Principal]:
         who: Annotated[Principal, Depends(current_user)],
     ) -> Principal:
         if not allowed(who.role, permission):
-            with ctx.db.session() as s:
-                audit.append(s, who.name, who.role.value, "denied", permission)
+            count = _denial_due(ctx, who.name, permission)
+            if count is not None:
+                after = None if count == 1 else {"refusals": count}
+                with ctx.db.session() as s:
+                    audit.append(s, who.name, who.role.value, "denied", permission, None, after)
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {who.role} may not {permission}")
         return who
 
