@@ -103,3 +103,24 @@ def test_write_private_never_leaves_a_wider_file(tmp_path: Path) -> None:
         assert _mode(p) == 0o600 and p.read_text() == "operator\nhunter22\n"
     finally:
         os.umask(0o022)
+
+
+def test_keys_commands_show_the_id_never_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from skywarden.cli import app
+
+    url = f"sqlite:///{tmp_path / 'sky.db'}"
+    key, _ = secret_key.load(url)
+    run = CliRunner()
+    shown = run.invoke(app, ["keys", "show", "--db", url])
+    assert shown.exit_code == 0 and secret_key.fingerprint(key) in shown.output
+    assert key not in shown.output and "sky.db.key" in shown.output
+    rotated = run.invoke(app, ["keys", "rotate", "--db", url])
+    assert rotated.exit_code == 0 and key not in rotated.output
+    assert secret_key.load(url)[0] != key
+    monkeypatch.setenv(secret_key.ENV_KEY, "k" * 40)
+    refused = run.invoke(app, ["keys", "rotate", "--db", url])
+    assert refused.exit_code != 0 and "SKYWARDEN_SECRET_KEY" in refused.output
