@@ -12,6 +12,7 @@ picture (never the hash) and each revoking the user's outstanding tokens.
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Annotated, Any
 
@@ -24,8 +25,9 @@ from skywarden.service.auth import Principal, allow, signing_key
 from skywarden.service.context import ServiceContext, get_ctx
 from skywarden.service.schemas import Me, TokenOut, UserIn
 from skywarden.service.throttle import LoginThrottle, retry_after_header
-from skywarden.store import audit, users
+from skywarden.store import audit, secret_key, users
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["auth"])
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
 UserName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -100,7 +102,12 @@ def token(
             "wrong username or password",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    tok = tokens.issue(signing_key(ctx), user.name, role, ctx.token_ttl_s, ver=ver)
+    try:
+        key = signing_key(ctx)
+    except secret_key.SecretKeyError as e:  # fail closed; the path is for the log only
+        log.error("cannot sign tokens: %s", e)
+        raise HTTPException(503, "signing key unavailable; see the service log") from None
+    tok = tokens.issue(key, user.name, role, ctx.token_ttl_s, ver=ver)
     return TokenOut(access_token=tok, expires_in=int(ctx.token_ttl_s), role=role)
 
 
