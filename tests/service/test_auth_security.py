@@ -323,3 +323,22 @@ def test_a_missing_key_file_fails_closed(
         r = client.post("/api/token", data=pw)
         assert r.status_code == 503 and str(own) not in r.text
     db.dispose()
+
+
+def test_first_run_prints_where_the_password_is_never_the_password(
+    tmp_path: Any, svc: SimpleNamespace
+) -> None:
+    import stat
+
+    served = svc.Served(["--db", f"sqlite:///{tmp_path / 'first.db'}"], tmp_path)
+    try:
+        login = tmp_path / "first-run-login.txt"
+        name, pw = login.read_text().split()
+        assert stat.S_IMODE(login.stat().st_mode) == 0o600
+        assert served.token(name, pw)  # the saved login works
+    finally:
+        served.stop()
+    out = served.log.read_text()
+    assert str(login) in out and pw not in out
+    for f in ("first.db", "first.db.key"):
+        assert stat.S_IMODE((tmp_path / f).stat().st_mode) == 0o600
