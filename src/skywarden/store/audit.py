@@ -32,7 +32,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,9 +88,11 @@ def link_hash(prev_hash: str, content: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical(content)).encode("ascii")).hexdigest()
 
 
-def _row_hash(r: AuditRow) -> str:
-    c = content_of(r.seq, r.t, r.user, r.role, r.action, r.target, r.before, r.after)
-    return link_hash(r.prev_hash, c)
+def _row_hash(r: Mapping[str, Any]) -> str:
+    c = content_of(
+        r["seq"], r["t"], r["user"], r["role"], r["action"], r["target"], r["before"], r["after"]
+    )
+    return link_hash(r["prev_hash"], c)
 
 
 def _lock(s: Session) -> None:
@@ -220,9 +222,12 @@ class Verdict:
         return self.broken is None
 
 
-def _walk(s: Session) -> Iterator[AuditRow]:
-    q = select(AuditRow).order_by(AuditRow.seq.asc().nulls_first(), AuditRow.id)
-    yield from s.scalars(q.execution_options(yield_per=2000))
+def _walk(s: Session) -> Iterator[Mapping[str, Any]]:
+    """Plain rows (no ORM objects: a few times faster over a long log), in seq order."""
+    tbl = AuditRow.__table__
+    q = select(tbl).order_by(tbl.c.seq.asc().nulls_first(), tbl.c.id)
+    for m in s.execute(q.execution_options(yield_per=5000)).mappings():
+        yield dict(m)
 
 
 def verify(s: Session, expect_head: tuple[int, str] | None = None) -> Verdict:
@@ -240,24 +245,25 @@ def verify(s: Session, expect_head: tuple[int, str] | None = None) -> Verdict:
         n += 1
         if broken is not None:
             continue
-        where = (r.id, r.seq if r.seq is not None else 0)
-        if r.seq is None or r.hash is None or r.prev_hash is None:
+        rid, seq, h, ph, t = r["id"], r["seq"], r["hash"], r["prev_hash"], r["t"]
+        where = (rid, seq if seq is not None else 0)
+        if seq is None or h is None or ph is None:
             broken = Break(*where, "row has no seq/hash: inserted around the chain")
-        elif r.seq != last_seq + 1:
-            what = "repeated" if r.seq <= last_seq else f"rows {last_seq + 1}..{r.seq - 1} missing"
-            broken = Break(*where, f"seq {r.seq} after {last_seq}: {what}")
-        elif r.id <= prev_id:
-            broken = Break(*where, f"id {r.id} not after the previous row's id {prev_id}")
-        elif r.prev_hash != prev_hash:
+        elif seq != last_seq + 1:
+            what = "repeated" if seq <= last_seq else f"rows {last_seq + 1}..{seq - 1} missing"
+            broken = Break(*where, f"seq {seq} after {last_seq}: {what}")
+        elif rid <= prev_id:
+            broken = Break(*where, f"id {rid} not after the previous row's id {prev_id}")
+        elif ph != prev_hash:
             broken = Break(*where, "prev_hash is not the previous row's hash")
-        elif _row_hash(r) != r.hash:
+        elif _row_hash(r) != h:
             broken = Break(*where, "content does not match its hash: the row was changed")
-        elif r.t < prev_t:
-            broken = Break(*where, f"time {r.t} before the previous row's {prev_t}: back-dated")
+        elif t < prev_t:
+            broken = Break(*where, f"time {t} before the previous row's {prev_t}: back-dated")
         else:
-            prev_hash, prev_t, prev_id, last_seq = r.hash, r.t, r.id, r.seq
-            if expect_head is not None and r.seq == expect_head[0]:
-                kept = r.hash
+            prev_hash, prev_t, prev_id, last_seq = h, t, rid, seq
+            if expect_head is not None and seq == expect_head[0]:
+                kept = h
     if broken is None and expect_head is not None:
         seq, h = expect_head
         if kept is None:
