@@ -326,10 +326,11 @@ def test_a_missing_key_file_fails_closed(
 
 
 def test_first_run_prints_where_the_password_is_never_the_password(
-    tmp_path: Any, svc: SimpleNamespace
+    tmp_path: Any, svc: SimpleNamespace, monkeypatch: Any
 ) -> None:
     import stat
 
+    monkeypatch.delenv("SKYWARDEN_SECRET_KEY_FILE", raising=False)  # the default place
     served = svc.Served(["--db", f"sqlite:///{tmp_path / 'first.db'}"], tmp_path)
     try:
         login = tmp_path / "first-run-login.txt"
