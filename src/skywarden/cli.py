@@ -56,6 +56,8 @@ app.command("run")(__import__("skywarden.commands.run", fromlist=["_"]).run)
 app.command("track")(__import__("skywarden.commands.track", fromlist=["_"]).track)
 app.command("evaluate")(__import__("skywarden.commands.evaluate", fromlist=["_"]).evaluate)
 app.add_typer(__import__("skywarden.commands.sector", fromlist=["app"]).app, name="sector")
+app.add_typer(__import__("skywarden.commands.keys", fromlist=["app"]).app, name="keys")
+app.add_typer(__import__("skywarden.commands.audit", fromlist=["app"]).app, name="audit")
 
 
 def one_line(e: BaseException) -> str:

@@ -164,6 +164,11 @@ def template(
     from skywarden.store import Database
 
     folder = tmp_path_factory.mktemp("tmpl")
+    # The signing key lives in a file, not in the copied database: point every copy of
+    # this module's store at one key file so the tokens below stay valid in each.
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SKYWARDEN_SECRET_KEY_FILE", str(folder / "token-secret.key"))
+    request.addfinalizer(mp.undo)
     if request.param == "sqlite":
         url = f"sqlite:///{folder / 'template.db'}"
     else:

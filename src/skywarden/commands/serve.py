@@ -5,8 +5,8 @@
 
 Runs sources -> tracker -> airspace -> laser hold-fire continuously in one asyncio
 process next to the API. With no user in the store yet, it creates an ``operator``
-login with a random password and prints it once (also written to
-``<db folder>/first-run-login.txt``), so a first run is usable without setup.
+login with a random password written to ``<db folder>/first-run-login.txt`` (mode 0600)
+and prints that file's path, never the password: terminals are logged and shared.
 """
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ def serve(
     url = f"http://{host}:{port}/"
     typer.echo(f"skywarden: serving {url}  (store {launched.db_label})")
     if launched.first_login:
-        name, pw, where = launched.first_login
-        typer.echo(f"first-run login: {name} / {pw}   (saved in {where})")
+        name, _pw, where = launched.first_login
+        typer.echo(f"first-run login: user {name!r}, password in {where} (readable by you only)")
     elif launched.login_file is not None:
         typer.echo(f"log in as a user of the store (first-run login in {launched.login_file})")
     # No per-message deflate: every client gets the same ~100 kB batch each second, and

@@ -7,10 +7,17 @@ newest Alembic revision on open, so a fresh file and an old one behave alike.
 Durability matters here more than speed (DESIGN.md: an incident or an operator action is
 durable before it is acknowledged), so SQLite runs in WAL mode with ``synchronous=FULL``:
 a committed transaction survives the process being killed and the machine losing power.
+
+The SQLite file holds password hashes and the audit log, so it is created 0600 (SQLite
+gives its ``-wal`` and ``-shm`` files the database file's mode) and an existing file
+open to group or others is narrowed to 0600 on open. ``recursive_triggers`` is on so
+that the rows ``INSERT OR REPLACE`` deletes fire DELETE triggers (the audit's guard).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,10 +50,32 @@ def normalise_url(url: str) -> str:
     if backend in ("postgresql", "postgres"):
         return u.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if backend == "sqlite":
-        if u.database and u.database != ":memory:":
-            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
+            private_file(Path(u.database))
         return u.render_as_string(hide_password=False)
     raise StoreConfigError(f"--db {url!r}: backend {backend!r} unsupported (sqlite, postgresql)")
+
+
+def private_file(path: Path) -> None:
+    """Make ``path`` exist with mode 0600 without a moment of wider access.
+
+    A missing file is created by ``os.open`` with mode 0600 (before SQLite creates it
+    with the umask's 0644); an existing one open to group or others is narrowed, which is
+    the best that can be done for a file an older version created.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        mode = path.stat().st_mode
+        if stat.S_ISREG(mode) and mode & (stat.S_IRWXG | stat.S_IRWXO):
+            for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                if p.exists():
+                    p.chmod(0o600)
+        return
+    except OSError as e:
+        raise StoreConfigError(f"{path}: cannot create the database file ({e.strerror})") from None
+    os.close(fd)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -55,6 +84,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA busy_timeout=15000")
     cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA recursive_triggers=ON")
     cur.close()
 
 

@@ -42,6 +42,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     t_created: Mapped[float] = mapped_column(Float)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped on password change, disable and delete; a token carrying another is refused.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Setting(Base):
@@ -196,9 +198,11 @@ class SensorRow(Base):
 
 
 class AuditRow(Base):
-    """Append-only: database triggers (see the migration) refuse UPDATE and DELETE."""
+    """Append-only and hash-chained: triggers (migrations 0001, 0003) refuse UPDATE,
+    DELETE and any INSERT that does not extend the chain (see ``store/audit.py``)."""
 
     __tablename__ = "audit"
+    __table_args__ = (Index("ux_audit_seq", "seq", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     t: Mapped[float] = mapped_column(Float, index=True)
@@ -208,6 +212,9 @@ class AuditRow(Base):
     target: Mapped[str] = mapped_column(String(128))
     before: Mapped[Any] = mapped_column(JSON, nullable=True)
     after: Mapped[Any] = mapped_column(JSON, nullable=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class QuarantineRow(Base):
