@@ -25,7 +25,9 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 ZONE_PAYLOAD = "<img src=x onerror=\"window.__pwned='zone';alert(1)\">"
-CALLSIGN_PAYLOAD = "<img src=y onerror=\"window.__pwned='sbs';alert(2)\"><script>window.__pwned='s'</script>"
+CALLSIGN_PAYLOAD = (
+    "<img src=y onerror=\"window.__pwned='sbs';alert(2)\"><script>window.__pwned='s'</script>"
+)
 WATCH = """
 window.__violations = [];
 document.addEventListener('securitypolicyviolation',

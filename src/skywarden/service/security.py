@@ -147,26 +147,33 @@ class BodySizeLimit:
                     await self._too_large(send)
                     return
         seen = 0
-        started = False
+        started = refused = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            # The 413 goes out from here: the body reader that gets the exception may
+            # turn any error into a 400 of its own, which tracking_send then drops.
+            nonlocal seen, refused
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
+                    if not started and not refused:
+                        refused = True
+                        await self._too_large(send)
                     raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
-            if not started:
+            if not started and not refused:
                 await self._too_large(send)
 
 

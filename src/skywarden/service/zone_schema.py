@@ -36,6 +36,9 @@ from skywarden.service.schemas import Finite, In, storable
 
 MAX_ZONE_VERTICES = 10_000
 MAX_ATTRS_BYTES = 16_384
+# about 1 m² at mid latitudes: below it a zone is a line or a point that float rounding
+# gives a sliver of area, not airspace
+MIN_AREA_DEG2 = 1e-10
 ZONE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
 ZoneId = Annotated[str, Field(pattern=ZONE_ID_PATTERN, description="letters, digits, _ . : -")]
 ZoneName = Annotated[str, StringConstraints(max_length=200), AfterValidator(storable)]
@@ -81,10 +84,12 @@ class PolygonIn(BaseModel):
         if len(set(ring)) < 3:
             raise ValueError("coordinates[0]: fewer than 3 distinct vertices")
         poly = Polygon(ring)
-        if poly.area <= 0.0:
-            raise ValueError("coordinates[0]: the polygon has no area (collinear vertices)")
+        if poly.convex_hull.area < MIN_AREA_DEG2:
+            raise ValueError("coordinates[0]: the polygon has no area (its vertices are in line)")
         if not poly.is_valid:
             raise ValueError(f"coordinates[0]: not a simple polygon: {explain_validity(poly)}")
+        if poly.area < MIN_AREA_DEG2:
+            raise ValueError("coordinates[0]: the polygon has no area")
         return self
 
     def ring(self) -> list[tuple[float, float]]:
