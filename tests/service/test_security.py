@@ -380,3 +380,18 @@ def test_partner_feed_never_names_an_unshared_track_as_ended(env: Any) -> None:
     assert partner["ended"] == ["T000002"]  # shared: the partner saw it, may see it end
     assert sorted(staff["ended"]) == ["T000001", "T000002"]
     assert "T000001" not in str(partner)
+
+
+def test_websocket_takes_the_token_as_a_subprotocol(env: Any) -> None:
+    """The map's way: the token stays out of the URL (and so out of access logs)."""
+    from starlette.websockets import WebSocketDisconnect
+
+    tok = env.h["partner"]["Authorization"].removeprefix("Bearer ")
+    with env.client.websocket_connect("/api/ws", subprotocols=["skywarden.bearer", tok]) as ws:
+        assert ws.accepted_subprotocol == "skywarden.bearer"
+        assert ws.receive_json()["type"] == "snapshot"
+    with (
+        pytest.raises(WebSocketDisconnect),
+        env.client.websocket_connect("/api/ws", subprotocols=["skywarden.bearer", "x.y"]) as ws,
+    ):
+        ws.receive_json()
