@@ -110,7 +110,11 @@ class BodyTooLarge(Exception):
 
 class BodySizeLimit:
     """413 for a request body over ``limit`` bytes: at once from ``Content-Length``, or as
-    soon as a chunked body passes the limit (nothing past it is buffered)."""
+    soon as a chunked body passes the limit (nothing past it is buffered).
+
+    Recent FastAPI has ``FastAPI(max_body_size=...)``, but it sits outside the user
+    middleware, so its 413 would go out without the security headers (and the project
+    supports FastAPI releases without it)."""
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
         self.app = app
