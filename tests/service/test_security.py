@@ -144,6 +144,10 @@ def test_limits_are_capped(env: Any, query: str) -> None:
         ("/api/tracks/history?t0=5&t1=1", "t1 (1.0) before t0"),
         ("/api/audit?user=" + "u" * 300, "query.user"),
         ("/api/incidents/" + "I" * 200, "path.incident_id"),
+        ("/api/incidents/I-open%00x", "path.incident_id"),  # PostgreSQL refuses NUL
+        ("/api/zones/Z%00x", "path.zone_id"),
+        ("/api/tracks/history?track=T%00", "query.track"),
+        ("/api/audit?target=%00", "query.target"),
     ],
 )
 def test_bad_query_is_422_naming_the_field(env: Any, query: str, field: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from pydantic import AfterValidator
 
 from skywarden.service import redact
 from skywarden.service.auth import Principal, allow
@@ -21,13 +22,14 @@ from skywarden.service.schemas import (
     ResolveIn,
     Severity,
     ShareIn,
+    storable,
 )
 from skywarden.store import audit, incidents
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
 State = Query(pattern="^(open|acknowledged|resolved)$")
-IncidentId = Annotated[str, Path(min_length=1, max_length=128)]
+IncidentId = Annotated[str, Path(min_length=1, max_length=128), AfterValidator(storable)]
 
 
 @router.get("", response_model=list[IncidentOut])

@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_
 from skywarden.service import redact
 from skywarden.service.auth import Principal, allow
 from skywarden.service.context import ServiceContext, get_ctx
-from skywarden.service.schemas import MAX_HISTORY_LIMIT, EpochS, TrackPointOut
+from skywarden.service.schemas import MAX_HISTORY_LIMIT, EpochS, TrackPointOut, storable
 from skywarden.store import incidents, tracks
 
 router = APIRouter(prefix="/api", tags=["tracks"])
@@ -51,7 +51,7 @@ BBoxParam = Annotated[
     Query(max_length=200, description=BBOX_HELP),
     AfterValidator(_check_bbox),
 ]
-TrackId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+TrackId = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(storable)]
 
 
 def _inside(pts: list[dict[str, Any]], box: tracks.BBox | None) -> list[dict[str, Any]]:

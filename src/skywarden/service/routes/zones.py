@@ -11,10 +11,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Response
+from pydantic import AfterValidator
 
 from skywarden.model import InvalidRecord
 from skywarden.service.auth import Principal, allow
 from skywarden.service.context import ServiceContext, get_ctx
+from skywarden.service.schemas import storable
 from skywarden.service.zone_schema import (
     ZONE_ID_PATTERN,
     ZoneCollectionOut,
@@ -26,7 +28,7 @@ from skywarden.store import audit, zones
 
 router = APIRouter(prefix="/api/zones", tags=["zones"])
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
-AnyZoneId = Annotated[str, Path(min_length=1, max_length=256)]
+AnyZoneId = Annotated[str, Path(min_length=1, max_length=256), AfterValidator(storable)]
 NewZoneId = Annotated[str, Path(pattern=ZONE_ID_PATTERN)]
 
 
