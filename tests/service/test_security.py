@@ -399,3 +399,22 @@ def test_websocket_takes_the_token_as_a_subprotocol(env: Any) -> None:
         env.client.websocket_connect("/api/ws", subprotocols=["skywarden.bearer", "x.y"]) as ws,
     ):
         ws.receive_json()
+
+
+def test_sbs_ingest_carries_a_hostile_callsign_verbatim() -> None:
+    """Why the map must treat callsigns as text: SBS ingest accepts any text there (the
+    browser test feeds this same payload to the map as a track's callsign)."""
+    from skywarden.ingest.base import IngestOptions
+    from skywarden.ingest.sbs import new_parser
+
+    payload = "<img src=y onerror=\"window.__pwned='sbs'\">"
+    parser = new_parser("sbs-test", IngestOptions(), None)
+    t = "2026/02/11,03:00:01.000"
+    out = parser.feed(
+        (
+            f"MSG,1,1,1,A1B2C3,1,{t},{t},{payload},,,,,,,,,,,0\n"
+            f"MSG,3,1,1,A1B2C3,1,{t},{t},,3000,,,31.76,-106.43,,,0,0,0,0\n"
+        ).encode(),
+        1.0,
+    )
+    assert [d.identity.callsign for d in out if hasattr(d, "identity")] == [payload]
