@@ -265,6 +265,7 @@ class Hub:
             for k, i in self.incidents.items()
             if i["state"] == "resolved" and t - (i.get("t_updated") or t) > 3600
         ]:
+            self.version += 1  # partner visibility follows the incidents
             del self.incidents[iid]
 
     def feed_stats(self) -> dict[str, Any]:
