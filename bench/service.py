@@ -14,6 +14,12 @@ Three processes, all on loopback (127.0.0.1 only):
 * this **driver**, which also polls ``GET /api/tracks`` (all 1,000 live tracks) and
   ``GET /api/incidents`` twice a second each while the clients listen.
 
+The **REST load row** (issue #12, goal p99 < 250 ms): ``--rest-clients`` (50) clients
+in the worker processes call ``GET /api/tracks`` back to back (closed loop, no pause,
+keep-alive connections, each answer read in full, one in ten parsed and its track count
+checked) for ``--rest-seconds``, on the same service with its 1,000 live tracks. Latency
+is request written -> last byte read; throughput is answers per second over all clients.
+
 *Update latency* is the time from the pipeline publishing a scan (after its commit) to a
 client holding that batch: ``receive wall clock - batch["pub"]`` (same host, same
 clock). It covers the hub's batching, one JSON encoding per audience, the fan-out and the
@@ -26,6 +32,8 @@ web framework would measure something else. The table shows each N in the same r
 
     .venv/bin/python bench/service.py                  # 50, 100, 200 clients, 20 s each
     .venv/bin/python bench/service.py --clients 200 --seconds 10
+    .venv/bin/python bench/service.py --clients 50 --seconds 10 --rest-clients 50 \\
+        --out bench/results/service-rest-load.json
 """
 
 from __future__ import annotations
@@ -185,6 +193,54 @@ def run_worker(args: argparse.Namespace) -> None:
     sys.stdout.write(json.dumps(out))
 
 
+async def rest_worker(
+    host: str, port: int, token: str, n: int, seconds: float, path: str = "/api/tracks"
+) -> dict[str, Any]:
+    """``n`` keep-alive HTTP/1.1 clients calling ``path`` back to back for ``seconds``.
+
+    A minimal client on asyncio streams: httpx spends about a millisecond of CPU per
+    request, which on a shared 2-core machine would measure the harness, not the service.
+    """
+    lat: list[float] = []
+    errors = 0
+    sizes: list[int] = []
+    stop = time.time() + seconds
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Authorization: Bearer {token}\r\nAccept: application/json\r\n\r\n"
+    ).encode()
+
+    async def one() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection(host, port)
+        k = 0
+        try:
+            while time.time() < stop:
+                t0 = time.perf_counter()
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                status = int(head.split(b" ", 2)[1])
+                length = int(re.search(rb"(?i)content-length: *(\d+)", head)[1])
+                body = await reader.readexactly(length)
+                lat.append((time.perf_counter() - t0) * 1000.0)
+                if status != 200:
+                    errors += 1
+                elif k % FULL_PARSE_EVERY == 0:
+                    sizes.append(len(json.loads(body)))
+                k += 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(one() for _ in range(n)))
+    return {"latency_ms": lat, "errors": errors, "tracks": sizes}
+
+
+def run_rest_worker(args: argparse.Namespace) -> None:
+    host, port = args.url.removeprefix("http://").rsplit(":", 1)
+    out = asyncio.run(rest_worker(host, int(port), args.token, args.n, args.seconds))
+    sys.stdout.write(json.dumps(out))
+
+
 # --------------------------------------------------------------------------- driver
 
 
@@ -308,6 +364,66 @@ async def phase(
     }
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds used so far by process ``pid`` (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def rest_load(
+    base: str, token: str, n: int, seconds: float, procs: int, server_pid: int
+) -> dict[str, Any]:
+    """The REST load row: ``n`` closed-loop clients on ``GET /api/tracks``.
+
+    Besides latency, the service's own CPU per answer: the server process's CPU during
+    the load minus what it used (pipeline, WebSocket) in a quiet window just before,
+    scaled to the same length. Unlike latency, that does not depend on how busy the
+    shared machine is."""
+    quiet = min(5.0, seconds)
+    c0 = cpu_s(server_pid)
+    await asyncio.sleep(quiet)
+    idle_per_s = (cpu_s(server_pid) - c0) / quiet
+    c1 = cpu_s(server_pid)
+    per = [n // procs + (1 if i < n % procs else 0) for i in range(procs)]
+    workers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            __file__,
+            "--rest-worker",
+            "--url",
+            base,
+            "--token",
+            token,
+            "--n",
+            str(k),
+            "--seconds",
+            str(seconds),
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for k in per
+        if k
+    ]
+    outs = [json.loads((await w.communicate())[0]) for w in workers]
+    busy = cpu_s(server_pid) - c1 - idle_per_s * seconds
+    lat = [x for o in outs for x in o["latency_ms"]]
+    return {
+        "service_cpu_ms_per_request": 1000.0 * busy / max(1, len(lat)),
+        "service_idle_cpu_per_s": idle_per_s,
+        "clients": n,
+        "seconds": seconds,
+        "requests": len(lat),
+        "requests_per_s": len(lat) / seconds,
+        "latency_ms": {
+            "p50": pct(lat, 50),
+            "p95": pct(lat, 95),
+            "p99": pct(lat, 99),
+            "max": max(lat, default=float("nan")),
+        },
+        "tracks_returned_min": min((t for o in outs for t in o["tracks"]), default=0),
+        "errors": sum(o["errors"] for o in outs),
+    }
+
+
 def main() -> None:
     # SIGTERM (a timeout, CI) must still run the finally: that stops the service child.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -317,9 +433,15 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--procs", type=int, default=8, help="client worker processes")
     ap.add_argument("--no-rest", action="store_true", help="WebSocket clients only")
+    ap.add_argument(
+        "--rest-clients", type=int, default=50, help="REST load row: clients (0: no row)"
+    )
+    ap.add_argument("--rest-seconds", type=float, default=15.0)
+    ap.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
     ap.add_argument("--ws", default="websockets", help="uvicorn WebSocket implementation")
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--rest-worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--db", default="", help=argparse.SUPPRESS)
     ap.add_argument("--url", default="", help=argparse.SUPPRESS)
@@ -331,6 +453,9 @@ def main() -> None:
         return
     if args.worker:
         run_worker(args)
+        return
+    if args.rest_worker:
+        run_rest_worker(args)
         return
 
     import httpx
@@ -371,6 +496,15 @@ def main() -> None:
                 )
                 for n in ns
             ]
+            rest_row = (
+                asyncio.run(
+                    rest_load(
+                        base, token, args.rest_clients, args.rest_seconds, args.procs, server.pid
+                    )
+                )
+                if args.rest_clients > 0
+                else None
+            )
         finally:
             server.terminate()
             server.wait(15)
@@ -412,12 +546,35 @@ def main() -> None:
             ("yes" if u["p99"] < 250 else "NO") if p["clients"] == 200 else ("-" if ok else ""),
         )
     console.print(table)
+    if rest_row is not None:
+        rt = Table(
+            title=f"REST load: {rest_row['clients']} clients calling GET /api/tracks back to "
+            f"back ({args.tracks} live tracks, keep-alive, loopback)"
+        )
+        for col in ("clients", "requests/s", "p50 ms", "p95 ms", "p99 ms", "max ms",
+                    "service CPU ms/answer", "tracks/answer", "errors", "goal p99<250"):
+            rt.add_column(col, justify="right")
+        lr = rest_row["latency_ms"]
+        rt.add_row(
+            str(rest_row["clients"]),
+            f"{rest_row['requests_per_s']:.0f}",
+            f"{lr['p50']:.0f}",
+            f"{lr['p95']:.0f}",
+            f"{lr['p99']:.0f}",
+            f"{lr['max']:.0f}",
+            f"{rest_row['service_cpu_ms_per_request']:.2f}",
+            str(rest_row["tracks_returned_min"]),
+            str(rest_row["errors"]),
+            "yes" if lr["p99"] < 250 else "NO",
+        )
+        console.print(rt)
     console.print(
         f"load average before {load0[0]:.2f}, after {load1[0]:.2f} "
         f"on {os.cpu_count()} cores (shared with other work)"
     )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
+    out = args.out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
         json.dumps(
             {
                 "benchmark": "service",
@@ -432,13 +589,14 @@ def main() -> None:
                     "loadavg_after": load1,
                 },
                 "phases": phases,
+                "rest_load": rest_row,
                 "command": "python bench/service.py " + " ".join(sys.argv[1:]),
             },
             indent=2,
         )
         + "\n"
     )
-    console.print(f"wrote {RESULTS.relative_to(RESULTS.parents[2])}")
+    console.print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -66,7 +66,27 @@ TABLE: list[tuple[str, str, str, dict[str, Any] | None, int]] = [
         "POST",
         "/api/laser/plans",
         "laser:write",
-        {"id": "plan-{role}", "name": "test", "plan": {"power_w": 5}},
+        {
+            "id": "plan-{role}",
+            "name": "test",
+            "plan": {  # validated by the laser plan's own schema (LASER.yaml)
+                "name": "test",
+                "site": {"lat": 31.84, "lon": -106.3, "alt_m": 1235.0},
+                "laser": {
+                    "power_w": 5,
+                    "wavelength_nm": 1070,
+                    "divergence_mrad": 0.5,
+                    "diameter_mm": 10,
+                },
+                "fan": {
+                    "azimuth_from_deg": 20,
+                    "azimuth_to_deg": 105,
+                    "elevation_min_deg": 3,
+                    "elevation_max_deg": 20,
+                },
+                "window": {"start": "2026-02-11T04:00:00Z", "end": "2026-02-11T06:00:00Z"},
+            },
+        },
         201,
     ),
     ("GET", "/api/laser/status", "laser:read", None, 200),

@@ -3,6 +3,11 @@
 ``create_app(db)`` builds an app around an opened store; the live hub (and a pipeline,
 when ``serve`` runs one) start with the app and stop with it. Everything a handler needs
 is in :class:`ServiceContext` on ``app.state``, handed out by dependency injection.
+
+Every HTTP response carries the security headers (a strict Content-Security-Policy among
+them) and every request body is size-limited, by the middleware of
+:mod:`skywarden.service.security`. The interactive ``/docs`` pages are off: they load
+scripts from a CDN and inline, which the policy forbids; ``/openapi.json`` stays.
 """
 
 from __future__ import annotations
@@ -12,15 +17,17 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from skywarden import __version__
 from skywarden.bus import Bus, InProcessBus
-from skywarden.service import basemap
+from skywarden.service import basemap, security
 from skywarden.service.context import ServiceContext
 from skywarden.service.hub import Hub
 from skywarden.service.routes import auth, feed, incidents, ops, tracks, zones
@@ -83,8 +90,14 @@ def create_app(
         description="Counter-drone airspace safety: live tracks, incidents, "
         "recommendations, laser hold-fire, for operators, analysts and partners.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.ctx = ctx
+    # the last added is the outermost: headers go on the body-limit's 413 too
+    app.add_middleware(security.BodySizeLimit)
+    app.add_middleware(security.SecurityHeaders)
+    app.add_exception_handler(RequestValidationError, security.validation_error)
     for r in (auth, tracks, incidents, zones, ops, feed):
         app.include_router(r.router)
 
@@ -93,7 +106,7 @@ def create_app(
         return FileResponse(STATIC / "index.html")
 
     @app.get("/basemap/{name}.geojson", include_in_schema=False)
-    def basemap_layer(name: str) -> JSONResponse:
+    def basemap_layer(name: Annotated[str, PathParam(max_length=64)]) -> JSONResponse:
         c = ctx.meta.get("center")
         center = (float(c[0]), float(c[1])) if isinstance(c, list | tuple) else None
         try:

@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import WebSocket
+from pydantic import TypeAdapter
 
 from skywarden.bus import TOPICS, Bus, Message
 from skywarden.service import redact
+from skywarden.service.schemas import TrackPointOut
 from skywarden.store.users import Role
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ SCAN_FLUSH_MIN_GAP_S = 0.5
 PENDING_GRACE_S = 0.1
 TRACK_STALE_S = 15.0  # drop a live track not updated for this long (pipeline time)
 CLIENT_QUEUE = 4
+TRACK_LIST = TypeAdapter(list[TrackPointOut])
 
 
 # Tracks travel as rows of these fields (named once per message in "track_fields"):
@@ -137,8 +140,13 @@ class Hub:
         self.laser: dict[str, Any] | None = None
         self.meta: dict[str, Any] = {}
         self.clients: set[Client] = set()
-        # ids a partner may have seen: only these can be announced as withdrawn to them
+        # ids a partner may have seen: only these can be announced as withdrawn (incidents)
+        # or ended (tracks) to them; any other id would leak an unshared track's existence
         self._ever_shared: set[str] = set()
+        self._ever_shared_tracks: set[str] = set()
+        # bumped on every change of the live picture; REST answers are cached against it
+        self.version = 0
+        self._pictures: dict[bool, tuple[int, list[dict[str, Any]], bytes]] = {}
         self._pending = Batch()
         self._last_flush = 0.0
         self._task: asyncio.Task[None] | None = None
@@ -158,6 +166,8 @@ class Hub:
         """Start from the store's picture (after a restart the feed is not blank)."""
         self.incidents = {i["id"]: i for i in incidents}
         self._ever_shared = redact.shared_ids(incidents)
+        self._ever_shared_tracks = redact.shared_tracks(incidents)
+        self.version += 1
         self.recommendations = {r["id"]: r for r in recommendations}
         self.laser = laser
 
@@ -206,6 +216,8 @@ class Hub:
         d, p = msg.data, self._pending
         if p.empty():
             p.since = time.time()
+        if msg.topic in ("tracks", "incidents"):
+            self.version += 1
         if msg.topic == "tracks":
             pub = d.get("pub")
             if pub is not None:
@@ -226,6 +238,7 @@ class Hub:
                 self.incidents[inc["id"]] = inc
                 if inc.get("shared"):
                     self._ever_shared.add(inc["id"])
+                    self._ever_shared_tracks.update(inc.get("tracks", []))
                 p.incidents[inc["id"]] = inc
         elif msg.topic == "recommendations":
             for r in d.get("recommendations", []):
@@ -241,6 +254,7 @@ class Hub:
 
     def _prune(self, t: float) -> None:
         for tid in [k for k, v in self.tracks.items() if t - v["t"] > TRACK_STALE_S]:
+            self.version += 1
             del self.tracks[tid]
             self._pending.tracks.pop(tid, None)
             self._pending.ended.add(tid)
@@ -251,6 +265,7 @@ class Hub:
             for k, i in self.incidents.items()
             if i["state"] == "resolved" and t - (i.get("t_updated") or t) > 3600
         ]:
+            self.version += 1  # partner visibility follows the incidents
             del self.incidents[iid]
 
     def feed_stats(self) -> dict[str, Any]:
@@ -303,7 +318,7 @@ class Hub:
             visible = redact.shared_tracks(self.incidents.values())
             shared = redact.shared_ids(self.incidents.values())
             out["tracks"] = [track_row(redact.track(t)) for t in tracks if t["track"] in visible]
-            out["ended"] = ended
+            out["ended"] = [tid for tid in ended if tid in self._ever_shared_tracks]
             out["incidents"] = [redact.incident(i) for i in incidents if i["id"] in shared]
             out["withdrawn"] = [
                 i["id"] for i in incidents if i["id"] not in shared and i["id"] in self._ever_shared
@@ -321,6 +336,31 @@ class Hub:
                 laser=laser,
             )
         return out
+
+    def picture(self, role: Role) -> list[dict[str, Any]]:
+        """The live tracks as ``role`` may see them, redaction first: a partner's list
+        holds only tracks of shared incidents, already rounded, so any filter a route
+        applies afterwards (a bbox) sees nothing finer than the rounding."""
+        return self._picture(role)[1]
+
+    def picture_json(self, role: Role) -> bytes:
+        """:meth:`picture` as the JSON of ``list[TrackPointOut]``, encoded once per change
+        of the picture and audience however many clients poll ``GET /api/tracks``."""
+        return self._picture(role)[2]
+
+    def _picture(self, role: Role) -> tuple[int, list[dict[str, Any]], bytes]:
+        partner = role is Role.PARTNER
+        got = self._pictures.get(partner)
+        if got is not None and got[0] == self.version:
+            return got
+        version = self.version
+        tracks = list(self.tracks.values())
+        if partner:
+            visible = redact.shared_tracks(self.incidents.values())
+            tracks = [redact.track(t) for t in tracks if t["track"] in visible]
+        got = (version, tracks, TRACK_LIST.dump_json(TRACK_LIST.validate_python(tracks)))
+        self._pictures[partner] = got
+        return got
 
     def _measure_fanout(self) -> None:
         if self._fanned is not None:

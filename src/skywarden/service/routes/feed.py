@@ -1,6 +1,12 @@
 """``/api/ws``: the live feed of track, incident and recommendation changes, one batch a
-second. Browsers cannot set headers on a WebSocket, so the bearer token comes as the
-``token`` query parameter (or the ``Authorization`` header from other clients)."""
+second.
+
+Browsers cannot set headers on a WebSocket. The web map sends its bearer token as the
+second WebSocket subprotocol (``new WebSocket(url, ["skywarden.bearer", token])``), which
+keeps it out of URLs, server logs and browser history; the server answers with the
+``skywarden.bearer`` subprotocol. Other clients may use the ``Authorization`` header, and
+the ``token`` query parameter still works for existing clients.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,19 @@ from skywarden.service.context import ServiceContext, get_ws_ctx
 from skywarden.service.roles import allowed
 
 router = APIRouter(prefix="/api", tags=["feed"])
+SUBPROTOCOL = "skywarden.bearer"
+MAX_TOKEN_CHARS = 4096
+
+
+def _token(websocket: WebSocket, query: str | None) -> tuple[str | None, str | None]:
+    """(token, subprotocol to answer with) from the subprotocol, the header or the query."""
+    offered = [p.strip() for p in websocket.headers.get("sec-websocket-protocol", "").split(",")]
+    if len(offered) >= 2 and offered[0] == SUBPROTOCOL:
+        return offered[1], SUBPROTOCOL
+    if query is not None:
+        return query, None
+    header = websocket.headers.get("authorization", "")
+    return (header[7:] if header.lower().startswith("bearer ") else None), None
 
 
 @router.websocket("/ws")
@@ -21,16 +40,16 @@ async def feed(
     ctx: Annotated[ServiceContext, Depends(get_ws_ctx)],
     token: str | None = None,
 ) -> None:
-    if token is None:
-        header = websocket.headers.get("authorization", "")
-        token = header[7:] if header.lower().startswith("bearer ") else None
+    tok, subprotocol = _token(websocket, token)
+    if tok is not None and len(tok) > MAX_TOKEN_CHARS:
+        tok = None
     try:
-        who = principal_from_token(ctx, token)
+        who = principal_from_token(ctx, tok)
     except HTTPException:
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="not authenticated")
         return
     if not allowed(who.role, "feed"):
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="forbidden")
         return
-    await websocket.accept()
+    await websocket.accept(subprotocol=subprotocol)
     await ctx.hub.serve(websocket, who.role)

@@ -8,17 +8,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from pydantic import AfterValidator
 
 from skywarden.service import redact
 from skywarden.service.auth import Principal, allow
 from skywarden.service.context import ServiceContext, get_ctx
-from skywarden.service.schemas import IncidentOut, NoteIn, ResolveIn, ShareIn
+from skywarden.service.schemas import (
+    MAX_LIMIT,
+    EpochS,
+    IncidentOut,
+    NoteIn,
+    ResolveIn,
+    Severity,
+    ShareIn,
+    storable,
+)
 from skywarden.store import audit, incidents
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
 State = Query(pattern="^(open|acknowledged|resolved)$")
+IncidentId = Annotated[str, Path(min_length=1, max_length=128), AfterValidator(storable)]
 
 
 @router.get("", response_model=list[IncidentOut])
@@ -27,10 +38,10 @@ def list_incidents(
     who: Annotated[Principal, Depends(allow("incidents:read"))],
     state: Annotated[str | None, State] = None,
     shared: bool | None = None,
-    min_severity: int | None = None,
-    t0: float | None = None,
-    t1: float | None = None,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
+    min_severity: Severity | None = None,
+    t0: EpochS | None = None,
+    t1: EpochS | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 500,
 ) -> list[dict[str, Any]]:
     if who.is_partner:
         shared = True
@@ -41,7 +52,7 @@ def list_incidents(
 
 @router.get("/{incident_id}", response_model=IncidentOut)
 def get_incident(
-    ctx: Ctx, incident_id: str, who: Annotated[Principal, Depends(allow("incidents:read"))]
+    ctx: Ctx, incident_id: IncidentId, who: Annotated[Principal, Depends(allow("incidents:read"))]
 ) -> dict[str, Any]:
     with ctx.db.session() as s:
         try:
@@ -81,7 +92,7 @@ def _act(
 
 @router.post("/{incident_id}/acknowledge", response_model=IncidentOut)
 def acknowledge(
-    ctx: Ctx, incident_id: str, who: Annotated[Principal, Depends(allow("incidents:act"))]
+    ctx: Ctx, incident_id: IncidentId, who: Annotated[Principal, Depends(allow("incidents:act"))]
 ) -> dict[str, Any]:
     return _act(ctx, who, incident_id, "acknowledge")
 
@@ -89,7 +100,7 @@ def acknowledge(
 @router.post("/{incident_id}/resolve", response_model=IncidentOut)
 def resolve(
     ctx: Ctx,
-    incident_id: str,
+    incident_id: IncidentId,
     body: ResolveIn,
     who: Annotated[Principal, Depends(allow("incidents:act"))],
 ) -> dict[str, Any]:
@@ -99,7 +110,7 @@ def resolve(
 @router.post("/{incident_id}/notes", response_model=IncidentOut)
 def note(
     ctx: Ctx,
-    incident_id: str,
+    incident_id: IncidentId,
     body: NoteIn,
     who: Annotated[Principal, Depends(allow("incidents:act"))],
 ) -> dict[str, Any]:
@@ -109,7 +120,7 @@ def note(
 @router.post("/{incident_id}/share", response_model=IncidentOut)
 def share(
     ctx: Ctx,
-    incident_id: str,
+    incident_id: IncidentId,
     body: ShareIn,
     who: Annotated[Principal, Depends(allow("incidents:share"))],
 ) -> dict[str, Any]:

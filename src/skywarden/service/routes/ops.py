@@ -13,7 +13,9 @@ from skywarden.service import redact
 from skywarden.service.auth import Principal, allow
 from skywarden.service.context import ServiceContext, get_ctx
 from skywarden.service.schemas import (
+    MAX_LIMIT,
     AuditOut,
+    EpochS,
     LaserPlanIn,
     LaserPlanOut,
     LaserStatusOut,
@@ -21,6 +23,7 @@ from skywarden.service.schemas import (
     RecommendationOut,
     SectorOut,
     SensorOut,
+    ShortText,
 )
 from skywarden.store import audit, incidents, laser, quarantine, recommendations, sensors, tracks
 from skywarden.store.schema import EventRow, IncidentRow, TrackPoint
@@ -39,7 +42,7 @@ def list_recommendations(
     ctx: Ctx,
     who: Annotated[Principal, Depends(allow("recommendations:read"))],
     active: bool = False,
-    at: float | None = None,
+    at: EpochS | None = None,
 ) -> list[dict[str, Any]]:
     """All recommendations (newest first), or only those in force now / at time ``at``."""
     when = at if at is not None else (_now(ctx) if active else None)
@@ -72,7 +75,8 @@ def put_laser_plan(
     ctx: Ctx, body: LaserPlanIn, who: Annotated[Principal, Depends(allow("laser:write"))]
 ) -> dict[str, Any]:
     with ctx.db.session() as s:
-        before, after = laser.put_plan(s, body.id, body.name, body.plan)
+        plan = body.plan.model_dump(mode="json")
+        before, after = laser.put_plan(s, body.id, body.name, plan)
         audit.append(s, who.name, who.role.value, "laser_plan_put", body.id, before, after)
     return after
 
@@ -89,21 +93,22 @@ def laser_status(
 def laser_decisions(
     ctx: Ctx,
     who: Annotated[Principal, Depends(allow("laser:read"))],
-    t0: float | None = None,
+    t0: EpochS | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 500,
 ) -> list[dict[str, Any]]:
     with ctx.db.session() as s:
-        return laser.decisions(s, t0)
+        return laser.decisions(s, t0, limit)
 
 
 @router.get("/audit", response_model=list[AuditOut])
 def audit_log(
     ctx: Ctx,
     who: Annotated[Principal, Depends(allow("audit:read"))],
-    t0: float | None = None,
-    t1: float | None = None,
-    user: str | None = None,
-    target: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    t0: EpochS | None = None,
+    t1: EpochS | None = None,
+    user: ShortText | None = None,
+    target: ShortText | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 1000,
 ) -> list[dict[str, Any]]:
     with ctx.db.session() as s:
         return audit.entries(s, t0, t1, user, target, limit)
@@ -113,7 +118,7 @@ def audit_log(
 def quarantined(
     ctx: Ctx,
     who: Annotated[Principal, Depends(allow("quarantine:read"))],
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 500,
 ) -> list[dict[str, Any]]:
     with ctx.db.session() as s:
         return quarantine.entries(s, limit)

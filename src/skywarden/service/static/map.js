@@ -1,7 +1,13 @@
 // skywarden web map: live tracks, zones, incidents, recommendation banner, laser hold-fire,
 // and a time slider over the stored past. Plain browser JavaScript on Leaflet; every file
 // it loads comes from the skywarden service itself (offline basemap, no tiles).
-"use strict";
+//
+// Security (SECURITY.md): every text that comes from data (zone names, callsigns, ids,
+// summaries) is rendered as text (textContent, or a DOM node handed to Leaflet), never as
+// HTML; the page's Content-Security-Policy forbids inline script besides. The bearer
+// token lives only in this module's scope (`token` below): not in sessionStorage, not on
+// `window.sw`, not in a URL (the WebSocket carries it as a subprotocol). A reload asks
+// for the password again; that is the price of a token no injected script can read.
 
 const CLASS_COLOURS = { drone: "#ff7b72", manned: "#79c0ff", bird: "#7ee787", unknown: "#d2a8ff" };
 const ZONE_COLOURS = {
@@ -13,8 +19,8 @@ const TAIL_POINTS = 60;
 const ACTORS = new Set(["operator", "admin"]);
 const STAFF = new Set(["operator", "analyst", "admin"]);
 
+let token = null;  // module scope: unreachable from other scripts
 const sw = {
-  token: sessionStorage.getItem("skywarden.token"),
   role: null, name: null, map: null, ws: null,
   live: true, t: null, recvWall: null, speed: 1,
   tracks: new Map(),       // id -> {d, marker, tail, pts}
@@ -23,13 +29,22 @@ const sw = {
   recs: new Map(),         // id -> recommendation
   laser: null, layers: {}, batches: 0,
 };
-window.sw = sw;
+window.sw = sw;  // for tests and the console; it holds no secret
+
+// Data as text: a DOM node Leaflet appends as it is (a string would become innerHTML).
+function textNode(text, cls) {
+  const el = document.createElement("span");
+  if (cls) el.className = cls;
+  el.textContent = String(text);
+  return el;
+}
+const knownClass = (cls) => (Object.hasOwn(CLASS_COLOURS, cls) ? cls : "unknown");
 
 const $ = (id) => document.getElementById(id);
 const iso = (t) => (t == null ? "" : new Date(Math.round(t) * 1000).toISOString().replace(".000", "").replace("T", " "));
 
 async function api(path, opts = {}) {
-  const headers = Object.assign({}, opts.headers || {}, { Authorization: `Bearer ${sw.token}` });
+  const headers = Object.assign({}, opts.headers || {}, { Authorization: `Bearer ${token}` });
   const r = await fetch(path, Object.assign({}, opts, { headers }));
   if (r.status === 401) { logout(); throw new Error("logged out"); }
   if (!r.ok) throw new Error(`${r.status} ${await r.text()}`);
@@ -43,15 +58,14 @@ $("login-form").addEventListener("submit", async (ev) => {
   const body = new URLSearchParams({ username: $("username").value, password: $("password").value });
   const r = await fetch("/api/token", { method: "POST", body });
   if (!r.ok) { $("login-error").textContent = "Wrong user or password"; return; }
-  sw.token = (await r.json()).access_token;
-  sessionStorage.setItem("skywarden.token", sw.token);
-  start();
+  token = (await r.json()).access_token;
+  $("password").value = "";
+  start().catch(() => logout());
 });
 $("logout").addEventListener("click", logout);
 
 function logout() {
-  sessionStorage.removeItem("skywarden.token");
-  sw.token = null;
+  token = null;
   if (sw.ws) { sw.ws.onclose = null; sw.ws.close(); }
   $("login").classList.remove("hidden");
 }
@@ -86,7 +100,7 @@ function initMap(sector) {
   sw.layers.hazard = L.layerGroup().addTo(sw.map);
   loadBasemap();
   setInterval(tick, 250);
-  setInterval(async () => { if (sw.token) setSliderRange((await api("/api/sector")).t_range); }, 10000);
+  setInterval(async () => { if (token) setSliderRange((await api("/api/sector")).t_range); }, 10000);
 }
 
 async function loadBasemap() {
@@ -116,7 +130,7 @@ async function loadZones() {
   L.geoJSON(fc, {
     pane: "zones",
     style: (f) => ({ color: ZONE_COLOURS[f.properties.kind] || "#e3b341", weight: 1, fillOpacity: 0.06 }),
-    onEachFeature: (f, layer) => layer.bindTooltip(`${f.properties.name} (${f.properties.kind})`),
+    onEachFeature: (f, layer) => layer.bindTooltip(textNode(`${f.properties.name} (${f.properties.kind})`)),
   }).addTo(sw.layers.zones);
 }
 
@@ -126,7 +140,7 @@ async function loadSensors() {
   for (const s of sensors) {
     if (s.lat == null) continue;
     L.circleMarker([s.lat, s.lon], { radius: 4, color: "#8b949e", fillColor: s.status === "ok" ? "#3fb950" : "#6e7681", fillOpacity: 1, weight: 1 })
-      .bindTooltip(`${s.id} · ${s.kind} · ${s.status}`).addTo(sw.layers.sensors);
+      .bindTooltip(textNode(`${s.id} · ${s.kind} · ${s.status}`)).addTo(sw.layers.sensors);
   }
 }
 
@@ -143,10 +157,11 @@ async function loadRecommendations() {
 // ------------------------------------------------------------------ live feed
 function connect() {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  const ws = new WebSocket(`${proto}//${location.host}/api/ws?token=${encodeURIComponent(sw.token)}`);
+  // the token travels as the second subprotocol: never in a URL or a server log
+  const ws = new WebSocket(`${proto}//${location.host}/api/ws`, ["skywarden.bearer", token]);
   sw.ws = ws;
   ws.onmessage = (ev) => handle(JSON.parse(ev.data));
-  ws.onclose = () => { if (sw.token) setTimeout(connect, 2000); };
+  ws.onclose = () => { if (token) setTimeout(connect, 2000); };
 }
 
 function handle(msg) {
@@ -182,10 +197,11 @@ function upsertTrack(d) {
   const ll = [d.lat, d.lon];
   const colour = CLASS_COLOURS[d.cls] || CLASS_COLOURS.unknown;
   if (!tr) {
-    const marker = L.circleMarker(ll, { pane: "tracks", radius: 6, color: "#0d1117", weight: 1, fillColor: colour, fillOpacity: 0.95, className: `track track-${d.cls}` });
-    marker.bindTooltip(label(d), { permanent: true, direction: "right", className: "track-label", offset: [6, 0] });
+    const marker = L.circleMarker(ll, { pane: "tracks", radius: 6, color: "#0d1117", weight: 1, fillColor: colour, fillOpacity: 0.95, className: `track track-${knownClass(d.cls)}` });
+    const text = textNode(label(d));
+    marker.bindTooltip(text, { permanent: true, direction: "right", className: "track-label", offset: [6, 0] });
     const tail = L.polyline([ll], { pane: "tails", color: colour, weight: 2, opacity: 0.6, className: "tail" });
-    tr = { d, marker, tail, pts: [ll] };
+    tr = { d, marker, tail, text, pts: [ll] };
     sw.tracks.set(d.track, tr);
     if (sw.live) { tail.addTo(sw.layers.tracks); marker.addTo(sw.layers.tracks); }
   } else {
@@ -193,7 +209,7 @@ function upsertTrack(d) {
     if (tr.pts.length > TAIL_POINTS) tr.pts.shift();
     tr.marker.setLatLng(ll);
     tr.marker.setStyle({ fillColor: colour });
-    tr.marker.setTooltipContent(label(d));
+    tr.text.textContent = label(d);
     tr.tail.setLatLngs(tr.pts);
     tr.tail.setStyle({ color: colour });
   }
@@ -233,9 +249,10 @@ function incidentItem(i) {
   li.dataset.state = i.state;
   const head = document.createElement("div");
   head.className = "head";
-  head.innerHTML = `<span class="id"></span><span class="state"></span>`;
-  head.querySelector(".id").textContent = `${i.id} · sev ${i.severity}${i.shared ? " · shared" : ""}`;
-  head.querySelector(".state").textContent = i.state;
+  head.append(
+    textNode(`${i.id} · sev ${i.severity}${i.shared ? " · shared" : ""}`, "id"),
+    textNode(i.state, "state"),
+  );
   const summary = document.createElement("div");
   summary.className = "summary";
   summary.textContent = `${i.summary} · opened ${iso(i.t_open)}`;
@@ -356,7 +373,7 @@ $("slider").addEventListener("change", async () => {
   $("slider-time").textContent = iso(t);
   const [pts, history, incidents] = await Promise.all([
     api(`/api/tracks?at=${t}`),
-    STAFF.has(sw.role) ? api(`/api/tracks/history?t0=${t - 60}&t1=${t}&limit=100000`) : [],
+    STAFF.has(sw.role) ? api(`/api/tracks/history?t0=${t - 60}&t1=${t}&limit=20000`) : [],
     api(`/api/incidents?t1=${t}&limit=200`),
   ]);
   sw.layers.tracks.clearLayers();
@@ -372,7 +389,7 @@ $("slider").addEventListener("change", async () => {
   for (const d of pts) {
     const colour = CLASS_COLOURS[d.cls] || CLASS_COLOURS.unknown;
     L.circleMarker([d.lat, d.lon], { pane: "tracks", radius: 6, color: "#0d1117", weight: 1, fillColor: colour, fillOpacity: 0.95, className: "track replay" })
-      .bindTooltip(label(d), { permanent: true, direction: "right", className: "track-label", offset: [6, 0] })
+      .bindTooltip(textNode(label(d)), { permanent: true, direction: "right", className: "track-label", offset: [6, 0] })
       .addTo(sw.layers.tracks);
   }
   sw.replayIncidents = new Map(incidents.map((i) => [i.id, i]));
@@ -391,4 +408,3 @@ $("live").addEventListener("change", () => {
   renderIncidents();
 });
 
-if (sw.token) start().catch(() => logout());
