@@ -11,7 +11,7 @@ Issue #12 findings 3, 4 and 7:
   so it is treated as exposed and a new key is made in a 0600 file (users log in again).
 
 Revision ID: 0003_security
-Revises: 0001
+Revises: 0002_durable
 """
 
 from __future__ import annotations
