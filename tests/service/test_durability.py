@@ -78,15 +78,18 @@ def test_sigkill_loses_nothing_committed_and_resumes(
         # the scenario carries on from the committed cursor...
         wait_for(lambda: any(p["t"] > t_before + 3 for p in get(server, "/api/tracks", h)))
         t_kill = t_before
-        # ...without a gap or a duplicate in any track's history (the tracker reports every
-        # confirmed or coasting track each second, and the replay rebuilt its state)
+        # ...without a duplicate in any track's history, and on whole scan seconds. A track
+        # may now be hidden for a few seconds while its existence probability is low (the
+        # tracker's output rule), so a gap is no longer a loss by itself; that the rebuilt
+        # store equals an uninterrupted run's, point for point, is tests/service/test_restart.py.
         by_track: dict[str, list[float]] = defaultdict(list)
         for p in get(server, "/api/tracks/history", h):
             by_track[p["track"]].append(p["t"])
         spanning = [k for k, ts in by_track.items() if ts[0] < t_kill < ts[-1]]
         assert spanning, "no track lived across the kill: the test would prove nothing"
         for k, ts in by_track.items():
-            assert ts == [ts[0] + i for i in range(len(ts))], f"{k}: gap or duplicate"
+            assert ts == sorted(set(ts)), f"{k}: duplicate or out of order"
+            assert all(float(t).is_integer() for t in ts), f"{k}: off the scan clock"
     finally:
         server.stop()
 

@@ -131,8 +131,10 @@ def ensure_first_login(db: Database, folder: Path) -> tuple[str, str, str] | Non
         )
     folder.mkdir(parents=True, exist_ok=True)
     where = folder / "first-run-login.txt"
-    where.write_text(f"operator\n{pw}\n")
-    where.chmod(0o600)
+    # created 0600 atomically: never readable by others, not even for a moment
+    from skywarden.store.secret_key import write_private
+
+    write_private(where, f"operator\n{pw}\n")
     return "operator", pw, str(where)
 
 

@@ -333,7 +333,9 @@ function setLaser(l) {
   const state = (l && l.state) || "NONE";
   el.dataset.state = state;
   el.className = `laser ${state === "NONE" ? "none" : state}`;
-  el.textContent = state === "NONE" ? "LASER —" : `LASER ${state}`;
+  // a HOLD says why on the map itself (fail-closed reasons: stale input, a failed stage)
+  const why = state === "HOLD" && l.reasons && l.reasons.length ? ` · ${l.reasons[0]}` : "";
+  el.textContent = state === "NONE" ? "LASER —" : `LASER ${state}${why}`;
   el.title = l && l.reasons ? l.reasons.join("; ") : "laser hold-fire";
   sw.layers.hazard.clearLayers();
   if (l && l.hazard) {
