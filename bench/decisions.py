@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
@@ -44,6 +43,9 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from airspace_eval import _commit  # noqa: E402  (the bench next door)
+
 SCENARIO = ROOT / "scenarios" / "el-paso.yaml"
 OUT = ROOT / "bench" / "results" / "decisions.json"
 ATTRIBUTION_CAP_M = 300.0
@@ -395,16 +397,6 @@ def confusion_table(conf: dict[str, dict[str, int]]) -> Any:
         n = sum(conf[tc].values())
         t.add_row(tc, *(f"{conf[tc][c]} ({conf[tc][c] / n:.0%})" if n else "0" for c in CLASSES))
     return t
-
-
-def _commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        )
-        return out.stdout.strip()
-    except OSError:
-        return "unknown"
 
 
 def main() -> None:

@@ -154,6 +154,30 @@ def serve_child(port: int, db_url: str, tracks: int, ws: str = "websockets") -> 
 # --------------------------------------------------------------------------- clients
 
 
+
+async def _spawn(
+    mode: str, url: str, token: str, per: list[int], seconds: float
+) -> list[asyncio.subprocess.Process]:
+    """One client process per non-empty share of ``per``, running this file in ``mode``."""
+    return [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            __file__,
+            mode,
+            "--url",
+            url,
+            "--token",
+            token,
+            "--n",
+            str(k),
+            "--seconds",
+            str(seconds),
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for k in per
+        if k
+    ]
+
 async def client_worker(url: str, token: str, n: int, seconds: float) -> dict[str, Any]:
     """Hold ``n`` WebSockets for ``seconds``; return every batch latency (ms)."""
     import websockets
@@ -298,24 +322,7 @@ async def phase(
     base: str, ws_base: str, token: str, n: int, seconds: float, procs: int, rest_on: bool = True
 ) -> dict[str, Any]:
     per = [n // procs + (1 if i < n % procs else 0) for i in range(procs)]
-    workers = [
-        await asyncio.create_subprocess_exec(
-            sys.executable,
-            __file__,
-            "--worker",
-            "--url",
-            ws_base,
-            "--token",
-            token,
-            "--n",
-            str(k),
-            "--seconds",
-            str(seconds),
-            stdout=asyncio.subprocess.PIPE,
-        )
-        for k in per
-        if k
-    ]
+    workers = await _spawn("--worker", ws_base, token, per, seconds)
     await asyncio.sleep(2.0)  # connections settle before REST polling starts
     if rest_on:
         rest = await rest_poller(base, {"Authorization": f"Bearer {token}"}, seconds - 3.0)
@@ -385,24 +392,7 @@ async def rest_load(
     idle_per_s = (cpu_s(server_pid) - c0) / quiet
     c1 = cpu_s(server_pid)
     per = [n // procs + (1 if i < n % procs else 0) for i in range(procs)]
-    workers = [
-        await asyncio.create_subprocess_exec(
-            sys.executable,
-            __file__,
-            "--rest-worker",
-            "--url",
-            base,
-            "--token",
-            token,
-            "--n",
-            str(k),
-            "--seconds",
-            str(seconds),
-            stdout=asyncio.subprocess.PIPE,
-        )
-        for k in per
-        if k
-    ]
+    workers = await _spawn("--rest-worker", base, token, per, seconds)
     outs = [json.loads((await w.communicate())[0]) for w in workers]
     busy = cpu_s(server_pid) - c1 - idle_per_s * seconds
     lat = [x for o in outs for x in o["latency_ms"]]
