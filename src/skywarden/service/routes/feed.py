@@ -6,10 +6,16 @@ second WebSocket subprotocol (``new WebSocket(url, ["skywarden.bearer", token])`
 keeps it out of URLs, server logs and browser history; the server answers with the
 ``skywarden.bearer`` subprotocol. Other clients may use the ``Authorization`` header, and
 the ``token`` query parameter still works for existing clients.
+
+A token is checked again every ``RECHECK_S`` seconds while the socket is open, so a
+password change, a disabled or deleted user, or an expired token closes the feed (code
+1008) instead of streaming on until the client goes away.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, WebSocket, status
@@ -21,6 +27,7 @@ from skywarden.service.roles import allowed
 router = APIRouter(prefix="/api", tags=["feed"])
 SUBPROTOCOL = "skywarden.bearer"
 MAX_TOKEN_CHARS = 4096
+RECHECK_S = 5.0
 
 
 def _token(websocket: WebSocket, query: str | None) -> tuple[str | None, str | None]:
@@ -52,4 +59,25 @@ async def feed(
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="forbidden")
         return
     await websocket.accept(subprotocol=subprotocol)
-    await ctx.hub.serve(websocket, who.role)
+    serving = asyncio.create_task(ctx.hub.serve(websocket, who.role))
+    watching = asyncio.create_task(_until_revoked(ctx, tok))
+    try:
+        done, _ = await asyncio.wait({serving, watching}, return_when=asyncio.FIRST_COMPLETED)
+        if watching in done:
+            with contextlib.suppress(Exception):  # the client may be gone already
+                await websocket.close(
+                    code=status.WS_1008_POLICY_VIOLATION, reason=watching.result()[:120]
+                )
+            await serving
+    finally:
+        watching.cancel()
+
+
+async def _until_revoked(ctx: ServiceContext, token: str | None) -> str:
+    """Return the reason once ``token`` stops being valid (checked every RECHECK_S)."""
+    while True:
+        await asyncio.sleep(RECHECK_S)
+        try:
+            await asyncio.to_thread(principal_from_token, ctx, token)
+        except HTTPException as e:
+            return str(e.detail)
