@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from skywarden.errors import SkywardenError
 
-class InvalidRecord(ValueError):
+
+class InvalidRecord(SkywardenError, ValueError):
     """A record field is missing, non-finite or out of range. Names the field."""
 
     def __init__(self, record: str, field_name: str, reason: str) -> None:

@@ -21,14 +21,15 @@ from pathlib import Path
 from shapely.geometry import LineString, MultiPolygon, Polygon, shape
 from shapely.ops import linemerge
 
+from skywarden.errors import SkywardenError
 from skywarden.geo import M_PER_FT, bearing_deg, distance_m
 
 
-class UnknownAirport(KeyError):
+class UnknownAirport(SkywardenError, KeyError):
     """No airport with that ICAO code in the reference data."""
 
 
-class BorderFileError(ValueError):
+class BorderFileError(SkywardenError, ValueError):
     """A user-supplied border file is not a usable GeoJSON line."""
 
 

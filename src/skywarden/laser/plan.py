@@ -19,6 +19,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from skywarden.errors import SkywardenError
 from skywarden.geo import M_PER_FT
 from skywarden.laser.beam import Beam, extinction_per_km
 from skywarden.laser.flight_zones import FlightZone, HazardDistances, hazard_distances
@@ -27,7 +28,7 @@ from skywarden.laser.notam import NotamContext
 from skywarden.laser.volume import Fan, HazardVolume
 
 
-class LaserPlanError(ValueError):
+class LaserPlanError(SkywardenError, ValueError):
     """A laser plan file is unreadable or invalid; ``problems`` are (key, message) pairs."""
 
     def __init__(self, path: str, problems: list[tuple[str, str]]) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from skywarden.errors import SkywardenError
 from skywarden.geo import M_PER_NM, bearing_deg, distance_m
 from skywarden.laser.flows import Flow
 from skywarden.laser.volume import HazardVolume
@@ -36,7 +37,7 @@ FLOW_MATCH_NM = 1.5
 FLOW_MATCH_DEG = 45.0
 
 
-class TrafficFileError(ValueError):
+class TrafficFileError(SkywardenError, ValueError):
     """A traffic file line is not a valid TrackUpdate; names the file and line."""
 
     def __init__(self, path: str, line: int, reason: str) -> None:

@@ -21,6 +21,7 @@ import numpy as np
 from fastapi import FastAPI
 
 from skywarden.bus import Bus, InProcessBus
+from skywarden.errors import SkywardenError
 from skywarden.model import Zone
 from skywarden.pipeline import Pipeline, Scan
 from skywarden.service.app import create_app
@@ -41,7 +42,7 @@ from skywarden.store.db import make_engine
 LIVE = ("tcp://", "udp://")
 
 
-class LaunchError(ValueError):
+class LaunchError(SkywardenError, ValueError):
     """A command-line choice cannot be honoured; ``param`` names the option."""
 
     def __init__(self, param: str, message: str) -> None:

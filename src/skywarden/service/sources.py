@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from skywarden.errors import SkywardenError
 from skywarden.geo import LocalFrame
 from skywarden.model import Detection, InvalidRecord, TrackUpdate
 from skywarden.pipeline import Scan
 
 
-class SourceSpecError(ValueError):
+class SourceSpecError(SkywardenError, ValueError):
     """A ``--source`` spec is malformed or names a missing file; says which and why."""
 
 

@@ -21,10 +21,11 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from skywarden.errors import SkywardenError
 from skywarden.geo import LocalFrame
 
 
-class ScenarioError(ValueError):
+class ScenarioError(SkywardenError, ValueError):
     """A scenario file cannot be read or fails validation; names file and key."""
 
     def __init__(self, path: str, problems: list[tuple[str, str]]) -> None:

@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from skywarden.errors import SkywardenError
 
-class InputLineError(ValueError):
+
+class InputLineError(SkywardenError, ValueError):
     """A line of an input file could not be used. Names the file and line."""
 
     def __init__(self, path: Path | str, line: int, reason: str) -> None:
