@@ -51,6 +51,7 @@ simulate: install
 
 lint: dev
 	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/lint-imports
 
 typecheck: dev
 	$(BIN)/mypy
