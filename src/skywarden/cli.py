@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TextIO
+
 import typer
 
 app = typer.Typer(
@@ -35,6 +37,34 @@ def _main(
 ) -> None:
     """Counter-drone airspace safety: simulate, ingest, track, analyze, plan lasers, serve."""
     _DEBUG["on"] = debug
+    _show_guesses_in_one_line()
+
+
+def _show_guesses_in_one_line() -> None:
+    """Print each GuessWarning (issue 14, no silent guesses) as one ``warning:`` line."""
+    import warnings
+
+    from skywarden.errors import GuessWarning
+
+    shown = warnings.showwarning
+    if getattr(shown, "skywarden", False):
+        return
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        if issubclass(category, GuessWarning):
+            typer.echo(f"warning: {message}", err=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    show.skywarden = True  # type: ignore[attr-defined]
+    warnings.showwarning = show
 
 
 @app.command("version")

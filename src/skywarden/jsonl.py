@@ -81,9 +81,11 @@ def _rejection(path: str, fmt: str, n: int, raw: str, e: Exception) -> Rejection
         field = str(e.args[0]) if e.args else None
         reason, detail = Reason.MISSING_FIELD, f"missing field {field!r}"
     elif isinstance(e, InvalidRecord):
-        missing = e.reason == "missing"
-        reason = Reason.MISSING_FIELD if missing else Reason.IMPOSSIBLE_VALUE
-        detail, field = str(e), (None if e.field == "?" else e.field)
+        field = None if e.field == "?" else e.field
+        if e.reason == "missing":
+            reason, detail = Reason.MISSING_FIELD, f"missing field {e.field!r} ({e.record})"
+        else:
+            reason, detail = Reason.IMPOSSIBLE_VALUE, str(e)
     else:
         reason, detail = Reason.IMPOSSIBLE_VALUE, f"bad value: {e}"
     return Rejection(path, fmt, reason, detail, raw, line=n, field=field)

@@ -196,9 +196,15 @@ def build_stages(
             ) from None
     try:
         from skywarden.airspace import Analyzer, load_policy, sector_zones
-        from skywarden.refdata import border_line
+        from skywarden.refdata import border_line, guess_airports
 
-        airports = sector.airports or ["KELP", "KBIF", "MMCS"]
+        airports = sector.airports or guess_airports(
+            frame.lat0,
+            frame.lon0,
+            sector.extent_m,
+            f"sector {sector.name!r}",
+            f'list them as "airports" in the sector file ({option})',
+        )
         zones: list[Zone] = list(sector_zones(frame, airports=airports))
         if db is not None:
             with db.session() as s:

@@ -77,7 +77,8 @@ class Sector(_Strict):
     ground_alt_m: float = Field(ge=-500, le=5000)
     start: datetime
     duration_s: float = Field(gt=0, le=7 * 86400)
-    airports: list[str] = Field(default_factory=lambda: ["KELP", "KBIF", "MMCS"])
+    # Omitted: guessed from the reference data around the origin, with a warning.
+    airports: list[str] = Field(default_factory=list)
     border_file: str | None = Field(
         default=None,
         description="GeoJSON border line to use instead of the shipped Natural Earth one"
@@ -92,6 +93,22 @@ class Sector(_Strict):
         if not 2000 <= v.year <= 2099:  # the range records accept (model.Detection.t)
             raise ValueError(f"start {v:%Y-%m-%d} outside the years 2000-2099")
         return v
+
+    @model_validator(mode="after")
+    def _guess_airports(self) -> Sector:
+        if "airports" not in self.model_fields_set:
+            from skywarden import refdata
+
+            o = self.origin
+            guess = refdata.guess_airports(
+                o.lat,
+                o.lon,
+                self.extent_m,
+                f"scenario sector {self.name!r}",
+                "set sector.airports in the scenario (an empty list for none)",
+            )
+            object.__setattr__(self, "airports", guess)  # frozen: set once, while validating
+        return self
 
     @property
     def start_t(self) -> float:

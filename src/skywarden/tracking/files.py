@@ -17,6 +17,7 @@ from typing import IO, Any, TypeVar
 import numpy as np
 
 from skywarden import jsonl
+from skywarden.errors import warn_guess
 from skywarden.geo import LocalFrame
 from skywarden.jsonl import Rejection
 from skywarden.model import Detection, TrackUpdate, TruthPoint
@@ -102,7 +103,15 @@ def resolve_frame(detections: Path, origin: str | None) -> LocalFrame:
     """``--origin``, else ``sector.json`` beside the file, else the detections' mean."""
     if origin:
         return parse_origin(origin)
-    return sector_frame(detections.parent) or mean_origin(detections)
+    frame = sector_frame(detections.parent)
+    if frame is None:
+        frame = mean_origin(detections)
+        warn_guess(
+            f"{detections}: no sector.json beside it: frame origin guessed at the mean of the"
+            f" first detections ({frame.lat0:.4f}, {frame.lon0:.4f}, {frame.alt0_m:.0f} m);"
+            " give --origin LAT,LON,ALT or put a sector.json beside the detections"
+        )
+    return frame
 
 
 def track_file(
