@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from skywarden.geo import M_PER_FT
+from skywarden.geo import FPM_TO_MS, KT_TO_MS, M_PER_FT
 from skywarden.ingest.base import IngestOptions, Item, LineParser
 from skywarden.ingest.rejection import Reason, RejectedMessage
 from skywarden.ingest.sbs_clock import STATE_TTL_S, sbs_time
@@ -38,8 +38,6 @@ from skywarden.ingest.sbs_clock import sbs_day as sbs_day  # public here before 
 from skywarden.ingest.validate import Deduplicator
 from skywarden.model import Detection, Identity, Position, SensorKind
 
-KT_TO_MS = 1852.0 / 3600.0
-FPM_TO_MS = M_PER_FT / 60.0
 MESSAGE_TYPES = frozenset({"MSG", "SEL", "ID", "AIR", "STA", "CLK"})
 
 

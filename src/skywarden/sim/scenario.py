@@ -18,11 +18,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from skywarden.errors import SkywardenError
 from skywarden.geo import LocalFrame
+from skywarden.yamlconfig import StrictModel as _Strict
+from skywarden.yamlconfig import YamlFileError, load_yaml
 
 
 class ScenarioError(SkywardenError, ValueError):
@@ -35,8 +36,6 @@ class ScenarioError(SkywardenError, ValueError):
         super().__init__("\n".join(lines))
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 Range = tuple[float, float]
@@ -647,15 +646,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario YAML file; raises ScenarioError naming file and key."""
     p = Path(path)
     try:
-        text = p.read_text()
-    except OSError as e:
-        raise ScenarioError(str(p), [("", f"cannot read: {e.strerror}")]) from None
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError(
-            str(p), [(where, f"invalid YAML: {getattr(e, 'problem', e)}")]
-        ) from None
+        doc = load_yaml(p)
+    except YamlFileError as e:
+        raise ScenarioError(e.path, [(e.where, e.reason)]) from None
     return parse_scenario(doc, str(p))
