@@ -55,6 +55,7 @@ lint: dev
 
 typecheck: dev
 	$(BIN)/mypy
+	$(BIN)/mypy --explicit-package-bases tests bench
 
 pytest: dev sysdeps web
 	$(BIN)/pytest

@@ -60,10 +60,13 @@ def _lines(
     path: Path, parse: Callable[[dict[str, Any]], T], on_reject: OnReject
 ) -> Iterator[T]:
     """Records of a JSON Lines file: a bad line goes to ``on_reject``, or raises if None."""
-    items = jsonl.read_jsonl(path, parse)
-    lines = jsonl.strict(items) if on_reject is None else jsonl.accepted(items, on_reject)
-    for line in lines:
-        yield line.record
+    for item in jsonl.read_jsonl(path, parse):
+        if isinstance(item, Rejection):
+            if on_reject is None:
+                raise InputLineError.from_rejection(item)
+            on_reject(item)
+        else:
+            yield item.record
 
 
 def iter_detections(path: Path, on_reject: OnReject = None) -> Iterator[Detection]:
