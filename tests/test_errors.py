@@ -23,7 +23,11 @@ def _error_classes() -> list[type[BaseException]]:
             continue
         module = importlib.import_module(info.name)
         for _, obj in inspect.getmembers(module, inspect.isclass):
-            if issubclass(obj, BaseException) and obj.__module__ == info.name:
+            if (
+                issubclass(obj, Exception)
+                and not issubclass(obj, Warning)
+                and obj.__module__ == info.name
+            ):
                 found.append(obj)
     return found
 
