@@ -51,9 +51,11 @@ simulate: install
 
 lint: dev
 	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/lint-imports
 
 typecheck: dev
 	$(BIN)/mypy
+	$(BIN)/mypy --explicit-package-bases tests bench
 
 pytest: dev sysdeps web
 	$(BIN)/pytest

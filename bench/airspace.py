@@ -100,7 +100,7 @@ def naive(index: ZoneIndex, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> set[
 
 
 def zone_part(index: ZoneIndex) -> list[dict[str, object]]:
-    rows = []
+    rows: list[dict[str, object]] = []
     for n in (10_000, 100_000):
         x, y, z = random_points(n, seed=n)
         pi, zi = index.memberships(x, y, z)
@@ -247,6 +247,8 @@ def main() -> None:
         )
     console.print(table)
     a = analysis_part(zones)
+    by_kind = a["events_by_kind"]
+    assert isinstance(by_kind, dict)
     t2 = Table(title=f"Analyzer.step: {N_TRACKS:,} drone tracks, {N_SCANS} one-second scans")
     t2.add_column("measure")
     t2.add_column("value", justify="right")
@@ -263,8 +265,8 @@ def main() -> None:
     ):
         t2.add_row(k, str(a[k]))
     t2.add_row(
-        "events by kind", ", ".join(f"{k} {v}" for k, v in sorted(a["events_by_kind"].items()))
-    )  # type: ignore[attr-defined]
+        "events by kind", ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items()))
+    )
     console.print(t2)
     load_after = os.getloadavg()
     result = {

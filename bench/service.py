@@ -244,7 +244,9 @@ async def rest_worker(
                 writer.write(request)
                 head = await reader.readuntil(b"\r\n\r\n")
                 status = int(head.split(b" ", 2)[1])
-                length = int(re.search(rb"(?i)content-length: *(\d+)", head)[1])
+                found = re.search(rb"(?i)content-length: *(\d+)", head)
+                assert found is not None, head
+                length = int(found[1])
                 body = await reader.readexactly(length)
                 lat.append((time.perf_counter() - t0) * 1000.0)
                 if status != 200:

@@ -71,7 +71,7 @@ def naive_radar_scan(radar: Radar, snap: Snapshot) -> int:
     hits = 0
     for i in range(len(snap)):
         e, n, u = radar.frame.to_enu(float(snap.lat[i]), float(snap.lon[i]), float(snap.alt[i]))
-        r, az, el = (float(v) for v in enu_to_bearing_elevation(e, n, u))
+        r, az, el = (float(np.asarray(v)) for v in enu_to_bearing_elevation(e, n, u))
         in_view = c.range_min_m <= r <= c.range_max_m and c.elevation_min_deg <= el
         if not in_view:
             continue

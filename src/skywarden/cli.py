@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TextIO
+
 import typer
 
 app = typer.Typer(
@@ -35,6 +37,34 @@ def _main(
 ) -> None:
     """Counter-drone airspace safety: simulate, ingest, track, analyze, plan lasers, serve."""
     _DEBUG["on"] = debug
+    _show_guesses_in_one_line()
+
+
+def _show_guesses_in_one_line() -> None:
+    """Print each GuessWarning (issue 14, no silent guesses) as one ``warning:`` line."""
+    import warnings
+
+    from skywarden.errors import GuessWarning
+
+    shown = warnings.showwarning
+    if getattr(shown, "skywarden", False):
+        return
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        if issubclass(category, GuessWarning):
+            typer.echo(f"warning: {message}", err=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    show.skywarden = True  # type: ignore[attr-defined]
+    warnings.showwarning = show
 
 
 @app.command("version")
@@ -72,6 +102,12 @@ def one_line(e: BaseException) -> str:
     return f"{type(orig if isinstance(orig, BaseException) else e).__name__}: {first}"
 
 
+def _message(e: BaseException) -> str:
+    """A refusal's own message (a ``KeyError``'s without the quotes ``str`` adds)."""
+    text = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+    return text.strip() or type(e).__name__
+
+
 def main(argv: list[str] | None = None) -> None:
     """The console entry point: any failure a command did not handle is one line, exit 2.
 
@@ -79,10 +115,18 @@ def main(argv: list[str] | None = None) -> None:
     """
     import sys
 
+    from skywarden.errors import SkywardenError
+
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         app(args=argv)  # usage errors, Exit and Ctrl-C are Click's (standalone mode)
+    except SkywardenError as e:  # refused on purpose: its message names what and where
+        if _DEBUG["on"] or debug:
+            raise
+        typer.echo(f"error: {_message(e)}", err=True)
+        raise SystemExit(2) from None
     except Exception as e:
-        if _DEBUG["on"] or "--debug" in (argv if argv is not None else sys.argv[1:]):
+        if _DEBUG["on"] or debug:
             raise
         typer.echo(f"error: {one_line(e)} (--debug shows the traceback)", err=True)
         raise SystemExit(2) from None

@@ -28,6 +28,7 @@ FT_PER_M = 1.0 / 0.3048
 M_PER_FT = 0.3048
 M_PER_NM = 1852.0
 KT_TO_MS = M_PER_NM / 3600.0
+FPM_TO_MS = M_PER_FT / 60.0  # feet per minute (vertical rate) to m/s
 
 ArrayLike = float | Sequence[float] | npt.NDArray[np.float64]
 FloatArray = npt.NDArray[np.float64]

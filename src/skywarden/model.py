@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from skywarden.errors import SkywardenError
 
-class InvalidRecord(ValueError):
+
+class InvalidRecord(SkywardenError, ValueError):
     """A record field is missing, non-finite or out of range. Names the field."""
 
     def __init__(self, record: str, field_name: str, reason: str) -> None:
@@ -43,6 +45,17 @@ class TargetClass(StrEnum):
     MANNED = "manned"
     BIRD = "bird"
     UNKNOWN = "unknown"
+
+
+def most_probable_class(probs: Mapping[str, float]) -> str:
+    """The name of the most probable class; ``unknown`` without probabilities.
+
+    The one place that picks a track's label from its class probabilities (the first of
+    equal maxima wins), used by the track record, the store and the laser's reasons.
+    """
+    if not probs:
+        return TargetClass.UNKNOWN.value
+    return str(max(probs.items(), key=lambda kv: kv[1])[0])
 
 
 class TrackStatus(StrEnum):
@@ -528,9 +541,7 @@ class TrackUpdate:
 
     @property
     def best_class(self) -> TargetClass:
-        if not self.class_probs:
-            return TargetClass.UNKNOWN
-        return TargetClass(max(self.class_probs.items(), key=lambda kv: kv[1])[0])
+        return TargetClass(most_probable_class(self.class_probs))
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {

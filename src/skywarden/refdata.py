@@ -18,17 +18,19 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 from shapely.geometry import LineString, MultiPolygon, Polygon, shape
 from shapely.ops import linemerge
 
+from skywarden.errors import SkywardenError, warn_guess
 from skywarden.geo import M_PER_FT, bearing_deg, distance_m
 
 
-class UnknownAirport(KeyError):
+class UnknownAirport(SkywardenError, KeyError):
     """No airport with that ICAO code in the reference data."""
 
 
-class BorderFileError(ValueError):
+class BorderFileError(SkywardenError, ValueError):
     """A user-supplied border file is not a usable GeoJSON line."""
 
 
@@ -70,6 +72,34 @@ class Runway:
             if e.ident == ident:
                 return e
         raise KeyError(f"{self.airport} runway {self.ident} has no end {ident!r}")
+
+
+def airports_near(lat: float, lon: float, radius_m: float) -> list[str]:
+    """ICAO codes of the airports with shipped runway data within ``radius_m``, nearest first.
+
+    The data-driven stand-in when a sector does not name its airports.
+    """
+    codes = [c for c in _runways_by_airport() if c in _airports()]
+    if not codes:
+        return []
+    recs = [_airports()[c] for c in codes]
+    lats = np.array([float(r["lat"]) for r in recs])  # type: ignore[arg-type]
+    lons = np.array([float(r["lon"]) for r in recs])  # type: ignore[arg-type]
+    d = distance_m(np.full_like(lats, lat), np.full_like(lons, lon), lats, lons)
+    return [codes[i] for i in np.argsort(d, kind="stable") if d[i] <= radius_m]
+
+
+def guess_airports(lat: float, lon: float, radius_m: float, where: str, how: str) -> list[str]:
+    """:func:`airports_near`, announced with a :class:`~skywarden.errors.GuessWarning`.
+
+    ``where`` names what lacked its airports, ``how`` the option or key that sets them.
+    """
+    codes = airports_near(lat, lon, radius_m)
+    warn_guess(
+        f"{where}: no airports given; guessed {', '.join(codes) or 'none'} (airports with"
+        f" runway data within {radius_m / 1000:g} km of {lat:.4f}, {lon:.4f}); {how}"
+    )
+    return codes
 
 
 def _data_path(name: str) -> Path:

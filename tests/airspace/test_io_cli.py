@@ -56,7 +56,7 @@ def test_analyze_writes_events_incidents_and_recommendations(tmp_path, fx):
     ("line", "reason"),
     [
         ("{not json", "not JSON"),
-        ('["a", "list"]', "not a JSON object"),
+        ('["a", "list"]', "expected a JSON object"),
         ('{"t": 1770778800, "track": "T1"}', "missing field"),
         (
             '{"t": 1770778800, "track": "T1", "status": "confirmed", "lat": 95, "lon": -106,'

@@ -10,8 +10,9 @@ import pytest
 from skywarden.geo import bearing_deg, distance_m
 from skywarden.ingest.asterix import AsterixParser, day_time
 from skywarden.ingest.asterix_writer import block, record, signed, time_of_day, unsigned
-from skywarden.ingest.base import IngestOptions
+from skywarden.ingest.base import IngestOptions, Item
 from skywarden.ingest.formats import detect_format
+from skywarden.ingest.rejection import Rejection
 from skywarden.model import Detection, SensorKind
 
 DAY = 1_700_006_400.0  # 2023-11-15T00:00:00Z
@@ -24,7 +25,7 @@ def sample(name: str) -> bytes:
     return path.read_bytes()
 
 
-def parse(data: bytes, **kw: object) -> tuple[AsterixParser, list[object]]:
+def parse(data: bytes, **kw: object) -> tuple[AsterixParser, list[Item]]:
     opts = IngestOptions(reference_time=DAY + 3600, sites={"1/2": SITE}, **kw)  # type: ignore[arg-type]
     parser = AsterixParser("radar", opts)
     return parser, parser.feed(data, DAY + 3600) + parser.close()
@@ -193,5 +194,7 @@ def test_a_block_that_crashes_the_c_decoder_costs_only_that_block() -> None:
     )
     _, out = parse(good + crasher + good)
     assert [type(o).__name__ for o in out] == ["Detection", "Rejection", "Detection"]
-    assert out[1].reason == "corrupt" and out[1].offset == len(good)  # type: ignore[attr-defined]
-    assert "crashed" in out[1].detail  # type: ignore[attr-defined]
+    bad = out[1]
+    assert isinstance(bad, Rejection)
+    assert bad.reason == "corrupt" and bad.offset == len(good)
+    assert "crashed" in bad.detail

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -24,7 +25,7 @@ def _deep(n: int) -> bytes:
     return b"[" * n + b"]" * n
 
 
-def _split(items: list[object]) -> tuple[list[Detection], list[Rejection]]:
+def _split(items: Sequence[object]) -> tuple[list[Detection], list[Rejection]]:
     dets = [i for i in items if isinstance(i, Detection)]
     rejs = [i for i in items if isinstance(i, Rejection)]
     assert len(dets) + len(rejs) == len(items)

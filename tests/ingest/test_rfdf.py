@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from skywarden.ingest.base import Item
 from skywarden.ingest.formats import detect_format
 from skywarden.ingest.rfdf import RfDfParser
 from skywarden.model import Detection, SensorKind
@@ -23,7 +24,7 @@ REPORT = {
 }
 
 
-def feed(*rows: dict[str, object]) -> list[object]:
+def feed(*rows: dict[str, object]) -> list[Item]:
     data = "".join(json.dumps(r) + "\n" for r in rows).encode()
     return RfDfParser("df.jsonl").feed(data, 1.8e9)
 

@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from skywarden.ingest.base import IngestOptions
+from skywarden.ingest.rejection import Rejection
 from skywarden.ingest.rid_broadcast import (
     BasicId,
     ClassificationType,
@@ -109,6 +110,7 @@ def test_single_messages_split_across_chunks_and_a_cut_message() -> None:
     assert len(out) == 1 and isinstance(out[0], Detection)
     parser.feed(encode_message(location(60))[:10], HOUR + 6)
     (cut,) = parser.close()
+    assert isinstance(cut, Rejection)
     assert cut.reason == "truncated" and cut.offset == 50
 
 

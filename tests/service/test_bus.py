@@ -40,7 +40,7 @@ def test_in_process_fan_out_by_topic_and_drop_oldest() -> None:
 def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     exe = shutil.which("nats-server") or "/usr/sbin/nats-server"
     if not Path(exe).exists():
-        pytest.skip("nats-server missing: make sysdeps installs Debian's")
+        pytest.skip("server missing: nats-server: make sysdeps installs Debian's")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -75,7 +75,7 @@ def _fuzz(op: Any, mode: GenerationMode, headers: dict[str, str]) -> list[str]:
 @pytest.mark.parametrize("role", ["operator", "analyst", "partner", "admin"])
 def test_no_server_error_and_answers_match_the_schema(env: Any, role: str) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", env.app)
-    ops = [r.ok() for r in schema.get_all_operations()]
+    ops = [r.ok() for r in schema.get_all_operations()]  # type: ignore[union-attr]  # Err fails
     assert len(ops) > 20
     failures: list[str] = []
     # Broken requests get past authorisation only for a role that may call everything;

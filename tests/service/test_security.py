@@ -18,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from skywarden.bus import Message
+from skywarden.model import Detection
 from skywarden.service import redact
 from skywarden.service.app import create_app
 from skywarden.service.security import MAX_BODY_BYTES
@@ -417,4 +418,5 @@ def test_sbs_ingest_carries_a_hostile_callsign_verbatim() -> None:
         ).encode(),
         1.0,
     )
-    assert [d.identity.callsign for d in out if hasattr(d, "identity")] == [payload]
+    callsigns = [d.identity.callsign for d in out if isinstance(d, Detection) and d.identity]
+    assert callsigns == [payload]

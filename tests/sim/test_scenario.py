@@ -93,7 +93,7 @@ def test_malformed_scenarios_name_the_key(mutate, key: str, words: str, tmp_path
 
 def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
     err = _errors(None, tmp_path, text="sector:\n  name: [unclosed\n")
-    assert "line" in err.problems[0][0] and "invalid YAML" in err.problems[0][1]
+    assert "line" in err.problems[0][0] and "not valid YAML" in err.problems[0][1]
 
 
 def test_not_a_mapping_and_missing_file(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 The seam used by the pipeline (docs/interfaces.md)::
 
-    zones = sector_zones(frame, airports=["KELP", "KBIF", "MMCS"])
+    zones = sector_zones(frame, airports=scenario.sector.airports)
     analyzer = Analyzer(frame, zones, border_line(), load_policy())
     out = analyzer.step(t, updates)   # once per second; -> AnalysisStep
 """

@@ -6,8 +6,10 @@ broken line) must tell the operator exactly what to fix, not raise a bare ``KeyE
 
 from __future__ import annotations
 
+from skywarden.errors import SkywardenError
 
-class AirspaceError(ValueError):
+
+class AirspaceError(SkywardenError, ValueError):
     """Base of every error raised by :mod:`skywarden.airspace`."""
 
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 import math
 
 from skywarden.airspace.threat import ATTACK_INDICATOR, SAFETY_HAZARD, ThreatScore
+from skywarden.errors import SkywardenError
 from skywarden.model import Event, Incident, IncidentState, Recommendation
 
 _KIND_RANK = {"observation": 0, "incursion": 1, SAFETY_HAZARD: 2, ATTACK_INDICATOR: 3}
 
 
-class UnknownIncident(KeyError):
+class UnknownIncident(SkywardenError, KeyError):
     """No incident with this id."""
 
 

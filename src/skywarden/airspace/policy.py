@@ -12,15 +12,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from skywarden.airspace.errors import PolicyError
 from skywarden.model import EVIDENCE_KINDS
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from skywarden.yamlconfig import StrictModel as _Strict
+from skywarden.yamlconfig import YamlFileError, load_yaml
 
 
 class Subjects(_Strict):
@@ -170,7 +167,7 @@ _V2_MEASURES = ("verify", "notify_foreign_authority")
 def _upgrade_v1(doc: dict[str, Any]) -> dict[str, Any]:
     if doc.get("version") != 1:
         return doc
-    shipped = yaml.safe_load(default_policy_path().read_text())
+    shipped = load_yaml(default_policy_path())
     out = {**doc}
     for key in _V2_SECTIONS:
         out.setdefault(key, shipped[key])
@@ -199,9 +196,7 @@ def load_policy(path: str | Path | None = None) -> Policy:
     """Load and validate a policy YAML; ``None`` loads the shipped default."""
     p = Path(path) if path is not None else default_policy_path()
     try:
-        doc = yaml.safe_load(p.read_text())
-    except OSError as e:
-        raise PolicyError(str(p), "$", f"cannot read: {e.strerror}") from None
-    except yaml.YAMLError as e:
-        raise PolicyError(str(p), "$", f"not valid YAML: {e}") from None
+        doc = load_yaml(p)
+    except YamlFileError as e:
+        raise PolicyError(e.path, e.where or "$", e.reason) from None
     return parse_policy(doc, str(p))

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from skywarden.airspace.policy import Scoring
+from skywarden.geo import M_PER_FT
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -101,7 +102,7 @@ class FactorInputs:
 
 def factor_values(inp: FactorInputs, scoring: Scoring) -> FloatArray:
     """(n, len(FACTORS)) factor values in [0, 1], vectorised."""
-    band_m = scoring.manned_band_agl_ft * 0.3048
+    band_m = scoring.manned_band_agl_ft * M_PER_FT
     manned_alt = np.where(inp.in_corridor, 1.0, np.where(inp.height_agl_m > band_m, 0.7, 0.0))
     cols = [
         np.clip(inp.p_drone, 0.0, 1.0),

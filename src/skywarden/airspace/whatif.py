@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from skywarden.airspace.analyzer import Analyzer
 from skywarden.airspace.errors import AirspaceError
@@ -27,6 +26,8 @@ from skywarden.airspace.report import restricted_minutes
 from skywarden.airspace.zones import sector_zones
 from skywarden.geo import M_PER_FT, M_PER_NM, LocalFrame, distance_m
 from skywarden.model import Action, Event, Incident, Recommendation, TrackStatus, TrackUpdate
+from skywarden.yamlconfig import StrictModel as _Strict
+from skywarden.yamlconfig import YamlFileError, load_yaml
 
 
 class WhatIfError(AirspaceError):
@@ -39,8 +40,6 @@ class WhatIfError(AirspaceError):
         self.reason = reason
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Origin(_Strict):
@@ -125,8 +124,8 @@ class WhatIf(_Strict):
 def is_whatif(path: str | Path) -> bool:
     """True when a YAML file declares ``kind: whatif`` (cheap check before loading)."""
     try:
-        doc = yaml.safe_load(Path(path).read_text())
-    except (OSError, yaml.YAMLError):
+        doc = load_yaml(path)
+    except YamlFileError:
         return False
     return isinstance(doc, dict) and doc.get("kind") == "whatif"
 
@@ -134,11 +133,9 @@ def is_whatif(path: str | Path) -> bool:
 def load_whatif(path: str | Path) -> WhatIf:
     src = str(path)
     try:
-        doc = yaml.safe_load(Path(path).read_text())
-    except OSError as e:
-        raise WhatIfError(src, "$", f"cannot read: {e.strerror}") from None
-    except yaml.YAMLError as e:
-        raise WhatIfError(src, "$", f"not valid YAML: {e}") from None
+        doc = load_yaml(path)
+    except YamlFileError as e:
+        raise WhatIfError(src, e.where or "$", e.reason) from None
     if not isinstance(doc, dict):
         raise WhatIfError(src, "$", "a what-if file must be a YAML mapping")
     try:

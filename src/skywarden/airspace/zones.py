@@ -318,12 +318,15 @@ def border_zone(
 
 def sector_zones(
     frame: LocalFrame,
-    airports: Iterable[str] = ("KELP", "KBIF", "MMCS"),
+    airports: Iterable[str],
     border: BaseGeometry | None = None,
     spec: ZoneSpec = ZoneSpec(),
     extra: Iterable[Zone] = (),
 ) -> list[Zone]:
     """Airport, corridor and border zones for a sector from the shipped reference data.
+
+    ``airports`` are the sector's (its scenario's ``sector.airports`` or its
+    ``sector.json``): there is no default sector.
 
     ``border`` defaults to :func:`skywarden.refdata.border_line`; pass ``extra`` zones read
     with :func:`load_zones_geojson` to add restricted areas and user zones.

@@ -22,13 +22,14 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from skywarden.bus.base import Message
+from skywarden.errors import SkywardenError
 
 DEFAULT_STREAM = "SKYWARDEN"
 DEFAULT_PREFIX = "skywarden"
 MAX_AGE_S = 24 * 3600.0
 
 
-class NatsBusError(RuntimeError):
+class NatsBusError(SkywardenError, RuntimeError):
     """The NATS server cannot be reached or refuses the stream; says which URL."""
 
 

@@ -54,8 +54,8 @@ def analyze(
 
     console = Console()
     try:
-        frame, sector_airports = frame_for(tracks, sector)
-        aps = [a.strip() for a in airports.split(",")] if airports else sector_airports
+        given = [a.strip() for a in airports.split(",")] if airports else None
+        frame, aps = frame_for(tracks, sector, given)
         extra = [z for p in (zones or []) for z in load_zones_geojson(p)]
         zs = sector_zones(frame, airports=aps, extra=extra)
         an = Analyzer(frame, zs, refdata.border_line(), load_policy(policy))

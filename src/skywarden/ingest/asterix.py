@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from skywarden.geo import M_PER_FT, destination
+from skywarden.geo import KT_TO_MS, M_PER_FT, M_PER_NM, destination
 from skywarden.ingest import asterix_worker
 from skywarden.ingest.asterix_worker import DecoderMissing, Records, shared_decoder
 from skywarden.ingest.base import Item, Parser
@@ -54,7 +54,6 @@ from skywarden.model import Bearing, Detection, Identity, Position, SensorKind
 SUPPORTED = frozenset({15, 21, 48, 62, 205})
 # Service/status categories (radar service, SDPS/SNS status...): valid, no targets.
 SERVICE = frozenset({2, 19, 23, 25, 34, 63, 65})
-KT_MS = 1852.0 / 3600.0
 
 
 def get(rec: dict[str, Any], item: str, *path: str) -> Any:
@@ -271,8 +270,8 @@ class AsterixParser(Parser):
         if rho is None or theta is None:
             raise RejectedMessage(Reason.NO_POSITION, "no I040 polar position", "I040")
         slat, slon, salt = self._site(rec)
-        plat, plon = destination(slat, slon, float(theta), float(rho) * 1852.0)
-        attrs: dict[str, Any] = {"range_m": float(rho) * 1852.0, "azimuth_deg": float(theta)}
+        plat, plon = destination(slat, slon, float(theta), float(rho) * M_PER_NM)
+        attrs: dict[str, Any] = {"range_m": float(rho) * M_PER_NM, "azimuth_deg": float(theta)}
         fl = get(rec, "I090", "FL")
         if fl is not None:
             alt = float(fl) * 100.0 * M_PER_FT
@@ -284,7 +283,7 @@ class AsterixParser(Parser):
         velocity = None
         gs, hdg = get(rec, "I200", "CGS"), get(rec, "I200", "CHdg")
         if gs is not None and hdg is not None:
-            v, a = float(gs) * KT_MS, math.radians(float(hdg))
+            v, a = float(gs) * KT_TO_MS, math.radians(float(hdg))
             velocity = (v * math.sin(a), v * math.cos(a), 0.0)
         addr, tid = get(rec, "I220", "ACAddr"), get(rec, "I240", "TId")
         return self._detection(
@@ -348,7 +347,7 @@ class AsterixParser(Parser):
         velocity = None
         gs, ta = get(rec, "I160", "GS"), get(rec, "I160", "TA")
         if gs is not None and ta is not None:
-            v, a = float(gs) * 1852.0, math.radians(float(ta))  # NM/s -> m/s
+            v, a = float(gs) * M_PER_NM, math.radians(float(ta))  # NM/s -> m/s
             velocity = (v * math.sin(a), v * math.cos(a), 0.0)
         addr, tid = get(rec, "I080", "TAddr"), get(rec, "I170", "TId")
         return self._detection(

@@ -21,13 +21,15 @@ import subprocess
 import sys
 from typing import IO, Any
 
+from skywarden.errors import SkywardenError
+
 Records = list[dict[str, Any]]
 
 #: What to install when the decoder is missing (the optional dependency's extra).
 INSTALL_HINT = "pip install 'skywarden[asterix]'"
 
 
-class DecoderMissing(ImportError):
+class DecoderMissing(SkywardenError, ImportError):
     """The optional ``asterix-decoder`` package is not installed: a start-up error."""
 
     def __init__(self) -> None:

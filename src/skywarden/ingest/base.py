@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from skywarden.geo import M_PER_NM
 from skywarden.ingest.rejection import Reason, RejectedMessage, Rejection
 from skywarden.model import Detection, InvalidRecord
 
@@ -98,7 +99,7 @@ class IngestOptions:
     reference_time: float | None = None
     receiver: tuple[float, float] | None = None
     receiver_alt_m: float = 0.0
-    receiver_max_range_m: float | None = 450 * 1852.0  # readsb default; None: no range check
+    receiver_max_range_m: float | None = 450 * M_PER_NM  # readsb default; None: no range check
     sites: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     sbs_utc_offset_s: float = 0.0  # receiver's local time minus UTC, for SBS date/time
     bearing_sigma_deg: float = 5.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import re
 
+from skywarden.errors import SkywardenError
 from skywarden.ingest.base import IngestOptions, Parser, bounded_json
 from skywarden.ingest.rejection import RejectedMessage
 from skywarden.ingest.validate import Deduplicator
@@ -34,7 +35,7 @@ FORMATS: dict[str, str] = {
 SHARED_DEDUP = frozenset({"sbs", "avr", "beast", "modes_jsonl", "rid"})
 
 
-class UnknownFormat(ValueError):
+class UnknownFormat(SkywardenError, ValueError):
     """The content matched no format, or ``--format`` named none."""
 
 

@@ -34,12 +34,11 @@ from pyModeS.decoder.bds.bds05 import decode_bds05
 from pyModeS.decoder.bds.bds06 import decode_bds06
 from pyModeS.decoder.bds.bds08 import decode_bds08
 
-from skywarden.geo import KT_TO_MS, M_PER_FT
+from skywarden.geo import FPM_TO_MS, KT_TO_MS, M_PER_FT
 from skywarden.ingest.cpr import DEFAULT_MAX_RANGE_M, CprReport, CprResolver, CprState
 from skywarden.ingest.rejection import Reason, RejectedMessage
 from skywarden.model import Detection, Identity, Position, SensorKind
 
-FPM_TO_MS = M_PER_FT / 60.0
 AIRCRAFT_TTL_S = 300.0  # dump1090/readsb forget an aircraft after 5 min of silence
 MAX_AIRCRAFT = 20_000  # a hostile feed of random addresses cannot grow state past this
 SWEEP_EVERY_S = 10.0  # how often (stream time) silent aircraft are looked for

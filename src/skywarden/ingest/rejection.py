@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from skywarden.errors import SkywardenError
+
 
 class Reason(StrEnum):
     """The closed set of reasons a message is rejected (counted per format in reports)."""
@@ -30,7 +32,7 @@ class Reason(StrEnum):
     TOO_LARGE = "too_large"  # beyond the format's line length, document size or nesting bound
 
 
-class RejectedMessage(ValueError):
+class RejectedMessage(SkywardenError, ValueError):
     """Raised inside a parser; the framing layer turns it into a :class:`Rejection`.
 
     Typed so callers can tell *why* without parsing an error string (STYLE.md, pyModeS).

@@ -237,7 +237,6 @@ class RidNetworkParser(LineParser):
         if pos:
             det.operator_lat, det.operator_lon = float(pos["lat"]), float(pos["lng"])
         self.absorbed["details"] += 1
-        return None
 
     def _flight(self, f: Any, path: str) -> Detection | None:
         if not isinstance(f, dict):

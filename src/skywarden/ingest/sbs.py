@@ -28,19 +28,17 @@ own. Lines without a generated time cannot be told apart from true repeats and a
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 
-from skywarden.geo import M_PER_FT
+from skywarden.geo import FPM_TO_MS, KT_TO_MS, M_PER_FT
 from skywarden.ingest.base import IngestOptions, Item, LineParser
 from skywarden.ingest.rejection import Reason, RejectedMessage
+from skywarden.ingest.sbs_clock import STATE_TTL_S, sbs_time
+from skywarden.ingest.sbs_clock import sbs_day as sbs_day  # public here before the split
 from skywarden.ingest.validate import Deduplicator
 from skywarden.model import Detection, Identity, Position, SensorKind
 
-KT_TO_MS = 1852.0 / 3600.0
-FPM_TO_MS = M_PER_FT / 60.0
 MESSAGE_TYPES = frozenset({"MSG", "SEL", "ID", "AIR", "STA", "CLK"})
-STATE_TTL_S = 30.0  # velocity/callsign older than this is not attached to a position
 
 
 @dataclass(slots=True)
@@ -68,39 +66,6 @@ def _float(fields: list[str], i: int, name: str) -> float | None:
         return float(s)
     except ValueError:
         raise RejectedMessage(Reason.CORRUPT, f"field {i + 1} not a number: {s!r}", name) from None
-
-
-_DAY_CACHE: dict[str, float] = {}
-
-
-def sbs_day(date: str) -> float:
-    """UTC epoch seconds of midnight starting the SBS ``YYYY/MM/DD`` date field."""
-    day = _DAY_CACHE.get(date)
-    if day is None:
-        try:
-            y, m, d = (int(p) for p in date.split("/"))
-            day = float(calendar.timegm((y, m, d, 0, 0, 0)))
-            if not (1 <= m <= 12 and 1 <= d <= 31):
-                raise ValueError
-        except (ValueError, OverflowError):
-            raise RejectedMessage(Reason.CORRUPT, f"bad date {date!r}", "date") from None
-        if len(_DAY_CACHE) > 4096:
-            _DAY_CACHE.clear()
-        _DAY_CACHE[date] = day
-    return day
-
-
-def sbs_time(date: str, clock: str) -> float:
-    """UTC epoch seconds from SBS ``YYYY/MM/DD`` and ``HH:MM:SS.fff`` fields."""
-    day = sbs_day(date)
-    try:
-        hh, mm, ss = clock.split(":")
-        h, mi, s = int(hh), int(mm), float(ss)
-    except ValueError:
-        raise RejectedMessage(Reason.CORRUPT, f"bad time {clock!r}", "time") from None
-    if not (0 <= h < 24 and 0 <= mi < 60 and 0.0 <= s < 61.0):
-        raise RejectedMessage(Reason.IMPOSSIBLE_VALUE, f"bad time {clock!r}", "time")
-    return day + h * 3600 + mi * 60 + s
 
 
 @dataclass

@@ -37,7 +37,7 @@ import numpy.typing as npt
 
 from skywarden.geo import M_PER_FT
 from skywarden.ingest.rejection import Reason, RejectedMessage
-from skywarden.ingest.sbs import STATE_TTL_S, sbs_day
+from skywarden.ingest.sbs_clock import STATE_TTL_S, sbs_day
 from skywarden.model import Detection, Position, SensorKind
 
 if TYPE_CHECKING:

@@ -36,7 +36,7 @@ import numpy.typing as npt
 from skywarden.geo import LocalFrame
 from skywarden.laser.plan import LaserPlan
 from skywarden.laser.volume import HazardVolume
-from skywarden.model import TrackStatus, TrackUpdate
+from skywarden.model import TrackStatus, TrackUpdate, most_probable_class
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -301,14 +301,8 @@ class HoldFire:
         return Decision(t, HOLD, reasons, culprits)
 
 
-def _class_name(probs: Mapping[str, float]) -> str:
-    if not probs:
-        return "unknown"
-    return str(max(probs.items(), key=lambda kv: kv[1])[0])
-
-
 def _cls(probs: Sequence[Mapping[str, float]] | None, j: int) -> str:
-    return "unclassified" if probs is None else _class_name(probs[j])
+    return "unclassified" if probs is None else most_probable_class(probs[j])
 
 
 def _where(p: FloatArray) -> str:

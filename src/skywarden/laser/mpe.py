@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import math
 
+from skywarden.errors import SkywardenError
+
 # Exposure durations of ANSI Z136.1 for unintended viewing: the aversion response to a
 # visible beam, and the 10 s taken for an invisible near-IR beam (eye movements spread
 # the image beyond that).
@@ -37,7 +39,7 @@ T_MIN_S = 1e-13
 T_MAX_S = 3e4
 
 
-class LaserInputError(ValueError):
+class LaserInputError(SkywardenError, ValueError):
     """A laser parameter is outside what the standard (or this implementation) covers.
 
     ``field`` names the offending parameter so a CLI or a YAML loader can point at it.

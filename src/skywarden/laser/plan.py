@@ -16,18 +16,20 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from skywarden.errors import SkywardenError
 from skywarden.geo import M_PER_FT
 from skywarden.laser.beam import Beam, extinction_per_km
 from skywarden.laser.flight_zones import FlightZone, HazardDistances, hazard_distances
 from skywarden.laser.mpe import LaserInputError
 from skywarden.laser.notam import NotamContext
 from skywarden.laser.volume import Fan, HazardVolume
+from skywarden.yamlconfig import StrictModel as _Strict
+from skywarden.yamlconfig import YamlFileError, load_yaml
 
 
-class LaserPlanError(ValueError):
+class LaserPlanError(SkywardenError, ValueError):
     """A laser plan file is unreadable or invalid; ``problems`` are (key, message) pairs."""
 
     def __init__(self, path: str, problems: list[tuple[str, str]]) -> None:
@@ -36,8 +38,6 @@ class LaserPlanError(ValueError):
         super().__init__("; ".join(f"{path}: {k}: {m}" for k, m in problems))
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class SiteSpec(_Strict):
@@ -274,11 +274,9 @@ def load_laser_plan(path: str | Path) -> LaserPlan:
     """Read and validate ``LASER.yaml``; errors name the file and the key."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as e:
-        raise LaserPlanError(str(p), [("<file>", e.strerror or str(e))]) from None
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise LaserPlanError(str(p), [("<yaml>", str(e).replace("\n", " "))]) from None
+        doc = load_yaml(p)
+    except YamlFileError as e:
+        key = "<yaml>" if e.reason.startswith("not valid YAML") else "<file>"
+        problem = f"{e.where}: {e.reason}" if e.where else e.reason
+        raise LaserPlanError(str(p), [(key, problem)]) from None
     return parse_laser_plan(doc, str(p), p.parent)

@@ -12,13 +12,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-FT = 0.3048
+from skywarden.geo import M_PER_FT, M_PER_NM
 
 
 def _m(v: float | None) -> str:
-    return (
-        "n/a (not visible)" if v is None else f"{v:,.0f} m  ({v / FT:,.0f} ft, {v / 1852:,.1f} NM)"
-    )
+    if v is None:
+        return "n/a (not visible)"
+    return f"{v:,.0f} m  ({v / M_PER_FT:,.0f} ft, {v / M_PER_NM:,.1f} NM)"
 
 
 def _a(nm2: float) -> str:

@@ -11,21 +11,22 @@ counted (the laser is there for the drones); manned and unclassified tracks are.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from skywarden import jsonl
+from skywarden.errors import SkywardenError
 from skywarden.geo import M_PER_NM, bearing_deg, distance_m
 from skywarden.laser.flows import Flow
 from skywarden.laser.volume import HazardVolume
 from skywarden.model import (
     Detection,
-    InvalidRecord,
     SensorKind,
     TargetClass,
     TrackStatus,
@@ -36,7 +37,7 @@ FLOW_MATCH_NM = 1.5
 FLOW_MATCH_DEG = 45.0
 
 
-class TrafficFileError(ValueError):
+class TrafficFileError(SkywardenError, ValueError):
     """A traffic file line is not a valid TrackUpdate; names the file and line."""
 
     def __init__(self, path: str, line: int, reason: str) -> None:
@@ -55,27 +56,19 @@ def read_track_updates(path: str | Path) -> list[TrackUpdate]:
     other detection kinds are skipped: without a tracker they are not flights. A
     malformed line raises :class:`TrafficFileError` naming the file and line.
     """
-    out: list[TrackUpdate] = []
-    p = Path(path)
     try:
-        fh = p.open(encoding="utf-8")
-    except OSError as e:
-        raise TrafficFileError(str(p), 0, e.strerror or str(e)) from None
-    with fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-                if isinstance(d, dict) and "sensor" in d and "track" not in d:
-                    u = _adsb_update(Detection.from_dict(d))
-                    if u is not None:
-                        out.append(u)
-                else:
-                    out.append(TrackUpdate.from_dict(d))
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError, InvalidRecord) as e:
-                raise TrafficFileError(str(p), n, f"{type(e).__name__}: {e}") from None
+        lines = list(jsonl.strict(jsonl.read_jsonl(path, _traffic_update, fmt="traffic")))
+    except jsonl.InputLineError as e:
+        raise TrafficFileError(e.path, e.line, e.reason) from None
+    out = [line.record for line in lines if line.record is not None]
     return _fill_velocities(out)
+
+
+def _traffic_update(d: dict[str, Any]) -> TrackUpdate | None:
+    """A line as a track update: an ADS-B detection's, a track update, or None (skipped)."""
+    if "sensor" in d and "track" not in d:
+        return _adsb_update(Detection.from_dict(d))
+    return TrackUpdate.from_dict(d)
 
 
 def _adsb_update(det: Detection) -> TrackUpdate | None:

@@ -15,12 +15,13 @@ from functools import cache
 from typing import Any
 
 from skywarden import refdata
+from skywarden.errors import SkywardenError
 from skywarden.geo import distance_m
 
 LAYERS = ("land", "border", "runways")
 
 
-class UnknownLayer(KeyError):
+class UnknownLayer(SkywardenError, KeyError):
     """No basemap layer of that name."""
 
 

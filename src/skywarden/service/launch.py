@@ -21,6 +21,7 @@ import numpy as np
 from fastapi import FastAPI
 
 from skywarden.bus import Bus, InProcessBus
+from skywarden.errors import SkywardenError
 from skywarden.model import Zone
 from skywarden.pipeline import Pipeline, Scan
 from skywarden.service.app import create_app
@@ -41,7 +42,7 @@ from skywarden.store.db import make_engine
 LIVE = ("tcp://", "udp://")
 
 
-class LaunchError(ValueError):
+class LaunchError(SkywardenError, ValueError):
     """A command-line choice cannot be honoured; ``param`` names the option."""
 
     def __init__(self, param: str, message: str) -> None:
@@ -195,9 +196,15 @@ def build_stages(
             ) from None
     try:
         from skywarden.airspace import Analyzer, load_policy, sector_zones
-        from skywarden.refdata import border_line
+        from skywarden.refdata import border_line, guess_airports
 
-        airports = sector.airports or ["KELP", "KBIF", "MMCS"]
+        airports = sector.airports or guess_airports(
+            frame.lat0,
+            frame.lon0,
+            sector.extent_m,
+            f"sector {sector.name!r}",
+            f'list them as "airports" in the sector file ({option})',
+        )
         zones: list[Zone] = list(sector_zones(frame, airports=airports))
         if db is not None:
             with db.session() as s:

@@ -24,6 +24,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from skywarden.errors import SkywardenError
+
 # CSP Level 3: 'self' in connect-src also matches ws:/wss: to the same host and port.
 CSP = "; ".join(
     (
@@ -104,7 +106,7 @@ class SecurityHeaders:
             raise
 
 
-class BodyTooLarge(Exception):
+class BodyTooLarge(SkywardenError):
     pass
 
 

@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from skywarden.errors import SkywardenError
 from skywarden.geo import LocalFrame
 from skywarden.model import Detection, InvalidRecord, TrackUpdate
 from skywarden.pipeline import Scan
 
 
-class SourceSpecError(ValueError):
+class SourceSpecError(SkywardenError, ValueError):
     """A ``--source`` spec is malformed or names a missing file; says which and why."""
 
 
@@ -39,7 +40,9 @@ def _file_id(kind: str, path: Path, extra: str = "") -> str:
     """A stable id for the resume cursor: kind, absolute path and a content fingerprint,
     so a different file at the same path does not resume from the old cursor."""
     st = path.stat()
-    fp = hashlib.sha1(f"{path.resolve()}|{st.st_size}|{extra}".encode()).hexdigest()[:12]
+    fp = hashlib.sha1(
+        f"{path.resolve()}|{st.st_size}|{extra}".encode(), usedforsecurity=False
+    ).hexdigest()[:12]
     return f"{kind}:{path.name}:{fp}"
 
 

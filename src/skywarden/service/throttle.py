@@ -42,7 +42,7 @@ class Failure:
 
 def _milestone(n: int, free: int) -> bool:
     """1, free, 2 free, 4 free...: a log-sized number of audit rows for n failures."""
-    if n == 1 or n == free:
+    if n in (1, free):
         return True
     k = n // free
     return n % free == 0 and k & (k - 1) == 0

@@ -22,10 +22,12 @@ import math
 import time
 from dataclasses import dataclass
 
+from skywarden.errors import SkywardenError
+
 DEFAULT_TTL_S = 8 * 3600.0  # one operations-centre shift
 
 
-class InvalidToken(ValueError):
+class InvalidToken(SkywardenError, ValueError):
     """The token is malformed, wrongly signed or expired; says which."""
 
 

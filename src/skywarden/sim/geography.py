@@ -28,6 +28,7 @@ from shapely.geometry import LineString, MultiLineString, box
 from shapely.geometry.base import BaseGeometry
 
 from skywarden import refdata
+from skywarden.errors import SkywardenError
 from skywarden.geo import LocalFrame
 from skywarden.refdata import Airport, Runway
 
@@ -50,7 +51,7 @@ MEXICO, SEA, US = -1, 0, 1
 PAD_M = 60_000.0
 
 
-class GeographyError(ValueError):
+class GeographyError(SkywardenError, ValueError):
     """The border does not cross the sector, or an airport/runway named is unknown."""
 
 

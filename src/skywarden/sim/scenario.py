@@ -18,13 +18,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from skywarden.errors import SkywardenError
 from skywarden.geo import LocalFrame
+from skywarden.yamlconfig import StrictModel as _Strict
+from skywarden.yamlconfig import YamlFileError, load_yaml
 
 
-class ScenarioError(ValueError):
+class ScenarioError(SkywardenError, ValueError):
     """A scenario file cannot be read or fails validation; names file and key."""
 
     def __init__(self, path: str, problems: list[tuple[str, str]]) -> None:
@@ -34,8 +36,6 @@ class ScenarioError(ValueError):
         super().__init__("\n".join(lines))
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 Range = tuple[float, float]
@@ -76,7 +76,8 @@ class Sector(_Strict):
     ground_alt_m: float = Field(ge=-500, le=5000)
     start: datetime
     duration_s: float = Field(gt=0, le=7 * 86400)
-    airports: list[str] = Field(default_factory=lambda: ["KELP", "KBIF", "MMCS"])
+    # Omitted: guessed from the reference data around the origin, with a warning.
+    airports: list[str] = Field(default_factory=list)
     border_file: str | None = Field(
         default=None,
         description="GeoJSON border line to use instead of the shipped Natural Earth one"
@@ -91,6 +92,22 @@ class Sector(_Strict):
         if not 2000 <= v.year <= 2099:  # the range records accept (model.Detection.t)
             raise ValueError(f"start {v:%Y-%m-%d} outside the years 2000-2099")
         return v
+
+    @model_validator(mode="after")
+    def _guess_airports(self) -> Sector:
+        if "airports" not in self.model_fields_set:
+            from skywarden import refdata
+
+            o = self.origin
+            guess = refdata.guess_airports(
+                o.lat,
+                o.lon,
+                self.extent_m,
+                f"scenario sector {self.name!r}",
+                "set sector.airports in the scenario (an empty list for none)",
+            )
+            object.__setattr__(self, "airports", guess)  # frozen: set once, while validating
+        return self
 
     @property
     def start_t(self) -> float:
@@ -629,15 +646,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario YAML file; raises ScenarioError naming file and key."""
     p = Path(path)
     try:
-        text = p.read_text()
-    except OSError as e:
-        raise ScenarioError(str(p), [("", f"cannot read: {e.strerror}")]) from None
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError(
-            str(p), [(where, f"invalid YAML: {getattr(e, 'problem', e)}")]
-        ) from None
+        doc = load_yaml(p)
+    except YamlFileError as e:
+        raise ScenarioError(e.path, [(e.where, e.reason)]) from None
     return parse_scenario(doc, str(p))

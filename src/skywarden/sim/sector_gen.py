@@ -24,6 +24,7 @@ import numpy as np
 from shapely.geometry import LineString, Point
 
 from skywarden import refdata
+from skywarden.errors import SkywardenError
 from skywarden.geo import LocalFrame, distance_m
 from skywarden.refdata import Airport, Runway
 from skywarden.sim.geography import Geography
@@ -66,7 +67,7 @@ VISUAL = (
 FLOWS = {"US": (4.0, 3.0), "MX": (2.0, 2.0)}
 
 
-class SectorGenError(ValueError):
+class SectorGenError(SkywardenError, ValueError):
     """An airport is unknown, lacks runway data or lies too far from the border."""
 
 

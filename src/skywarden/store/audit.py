@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from skywarden.errors import SkywardenError
 from skywarden.store.schema import AuditRow
 
 GENESIS = "0" * 64
@@ -47,7 +48,7 @@ MAX_FUTURE_S = 60.0  # an explicit time this far ahead of the clock is refused
 _PG_LOCK = 0x5357_4155  # "SWAU": the advisory lock that serialises appends on PostgreSQL
 
 
-class AuditError(ValueError):
+class AuditError(SkywardenError, ValueError):
     """An append the log refuses (back-dated, non-finite time); says why."""
 
 

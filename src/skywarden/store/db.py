@@ -28,11 +28,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from skywarden.errors import SkywardenError
+
 DEFAULT_URL = "sqlite:///out/skywarden.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-class StoreConfigError(ValueError):
+class StoreConfigError(SkywardenError, ValueError):
     """The database URL is malformed or names a backend the store does not support."""
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from skywarden.errors import SkywardenError
 from skywarden.model import Event, Incident
 from skywarden.store.schema import EventRow, IncidentAction, IncidentRow
 
@@ -23,11 +24,11 @@ LIFECYCLE = {"open": 0, "acknowledged": 1, "resolved": 2}
 ACTIONS = ("acknowledge", "resolve", "share", "unshare", "note")
 
 
-class IncidentNotFound(KeyError):
+class IncidentNotFound(SkywardenError, KeyError):
     """No incident with that id."""
 
 
-class InvalidTransition(ValueError):
+class InvalidTransition(SkywardenError, ValueError):
     """The action does not apply to the incident's current state; says both."""
 
 

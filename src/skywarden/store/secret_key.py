@@ -30,12 +30,14 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
+from skywarden.errors import SkywardenError
+
 ENV_KEY = "SKYWARDEN_SECRET_KEY"
 ENV_KEY_FILE = "SKYWARDEN_SECRET_KEY_FILE"
 MIN_KEY_CHARS = 32
 
 
-class SecretKeyError(RuntimeError):
+class SecretKeyError(SkywardenError, RuntimeError):
     """The key cannot be read, written or trusted; says which file or variable and why."""
 
 

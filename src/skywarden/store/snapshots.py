@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from skywarden.errors import SkywardenError
 from skywarden.store.schema import StateSnapshot
 
 FORMAT = 1
@@ -77,7 +78,7 @@ class _Unpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(f"snapshot refers to {pid!r}, not rebuilt") from None
 
 
-class SnapshotError(RuntimeError):
+class SnapshotError(SkywardenError, RuntimeError):
     """A snapshot cannot be read back (corrupt, or written by other code)."""
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from skywarden.model import TrackUpdate
+from skywarden.model import TrackUpdate, most_probable_class
 from skywarden.store.schema import TrackPoint
 
 BBox = tuple[float, float, float, float]
@@ -21,9 +21,7 @@ BBox = tuple[float, float, float, float]
 
 def top_class(probs: dict[str, float] | Any) -> str:
     """The most probable class, ``unknown`` when no probabilities are given."""
-    if not probs:
-        return "unknown"
-    return str(max(probs.items(), key=lambda kv: kv[1])[0])
+    return most_probable_class(probs or {})
 
 
 def update_row(u: TrackUpdate) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from skywarden.errors import SkywardenError
 from skywarden.store.schema import User
 
 _hasher = PasswordHasher()
@@ -51,12 +52,12 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class UserError(ValueError):
+class UserError(SkywardenError, ValueError):
     """A user cannot be created or changed as asked (bad name, role or password, no such
     user, the last admin); says which."""
 
 
-class Busy(RuntimeError):
+class Busy(SkywardenError, RuntimeError):
     """Every password-hashing slot stayed taken for ``SLOT_WAIT_S``: try again later."""
 
 

@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from skywarden.errors import SkywardenError
 from skywarden.model import InvalidRecord, Zone, ZoneKind
 from skywarden.store.schema import ZoneRow
 
 
-class ZoneFormatError(ValueError):
+class ZoneFormatError(SkywardenError, ValueError):
     """A GeoJSON zone is malformed; ``where`` is the JSON path of the offending member."""
 
     def __init__(self, where: str, reason: str) -> None:
@@ -27,7 +28,7 @@ class ZoneFormatError(ValueError):
         self.reason = reason
 
 
-class ZoneNotFound(KeyError):
+class ZoneNotFound(SkywardenError, KeyError):
     """No zone with that id."""
 
 

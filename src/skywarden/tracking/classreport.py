@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from skywarden.errors import SkywardenError
 from skywarden.geo import FloatArray
 
 REPORT_CLASSES = ("drone", "bird", "manned", "clutter")
@@ -48,7 +49,7 @@ DEFAULT_CONFUSION = (
 )
 
 
-class ClassReportError(ValueError):
+class ClassReportError(SkywardenError, ValueError):
     """A detection's class report cannot be used; names the attribute and value."""
 
 

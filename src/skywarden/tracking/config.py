@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
+from skywarden.errors import SkywardenError
 from skywarden.tracking.bearings import BearingGate
 from skywarden.tracking.classify import Classifier
 from skywarden.tracking.deletion import Deleter
@@ -23,7 +24,7 @@ from skywarden.tracking.motion import ConstantVelocity, Hover
 from skywarden.tracking.triangulation import Triangulator
 
 
-class InvalidConfig(ValueError):
+class InvalidConfig(SkywardenError, ValueError):
     """A tracker parameter is out of range. Names the parameter."""
 
     def __init__(self, name: str, reason: str) -> None:

@@ -18,10 +18,11 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from skywarden.errors import SkywardenError
 from skywarden.tracking.config import TrackerConfig
 
 
-class ConfigFileError(ValueError):
+class ConfigFileError(SkywardenError, ValueError):
     """A tracker configuration file cannot be used. Names the file and the key."""
 
     def __init__(self, path: Path | str, key: str, reason: str) -> None:

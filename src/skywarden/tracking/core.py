@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from skywarden.errors import SkywardenError
 from skywarden.geo import FloatArray
 from skywarden.model import SensorKind
 from skywarden.tracking.association import gnn_assign
@@ -59,7 +60,7 @@ TENTATIVE, CONFIRMED, COASTING = 0, 1, 2
 KIND_BIT = {k: 1 << i for i, k in enumerate(SensorKind)}
 
 
-class ScanError(ValueError):
+class ScanError(SkywardenError, ValueError):
     """A scan group is malformed (shapes, non-finite values). Names the group and field."""
 
 

@@ -12,15 +12,22 @@ import json
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypeVar
 
 import numpy as np
 
+from skywarden import jsonl
+from skywarden.errors import warn_guess
 from skywarden.geo import LocalFrame
-from skywarden.model import Detection, InvalidRecord, TrackUpdate, TruthPoint
+from skywarden.jsonl import Rejection
+from skywarden.model import Detection, TrackUpdate, TruthPoint
 from skywarden.tracking.config import TrackerConfig
-from skywarden.tracking.io import InputLineError, read_jsonl
+from skywarden.tracking.io import InputLineError
 from skywarden.tracking.tracker import Tracker
+
+T = TypeVar("T")
+#: Where a bad line goes instead of raising: the quarantine, a counter (None: raise).
+OnReject = Callable[[Rejection], None] | None
 
 
 def parse_origin(text: str) -> LocalFrame:
@@ -49,29 +56,31 @@ def sector_frame(directory: Path) -> LocalFrame | None:
         raise InputLineError(path, 1, f"sector.json has no usable origin: {e}") from None
 
 
-def iter_detections(path: Path) -> Iterator[Detection]:
-    """Detections of a JSON Lines file; a bad line raises an error naming file and line."""
-    for n, obj in read_jsonl(path):
-        try:
-            yield Detection.from_dict(obj)
-        except InvalidRecord as e:
-            raise InputLineError(path, n, str(e)) from None
+def _lines(
+    path: Path, parse: Callable[[dict[str, Any]], T], on_reject: OnReject
+) -> Iterator[T]:
+    """Records of a JSON Lines file: a bad line goes to ``on_reject``, or raises if None."""
+    for item in jsonl.read_jsonl(path, parse):
+        if isinstance(item, Rejection):
+            if on_reject is None:
+                raise InputLineError.from_rejection(item)
+            on_reject(item)
+        else:
+            yield item.record
 
 
-def iter_truth(path: Path) -> Iterator[TruthPoint]:
-    for n, obj in read_jsonl(path):
-        try:
-            yield TruthPoint.from_dict(obj)
-        except (KeyError, TypeError, ValueError) as e:
-            raise InputLineError(path, n, f"bad truth point: {e}") from None
+def iter_detections(path: Path, on_reject: OnReject = None) -> Iterator[Detection]:
+    """Detections of a JSON Lines file; a bad line raises an error naming file and line,
+    or, given ``on_reject``, is handed to it (to quarantine) and skipped."""
+    return _lines(path, Detection.from_dict, on_reject)
 
 
-def iter_tracks(path: Path) -> Iterator[TrackUpdate]:
-    for n, obj in read_jsonl(path):
-        try:
-            yield TrackUpdate.from_dict(obj)
-        except (KeyError, TypeError, ValueError) as e:
-            raise InputLineError(path, n, f"bad track update: {e}") from None
+def iter_truth(path: Path, on_reject: OnReject = None) -> Iterator[TruthPoint]:
+    return _lines(path, TruthPoint.from_dict, on_reject)
+
+
+def iter_tracks(path: Path, on_reject: OnReject = None) -> Iterator[TrackUpdate]:
+    return _lines(path, TrackUpdate.from_dict, on_reject)
 
 
 def mean_origin(path: Path, first: int = 100) -> LocalFrame:
@@ -97,7 +106,15 @@ def resolve_frame(detections: Path, origin: str | None) -> LocalFrame:
     """``--origin``, else ``sector.json`` beside the file, else the detections' mean."""
     if origin:
         return parse_origin(origin)
-    return sector_frame(detections.parent) or mean_origin(detections)
+    frame = sector_frame(detections.parent)
+    if frame is None:
+        frame = mean_origin(detections)
+        warn_guess(
+            f"{detections}: no sector.json beside it: frame origin guessed at the mean of the"
+            f" first detections ({frame.lat0:.4f}, {frame.lon0:.4f}, {frame.alt0_m:.0f} m);"
+            " give --origin LAT,LON,ALT or put a sector.json beside the detections"
+        )
+    return frame
 
 
 def track_file(

@@ -25,13 +25,14 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
+from skywarden.errors import SkywardenError
 from skywarden.geo import FloatArray
 from skywarden.tracking.association import gnn_assign
 
 IntArray = npt.NDArray[np.intp]
 
 
-class MetricInputError(ValueError):
+class MetricInputError(SkywardenError, ValueError):
     """GOSPA inputs of the wrong shape or with non-finite values."""
 
 

@@ -98,7 +98,9 @@ def test_hobby_flights_over_the_city_with_remote_id(geo: Geography) -> None:
         tg = drones.hobby(cfg, geo, T0, stream(3, "hobby", i, 0), f"h{i}", centre_xy=centre)
         _plausible_quadcopter(tg, geo)
         assert tg.remote_id and tg.identity is not None and tg.identity.rid_serial
-        op = geo.frame.to_enu(tg.identity.operator_lat, tg.identity.operator_lon, 0.0)
+        lat, lon = tg.identity.operator_lat, tg.identity.operator_lon
+        assert lat is not None and lon is not None
+        op = geo.frame.to_enu(lat, lon, 0.0)
         dist = np.hypot(tg.xyz[:, 0] - op[0], tg.xyz[:, 1] - op[1])
         assert dist.max() < 1_600.0  # within visual line of sight of the pilot
         assert not geo.in_mexico(np.array([op[0]]), np.array([op[1]]))[0]
