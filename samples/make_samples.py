@@ -146,14 +146,10 @@ def dated_sbs(lines: list[str]) -> tuple[list[str], float]:
     """
     rows = [ln.split(",") for ln in lines]
     pos = [
-        (i, float(r[14]), float(r[15]))
-        for i, r in enumerate(rows)
-        if r[4] == "AA779D" and r[14]
+        (i, float(r[14]), float(r[15])) for i, r in enumerate(rows) if r[4] == "AA779D" and r[14]
     ]
     speeds = [float(r[12]) for r in rows if r[4] == "AA779D" and r[1] == "4" and r[12]]
-    dist = sum(
-        GEOD.inv(a[2], a[1], b[2], b[1])[2] for a, b in itertools.pairwise(pos)
-    )
+    dist = sum(GEOD.inv(a[2], a[1], b[2], b[1])[2] for a, b in itertools.pairwise(pos))
     span_s = dist / (sum(speeds) / len(speeds) * KT)
     dt = span_s / (pos[-1][0] - pos[0][0])
     out = []

@@ -94,7 +94,9 @@ def test_each_sample_ingests_tracks_and_analyzes(workdir: Path, name: str) -> No
     assert {json.loads(x)["reason"] for x in rejected} <= {"duplicate"}
     if where == "cdg":  # the recording's own clock: 06:58:52 to 07:01:52 UTC
         assert all(1720249132.3 <= d["t"] <= 1720249312.4 for d in dets)
-    r = sh(f"skywarden track {out}/detections.jsonl --out {out}/tracks.jsonl --origin {ORIGIN[where]}")
+    r = sh(
+        f"skywarden track {out}/detections.jsonl --out {out}/tracks.jsonl --origin {ORIGIN[where]}"
+    )
     assert r.exit_code == 0, r.output
     finals = _final_updates(workdir / out / "tracks.jsonl")
     if n_tracks is not None:
