@@ -29,3 +29,16 @@ def summary_table(summary: Summary) -> Table:
             str(absorbed),
         )
     return table
+
+
+def nothing_accepted(summary: Summary, sources: list[str]) -> str:
+    """One line for a run that accepted nothing: what came in and why it was refused."""
+    if not summary.total_rejected:
+        return f"nothing accepted: no message came from {', '.join(sources)}"
+    reasons = ", ".join(f"{n} {why} as {fmt}" for (fmt, why), n in summary.rejected.most_common(3))
+    more = len(summary.rejected) - 3
+    return (
+        f"nothing accepted: all {summary.total_rejected} messages rejected ({reasons}"
+        f"{f', and {more} more kinds' if more > 0 else ''}); is --format right for this"
+        " input? The quarantine file holds each one with its reason"
+    )
