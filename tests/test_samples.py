@@ -116,6 +116,19 @@ def test_each_sample_ingests_tracks_and_analyzes(workdir: Path, name: str) -> No
 def test_the_undated_sbs_sample_needs_a_clock(workdir: Path) -> None:
     lines = (SAMPLES / "lax" / "sbs1-undated.sbs").read_text().splitlines()
     assert all(ln.split(",")[6:10] == ["", "", "", ""] for ln in lines)
+    r = sh("skywarden ingest samples/lax/sbs1-undated.sbs --out out/u/detections.jsonl")
+    assert r.exit_code == 2
+    last = r.output.strip().splitlines()[-1]
+    assert last.startswith("error: samples/lax/sbs1-undated.sbs: no usable clock: 14 sbs")
+    assert "--reference-time" in last and "--line-interval" in last
+    r = sh(
+        "skywarden ingest samples/lax/sbs1-undated.sbs --reference-time 2026-02-11T03:00:00Z"
+        " --line-interval 0.012 --out out/u/detections.jsonl"
+    )
+    assert r.exit_code == 0, r.output
+    ts = [json.loads(x)["t"] for x in (workdir / "out/u/detections.jsonl").read_text().splitlines()]
+    assert len(ts) == 14 and len(set(ts)) == 14  # one time per line, in order
+    assert ts == sorted(ts) and ts[0] >= 1770778800.0 and ts[-1] <= 1770778800.0 + 400 * 0.012
 
 
 def _final_updates(path: Path) -> list[dict[str, object]]:
