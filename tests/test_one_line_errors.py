@@ -118,3 +118,79 @@ def test_the_why_column_is_cut_at_a_word_with_an_ellipsis() -> None:
     kept = cell.removesuffix(" ...")
     assert why.startswith(kept) and why[len(kept)] == " "  # ends on a whole word
     assert re.fullmatch(r"[\w ,./-]+", kept)
+
+
+def _detections(tmp_path: Path) -> Path:
+    out = tmp_path / "in" / "detections.jsonl"
+    r = runner.invoke(app, ["ingest", str(SBS), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    return out
+
+
+def test_track_and_analyze_quarantine_bad_lines_and_go_on(tmp_path: Path) -> None:
+    dets = _detections(tmp_path)
+    lines = dets.read_text().splitlines()
+    good = len(lines)
+    row = json.loads(lines[9])
+    del row["t"]
+    lines[4] = "{not json"
+    lines[9] = json.dumps(row)
+    dets.write_text("\n".join(lines) + "\n")
+    tracks = tmp_path / "out" / "tracks.jsonl"
+    origin = "33.9425,-118.4081,38"
+    r = runner.invoke(app, ["track", str(dets), "--out", str(tracks), "--origin", origin])
+    assert r.exit_code == 0, r.output
+    assert f"{good - 2} detections" in r.output
+    rows = [
+        json.loads(x)
+        for x in (tmp_path / "out" / "tracks.rejected.jsonl").read_text().split("\n")
+        if x
+    ]
+    assert [(q["line"], q["reason"]) for q in rows] == [(5, "corrupt"), (10, "missing_field")]
+    assert all(q["source"] == str(dets) and q["raw"] for q in rows)
+
+    updates = tracks.read_text().splitlines()
+    n = len(updates)
+    updates[2] = "garbage"
+    tracks.write_text("\n".join(updates) + "\n")
+    sector = ROOT / "samples" / "lax" / "sector.json"
+    inc = tmp_path / "out" / "incidents.json"
+    r = runner.invoke(app, ["analyze", str(tracks), "--sector", str(sector), "--out", str(inc)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(inc.read_text())["meta"]["updates"] == n - 1
+    (q,) = [
+        json.loads(x)
+        for x in (tmp_path / "out" / "incidents.rejected.jsonl").read_text().splitlines()
+    ]
+    assert (q["line"], q["reason"], q["raw"]) == (3, "corrupt", "garbage")
+
+
+def test_track_and_analyze_of_only_bad_lines_say_nothing_was_accepted(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.jsonl"
+    junk.write_text("junk\n[1, 2]\n")
+    r = runner.invoke(
+        app,
+        ["track", str(junk), "--out", str(tmp_path / "t.jsonl"), "--origin", "31.8,-106.4,1200"],
+    )
+    assert r.exit_code == 2
+    assert _last_line(r.output).startswith(
+        f"error: {junk}: nothing accepted: quarantined 2 bad lines (corrupt: 2)"
+    )
+    sector = ROOT / "samples" / "lax" / "sector.json"
+    r = runner.invoke(
+        app, ["analyze", str(junk), "--sector", str(sector), "--out", str(tmp_path / "i.json")]
+    )
+    assert r.exit_code == 2
+    assert _last_line(r.output).startswith(
+        f"error: {junk}: nothing accepted: quarantined 2 bad lines"
+    )
+
+
+def test_a_clean_run_leaves_no_quarantine_file(tmp_path: Path) -> None:
+    dets = _detections(tmp_path)
+    tracks = tmp_path / "out" / "tracks.jsonl"
+    r = runner.invoke(
+        app, ["track", str(dets), "--out", str(tracks), "--origin", "33.9425,-118.4081,38"]
+    )
+    assert r.exit_code == 0 and "quarantined" not in r.output
+    assert sorted(p.name for p in tracks.parent.iterdir()) == ["tracks.jsonl"]

@@ -10,17 +10,24 @@ file and line of anything malformed or out of order. ``incidents.json`` has the 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from skywarden.airspace.errors import TracksFileError
 from skywarden.geo import LocalFrame
+from skywarden.ingest.rejection import Reason, Rejection
 from skywarden.model import Event, Incident, InvalidRecord, Recommendation, TrackUpdate
 
 
-def read_scans(path: str | Path) -> Iterator[tuple[float, list[TrackUpdate]]]:
-    """Yield (t, updates) per distinct time of a time-ordered ``tracks.jsonl``."""
+def read_scans(
+    path: str | Path, on_reject: Callable[[Rejection], None] | None = None
+) -> Iterator[tuple[float, list[TrackUpdate]]]:
+    """Yield (t, updates) per distinct time of a time-ordered ``tracks.jsonl``.
+
+    A malformed line raises :class:`TracksFileError` naming the file and line, or, given
+    ``on_reject``, is handed to it (to quarantine) and skipped.
+    """
     src = str(path)
     cur_t: float | None = None
     batch: list[TrackUpdate] = []
@@ -31,19 +38,12 @@ def read_scans(path: str | Path) -> Iterator[tuple[float, list[TrackUpdate]]]:
             if not line.strip():
                 continue
             try:
-                d = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise TracksFileError(src, n, f"not JSON: {e.msg}") from None
-            if not isinstance(d, dict):
-                raise TracksFileError(src, n, "not a JSON object")
-            try:
-                u = TrackUpdate.from_dict(d)
-            except KeyError as e:
-                raise TracksFileError(src, n, f"missing field {e.args[0]!r}") from None
-            except InvalidRecord as e:
-                raise TracksFileError(src, n, str(e)) from None
-            except (TypeError, ValueError) as e:
-                raise TracksFileError(src, n, f"bad value: {e}") from None
+                u = _update(src, n, line)
+            except _BadLine as e:
+                if on_reject is None:
+                    raise TracksFileError(src, n, e.detail) from None
+                on_reject(Rejection(src, "tracks", e.reason, e.detail, line.rstrip("\n"), line=n))
+                continue
             if cur_t is not None and u.t < cur_t:
                 raise TracksFileError(src, n, f"time {u.t} goes back from {cur_t}")
             if cur_t is not None and u.t != cur_t:
@@ -53,6 +53,30 @@ def read_scans(path: str | Path) -> Iterator[tuple[float, list[TrackUpdate]]]:
             batch.append(u)
     if cur_t is not None:
         yield cur_t, batch
+
+
+class _BadLine(Exception):
+    def __init__(self, reason: Reason, detail: str) -> None:
+        self.reason, self.detail = reason, detail
+
+
+def _update(src: str, n: int, line: str) -> TrackUpdate:
+    """One line's TrackUpdate, or :class:`_BadLine` with the reason."""
+    try:
+        d = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise _BadLine(Reason.CORRUPT, f"not JSON: {e.msg}") from None
+    if not isinstance(d, dict):
+        raise _BadLine(Reason.CORRUPT, "not a JSON object")
+    try:
+        return TrackUpdate.from_dict(d)
+    except KeyError as e:
+        raise _BadLine(Reason.MISSING_FIELD, f"missing field {e.args[0]!r}") from None
+    except InvalidRecord as e:
+        why = Reason.MISSING_FIELD if e.reason == "missing" else Reason.IMPOSSIBLE_VALUE
+        raise _BadLine(why, str(e)) from None
+    except (TypeError, ValueError) as e:
+        raise _BadLine(Reason.IMPOSSIBLE_VALUE, f"bad value: {e}") from None
 
 
 def frame_for(tracks: str | Path, sector: str | Path | None = None) -> tuple[LocalFrame, list[str]]:

@@ -45,11 +45,19 @@ def track(
             help="Tracker configuration YAML: any TrackerConfig field, nested ones too.",
         ),
     ] = None,
+    quarantine: Annotated[
+        Path | None,
+        typer.Option(
+            "--quarantine",
+            help="Bad detection lines, JSON Lines (default: OUT.rejected.jsonl, if any).",
+        ),
+    ] = None,
 ) -> None:
     """Fuse detections into classified tracks."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from skywarden.ingest.report import Quarantine, quarantine_path
     from skywarden.tracking import InvalidConfig, ScanError, TrackerConfig
     from skywarden.tracking.config_file import ConfigFileError, load_config
     from skywarden.tracking.enu import enu_scans_columns, read_enu_columns, run_enu_lines
@@ -84,6 +92,7 @@ def track(
         with detections.open() as fh:
             total = sum(1 for line in fh if line.strip())
         with (
+            Quarantine(quarantine or quarantine_path(out)) as bad,
             out.open("w") as fh,
             Progress(
                 TextColumn("[bold]tracking[/bold]"),
@@ -95,8 +104,17 @@ def track(
         ):
             task = progress.add_task("tracking", total=total)
             counts = track_file(
-                detections, fh, frame, config, on_scan=lambda k: progress.update(task, completed=k)
+                detections,
+                fh,
+                frame,
+                config,
+                on_scan=lambda k: progress.update(task, completed=k),
+                on_reject=bad,
             )
+        if bad.total:
+            console.print(bad.line())
+            if counts["detections"] == 0:
+                raise ValueError(f"{detections}: nothing accepted: {bad.line()}")
         console.print(
             f"{counts['detections']} detections, {counts['scans']} scans -> "
             f"{counts['tracks']} confirmed tracks, {counts['updates']} updates in {out}"

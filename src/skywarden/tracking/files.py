@@ -17,6 +17,7 @@ from typing import IO
 import numpy as np
 
 from skywarden.geo import LocalFrame
+from skywarden.ingest.rejection import Reason, Rejection
 from skywarden.model import Detection, InvalidRecord, TrackUpdate, TruthPoint
 from skywarden.tracking.config import TrackerConfig
 from skywarden.tracking.io import InputLineError, read_jsonl
@@ -49,8 +50,41 @@ def sector_frame(directory: Path) -> LocalFrame | None:
         raise InputLineError(path, 1, f"sector.json has no usable origin: {e}") from None
 
 
-def iter_detections(path: Path) -> Iterator[Detection]:
-    """Detections of a JSON Lines file; a bad line raises an error naming file and line."""
+#: Where a bad line goes instead of raising: the quarantine, a counter (None: raise).
+OnReject = Callable[[Rejection], None] | None
+
+
+def _screened(path: Path, on_reject: Callable[[Rejection], None]) -> Iterator[Detection]:
+    """Detections of the file; each bad line becomes a Rejection (file, line, reason)."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for n, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            reason = Reason.CORRUPT
+            try:
+                obj = json.loads(raw)
+                if not isinstance(obj, dict):
+                    raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
+                reason = Reason.IMPOSSIBLE_VALUE
+                yield Detection.from_dict(obj)
+            except (KeyError, TypeError, ValueError) as e:  # JSON, InvalidRecord
+                if isinstance(e, KeyError):
+                    reason, detail = Reason.MISSING_FIELD, f"missing field {e.args[0]!r}"
+                elif isinstance(e, InvalidRecord) and e.reason == "missing":
+                    reason, detail = Reason.MISSING_FIELD, str(e)
+                else:
+                    detail = str(e) if reason != Reason.CORRUPT else f"not JSON: {e}"
+                on_reject(
+                    Rejection(str(path), "detections", reason, detail, raw.rstrip("\n"), line=n)
+                )
+
+
+def iter_detections(path: Path, on_reject: OnReject = None) -> Iterator[Detection]:
+    """Detections of a JSON Lines file; a bad line raises an error naming file and line,
+    or, given ``on_reject``, is handed to it (to quarantine) and skipped."""
+    if on_reject is not None:
+        yield from _screened(path, on_reject)
+        return
     for n, obj in read_jsonl(path):
         try:
             yield Detection.from_dict(obj)
@@ -106,10 +140,12 @@ def track_file(
     frame: LocalFrame,
     config: TrackerConfig | None = None,
     on_scan: Callable[[int], None] | None = None,
+    on_reject: OnReject = None,
 ) -> dict[str, int]:
     """Track a detections file into ``out`` (one TrackUpdate per line). Returns counts.
 
-    ``on_scan(detections_read)`` is called after each scan for progress reporting.
+    ``on_scan(detections_read)`` is called after each scan for progress reporting;
+    ``on_reject`` takes each malformed line (else the first one raises).
     """
     tracker = Tracker(frame, config)
     counts = {"detections": 0, "scans": 0, "updates": 0, "tracks": 0}
@@ -130,7 +166,7 @@ def track_file(
             on_scan(n_read)
 
     last_t = -math.inf
-    for d in iter_detections(detections):
+    for d in iter_detections(detections, on_reject):
         counts["detections"] += 1
         n_read += 1
         t = float(math.ceil(d.t - 1e-9))
