@@ -155,8 +155,11 @@ class TcpSource(Source):
             try:
                 reader, writer = await asyncio.open_connection(self.host, self.port)
             except OSError as e:
-                why = e.strerror or type(e).__name__
-                self.state = f"retrying in {delay:g} s: nobody listening ({why})"
+                if isinstance(e, ConnectionRefusedError):
+                    self.state = f"retrying in {delay:g} s: nobody listening (connection refused)"
+                else:
+                    why = e.strerror or type(e).__name__
+                    self.state = f"retrying in {delay:g} s: cannot connect ({why})"
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.backoff_max_s)
                 continue
