@@ -173,9 +173,12 @@ def test_1_live_map_and_7_a_user_and_the_api(workdir: Path) -> None:
             base + "/api/token",
             content=form.group(1).encode(),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
+            timeout=60.0,  # password hashing on a busy machine
         ).json()["access_token"]
         assert incidents.endswith("/api/incidents")
-        r = httpx.get(base + "/api/incidents", headers={"Authorization": f"Bearer {token}"})
+        r = httpx.get(
+            base + "/api/incidents", headers={"Authorization": f"Bearer {token}"}, timeout=60.0
+        )
         assert r.status_code == 200 and isinstance(r.json(), list)
     finally:
         proc.terminate()
@@ -183,7 +186,7 @@ def test_1_live_map_and_7_a_user_and_the_api(workdir: Path) -> None:
     assert "first-run login" in out  # thing 1: the login's file is printed, not the password
 
 
-def _wait_for(url: str, proc: subprocess.Popen[str], within_s: float = 40.0) -> httpx.Response:
+def _wait_for(url: str, proc: subprocess.Popen[str], within_s: float = 120.0) -> httpx.Response:
     deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -191,7 +194,7 @@ def _wait_for(url: str, proc: subprocess.Popen[str], within_s: float = 40.0) -> 
                 f"serve exited {proc.returncode}: {proc.stdout and proc.stdout.read()}"
             )
         try:
-            return httpx.get(url, timeout=2.0)
+            return httpx.get(url, timeout=30.0)
         except httpx.TransportError:
             time.sleep(0.3)
     raise AssertionError(f"serve did not answer {url} within {within_s} s")
