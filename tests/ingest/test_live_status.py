@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -123,11 +124,19 @@ def test_live_feed_is_on_disk_while_running_and_ctrl_c_ends_with_a_summary(
 def test_nobody_listening_is_said_and_ctrl_c_says_nothing_was_accepted(tmp_path: Path) -> None:
     port = _free_port()  # closed again: nobody listens there
     proc = _ingest(f"tcp://127.0.0.1:{port}", tmp_path / "live.jsonl")
-    time.sleep(3.0)
+    assert proc.stderr is not None
+    seen = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # the status line, logged on its first change
+        ready, _, _ = select.select([proc.stderr], [], [], 1.0)
+        if ready:
+            seen.append(proc.stderr.readline())
+            if "retrying in" in seen[-1]:
+                break
+    assert seen and "nobody listening (connection refused)" in seen[-1], seen
     proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=30)
-    assert "retrying in" in stderr and "nobody listening" in stderr
+    _, rest = proc.communicate(timeout=30)
     assert proc.returncode == 2
-    last = stderr.strip().splitlines()[-1]
+    last = rest.strip().splitlines()[-1]
     assert last.startswith("error: nothing accepted: no message came from tcp://127.0.0.1:")
-    assert "Traceback" not in stderr
+    assert "Traceback" not in "".join(seen) + rest
