@@ -78,7 +78,9 @@ def test_unknown_content_is_quarantined_not_fatal(tmp_path: Path) -> None:
     junk.write_text("hello world\n")
     out = tmp_path / "d.jsonl"
     result = runner.invoke(app, ["ingest", str(junk), "--out", str(out)])
-    assert result.exit_code == 0, result.output
+    # Quarantined, and (issue 14) a run that accepts nothing says so and exits 2.
+    assert result.exit_code == 2, result.output
+    assert "error: nothing accepted: all 1 messages rejected (1 unknown_format" in result.output
     (rej,) = [json.loads(x) for x in (tmp_path / "d.rejected.jsonl").read_text().splitlines()]
     assert rej["reason"] == "unknown_format"
 
@@ -97,7 +99,8 @@ def test_sites_place_polar_asterix_plots(tmp_path: Path) -> None:
     out = tmp_path / "d.jsonl"
     args = ["ingest", str(capture), "--out", str(out), "--reference-time", "1770779400"]
     unplaced = runner.invoke(app, args)
-    assert unplaced.exit_code == 0 and "no_position: 1" in unplaced.output
+    # Nothing accepted (issue 14): exit 2, with the reason in the summary.
+    assert unplaced.exit_code == 2 and "no_position: 1" in unplaced.output
     placed = runner.invoke(app, [*args, "--site", "1/2=31.8,-106.4,1200"])
     assert placed.exit_code == 0, placed.output
     (det,) = [json.loads(line) for line in out.read_text().splitlines()]

@@ -56,7 +56,7 @@ def test_a_10_mb_file_forced_to_the_wrong_format(tmp_path: Path) -> None:
     out, q = tmp_path / "d.jsonl", tmp_path / "q.jsonl"
     args = ["ingest", str(src), "--format", "sbs", "--out", str(out), "--quarantine", str(q)]
     res = runner.invoke(app, [*args, "--quarantine-max-mb", "2"])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 2, res.output  # issue 14: a run that accepts nothing fails
     assert q.stat().st_size < 2 * 1024 * 1024 + 4096
     assert "nothing accepted" in res.output and "--format" in res.output
     assert "not written" in res.output

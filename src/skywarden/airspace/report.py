@@ -7,6 +7,7 @@ the what-if report sets beside the real closure of 11 Feb 2026.
 
 from __future__ import annotations
 
+import textwrap
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -79,7 +80,7 @@ def timeline_table(recs: Sequence[Recommendation], include_monitor: bool = False
             hhmm(r.t_reevaluate),
             hhmm(r.t_expires),
             rests_on(r),
-            why[:80],
+            textwrap.shorten(why, 80, placeholder=" ..."),  # cut at a word, said
         )
     return table
 

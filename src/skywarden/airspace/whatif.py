@@ -115,10 +115,24 @@ class WhatIf(_Strict):
         return LocalFrame(o.lat, o.lon, o.alt_m)
 
     def laser_plan_path(self) -> Path | None:
+        """The laser plan, relative to the what-if file's folder; missing: a WhatIfError.
+
+        A what-if file copied elsewhere used to fail as ``<file>: No such file``, naming
+        neither the key nor where the plan was looked for (issue 14).
+        """
         if self.laser_plan is None:
             return None
         p = Path(self.laser_plan)
-        return p if p.is_absolute() else Path(self.source).parent / p
+        resolved = p if p.is_absolute() else Path(self.source).parent / p
+        if not resolved.is_file():
+            where = "" if p.is_absolute() else " (relative to the what-if file's folder)"
+            raise WhatIfError(
+                self.source,
+                "laser_plan",
+                f"{self.laser_plan!r} -> {resolved}: no such file{where}; copy the laser"
+                " plan beside the what-if file or give its absolute path",
+            )
+        return resolved
 
 
 def is_whatif(path: str | Path) -> bool:

@@ -37,6 +37,13 @@ def analyze(
         str | None,
         typer.Option("--airports", help="Comma-separated ICAO codes (default: sector's)."),
     ] = None,
+    quarantine: Annotated[
+        Path | None,
+        typer.Option(
+            "--quarantine",
+            help="Bad track lines, JSON Lines (default: OUT.rejected.jsonl, if any).",
+        ),
+    ] = None,
 ) -> None:
     """Find crossings, zone entries and behaviours; score, group into incidents, recommend."""
     from rich.console import Console
@@ -51,8 +58,10 @@ def analyze(
     )
     from skywarden.airspace.io import frame_for, output_doc, read_scans, write_output
     from skywarden.airspace.report import minutes_table, print_report, restricted_minutes
+    from skywarden.ingest.report import Quarantine, quarantine_path
 
     console = Console()
+    bad = Quarantine(quarantine or quarantine_path(out))
     try:
         given = [a.strip() for a in airports.split(",")] if airports else None
         frame, aps = frame_for(tracks, sector, given)
@@ -62,7 +71,7 @@ def analyze(
         events, recs, incidents = [], [], {}
         t = None
         n = 0
-        for t, ups in read_scans(tracks):
+        for t, ups in read_scans(tracks, bad):
             st = an.step(t, ups)
             n += len(ups)
             events += st.events
@@ -75,6 +84,13 @@ def analyze(
     except (AirspaceError, refdata.UnknownAirport) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
+    finally:
+        bad.close()
+    if bad.total:
+        console.print(bad.line())
+        if n == 0:
+            typer.echo(f"error: {tracks}: nothing accepted: {bad.line()}", err=True)
+            raise typer.Exit(2)
     ends = {ap: [e.ident for r in refdata.runways(ap) for e in r.ends] for ap in aps}
     minutes = restricted_minutes(recs, ends)
     meta = {

@@ -5,10 +5,17 @@
 FILE is a path, ``-`` for stdin, ``tcp://host:port`` (SBS 30003, Beast 30005, AVR
 30002; reconnects with back-off) or ``udp://host:port`` (Remote ID receivers). Prints
 accepted, rejected and absorbed counts by format and reason.
+
+While it runs, a status line on stderr shows each source's state (connected, retrying)
+and messages, accepted and rejected per second; the output files are flushed every
+second. Ctrl-C stops a live feed cleanly: the summary, then exit 0. A run that accepts
+nothing, or whose detections have no usable clock, ends with one ``error:`` line and
+exit 2.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -104,6 +111,15 @@ def ingest(
             "--quarantine-raw-chars", min=0, help="raw characters kept per quarantine row"
         ),
     ] = 4096,
+    line_interval: Annotated[
+        float | None,
+        typer.Option(
+            "--line-interval",
+            min=0.0,
+            help="seconds between the lines of a file that carries no time (undated SBS, "
+            "AVR without counter), replayed from --reference-time",
+        ),
+    ] = None,
 ) -> None:
     """Parse sensor files or sockets into detections; quarantine what cannot be accepted."""
     import asyncio
@@ -113,11 +129,13 @@ def ingest(
     from skywarden.ingest.asterix_worker import DecoderMissing, decoder_available
     from skywarden.ingest.base import IngestOptions
     from skywarden.ingest.formats import FORMATS, UnknownFormat
-    from skywarden.ingest.report import summary_table
-    from skywarden.ingest.sink import Sink
-    from skywarden.ingest.sources import run_sources, source_for
+    from skywarden.ingest.report import nothing_accepted, summary_table
+    from skywarden.ingest.sources import run_until_stopped, source_for
+    from skywarden.ingest.status import LiveStatus, WatchedSink
     from skywarden.ingest.validate import Deduplicator
 
+    if fmt is not None:
+        fmt = fmt.strip().lower()
     if fmt is not None and fmt not in FORMATS:
         raise typer.BadParameter(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
     if fmt == "asterix" and not decoder_available():
@@ -138,37 +156,53 @@ def ingest(
         receiver=None if rx is None else (rx[0], rx[1]),
         receiver_alt_m=0.0 if rx is None else rx[2],
     )
+    if line_interval is not None and options.reference_time is None:
+        raise typer.BadParameter(
+            "give the time of the first line with --reference-time", param_hint="--line-interval"
+        )
     dedup = Deduplicator(0.01)
     try:
-        sources = [source_for(spec, fmt, options, dedup) for spec in files]
+        sources = [source_for(spec, fmt, options, dedup, line_interval) for spec in files]
     except (FileNotFoundError, UnknownFormat) as e:
         raise typer.BadParameter(str(e)) from None
     qpath = quarantine or out.with_name(out.name.removesuffix(".jsonl") + ".rejected.jsonl")
-    with Sink(
+    started = time.monotonic()
+    sink = WatchedSink(
         out,
         qpath,
         max_time_regression_s=options.max_time_regression_s,
         quarantine_raw_chars=quarantine_raw_chars,
         quarantine_max_bytes=int(quarantine_max_mb * 1024 * 1024),
-    ) as sink:
+    )
+    with sink, LiveStatus(sources, sink, Console(stderr=True)) as status:
         try:
-            asyncio.run(run_sources(sources, sink))
+            interrupted = asyncio.run(run_until_stopped(sources, sink, status.tick))
         except DecoderMissing as e:  # a detected ASTERIX stream without the decoder
             _fail(str(e))
     console = Console()
     summary = sink.summary
     console.print(summary_table(summary))
     console.print(f"detections -> {out}   rejections -> {qpath}")
+    if interrupted:
+        console.print(f"stopped by Ctrl-C after {time.monotonic() - started:,.0f} s")
     left = sum(summary.not_quarantined.values())
     if left:
         console.print(
             f"quarantine capped at {sink.quarantine_max_bytes} bytes: {left} further"
             " rejections counted above but not written (summarised in its last row)"
         )
-    if summary.total_accepted == 0 and summary.total_rejected:
-        (fmt_, why), n = summary.rejected.most_common(1)[0]
-        typer.echo(
-            f"warning: nothing accepted: all {summary.total_rejected} messages rejected"
-            f" (most: {n} {why} as {fmt_}); is --format right for this input?",
-            err=True,
+    if summary.total_accepted == 0:
+        _fail(nothing_accepted(summary, [f"{s.name} ({s.state})" for s in sources]))
+    frozen = sink.clock_watch.frozen()
+    if frozen and line_interval is None:
+        what = ", ".join(f"{n} {f} detections" for f, n in frozen)
+        why = (
+            f"{', '.join(files)}: no usable clock: {what} all at one instant (lines without"
+            " a date, or frames without a counter, read in one go), which tracking cannot use"
         )
+        if options.reference_time is None:
+            _fail(
+                f"{why}; give the first line's UTC with --reference-time and the seconds"
+                " between lines with --line-interval"
+            )
+        typer.echo(f"warning: {why}; --line-interval spaces the lines", err=True)

@@ -109,6 +109,8 @@ def plan(
     from skywarden.laser.plan import LaserPlanError, load_laser_plan
     from skywarden.laser.traffic import TrafficFileError
 
+    if not path.is_file():  # the loader's message would read "<file>: No such file"
+        raise _fail(f"{path}: no such laser plan file")
     try:
         a = analyse(load_laser_plan(path), traffic)
     except (LaserPlanError, TrafficFileError) as e:

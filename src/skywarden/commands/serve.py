@@ -12,9 +12,12 @@ and prints that file's path, never the password: terminals are logged and shared
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from skywarden.store.db import Database
 
 
 def serve(
@@ -47,6 +50,7 @@ def serve(
 ) -> None:
     """Serve the API and web map, running the pipeline on the given sources."""
     import uvicorn
+    from sqlalchemy.exc import DBAPIError, OperationalError
 
     from skywarden.service.launch import LaunchError, build
 
@@ -58,6 +62,9 @@ def serve(
         )
     except LaunchError as e:
         raise typer.BadParameter(str(e), param_hint=e.param) from None
+    except (OperationalError, DBAPIError) as e:  # no server, wrong password, no database
+        typer.echo(f"error: --db {_shown(db)}: cannot open the store: {_first_line(e)}", err=True)
+        raise typer.Exit(2) from None
     for w in launched.warnings:
         typer.echo(f"warning: {w}", err=True)
     url = f"http://{host}:{port}/"
@@ -65,8 +72,13 @@ def serve(
     if launched.first_login:
         name, _pw, where = launched.first_login
         typer.echo(f"first-run login: user {name!r}, password in {where} (readable by you only)")
-    elif launched.login_file is not None:
+    elif launched.login_file is not None and _login_works(launched.login_file, launched.db):
         typer.echo(f"log in as a user of the store (first-run login in {launched.login_file})")
+    else:
+        typer.echo(
+            f"log in as a user of the store {launched.db_label} (`skywarden users add NAME"
+            " --role admin --password-file FILE` makes one)"
+        )
     # No per-message deflate: every client gets the same ~100 kB batch each second, and
     # compressing it once per connection costs more CPU than loopback or LAN bandwidth.
     uvicorn.run(
@@ -77,3 +89,37 @@ def serve(
         ws_ping_interval=20,
         ws_per_message_deflate=False,
     )
+
+
+def _shown(url: str) -> str:
+    """The database URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _first_line(e: BaseException) -> str:
+    """The driver's own sentence (SQLAlchemy wraps it and appends a link)."""
+    orig = getattr(e, "orig", None) or e
+    text = str(orig).strip()
+    return text.splitlines()[0] if text else type(orig).__name__
+
+
+def _login_works(path: Path, db: Database) -> bool:
+    """Whether the saved first-run login is a login of *this* store.
+
+    The file lives beside an SQLite database, or in ``out/`` for a server database, so
+    a later run on another database found one that was not its own (issue 14).
+    """
+    from skywarden.store import users
+
+    try:
+        name, pw = path.read_text(encoding="utf-8").splitlines()[:2]
+    except (OSError, ValueError):
+        return False
+    with db.session() as s:
+        return users.authenticate(s, name, pw) is not None

@@ -17,9 +17,14 @@ given on the command line wins over the file's ``filter``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from skywarden.tracking.config import TrackerConfig
 
 
 def track(
@@ -45,15 +50,21 @@ def track(
             help="Tracker configuration YAML: any TrackerConfig field, nested ones too.",
         ),
     ] = None,
+    quarantine: Annotated[
+        Path | None,
+        typer.Option(
+            "--quarantine",
+            help="Bad detection lines, JSON Lines (default: OUT.rejected.jsonl, if any).",
+        ),
+    ] = None,
 ) -> None:
     """Fuse detections into classified tracks."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import Progress
 
     from skywarden.tracking import InvalidConfig, ScanError, TrackerConfig
     from skywarden.tracking.config_file import ConfigFileError, load_config
     from skywarden.tracking.enu import enu_scans_columns, read_enu_columns, run_enu_lines
-    from skywarden.tracking.files import resolve_frame, track_file
     from skywarden.tracking.io import InputLineError
 
     console = Console(stderr=True)
@@ -80,27 +91,58 @@ def track(
                 progress.update(task, completed=len(scans))
             console.print(f"{len(dets)} detections, {len(scans)} scans -> {n} lines in {out}")
             return
-        frame = resolve_frame(detections, origin)
-        with detections.open() as fh:
-            total = sum(1 for line in fh if line.strip())
-        with (
-            out.open("w") as fh,
-            Progress(
-                TextColumn("[bold]tracking[/bold]"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("detections"),
-                console=console,
-            ) as progress,
-        ):
-            task = progress.add_task("tracking", total=total)
-            counts = track_file(
-                detections, fh, frame, config, on_scan=lambda k: progress.update(task, completed=k)
-            )
-        console.print(
-            f"{counts['detections']} detections, {counts['scans']} scans -> "
-            f"{counts['tracks']} confirmed tracks, {counts['updates']} updates in {out}"
-        )
+        _track_geo(detections, out, config, origin, console, quarantine)
     except (ConfigFileError, InputLineError, InvalidConfig, ScanError, ValueError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
+
+
+def _track_geo(
+    detections: Path,
+    out: Path,
+    config: TrackerConfig,
+    origin: str | None,
+    console: Console,
+    quarantine: Path | None = None,
+) -> None:
+    """Geographic mode: ``Detection`` records in, ``TrackUpdate`` lines out, with progress.
+
+    A bad line goes to the quarantine file (created at the first one) and the run goes
+    on, as in ``ingest``; a file of only bad lines is an error (nothing accepted).
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from skywarden.ingest.report import Quarantine, quarantine_path
+    from skywarden.tracking.files import resolve_frame, track_file
+
+    frame = resolve_frame(detections, origin)
+    with detections.open() as fh:
+        total = sum(1 for line in fh if line.strip())
+    with (
+        Quarantine(quarantine or quarantine_path(out)) as bad,
+        out.open("w") as fh,
+        Progress(
+            TextColumn("[bold]tracking[/bold]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("detections"),
+            console=console,
+        ) as progress,
+    ):
+        task = progress.add_task("tracking", total=total)
+        counts = track_file(
+            detections,
+            fh,
+            frame,
+            config,
+            on_scan=lambda k: progress.update(task, completed=k),
+            on_reject=bad,
+        )
+    if bad.total:
+        console.print(bad.line())
+        if counts["detections"] == 0:
+            raise ValueError(f"{detections}: nothing accepted: {bad.line()}")
+    console.print(
+        f"{counts['detections']} detections, {counts['scans']} scans -> "
+        f"{counts['tracks']} confirmed tracks, {counts['updates']} updates in {out}"
+    )

@@ -153,6 +153,12 @@ class Sink:
         row["not_written"] = {f"{f}/{r}": n for (f, r), n in sorted(left.items())}
         self._quarantine.write(json.dumps(row) + "\n")
 
+    def flush(self) -> None:
+        """Push the rows written so far to disk, so a live run's readers see them."""
+        for f in (self._out, self._quarantine):
+            if f is not None:
+                f.flush()
+
     def close(self) -> None:
         self._write_cap_summary()
         for f in (self._out, self._quarantine):

@@ -6,13 +6,19 @@ shared :class:`~skywarden.ingest.sink.Sink`. A source never dies of bad input (p
 do not raise); a TCP source outlives its server: when the connection drops it flushes
 the cut frame as ``truncated``, keeps the decoder's per-aircraft state, waits with
 exponential back-off (``backoff_s`` doubling up to ``backoff_max_s``) and reconnects.
+
+Each source keeps a one-line ``state`` (reading, connected, retrying and why) that the
+live status line of ``skywarden ingest`` shows; :func:`run_until_stopped` runs sources
+until they end or the user presses Ctrl-C, calling a tick (flush, status) every second.
 """
 
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -36,6 +42,15 @@ class Source(ABC):
     options: IngestOptions = field(default_factory=IngestOptions)
     dedup: Deduplicator | None = None
     parser: Parser | None = None
+    state: str = "starting"
+    closed: bool = False
+
+    def finish(self, sink: Sink) -> None:
+        """Hand the parser's last items and absorbed counts to the sink, once."""
+        if self.parser is not None and not self.closed:
+            sink.put(self.parser, self.parser.close())
+            sink.absorb(self.parser)
+        self.closed = True
 
     @abstractmethod
     async def run(self, sink: Sink) -> None:
@@ -62,27 +77,51 @@ class Source(ABC):
 
     async def _feed_stream(self, read: BinaryIO, sink: Sink) -> None:
         """Read chunk by chunk in a worker thread, so live sockets keep being served."""
+        self.state = "reading"
         head = await asyncio.to_thread(read.read, CHUNK)
         parser = self._parser_for(head, sink)
         if parser is None:
+            self.state = "unknown format"
             return
         data = head
         while data:
             sink.put(parser, parser.feed(data))
             data = await asyncio.to_thread(read.read, CHUNK)
-        sink.put(parser, parser.close())
-        sink.absorb(parser)
+        self.finish(sink)
+        self.state = "done"
 
 
 @dataclass
 class FileSource(Source):
-    """A recorded file, read in 1 MiB chunks."""
+    """A recorded file, read in 1 MiB chunks.
+
+    ``line_interval_s`` replays a file whose lines carry no time (undated SBS, AVR
+    without counter) as a feed would have delivered them: line k is received at
+    ``options.reference_time + k * line_interval_s``, one line per chunk.
+    """
 
     path: Path = Path()
+    line_interval_s: float | None = None
 
     async def run(self, sink: Sink) -> None:
+        if self.line_interval_s is None:
+            with self.path.open("rb") as f:
+                await self._feed_stream(f, sink)
+            return
+        self.state = "reading"
+        t0 = self.options.reference_time
+        if t0 is None:
+            raise ValueError("line_interval_s needs options.reference_time")
         with self.path.open("rb") as f:
-            await self._feed_stream(f, sink)
+            for k, line in enumerate(f):
+                parser = self._parser_for(line, sink)
+                if parser is None:
+                    return
+                sink.put(parser, parser.feed(line, t0 + k * self.line_interval_s))
+                if k % 10_000 == 9_999:
+                    await asyncio.sleep(0)  # let the status line tick
+        self.finish(sink)
+        self.state = "done"
 
 
 @dataclass
@@ -112,13 +151,20 @@ class TcpSource(Source):
     async def run(self, sink: Sink) -> None:
         delay = self.backoff_s
         while self.max_connections is None or self.connections < self.max_connections:
+            self.state = "connecting"
             try:
                 reader, writer = await asyncio.open_connection(self.host, self.port)
-            except OSError:
+            except OSError as e:
+                if isinstance(e, ConnectionRefusedError):
+                    self.state = f"retrying in {delay:g} s: nobody listening (connection refused)"
+                else:
+                    why = e.strerror or type(e).__name__
+                    self.state = f"retrying in {delay:g} s: cannot connect ({why})"
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.backoff_max_s)
                 continue
             self.connections += 1
+            self.state = "connected"
             received = 0
             try:
                 received = await self._read(reader, sink)
@@ -134,12 +180,13 @@ class TcpSource(Source):
             # closes without a byte is backed off like a refused connection.
             if received:
                 delay = self.backoff_s
+                self.state = "connection closed by the server: reconnecting"
             else:
+                self.state = f"connection closed with no data: retrying in {delay:g} s"
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.backoff_max_s)
-        if self.parser is not None:
-            sink.put(self.parser, self.parser.close())
-            sink.absorb(self.parser)
+        self.finish(sink)
+        self.state = "done"
 
     async def _read(self, reader: asyncio.StreamReader, sink: Sink) -> int:
         """Read one connection to its end; return how many bytes it delivered."""
@@ -188,6 +235,7 @@ class UdpSource(Source):
         transport, _ = await loop.create_datagram_endpoint(
             Protocol, local_addr=(self.host, self.port)
         )
+        self.state = f"listening on {self.host}:{transport.get_extra_info('sockname')[1]}"
         if self.bound is not None:
             self.bound.set_result(transport.get_extra_info("sockname")[1])
         try:
@@ -203,13 +251,69 @@ async def run_sources(sources: list[Source], sink: Sink) -> None:
     await asyncio.gather(*(s.run(sink) for s in sources))
 
 
+async def run_until_stopped(
+    sources: list[Source],
+    sink: Sink,
+    tick: Callable[[], None] | None = None,
+    tick_s: float = 1.0,
+) -> bool:
+    """Run the sources until all end or SIGINT/SIGTERM arrives; True if interrupted.
+
+    On a signal the sources are cancelled and each parser's last items and counts are
+    handed to the sink, so the summary is complete. ``tick`` runs every ``tick_s``
+    (flushing the output files and redrawing the status line) and once at the end.
+    A source's exception (e.g. a missing ASTERIX decoder) propagates.
+    """
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    handled = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+            handled.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
+            pass
+
+    async def ticking() -> None:
+        while True:
+            await asyncio.sleep(tick_s)
+            if tick is not None:
+                tick()
+
+    work = asyncio.ensure_future(run_sources(sources, sink))
+    stopper = asyncio.ensure_future(stop.wait())
+    ticker = asyncio.ensure_future(ticking())
+    try:
+        await asyncio.wait({work, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
+        ticker.cancel()
+        stopper.cancel()
+    interrupted = not work.done()
+    if interrupted:
+        work.cancel()
+        await asyncio.gather(work, return_exceptions=True)
+        for s in sources:
+            s.finish(sink)
+    else:
+        work.result()
+    if tick is not None:
+        tick()
+    return interrupted
+
+
 def source_for(
     spec: str,
     fmt: str | None,
     options: IngestOptions,
     dedup: Deduplicator | None,
+    line_interval_s: float | None = None,
 ) -> Source:
-    """A source from a command-line spec: a path, ``-``, ``tcp://host:port``, ``udp://host:port``."""
+    """A source from a command-line spec: a path, ``-``, ``tcp://host:port``, ``udp://host:port``.
+
+    ``line_interval_s`` (files only) spaces undated lines; see :class:`FileSource`.
+    """
     if spec == "-":
         return StdinSource("stdin", fmt, options, dedup)
     for scheme in ("tcp://", "udp://"):
@@ -225,4 +329,4 @@ def source_for(
     path = Path(spec)
     if not path.is_file():
         raise FileNotFoundError(f"{spec}: no such file")
-    return FileSource(spec, fmt, options, dedup, path=path)
+    return FileSource(spec, fmt, options, dedup, path=path, line_interval_s=line_interval_s)

@@ -123,10 +123,12 @@ def track_file(
     frame: LocalFrame,
     config: TrackerConfig | None = None,
     on_scan: Callable[[int], None] | None = None,
+    on_reject: OnReject = None,
 ) -> dict[str, int]:
     """Track a detections file into ``out`` (one TrackUpdate per line). Returns counts.
 
-    ``on_scan(detections_read)`` is called after each scan for progress reporting.
+    ``on_scan(detections_read)`` is called after each scan for progress reporting;
+    ``on_reject`` takes each malformed line (else the first one raises).
     """
     tracker = Tracker(frame, config)
     counts = {"detections": 0, "scans": 0, "updates": 0, "tracks": 0}
@@ -147,7 +149,7 @@ def track_file(
             on_scan(n_read)
 
     last_t = -math.inf
-    for d in iter_detections(detections):
+    for d in iter_detections(detections, on_reject):
         counts["detections"] += 1
         n_read += 1
         t = float(math.ceil(d.t - 1e-9))
