@@ -44,6 +44,13 @@ def serve(
         Path | None,
         typer.Option(help="sector.json for live tcp:// or udp:// sources (origin, airports)"),
     ] = None,
+    cot: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Send tracks and incidents to TAK as Cursor-on-Target: udp://H:P or"
+            " tcp://H:P [?format=proto&role=partner] (repeatable)"
+        ),
+    ] = None,
 ) -> None:
     """Serve the API and web map, running the pipeline on the given sources."""
     import uvicorn
@@ -58,6 +65,13 @@ def serve(
         )
     except LaunchError as e:
         raise typer.BadParameter(str(e), param_hint=e.param) from None
+    if cot:
+        from skywarden.protocols.cot_publisher import CotSpecError, attach
+
+        try:
+            attach(launched.app, cot)
+        except CotSpecError as e:
+            raise typer.BadParameter(str(e), param_hint="--cot") from None
     for w in launched.warnings:
         typer.echo(f"warning: {w}", err=True)
     url = f"http://{host}:{port}/"
