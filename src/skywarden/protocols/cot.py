@@ -44,6 +44,7 @@ STALE_MAX_S = 120.0
 DEFAULT_INTERVAL_S = 1.0
 INCIDENT_TYPE = "b-m-p-s-m"  # CoT "spot map" marker: a place with a text, no platform
 INCIDENT_STALE_S = 300.0
+SHAPE_TYPE = "u-d-f"  # CoT "drawing, freehand": a polygon of link points
 LATLON_DECIMALS = 7  # ~1 cm: pytak's default of 4 (11 m) is too coarse for a drone
 
 TYPE_DRONE = "a-{aff}-A-M-F-Q"
@@ -235,6 +236,26 @@ def incident_event(
         None,
         detail,
     )
+
+
+def shape_event(
+    uid: str,
+    name: str,
+    ring: Sequence[tuple[float, float]],
+    t: float,
+    stale_s: float,
+    remarks: str,
+) -> ET.Element:
+    """A closed polygon (a zone, a laser hazard footprint) as a TAK drawing (``u-d-f``):
+    its vertices are ``link`` elements with ``point="lat,lon"``, the event's point is
+    the first vertex."""
+    detail = pytak.cot_detail(flow_tag=False)
+    for lon, lat in ring:
+        ET.SubElement(detail, "link").set("point", f"{lat:.7f},{lon:.7f}")
+    ET.SubElement(detail, "contact").set("callsign", name)
+    pytak.add_remarks(detail, [remarks])
+    lon0, lat0 = ring[0]
+    return _event(uid, SHAPE_TYPE, t, stale_s, lat0, lon0, None, detail)
 
 
 def to_xml(event: ET.Element) -> bytes:
