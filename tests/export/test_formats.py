@@ -132,3 +132,17 @@ def test_broken_inputs_are_named(tmp_path: Path) -> None:
         source.from_run_dir(bad)
     with pytest.raises(ex.UnsupportedExport, match="one of"):
         ex.render("tracks", "shapefile", source.ExportData())
+
+
+def test_asterix_cat062_export_reads_back_with_asterix_decoder(run_dir: Path) -> None:
+    import asterix
+
+    data = load(run_dir)
+    recs = list(asterix.parse(ex.render("tracks", "asterix", data), verbose=False))
+    assert len(recs) == len(data.tracks) == 20
+    assert {r["I040"]["TrkN"]["val"] for r in recs} == {1, 2}
+    assert all("I100" in r for r in recs)  # the sector origin is the reference point
+    calls = {r["I390"]["CSN"]["CS"]["val"].rstrip() for r in recs if "I390" in r}
+    assert calls == {"SWA123"}
+    with pytest.raises(ex.UnsupportedExport, match="zones cannot be written as asterix"):
+        ex.render("zones", "asterix", data)

@@ -1,6 +1,6 @@
 """``skywarden export KIND --format F (--run DIR | --db URL) --out DIR``: files for partners.
 
-    skywarden export tracks|incidents|zones|laser-plan --format geojson|kml|csv|cot
+    skywarden export tracks|incidents|zones|laser-plan --format geojson|kml|csv|cot|asterix
                      (--run DIR | --db URL) [--laser-plan FILE] [--since T] [--until T]
                      --out DIR [--partner [--share ID ...]] [--sign] [--key FILE]
 
@@ -20,13 +20,15 @@ from typing import Annotated
 import typer
 
 KINDS = ("tracks", "incidents", "zones", "laser-plan")
-FORMATS = ("geojson", "kml", "csv", "cot")
+FORMATS = ("geojson", "kml", "csv", "cot", "asterix")
 
 
 def export(
     kind: Annotated[str, typer.Argument(help="tracks, incidents, zones or laser-plan")],
     out: Annotated[Path, typer.Option("--out", help="Folder to write into (created)")],
-    fmt: Annotated[str, typer.Option("--format", help="geojson, kml, csv or cot")] = "geojson",
+    fmt: Annotated[
+        str, typer.Option("--format", help="geojson, kml, csv, cot or asterix (CAT062, tracks)")
+    ] = "geojson",
     run: Annotated[
         Path | None, typer.Option("--run", help="A `skywarden run --out` directory")
     ] = None,

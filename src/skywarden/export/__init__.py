@@ -3,7 +3,8 @@
 ``render(kind, fmt, data)`` is the one entry point: the command line, tests and any
 service route call it with :class:`~skywarden.export.data.ExportData` already redacted
 for its audience (``export.partner``). One module per format: ``geojson``, ``kml``
-(simplekml), ``table`` (CSV), ``cot_file`` (Cursor-on-Target); ``signing`` writes and
+(simplekml), ``table`` (CSV), ``cot_file`` (Cursor-on-Target), ``asterix_file``
+(CAT062 system tracks); ``signing`` writes and
 checks the signed manifest of a partner's folder.
 """
 
@@ -14,7 +15,13 @@ from collections.abc import Callable
 from skywarden.export.data import ExportData
 
 KINDS = ("tracks", "incidents", "zones", "laser-plan")
-EXTENSIONS = {"geojson": "geojson", "kml": "kml", "csv": "csv", "cot": "cot.xml"}
+EXTENSIONS = {
+    "geojson": "geojson",
+    "kml": "kml",
+    "csv": "csv",
+    "cot": "cot.xml",
+    "asterix": "cat062.ast",
+}
 
 
 class UnsupportedExport(ValueError):
@@ -30,6 +37,8 @@ def _writers(fmt: str) -> dict[str, Callable[[ExportData], bytes]]:
         from skywarden.export.table import WRITERS
     elif fmt == "cot":
         from skywarden.export.cot_file import WRITERS
+    elif fmt == "asterix":
+        from skywarden.export.asterix_file import WRITERS
     else:
         raise UnsupportedExport(f"unknown format {fmt!r}; one of {sorted(EXTENSIONS)}")
     return WRITERS

@@ -37,6 +37,9 @@ class ExportData:
     zones: list[dict[str, Any]] = field(default_factory=list)
     laser_plans: list[dict[str, Any]] = field(default_factory=list)
     source: str = ""
+    # the sector's origin (lat, lon, alt_m): the system reference point of Cartesian
+    # outputs (ASTERIX I062/100); None when the source does not say
+    origin: tuple[float, float, float] | None = None
 
 
 def parse_time(text: str, option: str) -> float:
@@ -180,11 +183,11 @@ def from_run_dir(
         ]
     sector = folder / "sector.json"
     if sector.is_file():
-        data.zones = _sector_zones(sector)
+        data.zones, data.origin = _sector_zones(sector)
     return data
 
 
-def _sector_zones(path: Path) -> list[dict[str, Any]]:
+def _sector_zones(path: Path) -> tuple[list[dict[str, Any]], tuple[float, float, float]]:
     """The zones a run watched: the sector's (runways, approach corridors, border buffer)."""
     from skywarden.airspace import sector_zones
     from skywarden.geo import LocalFrame
@@ -196,7 +199,8 @@ def _sector_zones(path: Path) -> list[dict[str, Any]]:
         airports = list(d.get("airports") or ["KELP", "KBIF", "MMCS"])
     except (KeyError, TypeError, ValueError) as e:
         raise ExportSourceError(f"{path}: not a sector.json with an origin ({e})") from None
-    return [z.to_dict() for z in sector_zones(frame, airports=airports)]
+    zones = [z.to_dict() for z in sector_zones(frame, airports=airports)]
+    return zones, (frame.lat0, frame.lon0, frame.alt0_m)
 
 
 def from_store(db_url: str, since: float | None = None, until: float | None = None) -> ExportData:

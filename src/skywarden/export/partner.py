@@ -49,4 +49,5 @@ def for_partner(data: ExportData) -> ExportData:
         zones=list(data.zones),
         laser_plans=[],
         source=data.source,
+        origin=data.origin,
     )
