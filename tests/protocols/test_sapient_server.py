@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
+import pytest
 from sapient_msg.bsi_flex_335_v2_0 import sapient_message_pb2
 from sapient_node import SensorNode
 
@@ -59,3 +60,44 @@ def test_a_node_registers_reports_and_survives_its_bad_message(
     }  # fmt: skip
     assert [(r.format, r.reason) for r in sink.rejections] == [("sapient", Reason.MISSING_FIELD)]
     assert sink.summary.absorbed[("sapient", "registration")] == 1
+
+
+def test_serve_source_spec_listens_for_nodes(el_paso_radar: SimpleNamespace) -> None:
+    """``serve --source sapient://H:P``: the service's live source reads a node."""
+    import socket
+    import threading
+    import time
+
+    from skywarden.service.sources import LiveIngest, SourceSpecError, parse_source
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    live = parse_source(f"sapient://127.0.0.1:{port}")
+    assert isinstance(live, LiveIngest)
+    node = SensorNode(el_paso_radar.sensor, 31.77, -106.475, 1210.0)
+    now = time.time()
+    plots = [
+        d.__class__(now, d.sensor, d.kind, position=d.position, attrs=d.attrs)
+        for d in el_paso_radar.plots[:5]
+    ]
+
+    def send() -> None:
+        for _ in range(50):  # the server starts with the first scan
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=2) as c:
+                    c.sendall(node.registration(now) + node.detections(plots))
+                    c.recv(4096)  # the RegistrationAck
+                    return
+            except OSError:
+                time.sleep(0.1)
+
+    threading.Thread(target=send, daemon=True).start()
+    got = []
+    for scan in live.scans():
+        got.extend(scan.detections)
+        if len(got) >= 5 or time.time() > now + 10:
+            break
+    assert len(got) == 5 and all(d.sensor == el_paso_radar.sensor for d in got)
+    with pytest.raises(SourceSpecError, match="sapient://HOST:PORT"):
+        LiveIngest(["sapient://127.0.0.1:notaport"])
