@@ -90,9 +90,10 @@ class SensorNode:
         if label in REPORT_NAMES:
             c = r.classification.add(type="Air Vehicle", confidence=1.0)
             c.sub_class.add(
-                type=REPORT_NAMES[label], confidence=float(d.attrs.get("class_confidence", 1.0)),
+                type=REPORT_NAMES[label],
+                confidence=float(d.attrs.get("class_confidence", 1.0)),
                 level=1,
-            )  # fmt: skip
+            )
         r.behaviour.add(type="Loitering" if label == "drone" else "Transiting", confidence=0.6)
         if d.velocity is not None:
             r.enu_velocity.east_rate, r.enu_velocity.north_rate, r.enu_velocity.up_rate = d.velocity

@@ -56,8 +56,11 @@ def test_a_node_registers_reports_and_survives_its_bad_message(
     assert len(sink.detections) == 20
     assert [d.t for d in sink.detections] == [p.t for p in plots]
     assert {d.attrs["class_report"] for d in sink.detections} <= {
-        "drone", "bird", "manned", "clutter"
-    }  # fmt: skip
+        "drone",
+        "bird",
+        "manned",
+        "clutter",
+    }
     assert [(r.format, r.reason) for r in sink.rejections] == [("sapient", Reason.MISSING_FIELD)]
     assert sink.summary.absorbed[("sapient", "registration")] == 1
 
