@@ -51,6 +51,12 @@ def serve(
             " tcp://H:P [?format=proto&role=partner] (repeatable)"
         ),
     ] = None,
+    sapient_out: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Report tracks and incidents to a parent SAPIENT fusion node: tcp://H:P"
+        ),
+    ] = None,
 ) -> None:
     """Serve the API and web map, running the pipeline on the given sources."""
     import uvicorn
@@ -72,6 +78,13 @@ def serve(
             attach(launched.app, cot)
         except CotSpecError as e:
             raise typer.BadParameter(str(e), param_hint="--cot") from None
+    if sapient_out:
+        from skywarden.protocols import sapient_out as upstream
+
+        try:
+            upstream.attach(launched.app, sapient_out)
+        except upstream.SapientOutError as e:
+            raise typer.BadParameter(str(e), param_hint="--sapient-out") from None
     for w in launched.warnings:
         typer.echo(f"warning: {w}", err=True)
     url = f"http://{host}:{port}/"
