@@ -151,3 +151,11 @@ def test_cli_refuses_what_a_partner_may_not_have(tmp_path: Path, export_key: Pat
     )
     assert r.exit_code == 2 and "laser:read" in r.output
     assert not (tmp_path / "o").exists()
+
+
+def test_a_folder_slipped_in_is_named_too(tmp_path: Path) -> None:
+    _signed(tmp_path / "out", tmp_path / "k.pem")
+    (tmp_path / "out" / "sub").mkdir()
+    with pytest.raises(signing.VerifyError) as e:
+        signing.verify_folder(tmp_path / "out")
+    assert e.value.file == "sub" and "not a plain file" in e.value.reason

@@ -207,3 +207,32 @@ def test_attach_runs_with_the_app_lifespan(tmp_path: Any, monkeypatch: Any) -> N
     (data,) = asyncio.run(main())
     assert b'uid="skywarden-track-Z"' in data
     db.dispose()
+
+
+def test_a_tak_server_that_comes_up_late_still_gets_the_feed() -> None:
+    async def main() -> bytes:
+        port = free_port(socket.SOCK_STREAM)
+        bus = InProcessBus()
+        pub = CotPublisher(parse_cot_url(f"tcp://127.0.0.1:{port}"), bus)
+        await pub.start()  # nobody listens yet: the publisher retries, nothing fails
+        await bus.publish("tracks", {"tracks": [tr("EARLY", T0)]})
+        await asyncio.sleep(0.3)
+        received = bytearray()
+        done = asyncio.Event()
+
+        async def handle(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+            while chunk := await r.read(65536):
+                received.extend(chunk)
+                if b"skywarden-track-LATE" in received:
+                    done.set()
+
+        server = await asyncio.start_server(handle, "127.0.0.1", port)
+        await asyncio.wait_for(pub.connected.wait(), 10)
+        await bus.publish("tracks", {"tracks": [tr("LATE", T0 + 1)]})
+        await asyncio.wait_for(done.wait(), 5)
+        await pub.stop()
+        server.close()
+        return bytes(received)
+
+    data = asyncio.run(main())
+    assert b"<?xml" in data and b'uid="skywarden-track-LATE"' in data

@@ -8,7 +8,8 @@ complete document, so TAK tools and ``takproto.parse_proto`` read it one by one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import bisect
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -37,18 +38,28 @@ def _as_of(inc: dict[str, Any], t: float) -> dict[str, Any] | None:
 
 def tracks(data: ExportData) -> bytes:
     """Every track update in time order, with the incident and recommendation of its time."""
+    by_track: dict[str, list[dict[str, Any]]] = {}
+    for each in data.incidents:
+        for tid in each.get("tracks") or ():
+            by_track.setdefault(str(tid), []).append(each)
+    recs: dict[str, list[tuple[float, Mapping[str, Any]]]] = {}
+    for r in data.recommendations:
+        if r.get("incident"):
+            recs.setdefault(str(r["incident"]), []).append((float(r.get("t_issued") or 0.0), r))
+    for v in recs.values():
+        v.sort(key=lambda x: x[0])
     last_t: dict[str, float] = {}
     out = []
     for p in sorted(data.tracks, key=lambda p: (float(p["t"]), str(p["track"]))):
         tid, t = str(p["track"]), float(p["t"])
-        live = [
-            i
-            for i in (_as_of(i, t) for i in data.incidents if tid in (i.get("tracks") or ()))
-            if i is not None
-        ]
+        cands = [_as_of(i, t) for i in by_track.get(tid, ())]
+        live = [i for i in cands if i is not None]
         inc = max(live, key=lambda i: (i.get("severity") or 0, i["id"])) if live else None
-        recs = [r for r in data.recommendations if float(r.get("t_issued") or 0.0) <= t]
-        rec = latest_recommendation(recs, str(inc["id"])) if inc else None
+        rec: Mapping[str, Any] | None = None
+        if inc is not None:
+            issued = recs.get(str(inc["id"]), [])
+            k = bisect.bisect_right([x[0] for x in issued], t)  # latest issued by t
+            rec = issued[k - 1][1] if k else None
         prev = last_t.get(tid)
         last_t[tid] = t
         ev = cot.track_event(

@@ -192,7 +192,9 @@ def verify_folder(folder: Path, pinned: bytes | None = None) -> Verified:
             raise VerifyError(name, "listed in the manifest but missing")
         if sha256_file(p) != f.get("sha256"):
             raise VerifyError(name, "SHA-256 differs from the manifest: the file was changed")
-    for p in _listed_files(folder):
-        if p.name not in listed:
-            raise VerifyError(p.name, "not in the manifest: added after signing")
+    for p in sorted(folder.iterdir()):
+        if p.name in (MANIFEST, SIGNATURE) or p.name in listed:
+            continue
+        what = "file" if p.is_file() and not p.is_symlink() else "entry (not a plain file)"
+        raise VerifyError(p.name, f"{what} not in the manifest: added after signing")
     return Verified(len(listed), key_id(raw), pinned is not None, manifest.get("audience"))

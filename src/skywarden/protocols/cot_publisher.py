@@ -11,8 +11,9 @@ by convention), with optional query settings:
 
 The socket is pytak's (``pytak.protocol_factory``; UDP write-only, multicast TTL 1) and
 its ``TXWorker`` writes what the feed produces from a queue of bounded size, so a slow
-TAK Server never stalls the pipeline: the oldest events are dropped first (pytak's own
-policy), the store keeps the complete record.
+TAK Server never stalls the pipeline: the oldest events are dropped first, the store
+keeps the complete record. A TAK end that is down at start or goes away later is retried
+with back-off (0.5 s doubling to 30 s); the service starts and runs meanwhile.
 
 The publisher is one more subscriber of the service's bus, next to the WebSocket hub;
 :func:`attach` starts it with the app and stops it with the app.
@@ -40,6 +41,8 @@ from skywarden.protocols.cot_feed import CotFeed
 log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 1000
+BACKOFF_S = 0.5
+BACKOFF_MAX_S = 30.0
 TOPICS = ("tracks", "incidents", "recommendations")
 
 
@@ -115,18 +118,50 @@ class CotPublisher:
         self.sent = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._writer: Any = None
+        self.connected = asyncio.Event()
 
     async def start(self) -> None:
         cfg = ConfigParser(interpolation=None)
         cfg["skywarden"] = {"COT_URL": self.target.pytak_url(), "TAK_PROTO": "0"}
-        section = cfg["skywarden"]
-        _reader, self._writer = await pytak.protocol_factory(section)
-        tx = pytak.TXWorker(self.queue, section, self._writer)
+        self._section = cfg["skywarden"]
         self._sub = self.bus.subscribe(TOPICS)
         self._tasks = [
-            asyncio.create_task(tx.run(), name="skywarden-cot-tx"),
+            asyncio.create_task(self._tx(), name="skywarden-cot-tx"),
             asyncio.create_task(self._run(), name="skywarden-cot-feed"),
         ]
+
+    async def _tx(self) -> None:
+        """Connect with pytak, write the queue through its TXWorker, and reconnect with
+        back-off when the TAK end is down or goes away (a TAK Server restart must not
+        silence the feed, nor keep the service from starting)."""
+        delay = BACKOFF_S
+        where = f"{self.target.scheme}://{self.target.host}:{self.target.port}"
+        while True:
+            try:
+                _reader, self._writer = await pytak.protocol_factory(self._section)
+            except OSError as e:
+                log.warning("cot: cannot reach %s (%s); retrying in %.1f s", where, e, delay)
+                await asyncio.sleep(delay)
+                delay = min(2 * delay, BACKOFF_MAX_S)
+                continue
+            self.connected.set()
+            delay = BACKOFF_S
+            tx = pytak.TXWorker(self.queue, self._section, self._writer)
+            try:
+                while True:
+                    await tx.send_data(await self.queue.get())
+            except OSError as e:
+                log.warning("cot: lost %s (%s); reconnecting", where, e)
+            finally:
+                self.connected.clear()
+                self._close_writer()
+            await asyncio.sleep(delay)
+
+    def _close_writer(self) -> None:
+        w, self._writer = self._writer, None
+        if w is not None and hasattr(w, "close"):
+            with contextlib.suppress(Exception):
+                w.close()
 
     async def _run(self) -> None:
         while True:
@@ -151,10 +186,7 @@ class CotPublisher:
                 await t
         if self._tasks:
             self._sub.close()
-        w = self._writer
-        if w is not None and hasattr(w, "close"):
-            with contextlib.suppress(Exception):
-                w.close()
+        self._close_writer()
 
 
 def attach(app: FastAPI, specs: list[str]) -> None:
