@@ -164,7 +164,8 @@ def _lat_lon_alt(loc: location_pb2.Location, where: str) -> tuple[float, float, 
 
 
 def _cov(loc: location_pb2.Location) -> tuple[tuple[float, ...], ...] | None:
-    """ENU covariance from the location errors (taken as 1-sigma, in metres)."""
+    """ENU covariance (m^2) from the location errors, taken as 1-sigma in the coordinates'
+    own units (degrees or radians; ``z_error`` in metres)."""
     if not (loc.HasField("x_error") and loc.HasField("y_error")):
         return None
     coslat = math.cos(math.radians(_lat_lon_alt(loc, "location")[0]))
