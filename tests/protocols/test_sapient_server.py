@@ -104,3 +104,20 @@ def test_serve_source_spec_listens_for_nodes(el_paso_radar: SimpleNamespace) -> 
     assert len(got) == 5 and all(d.sensor == el_paso_radar.sensor for d in got)
     with pytest.raises(SourceSpecError, match="sapient://HOST:PORT"):
         LiveIngest(["sapient://127.0.0.1:notaport"])
+
+
+def test_connections_beyond_the_limit_are_refused() -> None:
+    async def main() -> tuple[bytes, int]:
+        server = SapientServer("sapient://127.0.0.1:0", "sapient", max_clients=1)
+        task = asyncio.create_task(server.run(Sink()))
+        await asyncio.wait_for(server.ready.wait(), 5)
+        _r1, w1 = await asyncio.open_connection("127.0.0.1", server.port)
+        await asyncio.sleep(0.1)  # the first is being served
+        r2, w2 = await asyncio.open_connection("127.0.0.1", server.port)
+        second = await asyncio.wait_for(r2.read(), 5)  # closed at once: EOF
+        w1.close()
+        w2.close()
+        task.cancel()
+        return second, server.refused
+
+    assert asyncio.run(main()) == (b"", 1)

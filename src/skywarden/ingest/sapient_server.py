@@ -6,7 +6,8 @@ and report (BSI Flex 335 v2.0). Each connection has its own framing
 node that reconnects keeps its name. Replies (RegistrationAck, Error) go back on the
 connection that caused them. A malformed message is rejected into the sink (quarantine)
 with its reason, answered with an Error, and the connection stays open; only a broken
-length prefix (framing lost) makes us close it, so the node reconnects cleanly.
+length prefix (framing lost) makes us close it, so the node reconnects cleanly. At most
+``max_clients`` connections are served at once; more are closed at connect and counted.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from skywarden.ingest.sapient import SapientDecoder, SapientParser
 from skywarden.ingest.sink import Sink
 from skywarden.ingest.sources import CHUNK, Source
 
+MAX_CLIENTS = 64  # sensor nodes at one site; more at once is a flood, refused at connect
+
 
 @dataclass
 class SapientServer(Source):
@@ -28,15 +31,23 @@ class SapientServer(Source):
     host: str = "127.0.0.1"
     port: int = 0
     max_connections: int | None = None
+    max_clients: int = MAX_CLIENTS
     decoder: SapientDecoder = field(default_factory=SapientDecoder)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     closed: int = 0
+    active: int = 0
+    refused: int = 0
 
     async def run(self, sink: Sink) -> None:
         self.decoder.sensor_override = self.options.sensor
         done = asyncio.Event()
 
         async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            if self.active >= self.max_clients:  # a flood of connections, not a site's nodes
+                self.refused += 1
+                writer.close()
+                return
+            self.active += 1
             parser = SapientParser(self.name, self.options, decoder=self.decoder)
             try:
                 while not parser.broken:
@@ -57,6 +68,7 @@ class SapientServer(Source):
                 with contextlib.suppress(Exception):
                     await writer.wait_closed()
                 self.closed += 1
+                self.active -= 1
                 if self.max_connections is not None and self.closed >= self.max_connections:
                     done.set()
 
