@@ -236,3 +236,30 @@ def test_a_tak_server_that_comes_up_late_still_gets_the_feed() -> None:
 
     data = asyncio.run(main())
     assert b"<?xml" in data and b'uid="skywarden-track-LATE"' in data
+
+
+def test_multicast_to_the_tak_sa_group() -> None:
+    """TAK's situational-awareness group 239.2.3.1 (on a free port), protobuf mesh framing."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("0.0.0.0", 0))
+        port = s.getsockname()[1]
+
+    async def main() -> bytes:
+        try:
+            reader, _ = await pytak.create_udp_client(urlparse(f"udp+ro://239.2.3.1:{port}"))
+        except OSError as e:  # a machine without a multicast route
+            pytest.skip(f"no multicast here: {e}")
+        bus = InProcessBus()
+        pub = CotPublisher(parse_cot_url(f"udp://239.2.3.1:{port}?format=proto"), bus)
+        await pub.start()
+        await bus.publish("tracks", {"tracks": [tr("MC", T0)]})
+        try:
+            data, _addr = await asyncio.wait_for(reader.recv(), 5)
+        finally:
+            await pub.stop()
+            reader.close()
+        return bytes(data)
+
+    data = asyncio.run(main())
+    assert data[:3] == b"\xbf\x01\xbf"
+    assert takproto.parse_proto(bytearray(data)).cotEvent.uid == "skywarden-track-MC"
