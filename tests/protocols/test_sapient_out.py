@@ -113,6 +113,8 @@ def test_url_errors() -> None:
 
 
 def test_upstream_registers_then_streams_to_a_parent_on_loopback() -> None:
+    beats: list[sapient_message_pb2.SapientMessage] = []
+
     async def main() -> list[sapient_message_pb2.SapientMessage]:
         got: list[sapient_message_pb2.SapientMessage] = []
         enough = asyncio.Event()
@@ -125,6 +127,9 @@ def test_upstream_registers_then_streams_to_a_parent_on_loopback() -> None:
                     m.ParseFromString(await r.readexactly(n))
                 except asyncio.IncompleteReadError:
                     return
+                if m.WhichOneof("content") == "status_report":
+                    beats.append(m)
+                    continue
                 got.append(m)
                 if m.WhichOneof("content") == "registration":
                     w.write(ack(m.node_id))
@@ -151,6 +156,7 @@ def test_upstream_registers_then_streams_to_a_parent_on_loopback() -> None:
     assert kinds == ["registration", "detection_report", "alert", "detection_report"]
     assert got[0].registration.node_definition[0].node_type == 20  # NODE_TYPE_FUSION_NODE
     assert [b.type for b in got[3].detection_report.behaviour] == ["Incursion"]
+    assert beats and beats[0].status_report.system == 1  # SYSTEM_OK heartbeat after the ack
 
 
 def test_attach_runs_with_the_app(tmp_path: Any, monkeypatch: Any) -> None:

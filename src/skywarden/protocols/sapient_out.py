@@ -14,6 +14,7 @@ RegistrationAck, then sends:
   incident's last position, the summary and latest recommendation as description, and its
   tracks as associated detections (this node's id, the tracks' object ids).
 
+A StatusReport heartbeat goes every 10 s, the interval the registration declares.
 Every message is built with the binding (sapient-proto) and checked against the ICD with
 sapient-pydantic before it is sent, exactly as the fusion node checks what it receives:
 skywarden never sends what it would itself reject. Framing: 4-byte little-endian length.
@@ -35,6 +36,7 @@ from sapient_msg.bsi_flex_335_v2_0 import (
     location_pb2,
     registration_pb2,
     sapient_message_pb2,
+    status_report_pb2,
 )
 from ulid import ULID
 
@@ -47,6 +49,8 @@ A = alert_pb2.Alert
 CLASS_NAMES = {"drone": "UAV", "manned": "Manned Aircraft", "bird": "Bird", "unknown": "Unknown"}
 DEG = location_pb2.LOCATION_COORDINATE_SYSTEM_LAT_LNG_DEG_M
 WGS84 = location_pb2.LOCATION_DATUM_WGS84_E
+STATUS_INTERVAL_S = 10.0  # the heartbeat the registration promises
+SR = status_report_pb2.StatusReport
 
 
 class SapientOutError(ValueError):
@@ -97,7 +101,7 @@ class SapientEncoder:
         r.node_definition.add(node_type=R.NodeType.NODE_TYPE_FUSION_NODE)
         r.capabilities.add(category="Fusion", type="Air tracks: drone, manned, bird")
         r.status_definition.status_interval.units = R.TimeUnits.TIME_UNITS_SECONDS
-        r.status_definition.status_interval.value = 10.0
+        r.status_definition.status_interval.value = STATUS_INTERVAL_S
         mode = r.mode_definition.add(mode_name="default", mode_type=R.ModeType.MODE_TYPE_PERMANENT)
         mode.settle_time.units, mode.settle_time.value = R.TimeUnits.TIME_UNITS_SECONDS, 0.0
         lt = mode.detection_definition.add().location_type
@@ -105,6 +109,16 @@ class SapientEncoder:
         mode.task.region_definition.region_type.append(R.RegionType.REGION_TYPE_AREA_OF_INTEREST)
         mode.task.region_definition.region_area.add().CopyFrom(lt)
         r.config_data.add(manufacturer="skywarden", model="skywarden")
+        return self._out(m)
+
+    def status(self, t: float, first: bool = False) -> bytes:
+        """The heartbeat StatusReport (system OK, mode default) the registration promises."""
+        m = self._msg(t)
+        sr = m.status_report
+        sr.report_id = str(ULID.from_timestamp(t))
+        sr.system = SR.System.SYSTEM_OK
+        sr.info = SR.Info.INFO_NEW if first else SR.Info.INFO_UNCHANGED
+        sr.mode = "default"
         return self._out(m)
 
     def detection(self, p: Mapping[str, Any], in_incident: bool = False) -> bytes | None:
@@ -267,10 +281,12 @@ class SapientUpstream:
                 await self._drain_for(delay)
                 delay = min(2 * delay, self.backoff_max_s)
                 continue
+            beat: asyncio.Task[None] | None = None
             try:
                 await asyncio.wait_for(self._register(r, w), 10)
                 self.registered.set()
                 delay = self.backoff_s
+                beat = asyncio.create_task(self._heartbeat(w))
                 while True:
                     msg = await self._sub.get()
                     try:
@@ -285,10 +301,21 @@ class SapientUpstream:
             except (OSError, asyncio.IncompleteReadError, TimeoutError, SapientOutError) as e:
                 log.warning("sapient-out %s:%d: %s", self.host, self.port, e)
             finally:
+                if beat is not None:
+                    beat.cancel()
                 self.registered.clear()
                 w.close()
             await self._drain_for(delay)
             delay = min(2 * delay, self.backoff_max_s)
+
+    async def _heartbeat(self, w: asyncio.StreamWriter) -> None:
+        import time
+
+        first = True
+        while True:
+            w.write(self.encoder.status(time.time(), first))
+            first = False
+            await asyncio.sleep(STATUS_INTERVAL_S)
 
     async def _drain_for(self, seconds: float) -> None:
         """Wait, keeping track of incidents but dropping updates (nobody to send them to)."""
