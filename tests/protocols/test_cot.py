@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 import takproto
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skywarden.protocols import cot
 
@@ -115,3 +117,25 @@ def test_incident_marker_lives_until_its_recommendation_expires() -> None:
     assert e.staleTime == int((T0 + 600) * 1000)
     assert "severity 3" in (ET.fromstring(e.detail.xmlDetail).text or "")
     assert cot.incident_event({**INCIDENT, "lat": None}) is None
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    lat=st.floats(-89.9, 89.9),
+    lon=st.floats(-179.9, 179.9),
+    alt=st.floats(-400, 20_000),
+    t=st.floats(946_684_800, 4_102_444_000),
+    interval=st.floats(0.01, 1000),
+    cls=st.sampled_from(["drone", "manned", "unknown"]),
+)
+def test_any_track_reads_back_from_tak_protobuf(
+    lat: float, lon: float, alt: float, t: float, interval: float, cls: str
+) -> None:
+    ev = cot.track_event(track(lat=lat, lon=lon, alt_m=alt, t=t, cls=cls), interval_s=interval)
+    assert ev is not None
+    e = takproto.parse_proto(bytearray(cot.to_tak_proto(ev))).cotEvent
+    assert e.lat == pytest.approx(lat, abs=1e-7) and e.lon == pytest.approx(lon, abs=1e-7)
+    assert e.hae == pytest.approx(alt)
+    assert abs(e.startTime - t * 1000) <= 1.0  # milliseconds, as TAK keeps them
+    stale_ms = e.staleTime - e.startTime
+    assert abs(stale_ms - 1000 * cot.stale_after_s(interval)) <= 1.0

@@ -7,6 +7,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sapient_node import SensorNode
 
 from skywarden.ingest.formats import detect_format
@@ -200,3 +202,34 @@ def test_skywarden_ingest_reads_a_recorded_stream(
     assert all(isinstance(d.position, Position) for d in dets)
     reasons = [json.loads(x)["reason"] for x in quarantine.read_text().splitlines()]
     assert reasons == ["missing_field", "corrupt"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    lat=st.floats(-89.9, 89.9),
+    lon=st.floats(-179.9, 179.9),
+    alt=st.floats(-400, 20_000),
+    ve=st.floats(-300, 300),
+    vn=st.floats(-300, 300),
+    conf=st.floats(0.0, 1.0),
+    label=st.sampled_from(["drone", "bird", "manned", "clutter"]),
+)
+def test_any_plot_survives_the_round_trip(
+    lat: float, lon: float, alt: float, ve: float, vn: float, conf: float, label: str
+) -> None:
+    node = SensorNode("radar-x", 0.0, 0.0, 0.0)
+    sent = Detection(
+        T,
+        "radar-x",
+        SensorKind.RADAR,
+        position=Position(lat, lon, alt),
+        velocity=(ve, vn, 0.0),
+        attrs={"class_report": label, "class_confidence": conf},
+    )
+    parser = SapientParser("s")
+    (got,) = parser.feed(node.registration(T) + node.detections([sent]))
+    assert isinstance(got, Detection) and got.position is not None
+    assert (got.position.lat, got.position.lon, got.position.alt_m) == (lat, lon, alt)
+    assert got.velocity == (ve, vn, 0.0)
+    assert got.attrs["class_report"] == label
+    assert got.attrs["class_confidence"] == pytest.approx(conf, abs=1e-6)  # float32 on the wire
