@@ -57,6 +57,10 @@ def serve(
             help="Report tracks and incidents to a parent SAPIENT fusion node: tcp://H:P"
         ),
     ] = None,
+    asterix_out: Annotated[
+        list[str] | None,
+        typer.Option(help="Send ASTERIX CAT062 system tracks: udp://H:P[?sac=S&sic=I]"),
+    ] = None,
 ) -> None:
     """Serve the API and web map, running the pipeline on the given sources."""
     import uvicorn
@@ -71,20 +75,15 @@ def serve(
         )
     except LaunchError as e:
         raise typer.BadParameter(str(e), param_hint=e.param) from None
-    if cot:
-        from skywarden.protocols.cot_publisher import CotSpecError, attach
+    if cot or sapient_out or asterix_out:
+        from skywarden.protocols.outputs import OutputSpecError, attach_outputs
 
         try:
-            attach(launched.app, cot)
-        except CotSpecError as e:
-            raise typer.BadParameter(str(e), param_hint="--cot") from None
-    if sapient_out:
-        from skywarden.protocols import sapient_out as upstream
-
-        try:
-            upstream.attach(launched.app, sapient_out)
-        except upstream.SapientOutError as e:
-            raise typer.BadParameter(str(e), param_hint="--sapient-out") from None
+            attach_outputs(
+                launched.app, cot=cot or [], sapient=sapient_out or [], asterix=asterix_out or []
+            )
+        except OutputSpecError as e:
+            raise typer.BadParameter(str(e), param_hint=e.param) from None
     for w in launched.warnings:
         typer.echo(f"warning: {w}", err=True)
     url = f"http://{host}:{port}/"

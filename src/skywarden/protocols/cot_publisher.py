@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
-from collections.abc import AsyncIterator
 from configparser import ConfigParser
 from dataclasses import dataclass
 from typing import Any
@@ -190,29 +189,11 @@ class CotPublisher:
 
 
 def attach(app: FastAPI, specs: list[str]) -> None:
-    """Start one CoT publisher per URL with ``app`` (after its hub), stop them with it.
+    """Start one CoT publisher per URL with ``app`` (after its hub), stop them with it;
+    seeded with the hub's live incidents. See ``protocols.outputs``."""
+    from skywarden.protocols.outputs import OutputSpecError, attach_outputs
 
-    Wraps the app's lifespan, so nothing else in the service changes: the publishers
-    subscribe to the app's bus and are seeded with the hub's live incidents.
-    """
-    targets = [parse_cot_url(s) for s in specs]
-    if not targets:
-        return
-    inner = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(a: FastAPI) -> AsyncIterator[Any]:
-        async with inner(a) as state:
-            ctx = a.state.ctx
-            pubs = [CotPublisher(t, ctx.bus) for t in targets]
-            for p in pubs:
-                hub = ctx.hub
-                p.feed.seed(list(hub.incidents.values()), list(hub.recommendations.values()))
-                await p.start()
-            try:
-                yield state
-            finally:
-                for p in pubs:
-                    await p.stop()
-
-    app.router.lifespan_context = lifespan
+    try:
+        attach_outputs(app, cot=specs)
+    except OutputSpecError as e:
+        raise CotSpecError(str(e)) from None

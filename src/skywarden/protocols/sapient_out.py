@@ -332,23 +332,11 @@ class SapientUpstream:
 
 
 def attach(app: Any, specs: list[str]) -> None:
-    """Start one upstream per ``tcp://HOST:PORT`` with the app, stop them with it (the
-    same lifespan wrapping as ``cot_publisher.attach``)."""
-    targets = [parse_url(s) for s in specs]
-    if not targets:
-        return
-    inner = app.router.lifespan_context
+    """Start one upstream per ``tcp://HOST:PORT`` with the app, stop them with it (see
+    ``protocols.outputs``)."""
+    from skywarden.protocols.outputs import OutputSpecError, attach_outputs
 
-    @contextlib.asynccontextmanager
-    async def lifespan(a: Any) -> Any:
-        async with inner(a) as state:
-            ups = [SapientUpstream(h, p, a.state.ctx.bus) for h, p in targets]
-            for u in ups:
-                u.start()
-            try:
-                yield state
-            finally:
-                for u in ups:
-                    await u.stop()
-
-    app.router.lifespan_context = lifespan
+    try:
+        attach_outputs(app, sapient=specs)
+    except OutputSpecError as e:
+        raise SapientOutError(str(e)) from None
