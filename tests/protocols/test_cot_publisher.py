@@ -263,3 +263,35 @@ def test_multicast_to_the_tak_sa_group() -> None:
     data = asyncio.run(main())
     assert data[:3] == b"\xbf\x01\xbf"
     assert takproto.parse_proto(bytearray(data)).cotEvent.uid == "skywarden-track-MC"
+
+
+def test_partner_stream_from_the_app_knows_incidents_shared_before_it_started(
+    tmp_path: Any, monkeypatch: Any
+) -> None:
+    from skywarden.model import Event, Incident
+    from skywarden.service.app import create_app
+    from skywarden.store import Database
+    from skywarden.store import incidents as store_incidents
+
+    monkeypatch.setenv("SKYWARDEN_SECRET_KEY_FILE", str(tmp_path / "k.key"))
+    db = Database(f"sqlite:///{tmp_path / 's.db'}")
+    with db.session() as s:  # an operator shared I1 (track A) before the service restarted
+        for iid, trk in (("I1", "A"), ("I2", "B")):
+            ev = Event("border_crossing", T0, trk, 31.76, -106.48, 1200.0)
+            store_incidents.upsert(s, [Incident(iid, [trk], T0, 2, events=[ev])])
+        store_incidents.act(s, "I1", "op", "share")
+    app = create_app(db)
+    port = free_port(socket.SOCK_DGRAM)
+    attach(app, [f"udp://127.0.0.1:{port}?role=partner"])
+
+    async def main() -> list[bytes]:
+        recv = asyncio.create_task(_receive_udp(port, 1))
+        await asyncio.sleep(0.05)
+        async with app.router.lifespan_context(app):
+            await app.state.ctx.bus.publish("tracks", {"tracks": [tr("B", T0), tr("A", T0)]})
+            return await recv
+
+    (data,) = asyncio.run(main())
+    assert b'uid="skywarden-track-A"' in data  # B's incident is not shared: never sent
+    assert b'lat="31.76"' in data and b"SERIAL-SECRET" not in data
+    db.dispose()
