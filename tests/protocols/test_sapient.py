@@ -233,3 +233,11 @@ def test_any_plot_survives_the_round_trip(
     assert got.velocity == (ve, vn, 0.0)
     assert got.attrs["class_report"] == label
     assert got.attrs["class_confidence"] == pytest.approx(conf, abs=1e-6)  # float32 on the wire
+
+
+def test_a_node_id_that_is_not_a_uuid_is_refused_by_the_icd() -> None:
+    node = SensorNode("radar-x", 31.77, -106.475, 1210.0)
+    node.node_id = "radar-x"  # the ICD wants a UUID
+    (rej,) = SapientParser("s").feed(node.registration(T))
+    assert isinstance(rej, Rejection) and rej.reason is Reason.IMPOSSIBLE_VALUE
+    assert "node_id" in rej.detail and "UUID" in rej.detail
