@@ -1,9 +1,14 @@
 """End to end: a simulated SAPIENT radar node and a Remote ID feed go in, a TAK receiver
-on loopback gets the fused drone as one CoT track with its incident (issue 15)."""
+on loopback gets the fused drone as one CoT track with its incident (issue 15).
+
+Both inputs cross their real wire formats: the radars' plots as SAPIENT DetectionReports
+(read by the fusion node's parser), the Remote ID receivers' reports as ASTM F3411 Open
+Drone ID message packs (read by skywarden's Remote ID parser)."""
 
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import socket
 from collections.abc import Iterator
@@ -14,6 +19,21 @@ from urllib.parse import urlparse
 from sapient_node import SensorNode
 
 from skywarden.bus import InProcessBus
+from skywarden.ingest.base import IngestOptions, Parser
+from skywarden.ingest.formats import make_parser
+from skywarden.ingest.rid_broadcast import (
+    BasicId,
+    ClassificationType,
+    HeightType,
+    IdType,
+    Location,
+    MessagePack,
+    OperatorLocationType,
+    Status,
+    System,
+    UaType,
+    encode_message,
+)
 from skywarden.ingest.sapient import SapientParser
 from skywarden.model import Detection, SensorKind
 from skywarden.pipeline import Pipeline, Scan
@@ -27,9 +47,51 @@ SCENARIO = Path(__file__).parents[2] / "scenarios" / "el-paso.yaml"
 SECONDS = 60
 
 
+def odid(d: Detection) -> bytes:
+    """A Remote ID report as the Open Drone ID message pack its receiver heard."""
+    assert d.position is not None and d.identity is not None and d.velocity is not None
+    ve, vn, vu = d.velocity
+    loc = Location(
+        Status.AIRBORNE,
+        math.degrees(math.atan2(ve, vn)) % 360.0,
+        math.hypot(ve, vn),
+        vu,
+        d.position.lat,
+        d.position.lon,
+        None,
+        d.position.alt_m,
+        HeightType.ABOVE_TAKEOFF,
+        d.attrs.get("height_above_takeoff_m"),
+        10,
+        4,
+        3,
+        3,
+        round((d.t % 3600) * 10),
+        0.1,
+    )
+    basic = BasicId(
+        IdType.SERIAL_NUMBER, UaType.HELICOPTER_OR_MULTIROTOR, d.identity.rid_serial or "?"
+    )
+    system = System(
+        OperatorLocationType.LIVE_GNSS,
+        ClassificationType.UNDECLARED,
+        d.identity.operator_lat,
+        d.identity.operator_lon,
+        1,
+        0.0,
+        None,
+        None,
+        0,
+        0,
+        None,
+        int(d.t),
+    )
+    return encode_message(MessagePack((basic, loc, system)))
+
+
 class SapientAndRemoteId:
-    """The scenario's classifying radars re-sent as SAPIENT nodes (encoded, then decoded
-    by the fusion node's parser) and its Remote ID receivers as they are; nothing else."""
+    """The scenario's classifying radars re-sent as SAPIENT nodes and its Remote ID
+    receivers as Open Drone ID broadcasts, each decoded by its parser; nothing else."""
 
     paced = False
 
@@ -39,7 +101,9 @@ class SapientAndRemoteId:
         self.name = "SAPIENT radar nodes + Remote ID"
         self.parser = SapientParser("sapient://e2e")
         self.nodes: dict[str, SensorNode] = {}
+        self.rid: dict[str, Parser] = {}
         self.from_sapient = 0
+        self.from_rid = 0
 
     def _node(self, d: Detection) -> bytes:
         if d.sensor in self.nodes:
@@ -53,8 +117,13 @@ class SapientAndRemoteId:
             dets: list[Detection] = []
             wire = b""
             for d in scan.detections:
-                if d.kind is SensorKind.REMOTE_ID:
-                    dets.append(d)
+                if d.kind is SensorKind.REMOTE_ID and d.position and d.velocity:
+                    if d.sensor not in self.rid:
+                        self.rid[d.sensor] = make_parser("rid", d.sensor, IngestOptions())
+                    got_rid = self.rid[d.sensor].feed(odid(d), d.t)
+                    heard = [x for x in got_rid if isinstance(x, Detection)]
+                    self.from_rid += len(heard)
+                    dets.extend(heard)
                 elif d.kind is SensorKind.RADAR and "class_report" in d.attrs and d.position:
                     wire += self._node(d) + self.nodes[d.sensor].detections([d])
             got = [x for x in self.parser.feed(wire) if isinstance(x, Detection)]
@@ -113,6 +182,7 @@ def test_sapient_radar_and_remote_id_to_one_tak_track_with_its_incident(
 
     events = asyncio.run(main())
     assert src.from_sapient > 50  # the radar plots did come through SAPIENT
+    assert src.from_rid > 20  # and the Remote ID reports through Open Drone ID
     uid = re.compile(rb'uid="([^"]+)"')
     kind = re.compile(rb'type="([^"]+)"')
     suspect = [e for e in events if kind.search(e).group(1) == b"a-s-A-M-F-Q"]  # type: ignore[union-attr]
