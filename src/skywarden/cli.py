@@ -88,6 +88,8 @@ app.command("evaluate")(__import__("skywarden.commands.evaluate", fromlist=["_"]
 app.add_typer(__import__("skywarden.commands.sector", fromlist=["app"]).app, name="sector")
 app.add_typer(__import__("skywarden.commands.keys", fromlist=["app"]).app, name="keys")
 app.add_typer(__import__("skywarden.commands.audit", fromlist=["app"]).app, name="audit")
+app.command("export")(__import__("skywarden.commands.export", fromlist=["_"]).export)
+app.command("verify")(__import__("skywarden.commands.verify", fromlist=["_"]).verify)
 
 
 def one_line(e: BaseException) -> str:

@@ -47,6 +47,23 @@ def serve(
         Path | None,
         typer.Option(help="sector.json for live tcp:// or udp:// sources (origin, airports)"),
     ] = None,
+    cot: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Send tracks and incidents to TAK as Cursor-on-Target: udp://H:P or"
+            " tcp://H:P [?format=proto&role=partner] (repeatable)"
+        ),
+    ] = None,
+    sapient_out: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Report tracks and incidents to a parent SAPIENT fusion node: tcp://H:P"
+        ),
+    ] = None,
+    asterix_out: Annotated[
+        list[str] | None,
+        typer.Option(help="Send ASTERIX CAT062 system tracks: udp://H:P[?sac=S&sic=I]"),
+    ] = None,
 ) -> None:
     """Serve the API and web map, running the pipeline on the given sources."""
     import uvicorn
@@ -65,6 +82,15 @@ def serve(
     except (OperationalError, DBAPIError) as e:  # no server, wrong password, no database
         typer.echo(f"error: --db {_shown(db)}: cannot open the store: {_first_line(e)}", err=True)
         raise typer.Exit(2) from None
+    if cot or sapient_out or asterix_out:
+        from skywarden.protocols.outputs import OutputSpecError, attach_outputs
+
+        try:
+            attach_outputs(
+                launched.app, cot=cot or [], sapient=sapient_out or [], asterix=asterix_out or []
+            )
+        except OutputSpecError as e:
+            raise typer.BadParameter(str(e), param_hint=e.param) from None
     for w in launched.warnings:
         typer.echo(f"warning: {w}", err=True)
     url = f"http://{host}:{port}/"

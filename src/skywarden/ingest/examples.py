@@ -100,6 +100,56 @@ def _asterix() -> bytes:
     return block(15, [rec])
 
 
+def _sapient() -> bytes:
+    """A SAPIENT radar node: Registration, StatusReport, one DetectionReport (drone)."""
+    from sapient_msg.bsi_flex_335_v2_0 import location_pb2 as lo
+    from sapient_msg.bsi_flex_335_v2_0 import registration_pb2 as rg
+    from sapient_msg.bsi_flex_335_v2_0 import sapient_message_pb2 as sm
+    from sapient_msg.bsi_flex_335_v2_0 import status_report_pb2 as sr
+
+    from skywarden.ingest.sapient import encode
+
+    node, r_ = "0d7f3b9e-4a52-4c1e-9b7d-2f6a8c1e5d40", rg.Registration
+    deg = lo.LOCATION_COORDINATE_SYSTEM_LAT_LNG_DEG_M
+
+    def msg(t: float) -> sm.SapientMessage:
+        m = sm.SapientMessage(node_id=node)
+        m.timestamp.seconds = int(t)
+        return m
+
+    def loc(lat: float, lon: float, alt: float) -> lo.Location:
+        return lo.Location(
+            x=lon, y=lat, z=alt, coordinate_system=deg, datum=lo.LOCATION_DATUM_WGS84_E
+        )
+
+    reg = msg(T)
+    r = reg.registration
+    r.icd_version, r.name, r.short_name = "BSI Flex 335 v2.0", "radar 1/2", "radar-1-2"
+    r.node_definition.add(node_type=r_.NodeType.NODE_TYPE_RADAR)
+    r.capabilities.add(category="Radar", type="Maximum range")
+    r.status_definition.status_interval.units = r_.TimeUnits.TIME_UNITS_SECONDS
+    r.status_definition.status_interval.value = 5.0
+    mode = r.mode_definition.add(mode_name="default", mode_type=r_.ModeType.MODE_TYPE_PERMANENT)
+    mode.settle_time.units, mode.settle_time.value = r_.TimeUnits.TIME_UNITS_SECONDS, 1.0
+    lt = mode.detection_definition.add().location_type
+    lt.location_units, lt.location_datum = deg, lo.LOCATION_DATUM_WGS84_E
+    mode.task.region_definition.region_type.append(r_.RegionType.REGION_TYPE_AREA_OF_INTEREST)
+    mode.task.region_definition.region_area.add().CopyFrom(lt)
+    r.config_data.add(manufacturer="skywarden", model="example")
+    st = msg(T)
+    s = st.status_report
+    s.report_id, s.mode = "01KGE3H900W5C4HN6STVMJ62KD", "default"
+    s.system, s.info = sr.StatusReport.System.SYSTEM_OK, sr.StatusReport.Info.INFO_NEW
+    s.node_location.CopyFrom(loc(31.8, -106.4, 1200.0))
+    det = msg(T + 1)
+    d = det.detection_report
+    d.report_id, d.object_id = "01KGE3H9Z0W5C4HN6STVMJ62KE", "01KGE3H9Z0W5C4HN6STVMJ62KF"
+    d.location.CopyFrom(loc(31.81, -106.41, 1290.0))
+    d.classification.add(type="UAV Rotary Wing", confidence=0.8)
+    d.behaviour.add(type="Loitering", confidence=0.6)
+    return b"".join(encode(m) for m in (reg, st, det))
+
+
 def _jsonl(*rows: dict[str, object]) -> bytes:
     return "".join(json.dumps(r) + "\n" for r in rows).encode()
 
@@ -155,6 +205,7 @@ EXAMPLES: dict[str, bytes] = {
             "protocol": "DJI OcuSync 3",
         }
     ),
+    "sapient": _sapient(),
     "visual": _jsonl(
         {
             "t": "2026-02-11T03:12:00Z",

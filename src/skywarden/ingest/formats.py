@@ -28,6 +28,7 @@ FORMATS: dict[str, str] = {
     "plots_json": "plots:PlotsJsonParser",
     "rfdf": "rfdf:RfDfParser",
     "visual": "visual:VisualParser",
+    "sapient": "sapient:SapientParser",
 }
 
 # Formats whose duplicates are the same transmission from two receivers: they share
@@ -77,6 +78,8 @@ def detect_format(head: bytes) -> str | None:
             follow = head[length] if len(head) > length else None
             if follow is None or follow in ASTERIX_CATEGORIES:
                 return "asterix"
+    if _looks_sapient(head):
+        return "sapient"
     if (b0 >> 4) in (0, 1, 2, 3, 4, 5, 15) and (b0 & 0x0F) <= 2 and _looks_rid(head):
         return "rid"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -91,6 +94,16 @@ def detect_format(head: bytes) -> str | None:
     if low.startswith(b"t,") and b"range_m" in low and b"azimuth_deg" in low:
         return "plots_csv"
     return None
+
+
+def _looks_sapient(head: bytes) -> bool:
+    """SAPIENT (BSI Flex 335 v2.0): a 4-byte little-endian length under 1 MiB, then a
+    SapientMessage, whose first field on the wire is its ``timestamp`` (field 1,
+    length-delimited: tag 0x0A) holding a Timestamp of at most 12 bytes."""
+    if len(head) < 6:
+        return False
+    n = int.from_bytes(head[:4], "little")
+    return 6 <= n <= 1 << 20 and head[4] == 0x0A and 2 <= head[5] <= 12
 
 
 def _looks_rid(head: bytes) -> bool:

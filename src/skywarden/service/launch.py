@@ -39,7 +39,7 @@ from skywarden.service.sources import (
 from skywarden.store import Database, StoreConfigError, audit, ids, users
 from skywarden.store.db import make_engine
 
-LIVE = ("tcp://", "udp://")
+LIVE = ("tcp://", "udp://", "sapient://")
 
 
 class LaunchError(SkywardenError, ValueError):

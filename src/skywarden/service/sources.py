@@ -275,7 +275,11 @@ class LiveIngest:
         from skywarden.ingest.sources import source_for
 
         try:
-            self.sources = [source_for(s, None, IngestOptions(), None) for s in specs]
+            self.sources = [
+                _sapient_server(s) if s.startswith("sapient://") else
+                source_for(s, None, IngestOptions(), None)
+                for s in specs
+            ]  # fmt: skip
         except (UnknownFormat, FileNotFoundError) as e:
             raise SourceSpecError(f"--source {e}") from None
         self.id = "live:" + "+".join(specs)
@@ -314,10 +318,21 @@ class LiveIngest:
             yield Scan(tick, dets, rejected=rejected)
 
 
+def _sapient_server(spec: str) -> Any:
+    """``sapient://HOST:PORT``: a SAPIENT fusion node listening for sensor nodes."""
+    from skywarden.ingest.formats import UnknownFormat
+    from skywarden.ingest.sapient_server import SapientServer
+
+    host, _, port = spec.removeprefix("sapient://").rpartition(":")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise UnknownFormat(f"{spec}: expected sapient://HOST:PORT (a port in 1-65535)")
+    return SapientServer(spec, "sapient", host=host or "127.0.0.1", port=int(port))
+
+
 def parse_source(spec: str) -> DetectionsFile | TracksFile | LiveIngest:
     """``detections:PATH``, ``tracks:PATH``, ``tcp://H:P`` or ``udp://H:P`` -> a source;
     errors name the spec."""
-    if spec.startswith(("tcp://", "udp://")):
+    if spec.startswith(("tcp://", "udp://", "sapient://")):
         return LiveIngest([spec])
     kind, sep, rest = spec.partition(":")
     if not sep or not rest:
