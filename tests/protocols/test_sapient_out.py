@@ -160,7 +160,7 @@ def test_upstream_registers_then_streams_to_a_parent_on_loopback() -> None:
 
 
 def test_attach_runs_with_the_app(tmp_path: Any, monkeypatch: Any) -> None:
-    from skywarden.protocols.sapient_out import attach
+    from skywarden.protocols.outputs import attach_outputs
     from skywarden.service.app import create_app
     from skywarden.store import Database
 
@@ -180,7 +180,7 @@ def test_attach_runs_with_the_app(tmp_path: Any, monkeypatch: Any) -> None:
             registered.set()
 
         server = await asyncio.start_server(parent, "127.0.0.1", 0)
-        attach(app, [f"tcp://127.0.0.1:{server.sockets[0].getsockname()[1]}"])
+        attach_outputs(app, sapient=[f"tcp://127.0.0.1:{server.sockets[0].getsockname()[1]}"])
         async with app.router.lifespan_context(app):
             await asyncio.wait_for(registered.wait(), 5)
         server.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -37,8 +38,7 @@ def test_open_feed_closes_when_the_user_is_revoked(
                 else:
                     users.delete_user(s, "analyst")
             with pytest.raises(WebSocketDisconnect) as closed:
-                for _ in range(200):  # batches may arrive first; the close must follow
-                    ws.receive_json()
+                _read_until_closed(ws)
             assert closed.value.code == 1008
     db.dispose()
 
@@ -62,3 +62,9 @@ def test_open_feed_keeps_streaming_while_the_token_is_valid(
             client.portal.call(bus.publish, "clock", {"t": 2000.0})
             assert ws.receive_json()["type"] == "batch"
     db.dispose()
+
+
+def _read_until_closed(ws: Any, most: int = 200) -> None:
+    """Read messages (batches may arrive first) until the server closes the socket."""
+    for _ in range(most):
+        ws.receive_json()

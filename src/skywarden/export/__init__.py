@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from skywarden.errors import SkywardenError
 from skywarden.export.data import ExportData
 
 KINDS = ("tracks", "incidents", "zones", "laser-plan")
@@ -24,7 +25,7 @@ EXTENSIONS = {
 }
 
 
-class UnsupportedExport(ValueError):
+class UnsupportedExport(SkywardenError, ValueError):
     """This kind cannot be written in this format; says which ones can."""
 
 

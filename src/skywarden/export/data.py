@@ -22,10 +22,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from skywarden.errors import SkywardenError
 from skywarden.model import InvalidRecord, TrackUpdate
 
 
-class ExportSourceError(ValueError):
+class ExportSourceError(SkywardenError, ValueError):
     """An export's input cannot be read; names the file (and line) and why."""
 
 

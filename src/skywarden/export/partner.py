@@ -10,13 +10,14 @@ Every writer works on what this returns, never on the full data (DESIGN: redact 
 
 from __future__ import annotations
 
+from skywarden.errors import SkywardenError
 from skywarden.export.data import ExportData
 from skywarden.service import redact
 from skywarden.service.roles import allowed
 from skywarden.store.users import Role
 
 
-class PartnerForbidden(ValueError):
+class PartnerForbidden(SkywardenError, ValueError):
     """The partner role may not receive this kind of export at all."""
 
 

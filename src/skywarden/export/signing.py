@@ -31,6 +31,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from skywarden.errors import SkywardenError
 from skywarden.store.secret_key import SecretKeyError, write_private
 
 MANIFEST = "manifest.json"
@@ -40,7 +41,7 @@ ENV_KEY_FILE = "SKYWARDEN_EXPORT_KEY_FILE"
 CHUNK = 1 << 20
 
 
-class VerifyError(ValueError):
+class VerifyError(SkywardenError, ValueError):
     """The folder fails verification; ``file`` names the file at fault."""
 
     def __init__(self, file: str, reason: str) -> None:
@@ -164,6 +165,20 @@ def verify_folder(folder: Path, pinned: bytes | None = None) -> Verified:
         if not p.is_file():
             raise VerifyError(p.name, "missing: the folder is not a signed export")
     body = mpath.read_bytes()
+    manifest, raw, listed = _read_manifest(body, pinned)
+    try:
+        sig = base64.b64decode(spath.read_bytes().strip(), validate=True)
+        Ed25519PublicKey.from_public_bytes(raw).verify(sig, body)
+    except (InvalidSignature, ValueError):
+        raise VerifyError(SIGNATURE, "signature does not match the manifest") from None
+    _check_files(folder, listed)
+    return Verified(len(listed), key_id(raw), pinned is not None, manifest.get("audience"))
+
+
+def _read_manifest(
+    body: bytes, pinned: bytes | None
+) -> tuple[dict[str, Any], bytes, dict[str, dict[str, Any]]]:
+    """(manifest, signer's public key, listed files) of a manifest that is well formed."""
     try:
         manifest = json.loads(body)
         signer = manifest["signer"]
@@ -179,11 +194,11 @@ def verify_folder(folder: Path, pinned: bytes | None = None) -> Verified:
         raise VerifyError(
             MANIFEST, f"signed by key {key_id(raw)}, not the pinned key {key_id(pinned)}"
         )
-    try:
-        sig = base64.b64decode(spath.read_bytes().strip(), validate=True)
-        Ed25519PublicKey.from_public_bytes(raw).verify(sig, body)
-    except (InvalidSignature, ValueError):
-        raise VerifyError(SIGNATURE, "signature does not match the manifest") from None
+    return manifest, raw, listed
+
+
+def _check_files(folder: Path, listed: dict[str, dict[str, Any]]) -> None:
+    """Every listed file present and unchanged, and nothing added beside them."""
     for name, f in sorted(listed.items()):
         p = folder / name
         if Path(name).name != name:
@@ -197,4 +212,3 @@ def verify_folder(folder: Path, pinned: bytes | None = None) -> Verified:
             continue
         what = "file" if p.is_file() and not p.is_symlink() else "entry (not a plain file)"
         raise VerifyError(p.name, f"{what} not in the manifest: added after signing")
-    return Verified(len(listed), key_id(raw), pinned is not None, manifest.get("audience"))

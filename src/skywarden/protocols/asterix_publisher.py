@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from skywarden.bus import Bus
+from skywarden.errors import SkywardenError
 from skywarden.geo import LocalFrame
 from skywarden.protocols.cat062 import Cat062Encoder
 from skywarden.service import redact
@@ -31,7 +32,7 @@ from skywarden.service import redact
 log = logging.getLogger(__name__)
 
 
-class AsterixSpecError(ValueError):
+class AsterixSpecError(SkywardenError, ValueError):
     """An ``--asterix-out`` URL is malformed; says what and why."""
 
 

@@ -30,9 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from fastapi import FastAPI
-
 from skywarden.bus import Bus
+from skywarden.errors import SkywardenError
 from skywarden.protocols import cot
 from skywarden.protocols._pytak import pytak
 from skywarden.protocols.cot_feed import CotFeed
@@ -45,7 +44,7 @@ BACKOFF_MAX_S = 30.0
 TOPICS = ("tracks", "incidents", "recommendations")
 
 
-class CotSpecError(ValueError):
+class CotSpecError(SkywardenError, ValueError):
     """A ``--cot`` URL is malformed; says what and why."""
 
 
@@ -186,14 +185,3 @@ class CotPublisher:
         if self._tasks:
             self._sub.close()
         self._close_writer()
-
-
-def attach(app: FastAPI, specs: list[str]) -> None:
-    """Start one CoT publisher per URL with ``app`` (after its hub), stop them with it;
-    seeded with the hub's live incidents. See ``protocols.outputs``."""
-    from skywarden.protocols.outputs import OutputSpecError, attach_outputs
-
-    try:
-        attach_outputs(app, cot=specs)
-    except OutputSpecError as e:
-        raise CotSpecError(str(e)) from None

@@ -15,8 +15,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from skywarden.errors import SkywardenError
 
-class OutputSpecError(ValueError):
+
+class OutputSpecError(SkywardenError, ValueError):
     """A protocol output URL is malformed; ``param`` names the command-line option."""
 
     def __init__(self, param: str, message: str) -> None:

@@ -41,6 +41,7 @@ from sapient_msg.bsi_flex_335_v2_0 import (
 from ulid import ULID
 
 from skywarden.bus import Bus
+from skywarden.errors import SkywardenError
 from skywarden.ingest.sapient import HEADER_BYTES, SapientDecoder, encode
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ STATUS_INTERVAL_S = 10.0  # the heartbeat the registration promises
 SR = status_report_pb2.StatusReport
 
 
-class SapientOutError(ValueError):
+class SapientOutError(SkywardenError, ValueError):
     """A ``--sapient-out`` URL is malformed, or the parent refused the registration."""
 
 
@@ -329,14 +330,3 @@ class SapientUpstream:
             if msg.topic in ("incidents", "recommendations"):
                 with contextlib.suppress(Exception):
                     self.messages(msg.topic, msg.data)
-
-
-def attach(app: Any, specs: list[str]) -> None:
-    """Start one upstream per ``tcp://HOST:PORT`` with the app, stop them with it (see
-    ``protocols.outputs``)."""
-    from skywarden.protocols.outputs import OutputSpecError, attach_outputs
-
-    try:
-        attach_outputs(app, sapient=specs)
-    except OutputSpecError as e:
-        raise SapientOutError(str(e)) from None
