@@ -50,10 +50,11 @@ def track(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from skywarden.pipeline.track_file import track_detections
     from skywarden.tracking import InvalidConfig, ScanError, TrackerConfig
     from skywarden.tracking.config_file import ConfigFileError, load_config
     from skywarden.tracking.enu import enu_scans_columns, read_enu_columns, run_enu_lines
-    from skywarden.tracking.files import resolve_frame, track_file
+    from skywarden.tracking.files import resolve_frame
     from skywarden.tracking.io import InputLineError
 
     console = Console(stderr=True)
@@ -94,7 +95,7 @@ def track(
             ) as progress,
         ):
             task = progress.add_task("tracking", total=total)
-            counts = track_file(
+            counts = track_detections(
                 detections, fh, frame, config, on_scan=lambda k: progress.update(task, completed=k)
             )
         console.print(

@@ -1,21 +1,21 @@
 """Assemble the service from command-line choices: store, sources, stages, app.
 
 Kept apart from the CLI so tests and benchmarks build exactly what ``skywarden serve``
-builds. Stages come from the packages of docs/interfaces.md; a configured stage that
-cannot be built stops the start-up with a one-line error naming it (fail closed: no
-service without its laser interlock or its airspace analysis).
+builds. Stages are built directly, as typed objects (:class:`Stages`), from the packages
+of docs/interfaces.md, and handed to the pipeline's typed seams (``skywarden.stages``);
+a configured stage that cannot be built stops the start-up with a one-line error naming
+it (fail closed: no service without its laser interlock or its airspace analysis).
 """
 
 from __future__ import annotations
 
 import asyncio
 import heapq
-import importlib
 import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from fastapi import FastAPI
@@ -37,6 +37,11 @@ from skywarden.service.sources import (
 )
 from skywarden.store import Database, StoreConfigError, audit, ids, users
 from skywarden.store.db import make_engine
+
+if TYPE_CHECKING:  # built lazily: a tracks-only service never imports the tracker
+    from skywarden.airspace import Analyzer
+    from skywarden.laser import HoldFire, LaserPlan
+    from skywarden.tracking import Tracker
 
 LIVE = ("tcp://", "udp://")
 
@@ -138,6 +143,18 @@ def ensure_first_login(db: Database, folder: Path) -> tuple[str, str, str] | Non
     return "operator", pw, str(where)
 
 
+@dataclass
+class Stages:
+    """The stages ``build_stages`` made, typed: what ``Pipeline`` takes, as it takes it."""
+
+    tracker: Tracker | None = None
+    analyzer: Analyzer | None = None
+    hold_fire: HoldFire | None = None
+    zones: list[Zone] = field(default_factory=list)
+    laser_plan: dict[str, Any] | None = None
+    hazard: dict[str, Any] | None = None
+
+
 def build_stages(
     sector: SectorInfo,
     need_tracker: bool,
@@ -148,7 +165,7 @@ def build_stages(
     source_id: str = "",
     id_prefix: str = "",
     option: str = "--scenario",
-) -> dict[str, Any]:
+) -> Stages:
     """Tracker, analyzer (with the sector's zones) and hold-fire, failing closed.
 
     Every stage that is configured must build, or the service does not start
@@ -160,57 +177,72 @@ def build_stages(
     prefix (``store.ids``) the tracker and analyzer mint ids with. ``option`` is the
     command-line option an error is reported against.
     """
-    from skywarden.pipeline import seed_store
-    from skywarden.store import zones as store_zones
-
-    out: dict[str, Any] = {
-        "tracker": None,
-        "analyzer": None,
-        "hold_fire": None,
-        "zones": [],
-        "laser_plan": None,
-        "hazard": None,
-    }
-    frame = sector.frame
+    out = Stages()
     if need_tracker:
-        try:
-            from skywarden.tracking import Tracker, TrackerConfig
-
-            out["tracker"] = Tracker(frame, TrackerConfig(), id_prefix=id_prefix)
-        except Exception as e:
-            raise LaunchError(option, f"the tracker cannot be built: {_why(e)}") from None
+        out.tracker = _tracker(sector, id_prefix, option)
     if laser_plan is not None:
-        try:
-            laser = importlib.import_module("skywarden.laser")
-            plan = laser.load_laser_plan(str(laser_plan))
-            hold = laser.HoldFire(plan, frame)
-            out["hold_fire"] = hold
-            out["laser_plan"] = _plan_dict(plan, laser_plan)
-            out["hazard"] = _hazard_geojson(hold)
-        except Exception as e:
-            raise LaunchError(
-                "--laser-plan",
-                f"{laser_plan}: laser hold-fire cannot be built, refusing to serve without"
-                f" it: {_why(e)}",
-            ) from None
+        out.hold_fire, out.laser_plan, out.hazard = _laser(sector, laser_plan)
+    out.zones, out.analyzer = _analyzer(sector, out.laser_plan, db, source_id, id_prefix, option)
+    return out
+
+
+def _tracker(sector: SectorInfo, id_prefix: str, option: str) -> Tracker:
     try:
-        from skywarden.airspace import Analyzer, load_policy, sector_zones
+        from skywarden.tracking import Tracker, TrackerConfig
+
+        return Tracker(sector.frame, TrackerConfig(), id_prefix=id_prefix)
+    except Exception as e:
+        raise LaunchError(option, f"the tracker cannot be built: {_why(e)}") from None
+
+
+def _laser(
+    sector: SectorInfo, laser_plan: Path
+) -> tuple[HoldFire, dict[str, Any], dict[str, Any] | None]:
+    """The hold-fire interlock of a plan file, the plan as filed, its hazard footprint."""
+    try:
+        from skywarden.laser import HoldFire, load_laser_plan
+
+        plan = load_laser_plan(str(laser_plan))
+        hold = HoldFire(plan, sector.frame)
+        return hold, _plan_dict(plan, laser_plan), _hazard_geojson(hold)
+    except Exception as e:
+        raise LaunchError(
+            "--laser-plan",
+            f"{laser_plan}: laser hold-fire cannot be built, refusing to serve without"
+            f" it: {_why(e)}",
+        ) from None
+
+
+def _analyzer(
+    sector: SectorInfo,
+    laser_plan: dict[str, Any] | None,
+    db: Database | None,
+    source_id: str,
+    id_prefix: str,
+    option: str,
+) -> tuple[list[Zone], Analyzer]:
+    """The sector's zones (seeded into the store, then the store's) and the analyzer."""
+    try:
+        # From the package, not its module: a test replaces skywarden.airspace.Analyzer.
+        import skywarden.airspace as airspace
+        from skywarden.pipeline import seed_store
         from skywarden.refdata import border_line
+        from skywarden.store import zones as store_zones
 
         airports = sector.airports or ["KELP", "KBIF", "MMCS"]
-        zones: list[Zone] = list(sector_zones(frame, airports=airports))
+        zones: list[Zone] = list(airspace.sector_zones(sector.frame, airports=airports))
         if db is not None:
             with db.session() as s:
-                seed_store(s, source_id, zones, out["laser_plan"])
+                seed_store(s, source_id, zones, laser_plan)
                 zones = store_zones.all_zones(s)
-        out["zones"] = zones
-        out["analyzer"] = Analyzer(frame, zones, border_line(), load_policy(), id_prefix=id_prefix)
+        policy = airspace.load_policy()
+        an = airspace.Analyzer(sector.frame, zones, border_line(), policy, id_prefix=id_prefix)
+        return zones, an
     except Exception as e:
         raise LaunchError(
             option,
             f"the airspace analyzer cannot be built for sector {sector.name!r}: {_why(e)}",
         ) from None
-    return out
 
 
 def _why(e: BaseException) -> str:
@@ -219,19 +251,16 @@ def _why(e: BaseException) -> str:
     return f"{type(e).__name__}: {msg[0]}" if msg else type(e).__name__
 
 
-def _plan_dict(plan: Any, path: Path) -> dict[str, Any]:
+def _plan_dict(plan: LaserPlan, path: Path) -> dict[str, Any]:
     """The plan as filed (its validated spec), for the store and ``/api/laser/plans``."""
-    spec = getattr(plan, "spec", None)
-    body: dict[str, Any] = spec.model_dump(mode="json") if spec is not None else {}
+    body: dict[str, Any] = plan.spec.model_dump(mode="json")
     return {"id": path.stem, "name": body.get("name", path.stem), "file": str(path), **body}
 
 
-def _hazard_geojson(hold: Any) -> dict[str, Any] | None:
+def _hazard_geojson(hold: HoldFire) -> dict[str, Any] | None:
     """The hazard volume's ground footprint as a GeoJSON Polygon (lon/lat), with its
     ceiling, for the map; from ``HazardVolume.footprint`` in the site's ENU frame."""
-    vol = getattr(hold, "volume", None)
-    if vol is None or not hasattr(vol, "footprint"):
-        return None
+    vol = hold.volume
     xs, ys = (np.asarray(v, dtype=float) for v in vol.footprint.exterior.xy)
     lat, lon, _ = vol.frame.to_geodetic(xs, ys, np.zeros_like(xs))
     return {
@@ -325,14 +354,14 @@ def build(
             db,
             bus,
             src,
-            stages["tracker"],
-            stages["analyzer"],
-            stages["hold_fire"],
+            stages.tracker,
+            stages.analyzer,
+            stages.hold_fire,
             speed=speed,
-            zones=stages["zones"],
+            zones=stages.zones,
             sensors=sector.sensors,
-            laser_plan=stages["laser_plan"],
-            hazard=stages["hazard"],
+            laser_plan=stages.laser_plan,
+            hazard=stages.hazard,
             id_prefix=prefix,
             seed=False,
         )
