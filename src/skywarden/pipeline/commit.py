@@ -22,13 +22,12 @@ from skywarden.store import quarantine as store_quarantine
 from skywarden.store import recommendations as store_recs
 from skywarden.store import sensors as store_sensors
 from skywarden.store import tracks as store_tracks
+from skywarden.views import TrackPoint
 
 
 def update_dict(u: TrackUpdate) -> dict[str, Any]:
-    """A track update in the store's point form (what the API and the feed carry)."""
-    d = store_tracks.update_row(u)
-    d["velocity"] = [d.pop("ve"), d.pop("vn"), d.pop("vu")]
-    return d
+    """A track update in the one point form the store, the bus and the API share."""
+    return TrackPoint.wire_of_update(u)
 
 
 def record_decision(s: Session, d: HoldFireDecision) -> None:

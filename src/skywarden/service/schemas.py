@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from skywarden.laser.plan import LaserPlan, LaserPlanError, PlanSpec
+from skywarden.views import TrackPoint
 
 MAX_JSON_DEPTH = 8  # nesting of any request body (a zone Feature needs 5)
 MAX_LIMIT = 10_000  # rows of a list answer
@@ -115,19 +116,8 @@ class Me(Out):
     role: str
 
 
-class TrackPointOut(Out):
-    t: float
-    track: str
-    status: str
-    lat: float
-    lon: float
-    alt_m: float
-    cls: str
-    velocity: list[float] | None = None
-    class_probs: dict[str, float] | None = None
-    identities: list[str] | None = None
-    sensors: list[str] | None = None
-    callsign: str | None = None
+# A track point is one record for the store, the bus, the hub and the API (issue 13).
+TrackPointOut = TrackPoint
 
 
 class EventOut(Out):
