@@ -1,4 +1,4 @@
-"""The records the outside world reads, defined once: a stored track point.
+"""The records the outside world reads, defined once: track points, incidents, measures.
 
 Issue 13: one track point changed its dict shape four times on its way from the tracker
 to the map (velocity as ``ve``/``vn``/``vu`` columns, then as a list, then again).
@@ -13,6 +13,11 @@ already a dependency, msgspec would be a second one. The hot path (every track, 
 second) builds its dict form straight from an already validated ``TrackUpdate``, so it
 pays no validation there.
 
+:class:`IncidentView` and :class:`RecommendationView` are the same for an incident as
+the store keeps it (with its events and operator actions) and a recommendation version:
+``store.incidents`` and ``store.recommendations`` build exactly their fields, the bus
+carries them, and the API's ``IncidentOut`` and ``RecommendationOut`` *are* them.
+
 It sits in the bottom layer with ``model.py`` so the store, the bus, the pipeline and
 the service can all import it.
 """
@@ -23,7 +28,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from skywarden.model import TrackStatus, TrackUpdate
+from skywarden.model import Action, IncidentState, TrackStatus, TrackUpdate
 
 
 def top_class(probs: dict[str, float] | None) -> str:
@@ -121,3 +126,64 @@ class TrackPoint(BaseModel):
         out = dict(d)
         out["ve"], out["vn"], out["vu"] = out.pop("velocity") or (0.0, 0.0, 0.0)
         return out
+
+
+class View(BaseModel):
+    """Base of the served records: fields a newer writer adds are ignored by older readers."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class EventView(View):
+    """An event as filed under an incident (``attrs`` hold the detector's details)."""
+
+    t: float
+    kind: str
+    track: str
+    lat: float
+    lon: float
+    alt_m: float | None = None
+    attrs: dict[str, Any] | None = None
+
+
+class ActionView(View):
+    """An operator's action on an incident, with its wall-clock time."""
+
+    t: float
+    user: str
+    action: str
+    comment: str
+
+
+class IncidentView(View):
+    """An incident as stored and served; ``events`` and ``actions`` only in the detail."""
+
+    id: str
+    t_open: float
+    t_updated: float | None = None
+    severity: int
+    state: IncidentState
+    kind: str
+    tracks: list[str]
+    recommendations: list[str]
+    lat: float | None = None
+    lon: float | None = None
+    shared: bool
+    summary: str = ""
+    events: list[EventView] | None = None
+    actions: list[ActionView] | None = None
+
+
+class RecommendationView(View):
+    """One version of a measure as stored and served (``tfr`` only for a TFR)."""
+
+    id: str
+    incident: str | None = None
+    action: Action
+    t_issued: float
+    t_expires: float
+    t_reevaluate: float
+    reasons: list[str]
+    runways: list[str] = []
+    airport: str | None = None
+    tfr: dict[str, Any] | None = None
