@@ -26,6 +26,7 @@ the ``laser`` topic (what ``/api/laser/status`` and the map show) and stored.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import threading
 import time
@@ -67,6 +68,7 @@ log = logging.getLogger("skywarden.pipeline")
 SNAPSHOT_EVERY = 60  # scans between state snapshots (a minute at 1x)
 STALE_AFTER_S = 5.0  # wall-clock seconds without a decided scan before hold-fire HOLDs
 PUBLISH_TIMEOUT_S = 30.0  # a publish the event loop never runs (it stopped) ends the loop
+PUBLISH_POLL_S = 0.25  # how often a waiting publish checks that the service still runs
 
 
 class Source(Protocol):
@@ -286,7 +288,18 @@ class Pipeline(Hooks):
             return
         rows: list[dict[str, Any]] = committed if isinstance(committed, list) else []
         fut = asyncio.run_coroutine_threadsafe(self._publish(result, rows), self._loop)
-        fut.result(PUBLISH_TIMEOUT_S)
+        waited = 0.0
+        while True:  # until published, or the service stops and its loop will not run it
+            try:
+                fut.result(PUBLISH_POLL_S)
+                return
+            except concurrent.futures.TimeoutError:
+                waited += PUBLISH_POLL_S
+                if self._stop.is_set() or self._loop.is_closed() or waited >= PUBLISH_TIMEOUT_S:
+                    fut.cancel()
+                    if not self._stop.is_set():
+                        raise RuntimeError(f"publish not done after {waited:.0f} s") from None
+                    return
 
     def stopped(self) -> bool:
         return self._stop.is_set()
