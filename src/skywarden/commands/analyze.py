@@ -8,13 +8,14 @@ prints the incident table and the recommendation timeline, and writes ``events``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from skywarden.model import Event, Incident, Recommendation
-from skywarden.stages import Hooks, Runner, Scan, StageChain, StepResult, fresh
+from skywarden.model import Event, Incident, Recommendation, TrackUpdate
+from skywarden.stages import AnalysisStage, Hooks, Runner, Scan, StageChain, StepResult, fresh
 
 
 class _Collect(Hooks):
@@ -32,6 +33,14 @@ class _Collect(Hooks):
         self.recs += result.recommendations
         self.incidents.update({i.id: i for i in result.incidents})
         return None
+
+
+def _run(analyzer: AnalysisStage, scans: Iterable[tuple[float, list[TrackUpdate]]]) -> _Collect:
+    """The tracks file's scans through the analyzer on the one stage loop, then its finish."""
+    got = _Collect()
+    stream = fresh(Scan(t, updates=ups) for t, ups in scans)
+    Runner(StageChain(analyzer=analyzer, strict=True), got, finish=True).run(stream)
+    return got
 
 
 def analyze(
@@ -80,9 +89,7 @@ def analyze(
         extra = [z for p in (zones or []) for z in load_zones_geojson(p)]
         zs = sector_zones(frame, airports=aps, extra=extra)
         an = Analyzer(frame, zs, refdata.border_line(), load_policy(policy))
-        got = _Collect()
-        scans = (Scan(t, updates=ups) for t, ups in read_scans(tracks))
-        Runner(StageChain(analyzer=an, strict=True), got, finish=True).run(fresh(scans))
+        got = _run(an, read_scans(tracks))
         events, recs, incidents, n = got.events, got.recs, got.incidents, got.n
     except (AirspaceError, refdata.UnknownAirport) as e:
         typer.echo(f"error: {e}", err=True)

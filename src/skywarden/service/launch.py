@@ -273,6 +273,117 @@ def _hazard_geojson(hold: HoldFire) -> dict[str, Any] | None:
     }
 
 
+Chosen = tuple[Any, SectorInfo | None, Path | None]
+
+
+def _choose_source(
+    scenario: Path | None,
+    source_specs: Sequence[str],
+    seed: int,
+    duration_s: float | None,
+    sector_file: Path | None,
+    laser_plan: Path | None,
+) -> Chosen:
+    """The source, its sector and the laser plan (a scenario's sibling plan by default);
+    (None, None, plan) when the service only serves the store."""
+    if scenario is not None:
+        return _scenario_source(scenario, source_specs, seed, duration_s, laser_plan)
+    if any(s.startswith(LIVE) for s in source_specs):
+        return (*_live_source(source_specs, sector_file), laser_plan)
+    if source_specs:
+        try:
+            parsed = [parse_source(s) for s in source_specs]
+        except SourceSpecError as e:
+            raise LaunchError("--source", str(e)) from None
+        files = [p for p in parsed if not isinstance(p, LiveIngest)]
+        src = files[0] if len(files) == 1 else MergedSource(files)
+        return src, sector_for(files[0]), laser_plan
+    return None, None, laser_plan
+
+
+def _scenario_source(
+    scenario: Path,
+    source_specs: Sequence[str],
+    seed: int,
+    duration_s: float | None,
+    laser_plan: Path | None,
+) -> Chosen:
+    if source_specs:
+        raise LaunchError("--source", "give either --scenario or --source, not both")
+    if not scenario.is_file():
+        raise LaunchError("--scenario", f"{scenario}: no such file")
+    try:
+        src = ScenarioSource(scenario, seed, duration_s)
+    except ValueError as e:  # ScenarioError names the file and key
+        raise LaunchError("--scenario", str(e)) from None
+    if laser_plan is None:
+        sibling = scenario.with_name(f"{scenario.stem}-laser.yaml")
+        laser_plan = sibling if sibling.is_file() else None
+    return src, src.sector(), laser_plan
+
+
+def _live_source(
+    source_specs: Sequence[str], sector_file: Path | None
+) -> tuple[LiveIngest, SectorInfo | None]:
+    if not all(s.startswith(LIVE) for s in source_specs):
+        raise LaunchError(
+            "--source", "live sockets and recorded files in one service: run them as two"
+        )
+    if sector_file is None or not sector_file.is_file():
+        raise LaunchError(
+            "--sector",
+            "live sources need --sector FILE, a sector.json "
+            "(origin, airports, sensors) as `skywarden simulate` writes",
+        )
+    try:
+        return LiveIngest(list(source_specs)), read_sector_json(sector_file)
+    except SourceSpecError as e:
+        raise LaunchError("--source", str(e)) from None
+    except (KeyError, ValueError) as e:
+        raise LaunchError("--sector", f"{sector_file}: {e}") from None
+
+
+def _pipeline(
+    db: Database,
+    bus: Bus,
+    src: Any,
+    sector: SectorInfo,
+    laser_plan: Path | None,
+    speed: float,
+    warnings: list[str],
+    option: str,
+) -> Pipeline:
+    """The source's stages, built for this store's run prefix, on the one stage loop."""
+    need_tracker = not all(isinstance(s, TracksFile) for s in getattr(src, "sources", [src]))
+    with db.session() as s:
+        prefix = ids.prefix(ids.run_for(s, src.id))
+    stages = build_stages(
+        sector,
+        need_tracker,
+        laser_plan,
+        warnings,
+        db=db,
+        source_id=src.id,
+        id_prefix=prefix,
+        option=option,
+    )
+    return Pipeline(
+        db,
+        bus,
+        src,
+        stages.tracker,
+        stages.analyzer,
+        stages.hold_fire,
+        speed=speed,
+        zones=stages.zones,
+        sensors=sector.sensors,
+        laser_plan=stages.laser_plan,
+        hazard=stages.hazard,
+        id_prefix=prefix,
+        seed=False,
+    )
+
+
 def build(
     db_url: str,
     scenario: Path | None,
@@ -290,81 +401,17 @@ def build(
     except StoreConfigError as e:
         raise LaunchError("--db", str(e)) from None
     label = make_engine(db_url).url.render_as_string(hide_password=True)
-    src: Any = None
-    sector: SectorInfo | None = None
-    if scenario is not None:
-        if source_specs:
-            raise LaunchError("--source", "give either --scenario or --source, not both")
-        if not scenario.is_file():
-            raise LaunchError("--scenario", f"{scenario}: no such file")
-        try:
-            src = ScenarioSource(scenario, seed, duration_s)
-        except ValueError as e:  # ScenarioError names the file and key
-            raise LaunchError("--scenario", str(e)) from None
-        sector = src.sector()
-        if laser_plan is None:
-            sibling = scenario.with_name(f"{scenario.stem}-laser.yaml")
-            laser_plan = sibling if sibling.is_file() else None
-    elif any(s.startswith(LIVE) for s in source_specs):
-        if not all(s.startswith(LIVE) for s in source_specs):
-            raise LaunchError(
-                "--source", "live sockets and recorded files in one service: run them as two"
-            )
-        if sector_file is None or not sector_file.is_file():
-            raise LaunchError(
-                "--sector",
-                "live sources need --sector FILE, a sector.json "
-                "(origin, airports, sensors) as `skywarden simulate` writes",
-            )
-        try:
-            src = LiveIngest(list(source_specs))
-            sector = read_sector_json(sector_file)
-        except SourceSpecError as e:
-            raise LaunchError("--source", str(e)) from None
-        except (KeyError, ValueError) as e:
-            raise LaunchError("--sector", f"{sector_file}: {e}") from None
-    elif source_specs:
-        try:
-            parsed = [parse_source(s) for s in source_specs]
-        except SourceSpecError as e:
-            raise LaunchError("--source", str(e)) from None
-        files = [p for p in parsed if not isinstance(p, LiveIngest)]
-        src = files[0] if len(files) == 1 else MergedSource(files)
-        sector = sector_for(files[0])
+    src, sector, laser_plan = _choose_source(
+        scenario, source_specs, seed, duration_s, sector_file, laser_plan
+    )
     meta: dict[str, Any] = {}
     pipeline = None
     bus = make_bus(bus_url)
     if src is not None and sector is not None:
-        need_tracker = not all(isinstance(s, TracksFile) for s in getattr(src, "sources", [src]))
-        with db.session() as s:
-            prefix = ids.prefix(ids.run_for(s, src.id))
-        live = any(x.startswith(LIVE) for x in source_specs)
-        option = "--scenario" if scenario is not None else "--sector" if live else "--source"
-        stages = build_stages(
-            sector,
-            need_tracker,
-            laser_plan,
-            warnings,
-            db=db,
-            source_id=src.id,
-            id_prefix=prefix,
-            option=option,
-        )
-        pipeline = Pipeline(
-            db,
-            bus,
-            src,
-            stages.tracker,
-            stages.analyzer,
-            stages.hold_fire,
-            speed=speed,
-            zones=stages.zones,
-            sensors=sector.sensors,
-            laser_plan=stages.laser_plan,
-            hazard=stages.hazard,
-            id_prefix=prefix,
-            seed=False,
-        )
+        option = "--scenario" if scenario is not None else "--source"
+        if option == "--source" and any(x.startswith(LIVE) for x in source_specs):
+            option = "--sector"
+        pipeline = _pipeline(db, bus, src, sector, laser_plan, speed, warnings, option)
         meta = {
             "name": sector.name,
             "center": [sector.frame.lat0, sector.frame.lon0],
