@@ -120,3 +120,20 @@ def test_the_analyzer_and_the_store_refuse_the_same_change(night: SimpleNamespac
         incidents.act(s, "I00001", "ana", "resolve", "a kite")
     with pytest.raises(InvalidTransition, match="already resolved"), night.db.session() as s:
         incidents.act(s, "I00001", "ana", "resolve", "again")
+
+
+def test_an_acknowledgement_and_a_note_reach_the_analyzer_too(night: SimpleNamespace) -> None:
+    p = pipeline(night.db, night.path)
+    run_to_end(p, night.scans[:RESOLVE_AFTER])
+    with TestClient(create_app(night.db, InProcessBus())) as client:
+        tok = client.post("/api/token", data={"username": "ana", "password": "ana-password"})
+        h = {"Authorization": f"Bearer {tok.json()['access_token']}"}
+        assert client.post("/api/incidents/I00001/acknowledge", headers=h).status_code == 200
+        r = client.post("/api/incidents/I00001/notes", json={"comment": "tower told"}, headers=h)
+        assert r.status_code == 200
+    run_to_end(p, night.scans[RESOLVE_AFTER : RESOLVE_AFTER + 1])
+    assert isinstance(p.analyzer, Analyzer)
+    inc = {i.id: i for i in p.analyzer.incidents}["I00001"]
+    assert inc.state is IncidentState.ACKNOWLEDGED
+    t = night.scans[RESOLVE_AFTER].t
+    assert {"t": t, "what": "note: tower told", "by": "ana"} in inc.audit
