@@ -55,8 +55,8 @@ def scenario_pipeline(db: Database, **kw: Any) -> Pipeline:
     with db.session() as s:
         pre = ids.prefix(ids.run_for(s, src.id))
     st = build_stages(src.sector(), True, None, [], db=db, source_id=src.id, id_prefix=pre)
-    stages = (st["tracker"], st["analyzer"])
-    return Pipeline(db, InProcessBus(), src, *stages, zones=st["zones"], id_prefix=pre, **kw)
+    stages = (st.tracker, st.analyzer)
+    return Pipeline(db, InProcessBus(), src, *stages, zones=st.zones, id_prefix=pre, **kw)
 
 
 def test_a_restart_loads_the_snapshot_and_ends_as_an_unbroken_run(tmp_path: Path) -> None:
@@ -90,7 +90,7 @@ def recorded_pipeline(db: Database, path: Path) -> Pipeline:
     with db.session() as s:
         pre = ids.prefix(ids.run_for(s, src.id))
     st = build_stages(sector, False, None, [], db=db, source_id=src.id, id_prefix=pre)
-    return Pipeline(db, InProcessBus(), src, None, st["analyzer"], zones=st["zones"], id_prefix=pre)
+    return Pipeline(db, InProcessBus(), src, None, st.analyzer, zones=st.zones, id_prefix=pre)
 
 
 def test_two_sources_and_a_restart_never_share_an_id(
@@ -123,7 +123,7 @@ def test_operator_changes_survive_a_restart(tmp_path: Path, svc: SimpleNamespace
     assert sector is not None
     plan = ROOT / "scenarios" / "el-paso-laser.yaml"
     st = build_stages(sector, False, plan, [], db=db, source_id="x")
-    seeded = [z.id for z in st["zones"]]
+    seeded = [z.id for z in st.zones]
     assert len(seeded) >= 3
     gone, edited = seeded[0], seeded[1]
     with db.session() as s:  # what an operator does through the API (routes/zones.py)
@@ -140,7 +140,7 @@ def test_operator_changes_survive_a_restart(tmp_path: Path, svc: SimpleNamespace
         (p,) = laser.plans(s)
         assert p["name"] == "replaced by the range officer"
         seeds = [a for a in audit.entries(s) if a["action"].endswith("_seed")]
-    assert gone not in {z.id for z in st["zones"]}, "the analyzer watches the store's zones"
+    assert gone not in {z.id for z in st.zones}, "the analyzer watches the store's zones"
     assert sorted(a["action"] for a in seeds) == ["laser_plan_seed", "zones_seed"]  # once each
 
 

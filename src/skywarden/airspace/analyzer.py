@@ -241,6 +241,10 @@ class Analyzer:
     def resolve(self, incident: str, t: float, who: str) -> Incident:
         return self.book.resolve(incident, t, who)
 
+    def annotate(self, incident: str, t: float, who: str, what: str) -> Incident:
+        """An operator's note or sharing change, into the incident's audit trail."""
+        return self.book.annotate(incident, t, who, what)
+
     @property
     def incidents(self) -> list[Incident]:
         return list(self.book.incidents.values())

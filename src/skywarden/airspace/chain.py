@@ -1,6 +1,8 @@
 """simulate -> track -> analyze in one process, scored against the simulator's truth.
 
-This is what ``skywarden run`` and the evaluation bench execute. The simulator and the
+This is what ``skywarden run`` and the evaluation bench execute, through the one stage
+loop (``skywarden.stages.Runner``): the simulator is the source, the scoring against
+truth and the collection of results are the runner's hooks. The simulator and the
 tracker are imported inside :func:`run_chain` (they are stages below this one). With
 ``tracker=False`` the :class:`~.evaluate.TruthStandIn` replaces the tracker: useful to
 measure the airspace logic alone, and always labelled "truth stand-in" in reports.
@@ -9,16 +11,18 @@ measure the airspace logic alone, and always labelled "truth stand-in" in report
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from skywarden.airspace.analyzer import AnalysisStep, Analyzer, AnalyzerConfig
+from skywarden.airspace.analyzer import Analyzer, AnalyzerConfig
 from skywarden.airspace.evaluate import PositionLog, Score, TruthEvents, TruthStandIn, match
 from skywarden.airspace.policy import Policy, load_policy
 from skywarden.airspace.zones import sector_zones
 from skywarden.model import Event, Incident, Recommendation, TrackUpdate
+from skywarden.stages import Analysis, Hooks, Runner, Scan, StageChain, StepResult, fresh
+from skywarden.stages.protocols import TrackingStage
 
 
 @dataclass
@@ -37,11 +41,71 @@ class ChainResult:
     n_updates: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
-    def absorb(self, st: AnalysisStep) -> None:
+    def absorb(self, st: Analysis) -> None:
         self.events += st.events
         self.recommendations += st.recommendations
         for inc in st.incidents:
             self.incidents[inc.id] = inc
+
+
+class _SimulatorSource:
+    """The simulator's steps as scans, timing itself; ``step`` is the current sim step
+    (its truth feeds the scoring). With ``stand_in`` the scans carry the stand-in's
+    track updates instead of detections (its time counts as tracking)."""
+
+    def __init__(self, sim: Any, stand_in: TruthStandIn | None, timers: dict[str, float]) -> None:
+        self.sim, self.stand_in, self.timers = sim, stand_in, timers
+        self.step: Any = None
+
+    def scans(self) -> Iterator[Scan]:
+        clock = time.perf_counter()
+        for step in self.sim.steps():
+            now = time.perf_counter()
+            self.timers["simulate"] += now - clock
+            self.step = step
+            if self.stand_in is None:
+                yield Scan(step.t, step.detections)
+            else:
+                ups = self.stand_in.step(step.t, step.truth)
+                self.timers["track"] += time.perf_counter() - now
+                yield Scan(step.t, updates=ups)
+            clock = time.perf_counter()
+
+
+class _ChainHooks(Hooks):
+    """Score against truth and collect what the analyzer produced, scan by scan."""
+
+    def __init__(
+        self,
+        src: _SimulatorSource,
+        res: ChainResult,
+        truth: TruthEvents,
+        on_updates: Callable[[float, list[TrackUpdate]], None] | None,
+        on_truth: Callable[[Any], None] | None,
+    ) -> None:
+        self.src, self.res, self.truth = src, res, truth
+        self.on_updates, self.on_truth = on_updates, on_truth
+        self.seen = PositionLog()
+
+    def before(self, scan: Scan) -> None:
+        self.truth.step(self.src.step.truth)
+        if self.on_truth is not None:
+            self.on_truth(self.src.step)
+
+    def commit(self, result: StepResult) -> object:
+        for stage in ("track", "analyze"):
+            self.res.seconds[stage] += result.seconds.get(stage, 0.0)
+        ups = result.updates
+        if not result.final:
+            if self.on_updates is not None:
+                self.on_updates(result.t, ups)
+            self.res.n_updates += len(ups)
+            if ups:
+                self.seen.add(
+                    result.t, [u.lat for u in ups], [u.lon for u in ups], ["track"] * len(ups)
+                )
+        self.res.absorb(result.analysis)
+        return None
 
 
 def run_chain(
@@ -53,67 +117,46 @@ def run_chain(
     on_updates: Callable[[float, list[TrackUpdate]], None] | None = None,
     on_truth: Callable[[Any], None] | None = None,
 ) -> ChainResult:
-    """Run a scenario through the simulator, the tracker (or stand-in) and the analyzer."""
+    """Run a scenario through the simulator, the tracker (or stand-in) and the analyzer,
+    with the one stage loop (``skywarden.stages.Runner``), as fast as possible."""
     from skywarden import refdata
     from skywarden.sim import Simulation, load_scenario
 
     scn = load_scenario(scenario)
     sim = Simulation(scn, seed=seed, duration_s=duration_s)
     frame = scn.frame
-    airports = list(scn.sector.airports)
     border = refdata.border_line()
-    zones = sector_zones(frame, airports=airports)
+    zones = sector_zones(frame, airports=list(scn.sector.airports))
     # The sector's own country decides which airports are foreign (default "US").
     country = str(getattr(scn.sector, "country", None) or "US")
     analyzer = Analyzer(
         frame, zones, border, policy or load_policy(), AnalyzerConfig(country=country)
     )
-    truth = TruthEvents(frame, analyzer.zindex, border)
-    seen = PositionLog()
+    trk: TrackingStage | None = None
+    stand_in: TruthStandIn | None = None
     if tracker:
         from skywarden.tracking import Tracker, TrackerConfig
 
-        trk: Any = Tracker(frame, TrackerConfig())
-        source = "tracker"
+        trk = Tracker(frame, TrackerConfig())
     else:
-        trk = TruthStandIn(frame, seed=seed)
-        source = "truth stand-in"
+        stand_in = TruthStandIn(frame, seed=seed)
+    source = "tracker" if tracker else "truth stand-in"
     res = ChainResult(str(scenario), seed, sim.duration_s, source, sim.t_start)
-    timers = {"simulate": 0.0, "track": 0.0, "analyze": 0.0}
-    t = sim.t_start
-    clock = time.perf_counter()
-    for step in sim.steps():
-        now = time.perf_counter()
-        timers["simulate"] += now - clock
-        t = step.t
-        truth.step(step.truth)
-        if on_truth is not None:
-            on_truth(step)
-        updates = trk.step(t, step.detections) if tracker else trk.step(t, step.truth)
-        clock = time.perf_counter()
-        timers["track"] += clock - now
-        if on_updates is not None:
-            on_updates(t, updates)
-        res.n_updates += len(updates)
-        if updates:
-            seen.add(
-                t, [u.lat for u in updates], [u.lon for u in updates], ["track"] * len(updates)
-            )
-        res.absorb(analyzer.step(t, updates))
-        now2 = time.perf_counter()
-        timers["analyze"] += now2 - clock
-        clock = now2
-    if tracker and hasattr(trk, "finish"):
-        final = trk.finish()
-        if final:
-            res.absorb(analyzer.step(t, final))
-    res.absorb(analyzer.finish(t))
+    res.seconds = {"simulate": 0.0, "track": 0.0, "analyze": 0.0}
+    src = _SimulatorSource(sim, stand_in, res.seconds)
+    hooks = _ChainHooks(src, res, TruthEvents(frame, analyzer.zindex, border), on_updates, on_truth)
+    chain = StageChain(trk, analyzer, strict=True)
+    Runner(chain, hooks, finish=True).run(fresh(src.scans()))
     hours = sim.duration_s / 3600.0
     for kind in ("border_crossing", "zone_entry"):
         res.scores[kind] = match(
-            truth.events, res.events, kind, hours, tracks=seen, truth_positions=truth.positions
+            hooks.truth.events,
+            res.events,
+            kind,
+            hours,
+            tracks=hooks.seen,
+            truth_positions=hooks.truth.positions,
         )
-    res.seconds = timers
     return res
 
 

@@ -6,7 +6,12 @@ incident. Severity (1-5) follows the highest threat score seen, raised to at lea
 a safety hazard and 5 for an attack indicator (only ever set from explicit evidence).
 The lifecycle is ``open`` -> ``acknowledged`` (an operator took it) -> ``resolved``
 (by an operator, or automatically once its tracks are gone and its measures lifted for
-``resolve_after_s``). Every change is appended to the audit trail.
+``resolve_after_s``), by the one transition table of ``skywarden.lifecycle``: a change
+it forbids raises :class:`~skywarden.lifecycle.InvalidTransition`, here as in the store.
+Operators' actions reach the book through the running pipeline
+(``pipeline.operators``); once an operator resolved an incident, the analyzer files
+its tracks' later events and measures under a new incident, never the resolved one.
+Every change is appended to the audit trail.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import math
 
 from skywarden.airspace.threat import ATTACK_INDICATOR, SAFETY_HAZARD, ThreatScore
 from skywarden.errors import SkywardenError
+from skywarden.lifecycle import OperatorAction, next_state
 from skywarden.model import Event, Incident, IncidentState, Recommendation
 
 _KIND_RANK = {"observation": 0, "incursion": 1, SAFETY_HAZARD: 2, ATTACK_INDICATOR: 3}
@@ -127,19 +133,24 @@ class IncidentBook:
             live.discard(track)
 
     def acknowledge(self, iid: str, t: float, who: str) -> Incident:
-        inc = self._get(iid)
-        if inc.state == IncidentState.OPEN:
-            inc.state = IncidentState.ACKNOWLEDGED
-            inc.audit.append({"t": t, "what": "acknowledged", "by": who})
-            self._changed[iid] = inc
-        return inc
+        """open -> acknowledged; raises ``InvalidTransition`` from any other state."""
+        return self._move(iid, t, who, OperatorAction.ACKNOWLEDGE, "acknowledged")
 
     def resolve(self, iid: str, t: float, who: str) -> Incident:
+        """open or acknowledged -> resolved; raises ``InvalidTransition`` if resolved."""
+        return self._move(iid, t, who, OperatorAction.RESOLVE, "resolved")
+
+    def annotate(self, iid: str, t: float, who: str, what: str) -> Incident:
+        """An operator's note or sharing change, kept in the audit trail (no new state)."""
         inc = self._get(iid)
-        if inc.state != IncidentState.RESOLVED:
-            inc.state = IncidentState.RESOLVED
-            inc.audit.append({"t": t, "what": "resolved", "by": who})
-            self._changed[iid] = inc
+        inc.audit.append({"t": t, "what": what, "by": who})
+        return inc
+
+    def _move(self, iid: str, t: float, who: str, action: OperatorAction, what: str) -> Incident:
+        inc = self._get(iid)
+        inc.state = next_state(iid, inc.state, action)
+        inc.audit.append({"t": t, "what": what, "by": who})
+        self._changed[iid] = inc
         return inc
 
     def _get(self, iid: str) -> Incident:

@@ -4,9 +4,14 @@ Stages after the tracker publish what changed (track updates of a scan, incident
 recommendations, hold-fire decisions); the WebSocket feed and anything on other
 machines subscribe. Messages are JSON-able dicts so every transport can carry them.
 
-Topics used by the pipeline: ``tracks`` ({"t", "pub", "tracks": [...]}),
-``incidents`` ({"incidents": [...]}), ``recommendations`` ({"recommendations": [...]}),
-``laser`` ({"t", "state", "reasons", "tracks", ...}), ``clock`` ({"t"}).
+Topics used by the pipeline (``pipeline.commit.bus_messages``), each payload the wire
+form of one record of ``skywarden.views`` / ``skywarden.stages``: ``tracks``
+({"t", "pub", "tracks": [TrackPoint, ...]}), ``incidents`` ({"incidents":
+[IncidentView without events and actions, ...]}), ``recommendations``
+({"recommendations": [RecommendationView, ...]}), ``laser`` (``HoldFireDecision``:
+{"t", "plan", "state", "reasons", "tracks", "hazard"}), ``clock`` ({"t", "speed",
+"source"}). Operators' actions do not travel here: the pipeline reads them from the
+store (``pipeline.operators``), where they are durable.
 """
 
 from __future__ import annotations

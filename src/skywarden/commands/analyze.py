@@ -1,16 +1,46 @@
 """``skywarden analyze TRACKS.jsonl --out incidents.json``.
 
 Replays a tracker output file through the airspace analyzer scan by scan (as the live
-service does once per second), prints the incident table and the recommendation
-timeline, and writes ``events``, ``incidents`` and ``recommendations`` to the output JSON.
+service does once per second, with the same stage loop, ``skywarden.stages.Runner``),
+prints the incident table and the recommendation timeline, and writes ``events``,
+``incidents`` and ``recommendations`` to the output JSON.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from skywarden.model import Event, Incident, Recommendation, TrackUpdate
+from skywarden.stages import AnalysisStage, Hooks, Runner, Scan, StageChain, StepResult, fresh
+
+
+class _Collect(Hooks):
+    """The runner's commit hook here: keep every event, incident version and measure."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.recs: list[Recommendation] = []
+        self.incidents: dict[str, Incident] = {}
+        self.n = 0
+
+    def commit(self, result: StepResult) -> object:
+        self.n += 0 if result.final else len(result.updates)
+        self.events += result.events
+        self.recs += result.recommendations
+        self.incidents.update({i.id: i for i in result.incidents})
+        return None
+
+
+def _run(analyzer: AnalysisStage, scans: Iterable[tuple[float, list[TrackUpdate]]]) -> _Collect:
+    """The tracks file's scans through the analyzer on the one stage loop, then its finish."""
+    got = _Collect()
+    stream = fresh(Scan(t, updates=ups) for t, ups in scans)
+    Runner(StageChain(analyzer=analyzer, strict=True), got, finish=True).run(stream)
+    return got
 
 
 def analyze(
@@ -68,19 +98,8 @@ def analyze(
         extra = [z for p in (zones or []) for z in load_zones_geojson(p)]
         zs = sector_zones(frame, airports=aps, extra=extra)
         an = Analyzer(frame, zs, refdata.border_line(), load_policy(policy))
-        events, recs, incidents = [], [], {}
-        t = None
-        n = 0
-        for t, ups in read_scans(tracks, bad):
-            st = an.step(t, ups)
-            n += len(ups)
-            events += st.events
-            recs += st.recommendations
-            incidents.update({i.id: i for i in st.incidents})
-        if t is not None:
-            st = an.finish(t)
-            recs += st.recommendations
-            incidents.update({i.id: i for i in st.incidents})
+        got = _run(an, read_scans(tracks, bad))
+        events, recs, incidents, n = got.events, got.recs, got.incidents, got.n
     except (AirspaceError, refdata.UnknownAirport) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None

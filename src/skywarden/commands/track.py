@@ -113,7 +113,8 @@ def _track_geo(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from skywarden.ingest.report import Quarantine, quarantine_path
-    from skywarden.tracking.files import resolve_frame, track_file
+    from skywarden.pipeline.track_file import track_detections
+    from skywarden.tracking.files import resolve_frame
 
     frame = resolve_frame(detections, origin)
     with detections.open() as fh:
@@ -130,7 +131,7 @@ def _track_geo(
         ) as progress,
     ):
         task = progress.add_task("tracking", total=total)
-        counts = track_file(
+        counts = track_detections(
             detections,
             fh,
             frame,

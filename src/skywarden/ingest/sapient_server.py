@@ -34,7 +34,7 @@ class SapientServer(Source):
     max_clients: int = MAX_CLIENTS
     decoder: SapientDecoder = field(default_factory=SapientDecoder)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
-    closed: int = 0
+    ended: int = 0  # connections that have closed
     active: int = 0
     refused: int = 0
 
@@ -67,9 +67,9 @@ class SapientServer(Source):
                 writer.close()
                 with contextlib.suppress(Exception):
                     await writer.wait_closed()
-                self.closed += 1
+                self.ended += 1
                 self.active -= 1
-                if self.max_connections is not None and self.closed >= self.max_connections:
+                if self.max_connections is not None and self.ended >= self.max_connections:
                     done.set()
 
         server = await asyncio.start_server(handle, self.host, self.port)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +19,7 @@ from skywarden.geo import destination
 from skywarden.laser.holdfire import HOLD, HoldFire
 from skywarden.laser.plan import LaserPlan
 from skywarden.model import TrackStatus, TrackUpdate
+from skywarden.stages import Hooks, Runner, Scan, StageChain, StepResult, fresh
 
 
 @dataclass(frozen=True)
@@ -48,19 +49,28 @@ def replay_holds(
     Recordings are not synchronised (ADS-B reports arrive when they arrive), so each scan
     uses every track's latest update no older than ``stale_s``, moved to the scan time on
     its velocity; ended tracks drop out. A scan's decision holds until the next scan.
+    The scans go through the one stage loop (``skywarden.stages.Runner``) with only the
+    hold-fire stage, as they would live.
     """
     vol = plan.volume(plan.tfr_zone)
-    hold = HoldFire(plan, vol.frame)
     t0, t1 = plan.start_t, plan.end_t
+    n_scans = max(1, math.ceil((t1 - t0) / scan_s - 1e-9))
+    holds = _Holds(scan_s, t1)
+    chain = StageChain(hold_fire=HoldFire(plan, vol.frame), strict=True)
+    Runner(chain, holds).run(fresh(_scans(updates, t0, t1, n_scans, scan_s, stale_s)))
+    return HoldReplay(n_scans, t1 - t0, holds.hold_s, holds.periods)
+
+
+def _scans(
+    updates: Iterable[TrackUpdate], t0: float, t1: float, n: int, scan_s: float, stale_s: float
+) -> Iterator[Scan]:
+    """A scan every ``scan_s`` with each live track's latest update moved to the scan's
+    time; a scan without any current track is left out (nothing to decide on)."""
     rows = sorted((u for u in updates if t0 - stale_s <= u.t <= t1), key=lambda u: u.t)
     last: dict[str, TrackUpdate] = {}
     k = 0
-    hold_s = 0.0
-    periods: list[tuple[float, float, list[str]]] = []
-    n_scans = max(1, math.ceil((t1 - t0) / scan_s - 1e-9))
-    for i in range(n_scans):
+    for i in range(n):
         t = t0 + i * scan_s
-        t_next = min(t + scan_s, t1)
         while k < len(rows) and rows[k].t <= t:
             u = rows[k]
             if u.status is TrackStatus.ENDED:
@@ -69,18 +79,31 @@ def replay_holds(
                 last[u.track] = u
             k += 1
         current = [u for u in last.values() if t - u.t <= stale_s]
-        if not current:
-            continue
-        d = hold.decide(t, _at(current, t))
-        if d.state != HOLD:
-            continue
-        hold_s += t_next - t
-        if periods and periods[-1][1] >= t - 1e-6:
-            a, _, tr = periods[-1]
-            periods[-1] = (a, t_next, list(dict.fromkeys([*tr, *d.tracks])))
+        if current:
+            yield Scan(t, updates=_at(current, t))
+
+
+class _Holds(Hooks):
+    """The runner's commit hook: seconds on HOLD and the HOLD periods (merged)."""
+
+    def __init__(self, scan_s: float, t1: float) -> None:
+        self.scan_s, self.t1 = scan_s, t1
+        self.hold_s = 0.0
+        self.periods: list[tuple[float, float, list[str]]] = []
+
+    def commit(self, result: StepResult) -> object:
+        d = result.decision
+        if d is None or d.state != HOLD:
+            return None
+        t = result.t
+        t_next = min(t + self.scan_s, self.t1)
+        self.hold_s += t_next - t
+        if self.periods and self.periods[-1][1] >= t - 1e-6:
+            a, _, tr = self.periods[-1]
+            self.periods[-1] = (a, t_next, list(dict.fromkeys([*tr, *d.tracks])))
         else:
-            periods.append((t, t_next, list(d.tracks)))
-    return HoldReplay(n_scans, t1 - t0, hold_s, periods)
+            self.periods.append((t, t_next, list(d.tracks)))
+        return None
 
 
 def _at(updates: list[TrackUpdate], t: float) -> list[TrackUpdate]:

@@ -1,21 +1,21 @@
 """Assemble the service from command-line choices: store, sources, stages, app.
 
 Kept apart from the CLI so tests and benchmarks build exactly what ``skywarden serve``
-builds. Stages come from the packages of docs/interfaces.md; a configured stage that
-cannot be built stops the start-up with a one-line error naming it (fail closed: no
-service without its laser interlock or its airspace analysis).
+builds. Stages are built directly, as typed objects (:class:`Stages`), from the packages
+of docs/interfaces.md, and handed to the pipeline's typed seams (``skywarden.stages``);
+a configured stage that cannot be built stops the start-up with a one-line error naming
+it (fail closed: no service without its laser interlock or its airspace analysis).
 """
 
 from __future__ import annotations
 
 import asyncio
 import heapq
-import importlib
 import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from fastapi import FastAPI
@@ -38,6 +38,11 @@ from skywarden.service.sources import (
 )
 from skywarden.store import Database, StoreConfigError, audit, ids, users
 from skywarden.store.db import make_engine
+
+if TYPE_CHECKING:  # built lazily: a tracks-only service never imports the tracker
+    from skywarden.airspace import Analyzer
+    from skywarden.laser import HoldFire, LaserPlan
+    from skywarden.tracking import Tracker
 
 LIVE = ("tcp://", "udp://", "sapient://")
 
@@ -139,6 +144,18 @@ def ensure_first_login(db: Database, folder: Path) -> tuple[str, str, str] | Non
     return "operator", pw, str(where)
 
 
+@dataclass
+class Stages:
+    """The stages ``build_stages`` made, typed: what ``Pipeline`` takes, as it takes it."""
+
+    tracker: Tracker | None = None
+    analyzer: Analyzer | None = None
+    hold_fire: HoldFire | None = None
+    zones: list[Zone] = field(default_factory=list)
+    laser_plan: dict[str, Any] | None = None
+    hazard: dict[str, Any] | None = None
+
+
 def build_stages(
     sector: SectorInfo,
     need_tracker: bool,
@@ -149,7 +166,7 @@ def build_stages(
     source_id: str = "",
     id_prefix: str = "",
     option: str = "--scenario",
-) -> dict[str, Any]:
+) -> Stages:
     """Tracker, analyzer (with the sector's zones) and hold-fire, failing closed.
 
     Every stage that is configured must build, or the service does not start
@@ -161,63 +178,78 @@ def build_stages(
     prefix (``store.ids``) the tracker and analyzer mint ids with. ``option`` is the
     command-line option an error is reported against.
     """
-    from skywarden.pipeline import seed_store
-    from skywarden.store import zones as store_zones
-
-    out: dict[str, Any] = {
-        "tracker": None,
-        "analyzer": None,
-        "hold_fire": None,
-        "zones": [],
-        "laser_plan": None,
-        "hazard": None,
-    }
-    frame = sector.frame
+    out = Stages()
     if need_tracker:
-        try:
-            from skywarden.tracking import Tracker, TrackerConfig
-
-            out["tracker"] = Tracker(frame, TrackerConfig(), id_prefix=id_prefix)
-        except Exception as e:
-            raise LaunchError(option, f"the tracker cannot be built: {_why(e)}") from None
+        out.tracker = _tracker(sector, id_prefix, option)
     if laser_plan is not None:
-        try:
-            laser = importlib.import_module("skywarden.laser")
-            plan = laser.load_laser_plan(str(laser_plan))
-            hold = laser.HoldFire(plan, frame)
-            out["hold_fire"] = hold
-            out["laser_plan"] = _plan_dict(plan, laser_plan)
-            out["hazard"] = _hazard_geojson(hold)
-        except Exception as e:
-            raise LaunchError(
-                "--laser-plan",
-                f"{laser_plan}: laser hold-fire cannot be built, refusing to serve without"
-                f" it: {_why(e)}",
-            ) from None
+        out.hold_fire, out.laser_plan, out.hazard = _laser(sector, laser_plan)
+    out.zones, out.analyzer = _analyzer(sector, out.laser_plan, db, source_id, id_prefix, option)
+    return out
+
+
+def _tracker(sector: SectorInfo, id_prefix: str, option: str) -> Tracker:
     try:
-        from skywarden.airspace import Analyzer, load_policy, sector_zones
+        from skywarden.tracking import Tracker, TrackerConfig
+
+        return Tracker(sector.frame, TrackerConfig(), id_prefix=id_prefix)
+    except Exception as e:
+        raise LaunchError(option, f"the tracker cannot be built: {_why(e)}") from None
+
+
+def _laser(
+    sector: SectorInfo, laser_plan: Path
+) -> tuple[HoldFire, dict[str, Any], dict[str, Any] | None]:
+    """The hold-fire interlock of a plan file, the plan as filed, its hazard footprint."""
+    try:
+        from skywarden.laser import HoldFire, load_laser_plan
+
+        plan = load_laser_plan(str(laser_plan))
+        hold = HoldFire(plan, sector.frame)
+        return hold, _plan_dict(plan, laser_plan), _hazard_geojson(hold)
+    except Exception as e:
+        raise LaunchError(
+            "--laser-plan",
+            f"{laser_plan}: laser hold-fire cannot be built, refusing to serve without"
+            f" it: {_why(e)}",
+        ) from None
+
+
+def _analyzer(
+    sector: SectorInfo,
+    laser_plan: dict[str, Any] | None,
+    db: Database | None,
+    source_id: str,
+    id_prefix: str,
+    option: str,
+) -> tuple[list[Zone], Analyzer]:
+    """The sector's zones (seeded into the store, then the store's) and the analyzer."""
+    try:
+        # From the package, not its module: a test replaces skywarden.airspace.Analyzer.
+        from skywarden import airspace
+        from skywarden.pipeline import seed_store
         from skywarden.refdata import border_line, guess_airports
+        from skywarden.store import zones as store_zones
 
         airports = sector.airports or guess_airports(
-            frame.lat0,
-            frame.lon0,
+            sector.frame.lat0,
+            sector.frame.lon0,
             sector.extent_m,
             f"sector {sector.name!r}",
             f'list them as "airports" in the sector file ({option})',
         )
-        zones: list[Zone] = list(sector_zones(frame, airports=airports))
+        zones: list[Zone] = list(airspace.sector_zones(sector.frame, airports=airports))
         if db is not None:
             with db.session() as s:
-                seed_store(s, source_id, zones, out["laser_plan"])
+                seed_store(s, source_id, zones, laser_plan)
                 zones = store_zones.all_zones(s)
-        out["zones"] = zones
-        out["analyzer"] = Analyzer(frame, zones, border_line(), load_policy(), id_prefix=id_prefix)
+        policy = airspace.load_policy()
+        an = airspace.Analyzer(sector.frame, zones, border_line(), policy, id_prefix=id_prefix)
+        return zones, an
     except Exception as e:
         raise LaunchError(
             option,
             f"the airspace analyzer cannot be built for sector {sector.name!r}: {_why(e)}",
         ) from None
-    return out
 
 
 def _why(e: BaseException) -> str:
@@ -226,19 +258,16 @@ def _why(e: BaseException) -> str:
     return f"{type(e).__name__}: {msg[0]}" if msg else type(e).__name__
 
 
-def _plan_dict(plan: Any, path: Path) -> dict[str, Any]:
+def _plan_dict(plan: LaserPlan, path: Path) -> dict[str, Any]:
     """The plan as filed (its validated spec), for the store and ``/api/laser/plans``."""
-    spec = getattr(plan, "spec", None)
-    body: dict[str, Any] = spec.model_dump(mode="json") if spec is not None else {}
+    body: dict[str, Any] = plan.spec.model_dump(mode="json")
     return {"id": path.stem, "name": body.get("name", path.stem), "file": str(path), **body}
 
 
-def _hazard_geojson(hold: Any) -> dict[str, Any] | None:
+def _hazard_geojson(hold: HoldFire) -> dict[str, Any] | None:
     """The hazard volume's ground footprint as a GeoJSON Polygon (lon/lat), with its
     ceiling, for the map; from ``HazardVolume.footprint`` in the site's ENU frame."""
-    vol = getattr(hold, "volume", None)
-    if vol is None or not hasattr(vol, "footprint"):
-        return None
+    vol = hold.volume
     xs, ys = (np.asarray(v, dtype=float) for v in vol.footprint.exterior.xy)
     lat, lon, _ = vol.frame.to_geodetic(xs, ys, np.zeros_like(xs))
     return {
@@ -249,6 +278,117 @@ def _hazard_geojson(hold: Any) -> dict[str, Any] | None:
             "coordinates": [[[float(a), float(b)] for a, b in zip(lon, lat, strict=True)]],
         },
     }
+
+
+Chosen = tuple[Any, SectorInfo | None, Path | None]
+
+
+def _choose_source(
+    scenario: Path | None,
+    source_specs: Sequence[str],
+    seed: int,
+    duration_s: float | None,
+    sector_file: Path | None,
+    laser_plan: Path | None,
+) -> Chosen:
+    """The source, its sector and the laser plan (a scenario's sibling plan by default);
+    (None, None, plan) when the service only serves the store."""
+    if scenario is not None:
+        return _scenario_source(scenario, source_specs, seed, duration_s, laser_plan)
+    if any(s.startswith(LIVE) for s in source_specs):
+        return (*_live_source(source_specs, sector_file), laser_plan)
+    if source_specs:
+        try:
+            parsed = [parse_source(s) for s in source_specs]
+        except SourceSpecError as e:
+            raise LaunchError("--source", str(e)) from None
+        files = [p for p in parsed if not isinstance(p, LiveIngest)]
+        src = files[0] if len(files) == 1 else MergedSource(files)
+        return src, sector_for(files[0]), laser_plan
+    return None, None, laser_plan
+
+
+def _scenario_source(
+    scenario: Path,
+    source_specs: Sequence[str],
+    seed: int,
+    duration_s: float | None,
+    laser_plan: Path | None,
+) -> Chosen:
+    if source_specs:
+        raise LaunchError("--source", "give either --scenario or --source, not both")
+    if not scenario.is_file():
+        raise LaunchError("--scenario", f"{scenario}: no such file")
+    try:
+        src = ScenarioSource(scenario, seed, duration_s)
+    except ValueError as e:  # ScenarioError names the file and key
+        raise LaunchError("--scenario", str(e)) from None
+    if laser_plan is None:
+        sibling = scenario.with_name(f"{scenario.stem}-laser.yaml")
+        laser_plan = sibling if sibling.is_file() else None
+    return src, src.sector(), laser_plan
+
+
+def _live_source(
+    source_specs: Sequence[str], sector_file: Path | None
+) -> tuple[LiveIngest, SectorInfo | None]:
+    if not all(s.startswith(LIVE) for s in source_specs):
+        raise LaunchError(
+            "--source", "live sockets and recorded files in one service: run them as two"
+        )
+    if sector_file is None or not sector_file.is_file():
+        raise LaunchError(
+            "--sector",
+            "live sources need --sector FILE, a sector.json "
+            "(origin, airports, sensors) as `skywarden simulate` writes",
+        )
+    try:
+        return LiveIngest(list(source_specs)), read_sector_json(sector_file)
+    except SourceSpecError as e:
+        raise LaunchError("--source", str(e)) from None
+    except (KeyError, ValueError) as e:
+        raise LaunchError("--sector", f"{sector_file}: {e}") from None
+
+
+def _pipeline(
+    db: Database,
+    bus: Bus,
+    src: Any,
+    sector: SectorInfo,
+    laser_plan: Path | None,
+    speed: float,
+    warnings: list[str],
+    option: str,
+) -> Pipeline:
+    """The source's stages, built for this store's run prefix, on the one stage loop."""
+    need_tracker = not all(isinstance(s, TracksFile) for s in getattr(src, "sources", [src]))
+    with db.session() as s:
+        prefix = ids.prefix(ids.run_for(s, src.id))
+    stages = build_stages(
+        sector,
+        need_tracker,
+        laser_plan,
+        warnings,
+        db=db,
+        source_id=src.id,
+        id_prefix=prefix,
+        option=option,
+    )
+    return Pipeline(
+        db,
+        bus,
+        src,
+        stages.tracker,
+        stages.analyzer,
+        stages.hold_fire,
+        speed=speed,
+        zones=stages.zones,
+        sensors=sector.sensors,
+        laser_plan=stages.laser_plan,
+        hazard=stages.hazard,
+        id_prefix=prefix,
+        seed=False,
+    )
 
 
 def build(
@@ -268,81 +408,17 @@ def build(
     except StoreConfigError as e:
         raise LaunchError("--db", str(e)) from None
     label = make_engine(db_url).url.render_as_string(hide_password=True)
-    src: Any = None
-    sector: SectorInfo | None = None
-    if scenario is not None:
-        if source_specs:
-            raise LaunchError("--source", "give either --scenario or --source, not both")
-        if not scenario.is_file():
-            raise LaunchError("--scenario", f"{scenario}: no such file")
-        try:
-            src = ScenarioSource(scenario, seed, duration_s)
-        except ValueError as e:  # ScenarioError names the file and key
-            raise LaunchError("--scenario", str(e)) from None
-        sector = src.sector()
-        if laser_plan is None:
-            sibling = scenario.with_name(f"{scenario.stem}-laser.yaml")
-            laser_plan = sibling if sibling.is_file() else None
-    elif any(s.startswith(LIVE) for s in source_specs):
-        if not all(s.startswith(LIVE) for s in source_specs):
-            raise LaunchError(
-                "--source", "live sockets and recorded files in one service: run them as two"
-            )
-        if sector_file is None or not sector_file.is_file():
-            raise LaunchError(
-                "--sector",
-                "live sources need --sector FILE, a sector.json "
-                "(origin, airports, sensors) as `skywarden simulate` writes",
-            )
-        try:
-            src = LiveIngest(list(source_specs))
-            sector = read_sector_json(sector_file)
-        except SourceSpecError as e:
-            raise LaunchError("--source", str(e)) from None
-        except (KeyError, ValueError) as e:
-            raise LaunchError("--sector", f"{sector_file}: {e}") from None
-    elif source_specs:
-        try:
-            parsed = [parse_source(s) for s in source_specs]
-        except SourceSpecError as e:
-            raise LaunchError("--source", str(e)) from None
-        files = [p for p in parsed if not isinstance(p, LiveIngest)]
-        src = files[0] if len(files) == 1 else MergedSource(files)
-        sector = sector_for(files[0])
+    src, sector, laser_plan = _choose_source(
+        scenario, source_specs, seed, duration_s, sector_file, laser_plan
+    )
     meta: dict[str, Any] = {}
     pipeline = None
     bus = make_bus(bus_url)
     if src is not None and sector is not None:
-        need_tracker = not all(isinstance(s, TracksFile) for s in getattr(src, "sources", [src]))
-        with db.session() as s:
-            prefix = ids.prefix(ids.run_for(s, src.id))
-        live = any(x.startswith(LIVE) for x in source_specs)
-        option = "--scenario" if scenario is not None else "--sector" if live else "--source"
-        stages = build_stages(
-            sector,
-            need_tracker,
-            laser_plan,
-            warnings,
-            db=db,
-            source_id=src.id,
-            id_prefix=prefix,
-            option=option,
-        )
-        pipeline = Pipeline(
-            db,
-            bus,
-            src,
-            stages["tracker"],
-            stages["analyzer"],
-            stages["hold_fire"],
-            speed=speed,
-            zones=stages["zones"],
-            sensors=sector.sensors,
-            laser_plan=stages["laser_plan"],
-            hazard=stages["hazard"],
-            id_prefix=prefix,
-            seed=False,
-        )
+        option = "--scenario" if scenario is not None else "--source"
+        if option == "--source" and any(x.startswith(LIVE) for x in source_specs):
+            option = "--sector"
+        pipeline = _pipeline(db, bus, src, sector, laser_plan, speed, warnings, option)
         meta = {
             "name": sector.name,
             "center": [sector.frame.lat0, sector.frame.lon0],

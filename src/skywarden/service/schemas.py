@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from skywarden.laser.plan import LaserPlan, LaserPlanError, PlanSpec
+from skywarden.views import ActionView, EventView, IncidentView, RecommendationView, TrackPoint
 
 MAX_JSON_DEPTH = 8  # nesting of any request body (a zone Feature needs 5)
 MAX_LIMIT = 10_000  # rows of a list answer
@@ -115,66 +116,16 @@ class Me(Out):
     role: str
 
 
-class TrackPointOut(Out):
-    t: float
-    track: str
-    status: str
-    lat: float
-    lon: float
-    alt_m: float
-    cls: str
-    velocity: list[float] | None = None
-    class_probs: dict[str, float] | None = None
-    identities: list[str] | None = None
-    sensors: list[str] | None = None
-    callsign: str | None = None
+# A track point is one record for the store, the bus, the hub and the API (issue 13).
+TrackPointOut = TrackPoint
 
 
-class EventOut(Out):
-    t: float
-    kind: str
-    track: str
-    lat: float
-    lon: float
-    alt_m: float | None = None
-    attrs: dict[str, Any] | None = None
-
-
-class ActionOut(Out):
-    t: float
-    user: str
-    action: str
-    comment: str
-
-
-class IncidentOut(Out):
-    id: str
-    t_open: float
-    t_updated: float | None = None
-    severity: int
-    state: str
-    kind: str
-    tracks: list[str]
-    recommendations: list[str]
-    lat: float | None = None
-    lon: float | None = None
-    shared: bool
-    summary: str = ""
-    events: list[EventOut] | None = None
-    actions: list[ActionOut] | None = None
-
-
-class RecommendationOut(Out):
-    id: str
-    incident: str | None = None
-    action: str
-    t_issued: float
-    t_expires: float
-    t_reevaluate: float
-    reasons: list[str]
-    runways: list[str] = []
-    airport: str | None = None
-    tfr: dict[str, Any] | None = None
+# Incidents and recommendations likewise: the store builds, the bus carries and the API
+# serves the one record of skywarden.views.
+EventOut = EventView
+ActionOut = ActionView
+IncidentOut = IncidentView
+RecommendationOut = RecommendationView
 
 
 class SensorOut(Out):

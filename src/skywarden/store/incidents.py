@@ -2,9 +2,12 @@
 
 The analyzer opens and updates incidents (severity, tracks, events, recommendations);
 operators move them through the lifecycle open -> acknowledged -> resolved, and mark them
-shared with partner agencies. The two writers never fight: a stored state only moves
-forward in that order, so a later analyzer update cannot reopen an incident an operator
-resolved, and an operator action is never overwritten.
+shared with partner agencies. The lifecycle is ``skywarden.lifecycle``'s one transition
+table (the analyzer's incident book follows the same one); this module enforces it on
+every operator action. The two writers never fight: a stored state only moves forward
+in that order, so a later analyzer update cannot reopen an incident an operator
+resolved, and an operator action is never overwritten. The running analyzer hears the
+operators' actions from here (``pipeline.operators`` reads :func:`actions_after`).
 """
 
 from __future__ import annotations
@@ -17,19 +20,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from skywarden.errors import SkywardenError
-from skywarden.model import Event, Incident
+from skywarden.lifecycle import (
+    NEEDS_COMMENT,
+    OperatorAction,
+    later,
+    next_state,
+    parse_action,
+)
+from skywarden.lifecycle import InvalidTransition as InvalidTransition  # the API catches it here
+from skywarden.model import Event, Incident, IncidentState
 from skywarden.store.schema import EventRow, IncidentAction, IncidentRow
 
-LIFECYCLE = {"open": 0, "acknowledged": 1, "resolved": 2}
-ACTIONS = ("acknowledge", "resolve", "share", "unshare", "note")
+ACTIONS = tuple(a.value for a in OperatorAction)
 
 
 class IncidentNotFound(SkywardenError, KeyError):
     """No incident with that id."""
-
-
-class InvalidTransition(SkywardenError, ValueError):
-    """The action does not apply to the incident's current state; says both."""
 
 
 def event_row(e: Event, incident: str | None) -> EventRow:
@@ -75,8 +81,7 @@ def upsert(s: Session, incidents: Iterable[Incident], t: float | None = None) ->
                 )
                 or 0
             )
-            if LIFECYCLE.get(str(inc.state), 0) > LIFECYCLE.get(row.state, 0):
-                row.state = str(inc.state)
+            row.state = str(later(IncidentState(row.state), IncidentState(inc.state)))
         row.t_updated = now
         row.severity = int(inc.severity)
         row.kind = inc.kind
@@ -179,26 +184,18 @@ def act(
     ``t_updated`` stays the analyzer's (pipeline time, which in a replay is not today);
     the action carries its own wall-clock time.
     """
-    if action not in ACTIONS:
-        raise InvalidTransition(f"action {action!r} unknown; one of {', '.join(ACTIONS)}")
+    what = parse_action(action)
     r = s.get(IncidentRow, incident_id, with_for_update=True)
     if r is None:
         raise IncidentNotFound(incident_id)
     before = row_dict(r)
-    if action == "acknowledge":
-        if r.state != "open":
-            raise InvalidTransition(f"incident {incident_id} is {r.state}, not open")
-        r.state = "acknowledged"
-    elif action == "resolve":
-        if r.state == "resolved":
-            raise InvalidTransition(f"incident {incident_id} is already resolved")
-        if not comment.strip():
-            raise InvalidTransition("resolve needs a comment")
-        r.state = "resolved"
-    elif action in ("share", "unshare"):
-        r.shared = action == "share"
-    elif not comment.strip():
-        raise InvalidTransition("a note needs a comment")
+    state = next_state(incident_id, IncidentState(r.state), what)
+    if what in NEEDS_COMMENT and not comment.strip():
+        who = "resolve" if what is OperatorAction.RESOLVE else "a note"
+        raise InvalidTransition(f"{who} needs a comment")
+    r.state = str(state)
+    if what in (OperatorAction.SHARE, OperatorAction.UNSHARE):
+        r.shared = what is OperatorAction.SHARE
     s.add(
         IncidentAction(
             incident=incident_id, t=time.time(), user=user, action=action, comment=comment
@@ -206,3 +203,10 @@ def act(
     )
     s.flush()
     return before, row_dict(r)
+
+
+def actions_after(s: Session, after_id: int) -> list[tuple[int, str, float, str, str, str]]:
+    """Operator actions with a row id above ``after_id``, oldest first:
+    (id, incident, t, user, action, comment). The pipeline polls this between scans."""
+    q = select(IncidentAction).where(IncidentAction.id > after_id).order_by(IncidentAction.id)
+    return [(a.id, a.incident, a.t, a.user, a.action, a.comment) for a in s.scalars(q)]

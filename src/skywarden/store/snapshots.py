@@ -41,7 +41,17 @@ from skywarden.store.schema import StateSnapshot
 FORMAT = 1
 KEEP = 2  # snapshots kept per source (the newest, and one in case it is unreadable)
 _PKG = Path(__file__).resolve().parents[1]
-_CODE = ("pipeline.py", "model.py", "geo.py", "tracking", "airspace", "laser", "sim")
+_CODE = (
+    "pipeline",
+    "stages",
+    "lifecycle.py",
+    "model.py",
+    "geo.py",
+    "tracking",
+    "airspace",
+    "laser",
+    "sim",
+)
 
 
 def _proxy(d: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:

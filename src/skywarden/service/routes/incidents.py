@@ -11,6 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import AfterValidator
 
+from skywarden.lifecycle import OperatorAction
+from skywarden.model import IncidentState
 from skywarden.service import redact
 from skywarden.service.auth import Principal, allow
 from skywarden.service.context import ServiceContext, get_ctx
@@ -28,7 +30,6 @@ from skywarden.store import audit, incidents
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
-State = Query(pattern="^(open|acknowledged|resolved)$")
 IncidentId = Annotated[str, Path(min_length=1, max_length=128), AfterValidator(storable)]
 
 
@@ -36,7 +37,7 @@ IncidentId = Annotated[str, Path(min_length=1, max_length=128), AfterValidator(s
 def list_incidents(
     ctx: Ctx,
     who: Annotated[Principal, Depends(allow("incidents:read"))],
-    state: Annotated[str | None, State] = None,
+    state: IncidentState | None = None,
     shared: bool | None = None,
     min_severity: Severity | None = None,
     t0: EpochS | None = None,
@@ -46,7 +47,7 @@ def list_incidents(
     if who.is_partner:
         shared = True
     with ctx.db.session() as s:
-        rows = incidents.query(s, state, shared, min_severity, t0, t1, limit)
+        rows = incidents.query(s, state and state.value, shared, min_severity, t0, t1, limit)
     return [redact.incident(r) for r in rows] if who.is_partner else rows
 
 
@@ -67,11 +68,13 @@ def get_incident(
 
 
 def _act(
-    ctx: ServiceContext, who: Principal, incident_id: str, action: str, comment: str = ""
+    ctx: ServiceContext, who: Principal, incident_id: str, action: OperatorAction, comment: str = ""
 ) -> dict[str, Any]:
+    """Apply, audit and commit an operator action, then announce it. The running pipeline
+    reads it from the store and tells its analyzer (``pipeline.operators``)."""
     with ctx.db.session() as s:
         try:
-            before, after = incidents.act(s, incident_id, who.name, action, comment)
+            before, after = incidents.act(s, incident_id, who.name, action.value, comment)
         except incidents.IncidentNotFound:
             raise HTTPException(404, f"incident {incident_id} not found") from None
         except incidents.InvalidTransition as e:
@@ -80,7 +83,7 @@ def _act(
             s,
             who.name,
             who.role.value,
-            f"incident_{action}",
+            f"incident_{action.value}",
             incident_id,
             before,
             {**after, "comment": comment} if comment else after,
@@ -94,7 +97,7 @@ def _act(
 def acknowledge(
     ctx: Ctx, incident_id: IncidentId, who: Annotated[Principal, Depends(allow("incidents:act"))]
 ) -> dict[str, Any]:
-    return _act(ctx, who, incident_id, "acknowledge")
+    return _act(ctx, who, incident_id, OperatorAction.ACKNOWLEDGE)
 
 
 @router.post("/{incident_id}/resolve", response_model=IncidentOut)
@@ -104,7 +107,7 @@ def resolve(
     body: ResolveIn,
     who: Annotated[Principal, Depends(allow("incidents:act"))],
 ) -> dict[str, Any]:
-    return _act(ctx, who, incident_id, "resolve", body.comment)
+    return _act(ctx, who, incident_id, OperatorAction.RESOLVE, body.comment)
 
 
 @router.post("/{incident_id}/notes", response_model=IncidentOut)
@@ -114,7 +117,7 @@ def note(
     body: NoteIn,
     who: Annotated[Principal, Depends(allow("incidents:act"))],
 ) -> dict[str, Any]:
-    return _act(ctx, who, incident_id, "note", body.comment)
+    return _act(ctx, who, incident_id, OperatorAction.NOTE, body.comment)
 
 
 @router.post("/{incident_id}/share", response_model=IncidentOut)
@@ -124,4 +127,5 @@ def share(
     body: ShareIn,
     who: Annotated[Principal, Depends(allow("incidents:share"))],
 ) -> dict[str, Any]:
-    return _act(ctx, who, incident_id, "share" if body.shared else "unshare")
+    what = OperatorAction.SHARE if body.shared else OperatorAction.UNSHARE
+    return _act(ctx, who, incident_id, what)
