@@ -12,6 +12,7 @@ import json
 import re
 import shlex
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -131,9 +132,9 @@ def test_the_undated_sbs_sample_needs_a_clock(workdir: Path) -> None:
     assert ts == sorted(ts) and ts[0] >= 1770778800.0 and ts[-1] <= 1770778800.0 + 400 * 0.012
 
 
-def _final_updates(path: Path) -> list[dict[str, object]]:
+def _final_updates(path: Path) -> list[dict[str, Any]]:
     """The last update of every track (its ``ended`` row)."""
-    last: dict[str, dict[str, object]] = {}
+    last: dict[str, dict[str, Any]] = {}
     for line in path.read_text().splitlines():
         u = json.loads(line)
         last[u["track"]] = u

@@ -14,7 +14,8 @@ import takproto
 from skywarden.bus import InProcessBus
 from skywarden.protocols._pytak import pytak
 from skywarden.protocols.cot_feed import CotFeed
-from skywarden.protocols.cot_publisher import CotPublisher, CotSpecError, attach, parse_cot_url
+from skywarden.protocols.cot_publisher import CotPublisher, CotSpecError, parse_cot_url
+from skywarden.protocols.outputs import attach_outputs
 
 T0 = 1_780_000_000.0
 
@@ -195,7 +196,7 @@ def test_attach_runs_with_the_app_lifespan(tmp_path: Any, monkeypatch: Any) -> N
     port = free_port(socket.SOCK_DGRAM)
     db = Database(f"sqlite:///{tmp_path / 's.db'}")
     app = create_app(db)
-    attach(app, [f"udp://127.0.0.1:{port}"])
+    attach_outputs(app, cot=[f"udp://127.0.0.1:{port}"])
 
     async def main() -> list[bytes]:
         recv = asyncio.create_task(_receive_udp(port, 1))
@@ -282,7 +283,7 @@ def test_partner_stream_from_the_app_knows_incidents_shared_before_it_started(
         store_incidents.act(s, "I1", "op", "share")
     app = create_app(db)
     port = free_port(socket.SOCK_DGRAM)
-    attach(app, [f"udp://127.0.0.1:{port}?role=partner"])
+    attach_outputs(app, cot=[f"udp://127.0.0.1:{port}?role=partner"])
 
     async def main() -> list[bytes]:
         recv = asyncio.create_task(_receive_udp(port, 1))

@@ -135,9 +135,9 @@ def test_sapient_radar_and_remote_id_to_one_tak_track_with_its_incident(
     tmp_path: Path, monkeypatch: Any
 ) -> None:
     monkeypatch.setenv("SKYWARDEN_SECRET_KEY_FILE", str(tmp_path / "k.key"))
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     db = Database(f"sqlite:///{tmp_path / 's.db'}")
     src = SapientAndRemoteId()
     sector = src.scenario.sector()
@@ -149,10 +149,10 @@ def test_sapient_radar_and_remote_id_to_one_tak_track_with_its_incident(
         db,
         bus,
         src,
-        stages["tracker"],
-        stages["analyzer"],
+        stages.tracker,
+        stages.analyzer,
         None,
-        zones=stages["zones"],
+        zones=stages.zones,
         sensors=sector.sensors,
         id_prefix=prefix,
         seed=False,

@@ -58,6 +58,7 @@ def test_open_feed_keeps_streaming_while_the_token_is_valid(
             point = {"t": 2000.0, "track": "T000001", "status": "confirmed", "lat": 31.75}
             point |= {"lon": -106.43, "alt_m": 1234.5, "velocity": [5.0, 1.0, 0.0]}
             point |= {"cls": "drone", "sensors": ["r"], "class_probs": {"drone": 1.0}}
+            assert client.portal is not None
             client.portal.call(bus.publish, "tracks", {"t": 2000.0, "pub": 1.0, "tracks": [point]})
             client.portal.call(bus.publish, "clock", {"t": 2000.0})
             assert ws.receive_json()["type"] == "batch"

@@ -124,7 +124,7 @@ def test_resume_skips_the_snapshot_and_recomputes_up_to_the_cursor_without_hooks
 
 def test_a_failing_stage_costs_its_scan_and_holds_fire_naming_the_error() -> None:
     hooks = Record()
-    chain = StageChain(CountingTracker(fail_at=2.0), hold_fire=Decides())
+    chain = StageChain(CountingTracker(fail_at=2.0), hold_fire=Decides())  # type: ignore[arg-type]
     Runner(chain, hooks).run(fresh(scans(3)))
     states = [(r.t, r.decision.state if r.decision else None) for r in hooks.results]
     assert states == [(1.0, HoldState.CLEAR), (2.0, HoldState.HOLD), (3.0, HoldState.CLEAR)]
@@ -141,7 +141,8 @@ def test_strict_chains_let_the_error_out() -> None:
 
 def test_an_answer_that_is_neither_hold_nor_clear_is_a_hold() -> None:
     hooks = Record()
-    Runner(StageChain(CountingTracker(), hold_fire=Decides("MAYBE")), hooks).run(fresh(scans(1)))
+    chain = StageChain(CountingTracker(), hold_fire=Decides("MAYBE"))  # type: ignore[arg-type]
+    Runner(chain, hooks).run(fresh(scans(1)))
     d = hooks.results[0].decision
     assert d is not None and d.state is HoldState.HOLD and "neither HOLD nor CLEAR" in d.reasons[0]
 
