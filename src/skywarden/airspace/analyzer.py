@@ -10,9 +10,10 @@ measures and lets the :class:`~.response.Responder` turn them into recommendatio
 Which tracks count: manned aircraft (p_manned >= ``subjects.max_p_manned``) and birds
 are what we protect or ignore; events, scores and measures are made for tracks whose
 drone probability has reached ``subjects.min_p_drone`` (and not since fallen below
-``subjects.keep_p_drone``). A track's zone and border state starts when it first
-qualifies, so a bird-like track that turns out to be a drone inside a zone is reported as
-entering it then.
+``subjects.keep_p_drone``). The border and zone detectors watch every track that is not
+manned from its first update; a crossing or zone entry is reported when its track is a
+subject and confident (:mod:`.event_gate`), stamped with the time and place it happened,
+so a smuggler that crosses before it is classed drone still has its crossing.
 
 Measures that stop traffic pass the :mod:`~.evidence` gate: a runway hazard whose track
 is not corroborated (nor persistent) becomes ``verify`` for that track. Measures at an
@@ -35,6 +36,7 @@ from shapely.geometry.base import BaseGeometry
 from skywarden.airspace.border import BorderCrossingDetector, Crossing, orient_us_left
 from skywarden.airspace.closing import ClosingDetector, paths_from_zones
 from skywarden.airspace.drop import DropDetector
+from skywarden.airspace.event_gate import EventGate, EventGateConfig
 from skywarden.airspace.evidence import EvidenceGate, Verdicts, describe
 from skywarden.airspace.group import GroupDetector
 from skywarden.airspace.incidents import IncidentBook
@@ -83,6 +85,8 @@ class AnalyzerConfig:
     # The sector's own country (ISO 3166 alpha-2): airports of any other country get
     # notify_foreign_authority, never a pause or a TFR.
     country: str = "US"
+    # When an observed crossing or zone entry is reported (see airspace/event_gate.py).
+    events: EventGateConfig = field(default_factory=EventGateConfig)
 
 
 @dataclass
@@ -145,6 +149,7 @@ class Analyzer:
         self.path_airport = np.array([p.airport for p in self.paths], dtype=object)
         self.responder = Responder(policy)
         self.gate = EvidenceGate(policy.evidence)
+        self.event_gate = EventGate(config.events)
         self.juris = Jurisdictions(config.country, policy.jurisdiction)
         self.book = IncidentBook(config.resolve_after_s)
         self.book.id_prefix = self.responder.id_prefix = id_prefix
@@ -174,11 +179,21 @@ class Analyzer:
             & ((full.p_drone >= subj.min_p_drone) | (was & (full.p_drone >= subj.keep_p_drone)))
         )
         self.is_subject[full.rows] = subject
-        b = full.subset(subject) if not subject.all() else full
+        # The border and zone detectors watch every track that is not manned, from its
+        # first update; the event gate reports what they saw once the track is confident.
+        watched = full.p_manned < subj.max_p_manned
+        o = full if watched.all() else full.subset(watched)
+        subject_o = subject[watched]
+        ready = subject_o & self.event_gate.confident(o, self._corroborated(o))
+        b = o.subset(subject_o) if not subject_o.all() else o
         events: list[tuple[Event, str | None]] = []
-        pi, zi = self.zindex.memberships(b.x, b.y, b.alt)
-        events += self._zone_events(b, pi, zi)
-        events += self._crossings(b)
+        pi_o, zi_o = self.zindex.memberships(o.x, o.y, o.alt)
+        events += self._zone_events(o, pi_o, zi_o, ready)
+        events += self._crossings(o, ready)
+        # The subjects' memberships, renumbered into b.
+        to_b = np.cumsum(subject_o) - 1
+        in_b = subject_o[pi_o]
+        pi, zi = to_b[pi_o[in_b]].astype(np.intp), zi_o[in_b]
         events += self._behaviours(b)
         closings, d_now, d_cpa, t_cpa = self.closing.step(b)
         for c in closings:
@@ -273,15 +288,36 @@ class Analyzer:
         lat, lon, _ = self.frame.to_geodetic(x, y, 0.0)
         return Event(kind, t, track, float(lat), float(lon), float(alt), attrs)
 
-    def _zone_events(self, b: Batch, pi: IntArray, zi: IntArray) -> list[tuple[Event, str | None]]:
+    def _corroborated(self, b: Batch) -> npt.NDArray[np.bool_]:
+        """Remote ID, or the policy's number of independent kinds of drone evidence."""
+        spec = self.policy.evidence
+        counting = frozenset(spec.counting_kinds)
+        n = np.fromiter(
+            (sum(k in counting for k in u.corroboration) for u in b.updates), np.intp, len(b)
+        )
+        return b.has_rid | (n >= spec.min_kinds)
+
+    def _zone_events(
+        self, b: Batch, pi: IntArray, zi: IntArray, ready: npt.NDArray[np.bool_]
+    ) -> list[tuple[Event, str | None]]:
         out: list[tuple[Event, str | None]] = []
         margin = self.config.zone_margin_m
 
         def near(k: IntArray, z: IntArray) -> np.ndarray:
             return self.zindex.near(z, b.x[k], b.y[k], b.alt[k], margin)
 
-        for tr in self.watch.step(b, pi, zi, near if margin > 0 else None):
+        seen = self.watch.step(b, pi, zi, near if margin > 0 else None)
+        t_now = float(b.t.max()) if len(b) else self._t
+        for tr in self.event_gate.zones_step(seen, b.rows, ready):
             z = self.zindex.zones[tr.zone]
+            attrs: dict[str, object] = {
+                "zone": z.id,
+                "zone_kind": str(z.kind),
+                "owner": z.owner,
+                "zone_name": z.name,
+            }
+            if tr.kind == "entry" and t_now - tr.t >= 1.0:
+                attrs["reported_after_s"] = round(t_now - tr.t, 1)
             ev = Event(
                 f"zone_{tr.kind}",
                 tr.t,
@@ -289,19 +325,23 @@ class Analyzer:
                 tr.lat,
                 tr.lon,
                 tr.alt_m,
-                {"zone": z.id, "zone_kind": str(z.kind), "owner": z.owner, "zone_name": z.name},
+                attrs,
             )
             out.append((ev, None))
         return out
 
-    def _crossings(self, b: Batch) -> list[tuple[Event, str | None]]:
+    def _crossings(self, b: Batch, ready: npt.NDArray[np.bool_]) -> list[tuple[Event, str | None]]:
         if self.border is None or len(b) == 0:
             return []
-        found: list[Crossing] = self.border.step(b.rows, b.prev, b.cur)
+        seen: list[Crossing] = self.border.step(b.rows, b.prev, b.cur)
+        t_now = float(b.t.max())
         out: list[tuple[Event, str | None]] = []
-        for c in found:
-            self.last_cross[c.row] = c.t
+        for c in self.event_gate.crossings_step(seen, b.rows, ready, t_now):
+            self.last_cross[c.row] = max(self.last_cross[c.row], c.t)
             tid = self.table.ids[c.row] or ""
+            extra: dict[str, object] = {}
+            if t_now - c.t >= 1.0:
+                extra["reported_after_s"] = round(t_now - c.t, 1)
             out.append(
                 (
                     self._event_at(
@@ -313,6 +353,7 @@ class Analyzer:
                         c.alt_m,
                         direction=c.direction_name,
                         category="incursion",
+                        **extra,
                     ),
                     None,
                 )
@@ -638,6 +679,7 @@ class Analyzer:
         self.behaviour_strength[gone] = 0.0
         self.is_subject[gone] = False
         self.gate.forget(gone)
+        self.event_gate.forget(gone)
         for tid in self.table.release(gone):
             self.book.track_gone(tid, t)
 
