@@ -120,15 +120,39 @@ def test_a_track_already_inside_a_zone_when_confident_has_its_true_entry(analyze
     assert ev.attrs["reported_after_s"] == pytest.approx(60.0 + 30.0, abs=2.0)
 
 
-def test_entering_and_leaving_before_confident_reports_neither(analyzer, fx, run):
+def _in_and_out(analyzer, fx, run, confident_after: float) -> tuple[list, float, float]:
+    """A visit of 20 s inside KELP-SFC; the track is classed drone ``confident_after`` s
+    after it turned back. Returns the KELP-SFC events, the entry time and the turn time."""
     probe, t_in = _zone_leg(analyzer, fx, "KELP-SFC", 600)
     a = fx.FRAME.to_enu(probe[0].lat, probe[0].lon, probe[0].alt_m)
     alt = probe[0].alt_m
     turn = t_in + 20.0  # 20 s inside, then back out the way it came
     b = (a[0] + 10.0 * turn, a[1])
-    leg = fx.leg("T-visitor", [(0, a[0], a[1], alt), (turn, *b, alt), (2 * turn, a[0], a[1], alt)])
-    out = run(analyzer, classed(leg, lambda i: 0.4 if i < turn + 60 else 0.95))
-    assert [e for e in out["events"] if e.attrs.get("zone") == "KELP-SFC"] == []
+    end = max(2 * turn, turn + confident_after + 60.0)
+    leg = fx.leg(
+        "T-visitor",
+        [
+            (0, a[0], a[1], alt),
+            (turn, *b, alt),
+            (2 * turn, a[0], a[1], alt),
+            (end, a[0], a[1], alt),
+        ],
+    )
+    out = run(analyzer, classed(leg, lambda i: 0.4 if i < turn + confident_after else 0.95))
+    return [e for e in out["events"] if e.attrs.get("zone") == "KELP-SFC"], t_in, turn
+
+
+def test_a_visit_made_before_confident_is_reported_whole_within_the_lookback(analyzer, fx, run):
+    events, t_in, turn = _in_and_out(analyzer, fx, run, confident_after=60.0)
+    assert [e.kind for e in events] == ["zone_entry", "zone_exit"]
+    assert events[0].t == pytest.approx(fx.T0 + t_in, abs=1.0)
+    # Out again 20 s after the turn, plus the 50 m margin of the zone at 10 m/s.
+    assert events[1].t == pytest.approx(fx.T0 + turn + 20.0 + 5.0, abs=2.0)
+
+
+def test_a_visit_older_than_the_lookback_is_not_reported(analyzer, fx, run):
+    events, _, _ = _in_and_out(analyzer, fx, run, confident_after=EventGateConfig().lookback_s)
+    assert events == []
 
 
 def test_config_rejects_what_cannot_be_a_probability_or_a_duration():

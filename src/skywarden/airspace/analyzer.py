@@ -308,7 +308,7 @@ class Analyzer:
 
         seen = self.watch.step(b, pi, zi, near if margin > 0 else None)
         t_now = float(b.t.max()) if len(b) else self._t
-        for tr in self.event_gate.zones_step(seen, b.rows, ready):
+        for tr in self.event_gate.zones_step(seen, b.rows, ready, t_now):
             z = self.zindex.zones[tr.zone]
             attrs: dict[str, object] = {
                 "zone": z.id,
