@@ -10,10 +10,12 @@ measures and lets the :class:`~.response.Responder` turn them into recommendatio
 Which tracks count: manned aircraft (p_manned >= ``subjects.max_p_manned``) and birds
 are what we protect or ignore; events, scores and measures are made for tracks whose
 drone probability has reached ``subjects.min_p_drone`` (and not since fallen below
-``subjects.keep_p_drone``). A track's zone and border state starts when it first
-qualifies, so a bird-like track that turns out to be a drone inside a zone is reported as
-entering it then.
+``subjects.keep_p_drone``). The border and zone detectors watch every track that is not
+manned from its first update; a crossing or zone entry is reported when its track is a
+subject and confident (:mod:`.event_gate`), stamped with the time and place it happened,
+so a smuggler that crosses before it is classed drone still has its crossing.
 
+The situations that call for measures are :mod:`.rules` objects applied in order.
 Measures that stop traffic pass the :mod:`~.evidence` gate: a runway hazard whose track
 is not corroborated (nor persistent) becomes ``verify`` for that track. Measures at an
 airport of another country than ``AnalyzerConfig.country`` become
@@ -26,7 +28,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -35,13 +36,15 @@ from shapely.geometry.base import BaseGeometry
 from skywarden.airspace.border import BorderCrossingDetector, Crossing, orient_us_left
 from skywarden.airspace.closing import ClosingDetector, paths_from_zones
 from skywarden.airspace.drop import DropDetector
+from skywarden.airspace.event_gate import EventGate, EventGateConfig
 from skywarden.airspace.evidence import EvidenceGate, Verdicts, describe
 from skywarden.airspace.group import GroupDetector
 from skywarden.airspace.incidents import IncidentBook
 from skywarden.airspace.jurisdiction import Jurisdictions
 from skywarden.airspace.loiter import LoiterDetector
-from skywarden.airspace.policy import Policy
+from skywarden.airspace.policy import Evidence, Policy
 from skywarden.airspace.response import RESTRICTING, Cause, Responder
+from skywarden.airspace.rules import CORRIDORS, DEFAULT_RULES, Rule, StepView
 from skywarden.airspace.threat import (
     FactorInputs,
     ThreatScore,
@@ -55,14 +58,12 @@ from skywarden.airspace.zone_index import ZoneIndex
 from skywarden.airspace.zone_watch import ZoneWatcher
 from skywarden.airspace.zones import border_enu
 from skywarden.geo import FT_PER_M, M_PER_NM, LocalFrame
-from skywarden.model import Action, Event, Incident, Recommendation, TrackUpdate, Zone, ZoneKind
+from skywarden.model import Action, Event, Incident, Recommendation, TrackUpdate, Zone
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
-_CORRIDORS = (ZoneKind.APPROACH_CORRIDOR, ZoneKind.DEPARTURE_CORRIDOR)
-_OWNED = (ZoneKind.RESTRICTED, ZoneKind.USER, ZoneKind.LASER_HAZARD, ZoneKind.TFR)
-BORDER_AUDIENCE = "border security"
+_CORRIDORS = CORRIDORS
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ class AnalyzerConfig:
     # The sector's own country (ISO 3166 alpha-2): airports of any other country get
     # notify_foreign_authority, never a pause or a TFR.
     country: str = "US"
+    # When an observed crossing or zone entry is reported (see airspace/event_gate.py).
+    events: EventGateConfig = field(default_factory=EventGateConfig)
 
 
 @dataclass
@@ -109,11 +112,14 @@ class Analyzer:
         index: ZoneIndex | None = None,
         *,
         id_prefix: str = "",
+        rules: Sequence[Rule] = DEFAULT_RULES,
     ) -> None:
         """``index`` may pass a ready :class:`ZoneIndex` of the same frame and zones (it
         takes about a second to build for a sector, so services and tests share one).
         ``id_prefix`` goes after the letter of every incident and measure id minted
-        (``I3-00001``, ``M3-0001``): a store's run prefix (skywarden.store.ids)."""
+        (``I3-00001``, ``M3-0001``): a store's run prefix (skywarden.store.ids).
+        ``rules`` are the situations that call for measures, applied in order
+        (:mod:`.rules`; default the shipped list)."""
         self.frame = frame
         self.policy = policy
         self.config = config
@@ -144,7 +150,9 @@ class Analyzer:
         )
         self.path_airport = np.array([p.airport for p in self.paths], dtype=object)
         self.responder = Responder(policy)
+        self.rules = tuple(rules)
         self.gate = EvidenceGate(policy.evidence)
+        self.event_gate = EventGate(config.events)
         self.juris = Jurisdictions(config.country, policy.jurisdiction)
         self.book = IncidentBook(config.resolve_after_s)
         self.book.id_prefix = self.responder.id_prefix = id_prefix
@@ -174,11 +182,21 @@ class Analyzer:
             & ((full.p_drone >= subj.min_p_drone) | (was & (full.p_drone >= subj.keep_p_drone)))
         )
         self.is_subject[full.rows] = subject
-        b = full.subset(subject) if not subject.all() else full
+        # The border and zone detectors watch every track that is not manned, from its
+        # first update; the event gate reports what they saw once the track is confident.
+        watched = full.p_manned < subj.max_p_manned
+        o = full if watched.all() else full.subset(watched)
+        subject_o = subject[watched]
+        ready = subject_o & self.event_gate.confident(o, self._corroborated(o))
+        b = o.subset(subject_o) if not subject_o.all() else o
         events: list[tuple[Event, str | None]] = []
-        pi, zi = self.zindex.memberships(b.x, b.y, b.alt)
-        events += self._zone_events(b, pi, zi)
-        events += self._crossings(b)
+        pi_o, zi_o = self.zindex.memberships(o.x, o.y, o.alt)
+        events += self._zone_events(o, pi_o, zi_o, ready)
+        events += self._crossings(o, ready)
+        # The subjects' memberships, renumbered into b.
+        to_b = np.cumsum(subject_o) - 1
+        in_b = subject_o[pi_o]
+        pi, zi = to_b[pi_o[in_b]].astype(np.intp), zi_o[in_b]
         events += self._behaviours(b)
         closings, d_now, d_cpa, t_cpa = self.closing.step(b)
         for c in closings:
@@ -277,15 +295,36 @@ class Analyzer:
         lat, lon, _ = self.frame.to_geodetic(x, y, 0.0)
         return Event(kind, t, track, float(lat), float(lon), float(alt), attrs)
 
-    def _zone_events(self, b: Batch, pi: IntArray, zi: IntArray) -> list[tuple[Event, str | None]]:
+    def _corroborated(self, b: Batch) -> npt.NDArray[np.bool_]:
+        """Remote ID, or the policy's number of independent kinds of drone evidence."""
+        spec = self.policy.evidence
+        counting = frozenset(spec.counting_kinds)
+        n = np.fromiter(
+            (sum(k in counting for k in u.corroboration) for u in b.updates), np.intp, len(b)
+        )
+        return b.has_rid | (n >= spec.min_kinds)
+
+    def _zone_events(
+        self, b: Batch, pi: IntArray, zi: IntArray, ready: npt.NDArray[np.bool_]
+    ) -> list[tuple[Event, str | None]]:
         out: list[tuple[Event, str | None]] = []
         margin = self.config.zone_margin_m
 
         def near(k: IntArray, z: IntArray) -> np.ndarray:
             return self.zindex.near(z, b.x[k], b.y[k], b.alt[k], margin)
 
-        for tr in self.watch.step(b, pi, zi, near if margin > 0 else None):
+        seen = self.watch.step(b, pi, zi, near if margin > 0 else None)
+        t_now = float(b.t.max()) if len(b) else self._t
+        for tr in self.event_gate.zones_step(seen, b.rows, ready, t_now):
             z = self.zindex.zones[tr.zone]
+            attrs: dict[str, object] = {
+                "zone": z.id,
+                "zone_kind": str(z.kind),
+                "owner": z.owner,
+                "zone_name": z.name,
+            }
+            if tr.kind == "entry" and t_now - tr.t >= 1.0:
+                attrs["reported_after_s"] = round(t_now - tr.t, 1)
             ev = Event(
                 f"zone_{tr.kind}",
                 tr.t,
@@ -293,19 +332,23 @@ class Analyzer:
                 tr.lat,
                 tr.lon,
                 tr.alt_m,
-                {"zone": z.id, "zone_kind": str(z.kind), "owner": z.owner, "zone_name": z.name},
+                attrs,
             )
             out.append((ev, None))
         return out
 
-    def _crossings(self, b: Batch) -> list[tuple[Event, str | None]]:
+    def _crossings(self, b: Batch, ready: npt.NDArray[np.bool_]) -> list[tuple[Event, str | None]]:
         if self.border is None or len(b) == 0:
             return []
-        found: list[Crossing] = self.border.step(b.rows, b.prev, b.cur)
+        seen: list[Crossing] = self.border.step(b.rows, b.prev, b.cur)
+        t_now = float(b.t.max())
         out: list[tuple[Event, str | None]] = []
-        for c in found:
-            self.last_cross[c.row] = c.t
+        for c in self.event_gate.crossings_step(seen, b.rows, ready, t_now):
+            self.last_cross[c.row] = max(self.last_cross[c.row], c.t)
             tid = self.table.ids[c.row] or ""
+            extra: dict[str, object] = {}
+            if t_now - c.t >= 1.0:
+                extra["reported_after_s"] = round(t_now - c.t, 1)
             out.append(
                 (
                     self._event_at(
@@ -317,6 +360,7 @@ class Analyzer:
                         c.alt_m,
                         direction=c.direction_name,
                         category="incursion",
+                        **extra,
                     ),
                     None,
                 )
@@ -420,7 +464,8 @@ class Analyzer:
         cats = categories(values, inp.in_corridor, attack)
         return explain([u.track for u in b.updates], b.t, values, self.weights, cats, inp)
 
-    def _incident(self, track: str, t: float, why: str) -> str:
+    def open_incident(self, track: str, t: float, why: str) -> str:
+        """The track's open incident, or a new one opened for ``why``."""
         iid = self.book.incident_for(track)
         if iid is None or self.book.incidents[iid].state.value == "resolved":
             iid = self.book.open(t, [track], why).id
@@ -437,103 +482,26 @@ class Analyzer:
         t_cpa: FloatArray,
     ) -> list[Cause]:
         """This step's causes, one per measure (action, where), naming a few of its drones."""
-        pol = self.policy
-        trig = pol.triggers
         drone = np.ones(len(b), dtype=bool)  # b holds subjects only (see step)
-        acc = _CauseCollector(self, t, b)
-        pause_range = trig.pause_within_nm * M_PER_NM
+        acc = _CauseCollector(t, b, self.juris, self.book, self.open_incident, self.policy.evidence)
         ids = [u.track for u in b.updates]
-
-        # Inside a corridor near the runway end: pause that end. Inside an owned zone:
-        # tell its owner. In an airport's surface area: tell the tower.
-        keep = drone[pi] if len(pi) else np.zeros(0, dtype=bool)
-        pk, zk = pi[keep], zi[keep]
-        if len(pk):
-            along = self.zindex.along(zk, b.x[pk], b.y[pk])
-        for k, z, a in zip(pk, zk, along if len(pk) else [], strict=True):
-            zone = self.zindex.zones[int(z)]
-            kind = zone.kind
-            if kind in _CORRIDORS:
-                if a > pause_range:
-                    continue
-                arr = kind == ZoneKind.APPROACH_CORRIDOR
-                end = str(zone.attrs["runway_end"])
-                agl_ft = (b.alt[k] - self.zindex.g_base[z]) * FT_PER_M
-                acc.add(
-                    Action.PAUSE_ARRIVALS if arr else Action.PAUSE_DEPARTURES,
-                    str(zone.attrs["airport"]),
-                    int(k),
-                    partial(
-                        "drone {} in the {} corridor of {}, {:.1f} NM from the {}, "
-                        "{:.0f} ft above it".format,
-                        ids[k],
-                        "arrival" if arr else "departure",
-                        end,
-                        a / M_PER_NM,
-                        "threshold" if arr else "runway end",
-                        agl_ft,
-                    ),
-                    (end,),
-                )
-            elif kind in _OWNED:
-                acc.add(
-                    Action.NOTIFY,
-                    zone.owner or zone.id,
-                    int(k),
-                    partial("drone {} inside {} {}".format, ids[k], zone.kind.value, zone.name),
-                )
-            elif kind == ZoneKind.AIRPORT_SURFACE:
-                ap = str(zone.attrs.get("airport", zone.owner))
-                acc.add(
-                    Action.NOTIFY,
-                    ap,
-                    int(k),
-                    partial("drone {} in {}".format, ids[k], zone.name),
-                )
-        if d_now.shape[0] and d_now.shape[1]:
-            # Near any path of an airport: tell its tower (one cause per airport and drone).
-            for ap in sorted(set(self.path_airport)):
-                cols = self.path_airport == ap
-                dmin = d_now[:, cols].min(axis=1)
-                near = np.flatnonzero(drone & (dmin <= trig.notify_within_m))
-                acc.add_many(Action.NOTIFY, ap, near, _near_path_reason(ids, dmin, ap))
-            # Closing on a path inside the pause range: pause pre-emptively.
-            closing = drone[:, None] & (d_cpa <= trig.closing_cpa_m) & (t_cpa > 0) & (d_cpa < d_now)
-            ck, cj = np.nonzero(closing)
-            zk = np.array([self.path_zone[j] for j in cj], dtype=np.intp)
-            cx = b.x[ck] + b.vel[ck, 0] * t_cpa[ck, cj]
-            cy = b.y[ck] + b.vel[ck, 1] * t_cpa[ck, cj]
-            corridor = zk >= 0
-            along_c = np.full(len(ck), np.inf)
-            ceiling_c = np.full(len(ck), -np.inf)
-            if corridor.any():
-                zc = zk[corridor]
-                along_c[corridor] = self.zindex.along(zc, cx[corridor], cy[corridor])
-                ceiling_c[corridor] = self.zindex.ceiling_at(zc, cx[corridor], cy[corridor])
-            for n, (k, j) in enumerate(zip(ck.tolist(), cj.tolist(), strict=True)):
-                p = self.paths[j]
-                why = partial(
-                    "drone {} closing on {}: {:.0f} m in {:.0f} s".format,
-                    ids[k],
-                    p.name,
-                    d_cpa[k, j],
-                    t_cpa[k, j],
-                )
-                if p.kind == "runway":
-                    acc.add(Action.PAUSE_ALL, p.airport, k, why)
-                elif along_c[n] <= pause_range and b.alt[k] <= ceiling_c[n]:
-                    action = (
-                        Action.PAUSE_ARRIVALS if p.kind == "approach" else Action.PAUSE_DEPARTURES
-                    )
-                    acc.add(action, p.airport, k, why, (p.runway_end,))
-        # Crossings notify border security while the crossing is recent.
-        recent = drone & (b.t - self.last_cross[b.rows] <= pol.scoring.memory_s)
-        acc.add_many(
-            Action.NOTIFY,
-            BORDER_AUDIENCE,
-            np.flatnonzero(recent),
-            lambda k: f"drone {ids[k]} crossed the border",
+        view = StepView(
+            t,
+            b,
+            pi,
+            zi,
+            d_now,
+            d_cpa,
+            t_cpa,
+            self.last_cross,
+            self.zindex,
+            self.paths,
+            self.path_zone,
+            self.path_airport,
+            self.policy,
         )
+        for rule in self.rules:
+            rule.apply(view, acc)
         acc.resolve(self.gate.step(t, b, acc.hazard))
         causes = acc.causes()
         causes += self._escalations(t, acc)
@@ -642,15 +610,9 @@ class Analyzer:
         self.behaviour_strength[gone] = 0.0
         self.is_subject[gone] = False
         self.gate.forget(gone)
+        self.event_gate.forget(gone)
         for tid in self.table.release(gone):
             self.book.track_gone(tid, t)
-
-
-def _near_path_reason(ids: list[str], dmin: FloatArray, ap: str) -> Callable[[int], str]:
-    def why(k: int) -> str:
-        return f"drone {ids[k]} {dmin[k]:.0f} m from a {ap} path"
-
-    return why
 
 
 @dataclass
@@ -670,6 +632,10 @@ _TO_FOREIGN = RESTRICTING | {Action.NOTIFY}
 class _CauseCollector:
     """Gathers this step's causes per measure; names at most ``named`` drones per measure.
 
+    The :mod:`.rules` add to it (it is their :class:`~.rules.CauseSink`); it is given what
+    it needs (jurisdictions, incident book, a way to open an incident, the evidence spec)
+    rather than the analyzer.
+
     Reasons are built lazily so 10,000 drones near an airport cost one string each for
     the first few, not one per drone per path. Restricting causes wait for the evidence
     gate (:meth:`resolve`): a verified track's go through, the others become a
@@ -679,8 +645,19 @@ class _CauseCollector:
 
     named = 3
 
-    def __init__(self, an: Analyzer, t: float, b: Batch) -> None:
-        self.an = an
+    def __init__(
+        self,
+        t: float,
+        b: Batch,
+        juris: Jurisdictions,
+        book: IncidentBook,
+        open_incident: Callable[[str, float, str], str],
+        evidence: Evidence,
+    ) -> None:
+        self.juris = juris
+        self.book = book
+        self.open_incident = open_incident
+        self.evidence = evidence
         self.t = t
         self.b = b
         self.by_key: dict[_Key, _Gathered] = {}
@@ -700,7 +677,7 @@ class _CauseCollector:
         why: Callable[[], str],
         runways: tuple[str, ...] = (),
     ) -> None:
-        if action in _TO_FOREIGN and self.an.juris.foreign(scope):
+        if action in _TO_FOREIGN and self.juris.foreign(scope):
             self._add(Action.NOTIFY_FOREIGN, scope, k, why)
             if action in RESTRICTING:
                 entry = self.by_key[(Action.NOTIFY_FOREIGN.value, scope, (), "")]
@@ -738,10 +715,10 @@ class _CauseCollector:
         self.caused.add(track)
         entry = self.by_key.get(key)
         if entry is None:
-            entry = _Gathered(action, self.an._incident(track, self.t, why()))
+            entry = _Gathered(action, self.open_incident(track, self.t, why()))
             self.by_key[key] = entry
-        elif self.an.book.incident_for(track) is None:
-            self.an._incident(track, self.t, f"{action.value} {scope}")
+        elif self.book.incident_for(track) is None:
+            self.open_incident(track, self.t, f"{action.value} {scope}")
         entry.tracks.append(track)
         entry.ks.append(k)
         if len(entry.reasons) < self.named:
@@ -763,7 +740,7 @@ class _CauseCollector:
         runways: tuple[str, ...] = (),
     ) -> None:
         """The same measure for many drones at once (notifications): no per-drone reasons."""
-        if action in _TO_FOREIGN and self.an.juris.foreign(scope):
+        if action in _TO_FOREIGN and self.juris.foreign(scope):
             action = Action.NOTIFY_FOREIGN
         key = (action.value, scope, runways, "")
         fresh = [int(k) for k in ks if (key, int(k)) not in self.seen]
@@ -774,12 +751,12 @@ class _CauseCollector:
         self.caused.update(tracks)
         entry = self.by_key.get(key)
         if entry is None:
-            entry = _Gathered(action, self.an._incident(tracks[0], self.t, why(fresh[0])))
+            entry = _Gathered(action, self.open_incident(tracks[0], self.t, why(fresh[0])))
             self.by_key[key] = entry
-        book = self.an.book
+        book = self.book
         for tr in tracks:
             if book.incident_for(tr) is None:
-                self.an._incident(tr, self.t, f"{action.value} {scope}")
+                self.open_incident(tr, self.t, f"{action.value} {scope}")
         entry.tracks += tracks
         entry.ks += fresh
         for k in fresh[: max(0, self.named - len(entry.reasons))]:
@@ -797,7 +774,7 @@ class _CauseCollector:
         ev: list[str] = []
         for k in ks:
             ev += [e for e in v.evidence(k) if e not in ev]
-        line = describe(v, top, float(p[top]), self.an.policy.evidence, gate_note)
+        line = describe(v, top, float(p[top]), self.evidence, gate_note)
         return float(p[ks].max()), tuple(ev), line
 
     def causes(self) -> list[Cause]:
@@ -807,8 +784,8 @@ class _CauseCollector:
             if len(e.tracks) > self.named:
                 reasons.append(f"{len(e.tracks)} drones in all")
             if e.action == Action.NOTIFY_FOREIGN:
-                country = self.an.juris.country_of(scope)
-                who = self.an.juris.authority(country)
+                country = self.juris.country_of(scope)
+                who = self.juris.authority(country)
                 reasons.insert(
                     0,
                     f"notify {who} about {scope} ({country}): its runways are not ours to pause",

@@ -3,10 +3,13 @@
 A crossing is where the segment between a track's previous and current position meets
 the border polyline. Tracker noise makes a track near the line zig-zag across it, so a
 crossing is only *confirmed* when the track is firmly on the other side: more than
-``hysteresis_m`` away from the line (the "firm" half-planes are the two sides of the line
-minus a band of that half-width). The event carries the interpolated crossing point,
-time and altitude of the last intersection in the confirmed direction, so it is reported
-a few seconds late but at the right place and time.
+``hysteresis_m`` away from the line. The side of a point comes from its nearest border
+segment, with a rule for points nearest to a vertex (``BorderCrossingDetector._nearest``).
+An earlier version split the sector box into two polygons by the line; on the Yuma sector,
+where the border turns from the Colorado River onto the Sonora line, that split classed
+the whole box as north and no crossing was ever confirmed. The event carries the
+interpolated crossing point, time and altitude of the last intersection in the confirmed
+direction, so it is reported a few seconds late but at the right place and time.
 
 Direction: the line is oriented with the United States on its left (the shipped Natural
 Earth US-Mexico border runs west to east, see :func:`orient_us_left`), so a segment
@@ -21,9 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import shapely
-from shapely.geometry import LineString, Polygon, box
+from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import split
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -36,18 +38,6 @@ def orient_us_left(line: LineString) -> LineString:
     """Orient a border polyline west to east so the US side (north) is on its left."""
     c = np.asarray(line.coords)
     return line if c[-1, 0] >= c[0, 0] else LineString(c[::-1])
-
-
-def _extended(line: LineString, by_m: float) -> LineString:
-    """The polyline with its first and last segments prolonged by ``by_m`` metres."""
-    c = np.asarray(line.coords, dtype=float)
-    if len(c) < 2:
-        return line
-    d0 = c[0] - c[1]
-    d1 = c[-1] - c[-2]
-    head = c[0] + d0 / max(float(np.hypot(*d0)), 1e-9) * by_m
-    tail = c[-1] + d1 / max(float(np.hypot(*d1)), 1e-9) * by_m
-    return LineString(np.vstack([head, c, tail]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +60,8 @@ class BorderCrossingDetector:
     """Incremental crossing detector over dense track rows (see :mod:`.track_table`).
 
     ``border`` is the border in ENU metres (a LineString or MultiLineString, each part
-    oriented with the US on its left). ``extent_m`` bounds the half-planes. State is kept
+    oriented with the US on its left). ``extent_m`` is kept for callers; the side test
+    needs no bound. State is kept
     in numpy arrays indexed by row, so a step over 10,000 tracks has no Python loop except
     over the (rare) confirmed crossings.
     """
@@ -84,51 +75,68 @@ class BorderCrossingDetector:
         parts = [g for g in getattr(border, "geoms", [border]) if not g.is_empty]
         segs = []
         for p in parts:
-            c = np.asarray(p.coords)
-            segs.append(np.stack([c[:-1], c[1:]], axis=1))
+            c = np.asarray(p.coords, dtype=float)[:, :2]
+            keep = np.r_[True, np.any(np.diff(c, axis=0) != 0.0, axis=1)]
+            c = c[keep]  # repeated vertices make zero-length segments with no side
+            if len(c) >= 2:
+                segs.append(np.stack([c[:-1], c[1:]], axis=1))
         self.segments = np.concatenate(segs) if segs else np.zeros((0, 2, 2))
+        # The turn at each segment's start and end vertex (0 at a part's open ends):
+        # cross(d_prev, d_next) > 0 is a left turn.
+        self._turn_in = np.zeros(len(self.segments))
+        self._turn_out = np.zeros(len(self.segments))
+        i = 0
+        for sg in segs:
+            d = sg[:, 1] - sg[:, 0]
+            turn = d[:-1, 0] * d[1:, 1] - d[:-1, 1] * d[1:, 0]
+            self._turn_out[i : i + len(sg) - 1] = turn
+            self._turn_in[i + 1 : i + len(sg)] = turn
+            i += len(sg)
         self._seg_tree = shapely.STRtree(shapely.linestrings(self.segments))
-        north, south = self._half_planes(parts)
-        band = shapely.MultiLineString(parts).buffer(hysteresis_m)
-        self.firm_north = north.difference(band)
-        self.firm_south = south.difference(band)
-        shapely.prepare(self.firm_north)
-        shapely.prepare(self.firm_south)
         self._side = np.zeros(0, dtype=np.int8)
         self._pdir = np.zeros(0, dtype=np.int8)
         self._pend = np.zeros((0, 4))  # t, x, y, alt of the last intersection per row
         self._last_firm = np.zeros(0, dtype=np.int8)  # firm side at the previous update
 
-    def _half_planes(self, parts: list[LineString]) -> tuple[BaseGeometry, BaseGeometry]:
-        """Split the sector box by the border; classify each piece by the left/right test."""
-        e = self.extent_m * 1.2
-        frame = box(-e, -e, e, e)
-        if not parts:
-            return Polygon(), frame
-        # The border is clipped to the sector, so stretch its ends well past the box or
-        # the split leaves it whole.
-        cutter = shapely.MultiLineString([_extended(p, 4.0 * e) for p in parts])
-        pieces = list(split(frame, cutter).geoms)
-        reps = [pc.representative_point() for pc in pieces]
-        sides = self.side_of(np.array([p.x for p in reps]), np.array([p.y for p in reps]))
-        north = [pc for pc, s in zip(pieces, sides, strict=True) if s > 0]
-        south = [pc for pc, s in zip(pieces, sides, strict=True) if s <= 0]
-        return shapely.union_all(north), shapely.union_all(south)
+    def _nearest(self, x: FloatArray, y: FloatArray) -> tuple[IntArray, FloatArray]:
+        """+1 left of (north of) the border, -1 right of it, and the distance to it.
+
+        The side is the sign of the cross product with the nearest segment, except where
+        the nearest point is a vertex joining two segments: there the two segments'
+        lines can disagree (a point beyond the end of one segment may lie on its left
+        and on the other's right), and the side is the outside of the turn, where every
+        point whose nearest point is that vertex lies. At a part's open end the end
+        segment's line decides, as if the border went on straight.
+        """
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        if len(x) == 0:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        idx, dist = self._seg_tree.query_nearest(
+            shapely.points(x, y), return_distance=True, all_matches=False
+        )
+        j = np.empty(len(x), dtype=np.intp)
+        j[idx[0]] = idx[1]
+        far = np.empty(len(x))
+        far[idx[0]] = dist
+        a = self.segments[j, 0]
+        d = self.segments[j, 1] - a
+        px, py = x - a[:, 0], y - a[:, 1]
+        cross = d[:, 0] * py - d[:, 1] * px
+        u = (d[:, 0] * px + d[:, 1] * py) / np.maximum(d[:, 0] ** 2 + d[:, 1] ** 2, 1e-18)
+        turn = np.where(u <= 0.0, self._turn_in[j], np.where(u >= 1.0, self._turn_out[j], 0.0))
+        # A left turn's outside is its right: the vertex-nearest points there are south.
+        s = np.where(turn != 0.0, -turn, cross)
+        return np.where(s >= 0.0, 1, -1).astype(np.intp), far
 
     def side_of(self, x: FloatArray, y: FloatArray) -> IntArray:
-        """+1 left of (north of) the nearest border segment, -1 right of it."""
-        pts = shapely.points(x, y)
-        idx = self._seg_tree.query_nearest(pts, return_distance=False, all_matches=False)
-        seg = self.segments[idx[1]]
-        a, b = seg[:, 0], seg[:, 1]
-        cross = (b[:, 0] - a[:, 0]) * (y - a[:, 1]) - (b[:, 1] - a[:, 1]) * (x - a[:, 0])
-        return np.where(cross >= 0, 1, -1).astype(np.intp)
+        """+1 left of (north of) the border, -1 right of it (see :meth:`_nearest`)."""
+        return self._nearest(x, y)[0]
 
     def firm_side(self, x: FloatArray, y: FloatArray) -> IntArray:
         """+1 firmly north, -1 firmly south, 0 within ``hysteresis_m`` of the line."""
-        n = shapely.contains_xy(self.firm_north, x, y)
-        s = shapely.contains_xy(self.firm_south, x, y)
-        return (n.astype(np.intp) - s.astype(np.intp)).astype(np.intp)
+        side, dist = self._nearest(x, y)
+        return np.where(dist > self.hysteresis_m, side, 0).astype(np.intp)
 
     def _ensure(self, n: int) -> None:
         if n > len(self._side):
