@@ -39,7 +39,7 @@ def pipeline(db: Database, path: Path) -> Pipeline:
 
 @pytest.fixture
 def night(tmp_path: Path, svc: SimpleNamespace) -> SimpleNamespace:
-    path = svc.write_scene(tmp_path / "night", seconds=80, n_tracks=2)
+    path = svc.write_scene(tmp_path / "night", seconds=80, n_tracks=1)  # one drone
     db = Database(f"sqlite:///{tmp_path / 's.db'}")
     with db.session() as s:
         users.add_user(s, "ana", "operator", "ana-password")
@@ -58,6 +58,14 @@ def resolve_through_api(db: Database, incident: str) -> dict[str, object]:
 def event_times(db: Database, incident: str) -> list[float]:
     with db.session() as s:
         return [e["t"] for e in incidents.detail(s, incident)["events"]]
+
+
+def filed_times(db: Database, incident: str) -> list[float]:
+    """When each event reached the analyzer's output: a zone entry held until the track
+    is confident is stamped when it happened and carries ``reported_after_s``."""
+    with db.session() as s:
+        events = incidents.detail(s, incident)["events"]
+    return [e["t"] + float(e.get("attrs", {}).get("reported_after_s") or 0.0) for e in events]
 
 
 def tracks_incidents(db: Database, track: str) -> list[str]:
@@ -91,7 +99,7 @@ def test_a_resolution_through_the_api_reaches_the_running_analyzer(night: Simple
     assert after["state"] == "resolved"
     newer = [i for i in tracks_incidents(night.db, "T000001") if i != "I00001"]
     assert newer, "the drone's later zone entry opened a new incident"
-    assert all(t > night.T0 + RESOLVE_AFTER for i in newer for t in event_times(night.db, i))
+    assert all(t > night.T0 + RESOLVE_AFTER for i in newer for t in filed_times(night.db, i))
 
 
 def test_a_restart_hears_the_stored_resolution_again(night: SimpleNamespace) -> None:
