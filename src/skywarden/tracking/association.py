@@ -12,6 +12,8 @@ when that is cheaper than a poor pairing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
@@ -85,3 +87,21 @@ def _solve_block(
     r_sel, c_sel = linear_sum_assignment(c)
     real = c_sel < nc
     return rows[r_sel[real]], cols[c_sel[real]]
+
+
+@dataclass(frozen=True)
+class GNNAssociator:
+    """Global nearest neighbour as a component: a track stays unassigned when every
+    gated pair costs more than ``miss_cost`` (None: the gate's threshold, so any
+    gated pair beats a miss on its own); clusters up to ``small_problem`` cells are
+    solved in one piece."""
+
+    miss_cost: float | None = None
+    small_problem: int = 1024
+
+    def assign(
+        self, n_tracks: int, n_dets: int, ti: IntArray, dj: IntArray, cost: FloatArray, gate: float
+    ) -> tuple[IntArray, IntArray]:
+        """Assigned ``(track_rows, det_indices)`` of gated pairs (``gate``: the gate used)."""
+        miss = gate if self.miss_cost is None else self.miss_cost
+        return gnn_assign(n_tracks, n_dets, ti, dj, cost, miss, self.small_problem)

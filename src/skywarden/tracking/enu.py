@@ -25,8 +25,9 @@ import numpy.typing as npt
 
 from skywarden.model import SensorKind
 from skywarden.tracking.config import TrackerConfig
-from skywarden.tracking.core import ScanGroup, TrackerCore
+from skywarden.tracking.core import TrackerCore
 from skywarden.tracking.io import InputLineError, read_jsonl
+from skywarden.tracking.records import ScanGroup
 from skywarden.tracking.tracker import track_name
 
 

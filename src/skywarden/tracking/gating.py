@@ -91,3 +91,22 @@ def gate_positions(
     d2 = np.einsum("ki,kij,kj->k", nu, s_inv, nu)
     keep = d2 <= chi2
     return Pairs(ti[keep], dj[keep], d2[keep])
+
+
+@dataclass(frozen=True)
+class PositionGate:
+    """The position gate as a component: Mahalanobis distance at ``chi2`` (None: the
+    99.9 % chi-square point of the dimension), direct below ``dense_limit`` pairs."""
+
+    chi2: float | None = None
+    dense_limit: int = 4096
+
+    def threshold(self, dims: int) -> float:
+        return self.chi2 if self.chi2 is not None else CHI2_999[dims]
+
+    def pairs(
+        self, track_pos: FloatArray, track_s: FloatArray, det_pos: FloatArray, det_r: FloatArray
+    ) -> Pairs:
+        """Gated pairs (see :func:`gate_positions`)."""
+        chi2 = self.threshold(det_pos.shape[1])
+        return gate_positions(track_pos, track_s, det_pos, det_r, chi2, self.dense_limit)
