@@ -105,6 +105,8 @@ class TrackerCore:
         if components is None:
             components = (config or TrackerConfig()).components(dims, classify)
         self.components = c = components
+        if getattr(c.filter, "dims", dims) != dims:
+            raise ValueError(f"TrackerCore: a {dims}-D core needs a {dims}-D filter: {c.filter}")
         self.dims = dims
         self.filter = c.filter
         self.gate = c.gate
