@@ -15,6 +15,7 @@ The chi-square thresholds: 16.27 is the 99.9 % point for 3 degrees of freedom, 1
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -57,11 +58,11 @@ def candidate_pairs(
         return ti.astype(np.intp), dj.astype(np.intp)
     tree = cKDTree(det_pos)
     hits = tree.query_ball_point(track_pos, radius, return_sorted=False)
-    counts = np.fromiter((len(h) for h in hits), dtype=np.intp, count=n)
+    counts = np.fromiter(map(len, hits), dtype=np.intp, count=n)
     total = int(counts.sum())
     if total == 0:
         return np.empty(0, np.intp), np.empty(0, np.intp)
-    dj = np.fromiter((j for h in hits for j in h), dtype=np.intp, count=total)
+    dj = np.fromiter(chain.from_iterable(hits), dtype=np.intp, count=total)
     ti = np.repeat(np.arange(n, dtype=np.intp), counts)
     return ti, dj
 
