@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -68,6 +69,16 @@ class KalmanFilter:
         a["P"][rows] = res.P
 
 
+@lru_cache(maxsize=64)
+def _transition(stay_per_s: tuple[float, ...], dt: float) -> FloatArray:
+    r = len(stay_per_s)
+    stay = np.asarray(stay_per_s) ** dt
+    pi = np.repeat(((1.0 - stay) / max(r - 1, 1))[:, None], r, axis=1)
+    np.fill_diagonal(pi, stay)
+    pi.setflags(write=False)
+    return pi
+
+
 def default_imm_models() -> tuple[MotionModel, ...]:
     """Cruise (quiet constant velocity) and hover/manoeuvre (braking, high noise)."""
     return (ConstantVelocity(q=0.5), Hover(tau_s=2.0, q=8.0))
@@ -93,11 +104,8 @@ class IMMFilter:
             raise ValueError("IMMFilter: models, stay_per_s and mu0 need the same length")
 
     def _transition(self, dt: float) -> FloatArray:
-        r = len(self.models)
-        stay = np.asarray(self.stay_per_s) ** dt
-        pi = np.repeat(((1.0 - stay) / max(r - 1, 1))[:, None], r, axis=1)
-        np.fill_diagonal(pi, stay)
-        return pi
+        """Mode transition matrix for a step of ``dt`` (cached: scans repeat their dt)."""
+        return _transition(tuple(self.stay_per_s), dt)
 
     def init(self, x0: FloatArray, p0: FloatArray) -> Arrays:
         r = len(self.models)
