@@ -436,7 +436,8 @@ class TrackerCore:
         live = self._report(np.flatnonzero(~end & ~tentative & shown))
         ended_meta: dict[int, TrackMeta] = {}
         if end.any():
-            ended_meta = self.identities.release(a["id"][end].tolist())
+            if self.identities.meta:
+                ended_meta = self.identities.release(a["id"][end].tolist())
             self.table.keep(~end)
         return StepResult(live, ended, ended_meta)
 

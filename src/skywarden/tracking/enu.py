@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import msgspec
 import numpy as np
 import numpy.typing as npt
 
@@ -125,25 +126,50 @@ def run_enu(
             }
 
 
+class _EnuRow(msgspec.Struct):
+    """One output line; the field order is the line's key order (a contract)."""
+
+    t: float
+    track: str
+    x: float
+    y: float
+    vx: float
+    vy: float
+
+
+_ENCODER = msgspec.json.Encoder()
+
+
+def _repr_safe(v: npt.NDArray[np.float64]) -> bool:
+    """True if msgspec writes every value exactly as ``repr`` does: zero, or a magnitude
+    in [1e-4, 1e16), where both write plain positional digits (``repr`` switches to an
+    exponent outside it, msgspec at other points); both write the shortest round trip."""
+    a = np.abs(v)
+    return bool(((a == 0.0) | ((a >= 1e-4) & (a < 1e16))).all())
+
+
 def format_enu_scan(t: float, live: dict[str, npt.NDArray], dims: int) -> str:
     """One scan's output lines as text, each ending in a newline: the same text
-    ``json.dumps`` gives with compact separators, formatted without a dict per row."""
+    ``json.dumps`` gives with compact separators.
+
+    msgspec encodes the rows (four times faster than Python's float ``repr``) when
+    every number of the scan is written the same by both; a scan with a number
+    outside that range is formatted with ``repr``, so the bytes never change.
+    """
     if not live or live["id"].shape[0] == 0:
         return ""
     x = live["x"]
-    tt = repr(float(t))
-    cols = zip(
-        live["id"].tolist(),
-        x[:, 0].tolist(),
-        x[:, 1].tolist(),
-        x[:, dims].tolist(),
-        x[:, dims + 1].tolist(),
-        strict=True,
-    )
+    cols = (x[:, 0], x[:, 1], x[:, dims], x[:, dims + 1])
+    names = [track_name(tid) for tid in live["id"].tolist()]
+    rows = zip(names, *(c.tolist() for c in cols), strict=True)
+    tf = float(t)
+    if _repr_safe(np.array([tf])) and all(_repr_safe(c) for c in cols):
+        enc = _ENCODER.encode_lines([_EnuRow(tf, *r) for r in rows])
+        return enc.decode()
+    tt = repr(tf)
     return "".join(
-        f'{{"t":{tt},"track":"{track_name(tid)}","x":{px!r},"y":{py!r},'
-        f'"vx":{vx!r},"vy":{vy!r}}}\n'
-        for tid, px, py, vx, vy in cols
+        f'{{"t":{tt},"track":"{name}","x":{px!r},"y":{py!r},"vx":{vx!r},"vy":{vy!r}}}\n'
+        for name, px, py, vx, vy in rows
     )
 
 

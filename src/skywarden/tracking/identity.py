@@ -81,6 +81,8 @@ class IdentityBook:
     def release(self, ended_ids: list[int]) -> dict[int, TrackMeta]:
         """Forget ended tracks' identities; returns their metadata for the last report."""
         out: dict[int, TrackMeta] = {}
+        if not self.meta:  # no cooperative track: nothing to release (radar-only scenes)
+            return out
         for tid in ended_ids:
             meta = self.meta.pop(tid, None)
             if meta:
