@@ -93,6 +93,8 @@ def test_any_associator_object_is_used() -> None:
 def test_a_filter_of_other_dimensions_is_refused() -> None:
     with pytest.raises(ValueError, match="2-D core needs a 2-D filter"):
         TrackerCore(components=TrackerComponents(), dims=2)
+    with pytest.raises(ValueError, match="not both"):
+        TrackerCore(TrackerConfig(), components=TrackerComponents())
 
 
 def test_without_a_classifier_the_report_has_no_class_columns() -> None:

@@ -1,10 +1,12 @@
 """Tracker configuration: every parameter in one validated, documented place.
 
 ``TrackerConfig()`` is tuned for the El Paso sector (small drones, manned traffic, 1 Hz
-scans). It builds the tracker's components (:class:`~.components.TrackerComponents`:
-filter, gate, associator, initiator, deleter, classifier, bearing associator,
-triangulator, existence) and nothing else: the core takes the objects, so a caller can
-swap any one of them without a configuration field for it.
+scans). For the core it builds the tracker's components
+(:class:`~.components.TrackerComponents`: filter, gate, associator, initiator, deleter,
+classifier, bearing associator, triangulator, existence) and nothing else: the core
+takes the objects, so a caller can swap any one of them without a configuration field
+for it. The remaining fields (default sensor sigmas, report age and drift, DF ranges)
+are read where detections become scan groups (:mod:`.scan`).
 """
 
 from __future__ import annotations

@@ -99,11 +99,13 @@ class TrackerCore:
         *,
         components: TrackerComponents | None = None,
     ) -> None:
-        """Components from ``components`` if given, else built by ``config`` (default
-        ``TrackerConfig()``). ``classify=False`` builds no classifier (callers that
-        report positions only, ``track --enu``)."""
+        """Components from ``components``, else built by ``config`` (default
+        ``TrackerConfig()``; giving both is an error). ``classify=False`` builds no
+        classifier (callers that report positions only, ``track --enu``)."""
         if components is None:
             components = (config or TrackerConfig()).components(dims, classify)
+        elif config is not None:
+            raise ValueError("TrackerCore: give config or components, not both")
         self.components = c = components
         if getattr(c.filter, "dims", dims) != dims:
             raise ValueError(f"TrackerCore: a {dims}-D core needs a {dims}-D filter: {c.filter}")
