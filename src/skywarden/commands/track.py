@@ -53,9 +53,11 @@ def track(
 ) -> None:
     """Fuse detections into classified tracks."""
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from skywarden.tracking import InvalidConfig, ScanError, TrackerConfig
     from skywarden.tracking.config_file import ConfigFileError, load_config
+    from skywarden.tracking.files import resolve_frame, track_file
     from skywarden.tracking.io import InputLineError
 
     console = Console(stderr=True)
@@ -72,7 +74,27 @@ def track(
         if enu:
             _track_enu(detections, out, config, sigma, console)
             return
-        _track_geo(detections, out, config, origin, console)
+        frame = resolve_frame(detections, origin)
+        with detections.open() as fh:
+            total = sum(1 for line in fh if line.strip())
+        with (
+            out.open("w") as fh,
+            Progress(
+                TextColumn("[bold]tracking[/bold]"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("detections"),
+                console=console,
+            ) as progress,
+        ):
+            task = progress.add_task("tracking", total=total)
+            counts = track_file(
+                detections, fh, frame, config, on_scan=lambda k: progress.update(task, completed=k)
+            )
+        console.print(
+            f"{counts['detections']} detections, {counts['scans']} scans -> "
+            f"{counts['tracks']} confirmed tracks, {counts['updates']} updates in {out}"
+        )
     except (ConfigFileError, InputLineError, InvalidConfig, ScanError, ValueError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
@@ -96,34 +118,3 @@ def _track_enu(
             fh.write(text)
             n += text.count("\n")
     console.print(f"{len(dets)} detections, {len(scans)} scans -> {n} lines in {out}")
-
-
-def _track_geo(
-    detections: Path, out: Path, config: TrackerConfig, origin: str | None, console: Console
-) -> None:
-    """Geographic mode: ``Detection`` records in, ``TrackUpdate`` lines out, with progress."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from skywarden.tracking.files import resolve_frame, track_file
-
-    frame = resolve_frame(detections, origin)
-    with detections.open() as fh:
-        total = sum(1 for line in fh if line.strip())
-    with (
-        out.open("w") as fh,
-        Progress(
-            TextColumn("[bold]tracking[/bold]"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("detections"),
-            console=console,
-        ) as progress,
-    ):
-        task = progress.add_task("tracking", total=total)
-        counts = track_file(
-            detections, fh, frame, config, on_scan=lambda k: progress.update(task, completed=k)
-        )
-    console.print(
-        f"{counts['detections']} detections, {counts['scans']} scans -> "
-        f"{counts['tracks']} confirmed tracks, {counts['updates']} updates in {out}"
-    )
