@@ -108,7 +108,7 @@ def make_scenario(n_targets: int, scans: int, seed: int) -> Scenario:
     clutter_mean = CLUTTER_PER_KM2 * (side / 1000.0) ** 2
     for _ in range(scans):
         scn.truth.append(pos.copy())
-        seen = rng.random(pos.shape[0]) < PD
+        seen = np.asarray(rng.random(pos.shape[0]) < PD)
         z = pos[seen] + rng.normal(0.0, SIGMA_M, (int(seen.sum()), 2))
         clutter = rng.uniform(0.0, side, (rng.poisson(clutter_mean), 2))
         dets = np.vstack([z, clutter])
