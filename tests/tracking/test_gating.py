@@ -1,6 +1,7 @@
 """Gating: the k-d tree pre-gate finds exactly the pairs a brute-force test finds."""
 
 import numpy as np
+import pytest
 
 from skywarden.tracking.gating import CHI2_999, gate_positions
 
@@ -36,3 +37,16 @@ def test_empty_inputs_give_no_pairs() -> None:
         np.empty((0, 3)), np.empty((0, 3, 3)), np.zeros((2, 3)), np.zeros((2, 3, 3)), 16.0
     )
     assert len(p) == 0
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_mahalanobis_by_adjugate_matches_the_inverse(d: int) -> None:
+    from skywarden.tracking.gating import mahalanobis2
+    from skywarden.tracking.kalman import inv_small
+
+    rng = np.random.default_rng(d)
+    a = rng.normal(size=(200, d, d)) * rng.uniform(1.0, 300.0, (200, 1, 1))
+    s = a @ a.transpose(0, 2, 1) + np.eye(d) * 100.0
+    nu = rng.normal(size=(200, d)) * 50.0
+    want = np.einsum("ki,kij,kj->k", nu, inv_small(s), nu)
+    np.testing.assert_allclose(mahalanobis2(nu, s), want, rtol=1e-10)

@@ -60,11 +60,9 @@ def track(
 ) -> None:
     """Fuse detections into classified tracks."""
     from rich.console import Console
-    from rich.progress import Progress
 
     from skywarden.tracking import InvalidConfig, ScanError, TrackerConfig
     from skywarden.tracking.config_file import ConfigFileError, load_config
-    from skywarden.tracking.enu import enu_scans_columns, read_enu_columns, run_enu_lines
     from skywarden.tracking.io import InputLineError
 
     console = Console(stderr=True)
@@ -79,17 +77,7 @@ def track(
             config = TrackerConfig(filter=filter_name or "imm")
         out.parent.mkdir(parents=True, exist_ok=True)
         if enu:
-            dets = read_enu_columns(detections)
-            dims = 3 if dets.has_z else 2
-            scans = enu_scans_columns(dets, sigma, dims)
-            n = 0
-            with out.open("w") as fh, Progress(console=console, transient=True) as progress:
-                task = progress.add_task("tracking", total=len(scans))
-                for line in run_enu_lines(scans, config, dims):
-                    fh.write(line + "\n")
-                    n += 1
-                progress.update(task, completed=len(scans))
-            console.print(f"{len(dets)} detections, {len(scans)} scans -> {n} lines in {out}")
+            _track_enu(detections, out, config, sigma, console)
             return
         _track_geo(detections, out, config, origin, console, quarantine)
     except (ConfigFileError, InputLineError, InvalidConfig, ScanError, ValueError) as e:
@@ -147,3 +135,23 @@ def _track_geo(
         f"{counts['detections']} detections, {counts['scans']} scans -> "
         f"{counts['tracks']} confirmed tracks, {counts['updates']} updates in {out}"
     )
+
+
+def _track_enu(
+    detections: Path, out: Path, config: TrackerConfig, sigma: float, console: Console
+) -> None:
+    """``--enu``: read the file as columns, then scan by scan: step, write that scan's lines."""
+    from skywarden.tracking import TrackerCore
+    from skywarden.tracking.enu import enu_scans_columns, format_enu_scan, read_enu_columns
+
+    dets = read_enu_columns(detections)
+    dims = 3 if dets.has_z else 2
+    scans = enu_scans_columns(dets, sigma, dims)
+    core = TrackerCore(config, dims=dims, classify=False)  # the output has no classes
+    n = 0
+    with out.open("w") as fh:
+        for t, groups in scans:
+            text = format_enu_scan(t, core.step(t, groups).live, dims)
+            fh.write(text)
+            n += text.count("\n")
+    console.print(f"{len(dets)} detections, {len(scans)} scans -> {n} lines in {out}")

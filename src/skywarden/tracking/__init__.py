@@ -8,7 +8,8 @@ IMM), measurement models (:mod:`.measurements`), gating (:mod:`.gating`), associ
 RF triangulation (:mod:`.triangulation`) and classification (:mod:`.classify`, with
 radar class reports in :mod:`.classreport` and kinematic features in
 :mod:`.kinematics`); configuration files in :mod:`.config_file`,
-assembled by the array core (:mod:`.core`) and faced by :class:`Tracker`
+assembled as objects (:class:`TrackerComponents`, built by :class:`TrackerConfig` or
+by hand) by the array core (:mod:`.core`) and faced by :class:`Tracker`
 (``Detection`` in, ``TrackUpdate`` out). GOSPA lives in :mod:`.metrics`, the evaluation
 against truth in :mod:`.evaluation`.
 
@@ -17,6 +18,7 @@ against truth in :mod:`.evaluation`.
     updates = tracker.step(t, detections)
 """
 
+from skywarden.tracking.components import TrackerComponents
 from skywarden.tracking.config import InvalidConfig, TrackerConfig
 from skywarden.tracking.core import ScanError, ScanGroup, TrackerCore
 from skywarden.tracking.metrics import Gospa, gospa
@@ -28,6 +30,7 @@ __all__ = [
     "ScanError",
     "ScanGroup",
     "Tracker",
+    "TrackerComponents",
     "TrackerConfig",
     "TrackerCore",
     "gospa",

@@ -12,6 +12,8 @@ when that is cheaper than a poor pairing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
@@ -39,8 +41,29 @@ def gnn_assign(
     """
     if ti.shape[0] == 0:
         return np.empty(0, np.intp), np.empty(0, np.intp)
-    if np.bincount(ti).max() == 1 and np.bincount(dj).max() == 1:
-        return ti, dj  # no track shares a detection and vice versa: nothing to decide
+    # A pair whose track and detection are in no other pair is a cluster of its own:
+    # assigned if it beats a miss, without entering any solver.
+    simple = (np.bincount(ti)[ti] == 1) & (np.bincount(dj)[dj] == 1)
+    take = simple & (cost <= miss_cost)
+    if simple.all():
+        return (ti, dj) if take.all() else (ti[take], dj[take])
+    hard = ~simple
+    at, ad = _solve_clusters(
+        n_tracks, n_dets, ti[hard], dj[hard], cost[hard], miss_cost, small_problem
+    )
+    return np.concatenate([ti[take], at]), np.concatenate([dj[take], ad])
+
+
+def _solve_clusters(
+    n_tracks: int,
+    n_dets: int,
+    ti: IntArray,
+    dj: IntArray,
+    cost: FloatArray,
+    miss_cost: float,
+    small_problem: int,
+) -> tuple[IntArray, IntArray]:
+    """The pairs that share a track or a detection: one block if small, else per cluster."""
     rows, r_loc = np.unique(ti, return_inverse=True)
     cols, c_loc = np.unique(dj, return_inverse=True)
     if rows.shape[0] * cols.shape[0] <= small_problem:
@@ -53,9 +76,10 @@ def gnn_assign(
     _, label = connected_components(graph, directed=False)
     comp = label[ti]
     edges_per_comp = np.bincount(comp)
-    simple = edges_per_comp[comp] == 1
-    out_t = [ti[simple]]
-    out_d = [dj[simple]]
+    simple = edges_per_comp[comp] == 1  # none left after gnn_assign's pre-pass; kept
+    take = simple & (cost <= miss_cost)  # so this stays correct on its own
+    out_t = [ti[take]]
+    out_d = [dj[take]]
     hard = np.nonzero(~simple)[0]
     if hard.shape[0]:
         order = hard[np.argsort(comp[hard], kind="stable")]
@@ -85,3 +109,21 @@ def _solve_block(
     r_sel, c_sel = linear_sum_assignment(c)
     real = c_sel < nc
     return rows[r_sel[real]], cols[c_sel[real]]
+
+
+@dataclass(frozen=True)
+class GNNAssociator:
+    """Global nearest neighbour as a component: a track stays unassigned when every
+    gated pair costs more than ``miss_cost`` (None: the gate's threshold, so any
+    gated pair beats a miss on its own); clusters up to ``small_problem`` cells are
+    solved in one piece."""
+
+    miss_cost: float | None = None
+    small_problem: int = 1024
+
+    def assign(
+        self, n_tracks: int, n_dets: int, ti: IntArray, dj: IntArray, cost: FloatArray, gate: float
+    ) -> tuple[IntArray, IntArray]:
+        """Assigned ``(track_rows, det_indices)`` of gated pairs (``gate``: the gate used)."""
+        miss = gate if self.miss_cost is None else self.miss_cost
+        return gnn_assign(n_tracks, n_dets, ti, dj, cost, miss, self.small_problem)

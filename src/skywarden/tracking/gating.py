@@ -15,6 +15,7 @@ The chi-square thresholds: 16.27 is the 99.9 % point for 3 degrees of freedom, 1
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -57,13 +58,45 @@ def candidate_pairs(
         return ti.astype(np.intp), dj.astype(np.intp)
     tree = cKDTree(det_pos)
     hits = tree.query_ball_point(track_pos, radius, return_sorted=False)
-    counts = np.fromiter((len(h) for h in hits), dtype=np.intp, count=n)
+    counts = np.fromiter(map(len, hits), dtype=np.intp, count=n)
     total = int(counts.sum())
     if total == 0:
         return np.empty(0, np.intp), np.empty(0, np.intp)
-    dj = np.fromiter((j for h in hits for j in h), dtype=np.intp, count=total)
+    dj = np.fromiter(chain.from_iterable(hits), dtype=np.intp, count=total)
     ti = np.repeat(np.arange(n, dtype=np.intp), counts)
     return ti, dj
+
+
+def mahalanobis2(nu: FloatArray, s: FloatArray) -> FloatArray:
+    """Squared Mahalanobis distances ``nu_k^T S_k^-1 nu_k`` of a stack (k, d), (k, d, d).
+
+    In 2-D and 3-D by the adjugate (``S^-1 = adj(S) / det(S)``), written out: no
+    batched LAPACK call, whose per-matrix cost dominates at the few hundred pairs of a
+    scan. Gating only compares these with a threshold and ranks pairs by them; no
+    state is computed from them, so rounding in the last bits moves no estimate.
+    """
+    d = nu.shape[1]
+    if d == 2:
+        a, b, c, e = s[:, 0, 0], s[:, 0, 1], s[:, 1, 0], s[:, 1, 1]
+        x, y = nu[:, 0], nu[:, 1]
+        return np.asarray((e * x * x - (b + c) * x * y + a * y * y) / (a * e - b * c))
+    if d == 3:
+        m = s
+        c00 = m[:, 1, 1] * m[:, 2, 2] - m[:, 1, 2] * m[:, 2, 1]
+        c01 = m[:, 1, 2] * m[:, 2, 0] - m[:, 1, 0] * m[:, 2, 2]
+        c02 = m[:, 1, 0] * m[:, 2, 1] - m[:, 1, 1] * m[:, 2, 0]
+        det = m[:, 0, 0] * c00 + m[:, 0, 1] * c01 + m[:, 0, 2] * c02
+        # adj(S)[i, j] = cofactor(j, i)
+        adj = np.empty_like(m)
+        adj[:, 0, 0], adj[:, 1, 0], adj[:, 2, 0] = c00, c01, c02
+        adj[:, 0, 1] = m[:, 0, 2] * m[:, 2, 1] - m[:, 0, 1] * m[:, 2, 2]
+        adj[:, 1, 1] = m[:, 0, 0] * m[:, 2, 2] - m[:, 0, 2] * m[:, 2, 0]
+        adj[:, 2, 1] = m[:, 0, 1] * m[:, 2, 0] - m[:, 0, 0] * m[:, 2, 1]
+        adj[:, 0, 2] = m[:, 0, 1] * m[:, 1, 2] - m[:, 0, 2] * m[:, 1, 1]
+        adj[:, 1, 2] = m[:, 0, 2] * m[:, 1, 0] - m[:, 0, 0] * m[:, 1, 2]
+        adj[:, 2, 2] = m[:, 0, 0] * m[:, 1, 1] - m[:, 0, 1] * m[:, 1, 0]
+        return np.asarray(np.einsum("ki,kij,kj->k", nu, adj, nu) / det)
+    return np.asarray(np.einsum("ki,kij,kj->k", nu, inv_small(s), nu))
 
 
 def gate_positions(
@@ -87,7 +120,25 @@ def gate_positions(
     if ti.shape[0] == 0:
         return Pairs.empty()
     nu = det_pos[dj] - track_pos[ti]
-    s_inv = inv_small(track_s[ti] + det_r[dj])
-    d2 = np.einsum("ki,kij,kj->k", nu, s_inv, nu)
+    d2 = mahalanobis2(nu, track_s[ti] + det_r[dj])
     keep = d2 <= chi2
     return Pairs(ti[keep], dj[keep], d2[keep])
+
+
+@dataclass(frozen=True)
+class PositionGate:
+    """The position gate as a component: Mahalanobis distance at ``chi2`` (None: the
+    99.9 % chi-square point of the dimension), direct below ``dense_limit`` pairs."""
+
+    chi2: float | None = None
+    dense_limit: int = 4096
+
+    def threshold(self, dims: int) -> float:
+        return self.chi2 if self.chi2 is not None else CHI2_999[dims]
+
+    def pairs(
+        self, track_pos: FloatArray, track_s: FloatArray, det_pos: FloatArray, det_r: FloatArray
+    ) -> Pairs:
+        """Gated pairs (see :func:`gate_positions`)."""
+        chi2 = self.threshold(det_pos.shape[1])
+        return gate_positions(track_pos, track_s, det_pos, det_r, chi2, self.dense_limit)

@@ -84,3 +84,25 @@ def single_point_prior(
     idx = np.arange(d, 2 * d)
     p0[:, idx, idx] = vvar[:, None]
     return x0, p0
+
+
+@dataclass(frozen=True)
+class Initiator:
+    """Starts tentative tracks on leftover detections and confirms them by M-of-N.
+
+    ``confirm``: the M-of-N rule; ``speed_sigma_ms``: a new track's unknown velocity,
+    per axis, where the sensor reported none.
+    """
+
+    confirm: MofN = MofN()
+    speed_sigma_ms: float = 25.0
+
+    def prior(
+        self,
+        z: FloatArray,
+        r: FloatArray,
+        velocity: FloatArray | None = None,
+        velocity_var: FloatArray | None = None,
+    ) -> tuple[FloatArray, FloatArray]:
+        """Single-point priors of new tracks (:func:`single_point_prior`)."""
+        return single_point_prior(z, r, self.speed_sigma_ms, velocity, velocity_var)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skywarden.geo import FloatArray
-from skywarden.tracking.measurements import MeasurementModel
+from skywarden.tracking.measurements import MeasurementModel, PositionMeasurement
 
 LOG_2PI = float(np.log(2.0 * np.pi))
 
@@ -44,16 +44,31 @@ class UpdateResult:
 
 
 def update(x: FloatArray, p: FloatArray, meas: MeasurementModel) -> UpdateResult:
-    """Kalman (or extended Kalman, for nonlinear ``meas``) update of ``k`` states."""
-    zhat, h = meas.linearise(x)
-    nu = meas.residual(zhat)
-    pht = p @ np.swapaxes(h, 1, 2)
-    s = h @ pht + meas.R
+    """Kalman (or extended Kalman, for nonlinear ``meas``) update of ``k`` states.
+
+    For a position measurement (``H = [I 0]``) the products with ``H`` are column and
+    row selections, taken as such: the same numbers without three batched products.
+    """
+    n = x.shape[1]
+    if isinstance(meas, PositionMeasurement):
+        d = meas.z.shape[1]
+        nu = meas.z - x[:, :d]
+        pht = p[:, :, :d]
+        s = pht[:, :d, :] + meas.R
+    else:
+        zhat, h = meas.linearise(x)
+        nu = meas.residual(zhat)
+        pht = p @ np.swapaxes(h, 1, 2)
+        s = h @ pht + meas.R
     s_inv = inv_small(s)
     k_gain = pht @ s_inv
     x_new = x + np.einsum("kij,kj->ki", k_gain, nu)
-    n = x.shape[1]
-    i_kh = np.eye(n) - k_gain @ h
+    if isinstance(meas, PositionMeasurement):
+        kh = np.zeros((x.shape[0], n, n))
+        kh[:, :, :d] = k_gain
+    else:
+        kh = k_gain @ h
+    i_kh = np.eye(n) - kh
     p_new = i_kh @ p @ np.swapaxes(i_kh, 1, 2) + k_gain @ meas.R @ np.swapaxes(k_gain, 1, 2)
     nis = np.einsum("ki,kij,kj->k", nu, s_inv, nu)
     m = nu.shape[1]

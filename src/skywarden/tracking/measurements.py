@@ -16,6 +16,7 @@ the sensor.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -37,9 +38,13 @@ class MeasurementModel(Protocol):
         ...
 
 
+@lru_cache(maxsize=8)
 def position_matrix(dims: int) -> FloatArray:
-    """``H = [I 0]``: the position part of a ``[position, velocity]`` state."""
-    return np.hstack([np.eye(dims), np.zeros((dims, dims))])
+    """``H = [I 0]``: the position part of a ``[position, velocity]`` state (read-only,
+    built once per dimension: it is asked for on every update)."""
+    h = np.hstack([np.eye(dims), np.zeros((dims, dims))])
+    h.setflags(write=False)
+    return h
 
 
 @dataclass

@@ -20,7 +20,7 @@ from skywarden.model import Detection
 from skywarden.tracking.bearings import Bearings
 from skywarden.tracking.classreport import ClassReportError
 from skywarden.tracking.config import TrackerConfig
-from skywarden.tracking.core import ScanError, ScanGroup
+from skywarden.tracking.records import ScanError, ScanGroup
 
 
 def _rcs_dbsm(d: Detection) -> float:

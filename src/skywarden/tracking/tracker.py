@@ -19,7 +19,8 @@ from skywarden.geo import LocalFrame
 from skywarden.model import EVIDENCE_KINDS, Detection, TrackStatus, TrackUpdate
 from skywarden.tracking.classify import CLASSES
 from skywarden.tracking.config import TrackerConfig
-from skywarden.tracking.core import COASTING, CONFIRMED, ScanError, TrackerCore, TrackMeta
+from skywarden.tracking.core import TrackerCore
+from skywarden.tracking.records import COASTING, CONFIRMED, ScanError, TrackMeta
 from skywarden.tracking.scan import scan_groups
 
 _STATUS = {CONFIRMED: TrackStatus.CONFIRMED, COASTING: TrackStatus.COASTING}
@@ -81,6 +82,7 @@ class Tracker:
         lat, lon, alt = self.frame.to_geodetic(x[:, 0], x[:, 1], x[:, 2])
         out = []
         clf = self.core.classifier
+        assert clf is not None  # a geographic tracker always classifies
         corr = clf.corroboration(rows, t)
         for i in range(x.shape[0]):
             tid = int(rows["id"][i])

@@ -1,0 +1,114 @@
+"""The bearing associator: which tracks each direction-finder bearing updates or credits.
+
+A component of the tracker (like the position gate and the GNN associator), built on
+the geometry of :mod:`.bearings`. Per scan it first fits every DF group against the
+tracks as they stand (``scan_fits``: the other sites' bearings of the same scan are
+evidence for or against a track), then, per group at its time, shares each bearing
+over its candidates by likelihood and keeps the pairs one candidate clearly owns
+(weight >= ``min_weight``), one bearing per track (GNN on ``-log w``). What it decides
+is a :class:`BearingDecision`; the core applies it (filter update, bookkeeping), so
+the filter never sees the association and this never sees the filter.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from skywarden.geo import FloatArray
+from skywarden.tracking.association import gnn_assign
+from skywarden.tracking.bearings import BearingFit, BearingGate, Bearings
+from skywarden.tracking.measurements import BearingMeasurement
+from skywarden.tracking.records import ScanGroup
+
+IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
+ScanFits = dict[int, tuple[str, BearingFit]]
+
+
+@dataclass
+class BearingDecision:
+    """One DF group's association: ``rows`` updated by bearings ``dets`` (log likelihood
+    ratio ``lr`` against "some other emitter"), RF ``credit`` per track row, and the
+    bearings nobody tracked explains (``pool``), left for triangulation."""
+
+    rows: IntArray
+    dets: IntArray
+    lr: FloatArray
+    credit: FloatArray
+    pool: BoolArray
+
+
+@dataclass(frozen=True)
+class BearingAssociator:
+    """Range-aware, likelihood-shared bearing association (:mod:`.bearings`)."""
+
+    gate: BearingGate = field(default_factory=BearingGate)
+
+    def scan_fits(
+        self, groups: Sequence[ScanGroup], x: FloatArray, p: FloatArray, t0: float
+    ) -> ScanFits:
+        """Every DF group's gated pairs at the scan's start (for cross-site consistency).
+
+        Positions are extrapolated to each group's time on their velocity; the tracks
+        move a few tens of metres in a scan, little against a bearing's spread.
+        """
+        out: ScanFits = {}
+        for g in groups:
+            if g.bearings is None or len(g) == 0:
+                continue
+            xg = x.copy()
+            xg[:, :3] += xg[:, 3:6] * max(g.t - t0, 0.0)
+            out[id(g)] = (g.sensor, self.gate.fit(g.bearings, xg, p))
+        return out
+
+    def decide(
+        self, g: ScanGroup, x: FloatArray, p: FloatArray, tentative: BoolArray, fits: ScanFits
+    ) -> BearingDecision:
+        """Share the bearings of ``g`` over tracks ``x``, ``p`` (see module)."""
+        b = g.bearings
+        assert b is not None
+        gate = self.gate
+        m, n = b.azimuth.shape[0], x.shape[0]
+        f = gate.fit(b, x, p)
+        others = [fo for sensor, fo in fits.values() if sensor != g.sensor]
+        w = gate.weights(f, m, n, others, tentative)
+        # A bearing nobody tracked explains starts a new emitter; an ambiguous one
+        # (shared between tracks) neither updates nor spawns anything.
+        firm = w.w >= gate.min_weight
+        ti, dj, cost = w.ti[firm], w.dj[firm], -np.log(w.w[firm])
+        rows, dets = gnn_assign(n, m, ti, dj, cost, -math.log(gate.min_weight) + 1e-9)
+        got = np.isin(ti * m + dj, rows * m + dets)
+        lr = np.log(w.w[firm][got]) - np.log(np.maximum(w.other[dj[got]], 1e-300))
+        # the likelihood ratios in the order of (rows, dets)
+        lr_rows = np.full(n, -np.inf)
+        np.maximum.at(lr_rows, ti[got], lr)
+        return BearingDecision(rows, dets, lr_rows[rows], w.credit, w.other >= gate.min_weight)
+
+    @staticmethod
+    def measurements(
+        b: Bearings, rows: IntArray, dets: IntArray
+    ) -> list[tuple[IntArray, BearingMeasurement]]:
+        """The extended-Kalman measurements of assigned pairs: with and without elevation."""
+        el = b.elevation[dets] if b.elevation is not None else np.full(len(dets), np.nan)
+        has_el = np.isfinite(el)
+        out = []
+        for sel, with_el in ((has_el, True), (~has_el, False)):
+            if not sel.any():
+                continue
+            k = int(sel.sum())
+            meas = BearingMeasurement(
+                np.tile(b.site, (k, 1)),
+                b.azimuth[dets[sel]],
+                b.sigma[dets[sel]],
+                el[sel] if with_el else None,
+                b.elevation_sigma[dets[sel]]
+                if with_el and b.elevation_sigma is not None
+                else None,
+            )
+            out.append((rows[sel], meas))
+        return out
