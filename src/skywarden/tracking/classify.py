@@ -277,7 +277,7 @@ class Classifier:
     def log_likelihood_terms(self, a: Arrays) -> dict[str, FloatArray]:
         """Each evidence term's (k, 4) log-likelihoods in nats, by name; they sum to the
         evidence. Kept apart so a misclassification can be traced to the term that made
-        it (``bench/decisions.py --terms``) and explained in words."""
+        it (``bench/class_terms.py``) and explained in words."""
         k = a["c_adsb"].shape[0]
         t: dict[str, FloatArray] = {"prior": np.tile(np.asarray(self.prior, dtype=float), (k, 1))}
         coop = np.zeros((k, 4))
