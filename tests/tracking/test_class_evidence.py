@@ -110,3 +110,38 @@ def test_the_terms_sum_to_the_log_likelihoods() -> None:
     terms = clf.log_likelihood_terms(a)
     assert {"prior", "rf", "radar_class", "height", "rcs", "jitter_turn"} <= set(terms)
     np.testing.assert_allclose(sum(terms.values()), clf.log_likelihoods(a))
+
+
+def _track_probs(path: list[tuple[float, float, float]]) -> dict[str, float]:
+    """Class probabilities of the one track a radar makes of ``path`` (ENU m, 1 Hz)."""
+    from skywarden.geo import LocalFrame
+    from skywarden.model import Detection, Position, SensorKind
+    from skywarden.tracking import Tracker, TrackerConfig
+
+    frame = LocalFrame(31.8, -106.4, 1200.0)
+    tracker = Tracker(frame, TrackerConfig())
+    t0 = 1_770_000_000.0
+    ups: list = []
+    for k, (x, y, z) in enumerate(path):
+        lat, lon, alt = frame.to_geodetic(np.array([x]), np.array([y]), np.array([z]))
+        d = Detection(
+            t0 + k,
+            "radar-1",
+            SensorKind.RADAR,
+            position=Position(float(lat[0]), float(lon[0]), float(alt[0])),
+            attrs={"rcs_dbsm": -19.0},
+        )
+        ups += tracker.step(t0 + k, [d])
+    return dict(ups[-1].class_probs)
+
+
+def test_a_soaring_bird_high_up_reads_bird_a_low_run_and_hover_reads_drone() -> None:
+    # drone: 60 s straight at 10 m/s, 60 m up, then 30 s hovering
+    drone = [(10.0 * min(k, 60), 0.0, 60.0) for k in range(90)]
+    # bird: circling a thermal (radius 30 m at 10 m/s, 1 m/s climb) from 250 m
+    w = 10.0 / 30.0
+    bird = [(30 * math.sin(w * k), 30 * math.cos(w * k), 250.0 + k) for k in range(90)]
+    low = [(x, y, 60.0) for x, y, _ in bird]  # the same circles at a drone's height
+    pd, pb, pl = _track_probs(drone), _track_probs(bird), _track_probs(low)
+    assert pd["drone"] > 0.9 > pl["drone"] > pb["drone"]  # turning, then height too
+    assert pb["bird"] > pl["bird"] > 0.5 > pd["bird"]
