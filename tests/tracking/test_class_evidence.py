@@ -67,6 +67,10 @@ def test_one_sites_ray_through_a_bird_forms_no_lasting_rf_memory() -> None:
         clf.observe_rf(drone, np.array([2.0]), dt=1.0)
     assert bird["c_rf_keep"][0] == 0.0
     assert drone["c_rf_keep"][0] == pytest.approx(clf.rf_keep_max_units)
+    shared = clf.init(1)  # two sites, each bearing shared with another candidate
+    for _ in range(60):
+        clf.observe_rf(shared, np.array([1.2]), dt=1.0)
+    assert shared["c_rf_keep"][0] == 0.0
     for _ in range(120):  # then two minutes of silence for both
         clf.observe_rf(bird, np.array([0.0]), dt=1.0)
         clf.observe_rf(drone, np.array([0.0]), dt=1.0)
