@@ -410,6 +410,7 @@ def table(summary: dict[str, Any], title: str) -> Any:
         "false crossings/h",
         "crossing recall",
         "to pause med / p90 s",
+        "hazard to pause med / p90 s",
         "corridor drones paused / never / untracked",
         "verify issued / escalated / dropped",
     )
@@ -427,6 +428,7 @@ def table(summary: dict[str, Any], title: str) -> Any:
             f"{f['false_crossings_per_h']:.2f}",
             f"{f['crossing_recall']:.3f}" if f["crossing_recall"] is not None else "-",
             f"{f['time_to_pause_median_s']} / {f['time_to_pause_p90_s']}",
+            f"{f.get('hazard_to_pause_median_s')} / {f.get('hazard_to_pause_p90_s')}",
             f"{f['corridor_drones_paused']} / {f['corridor_drones_never_paused']} / "
             f"{f['corridor_drones_never_tracked']}",
             f"{v.get('active', 0)} / {v.get('escalated', 0)} / {v.get('expired', 0)}",
