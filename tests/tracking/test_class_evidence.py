@@ -79,6 +79,19 @@ def test_one_sites_ray_through_a_bird_forms_no_lasting_rf_memory() -> None:
     assert _lead(clf, drone) - base > 1.0  # the fixed emitter is remembered
 
 
+def test_one_sites_credit_counts_as_one_coincidence_while_it_lasts() -> None:
+    clf = Classifier()
+    bird, drone = clf.init(1), clf.init(1)
+    for _ in range(60):  # heard the whole minute: by one site only, or fixed by two
+        clf.observe_rf(bird, np.array([1.0]), dt=1.0)
+        clf.observe_rf(drone, np.array([2.0]), dt=1.0)
+    assert bird["c_rf"][0] >= clf.rf_corroborate_units  # still corroboration, as before
+    rf_bird = clf.log_likelihood_terms(bird)["rf"][0, DRONE]
+    rf_drone = clf.log_likelihood_terms(drone)["rf"][0, DRONE]
+    assert rf_bird == pytest.approx(clf.rf_unfixed_max_units / clf.rf_full_units * clf.rf_weight)
+    assert rf_drone == pytest.approx(clf.rf_weight)
+
+
 def _at_height(clf: Classifier, h: float) -> dict:
     a = clf.init(1)
     a["c_height"][:] = h

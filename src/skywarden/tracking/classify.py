@@ -61,7 +61,11 @@ class Classifier:
       identity, and a track that shares two bearings with another candidate (about 0.5
       each) is not fixed either. On El Paso (seed 1, 40 min) the scans with n > 1 had a
       median n of 2.0 on drones and 1.27 on birds; 89 % of the drones' and 25 % of the
-      birds' reach 1.5. Corroboration ``rf_geometry`` counts recent units only.
+      birds' reach 1.5. The class term likewise counts unfixed recent credit (one site,
+      or shared bearings) only up to ``rf_unfixed_max_units`` (1 of the 3 full-weight
+      units): a bird that stays on one DF's ray for a minute is one coincidence of
+      geometry, not sixty independent ones; fixed credit (``c_rf_fix``) counts in full.
+      Corroboration ``rf_geometry`` counts recent units (fixed or not), as before.
     - ``radar``: radar class reports through the radar's confusion matrix
       (:mod:`.classreport`), capped against correlated reports.
     - ``kinematics``: jitter of speed (``speed_jitter_ms``) and heading
@@ -116,6 +120,7 @@ class Classifier:
     rf_keep_max_units: float = 1.5
     rf_keep_tau_s: float = 600.0
     rf_fix_min_credit: float = 1.5
+    rf_unfixed_max_units: float = 1.0
     radar: RadarClassModel = field(default_factory=RadarClassModel)
     kinematics: KinematicFeatures = field(default_factory=KinematicFeatures)
     speed_jitter_ms: float = 1.5
@@ -158,6 +163,7 @@ class Classifier:
             "turn_rate_rads",
             "drone_ceiling_scale_m",
             "rf_fix_min_credit",
+            "rf_unfixed_max_units",
         )
         for name in positive:
             v = getattr(self, name)
@@ -174,6 +180,7 @@ class Classifier:
             "c_adsb": np.zeros(k),
             "c_rid": np.zeros(k),
             "c_rf": np.zeros(k),
+            "c_rf_fix": np.zeros(k),
             "c_rf_keep": np.zeros(k),
             "c_speed": np.full(k, np.nan),
             "c_hover_s": np.zeros(k),
@@ -222,6 +229,9 @@ class Classifier:
         units = s * np.minimum(n, 1.0) + (1.0 - s) * np.clip(n - 1.0, 0.0, 1.0)
         faded = a["c_rf"] * np.exp(-max(dt, 0.0) / self.rf_tau_s)
         a["c_rf"] = np.minimum(faded + units, self.rf_cap_units)
+        fix = n >= self.rf_fix_min_credit
+        fixed = a["c_rf_fix"] * np.exp(-max(dt, 0.0) / self.rf_tau_s)
+        a["c_rf_fix"] = np.minimum(fixed + np.where(fix, units, 0.0), self.rf_cap_units)
         # The memory that this object WAS a link's emitter fades much more slowly: a
         # smuggler's drone heard at launch and flying silent is still a drone. It is
         # formed only while two sites' bearings fix the track (each giving it most of
@@ -230,7 +240,6 @@ class Classifier:
         # identification, and must not be remembered for ten minutes.
         kept = a["c_rf_keep"] * np.exp(-max(dt, 0.0) / self.rf_keep_tau_s)
         now = np.minimum(self.rf_keep_fraction * a["c_rf"], self.rf_keep_max_units)
-        fix = n >= self.rf_fix_min_credit
         a["c_rf_keep"] = np.where(fix, np.maximum(kept, now), kept)
 
     def observe_class(self, a: Arrays, rows: npt.NDArray[np.intp], lik: FloatArray) -> None:
@@ -294,7 +303,10 @@ class Classifier:
         coop[rid, :] -= self.rid_weight
         coop[rid, DRONE] += 2 * self.rid_weight
         t["cooperative"] = coop
-        units = np.maximum(a["c_rf"], a["c_rf_keep"])
+        # Unfixed credit (one site's ray, shared bearings) persists while the geometry
+        # does, so scans of it are not independent: it counts up to rf_unfixed_max_units.
+        recent = np.maximum(np.minimum(a["c_rf"], self.rf_unfixed_max_units), a["c_rf_fix"])
+        units = np.maximum(recent, a["c_rf_keep"])
         rf = np.minimum(units, self.rf_full_units) / self.rf_full_units * self.rf_weight
         rfl = np.zeros((k, 4))
         rfl[:, DRONE] = rf
