@@ -126,6 +126,12 @@ def run_seed(scenario: str, seed: int, hours: float, policy: str | None) -> dict
     drone_in_corridor: dict[str, float] = {}  # drone -> first t inside a pause-range corridor
     notes: dict[str, Counter[str]] = defaultdict(Counter)
     first_seen: dict[str, float] = {}
+    # first time each track met the policy's drone and existence floors, and first time
+    # it had min_kinds counting kinds (the decomposition of the time to pause)
+    first_strong: dict[str, float] = {}
+    first_corr: dict[str, float] = {}
+    ev = pol.evidence
+    counting = set(ev.counting_kinds)
     best: list[tuple[str, str]] = []  # (track, best class) per update
     t0 = time.perf_counter()
     last_print = [0.0]
@@ -179,6 +185,11 @@ def run_seed(scenario: str, seed: int, hours: float, policy: str | None) -> dict
             notes[u.track][ids[j[i]] if ids and near[i] else "none"] += 1
             first_seen.setdefault(u.track, t)
             best.append((u.track, u.best_class.value))
+            if u.class_probs.get("drone", 0.0) >= ev.min_p_drone and u.p_exist >= ev.min_p_exist:
+                first_strong.setdefault(u.track, t)
+                kinds = set(u.corroboration) | ({"remote_id"} if _has_rid(u) else set())
+                if len(kinds & counting) >= ev.min_kinds:
+                    first_corr.setdefault(u.track, t)
 
     res = run_chain(
         scenario, seed, hours * 3600.0, policy=pol, on_updates=on_updates, on_truth=on_truth
@@ -237,14 +248,41 @@ def run_seed(scenario: str, seed: int, hours: float, policy: str | None) -> dict
     for tr, tg in attributed.items():
         if target_kind.get(tg) == "drone":
             det[tg] = min(det.get(tg, np.inf), first_seen[tr])
+    strong_t: dict[str, float] = {}
+    corr_t: dict[str, float] = {}
+    for tr, tg in attributed.items():
+        if target_kind.get(tg) == "drone":
+            if tr in first_strong:
+                strong_t[tg] = min(strong_t.get(tg, np.inf), first_strong[tr])
+            if tr in first_corr:
+                corr_t[tg] = min(corr_t.get(tg, np.inf), first_corr[tr])
     delays, never, undetected = [], 0, 0
     from_corridor = []  # truth entering the pause range -> first pause (< 0: pre-emptive)
+    from_hazard = []  # max(first detection, truth entering the pause range) -> first pause
+    anatomy = []  # per corridor drone: each milestone relative to its first detection
     for tg, t_in in drone_in_corridor.items():
         if tg not in det:
             undetected += 1
-        elif tg in drone_first_pause:
-            delays.append(max(0.0, drone_first_pause[tg] - det[tg]))
-            from_corridor.append(drone_first_pause[tg] - t_in)
+            continue
+        t_det = det[tg]
+        paused = drone_first_pause.get(tg)
+
+        def rel(v: float | None, t_det: float = t_det) -> float | None:
+            return None if v is None or not np.isfinite(v) else round(v - t_det, 1)
+
+        anatomy.append(
+            {
+                "drone": tg,
+                "corridor": rel(t_in),
+                "p_drone_floor": rel(strong_t.get(tg)),
+                "corroborated": rel(corr_t.get(tg)),
+                "paused": rel(paused),
+            }
+        )
+        if paused is not None:
+            delays.append(max(0.0, paused - t_det))
+            from_corridor.append(paused - t_in)
+            from_hazard.append(paused - max(t_det, t_in))
         else:
             never += 1
 
@@ -267,12 +305,19 @@ def run_seed(scenario: str, seed: int, hours: float, policy: str | None) -> dict
         "scores": scores,
         "time_to_pause_s": sorted(round(d, 1) for d in delays),
         "corridor_to_pause_s": sorted(round(d, 1) for d in from_corridor),
+        "hazard_to_pause_s": sorted(round(d, 1) for d in from_hazard),
+        "time_to_pause_anatomy": anatomy,
         "corridor_drones": len(drone_in_corridor),
         "corridor_drones_never_paused": never,
         "corridor_drones_never_tracked": undetected,
         "confusion": conf,
         "measures": {a: dict(c) for a, c in sorted(versions_by.items())},
     }
+
+
+def _has_rid(u: Any) -> bool:
+    """A Remote ID identity on the update (the evidence gate counts it as remote_id)."""
+    return any(str(i).startswith(("rid:", "ridsession:")) for i in getattr(u, "identities", ()))
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -288,6 +333,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         }
         delays = sorted(d for r in rs for d in r["time_to_pause_s"])
         from_c = sorted(d for r in rs for d in r.get("corridor_to_pause_s", []))
+        from_h = sorted(max(d, 0.0) for r in rs for d in r.get("hazard_to_pause_s", []))
         conf: dict[str, dict[str, int]] = {
             tc: {c: sum(r["confusion"][tc][c] for r in rs) for c in CLASSES} for tc in TRUTH_CLASSES
         }
@@ -316,6 +362,8 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "time_to_pause_median_s": round(float(np.median(delays)), 1) if delays else None,
             "time_to_pause_p90_s": round(float(np.quantile(delays, 0.9)), 1) if delays else None,
             "corridor_to_pause_median_s": round(float(np.median(from_c)), 1) if from_c else None,
+            "hazard_to_pause_median_s": round(float(np.median(from_h)), 1) if from_h else None,
+            "hazard_to_pause_p90_s": round(float(np.quantile(from_h, 0.9)), 1) if from_h else None,
             "confusion": conf,
             "restricting_measures_by_evidence": dict(sorted(rested.items())),
             "verify": dict(meas.get("verify", {})),
@@ -362,6 +410,7 @@ def table(summary: dict[str, Any], title: str) -> Any:
         "false crossings/h",
         "crossing recall",
         "to pause med / p90 s",
+        "hazard to pause med / p90 s",
         "corridor drones paused / never / untracked",
         "verify issued / escalated / dropped",
     )
@@ -379,6 +428,7 @@ def table(summary: dict[str, Any], title: str) -> Any:
             f"{f['false_crossings_per_h']:.2f}",
             f"{f['crossing_recall']:.3f}" if f["crossing_recall"] is not None else "-",
             f"{f['time_to_pause_median_s']} / {f['time_to_pause_p90_s']}",
+            f"{f.get('hazard_to_pause_median_s')} / {f.get('hazard_to_pause_p90_s')}",
             f"{f['corridor_drones_paused']} / {f['corridor_drones_never_paused']} / "
             f"{f['corridor_drones_never_tracked']}",
             f"{v.get('active', 0)} / {v.get('escalated', 0)} / {v.get('expired', 0)}",
@@ -459,7 +509,13 @@ def main() -> None:
             "first update of a track attributed to the drone -> first restricting measure "
             "caused by such a track; drones whose truth entered a runway corridor within "
             "the policy's pause range. corridor_to_pause: from that truth entry instead "
-            "(the price of verification alone; negative = paused pre-emptively)"
+            "(the price of verification alone; negative = paused pre-emptively). "
+            "hazard_to_pause: from the later of first detection and that truth entry "
+            "(a drone must be both seen and a hazard before a pause is due; negative "
+            "values count as 0 in the median). time_to_pause_anatomy (per run): each "
+            "corridor drone's truth corridor entry, first update at the policy's p_drone "
+            "and p_exist floors, first with min_kinds counting kinds, first pause, in s "
+            "after its first detection"
         ),
         "goals": summary["goals"],
         "loadavg_before": [round(v, 2) for v in load_before],

@@ -6,7 +6,8 @@ IPDA-style existence probability) and is *corroborated*: ``min_kinds`` independe
 of evidence among ``counting_kinds`` (the tracker's ``TrackUpdate.corroboration``; a
 Remote ID serial on the track counts as ``remote_id``), or *persistence*: a runway hazard
 at that probability, continuously (gaps up to ``persistence_gap_s``), for
-``persistence_s``. A track that is a hazard but not verified is answered with ``verify``.
+``persistence_s``, or for ``persistence_one_kind_s`` when the track already has one
+counting kind. A track that is a hazard but not verified is answered with ``verify``.
 
 :class:`EvidenceGate` keeps each track's persistence clock in arrays indexed by the
 analyzer's track rows, so one step over thousands of tracks is a few array operations.
@@ -109,6 +110,9 @@ class EvidenceGate:
         self.since[stopped] = np.nan
         held = np.where(live, t - self.since[rows], 0.0)
         persisted = live & (held >= spec.persistence_s)
+        if spec.persistence_one_kind_s is not None:
+            # one independent kind already + a shorter watch (policy.yaml says why)
+            persisted |= live & (n_counting >= 1) & (held >= spec.persistence_one_kind_s)
         corroborated = strong & (n_counting >= spec.min_kinds)
         return Verdicts(
             kinds=kinds,
@@ -132,10 +136,14 @@ def describe(v: Verdicts, k: int, p_drone: float, spec: Evidence, gate_note: boo
     if v.held_s[k] > 0:
         parts.append(f"{v.held_s[k]:.0f} s a runway hazard")
     if v.persisted[k] and not v.corroborated[k]:
-        parts.append(f"verified by persistence ({spec.persistence_s:g} s)")
+        one = spec.persistence_one_kind_s
+        watch = one if one is not None and v.n_counting[k] >= 1 else spec.persistence_s
+        parts.append(f"verified by persistence ({watch:g} s)")
     elif gate_note and not v.verified[k]:
+        one = spec.persistence_one_kind_s
+        alt = f" ({one:g} s with one kind)" if one is not None else ""
         parts.append(
             f"unverified: a pause needs drone >= {spec.min_p_drone:g} with {spec.min_kinds} "
-            f"kinds of evidence or {spec.persistence_s:g} s as a hazard"
+            f"kinds of evidence or {spec.persistence_s:g} s as a hazard{alt}"
         )
     return "; ".join(parts)

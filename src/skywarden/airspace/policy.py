@@ -120,9 +120,15 @@ class Evidence(_Strict):
     min_kinds: int = Field(ge=1)
     persistence_s: float = Field(gt=0, le=600)
     persistence_gap_s: float = Field(ge=0, le=30)
+    # Shorter persistence for a track that already has one counting kind (optional: a
+    # site file without it keeps the single persistence_s rule).
+    persistence_one_kind_s: float | None = Field(default=None, gt=0, le=600)
 
     @model_validator(mode="after")
     def _kinds(self) -> Evidence:
+        one = self.persistence_one_kind_s
+        if one is not None and one > self.persistence_s:
+            raise ValueError("persistence_one_kind_s exceeds persistence_s")
         unknown = sorted(set(self.counting_kinds) - set(EVIDENCE_KINDS))
         if unknown:
             raise ValueError(f"unknown evidence kinds {unknown}; known: {list(EVIDENCE_KINDS)}")

@@ -55,7 +55,17 @@ class Classifier:
       is the memory that the object was a link's emitter: ``rf_keep_fraction`` of the
       recent units, at most ``rf_keep_max_units`` (half weight), fading over
       ``rf_keep_tau_s`` (10 min); a smuggler's drone heard at launch that crosses
-      silent is still a drone. Corroboration ``rf_geometry`` counts recent units only.
+      silent is still a drone. The memory forms only in scans where two sites' bearings
+      FIX the track: credit ``n >= rf_fix_min_credit`` (1.5: both sites give it most of
+      their bearing, say 0.75 each). One site's ray through a bird is geometry, not
+      identity, and a track that shares two bearings with another candidate (about 0.5
+      each) is not fixed either. On El Paso (seed 1, 40 min) the scans with n > 1 had a
+      median n of 2.0 on drones and 1.27 on birds; 89 % of the drones' and 25 % of the
+      birds' reach 1.5. The class term likewise counts unfixed recent credit (one site,
+      or shared bearings) only up to ``rf_unfixed_max_units`` (1 of the 3 full-weight
+      units): a bird that stays on one DF's ray for a minute is one coincidence of
+      geometry, not sixty independent ones; fixed credit (``c_rf_fix``) counts in full.
+      Corroboration ``rf_geometry`` counts recent units (fixed or not), as before.
     - ``radar``: radar class reports through the radar's confusion matrix
       (:mod:`.classreport`), capped against correlated reports.
     - ``kinematics``: jitter of speed (``speed_jitter_ms``) and heading
@@ -72,7 +82,20 @@ class Classifier:
       hover (or a vertical climb or descent), which only a rotorcraft does (full weight
       after ``hover_full_s``).
     - height: above ``drone_max_height_m`` (frame origin = ground) drones become unlikely.
-    - RCS (dBsm) Gaussians per class, used when the radar reports ``rcs_dbsm``.
+      Below it, small drones keep low: the FAA's Part 107 ceiling is 400 ft (122 m) above
+      ground (14 CFR 107.51(b)), and smugglers fly low to stay under radar; birds fly at
+      any height (night migrants mostly above 200 m). Above ``drone_ceiling_m`` (the 122 m
+      ceiling plus ~80 m for terrain above the frame origin and height error) drone loses
+      ``0.5 ((h - ceiling) / drone_ceiling_scale_m)^2`` nats, at most
+      ``drone_ceiling_max_nats`` (a drone may break the rule: RF, Remote ID or the radar
+      classifier still make it a drone up there).
+    - RCS (dBsm) Gaussians per class, used when the radar reports ``rcs_dbsm``. Small
+      drones and birds overlap: a small quadcopter is about 0.005-0.03 m^2 (-23 to
+      -15 dBsm), birds 1-200 cm^2 (-30 to -17 dBsm, ducks and raptors more); the means
+      are 4 dB apart with 6 dB spreads, weak evidence (Rahman & Robertson 2018, Sci.
+      Rep. 8:17396; Torvik, Olsen & Griffiths 2016, IEEE GRSL 13(9):1305: birds and
+      UAVs of comparable size). The earlier 10 dB gap (-15 against -25) called most
+      detected birds drone-sized: a radar sees the larger birds first.
     - ``unknown_when_ambiguous``: ``unknown`` is then the average likelihood of the other
       classes plus ``ambiguity_prior`` nats, so a track stays unknown until one class
       leads the others by roughly 2:1 instead of being called drone at 55 %. Off by
@@ -96,6 +119,8 @@ class Classifier:
     rf_keep_fraction: float = 0.5
     rf_keep_max_units: float = 1.5
     rf_keep_tau_s: float = 600.0
+    rf_fix_min_credit: float = 1.5
+    rf_unfixed_max_units: float = 1.0
     radar: RadarClassModel = field(default_factory=RadarClassModel)
     kinematics: KinematicFeatures = field(default_factory=KinematicFeatures)
     speed_jitter_ms: float = 1.5
@@ -114,8 +139,11 @@ class Classifier:
     hover_weight: float = 4.0
     hover_full_s: float = 5.0
     drone_max_height_m: float = 400.0
-    rcs_mean_dbsm: tuple[float, float, float] = (-15.0, 13.0, -25.0)
-    rcs_sd_db: tuple[float, float, float] = (5.0, 6.0, 5.0)
+    drone_ceiling_m: float = 200.0
+    drone_ceiling_scale_m: float = 75.0
+    drone_ceiling_max_nats: float = 3.0
+    rcs_mean_dbsm: tuple[float, float, float] = (-17.0, 13.0, -21.0)
+    rcs_sd_db: tuple[float, float, float] = (6.0, 6.0, 6.0)
     kinematic_ramp_s: float = 4.0
     unknown_when_ambiguous: bool = False
     ambiguity_prior: float = 0.6
@@ -133,6 +161,9 @@ class Classifier:
             "speed_jitter_ms",
             "heading_jitter",
             "turn_rate_rads",
+            "drone_ceiling_scale_m",
+            "rf_fix_min_credit",
+            "rf_unfixed_max_units",
         )
         for name in positive:
             v = getattr(self, name)
@@ -149,6 +180,7 @@ class Classifier:
             "c_adsb": np.zeros(k),
             "c_rid": np.zeros(k),
             "c_rf": np.zeros(k),
+            "c_rf_fix": np.zeros(k),
             "c_rf_keep": np.zeros(k),
             "c_speed": np.full(k, np.nan),
             "c_hover_s": np.zeros(k),
@@ -159,6 +191,7 @@ class Classifier:
             "c_age_s": np.zeros(k),
             "c_cls": np.zeros((k, 4)),
             "c_ncls": np.zeros(k),
+            "c_cls_age": np.full(k, -np.inf),  # track age at its last class report
             "c_visual_t": np.full(k, np.nan),
             "probs": np.tile(self.prior_probs(), (k, 1)),
             **self.kinematics.init(k),
@@ -196,11 +229,18 @@ class Classifier:
         units = s * np.minimum(n, 1.0) + (1.0 - s) * np.clip(n - 1.0, 0.0, 1.0)
         faded = a["c_rf"] * np.exp(-max(dt, 0.0) / self.rf_tau_s)
         a["c_rf"] = np.minimum(faded + units, self.rf_cap_units)
+        fix = n >= self.rf_fix_min_credit
+        fixed = a["c_rf_fix"] * np.exp(-max(dt, 0.0) / self.rf_tau_s)
+        a["c_rf_fix"] = np.minimum(fixed + np.where(fix, units, 0.0), self.rf_cap_units)
         # The memory that this object WAS a link's emitter fades much more slowly: a
-        # smuggler's drone heard at launch and flying silent is still a drone.
+        # smuggler's drone heard at launch and flying silent is still a drone. It is
+        # formed only while two sites' bearings fix the track (each giving it most of
+        # its bearing): one site's ray through a bird on the way to the drone, or two
+        # bearings shared with another candidate, is a coincidence of geometry, not an
+        # identification, and must not be remembered for ten minutes.
         kept = a["c_rf_keep"] * np.exp(-max(dt, 0.0) / self.rf_keep_tau_s)
         now = np.minimum(self.rf_keep_fraction * a["c_rf"], self.rf_keep_max_units)
-        a["c_rf_keep"] = np.maximum(kept, now)
+        a["c_rf_keep"] = np.where(fix, np.maximum(kept, now), kept)
 
     def observe_class(self, a: Arrays, rows: npt.NDArray[np.intp], lik: FloatArray) -> None:
         """Fold radar class-report likelihoods (k, 4) into ``rows`` (NaN rows: no report)."""
@@ -208,8 +248,13 @@ class Classifier:
         rows, lik = rows[ok], lik[ok]
         if rows.shape[0] == 0:
             return
-        # one report per track per group; several groups fold in turn
-        a["c_cls"][rows] = self.radar.fold(a["c_cls"][rows], lik)
+        # one report per track per group; several groups fold in turn. A report soon
+        # after the last one is mostly the same declaration: it counts as the chance
+        # it is fresh (classreport, "Correlated reports").
+        age = a["c_age_s"][rows]
+        w = self.radar.freshness(age - a["c_cls_age"][rows])
+        a["c_cls"][rows] = self.radar.fold(a["c_cls"][rows], lik, w)
+        a["c_cls_age"][rows] = age
         a["c_ncls"][rows] += 1.0
 
     @staticmethod
@@ -232,21 +277,43 @@ class Classifier:
 
     def log_likelihoods(self, a: Arrays) -> FloatArray:
         """Summed evidence per class (k, 4) in nats."""
-        k = a["c_adsb"].shape[0]
-        ll = np.zeros((k, 4))
-        ll += np.asarray(self.prior)
-        adsb = a["c_adsb"] > 0
-        ll[adsb, :] -= self.adsb_weight
-        ll[adsb, MANNED] += 2 * self.adsb_weight
-        rid = (a["c_rid"] > 0) & ~adsb
-        ll[rid, :] -= self.rid_weight
-        ll[rid, DRONE] += 2 * self.rid_weight
-        units = np.maximum(a["c_rf"], a["c_rf_keep"])
-        rf = np.minimum(units, self.rf_full_units) / self.rf_full_units * self.rf_weight
-        ll[:, DRONE] += rf
-        ll[:, [MANNED, BIRD, UNKNOWN]] -= rf[:, None] * 0.5
+        terms = self.log_likelihood_terms(a)
+        ll = sum(terms.values(), np.zeros((a["c_adsb"].shape[0], 4)))
+        if self.unknown_when_ambiguous:
+            # "Unknown" as "any of the known classes": their average likelihood plus a
+            # prior. It wins while the evidence cannot tell them apart (a large bird and a
+            # small drone with the same speed and echo) and loses once one class leads.
+            known = ll[:, :UNKNOWN]
+            top = known.max(axis=1, keepdims=True)
+            mean = top[:, 0] + np.log(np.exp(known - top).mean(axis=1))
+            ll[:, UNKNOWN] = mean + self.ambiguity_prior
+        return np.asarray(ll)
 
-        ramp = np.clip(a["c_age_s"] / self.kinematic_ramp_s, 0.0, 1.0)
+    def log_likelihood_terms(self, a: Arrays) -> dict[str, FloatArray]:
+        """Each evidence term's (k, 4) log-likelihoods in nats, by name; they sum to the
+        evidence. Kept apart so a misclassification can be traced to the term that made
+        it (``bench/class_terms.py``) and explained in words."""
+        k = a["c_adsb"].shape[0]
+        t: dict[str, FloatArray] = {"prior": np.tile(np.asarray(self.prior, dtype=float), (k, 1))}
+        coop = np.zeros((k, 4))
+        adsb = a["c_adsb"] > 0
+        coop[adsb, :] -= self.adsb_weight
+        coop[adsb, MANNED] += 2 * self.adsb_weight
+        rid = (a["c_rid"] > 0) & ~adsb
+        coop[rid, :] -= self.rid_weight
+        coop[rid, DRONE] += 2 * self.rid_weight
+        t["cooperative"] = coop
+        # Unfixed credit (one site's ray, shared bearings) persists while the geometry
+        # does, so scans of it are not independent: it counts up to rf_unfixed_max_units.
+        recent = np.maximum(np.minimum(a["c_rf"], self.rf_unfixed_max_units), a["c_rf_fix"])
+        units = np.maximum(recent, a["c_rf_keep"])
+        rf = np.minimum(units, self.rf_full_units) / self.rf_full_units * self.rf_weight
+        rfl = np.zeros((k, 4))
+        rfl[:, DRONE] = rf
+        rfl[:, [MANNED, BIRD, UNKNOWN]] = -rf[:, None] * 0.5
+        t["rf"] = rfl
+
+        ramp = np.clip(a["c_age_s"] / self.kinematic_ramp_s, 0.0, 1.0)[:, None]
         v = np.nan_to_num(a["c_speed"], nan=10.0)
         kin = np.zeros((k, 4))
         kin[:, DRONE] = -0.5 * (np.maximum(v - self.drone_max_speed_ms, 0.0) / 4.0) ** 2
@@ -258,44 +325,48 @@ class Classifier:
             -0.5 * (np.maximum(lo - v, 0.0) / 2.0) ** 2 - 0.5 * (np.maximum(v - hi, 0.0) / 4.0) ** 2
         )
         kin[:, UNKNOWN] = self.unknown_kinematic
+        t["speed"] = kin * ramp
         hover = np.minimum(a["c_hover_s"] / self.hover_full_s, 1.0) * self.hover_weight
-        kin[:, DRONE] += hover
-        kin[:, [MANNED, BIRD]] -= hover[:, None] * 0.5
+        hov = np.zeros((k, 4))
+        hov[:, DRONE] = hover
+        hov[:, [MANNED, BIRD]] = -hover[:, None] * 0.5
+        t["hover"] = hov * ramp
         h = np.nan_to_num(a["c_height"], nan=0.0)
         high = np.maximum(h - self.drone_max_height_m, 0.0) / 150.0
-        kin[:, DRONE] -= np.minimum(0.5 * high**2, 10.0)
-        kin[:, BIRD] -= np.minimum(0.5 * high**2, 10.0)
-        kin[:, MANNED] += np.minimum(high, 2.0)
-        ll += kin * ramp[:, None]
+        hgt = np.zeros((k, 4))
+        hgt[:, DRONE] = -np.minimum(0.5 * high**2, 10.0)
+        hgt[:, BIRD] = -np.minimum(0.5 * high**2, 10.0)
+        hgt[:, MANNED] = np.minimum(high, 2.0)
+        # Small drones keep low (400 ft AGL rule); birds fly at any height up to here.
+        above = np.maximum(h - self.drone_ceiling_m, 0.0) / self.drone_ceiling_scale_m
+        hgt[:, DRONE] -= np.minimum(0.5 * above**2, self.drone_ceiling_max_nats)
+        t["height"] = hgt * ramp
 
-        kin = np.zeros((k, 4))
+        mot = np.zeros((k, 4))
         # zero up to the threshold (a filtered velocity jitters a little anyway), full at 2x
         jit = np.clip(np.sqrt(a["c_speed_var"]) / self.speed_jitter_ms - 1.0, 0.0, 1.0)
         hv = np.clip(self.kinematics.heading_variance(a) / self.heading_jitter - 1.0, 0.0, 1.0)
-        kin[:, BIRD] += self.jitter_weight * np.maximum(jit, hv)
+        mot[:, BIRD] += self.jitter_weight * np.maximum(jit, hv)
         turning = np.clip(a["c_turn"] / self.turn_rate_rads - 1.0, 0.0, 1.0)
-        kin[:, BIRD] += self.turn_weight * turning
-        kin[:, BIRD] += self.flock_weight * np.minimum(a["c_flock"], 2.0) / 2.0
-        ll += kin * ramp[:, None]
-        ll += a["c_cls"]  # radar class reports (drone, manned, bird, unknown = clutter)
+        mot[:, BIRD] += self.turn_weight * turning
+        t["jitter_turn"] = mot * ramp
+        flock = np.zeros((k, 4))
+        flock[:, BIRD] = self.flock_weight * np.minimum(a["c_flock"], 2.0) / 2.0
+        t["flock"] = flock * ramp
+        # radar class reports (drone, manned, bird, unknown = clutter)
+        t["radar_class"] = np.asarray(a["c_cls"], dtype=float)
 
+        rcs = np.zeros((k, 4))
         nrcs = a["c_nrcs"]
         have = nrcs > 0
         if have.any():
             w = np.minimum(nrcs[have], 5.0) / 5.0
             r = a["c_rcs"][have]
             for c in (DRONE, MANNED, BIRD):
-                ll[have, c] += w * -0.5 * ((r - self.rcs_mean_dbsm[c]) / self.rcs_sd_db[c]) ** 2
-            ll[have, UNKNOWN] += w * -2.0
-        if self.unknown_when_ambiguous:
-            # "Unknown" as "any of the known classes": their average likelihood plus a
-            # prior. It wins while the evidence cannot tell them apart (a large bird and a
-            # small drone with the same speed and echo) and loses once one class leads.
-            known = ll[:, :UNKNOWN]
-            top = known.max(axis=1, keepdims=True)
-            mean = top[:, 0] + np.log(np.exp(known - top).mean(axis=1))
-            ll[:, UNKNOWN] = mean + self.ambiguity_prior
-        return ll
+                rcs[have, c] = w * -0.5 * ((r - self.rcs_mean_dbsm[c]) / self.rcs_sd_db[c]) ** 2
+            rcs[have, UNKNOWN] = w * -2.0
+        t["rcs"] = rcs
+        return t
 
     def update_probabilities(self, a: Arrays) -> None:
         """Recompute ``a["probs"]`` (k, 4) from the evidence."""
@@ -367,6 +438,8 @@ class Classifier:
         h = a["c_height"][row]
         if np.isfinite(h) and h > self.drone_max_height_m:
             out.append(f"height {h:.0f} m above sector origin: above drone altitudes")
+        elif np.isfinite(h) and h > self.drone_ceiling_m:
+            out.append(f"height {h:.0f} m above sector origin: above the 400 ft drone ceiling")
         if a["c_nrcs"][row] > 0:
             out.append(f"radar cross-section {a['c_rcs'][row]:.1f} dBsm")
         if not out:
