@@ -40,6 +40,7 @@ def run(scenario: Path, seed: int, minutes: float, every: int) -> dict[str, Any]
     frame = scn.frame
     trk = Tracker(frame, TrackerConfig())
     clf = trk.core.classifier
+    assert clf is not None, "the tracker classifies by default"
     kind: dict[str, str] = {}
     notes: dict[int, Counter[str]] = defaultdict(Counter)
     recs: list[tuple[int, int, dict[str, float]]] = []  # (track id, best, margins)

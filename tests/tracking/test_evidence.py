@@ -128,6 +128,7 @@ def test_class_reports_reach_the_track_through_the_scan() -> None:
         core.step(T0 + k, scan_groups(frame, TrackerConfig(), [d]))
     a = core.table.a
     assert a["c_ncls"][0] == 8
+    assert core.classifier is not None
     corr = core.classifier.corroboration(a, T0 + 7)
     assert corr[0, 0]  # radar_class
 

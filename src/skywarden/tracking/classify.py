@@ -295,14 +295,7 @@ class Classifier:
         it (``bench/class_terms.py``) and explained in words."""
         k = a["c_adsb"].shape[0]
         t: dict[str, FloatArray] = {"prior": np.tile(np.asarray(self.prior, dtype=float), (k, 1))}
-        coop = np.zeros((k, 4))
-        adsb = a["c_adsb"] > 0
-        coop[adsb, :] -= self.adsb_weight
-        coop[adsb, MANNED] += 2 * self.adsb_weight
-        rid = (a["c_rid"] > 0) & ~adsb
-        coop[rid, :] -= self.rid_weight
-        coop[rid, DRONE] += 2 * self.rid_weight
-        t["cooperative"] = coop
+        t["cooperative"] = self._cooperative_term(a, k)
         # Unfixed credit (one site's ray, shared bearings) persists while the geometry
         # does, so scans of it are not independent: it counts up to rf_unfixed_max_units.
         recent = np.maximum(np.minimum(a["c_rf"], self.rf_unfixed_max_units), a["c_rf_fix"])
@@ -356,6 +349,22 @@ class Classifier:
         # radar class reports (drone, manned, bird, unknown = clutter)
         t["radar_class"] = np.asarray(a["c_cls"], dtype=float)
 
+        t["rcs"] = self._rcs_term(a, k)
+        return t
+
+    def _cooperative_term(self, a: Arrays, k: int) -> FloatArray:
+        """ADS-B says manned, Remote ID (without ADS-B) says drone."""
+        coop = np.zeros((k, 4))
+        adsb = a["c_adsb"] > 0
+        coop[adsb, :] -= self.adsb_weight
+        coop[adsb, MANNED] += 2 * self.adsb_weight
+        rid = (a["c_rid"] > 0) & ~adsb
+        coop[rid, :] -= self.rid_weight
+        coop[rid, DRONE] += 2 * self.rid_weight
+        return coop
+
+    def _rcs_term(self, a: Arrays, k: int) -> FloatArray:
+        """The radar cross-section against each class's echo, weighted by how many."""
         rcs = np.zeros((k, 4))
         nrcs = a["c_nrcs"]
         have = nrcs > 0
@@ -365,8 +374,7 @@ class Classifier:
             for c in (DRONE, MANNED, BIRD):
                 rcs[have, c] = w * -0.5 * ((r - self.rcs_mean_dbsm[c]) / self.rcs_sd_db[c]) ** 2
             rcs[have, UNKNOWN] = w * -2.0
-        t["rcs"] = rcs
-        return t
+        return rcs
 
     def update_probabilities(self, a: Arrays) -> None:
         """Recompute ``a["probs"]`` (k, 4) from the evidence."""
