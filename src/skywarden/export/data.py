@@ -197,9 +197,16 @@ def _sector_zones(path: Path) -> tuple[list[dict[str, Any]], tuple[float, float,
     try:
         o = d["origin"]
         frame = LocalFrame(float(o["lat"]), float(o["lon"]), float(o.get("alt_m", 0.0)))
-        airports = list(d.get("airports") or ["KELP", "KBIF", "MMCS"])
+        airports = list(d.get("airports") or [])
+        extent_m = float(d.get("extent_m", 30_000.0))
     except (KeyError, TypeError, ValueError) as e:
         raise ExportSourceError(f"{path}: not a sector.json with an origin ({e})") from None
+    if not airports:
+        from skywarden.refdata import guess_airports
+
+        airports = guess_airports(
+            frame.lat0, frame.lon0, extent_m, str(path), 'list them as "airports" in it'
+        )
     zones = [z.to_dict() for z in sector_zones(frame, airports=airports)]
     return zones, (frame.lat0, frame.lon0, frame.alt0_m)
 
