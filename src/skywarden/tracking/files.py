@@ -12,7 +12,7 @@ import json
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -21,9 +21,7 @@ from skywarden.errors import warn_guess
 from skywarden.geo import LocalFrame
 from skywarden.jsonl import Rejection
 from skywarden.model import Detection, TrackUpdate, TruthPoint
-from skywarden.tracking.config import TrackerConfig
 from skywarden.tracking.io import InputLineError
-from skywarden.tracking.tracker import Tracker
 
 T = TypeVar("T")
 #: Where a bad line goes instead of raising: the quarantine, a counter (None: raise).
@@ -115,60 +113,3 @@ def resolve_frame(detections: Path, origin: str | None) -> LocalFrame:
             " give --origin LAT,LON,ALT or put a sector.json beside the detections"
         )
     return frame
-
-
-def track_file(
-    detections: Path,
-    out: IO[str],
-    frame: LocalFrame,
-    config: TrackerConfig | None = None,
-    on_scan: Callable[[int], None] | None = None,
-    on_reject: OnReject = None,
-) -> dict[str, int]:
-    """Track a detections file into ``out`` (one TrackUpdate per line). Returns counts.
-
-    ``on_scan(detections_read)`` is called after each scan for progress reporting;
-    ``on_reject`` takes each malformed line (else the first one raises).
-    """
-    tracker = Tracker(frame, config)
-    counts = {"detections": 0, "scans": 0, "updates": 0, "tracks": 0}
-    seen: set[str] = set()
-    batch: list[Detection] = []
-    scan_t: float | None = None
-    n_read = 0
-
-    def flush(t: float) -> None:
-        ups = tracker.step(t, batch)
-        for u in ups:
-            out.write(json.dumps(u.to_dict(), separators=(",", ":")) + "\n")
-            seen.add(u.track)
-        counts["scans"] += 1
-        counts["updates"] += len(ups)
-        batch.clear()
-        if on_scan:
-            on_scan(n_read)
-
-    last_t = -math.inf
-    for d in iter_detections(detections, on_reject):
-        counts["detections"] += 1
-        n_read += 1
-        t = float(math.ceil(d.t - 1e-9))
-        if d.t < last_t - 300.0:
-            raise InputLineError(detections, counts["detections"], "detections out of time order")
-        last_t = max(last_t, d.t)
-        if scan_t is None:
-            scan_t = t
-        if t > scan_t:
-            flush(scan_t)
-            # Empty seconds still step, so coasting and deletion follow the clock.
-            for s in range(int(scan_t) + 1, int(t)):
-                flush(float(s))
-            scan_t = t
-        batch.append(d)
-    if scan_t is not None:
-        flush(scan_t)
-    for u in tracker.finish():
-        out.write(json.dumps(u.to_dict(), separators=(",", ":")) + "\n")
-        counts["updates"] += 1
-    counts["tracks"] = len(seen)
-    return counts
