@@ -2,7 +2,7 @@
 
 Every skywarden input file that is JSON Lines (detections, truth, tracks, traffic) is
 read here, so a malformed line is described the same way everywhere: the file, the
-1-based line number, a :class:`~skywarden.ingest.rejection.Reason` and the field at
+1-based line number, a :class:`~skywarden.rejection.Reason` and the field at
 fault. The reader never decides what a bad line means; the caller does:
 
 - :func:`accepted` hands each rejection to a callback (write it to the quarantine,
@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from skywarden.errors import SkywardenError
-from skywarden.ingest.rejection import Reason, RejectedMessage, Rejection
 from skywarden.model import InvalidRecord
+from skywarden.rejection import Reason, RejectedMessage, Rejection
 
 __all__ = [
     "MAX_LINE_BYTES",

@@ -72,7 +72,7 @@ def test_bad_lines_go_to_the_quarantine(tmp_path: Path, svc: SimpleNamespace) ->
         got = quarantine.entries(s)
         assert len(got) == 2
         assert {q["field"] for q in got} == {"?", "lat"}
-        assert any("line 3: invalid JSON" in q["reason"] for q in got)
+        assert any("tracks line 3: corrupt: not JSON" in q["reason"] for q in got), got
 
 
 @pytest.mark.parametrize(

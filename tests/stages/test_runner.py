@@ -130,7 +130,7 @@ def test_a_failing_stage_costs_its_scan_and_holds_fire_naming_the_error() -> Non
     assert states == [(1.0, HoldState.CLEAR), (2.0, HoldState.HOLD), (3.0, HoldState.CLEAR)]
     bad = hooks.results[1]
     assert bad.decision is not None and "ArithmeticError: a tracker bug" in bad.decision.reasons[0]
-    assert bad.rejected[0][1] == "scan", "the error is kept with the scan's rejections"
+    assert bad.rejected[0].field == "scan", "the error is kept with the scan's rejections"
 
 
 def test_strict_chains_let_the_error_out() -> None:

@@ -50,8 +50,8 @@ def commit_scan(s: Session, source: str, r: StepResult, steps: int) -> list[str]
     store_recs.upsert(s, r.recommendations)
     if r.decision is not None:
         record_decision(s, r.decision)
-    for reason, fld, raw in r.rejected:
-        store_quarantine.add(s, r.t, source, reason, fld, raw)
+    for rej in r.rejected:
+        store_quarantine.add(s, r.t, source, rej.summary(), rej.field or "?", rej.raw)
     store_cursor.put(s, source, r.t, steps)
     return ids
 

@@ -26,10 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from skywarden import jsonl
 from skywarden.errors import SkywardenError
 from skywarden.geo import LocalFrame
-from skywarden.model import Detection, InvalidRecord, TrackUpdate
+from skywarden.model import Detection, TrackUpdate
 from skywarden.pipeline import Scan
+from skywarden.rejection import Rejection
 
 
 class SourceSpecError(SkywardenError, ValueError):
@@ -91,27 +93,20 @@ class DetectionsFile:
 
     def scans(self) -> Iterator[Scan]:
         pending: list[Detection] = []
-        rejected: list[tuple[str, str, str]] = []
+        rejected: list[Rejection] = []
         scan_t: float | None = None
-        with self.path.open() as f:
-            for lineno, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    d = Detection.from_dict(json.loads(line))
-                except json.JSONDecodeError as e:
-                    rejected.append((f"line {lineno}: invalid JSON: {e.msg}", "?", line))
-                    continue
-                except InvalidRecord as e:
-                    rejected.append((f"line {lineno}: {e.reason}", e.field, line))
-                    continue
-                tick = math.ceil(d.t)
-                if scan_t is not None and tick > scan_t:
-                    yield Scan(scan_t, pending, rejected=rejected)
-                    pending, rejected = [], []
-                if scan_t is None or tick > scan_t:
-                    scan_t = float(tick)
-                pending.append(d)
+        for item in jsonl.read_jsonl(self.path, Detection.from_dict, fmt="detections"):
+            if isinstance(item, Rejection):
+                rejected.append(item)
+                continue
+            d = item.record
+            tick = math.ceil(d.t)
+            if scan_t is not None and tick > scan_t:
+                yield Scan(scan_t, pending, rejected=rejected)
+                pending, rejected = [], []
+            if scan_t is None or tick > scan_t:
+                scan_t = float(tick)
+            pending.append(d)
         if scan_t is not None:
             yield Scan(scan_t, pending, rejected=rejected)
 
@@ -137,26 +132,18 @@ class TracksFile:
 
     def scans(self) -> Iterator[Scan]:
         batch: list[TrackUpdate] = []
-        rejected: list[tuple[str, str, str]] = []
+        rejected: list[Rejection] = []
         t: float | None = None
-        with self.path.open() as f:
-            for lineno, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    u = TrackUpdate.from_dict(json.loads(line))
-                except json.JSONDecodeError as e:
-                    rejected.append((f"line {lineno}: invalid JSON: {e.msg}", "?", line))
-                    continue
-                except (KeyError, TypeError, ValueError) as e:
-                    fld = e.field if isinstance(e, InvalidRecord) else "?"
-                    rejected.append((f"line {lineno}: {e}", fld, line))
-                    continue
-                if t is not None and u.t != t:
-                    yield Scan(t, updates=batch, rejected=rejected)
-                    batch, rejected = [], []
-                t = u.t
-                batch.append(u)
+        for item in jsonl.read_jsonl(self.path, TrackUpdate.from_dict, fmt="tracks"):
+            if isinstance(item, Rejection):
+                rejected.append(item)
+                continue
+            u = item.record
+            if t is not None and u.t != t:
+                yield Scan(t, updates=batch, rejected=rejected)
+                batch, rejected = [], []
+            t = u.t
+            batch.append(u)
         if t is not None:
             yield Scan(t, updates=batch, rejected=rejected)
 
@@ -299,7 +286,7 @@ class LiveIngest:
         while reader.is_alive() or not q.empty():
             tick = math.floor(time.time()) + 1.0
             dets: list[Detection] = []
-            rejected: list[tuple[str, str, str]] = []
+            rejected: list[Rejection] = []
             while (left := tick - time.time()) > 0:
                 try:
                     item = q.get(timeout=left)
@@ -308,13 +295,7 @@ class LiveIngest:
                 if isinstance(item, Detection):
                     dets.append(item)
                 else:
-                    rejected.append(
-                        (
-                            f"{item.format}: {item.reason}: {item.detail}",
-                            str(getattr(item, "field", None) or "?"),
-                            str(item.raw),
-                        )
-                    )
+                    rejected.append(item)
             yield Scan(tick, dets, rejected=rejected)
 
 

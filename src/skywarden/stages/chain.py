@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skywarden.model import TrackUpdate
+from skywarden.rejection import Reason, Rejection
 from skywarden.stages.protocols import (
     AnalysisStage,
     FinishingAnalyzer,
@@ -163,7 +164,10 @@ class StageChain:
                 [],
                 NoAnalysis(),
                 None,
-                [*scan.rejected, (reason, "scan", "")],
+                [
+                    *scan.rejected,
+                    Rejection("stages", "scan", Reason.STAGE_ERROR, reason, "", field="scan"),
+                ],
             )
         if decide:
             r.decision = self.decide(scan, r.updates, failure)

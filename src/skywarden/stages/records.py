@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from skywarden.model import Detection, Event, Incident, Recommendation, TrackUpdate
+from skywarden.rejection import Rejection
 
 
 class Analysis(Protocol):
@@ -36,9 +37,9 @@ class NoAnalysis:
     recommendations: list[Recommendation] = field(default_factory=list)
 
 
-# A rejected message as a source reports it: (reason, field, raw). Live ingest, the
-# durable scan store and the quarantine all use this form (store.scans, store.quarantine).
-Rejected = tuple[str, str, str]
+# A rejected message as a source reports it: the one quarantine record. Live ingest, the
+# durable scan store and the quarantine all carry it (store.scans, store.quarantine).
+Rejected = Rejection
 
 
 class HoldState(StrEnum):

@@ -11,25 +11,29 @@ A scan is a row: (source, t) is unique, so a scan can never be stored twice.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from skywarden.model import Detection
+from skywarden.rejection import Reason, Rejection
 from skywarden.store.schema import SourceScan
-
-Rejected = tuple[str, str, str]  # reason, field, raw
 
 
 def append(
-    s: Session, source: str, t: float, detections: Sequence[Detection], rejected: Sequence[Rejected]
+    s: Session,
+    source: str,
+    t: float,
+    detections: Sequence[Detection],
+    rejected: Sequence[Rejection],
 ) -> None:
     s.add(
         SourceScan(
             source=source,
             t=t,
             detections=[d.to_dict() for d in detections],
-            rejected=[list(r) for r in rejected],
+            rejected=[r.to_dict() for r in rejected],
         )
     )
     s.flush()
@@ -37,14 +41,14 @@ def append(
 
 def after(
     s: Session, source: str, t0: float | None = None
-) -> Iterator[tuple[float, list[Detection], list[Rejected]]]:
+) -> Iterator[tuple[float, list[Detection], list[Rejection]]]:
     """The stored scans of ``source`` later than ``t0``, in time order."""
     q = select(SourceScan).where(SourceScan.source == source)
     if t0 is not None:
         q = q.where(SourceScan.t > t0)
     for r in s.scalars(q.order_by(SourceScan.t).execution_options(yield_per=500)):
         dets = [Detection.from_dict(d) for d in r.detections]
-        yield r.t, dets, [(str(a), str(b), str(c)) for a, b, c in r.rejected]
+        yield r.t, dets, [_rejection(source, x) for x in r.rejected]
 
 
 def last_t(s: Session, source: str) -> float | None:
@@ -54,3 +58,12 @@ def last_t(s: Session, source: str) -> float | None:
 
 def count(s: Session, source: str) -> int:
     return int(s.scalar(select(func.count()).where(SourceScan.source == source)) or 0)
+
+
+def _rejection(source: str, stored: dict[str, Any] | list[Any]) -> Rejection:
+    """A stored rejection; stores written before the record was typed kept
+    ``[reason, field, raw]`` lists, read back as corrupt input with that reason."""
+    if isinstance(stored, dict):
+        return Rejection.from_dict(stored)
+    reason, fld, raw = (str(x) for x in stored)
+    return Rejection(source, "stored", Reason.CORRUPT, reason, raw, field=fld)
