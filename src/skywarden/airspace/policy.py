@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -147,6 +147,11 @@ class Jurisdiction(_Strict):
         return self.authorities.get(country, self.unknown_authority.format(country=country))
 
 
+#: The response rules a policy may select (``skywarden.airspace.rules``), by name.
+RuleName = Literal["zone", "near_path", "closing", "recent_crossing"]
+ALL_RULES: tuple[RuleName, ...] = ("zone", "near_path", "closing", "recent_crossing")
+
+
 class Policy(_Strict):
     """A validated response policy (see ``policy.yaml`` for the meaning of each key)."""
 
@@ -157,7 +162,16 @@ class Policy(_Strict):
     evidence: Evidence
     jurisdiction: Jurisdiction
     measures: Measures
+    # The situations that call for measures, applied in this order; each is parameterised
+    # by ``triggers`` and ``scoring``. A site may leave one out (say, no border audience).
+    rules: tuple[RuleName, ...] = Field(default=ALL_RULES, min_length=1)
     source: str = "<memory>"
+
+    @model_validator(mode="after")
+    def _rules_once(self) -> Policy:
+        if len(set(self.rules)) != len(self.rules):
+            raise ValueError(f"rules: a rule is listed twice in {list(self.rules)}")
+        return self
 
 
 def default_policy_path() -> Path:

@@ -217,3 +217,16 @@ def _near_path_reason(ids: list[str], dmin: FloatArray, ap: str) -> Callable[[in
 
 
 DEFAULT_RULES: tuple[Rule, ...] = (ZoneRule(), NearPathRule(), ClosingRule(), RecentCrossingRule())
+
+#: The rule each name in a policy's ``rules`` list selects.
+RULES_BY_NAME: dict[str, Callable[[], Rule]] = {
+    "zone": ZoneRule,
+    "near_path": NearPathRule,
+    "closing": ClosingRule,
+    "recent_crossing": RecentCrossingRule,
+}
+
+
+def rules_for(names: Sequence[str]) -> tuple[Rule, ...]:
+    """The rule objects a policy selects, in its order (names validated by the policy)."""
+    return tuple(RULES_BY_NAME[n]() for n in names)
