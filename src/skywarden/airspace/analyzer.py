@@ -1,3 +1,4 @@
+# size: the analyzer and its event records; one stateful pipeline stage
 """The airspace stage: track updates in; events, explained scores, incidents and measures out.
 
 :class:`Analyzer` is incremental: the live service calls :meth:`Analyzer.step` once per
@@ -102,6 +103,7 @@ class AnalysisStep:
 class Analyzer:
     """Incremental airspace analysis of one sector (see module docstring)."""
 
+    # size: one assignment per piece of analyzer state (zones, watchers, gates), read as one list
     def __init__(
         self,
         frame: LocalFrame,
@@ -166,6 +168,7 @@ class Analyzer:
 
     # ------------------------------------------------------------------ public API
 
+    # size: one scan's fixed stage order (zones, crossings, drops, responses) is the output
     def step(self, t: float, updates: Sequence[TrackUpdate]) -> AnalysisStep:
         """Analyse one scan of updates at time ``t`` (call once per second in live use)."""
         out = AnalysisStep(t)

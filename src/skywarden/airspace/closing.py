@@ -56,6 +56,7 @@ class Closing:
     t_cpa_s: float
 
 
+# size: one vectorised CPA over (tracks x segments) arrays; its float steps read as a unit
 def cpa_to_segments(
     x: FloatArray,
     y: FloatArray,

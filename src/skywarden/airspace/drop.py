@@ -66,6 +66,7 @@ class DropDetector:
         self.trough = np.full((0, 4), np.nan)
         self.hover = np.full((0, 4), np.nan)  # start of the current hover
 
+    # size: one vectorised pass over a batch's rows; helpers would pass the same arrays
     def step(self, batch: Batch) -> list[Drop]:
         if len(batch) == 0:
             return []

@@ -140,6 +140,7 @@ class Responder:
             evidence=cause.evidence,
         )
 
+    # size: merge, open, extend, close recommendations in one ordered pass (order is output)
     def step(self, t: float, causes: list[Cause]) -> list[Recommendation]:
         """Apply this step's causes at time ``t``; return new recommendation versions."""
         out: list[Recommendation] = []

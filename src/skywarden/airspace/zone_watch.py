@@ -50,6 +50,7 @@ class ZoneWatcher:
             return []
         return [int(k) for k in np.flatnonzero(self.inside[row])]
 
+    # size: one vectorised pass over a batch: inside tests, entries and exits in event order
     def step(
         self,
         batch: Batch,

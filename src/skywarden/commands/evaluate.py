@@ -46,6 +46,7 @@ def _check_roles(truth: Path, tracks: Path) -> str | None:
     return None
 
 
+# size: a Typer command: most of its length is its option declarations
 def evaluate(
     truth: Annotated[Path, typer.Argument(help="Truth points (simulator truth.jsonl).")],
     tracks: Annotated[Path, typer.Argument(help="Track updates (skywarden track output).")],

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+# size: a Typer command: most of its length is its option declarations
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML, e.g. scenarios/el-paso.yaml.")],
     out: Annotated[Path, typer.Option("--out", help="Output directory (created if missing).")],

@@ -31,6 +31,7 @@ def _group() -> None:
     """Border sectors."""
 
 
+# size: a Typer command: most of its length is its option declarations
 @app.command("new")
 def new(
     airport: Annotated[

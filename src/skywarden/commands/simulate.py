@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 
+# size: a Typer command: most of its length is its option declarations
 def simulate(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML, e.g. scenarios/el-paso.yaml.")],
     out: Annotated[Path, typer.Option("--out", help="Output directory (created if missing).")],

@@ -75,6 +75,7 @@ class PlanAnalysis:
         }
 
 
+# size: distances, zones, TFR, flows, flights and comparison assembled in report order
 def analyse(plan: LaserPlan, traffic: str | Path | None = None) -> PlanAnalysis:
     """Distances, zones, TFR + NOTAM, flows and flights, and the blanket comparison.
 

@@ -213,6 +213,7 @@ class HoldFire:
 
     # ------------------------------------------------------------------ vectorised core
 
+    # size: the hold-fire rules over arrays, in priority order; the order is the decision
     def decide_arrays(
         self,
         t: float,

@@ -47,6 +47,7 @@ def _report_runner_end(task: asyncio.Task[None]) -> None:
         log.error("pipeline stopped: %r", task.exception(), exc_info=task.exception())
 
 
+# size: the FastAPI routes declared in one closure over the app's database and bus
 def create_app(
     db: Database,
     bus: Bus | None = None,

@@ -141,6 +141,7 @@ def first_detections(
     return first
 
 
+# size: truth-to-track association and the metrics in one pass; float order is the golden output
 def evaluate(
     truth: Sequence[TruthPoint],
     tracks: Sequence[TrackUpdate],
