@@ -35,7 +35,7 @@ import numpy.typing as npt
 from shapely.geometry.base import BaseGeometry
 
 from skywarden.airspace.border import BorderCrossingDetector, Crossing, orient_us_left
-from skywarden.airspace.closing import ClosingDetector, paths_from_zones
+from skywarden.airspace.closing import Closing, ClosingDetector, paths_from_zones
 from skywarden.airspace.drop import DropDetector
 from skywarden.airspace.event_gate import EventGate, EventGateConfig
 from skywarden.airspace.evidence import EvidenceGate, Verdicts, describe
@@ -100,10 +100,23 @@ class AnalysisStep:
     scores: dict[str, ThreatScore] = field(default_factory=dict)
 
 
+def _border_detector(
+    frame: LocalFrame, border: BaseGeometry | None, config: AnalyzerConfig
+) -> BorderCrossingDetector | None:
+    """The crossing detector of ``border`` in ``frame``, or None with no border in reach."""
+    local = (
+        border_enu(frame, orient_us_left(border), config.extent_m) if border is not None else None
+    )
+    return (
+        BorderCrossingDetector(local, config.crossing_hysteresis_m, config.extent_m)
+        if local is not None and not local.is_empty
+        else None
+    )
+
+
 class Analyzer:
     """Incremental airspace analysis of one sector (see module docstring)."""
 
-    # size: one assignment per piece of analyzer state (zones, watchers, gates), read as one list
     def __init__(
         self,
         frame: LocalFrame,
@@ -130,16 +143,7 @@ class Analyzer:
         self.zone_kind = [z.kind for z in self.zindex.zones]
         self.table = TrackTable(frame)
         self.watch = ZoneWatcher(len(self.zindex), config.zone_exit_hold_s)
-        local = (
-            border_enu(frame, orient_us_left(border), config.extent_m)
-            if border is not None
-            else None
-        )
-        self.border = (
-            BorderCrossingDetector(local, config.crossing_hysteresis_m, config.extent_m)
-            if local is not None and not local.is_empty
-            else None
-        )
+        self.border = _border_detector(frame, border, config)
         self.loiter = LoiterDetector(config.loiter_radius_m, config.loiter_min_s)
         self.drop = DropDetector(ground_m=self.ground_m)
         self.group = GroupDetector(
@@ -168,7 +172,6 @@ class Analyzer:
 
     # ------------------------------------------------------------------ public API
 
-    # size: one scan's fixed stage order (zones, crossings, drops, responses) is the output
     def step(self, t: float, updates: Sequence[TrackUpdate]) -> AnalysisStep:
         """Analyse one scan of updates at time ``t`` (call once per second in live use)."""
         out = AnalysisStep(t)
@@ -176,15 +179,7 @@ class Analyzer:
         full = self.table.ingest(updates)
         subj = self.policy.subjects
         self._grow(len(self.table.ids))
-        # A track becomes a subject at min_p_drone and stays one down to keep_p_drone, so
-        # a bird whose drone probability flickers does not, but a drone does not drop out.
-        was = self.is_subject[full.rows]
-        subject = (
-            (full.p_manned < subj.max_p_manned)
-            & (full.p_bird < 0.5)
-            & ((full.p_drone >= subj.min_p_drone) | (was & (full.p_drone >= subj.keep_p_drone)))
-        )
-        self.is_subject[full.rows] = subject
+        subject = self._subjects(full)
         # The border and zone detectors watch every track that is not manned, from its
         # first update; the event gate reports what they saw once the track is confident.
         watched = full.p_manned < subj.max_p_manned
@@ -202,6 +197,41 @@ class Analyzer:
         pi, zi = to_b[pi_o[in_b]].astype(np.intp), zi_o[in_b]
         events += self._behaviours(b)
         closings, d_now, d_cpa, t_cpa = self.closing.step(b)
+        events += self._closing_events(b, closings)
+        out.events = self._file_events(events)
+        scores = self._score(t, b, pi, zi, d_now, d_cpa, t_cpa)
+        out.scores = {s.track: s for s in scores}
+        for s in scores:
+            self.book.score(s)
+        causes = self._causes(t, b, pi, zi, d_now, d_cpa, t_cpa)
+        for rec in self.responder.step(t, causes):
+            self.book.recommend(rec)
+            out.recommendations.append(rec)
+        self._retire(t, full)
+        self.book.tick(t)
+        out.incidents = self.book.changed()
+        return out
+
+    def _subjects(self, full: Batch) -> npt.NDArray[np.bool_]:
+        """Which of ``full``'s tracks are subjects now (and remember it for the next scan).
+
+        A track becomes a subject at min_p_drone and stays one down to keep_p_drone, so
+        a bird whose drone probability flickers does not, but a drone does not drop out."""
+        subj = self.policy.subjects
+        was = self.is_subject[full.rows]
+        subject = (
+            (full.p_manned < subj.max_p_manned)
+            & (full.p_bird < 0.5)
+            & ((full.p_drone >= subj.min_p_drone) | (was & (full.p_drone >= subj.keep_p_drone)))
+        )
+        self.is_subject[full.rows] = subject
+        return subject
+
+    def _closing_events(
+        self, b: Batch, closings: Sequence[Closing]
+    ) -> list[tuple[Event, str | None]]:
+        """One ``closing`` event per subject closing on an approach or departure path."""
+        events: list[tuple[Event, str | None]] = []
         for c in closings:
             p = self.paths[c.path]
             k = int(np.flatnonzero(b.rows == c.row)[0])
@@ -222,25 +252,17 @@ class Analyzer:
                     None,
                 )
             )
+        return events
+
+    def _file_events(self, events: list[tuple[Event, str | None]]) -> list[Event]:
+        """File the scan's events in the incident book in time order; return them."""
         events.sort(key=lambda e: e[0].t)
         for ev, group in events:
             if ev.kind == "group":
                 self.book.add_group(ev, group or "", list(ev.attrs["members"]))
             else:
                 self.book.add_event(ev, self.group.group_of(ev.track))
-        out.events = [e for e, _ in events]
-        scores = self._score(t, b, pi, zi, d_now, d_cpa, t_cpa)
-        out.scores = {s.track: s for s in scores}
-        for s in scores:
-            self.book.score(s)
-        causes = self._causes(t, b, pi, zi, d_now, d_cpa, t_cpa)
-        for rec in self.responder.step(t, causes):
-            self.book.recommend(rec)
-            out.recommendations.append(rec)
-        self._retire(t, full)
-        self.book.tick(t)
-        out.incidents = self.book.changed()
-        return out
+        return [e for e, _ in events]
 
     def finish(self, t: float) -> AnalysisStep:
         """End of input: lift every measure, let incidents resolve; return what changed."""
