@@ -31,7 +31,7 @@ def _group() -> None:
     """Border sectors."""
 
 
-# size: a Typer command: most of its length is its option declarations
+# size: Typer command: 9 options (28 lines), then checks and one generate-check-write flow
 @app.command("new")
 def new(
     airport: Annotated[
