@@ -1,4 +1,4 @@
-# size: the Analyzer class is ~520 lines of one stateful stage's per-step methods (causes in .causes)
+# size: the Analyzer class is ~520 lines of one stateful stage's step methods (causes in .causes)
 """The airspace stage: track updates in; events, explained scores, incidents and measures out.
 
 :class:`Analyzer` is incremental: the live service calls :meth:`Analyzer.step` once per
