@@ -1,3 +1,4 @@
+# size: the records in one file: every stage imports skywarden.model; shared validators
 """Typed records shared by every stage of the pipeline (see DESIGN.md, "Records and units").
 
 Records are frozen, slotted dataclasses validated on construction: cheap enough to build

@@ -1,3 +1,4 @@
+# size: the Analyzer class is ~520 lines of one stateful stage's step methods (causes in .causes)
 """The airspace stage: track updates in; events, explained scores, incidents and measures out.
 
 :class:`Analyzer` is incremental: the live service calls :meth:`Analyzer.step` once per
@@ -26,7 +27,7 @@ and the evidence it rests on.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,16 +35,17 @@ import numpy.typing as npt
 from shapely.geometry.base import BaseGeometry
 
 from skywarden.airspace.border import BorderCrossingDetector, Crossing, orient_us_left
-from skywarden.airspace.closing import ClosingDetector, paths_from_zones
+from skywarden.airspace.causes import CauseCollector
+from skywarden.airspace.closing import Closing, ClosingDetector, paths_from_zones
 from skywarden.airspace.drop import DropDetector
 from skywarden.airspace.event_gate import EventGate, EventGateConfig
-from skywarden.airspace.evidence import EvidenceGate, Verdicts, describe
+from skywarden.airspace.evidence import EvidenceGate
 from skywarden.airspace.group import GroupDetector
 from skywarden.airspace.incidents import IncidentBook
 from skywarden.airspace.jurisdiction import Jurisdictions
 from skywarden.airspace.loiter import LoiterDetector
-from skywarden.airspace.policy import Evidence, Policy
-from skywarden.airspace.response import RESTRICTING, Cause, Responder
+from skywarden.airspace.policy import Policy
+from skywarden.airspace.response import Cause, Responder
 from skywarden.airspace.rules import CORRIDORS, DEFAULT_RULES, Rule, StepView
 from skywarden.airspace.threat import (
     FactorInputs,
@@ -99,6 +101,20 @@ class AnalysisStep:
     scores: dict[str, ThreatScore] = field(default_factory=dict)
 
 
+def _border_detector(
+    frame: LocalFrame, border: BaseGeometry | None, config: AnalyzerConfig
+) -> BorderCrossingDetector | None:
+    """The crossing detector of ``border`` in ``frame``, or None with no border in reach."""
+    local = (
+        border_enu(frame, orient_us_left(border), config.extent_m) if border is not None else None
+    )
+    return (
+        BorderCrossingDetector(local, config.crossing_hysteresis_m, config.extent_m)
+        if local is not None and not local.is_empty
+        else None
+    )
+
+
 class Analyzer:
     """Incremental airspace analysis of one sector (see module docstring)."""
 
@@ -128,16 +144,7 @@ class Analyzer:
         self.zone_kind = [z.kind for z in self.zindex.zones]
         self.table = TrackTable(frame)
         self.watch = ZoneWatcher(len(self.zindex), config.zone_exit_hold_s)
-        local = (
-            border_enu(frame, orient_us_left(border), config.extent_m)
-            if border is not None
-            else None
-        )
-        self.border = (
-            BorderCrossingDetector(local, config.crossing_hysteresis_m, config.extent_m)
-            if local is not None and not local.is_empty
-            else None
-        )
+        self.border = _border_detector(frame, border, config)
         self.loiter = LoiterDetector(config.loiter_radius_m, config.loiter_min_s)
         self.drop = DropDetector(ground_m=self.ground_m)
         self.group = GroupDetector(
@@ -173,15 +180,7 @@ class Analyzer:
         full = self.table.ingest(updates)
         subj = self.policy.subjects
         self._grow(len(self.table.ids))
-        # A track becomes a subject at min_p_drone and stays one down to keep_p_drone, so
-        # a bird whose drone probability flickers does not, but a drone does not drop out.
-        was = self.is_subject[full.rows]
-        subject = (
-            (full.p_manned < subj.max_p_manned)
-            & (full.p_bird < 0.5)
-            & ((full.p_drone >= subj.min_p_drone) | (was & (full.p_drone >= subj.keep_p_drone)))
-        )
-        self.is_subject[full.rows] = subject
+        subject = self._subjects(full)
         # The border and zone detectors watch every track that is not manned, from its
         # first update; the event gate reports what they saw once the track is confident.
         watched = full.p_manned < subj.max_p_manned
@@ -199,6 +198,41 @@ class Analyzer:
         pi, zi = to_b[pi_o[in_b]].astype(np.intp), zi_o[in_b]
         events += self._behaviours(b)
         closings, d_now, d_cpa, t_cpa = self.closing.step(b)
+        events += self._closing_events(b, closings)
+        out.events = self._file_events(events)
+        scores = self._score(t, b, pi, zi, d_now, d_cpa, t_cpa)
+        out.scores = {s.track: s for s in scores}
+        for s in scores:
+            self.book.score(s)
+        causes = self._causes(t, b, pi, zi, d_now, d_cpa, t_cpa)
+        for rec in self.responder.step(t, causes):
+            self.book.recommend(rec)
+            out.recommendations.append(rec)
+        self._retire(t, full)
+        self.book.tick(t)
+        out.incidents = self.book.changed()
+        return out
+
+    def _subjects(self, full: Batch) -> npt.NDArray[np.bool_]:
+        """Which of ``full``'s tracks are subjects now (and remember it for the next scan).
+
+        A track becomes a subject at min_p_drone and stays one down to keep_p_drone, so
+        a bird whose drone probability flickers does not, but a drone does not drop out."""
+        subj = self.policy.subjects
+        was = self.is_subject[full.rows]
+        subject = (
+            (full.p_manned < subj.max_p_manned)
+            & (full.p_bird < 0.5)
+            & ((full.p_drone >= subj.min_p_drone) | (was & (full.p_drone >= subj.keep_p_drone)))
+        )
+        self.is_subject[full.rows] = subject
+        return subject
+
+    def _closing_events(
+        self, b: Batch, closings: Sequence[Closing]
+    ) -> list[tuple[Event, str | None]]:
+        """One ``closing`` event per subject closing on an approach or departure path."""
+        events: list[tuple[Event, str | None]] = []
         for c in closings:
             p = self.paths[c.path]
             k = int(np.flatnonzero(b.rows == c.row)[0])
@@ -219,25 +253,17 @@ class Analyzer:
                     None,
                 )
             )
+        return events
+
+    def _file_events(self, events: list[tuple[Event, str | None]]) -> list[Event]:
+        """File the scan's events in the incident book in time order; return them."""
         events.sort(key=lambda e: e[0].t)
         for ev, group in events:
             if ev.kind == "group":
                 self.book.add_group(ev, group or "", list(ev.attrs["members"]))
             else:
                 self.book.add_event(ev, self.group.group_of(ev.track))
-        out.events = [e for e, _ in events]
-        scores = self._score(t, b, pi, zi, d_now, d_cpa, t_cpa)
-        out.scores = {s.track: s for s in scores}
-        for s in scores:
-            self.book.score(s)
-        causes = self._causes(t, b, pi, zi, d_now, d_cpa, t_cpa)
-        for rec in self.responder.step(t, causes):
-            self.book.recommend(rec)
-            out.recommendations.append(rec)
-        self._retire(t, full)
-        self.book.tick(t)
-        out.incidents = self.book.changed()
-        return out
+        return [e for e, _ in events]
 
     def finish(self, t: float) -> AnalysisStep:
         """End of input: lift every measure, let incidents resolve; return what changed."""
@@ -483,7 +509,7 @@ class Analyzer:
     ) -> list[Cause]:
         """This step's causes, one per measure (action, where), naming a few of its drones."""
         drone = np.ones(len(b), dtype=bool)  # b holds subjects only (see step)
-        acc = _CauseCollector(t, b, self.juris, self.book, self.open_incident, self.policy.evidence)
+        acc = CauseCollector(t, b, self.juris, self.book, self.open_incident, self.policy.evidence)
         ids = [u.track for u in b.updates]
         view = StepView(
             t,
@@ -527,10 +553,10 @@ class Analyzer:
                 )
         return causes
 
-    def _escalations(self, t: float, acc: _CauseCollector) -> list[Cause]:
+    def _escalations(self, t: float, acc: CauseCollector) -> list[Cause]:
         """Pause all / TFR for several verified drones at once or a persistent hazard."""
         pol = self.policy
-        hazards = acc.hazards  # verified drones only (see _CauseCollector.resolve)
+        hazards = acc.hazards  # verified drones only (see CauseCollector.resolve)
         out: list[Cause] = []
         for ap in list(self.pause_since):
             if ap not in hazards and t - self.pause_since[ap] > 0:
@@ -613,199 +639,3 @@ class Analyzer:
         self.event_gate.forget(gone)
         for tid in self.table.release(gone):
             self.book.track_gone(tid, t)
-
-
-@dataclass
-class _Gathered:
-    action: Action
-    incident: str | None
-    tracks: list[str] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
-    ks: list[int] = field(default_factory=list)
-    stands_for: set[str] = field(default_factory=set)  # measures it replaces (foreign)
-
-
-_Key = tuple[str, str, tuple[str, ...], str]
-_TO_FOREIGN = RESTRICTING | {Action.NOTIFY}
-
-
-class _CauseCollector:
-    """Gathers this step's causes per measure; names at most ``named`` drones per measure.
-
-    The :mod:`.rules` add to it (it is their :class:`~.rules.CauseSink`); it is given what
-    it needs (jurisdictions, incident book, a way to open an incident, the evidence spec)
-    rather than the analyzer.
-
-    Reasons are built lazily so 10,000 drones near an airport cost one string each for
-    the first few, not one per drone per path. Restricting causes wait for the evidence
-    gate (:meth:`resolve`): a verified track's go through, the others become a
-    verification of that track. A cause at a foreign airport becomes a notification of
-    its country's authority at once.
-    """
-
-    named = 3
-
-    def __init__(
-        self,
-        t: float,
-        b: Batch,
-        juris: Jurisdictions,
-        book: IncidentBook,
-        open_incident: Callable[[str, float, str], str],
-        evidence: Evidence,
-    ) -> None:
-        self.juris = juris
-        self.book = book
-        self.open_incident = open_incident
-        self.evidence = evidence
-        self.t = t
-        self.b = b
-        self.by_key: dict[_Key, _Gathered] = {}
-        self.seen: set[tuple[_Key, int]] = set()
-        self.caused: set[str] = set()
-        self.hazards: dict[str, dict[str, tuple[float, float, float]]] = {}
-        self.hazard = np.zeros(len(b), dtype=bool)
-        self.pending: list[tuple[Action, str, int, Callable[[], str], tuple[str, ...]]] = []
-        self.k_of = {u.track: k for k, u in enumerate(b.updates)}
-        self.v: Verdicts | None = None
-
-    def add(
-        self,
-        action: Action,
-        scope: str,
-        k: int,
-        why: Callable[[], str],
-        runways: tuple[str, ...] = (),
-    ) -> None:
-        if action in _TO_FOREIGN and self.juris.foreign(scope):
-            self._add(Action.NOTIFY_FOREIGN, scope, k, why)
-            if action in RESTRICTING:
-                entry = self.by_key[(Action.NOTIFY_FOREIGN.value, scope, (), "")]
-                entry.stands_for.add(" ".join((action.value, *runways)))
-        elif action in RESTRICTING:
-            self.pending.append((action, scope, k, why, runways))
-            self.hazard[k] = True
-        else:
-            self._add(action, scope, k, why, runways)
-
-    def resolve(self, v: Verdicts) -> None:
-        """Apply the gate's verdicts to the waiting restricting causes."""
-        self.v = v
-        for action, scope, k, why, runways in self.pending:
-            if v.verified[k]:
-                self._add(action, scope, k, why, runways)
-            else:
-                self._add(Action.VERIFY, scope, k, why, subject=self.b.updates[k].track)
-        self.pending = []
-
-    def _add(
-        self,
-        action: Action,
-        scope: str,
-        k: int,
-        why: Callable[[], str],
-        runways: tuple[str, ...] = (),
-        subject: str = "",
-    ) -> None:
-        key = (action.value, scope, runways, subject)
-        if (key, k) in self.seen:
-            return
-        self.seen.add((key, k))
-        track = self.b.updates[k].track
-        self.caused.add(track)
-        entry = self.by_key.get(key)
-        if entry is None:
-            entry = _Gathered(action, self.open_incident(track, self.t, why()))
-            self.by_key[key] = entry
-        elif self.book.incident_for(track) is None:
-            self.open_incident(track, self.t, f"{action.value} {scope}")
-        entry.tracks.append(track)
-        entry.ks.append(k)
-        if len(entry.reasons) < self.named:
-            entry.reasons.append(why())
-        if action in RESTRICTING:
-            b = self.b
-            self.hazards.setdefault(scope, {})[track] = (
-                float(b.x[k]),
-                float(b.y[k]),
-                float(b.alt[k]),
-            )
-
-    def add_many(
-        self,
-        action: Action,
-        scope: str,
-        ks: IntArray,
-        why: Callable[[int], str],
-        runways: tuple[str, ...] = (),
-    ) -> None:
-        """The same measure for many drones at once (notifications): no per-drone reasons."""
-        if action in _TO_FOREIGN and self.juris.foreign(scope):
-            action = Action.NOTIFY_FOREIGN
-        key = (action.value, scope, runways, "")
-        fresh = [int(k) for k in ks if (key, int(k)) not in self.seen]
-        if not fresh:
-            return
-        self.seen.update((key, k) for k in fresh)
-        tracks = [self.b.updates[k].track for k in fresh]
-        self.caused.update(tracks)
-        entry = self.by_key.get(key)
-        if entry is None:
-            entry = _Gathered(action, self.open_incident(tracks[0], self.t, why(fresh[0])))
-            self.by_key[key] = entry
-        book = self.book
-        for tr in tracks:
-            if book.incident_for(tr) is None:
-                self.open_incident(tr, self.t, f"{action.value} {scope}")
-        entry.tracks += tracks
-        entry.ks += fresh
-        for k in fresh[: max(0, self.named - len(entry.reasons))]:
-            entry.reasons.append(why(k))
-
-    def rests_on(
-        self, ks: list[int], gate_note: bool = False
-    ) -> tuple[float, tuple[str, ...], str]:
-        """Confidence (the highest drone probability), evidence (every kind, in order)
-        and a line in words about the most drone-like of tracks ``ks``."""
-        v = self.v
-        assert v is not None, "resolve() before rests_on()"
-        p = self.b.p_drone
-        top = max(ks, key=lambda k: (bool(v.verified[k]), float(p[k])))
-        ev: list[str] = []
-        for k in ks:
-            ev += [e for e in v.evidence(k) if e not in ev]
-        line = describe(v, top, float(p[top]), self.evidence, gate_note)
-        return float(p[ks].max()), tuple(ev), line
-
-    def causes(self) -> list[Cause]:
-        out = []
-        for (_, scope, runways, subject), e in self.by_key.items():
-            reasons = list(e.reasons)
-            if len(e.tracks) > self.named:
-                reasons.append(f"{len(e.tracks)} drones in all")
-            if e.action == Action.NOTIFY_FOREIGN:
-                country = self.juris.country_of(scope)
-                who = self.juris.authority(country)
-                reasons.insert(
-                    0,
-                    f"notify {who} about {scope} ({country}): its runways are not ours to pause",
-                )
-                if e.stands_for:
-                    hazard = ", ".join(sorted(e.stands_for))
-                    reasons.insert(1, f"a hazard to {scope} runways ({hazard})")
-            conf, ev, line = self.rests_on(e.ks, gate_note=e.action == Action.VERIFY)
-            reasons.append(line)
-            out.append(
-                Cause(
-                    e.action,
-                    scope,
-                    runways,
-                    tuple(reasons),
-                    e.incident,
-                    tuple(e.tracks),
-                    subject=subject,
-                    confidence=conf,
-                    evidence=ev,
-                )
-            )
-        return out

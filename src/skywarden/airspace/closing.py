@@ -56,6 +56,51 @@ class Closing:
     t_cpa_s: float
 
 
+def _safe(num: FloatArray, den: FloatArray) -> FloatArray:
+    ok = np.abs(den) > 1e-9
+    return np.where(ok, num / np.where(ok, den, 1.0), 0.0)
+
+
+def _closest(
+    a0: FloatArray,
+    l0: FloatArray,
+    ln: FloatArray,
+    va: FloatArray,
+    vl: FloatArray,
+    bd: FloatArray,
+    horizon_s: float,
+) -> tuple[FloatArray, FloatArray]:
+    """Closest distance and its time within [0, horizon] for points at (along ``a0``,
+    lateral ``l0``) of segments of length ``ln``, moving at (``va``, ``vl``); ``bd`` is
+    the distance now."""
+    v2 = va * va + vl * vl
+
+    def dist(tau: FloatArray) -> FloatArray:
+        a = a0 + va * tau
+        lat = l0 + vl * tau
+        over = np.where(a < 0, a, np.where(a > ln, a - ln, 0.0))
+        return np.hypot(over, lat)
+
+    # The distance to a segment is convex in time: its minimum over [0, horizon] is at
+    # a boundary, a kink (crossing either end's normal) or a piece's stationary point.
+    cands = (
+        np.full_like(a0, horizon_s),
+        _safe(-l0, vl),
+        _safe(-a0, va),
+        _safe(ln - a0, va),
+        _safe(-(a0 * va + l0 * vl), v2),
+        _safe(-((a0 - ln) * va + l0 * vl), v2),
+    )
+    bt = np.zeros_like(bd)
+    for tau in cands:
+        tau = np.clip(tau, 0.0, horizon_s)
+        d = dist(tau)
+        better = d < bd
+        bd = np.where(better, d, bd)
+        bt = np.where(better, tau, bt)
+    return bd, bt
+
+
 def cpa_to_segments(
     x: FloatArray,
     y: FloatArray,
@@ -97,36 +142,7 @@ def cpa_to_segments(
     uys = np.broadcast_to(uy, d_now.shape)[i, j]
     va = vx[i] * uxs + vy[i] * uys
     vl = -vx[i] * uys + vy[i] * uxs
-    v2 = va * va + vl * vl
-
-    def safe(num: FloatArray, den: FloatArray) -> FloatArray:
-        ok = np.abs(den) > 1e-9
-        return np.where(ok, num / np.where(ok, den, 1.0), 0.0)
-
-    def dist(tau: FloatArray) -> FloatArray:
-        a = a0 + va * tau
-        lat = l0 + vl * tau
-        over = np.where(a < 0, a, np.where(a > ln, a - ln, 0.0))
-        return np.hypot(over, lat)
-
-    # The distance to a segment is convex in time: its minimum over [0, horizon] is at
-    # a boundary, a kink (crossing either end's normal) or a piece's stationary point.
-    cands = (
-        np.full_like(a0, horizon_s),
-        safe(-l0, vl),
-        safe(-a0, va),
-        safe(ln - a0, va),
-        safe(-(a0 * va + l0 * vl), v2),
-        safe(-((a0 - ln) * va + l0 * vl), v2),
-    )
-    bd = d_now[i, j]
-    bt = np.zeros_like(bd)
-    for tau in cands:
-        tau = np.clip(tau, 0.0, horizon_s)
-        d = dist(tau)
-        better = d < bd
-        bd = np.where(better, d, bd)
-        bt = np.where(better, tau, bt)
+    bd, bt = _closest(a0, l0, ln, va, vl, d_now[i, j], horizon_s)
     best_d[i, j] = bd
     best_t[i, j] = bt
     return d_now, best_d, best_t

@@ -74,6 +74,12 @@ class DropDetector:
         self.trough = grown(self.trough, cap, np.nan)
         self.hover = grown(self.hover, cap, np.nan)
         self.last_drop = grown(self.last_drop, cap, -np.inf)
+        out = self._dips(batch)
+        out += self._hovers(batch)
+        return self._one_per_gap(out)
+
+    def _dips(self, batch: Batch) -> list[Drop]:
+        """Dips: a descent from the peak and a climb back out, below the ceiling."""
         r = batch.rows
         cur = batch.cur
         peak, trough = self.peak[r], self.trough[r]
@@ -108,7 +114,12 @@ class DropDetector:
         trough[dip] = cur[dip]
         self.peak[r] = peak
         self.trough[r] = trough
+        return out
 
+    def _hovers(self, batch: Batch) -> list[Drop]:
+        """Hovers: slow for hover_s to max_hover_s below the ceiling, then departed."""
+        r = batch.rows
+        cur = batch.cur
         speed = np.hypot(batch.speed, batch.vel[:, 2])
         hov = self.hover[r]
         slow = speed < self.hover_speed_ms
@@ -122,7 +133,7 @@ class DropDetector:
             & (held <= self.max_hover_s)
             & (hov[:, 3] <= self.ceiling_m)
         )
-        out += [
+        out = [
             Drop(
                 int(r[k]),
                 "hover",
@@ -137,7 +148,10 @@ class DropDetector:
         ]
         hov[departed] = np.nan
         self.hover[r] = hov
-        # A hover and a dip over the same drop point are one drop: one event per gap.
+        return out
+
+    def _one_per_gap(self, out: list[Drop]) -> list[Drop]:
+        """A hover and a dip over the same drop point are one drop: one event per gap."""
         kept = []
         for d in sorted(out, key=lambda d: d.t_detected):
             if d.t_detected - self.last_drop[d.row] >= self.min_gap_s:

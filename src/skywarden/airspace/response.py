@@ -151,6 +151,14 @@ class Responder:
             else:
                 merged[c.key] = _merge(prev, c)
         self._escalate(t, merged, out)
+        self._open_or_refresh(t, merged, out)
+        self._review(t, out)
+        return out
+
+    def _open_or_refresh(
+        self, t: float, merged: dict[MeasureKey, Cause], out: list[Recommendation]
+    ) -> None:
+        """Open a measure per new cause, refresh those still caused; dropped stay dropped."""
         verify = self.policy.measures.verify
         for key in [k for k, last in self.dropped.items() if k not in merged]:
             if t - self.dropped[key] >= verify.lift_after_absent_min * 60.0:
@@ -170,6 +178,9 @@ class Responder:
                 m.last_cause_t = t
                 m.cause_since_review = True
                 m.cause = replace(cause, incident=m.cause.incident or cause.incident)
+
+    def _review(self, t: float, out: list[Recommendation]) -> None:
+        """Lift, expire, renew or review the active measures whose time has come."""
         for key, m in list(self.active.items()):
             spec = self.policy.measures.of(key[0])
             if t - m.last_cause_t >= spec.lift_after_absent_min * 60.0:
@@ -206,7 +217,6 @@ class Responder:
             m.cause_since_review = False
             if status in ("lifted", "expired"):
                 del self.active[key]
-        return out
 
     def _deadline(self, t: float, key: MeasureKey, m: ActiveMeasure) -> str:
         """A verification's deadline passed without escalation: renew, drop or lift."""

@@ -343,6 +343,7 @@ def timeline_rows(res: WhatIfResult) -> list[dict[str, str]]:
     return [r for _, r in rows]
 
 
+# size: a Markdown report's three tables, written top to bottom
 def markdown(res: WhatIfResult) -> str:
     """The what-if tables in Markdown (timeline, minutes per runway end, comparison)."""
     w = res.whatif

@@ -19,6 +19,7 @@ from skywarden.airspace._arrays import grown
 from skywarden.airspace.track_table import Batch
 
 IntArray = npt.NDArray[np.intp]
+BoolMatrix = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,16 @@ class ZoneWatcher:
             if len(lk):
                 keep = near(lk.astype(np.intp), lz.astype(np.intp))
                 now[lk[keep], lz[keep]] = True
+        out = self._entries(batch, now, was)
+        exits, confirmed = self._exits(batch, now, was)
+        out += exits
+        self.inside[rows] = (was | now) & ~confirmed
+        out.sort(key=lambda e: e.t)
+        return out
+
+    def _entries(self, batch: Batch, now: BoolMatrix, was: BoolMatrix) -> list[ZoneTransition]:
+        """An entry per (update, zone) inside now and not before."""
+        rows = batch.rows
         out: list[ZoneTransition] = []
         for k, z in zip(*np.nonzero(now & ~was), strict=True):
             out.append(
@@ -92,6 +103,14 @@ class ZoneWatcher:
                     float(batch.alt[k]),
                 )
             )
+        return out
+
+    def _exits(
+        self, batch: Batch, now: BoolMatrix, was: BoolMatrix
+    ) -> tuple[list[ZoneTransition], BoolMatrix]:
+        """Exits held out for exit_hold_s (dated when the track left), and their mask."""
+        rows = batch.rows
+        out: list[ZoneTransition] = []
         since = self.out_since[rows]
         at = self.out_at[rows]
         left = was & ~now
@@ -109,11 +128,9 @@ class ZoneWatcher:
                 )
             )
         since[confirmed] = np.nan
-        self.inside[rows] = (was | now) & ~confirmed
         self.out_since[rows] = since
         self.out_at[rows] = at
-        out.sort(key=lambda e: e.t)
-        return out
+        return out, confirmed
 
     def forget(self, rows: IntArray) -> None:
         rows = rows[rows < len(self.inside)]

@@ -119,6 +119,7 @@ def _unit(heading_deg: float) -> np.ndarray:
 # --------------------------------------------------------------------------- airport zones
 
 
+# size: the surface area and per-runway-end corridor geometry, one shape after another
 def airport_zones(
     frame: LocalFrame,
     airport: Airport,

@@ -11,9 +11,16 @@ to ``TRACKS.evaluation.png``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from skywarden.geo import LocalFrame
+    from skywarden.model import TrackUpdate, TruthPoint
+    from skywarden.tracking.evaluation import Evaluation
 
 
 def _first_keys(path: Path) -> set[str] | None:
@@ -70,19 +77,8 @@ def evaluate(
     import json
 
     from rich.console import Console
-    from rich.table import Table
 
-    from skywarden.geo import LocalFrame
-    from skywarden.tracking.evaluation import CLASS_NAMES, first_detections
     from skywarden.tracking.evaluation import evaluate as run
-    from skywarden.tracking.files import (
-        iter_detections,
-        iter_tracks,
-        iter_truth,
-        parse_origin,
-        sector_frame,
-    )
-    from skywarden.tracking.io import InputLineError
 
     console = Console()
     if detections is None and (truth.parent / "detections.jsonl").exists():
@@ -95,6 +91,36 @@ def evaluate(
     if problem:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(2)
+    truth_pts, updates, frame, first = _load(truth, tracks, detections, origin)
+    ev = run(truth_pts, updates, frame, gospa_c_m=gospa_c, first_detection=first)
+    s = ev.summary()
+
+    console.print(_summary_table(s, truth, tracks, gospa_c))
+    console.print(_confusion_table(ev))
+    if json_out:
+        json_out.write_text(json.dumps(s, indent=2))
+    if plot:
+        path = tracks.with_suffix(".evaluation.png")
+        _plot(ev, path)
+        console.print(f"figures: {path}")
+
+
+def _load(
+    truth: Path, tracks: Path, detections: Path | None, origin: str | None
+) -> tuple[list[TruthPoint], list[TrackUpdate], LocalFrame, dict[str, float] | None]:
+    """Truth points, track updates, the frame and the true first detections; exit 2 on
+    an unreadable file."""
+    from skywarden.geo import LocalFrame
+    from skywarden.tracking.evaluation import first_detections
+    from skywarden.tracking.files import (
+        iter_detections,
+        iter_tracks,
+        iter_truth,
+        parse_origin,
+        sector_frame,
+    )
+    from skywarden.tracking.io import InputLineError
+
     try:
         truth_pts = list(iter_truth(truth))
         updates = list(iter_tracks(tracks))
@@ -112,8 +138,12 @@ def evaluate(
     except (InputLineError, ValueError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
-    ev = run(truth_pts, updates, frame, gospa_c_m=gospa_c, first_detection=first)
-    s = ev.summary()
+    return truth_pts, updates, frame, first
+
+
+def _summary_table(s: dict[str, Any], truth: Path, tracks: Path, gospa_c: float) -> Table:
+    """The summary's measures, one row each."""
+    from rich.table import Table
 
     table = Table(title=f"{tracks.name} against {truth.name}")
     table.add_column("measure")
@@ -140,7 +170,15 @@ def evaluate(
     ]
     for r in rows:
         table.add_row(*r)
-    console.print(table)
+    return table
+
+
+def _confusion_table(ev: Evaluation) -> Table:
+    """Truth class against track class over the matched updates."""
+    from rich.table import Table
+
+    from skywarden.tracking.evaluation import CLASS_NAMES
+
     conf = Table(title="confusion (rows truth, columns track class; matched updates)")
     conf.add_column("truth")
     for c in CLASS_NAMES:
@@ -148,13 +186,7 @@ def evaluate(
     for k in CLASS_NAMES:
         if sum(ev.confusion[k].values()):
             conf.add_row(k, *(str(ev.confusion[k][c]) for c in CLASS_NAMES))
-    console.print(conf)
-    if json_out:
-        json_out.write_text(json.dumps(s, indent=2))
-    if plot:
-        path = tracks.with_suffix(".evaluation.png")
-        _plot(ev, path)
-        console.print(f"figures: {path}")
+    return conf
 
 
 def _plot(ev: object, path: Path) -> None:

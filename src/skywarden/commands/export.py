@@ -23,6 +23,7 @@ KINDS = ("tracks", "incidents", "zones", "laser-plan")
 FORMATS = ("geojson", "kml", "csv", "cot", "asterix")
 
 
+# size: Typer command: 12 options (31 lines), then checks and a kind/format dispatch
 def export(
     kind: Annotated[str, typer.Argument(help="tracks, incidents, zones or laser-plan")],
     out: Annotated[Path, typer.Option("--out", help="Folder to write into (created)")],

@@ -20,6 +20,9 @@ from skywarden.model import TrackUpdate
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
+
+    from skywarden.airspace.chain import ChainResult
 
 
 def run(
@@ -39,14 +42,8 @@ def run(
 ) -> None:
     """Chain the simulator, the tracker and the analyzer over a scenario and report."""
     from rich.console import Console
-    from rich.table import Table
 
-    from skywarden import refdata
-    from skywarden.airspace.chain import run_chain
-    from skywarden.airspace.errors import AirspaceError
-    from skywarden.airspace.io import output_doc, write_output
-    from skywarden.airspace.report import minutes_table, print_report, restricted_minutes
-    from skywarden.sim import ScenarioError
+    from skywarden.airspace.report import minutes_table, print_report
 
     console = Console()
     out.mkdir(parents=True, exist_ok=True)
@@ -55,6 +52,25 @@ def run(
     if is_whatif(scenario):
         _run_whatif(scenario, out, console)
         return
+
+    res = _chain_to_files(scenario, out, seed, duration, stand_in)
+    minutes = _write_outputs(scenario, out, seed, res)
+    print_report(console, res.incidents.values(), res.recommendations)
+    console.print(minutes_table(minutes))
+    console.print(_truth_table(res, seed))
+    console.print(
+        f"wrote {out}/truth.jsonl, detections.jsonl, tracks.jsonl, incidents.json, "
+        "evaluation.json, sector.json"
+    )
+
+
+def _chain_to_files(
+    scenario: Path, out: Path, seed: int, duration: float | None, stand_in: bool
+) -> ChainResult:
+    """Run the chain, writing truth, detections and tracks as JSON Lines as they come."""
+    from skywarden.airspace.chain import run_chain
+    from skywarden.airspace.errors import AirspaceError
+    from skywarden.sim import ScenarioError
 
     def line(d: dict[str, Any]) -> str:
         return json.dumps(d, separators=(",", ":")) + "\n"
@@ -72,7 +88,7 @@ def run(
             det_fh.writelines(line(d.to_dict()) for d in step.detections)
 
         try:
-            res = run_chain(
+            return run_chain(
                 scenario,
                 seed,
                 duration,
@@ -83,6 +99,15 @@ def run(
         except (ScenarioError, AirspaceError) as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(2) from None
+
+
+def _write_outputs(
+    scenario: Path, out: Path, seed: int, res: ChainResult
+) -> dict[str, dict[str, float]]:
+    """Write incidents.json, evaluation.json and sector.json; return the restricted minutes."""
+    from skywarden import refdata
+    from skywarden.airspace.io import output_doc, write_output
+    from skywarden.airspace.report import restricted_minutes
     from skywarden.sim import load_scenario
 
     scn = load_scenario(scenario)
@@ -124,8 +149,13 @@ def run(
             }
         )
     )
-    print_report(console, res.incidents.values(), res.recommendations)
-    console.print(minutes_table(minutes))
+    return minutes
+
+
+def _truth_table(res: ChainResult, seed: int) -> Table:
+    """The run's event scores against truth, one row per event kind."""
+    from rich.table import Table
+
     et = Table(title=f"against truth ({res.source}, seed {seed}, {res.duration_s / 3600:.2f} h)")
     cols = (
         "events",
@@ -158,11 +188,7 @@ def run(
         "of the true event (the airspace stage's own recall); false attributed to the "
         "nearest truth target"
     )
-    console.print(et)
-    console.print(
-        f"wrote {out}/truth.jsonl, detections.jsonl, tracks.jsonl, incidents.json, "
-        "evaluation.json, sector.json"
-    )
+    return et
 
 
 def _run_whatif(scenario: Path, out: Path, console: Console) -> None:

@@ -9,9 +9,16 @@ sector map (sector_map.png in DIR).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from skywarden.sim import Simulation
+    from skywarden.sim.output import RunSummary
+    from skywarden.sim.scenario import Scenario
 
 
 def simulate(
@@ -29,7 +36,6 @@ def simulate(
     """Simulate a sector: truth trajectories and sensor detections, deterministic by seed."""
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-    from rich.table import Table
 
     from skywarden.sim import ScenarioError, Simulation, load_scenario
     from skywarden.sim.geography import GeographyError
@@ -58,6 +64,21 @@ def simulate(
         task = progress.add_task(scn.sector.name, total=sim.n_ticks)
         summary = write_run(sim, out, on_step=lambda _s: progress.advance(task))
 
+    console.print(_summary_table(scn, sim, summary, seed))
+
+    if plot:
+        from skywarden.report.sector_map import plot_sector
+
+        png = Path(out) / "sector_map.png"
+        plot_sector(sim, summary, png)
+        console.print(f"map: {png}")
+    console.print(f"wrote {out}/truth.jsonl, detections.jsonl, sector.json")
+
+
+def _summary_table(scn: Scenario, sim: Simulation, summary: RunSummary, seed: int) -> Table:
+    """Targets by kind and role, convoys, true border crossings, detections by sensor."""
+    from rich.table import Table
+
     start = f"{scn.sector.start:%Y-%m-%dT%H:%M:%SZ}"
     table = Table(title=f"{scn.sector.name}: {sim.n_ticks} s from {start}, seed {seed}")
     table.add_column("what")
@@ -81,12 +102,4 @@ def simulate(
     for sensor, n in sorted(summary.detections.items()):
         table.add_row(f"detections: {sensor}", str(n))
     table.add_row("truth points", str(summary.truth_points))
-    console.print(table)
-
-    if plot:
-        from skywarden.report.sector_map import plot_sector
-
-        png = Path(out) / "sector_map.png"
-        plot_sector(sim, summary, png)
-        console.print(f"map: {png}")
-    console.print(f"wrote {out}/truth.jsonl, detections.jsonl, sector.json")
+    return table

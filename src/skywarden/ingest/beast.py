@@ -39,6 +39,7 @@ class BeastParser(ModeSStream):
         self._buf = b""
         self._base = 0  # stream offset of self._buf[0]
 
+    # size: a byte-stream framing loop (escapes, resync, partial frames), state in the loop
     def feed(self, data: bytes, t_received: float | None = None) -> list[Item]:
         t_rx = self.options.clock() if t_received is None else t_received
         buf = self._buf + data if self._buf else bytes(data)

@@ -1,3 +1,4 @@
+# size: F3411's broadcast message types, one record and codec each
 """Open Drone ID broadcast messages: ASTM F3411-22a / ASD-STAN EN 4709-002, 25 bytes each.
 
 Decoder and encoder for every message type, field by field as the standard encodes it
@@ -435,6 +436,7 @@ _DECODERS: dict[MessageType, Callable[[bytes, int], Message]] = {
 # ----------------------------------------------------------------------------- encode
 
 
+# size: a table of F3411 message types, one branch per type
 def encode_message(m: Message) -> bytes:
     """Encode a record to its wire form (25 bytes; a pack 3 + 25 n)."""
     if isinstance(m, MessagePack):

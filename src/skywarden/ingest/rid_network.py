@@ -238,6 +238,7 @@ class RidNetworkParser(LineParser):
             det.operator_lat, det.operator_lon = float(pos["lat"]), float(pos["lng"])
         self.absorbed["details"] += 1
 
+    # size: a decoder's field-by-field checks of one F3411 network flight (v19 and v22a)
     def _flight(self, f: Any, path: str) -> Detection | None:
         if not isinstance(f, dict):
             raise RejectedMessage(Reason.CORRUPT, "flight is not an object", path)

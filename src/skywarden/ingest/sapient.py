@@ -228,6 +228,7 @@ class SapientDecoder:
             return kind, self._detection(msg, node)
         return kind, None
 
+    # size: a decoder's field-by-field mapping of one SAPIENT detection report
     def _detection(self, msg: sapient_message_pb2.SapientMessage, node: Node) -> Detection:
         dr = msg.detection_report
         t = msg.timestamp.seconds + msg.timestamp.nanos * 1e-9

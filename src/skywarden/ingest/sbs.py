@@ -156,6 +156,7 @@ class SbsParser(LineParser):
                 out.append(det)
         return out
 
+    # size: a decoder's field-by-field checks of one SBS line, the scalar reference path
     def parse_line(self, text: str, line: int, t_received: float) -> Detection | None:
         f = text.split(",")
         kind = f[0]

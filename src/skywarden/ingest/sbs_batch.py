@@ -140,6 +140,7 @@ class PlainPositions:
     offsets into the chunk's text of the fields the Python loop still needs as text.
     """
 
+    # size: one vectorised pass over a block's bytes; helpers would pass the same arrays
     def __init__(self, block: bytes, utc_offset_s: float) -> None:
         size = len(block)
         buf = np.frombuffer(block + bytes(PAD), dtype=np.uint8)
@@ -255,6 +256,7 @@ def gc_paused() -> Iterator[None]:
         gc.enable()
 
 
+# size: the batch decoder's hot loop, locals hoisted; matches the scalar path line for line
 def _decode(
     parser: SbsParser,
     plain: PlainPositions,

@@ -18,7 +18,7 @@ from skywarden.laser.flight_zones import FlightZone
 from skywarden.laser.flows import Flow, FlowHit, flows_touched, runway_flows
 from skywarden.laser.notam import faa_domestic, icao
 from skywarden.laser.penetration import ZoneHit, zones_penetrated
-from skywarden.laser.plan import LaserPlan
+from skywarden.laser.plan import LaserPlan, PlanSpec
 from skywarden.laser.replay import HoldReplay, replay_holds
 from skywarden.laser.tfr import Tfr, smallest_tfr
 from skywarden.laser.traffic import FlightEntry, flights_entering, read_track_updates
@@ -75,6 +75,36 @@ class PlanAnalysis:
         }
 
 
+def _summary(
+    spec: PlanSpec,
+    volume: HazardVolume,
+    tfr: Tfr,
+    polygon: bool,
+    flows: list[Flow],
+    flow_hits: list[FlowHit],
+) -> dict[str, object]:
+    """The TFR against the site circle and the announced blanket, in numbers."""
+    b = spec.blanket
+    minutes = tfr.minutes
+    summary: dict[str, object] = {
+        "tfr_minutes": minutes,
+        "tfr_shape": "polygon" if polygon else "cylinder",
+        "tfr_area_nm2": tfr.polygon_area_nm2 if polygon else tfr.cylinder_area_nm2,
+        "tfr_ceiling_ft_msl": tfr.ceiling_ft_msl,
+        # What a circle of the hazard distance around the site would need instead.
+        "site_circle_area_nm2": math.pi * (volume.range_m / M_PER_NM) ** 2,
+        "flows_total": len(flows),
+        "flows_touched": len(flow_hits),
+        "flow_minutes_restricted": len(flow_hits) * minutes,
+        "blanket_minutes": b.minutes,
+        "blanket_announced_minutes": b.announced_minutes,
+        "blanket_area_nm2": math.pi * b.radius_nm**2,
+        "blanket_ceiling_ft_msl": b.ceiling_ft_msl,
+        "blanket_flow_minutes": len(flows) * b.minutes,
+    }
+    return summary
+
+
 def analyse(plan: LaserPlan, traffic: str | Path | None = None) -> PlanAnalysis:
     """Distances, zones, TFR + NOTAM, flows and flights, and the blanket comparison.
 
@@ -110,24 +140,7 @@ def analyse(plan: LaserPlan, traffic: str | Path | None = None) -> PlanAnalysis:
             flows,
             spec.holdfire.protect_probability,
         )
-    b = spec.blanket
-    minutes = tfr.minutes
-    summary: dict[str, object] = {
-        "tfr_minutes": minutes,
-        "tfr_shape": "polygon" if polygon else "cylinder",
-        "tfr_area_nm2": tfr.polygon_area_nm2 if polygon else tfr.cylinder_area_nm2,
-        "tfr_ceiling_ft_msl": tfr.ceiling_ft_msl,
-        # What a circle of the hazard distance around the site would need instead.
-        "site_circle_area_nm2": math.pi * (volume.range_m / M_PER_NM) ** 2,
-        "flows_total": len(flows),
-        "flows_touched": len(flow_hits),
-        "flow_minutes_restricted": len(flow_hits) * minutes,
-        "blanket_minutes": b.minutes,
-        "blanket_announced_minutes": b.announced_minutes,
-        "blanket_area_nm2": math.pi * b.radius_nm**2,
-        "blanket_ceiling_ft_msl": b.ceiling_ft_msl,
-        "blanket_flow_minutes": len(flows) * b.minutes,
-    }
+    summary = _summary(spec, volume, tfr, polygon, flows, flow_hits)
     return PlanAnalysis(
         plan,
         volume,

@@ -230,15 +230,7 @@ class HoldFire:
         pending: list[tuple[str, int, float]] = []
         vol = self.volume
         if target_dir is not None:
-            az = math.degrees(math.atan2(target_dir[0], target_dir[1])) % 360.0
-            el = math.degrees(math.asin(max(-1.0, min(1.0, float(target_dir[2])))))
-            if not (
-                bool(vol.fan.contains_azimuth(np.array([az]))[0])
-                and vol.fan.elevation_min_deg <= el <= vol.fan.elevation_max_deg
-            ):
-                reasons.append(
-                    f"target at bearing {az:.1f} deg, elevation {el:.1f} deg is outside the fan"
-                )
+            reasons += self._fan_reasons(target_dir)
         mask = protected.copy()
         if target_id is not None:
             mask &= np.array([i != target_id for i in ids], dtype=bool)
@@ -247,29 +239,7 @@ class HoldFire:
             p, v = pos[idx], vel[idx]
             speed = np.sqrt(np.einsum("ij,ij->i", v, v))
             rng = np.sqrt(np.einsum("ij,ij->i", p, p))
-            # Exact pre-filter: a track farther from the volume than it can fly within the
-            # look-ahead (plus margins) cannot enter it; only the rest is sampled.
-            reach = self.volume_margin_m + speed * (self.look_ahead_s + self.step_s / 2.0)
-            near = vol.contains_enu(p[:, 0], p[:, 1], p[:, 2], reach)
-            inside = np.zeros(idx.size, bool)
-            soon = np.full(idx.size, np.nan)
-            if np.any(near):
-                pn, vn, sn = p[near], v[near], speed[near]
-                inside_n = vol.contains_enu(pn[:, 0], pn[:, 1], pn[:, 2], self.volume_margin_m)
-                inside[near] = inside_n
-                # Tracks inside already hold; predict only for the others.
-                out_n = np.flatnonzero(near)[~inside_n]
-                pn, vn, sn = p[out_n], v[out_n], speed[out_n]
-                s = self._steps[None, :]
-                margin = self.volume_margin_m + sn[:, None] * (self.step_s / 2.0)
-                hit = vol.contains_enu(
-                    pn[:, 0:1] + vn[:, 0:1] * s,
-                    pn[:, 1:2] + vn[:, 1:2] * s,
-                    pn[:, 2:3] + vn[:, 2:3] * s,
-                    margin,
-                )
-                any_hit = hit.any(axis=1)
-                soon[out_n] = np.where(any_hit, self._steps[np.argmax(hit, axis=1)], np.nan)
+            inside, soon = self._volume_hits(p, v, speed)
             for k in np.flatnonzero(inside):
                 pending.append(("inside", int(idx[k]), 0.0))
             for k in np.flatnonzero(~np.isnan(soon)):
@@ -284,21 +254,76 @@ class HoldFire:
                     pending.append(("beam", int(idx[k]), float(ang[k])))
         if not reasons and not pending:
             return Decision(t, CLEAR, [], [])
-        # Culprits in order of first mention; only the first reasons are worded (fast
-        # when a thousand tracks are involved, and nobody reads more).
-        culprits = list(dict.fromkeys(ids[j] for _, j, _ in pending))
-        budget = max(0, MAX_REASONS - len(reasons))
-        for kind, j, value in pending[:budget]:
-            who = f"{ids[j]} ({_cls(probs, j)})"
-            if kind == "inside":
-                reasons.append(f"{who} inside the hazard volume, {_where(pos[j])}")
-            elif kind == "soon":
-                reasons.append(f"{who} predicted inside in {value:.0f} s, {_where(pos[j])}")
-            else:
-                reasons.append(f"{who} {value:.2f} deg off the beam path to the target")
-        if len(pending) > budget:
-            reasons.append(f"... and {len(pending) - budget} more")
-        return Decision(t, HOLD, reasons, culprits)
+        return _worded(t, ids, pos, probs, reasons, pending)
+
+    def _fan_reasons(self, target_dir: FloatArray) -> list[str]:
+        """The reason to hold when the target is outside the fan, else none."""
+        vol = self.volume
+        az = math.degrees(math.atan2(target_dir[0], target_dir[1])) % 360.0
+        el = math.degrees(math.asin(max(-1.0, min(1.0, float(target_dir[2])))))
+        if not (
+            bool(vol.fan.contains_azimuth(np.array([az]))[0])
+            and vol.fan.elevation_min_deg <= el <= vol.fan.elevation_max_deg
+        ):
+            return [f"target at bearing {az:.1f} deg, elevation {el:.1f} deg is outside the fan"]
+        return []
+
+    def _volume_hits(
+        self, p: FloatArray, v: FloatArray, speed: FloatArray
+    ) -> tuple[BoolArray, FloatArray]:
+        """Which tracks are inside the hazard volume, and in how many seconds the others
+        are predicted inside within the look-ahead (NaN: not at all)."""
+        vol = self.volume
+        # Exact pre-filter: a track farther from the volume than it can fly within the
+        # look-ahead (plus margins) cannot enter it; only the rest is sampled.
+        reach = self.volume_margin_m + speed * (self.look_ahead_s + self.step_s / 2.0)
+        near = vol.contains_enu(p[:, 0], p[:, 1], p[:, 2], reach)
+        inside = np.zeros(len(p), bool)
+        soon = np.full(len(p), np.nan)
+        if np.any(near):
+            pn, vn, sn = p[near], v[near], speed[near]
+            inside_n = vol.contains_enu(pn[:, 0], pn[:, 1], pn[:, 2], self.volume_margin_m)
+            inside[near] = inside_n
+            # Tracks inside already hold; predict only for the others.
+            out_n = np.flatnonzero(near)[~inside_n]
+            pn, vn, sn = p[out_n], v[out_n], speed[out_n]
+            s = self._steps[None, :]
+            margin = self.volume_margin_m + sn[:, None] * (self.step_s / 2.0)
+            hit = vol.contains_enu(
+                pn[:, 0:1] + vn[:, 0:1] * s,
+                pn[:, 1:2] + vn[:, 1:2] * s,
+                pn[:, 2:3] + vn[:, 2:3] * s,
+                margin,
+            )
+            any_hit = hit.any(axis=1)
+            soon[out_n] = np.where(any_hit, self._steps[np.argmax(hit, axis=1)], np.nan)
+        return inside, soon
+
+
+def _worded(
+    t: float,
+    ids: Sequence[str],
+    pos: FloatArray,
+    probs: Sequence[Mapping[str, float]] | None,
+    reasons: list[str],
+    pending: list[tuple[str, int, float]],
+) -> Decision:
+    """The hold decision: the fan reason, then the first pending culprits in words."""
+    # Culprits in order of first mention; only the first reasons are worded (fast
+    # when a thousand tracks are involved, and nobody reads more).
+    culprits = list(dict.fromkeys(ids[j] for _, j, _ in pending))
+    budget = max(0, MAX_REASONS - len(reasons))
+    for kind, j, value in pending[:budget]:
+        who = f"{ids[j]} ({_cls(probs, j)})"
+        if kind == "inside":
+            reasons.append(f"{who} inside the hazard volume, {_where(pos[j])}")
+        elif kind == "soon":
+            reasons.append(f"{who} predicted inside in {value:.0f} s, {_where(pos[j])}")
+        else:
+            reasons.append(f"{who} {value:.2f} deg off the beam path to the target")
+    if len(pending) > budget:
+        reasons.append(f"... and {len(pending) - budget} more")
+    return Decision(t, HOLD, reasons, culprits)
 
 
 def _cls(probs: Sequence[Mapping[str, float]] | None, j: int) -> str:

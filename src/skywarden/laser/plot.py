@@ -43,6 +43,7 @@ def _outline(ax: plt.Axes, geom: object, color: str, label: str | None, lw: floa
             )
 
 
+# size: a plot's figure layout: two panels drawn layer by layer
 def plot_plan(a: PlanAnalysis, out: str | Path) -> Path:
     """Draw ``a`` to ``out`` (PNG) and return the path."""
     vol, frame = a.volume, a.volume.frame

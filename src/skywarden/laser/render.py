@@ -30,6 +30,7 @@ def _t(t: float) -> str:
     return datetime.fromtimestamp(t, tz=UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
+# size: a console report's tables, printed top to bottom
 def render(r: dict[str, Any], *, notam: bool = False, console: Console | None = None) -> None:
     """Print the distances, zones, TFR, flows, flights and the blanket comparison."""
     c = console or Console()

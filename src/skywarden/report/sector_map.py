@@ -56,6 +56,7 @@ def _coverage(
     return lons, lats
 
 
+# size: a plot's figure layout: the sector map drawn layer by layer
 def plot_sector(sim: Simulation, summary: RunSummary, png: str | Path, dpi: int = 110) -> Path:
     """Draw the map of a finished run into ``png`` and return its path."""
     import matplotlib

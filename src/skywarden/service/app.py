@@ -47,6 +47,36 @@ def _report_runner_end(task: asyncio.Task[None]) -> None:
         log.error("pipeline stopped: %r", task.exception(), exc_info=task.exception())
 
 
+def _seed(db: Database, hub: Hub) -> None:
+    """Seed the hub with the stored picture: open incidents, recent recommendations and
+    the last hold-fire decision of the newest laser plan."""
+    with db.session() as s:
+        live = store_incidents.query(s, limit=500)
+        recs = recommendations.query(s, limit=50)
+        plans = laser.plans(s)
+        last = laser.last_decision(s, plans[0]["id"]) if plans else None
+    hub.seed([i for i in live if i["state"] != "resolved"], recs, last)
+
+
+def _add_pages(app: FastAPI, ctx: ServiceContext) -> None:
+    """The operator page and the basemap layers around the sector's centre."""
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    @app.get("/basemap/{name}.geojson", include_in_schema=False)
+    def basemap_layer(name: Annotated[str, PathParam(max_length=64)]) -> JSONResponse:
+        c = ctx.meta.get("center")
+        center = (float(c[0]), float(c[1])) if isinstance(c, list | tuple) else None
+        try:
+            return JSONResponse(basemap.layer(name, center))
+        except basemap.UnknownLayer:
+            raise HTTPException(
+                404, f"no basemap layer {name!r}; one of {basemap.LAYERS}"
+            ) from None
+
+
 def create_app(
     db: Database,
     bus: Bus | None = None,
@@ -65,12 +95,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ctx.loop = asyncio.get_running_loop()
-        with db.session() as s:
-            live = store_incidents.query(s, limit=500)
-            recs = recommendations.query(s, limit=50)
-            plans = laser.plans(s)
-            last = laser.last_decision(s, plans[0]["id"]) if plans else None
-        hub.seed([i for i in live if i["state"] != "resolved"], recs, last)
+        _seed(db, hub)
         hub.start()
         task = asyncio.create_task(runner(ctx), name="skywarden-runner") if runner else None
         if task is not None:
@@ -100,21 +125,6 @@ def create_app(
     app.add_exception_handler(RequestValidationError, security.validation_error)
     for r in (auth, tracks, incidents, zones, ops, feed):
         app.include_router(r.router)
-
-    @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        return FileResponse(STATIC / "index.html")
-
-    @app.get("/basemap/{name}.geojson", include_in_schema=False)
-    def basemap_layer(name: Annotated[str, PathParam(max_length=64)]) -> JSONResponse:
-        c = ctx.meta.get("center")
-        center = (float(c[0]), float(c[1])) if isinstance(c, list | tuple) else None
-        try:
-            return JSONResponse(basemap.layer(name, center))
-        except basemap.UnknownLayer:
-            raise HTTPException(
-                404, f"no basemap layer {name!r}; one of {basemap.LAYERS}"
-            ) from None
-
+    _add_pages(app, ctx)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -109,6 +109,7 @@ class Simulation:
     def n_ticks(self) -> int:
         return int(np.ceil(self.duration_s))
 
+    # size: deterministic draw order: splitting risks the seeded output
     def _schedule(self) -> Schedule:
         tr = self.scn.traffic
         geo = self.geo

@@ -1,3 +1,4 @@
+# size: the simulator's scenario schema; sim is left untouched (seeded output)
 """Scenario files: the validated description of a sector, its sensors and its traffic.
 
 A scenario is the only input of the simulator besides the seed, so everything a run

@@ -122,6 +122,7 @@ def _f(v: float, nd: int = 4) -> str:
     return f"{round(v, nd):.{nd}f}"
 
 
+# size: deterministic draw order: splitting risks the seeded output
 def generate_sector(
     airports: list[str],
     *,
@@ -232,6 +233,7 @@ def _longest(rws: list[Runway]) -> Runway:
     return max(rws, key=lambda r: (r.length_m, r.ident))
 
 
+# size: deterministic draw order: splitting risks the seeded output
 def _yaml(
     plan: SectorPlan,
     info: list[tuple[Airport, list[Runway], float]],

@@ -289,6 +289,7 @@ class Classifier:
             ll[:, UNKNOWN] = mean + self.ambiguity_prior
         return np.asarray(ll)
 
+    # size: one evidence term after another, same arithmetic as the evidence sum
     def log_likelihood_terms(self, a: Arrays) -> dict[str, FloatArray]:
         """Each evidence term's (k, 4) log-likelihoods in nats, by name; they sum to the
         evidence. Kept apart so a misclassification can be traced to the term that made

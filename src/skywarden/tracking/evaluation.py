@@ -141,16 +141,11 @@ def first_detections(
     return first
 
 
-def evaluate(
-    truth: Sequence[TruthPoint],
-    tracks: Sequence[TrackUpdate],
-    frame: LocalFrame,
-    gospa_c_m: float = 100.0,
-    assoc_m: float = 100.0,
-    first_detection: dict[str, float] | None = None,
-) -> Evaluation:
-    """Score ``tracks`` against ``truth`` (both in geographic coordinates)."""
-    ev = Evaluation()
+def _by_time(
+    truth: Sequence[TruthPoint], tracks: Sequence[TrackUpdate], ev: Evaluation
+) -> tuple[dict[float, list[TruthPoint]], dict[float, list[TrackUpdate]], set[str]]:
+    """Truth and live track updates by time key, and the ADS-B targets; notes each
+    target's kind (its ADS-B kind when it has one) and the ADS-B target count in ``ev``."""
     truth_by_t: dict[float, list[TruthPoint]] = defaultdict(list)
     for p in truth:
         truth_by_t[_key(p.t)].append(p)
@@ -163,6 +158,44 @@ def evaluate(
     for u in tracks:
         if u.status != TrackStatus.ENDED:
             tracks_by_t[_key(u.t)].append(u)
+    return truth_by_t, tracks_by_t, adsb_targets
+
+
+def _enu(frame: LocalFrame, lat: list[float], lon: list[float], alt: list[float]) -> FloatArray:
+    if not lat:
+        return np.empty((0, 3))
+    x, y, z = frame.to_enu(np.array(lat), np.array(lon), np.array(alt))
+    return np.stack([x, y, z], axis=1)
+
+
+def _times_to_class(
+    ev: Evaluation,
+    first_matched: dict[str, float],
+    correct_at: dict[str, float],
+    first_detection: dict[str, float] | None,
+) -> None:
+    """Each target's first detection and time to its correct class, in ``ev``."""
+    start = dict(first_matched)
+    if first_detection:
+        start.update({t: v for t, v in first_detection.items() if t in first_matched})
+    ev.first_detection = start
+    ev.time_to_class = {t: (correct_at[t] - start[t]) if t in correct_at else None for t in start}
+    ev.time_to_class_from_track = {
+        t: (correct_at[t] - first_matched[t]) if t in correct_at else None for t in first_matched
+    }
+
+
+def evaluate(
+    truth: Sequence[TruthPoint],
+    tracks: Sequence[TrackUpdate],
+    frame: LocalFrame,
+    gospa_c_m: float = 100.0,
+    assoc_m: float = 100.0,
+    first_detection: dict[str, float] | None = None,
+) -> Evaluation:
+    """Score ``tracks`` against ``truth`` (both in geographic coordinates)."""
+    ev = Evaluation()
+    truth_by_t, tracks_by_t, adsb_targets = _by_time(truth, tracks, ev)
 
     truth_steps: dict[str, int] = defaultdict(int)
     matched_steps: dict[str, int] = defaultdict(int)
@@ -173,17 +206,11 @@ def evaluate(
     correct_at: dict[str, float] = {}
     confusion = {k: dict.fromkeys(CLASS_NAMES, 0) for k in CLASS_NAMES}
 
-    def enu(lat: list[float], lon: list[float], alt: list[float]) -> FloatArray:
-        if not lat:
-            return np.empty((0, 3))
-        x, y, z = frame.to_enu(np.array(lat), np.array(lon), np.array(alt))
-        return np.stack([x, y, z], axis=1)
-
     for tk in sorted(truth_by_t):
         pts = truth_by_t[tk]
         ups = tracks_by_t.get(tk, [])
-        x = enu([p.lat for p in pts], [p.lon for p in pts], [p.alt_m for p in pts])
-        y = enu([u.lat for u in ups], [u.lon for u in ups], [u.alt_m for u in ups])
+        x = _enu(frame, [p.lat for p in pts], [p.lon for p in pts], [p.alt_m for p in pts])
+        y = _enu(frame, [u.lat for u in ups], [u.lon for u in ups], [u.alt_m for u in ups])
         ev.times.append(tk)
         ev.gospa.append(gospa(x, y, c=gospa_c_m))
         for p in pts:
@@ -214,12 +241,5 @@ def evaluate(
     }
     for t in truth_steps:
         ev.id_switches.setdefault(t, 0)
-    start = dict(first_matched)
-    if first_detection:
-        start.update({t: v for t, v in first_detection.items() if t in first_matched})
-    ev.first_detection = start
-    ev.time_to_class = {t: (correct_at[t] - start[t]) if t in correct_at else None for t in start}
-    ev.time_to_class_from_track = {
-        t: (correct_at[t] - first_matched[t]) if t in correct_at else None for t in first_matched
-    }
+    _times_to_class(ev, first_matched, correct_at, first_detection)
     return ev

@@ -86,6 +86,7 @@ def _finish(
     )
 
 
+# size: deterministic draw order: splitting risks the seeded output
 def smuggler(
     cfg: SmugglerTraffic, geo: Geography, t0: float, rng: np.random.Generator, tid: str
 ) -> Target:
@@ -194,6 +195,7 @@ def convoy(
     return out
 
 
+# size: deterministic draw order: splitting risks the seeded output
 def surveillance(
     cfg: SurveillanceTraffic, geo: Geography, t0: float, rng: np.random.Generator, tid: str
 ) -> Target:

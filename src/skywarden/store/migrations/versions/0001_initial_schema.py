@@ -20,6 +20,7 @@ branch_labels = None
 depends_on = None
 
 
+# size: one DDL revision, read as a unit
 def upgrade() -> None:
     op.create_table(
         "audit",
