@@ -41,3 +41,15 @@ def test_a_bad_rules_list_is_refused_naming_the_key(
 ) -> None:
     with pytest.raises(PolicyError, match=words):
         load_policy(_site_policy(tmp_path, rules))
+
+
+def test_the_analyzer_applies_the_rules_its_policy_selects(tmp_path: Path) -> None:
+    from skywarden import refdata
+    from skywarden.airspace import Analyzer, sector_zones
+    from skywarden.geo import LocalFrame
+
+    frame = LocalFrame(31.76, -106.43, 1150.0)
+    zones = sector_zones(frame, airports=["KELP"])
+    policy = load_policy(_site_policy(tmp_path, ["closing", "zone"]))
+    an = Analyzer(frame, zones, refdata.border_line(), policy)
+    assert [type(r).__name__ for r in an.rules] == ["ClosingRule", "ZoneRule"]

@@ -46,7 +46,7 @@ from skywarden.airspace.jurisdiction import Jurisdictions
 from skywarden.airspace.loiter import LoiterDetector
 from skywarden.airspace.policy import Policy
 from skywarden.airspace.response import Cause, Responder
-from skywarden.airspace.rules import CORRIDORS, DEFAULT_RULES, Rule, StepView
+from skywarden.airspace.rules import CORRIDORS, Rule, StepView, rules_for
 from skywarden.airspace.threat import (
     FactorInputs,
     ThreatScore,
@@ -128,14 +128,14 @@ class Analyzer:
         index: ZoneIndex | None = None,
         *,
         id_prefix: str = "",
-        rules: Sequence[Rule] = DEFAULT_RULES,
+        rules: Sequence[Rule] | None = None,
     ) -> None:
         """``index`` may pass a ready :class:`ZoneIndex` of the same frame and zones (it
         takes about a second to build for a sector, so services and tests share one).
         ``id_prefix`` goes after the letter of every incident and measure id minted
         (``I3-00001``, ``M3-0001``): a store's run prefix (skywarden.store.ids).
         ``rules`` are the situations that call for measures, applied in order
-        (:mod:`.rules`; default the shipped list)."""
+        (:mod:`.rules`; default: those the policy's ``rules`` list selects)."""
         self.frame = frame
         self.policy = policy
         self.config = config
@@ -157,7 +157,7 @@ class Analyzer:
         )
         self.path_airport = np.array([p.airport for p in self.paths], dtype=object)
         self.responder = Responder(policy)
-        self.rules = tuple(rules)
+        self.rules = tuple(rules_for(policy.rules) if rules is None else rules)
         self.gate = EvidenceGate(policy.evidence)
         self.event_gate = EventGate(config.events)
         self.juris = Jurisdictions(config.country, policy.jurisdiction)
