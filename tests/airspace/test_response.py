@@ -105,3 +105,23 @@ def test_verify_is_escalated_when_its_track_causes_a_pause_there():
     assert out[0].t_expires == T + 10
     assert out[0].reasons[0].startswith("escalated")
     assert out[1].confidence is None  # a cause that states none passes none on
+
+
+def test_a_measure_renewed_after_its_incident_was_resolved_names_the_new_incident():
+    r = Responder(load_policy())
+    later = Cause(Action.PAUSE_ARRIVALS, "KELP", ("22",), ("drone T1 again",), "I2", ("T1",))
+    recs = r.step(T, [cause()])
+    r.incident_resolved("I1")
+    for s in range(1, 301):
+        recs += r.step(T + s, [later])
+    assert [(x.status, x.incident) for x in recs] == [("active", "I1"), ("renewed", "I2")]
+
+
+def test_resolving_another_incident_leaves_a_measure_alone():
+    r = Responder(load_policy())
+    later = Cause(Action.PAUSE_ARRIVALS, "KELP", ("22",), ("drone T1 again",), "I2", ("T1",))
+    recs = r.step(T, [cause()])
+    r.incident_resolved("I9")
+    for s in range(1, 301):
+        recs += r.step(T + s, [later])
+    assert [x.incident for x in recs] == ["I1", "I1"]

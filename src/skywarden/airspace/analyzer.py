@@ -283,7 +283,9 @@ class Analyzer:
         return self.book.acknowledge(incident, t, who)
 
     def resolve(self, incident: str, t: float, who: str) -> Incident:
-        return self.book.resolve(incident, t, who)
+        resolved = self.book.resolve(incident, t, who)
+        self.responder.incident_resolved(incident)
+        return resolved
 
     def annotate(self, incident: str, t: float, who: str, what: str) -> Incident:
         """An operator's note or sharing change, into the incident's audit trail."""

@@ -242,6 +242,14 @@ class Responder:
                 out.append(rec)
                 del self.active[key]
 
+    def incident_resolved(self, incident: str) -> None:
+        """An operator resolved ``incident``: a measure it caused that is still wanted
+        names the incident of its current cause from its next version on (a resolved
+        incident is never renewed)."""
+        for m in self.active.values():
+            if m.cause.incident == incident:
+                m.cause = replace(m.cause, incident=None)
+
     def finish(self, t: float) -> list[Recommendation]:
         """End of input: lift every active measure (nothing stays open past the data)."""
         out = []
