@@ -31,11 +31,6 @@ from pydantic import BaseModel, ConfigDict
 from skywarden.model import Action, IncidentState, TrackStatus, TrackUpdate, most_probable_class
 
 
-def top_class(probs: dict[str, float] | None) -> str:
-    """The most probable class, ``unknown`` when no probabilities are given."""
-    return most_probable_class(probs or {})
-
-
 class StoredPoint(Protocol):
     """The columns of a stored track point (``store.schema.TrackPoint``)."""
 
@@ -93,7 +88,7 @@ class TrackPoint(BaseModel):
             "lon": u.lon,
             "alt_m": u.alt_m,
             "velocity": [u.velocity[0], u.velocity[1], u.velocity[2]],
-            "cls": top_class(probs),
+            "cls": most_probable_class(probs),
             "class_probs": probs,
             "identities": list(u.identities),
             "sensors": list(u.sensors),
