@@ -102,6 +102,8 @@ def _open_zone_tooltips(page: Any) -> list[str]:
     while time.monotonic() < deadline:
         texts: list[str] = page.evaluate(
             """() => { const out = [];
+              // the map builds its layers after login: until then there is nothing to open
+              if (!(window.sw && sw.layers && sw.layers.zones)) return out;
               sw.layers.zones.eachLayer((g) => g.eachLayer((l) => {
                 l.openTooltip(); out.push(l.getTooltip().getElement().textContent); }));
               return out; }"""
