@@ -39,6 +39,14 @@ def run(
             help="Feed noisy truth instead of the tracker (tests the airspace stage alone).",
         ),
     ] = False,
+    evidence: Annotated[
+        bool,
+        typer.Option(
+            "--evidence",
+            help="Hash-chain the raw inputs into raw.jsonl, heads.jsonl and evidence.json "
+            "(for `skywarden replay --verify` and `skywarden evidence export`).",
+        ),
+    ] = False,
 ) -> None:
     """Chain the simulator, the tracker and the analyzer over a scenario and report."""
     from rich.console import Console
@@ -53,7 +61,10 @@ def run(
         _run_whatif(scenario, out, console)
         return
 
-    res = _chain_to_files(scenario, out, seed, duration, stand_in)
+    if evidence and stand_in:
+        typer.echo("error: --evidence needs the tracker (a stand-in has no sensors)", err=True)
+        raise typer.Exit(2)
+    res = _chain_to_files(scenario, out, seed, duration, stand_in, evidence)
     minutes = _write_outputs(scenario, out, seed, res)
     print_report(console, res.incidents.values(), res.recommendations)
     console.print(minutes_table(minutes))
@@ -65,11 +76,18 @@ def run(
 
 
 def _chain_to_files(
-    scenario: Path, out: Path, seed: int, duration: float | None, stand_in: bool
+    scenario: Path,
+    out: Path,
+    seed: int,
+    duration: float | None,
+    stand_in: bool,
+    evidence: bool = False,
 ) -> ChainResult:
     """Run the chain, writing truth, detections and tracks as JSON Lines as they come."""
     from skywarden.airspace.chain import run_chain
     from skywarden.airspace.errors import AirspaceError
+    from skywarden.evidence.rawlog import RunChainWriter
+    from skywarden.evidence.runs import record_manifest
     from skywarden.sim import ScenarioError
 
     def line(d: dict[str, Any]) -> str:
@@ -79,16 +97,20 @@ def _chain_to_files(
         tracks_fh = files.enter_context((out / "tracks.jsonl").open("w"))
         truth_fh = files.enter_context((out / "truth.jsonl").open("w"))
         det_fh = files.enter_context((out / "detections.jsonl").open("w"))
+        chain = files.enter_context(RunChainWriter(out)) if evidence else None
 
         def keep(_t: float, ups: list[TrackUpdate]) -> None:
             tracks_fh.writelines(line(u.to_dict()) for u in ups)
 
         def keep_sim(step: Any) -> None:
             truth_fh.writelines(line(p.to_dict()) for p in step.truth)
-            det_fh.writelines(line(d.to_dict()) for d in step.detections)
+            lines = [line(d.to_dict()) for d in step.detections]
+            det_fh.writelines(lines)
+            if chain is not None:
+                chain.scan(step.t, lines)
 
         try:
-            return run_chain(
+            res = run_chain(
                 scenario,
                 seed,
                 duration,
@@ -99,6 +121,9 @@ def _chain_to_files(
         except (ScenarioError, AirspaceError) as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(2) from None
+        if chain is not None:
+            record_manifest(out, scenario, chain)
+        return res
 
 
 def _write_outputs(
