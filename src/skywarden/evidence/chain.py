@@ -118,6 +118,10 @@ class Chain:
     def head(self) -> str:
         return self._head.hex()
 
+    @property
+    def head_bytes(self) -> bytes:
+        return self._head
+
     def append(self, t_recv: float, kind: Kind, raw: bytes) -> Record:
         h = link(self._head, self.count, t_recv, kind, raw)
         rec = Record(self.count, t_recv, kind, raw, h.hex())

@@ -13,11 +13,10 @@ the tracker's clock).
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from skywarden.evidence.rawlog import (
     read_heads,
     read_records,
 )
-from skywarden.evidence.stamp import config_sha256, mismatch, stamp
+from skywarden.evidence.stamp import config_sha256, mismatch, plain, stamp
 from skywarden.geo import LocalFrame
 from skywarden.model import Detection, Event, Incident, Recommendation
 from skywarden.stages import Hooks, Runner, Scan, StageChain, StepResult
@@ -40,21 +39,6 @@ from skywarden.stages import Hooks, Runner, Scan, StageChain, StepResult
 MANIFEST = "evidence.json"
 FORMAT = "skywarden-evidence/1"
 OUTPUTS = ("tracks.jsonl", "incidents.json")
-
-
-def plain(x: Any) -> Any:
-    """A settings object as JSON values (dataclasses field by field, mappings, sequences;
-    anything else by ``str``), so it can be hashed and written."""
-    if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        return {f.name: plain(getattr(x, f.name)) for f in dataclasses.fields(x)}
-    if isinstance(x, Mapping):
-        return {str(k): plain(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple, set, frozenset)):
-        items = [plain(v) for v in x]
-        return sorted(items, key=repr) if isinstance(x, (set, frozenset)) else items
-    if x is None or isinstance(x, (bool, int, float, str)):
-        return x
-    return str(x)
 
 
 def run_config(frame: LocalFrame, airports: list[str], country: str) -> dict[str, Any]:

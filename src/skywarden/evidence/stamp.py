@@ -9,8 +9,10 @@ configuration is whatever the stages were built from, hashed canonically.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import platform
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -69,3 +71,18 @@ def mismatch(recorded: dict[str, Any], now: dict[str, str]) -> tuple[list[str], 
         if recorded.get(key) != now[key]:
             warn.append(f"{what} differs from the recording: {recorded.get(key)} -> {now[key]}")
     return refuse, warn
+
+
+def plain(x: Any) -> Any:
+    """A settings object as JSON values (dataclasses field by field, mappings, sequences;
+    anything else by ``str``), so it can be hashed and written."""
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return {f.name: plain(getattr(x, f.name)) for f in dataclasses.fields(x)}
+    if isinstance(x, Mapping):
+        return {str(k): plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple, set, frozenset)):
+        items = [plain(v) for v in x]
+        return sorted(items, key=repr) if isinstance(x, (set, frozenset)) else items
+    if x is None or isinstance(x, (bool, int, float, str)):
+        return x
+    return str(x)

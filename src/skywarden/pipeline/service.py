@@ -36,6 +36,7 @@ from typing import Any, Protocol
 from skywarden.bus import Bus
 from skywarden.model import Zone
 from skywarden.pipeline import commit, resume
+from skywarden.pipeline.evidence import EvidenceLog
 from skywarden.pipeline.operators import OperatorFeed
 from skywarden.pipeline.seed import seed_store
 from skywarden.stages import (
@@ -145,6 +146,7 @@ class Pipeline(Hooks):
         self.durable_input = bool(getattr(source, "durable", False))
         self.paced = bool(getattr(source, "paced", True))
         self.runner = Runner(self.chain, self)
+        self.evidence = EvidenceLog(source.id)  # the raw inputs' hash chain (issue 16)
         self.operators = OperatorFeed(db)
         self.snapshots_written = 0
         self.restored: tuple[float, int] | None = None  # (t, steps) of the snapshot loaded
@@ -227,6 +229,7 @@ class Pipeline(Hooks):
                 seed_store(s, self.source.id, self.zones, self.laser_plan)
             if self.sensors:
                 store_sensors.register(s, self.sensors)
+            self.evidence.start(s, self)
             at = store_cursor.get(s, self.source.id) if self.resume else None
             position = resume.restore(self, s, at[0]) if at is not None else None
         point = ResumePoint(
@@ -247,9 +250,11 @@ class Pipeline(Hooks):
     # ---------------------------------------------------------------- hooks (thread)
     def accept(self, scan: Scan) -> None:
         """Commit an accepted live scan before it is processed (``store.scans``)."""
+        self.evidence.take(scan)
         if self.durable_input:
             with self.db.session() as s:
                 store_scans.append(s, self.source.id, scan.t, scan.detections, scan.rejected)
+                self.evidence.write(s)
 
     store_scan = accept  # the name the restart tests and tools know
 
@@ -276,6 +281,7 @@ class Pipeline(Hooks):
         blob = resume.dumps(self) if snap else None
         with self.db.session() as s:
             ids = commit.commit_scan(s, self.source.id, result, steps)
+            self.evidence.commit(s, result, steps)
             if blob is not None:
                 store_snapshots.put(s, self.source.id, result.t, steps, self.code(), blob)
                 self.snapshots_written += 1

@@ -285,3 +285,50 @@ class StateSnapshot(Base):
     code: Mapped[str] = mapped_column(String(64))
     t_written: Mapped[float] = mapped_column(Float)
     blob: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class EvidenceSource(Base):
+    """Which code and configuration a source's evidence chain was recorded with (the
+    replay's precondition, ``skywarden.evidence.stamp``). Revision 0004_evidence."""
+
+    __tablename__ = "evidence_sources"
+
+    source: Mapped[str] = mapped_column(String(255), primary_key=True)
+    t_started: Mapped[float] = mapped_column(Float)
+    version: Mapped[dict[str, Any]] = mapped_column(JSON)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    config_hash: Mapped[str] = mapped_column(String(64))
+
+
+class EvidenceRecord(Base):
+    """One accepted (or rejected: ``kind`` 2) raw input record, hash-chained in ``seq``
+    order per source (``skywarden.evidence.chain`` has the byte layout). Append-only.
+    Revision 0004_evidence."""
+
+    __tablename__ = "evidence_records"
+    __table_args__ = (UniqueConstraint("source", "seq", name="uq_evidence_records_source_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(255))
+    seq: Mapped[int] = mapped_column(Integer)
+    t: Mapped[float] = mapped_column(Float)
+    kind: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class EvidenceHead(Base):
+    """The chain head committed with each processed scan, and the SHA-256 of that
+    scan's outputs by kind (tracks, events, incidents, recommendations), so a replay
+    names the first scan and output that differ. Revision 0004_evidence."""
+
+    __tablename__ = "evidence_heads"
+    __table_args__ = (Index("ix_evidence_heads_source_t", "source", "t"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(255))
+    t: Mapped[float] = mapped_column(Float)
+    steps: Mapped[int] = mapped_column(Integer)
+    records: Mapped[int] = mapped_column(Integer)
+    head: Mapped[str] = mapped_column(String(64))
+    outputs: Mapped[dict[str, str]] = mapped_column(JSON)
