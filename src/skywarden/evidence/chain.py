@@ -60,6 +60,8 @@ def link(prev: bytes, index: int, t_recv: float, kind: int, raw: bytes) -> bytes
         raise ChainError(f"record {index}: receive time {t_recv!r} is not finite")
     if index < 0:
         raise ChainError(f"record index {index} is negative")
+    if not 0 <= int(kind) <= 255:
+        raise ChainError(f"record {index}: kind {kind!r} is not one byte")
     h = _SEEDED.copy()
     h.update(prev)
     h.update(_FIELDS.pack(index, t_recv, int(kind), len(raw)))
@@ -73,7 +75,7 @@ class Record:
 
     index: int
     t: float
-    kind: Kind
+    kind: Kind | int  # an int only when read back from tampered storage
     raw: bytes
     hash: str
 

@@ -105,7 +105,8 @@ def records(s: Session, source: str, seq0: int = 0, seq1: int | None = None) -> 
     if seq1 is not None:
         q = q.where(EvidenceRecord.seq < seq1)
     for r in s.execute(q.order_by(EvidenceRecord.seq).execution_options(yield_per=2000)):
-        yield Row(int(r.seq), float(r.t), int(r.kind), bytes(r.raw), str(r.hash))
+        seq, t, kind, raw, h = r  # positional: a Row's ``.t`` is its tuple, not the column
+        yield Row(int(seq), float(t), int(kind), bytes(raw), str(h))
 
 
 def heads(s: Session, source: str) -> Iterator[HeadRow]:
@@ -113,3 +114,7 @@ def heads(s: Session, source: str) -> Iterator[HeadRow]:
     q = select(EvidenceHead).where(EvidenceHead.source == source).order_by(EvidenceHead.id)
     for h in s.scalars(q.execution_options(yield_per=2000)):
         yield HeadRow(h.t, h.steps, h.records, h.head, dict(h.outputs))
+
+
+def count_heads(s: Session, source: str) -> int:
+    return int(s.scalar(select(func.count()).where(EvidenceHead.source == source)) or 0)
