@@ -91,6 +91,7 @@ app.add_typer(__import__("skywarden.commands.audit", fromlist=["app"]).app, name
 app.command("export")(__import__("skywarden.commands.export", fromlist=["_"]).export)
 app.command("verify")(__import__("skywarden.commands.verify", fromlist=["_"]).verify)
 app.command("replay")(__import__("skywarden.commands.replay", fromlist=["_"]).replay)
+app.add_typer(__import__("skywarden.commands.evidence", fromlist=["app"]).app, name="evidence")
 
 
 def one_line(e: BaseException) -> str:

@@ -33,7 +33,6 @@ from skywarden.store import Database
 from skywarden.store import evidence as store_evidence
 
 
-
 def _where(source: str, seq: int) -> str:
     return f"evidence_records source {source!r} seq {seq}"
 

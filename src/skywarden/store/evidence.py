@@ -106,7 +106,8 @@ def records(s: Session, source: str, seq0: int = 0, seq1: int | None = None) -> 
         q = q.where(EvidenceRecord.seq < seq1)
     for r in s.execute(q.order_by(EvidenceRecord.seq).execution_options(yield_per=2000)):
         seq, t, kind, raw, h = r  # positional: a Row's ``.t`` is its tuple, not the column
-        yield Row(int(seq), float(t), int(kind), bytes(raw), str(h))
+        data = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else bytes(raw)
+        yield Row(int(seq), float(t), int(kind), data, str(h))  # text: edited by hand
 
 
 def heads(s: Session, source: str) -> Iterator[HeadRow]:
@@ -118,3 +119,19 @@ def heads(s: Session, source: str) -> Iterator[HeadRow]:
 
 def count_heads(s: Session, source: str) -> int:
     return int(s.scalar(select(func.count()).where(EvidenceHead.source == source)) or 0)
+
+
+def seq_range(s: Session, source: str, t0: float, t1: float) -> tuple[int, int] | None:
+    """(first seq, last seq + 1) of ``source``'s records received in ``[t0, t1]``."""
+    w = (EvidenceRecord.source == source, EvidenceRecord.t >= t0, EvidenceRecord.t <= t1)
+    lo = s.scalar(select(func.min(EvidenceRecord.seq)).where(*w))
+    hi = s.scalar(select(func.max(EvidenceRecord.seq)).where(*w))
+    return None if lo is None or hi is None else (int(lo), int(hi) + 1)
+
+
+def hash_at(s: Session, source: str, seq: int) -> str | None:
+    return s.scalar(
+        select(EvidenceRecord.hash).where(
+            EvidenceRecord.source == source, EvidenceRecord.seq == seq
+        )
+    )
