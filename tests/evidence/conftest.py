@@ -42,7 +42,9 @@ def recorded_store(recorded_run: Path, tmp_path_factory: pytest.TempPathFactory)
     from skywarden.service.launch import build
 
     path = tmp_path_factory.mktemp("store") / "store.db"
-    launched = build(f"sqlite:///{path}", None, 1.0, [f"detections:{recorded_run}/detections.jsonl"])
+    launched = build(
+        f"sqlite:///{path}", None, 1.0, [f"detections:{recorded_run}/detections.jsonl"]
+    )
     assert launched.pipeline is not None
     run_to_end(launched.pipeline)
     launched.db.dispose()

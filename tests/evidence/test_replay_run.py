@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.evidence.conftest import record_run
 from typer.testing import CliRunner
 
 from skywarden.cli import app
-from tests.evidence.conftest import record_run
 
 runner = CliRunner()
 

@@ -52,7 +52,10 @@ def export(
         else:
             assert db is not None
             b = bundle.from_store(db, incident, source, margin_s)
-        m = bundle.write(b, out, key or signing.default_key_path(db))
+        meta = bundle.write(b, out)
+        m = signing.sign_folder(
+            out, signing.load_or_create_key(key or signing.default_key_path(db)), meta
+        )
     except (bundle.EvidenceExportError, EvidenceFileError, OSError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
@@ -88,12 +91,13 @@ def verify(
         typer.echo(f"FAILED {folder}: not a folder", err=True)
         raise typer.Exit(2)
     try:
-        c = bundle.check(folder, pinned)
-    except signing.VerifyError as e:
+        v = signing.verify_folder(folder, pinned)
+        c = bundle.check(folder)
+    except (signing.VerifyError, bundle.SegmentError) as e:
         typer.echo(f"FAILED {folder / e.file}: {e.reason}", err=True)
         raise typer.Exit(2) from None
-    who = "the pinned key" if c.pinned else "a key NOT pinned (pass --public-key to check who)"
+    who = "the pinned key" if v.pinned else "a key NOT pinned (pass --public-key to check who)"
     typer.echo(
-        f"OK {folder}: incident {c.incident}, {c.files} file(s), chain segment of {c.records} "
-        f"records from index {c.first_index} intact, signed by {c.key_id}, {who}"
+        f"OK {folder}: incident {c.incident}, {v.files} file(s), chain segment of {c.records} "
+        f"records from index {c.first_index} intact, signed by {v.key_id}, {who}"
     )

@@ -33,7 +33,15 @@ from typing import Any
 
 from skywarden.errors import SkywardenError
 from skywarden.evidence.chain import GENESIS, Break, Kind, Record, Verified, verify
-from skywarden.evidence.rawlog import HEADS, RAW, Head, read_heads, read_records, record_line
+from skywarden.evidence.rawlog import (
+    HEADS,
+    RAW,
+    EvidenceFileError,
+    Head,
+    read_heads,
+    read_records,
+    record_line,
+)
 
 CHAIN = "chain.json"
 INCIDENT = "incident.json"
@@ -45,6 +53,14 @@ MARGIN_S = 60.0
 
 class EvidenceExportError(SkywardenError, ValueError):
     """An export that cannot be made (unknown incident, no chain); says which and why."""
+
+
+class SegmentError(SkywardenError, ValueError):
+    """An evidence folder whose chain segment does not hold; names the file and why."""
+
+    def __init__(self, file: str, reason: str) -> None:
+        super().__init__(f"{file}: {reason}")
+        self.file, self.reason = file, reason
 
 
 @dataclass
@@ -76,10 +92,9 @@ def window(
     return min(ts) - margin_s, max(ts) + margin_s
 
 
-def write(b: Bundle, out: Path, key_path: Path) -> dict[str, Any]:
-    """Write the folder and sign it; returns the manifest."""
-    from skywarden.export import signing
-
+def write(b: Bundle, out: Path) -> dict[str, str]:
+    """Write the folder (the caller signs it, ``export.signing``); returns the manifest
+    metadata to sign it with."""
     out.mkdir(parents=True, exist_ok=True)
     leftovers = [p.name for p in out.iterdir()]
     if leftovers:
@@ -115,9 +130,7 @@ def write(b: Bundle, out: Path, key_path: Path) -> dict[str, Any]:
             "config_sha256": b.config_sha256,
         },
     )
-    key = signing.load_or_create_key(key_path)
-    meta = {"audience": "evidence", "incident": str(b.incident.get("id")), "evidence": FORMAT}
-    return signing.sign_folder(out, key, meta)
+    return {"audience": "evidence", "incident": str(b.incident.get("id")), "evidence": FORMAT}
 
 
 def _dump(path: Path, doc: Any) -> None:
@@ -125,54 +138,50 @@ def _dump(path: Path, doc: Any) -> None:
 
 
 @dataclass(frozen=True)
-class Checked:
-    """A folder that verified: signature, files, and the chain segment."""
+class Segment:
+    """A chain segment that holds: its incident, length and first index."""
 
-    files: int
-    key_id: str
-    pinned: bool
     incident: str
     records: int
     first_index: int
 
 
-def check(folder: Path, pinned: bytes | None = None) -> Checked:
-    """Signature and hashes (``export.signing``), then the chain segment; raises
-    :class:`~skywarden.export.signing.VerifyError` naming the file and what failed."""
-    from skywarden.export import signing
-
-    v = signing.verify_folder(folder, pinned)
+def check(folder: Path) -> Segment:
+    """Recompute the chain segment from ``chain.json``'s previous head; check its end and
+    every scan head in it. Run after the signature and file hashes are checked
+    (``export.signing.verify_folder``); raises :class:`SegmentError` naming the file."""
     try:
         chain = json.loads((folder / CHAIN).read_text())
         prev = bytes.fromhex(str(chain["prev_head"]))
         first = int(chain["first_index"])
         incident = json.loads((folder / INCIDENT).read_text())["incident"]["id"]
     except (OSError, ValueError, KeyError, TypeError) as e:
-        raise signing.VerifyError(CHAIN, f"not an evidence folder ({e})") from None
-    res = verify(read_records(folder / RAW), prev=prev, start=first)
+        raise SegmentError(CHAIN, f"not an evidence folder ({e})") from None
+    try:
+        res = verify(read_records(folder / RAW), prev=prev, start=first)
+    except EvidenceFileError as e:
+        raise SegmentError(RAW, e.reason) from None
     if isinstance(res, Break):
-        raise signing.VerifyError(RAW, res.describe())
+        raise SegmentError(RAW, res.describe())
     if res.records != int(chain["records"]) or res.head != chain["head"]:
-        raise signing.VerifyError(
+        raise SegmentError(
             CHAIN, f"segment ends at head {res.head}, chain.json says {chain['head']}"
         )
     _check_heads(folder, res, first)
-    return Checked(v.files, v.key_id, v.pinned, str(incident), res.records, first)
+    return Segment(str(incident), res.records, first)
 
 
 def _check_heads(folder: Path, res: Verified, first: int) -> None:
-    from skywarden.export import signing
-
     at = {r.index + 1: r.hash for r, _ in read_records(folder / RAW)}
-    for k, h in enumerate(read_heads(folder / HEADS), 1):
+    try:
+        heads = read_heads(folder / HEADS)
+    except EvidenceFileError as e:
+        raise SegmentError(HEADS, e.reason) from None
+    for k, h in enumerate(heads, 1):
         if h.n < first or h.n > first + res.records:
-            raise signing.VerifyError(
-                HEADS, f"line {k}: head after {h.n} records is outside the segment"
-            )
+            raise SegmentError(HEADS, f"line {k}: head after {h.n} records is outside the segment")
         if h.n > first and at.get(h.n) != h.h:
-            raise signing.VerifyError(
-                HEADS, f"line {k}: head differs from the chain at record {h.n - 1}"
-            )
+            raise SegmentError(HEADS, f"line {k}: head differs from the chain at record {h.n - 1}")
 
 
 # ---------------------------------------------------------------- gathering

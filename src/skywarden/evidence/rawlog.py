@@ -55,7 +55,7 @@ class Head:
 
 def record_line(rec: Record) -> str:
     """One ``raw.jsonl`` line (with its newline)."""
-    d: dict[str, Any] = {"i": rec.index, "t": rec.t, "kind": KIND_NAMES[rec.kind]}
+    d: dict[str, Any] = {"i": rec.index, "t": rec.t, "kind": KIND_NAMES[Kind(rec.kind)]}
     try:
         d["raw"] = rec.raw.decode("utf-8")
     except UnicodeDecodeError:
