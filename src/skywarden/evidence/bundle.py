@@ -275,23 +275,28 @@ def from_store(
                 stamp_row.config_hash,
                 window=(t0, t1),
             )
-            n, h = store_evidence.tail(s, source)
-            b.chain_records, b.chain_head = n, h or GENESIS.hex()
-            rng = store_evidence.seq_range(s, source, t0, t1)
-            if rng is not None:
-                lo, hi = rng
-                b.prev_head = (
-                    store_evidence.hash_at(s, source, lo - 1) if lo else None
-                ) or GENESIS.hex()
-                b.records = list(_as_records(store_evidence.records(s, source, lo, hi)))
-            b.heads = [
-                Head(x.t, x.records, x.head)
-                for x in store_evidence.heads(s, source)
-                if t0 <= x.t <= t1
-            ]
+            _store_segment(s, b)
             return b
     finally:
         db.dispose()
+
+
+def _store_segment(s: Any, b: Bundle) -> None:
+    """The chain segment of ``b``'s window from the store, with the head before it."""
+    from skywarden.store import evidence as store_evidence
+
+    t0, t1 = b.window
+    n, h = store_evidence.tail(s, b.source)
+    b.chain_records, b.chain_head = n, h or GENESIS.hex()
+    rng = store_evidence.seq_range(s, b.source, t0, t1)
+    if rng is not None:
+        lo, hi = rng
+        before = store_evidence.hash_at(s, b.source, lo - 1) if lo else None
+        b.prev_head = before or GENESIS.hex()
+        b.records = list(_as_records(store_evidence.records(s, b.source, lo, hi)))
+    b.heads = [
+        Head(x.t, x.records, x.head) for x in store_evidence.heads(s, b.source) if t0 <= x.t <= t1
+    ]
 
 
 def _as_records(rows: Iterator[Any]) -> Iterator[Record]:
