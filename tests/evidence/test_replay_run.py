@@ -102,3 +102,14 @@ def test_a_run_without_evidence_says_how_to_record_it(tmp_path: Path) -> None:
     code, out = replay(tmp_path / "run")
     assert code == 2
     assert "evidence.json" in out and "--evidence" in out
+
+
+def test_an_unreadable_raw_line_is_a_broken_record(run_dir: Path) -> None:
+    path = run_dir / "raw.jsonl"
+    lines = path.read_text().splitlines(keepends=True)
+    lines[12] = lines[12][:40] + "\n"  # cut short: no longer JSON
+    path.write_text("".join(lines))
+    code, out = replay(run_dir)
+    assert code == 1
+    assert "chain broken at record 12 (raw.jsonl line 13)" in out
+    assert "not a chain record" in out

@@ -140,8 +140,17 @@ class Report:
 
 def check_chain(folder: Path, manifest: dict[str, Any]) -> tuple[Verified | Break, list[Head]]:
     """Verify ``raw.jsonl`` from genesis, then its heads and the manifest's head."""
-    res = verify(read_records(folder / RAW))
     heads = read_heads(folder / HEADS)
+    try:
+        res = verify(read_records(folder / RAW))
+    except EvidenceFileError as e:
+        if e.line < 1:
+            raise
+        # one record per line: an unreadable line is record line - 1, broken
+        where = f"{RAW} line {e.line}"
+        return Break(
+            e.line - 1, float("nan"), "a chain record", e.reason, where, "unreadable"
+        ), heads
     if isinstance(res, Break):
         return res, heads
     if res.records != int(manifest["records"]) or res.head != manifest["head"]:
