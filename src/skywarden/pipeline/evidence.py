@@ -34,8 +34,10 @@ if TYPE_CHECKING:
 
 
 def line(d: dict[str, Any]) -> bytes:
-    """A record's compact JSON line, as ``skywarden run`` writes its files."""
-    return json.dumps(d, separators=(",", ":")).encode()
+    """A record's compact JSON line, as ``skywarden run`` writes its files. A value JSON
+    cannot carry is chained as its text rather than stopping the pipeline (a replay
+    then reports the record it could not reproduce)."""
+    return json.dumps(d, separators=(",", ":"), default=str).encode()
 
 
 def rejected_bytes(r: Rejection) -> bytes:
