@@ -68,3 +68,33 @@ def test_a_changed_committed_output_is_named_by_scan_and_kind(store_file: Path) 
     assert "DIVERGED" in out
     assert "first divergence at events of committed scan 31" in out
     assert f"recorded: sha256 {'0' * 64}" in out
+
+
+def test_rejected_input_is_chained_flagged_and_skipped_by_the_replay(
+    recorded_run: Path, tmp_path: Path
+) -> None:
+    from skywarden.evidence.stores import replay_store
+    from skywarden.pipeline import run_to_end
+    from skywarden.service.launch import build
+    from skywarden.store import Database
+
+    lines = (recorded_run / "detections.jsonl").read_text().splitlines(keepends=True)
+    bad = '{"t": 1770778801.5, "sensor": "r1", "kind": "radar", "position": "nowhere"}\n'
+    (tmp_path / "detections.jsonl").write_text("".join([*lines[:40], bad, *lines[40:300]]))
+    (tmp_path / "sector.json").write_bytes((recorded_run / "sector.json").read_bytes())
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    launched = build(url, None, 1.0, [f"detections:{tmp_path / 'detections.jsonl'}"])
+    assert launched.pipeline is not None
+    run_to_end(launched.pipeline)
+    launched.db.dispose()
+    with sqlite3.connect(tmp_path / "s.db") as c:
+        kinds = c.execute("SELECT kind, count(*) FROM evidence_records GROUP BY kind").fetchall()
+        (raw,) = c.execute("SELECT raw FROM evidence_records WHERE kind = 2").fetchone()
+    assert dict(kinds) == {0: 300, 2: 1}
+    assert raw.decode() == bad.rstrip("\n")
+    db = Database(url)
+    try:
+        (rep,) = replay_store(db)
+    finally:
+        db.dispose()
+    assert rep.ok, rep
