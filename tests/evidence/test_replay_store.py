@@ -98,3 +98,23 @@ def test_rejected_input_is_chained_flagged_and_skipped_by_the_replay(
     finally:
         db.dispose()
     assert rep.ok, rep
+
+
+def test_another_version_in_the_store_is_refused(store_file: Path) -> None:
+    with sqlite3.connect(store_file) as c:
+        (version,) = c.execute("SELECT version FROM evidence_sources").fetchone()
+        doc = json.loads(version)
+        doc["skywarden"] = "9.9.9"
+        c.execute("UPDATE evidence_sources SET version = ?", (json.dumps(doc),))
+    code, out = replay(store_file)
+    assert code == 3
+    assert "recorded with skywarden '9.9.9'" in out
+
+
+def test_a_store_without_evidence_says_so(tmp_path: Path) -> None:
+    from skywarden.store import Database
+
+    Database(f"sqlite:///{tmp_path / 'empty.db'}").dispose()
+    code, out = replay(tmp_path / "empty.db")
+    assert code == 2
+    assert "no evidence in this store" in out
