@@ -59,6 +59,12 @@ METHOD: dict[str, str] = {
         "The simulator's speed against real time, and the vectorised radar scan against a "
         "per-target loop. `python bench/sim.py`."
     ),
+    "evidence": (
+        "The evidence hash chain off vs on: records hashed (and written) per second, "
+        "`skywarden run` over 300 s of El Paso, and the pipeline committing 120 scans into "
+        "SQLite; CPU seconds of the process, best of 3 (the machine is shared). "
+        "`python bench/evidence.py`."
+    ),
 }
 
 MAX_ROWS = 40
