@@ -113,3 +113,15 @@ def test_an_unreadable_raw_line_is_a_broken_record(run_dir: Path) -> None:
     assert code == 1
     assert "chain broken at record 12 (raw.jsonl line 13)" in out
     assert "not a chain record" in out
+
+
+def test_a_changed_scan_head_is_named(run_dir: Path) -> None:
+    path = run_dir / "heads.jsonl"
+    lines = path.read_text().splitlines(keepends=True)
+    head = json.loads(lines[9])
+    head["h"] = "f" * 64
+    lines[9] = json.dumps(head) + "\n"
+    path.write_text("".join(lines))
+    code, out = replay(run_dir)
+    assert code == 1
+    assert "(heads.jsonl line 10)" in out and "scan head differs from the chain" in out

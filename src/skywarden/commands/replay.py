@@ -109,7 +109,7 @@ def _print(console: Console, r: Report) -> int:
     if r.refusals:
         for why in r.refusals:
             console.print(f"[red]REFUSED[/red] {r.source}: {why}")
-        return EXIT_VERSION if any("skywarden" in w for w in r.refusals) else 2
+        return EXIT_VERSION if r.version_refused else 2
     if r.chain is not None:
         console.print(
             f"chain OK {r.source}: {r.chain.records} records, head {r.chain.head[:16]}..."

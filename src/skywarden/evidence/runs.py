@@ -127,6 +127,7 @@ class Report:
     divergence: Divergence | None = None
     compared: dict[str, int] = field(default_factory=dict)
     replayed: bool = False
+    version_refused: bool = False  # recorded with another skywarden version
 
     @property
     def ok(self) -> bool:
@@ -164,17 +165,19 @@ def check_chain(folder: Path, manifest: dict[str, Any]) -> tuple[Verified | Brea
             "the chain's end differs from the manifest (records dropped or added)",
         ), heads
     by_index = _hashes_at(folder, {h.n for h in heads})
+    last = 0
     for k, h in enumerate(heads):
         found = by_index.get(h.n, "0" * 64) if h.n else "0" * 64
-        if h.n > res.records or (h.n and found != h.h):
+        if h.n > res.records or h.n < last or (h.n and found != h.h):
             return Break(
                 max(h.n - 1, 0),
                 h.t,
                 found,
                 h.h,
                 f"{HEADS} line {k + 1}",
-                "scan head differs from the chain",
+                "scan head differs from the chain (or runs back)",
             ), heads
+        last = h.n
     return res, heads
 
 
@@ -237,6 +240,7 @@ def replay_run(
     manifest = read_manifest(folder)
     rep = Report(str(folder))
     rep.refusals, rep.warnings = mismatch(manifest["version"], stamp())
+    rep.version_refused = bool(rep.refusals)
     config = manifest["config"]
     if config_sha256(config) != manifest["config_sha256"]:
         rep.refusals.append(f"{MANIFEST}: config does not hash to its config_sha256 (edited)")

@@ -159,6 +159,7 @@ def replay_source(
             return rep
         version, config, config_hash = dict(row.version), dict(row.config), row.config_hash
         rep.refusals, rep.warnings = mismatch(version, stamp())
+        rep.version_refused = bool(rep.refusals)
         if config_sha256(config) != config_hash:
             rep.refusals.append("evidence_sources.config does not hash to its config_hash (edited)")
         rep.chain = check_chain(s, source)
