@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from skywarden.cli import app
@@ -118,3 +119,51 @@ def test_a_store_without_evidence_says_so(tmp_path: Path) -> None:
     code, out = replay(tmp_path / "empty.db")
     assert code == 2
     assert "no evidence in this store" in out
+
+
+def test_an_operators_action_is_chained_and_replayed(
+    recorded_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An acknowledgement changes what the analyzer outputs from then on: it is an input,
+    chained at the scan it reached the analyzer before, and the replay applies it there."""
+    from skywarden.evidence.stores import replay_store
+    from skywarden.pipeline import run_to_end
+    from skywarden.service.launch import build
+    from skywarden.store import Database
+    from skywarden.store import incidents as store_incidents
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    spec = f"detections:{recorded_run}/detections.jsonl"
+    first = build(url, None, 1.0, [spec])
+    assert first.pipeline is not None
+    run_to_end(first.pipeline, list(first.pipeline.source.scans())[:30])
+    with first.db.session() as s:
+        (open_id,) = [i["id"] for i in store_incidents.query(s) if i["state"] == "open"][:1]
+        store_incidents.act(s, open_id, "alice", "acknowledge")
+    first.db.dispose()
+    again = build(url, None, 1.0, [spec])  # the restart hears the action at its first scan
+    assert again.pipeline is not None
+    run_to_end(again.pipeline)
+    assert again.pipeline.operators.applied == 1
+    again.db.dispose()
+    with sqlite3.connect(tmp_path / "s.db") as c:
+        (raw,) = c.execute("SELECT raw FROM evidence_records WHERE kind = 3").fetchone()
+    assert json.loads(raw) == {
+        "incident": open_id, "user": "alice", "action": "acknowledge", "comment": ""
+    }  # fmt: skip
+    db = Database(url)
+    try:
+        (rep,) = replay_store(db)
+    finally:
+        db.dispose()
+    assert rep.ok, rep
+    assert rep.compared == {"scans": 60}
+    # without the action the replay diverges at the scan it was applied before
+    monkeypatch.setattr("skywarden.evidence.stores._operate", lambda *_: None)
+    db = Database(url)
+    try:
+        (rep,) = replay_store(db)
+    finally:
+        db.dispose()
+    assert rep.divergence is not None
+    assert "of committed scan 31" in rep.divergence.output

@@ -14,7 +14,8 @@ The byte layout of one link (all integers unsigned big-endian, no text formattin
                  || i                            8 bytes  u64, the record's index from 0
                  || receive_time                 8 bytes  IEEE-754 binary64, UTC epoch s
                  || kind                         1 byte   0 detection, 1 track update,
-                                                          2 rejected (quarantined)
+                                                          2 rejected (quarantined),
+                                                          3 operator action
                  || len(raw)                     8 bytes  u64
                  || raw )                   len(raw)      the record's bytes as received
 
@@ -46,6 +47,7 @@ class Kind(IntEnum):
     DETECTION = 0
     TRACK_UPDATE = 1
     REJECTED = 2
+    OPERATOR_ACTION = 3  # an operator's action as it reached the analyzer
 
 
 class ChainError(SkywardenError, ValueError):

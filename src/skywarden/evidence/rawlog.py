@@ -29,6 +29,7 @@ from skywarden.evidence.chain import Chain, Kind, Record
 RAW = "raw.jsonl"
 HEADS = "heads.jsonl"
 KIND_NAMES = {
+    Kind.OPERATOR_ACTION: "operator_action",
     Kind.DETECTION: "detection",
     Kind.TRACK_UPDATE: "track_update",
     Kind.REJECTED: "rejected",

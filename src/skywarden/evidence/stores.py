@@ -9,10 +9,9 @@ commit order of ``evidence_heads``) and compares each scan's digests. The first 
 whose output differs is named with the output kind, both digests and the replayed
 records of that kind.
 
-Not replayed: operators' acknowledgements and resolutions (they reach the analyzer
-between scans by wall clock and are not chained), and hold-fire decisions (not among
-the compared outputs). A store where operators acted may therefore diverge at the
-first scan after an action; the report says where.
+Operators' actions are inputs too: each one that reached the analyzer is chained
+(kind 3) at the scan it was applied before, and the replay applies it there. Not
+replayed: hold-fire decisions (not among the compared outputs).
 """
 
 from __future__ import annotations
@@ -113,13 +112,17 @@ def rebuild(config: dict[str, Any]) -> tuple[StageChain, dict[str, Any]]:
     return chain, now
 
 
-def _scans(s: Session, source: str, has_tracker: bool) -> Iterator[tuple[Scan, str, Any]]:
-    """(scan, "records i..j", head row) in commit order, from the chained records."""
+Scanned = tuple[Scan, list[dict[str, Any]], str, Any]
+
+
+def _scans(s: Session, source: str, has_tracker: bool) -> Iterator[Scanned]:
+    """(scan, operator actions before it, "records i..j", head row) in commit order."""
     rows = store_evidence.records(s, source)
     done = 0
     for h in store_evidence.heads(s, source):
         dets: list[Detection] = []
         ups: list[TrackUpdate] = []
+        acts: list[dict[str, Any]] = []
         first = done
         while done < h.records:
             r = next(rows)
@@ -128,8 +131,24 @@ def _scans(s: Session, source: str, has_tracker: bool) -> Iterator[tuple[Scan, s
                 dets.append(Detection.from_dict(_json(r.raw, source, r.seq)))
             elif r.kind == Kind.TRACK_UPDATE:
                 ups.append(TrackUpdate.from_dict(_json(r.raw, source, r.seq)))
+            elif r.kind == Kind.OPERATOR_ACTION:
+                acts.append(_json(r.raw, source, r.seq))
         span = f"records {first}..{done - 1}" if done > first else "no records"
-        yield Scan(h.t, dets, None if has_tracker else ups), span, h
+        yield Scan(h.t, dets, None if has_tracker else ups), acts, span, h
+
+
+def _operate(analyzer: Any, t: float, what: dict[str, Any]) -> None:
+    """An operator's action as ``pipeline.operators`` applied it (same dispatch)."""
+    from skywarden.lifecycle import OperatorAction, parse_action
+
+    act, inc, who = parse_action(str(what["action"])), str(what["incident"]), str(what["user"])
+    if act is OperatorAction.ACKNOWLEDGE:
+        analyzer.acknowledge(inc, t, who)
+    elif act is OperatorAction.RESOLVE:
+        analyzer.resolve(inc, t, who)
+    else:
+        comment = str(what.get("comment", ""))
+        analyzer.annotate(inc, t, who, f"{act.value}: {comment}" if comment else act.value)
 
 
 def _json(raw: bytes, source: str, seq: int) -> dict[str, Any]:
@@ -180,9 +199,12 @@ def replay_source(
             )
         total = store_evidence.count_heads(s, source)
         n = 0
-        for n, (scan, span, head) in enumerate(_scans(s, source, chain.tracker is not None), 1):
+        scans = _scans(s, source, chain.tracker is not None)
+        for n, (scan, acts, span, head) in enumerate(scans, 1):
             if on_scan is not None:
                 on_scan(n, total)
+            for what in acts:
+                _operate(chain.analyzer, scan.t, what)
             result = chain.step(scan)
             got = digests(result)
             for kind, want in head.outputs.items():

@@ -74,7 +74,7 @@ class EvidenceLog:
     def __init__(self, source: str) -> None:
         self.source = source
         self.chain: Chain | None = None
-        self.pending: list[Scan] = []
+        self.pending: list[Scan | tuple[float, bytes]] = []
 
     def start(self, s: Session, p: Pipeline) -> None:
         """Record the stamp (first start of the source) and continue the stored chain."""
@@ -86,6 +86,10 @@ class EvidenceLog:
         """A scan accepted into the stage loop; chained and stored by :meth:`write`."""
         self.pending.append(scan)
 
+    def action(self, t: float, what: dict[str, str]) -> None:
+        """An operator's action applied to the analyzer before the scan at ``t``."""
+        self.pending.append((t, line(what)))
+
     def write(self, s: Session) -> None:
         """Chain the pending scans' records onto the stored chain, in ``s``."""
         if not self.pending:
@@ -95,6 +99,9 @@ class EvidenceLog:
             self.chain = Chain(bytes.fromhex(h) if h else GENESIS, n)
         add, rows = self.chain.append, []
         for scan in self.pending:
+            if isinstance(scan, tuple):
+                rows.append(_row(add(scan[0], Kind.OPERATOR_ACTION, scan[1])))
+                continue
             t = scan.t
             for d in scan.detections:
                 rows.append(_row(add(t, Kind.DETECTION, line(d.to_dict()))))

@@ -14,6 +14,7 @@ same table.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from skywarden.lifecycle import InvalidTransition, OperatorAction, parse_action
 from skywarden.stages import OperatedAnalyzer
@@ -30,6 +31,9 @@ class OperatorFeed:
         self.db = db
         self.last_id = 0  # the newest action applied (or skipped)
         self.applied = 0
+        # told of each action that reached the analyzer, at its scan time (the evidence
+        # chain records it, so a replay applies it before the same scan)
+        self.on_applied: Callable[[float, dict[str, str]], None] | None = None
 
     def apply(self, analyzer: object, t: float) -> int:
         """Apply the actions stored since the last call at scan time ``t``; returns how many
@@ -45,6 +49,9 @@ class OperatorFeed:
             try:
                 _apply(analyzer, incident, t, user, parse_action(action), comment)
                 n += 1
+                if self.on_applied is not None:
+                    who = {"incident": incident, "user": user, "action": action}
+                    self.on_applied(t, {**who, "comment": comment})
             except (KeyError, InvalidTransition) as e:  # UnknownIncident is a KeyError
                 log.debug("pipeline: operator %s on %s skipped: %s", action, incident, e)
         self.applied += n

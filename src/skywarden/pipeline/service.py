@@ -148,6 +148,7 @@ class Pipeline(Hooks):
         self.runner = Runner(self.chain, self)
         self.evidence = EvidenceLog(source.id)  # the raw inputs' hash chain (issue 16)
         self.operators = OperatorFeed(db)
+        self.operators.on_applied = self.evidence.action
         self.snapshots_written = 0
         self.restored: tuple[float, int] | None = None  # (t, steps) of the snapshot loaded
         self.last_decision: dict[str, Any] | None = None
