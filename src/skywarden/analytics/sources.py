@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -171,20 +172,18 @@ class _SpanLine(msgspec.Struct):
 
 
 _SPAN_DECODER = msgspec.json.Decoder(_SpanLine)
+_TRACK_ID = re.compile(rb'"track"\s*:\s*"([^"]*)"')
 
 
 def read_spans(path: Path, wanted: set[str], sector: str) -> dict[str, TrackSpan]:
-    """The spans of the ``wanted`` tracks in a ``tracks.jsonl`` (other lines skipped unread:
-    a line is decoded only when one of the wanted ids appears in it)."""
-    needles = {f'"track":"{w}"'.encode(): w for w in wanted}
+    """The spans of the ``wanted`` tracks in a ``tracks.jsonl`` (other lines skipped: a
+    line is decoded only when its ``track`` is one of the wanted ids)."""
+    names = {w.encode() for w in wanted}
     spans: dict[str, TrackSpan] = {}
     with path.open("rb") as fh:
         for n, raw in enumerate(fh, 1):
-            i = raw.find(b'"track":"')
-            if i < 0:
-                continue
-            j = raw.find(b'"', i + 9)
-            if raw[i : j + 1] not in needles:
+            m = _TRACK_ID.search(raw)
+            if m is None or m.group(1) not in names:
                 continue
             try:
                 u = _SPAN_DECODER.decode(raw)
