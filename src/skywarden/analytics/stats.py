@@ -58,6 +58,9 @@ def stats_of(
             "some sectors have no track history: the alert count takes one alert "
             "per crossing there (a lower bound)"
         )
+    coverage = figures.coverage_of(mat, units["incursion"])
+    if coverage is None:
+        notes.append(_no_coverage(mat))
     return Stats(
         source=mat.source,
         kind=mat.kind,
@@ -65,7 +68,7 @@ def stats_of(
         rule=rule,
         counts=counts,
         breakdown=breakdown(units[rule], both),
-        coverage=figures.coverage_of(mat, units["incursion"]),
+        coverage=coverage,
         hotspots=figures.hotspots(units[rule]),
         behaviours=figures.behaviours(mat),
         runway_pauses=figures.runway_pauses(mat),
@@ -93,4 +96,17 @@ def breakdown(units: list[Incursion], both: list[Incursion]) -> Breakdown:
         by_hour=by_hour,
         by_weekday={d: by_week[d] for d in WEEKDAYS if by_week[d]},
         by_direction=dict(sorted(Counter(u.direction for u in both).items())),
+    )
+
+
+def _no_coverage(mat: Material) -> str:
+    """Why there is no coverage model, in words."""
+    if mat.kind == "store":
+        return (
+            "coverage not computed: the store keeps sensor sites, not their detection "
+            "parameters or the sector's extent; run stats on the run or month directory"
+        )
+    return (
+        "coverage not computed: no sensors with a sector origin and extent (the run's "
+        "scenario was not found beside it nor at incidents.json's meta.scenario)"
     )
