@@ -287,34 +287,7 @@ def coverage_estimate(
     sec_seg = [str(bs.sector[rows[0]]) for rows in seg_rows]
     est = estimate(counted, p_seg, km_seg, sec_seg)
     low, high = interval(counted, p_seg, km_seg, sec_seg, seed=seed)
-    total_km = float(km_seg.sum())
-    sets = [
-        SensorSetCoverage(
-            name=name,
-            sensors=sorted(
-                f"{s.id}/{x.id}" if mat.kind == "month" else x.id
-                for s in sectors
-                for x in s.sensors
-                if x.kind == kind
-            ),
-            share=round(float(pr.reach[kind].mean()), 4),
-            mean_p_detect=round(float(p_alone.mean()), 4),
-        )
-        for name, kind, p_alone in (
-            ("radar", "radar", crossing_p(pr.q_radar)),
-            ("rf (two or more finders)", "rf", crossing_p(pr.q_rf)),
-            ("remote_id", "remote_id", np.zeros(len(pr.p))),
-            ("visual", "visual", np.zeros(len(pr.p))),
-        )
-    ]
-    sets.append(
-        SensorSetCoverage(
-            name="all (radar + rf)",
-            sensors=[],
-            share=round(float((pr.p >= P_MIN).mean()), 4),
-            mean_p_detect=round(float(pr.p.mean()), 4),
-        )
-    )
+    sets = _sets(mat, sectors, pr)
     n_total = int(sum(counted))
     segments = [
         SegmentEstimate(
@@ -329,7 +302,7 @@ def coverage_estimate(
     ]
     total = float(est.sum())
     return Coverage(
-        border_km=round(total_km, 2),
+        border_km=round(float(km_seg.sum()), 2),
         sets=sets,
         p_detect_mean=round(float(pr.p.mean()), 4),
         counted=n_total,
@@ -342,6 +315,41 @@ def coverage_estimate(
         assumptions=list(ASSUMPTIONS),
         segments=segments,
     )
+
+
+def _sets(
+    mat: Material, sectors: Sequence[SectorData], pr: Probabilities
+) -> list[SensorSetCoverage]:
+    """Share of the border in reach and mean P(counted) of each sensor set alone."""
+    zero = np.zeros(len(pr.p))
+    out = [
+        SensorSetCoverage(
+            name=name,
+            sensors=sorted(
+                f"{s.id}/{x.id}" if mat.kind == "month" else x.id
+                for s in sectors
+                for x in s.sensors
+                if x.kind == kind
+            ),
+            share=round(float(pr.reach[kind].mean()), 4),
+            mean_p_detect=round(float(p_alone.mean()), 4),
+        )
+        for name, kind, p_alone in (
+            ("radar", "radar", crossing_p(pr.q_radar)),
+            ("rf (two or more finders)", "rf", crossing_p(pr.q_rf)),
+            ("remote_id", "remote_id", zero),
+            ("visual", "visual", zero),
+        )
+    ]
+    out.append(
+        SensorSetCoverage(
+            name="all (radar + rf)",
+            sensors=[],
+            share=round(float((pr.p >= P_MIN).mean()), 4),
+            mean_p_detect=round(float(pr.p.mean()), 4),
+        )
+    )
+    return out
 
 
 def _segments(bs: BorderSamples) -> tuple[list[tuple[str, int]], list[npt.NDArray[np.intp]]]:

@@ -301,7 +301,6 @@ def _load_store(url: str, shown: str) -> Material:
     from skywarden.store import Database, StoreConfigError
     from skywarden.store.recommendations import row_dict
     from skywarden.store.schema import (
-        EventRow,
         IncidentRow,
         RecommendationRow,
         SensorRow,
@@ -315,23 +314,7 @@ def _load_store(url: str, shown: str) -> Material:
     data = SectorData(id="store")
     try:
         with db.session() as s:
-            for i, ev in enumerate(
-                s.scalars(
-                    select(EventRow)
-                    .where(EventRow.kind.in_(("border_crossing", *BEHAVIOUR_KINDS)))
-                    .order_by(EventRow.t)
-                )
-            ):
-                d = {
-                    **(ev.attrs or {}),
-                    "kind": ev.kind,
-                    "t": ev.t,
-                    "track": ev.track,
-                    "lat": ev.lat,
-                    "lon": ev.lon,
-                    "alt_m": ev.alt_m,
-                }
-                _take_event(data, d, f"{shown}: events row {i + 1}")
+            _store_events(s, data, shown)
             data.incident_kinds = [(r.t_open, r.kind) for r in s.scalars(select(IncidentRow))]
             data.recommendations = [row_dict(r) for r in s.scalars(select(RecommendationRow))]
             wanted = sorted({c.track for c in data.crossings})
@@ -357,6 +340,30 @@ def _load_store(url: str, shown: str) -> Material:
     data.end = hi if hi is not None else (max(ts) if ts else None)
     data.airports = sorted({str(r["airport"]) for r in data.recommendations if r.get("airport")})
     return Material(shown, "store", [data])
+
+
+def _store_events(s: Any, data: SectorData, shown: str) -> None:
+    """The store's crossing, drop and loiter events into ``data``."""
+    from sqlalchemy import select
+
+    from skywarden.store.schema import EventRow
+
+    rows = s.scalars(
+        select(EventRow)
+        .where(EventRow.kind.in_(("border_crossing", *BEHAVIOUR_KINDS)))
+        .order_by(EventRow.t)
+    )
+    for i, ev in enumerate(rows):
+        d = {
+            **(ev.attrs or {}),
+            "kind": ev.kind,
+            "t": ev.t,
+            "track": ev.track,
+            "lat": ev.lat,
+            "lon": ev.lon,
+            "alt_m": ev.alt_m,
+        }
+        _take_event(data, d, f"{shown}: events row {i + 1}")
 
 
 def _take_points(data: SectorData, rows: Iterable[Any]) -> None:
