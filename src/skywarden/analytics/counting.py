@@ -335,4 +335,5 @@ def _unit(rule: Rule, n: int, cs: Sequence[CrossingEvent], sensors: list[str]) -
         sensors=sensors,
         crossings=len(cs),
         t_last=cs[-1].t,
+        weight=c.weight,
     )

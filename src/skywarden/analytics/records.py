@@ -60,14 +60,22 @@ class Incursion(_Record):
     sensors: list[str] = Field(default_factory=list)
     crossings: int = 1
     t_last: float | None = None
+    #: how many units of the month this one stands for: 1, except in a month's sampled
+    #: quiet time (docs/month.md), where it is the window's weight
+    weight: float = 1.0
 
 
 class RuleCount(_Record):
-    """The count under one rule and the rule in words."""
+    """The count under one rule and the rule in words.
+
+    ``count`` is the weighted count, rounded (each unit counts with its window's weight:
+    1 except in a month's sampled quiet time); ``units`` how many units were found.
+    """
 
     rule: Rule
     count: int
     method: str
+    units: int = 0
 
 
 class Breakdown(_Record):
