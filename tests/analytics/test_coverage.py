@@ -13,13 +13,8 @@ import pytest
 from analytics_build import LAT_BORDER, LON0, T0, lon_at
 from shapely.geometry import LineString
 
-from skywarden.analytics.coverage import (
-    BorderSamples,
-    coverage_estimate,
-    crossing_p,
-    probabilities,
-    sample_border,
-)
+from skywarden.analytics.border_samples import BorderSamples, sample_border
+from skywarden.analytics.coverage import coverage_estimate, crossing_p, probabilities
 from skywarden.analytics.material import Material, SectorData, SensorSite
 from skywarden.analytics.records import Incursion
 
