@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from analytics_build import T0, crossing, lat_at, lon_at, track_lines, write_run
 
-from skywarden.analytics import CountingRule, SourceError, count_incursions
+from skywarden.analytics import CountingRule, SourceError, compute_stats, count_incursions
 from skywarden.analytics.counting import RECROSS_S
 
 SENSORS = ("radar-1", "rf-1", "rf-2")
@@ -59,17 +59,17 @@ def test_the_recrossing_time_is_a_parameter(tmp_path: Path) -> None:
 
 def test_a_track_break_is_one_incursion_a_new_drone_far_away_is_another(tmp_path: Path) -> None:
     # T1 crosses north, turns back, crosses south and is lost 800 m south of the line;
-    # T2 appears 3 min later 1 km from where T1 was lost and crosses north: the same drone.
+    # T2 appears 40 s later 600 m from where T1 was lost and crosses north: the same drone.
     # T3 crosses north at the same time 15 km east: another drone.
     events = [
         crossing("T1", T0 + 100.0, 0.0),
         crossing("T1", T0 + 300.0, 0.0, "southbound"),
-        crossing("T2", T0 + 560.0, 600.0),
-        crossing("T3", T0 + 560.0, 15_000.0),
+        crossing("T2", T0 + 500.0, 600.0),
+        crossing("T3", T0 + 500.0, 15_000.0),
     ]
     tracks = (
         track_lines("T1", _pts(T0, T0 + 380.0, 0.0, -1000.0, -800.0), SENSORS)
-        + track_lines("T2", _pts(T0 + 560.0 - 80.0, T0 + 700.0, 600.0, -800.0, 800.0), SENSORS)
+        + track_lines("T2", _pts(T0 + 420.0, T0 + 700.0, 600.0, -800.0, 800.0), SENSORS)
         + track_lines("T3", _pts(T0 + 400.0, T0 + 700.0, 15_000.0, -1500.0, 1000.0), SENSORS)
     )
     run = write_run(tmp_path / "break", events, tracks)
@@ -78,6 +78,16 @@ def test_a_track_break_is_one_incursion_a_new_drone_far_away_is_another(tmp_path
     merged = next(u for u in incursions if len(u.tracks) == 2)
     assert [k.split("/")[1] for k in merged.tracks] == ["T1", "T2"]
     assert len(count_incursions(run, "track")) == 3
+
+
+def test_a_track_starting_where_another_ended_minutes_ago_is_a_new_drone(tmp_path: Path) -> None:
+    # Without an identity, a track that begins 4 min after another ended nearby is the
+    # next drone from the same launch site, not the first one found again.
+    events = [crossing("T1", T0 + 100.0, 0.0), crossing("T2", T0 + 700.0, 100.0)]
+    tracks = track_lines("T1", _pts(T0, T0 + 360.0, 0.0, -1000.0, -1000.0), SENSORS)
+    tracks += track_lines("T2", _pts(T0 + 600.0, T0 + 800.0, 100.0, -1000.0, 1000.0), SENSORS)
+    run = write_run(tmp_path / "next", events, tracks)
+    assert len(count_incursions(run, "incursion")) == 2
 
 
 def test_tracks_sharing_a_remote_id_serial_are_one_drone(tmp_path: Path) -> None:
@@ -171,3 +181,15 @@ def test_crossing_place_is_the_event_place(tmp_path: Path) -> None:
     (u,) = count_incursions(run, "incursion")
     assert (u.lat, u.lon) == pytest.approx((lat_at(0.0), lon_at(0.0)))
     assert u.crossings == 2  # the first crossing and the one after the quick return
+
+
+def test_a_drone_broadcasting_remote_id_is_counted_and_marked_identified(tmp_path: Path) -> None:
+    events = [crossing("T1", T0 + 100.0, 0.0), crossing("T2", T0 + 100.0, 5000.0)]
+    t1 = track_lines("T1", _pts(T0, T0 + 200.0, 0.0, -1000.0, 1000.0), SENSORS)
+    t2 = track_lines("T2", _pts(T0, T0 + 200.0, 5000.0, -1000.0, 1000.0), SENSORS)
+    for row in t2:
+        row["identities"] = ["rid:HOBBY1"]
+    run = write_run(tmp_path / "hobby", events, t1 + t2)
+    units = count_incursions(run, "incursion")
+    assert sorted(u.identified for u in units) == [False, True]
+    assert compute_stats(run).breakdown.identified == 1

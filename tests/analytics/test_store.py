@@ -45,22 +45,23 @@ def _crossing(track: str, t: float, direction: str) -> Event:
 
 
 def _store(tmp_path: Path) -> str:
-    """Two tracks of one drone (lost, then a new track crossing again 7 min later, each
-    seen by two radars);
+    """Two tracks of one drone that turned back (a track break of 30 s while south), each
+    seen by two radars;
     a drop; an incursion incident; a 15-minute departure pause at KELP."""
     url = f"sqlite:///{tmp_path / 'store.db'}"
     db = Database(url)
-    ups = [
-        _update("T1-000001", T0 + k, -1000.0 + 10.0 * k, ("radar-1", "radar-2"))
-        for k in range(0, 200)
-    ]
+    # T1 north across at +100 s, to 500 m, back south across at +200 s, lost at -200 m;
+    # T2 found at -300 m 30 s later, north across again at +280 s.
+    north_m = [-1000.0 + 10.0 * k for k in range(150)] + [500.0 - 10.0 * k for k in range(70)]
+    ups = [_update("T1-000001", T0 + k, n, ("radar-1", "radar-2")) for k, n in enumerate(north_m)]
     ups += [
-        _update("T1-000002", T0 + 440 + k, -1000.0 + 10.0 * k, ("radar-1", "radar-2"))
-        for k in range(0, 200)
+        _update("T1-000002", T0 + 250 + k, -300.0 + 10.0 * k, ("radar-1", "radar-2"))
+        for k in range(0, 100)
     ]
     events = [
         _crossing("T1-000001", T0 + 100.0, "northbound"),
-        _crossing("T1-000002", T0 + 540.0, "northbound"),
+        _crossing("T1-000001", T0 + 200.0, "southbound"),
+        _crossing("T1-000002", T0 + 280.0, "northbound"),
         Event("drop", T0 + 150.0, "T1-000001", lat_at(500.0), lon_at(0.0), 1210.0, {}),
     ]
     inc = Incident("I1-00001", ["T1-000001"], T0 + 100.0, 3, kind="incursion", events=events)
@@ -102,7 +103,7 @@ def test_stats_on_a_store(tmp_path: Path) -> None:
 
 def test_a_sqlite_file_path_is_a_store_too_and_until_filters(tmp_path: Path) -> None:
     _store(tmp_path)
-    units = count_incursions(tmp_path / "store.db", "track", end=T0 + 300.0)
+    units = count_incursions(tmp_path / "store.db", "track", end=T0 + 250.0)
     assert [u.tracks for u in units] == [["store/T1-000001"]]
 
 

@@ -63,6 +63,9 @@ class Incursion(_Record):
     #: how many units of the month this one stands for: 1, except in a month's sampled
     #: quiet time (docs/month.md), where it is the window's weight
     weight: float = 1.0
+    #: a track of it broadcast Remote ID (a cooperative drone that names its operator,
+    #: e.g. a hobby flight; counted, and reported apart in ``Breakdown.identified``)
+    identified: bool = False
 
 
 class RuleCount(_Record):
@@ -90,6 +93,8 @@ class Breakdown(_Record):
     by_hour: list[int] = Field(default_factory=lambda: [0] * 24)
     by_weekday: dict[str, int] = Field(default_factory=dict)
     by_direction: dict[str, int] = Field(default_factory=dict)
+    #: how many of the counted units broadcast Remote ID (cooperative, identified drones)
+    identified: int = 0
 
 
 class SensorSetCoverage(_Record):

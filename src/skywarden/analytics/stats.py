@@ -105,6 +105,7 @@ def breakdown(units: list[Incursion], both: list[Incursion]) -> Breakdown:
         by_hour=[round(v) for v in by_hour],
         by_weekday={d: round(by_week[d]) for d in WEEKDAYS if by_week[d]},
         by_direction=_rounded(by_dir),
+        identified=round(sum(u.weight for u in units if u.identified)),
     )
 
 

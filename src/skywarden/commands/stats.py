@@ -99,6 +99,7 @@ def print_stats(console: Console, s: Stats) -> None:
         t.add_row(k, str(v))
     for k, v in b.by_direction.items():
         t.add_row(f"[dim]all sectors, {k}[/dim]", str(v))
+    t.add_row("[dim]of which Remote ID (identified)[/dim]", str(b.identified))
     console.print(t)
     if any(b.by_hour):
         t = Table(title="UTC hour")
