@@ -23,13 +23,14 @@ words (:data:`METHODS`) so that no count is shown without it.
      overlap still counts as many. Within one sector the tracker has already fused the
      sensors: two tracks alive at the same time there are two drones.
   2. *Chains.* Track B continues track A (a track break) when they share an identity
-     (Remote ID serial or session), or when B begins within ``LINK_GAP_S`` of A's end no
-     farther than ``MAX_SPEED_MPS`` times the gap plus ``LINK_SLACK_M`` from A's last
-     point (each A has at most one successor, the nearest in time). Without an identity
-     a drone lost for longer is not followed: on a busy stretch the next drone from the
-     same launch site appears where the last one landed minutes later (on a simulated
-     El Paso night, a 10-minute, 25 m/s link merged 4 of 47 distinct drones), so the
-     rule counts a drone that comes back after a long loss twice rather than merge two.
+     (Remote ID serial or session, in any sector), or when B begins within
+     ``LINK_GAP_S`` of A's end no farther than ``MAX_SPEED_MPS`` times the gap plus
+     ``LINK_SLACK_M`` from A's last point (each A has at most one successor, the
+     nearest in time). Without an identity a drone lost for longer is not followed: on
+     a busy stretch the next drone from the same launch site appears where the last one
+     landed minutes later (on a simulated El Paso night, a 10-minute, 25 m/s link merged
+     4 of 47 distinct drones), so the rule counts a drone that comes back after a long
+     loss twice rather than merge two.
   3. *Re-crossings.* Along a chain, a crossing counts as a new incursion only if the
      drone stayed on the other side for more than ``RECROSS_S`` (X = 10 min) since it
      last crossed back (or, with no crossing back seen, since its previous crossing).
@@ -48,6 +49,7 @@ incursion, not two.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -256,38 +258,44 @@ def _merge_duplicates(events: Sequence[CrossingEvent], uf: _UnionFind, p: Counti
 def _chains(mat: Material, events: Sequence[CrossingEvent], p: CountingRule) -> dict[str, int]:
     """Chain number of each crossing track (track breaks and shared identities linked)."""
     keys = sorted({c.key for c in events})
-    spans: dict[str, TrackSpan | None] = {}
-    first_cross: dict[str, CrossingEvent] = {}
+    spans: dict[str, TrackSpan] = {}
     for c in events:
-        spans.setdefault(c.key, mat.span(c))
-        first_cross.setdefault(c.key, c)
+        sp = mat.span(c)
+        if sp is not None:
+            spans.setdefault(c.key, sp)
     idx = {k: i for i, k in enumerate(keys)}
     uf = _UnionFind(len(keys))
-    by_identity: dict[tuple[str, str], int] = {}
+    by_identity: dict[str, int] = {}  # one serial is one drone, in any sector
     for k in keys:
-        sp = spans[k]
-        for ident in sorted(sp.identities) if sp else ():
-            if not ident.startswith(("rid:", "ridsession:")):
-                continue
-            key = (k.split("/")[0], ident)
-            if key in by_identity:
-                uf.union(by_identity[key], idx[k])
-            else:
-                by_identity[key] = idx[k]
-    # Track breaks within a sector: successor = nearest in time, reachable, one to one.
-    ends = sorted((k for k in keys if spans[k] is not None), key=lambda k: spans[k].t1)  # type: ignore[union-attr]
+        for ident in sorted(spans[k].identities) if k in spans else ():
+            if ident.startswith(("rid:", "ridsession:")):
+                uf.union(by_identity.setdefault(ident, idx[k]), idx[k])
+    for a, b in _breaks(spans, p):
+        uf.union(idx[a], idx[b])
+    return {k: uf.find(idx[k]) for k in keys}
+
+
+def _breaks(spans: dict[str, TrackSpan], p: CountingRule) -> list[tuple[str, str]]:
+    """Track breaks within a sector: (A, B) with B the nearest-in-time track starting
+    within ``link_gap_s`` of A's end and reachable from it; one to one."""
+    by_sector: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for k, sp in spans.items():
+        by_sector[sp.sector].append((sp.t0, k))
+    for starts in by_sector.values():
+        starts.sort()
     used: set[str] = set()
-    for a in ends:
+    out = []
+    for a in sorted(spans, key=lambda k: spans[k].t1):
         sa = spans[a]
-        assert sa is not None
+        starts = by_sector[sa.sector]
+        lo = bisect.bisect_left(starts, (sa.t1 - 1.0, ""))
+        hi = bisect.bisect_right(starts, (sa.t1 + p.link_gap_s, "\uffff"))
         best: tuple[float, str] | None = None
-        for b in keys:
+        for t0, b in starts[lo:hi]:
+            if b == a or b in used:
+                continue
             sb = spans[b]
-            if b == a or b in used or sb is None or sb.sector != sa.sector:
-                continue
-            gap = sb.t0 - sa.t1
-            if gap < -1.0 or gap > p.link_gap_s:
-                continue
+            gap = t0 - sa.t1
             reach = p.max_speed_mps * max(gap, 0.0) + p.link_slack_m
             if distance_m(sa.lat1, sa.lon1, sb.lat0, sb.lon0) <= reach and (
                 best is None or gap < best[0]
@@ -295,8 +303,8 @@ def _chains(mat: Material, events: Sequence[CrossingEvent], p: CountingRule) -> 
                 best = (gap, b)
         if best is not None:
             used.add(best[1])
-            uf.union(idx[a], idx[best[1]])
-    return {k: uf.find(idx[k]) for k in keys}
+            out.append((a, best[1]))
+    return out
 
 
 def _recrossings(
