@@ -112,3 +112,11 @@ def test_stats_command_on_a_store_url(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["stats", url, "--since", str(T0 + 300.0), "--rule", "track"])
     assert res.exit_code == 0, res.output
     assert "KELP" not in res.output  # the pause was issued before --since
+
+
+def test_a_missing_sqlite_store_is_refused_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "none" / "store.db"
+    res = CliRunner().invoke(app, ["stats", f"sqlite:///{missing}"])
+    assert res.exit_code != 0
+    assert "no such store file" in str(res.exception) + res.output
+    assert not missing.exists()
