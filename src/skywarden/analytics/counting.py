@@ -53,7 +53,7 @@ import bisect
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
 from skywarden.analytics.material import MANNED_ONLY_KINDS, CrossingEvent, Material, TrackSpan
@@ -106,14 +106,14 @@ class CountingRule:
 
 
 def method(rule: Rule, params: CountingRule | None = None) -> str:
-    """The rule in words (with the parameters used when they are not the defaults)."""
+    """The rule in words, with the parameters that differ from the defaults appended."""
     p = params or CountingRule()
-    if rule == "incursion" and p != CountingRule():
-        return (
-            METHODS[rule] + f" [recross_s={p.recross_s:g}, dup_window_s={p.dup_window_s:g}, "
-            f"dup_distance_m={p.dup_distance_m:g}]"
-        )
-    return METHODS[rule]
+    changed = [
+        f"{f.name}={getattr(p, f.name):g}"
+        for f in fields(p)
+        if getattr(p, f.name) != getattr(CountingRule(), f.name)
+    ]
+    return METHODS[rule] + (f" [{', '.join(changed)}]" if changed else "")
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
