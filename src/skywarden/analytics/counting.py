@@ -4,11 +4,12 @@
 These are three answers, from the naive to the honest one, each with its method in
 words (:data:`METHODS`) so that no count is shown without it.
 
-- **alert**: what a system without fusion reports. Every sensor that saw a drone at a
-  crossing raises its own alert: for each border-crossing event, the number of distinct
-  sensors (ADS-B excluded: it reports manned aircraft) that fed the crossing track within
-  ``ALERT_WINDOW_S`` of the crossing, at least one. Every re-crossing and every track
-  break alerts again.
+- **alert**: what a system without fusion reports. Every sensor that saw the drone
+  raises its own alert at each crossing: for each border-crossing event, the number of
+  distinct sensors (ADS-B excluded: it reports manned aircraft) that had fed the
+  crossing track by ``ALERT_WINDOW_S`` after the crossing, at least one (the tracker
+  reports a track's sensors cumulatively, so a sensor that saw the drone earlier on the
+  same track counts too). Every re-crossing and every track break alerts again.
 - **track**: fused tracks that crossed: the number of distinct tracks (per sector) with
   a crossing event in the direction counted. Three towers seeing one drone make one
   track, but a track break, the same drone tracked by two overlapping sectors, or a
@@ -72,9 +73,10 @@ LINK_SLACK_M = 300.0
 
 METHODS: dict[Rule, str] = {
     "alert": (
-        "per alert: every sensor that fed a crossing track within "
-        f"{ALERT_WINDOW_S:g} s of its border crossing counts one alert (ADS-B excluded), "
-        "as a system without fusion would report; re-crossings and track breaks alert again"
+        "per alert: every sensor that had fed a crossing track by "
+        f"{ALERT_WINDOW_S:g} s after its border crossing counts one alert (ADS-B "
+        "excluded), as a system without fusion would report; re-crossings and track "
+        "breaks alert again"
     ),
     "track": (
         "per track: fused tracks with at least one border-crossing event; a track break, "
@@ -141,7 +143,7 @@ def count_alerts(
         span = mat.span(c)
         sensors = sorted(
             s
-            for s in (span.sensors_near(c.t, p.alert_window_s) if span else set())
+            for s in (span.sensors_by(c.t + p.alert_window_s) if span else set())
             if s not in manned and not s.startswith("adsb")
         )
         for s in sensors or ["?"]:
