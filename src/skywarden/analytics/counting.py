@@ -57,6 +57,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Literal
 
+import numpy as np
+
+from skywarden.analytics.border_samples import owners
 from skywarden.analytics.material import MANNED_ONLY_KINDS, CrossingEvent, Material, TrackSpan
 from skywarden.analytics.records import Incursion, Rule
 
@@ -211,7 +214,15 @@ def count(
         for k, sp in s.spans.items()
         if any(i.startswith(("rid:", "ridsession:")) for i in sp.identities)
     }
-    return [u.model_copy(update={"identified": True}) if ided & set(u.tracks) else u for u in units]
+    own = owners(
+        mat.sectors, np.asarray([u.lat for u in units]), np.asarray([u.lon for u in units])
+    )
+    return [
+        u.model_copy(
+            update={"identified": bool(ided & set(u.tracks)), "sector": own[i] if own else u.sector}
+        )
+        for i, u in enumerate(units)
+    ]
 
 
 # --------------------------------------------------------------------------- internals

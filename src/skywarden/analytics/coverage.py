@@ -212,7 +212,8 @@ def coverage_estimate(
     sectors = [
         s
         for s in mat.sectors
-        if s.stretch_km is not None or (s.sensors and s.origin and s.extent_m)
+        if (s.stretch_km is not None and (s.simulated or not s.sensed))
+        or (s.stretch_km is None and s.sensors and s.origin and s.extent_m)
     ]
     if not sectors:
         return None

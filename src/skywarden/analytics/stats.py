@@ -79,7 +79,7 @@ def stats_of(
         behaviours=figures.behaviours(mat),
         runway_pauses=figures.runway_pauses(mat),
         incidents_by_kind=_incidents(mat),
-        sectors=[s.id for s in mat.sectors],
+        sectors=[s.id for s in mat.sectors if s.simulated],
         notes=notes,
     )
 
