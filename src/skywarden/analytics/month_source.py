@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from skywarden.analytics.material import Material, SectorData
-from skywarden.analytics.sources import SourceError, _json, load_run, sectors_from_entry
+from skywarden.analytics.run_source import SourceError, load_run, read_json, sectors_from_entry
 
 
 def load_month(month: Path) -> Material:
     """Every simulated sector's run, plus the unsensed stretches, of a month directory."""
-    border = _json(month / "border.json", required=False)
+    border = read_json(month / "border.json", required=False)
     entries: dict[str, dict[str, Any]] = {}
     if isinstance(border, dict):
         for s in border.get("sectors", []) or []:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from skywarden.analytics.material import Material, SectorData, SensorSite, TrackSpan
-from skywarden.analytics.sources import SourceError, take_event
+from skywarden.analytics.run_source import SourceError, take_event
 
 BEHAVIOUR_KINDS = ("drop", "loiter")
 
