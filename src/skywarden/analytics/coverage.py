@@ -34,8 +34,9 @@ parameters of their detection models, from the scenario or ``border.json``):
 
 What it assumes, said in :data:`ASSUMPTIONS` and carried in the record: the detection
 model's parameters are right (the interval covers counting noise, not an error in
-``p``); crossings are independent (Poisson); within a sector, blind stretches see the
-same rate per km as watched ones; one kind of drone (RCS, height) stands for all.
+``p``); crossings are independent (Poisson); blind stretches see the watched stretches'
+rate per km (times the rate model's relative weight, where a month gives one); one kind
+of drone (RCS, height) stands for all.
 """
 
 from __future__ import annotations
