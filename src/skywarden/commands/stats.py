@@ -91,12 +91,20 @@ def print_stats(console: Console, s: Stats) -> None:
     )
     honest = s.count("incursion")
     t = Table(title="incursions (northbound), by counting rule")
-    for col in ("rule", "count", "x de-duplicated", "method"):
+    weighted = any(c.units != c.count for c in s.counts)
+    cols = ("rule", "count", "units found", "x de-duplicated", "method")
+    for col in cols if weighted else (c for c in cols if c != "units found"):
         t.add_column(col, overflow="fold")
     for c in s.counts:
         ratio = f"{c.count / honest:.2f}" if honest else "-"
-        t.add_row(c.rule, str(c.count), ratio, c.method)
+        units = [str(c.units)] if weighted else []
+        t.add_row(c.rule, str(c.count), *units, ratio, c.method)
     console.print(t)
+    if weighted:
+        console.print(
+            "[dim]count: each unit weighted by its window (a month's sampled quiet time "
+            "stands for the rest of the day); units found: as simulated[/dim]"
+        )
     b = s.breakdown
     t = Table(title=f"by sector and direction (rule: {s.rule})")
     t.add_column("sector")
