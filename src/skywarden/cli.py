@@ -92,6 +92,7 @@ app.command("export")(__import__("skywarden.commands.export", fromlist=["_"]).ex
 app.command("verify")(__import__("skywarden.commands.verify", fromlist=["_"]).verify)
 app.command("replay")(__import__("skywarden.commands.replay", fromlist=["_"]).replay)
 app.add_typer(__import__("skywarden.commands.evidence", fromlist=["app"]).app, name="evidence")
+app.command("stats")(__import__("skywarden.commands.stats", fromlist=["_"]).stats)
 
 
 def one_line(e: BaseException) -> str:
