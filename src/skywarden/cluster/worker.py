@@ -1,0 +1,216 @@
+"""A sector worker: owns sectors through leases and runs each through the stage loop.
+
+    worker = Worker(topology, "w1", sectors=["west"], standby=["east"])
+    await worker.run(stop_event)
+
+``sectors`` are taken as soon as they are free; ``standby`` sectors only once they have
+been seen free at two polls in a row (their owner died, or never came), so a fresh
+cluster spreads sectors over their preferred workers and a dead worker's sectors go to a
+standby within ``lease.TTL_S + 2 * lease.POLL_S``. For each owned sector the worker
+reads its definition from ``sw_sectors``, builds its stages exactly as ``serve`` does
+(``service.launch.build_stages``; track ids ``T<sector>-000001``), loads the sector's
+snapshot and runs a :class:`~skywarden.cluster.sector_run.SectorRun`.
+
+The hand-over hook (``on_updates``, for ``cluster.handover``): a callable
+``(sector, updates) -> updates`` called in the sector's stage thread with every scan's
+track updates, right after the tracker and before the analyzer, hold-fire and the
+published step; it may rewrite track ids (global ids) and keep its own state. If it
+has ``snapshot_state() -> picklable`` and ``restore_state(obj)``, that state is saved and
+restored with the sector's snapshot. To publish from it, schedule a coroutine on the
+worker's loop (``worker.loop``) with ``asyncio.run_coroutine_threadsafe``; do not block
+on it longer than a scan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from skywarden.cluster import codec, lease, sectors
+from skywarden.cluster import snapshot as snapshots
+from skywarden.cluster.sector_run import Built, HookedTracker, OnUpdates, SectorRun
+from skywarden.cluster.topology import Topology
+from skywarden.stages import LaserSetting, StageChain
+from skywarden.store import snapshots as store_snapshots
+
+log = logging.getLogger("skywarden.cluster")
+
+HookFactory = Callable[[str], OnUpdates | None]
+
+
+class Worker:
+    """Lease, build, restore and run sectors (see the module docstring)."""
+
+    def __init__(
+        self,
+        topo: Topology,
+        name: str,
+        sectors: Sequence[str],
+        standby: Sequence[str] = (),
+        *,
+        laser_plan: Path | None = None,
+        on_updates: OnUpdates | HookFactory | None = None,
+        snapshot_every: int | None = None,
+        timing: lease.Timing | None = None,
+    ) -> None:
+        self.topo, self.name = topo, name
+        self.sectors = [codec.check_sector(s) for s in sectors]
+        self.standby = [codec.check_sector(s) for s in standby if s not in self.sectors]
+        self.laser_plan = laser_plan
+        self.on_updates = on_updates
+        self.snapshot_every = snapshot_every
+        t = timing or lease.Timing()
+        self.poll_s, self.renew_s, self.ttl_s = t.poll_s, t.renew_s, t.ttl_s
+        self.leases = lease.Leases(topo.leases, name)
+        self.runs: dict[str, SectorRun] = {}
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+        self.taken: list[tuple[str, float]] = []  # (sector, wall time) of each acquisition
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._free_polls: dict[str, int] = {}
+        self._renewed: dict[str, float] = {}
+
+    # ------------------------------------------------------------------ building
+    async def _definition(self, sector: str) -> Any:
+        from nats.js.errors import NotFoundError
+
+        try:
+            entry = await self.topo.sectors.get(sector)
+        except NotFoundError:
+            return None
+        return sectors.from_json(sector, entry.value or b"")
+
+    def _build(self, sector: str, info: Any) -> Built:
+        from skywarden.service.launch import build_stages
+
+        warnings: list[str] = []
+        st = build_stages(
+            info, True, self.laser_plan, warnings, id_prefix=f"{sector}-", option="--sectors"
+        )
+        hook = self._hook_for(sector)
+        laser = LaserSetting(
+            str((st.laser_plan or {}).get("id", "laser")), st.hazard, st.laser_plan is not None
+        )
+        tracker = HookedTracker(st.tracker, sector, hook)
+        chain = StageChain(tracker, st.analyzer, st.hold_fire, laser, None, bool(st.zones))
+        plan = self.laser_plan.read_text() if self.laser_plan is not None else ""
+        code = store_snapshots.fingerprint(
+            ["cluster", sector, sectors.to_json(info).decode(), plan, type(hook).__qualname__]
+        )
+        static: dict[str, object] = {}
+        zindex = getattr(st.analyzer, "zindex", None)
+        if zindex is not None:
+            static["analyzer.zindex"] = zindex
+        return Built(chain, code, static)
+
+    def _hook_for(self, sector: str) -> OnUpdates | None:
+        h = self.on_updates
+        if h is None:
+            return None
+        factory = getattr(h, "for_sector", None)
+        return factory(sector) if callable(factory) else h  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ one sector
+    async def _run_sector(self, sector: str) -> None:
+        try:
+            info = await self._definition(sector)
+            if info is None:
+                log.warning("cluster: %s has no definition in sw_sectors yet", sector)
+                return
+            built = await asyncio.to_thread(self._build, sector, info)
+            snap = await snapshots.load(self.topo.snapshots, sector, built.code)
+            tr = built.chain.tracker
+            run = SectorRun(
+                self.topo.js,
+                self.topo.snapshots,
+                sector,
+                self.name,
+                built,
+                hook=tr.hook if isinstance(tr, HookedTracker) else None,
+                **({"snapshot_every": self.snapshot_every} if self.snapshot_every else {}),
+            )
+            run.restore(snap)
+            self.runs[sector] = run
+            await run.run()
+        except Exception:
+            log.exception("cluster: %s: sector run failed", sector)
+        finally:
+            self.runs.pop(sector, None)
+            await self.leases.release(sector)
+            self._renewed.pop(sector, None)
+
+    def _start(self, sector: str) -> None:
+        self.taken.append((sector, time.time()))
+        self._renewed[sector] = time.monotonic()
+        log.info("cluster: %s owns %s", self.name, sector)
+        self.tasks[sector] = asyncio.create_task(self._run_sector(sector), name=f"sector-{sector}")
+
+    def _drop(self, sector: str, why: str) -> None:
+        log.warning("cluster: %s gives %s up: %s", self.name, sector, why)
+        self.leases.held.pop(sector, None)
+        run = self.runs.get(sector)
+        if run is not None:
+            run.stop()
+
+    # ------------------------------------------------------------------ leases
+    async def _acquire(self) -> None:
+        for s in [*self.sectors, *self.standby]:
+            task = self.tasks.get(s)
+            if task is not None and not task.done():
+                continue
+            if s in self.standby:
+                free = await self.leases.owner_of(s) is None
+                self._free_polls[s] = self._free_polls.get(s, 0) + 1 if free else 0
+                if self._free_polls[s] < 2:
+                    continue
+            try:
+                got = await self.leases.try_acquire(s)
+            except Exception as e:  # the server is away: try again next poll
+                log.debug("cluster: lease %s: %s", s, e)
+                continue
+            if got:
+                self._free_polls[s] = 0
+                self._start(s)
+
+    async def _renew(self) -> None:
+        for s in list(self.leases.held):
+            try:
+                ok = await self.leases.renew(s)
+            except Exception as e:
+                if time.monotonic() - self._renewed.get(s, 0.0) > self.ttl_s - self.renew_s:
+                    self._drop(s, f"lease not renewed for too long ({e})")
+                continue
+            if ok:
+                self._renewed[s] = time.monotonic()
+            else:
+                self._drop(s, "lease taken by another worker")
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Hold leases and run sectors until ``stop`` is set; then release them."""
+        self.loop = asyncio.get_running_loop()
+        next_renew = time.monotonic() + self.renew_s
+        try:
+            while not stop.is_set():
+                await self._acquire()
+                if time.monotonic() >= next_renew:
+                    await self._renew()
+                    next_renew = time.monotonic() + self.renew_s
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.poll_s)
+        finally:
+            for run in list(self.runs.values()):
+                run.stop()
+            for t in list(self.tasks.values()):
+                with contextlib.suppress(Exception):
+                    await t
+
+    def status(self) -> dict[str, Any]:
+        """What this worker owns and has done, per sector (for the command and the bench)."""
+        return {
+            s: {**vars(r.counters), "seq": r.applied.seq, "step": r.applied.step}
+            for s, r in self.runs.items()
+        }
