@@ -17,10 +17,13 @@ memory only (nothing survives the edge's own crash).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import queue
+import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -28,7 +31,7 @@ from skywarden.cluster import codec, sectors
 from skywarden.cluster.codec import DetBatch
 from skywarden.errors import SkywardenError
 from skywarden.service.sources import SectorInfo
-from skywarden.stages import Scan
+from skywarden.stages import Pacer, Scan, WallClock
 
 log = logging.getLogger("skywarden.cluster")
 
@@ -86,6 +89,13 @@ class EdgeCounters:
     spooled: int = 0
     drained: int = 0
     rejected: int = 0
+    full_waits: int = 0
+
+
+def _is_full(e: BaseException) -> bool:
+    """``SpoolFullError`` here, ``SpoolFull`` of ``cluster.spool`` (matched by name, so
+    the edge does not depend on which spool is installed)."""
+    return isinstance(e, SpoolFullError) or type(e).__name__ == "SpoolFull"
 
 
 class Edge:
@@ -140,15 +150,27 @@ class Edge:
 
     async def _send(self, msg_id: str, payload: bytes) -> None:
         if len(self.spool) and not await self.drain():
-            self._spool(msg_id, payload)
+            await self._spool(msg_id, payload)
             return
         if not await self._publish(msg_id, payload):
-            self._spool(msg_id, payload)
+            await self._spool(msg_id, payload)
             return
         self.counters.published += 1
 
-    def _spool(self, msg_id: str, payload: bytes) -> None:
-        self.spool.append(msg_id, payload)  # a full spool raises: the caller stops reading
+    async def _spool(self, msg_id: str, payload: bytes) -> None:
+        """Into the spool; a full spool blocks here (the edge stops reading its source:
+        back-pressure to the sensor's own buffer) until a drain makes room."""
+        while True:
+            try:
+                self.spool.append(msg_id, payload)
+                break
+            except Exception as e:
+                if not _is_full(e):
+                    raise
+                self.counters.full_waits += 1
+                log.warning("edge: spool full (%s); waiting for NATS", e)
+                await asyncio.sleep(DRAIN_S)
+                await self.drain()
         self.counters.spooled += 1
 
     async def _publish(self, msg_id: str, payload: bytes) -> bool:
@@ -169,3 +191,40 @@ class Edge:
             self.spool.ack(msg_id)
             self.counters.drained += 1
         return len(self.spool) == 0
+
+
+def only_sensors(scans: Iterable[Scan], sensors: frozenset[str]) -> Iterator[Scan]:
+    """The scans with only ``sensors``' detections (one site's share of a shared source)."""
+    for scan in scans:
+        keep = [d for d in scan.detections if d.sensor in sensors]
+        yield Scan(scan.t, keep, rejected=scan.rejected)
+
+
+async def run_edge(
+    edge: Edge, scans: Iterable[Scan], speed: float | None, stop: threading.Event
+) -> None:
+    """Publish ``scans`` (read in a thread, paced at ``speed`` x real time, or as they
+    come for None) until they end or ``stop`` is set; then drain the spool."""
+    q: queue.Queue[Scan | None] = queue.Queue(8)
+    pacer: Pacer = WallClock(speed, stop) if speed else Pacer()
+
+    def read() -> None:
+        try:
+            for scan in scans:
+                if stop.is_set():
+                    break
+                pacer.wait_for(scan.t)
+                q.put(scan)
+        finally:
+            q.put(None)
+
+    reader = threading.Thread(target=read, name="skywarden-edge-source", daemon=True)
+    reader.start()
+    while True:
+        scan = await asyncio.to_thread(q.get)
+        if scan is None:
+            break
+        await edge.publish_scan(scan)
+    while len(edge.spool) and not stop.is_set():
+        if not await edge.drain():
+            await asyncio.sleep(DRAIN_S)

@@ -72,6 +72,7 @@ async def connect(
         StorageType,
         StreamConfig,
     )
+    from nats.js.errors import NotFoundError
 
     servers = [u.strip() for u in url.split(",") if u.strip()]
     try:
@@ -99,19 +100,28 @@ async def connect(
                 num_replicas=replicas,
             )
             await _ensure_stream(js, cfg)
-        leases = await js.create_key_value(
-            KeyValueConfig(bucket=LEASES, ttl=lease_ttl_s, history=1, replicas=replicas)
-        )
-        sectors = await js.create_key_value(
-            KeyValueConfig(bucket=SECTORS, history=1, replicas=replicas)
-        )
-        snaps = await js.create_object_store(
-            SNAPSHOTS, ObjectStoreConfig(bucket=SNAPSHOTS, replicas=replicas)
-        )
+        leases = await _kv(js, KeyValueConfig(LEASES, ttl=lease_ttl_s, replicas=replicas))
+        sectors = await _kv(js, KeyValueConfig(SECTORS, replicas=replicas))
+        try:
+            snaps = await js.object_store(SNAPSHOTS)
+        except NotFoundError:
+            snaps = await js.create_object_store(
+                SNAPSHOTS, ObjectStoreConfig(bucket=SNAPSHOTS, replicas=replicas)
+            )
     except Exception as e:
         await nc.close()
         raise ClusterError(f"--bus {url}: JetStream topology: {type(e).__name__}: {e}") from None
     return Topology(url, nc, js, leases, sectors, snaps)
+
+
+async def _kv(js: Any, cfg: Any) -> Any:
+    """Bind to the bucket as it is (the first process created it), or create it."""
+    from nats.js.errors import NotFoundError
+
+    try:
+        return await js.key_value(cfg.bucket)
+    except NotFoundError:
+        return await js.create_key_value(cfg)
 
 
 async def _ensure_stream(js: Any, cfg: Any) -> None:
