@@ -8,7 +8,6 @@ import pytest
 from skywarden.cluster import codec
 from skywarden.model import Detection, Position, SensorKind, TrackStatus, TrackUpdate
 
-
 T0 = 1_770_778_800.0  # 2026-02-11T03:00Z
 
 

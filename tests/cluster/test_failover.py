@@ -57,7 +57,7 @@ async def _collect(js: Any, steps: dict[int, Any], until: int, timeout: float) -
 
 
 def test_worker_sigkill_loses_nothing_and_applies_nothing_twice(nats_url: str) -> None:
-    src = ScenarioSource(SCENARIO, 1, 120)
+    src = ScenarioSource(SCENARIO, 1, 90)
     scans = list(src.scans())
     info = src.sector()
 
@@ -65,7 +65,7 @@ def test_worker_sigkill_loses_nothing_and_applies_nothing_twice(nats_url: str) -
         topo = await topology.connect(nats_url, lease_ttl_s=TTL)
         edge = Edge(topo.js, "e1", "kill", max_per_batch=20)  # several batches per scan
         await edge.announce(topo.sectors, info)
-        for scan in scans[:60]:
+        for scan in scans[:45]:
             await edge.publish_scan(scan)
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
         cmd = [sys.executable, "-m", "skywarden.cli", "worker", "--sectors", "kill",
@@ -73,24 +73,24 @@ def test_worker_sigkill_loses_nothing_and_applies_nothing_twice(nats_url: str) -
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         steps: dict[int, list[Any]] = {}
         try:
-            await _collect(topo.js, steps, 60, 60)
+            await _collect(topo.js, steps, 45, 60)
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.wait(10)
         killed_at = time.monotonic()
-        for scan in scans[60:]:
+        for scan in scans[45:]:
             await edge.publish_scan(scan)
         stop = asyncio.Event()
         heir = Worker(topo, "heir", [], ["kill"], timing=Timing(ttl_s=TTL))
         task = asyncio.create_task(heir.run(stop))
         try:
-            await _collect(topo.js, steps, 120, 60)
+            await _collect(topo.js, steps, 90, 60)
             took = heir.taken[0][1] - time.time() + (time.monotonic() - killed_at)
         finally:
             stop.set()
             await task
         ref = _reference(heir, "kill", info, scans)
-        assert sorted(steps) == list(range(1, 121))  # no step missing
+        assert sorted(steps) == list(range(1, 91))  # no step missing
         seen: dict[int, int] = {}
         for k, versions in steps.items():
             for st in versions:  # a recomputed step is the same step: same outputs

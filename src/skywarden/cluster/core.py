@@ -157,17 +157,21 @@ class Core:
         import nats.errors
 
         psub = await self._subscription()
-        while not stop.is_set():
-            try:
-                msgs = await psub.fetch(FETCH, timeout=0.5)
-            except (nats.errors.TimeoutError, TimeoutError):
-                continue
-            except Exception as e:  # a node of the cluster went away: the client reconnects
-                log.warning("core: fetch failed: %s", e)
-                await asyncio.sleep(RETRY_S)
-                continue
-            for m in msgs:
-                yield m
+        try:
+            while not stop.is_set():
+                try:
+                    msgs = await psub.fetch(FETCH, timeout=0.5)
+                except (nats.errors.TimeoutError, TimeoutError):
+                    continue
+                except Exception as e:  # a node went away: the client reconnects
+                    log.warning("core: fetch failed: %s", e)
+                    await asyncio.sleep(RETRY_S)
+                    continue
+                for m in msgs:
+                    yield m
+        finally:
+            with contextlib.suppress(Exception):  # the connection may be gone
+                await psub.unsubscribe()
 
     async def run(self, stop: asyncio.Event) -> None:
         async for msg in self.messages(stop):

@@ -31,6 +31,7 @@ SNAPSHOTS = "sw_snapshots"
 DUPLICATE_WINDOW_S = 120.0
 MAX_AGE_S = 24 * 3600.0
 MAX_STREAM_BYTES = 8 << 30
+DRAIN_TIMEOUT_S = 3.0  # closing: what is in flight gets this long to be flushed
 
 
 class ClusterError(SkywardenError, RuntimeError):
@@ -83,6 +84,7 @@ async def connect(
             allow_reconnect=reconnect,
             max_reconnect_attempts=-1 if reconnect else 1,
             reconnect_time_wait=0.5,
+            drain_timeout=DRAIN_TIMEOUT_S,
         )
     except Exception as e:  # nats raises several unrelated types on refusal
         raise ClusterError(f"--bus {url}: cannot connect ({e})") from None
