@@ -178,6 +178,44 @@ class Core:
             await self.handle(msg)
 
 
+async def adopt_sectors(topo: Topology, db: Database, meta: dict[str, Any]) -> list[str]:
+    """Seed the zones of every sector defined on the bus into the store (once per zone
+    id, ``pipeline.seed_store``) and centre the map on the first one if ``meta`` is
+    empty, so the core's map shows what the workers' analyzers watch."""
+    from nats.js.errors import NoKeysError
+
+    from skywarden import airspace
+    from skywarden.cluster.sectors import SectorDefinitionError, from_json
+    from skywarden.pipeline import seed_store
+
+    try:
+        keys = sorted(await topo.sectors.keys())
+    except NoKeysError:
+        return []
+    for key in keys:
+        try:
+            info = from_json(key, (await topo.sectors.get(key)).value or b"")
+        except SectorDefinitionError as e:
+            log.warning("core: %s", e)
+            continue
+        zones = await asyncio.to_thread(_zones, airspace, info)
+        with db.session() as s:
+            seed_store(s, f"sector:{key}", zones, None)
+        if not meta.get("center"):
+            meta.update(
+                name=info.name,
+                center=[info.frame.lat0, info.frame.lon0],
+                extent_m=info.extent_m,
+                airports=list(info.airports),
+                speed=1.0,
+            )
+    return keys
+
+
+def _zones(airspace: Any, info: Any) -> list[Any]:
+    return list(airspace.sector_zones(info.frame, airports=info.airports))
+
+
 def attach(app: Any, url: str, db: Database, bus: Bus) -> None:
     """Run a :class:`Core` for as long as ``app`` runs (``serve --cluster``), wrapping the
     app's lifespan so the service itself is built exactly as today."""
@@ -190,6 +228,11 @@ def attach(app: Any, url: str, db: Database, bus: Bus) -> None:
         async with inner(a) as state:
             topo = await topology.connect(url, lease_ttl_s=lease.TTL_S, name="skywarden-core")
             stop = asyncio.Event()
+            ctx = getattr(app.state, "ctx", None)
+            try:
+                await adopt_sectors(topo, db, ctx.meta if ctx is not None else {})
+            except Exception as e:  # the map without zones is still a map
+                log.warning("core: sector zones not seeded: %s", e)
             core = Core(topo, db, bus)
             app.state.cluster_core = core
             task = asyncio.create_task(core.run(stop), name="skywarden-core")

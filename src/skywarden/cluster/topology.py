@@ -30,7 +30,7 @@ SECTORS = "sw_sectors"
 SNAPSHOTS = "sw_snapshots"
 DUPLICATE_WINDOW_S = 120.0
 MAX_AGE_S = 24 * 3600.0
-MAX_STREAM_BYTES = 8 << 30
+MAX_STREAM_BYTES = 1 << 30  # per stream; JetStream reserves it on every replica
 DRAIN_TIMEOUT_S = 3.0  # closing: what is in flight gets this long to be flushed
 
 
@@ -123,7 +123,10 @@ async def _kv(js: Any, cfg: Any) -> Any:
     try:
         return await js.key_value(cfg.bucket)
     except NotFoundError:
-        return await js.create_key_value(cfg)
+        await js.create_key_value(cfg)
+    # bound afresh: the handle create_key_value returns can disagree with the stream the
+    # server made (direct get), and a worker that created the bucket then never read it
+    return await js.key_value(cfg.bucket)
 
 
 async def _ensure_stream(js: Any, cfg: Any) -> None:

@@ -3,10 +3,11 @@
     worker = Worker(topology, "w1", sectors=["west"], standby=["east"])
     await worker.run(stop_event)
 
-``sectors`` are taken as soon as they are free; ``standby`` sectors only once they have
-been seen free at two polls in a row (their owner died, or never came), so a fresh
-cluster spreads sectors over their preferred workers and a dead worker's sectors go to a
-standby within ``lease.TTL_S + 2 * lease.POLL_S``. For each owned sector the worker
+``sectors`` are taken as soon as they are free. A ``standby`` sector is taken as soon
+as it is free again after this worker saw it owned (its owner died: within
+``lease.TTL_S + lease.POLL_S`` of the last renewal), and one never seen owned only after
+``COLD_GRACE_S`` free, so a fresh cluster spreads sectors over their preferred workers.
+For each owned sector the worker
 reads its definition from ``sw_sectors``, builds its stages exactly as ``serve`` does
 (``service.launch.build_stages``; track ids ``T<sector>-000001``), loads the sector's
 snapshot and runs a :class:`~skywarden.cluster.sector_run.SectorRun`.
@@ -41,6 +42,7 @@ from skywarden.store import snapshots as store_snapshots
 log = logging.getLogger("skywarden.cluster")
 
 HookFactory = Callable[[str], OnUpdates | None]
+COLD_GRACE_S = 5.0  # a standby leaves a never-owned sector this long to its preferred worker
 
 
 class Worker:
@@ -71,8 +73,10 @@ class Worker:
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.taken: list[tuple[str, float]] = []  # (sector, wall time) of each acquisition
         self.loop: asyncio.AbstractEventLoop | None = None
-        self._free_polls: dict[str, int] = {}
+        self._free_since: dict[str, float] = {}
+        self._seen_owned: set[str] = set()
         self._renewed: dict[str, float] = {}
+        self._known: set[str] = set()
 
     # ------------------------------------------------------------------ building
     async def _definition(self, sector: str) -> Any:
@@ -162,19 +166,41 @@ class Worker:
             task = self.tasks.get(s)
             if task is not None and not task.done():
                 continue
-            if s in self.standby:
-                free = await self.leases.owner_of(s) is None
-                self._free_polls[s] = self._free_polls.get(s, 0) + 1 if free else 0
-                if self._free_polls[s] < 2:
-                    continue
+            if not await self._defined(s):  # no edge has announced it yet
+                continue
+            if s in self.standby and not await self._standby_may_take(s):
+                continue
             try:
                 got = await self.leases.try_acquire(s)
             except Exception as e:  # the server is away: try again next poll
                 log.debug("cluster: lease %s: %s", s, e)
                 continue
             if got:
-                self._free_polls[s] = 0
                 self._start(s)
+
+    async def _standby_may_take(self, sector: str) -> bool:
+        """A standby takes a sector whose owner it saw and which is now free (failover)
+        at once; one it never saw owned only after ``COLD_GRACE_S`` free (a cold start,
+        where the preferred worker should win)."""
+        if await self.leases.owner_of(sector) is not None:
+            self._seen_owned.add(sector)
+            self._free_since.pop(sector, None)
+            return False
+        if sector in self._seen_owned:
+            return True
+        since = self._free_since.setdefault(sector, time.monotonic())
+        return time.monotonic() - since >= COLD_GRACE_S
+
+    async def _defined(self, sector: str) -> bool:
+        if sector in self._known:
+            return True
+        try:
+            await self.topo.sectors.get(sector)
+        except Exception as e:  # not found, or the server is away: ask again next poll
+            log.debug("cluster: %s not defined yet: %r", sector, e)
+            return False
+        self._known.add(sector)
+        return True
 
     async def _renew(self) -> None:
         for s in list(self.leases.held):

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from skywarden.store.db import Database
 
 
-# size: Typer command: 14 options (53 lines), then sources and outputs wired to the app
+# size: Typer command: 14 options (53 lines), then sources, outputs and the core wired to the app
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
@@ -90,7 +90,14 @@ def serve(
         )
     try:
         launched = build(
-            db, scenario, speed, source or [], seed, laser_plan, bus_url=bus, sector_file=sector
+            db,
+            scenario,
+            speed,
+            source or [],
+            seed,
+            laser_plan,
+            bus_url=None if cluster else bus,  # the core's hub is fed in-process
+            sector_file=sector,
         )
     except LaunchError as e:
         raise typer.BadParameter(str(e), param_hint=e.param) from None
