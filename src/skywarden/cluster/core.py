@@ -124,7 +124,8 @@ class Core:
                 break
             except Exception as e:  # the store is down: hold this step, keep the stream
                 self.counters.store_errors += 1
-                log.warning("core: step %s not committed yet: %s", st.msg_id, e)
+                first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+                log.warning("core: step %s not committed yet: %s", st.msg_id, first)
                 with contextlib.suppress(Exception):
                     await msg.in_progress()  # keep the server from redelivering it
                 await asyncio.sleep(RETRY_S)
