@@ -90,17 +90,25 @@ class Nats:
         cports = [free_port() for _ in range(n)]
         routes = ",".join(f"nats-route://127.0.0.1:{p}" for p in cports)
         self.procs: list[subprocess.Popen[bytes]] = []
+        self.cmds: list[list[str]] = []
         for i in range(n):
             cmd = [exe, "-js", "-a", "127.0.0.1", "-p", str(self.ports[i]),
                    "-sd", str(root / f"n{i}"), "-n", f"n{i}"]  # fmt: skip
             if n > 1:
                 cmd += ["--cluster_name", "bench", "--cluster", f"nats://127.0.0.1:{cports[i]}",
                         "--routes", routes]  # fmt: skip
+            self.cmds.append(cmd)
             self.procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                                                stderr=subprocess.DEVNULL))  # fmt: skip
         for p in self.ports:
             wait_port(p)
         self.url = ",".join(f"nats://127.0.0.1:{p}" for p in self.ports)
+
+    def restart(self, i: int) -> None:
+        """Start node ``i`` again on its own store (it rejoins and catches up)."""
+        self.procs[i] = subprocess.Popen(self.cmds[i], stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)  # fmt: skip
+        wait_port(self.ports[i])
 
     def stop(self) -> None:
         for p in self.procs:
@@ -299,7 +307,14 @@ async def read_all(
 ) -> list[tuple[int, Any]]:
     """Every message of ``subject`` from the start of its stream, as (stream seq, record)."""
     out: list[tuple[int, Any]] = []
-    sub = await js.subscribe(subject, ordered_consumer=True)
+    for attempt in range(10):  # a loaded cluster after a node's death answers slowly
+        try:
+            sub = await js.subscribe(subject, ordered_consumer=True)
+            break
+        except Exception:
+            if attempt == 9:
+                raise
+            await asyncio.sleep(2)
     end = time.monotonic() + timeout
     try:
         while time.monotonic() < end:
@@ -464,6 +479,7 @@ async def kill_test(args: argparse.Namespace, info: SectorInfo) -> dict[str, Any
             "recovery_s": round(min(fresh_steps) - t_kill, 2) if fresh_steps else None,
             "edge_spooled": sum(e.counters.spooled for e in edges.values()),
         }
+        nats.restart(0)  # as an operator would: it rejoins and catches up
         await asyncio.sleep(args.settle)
 
         # 3. PostgreSQL down for --pg-down seconds
@@ -628,7 +644,10 @@ def main() -> None:
         args.per_scan, args.seconds, args.backlog, args.settle = 200, 5.0, 10, 4.0
         args.rate, args.kill_rate = 1000.0, 500.0
     info = ScenarioSource(ROOT / "scenarios" / "el-paso.yaml", 1, 10).sector()
-    result: dict[str, Any] = {"bench": "cluster", "args": vars(args)}
+    result: dict[str, Any] = {"bench": "cluster"}
+    if RESULTS.exists() and (args.no_scaling or args.no_kill):  # one part re-run: keep the other
+        result.update(json.loads(RESULTS.read_text()))
+    result["args"] = vars(args)
     load0 = os.getloadavg()
     cpu0 = time.process_time()
     result["cost"] = cost(info, args.per_scan, args.backlog)
@@ -639,6 +658,7 @@ def main() -> None:
             r = asyncio.run(scaling_run(n, args, info))
             print(json.dumps(r), flush=True)
             result["scaling"].append(r)
+            save(result)
     if not args.no_kill:
         result["kill"] = asyncio.run(kill_test(args, info))
         print(json.dumps(result["kill"]), flush=True)
@@ -646,10 +666,15 @@ def main() -> None:
                       "load_after": os.getloadavg(),
                       "bench_process_cpu_s": round(time.process_time() - cpu0, 1),
                       "python": platform.python_version()}  # fmt: skip
+    save(result)
+    print(table(result))
+
+
+def save(result: dict[str, Any]) -> None:
+    """Write what is measured so far (a later part that fails keeps the earlier ones)."""
     result["t"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=1) + "\n")
-    print(table(result))
 
 
 if __name__ == "__main__":

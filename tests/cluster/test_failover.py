@@ -15,7 +15,7 @@ from typing import Any
 from skywarden.cluster import codec, topology
 from skywarden.cluster.edge import Edge
 from skywarden.cluster.lease import Timing
-from skywarden.cluster.worker import Worker
+from skywarden.cluster.worker import Options, Worker
 from skywarden.service.sources import ScenarioSource
 from skywarden.stages import Hooks, Runner, StepResult, fresh
 
@@ -81,7 +81,7 @@ def test_worker_sigkill_loses_nothing_and_applies_nothing_twice(nats_url: str) -
         for scan in scans[45:]:
             await edge.publish_scan(scan)
         stop = asyncio.Event()
-        heir = Worker(topo, "heir", [], ["kill"], timing=Timing(ttl_s=TTL))
+        heir = Worker(topo, "heir", [], ["kill"], options=Options(timing=Timing(ttl_s=TTL)))
         task = asyncio.create_task(heir.run(stop))
         try:
             await _collect(topo.js, steps, 90, 60)

@@ -35,6 +35,7 @@ from skywarden.cluster import codec
 from skywarden.cluster import snapshot as snapshots
 from skywarden.cluster.codec import DetBatch, SectorStep
 from skywarden.model import Detection, TrackUpdate
+from skywarden.pipeline.operators import OperatorFeed
 from skywarden.stages import Hooks, ResumePoint, Runner, Scan, StageChain, StepResult
 from skywarden.store import snapshots as store_snapshots
 
@@ -87,12 +88,15 @@ class HookedTracker:
 
 @dataclass
 class Built:
-    """A sector's stages as built for it, the fingerprint of that build, and the big
-    objects every build makes identically (left out of snapshots)."""
+    """A sector's stages as built for it, the fingerprint of that build, the big objects
+    every build makes identically (left out of snapshots), and what feeds the stages
+    from outside: the hand-over hook and the operators' actions."""
 
     chain: StageChain
     code: str
     static: dict[str, object] = field(default_factory=dict)
+    hook: OnUpdates | None = None  # the hand-over hook the tracker's output goes through
+    operators: OperatorFeed | None = None  # operators' actions from the core's store
 
 
 @dataclass
@@ -117,13 +121,12 @@ class SectorRun(Hooks):
         worker: str,
         built: Built,
         *,
-        hook: OnUpdates | None = None,
         snapshot_every: int = SNAPSHOT_EVERY,
         snapshot_s: float = SNAPSHOT_S,
     ) -> None:
         self.js, self.store, self.sector, self.worker = js, snapshot_store, sector, worker
         self.chain, self.code, self.static = built.chain, built.code, built.static
-        self.hook = hook
+        self.hook, self.operators = built.hook, built.operators
         self.snapshot_every, self.snapshot_s = snapshot_every, snapshot_s
         self.runner = Runner(self.chain, self)
         self.counters = Counters()
@@ -181,6 +184,13 @@ class SectorRun(Hooks):
             yield scan, True  # durable already: it is in the stream
 
     # ------------------------------------------------------------------ hooks (thread)
+    def before(self, scan: Scan) -> None:
+        """Operators' actions stored since the last scan reach the analyzer (with
+        ``--db``; ``pipeline.operators``: after a takeover they are heard again, and one
+        the restored analyzer already reflects is refused by the lifecycle and skipped)."""
+        if self.operators is not None and self.chain.analyzer is not None:
+            self.operators.apply(self.chain.analyzer, scan.t)
+
     def commit(self, result: StepResult) -> object:
         m = self._meta
         if m is None or result.final:

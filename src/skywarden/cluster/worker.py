@@ -20,6 +20,9 @@ has ``snapshot_state() -> picklable`` and ``restore_state(obj)``, that state is 
 restored with the sector's snapshot. To publish from it, schedule a coroutine on the
 worker's loop (``worker.loop``) with ``asyncio.run_coroutine_threadsafe``; do not block
 on it longer than a scan.
+
+With ``Options.db`` (the core's store), operators' acknowledgements and resolutions
+reach the sector's analyzer between scans, as in ``serve`` (``pipeline.operators``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +40,27 @@ from skywarden.cluster import codec, lease, sectors
 from skywarden.cluster import snapshot as snapshots
 from skywarden.cluster.sector_run import Built, HookedTracker, OnUpdates, SectorRun
 from skywarden.cluster.topology import Topology
+from skywarden.pipeline.operators import OperatorFeed
 from skywarden.stages import LaserSetting, StageChain
+from skywarden.store import Database
 from skywarden.store import snapshots as store_snapshots
 
 log = logging.getLogger("skywarden.cluster")
 
 HookFactory = Callable[[str], OnUpdates | None]
 COLD_GRACE_S = 5.0  # a standby leaves a never-owned sector this long to its preferred worker
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a worker builds and runs its sectors: ``laser_plan`` adds hold-fire, ``db`` (the
+    core's store) brings the operators' actions, ``snapshot_every`` steps (default
+    ``sector_run.SNAPSHOT_EVERY``), and the lease ``timing``."""
+
+    laser_plan: Path | None = None
+    db: Database | None = None
+    snapshot_every: int | None = None
+    timing: lease.Timing = field(default_factory=lease.Timing)
 
 
 class Worker:
@@ -55,18 +73,17 @@ class Worker:
         sectors: Sequence[str],
         standby: Sequence[str] = (),
         *,
-        laser_plan: Path | None = None,
+        options: Options | None = None,
         on_updates: OnUpdates | HookFactory | None = None,
-        snapshot_every: int | None = None,
-        timing: lease.Timing | None = None,
     ) -> None:
+        o = options or Options()
         self.topo, self.name = topo, name
         self.sectors = [codec.check_sector(s) for s in sectors]
         self.standby = [codec.check_sector(s) for s in standby if s not in self.sectors]
-        self.laser_plan = laser_plan
+        self.laser_plan, self.db = o.laser_plan, o.db
         self.on_updates = on_updates
-        self.snapshot_every = snapshot_every
-        t = timing or lease.Timing()
+        self.snapshot_every = o.snapshot_every
+        t = o.timing
         self.poll_s, self.renew_s, self.ttl_s = t.poll_s, t.renew_s, t.ttl_s
         self.leases = lease.Leases(topo.leases, name)
         self.runs: dict[str, SectorRun] = {}
@@ -109,7 +126,8 @@ class Worker:
         zindex = getattr(st.analyzer, "zindex", None)
         if zindex is not None:
             static["analyzer.zindex"] = zindex
-        return Built(chain, code, static)
+        ops = OperatorFeed(self.db) if self.db is not None else None
+        return Built(chain, code, static, hook, ops)
 
     def _hook_for(self, sector: str) -> OnUpdates | None:
         h = self.on_updates
@@ -127,14 +145,12 @@ class Worker:
                 return
             built = await asyncio.to_thread(self._build, sector, info)
             snap = await snapshots.load(self.topo.snapshots, sector, built.code)
-            tr = built.chain.tracker
             run = SectorRun(
                 self.topo.js,
                 self.topo.snapshots,
                 sector,
                 self.name,
                 built,
-                hook=tr.hook if isinstance(tr, HookedTracker) else None,
                 **({"snapshot_every": self.snapshot_every} if self.snapshot_every else {}),
             )
             run.restore(snap)

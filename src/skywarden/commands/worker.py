@@ -1,7 +1,7 @@
 """``skywarden worker``: a sector worker; owns sectors by lease and runs their stages.
 
     skywarden worker --sectors A,B [--standby C,D] [--bus nats://H:P] [--name W]
-                     [--laser-plan FILE]
+                     [--laser-plan FILE] [--db URL]
 
 See ``skywarden.cluster.worker`` (leases, snapshots, failover) and docs/scaling.md.
 """
@@ -27,6 +27,10 @@ def worker(
         Path | None, typer.Option(help="Laser plan YAML: run hold-fire in these sectors")
     ] = None,
     replicas: Annotated[int, typer.Option(help="JetStream replicas when creating")] = 1,
+    db: Annotated[
+        str | None,
+        typer.Option(help="The core's store: operators' actions reach the analyzers"),
+    ] = None,
 ) -> None:
     """Own sectors through leases and run tracking, airspace and hold-fire for them."""
     import asyncio
@@ -36,7 +40,7 @@ def worker(
     import socket
 
     from skywarden.cluster import codec, lease, topology
-    from skywarden.cluster.worker import Worker
+    from skywarden.cluster.worker import Options, Worker
 
     own = [s.strip() for s in sectors.split(",") if s.strip()]
     spare = [s.strip() for s in standby.split(",") if s.strip()]
@@ -50,6 +54,14 @@ def worker(
     if laser_plan is not None and not laser_plan.is_file():
         raise typer.BadParameter(f"{laser_plan}: no such file", param_hint="--laser-plan")
     who = name or f"{socket.gethostname()}-{os.getpid()}"
+    store = None
+    if db is not None:
+        from skywarden.store import Database, StoreConfigError
+
+        try:
+            store = Database(db)
+        except StoreConfigError as e:
+            raise typer.BadParameter(str(e), param_hint="--db") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
     async def go() -> None:
@@ -60,7 +72,7 @@ def worker(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        w = Worker(topo, who, own, spare, laser_plan=laser_plan)
+        w = Worker(topo, who, own, spare, options=Options(laser_plan=laser_plan, db=store))
         typer.echo(f"skywarden worker {who}: sectors {own}, standby {spare}, bus {bus}")
         try:
             await w.run(stop)
