@@ -386,12 +386,10 @@ def account(
 def reference(sector: str, info: SectorInfo, batches: list[tuple[int, Any]],
               steps: list[SectorStep]) -> int:  # fmt: skip
     """Steps whose track updates differ from one process running the stored batches."""
-    from skywarden.cluster.worker import Worker
+    from skywarden.cluster.worker import build_sector
     from skywarden.stages import Hooks, Runner, StepResult, fresh
 
-    w = Worker.__new__(Worker)
-    w.laser_plan, w.on_updates = None, None
-    built = w._build(sector, info)
+    built = build_sector(sector, info)
     scans: list[Scan] = []
     seen: set[tuple[str, int, int]] = set()
     for _, b in batches:
@@ -558,12 +556,10 @@ async def kill_test(args: argparse.Namespace, info: SectorInfo) -> dict[str, Any
 def cost(info: SectorInfo, per_scan: int, scans: int) -> dict[str, Any]:
     """CPU per detection of what a worker does, in this process, one sector: decode the
     batch, track, analyse, encode the step (the capacity model's inputs)."""
-    from skywarden.cluster.worker import Worker
+    from skywarden.cluster.worker import build_sector
     from skywarden.stages import Hooks, Runner, StepResult, fresh
 
-    w = Worker.__new__(Worker)
-    w.laser_plan, w.on_updates = None, None
-    built = w._build("cost", info)
+    built = build_sector("cost", info)
     load = Targets(info, per_scan, 99)
     edge = Edge(None, "e", "cost", max_per_batch=per_scan)
     payloads = [codec.encode(edge.batches(load.scan())[0]) for _ in range(scans)]

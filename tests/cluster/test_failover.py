@@ -15,7 +15,7 @@ from typing import Any
 from skywarden.cluster import codec, topology
 from skywarden.cluster.edge import Edge
 from skywarden.cluster.lease import Timing
-from skywarden.cluster.worker import Options, Worker
+from skywarden.cluster.worker import Options, Worker, build_sector
 from skywarden.service.sources import ScenarioSource
 from skywarden.stages import Hooks, Runner, StepResult, fresh
 
@@ -24,9 +24,9 @@ SCENARIO = ROOT / "scenarios" / "el-paso.yaml"
 TTL = 4.0  # the lease bucket's TTL in this test (the worker renews every 2 s)
 
 
-def _reference(w: Worker, sector: str, info: Any, scans: list[Any]) -> dict[int, list[Any]]:
+def _reference(sector: str, info: Any, scans: list[Any]) -> dict[int, list[Any]]:
     """Step -> track updates of one uninterrupted in-process run of the same stages."""
-    built = w._build(sector, info)
+    built = build_sector(sector, info)
     out: dict[int, list[Any]] = {}
 
     class Keep(Hooks):
@@ -89,7 +89,7 @@ def test_worker_sigkill_loses_nothing_and_applies_nothing_twice(nats_url: str) -
         finally:
             stop.set()
             await task
-        ref = _reference(heir, "kill", info, scans)
+        ref = _reference("kill", info, scans)
         assert sorted(steps) == list(range(1, 91))  # no step missing
         seen: dict[int, int] = {}
         for k, versions in steps.items():

@@ -41,6 +41,7 @@ from skywarden.cluster import snapshot as snapshots
 from skywarden.cluster.sector_run import Built, HookedTracker, OnUpdates, SectorRun
 from skywarden.cluster.topology import Topology
 from skywarden.pipeline.operators import OperatorFeed
+from skywarden.service.sources import SectorInfo
 from skywarden.stages import LaserSetting, StageChain
 from skywarden.store import Database
 from skywarden.store import snapshots as store_snapshots
@@ -61,6 +62,36 @@ class Options:
     db: Database | None = None
     snapshot_every: int | None = None
     timing: lease.Timing = field(default_factory=lease.Timing)
+
+
+def build_sector(
+    sector: str, info: SectorInfo, options: Options | None = None, hook: OnUpdates | None = None
+) -> Built:
+    """A sector's stages exactly as ``serve`` builds them (``launch.build_stages``; ids
+    ``T<sector>-000001``), the hand-over ``hook`` on the tracker's output, and the
+    snapshot fingerprint of that build. Also the single-process reference of the tests
+    and the bench."""
+    from skywarden.service.launch import build_stages
+
+    o = options or Options()
+    st = build_stages(
+        info, True, o.laser_plan, [], id_prefix=f"{sector}-", option="--sectors"
+    )
+    laser = LaserSetting(
+        str((st.laser_plan or {}).get("id", "laser")), st.hazard, st.laser_plan is not None
+    )
+    tracker = HookedTracker(st.tracker, sector, hook)
+    chain = StageChain(tracker, st.analyzer, st.hold_fire, laser, None, bool(st.zones))
+    plan = o.laser_plan.read_text() if o.laser_plan is not None else ""
+    code = store_snapshots.fingerprint(
+        ["cluster", sector, sectors.to_json(info).decode(), plan, type(hook).__qualname__]
+    )
+    static: dict[str, object] = {}
+    zindex = getattr(st.analyzer, "zindex", None)
+    if zindex is not None:
+        static["analyzer.zindex"] = zindex
+    ops = OperatorFeed(o.db) if o.db is not None else None
+    return Built(chain, code, static, hook, ops)
 
 
 class Worker:
@@ -106,28 +137,8 @@ class Worker:
         return sectors.from_json(sector, entry.value or b"")
 
     def _build(self, sector: str, info: Any) -> Built:
-        from skywarden.service.launch import build_stages
-
-        warnings: list[str] = []
-        st = build_stages(
-            info, True, self.laser_plan, warnings, id_prefix=f"{sector}-", option="--sectors"
-        )
-        hook = self._hook_for(sector)
-        laser = LaserSetting(
-            str((st.laser_plan or {}).get("id", "laser")), st.hazard, st.laser_plan is not None
-        )
-        tracker = HookedTracker(st.tracker, sector, hook)
-        chain = StageChain(tracker, st.analyzer, st.hold_fire, laser, None, bool(st.zones))
-        plan = self.laser_plan.read_text() if self.laser_plan is not None else ""
-        code = store_snapshots.fingerprint(
-            ["cluster", sector, sectors.to_json(info).decode(), plan, type(hook).__qualname__]
-        )
-        static: dict[str, object] = {}
-        zindex = getattr(st.analyzer, "zindex", None)
-        if zindex is not None:
-            static["analyzer.zindex"] = zindex
-        ops = OperatorFeed(self.db) if self.db is not None else None
-        return Built(chain, code, static, hook, ops)
+        o = Options(self.laser_plan, self.db, self.snapshot_every)
+        return build_sector(sector, info, o, self._hook_for(sector))
 
     def _hook_for(self, sector: str) -> OnUpdates | None:
         h = self.on_updates
