@@ -18,6 +18,7 @@ within ``DUPLICATE_WINDOW_S``.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ SNAPSHOTS = "sw_snapshots"
 DUPLICATE_WINDOW_S = 120.0
 MAX_AGE_S = 24 * 3600.0
 MAX_STREAM_BYTES = 1 << 30  # per stream; JetStream reserves it on every replica
+CONNECT_S = 10.0  # the first connection: how long to try the servers before giving up
 DRAIN_TIMEOUT_S = 3.0  # closing: what is in flight gets this long to be flushed
 
 
@@ -65,7 +67,6 @@ async def connect(
     reconnect: bool = True,
 ) -> Topology:
     """Connect to ``url`` (comma-separated for a cluster) and ensure the topology."""
-    import nats
     from nats.js.api import (
         KeyValueConfig,
         ObjectStoreConfig,
@@ -76,18 +77,11 @@ async def connect(
     from nats.js.errors import NotFoundError
 
     servers = [u.strip() for u in url.split(",") if u.strip()]
-    try:
-        nc = await nats.connect(
-            servers,
-            name=name,
-            connect_timeout=3,
-            allow_reconnect=reconnect,
-            max_reconnect_attempts=-1 if reconnect else 1,
-            reconnect_time_wait=0.5,
-            drain_timeout=DRAIN_TIMEOUT_S,
-        )
+    try:  # a whole cluster away at start is an error after CONNECT_S, not a silent wait
+        nc = await asyncio.wait_for(_connect(servers, name, reconnect), CONNECT_S)
     except Exception as e:  # nats raises several unrelated types on refusal
-        raise ClusterError(f"--bus {url}: cannot connect ({e})") from None
+        reason = "no server answered" if isinstance(e, TimeoutError) else str(e)
+        raise ClusterError(f"--bus {url}: cannot connect ({reason})") from None
     js = nc.jetstream(timeout=10)
     try:
         for stream, subjects in ((DET_STREAM, "sw.det.>"), (OUT_STREAM, "sw.trk.>")):
@@ -114,6 +108,20 @@ async def connect(
         await nc.close()
         raise ClusterError(f"--bus {url}: JetStream topology: {type(e).__name__}: {e}") from None
     return Topology(url, nc, js, leases, sectors, snaps)
+
+
+async def _connect(servers: list[str], name: str, reconnect: bool) -> Any:
+    import nats
+
+    return await nats.connect(
+        servers,
+        name=name,
+        connect_timeout=3,
+        allow_reconnect=reconnect,
+        max_reconnect_attempts=-1 if reconnect else 1,
+        reconnect_time_wait=0.5,
+        drain_timeout=DRAIN_TIMEOUT_S,
+    )
 
 
 async def _kv(js: Any, cfg: Any) -> Any:
