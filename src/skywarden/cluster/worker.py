@@ -56,12 +56,15 @@ COLD_GRACE_S = 5.0  # a standby leaves a never-owned sector this long to its pre
 class Options:
     """How a worker builds and runs its sectors: ``laser_plan`` adds hold-fire, ``db`` (the
     core's store) brings the operators' actions, ``snapshot_every`` steps (default
-    ``sector_run.SNAPSHOT_EVERY``), and the lease ``timing``."""
+    ``sector_run.SNAPSHOT_EVERY``), the lease ``timing``, and ``warm``: standby sectors'
+    stages are built while standing by (memory for speed: a takeover then costs the
+    lease expiry and the snapshot restore, not the stage build)."""
 
     laser_plan: Path | None = None
     db: Database | None = None
     snapshot_every: int | None = None
     timing: lease.Timing = field(default_factory=lease.Timing)
+    warm: bool = True  # build standby sectors' stages ahead of a takeover
 
 
 def build_sector(
@@ -125,6 +128,8 @@ class Worker:
         self._seen_owned: set[str] = set()
         self._renewed: dict[str, float] = {}
         self._known: set[str] = set()
+        self.warm = o.warm
+        self._warm: dict[str, tuple[bytes, asyncio.Task[Built]]] = {}
 
     # ------------------------------------------------------------------ building
     async def _definition(self, sector: str) -> Any:
@@ -140,6 +145,27 @@ class Worker:
         o = Options(self.laser_plan, self.db, self.snapshot_every)
         return build_sector(sector, info, o, self._hook_for(sector))
 
+    async def _built(self, sector: str, info: SectorInfo) -> Built:
+        """The warm build made while standing by, if it is of this definition; else now."""
+        key = sectors.to_json(info)
+        warm = self._warm.pop(sector, None)
+        if warm is not None and warm[0] == key:
+            try:
+                return await warm[1]
+            except Exception as e:  # built badly in the background: build again, loudly
+                log.warning("cluster: warm build of %s failed: %s", sector, e)
+        return await asyncio.to_thread(self._build, sector, info)
+
+    async def _warm_up(self, sector: str) -> None:
+        """Build a standby sector's stages ahead of a takeover (the zone index takes
+        seconds), so a takeover only restores the snapshot."""
+        if sector in self._warm or sector in self.runs:
+            return
+        info = await self._definition(sector)
+        if info is not None:
+            task = asyncio.create_task(asyncio.to_thread(self._build, sector, info))
+            self._warm[sector] = (sectors.to_json(info), task)
+
     def _hook_for(self, sector: str) -> OnUpdates | None:
         h = self.on_updates
         if h is None:
@@ -154,7 +180,7 @@ class Worker:
             if info is None:
                 log.warning("cluster: %s has no definition in sw_sectors yet", sector)
                 return
-            built = await asyncio.to_thread(self._build, sector, info)
+            built = await self._built(sector, info)
             snap = await snapshots.load(self.topo.snapshots, sector, built.code)
             run = SectorRun(
                 self.topo.js,
@@ -196,6 +222,8 @@ class Worker:
             if not await self._defined(s):  # no edge has announced it yet
                 continue
             if s in self.standby and not await self._standby_may_take(s):
+                if self.warm:
+                    await self._warm_up(s)
                 continue
             try:
                 got = await self.leases.try_acquire(s)
