@@ -48,6 +48,7 @@ ACK_WAIT_S = 120.0  # must exceed the snapshot interval: unacked batches wait fo
 FETCH = 256  # batches per pull
 QUEUE_SCANS = 64  # assembled scans waiting for the stage thread (back-pressure)
 PUBLISH_RETRY_S = 0.5
+PUBLISH_TIMEOUT_S = 2.0  # a publish to a node that died is retried (same id) after this
 
 
 @dataclass
@@ -253,7 +254,9 @@ class SectorRun(Hooks):
         hdr = {"Nats-Msg-Id": out.msg_id}
         while not self._stop.is_set():
             try:
-                await self.js.publish(codec.out_subject(self.sector), data, headers=hdr)
+                await self.js.publish(
+                    codec.out_subject(self.sector), data, timeout=PUBLISH_TIMEOUT_S, headers=hdr
+                )
                 break
             except Exception as e:  # timeouts, no responders during a leader election
                 self.counters.publish_retries += 1
