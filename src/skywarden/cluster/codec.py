@@ -67,7 +67,8 @@ class SectorStep(msgspec.Struct, frozen=True):
     ``step`` counts the sector's scans (1, 2, ...), ``stream_lo``/``stream_hi`` the
     detection stream's sequence numbers the scan applied (for loss and double-apply
     accounting), ``sent_min``/``sent_max`` the edge clocks of its first and last part;
-    ``decision`` is the ``laser`` topic's payload when a hold-fire stage runs.
+    ``decision`` is the ``laser`` topic's payload when a hold-fire stage runs. ``made`` is
+    left out of the comparison of a recomputed step (it is the only field that differs).
     """
 
     sector: str
@@ -84,6 +85,7 @@ class SectorStep(msgspec.Struct, frozen=True):
     incidents: list[Incident]
     recommendations: list[Recommendation]
     decision: dict[str, Any] | None = None
+    made: float = 0.0  # the worker's wall clock when the step was made (latency, recovery)
 
     @property
     def msg_id(self) -> str:

@@ -213,6 +213,7 @@ class SectorRun(Hooks):
             list(result.incidents),
             list(result.recommendations),
             d,
+            time.time(),
         )
         self.applied.seq, self.applied.step, self.applied.t = m.hi, step, result.t
         self.applied.edges.update(m.edges)
