@@ -65,6 +65,13 @@ METHOD: dict[str, str] = {
         "SQLite; CPU seconds of the process, best of 3 (the machine is shared). "
         "`python bench/evidence.py`."
     ),
+    "cluster": (
+        "The cluster on loopback (issue 17): per-detection CPU of a worker; 4 sectors on "
+        "1, 2 and 4 `skywarden worker` processes (a drained backlog for the ceiling, a "
+        "paced load for p50/p99 detection -> step latency); the kill test (SIGKILL a worker, "
+        "a NATS node, PostgreSQL down) with detections lost and applied twice. "
+        "`python bench/cluster.py`; docs/scaling.md reads it."
+    ),
 }
 
 MAX_ROWS = 40

@@ -93,6 +93,8 @@ app.command("verify")(__import__("skywarden.commands.verify", fromlist=["_"]).ve
 app.command("replay")(__import__("skywarden.commands.replay", fromlist=["_"]).replay)
 app.add_typer(__import__("skywarden.commands.evidence", fromlist=["app"]).app, name="evidence")
 app.command("stats")(__import__("skywarden.commands.stats", fromlist=["_"]).stats)
+app.command("edge")(__import__("skywarden.commands.edge", fromlist=["_"]).edge)
+app.command("worker")(__import__("skywarden.commands.worker", fromlist=["_"]).worker)
 
 
 def one_line(e: BaseException) -> str:
