@@ -1,0 +1,545 @@
+# size: one state machine (owner and receiver sides of one protocol) and its snapshot
+"""Hand-over of tracks between overlapping sectors, so a track keeps its global id.
+
+One :class:`HandoverAgent` per sector worker sits between the tracker and everything
+downstream (analyzer, store, live feed): ``agent.on_updates(t, updates)`` takes the
+tracker's updates (local ids) and returns the updates this sector is *authoritative*
+for, under their global ids, plus the messages to send (``handover_messages``). What
+arrives on ``handover.<sector>`` goes to ``agent.on_message``. No I/O here:
+:class:`~skywarden.cluster.handover_link.HandoverLink` carries the messages on a bus.
+
+The protocol (docs/handover.md):
+
+1. **offer** - the owner of a track inside a neighbour's extended area offers it to
+   that neighbour every scan (state, covariance, class probabilities, identities,
+   history), same ``offer_id``, growing ``seq``; an offer expires ``offer_ttl_s``
+   after it was sent.
+2. **match** - the neighbour's own new (*provisional*) tracks are matched to the
+   live offers by Mahalanobis distance of position and velocity, the offer predicted
+   to the track's time with a constant-velocity model, gated at the chi-square
+   quantile ``gate_probability`` (6 degrees of freedom), one-to-one by minimum total
+   cost (``scipy.optimize.linear_sum_assignment``). A track that already carries a
+   global id is never a candidate for another: adoption never steals.
+3. **accept** - the matched track adopts the global id and the class evidence and
+   becomes a *shadow*: tracked, not reported. The neighbour answers ``accept``.
+4. **release** - when the track is more than the hysteresis outside the owner's core
+   and an accepting neighbour's core holds it, the owner sends ``release`` (the last
+   state and the events it already reported) and stops reporting it; its local track
+   ends later without an ``ENDED`` update (it was handed over, not lost). The receiver
+   reports the track from then on. A track the owner loses while a neighbour has
+   accepted it is released at once, for the same reason.
+5. **claim** - a shadow whose owner has gone silent for ``owner_silent_s`` (its
+   worker died and nobody has resumed it) while the track is in the receiver's core
+   is claimed; the owner, if it comes back, stops reporting it.
+
+A track born here is reported under this sector's own id at once when no neighbour's
+extended area holds it; born in the overlap, it waits ``claim_after_s`` for an offer
+(the neighbour that owns the area reports it meanwhile), then is claimed if it lies
+in this core.
+
+Analyzer consequences: the worker feeds its analyzer only the authoritative updates,
+so an update of a global track reaches exactly one analyzer at a time, and events
+and incidents carry the global id. A track's history restarts in the new owner's
+analyzer at the release; :meth:`HandoverAgent.filter_events` drops an event of a
+handed-over track that repeats one the old owner already reported (same kind and
+zone or direction within ``dedupe_window_s``: a track released inside a zone is not
+reported entering it twice), and remembers what it lets through for the next release.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.stats import chi2
+
+from skywarden.cluster.global_ids import GlobalIds
+from skywarden.cluster.handover_messages import (
+    ACCEPT,
+    CLAIM,
+    OFFER,
+    RELEASE,
+    HandoverError,
+    HandoverMessage,
+)
+from skywarden.cluster.overlap import SectorLayout
+from skywarden.model import Event, TrackStatus, TrackUpdate
+
+PROVISIONAL, SHADOW, OWN, RELEASED = "provisional", "shadow", "own", "released"
+ROLES = (PROVISIONAL, SHADOW, OWN, RELEASED)
+#: Covariance assumed for an update or offer that carries none: 100 m, 10 m/s sigma.
+DEFAULT_COV = np.diag([1e4, 1e4, 1e4, 100.0, 100.0, 100.0])
+
+
+@dataclass(frozen=True)
+class HandoverConfig:
+    """Timing and gating of the protocol (seconds of track time, not wall time)."""
+
+    offer_ttl_s: float = 5.0
+    claim_after_s: float = 5.0
+    owner_silent_s: float = 10.0
+    gate_probability: float = 0.9999
+    accel_sigma_ms2: float = 5.0  # white-noise acceleration of the offer's prediction
+    dedupe_window_s: float = 600.0
+    memory_s: float = 600.0  # how long a finished offer id is remembered
+
+    def __post_init__(self) -> None:
+        for name in ("offer_ttl_s", "claim_after_s", "owner_silent_s", "accel_sigma_ms2"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v > 0):
+                raise HandoverError(f"hand-over config: {name} must be > 0, got {v!r}")
+        if not 0.5 < self.gate_probability < 1.0:
+            raise HandoverError("hand-over config: gate_probability must be in (0.5, 1)")
+
+    @property
+    def gate(self) -> float:
+        """The squared Mahalanobis distance a match must not exceed (6 dof)."""
+        return float(chi2.ppf(self.gate_probability, 6))
+
+
+class EvidenceLink(Protocol):
+    """Reads and writes a tracker's class evidence for one local track (optional)."""
+
+    def read(self, local: str) -> dict[str, float]: ...
+
+    def write(
+        self, local: str, evidence: Mapping[str, float], identities: Sequence[str]
+    ) -> None: ...
+
+
+@dataclass
+class _Track:
+    role: str
+    since: float
+    owner: str | None = None  # shadow: the sector reporting it; released: who took it
+    offer_id: str | None = None  # shadow: the offer adopted
+    offers: dict[str, str] = field(default_factory=dict)  # own: neighbour -> offer id
+    accepted: list[str] = field(default_factory=list)
+    history: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class HandoverStep:
+    """What one scan gives: the authoritative updates (global ids), messages to send."""
+
+    updates: list[TrackUpdate]
+    messages: list[HandoverMessage]
+
+
+@dataclass
+class HandoverStats:
+    offers_sent: int = 0
+    adopted: int = 0
+    released: int = 0
+    received_authority: int = 0
+    claimed: int = 0
+    expired: int = 0
+    duplicates: int = 0
+    stale: int = 0
+    rejected: int = 0
+    events_deduplicated: int = 0
+
+
+class HandoverAgent:
+    """The owner and receiver sides of the hand-over protocol for one sector."""
+
+    def __init__(
+        self,
+        sector: str,
+        layout: SectorLayout,
+        *,
+        epoch: str = "",
+        config: HandoverConfig | None = None,
+        evidence: EvidenceLink | None = None,
+    ) -> None:
+        self.area = layout[sector]
+        self.sector = sector
+        self.layout = layout
+        self.config = config or HandoverConfig()
+        self.evidence = evidence
+        self.ids = GlobalIds(sector, epoch)
+        self.tracks: dict[str, _Track] = {}
+        self.inbox: dict[str, HandoverMessage] = {}  # offer id -> newest offer/release
+        self.bound: dict[str, str] = {}  # offer id -> local track that adopted it
+        self.closed: dict[str, float] = {}  # finished offer id -> when
+        self.seen: dict[str, float] = {}  # msg id -> when (deduplication)
+        self.reported: dict[str, list[tuple[str, str, float]]] = {}  # global id -> events
+        self.seq = 0
+        self.n_offers = 0
+        self.t = -math.inf
+        self.stats = HandoverStats()
+        self._outbox: list[HandoverMessage] = []
+
+    # ------------------------------------------------------------------ receiving
+    def on_message(self, data: Mapping[str, Any] | HandoverMessage) -> None:
+        """Take one message from ``handover.<sector>``. Malformed ones are counted and
+        dropped (the bus is untrusted); duplicates and older versions are ignored."""
+        try:
+            msg = data if isinstance(data, HandoverMessage) else HandoverMessage.from_dict(data)
+        except HandoverError:
+            self.stats.rejected += 1
+            raise
+        if msg.to != self.sector:
+            self.stats.rejected += 1
+            raise HandoverError(f"{self.sector}: message {msg.msg_id} is addressed to {msg.to}")
+        if msg.msg_id in self.seen:
+            self.stats.duplicates += 1
+            return
+        self.seen[msg.msg_id] = msg.t
+        if msg.carries_track:
+            self._on_offer(msg)
+        elif msg.kind == ACCEPT:
+            self._on_accept(msg)
+        elif msg.kind == CLAIM:
+            self._on_claim(msg)
+
+    def _on_offer(self, msg: HandoverMessage) -> None:
+        if msg.offer_id in self.closed:
+            self.stats.stale += 1
+            return
+        have = self.inbox.get(msg.offer_id)
+        if have is not None and have.seq >= msg.seq:
+            self.stats.stale += 1  # out of order: a newer version is already here
+            return
+        self.inbox[msg.offer_id] = msg
+
+    def _on_accept(self, msg: HandoverMessage) -> None:
+        local = self.ids.local(msg.global_id)
+        tr = self.tracks.get(local) if local is not None else None
+        if tr is None or tr.role != OWN or tr.offers.get(msg.sender) != msg.offer_id:
+            self.stats.stale += 1
+            return
+        if msg.sender not in tr.accepted:
+            tr.accepted.append(msg.sender)
+
+    def _on_claim(self, msg: HandoverMessage) -> None:
+        local = self.ids.local(msg.global_id)
+        tr = self.tracks.get(local) if local is not None else None
+        if tr is None or tr.role != OWN:
+            self.stats.stale += 1
+            return
+        tr.role, tr.owner = RELEASED, msg.sender
+
+    # ------------------------------------------------------------------ one scan
+    def on_updates(self, t: float, updates: Iterable[TrackUpdate]) -> HandoverStep:
+        """One scan of the tracker's updates (local ids) -> authoritative updates."""
+        self.t = t
+        self._outbox = []
+        self._expire(t)
+        ups = list(updates)
+        live = [u for u in ups if u.status != TrackStatus.ENDED]
+        out: list[TrackUpdate] = []
+        for u in live:
+            if u.track not in self.tracks:
+                self._born(u)
+        self._match(live)
+        for u in live:
+            self._advance(t, u)
+            tr = self.tracks[u.track]
+            if tr.role == OWN:
+                out.append(replace(u, track=self.ids.resolve(u.track)))
+        for u in ups:
+            if u.status == TrackStatus.ENDED:
+                ended = self._ended(u)
+                if ended is not None:
+                    out.append(ended)
+        return HandoverStep(out, self._outbox)
+
+    def _born(self, u: TrackUpdate) -> None:
+        others = [s for s in self.layout.sectors_of(u.lat, u.lon) if s != self.sector]
+        if not others and self.layout.core_of(u.lat, u.lon) == self.sector:
+            self.tracks[u.track] = _Track(OWN, u.t, history={"born_t": u.t, "path": [self.sector]})
+            self.ids.resolve(u.track)
+        else:
+            self.tracks[u.track] = _Track(PROVISIONAL, u.t)
+
+    def _expire(self, t: float) -> None:
+        for oid, msg in list(self.inbox.items()):
+            if msg.expires_t < t and oid not in self.bound:
+                del self.inbox[oid]
+                self.closed[oid] = t
+                self.stats.expired += 1
+        horizon = t - self.config.memory_s
+        for d in (self.closed, self.seen):
+            for k in [k for k, v in d.items() if v < horizon]:
+                del d[k]
+
+    def _match(self, live: list[TrackUpdate]) -> None:
+        """Bind live offers to provisional tracks (or to the track that already carries
+        the offered id, when a track comes back), one to one, inside the gate."""
+        free = [m for oid, m in self.inbox.items() if oid not in self.bound]
+        if not free:
+            return
+        cands = [u for u in live if self.tracks[u.track].role == PROVISIONAL]
+        rest = []
+        for m in free:
+            back = self.ids.local(m.global_id)
+            if back is not None and back in self.tracks:
+                self._adopt(back, m)
+            else:
+                rest.append(m)
+        if not rest or not cands:
+            return
+        cost = np.array([[self._distance2(m, u) for u in cands] for m in rest])
+        gate = self.config.gate
+        big = gate * 1e3
+        rows, cols = linear_sum_assignment(np.where(cost <= gate, cost, big))
+        for i, j in zip(rows, cols, strict=True):
+            if cost[i, j] <= gate:
+                self._adopt(cands[j].track, rest[i])
+
+    def _distance2(self, m: HandoverMessage, u: TrackUpdate) -> float:
+        """Squared Mahalanobis distance between an offer predicted to ``u.t`` and ``u``."""
+        f = self.area.frame
+        xo = np.array([*f.to_enu(m.lat, m.lon, m.alt_m), *m.velocity], dtype=float)
+        xu = np.array([*f.to_enu(u.lat, u.lon, u.alt_m), *u.velocity], dtype=float)
+        dt = u.t - m.t
+        big_f = np.eye(6)
+        big_f[:3, 3:] = dt * np.eye(3)
+        q = self.config.accel_sigma_ms2**2
+        adt = abs(dt)
+        blk = np.array([[adt**3 / 3, adt**2 / 2], [adt**2 / 2, adt]]) * q
+        big_q = np.kron(blk, np.eye(3))
+        po = np.asarray(m.cov, float) if m.cov is not None else DEFAULT_COV
+        pu = np.asarray(u.cov, float) if u.cov is not None and len(u.cov) == 6 else DEFAULT_COV
+        s = big_f @ po @ big_f.T + big_q + pu
+        r = xu - big_f @ xo
+        try:
+            return float(r @ np.linalg.solve(s, r))
+        except np.linalg.LinAlgError:
+            return math.inf
+
+    def _adopt(self, local: str, m: HandoverMessage) -> None:
+        tr = self.tracks[local]
+        if self.ids.get(local) != m.global_id:
+            self.ids.adopt(local, m.global_id)
+            if self.evidence is not None and (m.evidence or m.identities):
+                self.evidence.write(local, m.evidence, m.identities)
+            self.stats.adopted += 1
+        tr.role, tr.owner, tr.offer_id = SHADOW, m.sender, m.offer_id
+        tr.offers, tr.accepted = {}, []
+        tr.history = dict(m.history)
+        self.bound[m.offer_id] = local
+        self._send(ACCEPT, m.offer_id, m.seq, m.sender, m.global_id)
+
+    def _advance(self, t: float, u: TrackUpdate) -> None:
+        """Role changes of one live track at this scan, and the offers it causes."""
+        tr = self.tracks[u.track]
+        if tr.role == PROVISIONAL and t - tr.since >= self.config.claim_after_s:
+            if self.layout.core_of(u.lat, u.lon) == self.sector:
+                tr.role, tr.history = OWN, {"born_t": tr.since, "path": [self.sector]}
+                self.ids.resolve(u.track)
+                self.stats.claimed += 1
+        elif tr.role == SHADOW:
+            self._shadow(t, u, tr)
+        if tr.role == OWN:
+            self._own(u, tr)
+
+    def _shadow(self, t: float, u: TrackUpdate, tr: _Track) -> None:
+        assert tr.offer_id is not None
+        m = self.inbox.get(tr.offer_id)
+        g = self.ids.resolve(u.track)
+        if m is not None and m.kind == RELEASE:
+            tr.role, tr.history = OWN, dict(m.history)
+            self.reported[g] = list(m.reported)
+            self._took(tr)
+            self.stats.received_authority += 1
+        elif (m is None or t - m.t >= self.config.owner_silent_s) and self.layout.core_of(
+            u.lat, u.lon
+        ) == self.sector:
+            assert tr.owner is not None
+            seq = m.seq + 1 if m is not None else 0
+            self._send(CLAIM, tr.offer_id, seq, tr.owner, g)
+            tr.role = OWN
+            self._took(tr)
+            self.stats.claimed += 1
+
+    def _took(self, tr: _Track) -> None:
+        assert tr.offer_id is not None
+        self.inbox.pop(tr.offer_id, None)
+        self.bound.pop(tr.offer_id, None)
+        self.closed[tr.offer_id] = self.t
+        path = list(tr.history.get("path", []))[-15:]
+        tr.history = {**tr.history, "path": [*path, self.sector]}
+        tr.offer_id = None
+
+    def _own(self, u: TrackUpdate, tr: _Track) -> None:
+        g = self.ids.resolve(u.track)
+        near = [s for s in self.layout.sectors_of(u.lat, u.lon) if s != self.sector]
+        for nb in [nb for nb in tr.offers if nb not in near]:  # left its overlap: a
+            del tr.offers[nb]  # later approach is a new offer (the old one expired there)
+            if nb in tr.accepted:
+                tr.accepted.remove(nb)
+        for nb in near:
+            if nb not in tr.offers:
+                self.n_offers += 1
+                tr.offers[nb] = f"{self.sector}:{self.ids.epoch}o{self.n_offers}"
+            self._send(OFFER, tr.offers[nb], self._next_seq(), nb, g, u, tr)
+            self.stats.offers_sent += 1
+        to = self.layout.authority(self.sector, u.lat, u.lon)
+        if to is not None and to != self.sector and to in tr.accepted:
+            self._release(u, tr, to)
+
+    def _release(self, u: TrackUpdate, tr: _Track, to: str) -> None:
+        g = self.ids.resolve(u.track)
+        self._send(RELEASE, tr.offers[to], self._next_seq(), to, g, u, tr)
+        tr.role, tr.owner = RELEASED, to
+        tr.offers, tr.accepted = {}, []
+        self.stats.released += 1
+
+    def _ended(self, u: TrackUpdate) -> TrackUpdate | None:
+        """The tracker ended ``u.track``: report ENDED only if this sector owned it and
+        no neighbour has accepted it (then it is handed over, not lost)."""
+        tr = self.tracks.pop(u.track, None)
+        g = self.ids.get(u.track)
+        out = None
+        if tr is not None and tr.role == OWN and g is not None:
+            nxt = [s for s in tr.accepted if s in tr.offers]
+            if nxt:
+                self._release(u, tr, nxt[0])
+            else:
+                out = replace(u, track=g)
+        if tr is not None and tr.offer_id is not None:
+            self.bound.pop(tr.offer_id, None)
+        self.ids.forget(u.track)
+        return out
+
+    def _next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    def _send(
+        self,
+        kind: str,
+        offer_id: str,
+        seq: int,
+        to: str,
+        global_id: str,
+        u: TrackUpdate | None = None,
+        tr: _Track | None = None,
+    ) -> None:
+        if u is None or tr is None:
+            self._outbox.append(
+                HandoverMessage(kind, offer_id, seq, self.sector, to, global_id, self.t)
+            )
+            return
+        self._outbox.append(
+            HandoverMessage(
+                kind,
+                offer_id,
+                seq,
+                self.sector,
+                to,
+                global_id,
+                u.t,
+                expires_t=u.t + self.config.offer_ttl_s,
+                lat=u.lat,
+                lon=u.lon,
+                alt_m=u.alt_m,
+                velocity=u.velocity,
+                cov=u.cov if u.cov is not None and len(u.cov) == 6 else None,
+                class_probs=dict(u.class_probs),
+                identities=u.identities,
+                callsign=u.callsign,
+                evidence=self.evidence.read(u.track) if self.evidence is not None else {},
+                history={**tr.history, "handovers": int(tr.history.get("handovers", 0)) + 1}
+                if kind == RELEASE
+                else dict(tr.history),
+                reported=tuple(self.reported.get(global_id, ())) if kind == RELEASE else (),
+            )
+        )
+
+    # ------------------------------------------------------------------ events
+    def filter_events(self, events: Iterable[Event]) -> list[Event]:
+        """The analyzer's events minus repeats of what an old owner already reported for
+        the same global track; remembers what passes, for the next release."""
+        out = []
+        w = self.config.dedupe_window_s
+        for e in events:
+            key = str(e.attrs.get("zone") or e.attrs.get("direction") or "")
+            seen = self.reported.setdefault(e.track, [])
+            if any(k == e.kind and kk == key and abs(e.t - tt) <= w for k, kk, tt in seen):
+                self.stats.events_deduplicated += 1
+                continue
+            seen.append((e.kind, key, e.t))
+            del seen[:-32]
+            out.append(e)
+        return out
+
+    # ------------------------------------------------------------------ snapshot
+    def to_snapshot(self) -> dict[str, Any]:
+        """Everything needed to resume mid-hand-over after a failover (JSON-able)."""
+        return {
+            "sector": self.sector,
+            "ids": self.ids.to_snapshot(),
+            "tracks": {
+                k: {
+                    "role": v.role,
+                    "since": v.since,
+                    "owner": v.owner,
+                    "offer_id": v.offer_id,
+                    "offers": dict(v.offers),
+                    "accepted": list(v.accepted),
+                    "history": dict(v.history),
+                }
+                for k, v in self.tracks.items()
+            },
+            "inbox": [m.to_dict() for m in self.inbox.values()],
+            "bound": dict(self.bound),
+            "closed": dict(self.closed),
+            "seen": dict(self.seen),
+            "reported": {g: [list(r) for r in rs] for g, rs in self.reported.items()},
+            "seq": self.seq,
+            "n_offers": self.n_offers,
+            "t": self.t if math.isfinite(self.t) else None,
+        }
+
+    @classmethod
+    def from_snapshot(
+        cls,
+        d: Mapping[str, Any],
+        layout: SectorLayout,
+        *,
+        config: HandoverConfig | None = None,
+        evidence: EvidenceLink | None = None,
+    ) -> HandoverAgent:
+        """Resume from :meth:`to_snapshot`; raises :class:`HandoverError` naming the field."""
+        try:
+            ids = GlobalIds.from_snapshot(d["ids"])
+            a = cls(str(d["sector"]), layout, epoch=ids.epoch, config=config, evidence=evidence)
+            a.ids = ids
+            for k, v in dict(d["tracks"]).items():
+                if v["role"] not in ROLES:
+                    raise HandoverError(f"hand-over snapshot: tracks[{k!r}].role {v['role']!r}")
+                a.tracks[str(k)] = _Track(
+                    v["role"],
+                    float(v["since"]),
+                    v.get("owner"),
+                    v.get("offer_id"),
+                    {str(s): str(o) for s, o in dict(v.get("offers", {})).items()},
+                    [str(s) for s in v.get("accepted", [])],
+                    dict(v.get("history", {})),
+                )
+            for m in d["inbox"]:
+                msg = HandoverMessage.from_dict(m)
+                a.inbox[msg.offer_id] = msg
+            a.bound = {str(k): str(v) for k, v in dict(d["bound"]).items()}
+            a.closed = {str(k): float(v) for k, v in dict(d["closed"]).items()}
+            a.seen = {str(k): float(v) for k, v in dict(d["seen"]).items()}
+            a.reported = {
+                str(g): [(str(r[0]), str(r[1]), float(r[2])) for r in rs]
+                for g, rs in dict(d["reported"]).items()
+            }
+            a.seq, a.n_offers = int(d["seq"]), int(d["n_offers"])
+            a.t = -math.inf if d.get("t") is None else float(d["t"])
+        except KeyError as e:
+            raise HandoverError(f"hand-over snapshot: missing {e.args[0]!r}") from None
+        except (TypeError, ValueError, IndexError) as e:
+            if isinstance(e, HandoverError):
+                raise
+            raise HandoverError(f"hand-over snapshot: {e}") from None
+        return a

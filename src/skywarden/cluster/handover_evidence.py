@@ -1,0 +1,59 @@
+"""Class evidence of one track of a :class:`~skywarden.tracking.tracker.Tracker`, read
+for a hand-over offer and written into the neighbour's adopting track.
+
+The classifier recomputes a track's class probabilities every scan from its evidence
+columns (``tracking.classify``: ADS-B and Remote ID counts, RF credit, speed, hover
+time, height, radar class reports...), so adopting only the probabilities would be
+undone at the next scan: the evidence columns travel instead. In the overlap both
+sectors see the same detections, so the owner's evidence includes what the
+neighbour's young track has seen: the adopting track takes the owner's values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from skywarden.tracking.tracker import Tracker, track_name
+
+
+class TrackerEvidence:
+    """:class:`~skywarden.cluster.handover.EvidenceLink` over a live tracker."""
+
+    def __init__(self, tracker: Tracker) -> None:
+        self.tracker = tracker
+
+    def _row(self, local: str) -> int:
+        prefix = track_name(0, self.tracker.id_prefix)[:-6]
+        if not local.startswith(prefix) or not local[len(prefix) :].isdigit():
+            return -1
+        return self.tracker.core.table.row_of(int(local[len(prefix) :]))
+
+    def _columns(self) -> list[str]:
+        a = self.tracker.core.table.a
+        return [k for k, v in a.items() if k.startswith("c_") and v.ndim == 1]
+
+    def read(self, local: str) -> dict[str, float]:
+        """The scalar evidence columns of ``local`` (empty if it is not live)."""
+        i = self._row(local)
+        if i < 0:
+            return {}
+        a = self.tracker.core.table.a
+        return {k: float(a[k][i]) for k in self._columns()}
+
+    def write(self, local: str, evidence: Mapping[str, float], identities: Sequence[str]) -> None:
+        """Put the offered evidence and identities on ``local`` (unknown columns ignored)."""
+        i = self._row(local)
+        if i < 0:
+            return
+        a = self.tracker.core.table.a
+        for k in self._columns():
+            if k in evidence:
+                a[k][i] = np.float64(evidence[k])
+        tid = int(a["id"][i])
+        meta = self.tracker.core.meta.get(tid)
+        if meta is not None:
+            for ident in identities:
+                if ident not in meta.identities:
+                    meta.identities.append(ident)
