@@ -2,18 +2,19 @@
 """Hand-over of tracks between overlapping sectors, so a track keeps its global id.
 
 One :class:`HandoverAgent` per sector worker sits between the tracker and everything
-downstream (analyzer, store, live feed): ``agent.on_updates(t, updates)`` takes the
-tracker's updates (local ids) and returns the updates this sector is *authoritative*
-for, under their global ids, plus the messages to send (``handover_messages``). What
-arrives on ``handover.<sector>`` goes to ``agent.on_message``. No I/O here:
-:class:`~skywarden.cluster.handover_link.HandoverLink` carries the messages on a bus.
+downstream: ``agent.on_updates(t, updates)`` takes the tracker's updates (local ids)
+and returns the updates this sector is *authoritative* for, under their global ids
+(for the store and the live feed), the updates its analyzer should see, and the
+messages to send (``handover_messages``). What arrives on ``handover.<sector>`` goes
+to ``agent.on_message``. No I/O here: :class:`~.handover_link.HandoverLink` carries
+the messages on a bus.
 
 The protocol (docs/handover.md):
 
 1. **offer** - the owner of a track inside a neighbour's extended area offers it to
-   that neighbour every scan (state, covariance, class probabilities, identities,
-   history), same ``offer_id``, growing ``seq``; an offer expires ``offer_ttl_s``
-   after it was sent.
+   that neighbour every scan (state, covariance, class probabilities and evidence,
+   identities, history), same ``offer_id``, growing ``seq``; an offer expires
+   ``offer_ttl_s`` after it was sent.
 2. **match** - the neighbour's own new (*provisional*) tracks are matched to the
    live offers by Mahalanobis distance of position and velocity, the offer predicted
    to the track's time with a constant-velocity model, gated at the chi-square
@@ -21,29 +22,30 @@ The protocol (docs/handover.md):
    cost (``scipy.optimize.linear_sum_assignment``). A track that already carries a
    global id is never a candidate for another: adoption never steals.
 3. **accept** - the matched track adopts the global id and the class evidence and
-   becomes a *shadow*: tracked, not reported. The neighbour answers ``accept``.
+   becomes a *shadow*: tracked and analysed, not reported. The neighbour answers.
 4. **release** - when the track is more than the hysteresis outside the owner's core
    and an accepting neighbour's core holds it, the owner sends ``release`` (the last
-   state and the events it already reported) and stops reporting it; its local track
-   ends later without an ``ENDED`` update (it was handed over, not lost). The receiver
-   reports the track from then on. A track the owner loses while a neighbour has
-   accepted it is released at once, for the same reason.
+   state; its ``t`` is the switch time) and stops reporting it; its local track ends
+   later without an ``ENDED`` update (handed over, not lost). A track the owner loses
+   while a neighbour has accepted it is released at once, for the same reason.
 5. **claim** - a shadow whose owner has gone silent for ``owner_silent_s`` (its
-   worker died and nobody has resumed it) while the track is in the receiver's core
-   is claimed; the owner, if it comes back, stops reporting it.
+   worker died and nobody resumed it) while the track is in the receiver's core is
+   claimed; the owner, if it comes back, stops reporting it.
 
 A track born here is reported under this sector's own id at once when no neighbour's
 extended area holds it; born in the overlap, it waits ``claim_after_s`` for an offer
-(the neighbour that owns the area reports it meanwhile), then is claimed if it lies
+(the neighbour that owns that area reports it meanwhile), then is claimed if it lies
 in this core.
 
-Analyzer consequences: the worker feeds its analyzer only the authoritative updates,
-so an update of a global track reaches exactly one analyzer at a time, and events
-and incidents carry the global id. A track's history restarts in the new owner's
-analyzer at the release; :meth:`HandoverAgent.filter_events` drops an event of a
-handed-over track that repeats one the old owner already reported (same kind and
-zone or direction within ``dedupe_window_s``: a track released inside a zone is not
-reported entering it twice), and remembers what it lets through for the next release.
+Analyzer consequences. The analyzer of each sector sees every track that carries a
+global id here (owned, shadowed or released), so a crossing observed in the overlap
+is observed by both analyzers, each under the same global id, whichever of them
+owns the track when the detector confirms it. Each event is *reported* only by the
+sector that was authoritative for its track at the event's observed time
+(:meth:`HandoverAgent.filter_events`): both sides know the switch time exactly (the
+release carries it), so a crossing is reported once, and not lost when the owner
+changes between the crossing and its confirmation. Incidents are published by the
+sector authoritative for their track now (:meth:`HandoverAgent.filter_incidents`).
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ from skywarden.cluster.handover_messages import (
     HandoverMessage,
 )
 from skywarden.cluster.overlap import SectorLayout
-from skywarden.model import Event, TrackStatus, TrackUpdate
+from skywarden.model import Event, Incident, TrackStatus, TrackUpdate
 
 PROVISIONAL, SHADOW, OWN, RELEASED = "provisional", "shadow", "own", "released"
 ROLES = (PROVISIONAL, SHADOW, OWN, RELEASED)
@@ -84,8 +86,8 @@ class HandoverConfig:
     owner_silent_s: float = 10.0
     gate_probability: float = 0.9999
     accel_sigma_ms2: float = 5.0  # white-noise acceleration of the offer's prediction
-    dedupe_window_s: float = 600.0
-    memory_s: float = 600.0  # how long a finished offer id is remembered
+    event_hold_s: float = 10.0  # how long an event waits for a release in flight
+    memory_s: float = 600.0  # how long finished offers and authority spans are kept
 
     def __post_init__(self) -> None:
         for name in ("offer_ttl_s", "claim_after_s", "owner_silent_s", "accel_sigma_ms2"):
@@ -124,9 +126,11 @@ class _Track:
 
 @dataclass
 class HandoverStep:
-    """What one scan gives: the authoritative updates (global ids), messages to send."""
+    """What one scan gives: the updates this sector reports (global ids), the updates
+    its analyzer sees (every track with a global id here), the messages to send."""
 
     updates: list[TrackUpdate]
+    analysis: list[TrackUpdate]
     messages: list[HandoverMessage]
 
 
@@ -141,7 +145,7 @@ class HandoverStats:
     duplicates: int = 0
     stale: int = 0
     rejected: int = 0
-    events_deduplicated: int = 0
+    events_elsewhere: int = 0  # observed while another sector was authoritative
 
 
 class HandoverAgent:
@@ -167,7 +171,10 @@ class HandoverAgent:
         self.bound: dict[str, str] = {}  # offer id -> local track that adopted it
         self.closed: dict[str, float] = {}  # finished offer id -> when
         self.seen: dict[str, float] = {}  # msg id -> when (deduplication)
-        self.reported: dict[str, list[tuple[str, str, float]]] = {}  # global id -> events
+        # global id -> [start, end] spans of track time when this sector reported it
+        self.owned: dict[str, list[list[float]]] = {}
+        self.pending: list[tuple[Event, float]] = []  # events waiting for a release
+        self.hidden: dict[str, Incident] = {}  # newest version of unpublished incidents
         self.seq = 0
         self.n_offers = 0
         self.t = -math.inf
@@ -223,6 +230,7 @@ class HandoverAgent:
             self.stats.stale += 1
             return
         tr.role, tr.owner = RELEASED, msg.sender
+        self._lose(msg.global_id, msg.t)
 
     # ------------------------------------------------------------------ one scan
     def on_updates(self, t: float, updates: Iterable[TrackUpdate]) -> HandoverStep:
@@ -233,27 +241,36 @@ class HandoverAgent:
         ups = list(updates)
         live = [u for u in ups if u.status != TrackStatus.ENDED]
         out: list[TrackUpdate] = []
+        seen: list[TrackUpdate] = []
         for u in live:
             if u.track not in self.tracks:
                 self._born(u)
         self._match(live)
         for u in live:
-            self._advance(t, u)
             tr = self.tracks[u.track]
-            if tr.role == OWN:
-                out.append(replace(u, track=self.ids.resolve(u.track)))
+            was_own = tr.role == OWN  # the owner reports the scan it releases in
+            self._advance(t, u)
+            g = self.ids.get(u.track)
+            if g is not None:
+                seen.append(replace(u, track=g))
+                if was_own or tr.role == OWN:
+                    out.append(seen[-1])
         for u in ups:
             if u.status == TrackStatus.ENDED:
+                g = self.ids.get(u.track)
                 ended = self._ended(u)
                 if ended is not None:
                     out.append(ended)
-        return HandoverStep(out, self._outbox)
+                    seen.append(ended)
+                elif g is not None:  # handed over: the analyzer forgets it, nobody
+                    seen.append(replace(u, track=g))  # else hears of an end
+        return HandoverStep(out, seen, self._outbox)
 
     def _born(self, u: TrackUpdate) -> None:
         others = [s for s in self.layout.sectors_of(u.lat, u.lon) if s != self.sector]
         if not others and self.layout.core_of(u.lat, u.lon) == self.sector:
             self.tracks[u.track] = _Track(OWN, u.t, history={"born_t": u.t, "path": [self.sector]})
-            self.ids.resolve(u.track)
+            self._gain(self.ids.resolve(u.track), -math.inf)
         else:
             self.tracks[u.track] = _Track(PROVISIONAL, u.t)
 
@@ -267,6 +284,10 @@ class HandoverAgent:
         for d in (self.closed, self.seen):
             for k in [k for k, v in d.items() if v < horizon]:
                 del d[k]
+        for g, spans in list(self.owned.items()):
+            spans[:] = [sp for sp in spans if sp[1] >= horizon]
+            if not spans:
+                del self.owned[g]
 
     def _match(self, live: list[TrackUpdate]) -> None:
         """Bind live offers to provisional tracks (or to the track that already carries
@@ -332,7 +353,7 @@ class HandoverAgent:
         if tr.role == PROVISIONAL and t - tr.since >= self.config.claim_after_s:
             if self.layout.core_of(u.lat, u.lon) == self.sector:
                 tr.role, tr.history = OWN, {"born_t": tr.since, "path": [self.sector]}
-                self.ids.resolve(u.track)
+                self._gain(self.ids.resolve(u.track), -math.inf)
                 self.stats.claimed += 1
         elif tr.role == SHADOW:
             self._shadow(t, u, tr)
@@ -345,7 +366,7 @@ class HandoverAgent:
         g = self.ids.resolve(u.track)
         if m is not None and m.kind == RELEASE:
             tr.role, tr.history = OWN, dict(m.history)
-            self.reported[g] = list(m.reported)
+            self._gain(g, m.t)
             self._took(tr)
             self.stats.received_authority += 1
         elif (m is None or t - m.t >= self.config.owner_silent_s) and self.layout.core_of(
@@ -355,6 +376,7 @@ class HandoverAgent:
             seq = m.seq + 1 if m is not None else 0
             self._send(CLAIM, tr.offer_id, seq, tr.owner, g)
             tr.role = OWN
+            self._gain(g, t)
             self._took(tr)
             self.stats.claimed += 1
 
@@ -389,6 +411,7 @@ class HandoverAgent:
         self._send(RELEASE, tr.offers[to], self._next_seq(), to, g, u, tr)
         tr.role, tr.owner = RELEASED, to
         tr.offers, tr.accepted = {}, []
+        self._lose(g, u.t)
         self.stats.released += 1
 
     def _ended(self, u: TrackUpdate) -> TrackUpdate | None:
@@ -449,25 +472,55 @@ class HandoverAgent:
                 history={**tr.history, "handovers": int(tr.history.get("handovers", 0)) + 1}
                 if kind == RELEASE
                 else dict(tr.history),
-                reported=tuple(self.reported.get(global_id, ())) if kind == RELEASE else (),
             )
         )
 
-    # ------------------------------------------------------------------ events
+    # ------------------------------------------------------------------ authority
+    def _gain(self, g: str, t: float) -> None:
+        self.owned.setdefault(g, []).append([t, math.inf])
+
+    def _lose(self, g: str, t: float) -> None:
+        for sp in self.owned.get(g, []):
+            if sp[1] == math.inf:
+                sp[1] = t
+
+    def authoritative_at(self, g: str, t: float) -> bool:
+        """Whether this sector reported track ``g`` at track time ``t``."""
+        return any(a < t <= b for a, b in self.owned.get(g, ()))
+
     def filter_events(self, events: Iterable[Event]) -> list[Event]:
-        """The analyzer's events minus repeats of what an old owner already reported for
-        the same global track; remembers what passes, for the next release."""
+        """The analyzer's events this sector reports: those observed while it was
+        authoritative for the track. An event of a shadow track waits up to
+        ``event_hold_s`` for a release still in flight; others are dropped (the
+        authoritative sector reports them)."""
+        out, keep = [], []
+        for e, since in [*self.pending, *((e, self.t) for e in events)]:
+            if self.authoritative_at(e.track, e.t):
+                out.append(e)
+            elif self._may_gain(e.track) and self.t - since < self.config.event_hold_s:
+                keep.append((e, since))
+            else:
+                self.stats.events_elsewhere += 1
+        self.pending = keep
+        return out
+
+    def _may_gain(self, g: str) -> bool:
+        local = self.ids.local(g)
+        return local is not None and local in self.tracks and self.tracks[local].role == SHADOW
+
+    def filter_incidents(self, incidents: Iterable[Incident]) -> list[Incident]:
+        """Incident changes this sector publishes: those of tracks it reports now. A
+        withheld incident is kept and published when its track is handed over here."""
+        now = {g for g, spans in self.owned.items() if spans and spans[-1][1] == math.inf}
         out = []
-        w = self.config.dedupe_window_s
-        for e in events:
-            key = str(e.attrs.get("zone") or e.attrs.get("direction") or "")
-            seen = self.reported.setdefault(e.track, [])
-            if any(k == e.kind and kk == key and abs(e.t - tt) <= w for k, kk, tt in seen):
-                self.stats.events_deduplicated += 1
-                continue
-            seen.append((e.kind, key, e.t))
-            del seen[:-32]
-            out.append(e)
+        for inc in incidents:
+            self.hidden[inc.id] = inc
+        for iid, inc in list(self.hidden.items()):
+            if now.intersection(inc.tracks):
+                out.append(inc)
+                del self.hidden[iid]
+            elif not any(self.ids.local(g) in self.tracks for g in inc.tracks):
+                del self.hidden[iid]  # no track of it is here any more
         return out
 
     # ------------------------------------------------------------------ snapshot
@@ -492,7 +545,8 @@ class HandoverAgent:
             "bound": dict(self.bound),
             "closed": dict(self.closed),
             "seen": dict(self.seen),
-            "reported": {g: [list(r) for r in rs] for g, rs in self.reported.items()},
+            "owned": {g: [[a, _inf(b)] for a, b in spans] for g, spans in self.owned.items()},
+            "pending": [[e.to_dict(), since] for e, since in self.pending],
             "seq": self.seq,
             "n_offers": self.n_offers,
             "t": self.t if math.isfinite(self.t) else None,
@@ -530,10 +584,11 @@ class HandoverAgent:
             a.bound = {str(k): str(v) for k, v in dict(d["bound"]).items()}
             a.closed = {str(k): float(v) for k, v in dict(d["closed"]).items()}
             a.seen = {str(k): float(v) for k, v in dict(d["seen"]).items()}
-            a.reported = {
-                str(g): [(str(r[0]), str(r[1]), float(r[2])) for r in rs]
-                for g, rs in dict(d["reported"]).items()
+            a.owned = {
+                str(g): [[float(sp[0]), float(sp[1])] for sp in spans]
+                for g, spans in dict(d["owned"]).items()
             }
+            a.pending = [(_event(e), float(since)) for e, since in d.get("pending", [])]
             a.seq, a.n_offers = int(d["seq"]), int(d["n_offers"])
             a.t = -math.inf if d.get("t") is None else float(d["t"])
         except KeyError as e:
@@ -543,3 +598,21 @@ class HandoverAgent:
                 raise
             raise HandoverError(f"hand-over snapshot: {e}") from None
         return a
+
+
+def _inf(v: float) -> float | str:
+    return v if math.isfinite(v) else ("inf" if v > 0 else "-inf")
+
+
+def _event(d: Mapping[str, Any]) -> Event:
+    core = ("kind", "t", "track", "lat", "lon", "alt_m")
+    attrs = {k: v for k, v in d.items() if k not in core}
+    return Event(
+        str(d["kind"]),
+        float(d["t"]),
+        str(d["track"]),
+        float(d["lat"]),
+        float(d["lon"]),
+        float(d["alt_m"]),
+        attrs,
+    )

@@ -5,7 +5,8 @@ Every message travels on the topic ``handover.<to-sector>`` (on JetStream the su
 of one track from one sector to one neighbour; ``seq`` grows with every message the
 owner sends about it, so a receiver keeps the highest and ignores a duplicate or a
 late, older one: delivery may be at-least-once and unordered. ``msg_id`` is
-``<offer_id>/<kind>/<seq>``, the deduplication key.
+``<offer_id>/<kind>/<seq>``, the deduplication key. The messages are strict JSON (no
+NaN), so any bus and any language can carry them.
 
 The track's state travels in geographic terms (lat, lon, alt_m) with the velocity and
 the 6x6 covariance in the sender's ENU axes: neighbouring sectors' axes differ by well
@@ -39,8 +40,9 @@ def topic_for(sector: str) -> str:
 class HandoverMessage:
     """One message of the protocol. ``accept`` and ``claim`` carry only the header
     (kind, offer_id, seq, sender, to, global_id, t); ``offer`` and ``release`` the
-    track: state, covariance, class probabilities, identities and a history summary;
-    ``release`` also the events the old owner already reported (``reported``)."""
+    track: state, covariance, class probabilities, identities and a history summary.
+    A release's ``t`` is the switch time: events observed up to it belong to the old
+    owner, later ones to the new (``HandoverAgent.filter_events``)."""
 
     kind: str
     offer_id: str
@@ -60,7 +62,6 @@ class HandoverMessage:
     callsign: str | None = None
     evidence: Mapping[str, float] = field(default_factory=dict)
     history: Mapping[str, Any] = field(default_factory=dict)
-    reported: tuple[tuple[str, str, float], ...] = ()
 
     @property
     def msg_id(self) -> str:
@@ -97,9 +98,7 @@ class HandoverMessage:
         if self.callsign:
             d["callsign"] = self.callsign
         if self.evidence:
-            d["evidence"] = dict(self.evidence)
-        if self.reported:
-            d["reported"] = [list(r) for r in self.reported]
+            d["evidence"] = {k: _wire(v) for k, v in self.evidence.items()}
         return d
 
     @classmethod
@@ -143,13 +142,10 @@ class HandoverMessage:
                 ),
                 callsign=None if d.get("callsign") is None else str(d["callsign"]),
                 evidence={
-                    str(k): _num(v, f"evidence.{k}", where, inf_ok=True)
+                    str(k): _unwire(v, f"evidence.{k}", where)
                     for k, v in _mapping(d.get("evidence", {}), "evidence", where).items()
                 },
                 history=dict(_mapping(d.get("history", {}), "history", where)),
-                reported=tuple(
-                    _reported(r, where) for r in _seq(d.get("reported", ()), "reported", where)
-                ),
             )
         except KeyError as e:
             raise HandoverError(f"{where}: missing {e.args[0]!r}") from None
@@ -199,11 +195,20 @@ def _mapping(v: Any, name: str, where: str) -> Mapping[str, Any]:
     return v
 
 
-def _reported(r: Any, where: str) -> tuple[str, str, float]:
-    s = _seq(r, "reported[]", where)
-    if len(s) != 3:
-        raise HandoverError(f"{where}: reported[] must be [kind, key, t]")
-    return (str(s[0]), str(s[1]), _num(s[2], "reported[].t", where))
+def _wire(v: float) -> float | str | None:
+    """JSON has no NaN or infinity: NaN (evidence not observed yet) travels as null,
+    an infinity as the string "inf" or "-inf"."""
+    if math.isnan(v):
+        return None
+    return v if math.isfinite(v) else ("inf" if v > 0 else "-inf")
+
+
+def _unwire(v: Any, name: str, where: str) -> float:
+    if v is None:
+        return math.nan
+    if v in ("inf", "-inf"):
+        return float(v)
+    return _num(v, name, where)
 
 
 def _vector(v: Any, name: str, where: str) -> tuple[float, float, float]:
