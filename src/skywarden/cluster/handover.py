@@ -365,10 +365,11 @@ class HandoverAgent:
         m = self.inbox.get(tr.offer_id)
         g = self.ids.resolve(u.track)
         if m is not None and m.kind == RELEASE:
-            tr.role, tr.history = OWN, dict(m.history)
-            self._gain(g, m.t)
-            self._took(tr)
-            self.stats.received_authority += 1
+            if t > m.t:  # the old owner reported the release scan itself
+                tr.role, tr.history = OWN, dict(m.history)
+                self._gain(g, m.t)
+                self._took(tr)
+                self.stats.received_authority += 1
         elif (m is None or t - m.t >= self.config.owner_silent_s) and self.layout.core_of(
             u.lat, u.lon
         ) == self.sector:
