@@ -11,12 +11,13 @@ a bus: the in-process bus here, a real nats-server at the end.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,7 +149,22 @@ class World:
                 )
             self.workers[name] = Worker(name, tracker, agent, HandoverLink(agent, bus), an)
 
-    async def run(self, detections: list[list[Detection]], kill: dict[int, str] | None = None):
+    def mine(self, sector: str, detections: list[Detection]) -> list[Detection]:
+        """The detections the edge publishes to ``sector``: its extended area's."""
+        area = self.layout[sector]
+        return [
+            d
+            for d in detections
+            if d.position is not None
+            and bool(area.contains(d.position.lat, d.position.lon, "extended")[0])
+        ]
+
+    async def run(
+        self,
+        detections: list[list[Detection]],
+        kill: dict[int, str] | None = None,
+        after_scan: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
         for w in self.workers.values():
             await w.link.start()
         kill = kill or {}
@@ -156,16 +172,11 @@ class World:
             if k in kill:
                 self.workers[kill[k]].alive = False
             for w in self.workers.values():
-                if not w.alive:
-                    continue
-                mine = [
-                    d
-                    for d in dets
-                    if d.position is not None
-                    and bool(self.layout[w.sector].contains(d.position.lat, d.position.lon, "extended")[0])
-                ]
-                await w.step(T0 + k, mine)
+                if w.alive:
+                    await w.step(T0 + k, self.mine(w.sector, dets))
             await self.settle()
+            if after_scan is not None:
+                await after_scan(k)
         for w in self.workers.values():
             await w.link.close()
 
@@ -199,8 +210,10 @@ def along_border(n: int, x0: float, speed: float, north_m: float) -> Truth:
     return x0 + speed * t, np.full(n, north_m)
 
 
-def _run(world: World, detections: list[list[Detection]], **kw: object) -> None:
-    asyncio.run(world.run(detections, **kw))  # type: ignore[arg-type]
+def _run(
+    world: World, detections: list[list[Detection]], kill: dict[int, str] | None = None
+) -> None:
+    asyncio.run(world.run(detections, kill))
 
 
 # --------------------------------------------------------------------------- tests
@@ -217,12 +230,13 @@ def test_one_drone_along_the_border_keeps_one_global_id_through_three_sectors() 
     owners = world.owners()
     assert all(len(s) == 1 for s in owners.values()), "two sectors reported one scan"
     order = [s[0] for _, s in sorted(owners.items())]
-    changes = [a for a, b in zip(order, order[1:], strict=False) if a != b]
+    changes = [a for a, b in itertools.pairwise(order) if a != b]
     assert changes == ["west", "centre"]  # west -> centre -> east, no flapping back
     assert order[-1] == "east"
     first = min(owners)
     assert len(owners) >= 0.97 * (n - first)  # the hand-overs leave no silent scans
-    assert not any(u.status == TrackStatus.ENDED for w in world.workers.values() for u in w.reported)
+    ups = [u for w in world.workers.values() for u in w.reported]
+    assert not any(u.status == TrackStatus.ENDED for u in ups)  # handed over, never lost
     east = world.workers["east"].agent
     (rec,) = [tr for tr in east.tracks.values() if tr.role == "own"]
     assert rec.history["path"] == list(NAMES)
@@ -260,16 +274,21 @@ def test_a_crossing_in_the_overlap_is_reported_once(offset_m: float) -> None:
     world = World(InProcessBus(maxsize=10_000), analyse=True)
     _run(world, scans(3, [(x, y)], n, ("1581F5FJD22A0000001",)))
     crossings = [
-        (w.sector, e) for w in world.workers.values() for e in w.events if e.kind == "border_crossing"
+        (w.sector, e)
+        for w in world.workers.values()
+        for e in w.events
+        if e.kind == "border_crossing"
     ]
     assert len(crossings) == 1, crossings
     sector, e = crossings[0]
     assert e.attrs["direction"] == "northbound"
     assert e.track in world.ids() and len(world.ids()) == 1
     assert sector == ("west" if offset_m < 0 else "centre") or offset_m == 250.0
-    assert world.workers["centre"].agent.stats.events_elsewhere + world.workers[
-        "west"
-    ].agent.stats.events_elsewhere >= 1  # the other analyzer saw it too, and kept quiet
+    assert (
+        world.workers["centre"].agent.stats.events_elsewhere
+        + world.workers["west"].agent.stats.events_elsewhere
+        >= 1
+    )  # the other analyzer saw it too, and kept quiet
 
 
 def test_a_receiver_that_restarts_from_its_snapshot_mid_handover_keeps_the_id() -> None:
@@ -278,39 +297,27 @@ def test_a_receiver_that_restarts_from_its_snapshot_mid_handover_keeps_the_id() 
     world = World(InProcessBus(maxsize=10_000))
     dets = scans(5, [truth], n)
     centre = world.workers["centre"]
+    restarted: list[int] = []
 
-    async def go() -> None:
-        for w in world.workers.values():
-            await w.link.start()
-        for k, scan in enumerate(dets):
-            for w in world.workers.values():
-                mine = [
-                    d
-                    for d in scan
-                    if d.position is not None
-                    and bool(world.layout[w.sector].contains(d.position.lat, d.position.lon, "extended")[0])
-                ]
-                await w.step(T0 + k, mine)
-            await world.settle()
-            roles = {tr.role for tr in centre.agent.tracks.values()}
-            if k > 60 and roles == {"shadow"} and centre.agent.stats.received_authority == 0:
-                # The worker dies after accepting, before the release: a new one resumes
-                # from the snapshot (through JSON, as it is stored).
-                snap = json.loads(json.dumps(centre.agent.to_snapshot()))
-                await centre.link.close()
-                agent = HandoverAgent.from_snapshot(
-                    snap, world.layout, evidence=TrackerEvidence(centre.tracker)
-                )
-                received = centre.link.received
-                centre.agent, centre.link = agent, HandoverLink(agent, world.bus)
-                centre.link.received = received  # settle() counts across the restart
-                await centre.link.start()
-                world.restarted = True  # type: ignore[attr-defined]
-        for w in world.workers.values():
-            await w.link.close()
+    async def die_and_resume(k: int) -> None:
+        roles = {tr.role for tr in centre.agent.tracks.values()}
+        if restarted or k < 60 or roles != {"shadow"}:
+            return
+        # Centre's worker dies after accepting, before the release; a new one resumes
+        # from the snapshot (through JSON, as it is stored) with the tracker's state.
+        snap = json.loads(json.dumps(centre.agent.to_snapshot()))
+        await centre.link.close()
+        agent = HandoverAgent.from_snapshot(
+            snap, world.layout, evidence=TrackerEvidence(centre.tracker)
+        )
+        received = centre.link.received
+        centre.agent, centre.link = agent, HandoverLink(agent, world.bus)
+        centre.link.received = received  # settle() counts across the restart
+        await centre.link.start()
+        restarted.append(k)
 
-    asyncio.run(go())
-    assert getattr(world, "restarted", False)
+    asyncio.run(world.run(dets, after_scan=die_and_resume))
+    assert restarted
     assert len(world.ids()) == 1
     assert centre.agent.stats.received_authority == 1
     assert any(u.track in world.ids() for u in centre.reported)
