@@ -7,11 +7,16 @@ import asyncio
 import dataclasses
 import json
 import math
+import pickle
+import threading
+import time
+from collections.abc import Callable
 
 import pytest
 
 from skywarden.bus.memory import InProcessBus
 from skywarden.cluster.handover import HandoverAgent, HandoverConfig, HandoverStep
+from skywarden.cluster.handover_hook import handover_hooks
 from skywarden.cluster.handover_link import HandoverLink
 from skywarden.cluster.handover_messages import (
     OFFER,
@@ -309,3 +314,43 @@ def test_config_is_checked() -> None:
         HandoverConfig(offer_ttl_s=0.0)
     with pytest.raises(HandoverError, match="gate_probability"):
         HandoverConfig(gate_probability=1.0)
+
+
+def test_the_worker_hook_hands_over_between_a_stage_thread_and_the_event_loop() -> None:
+    lay = layout()
+    bus = InProcessBus()
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        make = handover_hooks(lay, bus, loop)
+        assert make("nowhere") is None
+        hw, he = make("w"), make("e")
+        assert hw is not None and he is not None
+
+        def until(cond: Callable[[], bool]) -> None:
+            end = time.monotonic() + 5
+            while not cond():
+                assert time.monotonic() < end, "timed out waiting for the event loop"
+                time.sleep(0.002)
+
+        until(lambda: len(bus._subs) == 2)
+        assert [u.track for u in hw("w", [upd("T000001", -5000, 0)])] == ["w:T000001"]
+        hw("w", [upd("T000001", -1500, 1)])  # offer, published on the loop
+        until(lambda: not he.inbox.empty())
+        assert he("e", [upd("T000007", -1490, 1)]) == []  # adopted as a shadow; accept
+        until(lambda: not hw.inbox.empty())
+        assert [u.track for u in hw("w", [upd("T000001", 400, 3)])] == ["w:T000001"]  # release
+        until(lambda: not he.inbox.empty())
+        # The worker saves the hook's state with the sector snapshot (pickled) and
+        # restores it into a new hook.
+        he.restore_state(pickle.loads(pickle.dumps(he.snapshot_state())))
+        assert [u.track for u in he("e", [upd("T000007", 420, 4)])] == ["w:T000001"]
+        assert hw("w", [upd("T000001", 420, 4)]) == []
+        with pytest.raises(HandoverError, match="hook of w called for e"):
+            hw("e", [])
+        hw.close()
+        he.close()
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
