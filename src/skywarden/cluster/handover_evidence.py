@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from skywarden.tracking.records import TrackMeta
 from skywarden.tracking.tracker import Tracker, track_name
 
 
@@ -43,7 +44,8 @@ class TrackerEvidence:
         return {k: float(a[k][i]) for k in self._columns()}
 
     def write(self, local: str, evidence: Mapping[str, float], identities: Sequence[str]) -> None:
-        """Put the offered evidence and identities on ``local`` (unknown columns ignored)."""
+        """Put the offered evidence and identities on ``local`` (unknown columns ignored;
+        an identity another live track here holds stays with that track)."""
         i = self._row(local)
         if i < 0:
             return
@@ -52,8 +54,14 @@ class TrackerEvidence:
             if k in evidence:
                 a[k][i] = np.float64(evidence[k])
         tid = int(a["id"][i])
-        meta = self.tracker.core.meta.get(tid)
-        if meta is not None:
-            for ident in identities:
-                if ident not in meta.identities:
-                    meta.identities.append(ident)
+        book = self.tracker.core.identities
+        for key in identities:
+            # The identity book too, not only the labels: with Remote ID evidence on
+            # it, the track would otherwise refuse its own serial's next report.
+            holder = book.key_to_id.get(key)
+            if holder is not None and holder != tid and self.tracker.core.table.row_of(holder) >= 0:
+                continue  # another live track here holds it: never steal
+            book.key_to_id[key] = tid
+            meta = book.meta.setdefault(tid, TrackMeta())
+            if key not in meta.identities:
+                meta.identities.append(key)
