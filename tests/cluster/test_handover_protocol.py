@@ -351,6 +351,8 @@ def test_the_worker_hook_hands_over_between_a_stage_thread_and_the_event_loop() 
             hw("e", [])
         hw.close()
         he.close()
+        # Let the loop finish the last sends and the readers' cancellation.
+        asyncio.run_coroutine_threadsafe(asyncio.sleep(0.05), loop).result(5)
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
