@@ -16,7 +16,7 @@ import pytest
 
 from skywarden.bus.memory import InProcessBus
 from skywarden.cluster.handover import HandoverAgent, HandoverConfig, HandoverStep
-from skywarden.cluster.handover_hook import handover_hooks
+from skywarden.cluster.handover_hook import HandoverHooks
 from skywarden.cluster.handover_link import HandoverLink
 from skywarden.cluster.handover_messages import (
     OFFER,
@@ -323,9 +323,9 @@ def test_the_worker_hook_hands_over_between_a_stage_thread_and_the_event_loop() 
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
     try:
-        make = handover_hooks(lay, bus, loop)
-        assert make("nowhere") is None
-        hw, he = make("w"), make("e")
+        hooks = HandoverHooks(lay, bus, loop)
+        assert hooks.for_sector("nowhere") is None
+        hw, he = hooks.for_sector("w"), hooks.for_sector("e")
         assert hw is not None and he is not None
 
         def until(cond: Callable[[], bool]) -> None:
@@ -349,8 +349,8 @@ def test_the_worker_hook_hands_over_between_a_stage_thread_and_the_event_loop() 
         assert hw("w", [upd("T000001", 420, 4)]) == []
         with pytest.raises(HandoverError, match="hook of w called for e"):
             hw("e", [])
-        hw.close()
-        he.close()
+        assert hooks("nowhere", []) == []  # a sector without hand-over passes through
+        hooks.close()
         # Let the loop finish the last sends and the readers' cancellation.
         asyncio.run_coroutine_threadsafe(asyncio.sleep(0.05), loop).result(5)
     finally:

@@ -2,11 +2,12 @@
 
 The cluster worker (``cluster.worker``) calls its hook in each sector's stage thread
 with every scan's track updates, right after the tracker, and saves
-``snapshot_state()`` with the sector's snapshot. :func:`handover_hooks` builds one
-:class:`HandoverHook` per sector; each wraps a :class:`~.handover.HandoverAgent` and
-a bus. Messages for the sector are read on the worker's event loop and queued; the
-stage thread drains the queue before each scan, so the agent is only ever touched by
-that thread. Messages out are handed to the loop without waiting for them.
+``snapshot_state()`` with the sector's snapshot. :class:`HandoverHooks` builds one
+:class:`HandoverHook` per sector (``for_sector``); each wraps a
+:class:`~.handover.HandoverAgent` and a bus. Messages for the sector are read on the
+worker's event loop and queued; the stage thread drains the queue before each scan, so
+the agent is only ever touched by that thread. Messages out are handed to the loop
+without waiting for them.
 
 What the one-list hook cannot carry (docs/handover.md, "Wiring"): the hook returns the
 *authoritative* updates, and they feed the analyzer as well as the store, so the
@@ -23,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
-from collections.abc import Callable
 from typing import Any
 
 from skywarden.bus.base import Bus
@@ -102,19 +102,44 @@ class HandoverHook:
         self.reader.cancel()
 
 
-def handover_hooks(
-    layout: SectorLayout,
-    bus: Bus,
-    loop: asyncio.AbstractEventLoop,
-    config: HandoverConfig | None = None,
-    epoch: str = "",
-) -> Callable[[str], HandoverHook | None]:
-    """A hook factory for ``Worker(on_updates=...)``: a hook per sector of ``layout``,
-    None for a sector the layout does not know (it runs without hand-over)."""
+class HandoverHooks:
+    """The worker's ``on_updates``: ``Worker(on_updates=HandoverHooks(layout, bus))``.
 
-    def make(sector: str) -> HandoverHook | None:
-        if sector not in layout.areas:
+    The worker asks ``for_sector(sector)`` for each sector it builds (None: the layout
+    does not know that sector, which then runs without hand-over). ``loop`` is the
+    worker's event loop; by default the loop running when ``for_sector`` is called (the
+    worker builds its sectors in its loop). Called directly as ``(sector, updates)``,
+    it routes to that sector's hook.
+    """
+
+    def __init__(
+        self,
+        layout: SectorLayout,
+        bus: Bus,
+        loop: asyncio.AbstractEventLoop | None = None,
+        config: HandoverConfig | None = None,
+        epoch: str = "",
+    ) -> None:
+        self.layout, self.bus, self.loop = layout, bus, loop
+        self.config, self.epoch = config, epoch
+        self.hooks: dict[str, HandoverHook] = {}
+
+    def for_sector(self, sector: str) -> HandoverHook | None:
+        if sector not in self.layout.areas:
             return None
-        return HandoverHook(sector, layout, bus, loop, config, epoch)
+        old = self.hooks.pop(sector, None)
+        if old is not None:  # the sector is rebuilt (lease lost and taken again)
+            old.close()
+        loop = self.loop or asyncio.get_running_loop()
+        hook = HandoverHook(sector, self.layout, self.bus, loop, self.config, self.epoch)
+        self.hooks[sector] = hook
+        return hook
 
-    return make
+    def __call__(self, sector: str, updates: list[TrackUpdate]) -> list[TrackUpdate]:
+        hook = self.hooks.get(sector) or self.for_sector(sector)
+        return hook(sector, updates) if hook is not None else updates
+
+    def close(self) -> None:
+        for h in self.hooks.values():
+            h.close()
+        self.hooks.clear()
