@@ -376,7 +376,7 @@ def test_the_hand_over_over_a_real_nats_server_keeps_the_id(nats_url: str) -> No
     dets = scans(13, [truth], n)
 
     async def go() -> World:
-        world = World(await NatsBus.connect(nats_url, stream="HANDOVER", prefix="sw"))
+        world = World(await NatsBus.connect(nats_url, stream="HANDOVER", prefix="swh"))
         await world.run(dets)
         await world.bus.close()
         return world
