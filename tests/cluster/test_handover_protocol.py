@@ -211,8 +211,19 @@ def test_a_silent_owner_is_claimed_and_stops_reporting_when_it_comes_back(
     # ...and claims it once it is in e's core and w has been silent long enough.
     s = e.on_updates(T0 + 30, [upd("T000007", 100, 30)])
     assert [u.track for u in s.updates] == ["w:T000001"] and e.stats.claimed == 1
-    deliver(s, w)  # w comes back: the claim makes it let go
-    assert w.on_updates(T0 + 31, [upd("T000001", 120, 31)]).updates == []
+    # w comes back, resumed from a snapshot taken before the claim, which it missed:
+    # it still owns the track and offers it again; e answers with the claim again.
+    w = HandoverAgent.from_snapshot(w.to_snapshot(), layout())
+    again = w.on_updates(T0 + 31, [upd("T000001", 120, 31)])
+    assert [u.track for u in again.updates] == ["w:T000001"]  # two owners, for now
+    deliver(again, e)
+    s = e.on_updates(T0 + 31, [upd("T000007", 120, 31)])
+    assert "claim" in [m.kind for m in s.messages]  # two owners: "e" < "w" keeps it
+    deliver(s, w)
+    assert w.on_updates(T0 + 32, [upd("T000001", 140, 32)]).updates == []
+    assert [u.track for u in e.on_updates(T0 + 32, [upd("T000007", 140, 32)]).updates] == [
+        "w:T000001"
+    ]
 
 
 def test_events_are_reported_by_the_sector_authoritative_when_they_were_observed(
@@ -356,3 +367,33 @@ def test_the_worker_hook_hands_over_between_a_stage_thread_and_the_event_loop() 
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
+
+
+def test_two_owners_settle_on_one_the_smaller_sector_id_then_geometry(
+    pair: tuple[HandoverAgent, HandoverAgent],
+) -> None:
+    w, e = pair  # "e" < "w": e keeps a contested track
+    e.on_updates(T0, [upd("T000001", 5000, 0)])  # born deep in e, flying west
+    deliver(e.on_updates(T0 + 1, [upd("T000001", 1500, 1)]), w)
+    old_e = e.to_snapshot()  # e's last snapshot: before w's accept
+    deliver(w.on_updates(T0 + 1, [upd("T000009", 1500, 1)]), e)  # w accepts
+    # e goes silent; w claims once the track is in w's core.
+    s = w.on_updates(T0 + 20, [upd("T000009", -300, 20)])
+    assert w.stats.claimed == 1 and [u.track for u in s.updates] == ["e:T000001"]
+    # e resumes from before the claim and still owns the track: both report it...
+    e = HandoverAgent.from_snapshot(old_e, layout())
+    se = e.on_updates(T0 + 21, [upd("T000001", -320, 21)])
+    assert [u.track for u in se.updates] == ["e:T000001"]
+    deliver(s, e)  # w's claim reaches e: e is the smaller id, it keeps the track
+    deliver(se, w)  # e's offer reaches w: w yields, shadows and accepts
+    sw = w.on_updates(T0 + 21, [upd("T000009", -320, 21)])
+    assert sw.updates == [] and "accept" in [m.kind for m in sw.messages]
+    deliver(sw, e)
+    # ...and then the geometry: the track is past e's keep area, e releases it to w.
+    se = e.on_updates(T0 + 22, [upd("T000001", -340, 22)])
+    assert "release" in [m.kind for m in se.messages]
+    deliver(se, w)
+    assert e.on_updates(T0 + 23, [upd("T000001", -360, 23)]).updates == []
+    assert [u.track for u in w.on_updates(T0 + 23, [upd("T000009", -360, 23)]).updates] == [
+        "e:T000001"
+    ]

@@ -205,7 +205,7 @@ class HandoverAgent:
             self._on_claim(msg)
 
     def _on_offer(self, msg: HandoverMessage) -> None:
-        if msg.offer_id in self.closed:
+        if msg.offer_id in self.closed and not self._owns(msg.global_id):
             self.stats.stale += 1
             return
         have = self.inbox.get(msg.offer_id)
@@ -226,11 +226,15 @@ class HandoverAgent:
     def _on_claim(self, msg: HandoverMessage) -> None:
         local = self.ids.local(msg.global_id)
         tr = self.tracks.get(local) if local is not None else None
-        if tr is None or tr.role != OWN:
-            self.stats.stale += 1
+        if tr is None or tr.role != OWN or self.sector < msg.sender:
+            self.stats.stale += 1  # (two owners: the smaller sector id keeps the track)
             return
         tr.role, tr.owner = RELEASED, msg.sender
         self._lose(msg.global_id, msg.t)
+
+    def _owns(self, g: str) -> bool:
+        local = self.ids.local(g)
+        return local is not None and local in self.tracks and self.tracks[local].role == OWN
 
     # ------------------------------------------------------------------ one scan
     def on_updates(self, t: float, updates: Iterable[TrackUpdate]) -> HandoverStep:
@@ -299,7 +303,16 @@ class HandoverAgent:
         rest = []
         for m in free:
             back = self.ids.local(m.global_id)
-            if back is not None and back in self.tracks:
+            if back is not None and self._owns(m.global_id) and self.sector < m.sender:
+                # Two owners (a claim made while the sender was silent, which it
+                # missed): the smaller sector id keeps the track and says so again;
+                # the other side yields the same way (_on_claim, the branch below).
+                del self.inbox[m.offer_id]
+                self.closed[m.offer_id] = self.t
+                self._send(CLAIM, m.offer_id, m.seq + 1, m.sender, m.global_id)
+            elif back is not None and back in self.tracks:
+                if self._owns(m.global_id):
+                    self._lose(m.global_id, self.t)
                 self._adopt(back, m)
             else:
                 rest.append(m)
@@ -345,6 +358,7 @@ class HandoverAgent:
         tr.offers, tr.accepted = {}, []
         tr.history = dict(m.history)
         self.bound[m.offer_id] = local
+        self.closed.pop(m.offer_id, None)  # live again (a contested track yielded)
         self._send(ACCEPT, m.offer_id, m.seq, m.sender, m.global_id)
 
     def _advance(self, t: float, u: TrackUpdate) -> None:
