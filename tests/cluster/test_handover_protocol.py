@@ -397,3 +397,8 @@ def test_two_owners_settle_on_one_the_smaller_sector_id_then_geometry(
     assert [u.track for u in w.on_updates(T0 + 23, [upd("T000009", -360, 23)]).updates] == [
         "e:T000001"
     ]
+
+
+def test_hooks_made_outside_an_event_loop_need_the_loop() -> None:
+    with pytest.raises(HandoverError, match="give the worker's event loop"):
+        HandoverHooks(layout(), InProcessBus())

@@ -107,9 +107,9 @@ class HandoverHooks:
 
     The worker asks ``for_sector(sector)`` for each sector it builds (None: the layout
     does not know that sector, which then runs without hand-over). ``loop`` is the
-    worker's event loop; by default the loop running when ``for_sector`` is called (the
-    worker builds its sectors in its loop). Called directly as ``(sector, updates)``,
-    it routes to that sector's hook.
+    worker's event loop; by default the loop running where the hooks are made (the
+    worker builds its sectors in threads, so ``for_sector`` cannot ask). Called
+    directly as ``(sector, updates)``, it routes to that sector's hook.
     """
 
     def __init__(
@@ -120,6 +120,13 @@ class HandoverHooks:
         config: HandoverConfig | None = None,
         epoch: str = "",
     ) -> None:
+        if loop is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                raise HandoverError(
+                    "HandoverHooks: give the worker's event loop, or make the hooks in it"
+                ) from None
         self.layout, self.bus, self.loop = layout, bus, loop
         self.config, self.epoch = config, epoch
         self.hooks: dict[str, HandoverHook] = {}
@@ -130,8 +137,7 @@ class HandoverHooks:
         old = self.hooks.pop(sector, None)
         if old is not None:  # the sector is rebuilt (lease lost and taken again)
             old.close()
-        loop = self.loop or asyncio.get_running_loop()
-        hook = HandoverHook(sector, self.layout, self.bus, loop, self.config, self.epoch)
+        hook = HandoverHook(sector, self.layout, self.bus, self.loop, self.config, self.epoch)
         self.hooks[sector] = hook
         return hook
 
