@@ -183,8 +183,9 @@ class HandoverAgent:
 
     # ------------------------------------------------------------------ receiving
     def on_message(self, data: Mapping[str, Any] | HandoverMessage) -> None:
-        """Take one message from ``handover.<sector>``. Malformed ones are counted and
-        dropped (the bus is untrusted); duplicates and older versions are ignored."""
+        """Take one message from ``handover.<sector>``. A malformed or misaddressed one
+        is counted and raised as :class:`HandoverError` naming the field (the link logs
+        and drops it: the bus is untrusted); duplicates and older versions are ignored."""
         try:
             msg = data if isinstance(data, HandoverMessage) else HandoverMessage.from_dict(data)
         except HandoverError:
