@@ -13,7 +13,10 @@ hand-over messages go through JSON from one agent to the other after every scan.
    nobody reported after the first report beside the same count for one tracker over
    the whole strip on the same detections (equal: the hand-over loses no scan),
    hand-overs, messages, and the agents' CPU time per scan against the trackers'.
-2. **crossing sweep**: one drone crossing the border northbound at points every
+2. **pairs**: per seed, two drones side by side (80-200 m apart, the same speed, one up
+   to 50 m behind) through the west/centre overlap: global ids (2 is right) and ids
+   that followed both drones at some time (swaps; 0 is right).
+3. **crossing sweep**: one drone crossing the border northbound at points every
    ``--step`` metres from 1 km before to 1 km after the west/centre core boundary, with
    a real ``Analyzer`` per sector on ``HandoverStep.analysis`` and
    ``HandoverAgent.filter_events``: ``border_crossing`` events reported (1 is right).
@@ -64,15 +67,22 @@ def boundary_x(i: int) -> float:
 def detections(
     rng: np.random.Generator, x: np.ndarray, y: np.ndarray, rid: bool
 ) -> list[list[Detection]]:
+    """Per scan, radar plots (and Remote ID reports) of the drones at x[k], y[k] (arrays
+    of shape (n,) for one drone, (n, m) for m drones)."""
+    x2, y2 = x.reshape(len(x), -1), y.reshape(len(y), -1)
     out = []
     for k in range(len(x)):
         scan = []
-        for sigma, kind, p, ident in (
-            (25.0, SensorKind.RADAR, 0.9, None),
-            (5.0, SensorKind.REMOTE_ID, 0.8 if rid else 0.0, Identity(rid_serial="1581F5FJD22")),
+        for (sigma, kind, p, ident), j in (
+            (s, j)
+            for j in range(x2.shape[1])
+            for s in (
+                (25.0, SensorKind.RADAR, 0.9, None),
+                (5.0, SensorKind.REMOTE_ID, 0.8 if rid else 0.0, Identity(rid_serial="1581F5")),
+            )
         ):
             if rng.random() < p:
-                e, n = x[k] + rng.normal(0, sigma), y[k] + rng.normal(0, sigma)
+                e, n = x2[k, j] + rng.normal(0, sigma), y2[k, j] + rng.normal(0, sigma)
                 lat, lon, alt = FRAME.to_geodetic(e, n, 120 + rng.normal(0, sigma))
                 cov = ((sigma**2, 0, 0), (0, sigma**2, 0), (0, 0, 4 * sigma**2))
                 pos = Position(float(lat), float(lon), float(alt), cov)
@@ -157,6 +167,33 @@ def continuity(seed: int) -> dict[str, Any]:
     }
 
 
+def pair(seed: int) -> dict[str, Any]:
+    """Two drones side by side (80-200 m apart, the same speed) through the west/centre
+    overlap: each global id must follow one drone (a swap gives an id both)."""
+    rng = np.random.default_rng(1000 + seed)
+    gap = float(rng.uniform(80, 200))
+    speed = float(rng.uniform(10, 30))
+    n = int(7000 / speed)
+    x = boundary_x(0) - 3500 + speed * np.arange(n)
+    xs = np.column_stack([x, x - rng.uniform(0, 50)])
+    ys = np.column_stack([np.full(n, 200.0), np.full(n, 200.0 + gap)])
+    reported, _, _ = run(detections(rng, xs, ys, rid=False), analyse=False)
+    follows: dict[str, set[int]] = {}
+    for ups in reported.values():
+        for u in ups:
+            ex, ny, _ = FRAME.to_enu(u.lat, u.lon, u.alt_m)
+            k = round(u.t - T0)
+            d = np.hypot(xs[k] - ex, ys[k] - ny)
+            follows.setdefault(u.track, set()).add(int(np.argmin(d)))
+    return {
+        "seed": seed,
+        "gap_m": round(gap),
+        "speed_ms": round(speed, 1),
+        "global_ids": len(follows),
+        "swapped_ids": sum(len(v) > 1 for v in follows.values()),
+    }
+
+
 def crossing(offset_m: float, seed: int) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     n = 260
@@ -174,14 +211,19 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     a = ap.parse_args()
     cont = [continuity(s) for s in range(1, a.seeds + 1)]
+    pairs = [pair(s) for s in range(1, a.seeds + 1)]
     sweep = [crossing(float(o), 100 + i) for i, o in enumerate(np.arange(-1000, 1000.1, a.step))]
     print("seed speed north scans ids double silent silent_1 handovers msgs agent_ms tracker_ms")
     for r in cont:
         print(*(r[k] for k in r if k != "claims"))
+    print("pairs: seed gap speed ids swapped")
+    for r in pairs:
+        print(*r.values())
     bad = [r for r in sweep if r["crossings_reported"] != 1]
     print(f"crossing sweep: {len(sweep)} points, {len(bad)} not reported exactly once: {bad}")
     result = {
         "continuity": cont,
+        "pairs": pairs,
         "crossing_points": len(sweep),
         "crossings_not_once": len(bad),
         "crossing_sweep_step_m": a.step,
