@@ -32,6 +32,11 @@ from skywarden.model import Event, TrackStatus, TrackUpdate
 LAT0, LON0, W = 31.3272, -110.6, 0.085
 FRAME = LocalFrame(LAT0, LON0 + W, 0.0)  # origin on the w/e core boundary
 T0 = 1.8e9
+#: These tests go message by message, with tracks that jump where the test needs them:
+#: a match on one scan, and no declining. The defaults (5 scans each) are tested in
+#: test_a_match_needs_several_scans_and_a_shadow_that_drifts_declines and the border
+#: scenarios.
+ONE_SCAN = HandoverConfig(match_scans=1, decline_scans=30)
 
 
 def layout() -> SectorLayout:
@@ -66,7 +71,7 @@ def deliver(step: HandoverStep, *agents: HandoverAgent) -> None:
 @pytest.fixture
 def pair() -> tuple[HandoverAgent, HandoverAgent]:
     lay = layout()
-    return HandoverAgent("w", lay), HandoverAgent("e", lay)
+    return HandoverAgent("w", lay, config=ONE_SCAN), HandoverAgent("e", lay, config=ONE_SCAN)
 
 
 def test_offer_accept_release_passes_the_track_and_its_id(
@@ -159,13 +164,21 @@ def test_the_best_of_two_candidates_adopts_and_an_owned_track_is_never_stolen(
     w, e = pair
     w.on_updates(T0, [upd("T000001", -5000, 0)])
     deliver(w.on_updates(T0 + 1, [upd("T000001", -1500, 1)]), e)
-    se = e.on_updates(T0 + 1, [upd("T000003", -1500, 1, y=420), upd("T000004", -1480, 1)])
+    # 120 m off with 30 m sigmas is inside the gate but too close a rival: wait.
+    e.on_updates(T0 + 1, [upd("T000003", -1500, 1, y=420), upd("T000004", -1480, 1)])
+    assert e.ids.get("T000004") is None and e.stats.ambiguous == 1
+    # 180 m off (squared distance about 18, in the gate of 27.9): the closer one wins.
+    deliver(w.on_updates(T0 + 2, [upd("T000001", -1480, 2)]), e)
+    se = e.on_updates(T0 + 2, [upd("T000003", -1480, 2, y=480), upd("T000004", -1460, 2)])
+    assert e._distance2(e.inbox[se.messages[0].offer_id], upd("T000003", -1480, 2, y=480)) < (
+        e.config.gate
+    )
     assert e.ids.get("T000004") == "w:T000001" and e.ids.get("T000003") is None
     assert e.tracks["T000003"].role == "provisional"
     assert len(se.messages) == 1
     # A track e already reports under its own id is not a candidate for any offer.
     lay = layout()
-    w2, e2 = HandoverAgent("w", lay), HandoverAgent("e", lay)
+    w2, e2 = HandoverAgent("w", lay, config=ONE_SCAN), HandoverAgent("e", lay, config=ONE_SCAN)
     e2.on_updates(T0, [upd("T000002", 5000, 0)])  # born deep in e: e's own
     e2.tracks["T000002"].role = "own"
     w2.on_updates(T0, [upd("T000001", -5000, 0)])
@@ -213,7 +226,7 @@ def test_a_silent_owner_is_claimed_and_stops_reporting_when_it_comes_back(
     assert [u.track for u in s.updates] == ["w:T000001"] and e.stats.claimed == 1
     # w comes back, resumed from a snapshot taken before the claim, which it missed:
     # it still owns the track and offers it again; e answers with the claim again.
-    w = HandoverAgent.from_snapshot(w.to_snapshot(), layout())
+    w = HandoverAgent.from_snapshot(w.to_snapshot(), layout(), config=ONE_SCAN)
     again = w.on_updates(T0 + 31, [upd("T000001", 120, 31)])
     assert [u.track for u in again.updates] == ["w:T000001"]  # two owners, for now
     deliver(again, e)
@@ -256,8 +269,12 @@ def test_resuming_from_a_snapshot_mid_handover_completes_it(
     w.on_updates(T0, [upd("T000001", -5000, 0)])
     deliver(w.on_updates(T0 + 1, [upd("T000001", -1500, 1)]), e)
     deliver(e.on_updates(T0 + 1, [upd("T000007", -1500, 1)]), w)
-    w2 = HandoverAgent.from_snapshot(json.loads(json.dumps(w.to_snapshot())), layout())
-    e2 = HandoverAgent.from_snapshot(json.loads(json.dumps(e.to_snapshot())), layout())
+    w2 = HandoverAgent.from_snapshot(
+        json.loads(json.dumps(w.to_snapshot())), layout(), config=ONE_SCAN
+    )
+    e2 = HandoverAgent.from_snapshot(
+        json.loads(json.dumps(e.to_snapshot())), layout(), config=ONE_SCAN
+    )
     s = w2.on_updates(T0 + 3, [upd("T000001", 400, 3)])
     assert RELEASE in [m.kind for m in s.messages]  # the accept survived w's restart
     deliver(s, e2)
@@ -301,7 +318,7 @@ def test_a_malformed_message_is_refused_naming_the_field(
 
 def test_the_link_drops_a_malformed_message_and_carries_the_rest() -> None:
     lay = layout()
-    w, e = HandoverAgent("w", lay), HandoverAgent("e", lay)
+    w, e = HandoverAgent("w", lay, config=ONE_SCAN), HandoverAgent("e", lay, config=ONE_SCAN)
 
     async def go() -> None:
         bus = InProcessBus()
@@ -334,7 +351,7 @@ def test_the_worker_hook_hands_over_between_a_stage_thread_and_the_event_loop() 
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
     try:
-        hooks = HandoverHooks(lay, bus, loop)
+        hooks = HandoverHooks(lay, bus, loop, config=ONE_SCAN)
         assert hooks.for_sector("nowhere") is None
         hw, he = hooks.for_sector("w"), hooks.for_sector("e")
         assert hw is not None and he is not None
@@ -381,7 +398,7 @@ def test_two_owners_settle_on_one_the_smaller_sector_id_then_geometry(
     s = w.on_updates(T0 + 20, [upd("T000009", -300, 20)])
     assert w.stats.claimed == 1 and [u.track for u in s.updates] == ["e:T000001"]
     # e resumes from before the claim and still owns the track: both report it...
-    e = HandoverAgent.from_snapshot(old_e, layout())
+    e = HandoverAgent.from_snapshot(old_e, layout(), config=ONE_SCAN)
     se = e.on_updates(T0 + 21, [upd("T000001", -320, 21)])
     assert [u.track for u in se.updates] == ["e:T000001"]
     deliver(s, e)  # w's claim reaches e: e is the smaller id, it keeps the track
@@ -402,3 +419,26 @@ def test_two_owners_settle_on_one_the_smaller_sector_id_then_geometry(
 def test_hooks_made_outside_an_event_loop_need_the_loop() -> None:
     with pytest.raises(HandoverError, match="give the worker's event loop"):
         HandoverHooks(layout(), InProcessBus())
+
+
+def test_a_match_needs_several_scans_and_a_shadow_that_drifts_declines() -> None:
+    lay = layout()
+    w, e = HandoverAgent("w", lay), HandoverAgent("e", lay)  # match_scans=5
+    w.on_updates(T0, [upd("T000001", -5000, 0)])
+    for k in range(1, 6):
+        deliver(w.on_updates(T0 + k, [upd("T000001", -1500 + 20 * k, k)]), e)
+        se = e.on_updates(T0 + k, [upd("T000007", -1500 + 20 * k, k)])
+        assert (e.ids.get("T000007") is None) == (k < 5)  # adopted at the fifth scan
+    assert [m.kind for m in se.messages] == ["accept"]
+    deliver(se, w)
+    assert w.tracks["T000001"].accepted == ["e"]
+    # e's track jumps to a drone 300 m away while w's offers go on: after 5 scans out
+    # of the gate e gives the id back and tells w, which no longer counts on e.
+    for k in range(6, 11):
+        deliver(w.on_updates(T0 + k, [upd("T000001", -1500 + 20 * k, k)]), e)
+        se = e.on_updates(T0 + k, [upd("T000007", -1500 + 20 * k, k, y=600)])
+    assert [m.kind for m in se.messages] == ["decline"]
+    assert e.ids.get("T000007") is None and e.tracks["T000007"].role == "provisional"
+    assert e.stats.declined == 1
+    deliver(se, w)
+    assert w.tracks["T000001"].accepted == []

@@ -19,8 +19,12 @@ The protocol (docs/handover.md):
    live offers by Mahalanobis distance of position and velocity, the offer predicted
    to the track's time with a constant-velocity model, gated at the chi-square
    quantile ``gate_probability`` (6 degrees of freedom), one-to-one by minimum total
-   cost (``scipy.optimize.linear_sum_assignment``). A track that already carries a
-   global id is never a candidate for another: adoption never steals.
+   cost (``scipy.optimize.linear_sum_assignment``) summed over the last
+   ``match_scans`` scans (5), each of which must be inside the gate, and only when no
+   rival pairing is
+   nearly as likely (``ambiguity_margin``; else the track waits a scan). A track that
+   already carries a global id is never a candidate for another: adoption never
+   steals.
 3. **accept** - the matched track adopts the global id and the class evidence and
    becomes a *shadow*: tracked and analysed, not reported. The neighbour answers.
 4. **release** - when the track is more than the hysteresis outside the owner's core
@@ -63,6 +67,7 @@ from skywarden.cluster.global_ids import GlobalIds
 from skywarden.cluster.handover_messages import (
     ACCEPT,
     CLAIM,
+    DECLINE,
     OFFER,
     RELEASE,
     HandoverError,
@@ -86,6 +91,14 @@ class HandoverConfig:
     owner_silent_s: float = 10.0
     gate_probability: float = 0.9999
     accel_sigma_ms2: float = 5.0  # white-noise acceleration of the offer's prediction
+    # A match must beat every rival pairing by this much squared distance (9: about 90
+    # times likelier), else the track waits a scan for the picture to clear.
+    ambiguity_margin: float = 9.0  # per scan of the window
+    # A match is judged on this many consecutive scans of the same pair, each inside
+    # the gate (see HandoverAgent._window_costs).
+    match_scans: int = 5
+    # A shadow outside the gate of its owner's offers this many scans in a row declines.
+    decline_scans: int = 5
     event_hold_s: float = 10.0  # how long an event waits for a release in flight
     memory_s: float = 600.0  # how long finished offers and authority spans are kept
 
@@ -94,12 +107,15 @@ class HandoverConfig:
             v = getattr(self, name)
             if not (math.isfinite(v) and v > 0):
                 raise HandoverError(f"hand-over config: {name} must be > 0, got {v!r}")
+        for name in ("match_scans", "decline_scans"):
+            if not 1 <= getattr(self, name) <= 30:
+                raise HandoverError(f"hand-over config: {name} must be in [1, 30]")
         if not 0.5 < self.gate_probability < 1.0:
             raise HandoverError("hand-over config: gate_probability must be in (0.5, 1)")
 
     @property
     def gate(self) -> float:
-        """The squared Mahalanobis distance a match must not exceed (6 dof)."""
+        """The squared Mahalanobis distance one scan's pair must not exceed (6 dof)."""
         return float(chi2.ppf(self.gate_probability, 6))
 
 
@@ -122,6 +138,7 @@ class _Track:
     offers: dict[str, str] = field(default_factory=dict)  # own: neighbour -> offer id
     accepted: list[str] = field(default_factory=list)
     history: dict[str, Any] = field(default_factory=dict)
+    misses: int = 0  # shadow: consecutive scans outside the gate of its offer
 
 
 @dataclass
@@ -146,6 +163,8 @@ class HandoverStats:
     stale: int = 0
     rejected: int = 0
     events_elsewhere: int = 0  # observed while another sector was authoritative
+    ambiguous: int = 0  # matches deferred: a rival pairing was nearly as likely
+    declined: int = 0  # adoptions given back: the shadow stopped matching its offer
 
 
 class HandoverAgent:
@@ -171,6 +190,9 @@ class HandoverAgent:
         self.bound: dict[str, str] = {}  # offer id -> local track that adopted it
         self.closed: dict[str, float] = {}  # finished offer id -> when
         self.seen: dict[str, float] = {}  # msg id -> when (deduplication)
+        # (offer id, local track) -> its last squared distances (rebuilt in a few scans
+        # after a restart, so not in the snapshot)
+        self.pair_costs: dict[tuple[str, str], list[float]] = {}
         # global id -> [start, end] spans of track time when this sector reported it
         self.owned: dict[str, list[list[float]]] = {}
         self.pending: list[tuple[Event, float]] = []  # events waiting for a release
@@ -204,6 +226,8 @@ class HandoverAgent:
             self._on_accept(msg)
         elif msg.kind == CLAIM:
             self._on_claim(msg)
+        elif msg.kind == DECLINE:
+            self._on_decline(msg)
 
     def _on_offer(self, msg: HandoverMessage) -> None:
         if msg.offer_id in self.closed and not self._owns(msg.global_id):
@@ -232,6 +256,15 @@ class HandoverAgent:
             return
         tr.role, tr.owner = RELEASED, msg.sender
         self._lose(msg.global_id, msg.t)
+
+    def _on_decline(self, msg: HandoverMessage) -> None:
+        local = self.ids.local(msg.global_id)
+        tr = self.tracks.get(local) if local is not None else None
+        if tr is None or tr.role != OWN or tr.offers.get(msg.sender) != msg.offer_id:
+            self.stats.stale += 1
+            return
+        if msg.sender in tr.accepted:
+            tr.accepted.remove(msg.sender)
 
     def _owns(self, g: str) -> bool:
         local = self.ids.local(g)
@@ -299,6 +332,7 @@ class HandoverAgent:
         the offered id, when a track comes back), one to one, inside the gate."""
         free = [m for oid, m in self.inbox.items() if oid not in self.bound]
         if not free:
+            self.pair_costs.clear()
             return
         cands = [u for u in live if self.tracks[u.track].role == PROVISIONAL]
         rest = []
@@ -318,14 +352,47 @@ class HandoverAgent:
             else:
                 rest.append(m)
         if not rest or not cands:
+            self.pair_costs.clear()
             return
-        cost = np.array([[self._distance2(m, u) for u in cands] for m in rest])
-        gate = self.config.gate
-        big = gate * 1e3
-        rows, cols = linear_sum_assignment(np.where(cost <= gate, cost, big))
+        cost, ready = self._window_costs(rest, cands)
+        w = self.config.match_scans
+        big = self.config.gate * w * 1e3
+        rows, cols = linear_sum_assignment(np.where(ready, cost, big))
+        margin = self.config.ambiguity_margin * w
         for i, j in zip(rows, cols, strict=True):
-            if cost[i, j] <= gate:
-                self._adopt(cands[j].track, rest[i])
+            c = cost[i, j]
+            if not ready[i, j]:
+                continue
+            # Two drones side by side: a young track may sit between two offers, or an
+            # offer between two tracks. Adopt only a clear winner; else wait a scan
+            # (the overlap is long; the picture clears).
+            rivals = np.concatenate([np.delete(cost[:, j], i), np.delete(cost[i, :], j)])
+            if rivals.size and rivals.min() < c + margin:
+                self.stats.ambiguous += 1
+                continue
+            self._adopt(cands[j].track, rest[i])
+
+    def _window_costs(
+        self, offers: list[HandoverMessage], cands: list[TrackUpdate]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per (offer, track): the squared distance summed over the last ``match_scans``
+        scans (a pair seen fewer scans: its mean scaled up), and whether the pair may
+        match: that many scans, each inside the one-scan gate. One scan is not enough:
+        a new track can start on one drone's plots and jump to its neighbour's (seen
+        with drones 80-120 m apart side by side: one-scan matches swapped their ids)."""
+        w = self.config.match_scans
+        keep: dict[tuple[str, str], list[float]] = {}
+        cost = np.empty((len(offers), len(cands)))
+        ready = np.zeros((len(offers), len(cands)), dtype=bool)
+        for i, m in enumerate(offers):
+            for j, u in enumerate(cands):
+                key = (m.offer_id, u.track)
+                hist = [*self.pair_costs.get(key, []), self._distance2(m, u)][-w:]
+                keep[key] = hist
+                cost[i, j] = float(np.mean(hist)) * w
+                ready[i, j] = len(hist) == w and max(hist) <= self.config.gate
+        self.pair_costs = keep
+        return cost, ready
 
     def _distance2(self, m: HandoverMessage, u: TrackUpdate) -> float:
         """Squared Mahalanobis distance between an offer predicted to ``u.t`` and ``u``."""
@@ -379,6 +446,13 @@ class HandoverAgent:
         assert tr.offer_id is not None
         m = self.inbox.get(tr.offer_id)
         g = self.ids.resolve(u.track)
+        if m is not None and m.kind == OFFER:
+            # The owner keeps offering: a shadow that no longer matches its offer (this
+            # tracker's track jumped to a neighbouring drone) gives the id back.
+            tr.misses = tr.misses + 1 if self._distance2(m, u) > self.config.gate else 0
+            if tr.misses >= self.config.decline_scans:
+                self._decline(u, m)
+                return
         if m is not None and m.kind == RELEASE:
             if t > m.t:  # the old owner reported the release scan itself
                 tr.role, tr.history = OWN, dict(m.history)
@@ -395,6 +469,13 @@ class HandoverAgent:
             self._gain(g, t)
             self._took(tr)
             self.stats.claimed += 1
+
+    def _decline(self, u: TrackUpdate, m: HandoverMessage) -> None:
+        self._send(DECLINE, m.offer_id, m.seq, m.sender, m.global_id)
+        self.bound.pop(m.offer_id, None)  # the offer is free to match again
+        self.ids.forget(u.track)
+        self.tracks[u.track] = _Track(PROVISIONAL, self.t)
+        self.stats.declined += 1
 
     def _took(self, tr: _Track) -> None:
         assert tr.offer_id is not None
@@ -554,6 +635,7 @@ class HandoverAgent:
                     "offers": dict(v.offers),
                     "accepted": list(v.accepted),
                     "history": dict(v.history),
+                    "misses": v.misses,
                 }
                 for k, v in self.tracks.items()
             },
@@ -593,6 +675,7 @@ class HandoverAgent:
                     {str(s): str(o) for s, o in dict(v.get("offers", {})).items()},
                     [str(s) for s in v.get("accepted", [])],
                     dict(v.get("history", {})),
+                    int(v.get("misses", 0)),
                 )
             for m in d["inbox"]:
                 msg = HandoverMessage.from_dict(m)

@@ -1,4 +1,5 @@
-"""The hand-over messages on the bus: offer, accept, release, claim (docs/handover.md).
+"""The hand-over messages on the bus: offer, accept, release, claim, decline
+(docs/handover.md).
 
 Every message travels on the topic ``handover.<to-sector>`` (on JetStream the subject
 ``<prefix>.handover.<to-sector>``) as a JSON object. ``offer_id`` names one hand-over
@@ -22,8 +23,8 @@ from typing import Any
 
 from skywarden.cluster.global_ids import GlobalIdError, birth_sector, check_sector_id
 
-OFFER, ACCEPT, RELEASE, CLAIM = "offer", "accept", "release", "claim"
-KINDS = (OFFER, ACCEPT, RELEASE, CLAIM)
+OFFER, ACCEPT, RELEASE, CLAIM, DECLINE = "offer", "accept", "release", "claim", "decline"
+KINDS = (OFFER, ACCEPT, RELEASE, CLAIM, DECLINE)
 TOPIC_PREFIX = "handover."
 
 
@@ -38,7 +39,7 @@ def topic_for(sector: str) -> str:
 
 @dataclass(frozen=True)
 class HandoverMessage:
-    """One message of the protocol. ``accept`` and ``claim`` carry only the header
+    """One message of the protocol. ``accept``, ``claim`` and ``decline`` carry only the header
     (kind, offer_id, seq, sender, to, global_id, t); ``offer`` and ``release`` the
     track: state, covariance, class probabilities, identities and a history summary.
     A release's ``t`` is the switch time: events observed up to it belong to the old
