@@ -83,3 +83,11 @@ fuzz: dev
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
+
+# Issue 17: a local cluster on loopback (three nats-server nodes with JetStream,
+# PostgreSQL, two edges, three workers, the core on :8000); deploy/cluster.py says how.
+.PHONY: cluster cluster-stop
+cluster: install web sysdeps
+	$(BIN)/python deploy/cluster.py start
+cluster-stop:
+	$(BIN)/python deploy/cluster.py stop

@@ -67,6 +67,13 @@ METHOD: dict[str, str] = {
         "The simulator's speed against real time, and the vectorised radar scan against a "
         "per-target loop. `python bench/sim.py`."
     ),
+    "cluster": (
+        "The cluster on loopback (issue 17): per-detection CPU of a worker; 4 sectors on "
+        "1, 2 and 4 `skywarden worker` processes (a drained backlog for the ceiling, a "
+        "paced load for p50/p99 detection -> step latency); the kill test (SIGKILL a worker, "
+        "a NATS node, PostgreSQL down) with detections lost and applied twice. "
+        "`python bench/cluster.py`; docs/scaling.md reads it."
+    ),
 }
 
 MAX_ROWS = 40

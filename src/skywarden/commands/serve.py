@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from skywarden.store.db import Database
 
 
-# size: Typer command: 13 options (45 lines), then sources and outputs wired to the app
+# size: Typer command: 14 options (53 lines), then sources, outputs and the core wired to the app
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
@@ -65,6 +65,14 @@ def serve(
         list[str] | None,
         typer.Option(help="Send ASTERIX CAT062 system tracks: udp://H:P[?sac=S&sic=I]"),
     ] = None,
+    cluster: Annotated[
+        bool,
+        typer.Option(
+            "--cluster",
+            help="The core of a cluster: persist and serve the sector workers' outputs"
+            " from --bus (no pipeline here; see `skywarden worker`)",
+        ),
+    ] = False,
 ) -> None:
     """Serve the API and web map, running the pipeline on the given sources."""
     import uvicorn
@@ -74,9 +82,22 @@ def serve(
 
     if speed <= 0:
         raise typer.BadParameter(f"must be > 0, got {speed}", param_hint="--speed")
+    if cluster and (not bus or scenario is not None or source):
+        raise typer.BadParameter(
+            "--cluster needs --bus nats://... and no --scenario or --source (the workers"
+            " run the stages)",
+            param_hint="--cluster",
+        )
     try:
         launched = build(
-            db, scenario, speed, source or [], seed, laser_plan, bus_url=bus, sector_file=sector
+            db,
+            scenario,
+            speed,
+            source or [],
+            seed,
+            laser_plan,
+            bus_url=None if cluster else bus,  # the core's hub is fed in-process
+            sector_file=sector,
         )
     except LaunchError as e:
         raise typer.BadParameter(str(e), param_hint=e.param) from None
@@ -92,6 +113,10 @@ def serve(
             )
         except OutputSpecError as e:
             raise typer.BadParameter(str(e), param_hint=e.param) from None
+    if cluster and bus:
+        from skywarden.cluster import core
+
+        core.attach(launched.app, bus, launched.db, launched.app.state.ctx.bus)
     for w in launched.warnings:
         typer.echo(f"warning: {w}", err=True)
     url = f"http://{host}:{port}/"
