@@ -3,6 +3,9 @@ is authoritative for a track, and the owner keeps it within the hysteresis."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from skywarden.cluster.overlap import (
@@ -83,3 +86,36 @@ def test_bad_sector_areas_are_refused(ring_: object, kw: dict[str, float], match
 def test_an_unknown_sector_is_named() -> None:
     with pytest.raises(SectorAreaError, match="'nowhere' is not in the layout"):
         two()["nowhere"]
+
+
+def test_a_layout_file_gives_the_same_layout_and_bad_ones_are_named(tmp_path: Path) -> None:
+    good = tmp_path / "layout.json"
+    good.write_text(json.dumps({"margin_m": 1500, "sectors": {"w": ring(0), "e": ring(1)}}))
+    lay = SectorLayout.from_file(good)
+    assert list(lay.areas) == ["w", "e"]
+    assert lay.sectors_of(*at(-1400)) == ["w", "e"] and lay.sectors_of(*at(-1600)) == ["w"]
+    cases = {
+        "missing.json": None,
+        "notjson.json": "{",
+        "nosectors.json": json.dumps({"margin_m": 1}),
+        "badmargin.json": json.dumps({"margin_m": "wide", "sectors": {}}),
+        "badid.json": json.dumps({"sectors": {"w.1": ring(0)}}),
+        "overlap.json": json.dumps({"sectors": {"w": ring(0), "e": ring(0)}}),
+    }
+    for name, text in cases.items():
+        p = tmp_path / name
+        if text is not None:
+            p.write_text(text)
+        with pytest.raises(SectorAreaError, match=name):
+            SectorLayout.from_file(p)
+
+
+def test_the_worker_refuses_a_bad_layout_naming_the_option(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from skywarden.cli import app
+
+    bad = tmp_path / "layout.json"
+    bad.write_text("{")
+    r = CliRunner().invoke(app, ["worker", "--sectors", "w", "--handover", str(bad)])
+    assert r.exit_code == 2 and "--handover" in r.output and "not JSON" in r.output

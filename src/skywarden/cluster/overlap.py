@@ -26,8 +26,11 @@ the geometry stays metric anywhere on a 3,100 km border.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -125,6 +128,39 @@ class SectorLayout:
                         f"sectors {a} and {b}: cores overlap by {shared / 1e6:.3f} km^2;"
                         " cores must tile (the overlap is the margin, not the core)"
                     )
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], where: str = "sector layout") -> SectorLayout:
+        """``{"margin_m": 2000, "hysteresis_m": 250, "sectors": {"west": [[lon, lat],
+        ...], ...}}`` (margin and hysteresis optional): the layout file's form."""
+        if not isinstance(d, Mapping) or not isinstance(d.get("sectors"), Mapping):
+            raise SectorAreaError(f"{where}: expected an object with a 'sectors' object")
+        try:
+            margin = float(d.get("margin_m", DEFAULT_MARGIN_M))
+            hyst = float(d.get("hysteresis_m", DEFAULT_HYSTERESIS_M))
+        except (TypeError, ValueError):
+            raise SectorAreaError(f"{where}: margin_m and hysteresis_m must be numbers") from None
+        areas = []
+        for sector, ring in d["sectors"].items():
+            try:
+                areas.append(SectorArea.from_lonlat(str(sector), ring, margin, hyst))
+            except GlobalIdError as e:  # a bad sector id, ring or margin
+                raise SectorAreaError(f"{where}: {e}") from None
+        try:
+            return cls(areas)
+        except SectorAreaError as e:
+            raise SectorAreaError(f"{where}: {e}") from None
+
+    @classmethod
+    def from_file(cls, path: Path) -> SectorLayout:
+        """A layout from a JSON file (:meth:`from_dict`); errors name the file."""
+        try:
+            d = json.loads(Path(path).read_text())
+        except OSError as e:
+            raise SectorAreaError(f"{path}: cannot read ({e.strerror})") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise SectorAreaError(f"{path}: not JSON ({e})") from None
+        return cls.from_dict(d, str(path))
 
     def __getitem__(self, sector: str) -> SectorArea:
         try:
