@@ -21,10 +21,9 @@ The protocol (docs/handover.md):
    quantile ``gate_probability`` (6 degrees of freedom), one-to-one by minimum total
    cost (``scipy.optimize.linear_sum_assignment``) summed over the last
    ``match_scans`` scans (5), each of which must be inside the gate, and only when no
-   rival pairing is
-   nearly as likely (``ambiguity_margin``; else the track waits a scan). A track that
-   already carries a global id is never a candidate for another: adoption never
-   steals.
+   rival pairing is nearly as likely (``ambiguity_margin``; else the track waits a
+   scan). A track that already carries a global id is never a candidate for another:
+   adoption never steals.
 3. **accept** - the matched track adopts the global id and the class evidence and
    becomes a *shadow*: tracked and analysed, not reported. The neighbour answers.
 4. **release** - when the track is more than the hysteresis outside the owner's core
@@ -34,7 +33,11 @@ The protocol (docs/handover.md):
    while a neighbour has accepted it is released at once, for the same reason.
 5. **claim** - a shadow whose owner has gone silent for ``owner_silent_s`` (its
    worker died and nobody resumed it) while the track is in the receiver's core is
-   claimed; the owner, if it comes back, stops reporting it.
+   claimed; the owner, if it comes back, stops reporting it (two owners: the smaller
+   sector id keeps the track, then the geometry hands it on).
+6. **decline** - a shadow that has left the gate of its owner's offers for
+   ``decline_scans`` scans (this tracker's track jumped to another drone) gives the id
+   back; the owner no longer counts on that neighbour.
 
 A track born here is reported under this sector's own id at once when no neighbour's
 extended area holds it; born in the overlap, it waits ``claim_after_s`` for an offer
