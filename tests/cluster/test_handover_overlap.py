@@ -119,3 +119,19 @@ def test_the_worker_refuses_a_bad_layout_naming_the_option(tmp_path: Path) -> No
     bad.write_text("{")
     r = CliRunner().invoke(app, ["worker", "--sectors", "w", "--handover", str(bad)])
     assert r.exit_code == 2 and "--handover" in r.output and "not JSON" in r.output
+
+
+def test_an_edge_routes_each_detection_to_every_sector_that_holds_it() -> None:
+    from skywarden.model import Bearing, Detection, Position, SensorKind
+
+    def pos(x: float) -> Detection:
+        lat, lon = at(x)
+        return Detection(1.8e9, "radar", SensorKind.RADAR, Position(lat, lon, 1300.0))
+
+    lat, lon = at(3000)  # an RF finder 3 km inside e: its bearings go to e only
+    rf = Detection(1.8e9, "rf", SensorKind.RF, bearing=Bearing(lat, lon, 1300.0, 270.0, 3.0))
+    dets = [pos(-3000), pos(-1500), pos(1500), pos(3000), rf]
+    got = two().route(dets)
+    assert got["w"] == dets[:3]
+    assert got["e"] == dets[1:]
+    assert two().route([]) == {"w": [], "e": []}

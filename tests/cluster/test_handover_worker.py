@@ -80,14 +80,9 @@ def test_workers_hand_a_drone_over_with_its_global_id(nats_url: str) -> None:
         tasks = [asyncio.create_task(w.run(stop)) for w in workers]
         try:
             for k, dets in enumerate(scans):
+                routed = lay.route(dets)  # the membership rule, as an edge applies it
                 for s, e in edges.items():
-                    mine = [
-                        d
-                        for d in dets
-                        if d.position is not None
-                        and s in lay.sectors_of(d.position.lat, d.position.lon)
-                    ]
-                    await e.publish_scan(Scan(T0 + k, mine))
+                    await e.publish_scan(Scan(T0 + k, routed[s]))
                 # Lock step, as real-time pacing keeps sectors within a scan of each other.
                 end = time.monotonic() + 30
                 while any(k + 1 not in steps[s] for s in NAMES):

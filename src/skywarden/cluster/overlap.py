@@ -39,6 +39,7 @@ from shapely.geometry import Polygon
 
 from skywarden.cluster.global_ids import GlobalIdError, check_sector_id
 from skywarden.geo import LocalFrame
+from skywarden.model import Detection
 
 #: The stated overlap between neighbouring sectors (see the module docstring).
 DEFAULT_MARGIN_M = 2000.0
@@ -175,6 +176,26 @@ class SectorLayout:
     def sectors_of(self, lat: float, lon: float) -> list[str]:
         """Every sector a detection at (lat, lon) belongs to."""
         return [s for s, a in self.areas.items() if bool(a.contains(lat, lon, "extended")[0])]
+
+    def route(self, detections: Sequence[Detection]) -> dict[str, list[Detection]]:
+        """The membership rule for an edge: per sector, the detections it receives.
+        A position goes to every sector whose extended area holds it; a bearing (no
+        position) to every sector whose extended area holds its sensor. One array
+        test per sector for the whole batch."""
+        if not detections:
+            return {s: [] for s in self.areas}
+        lat = np.empty(len(detections))
+        lon = np.empty(len(detections))
+        for i, d in enumerate(detections):
+            if d.position is not None:
+                lat[i], lon[i] = d.position.lat, d.position.lon
+            else:
+                assert d.bearing is not None  # a Detection has one or the other
+                lat[i], lon[i] = d.bearing.sensor_lat, d.bearing.sensor_lon
+        return {
+            s: [d for d, inside in zip(detections, mask, strict=True) if inside]
+            for s, mask in self.membership(lat, lon).items()
+        }
 
     def core_of(self, lat: float, lon: float) -> str | None:
         """The sector whose core contains (lat, lon), or None in a gap between cores."""
