@@ -20,7 +20,7 @@ from skywarden.cluster.handover_hook import HandoverHooks
 from skywarden.cluster.overlap import SectorArea, SectorLayout
 from skywarden.cluster.worker import Worker
 from skywarden.geo import LocalFrame
-from skywarden.model import Detection, Position, SensorKind, TrackStatus
+from skywarden.model import Detection, Identity, Position, SensorKind, TrackStatus
 from skywarden.service.sources import SectorInfo
 from skywarden.stages import Scan
 
@@ -39,16 +39,29 @@ def layout() -> SectorLayout:
 
 
 def drone_scans(n: int) -> list[list[Detection]]:
+    """A drone with Remote ID flying east along the border, crossing it northbound
+    150 m past the west/centre core boundary: where west still owns the track."""
     rng = np.random.default_rng(21)
     out = []
     for k in range(n):
-        x, y = -2500.0 + 25.0 * k + rng.normal(0, 25), 300.0 + rng.normal(0, 25)
-        lat, lon, alt = FRAME.to_geodetic(x, y, 120.0 + rng.normal(0, 25))
-        cov = ((625.0, 0.0, 0.0), (0.0, 625.0, 0.0), (0.0, 0.0, 2500.0))
-        pos = Position(float(lat), float(lon), float(alt), cov)
-        out.append(
-            [Detection(T0 + k, "radar", SensorKind.RADAR, pos)] if rng.random() < 0.9 else []
-        )
+        tx = -2500.0 + 25.0 * k
+        ty = float(np.clip((tx - 150.0) * 0.3, -300.0, 300.0))
+        scan = []
+        for sigma, kind, p in ((25.0, SensorKind.RADAR, 0.9), (5.0, SensorKind.REMOTE_ID, 0.8)):
+            if rng.random() < p:
+                x, y = tx + rng.normal(0, sigma), ty + rng.normal(0, sigma)
+                lat, lon, alt = FRAME.to_geodetic(x, y, 120.0 + rng.normal(0, sigma))
+                v = sigma**2
+                pos = Position(
+                    float(lat), float(lon), float(alt), ((v, 0, 0), (0, v, 0), (0, 0, 4 * v))
+                )
+                ident = (
+                    Identity(rid_serial="1581F5FJD22A0000001")
+                    if kind == SensorKind.REMOTE_ID
+                    else None
+                )
+                scan.append(Detection(T0 + k, str(kind), kind, pos, identity=ident))
+        out.append(scan)
     return out
 
 
@@ -57,6 +70,8 @@ def test_workers_hand_a_drone_over_with_its_global_id(nats_url: str) -> None:
     lay = layout()
     n = 220
     scans = drone_scans(n)
+
+    withheld: dict[str, int] = {}
 
     async def go() -> dict[str, dict[int, Any]]:
         topo = await topology.connect(nats_url, lease_ttl_s=6.0)
@@ -95,7 +110,8 @@ def test_workers_hand_a_drone_over_with_its_global_id(nats_url: str) -> None:
             await asyncio.gather(*tasks)
             for sub in subs:
                 await sub.unsubscribe()
-            hooks.close()
+            withheld.update({s: h.agent.stats.events_elsewhere for s, h in hooks.hooks.items()})
+            await hooks.aclose()
             await hbus.close()
             await topo.close()
         return steps
@@ -117,3 +133,16 @@ def test_workers_hand_a_drone_over_with_its_global_id(nats_url: str) -> None:
     assert reported["west"] and reported["centre"]
     assert max(u.t for u in reported["west"]) < min(u.t for u in reported["centre"])
     assert gid.startswith("west:Twest-")  # the worker's local ids carry the sector too
+    # Both workers' analyzers saw the crossing (centre's track was a shadow then); it
+    # is published once, by the sector that owned the track when it crossed.
+    crossings = [
+        (s, e)
+        for s in NAMES
+        for st in steps[s].values()
+        for e in st.events
+        if e.kind == "border_crossing"
+    ]
+    assert [(s, e.track, e.attrs["direction"]) for s, e in crossings] == [
+        ("west", gid, "northbound")
+    ]
+    assert withheld["centre"] >= 1  # centre's analyzer saw it too, and kept quiet

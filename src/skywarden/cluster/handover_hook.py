@@ -9,19 +9,19 @@ worker's event loop and queued; the stage thread drains the queue before each sc
 the agent is only ever touched by that thread. Messages out are handed to the loop
 without waiting for them.
 
-What the one-list hook cannot carry (docs/handover.md, "Wiring"): the hook returns the
-*authoritative* updates, and they feed the analyzer as well as the store, so the
-analyzer sees a track only while its sector reports it. A crossing that is observed
-but not yet confirmed when the owner changes can then be missed (never reported twice).
-Feeding the analyzer ``HandoverStep.analysis`` and passing its events through
-``HandoverAgent.filter_events`` closes that, and needs the worker to keep the two lists
-apart. The hook has no tracker either, so class *evidence* is not seeded (the class
+Two lists (docs/handover.md, "Analyzer consequences"): the hook returns
+``HandoverStep.analysis`` (every track with a global id here) to the stages, so the
+analyzer and hold-fire see the shadowed tracks too; the worker's commit then asks
+:meth:`HandoverHook.filter_step` for what the sector *reports*: the authoritative
+updates, the events observed while it was authoritative, the incidents of the tracks
+it reports. The hook has no tracker, so class *evidence* is not seeded (the class
 probabilities and identities still travel in the offer).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 from typing import Any
@@ -30,7 +30,7 @@ from skywarden.bus.base import Bus
 from skywarden.cluster.handover import HandoverAgent, HandoverConfig
 from skywarden.cluster.handover_messages import HandoverError, HandoverMessage, topic_for
 from skywarden.cluster.overlap import SectorLayout
-from skywarden.model import TrackUpdate
+from skywarden.model import Event, Incident, TrackUpdate
 
 log = logging.getLogger("skywarden.cluster.handover")
 
@@ -52,6 +52,7 @@ class HandoverHook:
         self.agent = HandoverAgent(sector, layout, epoch=epoch, config=config)
         self.inbox: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
         self.rejected = 0
+        self.reported: list[TrackUpdate] = []  # the last scan's authoritative updates
         self.reader = asyncio.run_coroutine_threadsafe(self._read(), loop)
 
     async def _read(self) -> None:
@@ -79,11 +80,26 @@ class HandoverHook:
                 self.rejected += 1
                 log.warning("%s: hand-over message dropped: %s", self.sector, e)
         if not updates:
+            self.reported = []
             return []
         step = self.agent.on_updates(max(u.t for u in updates), updates)
         if step.messages:
             asyncio.run_coroutine_threadsafe(self._send(step.messages), self.loop)
-        return step.updates
+        self.reported = step.updates
+        return step.analysis
+
+    def filter_step(
+        self, updates: list[TrackUpdate], events: list[Event], incidents: list[Incident]
+    ) -> tuple[list[TrackUpdate], list[Event], list[Incident]]:
+        """What the sector publishes of the scan the stages just ran: the updates it is
+        authoritative for (of ``updates``, what the analyzer saw), the
+        events observed while it was, the incidents of the tracks it reports."""
+        mine = {(u.track, u.status) for u in self.reported}
+        return (
+            [u for u in updates if (u.track, u.status) in mine],
+            self.agent.filter_events(events),
+            self.agent.filter_incidents(incidents),
+        )
 
     async def _send(self, messages: list[HandoverMessage]) -> None:
         for m in messages:
@@ -149,3 +165,11 @@ class HandoverHooks:
         for h in self.hooks.values():
             h.close()
         self.hooks.clear()
+
+    async def aclose(self) -> None:
+        """:meth:`close` from the worker's loop, waiting for the readers to stop."""
+        readers = [asyncio.wrap_future(h.reader) for h in self.hooks.values()]
+        self.close()
+        for r in readers:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await r

@@ -198,6 +198,10 @@ class SectorRun(Hooks):
             return None
         step = self.runner.steps_done + 1
         d = result.decision.to_dict() if result.decision is not None else None
+        ups, events, incidents = list(result.updates), list(result.events), result.incidents
+        narrow = getattr(self.hook, "filter_step", None)  # hand-over: what this sector
+        if callable(narrow):  # reports of what its analyzer saw (cluster.handover_hook)
+            ups, events, incidents = narrow(ups, events, list(incidents))
         out = SectorStep(
             self.sector,
             step,
@@ -208,9 +212,9 @@ class SectorRun(Hooks):
             len(m.detections),
             m.sent_min,
             m.sent_max,
-            list(result.updates),
-            list(result.events),
-            list(result.incidents),
+            ups,
+            events,
+            list(incidents),
             list(result.recommendations),
             d,
             time.time(),
