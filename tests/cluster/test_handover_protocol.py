@@ -16,6 +16,7 @@ import pytest
 
 from skywarden.bus.memory import InProcessBus
 from skywarden.cluster.handover import HandoverAgent, HandoverConfig, HandoverStep
+from skywarden.cluster.handover_evidence import TrackerEvidence
 from skywarden.cluster.handover_hook import HandoverHooks
 from skywarden.cluster.handover_link import HandoverLink
 from skywarden.cluster.handover_messages import (
@@ -28,6 +29,7 @@ from skywarden.cluster.handover_messages import (
 from skywarden.cluster.overlap import SectorArea, SectorLayout
 from skywarden.geo import LocalFrame
 from skywarden.model import Event, TrackStatus, TrackUpdate
+from skywarden.tracking.tracker import Tracker
 
 LAT0, LON0, W = 31.3272, -110.6, 0.085
 FRAME = LocalFrame(LAT0, LON0 + W, 0.0)  # origin on the w/e core boundary
@@ -375,8 +377,11 @@ def test_the_worker_hook_hands_over_between_a_stage_thread_and_the_event_loop() 
         assert [u.track for u in hw("w", [upd("T000001", 400, 3)])] == ["w:T000001"]  # release
         until(lambda: not he.inbox.empty())
         # The worker saves the hook's state with the sector snapshot (pickled) and
-        # restores it into a new hook.
+        # restores it into a new hook; the tracker it attached stays attached.
+        he.attach_tracker(lambda: Tracker(FRAME))
         he.restore_state(pickle.loads(pickle.dumps(he.snapshot_state())))
+        assert isinstance(he.agent.evidence, TrackerEvidence)
+        assert he.agent.evidence.read("T000007") == {}  # no such live track in that one
         seen = he("e", [upd("T000007", 420, 4)])
         assert [u.track for u in he.filter_step(seen, [], [])[0]] == ["w:T000001"]
         seen = hw("w", [upd("T000001", 420, 4)])

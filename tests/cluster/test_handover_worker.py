@@ -72,6 +72,7 @@ def test_workers_hand_a_drone_over_with_its_global_id(nats_url: str) -> None:
     scans = drone_scans(n)
 
     withheld: dict[str, int] = {}
+    seeded: dict[str, bool] = {}  # the worker handed each hook its tracker
 
     async def go() -> dict[str, dict[int, Any]]:
         topo = await topology.connect(nats_url, lease_ttl_s=6.0)
@@ -111,6 +112,7 @@ def test_workers_hand_a_drone_over_with_its_global_id(nats_url: str) -> None:
             for sub in subs:
                 await sub.unsubscribe()
             withheld.update({s: h.agent.stats.events_elsewhere for s, h in hooks.hooks.items()})
+            seeded.update({s: h.agent.evidence is not None for s, h in hooks.hooks.items()})
             await hooks.aclose()
             await hbus.close()
             await topo.close()
@@ -146,3 +148,4 @@ def test_workers_hand_a_drone_over_with_its_global_id(nats_url: str) -> None:
         ("west", gid, "northbound")
     ]
     assert withheld["centre"] >= 1  # centre's analyzer saw it too, and kept quiet
+    assert seeded == {s: True for s in NAMES}

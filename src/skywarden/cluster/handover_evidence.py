@@ -11,7 +11,7 @@ neighbour's young track has seen: the adopting track takes the owner's values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -20,10 +20,20 @@ from skywarden.tracking.tracker import Tracker, track_name
 
 
 class TrackerEvidence:
-    """:class:`~skywarden.cluster.handover.EvidenceLink` over a live tracker."""
+    """:class:`~skywarden.cluster.handover.EvidenceLink` over a live tracker, or over a
+    function giving the current one (a worker replaces its tracker when it loads a
+    snapshot)."""
 
-    def __init__(self, tracker: Tracker) -> None:
-        self.tracker = tracker
+    def __init__(self, tracker: Tracker | Callable[[], Tracker]) -> None:
+        self._get = tracker if callable(tracker) and not isinstance(tracker, Tracker) else None
+        self._tracker = tracker if isinstance(tracker, Tracker) else None
+
+    @property
+    def tracker(self) -> Tracker:
+        if self._get is not None:
+            return self._get()
+        assert self._tracker is not None
+        return self._tracker
 
     def _row(self, local: str) -> int:
         prefix = track_name(0, self.tracker.id_prefix)[:-6]

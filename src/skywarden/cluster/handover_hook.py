@@ -14,8 +14,8 @@ Two lists (docs/handover.md, "Analyzer consequences"): the hook returns
 analyzer and hold-fire see the shadowed tracks too; the worker's commit then asks
 :meth:`HandoverHook.filter_step` for what the sector *reports*: the authoritative
 updates, the events observed while it was authoritative, the incidents of the tracks
-it reports. The hook has no tracker, so class *evidence* is not seeded (the class
-probabilities and identities still travel in the offer).
+it reports. The worker hands the hook its tracker (:meth:`HandoverHook.attach_tracker`),
+so adopted tracks take the owner's class evidence.
 """
 
 from __future__ import annotations
@@ -24,13 +24,16 @@ import asyncio
 import contextlib
 import logging
 import queue
+from collections.abc import Callable
 from typing import Any
 
 from skywarden.bus.base import Bus
 from skywarden.cluster.handover import HandoverAgent, HandoverConfig
+from skywarden.cluster.handover_evidence import TrackerEvidence
 from skywarden.cluster.handover_messages import HandoverError, HandoverMessage, topic_for
 from skywarden.cluster.overlap import SectorLayout
 from skywarden.model import Event, Incident, TrackUpdate
+from skywarden.tracking.tracker import Tracker
 
 log = logging.getLogger("skywarden.cluster.handover")
 
@@ -108,11 +111,19 @@ class HandoverHook:
             except Exception:  # a lost message is re-offered next scan; never stall
                 log.exception("%s: hand-over message to %s not sent", self.sector, m.to)
 
+    def attach_tracker(self, tracker: Callable[[], Tracker]) -> None:
+        """The worker hands over its sector's tracker (a function: the tracker object
+        is replaced when a snapshot loads), so adopted tracks take the class evidence."""
+        self.agent.evidence = TrackerEvidence(tracker)
+
     def snapshot_state(self) -> dict[str, Any]:
         return self.agent.to_snapshot()
 
     def restore_state(self, state: dict[str, Any]) -> None:
-        self.agent = HandoverAgent.from_snapshot(state, self.layout, config=self.config)
+        evidence = self.agent.evidence
+        self.agent = HandoverAgent.from_snapshot(
+            state, self.layout, config=self.config, evidence=evidence
+        )
 
     def close(self) -> None:
         self.reader.cancel()

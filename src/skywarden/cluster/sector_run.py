@@ -81,6 +81,9 @@ class HookedTracker:
 
     def __init__(self, inner: Any, sector: str, hook: OnUpdates | None) -> None:
         self.inner, self.sector, self.hook = inner, sector, hook
+        attach = getattr(hook, "attach_tracker", None)  # hand-over: class evidence
+        if callable(attach):
+            attach(lambda: self.inner)  # ``inner`` is replaced when a snapshot loads
 
     def step(self, t: float, detections: list[Detection]) -> list[TrackUpdate]:
         ups: list[TrackUpdate] = self.inner.step(t, detections)
