@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 
 from skywarden.bus.memory import InProcessBus
@@ -454,3 +455,17 @@ def test_a_match_needs_several_scans_and_a_shadow_that_drifts_declines() -> None
     assert e.stats.declined == 1
     deliver(se, w)
     assert w.tracks["T000001"].accepted == []
+
+
+def test_all_pairs_at_once_give_the_same_distances_as_one_pair_at_a_time(
+    pair: tuple[HandoverAgent, HandoverAgent],
+) -> None:
+    w, e = pair
+    w.on_updates(T0, [upd("T1", -5000, 0), upd("T2", -5000, 0, y=500)])
+    offers = w.on_updates(T0 + 1, [upd("T1", -1500, 1), upd("T2", -1500, 1, y=500, sd=80)])
+    # Tracks later and earlier than the offers, with other covariances.
+    cands = [upd("A", -1400, 6, y=320), upd("B", -1300, 3, y=480, sd=10), upd("C", -1500, 0.5)]
+    batch = e.distances2(offers.messages, cands)
+    one = [[e._distance2(m, u) for u in cands] for m in offers.messages]
+    assert batch.shape == (2, 3)
+    assert np.allclose(batch, one, rtol=1e-9)

@@ -387,15 +387,58 @@ class HandoverAgent:
         keep: dict[tuple[str, str], list[float]] = {}
         cost = np.empty((len(offers), len(cands)))
         ready = np.zeros((len(offers), len(cands)), dtype=bool)
+        now = self.distances2(offers, cands)
         for i, m in enumerate(offers):
             for j, u in enumerate(cands):
                 key = (m.offer_id, u.track)
-                hist = [*self.pair_costs.get(key, []), self._distance2(m, u)][-w:]
+                hist = [*self.pair_costs.get(key, []), float(now[i, j])][-w:]
                 keep[key] = hist
                 cost[i, j] = float(np.mean(hist)) * w
                 ready[i, j] = len(hist) == w and max(hist) <= self.config.gate
         self.pair_costs = keep
         return cost, ready
+
+    def distances2(
+        self, offers: Sequence[HandoverMessage], cands: Sequence[TrackUpdate]
+    ) -> np.ndarray:
+        """(offers, tracks) squared Mahalanobis distances, every pair at once: each offer
+        predicted to each track's time (constant velocity, white-noise acceleration),
+        innovation covariance the sum of both. Same numbers as :meth:`_distance2`."""
+        f = self.area.frame
+
+        def states(
+            rows: Sequence[tuple[float, float, float, tuple[float, ...]]],
+        ) -> np.ndarray:
+            lat, lon, alt = (np.array([r[k] for r in rows]) for k in range(3))
+            e, n, u = f.to_enu(lat, lon, alt)
+            return np.column_stack([e, n, u, np.array([r[3] for r in rows])])
+
+        xo = states([(m.lat, m.lon, m.alt_m, m.velocity) for m in offers])  # (k, 6)
+        xu = states([(u.lat, u.lon, u.alt_m, u.velocity) for u in cands])  # (n, 6)
+        po = np.stack([_cov6(m.cov) for m in offers])  # (k, 6, 6)
+        pu = np.stack([_cov6(u.cov) for u in cands])  # (n, 6, 6)
+        dt = np.array([u.t for u in cands])[None, :] - np.array([m.t for m in offers])[:, None]
+        # x_pred = F x, P_pred = F P F' + Q with F = [[I, dt I], [0, I]], blockwise.
+        d = dt[..., None, None]
+        pp, pv, vp, vv = po[:, :3, :3], po[:, :3, 3:], po[:, 3:, :3], po[:, 3:, 3:]
+        pred = np.empty((*dt.shape, 6, 6))
+        pred[..., :3, :3] = pp[:, None] + d * (pv + vp)[:, None] + d**2 * vv[:, None]
+        pred[..., :3, 3:] = pv[:, None] + d * vv[:, None]
+        pred[..., 3:, :3] = vp[:, None] + d * vv[:, None]
+        pred[..., 3:, 3:] = vv[:, None]
+        q, eye, a = self.config.accel_sigma_ms2**2, np.eye(3), np.abs(d)
+        pred[..., :3, :3] += q * a**3 / 3 * eye
+        pred[..., :3, 3:] += q * a**2 / 2 * eye
+        pred[..., 3:, :3] += q * a**2 / 2 * eye
+        pred[..., 3:, 3:] += q * a * eye
+        s = pred + pu[None]
+        r = xu[None, :, :] - xo[:, None, :]
+        r[..., :3] -= dt[..., None] * xo[:, None, 3:]
+        try:
+            sol = np.linalg.solve(s, r[..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            return np.array([[self._distance2(m, u) for u in cands] for m in offers])
+        return np.einsum("...i,...i->...", r, sol)
 
     def _distance2(self, m: HandoverMessage, u: TrackUpdate) -> float:
         """Squared Mahalanobis distance between an offer predicted to ``u.t`` and ``u``."""
@@ -409,8 +452,7 @@ class HandoverAgent:
         adt = abs(dt)
         blk = np.array([[adt**3 / 3, adt**2 / 2], [adt**2 / 2, adt]]) * q
         big_q = np.kron(blk, np.eye(3))
-        po = np.asarray(m.cov, float) if m.cov is not None else DEFAULT_COV
-        pu = np.asarray(u.cov, float) if u.cov is not None and len(u.cov) == 6 else DEFAULT_COV
+        po, pu = _cov6(m.cov), _cov6(u.cov)
         s = big_f @ po @ big_f.T + big_q + pu
         r = xu - big_f @ xo
         try:
@@ -718,3 +760,10 @@ def _event(d: Mapping[str, Any]) -> Event:
         float(d["alt_m"]),
         attrs,
     )
+
+
+def _cov6(cov: Sequence[Sequence[float]] | None) -> np.ndarray:
+    """A 6x6 state covariance, or the default for a record that carries none."""
+    if cov is None or len(cov) != 6:
+        return DEFAULT_COV
+    return np.asarray(cov, dtype=float)
