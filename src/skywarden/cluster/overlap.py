@@ -14,10 +14,11 @@ Why ``DEFAULT_MARGIN_M`` = 2 km: the neighbour must start, confirm and match its
 track, and say so, before the owner lets go. Budget at the fastest drones (about
 40 m/s: racing and FPV quadcopters; the simulator's cruise limit is 20 m/s): 3-of-4
 confirmation at 1 s scans with missed plots at the edge of a tower radar's reach
-(about 6 s), a bus round trip for offer and accept (< 1 s), and a spare scan or two:
-10 s x 40 m/s = 400 m; plus three sigma of the tower radar's cross-range error at its
-9 km reach (0.5 deg: 80 m sigma, 240 m) and the 250 m hysteresis: about 0.9 km. Two
-kilometres is twice that; much more only makes both workers track more of each
+(about 6 s), the hand-over's 5-scan match window (5 s), a bus round trip for offer and
+accept (< 1 s), and a spare scan or two: 15 s x 40 m/s = 600 m; plus three sigma of the
+tower radar's cross-range error at its 9 km reach (0.5 deg: 80 m sigma, 240 m) and the
+250 m hysteresis: about 1.1 km. Two kilometres leaves nearly as much again for a match
+that must wait out an ambiguity; much more only makes both workers track more of each
 other's area (a tower radar sees 9 km: ``sim/sector_gen.py``).
 
 Each sector measures in its own local ENU frame (origin at its core's centroid), so
