@@ -29,7 +29,14 @@ from skywarden.cluster.handover_messages import (
 )
 from skywarden.cluster.overlap import SectorArea, SectorLayout
 from skywarden.geo import LocalFrame
-from skywarden.model import Event, TrackStatus, TrackUpdate
+from skywarden.model import (
+    Action,
+    Event,
+    Incident,
+    Recommendation,
+    TrackStatus,
+    TrackUpdate,
+)
 from skywarden.tracking.tracker import Tracker
 
 LAT0, LON0, W = 31.3272, -110.6, 0.085
@@ -373,7 +380,14 @@ def test_the_worker_hook_hands_over_between_a_stage_thread_and_the_event_loop() 
         # step the worker publishes does not carry it (filter_step).
         seen = he("e", [upd("T000007", -1490, 1)])  # adopted as a shadow; accept
         assert [u.track for u in seen] == ["w:T000001"]
-        assert he.filter_step(seen, [], []) == ([], [], [])
+        assert he.filter_step(seen, [], [], []) == ([], [], [], [])
+        # e's analyzer opens an incident, with a measure, on the shadowed track: both
+        # are withheld (w, the owner, publishes its own) until the track is e's.
+        inc = Incident("I-e-1", ["w:T000001"], T0 + 1, 2)
+        rec = Recommendation(
+            "M-e-1", "I-e-1", Action.VERIFY, T0 + 1, T0 + 600, T0 + 60, ("shadow",)
+        )
+        assert he.filter_step(seen, [], [inc], [rec]) == ([], [], [], [])
         until(lambda: not hw.inbox.empty())
         assert [u.track for u in hw("w", [upd("T000001", 400, 3)])] == ["w:T000001"]  # release
         until(lambda: not he.inbox.empty())
@@ -384,10 +398,12 @@ def test_the_worker_hook_hands_over_between_a_stage_thread_and_the_event_loop() 
         assert isinstance(he.agent.evidence, TrackerEvidence)
         assert he.agent.evidence.read("T000007") == {}  # no such live track in that one
         seen = he("e", [upd("T000007", 420, 4)])
-        assert [u.track for u in he.filter_step(seen, [], [])[0]] == ["w:T000001"]
+        ups, _, incs, recs = he.filter_step(seen, [], [], [rec])
+        assert [u.track for u in ups] == ["w:T000001"]
+        assert incs == [inc] and recs == [rec]  # the withheld incident, now e's
         seen = hw("w", [upd("T000001", 420, 4)])
         assert [u.track for u in seen] == ["w:T000001"]  # still analysed at w...
-        assert hw.filter_step(seen, [], [])[0] == []  # ...no longer reported
+        assert hw.filter_step(seen, [], [], [])[0] == []  # ...no longer reported
         with pytest.raises(HandoverError, match="hook of w called for e"):
             hw("e", [])
         assert hooks("nowhere", []) == []  # a sector without hand-over passes through

@@ -32,7 +32,7 @@ from skywarden.cluster.handover import HandoverAgent, HandoverConfig
 from skywarden.cluster.handover_evidence import TrackerEvidence
 from skywarden.cluster.handover_messages import HandoverError, HandoverMessage, topic_for
 from skywarden.cluster.overlap import SectorLayout
-from skywarden.model import Event, Incident, TrackUpdate
+from skywarden.model import Event, Incident, Recommendation, TrackUpdate
 from skywarden.tracking.tracker import Tracker
 
 log = logging.getLogger("skywarden.cluster.handover")
@@ -92,16 +92,27 @@ class HandoverHook:
         return step.analysis
 
     def filter_step(
-        self, updates: list[TrackUpdate], events: list[Event], incidents: list[Incident]
-    ) -> tuple[list[TrackUpdate], list[Event], list[Incident]]:
+        self,
+        updates: list[TrackUpdate],
+        events: list[Event],
+        incidents: list[Incident],
+        recommendations: list[Recommendation],
+    ) -> tuple[list[TrackUpdate], list[Event], list[Incident], list[Recommendation]]:
         """What the sector publishes of the scan the stages just ran: the updates it is
-        authoritative for (of ``updates``, what the analyzer saw), the
-        events observed while it was, the incidents of the tracks it reports."""
+        authoritative for (of ``updates``, what the analyzer saw), the events observed
+        while it was, the incidents of the tracks it reports, and the recommendations
+        except those of an incident it withholds (the owner's analyzer makes its own)."""
         mine = {(u.track, u.status) for u in self.reported}
+        incidents = self.agent.filter_incidents(incidents)
         return (
             [u for u in updates if (u.track, u.status) in mine],
             self.agent.filter_events(events),
-            self.agent.filter_incidents(incidents),
+            incidents,
+            [
+                r
+                for r in recommendations
+                if r.incident is None or r.incident not in self.agent.hidden
+            ],
         )
 
     async def _send(self, messages: list[HandoverMessage]) -> None:
@@ -117,13 +128,18 @@ class HandoverHook:
         self.agent.evidence = TrackerEvidence(tracker)
 
     def snapshot_state(self) -> dict[str, Any]:
-        return self.agent.to_snapshot()
+        """The agent's snapshot, plus the incidents it withholds (as objects: the worker
+        pickles its snapshot), so a resumed sector still publishes them on hand-over."""
+        return {**self.agent.to_snapshot(), "hidden_incidents": dict(self.agent.hidden)}
 
     def restore_state(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        hidden = state.pop("hidden_incidents", {})
         evidence = self.agent.evidence
         self.agent = HandoverAgent.from_snapshot(
             state, self.layout, config=self.config, evidence=evidence
         )
+        self.agent.hidden = {str(k): v for k, v in hidden.items() if isinstance(v, Incident)}
 
     def close(self) -> None:
         self.reader.cancel()

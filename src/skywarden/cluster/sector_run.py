@@ -202,9 +202,10 @@ class SectorRun(Hooks):
         step = self.runner.steps_done + 1
         d = result.decision.to_dict() if result.decision is not None else None
         ups, events, incidents = list(result.updates), list(result.events), result.incidents
+        recs = list(result.recommendations)
         narrow = getattr(self.hook, "filter_step", None)  # hand-over: what this sector
         if callable(narrow):  # reports of what its analyzer saw (cluster.handover_hook)
-            ups, events, incidents = narrow(ups, events, list(incidents))
+            ups, events, incidents, recs = narrow(ups, events, list(incidents), recs)
         out = SectorStep(
             self.sector,
             step,
@@ -218,7 +219,7 @@ class SectorRun(Hooks):
             ups,
             events,
             list(incidents),
-            list(result.recommendations),
+            recs,
             d,
             time.time(),
         )
