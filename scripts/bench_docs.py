@@ -38,6 +38,14 @@ METHOD: dict[str, str] = {
         "a detected one of the same direction or zone within 60 s and 100 m. "
         "`python bench/airspace_eval.py --seeds 1 2 3 4 5 6 --hours 1`."
     ),
+    "handover": (
+        "Hand-over between three overlapping sectors (8 km cores, 2 km margin) on the "
+        "shipped border line: a drone along the border through all three per seed (global "
+        "ids its updates carry, scans two sectors both reported, scans nobody reported), "
+        "and a border crossing swept across the west/centre switch point with a real "
+        "analyzer per sector (crossings reported). `python bench/handover.py`; "
+        "docs/handover.md."
+    ),
     "airspace": (
         "Point-in-zone tests for the El Paso zones beside shapely's STRtree and a plain "
         "loop (all give the same pairs), and a whole analysis step for 10,000 drone tracks. "

@@ -81,6 +81,9 @@ class HookedTracker:
 
     def __init__(self, inner: Any, sector: str, hook: OnUpdates | None) -> None:
         self.inner, self.sector, self.hook = inner, sector, hook
+        attach = getattr(hook, "attach_tracker", None)  # hand-over: class evidence
+        if callable(attach):
+            attach(lambda: self.inner)  # ``inner`` is replaced when a snapshot loads
 
     def step(self, t: float, detections: list[Detection]) -> list[TrackUpdate]:
         ups: list[TrackUpdate] = self.inner.step(t, detections)
@@ -198,6 +201,11 @@ class SectorRun(Hooks):
             return None
         step = self.runner.steps_done + 1
         d = result.decision.to_dict() if result.decision is not None else None
+        ups, events, incidents = list(result.updates), list(result.events), result.incidents
+        recs = list(result.recommendations)
+        narrow = getattr(self.hook, "filter_step", None)  # hand-over: what this sector
+        if callable(narrow):  # reports of what its analyzer saw (cluster.handover_hook)
+            ups, events, incidents, recs = narrow(ups, events, list(incidents), recs)
         out = SectorStep(
             self.sector,
             step,
@@ -208,10 +216,10 @@ class SectorRun(Hooks):
             len(m.detections),
             m.sent_min,
             m.sent_max,
-            list(result.updates),
-            list(result.events),
-            list(result.incidents),
-            list(result.recommendations),
+            ups,
+            events,
+            list(incidents),
+            recs,
             d,
             time.time(),
         )

@@ -1,7 +1,7 @@
 """``skywarden worker``: a sector worker; owns sectors by lease and runs their stages.
 
     skywarden worker --sectors A,B [--standby C,D] [--bus nats://H:P] [--name W]
-                     [--laser-plan FILE] [--db URL]
+                     [--laser-plan FILE] [--db URL] [--handover LAYOUT.json]
 
 See ``skywarden.cluster.worker`` (leases, snapshots, failover) and docs/scaling.md.
 """
@@ -31,6 +31,10 @@ def worker(
     db: Annotated[
         str | None,
         typer.Option(help="The core's store: operators' actions reach the analyzers"),
+    ] = None,
+    handover: Annotated[
+        Path | None,
+        typer.Option(help="Sector layout JSON: hand tracks over between its sectors"),
     ] = None,
 ) -> None:
     """Own sectors through leases and run tracking, airspace and hold-fire for them."""
@@ -63,6 +67,14 @@ def worker(
             store = Database(db)
         except StoreConfigError as e:
             raise typer.BadParameter(str(e), param_hint="--db") from None
+    layout = None
+    if handover is not None:  # docs/handover.md
+        from skywarden.cluster.overlap import SectorAreaError, SectorLayout
+
+        try:
+            layout = SectorLayout.from_file(handover)
+        except SectorAreaError as e:
+            raise typer.BadParameter(str(e), param_hint="--handover") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
     async def go() -> None:
@@ -73,7 +85,21 @@ def worker(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        w = Worker(topo, who, own, spare, options=Options(laser_plan=laser_plan, db=store))
+        hooks = None
+        if layout is not None:
+            from skywarden.bus.jetstream import NatsBus
+            from skywarden.cluster.handover_hook import HandoverHooks
+
+            hbus = await NatsBus.connect(bus.split(",")[0], stream="SW_HANDOVER", prefix="swh")
+            hooks = HandoverHooks(layout, hbus)
+        w = Worker(
+            topo,
+            who,
+            own,
+            spare,
+            options=Options(laser_plan=laser_plan, db=store),
+            on_updates=hooks,
+        )
         typer.echo(f"skywarden worker {who}: sectors {own}, standby {spare}, bus {bus}")
         try:
             await w.run(stop)
