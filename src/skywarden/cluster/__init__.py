@@ -1,0 +1,1 @@
+"""Running skywarden across machines: edge spooling, forwarding, persisting (issue 17)."""
