@@ -41,7 +41,7 @@ __all__ = ["BACKOFF_S", "Forwarder", "ForwarderStats"]
 
 MSG_ID_HEADER = "Nats-Msg-Id"
 BACKOFF_S = (0.1, 5.0)  # first wait after a failure, cap (doubled per failure)
-DRAIN_BATCH = 512  # messages in flight per drain round (pipelined publish_async)
+DRAIN_BATCH = 512  # messages in flight at once (pipelined; below nats-py's limit of 4,000)
 RECONNECT_WAIT_S = 1  # between connection attempts while NATS is down (whole seconds: nats-py)
 SUBJECT_LEN = struct.Struct("<H")
 
@@ -83,6 +83,8 @@ class Forwarder:
         self.publish_timeout_s = publish_timeout_s
         self.retries = retries
         self.backoff_s = backoff_s
+        if not 0 < drain_batch <= 4000:
+            raise ValueError(f"forwarder: drain_batch must be 1-4000, not {drain_batch}")
         self.drain_batch = drain_batch
         self.stats = ForwarderStats()
         self.nc: Any = None
@@ -185,16 +187,29 @@ class Forwarder:
             self._wake.set()
 
     async def _send(self, items: Sequence[tuple[str, str, bytes]]) -> int:
-        """Publish pipelined; the number of leading messages JetStream acked."""
+        """Publish pipelined, ``drain_batch`` at a time; the number of leading messages
+        JetStream acked (it stops at the first chunk with a failure)."""
+        done = 0
+        for at in range(0, len(items), self.drain_batch):
+            chunk = items[at : at + self.drain_batch]
+            ok = await self._send_chunk(chunk)
+            done += ok
+            if ok < len(chunk):
+                break
+        return done
+
+    async def _send_chunk(self, items: Sequence[tuple[str, str, bytes]]) -> int:
         futures = []
         try:
             for subject, msg_id, payload in items:
+                # wait_stall None: the chunk is smaller than nats-py's in-flight limit, so
+                # this never waits, and the whole chunk leaves in one socket write
                 futures.append(
                     await self.js.publish_async(
-                        subject, payload, headers={MSG_ID_HEADER: msg_id}, wait_stall=1.0
+                        subject, payload, headers={MSG_ID_HEADER: msg_id}, wait_stall=None
                     )
                 )
-        except Exception as e:  # disconnected, stalled: what was sent may still be acked
+        except Exception as e:  # disconnected: what was sent may still be acked
             log.debug("forwarder: publish stopped after %d: %r", len(futures), e)
         if not futures:
             return 0
@@ -208,7 +223,7 @@ class Forwarder:
             if f.done() and not f.cancelled():
                 f.exception()  # retrieved: no "exception never retrieved" noise
             else:
-                f.cancel()
+                f.cancel()  # releases its slot of nats-py's in-flight limit
         return ok
 
     # ------------------------------------------------------------------ draining
