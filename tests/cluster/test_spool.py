@@ -140,3 +140,16 @@ def test_bad_input_is_refused_with_the_path_named(tmp_path: Path) -> None:
             sp.ack("b")
         with pytest.raises(SpoolError, match="in use by another process"):
             DiskSpool(tmp_path / "s", 1000)
+
+
+def test_pending_is_lazy_skips_what_is_acked_and_sees_what_is_appended(tmp_path: Path) -> None:
+    msgs = _msgs(30)
+    with DiskSpool(tmp_path / "s", 1 << 20, segment_bytes=300) as sp:
+        sp.append_many(msgs[:20])
+        it = sp.pending()
+        assert next(it) == msgs[0]
+        sp.ack(msgs[0][0])
+        sp.ack(msgs[1][0])  # acked before the iterator reached it: skipped
+        sp.append_many(msgs[20:])  # appended meanwhile, into newer segments: included
+        assert list(it) == msgs[2:]
+        assert list(sp.pending()) == msgs[2:]

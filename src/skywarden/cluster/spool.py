@@ -74,7 +74,8 @@ class _Segment:
     ack_fd: int | None = None
     ack_size: int = 0
     ack_dirty: bool = False
-    ids: list[str] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # in append order, acked ones too
+    head: int = 0  # ids[:head] are all acked (acks come mostly in order)
 
     @property
     def ack_path(self) -> Path:
@@ -301,18 +302,31 @@ class DiskSpool:
     def pending(self) -> Iterator[tuple[str, bytes]]:
         """The messages not acked yet, oldest first (as appended, across restarts).
 
-        Iterates over the ids pending when called; one acked meanwhile is skipped.
+        Lazy: each step costs one read, however much is spooled, so a drain that takes
+        the first few hundred pays for those only. A message acked meanwhile is skipped;
+        one appended meanwhile is included.
         """
-        with self._lock:
-            ids = list(self._index)
-        for msg_id in ids:
+        seq = -1
+        while True:
             with self._lock:
-                where = self._index.get(msg_id)
-                if where is None:
-                    continue
-                seq, off, n = where
-                payload = os.pread(self._segments[seq].fd, n, off)
-            yield msg_id, payload
+                later = [k for k in self._segments if k > seq]
+                if not later:
+                    return
+                seq = min(later)
+                i = self._segments[seq].head
+            while True:
+                with self._lock:
+                    seg = self._segments.get(seq)
+                    if seg is None or i >= len(seg.ids):
+                        break
+                    msg_id = seg.ids[i]
+                    where = self._index.get(msg_id)
+                    payload = None
+                    if where is not None and where[0] == seq:
+                        payload = os.pread(seg.fd, where[2], where[1])
+                i += 1
+                if payload is not None:
+                    yield msg_id, payload
 
     def ack(self, msg_id: str) -> None:
         """Forget a message the bus has stored; its segment is deleted once all are acked."""
@@ -323,6 +337,8 @@ class DiskSpool:
                 raise SpoolError(f"spool {self.path}: ack of {msg_id!r}, which is not pending")
             seg = self._segments[where[0]]
             seg.pending -= 1
+            while seg.head < len(seg.ids) and seg.ids[seg.head] not in self._index:
+                seg.head += 1
             if seg.pending == 0:
                 self._drop_segment(seg)
                 return
