@@ -14,6 +14,11 @@ What runs, on the spool directory's file system (``--dir``, a temp dir by defaul
 
     .venv/bin/python bench/spool.py                            # 20,000 messages
     .venv/bin/python bench/spool.py --messages 100000 --nats   # and the drain to JetStream
+    .venv/bin/python bench/spool.py --nats --pg                # and the PostgreSQL catch-up
+
+5. **persist** (with ``--pg``, needs nats-server and PostgreSQL): track points published
+   while a throwaway PostgreSQL is stopped, held on the stream by :class:`Persister`; the
+   catch-up rate once PostgreSQL is started again.
 """
 
 from __future__ import annotations
@@ -184,6 +189,119 @@ def bench_forward(root: Path, n: int, size: int, batch: int) -> list[dict[str, A
     return asyncio.run(go())
 
 
+def bench_persist(root: Path, n: int) -> list[dict[str, Any]]:
+    """Track points on a stream while PostgreSQL is down; the persister's catch-up rate
+    once it is back (batches of 500 per transaction, one row per message)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import pg_throwaway
+    from sqlalchemy import func, insert, select
+
+    from skywarden.cluster.persister import Persister
+    from skywarden.store.db import Database
+    from skywarden.store.schema import TrackPoint as PointRow
+    from skywarden.views import TrackPoint
+
+    exe = shutil.which("nats-server") or "/usr/sbin/nats-server"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"nats://127.0.0.1:{port}"
+    nats_proc = subprocess.Popen(
+        [exe, "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", str(root / "js-pg")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    pg = pg_throwaway.Cluster().start()
+    ctl = [str(pg.bindir / "pg_ctl"), "-D", str(pg.data)]
+    opts = f"-c listen_addresses=127.0.0.1 -c port={pg.port} -k {pg.root}"
+    db = Database(pg.url)
+
+    def write(sess: Any, batch: Any) -> None:
+        sess.execute(insert(PointRow), [TrackPoint.row_of_wire(json.loads(m.data)) for m in batch])
+
+    def point(i: int) -> bytes:
+        return json.dumps(
+            {
+                "t": 1.8e9 + i,
+                "track": f"T{i % 1000:06d}",
+                "status": "confirmed",
+                "lat": 31.8,
+                "lon": -106.4,
+                "alt_m": 1200.0,
+                "cls": "drone",
+                "velocity": [1.0, 2.0, 0.0],
+                "class_probs": {"drone": 1.0},
+                "identities": [],
+                "sensors": ["radar-1"],
+            }
+        ).encode()
+
+    async def go() -> list[dict[str, Any]]:
+        import nats
+        from nats.js.api import StreamConfig
+
+        time.sleep(0.3)
+        nc = await nats.connect(url)
+        js = nc.jetstream()
+        await js.add_stream(StreamConfig(name="OUT", subjects=["sw.out.>"]))
+        p = Persister(
+            db,
+            js,
+            stream="OUT",
+            durable="core",
+            subject="sw.out.>",
+            write=write,
+            backoff_s=(0.1, 1.0),
+        )
+        task = asyncio.create_task(p.run())
+        pg._run(*ctl, "-m", "immediate", "-w", "stop")
+        t0 = time.perf_counter()
+        for i in range(0, n, 500):
+            futs = [
+                await js.publish_async("sw.out.s1", point(j)) for j in range(i, min(n, i + 500))
+            ]
+            await asyncio.gather(*futs)
+        publish_s = time.perf_counter() - t0
+        await asyncio.sleep(0.5)
+        held = await p.backlog()
+        pg._run(*ctl, "-o", opts, "-l", str(pg.root / "log"), "-w", "start")
+        t1 = time.perf_counter()
+        while p.committed < n:
+            await asyncio.sleep(0.02)
+        catch_s = time.perf_counter() - t1
+        await p.stop()
+        await task
+        await nc.close()
+        with db.session() as sess:
+            rows = int(sess.scalar(select(func.count()).select_from(PointRow)) or 0)
+        assert rows == n, f"{rows} rows stored, expected {n}"
+        return [
+            {
+                "step": "persist: held on the stream while PostgreSQL is down",
+                "messages": held,
+                "per_s": _rate(n, publish_s),
+            },
+            {
+                "step": "persist: catch-up after PostgreSQL returns",
+                "messages": n,
+                "per_s": _rate(n, catch_s),
+                "catch_up_s": round(catch_s, 2),
+                "failed_commits": p.failures,
+                "rows": rows,
+            },
+        ]
+
+    try:
+        return asyncio.run(go())
+    finally:
+        db.dispose()
+        pg.stop()
+        nats_proc.terminate()
+        nats_proc.wait()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--messages", type=int, default=20_000)
@@ -192,6 +310,7 @@ def main() -> None:
     ap.add_argument("--single", type=int, default=500, help="messages appended one by one")
     ap.add_argument("--dir", type=Path, default=None, help="where the spool goes (temp dir)")
     ap.add_argument("--nats", action="store_true", help="also drain into a real nats-server")
+    ap.add_argument("--pg", action="store_true", help="also the persister's PostgreSQL catch-up")
     ap.add_argument("--out", type=Path, default=OUT)
     a = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="skywarden-spool-", dir=a.dir))
@@ -199,6 +318,8 @@ def main() -> None:
         rows = bench_disk(root, a.messages, a.size, a.batch, a.single)
         if a.nats:
             rows += bench_forward(root, a.messages, a.size, a.batch)
+        if a.pg:
+            rows += bench_persist(root, a.messages)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     print(f"{'step':<52} {'messages':>9} {'per s':>12}")

@@ -8,7 +8,8 @@ catches up in stream order once PostgreSQL answers again.
 
 How (one :class:`Persister` per durable consumer):
 
-- a durable *pull* consumer with explicit acks fetches up to ``batch`` messages;
+- a durable *pull* consumer fetches up to ``batch`` messages; its ack policy is
+  ``all``: one ack of a batch's last message acknowledges the batch;
 - ``write(session, batch)`` (the caller's decoder and store calls) runs in **one**
   transaction together with the consumer's cursor, the last stream sequence committed
   (``pipeline_cursor`` row ``persister:<durable>``, the sequence in its ``t`` column);
@@ -139,7 +140,7 @@ class Persister:
                 durable=self.durable,
                 stream=self.stream,
                 config=ConsumerConfig(
-                    ack_policy=AckPolicy.EXPLICIT,
+                    ack_policy=AckPolicy.ALL,
                     deliver_policy=DeliverPolicy.ALL,
                     ack_wait=self.ack_wait_s,
                     max_ack_pending=max(self.batch * 4, 1000),
@@ -212,9 +213,8 @@ class Persister:
             self.last_error = None
         self.committed += written
         self.duplicates += len(batch) - written
-        for m in msgs:
-            with contextlib.suppress(Exception):  # a lost ack: the cursor catches the redelivery
-                await m.ack()
+        with contextlib.suppress(Exception):  # a lost ack: the cursor catches the redelivery
+            await msgs[-1].ack()  # AckPolicy.ALL: acks the whole batch up to it
 
     def _commit(self, batch: Sequence[Delivered]) -> int:
         with self.db.session() as s:
