@@ -153,3 +153,27 @@ def test_pending_is_lazy_skips_what_is_acked_and_sees_what_is_appended(tmp_path:
         sp.append_many(msgs[20:])  # appended meanwhile, into newer segments: included
         assert list(it) == msgs[2:]
         assert list(sp.pending()) == msgs[2:]
+
+
+def test_a_full_disk_is_back_pressure_too_and_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from skywarden.cluster import spool as spool_module
+
+    msgs = _msgs(6)
+    with DiskSpool(tmp_path / "s", 1 << 20) as sp:
+        sp.append_many(msgs[:3])
+
+        def no_space(fd: int, data: bytes, offset: int) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(spool_module.os, "pwrite", no_space)
+        with pytest.raises(SpoolFull, match="No space left on device"):
+            sp.append_many(msgs[3:])
+        monkeypatch.undo()
+        assert len(sp) == 3
+        sp.append_many(msgs[3:])  # room again: the same batch goes in whole
+    with DiskSpool(tmp_path / "s", 1 << 20) as sp:
+        assert list(sp.pending()) == msgs

@@ -151,7 +151,14 @@ class Persister:
         """Fetch, commit, ack until :meth:`stop`; never gives up on the store."""
         import nats.errors
 
-        await self.subscribe()
+        wait = self.backoff_s[0]
+        while self._sub is None and not self._stop.is_set():
+            try:
+                await self.subscribe()
+            except Exception as e:  # NATS not up yet, or the stream not created yet
+                self.last_error = f"subscribe: {e!r}"
+                await self._sleep(wait)
+                wait = min(wait * 2, self.backoff_s[1])
         while not self._stop.is_set():
             try:
                 msgs = await self._sub.fetch(self.batch, timeout=FETCH_WAIT_S)

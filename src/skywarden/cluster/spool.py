@@ -31,6 +31,7 @@ buffers), and never drops old evidence to make room.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import struct
@@ -242,10 +243,17 @@ class DiskSpool:
                     f"{len(self._index)} messages pending); {len(records)} new message(s) of "
                     f"{size} bytes refused until the bus takes the backlog"
                 )
-            seg = self._writable(size)
             buf = b"".join(r for _, r, _ in records)
-            os.pwrite(seg.fd, buf, seg.size)
-            os.fsync(seg.fd)
+            try:
+                seg = self._writable(size)
+                os.pwrite(seg.fd, buf, seg.size)
+                os.fsync(seg.fd)
+            except OSError as e:  # nothing counted: a partial write is overwritten next
+                cls = SpoolFull if e.errno in (errno.ENOSPC, errno.EDQUOT) else SpoolError
+                raise cls(
+                    f"spool {self.path}: cannot write {len(records)} message(s) "
+                    f"({e.strerror}; {self._bytes} of {self.max_bytes} bytes used)"
+                ) from None
             off = seg.size
             for msg_id, rec, payload_at in records:
                 self._index[msg_id] = (seg.seq, off + payload_at, len(rec) - payload_at)
