@@ -9,14 +9,14 @@ What runs, on the spool directory's file system (``--dir``, a temp dir by defaul
 2. **read + ack**: ``pending()`` oldest first and ``ack`` of each message, which deletes
    each segment as it empties (the drain without the network);
 3. **reopen**: opening a full spool (every record's length and CRC checked);
-4. **forward** (with ``--nats``, needs Debian's nats-server): messages spooled during a
+4. **forward** (unless ``--no-nats``; needs Debian's nats-server): messages spooled during a
    stopped server, drained through :class:`Forwarder` into JetStream once it is up.
 
-    .venv/bin/python bench/spool.py                            # 20,000 messages
-    .venv/bin/python bench/spool.py --messages 100000 --nats   # and the drain to JetStream
-    .venv/bin/python bench/spool.py --nats --pg                # and the PostgreSQL catch-up
+    .venv/bin/python bench/spool.py                       # 20,000 messages, every step
+    .venv/bin/python bench/spool.py --messages 100000
+    .venv/bin/python bench/spool.py --no-nats --no-pg     # the disk steps only
 
-5. **persist** (with ``--pg``, needs nats-server and PostgreSQL): track points published
+5. **persist** (unless ``--no-pg``; needs nats-server and PostgreSQL): track points published
    while a throwaway PostgreSQL is stopped, held on the stream by :class:`Persister`; the
    catch-up rate once PostgreSQL is started again.
 """
@@ -309,16 +309,18 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--single", type=int, default=500, help="messages appended one by one")
     ap.add_argument("--dir", type=Path, default=None, help="where the spool goes (temp dir)")
-    ap.add_argument("--nats", action="store_true", help="also drain into a real nats-server")
-    ap.add_argument("--pg", action="store_true", help="also the persister's PostgreSQL catch-up")
+    ap.add_argument("--no-nats", action="store_true", help="skip the drain into nats-server")
+    ap.add_argument("--no-pg", action="store_true", help="skip the PostgreSQL catch-up")
     ap.add_argument("--out", type=Path, default=OUT)
     a = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="skywarden-spool-", dir=a.dir))
     try:
         rows = bench_disk(root, a.messages, a.size, a.batch, a.single)
-        if a.nats:
+        nats = shutil.which("nats-server") or Path("/usr/sbin/nats-server").exists()
+        if nats and not a.no_nats:
             rows += bench_forward(root, a.messages, a.size, a.batch)
-        if a.pg:
+        pg = shutil.which("initdb") or any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+        if nats and pg and not a.no_pg:
             rows += bench_persist(root, a.messages)
     finally:
         shutil.rmtree(root, ignore_errors=True)

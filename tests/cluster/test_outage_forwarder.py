@@ -83,10 +83,10 @@ async def _stream_contents(url: str) -> list[tuple[str, bytes]]:
     nc = await nats.connect(url, connect_timeout=5)
     js = nc.jetstream()
     info = await js.stream_info(STREAM)
-    out = []
+    out: list[tuple[str, bytes]] = []
     for seq in range(info.state.first_seq, info.state.last_seq + 1):
         m = await js.get_msg(STREAM, seq)
-        assert m.headers is not None
+        assert m.headers is not None and m.data is not None
         out.append((m.headers["Nats-Msg-Id"], m.data))
     await nc.close()
     return out

@@ -24,6 +24,12 @@ SHARED = ["I-shared"]
 pytestmark = pytest.mark.parametrize("template", ["sqlite"], indirect=True)
 
 
+def portal(client: TestClient) -> Any:
+    """The test client's event-loop portal (there while the client is open)."""
+    assert client.portal is not None
+    return client.portal
+
+
 def recv(ws: Any, timeout_s: float = 10.0) -> dict[str, Any]:
     """The next message, or a failure after ``timeout_s`` (the test client's own
     ``receive_json`` would wait for ever)."""
@@ -74,10 +80,10 @@ def env(seeded_url: str, template: SimpleNamespace) -> Iterator[Any]:
         def scan(t: float, *tracks: dict[str, Any]) -> None:
             """One scan published, and waited for until the hub has flushed it."""
             before = hub.seq
-            client.portal.call(
+            portal(client).call(
                 bus.publish, "tracks", {"t": t, "pub": time.time(), "tracks": list(tracks)}
             )
-            client.portal.call(bus.publish, "clock", {"t": t})
+            portal(client).call(bus.publish, "clock", {"t": t})
             wait_until(lambda: hub.seq > before, 5, f"the scan at {t} flushed")
 
         def url(role: str, since: str | None = None) -> str:
@@ -138,7 +144,7 @@ def test_a_partner_catches_up_on_redacted_history_only(env: Any) -> None:
 def test_the_snapshot_seam_has_no_duplicate(env: Any) -> None:
     """Changes the hub holds but has not flushed yet are in the snapshot, and not again
     in the first live batch."""
-    env.client.portal.call(
+    portal(env.client).call(
         env.hub.bus.publish, "tracks", {"t": 2001.0, "tracks": [track("T000001", 2001.0)]}
     )
     wait_until(lambda: "T000001" in env.hub.tracks, 5, "the track applied")

@@ -50,6 +50,12 @@ def postgres() -> Iterator[Postgres]:
     server.c.stop()
 
 
+def portal(client: TestClient) -> Any:
+    """The test client's event-loop portal (there while the client is open)."""
+    assert client.portal is not None
+    return client.portal
+
+
 def recv(ws: Any, timeout_s: float = 10.0) -> dict[str, Any]:
     async def get() -> Any:
         with anyio.fail_after(timeout_s):
@@ -88,8 +94,8 @@ def test_feed_streams_and_api_says_503_while_postgres_is_down(
                 "velocity": [1.0, 0.0, 0.0],
                 "cls": "drone",
             }
-            client.portal.call(bus.publish, "tracks", {"t": 2001.0, "tracks": [point]})
-            client.portal.call(bus.publish, "clock", {"t": 2001.0})
+            portal(client).call(bus.publish, "tracks", {"t": 2001.0, "tracks": [point]})
+            portal(client).call(bus.publish, "clock", {"t": 2001.0})
             batch = recv(ws)
             assert batch["type"] == "batch" and batch["tracks"][0][0] == "T000001"
             postgres.start()
