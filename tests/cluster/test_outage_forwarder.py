@@ -196,3 +196,36 @@ def test_a_full_spool_pushes_back_on_the_caller(nats: NatsServer, tmp_path: Path
         spool.close()
 
     asyncio.run(asyncio.wait_for(go(), 60))
+
+
+def test_nats_dying_in_the_middle_of_a_drain_loses_and_repeats_nothing(
+    nats: NatsServer, tmp_path: Path
+) -> None:
+    """The server goes away again while the backlog is being sent: some of a batch stored,
+    some not, some acks lost. After the second restart the stream is still exact."""
+
+    async def go() -> None:
+        await _make_stream(nats.url)
+        nats.stop()
+        spool = DiskSpool(tmp_path / "spool", 1 << 22)
+        fwd = Forwarder(
+            nats.url, spool, publish_timeout_s=0.3, backoff_s=(0.05, 0.2), drain_batch=50
+        )
+        await fwd.start(connect_wait_s=0.3)
+        await fwd.publish_many(_msgs(0, 2000))
+        nats.start()
+        end = asyncio.get_running_loop().time() + 20
+        while fwd.stats.replayed < 300:  # same event loop as the drain: no race here
+            assert asyncio.get_running_loop().time() < end, "the drain did not start"
+            await asyncio.sleep(0.001)
+        nats.stop()
+        left = len(spool)
+        assert 0 < left < 2000  # really in the middle
+        await asyncio.sleep(0.5)
+        nats.start()
+        assert await fwd.drained(timeout_s=30), f"{len(spool)} still spooled"
+        await fwd.close()
+        spool.close()
+        assert await _stream_contents(nats.url) == [(m, p) for _, m, p in _msgs(0, 2000)]
+
+    asyncio.run(asyncio.wait_for(go(), 90))
