@@ -24,6 +24,8 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import InterfaceError, OperationalError
+from starlette.requests import Request
 
 from skywarden import __version__
 from skywarden.bus import Bus, InProcessBus
@@ -56,6 +58,17 @@ def _seed(db: Database, hub: Hub) -> None:
         plans = laser.plans(s)
         last = laser.last_decision(s, plans[0]["id"]) if plans else None
     hub.seed([i for i in live if i["state"] != "resolved"], recs, last)
+
+
+def _store_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    """The store does not answer (PostgreSQL down, issue 17): a 503 that says so and when
+    to retry, not a 500; the live feed goes on meanwhile (service.routes.feed)."""
+    log.warning("store unavailable: %s", str(exc).splitlines()[0][:200])
+    return JSONResponse(
+        {"detail": "the store is unavailable (database not answering); retry later"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
 
 
 def _add_pages(app: FastAPI, ctx: ServiceContext) -> None:
@@ -123,6 +136,8 @@ def create_app(
     app.add_middleware(security.BodySizeLimit)
     app.add_middleware(security.SecurityHeaders)
     app.add_exception_handler(RequestValidationError, security.validation_error)
+    app.add_exception_handler(OperationalError, _store_unavailable)
+    app.add_exception_handler(InterfaceError, _store_unavailable)
     for r in (auth, tracks, incidents, zones, ops, feed):
         app.include_router(r.router)
     _add_pages(app, ctx)

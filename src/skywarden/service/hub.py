@@ -11,6 +11,19 @@ client, and every client has its own small queue and sender task: a slow browser
 its oldest batches instead of delaying everyone else (the REST API and the store hold
 the complete record). Batches carry ``pub``, the wall-clock time at which the earliest
 track update in them was published, so clients can measure update latency.
+
+Catch-up (issue 17, the gap left by issue 7): every batch and snapshot carries a
+``cursor`` (``<feed epoch>-<batch number>``). A client that reconnects with
+``/api/ws?since=<the last cursor it applied>`` gets a ``resume`` message and then the
+batches it missed, re-rendered for its role by the same :meth:`Hub.view` as the live ones
+(a partner's history is redacted as the live feed is), in order, and then the live
+batches, with no batch twice or missing at the seam. The hub keeps the last
+``HISTORY_BATCHES`` batches holding at most ``HISTORY_TRACK_ROWS`` track rows in memory.
+A cursor older than that, from another run of the service, or malformed, gets a fresh
+snapshot with a ``gap`` marker (``{"since", "reason"}``) instead: the map then starts
+from the present, and the stored past stays available through the REST history and the
+time slider. A batch number that jumps tells a client it missed batches (a slow
+client's queue drops the oldest), so it reconnects with its last cursor.
 """
 
 from __future__ import annotations
@@ -19,6 +32,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
+import secrets
 import time
 from collections import deque
 from collections.abc import Mapping
@@ -43,6 +58,12 @@ SCAN_FLUSH_MIN_GAP_S = 0.5
 PENDING_GRACE_S = 0.1
 TRACK_STALE_S = 15.0  # drop a live track not updated for this long (pipeline time)
 CLIENT_QUEUE = 4
+# The catch-up window: batches kept for reconnecting clients, bounded in count (5 min at
+# one batch a second) and in track rows (about 36 MB of batches, measured at 590 bytes a
+# row; with 1,000 live tracks that is the last minute).
+HISTORY_BATCHES = 300
+HISTORY_TRACK_ROWS = 60_000
+CURSOR = re.compile(r"([0-9a-f]{8})-([0-9]{1,18})")
 TRACK_LIST = TypeAdapter(list[TrackPointOut])
 
 
@@ -96,6 +117,7 @@ class Batch:
     laser: dict[str, Any] | None = None
     pub: float | None = None
     since: float = 0.0  # wall time of the first change in this batch
+    seq: int = 0  # its number in the feed, once flushed (1, 2, ...)
 
     def empty(self) -> bool:
         return not (
@@ -155,6 +177,11 @@ class Hub:
         # update latency, whatever the clients' machines are doing
         self.fanout_ms: deque[float] = deque(maxlen=600)
         self._fanned: tuple[float, list[Client]] | None = None
+        # catch-up: this run's feed epoch, the last batch number, the recent batches
+        self.epoch = secrets.token_hex(4)
+        self.seq = 0
+        self._history: deque[Batch] = deque()
+        self._history_rows = 0
 
     # ------------------------------------------------------------------ lifecycle
     def seed(
@@ -299,6 +326,7 @@ class Hub:
             recs = self.active_recommendations()
             laser = self.laser
             pub = None
+            seq = self.seq
         else:
             kind = "batch"
             tracks = list(batch.tracks.values())
@@ -307,11 +335,14 @@ class Hub:
             recs = list(batch.recommendations.values())
             laser = batch.laser
             pub = batch.pub
+            seq = batch.seq
         out: dict[str, Any] = {
             "type": kind,
             "t": self.t,
             "pub": pub,
             "sent": time.time(),
+            "seq": seq,
+            "cursor": self.cursor(seq),
             "track_fields": TRACK_FIELDS,
         }
         if role is Role.PARTNER:
@@ -374,29 +405,91 @@ class Hub:
         self._measure_fanout()
         batch, self._pending = self._pending, Batch()
         self._last_flush = time.time()
-        if batch.empty() or not self.clients:
+        if batch.empty():
+            return
+        self.seq += 1
+        batch.seq = self.seq
+        self._remember(batch)
+        if not self.clients:
             return
         texts: dict[bool, str] = {}
         for c in list(self.clients):
             partner = c.role is Role.PARTNER
             if partner not in texts:
-                texts[partner] = json.dumps(self.view(c.role, batch), separators=(",", ":"))
+                texts[partner] = _dumps(self.view(c.role, batch))
             c.offer(texts[partner])
         self.batches_sent += 1
         self._fanned = (self._last_flush, list(self.clients))
 
+    # ------------------------------------------------------------------ catch-up
+    def cursor(self, seq: int) -> str:
+        return f"{self.epoch}-{seq}"
+
+    def _remember(self, batch: Batch) -> None:
+        self._history.append(batch)
+        self._history_rows += len(batch.tracks) + len(batch.ended)
+        while len(self._history) > HISTORY_BATCHES or (
+            self._history_rows > HISTORY_TRACK_ROWS and len(self._history) > 1
+        ):
+            old = self._history.popleft()
+            self._history_rows -= len(old.tracks) + len(old.ended)
+
+    def missed(self, since: str) -> list[Batch] | str:
+        """The batches after cursor ``since``, oldest first; or why they cannot be given."""
+        m = CURSOR.fullmatch(since)
+        if m is None:
+            return "since: not a cursor of this feed (<epoch>-<batch>)"
+        if m.group(1) != self.epoch:
+            return "since: a cursor of an earlier run of the service (it restarted)"
+        seq = int(m.group(2))
+        if seq > self.seq:
+            return f"since: batch {seq} is ahead of the feed (last {self.seq})"
+        oldest = self._history[0].seq if self._history else self.seq + 1
+        if seq < oldest - 1:
+            return (
+                f"since: batch {seq} is older than the catch-up window (batches {oldest}-"
+                f"{self.seq} kept: at most {HISTORY_BATCHES} batches, {HISTORY_TRACK_ROWS} "
+                "track rows)"
+            )
+        return [b for b in self._history if b.seq > seq]
+
+    def opening(self, role: Role, since: str | None) -> list[str]:
+        """What a new client gets first: a snapshot, or (``since``) the batches it missed.
+
+        Synchronous, and the caller registers the client right after it, so no batch is
+        flushed in between: the first live batch the client gets is ``self.seq + 1``.
+        """
+        missed = None if since is None else self.missed(since)
+        if not isinstance(missed, list):
+            self.flush()  # pending changes go out as a batch now: the snapshot is exact
+            snap = self.view(role)
+            if isinstance(missed, str):
+                snap["gap"] = {"since": since, "reason": missed}
+            return [_dumps(snap)]
+        resume = {
+            "type": "resume",
+            "since": since,
+            "batches": len(missed),
+            "cursor": self.cursor(self.seq),
+        }
+        return [_dumps(resume)] + [_dumps({**self.view(role, b), "replay": True}) for b in missed]
+
     # ------------------------------------------------------------------ clients
-    async def serve(self, ws: WebSocket, role: Role) -> None:
-        """Run one accepted WebSocket until it closes: snapshot first, then batches."""
+    async def serve(self, ws: WebSocket, role: Role, since: str | None = None) -> None:
+        """Run one accepted WebSocket until it closes: the opening (a snapshot, or the
+        batches missed since cursor ``since``), then the live batches."""
         client = Client(ws, role)
-        await ws.send_text(json.dumps(self.view(role), separators=(",", ":")))
-        self.clients.add(client)
-        tasks = [
-            asyncio.create_task(client.pump()),
-            asyncio.create_task(self._drain(ws)),  # returns when the client goes away
-            asyncio.create_task(client.closed.wait()),  # set when a send fails
-        ]
+        opening = self.opening(role, since)
+        self.clients.add(client)  # at once: live batches queue behind the opening
+        tasks: list[asyncio.Task[Any]] = []
         try:
+            for text in opening:
+                await ws.send_text(text)
+            tasks = [
+                asyncio.create_task(client.pump()),
+                asyncio.create_task(self._drain(ws)),  # returns when the client goes away
+                asyncio.create_task(client.closed.wait()),  # set when a send fails
+            ]
             await asyncio.wait(tasks[1:], return_when=asyncio.FIRST_COMPLETED)
         finally:
             self.clients.discard(client)
@@ -408,3 +501,7 @@ class Hub:
         with contextlib.suppress(Exception):
             while True:
                 await ws.receive_text()
+
+
+def _dumps(d: dict[str, Any]) -> str:
+    return json.dumps(d, separators=(",", ":"))

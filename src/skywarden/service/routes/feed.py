@@ -9,7 +9,13 @@ the ``token`` query parameter still works for existing clients.
 
 A token is checked again every ``RECHECK_S`` seconds while the socket is open, so a
 password change, a disabled or deleted user, or an expired token closes the feed (code
-1008) instead of streaming on until the client goes away.
+1008) instead of streaming on until the client goes away. While the store does not answer
+(PostgreSQL down) the check cannot be made and an open feed goes on: the token was valid
+when the store last answered, and no revocation can be written without the store.
+
+``?since=<cursor>`` resumes: the client gets the batches it missed since the cursor of
+the last message it applied (or a snapshot with a ``gap`` marker when they are no longer
+kept); see :mod:`skywarden.service.hub`.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import contextlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, WebSocket, status
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from skywarden.service.auth import principal_from_token
 from skywarden.service.context import ServiceContext, get_ws_ctx
@@ -27,6 +34,7 @@ from skywarden.service.roles import allowed
 router = APIRouter(prefix="/api", tags=["feed"])
 SUBPROTOCOL = "skywarden.bearer"
 MAX_TOKEN_CHARS = 4096
+MAX_CURSOR_CHARS = 64
 RECHECK_S = 5.0
 
 
@@ -46,6 +54,7 @@ async def feed(
     websocket: WebSocket,
     ctx: Annotated[ServiceContext, Depends(get_ws_ctx)],
     token: str | None = None,
+    since: str | None = None,
 ) -> None:
     tok, subprotocol = _token(websocket, token)
     if tok is not None and len(tok) > MAX_TOKEN_CHARS:
@@ -59,7 +68,9 @@ async def feed(
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="forbidden")
         return
     await websocket.accept(subprotocol=subprotocol)
-    serving = asyncio.create_task(ctx.hub.serve(websocket, who.role))
+    if since is not None and len(since) > MAX_CURSOR_CHARS:
+        since = "?"  # not a cursor: the hub answers with a snapshot and a gap marker
+    serving = asyncio.create_task(ctx.hub.serve(websocket, who.role, since))
     watching = asyncio.create_task(_until_revoked(ctx, tok))
     try:
         done, _ = await asyncio.wait({serving, watching}, return_when=asyncio.FIRST_COMPLETED)
@@ -81,3 +92,5 @@ async def _until_revoked(ctx: ServiceContext, token: str | None) -> str:
             await asyncio.to_thread(principal_from_token, ctx, token)
         except HTTPException as e:
             return str(e.detail)
+        except (OperationalError, InterfaceError):  # the store is down: check again later
+            continue

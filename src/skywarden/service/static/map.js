@@ -28,6 +28,9 @@ const sw = {
   incidents: new Map(),    // id -> incident row
   recs: new Map(),         // id -> recommendation
   laser: null, layers: {}, batches: 0,
+  cursor: null,            // the feed cursor of the last message applied (resume point)
+  gaps: 0,                 // snapshots that said history was lost (reconnect too late)
+  resumes: 0,              // reconnects that caught up on the missed batches
 };
 window.sw = sw;  // for tests and the console; it holds no secret
 
@@ -66,6 +69,7 @@ $("logout").addEventListener("click", logout);
 
 function logout() {
   token = null;
+  sw.cursor = null;  // the next login (maybe another role) starts from a snapshot
   if (sw.ws) { sw.ws.onclose = null; sw.ws.close(); }
   $("login").classList.remove("hidden");
 }
@@ -155,16 +159,33 @@ async function loadRecommendations() {
 }
 
 // ------------------------------------------------------------------ live feed
+// On a reconnect the map sends the cursor of the last message it applied
+// (`?since=`, not a secret) and the server replays the batches it missed, or sends a
+// snapshot with a `gap` marker when they are no longer kept.
 function connect() {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  const since = sw.cursor ? `?since=${encodeURIComponent(sw.cursor)}` : "";
   // the token travels as the second subprotocol: never in a URL or a server log
-  const ws = new WebSocket(`${proto}//${location.host}/api/ws`, ["skywarden.bearer", token]);
+  const ws = new WebSocket(`${proto}//${location.host}/api/ws${since}`, ["skywarden.bearer", token]);
   sw.ws = ws;
-  ws.onmessage = (ev) => handle(JSON.parse(ev.data));
-  ws.onclose = () => { if (token) setTimeout(connect, 2000); };
+  ws.onmessage = (ev) => {
+    if (ws === sw.ws) handle(JSON.parse(ev.data));
+  };
+  ws.onclose = () => { if (token && ws === sw.ws) setTimeout(connect, 2000); };
 }
 
+const cursorSeq = (c) => (typeof c === "string" ? c.split("-") : null);
+
 function handle(msg) {
+  if (msg.type === "resume") { sw.resumes += 1; return; }  // missed batches follow, then live
+  if (msg.type === "batch" && sw.cursor && msg.cursor) {
+    // a batch number that jumps: batches were dropped (a slow link); resume from ours
+    const [epoch, seq] = cursorSeq(sw.cursor);
+    const [e2, s2] = cursorSeq(msg.cursor);
+    if (epoch === e2 && Number(s2) !== Number(seq) + 1) { sw.ws.close(); return; }
+  }
+  if (msg.gap) sw.gaps += 1;
+  if (typeof msg.cursor === "string") sw.cursor = msg.cursor;
   sw.batches += 1;
   if (msg.t != null && sw.live) {
     sw.t = msg.t; sw.recvWall = Date.now() / 1000;
