@@ -166,15 +166,12 @@ def coverage(view: ReportView) -> bytes:
         _empty(left, "coverage withheld")
         _empty(right, "estimate withheld")
         return _png(fig)
-    shares = [Bar(b.label, 100.0 * b.value) for b in cov.by_sensor_set]
-    shares.append(Bar("any sensor", 100.0 * cov.seen_share))
-    _hbars(left, shares, "% of the border seen")
+    _hbars(left, [Bar(s.name, 100.0 * s.share) for s in cov.sets], "% of the border in reach")
     left.set_xlim(0, 110)
-    left.set_title("Border coverage")
+    left.set_title("Border coverage by sensor set")
     right.bar([0, 1], [cov.counted, cov.total], color=[BAR, ACCENT])
-    lo, hi = cov.total - cov.total_low, cov.total_high - cov.total
-    right.errorbar([1], [cov.total], yerr=[[max(lo, 0.0)], [max(hi, 0.0)]], color="black",
-                   capsize=6)  # fmt: skip
+    err = [[max(cov.total - cov.low, 0.0)], [max(cov.high - cov.total, 0.0)]]
+    right.errorbar([1], [cov.total], yerr=err, color="black", capsize=6)
     right.set_xticks([0, 1], ["counted", "estimated total"])
     right.set_title(f"Seen and unseen ({100 * cov.confidence:.0f}% interval)")
     right.set_ylabel("incursions")

@@ -97,14 +97,16 @@ def _coverage(v: ReportView, figures: Mapping[str, bytes]) -> list[Flowable]:
     if c is None:
         return [_h("Coverage"), _p("The coverage model is withheld from this version.")]
     text = (
-        f"The sensors as deployed see {100 * c.seen_share:.1f}% of the border. Counted "
-        f"{c.counted:,} incursions; estimated unseen {c.unseen:,.0f} "
-        f"({100 * c.confidence:.0f}% interval {c.unseen_low:,.0f} to {c.unseen_high:,.0f}), "
-        f"so about {c.total:,.0f} in all ({c.total_low:,.0f} to {c.total_high:,.0f})."
+        f"The border is {c.border_km:,.0f} km long; the widest sensor set reaches "
+        f"{100 * c.seen_share:.1f}% of it, with a mean detection probability of "
+        f"{c.p_detect_mean:.2f} along the whole line. Counted {c.counted:,} incursions; "
+        f"estimated {c.total:,.0f} in all ({100 * c.confidence:.0f}% interval {c.low:,.0f} "
+        f"to {c.high:,.0f}), so about {c.unseen:,.0f} not seen."
     )
-    shares = [Bar(b.label, 100.0 * b.value) for b in c.by_sensor_set]
-    return [_h("Coverage"), _p(text), _bars(("sensor set", "% of border seen"), shares, "{:.1f}"),
-            _p(c.method, _small), *_figure(figures, "coverage")]  # fmt: skip
+    rows = [(_p(s.name, _small), f"{100 * s.share:.1f}", f"{s.p_detect:.2f}") for s in c.sets]
+    table = _table(("sensor set", "% of border in reach", "mean P(detect)"), rows)
+    notes = [_p(c.method, _small), *[_p("- " + a, _small) for a in c.assumptions]]
+    return [_h("Coverage"), _p(text), table, *notes, *_figure(figures, "coverage")]
 
 
 def _hotspots(v: ReportView, figures: Mapping[str, bytes]) -> list[Flowable]:
@@ -138,6 +140,8 @@ def render_pdf(view: ReportView, figures: Mapping[str, bytes], made: float | Non
               _bars(("kind", "incidents"), kinds)]  # fmt: skip
     story += [_h("Runway-pause minutes per airport"), *_figure(figures, "runway_pauses"),
               _bars(("airport", "minutes"), view.runway_pause_min, "{:,.1f}")]  # fmt: skip
+    if view.notes:
+        story += [_h("Notes"), *[_p("- " + n, _small) for n in view.notes]]
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, title=view.title, author="skywarden",
                             leftMargin=1.8 * cm, rightMargin=1.8 * cm,

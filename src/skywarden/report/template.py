@@ -80,20 +80,27 @@ figcaption { color: #555; font-size: .9em; }
 <h2>Coverage</h2>
 {% if v.coverage %}
 {% set c = v.coverage %}
-<p>The sensors as deployed see <strong>{{ "%.1f" | format(100 * c.seen_share) }}%</strong>
-of the border. Counted <strong>{{ "{:,}".format(c.counted) }}</strong> incursions;
-estimated unseen <strong>{{ "{:,.0f}".format(c.unseen) }}</strong>
-({{ "%.0f" | format(100 * c.confidence) }}% interval
-{{ "{:,.0f}".format(c.unseen_low) }} to {{ "{:,.0f}".format(c.unseen_high) }}), so about
+<p>The border is {{ "{:,.0f}".format(c.border_km) }} km long; the widest sensor set reaches
+<strong>{{ "%.1f" | format(100 * c.seen_share) }}%</strong> of it, with a mean detection
+probability of {{ "%.2f" | format(c.p_detect_mean) }} along the whole line.
+Counted <strong>{{ "{:,}".format(c.counted) }}</strong> incursions; estimated
 <strong>{{ "{:,.0f}".format(c.total) }}</strong> in all
-({{ "{:,.0f}".format(c.total_low) }} to {{ "{:,.0f}".format(c.total_high) }}).</p>
+({{ "%.0f" | format(100 * c.confidence) }}% interval {{ "{:,.0f}".format(c.low) }} to
+{{ "{:,.0f}".format(c.high) }}), so about {{ "{:,.0f}".format(c.unseen) }} not seen.</p>
 <table>
-<tr><th>sensor set</th><th>share of the border seen</th></tr>
-{% for b in c.by_sensor_set %}
-<tr><td>{{ b.label }}</td><td class="n">{{ "%.1f" | format(100 * b.value) }}%</td></tr>
+<tr><th>sensor set</th><th>share of the border in reach</th><th>mean P(detect)</th></tr>
+{% for s in c.sets %}
+<tr><td>{{ s.name }}</td><td class="n">{{ "%.1f" | format(100 * s.share) }}%</td>
+<td class="n">{{ "%.2f" | format(s.p_detect) }}</td></tr>
 {% endfor %}
 </table>
 <p class="method">{{ c.method }}</p>
+{% if c.assumptions %}
+<ul class="method">
+{% for a in c.assumptions %}<li>{{ a }}</li>
+{% endfor %}
+</ul>
+{% endif %}
 {{ fig("coverage") }}
 {% else %}
 <p class="withheld">The coverage model is withheld from this version.</p>
@@ -147,6 +154,15 @@ estimated unseen <strong>{{ "{:,.0f}".format(c.unseen) }}</strong>
 {% endfor %}
 </table>
 </section>
+{% if v.notes %}
+<section id="notes">
+<h2>Notes</h2>
+<ul>
+{% for n in v.notes %}<li>{{ n }}</li>
+{% endfor %}
+</ul>
+</section>
+{% endif %}
 </body>
 </html>
 """

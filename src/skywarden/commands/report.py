@@ -1,0 +1,50 @@
+"""``skywarden report RUN_OR_STORE --out report.html [--pdf report.pdf] [--role partner]``.
+
+The figures and tables of ``skywarden stats`` as one self-contained HTML page (figures
+inline, no external URL) and/or a PDF: hot-spot map, per day and hour, coverage and the
+unseen estimate, the counts with their method, incidents by kind, runway-pause minutes.
+``--out x.pdf`` writes a PDF; ``--pdf`` adds one beside the HTML. ``--role partner``
+redacts the statistics first, with the API's own code (``service/redact.py``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class ReportRole(StrEnum):
+    analyst = "analyst"
+    partner = "partner"
+
+
+def report(
+    source: Annotated[
+        str, typer.Argument(help="A run or month directory, or a store URL (sqlite:///...)")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The report: .html, or .pdf for a PDF")],
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="Also write a PDF here")] = None,
+    role: Annotated[
+        ReportRole, typer.Option("--role", help="analyst (everything) or partner (redacted)")
+    ] = ReportRole.analyst,
+    since: Annotated[str | None, typer.Option(help="From this time (epoch s or ISO)")] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this time (epoch s or ISO)")] = None,
+    title: Annotated[str, typer.Option(help="The report's title")] = "",
+) -> None:
+    """Write the analytics report (HTML and/or PDF) of a run, a month or the store."""
+    from skywarden.analytics import compute_stats
+    from skywarden.export.data import parse_time
+    from skywarden.report.build import make_report, write
+    from skywarden.service import redact
+
+    t0 = None if since is None else parse_time(since, "--since")
+    t1 = None if until is None else parse_time(until, "--until")
+    stats = compute_stats(source, start=t0, end=t1).model_dump(mode="json")
+    if role is ReportRole.partner:
+        stats = redact.stats(stats)
+    paths = [out] if pdf is None else [out, pdf]
+    for p in write(make_report(stats, role.value, title), paths):
+        typer.echo(f"wrote {p} ({role.value} version)")
