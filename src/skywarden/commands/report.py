@@ -37,14 +37,15 @@ def report(
     """Write the analytics report (HTML and/or PDF) of a run, a month or the store."""
     from skywarden.analytics import compute_stats
     from skywarden.export.data import parse_time
-    from skywarden.report.build import make_report, write
+    from skywarden.report.build import check_outputs, make_report, write
     from skywarden.service import redact
 
+    paths = [out] if pdf is None else [out, pdf]
+    check_outputs(paths)
     t0 = None if since is None else parse_time(since, "--since")
     t1 = None if until is None else parse_time(until, "--until")
     stats = compute_stats(source, start=t0, end=t1).model_dump(mode="json")
     if role is ReportRole.partner:
         stats = redact.stats(stats)
-    paths = [out] if pdf is None else [out, pdf]
     for p in write(make_report(stats, role.value, title), paths):
         typer.echo(f"wrote {p} ({role.value} version)")

@@ -47,13 +47,18 @@ def make_report(stats: Mapping[str, Any], role: str, title: str = "") -> Report:
     return Report(view, figs.render(view))
 
 
-def write(report: Report, paths: list[Path]) -> list[Path]:
-    """Write ``report`` to each path, as PDF for ``.pdf`` and HTML for ``.html``/``.htm``."""
+def check_outputs(paths: list[Path]) -> None:
+    """Refuse an output the report cannot be written to, before any work is done."""
     for p in paths:
         if p.suffix.lower() not in SUFFIXES:
             raise ReportOutputError(f"{p}: the suffix must be one of {', '.join(SUFFIXES)}")
         if not p.parent.is_dir():
             raise ReportOutputError(f"{p}: folder {p.parent} does not exist")
+
+
+def write(report: Report, paths: list[Path]) -> list[Path]:
+    """Write ``report`` to each path, as PDF for ``.pdf`` and HTML for ``.html``/``.htm``."""
+    check_outputs(paths)
     for p in paths:
         if p.suffix.lower() == ".pdf":
             p.write_bytes(report.pdf())
