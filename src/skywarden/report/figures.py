@@ -19,7 +19,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from skywarden.report.view import Bar, ReportView
 
@@ -27,6 +29,8 @@ DPI = 110
 BAR = "#2f5d8a"
 ACCENT = "#c0392b"
 MAP_MARGIN_DEG = 0.3
+MIN_MAP_DEG = 0.8  # a map of one cell still shows its stretch of border
+MAP_BOX = 1.6  # width / height of the hot-spot map's axes beside its colour bar
 WIDE_MAP_DEG = 1.5  # wider than this, an H3 cell of a few km is a dot: add markers
 
 
@@ -83,6 +87,32 @@ def _background(ax: Axes) -> None:
     ax.plot(bx, by, color="#7b241c", lw=1.2, ls="--", zorder=2, label="US-Mexico border")
 
 
+def _behaviour_points(ax: Axes, view: ReportView) -> None:
+    """Drops and loiters where they happened (absent from the partner version)."""
+    for pts, marker, colour, label in (
+        (view.drop_points, "v", "#4a148c", "drop"),
+        (view.loiter_points, "o", "#00695c", "loiter"),
+    ):
+        if pts:
+            ax.scatter([p[1] for p in pts], [p[0] for p in pts], marker=marker, s=14,
+                       facecolors="none", edgecolors=colour, linewidths=0.8, zorder=5,
+                       label=f"{label} ({len(pts)})")  # fmt: skip
+
+
+def _frame(ax: Axes, lons: np.ndarray, lats: np.ndarray) -> None:
+    """Limits around the data, at least ``MIN_MAP_DEG`` wide, at the latitude's aspect,
+    the shorter side widened to the map's box (``MAP_BOX``) so the map fills its figure."""
+    cx, cy = (lons.min() + lons.max()) / 2, (lats.min() + lats.max()) / 2
+    k = float(np.cos(np.radians(cy)))  # east-west degrees are shorter
+    half_x = max(np.ptp(lons) / 2 + MAP_MARGIN_DEG, MIN_MAP_DEG / 2)
+    half_y = np.ptp(lats) / 2 + MAP_MARGIN_DEG
+    half_x, half_y = max(half_x, half_y * MAP_BOX / k), max(half_y, half_x * k / MAP_BOX)
+    ax.set_xlim(cx - half_x, cx + half_x)
+    ax.set_ylim(cy - half_y, cy + half_y)
+    ax.set_aspect(1.0 / k)
+    ax.xaxis.set_major_locator(MaxNLocator(7))
+
+
 def hotspot_map(view: ReportView) -> bytes:
     """H3 cells shaded by incursions counted in them, over the border."""
     import h3
@@ -96,11 +126,14 @@ def hotspot_map(view: ReportView) -> bytes:
         return _png(fig)
     rings = [[(lon, lat) for lat, lon in h3.cell_to_boundary(s.cell)] for s in view.hotspots]
     counts = np.array([s.count for s in view.hotspots], dtype=float)
+    norm = Normalize(0.0, max(float(counts.max()), 1.0))
     _background(ax)
-    cells = PolyCollection(rings, array=counts, cmap="YlOrRd", edgecolors="#5a1a00",
+    cells = PolyCollection(rings, array=counts, cmap="YlOrRd", norm=norm, edgecolors="#5a1a00",
                            linewidths=0.3, zorder=3)  # fmt: skip
     ax.add_collection(cells)
-    fig.colorbar(cells, ax=ax, label="incursions per cell", shrink=0.8)
+    bar = fig.colorbar(cells, ax=ax, label="incursions per cell", shrink=0.8)
+    bar.locator = MaxNLocator(integer=True)
+    bar.update_ticks()
     lons = np.array([p[0] for r in rings for p in r])
     lats = np.array([p[1] for r in rings for p in r])
     if max(np.ptp(lons), np.ptp(lats)) > WIDE_MAP_DEG:  # cells too small to see: mark them
@@ -110,19 +143,18 @@ def hotspot_map(view: ReportView) -> bytes:
             s=12 + 140 * counts / counts.max(),
             c=counts,
             cmap="YlOrRd",
-            vmin=counts.min(),
-            vmax=counts.max(),
+            norm=norm,
             edgecolors="#5a1a00",
             linewidths=0.4,
             zorder=4,
         )
-    ax.set_xlim(lons.min() - MAP_MARGIN_DEG, lons.max() + MAP_MARGIN_DEG)
-    ax.set_ylim(lats.min() - MAP_MARGIN_DEG, lats.max() + MAP_MARGIN_DEG)
-    ax.set_aspect(1.0 / np.cos(np.radians(float(lats.mean()))))
+    _behaviour_points(ax, view)
+    _frame(ax, lons, lats)
     ax.set_xlabel("longitude (deg)")
     ax.set_ylabel("latitude (deg)")
     res = "" if view.hotspot_resolution is None else f", H3 resolution {view.hotspot_resolution}"
-    ax.set_title(f"Hot spots: {len(view.hotspots)} cells{res}")
+    total = int(counts.sum())
+    ax.set_title(f"Hot spots: {total:,} incursions in {len(view.hotspots):,} cells{res}")
     ax.legend(loc="lower left", fontsize=7)
     fig.tight_layout()
     return _png(fig)

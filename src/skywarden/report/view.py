@@ -98,6 +98,8 @@ class ReportView:
     hotspot_resolution: int | None = None
     drops: int | None = None
     loiters: int | None = None
+    drop_points: tuple[tuple[float, float], ...] = ()  # (lat, lon)
+    loiter_points: tuple[tuple[float, float], ...] = ()
     incidents_by_kind: tuple[Bar, ...] = ()
     runway_pause_min: tuple[Bar, ...] = ()
     notes: tuple[str, ...] = ()
@@ -194,6 +196,10 @@ def from_stats(stats: Mapping[str, Any], role: str, version: str, title: str = "
         hotspot_resolution=int(hot[0]["resolution"]) if hot and "resolution" in hot[0] else None,
         drops=int(beh["drops"]) if "drops" in beh else None,
         loiters=int(beh["loiters"]) if "loiters" in beh else None,
+        drop_points=tuple((float(p["lat"]), float(p["lon"])) for p in beh.get("drop_points", [])),
+        loiter_points=tuple(
+            (float(p["lat"]), float(p["lon"])) for p in beh.get("loiter_points", [])
+        ),
         incidents_by_kind=_bars(stats.get("incidents_by_kind") or {}),
         runway_pause_min=tuple(
             Bar(str(r["airport"]), float(r["minutes"])) for r in stats.get("runway_pauses", [])
