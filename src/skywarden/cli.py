@@ -91,6 +91,7 @@ app.add_typer(__import__("skywarden.commands.audit", fromlist=["app"]).app, name
 app.command("export")(__import__("skywarden.commands.export", fromlist=["_"]).export)
 app.command("verify")(__import__("skywarden.commands.verify", fromlist=["_"]).verify)
 app.command("stats")(__import__("skywarden.commands.stats", fromlist=["_"]).stats)
+app.add_typer(__import__("skywarden.commands.month", fromlist=["app"]).app, name="month")
 app.command("report")(__import__("skywarden.commands.report", fromlist=["_"]).report)
 
 

@@ -1,0 +1,273 @@
+"""Run a planned border month: each sector's windows through the whole chain, in processes.
+
+One sector is one ``skywarden run``-style chain (``airspace.chain``'s source and hooks:
+simulator -> tracker -> analyzer with its response policy, scored against truth) kept
+alive across all of the sector's windows (``sim/month.py``): one tracker (ids prefixed
+with the sector id, so they are unique along the border), one analyzer, one set of
+files. Between two windows the clock jumps; tracks left from the previous window coast
+out and are deleted by the tracker's own rules, as after any gap in a feed.
+
+Sectors run in a ``ProcessPoolExecutor`` (``--workers``); each worker gets its sector's
+tile, windows and injected flights pickled (no re-planning), and writes
+``MONTH_DIR/sectors/<ID>/`` as ``skywarden run`` does, plus ``windows.json``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from skywarden.model import TrackUpdate
+from skywarden.sim.border_sectors import Tile
+from skywarden.sim.month import (
+    MonthPlan,
+    Window,
+    WindowSimulation,
+    injected_for,
+    manifest,
+    window_seed,
+)
+from skywarden.sim.target import Target
+
+
+@dataclass
+class SectorJob:
+    """What one worker needs: the tile, its windows and each window's month flights."""
+
+    tile: Tile
+    windows: list[Window]
+    injected: list[list[Target]]
+    seed: int
+    out: Path
+    compress: bool = True
+
+
+class _Windows:
+    """The sector's windows one after another, as one simulator the chain can drive."""
+
+    def __init__(self, job: SectorJob) -> None:
+        from skywarden.sim.geography import Geography
+
+        self.job = job
+        self.scn = job.tile.scenario()
+        sec = self.scn.sector
+        self.geo = Geography(self.scn.frame, sec.extent_m, sec.ground_alt_m, list(sec.airports))
+        self.duration_s = sum(w.seconds for w in job.windows)
+        self.t_start = job.windows[0].start if job.windows else 0.0
+        self.window_index = -1
+
+    def steps(self) -> Iterator[Any]:
+        for k, (w, inj) in enumerate(zip(self.job.windows, self.job.injected, strict=True)):
+            self.window_index = k
+            sim = WindowSimulation(
+                self.scn,
+                window_seed(self.job.seed, self.job.tile, w),
+                w.start,
+                w.seconds,
+                self.geo,
+                inj,
+            )
+            yield from sim.steps()
+
+
+def _open(path: Path, compress: bool) -> IO[str]:
+    """A per-second stream file: ``NAME.jsonl.gz`` (gzip level 1) or plain ``NAME.jsonl``.
+
+    A month writes ~25 kB a simulated second per sector (tracks carry covariances and
+    evidence); compressed it is ~5x smaller, which is what makes a month fit a shared disk.
+    """
+    if compress:
+        return gzip.open(path.with_suffix(".jsonl.gz"), "wt", compresslevel=1)
+    return path.open("w")
+
+
+def run_sector(job: SectorJob) -> dict[str, Any]:
+    """Run one sector's windows through the chain and write its run directory."""
+    from skywarden import refdata
+    from skywarden.airspace.analyzer import Analyzer, AnalyzerConfig
+    from skywarden.airspace.chain import ChainResult, _ChainHooks, _SimulatorSource
+    from skywarden.airspace.evaluate import TruthEvents, match
+    from skywarden.airspace.policy import load_policy
+    from skywarden.airspace.zones import sector_zones
+    from skywarden.stages import Runner, StageChain, fresh
+    from skywarden.tracking import Tracker, TrackerConfig
+
+    wall0 = time.perf_counter()
+    out = job.out
+    out.mkdir(parents=True, exist_ok=True)
+    sim = _Windows(job)
+    frame = sim.scn.frame
+    border = refdata.border_line()
+    zones = sector_zones(frame, airports=list(sim.scn.sector.airports))
+    analyzer = Analyzer(frame, zones, border, load_policy(), AnalyzerConfig(country="US"))
+    tracker = Tracker(frame, TrackerConfig(), id_prefix=f"{job.tile.id}-")
+    res = ChainResult(
+        f"border month {job.tile.id}", job.seed, sim.duration_s, "tracker", sim.t_start
+    )
+    res.seconds = {"simulate": 0.0, "track": 0.0, "analyze": 0.0}
+    src = _SimulatorSource(sim, None, res.seconds)
+    truth = TruthEvents(frame, analyzer.zindex, border)
+
+    def line(d: dict[str, Any]) -> str:
+        return json.dumps(d, separators=(",", ":")) + "\n"
+
+    with ExitStack() as files:
+        tracks_fh = files.enter_context(_open(out / "tracks.jsonl", job.compress))
+        truth_fh = files.enter_context(_open(out / "truth.jsonl", job.compress))
+        det_fh = files.enter_context(_open(out / "detections.jsonl", job.compress))
+
+        def keep(_t: float, ups: list[TrackUpdate]) -> None:
+            tracks_fh.writelines(line(u.to_dict()) for u in ups)
+
+        def keep_sim(step: Any) -> None:
+            truth_fh.writelines(line(p.to_dict()) for p in step.truth)
+            det_fh.writelines(line(d.to_dict()) for d in step.detections)
+
+        hooks = _ChainHooks(src, res, truth, keep, keep_sim)
+        Runner(StageChain(tracker, analyzer, strict=True), hooks, finish=True).run(
+            fresh(src.scans())
+        )
+    hours = sim.duration_s / 3600.0
+    for kind in ("border_crossing", "zone_entry"):
+        res.scores[kind] = match(
+            hooks.truth.events,
+            res.events,
+            kind,
+            hours,
+            tracks=hooks.seen,
+            truth_positions=hooks.truth.positions,
+        )
+    _write(job, res, sim)
+    return {
+        "sector": job.tile.id,
+        "windows": len(job.windows),
+        "simulated_s": sim.duration_s,
+        "seconds": {k: round(v, 3) for k, v in res.seconds.items()},
+        "wall_s": round(time.perf_counter() - wall0, 3),
+        "updates": res.n_updates,
+        "events": len(res.events),
+        "incidents": len(res.incidents),
+        "recommendations": len(res.recommendations),
+    }
+
+
+def _write(job: SectorJob, res: Any, sim: _Windows) -> None:
+    """incidents.json, evaluation.json, sector.json and windows.json, as ``skywarden run``."""
+    from skywarden import refdata
+    from skywarden.airspace.io import output_doc, write_output
+    from skywarden.airspace.report import restricted_minutes
+
+    out = job.out
+    aps = list(sim.scn.sector.airports)
+    ends = {ap: [e.ident for r in refdata.runways(ap) for e in r.ends] for ap in aps}
+    minutes = restricted_minutes(res.recommendations, ends)
+    scenario = f"border.json#sectors/{job.tile.id}"
+    evaluation = {
+        "scenario": scenario,
+        "seed": job.seed,
+        "duration_s": res.duration_s,
+        "source": res.source,
+        "criteria": "same direction/zone, within 60 s and 100 m of the true event",
+        "scores": {k: s.to_dict() for k, s in res.scores.items()},
+        "seconds": {k: round(v, 2) for k, v in res.seconds.items()},
+        "updates": res.n_updates,
+    }
+    meta = {
+        "scenario": scenario,
+        "seed": job.seed,
+        "source": res.source,
+        "frame": sim.scn.frame.to_dict(),
+        "airports": aps,
+        "restricted_minutes": minutes,
+        "windows": "windows.json (simulated spans and their weights)",
+    }
+    write_output(
+        out / "incidents.json",
+        output_doc(res.events, res.incidents.values(), res.recommendations, meta),
+    )
+    (out / "evaluation.json").write_text(json.dumps(evaluation, indent=1))
+    (out / "sector.json").write_text(
+        json.dumps(
+            {
+                "name": sim.scn.sector.name,
+                "origin": sim.scn.frame.to_dict(),
+                "airports": aps,
+                "start_t": res.t_start,
+                "duration_s": res.duration_s,
+                "seed": job.seed,
+                "month_sector": job.tile.id,
+            }
+        )
+    )
+    (out / "windows.json").write_text(
+        json.dumps({"sector": job.tile.id, "windows": [w.to_dict() for w in job.windows]}, indent=1)
+    )
+
+
+def jobs(plan: MonthPlan, month_dir: Path, compress: bool = True) -> list[SectorJob]:
+    """One job per simulated sector, the busiest first (keeps the pool's tail short)."""
+    out = []
+    for tid, wins in plan.windows.items():
+        tile = plan.tile(tid)
+        inj = [injected_for(plan, tile, w) for w in wins]
+        out.append(SectorJob(tile, wins, inj, plan.seed, month_dir / "sectors" / tid, compress))
+    return sorted(out, key=lambda j: -sum(w.seconds for w in j.windows))
+
+
+def write_truth(plan: MonthPlan, month_dir: Path) -> None:
+    """``truth_incursions.jsonl``: every true incursion of the border, in time order."""
+    month_dir.mkdir(parents=True, exist_ok=True)
+    with (month_dir / "truth_incursions.jsonl").open("w") as fh:
+        for inc in sorted(plan.incursions, key=lambda i: (i.launch_t, i.id)):
+            sensed = plan.tile(inc.owner).sensed
+            rec = inc.record(sensed)
+            rec["simulated"] = any(s in plan.windows for s in inc.in_boxes) and sensed
+            fh.write(json.dumps(rec, separators=(",", ":")) + "\n")
+
+
+def write_manifest(plan: MonthPlan, month_dir: Path, extra: dict[str, Any] | None = None) -> None:
+    from skywarden import __version__
+
+    doc = manifest(plan, __version__)
+    if extra:
+        doc.update(extra)
+    (month_dir / "border.json").write_text(json.dumps(doc, indent=1) + "\n")
+
+
+def run_month(
+    plan: MonthPlan,
+    month_dir: Path,
+    workers: int = 2,
+    on_done: Callable[[dict[str, Any]], None] | None = None,
+    compress: bool = True,
+) -> list[dict[str, Any]]:
+    """Write the truth and manifest, run every sector (in ``workers`` processes)."""
+    write_truth(plan, month_dir)
+    write_manifest(plan, month_dir)
+    todo = jobs(plan, month_dir, compress)
+    results: list[dict[str, Any]] = []
+    if workers <= 1 or len(todo) <= 1:
+        for j in todo:
+            r = run_sector(j)
+            results.append(r)
+            if on_done:
+                on_done(r)
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo), os.cpu_count() or 1)) as ex:
+            futs = [ex.submit(run_sector, j) for j in todo]
+            for f in as_completed(futs):
+                r = f.result()
+                results.append(r)
+                if on_done:
+                    on_done(r)
+    results.sort(key=lambda r: str(r["sector"]))
+    write_manifest(plan, month_dir, {"sector_runs": results})
+    return results
