@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from skywarden.analytics import compute_stats
 from skywarden.analytics.records import Stats
@@ -38,6 +38,22 @@ PAGE = Path(__file__).resolve().parents[1] / "static" / "analytics.html"
 CACHE_S = 30.0
 _cache: dict[tuple[str, float | None, float | None], tuple[float, Stats]] = {}
 _lock = threading.Lock()
+
+
+class PeriodQuery(BaseModel):
+    """The period counted: incursions from ``since`` up to ``until`` (UTC epoch s)."""
+
+    since: EpochS | None = None
+    until: EpochS | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> PeriodQuery:
+        if self.since is not None and self.until is not None and self.until <= self.since:
+            raise ValueError(f"until ({self.until}) not after since ({self.since})")
+        return self
+
+
+Period = Annotated[PeriodQuery, Query()]
 
 
 class FiguresOut(BaseModel):
@@ -63,22 +79,18 @@ def _stats(ctx: ServiceContext, since: float | None, until: float | None) -> Sta
 
 
 @router.get("/api/analytics", response_model=Stats)
-def analytics(
-    ctx: Ctx, who: Analyst, since: EpochS | None = None, until: EpochS | None = None
-) -> Stats:
+def analytics(ctx: Ctx, who: Analyst, q: Period) -> Stats:
     """The store's statistics: counts under each rule, breakdowns, coverage, hot spots."""
-    return _stats(ctx, since, until)
+    return _stats(ctx, q.since, q.until)
 
 
 @router.get("/api/analytics/figures", response_model=FiguresOut)
-def figures(
-    ctx: Ctx, who: Analyst, since: EpochS | None = None, until: EpochS | None = None
-) -> dict[str, Any]:
+def figures(ctx: Ctx, who: Analyst, q: Period) -> dict[str, Any]:
     """The report's figures of the same statistics, as ``data:`` URIs."""
     from skywarden.report.build import make_report
     from skywarden.report.html import data_uri
 
-    stats = _stats(ctx, since, until).model_dump(mode="json")
+    stats = _stats(ctx, q.since, q.until).model_dump(mode="json")
     report = make_report(stats, who.role.value)
     return {"figures": {name: data_uri(png) for name, png in report.figures.items()}}
 
