@@ -63,7 +63,12 @@ def browser() -> Iterator[Any]:
 def _open(browser: Any, served: Any, role: str) -> tuple[Any, list[str]]:
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(d: Any) -> None:
+        dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", on_dialog)
     page.add_init_script(WATCH)
     page.goto(served.server.url + "/analytics")
     page.fill("#username", role)
