@@ -131,6 +131,8 @@ def render_pdf(view: ReportView, figures: Mapping[str, bytes], made: float | Non
                         + ", ".join(view.withheld) + "."))  # fmt: skip
     story += _counts(view) + _coverage(view, figures) + _hotspots(view, figures)
     story += [_h("Time"), *_figure(figures, "per_day"), *_figure(figures, "per_hour")]
+    if view.per_weekday:
+        story.append(_bars(("day of week (UTC)", "incursions"), view.per_weekday))
     kinds = list(view.incidents_by_kind)
     if view.drops is not None:
         kinds.append(Bar("drops (events)", view.drops))

@@ -125,6 +125,13 @@ Counted <strong>{{ "{:,}".format(c.counted) }}</strong> incursions; estimated
 <h2>Time</h2>
 {{ fig("per_day") }}
 {{ fig("per_hour") }}
+{% if v.per_weekday %}
+<table>
+<tr><th>day of week (UTC)</th>{% for b in v.per_weekday %}<th>{{ b.label }}</th>{% endfor %}</tr>
+<tr><td>incursions</td>{% for b in v.per_weekday %}
+<td class="n">{{ "{:,.0f}".format(b.value) }}</td>{% endfor %}</tr>
+</table>
+{% endif %}
 </section>
 
 <section id="incidents">

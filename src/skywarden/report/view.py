@@ -92,6 +92,7 @@ class ReportView:
     per_sector: tuple[Bar, ...] = ()
     per_day: tuple[Bar, ...] = ()
     per_hour: tuple[Bar, ...] = ()
+    per_weekday: tuple[Bar, ...] = ()
     per_direction: tuple[Bar, ...] = ()
     coverage: Coverage | None = None
     hotspots: tuple[HotSpot, ...] = ()
@@ -124,6 +125,16 @@ def _bars(d: Mapping[str, Any], order: str = "value") -> tuple[Bar, ...]:
     if order == "label":
         return tuple(sorted(items, key=lambda b: b.label))
     return tuple(sorted(items, key=lambda b: (-b.value, b.label)))
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _weekdays(d: Mapping[str, Any]) -> tuple[Bar, ...]:
+    """Days of the week in calendar order (any other key after them, by name)."""
+    rank = {w: i for i, w in enumerate(WEEKDAYS)}
+    keys = sorted(d, key=lambda k: (rank.get(str(k), len(rank)), str(k)))
+    return tuple(Bar(str(k), float(d[k])) for k in keys)
 
 
 def safe_source(source: str) -> str:
@@ -190,6 +201,7 @@ def from_stats(stats: Mapping[str, Any], role: str, version: str, title: str = "
         per_sector=_bars(b.get("by_sector") or {}),
         per_day=_bars(b.get("by_day") or {}, order="label"),
         per_hour=tuple(Bar(f"{h:02d}", float(n)) for h, n in enumerate(hours)),
+        per_weekday=_weekdays(b.get("by_weekday") or {}),
         per_direction=_bars(b.get("by_direction") or {}),
         coverage=_coverage(stats.get("coverage")),
         hotspots=_hotspots(hot),
