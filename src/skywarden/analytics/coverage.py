@@ -5,9 +5,8 @@ like a month with more drones unless the count says how much of the line was wat
 This module answers with a model of the sensors *as deployed* (their sites and the
 parameters of their detection models, from the scenario or ``border.json``):
 
-1. **The border, sampled.** The shipped US-Mexico border line (``refdata.border_line``),
-   clipped to each sector's square (origin +- ``extent_m``), sampled every
-   ``STEP_M`` metres. A point inside two sectors' squares belongs to the first.
+1. **The border, sampled** (:mod:`.border_samples`): the shipped line inside each
+   sector's square, or a month's stretches of it (sensed or not), every 200 m.
 2. **Per-scan detection probability** of an assumed drone (``DRONE_RCS_M2``,
    ``DRONE_AGL_M`` above the sector's ground) at each point, per sensor, with the
    simulator's own laws: a radar ``Pd(R) = pd_max / (1 + (R/R50)^slope)`` inside its
@@ -23,13 +22,15 @@ parameters of their detection models, from the scenario or ``border.json``):
    crossing, ``p = P(Binomial(LOOKS, q) >= HITS_NEEDED)``.
 4. **The estimate.** The border is cut into stretches of ``SEGMENT_KM``. A stretch with
    ``p >= P_MIN`` is estimated by Horvitz-Thompson, ``N_i = n_i / p_i``; a blind stretch
-   (``p < P_MIN``) by the rate assumption, ``N_i = max(n_i, lambda * L_i)`` with
-   ``lambda`` the estimated crossings per km of the sector's watched stretches (the
-   border-wide rate if the sector has none). ``N = sum N_i``.
-5. **The interval.** A parametric bootstrap: each stretch's count redrawn
-   ``n_i* ~ Poisson(n_i)``, ``N*`` recomputed, ``B`` times; the 2.5 and 97.5
-   percentiles. With nothing counted, the exact (Garwood) Poisson upper bound for zero,
-   3.69, scaled by the mean ``1/p``.
+   (``p < P_MIN``) by the rate assumption, ``N_i = max(n_i, lambda * L_i * w_i)`` with
+   ``lambda = sum_watched N_i / sum_watched L_i w_i`` the estimated crossings per km and
+   per unit of rate weight of the watched stretches, ``w_i`` the rate model's relative
+   weight per km of the stretch (a month's ``rate_weight_per_km``; 1 without one).
+   ``N = sum N_i``. A counted unit counts with its weight (a month's quiet samples).
+5. **The interval.** A parametric bootstrap: each counted unit redrawn Poisson(1) times
+   (with its weight), ``N*`` recomputed, ``B`` times; the 2.5 and 97.5 percentiles. With
+   nothing counted, the exact (Garwood) Poisson upper bound for zero, 3.69, scaled by
+   the mean ``1/p``.
 
 What it assumes, said in :data:`ASSUMPTIONS` and carried in the record: the detection
 model's parameters are right (the interval covers counting noise, not an error in
@@ -46,15 +47,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from scipy import stats as sps
-from shapely.geometry import LineString, box
 from shapely.geometry.base import BaseGeometry
 
+from skywarden.analytics.border_samples import BorderSamples, sample_border
 from skywarden.analytics.material import Material, SectorData, SensorSite
 from skywarden.analytics.records import Coverage, Incursion, SegmentEstimate, SensorSetCoverage
 
 FloatArray = npt.NDArray[np.float64]
 
-STEP_M = 200.0
 SEGMENT_KM = 5.0
 DRONE_RCS_M2 = 0.01
 DRONE_AGL_M = 75.0
@@ -77,78 +77,15 @@ ASSUMPTIONS = [
     "the sensors' parameters as deployed are right: the interval covers counting noise "
     "(Poisson), not an error in the detection model",
     f"stretches with detection probability below {P_MIN:g} are blind: they are estimated "
-    "with the crossings per km of the sector's watched stretches",
+    "with the crossings per km of the watched stretches, scaled by the rate model's "
+    "relative weight per km where a month gives one",
 ]
 
 METHOD = (
     "estimated = sum over border stretches of counted / p (Horvitz-Thompson), blind "
-    "stretches by the sector's rate per km; p from the sensors' detection models; "
+    "stretches by the watched stretches' rate per km; p from the sensors' detection models; "
     f"{CONFIDENCE:.0%} interval by Poisson parametric bootstrap ({BOOTSTRAP} draws)"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class BorderSamples:
-    """Points along the watched border: place, sector, km along the sector's line."""
-
-    lat: FloatArray
-    lon: FloatArray
-    sector: npt.NDArray[np.str_]
-    km: FloatArray
-    step_km: float
-
-
-def sample_border(
-    sectors: Sequence[SectorData], border: BaseGeometry | None = None, step_m: float = STEP_M
-) -> BorderSamples:
-    """Points every ``step_m`` along the border inside each sector's square."""
-    from skywarden import refdata
-    from skywarden.geo import LocalFrame
-
-    line = border if border is not None else refdata.border_line()
-    lats: list[FloatArray] = []
-    lons: list[FloatArray] = []
-    secs: list[str] = []
-    kms: list[FloatArray] = []
-    taken: list[tuple[LocalFrame, float]] = []
-    for s in sectors:
-        if s.origin is None or s.extent_m is None:
-            continue
-        frame = LocalFrame(s.origin[0], s.origin[1], 0.0)
-        coords = np.asarray(line.coords)[:, :2]
-        x, y, _ = frame.to_enu(coords[:, 1], coords[:, 0], np.zeros(len(coords)))
-        clipped = LineString(np.c_[x, y]).intersection(
-            box(-s.extent_m, -s.extent_m, s.extent_m, s.extent_m)
-        )
-        parts = list(getattr(clipped, "geoms", [clipped]))
-        km0 = 0.0
-        for part in parts:
-            if part.is_empty or part.length < step_m or part.geom_type != "LineString":
-                continue
-            d = np.arange(step_m / 2, part.length, step_m)
-            pts = np.asarray([part.interpolate(v).coords[0] for v in d])
-            la, lo, _ = frame.to_geodetic(pts[:, 0], pts[:, 1], np.zeros(len(pts)))
-            la, lo = np.asarray(la, float), np.asarray(lo, float)
-            keep = np.ones(len(la), bool)
-            for f, ext in taken:  # a point of an earlier sector's square is that sector's
-                ox, oy, _ = f.to_enu(la, lo, np.zeros(len(la)))
-                keep &= ~((np.abs(ox) <= ext) & (np.abs(oy) <= ext))
-            lats.append(la[keep])
-            lons.append(lo[keep])
-            kms.append((km0 + d[keep]) / 1000.0)
-            secs += [s.id] * int(keep.sum())
-            km0 += part.length
-        taken.append((frame, s.extent_m))
-    if not lats:
-        empty = np.zeros(0)
-        return BorderSamples(empty, empty, np.asarray([], str), empty, step_m / 1000.0)
-    return BorderSamples(
-        np.concatenate(lats),
-        np.concatenate(lons),
-        np.asarray(secs, str),
-        np.concatenate(kms),
-        step_m / 1000.0,
-    )
 
 
 def _range_m(
@@ -254,12 +191,10 @@ def _two_or_more(probs: list[FloatArray], n: int) -> FloatArray:
     """P(at least two of independent events with these probabilities)."""
     if len(probs) < 2:
         return np.zeros(n)
-    p = np.asarray(probs)
+    p = np.clip(np.asarray(probs), 0.0, 1.0 - 1e-12)
     none = np.prod(1.0 - p, axis=0)
-    one = np.zeros(n)
-    for i in range(len(p)):
-        one += p[i] * np.prod(np.delete(1.0 - p, i, axis=0), axis=0)
-    return np.clip(1.0 - none - one, 0.0, 1.0)
+    one = none * np.sum(p / (1.0 - p), axis=0)
+    return np.asarray(np.clip(1.0 - none - one, 0.0, 1.0), float)
 
 
 def coverage_estimate(
@@ -271,24 +206,63 @@ def coverage_estimate(
 ) -> Coverage | None:
     """The coverage model and the estimate of incursions (see the module doc).
 
-    None when no sector has sensors and a place (origin, extent) to clip the border to.
+    None when no sector has a place on the border (sensors with an origin and extent, or
+    a month's stretch).
     """
-    sectors = [s for s in mat.sectors if s.sensors and s.origin and s.extent_m]
+    sectors = [
+        s
+        for s in mat.sectors
+        if s.stretch_km is not None or (s.sensors and s.origin and s.extent_m)
+    ]
     if not sectors:
         return None
     bs = sample_border(sectors, border)
-    if len(bs.lat) == 0:
+    if len(bs) == 0:
         return None
     pr = probabilities(mat, bs)
     seg_ids, seg_rows = _segments(bs)
-    counted = _assign(bs, incursions, seg_ids)
+    seg_of_unit = _assign(bs, incursions, seg_ids)
+    w_unit = np.asarray([u.weight for u in incursions], float)
+    counted = np.asarray(np.bincount(seg_of_unit, weights=w_unit, minlength=len(seg_ids)), float)
     p_seg = np.asarray([float(pr.p[rows].mean()) for rows in seg_rows])
     km_seg = np.asarray([len(rows) * bs.step_km for rows in seg_rows])
-    sec_seg = [str(bs.sector[rows[0]]) for rows in seg_rows]
-    est = estimate(counted, p_seg, km_seg, sec_seg)
-    low, high = interval(counted, p_seg, km_seg, sec_seg, seed=seed)
-    total_km = float(km_seg.sum())
-    sets = [
+    rw_seg = np.asarray([float(bs.rate_weight[rows].mean()) for rows in seg_rows])
+    est = estimate(counted, p_seg, km_seg, rw_seg)
+    low, high = interval(seg_of_unit, w_unit, p_seg, km_seg, rw_seg, seed=seed)
+    segments = [
+        SegmentEstimate(
+            sector=str(bs.sector[seg_rows[i][0]]),
+            km_from=round(float(bs.km[seg_rows[i][0]] - bs.step_km / 2), 2),
+            km_to=round(float(bs.km[seg_rows[i][-1]] + bs.step_km / 2), 2),
+            p_detect=round(float(p_seg[i]), 4),
+            counted=round(float(counted[i])),
+            estimated=round(float(est[i]), 2),
+        )
+        for i in range(len(seg_rows))
+    ]
+    total, n_total = float(est.sum()), float(counted.sum())
+    return Coverage(
+        border_km=round(float(km_seg.sum()), 2),
+        sets=_sets(mat, sectors, pr),
+        p_detect_mean=round(float(pr.p.mean()), 4),
+        counted=round(n_total),
+        estimated=round(total, 2),
+        unseen=round(total - n_total, 2),
+        low=round(low, 2),
+        high=round(high, 2),
+        confidence=CONFIDENCE,
+        method=METHOD,
+        assumptions=list(ASSUMPTIONS),
+        segments=segments,
+    )
+
+
+def _sets(
+    mat: Material, sectors: Sequence[SectorData], pr: Probabilities
+) -> list[SensorSetCoverage]:
+    """Share of the border in reach and mean P(counted) of each sensor set alone."""
+    zero = np.zeros(len(pr.p))
+    out = [
         SensorSetCoverage(
             name=name,
             sensors=sorted(
@@ -303,11 +277,11 @@ def coverage_estimate(
         for name, kind, p_alone in (
             ("radar", "radar", crossing_p(pr.q_radar)),
             ("rf (two or more finders)", "rf", crossing_p(pr.q_rf)),
-            ("remote_id", "remote_id", np.zeros(len(pr.p))),
-            ("visual", "visual", np.zeros(len(pr.p))),
+            ("remote_id", "remote_id", zero),
+            ("visual", "visual", zero),
         )
     ]
-    sets.append(
+    out.append(
         SensorSetCoverage(
             name="all (radar + rf)",
             sensors=[],
@@ -315,33 +289,7 @@ def coverage_estimate(
             mean_p_detect=round(float(pr.p.mean()), 4),
         )
     )
-    n_total = int(sum(counted))
-    segments = [
-        SegmentEstimate(
-            sector=sec_seg[i],
-            km_from=round(float(bs.km[seg_rows[i][0]] - bs.step_km / 2), 2),
-            km_to=round(float(bs.km[seg_rows[i][-1]] + bs.step_km / 2), 2),
-            p_detect=round(float(p_seg[i]), 4),
-            counted=int(counted[i]),
-            estimated=round(float(est[i]), 2),
-        )
-        for i in range(len(seg_rows))
-    ]
-    total = float(est.sum())
-    return Coverage(
-        border_km=round(total_km, 2),
-        sets=sets,
-        p_detect_mean=round(float(pr.p.mean()), 4),
-        counted=n_total,
-        estimated=round(total, 2),
-        unseen=round(total - n_total, 2),
-        low=round(low, 2),
-        high=round(high, 2),
-        confidence=CONFIDENCE,
-        method=METHOD,
-        assumptions=list(ASSUMPTIONS),
-        segments=segments,
-    )
+    return out
 
 
 def _segments(bs: BorderSamples) -> tuple[list[tuple[str, int]], list[npt.NDArray[np.intp]]]:
@@ -356,61 +304,61 @@ def _segments(bs: BorderSamples) -> tuple[list[tuple[str, int]], list[npt.NDArra
 
 def _assign(
     bs: BorderSamples, incursions: Sequence[Incursion], seg_ids: list[tuple[str, int]]
-) -> npt.NDArray[np.int64]:
-    """Counted incursions per stretch: each at the border sample nearest its crossing."""
-    out = np.zeros(len(seg_ids), np.int64)
-    if not incursions:
-        return out
+) -> npt.NDArray[np.intp]:
+    """The stretch of each counted incursion: that of the border point nearest its crossing."""
+    out = np.zeros(len(incursions), np.intp)
     index = {k: i for i, k in enumerate(seg_ids)}
     k = np.cos(np.radians(bs.lat.mean()))
-    for u in incursions:
+    for n, u in enumerate(incursions):
         d2 = ((bs.lat - u.lat) * 110_574.0) ** 2 + ((bs.lon - u.lon) * 111_320.0 * k) ** 2
         j = int(np.argmin(d2))
-        out[index[(str(bs.sector[j]), int(bs.km[j] // SEGMENT_KM))]] += 1
+        out[n] = index[(str(bs.sector[j]), int(bs.km[j] // SEGMENT_KM))]
     return out
 
 
 def estimate(
-    counted: npt.NDArray[np.int64] | FloatArray,
-    p_seg: FloatArray,
-    km_seg: FloatArray,
-    sec_seg: Sequence[str],
+    counted: FloatArray, p_seg: FloatArray, km_seg: FloatArray, rw_seg: FloatArray
 ) -> FloatArray:
-    """Per-stretch estimates: n/p where watched, the sector's rate x length where blind."""
-    n = np.asarray(counted, float)
+    """Per-stretch estimates: n / p where watched; where blind, the watched stretches'
+    estimated crossings per km and per unit of rate weight, times the stretch's km and
+    weight (never fewer than were counted there). ``counted`` may be 2-D (draws x
+    stretches): each row is estimated on its own."""
+    n = np.atleast_2d(np.asarray(counted, float))
     seen = p_seg >= P_MIN
     est = np.where(seen, n / np.maximum(p_seg, P_MIN), 0.0)
-    sec = np.asarray(sec_seg)
-    all_km = km_seg[seen].sum()
-    border_rate = est[seen].sum() / all_km if all_km > 0 else 0.0
-    for s in np.unique(sec):
-        m = sec == s
-        w = m & seen
-        rate = est[w].sum() / km_seg[w].sum() if km_seg[w].sum() > 0 else border_rate
-        blind = m & ~seen
-        est[blind] = np.maximum(n[blind], rate * km_seg[blind])
-    return est
+    exposure = float((km_seg * rw_seg)[seen].sum())
+    rate = est[:, seen].sum(axis=1, keepdims=True) / exposure if exposure > 0 else 0.0 * n[:, :1]
+    blind = np.maximum(n, rate * (km_seg * rw_seg)[None, :])
+    out = np.where(seen[None, :], est, blind)
+    return out[0] if np.ndim(counted) == 1 else out
 
 
 def interval(
-    counted: npt.NDArray[np.int64],
+    seg_of_unit: npt.NDArray[np.intp],
+    w_unit: FloatArray,
     p_seg: FloatArray,
     km_seg: FloatArray,
-    sec_seg: Sequence[str],
+    rw_seg: FloatArray,
     *,
     seed: int = 0,
     draws: int = BOOTSTRAP,
 ) -> tuple[float, float]:
-    """The CONFIDENCE interval of the total estimate (Poisson parametric bootstrap)."""
-    n = np.asarray(counted, float)
-    if n.sum() == 0:
+    """The CONFIDENCE interval of the total estimate: a Poisson parametric bootstrap,
+    each counted unit redrawn Poisson(1) times (with its weight)."""
+    if len(seg_of_unit) == 0:
         w = 1.0 / max(float(np.mean(np.maximum(p_seg, P_MIN))), P_MIN)
         return 0.0, ZERO_UPPER * w
     rng = np.random.default_rng(seed)
-    sims = rng.poisson(n, size=(draws, len(n)))
-    totals = np.asarray([estimate(row, p_seg, km_seg, sec_seg).sum() for row in sims])
-    a = (1.0 - CONFIDENCE) / 2
-    return float(np.quantile(totals, a)), float(np.quantile(totals, 1.0 - a))
+    totals = np.empty(draws)
+    step = max(1, 2_000_000 // max(len(seg_of_unit), 1))
+    for a in range(0, draws, step):
+        k = rng.poisson(1.0, size=(min(step, draws - a), len(seg_of_unit))) * w_unit[None, :]
+        n = np.zeros((len(k), len(p_seg)))
+        for j in range(len(k)):
+            n[j] = np.bincount(seg_of_unit, weights=k[j], minlength=len(p_seg))
+        totals[a : a + len(k)] = estimate(n, p_seg, km_seg, rw_seg).sum(axis=1)
+    q = (1.0 - CONFIDENCE) / 2
+    return float(np.quantile(totals, q)), float(np.quantile(totals, 1.0 - q))
 
 
 __all__ = [

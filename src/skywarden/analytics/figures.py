@@ -37,37 +37,69 @@ def hotspots(
     units: Sequence[Incursion], resolution: int = HOTSPOT_RESOLUTION, top: int = HOTSPOT_TOP
 ) -> list[HotSpot]:
     """The ``top`` H3 cells by number of units (crossing points), most first."""
-    counts = Counter(h3.latlng_to_cell(u.lat, u.lon, resolution) for u in units)
+    counts: defaultdict[str, float] = defaultdict(float)
+    for u in units:
+        counts[h3.latlng_to_cell(u.lat, u.lon, resolution)] += u.weight
     out = []
     for cell, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
         lat, lon = h3.cell_to_latlng(cell)
-        out.append(HotSpot(cell=cell, resolution=resolution, count=n, lat=lat, lon=lon))
+        out.append(HotSpot(cell=cell, resolution=resolution, count=round(n), lat=lat, lon=lon))
     return out
 
 
 def behaviours(mat: Material) -> Behaviours:
-    """Drops and loiters with their places."""
-    drops: list[EventPoint] = []
-    loiters: list[EventPoint] = []
+    """Drops and loiters (weighted counts) with their places."""
+    points: dict[str, list[EventPoint]] = {"drop": [], "loiter": []}
+    total: defaultdict[str, float] = defaultdict(float)
     for s in mat.sectors:
         for p in s.points:
-            pt = EventPoint(t=p.t, lat=p.lat, lon=p.lon, sector=p.sector, track=p.track)
-            (drops if p.kind == "drop" else loiters).append(pt)
-    drops.sort(key=lambda p: p.t)
-    loiters.sort(key=lambda p: p.t)
+            points[p.kind].append(
+                EventPoint(t=p.t, lat=p.lat, lon=p.lon, sector=p.sector, track=p.track)
+            )
+            total[p.kind] += p.weight
+    for v in points.values():
+        v.sort(key=lambda p: p.t)
     return Behaviours(
-        drops=len(drops), loiters=len(loiters), drop_points=drops, loiter_points=loiters
+        drops=round(total["drop"]),
+        loiters=round(total["loiter"]),
+        drop_points=points["drop"],
+        loiter_points=points["loiter"],
     )
 
 
 def runway_pauses(mat: Material) -> list[RunwayPause]:
-    """Minutes of paused operations per airport (and per runway end and kind)."""
+    """Minutes of paused operations per airport (and per runway end and kind).
+
+    In a month, a measure counts with the weight of the window it was issued in; the
+    union of overlapping measures is taken within each weight (one window's measures).
+    """
+    groups: dict[float, list[Any]] = defaultdict(list)
+    for s in mat.sectors:
+        for d in s.recommendations:
+            r = _rec(d)
+            if r is not None:
+                groups[s.weight_at(r.t_issued)].append(r)
+    per_airport: dict[str, RunwayPause] = {}
+    for w, recs in groups.items():
+        for rp in _pauses(recs):
+            old = per_airport.get(rp.airport)
+            by_rw = dict(old.by_runway) if old else {}
+            for k, v in rp.by_runway.items():
+                by_rw[k] = round(by_rw.get(k, 0.0) + w * v, 1)
+            per_airport[rp.airport] = RunwayPause(
+                airport=rp.airport,
+                minutes=round((old.minutes if old else 0.0) + w * rp.minutes, 1),
+                by_runway=by_rw,
+                measures=(old.measures if old else 0) + rp.measures,
+            )
+    return [per_airport[k] for k in sorted(per_airport)]
+
+
+def _pauses(recs: list[Any]) -> list[RunwayPause]:
+    """Unweighted minutes per airport of one group of recommendations."""
     from skywarden import refdata
     from skywarden.airspace.report import _union_len, measure_spans, restricted_minutes
 
-    recs = [r for s in mat.sectors for r in (_rec(d) for d in s.recommendations) if r is not None]
-    if not recs:
-        return []
     airports = sorted({r.airport for r in recs if r.airport})
     ends: dict[str, list[str]] = {}
     for ap in airports:

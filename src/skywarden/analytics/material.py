@@ -22,7 +22,12 @@ MANNED_ONLY_KINDS = frozenset({"adsb"})
 
 @dataclass(frozen=True, slots=True)
 class CrossingEvent:
-    """One ``border_crossing`` event of one fused track in one sector."""
+    """One ``border_crossing`` event of one fused track in one sector.
+
+    ``weight`` is how many events of the month it stands for: 1, except in a month's
+    quiet-time samples, where it is that day's quiet time over the sampled quiet time
+    (docs/month.md, "What is simulated, and what is sampled").
+    """
 
     sector: str
     track: str
@@ -31,6 +36,7 @@ class CrossingEvent:
     lon: float
     alt_m: float
     direction: str
+    weight: float = 1.0
 
     @property
     def key(self) -> str:
@@ -86,6 +92,7 @@ class PointEvent:
     t: float
     lat: float
     lon: float
+    weight: float = 1.0
 
 
 @dataclass(slots=True)
@@ -123,6 +130,21 @@ class SectorData:
     ground_alt_m: float | None = None
     start: float | None = None
     end: float | None = None
+    #: a month's sector: its stretch of border (km from the Pacific end), the rate
+    #: model's relative crossings per km there, whether it has sensors and a run
+    stretch_km: tuple[float, float] | None = None
+    rate_weight: float = 1.0
+    sensed: bool = True
+    simulated: bool = True
+    #: (start, end, weight) of the simulated windows (a month's windows.json)
+    windows: list[tuple[float, float, float]] = field(default_factory=list)
+
+    def weight_at(self, t: float) -> float:
+        """The weight of an event at ``t``: its window's (1 without windows)."""
+        for a, b, w in self.windows:
+            if a <= t <= b:
+                return w
+        return 1.0
 
 
 @dataclass(slots=True)
@@ -177,6 +199,11 @@ class Material:
                     origin=s.origin,
                     extent_m=s.extent_m,
                     ground_alt_m=s.ground_alt_m,
+                    stretch_km=s.stretch_km,
+                    rate_weight=s.rate_weight,
+                    sensed=s.sensed,
+                    simulated=s.simulated,
+                    windows=s.windows,
                     start=max(s.start, start)
                     if s.start is not None and start is not None
                     else (start if s.start is None else s.start),

@@ -60,14 +60,25 @@ class Incursion(_Record):
     sensors: list[str] = Field(default_factory=list)
     crossings: int = 1
     t_last: float | None = None
+    #: how many units of the month this one stands for: 1, except in a month's sampled
+    #: quiet time (docs/month.md), where it is the window's weight
+    weight: float = 1.0
+    #: a track of it broadcast Remote ID (a cooperative drone that names its operator,
+    #: e.g. a hobby flight; counted, and reported apart in ``Breakdown.identified``)
+    identified: bool = False
 
 
 class RuleCount(_Record):
-    """The count under one rule and the rule in words."""
+    """The count under one rule and the rule in words.
+
+    ``count`` is the weighted count, rounded (each unit counts with its window's weight:
+    1 except in a month's sampled quiet time); ``units`` how many units were found.
+    """
 
     rule: Rule
     count: int
     method: str
+    units: int = 0
 
 
 class Breakdown(_Record):
@@ -82,6 +93,8 @@ class Breakdown(_Record):
     by_hour: list[int] = Field(default_factory=lambda: [0] * 24)
     by_weekday: dict[str, int] = Field(default_factory=dict)
     by_direction: dict[str, int] = Field(default_factory=dict)
+    #: how many of the counted units broadcast Remote ID (cooperative, identified drones)
+    identified: int = 0
 
 
 class SensorSetCoverage(_Record):

@@ -16,9 +16,10 @@ Anything else is refused with a :class:`SourceError` saying what was expected.
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
-from collections.abc import Iterable
+import re
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,9 @@ def load(source: str | Path) -> Material:
     s = str(source)
     if is_store(s):
         url = s if s.startswith(STORE_PREFIXES) else f"sqlite:///{Path(s).resolve()}"
-        return _load_store(url, s)
+        from skywarden.analytics.store_source import load_store
+
+        return load_store(url, s)
     p = Path(s)
     if not p.exists():
         raise SourceError(
@@ -62,9 +65,11 @@ def load(source: str | Path) -> Material:
             "directory or a store URL such as sqlite:///out/skywarden.db)"
         )
     if p.is_dir() and (p / "incidents.json").is_file():
-        return Material(s, "run", [_load_run(p, _sector_id(p))])
+        return Material(s, "run", [load_run(p, _sector_id(p))])
     if p.is_dir() and ((p / "border.json").is_file() or (p / "sectors").is_dir()):
-        return _load_month(p)
+        from skywarden.analytics.month_source import load_month
+
+        return load_month(p)
     raise SourceError(
         f"{s}: not a run directory (no incidents.json), a month directory (no border.json "
         "or sectors/) nor a store (sqlite:///FILE, postgresql://...)"
@@ -101,16 +106,18 @@ def _float(d: dict[str, Any], key: str, where: str) -> float:
     return v
 
 
-def _load_run(run: Path, sector: str, sensors_doc: Any = None) -> SectorData:
+def load_run(run: Path, sector: str, entry: dict[str, Any] | None = None) -> SectorData:
+    """One run directory as one sector; ``entry`` is its month ``border.json`` entry."""
     doc = _json(run / "incidents.json")
     if not isinstance(doc, dict) or not isinstance(doc.get("events", []), list):
         raise SourceError(f"{run / 'incidents.json'}: not an incidents.json (no events list)")
     meta = doc.get("meta") or {}
     sec = _json(run / "sector.json", required=False)
     data = SectorData(id=sector, airports=[str(a) for a in meta.get("airports", [])])
+    data.windows = _windows(run / "windows.json")
     where = str(run / "incidents.json")
     for i, ev in enumerate(doc.get("events", [])):
-        _take_event(data, ev, f"{where}: events[{i}]")
+        take_event(data, ev, f"{where}: events[{i}]")
     for i, inc in enumerate(doc.get("incidents", [])):
         data.incident_kinds.append(
             (_float(inc, "t_open", f"{where}: incidents[{i}]"), str(inc.get("kind", "?")))
@@ -120,17 +127,36 @@ def _load_run(run: Path, sector: str, sensors_doc: Any = None) -> SectorData:
         data.start = _float(sec, "start_t", str(run / "sector.json"))
         data.end = data.start + float(sec.get("duration_s", 0.0))
     wanted = {c.track for c in data.crossings}
-    tracks = run / "tracks.jsonl"
-    if tracks.is_file() and wanted:
+    tracks = next((run / n for n in TRACK_FILES if (run / n).is_file()), None)
+    if tracks is not None and wanted:
         data.spans = read_spans(tracks, wanted, sector)
-    _attach_sensors(data, run, meta, sensors_doc)
+    if entry is not None:
+        sectors_from_entry(data, entry)
+    else:
+        _attach_scenario(data, run, meta)
     if data.start is None:
         ts = [c.t for c in data.crossings] + [p.t for p in data.points]
         data.start, data.end = (min(ts), max(ts)) if ts else (None, None)
     return data
 
 
-def _take_event(data: SectorData, ev: Any, where: str) -> None:
+#: Where a run keeps its track updates (a month writes them compressed).
+TRACK_FILES = ("tracks.jsonl", "tracks.jsonl.gz")
+
+
+def _windows(path: Path) -> list[tuple[float, float, float]]:
+    """A month sector's simulated windows: (start, end, weight)."""
+    doc = _json(path, required=False)
+    out = []
+    for i, w in enumerate(doc.get("windows", []) if isinstance(doc, dict) else []):
+        where = f"{path}: windows[{i}]"
+        out.append(
+            (_float(w, "start_t", where), _float(w, "end_t", where), float(w.get("weight", 1.0)))
+        )
+    return out
+
+
+def take_event(data: SectorData, ev: Any, where: str) -> None:
     if not isinstance(ev, dict):
         raise SourceError(f"{where}: not an object")
     kind = ev.get("kind")
@@ -144,6 +170,7 @@ def _take_event(data: SectorData, ev: Any, where: str) -> None:
                 _float(ev, "lon", where),
                 float(ev.get("alt_m") or 0.0),
                 str(ev.get("direction", "northbound")),
+                data.weight_at(float(ev["t"])),
             )
         )
     elif kind in BEHAVIOUR_KINDS:
@@ -155,6 +182,7 @@ def _take_event(data: SectorData, ev: Any, where: str) -> None:
                 _float(ev, "t", where),
                 _float(ev, "lat", where),
                 _float(ev, "lon", where),
+                data.weight_at(float(ev["t"])),
             )
         )
 
@@ -171,20 +199,19 @@ class _SpanLine(msgspec.Struct):
 
 
 _SPAN_DECODER = msgspec.json.Decoder(_SpanLine)
+_TRACK_ID = re.compile(rb'"track"\s*:\s*"([^"]*)"')
 
 
 def read_spans(path: Path, wanted: set[str], sector: str) -> dict[str, TrackSpan]:
-    """The spans of the ``wanted`` tracks in a ``tracks.jsonl`` (other lines skipped unread:
-    a line is decoded only when one of the wanted ids appears in it)."""
-    needles = {f'"track":"{w}"'.encode(): w for w in wanted}
+    """The spans of the ``wanted`` tracks in a ``tracks.jsonl`` (other lines skipped: a
+    line is decoded only when its ``track`` is one of the wanted ids)."""
+    names = {w.encode() for w in wanted}
     spans: dict[str, TrackSpan] = {}
-    with path.open("rb") as fh:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as fh:
         for n, raw in enumerate(fh, 1):
-            i = raw.find(b'"track":"')
-            if i < 0:
-                continue
-            j = raw.find(b'"', i + 9)
-            if raw[i : j + 1] not in needles:
+            m = _TRACK_ID.search(raw)
+            if m is None or m.group(1) not in names:
                 continue
             try:
                 u = _SPAN_DECODER.decode(raw)
@@ -199,8 +226,8 @@ def read_spans(path: Path, wanted: set[str], sector: str) -> dict[str, TrackSpan
     return spans
 
 
-def _attach_sensors(data: SectorData, run: Path, meta: dict[str, Any], doc: Any) -> None:
-    """The sector's sensors, origin and extent from its scenario (or a month's list)."""
+def _attach_scenario(data: SectorData, run: Path, meta: dict[str, Any]) -> None:
+    """The run's sensors, origin and extent from its scenario, if it can be found."""
     from skywarden.sim import ScenarioError, load_scenario
 
     cands = [run / "scenario.yaml", run / "scenario.yml"]
@@ -208,163 +235,53 @@ def _attach_sensors(data: SectorData, run: Path, meta: dict[str, Any], doc: Any)
         p = Path(str(meta["scenario"]))
         cands += [p, run / p.name] if p.is_absolute() else [p, run / p, run / p.name]
     scn_path = next((c for c in cands if c.is_file()), None)
-    if scn_path is not None:
-        try:
-            scn = load_scenario(scn_path)
-        except (ScenarioError, OSError) as e:
-            raise SourceError(f"{scn_path}: the run's scenario does not load ({e})") from None
-        o = scn.sector.origin
-        data.origin = (o.lat, o.lon)
-        data.extent_m = scn.sector.extent_m
-        data.ground_alt_m = scn.sector.ground_alt_m
-        data.sensors = [_site(s.model_dump()) for s in scn.sensors]
-    if doc is not None:
-        data.sensors = [_site(dict(s)) for s in doc.get("sensors", [])] or data.sensors
-        if "origin" in doc:
-            data.origin = (float(doc["origin"]["lat"]), float(doc["origin"]["lon"]))
-        if "extent_m" in doc:
-            data.extent_m = float(doc["extent_m"])
-        if "ground_alt_m" in doc:
-            data.ground_alt_m = float(doc["ground_alt_m"])
+    if scn_path is None:
+        return
+    try:
+        scn = load_scenario(scn_path)
+    except (ScenarioError, OSError) as e:
+        raise SourceError(f"{scn_path}: the run's scenario does not load ({e})") from None
+    o = scn.sector.origin
+    data.origin = (o.lat, o.lon)
+    data.extent_m = scn.sector.extent_m
+    data.ground_alt_m = scn.sector.ground_alt_m
+    data.sensors = [_site(sc.model_dump()) for sc in scn.sensors]
+
+
+def sectors_from_entry(data: SectorData, entry: dict[str, Any]) -> None:
+    """A month sector's place, stretch, rate weight and sensors from its border.json entry."""
+    where = f"border.json sector {data.id!r}"
+    try:
+        if "origin" in entry:
+            data.origin = (float(entry["origin"]["lat"]), float(entry["origin"]["lon"]))
+        if entry.get("extent_m") is not None:
+            data.extent_m = float(entry["extent_m"])
+        if entry.get("ground_alt_m") is not None:
+            data.ground_alt_m = float(entry["ground_alt_m"])
+        if entry.get("stretch_km") is not None:
+            a, b = entry["stretch_km"]
+            data.stretch_km = (float(a), float(b))
+        data.rate_weight = float(entry.get("rate_weight_per_km", 1.0))
+        data.sensed = bool(entry.get("sensed", True))
+    except (KeyError, TypeError, ValueError) as e:
+        raise SourceError(f"{where}: {e}") from None
+    sensors = entry.get("sensors")
+    if sensors is None and isinstance(entry.get("scenario"), dict):
+        sensors = entry["scenario"].get("sensors")
+    data.sensors = [_site(dict(x)) for x in sensors or [] if x.get("kind") != "adsb"]
 
 
 def _site(d: dict[str, Any]) -> SensorSite:
+    """A sensor from a scenario entry (``site: {lat, lon, alt_m}``) or a flat one."""
     try:
-        site = d["site"]
+        site = d.get("site") or d
         return SensorSite(
             str(d["id"]),
             str(d["kind"]),
             float(site["lat"]),
             float(site["lon"]),
             float(site.get("alt_m", 0.0)),
-            {k: v for k, v in d.items() if k not in {"id", "kind", "site"}},
+            {k: v for k, v in d.items() if k not in {"id", "kind", "site", "lat", "lon"}},
         )
     except (KeyError, TypeError, ValueError) as e:
         raise SourceError(f"sensor {d.get('id', '?')!r}: needs id, kind and site ({e})") from None
-
-
-# --------------------------------------------------------------------------- month directory
-
-
-def _load_month(month: Path) -> Material:
-    border = _json(month / "border.json", required=False)
-    listed = {}
-    if isinstance(border, dict):
-        for s in border.get("sectors", []) or []:
-            if isinstance(s, dict) and "id" in s:
-                listed[str(s["id"])] = s
-    root = month / "sectors"
-    dirs = sorted(d for d in root.iterdir() if d.is_dir()) if root.is_dir() else []
-    if not dirs:
-        raise SourceError(f"{month}: a month directory needs sectors/<ID>/ run directories")
-    sectors, notes = [], []
-    for d in dirs:
-        if not (d / "incidents.json").is_file():
-            notes.append(f"sector {d.name}: no incidents.json, left out")
-            continue
-        entry = listed.get(d.name)
-        doc = None
-        if entry is not None and ("sensors" in entry or "origin" in entry):
-            doc = entry
-        elif entry is not None and entry.get("scenario"):
-            doc = _scenario_doc(month, str(entry["scenario"]))
-        sectors.append(_load_run(d, d.name, doc))
-    return Material(str(month), "month", sectors, notes)
-
-
-def _scenario_doc(month: Path, scenario: str) -> dict[str, Any] | None:
-    from skywarden.sim import ScenarioError, load_scenario
-
-    p = Path(scenario)
-    p = p if p.is_absolute() or p.is_file() else month / p
-    if not p.is_file():
-        return None
-    try:
-        scn = load_scenario(p)
-    except (ScenarioError, OSError) as e:
-        raise SourceError(f"{p}: scenario does not load ({e})") from None
-    o = scn.sector.origin
-    return {
-        "sensors": [s.model_dump() for s in scn.sensors],
-        "origin": {"lat": o.lat, "lon": o.lon},
-        "extent_m": scn.sector.extent_m,
-        "ground_alt_m": scn.sector.ground_alt_m,
-    }
-
-
-# --------------------------------------------------------------------------- store
-
-
-def _load_store(url: str, shown: str) -> Material:
-    from sqlalchemy import func, select
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from skywarden.store import Database, StoreConfigError
-    from skywarden.store.recommendations import row_dict
-    from skywarden.store.schema import (
-        EventRow,
-        IncidentRow,
-        RecommendationRow,
-        SensorRow,
-        TrackPoint,
-    )
-
-    try:
-        db = Database(url)
-    except (StoreConfigError, SQLAlchemyError, OSError) as e:
-        raise SourceError(f"{shown}: cannot open the store ({e})") from None
-    data = SectorData(id="store")
-    try:
-        with db.session() as s:
-            for i, ev in enumerate(
-                s.scalars(
-                    select(EventRow)
-                    .where(EventRow.kind.in_(("border_crossing", *BEHAVIOUR_KINDS)))
-                    .order_by(EventRow.t)
-                )
-            ):
-                d = {
-                    **(ev.attrs or {}),
-                    "kind": ev.kind,
-                    "t": ev.t,
-                    "track": ev.track,
-                    "lat": ev.lat,
-                    "lon": ev.lon,
-                    "alt_m": ev.alt_m,
-                }
-                _take_event(data, d, f"{shown}: events row {i + 1}")
-            data.incident_kinds = [(r.t_open, r.kind) for r in s.scalars(select(IncidentRow))]
-            data.recommendations = [row_dict(r) for r in s.scalars(select(RecommendationRow))]
-            wanted = sorted({c.track for c in data.crossings})
-            for k in range(0, len(wanted), 500):
-                rows = s.scalars(
-                    select(TrackPoint)
-                    .where(TrackPoint.track.in_(wanted[k : k + 500]))
-                    .order_by(TrackPoint.t)
-                )
-                _take_points(data, rows)
-            data.sensors = [
-                SensorSite(r.id, r.kind, r.lat, r.lon, r.alt_m or 0.0, dict(r.attrs or {}))
-                for r in s.scalars(select(SensorRow))
-                if r.lat is not None and r.lon is not None
-            ]
-            lo, hi = s.execute(select(func.min(TrackPoint.t), func.max(TrackPoint.t))).one()
-    except SQLAlchemyError as e:
-        raise SourceError(f"{shown}: cannot read the store ({e})") from None
-    finally:
-        db.dispose()
-    ts = [c.t for c in data.crossings] + [p.t for p in data.points]
-    data.start = lo if lo is not None else (min(ts) if ts else None)
-    data.end = hi if hi is not None else (max(ts) if ts else None)
-    data.airports = sorted({str(r["airport"]) for r in data.recommendations if r.get("airport")})
-    return Material(shown, "store", [data])
-
-
-def _take_points(data: SectorData, rows: Iterable[Any]) -> None:
-    for p in rows:
-        sp = data.spans.get(p.track)
-        if sp is None:
-            sp = data.spans[p.track] = TrackSpan(
-                data.id, p.track, p.t, p.lat, p.lon, p.t, p.lat, p.lon
-            )
-        sp.extend(p.t, p.lat, p.lon, p.identities, p.sensors)

@@ -61,7 +61,7 @@ def stats(
         typer.echo("error: --until must be after --since", err=True)
         raise typer.Exit(2)
     params = None if recross_min is None else CountingRule(recross_s=recross_min * 60.0)
-    result = compute_stats(source, start=t0, end=t1, rule=rule, params=params)  # type: ignore[arg-type]
+    result = compute_stats(source, start=t0, end=t1, rule=rule, params=params)
     text = result.model_dump_json(indent=1)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -99,6 +99,7 @@ def print_stats(console: Console, s: Stats) -> None:
         t.add_row(k, str(v))
     for k, v in b.by_direction.items():
         t.add_row(f"[dim]all sectors, {k}[/dim]", str(v))
+    t.add_row("[dim]of which Remote ID (identified)[/dim]", str(b.identified))
     console.print(t)
     if any(b.by_hour):
         t = Table(title="UTC hour")
