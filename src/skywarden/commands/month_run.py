@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -27,14 +28,8 @@ from typing import IO, Any
 
 from skywarden.model import TrackUpdate
 from skywarden.sim.border_sectors import Tile
-from skywarden.sim.month import (
-    MonthPlan,
-    Window,
-    WindowSimulation,
-    injected_for,
-    manifest,
-    window_seed,
-)
+from skywarden.sim.month import MonthPlan, Window, WindowSimulation, injected_for, window_seed
+from skywarden.sim.month_manifest import manifest
 from skywarden.sim.target import Target
 
 
@@ -48,6 +43,9 @@ class SectorJob:
     seed: int
     out: Path
     compress: bool = True
+    all_tracks: bool = False
+    month_start: float = 0.0
+    month_s: float = 0.0
 
 
 class _Windows:
@@ -78,6 +76,9 @@ class _Windows:
             yield from sim.steps()
 
 
+_TRACK_ID = re.compile(rb'"track":"([^"]*)"')
+
+
 def _open(path: Path, compress: bool) -> IO[str]:
     """A per-second stream file: ``NAME.jsonl.gz`` (gzip level 1) or plain ``NAME.jsonl``.
 
@@ -90,51 +91,17 @@ def _open(path: Path, compress: bool) -> IO[str]:
 
 
 def run_sector(job: SectorJob) -> dict[str, Any]:
-    """Run one sector's windows through the chain and write its run directory."""
-    from skywarden import refdata
-    from skywarden.airspace.analyzer import Analyzer, AnalyzerConfig
-    from skywarden.airspace.chain import ChainResult, _ChainHooks, _SimulatorSource
-    from skywarden.airspace.evaluate import TruthEvents, match
-    from skywarden.airspace.policy import load_policy
-    from skywarden.airspace.zones import sector_zones
-    from skywarden.stages import Runner, StageChain, fresh
-    from skywarden.tracking import Tracker, TrackerConfig
+    """Run one sector's windows through the chain and write its run directory.
 
-    wall0 = time.perf_counter()
-    out = job.out
-    out.mkdir(parents=True, exist_ok=True)
+    ``seconds`` are the chain's own per-stage timers (wall clock inside this process, so
+    they grow when other processes share the cores); ``cpu_s`` is this process's CPU time.
+    """
+    from skywarden.airspace.evaluate import match
+
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    job.out.mkdir(parents=True, exist_ok=True)
     sim = _Windows(job)
-    frame = sim.scn.frame
-    border = refdata.border_line()
-    zones = sector_zones(frame, airports=list(sim.scn.sector.airports))
-    analyzer = Analyzer(frame, zones, border, load_policy(), AnalyzerConfig(country="US"))
-    tracker = Tracker(frame, TrackerConfig(), id_prefix=f"{job.tile.id}-")
-    res = ChainResult(
-        f"border month {job.tile.id}", job.seed, sim.duration_s, "tracker", sim.t_start
-    )
-    res.seconds = {"simulate": 0.0, "track": 0.0, "analyze": 0.0}
-    src = _SimulatorSource(sim, None, res.seconds)
-    truth = TruthEvents(frame, analyzer.zindex, border)
-
-    def line(d: dict[str, Any]) -> str:
-        return json.dumps(d, separators=(",", ":")) + "\n"
-
-    with ExitStack() as files:
-        tracks_fh = files.enter_context(_open(out / "tracks.jsonl", job.compress))
-        truth_fh = files.enter_context(_open(out / "truth.jsonl", job.compress))
-        det_fh = files.enter_context(_open(out / "detections.jsonl", job.compress))
-
-        def keep(_t: float, ups: list[TrackUpdate]) -> None:
-            tracks_fh.writelines(line(u.to_dict()) for u in ups)
-
-        def keep_sim(step: Any) -> None:
-            truth_fh.writelines(line(p.to_dict()) for p in step.truth)
-            det_fh.writelines(line(d.to_dict()) for d in step.detections)
-
-        hooks = _ChainHooks(src, res, truth, keep, keep_sim)
-        Runner(StageChain(tracker, analyzer, strict=True), hooks, finish=True).run(
-            fresh(src.scans())
-        )
+    res, hooks = _chain(job, sim)
     hours = sim.duration_s / 3600.0
     for kind in ("border_crossing", "zone_entry"):
         res.scores[kind] = match(
@@ -146,17 +113,66 @@ def run_sector(job: SectorJob) -> dict[str, Any]:
             truth_positions=hooks.truth.positions,
         )
     _write(job, res, sim)
+    kept = _event_tracks(job.out, res, keep_all=job.all_tracks)
     return {
         "sector": job.tile.id,
         "windows": len(job.windows),
         "simulated_s": sim.duration_s,
         "seconds": {k: round(v, 3) for k, v in res.seconds.items()},
         "wall_s": round(time.perf_counter() - wall0, 3),
+        "cpu_s": round(time.process_time() - cpu0, 3),
         "updates": res.n_updates,
+        "tracks_kept": kept,
         "events": len(res.events),
         "incidents": len(res.incidents),
         "recommendations": len(res.recommendations),
     }
+
+
+def _chain(job: SectorJob, sim: _Windows) -> tuple[Any, Any]:
+    """The windows through tracker and analyzer (the ``skywarden run`` chain's source and
+    hooks), streaming truth, detections and every track update to files."""
+    from skywarden import refdata
+    from skywarden.airspace.analyzer import Analyzer, AnalyzerConfig
+    from skywarden.airspace.chain import ChainResult, _ChainHooks, _SimulatorSource
+    from skywarden.airspace.evaluate import TruthEvents
+    from skywarden.airspace.policy import load_policy
+    from skywarden.airspace.zones import sector_zones
+    from skywarden.stages import Runner, StageChain, fresh
+    from skywarden.tracking import Tracker, TrackerConfig
+
+    out = job.out
+    frame = sim.scn.frame
+    border = refdata.border_line()
+    zones = sector_zones(frame, airports=list(sim.scn.sector.airports))
+    analyzer = Analyzer(frame, zones, border, load_policy(), AnalyzerConfig(country="US"))
+    tracker = Tracker(frame, TrackerConfig(), id_prefix=f"{job.tile.id}-")
+    res = ChainResult(
+        f"border month {job.tile.id}", job.seed, sim.duration_s, "tracker", sim.t_start
+    )
+    res.seconds = {"simulate": 0.0, "track": 0.0, "analyze": 0.0}
+    src = _SimulatorSource(sim, None, res.seconds)
+
+    def line(d: dict[str, Any]) -> str:
+        return json.dumps(d, separators=(",", ":")) + "\n"
+
+    with ExitStack() as files:
+        tracks_fh = files.enter_context(_open(out / "tracks_all.jsonl", True))
+        truth_fh = files.enter_context(_open(out / "truth.jsonl", job.compress))
+        det_fh = files.enter_context(_open(out / "detections.jsonl", job.compress))
+
+        def keep(_t: float, ups: list[TrackUpdate]) -> None:
+            tracks_fh.writelines(line(u.to_dict()) for u in ups)
+
+        def keep_sim(step: Any) -> None:
+            truth_fh.writelines(line(p.to_dict()) for p in step.truth)
+            det_fh.writelines(line(d.to_dict()) for d in step.detections)
+
+        hooks = _ChainHooks(src, res, TruthEvents(frame, analyzer.zindex, border), keep, keep_sim)
+        Runner(StageChain(tracker, analyzer, strict=True), hooks, finish=True).run(
+            fresh(src.scans())
+        )
+    return res, hooks
 
 
 def _write(job: SectorJob, res: Any, sim: _Windows) -> None:
@@ -200,8 +216,11 @@ def _write(job: SectorJob, res: Any, sim: _Windows) -> None:
                 "name": sim.scn.sector.name,
                 "origin": sim.scn.frame.to_dict(),
                 "airports": aps,
-                "start_t": res.t_start,
-                "duration_s": res.duration_s,
+                # the span the run stands for (the month), not only its simulated windows
+                "start_t": job.month_start,
+                "duration_s": job.month_s,
+                "simulated_s": res.duration_s,
+                "first_window_t": res.t_start,
                 "seed": job.seed,
                 "month_sector": job.tile.id,
             }
@@ -212,13 +231,49 @@ def _write(job: SectorJob, res: Any, sim: _Windows) -> None:
     )
 
 
-def jobs(plan: MonthPlan, month_dir: Path, compress: bool = True) -> list[SectorJob]:
+def _event_tracks(out: Path, res: Any, keep_all: bool) -> int:
+    """Write ``tracks.jsonl``: every update of every track named by an event or incident.
+
+    The full stream (~14 kB per simulated second, mostly radar-clutter tracks that never
+    make an event) went to ``tracks_all.jsonl.gz``; it is kept only with ``keep_all``.
+    Returns how many tracks were kept.
+    """
+    wanted = {e.track for e in res.events if getattr(e, "track", None)}
+    for inc in res.incidents.values():
+        wanted.update(inc.tracks)
+    names = {w.encode() for w in wanted}
+    src = out / "tracks_all.jsonl.gz"
+    with gzip.open(src, "rb") as fin, (out / "tracks.jsonl").open("wb") as fout:
+        for raw in fin:
+            m = _TRACK_ID.search(raw)
+            if m is not None and m.group(1) in names:
+                fout.write(raw)
+    if not keep_all:
+        src.unlink()
+    return len(wanted)
+
+
+def jobs(
+    plan: MonthPlan, month_dir: Path, compress: bool = True, all_tracks: bool = False
+) -> list[SectorJob]:
     """One job per simulated sector, the busiest first (keeps the pool's tail short)."""
     out = []
     for tid, wins in plan.windows.items():
         tile = plan.tile(tid)
         inj = [injected_for(plan, tile, w) for w in wins]
-        out.append(SectorJob(tile, wins, inj, plan.seed, month_dir / "sectors" / tid, compress))
+        out.append(
+            SectorJob(
+                tile,
+                wins,
+                inj,
+                plan.seed,
+                month_dir / "sectors" / tid,
+                compress,
+                all_tracks,
+                plan.start_t,
+                plan.end_t - plan.start_t,
+            )
+        )
     return sorted(out, key=lambda j: -sum(w.seconds for w in j.windows))
 
 
@@ -248,11 +303,12 @@ def run_month(
     workers: int = 2,
     on_done: Callable[[dict[str, Any]], None] | None = None,
     compress: bool = True,
+    all_tracks: bool = False,
 ) -> list[dict[str, Any]]:
     """Write the truth and manifest, run every sector (in ``workers`` processes)."""
     write_truth(plan, month_dir)
     write_manifest(plan, month_dir)
-    todo = jobs(plan, month_dir, compress)
+    todo = jobs(plan, month_dir, compress, all_tracks)
     results: list[dict[str, Any]] = []
     if workers <= 1 or len(todo) <= 1:
         for j in todo:
