@@ -32,6 +32,10 @@ from skywarden.sim.month import MonthPlan, Window, WindowSimulation, injected_fo
 from skywarden.sim.month_manifest import manifest
 from skywarden.sim.target import Target
 
+#: An empty step this long after a window's last (see ``_Windows.steps``): longer than
+#: the tracker's ``max_coast_s`` (10 s).
+GAP_S = 15.0
+
 
 @dataclass
 class SectorJob:
@@ -63,7 +67,15 @@ class _Windows:
         self.window_index = -1
 
     def steps(self) -> Iterator[Any]:
-        for k, (w, inj) in enumerate(zip(self.job.windows, self.job.injected, strict=True)):
+        """Each window's steps; between two windows one empty step ``GAP_S`` after the
+        last, so the tracker ends the previous window's tracks (they go ``max_coast_s``
+        without an update) before the next window's detections arrive, instead of
+        predicting them across hours into the new scene."""
+        from skywarden.sim.engine import Step
+        from skywarden.sim.snapshot import Snapshot
+
+        pairs = list(zip(self.job.windows, self.job.injected, strict=True))
+        for k, (w, inj) in enumerate(pairs):
             self.window_index = k
             sim = WindowSimulation(
                 self.scn,
@@ -73,7 +85,13 @@ class _Windows:
                 self.geo,
                 inj,
             )
-            yield from sim.steps()
+            last = None
+            for step in sim.steps():
+                last = step.t
+                yield step
+            if last is not None and k + 1 < len(pairs) and pairs[k + 1][0].start > last + GAP_S:
+                t = last + GAP_S
+                yield Step(t, [], [], Snapshot.of(t, [], self.scn.frame), {})
 
 
 _TRACK_ID = re.compile(rb'"track":"([^"]*)"')

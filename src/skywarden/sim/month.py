@@ -52,8 +52,8 @@ from skywarden.sim.schedule import Schedule
 from skywarden.sim.seeding import stream
 from skywarden.sim.target import Target
 
-PRE_S = 90.0
-POST_S = 30.0
+PRE_S = 45.0
+POST_S = 15.0
 #: A neighbour simulates a flight that passes within a sensor's range plus this pad.
 REACH_PAD_M = 500.0
 QUIET_S = 600.0
