@@ -29,7 +29,7 @@ Days = Annotated[
 Sectors = Annotated[
     str | None,
     typer.Option(
-        "--sectors", help="Simulate only these sector ids (comma-separated, e.g. T40,T41)."
+        "--sectors", help="Simulate only these sector ids (comma-separated, e.g. S80,S81)."
     ),
 ]
 TileKm = Annotated[float, typer.Option("--tile-km", help="Border length per sector, km.")]
@@ -117,7 +117,15 @@ def run(
     quiet_s: Quiet = 300.0,
     per_month: PerMonth = 1300.0,
     plain: Annotated[
-        bool, typer.Option("--plain", help="Write uncompressed .jsonl (default: .jsonl.gz).")
+        bool,
+        typer.Option("--plain", help="truth and detections as .jsonl (default: .jsonl.gz)."),
+    ] = False,
+    all_tracks: Annotated[
+        bool,
+        typer.Option(
+            "--all-tracks",
+            help="Also keep tracks_all.jsonl.gz: every update of every track (large).",
+        ),
     ] = False,
 ) -> None:
     """Plan the month and run every sensed sector's windows through the whole chain."""
@@ -139,7 +147,7 @@ def run(
         def done(r: dict[str, Any]) -> None:
             bar.update(task, advance=float(r["simulated_s"]), description=f"done {r['sector']}")
 
-        results = run_month(p, out, workers, done, compress=not plain)
+        results = run_month(p, out, workers, done, compress=not plain, all_tracks=all_tracks)
     wall = time.perf_counter() - t0
     stage = {
         k: sum(float(r["seconds"][k]) for r in results) for k in ("simulate", "track", "analyze")

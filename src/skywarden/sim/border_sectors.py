@@ -44,7 +44,7 @@ from skywarden.sim.scenario import Scenario, parse_scenario
 
 FloatArray = npt.NDArray[np.float64]
 
-TILE_KM = 60.0
+TILE_KM = 30.0
 #: Airports that get sensors and flows: ICAO-coded fields (K..., MM...) with a runway of at
 #: least this length (public and military fields with scheduled or jet traffic); the
 #: hundreds of private strips near the border have neither radar nor flows.
@@ -219,12 +219,12 @@ def tile_border(
     line = BorderLine.shipped()
     n = max(1, round(line.length_km / tile_km))
     edges = np.linspace(0.0, line.length_km, n + 1)
-    ids = [f"T{i:02d}" for i in range(n)]
+    ids = [f"S{i:02d}" for i in range(n)]
     if only is not None:
         unknown = sorted(set(only) - set(ids))
         if unknown:
             raise BorderTilingError(
-                f"unknown tile id(s) {', '.join(unknown)}: tiles are T00..T{n - 1:02d}"
+                f"unknown tile id(s) {', '.join(unknown)}: sectors are S00..S{n - 1:02d}"
             )
     border = refdata.border_line()
     tiles = []
@@ -282,15 +282,29 @@ def stretch_towers(
 
 def _flow(text: str) -> dict[str, Any]:
     """One of ``sector_gen``'s sensor-model strings as a mapping (the same models)."""
+    return dict(_parsed_flow(text))
+
+
+@cache
+def _parsed_flow(text: str) -> dict[str, Any]:
     doc = yaml.safe_load("{" + text.replace("\n", " ") + "}")
     assert isinstance(doc, dict)
     return doc
 
 
+def _sensor(sid: str, kind: str, site: tuple[float, float, float], model: str) -> dict[str, Any]:
+    lat, lon, alt = site
+    return {
+        "id": sid,
+        "kind": kind,
+        "site": {"lat": round(lat, 5), "lon": round(lon, 5), "alt_m": round(alt, 1)},
+        **_flow(model),
+    }
+
+
 def _scenario_doc(tile: Tile) -> dict[str, Any]:
     """The scenario document of a tile (as ``sector_gen._yaml`` writes, without comments)."""
     lat, lon = tile.origin
-    frame = tile.frame
     sector = {
         "name": f"border tile {tile.id} (km {tile.km0:.0f}-{tile.km1:.0f})",
         "origin": {
@@ -304,7 +318,6 @@ def _scenario_doc(tile: Tile) -> dict[str, Any]:
         "duration_s": 3600,
         "airports": list(tile.airports),
     }
-    sensors: list[dict[str, Any]] = []
     traffic: dict[str, Any] = {
         "smugglers": {"per_hour": 0},
         "convoys": {"per_hour": 0},
@@ -314,110 +327,81 @@ def _scenario_doc(tile: Tile) -> dict[str, Any]:
         "overflights": {"per_hour": 4},
         "birds": {"count": 15},
     }
+    sensors: list[dict[str, Any]] = []
     if tile.sensed:
-        geo = Geography(frame, tile.extent_m, tile.ground_alt_m, list(tile.airports))
+        geo = Geography(tile.frame, tile.extent_m, tile.ground_alt_m, list(tile.airports))
         towers = stretch_towers(geo, BorderLine.shipped(), tile.km0, tile.km1)
         tile.towers = [(la, lo) for la, lo, _ in towers]
-        for k, (tla, tlo, tz) in enumerate(towers, start=1):
-            site = {"lat": round(tla, 5), "lon": round(tlo, 5), "alt_m": round(tz, 1)}
+        for k, site in enumerate(towers, start=1):
+            sensors.append(_sensor(f"radar-{tile.id}-{k}", "radar", site, sector_gen.TOWER_RADAR))
+            sensors.append(_sensor(f"rf-{tile.id}-{k}", "rf", site, sector_gen.TOWER_RF))
+        sensors += _airport_sensors(tile.airports, traffic["airports"])
+        if towers:  # Border Patrol sighting reports at the middle tower, kept last
             sensors.append(
-                {
-                    "id": f"radar-{tile.id}-{k}",
-                    "kind": "radar",
-                    "site": site,
-                    **_flow(sector_gen.TOWER_RADAR),
-                }
-            )
-            sensors.append(
-                {
-                    "id": f"rf-{tile.id}-{k}",
-                    "kind": "rf",
-                    "site": site,
-                    **_flow(sector_gen.TOWER_RF),
-                }
-            )
-        adsb_at = None
-        for code in tile.airports:
-            ap = refdata.airport(code)
-            tag = code.lower()
-            site = {
-                "lat": round(ap.lat, 5),
-                "lon": round(ap.lon, 5),
-                "alt_m": round(ap.elevation_m + 20.0, 1),
-            }
-            sensors.append(
-                {
-                    "id": f"radar-{tag}",
-                    "kind": "radar",
-                    "site": site,
-                    **_flow(sector_gen.AIRPORT_RADAR),
-                }
-            )
-            sensors.append(
-                {"id": f"rf-{tag}", "kind": "rf", "site": site, **_flow(sector_gen.AIRPORT_RF)}
-            )
-            sensors.append(
-                {
-                    "id": f"rid-{tag}",
-                    "kind": "remote_id",
-                    "site": site,
-                    **_flow(sector_gen.AIRPORT_RID),
-                }
-            )
-            if adsb_at is None or (adsb_at.country != "US" and ap.country == "US"):
-                adsb_at = ap
-            rw = sector_gen._longest(refdata.runways(code))
-            arr, dep = sector_gen.FLOWS["US" if ap.country == "US" else "MX"]
-            traffic["airports"].append(
-                {
-                    "airport": code,
-                    "runways": [e.ident for e in rw.ends],
-                    "arrivals_per_hour": arr,
-                    "departures_per_hour": dep,
-                }
-            )
-        if adsb_at is not None:
-            site = {
-                "lat": round(adsb_at.lat, 5),
-                "lon": round(adsb_at.lon, 5),
-                "alt_m": round(adsb_at.elevation_m + 15.0, 1),
-            }
-            sensors.append(
-                {
-                    "id": f"adsb-{adsb_at.icao.lower()}",
-                    "kind": "adsb",
-                    "site": site,
-                    **_flow(sector_gen.ADSB),
-                }
-            )
-        if towers:
-            vla, vlo, vz = towers[len(towers) // 2]
-            site = {"lat": round(vla, 5), "lon": round(vlo, 5), "alt_m": round(vz, 1)}
-            sensors.append(
-                {
-                    "id": f"visual-bp-{tile.id}",
-                    "kind": "visual",
-                    "site": site,
-                    **_flow(sector_gen.VISUAL),
-                }
+                _sensor(
+                    f"visual-bp-{tile.id}", "visual", towers[len(towers) // 2], sector_gen.VISUAL
+                )
             )
     return {"sector": sector, "sensors": sensors, "traffic": traffic}
 
 
-def coverage_km(line: BorderLine, site: tuple[float, float], range_m: float) -> list[list[float]]:
-    """Along-border km intervals within ``range_m`` of a sensor site (horizontal range)."""
-    km = np.arange(0.0, line.length_km, 0.25)
-    lat, lon = line.at(km)
-    d = distance_m(np.full_like(lat, site[0]), np.full_like(lon, site[1]), lat, lon)
-    inside = d <= range_m
-    out: list[list[float]] = []
-    start: float | None = None
-    for k, ok in zip(km, inside, strict=True):
-        if ok and start is None:
-            start = float(k)
-        if not ok and start is not None:
-            out.append([round(start, 2), round(float(k) - 0.25, 2)])
-            start = None
-    if start is not None:
-        out.append([round(start, 2), round(float(km[-1]), 2)])
+def _airport_sensors(airports: list[str], flows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Radar, RF finder and Remote ID at each airport, one ADS-B receiver (a US airport if
+    any), and each airport's manned flows on its longest runway (appended to ``flows``)."""
+    out: list[dict[str, Any]] = []
+    adsb_at = None
+    for code in airports:
+        ap = refdata.airport(code)
+        tag = code.lower()
+        site = (ap.lat, ap.lon, ap.elevation_m + 20.0)
+        out.append(_sensor(f"radar-{tag}", "radar", site, sector_gen.AIRPORT_RADAR))
+        out.append(_sensor(f"rf-{tag}", "rf", site, sector_gen.AIRPORT_RF))
+        out.append(_sensor(f"rid-{tag}", "remote_id", site, sector_gen.AIRPORT_RID))
+        if adsb_at is None or (adsb_at.country != "US" and ap.country == "US"):
+            adsb_at = ap
+        rw = sector_gen._longest(refdata.runways(code))
+        arr, dep = sector_gen.FLOWS["US" if ap.country == "US" else "MX"]
+        flows.append(
+            {
+                "airport": code,
+                "runways": [e.ident for e in rw.ends],
+                "arrivals_per_hour": arr,
+                "departures_per_hour": dep,
+            }
+        )
+    if adsb_at is not None:
+        site = (adsb_at.lat, adsb_at.lon, adsb_at.elevation_m + 15.0)
+        out.append(_sensor(f"adsb-{adsb_at.icao.lower()}", "adsb", site, sector_gen.ADSB))
     return out
+
+
+def coverage_km(line: BorderLine, site: tuple[float, float], range_m: float) -> list[list[float]]:
+    """Along-border km intervals within ``range_m`` of a sensor site (horizontal range),
+    on a 250 m grid of the line (an equirectangular pre-filter, then geodesic)."""
+    km, lat, lon = _grid(line)
+    c = math.cos(math.radians(site[0]))
+    rough = 111_195.0 * np.hypot(lat - site[0], (lon - site[1]) * c)
+    near = np.flatnonzero(rough <= range_m * 1.01 + 500.0)
+    inside = np.zeros(len(km), dtype=bool)
+    if len(near):
+        d = distance_m(
+            np.full(len(near), site[0]), np.full(len(near), site[1]), lat[near], lon[near]
+        )
+        inside[near] = d <= range_m
+    out: list[list[float]] = []
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], inside.astype(np.int8), [0]])))
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        out.append([round(float(km[a]), 2), round(float(km[b - 1]), 2)])
+    return out
+
+
+_GRIDS: dict[int, tuple[FloatArray, FloatArray, FloatArray]] = {}
+
+
+def _grid(line: BorderLine) -> tuple[FloatArray, FloatArray, FloatArray]:
+    key = id(line)
+    if key not in _GRIDS:
+        km = np.arange(0.0, line.length_km, 0.25)
+        lat, lon = line.at(km)
+        _GRIDS[key] = (km, np.asarray(lat), np.asarray(lon))
+    return _GRIDS[key]

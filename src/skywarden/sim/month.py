@@ -36,7 +36,13 @@ import numpy as np
 from skywarden.errors import SkywardenError
 from skywarden.geo import distance_m
 from skywarden.sim import rates
-from skywarden.sim.border_sectors import BorderLine, Tile, coverage_km, tile_border
+from skywarden.sim.border_sectors import (
+    MARGIN_KM,
+    TILE_KM,
+    BorderLine,
+    Tile,
+    tile_border,
+)
 from skywarden.sim.engine import Simulation
 from skywarden.sim.geography import Geography
 from skywarden.sim.incursions import border_point, crossings, incursion, moved
@@ -46,8 +52,8 @@ from skywarden.sim.schedule import Schedule
 from skywarden.sim.seeding import stream
 from skywarden.sim.target import Target
 
-PRE_S = 90.0
-POST_S = 30.0
+PRE_S = 45.0
+POST_S = 15.0
 #: A neighbour simulates a flight that passes within a sensor's range plus this pad.
 REACH_PAD_M = 500.0
 QUIET_S = 600.0
@@ -157,8 +163,8 @@ def plan_month(
     days: float = 30.0,
     *,
     model: RateModel | None = None,
-    tile_km: float = 60.0,
-    margin_km: float = 5.0,
+    tile_km: float = TILE_KM,
+    margin_km: float = MARGIN_KM,
     quiet_s: float = QUIET_S,
     start: datetime = START,
     only: list[str] | None = None,
@@ -184,7 +190,7 @@ def plan_month(
             t.id,
             t.km0,
             t.km1,
-            _weight(t, model),
+            rate_weight(t, model),
             t.origin[1],
         )
         for t in tiles
@@ -206,7 +212,8 @@ def plan_month(
     return plan
 
 
-def _weight(t: Tile, model: RateModel) -> float:
+def rate_weight(t: Tile, model: RateModel) -> float:
+    """Incursion rate weight per km of a tile's stretch (sim/rates.py says why)."""
     if not t.sensed:
         return model.unsensed_weight
     w = model.rgv_weight if t.origin[1] >= rates.RGV_WEST_LON else 1.0
@@ -385,86 +392,3 @@ def injected_for(plan: MonthPlan, tile: Tile, w: Window) -> list[Target]:
         )
         out.append(tg)
     return out
-
-
-def manifest(plan: MonthPlan, version: str) -> dict[str, Any]:
-    """The ``border.json`` document (docs/month.md)."""
-    iso = "%Y-%m-%dT%H:%M:%SZ"
-    sectors = []
-    for t in plan.tiles:
-        scn_sensors = t.doc["sensors"]
-        sensors = []
-        for s in scn_sensors:
-            rng_m = float(s.get("range_max_m", 0.0))
-            site = (float(s["site"]["lat"]), float(s["site"]["lon"]))
-            covers = coverage_km(plan.line, site, rng_m) if s["kind"] in {"radar", "rf"} else []
-            sensors.append(
-                {
-                    "id": s["id"],
-                    "kind": s["kind"],
-                    "lat": site[0],
-                    "lon": site[1],
-                    "range_max_m": rng_m,
-                    "covers_border_km": covers,
-                }
-            )
-        wins = plan.windows.get(t.id, [])
-        la0, lo0 = plan.line.at(t.km0)
-        la1, lo1 = plan.line.at(t.km1)
-        sectors.append(
-            {
-                "id": t.id,
-                "name": t.doc["sector"]["name"],
-                "stretch_km": [round(t.km0, 3), round(t.km1, 3)],
-                "stretch_ends": [
-                    [round(float(lo0), 6), round(float(la0), 6)],
-                    [round(float(lo1), 6), round(float(la1), 6)],
-                ],
-                "origin": {"lat": t.origin[0], "lon": t.origin[1]},
-                "extent_m": t.extent_m,
-                "polygon": t.polygon(),
-                "airports": t.airports,
-                "sensed": t.sensed,
-                "unsensed_reason": t.unsensed_reason,
-                "simulated": t.id in plan.windows,
-                "run_dir": f"sectors/{t.id}" if t.id in plan.windows else None,
-                "rate_weight_per_km": _weight(t, plan.model),
-                "sensors": sensors,
-                "windows": [w.to_dict() for w in wins],
-                "simulated_s": {
-                    k: sum(w.seconds for w in wins if w.kind == k) for k in ("incursion", "quiet")
-                },
-                "scenario": t.doc,
-            }
-        )
-    return {
-        "schema": SCHEMA,
-        "skywarden_version": version,
-        "seed": plan.seed,
-        "start_t": plan.start_t,
-        "end_t": plan.end_t,
-        "start": datetime.fromtimestamp(plan.start_t, UTC).strftime(iso),
-        "end": datetime.fromtimestamp(plan.end_t, UTC).strftime(iso),
-        "days": plan.days,
-        "border": {
-            "source": "Natural Earth 1:10m boundary (src/skywarden/data/border_us_mx.geojson)",
-            "length_km": round(plan.line.length_km, 3),
-            "km_origin": "west end (Pacific), measured geodesically along the shipped line",
-        },
-        "tiling": {
-            "tile_km": plan.tile_km,
-            "overlap_margin_km": plan.margin_km,
-            "note": "each sector's square covers its stretch plus the margin: neighbours"
-            " overlap by at least twice the margin along the line",
-        },
-        "sampling": {
-            "incursion_window_pre_s": PRE_S,
-            "incursion_window_post_s": POST_S,
-            "quiet_s_per_day": plan.quiet_s,
-            "note": "events in a window count with its weight: 1 in incursion windows,"
-            " quiet time / sampled quiet time in quiet samples (see docs/month.md)",
-        },
-        "rate_model": plan.model.to_dict(),
-        "incursions_in_truth": len(plan.incursions),
-        "sectors": sectors,
-    }
