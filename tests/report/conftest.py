@@ -43,6 +43,7 @@ def _stats(hostile: str = HOSTILE) -> dict[str, Any]:
             "by_hour": [40 + h for h in range(24)],
             "by_weekday": {"Sun": 400, "Mon": 410, "Tue": 424},
             "by_direction": {"N": 1100, "S": 134},
+            "identified": 41,
         },
         "coverage": {
             "border_km": 3141.0,

@@ -26,6 +26,7 @@ def test_every_section_and_the_counts_with_their_method(make_stats) -> None:
     assert "every sensor&#39;s alert" in page and "fused tracks that crossed" in page
     # coverage: the widest set's share, the estimate and its interval
     assert "58.0%" in page and "1,500" in page and "1,420 to" in page and "1,610" in page
+    assert "41 of the counted incursions broadcast" in page
     # days of the week in calendar order, not as the record listed them
     assert page.index("<th>Mon</th>") < page.index("<th>Tue</th>") < page.index("<th>Sun</th>")
     # runway pauses and incidents by kind

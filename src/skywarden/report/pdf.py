@@ -85,6 +85,9 @@ def _counts(v: ReportView) -> list[Flowable]:
     out: list[Flowable] = [_h("Counts"),
                            _table(("rule", "count", "method"), rows,
                                   [WIDTH * 0.18, WIDTH * 0.12, WIDTH * 0.7])]  # fmt: skip
+    if v.identified:
+        out.append(_p(f"{v.identified:,} of the counted incursions broadcast Remote ID "
+                      "(cooperative drones that name their operator)."))  # fmt: skip
     if v.per_direction:
         out += [Spacer(1, 6), _bars(("direction", "incursions"), v.per_direction)]
     if v.per_sector:

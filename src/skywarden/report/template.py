@@ -58,6 +58,10 @@ figcaption { color: #555; font-size: .9em; }
 <td class="method">{{ c.method }}</td></tr>
 {% endfor %}
 </table>
+{% if v.identified %}
+<p id="identified">{{ "{:,}".format(v.identified) }} of the counted incursions broadcast
+Remote ID (cooperative drones that name their operator).</p>
+{% endif %}
 {% if v.per_direction %}
 <table>
 <tr><th>direction</th><th>incursions</th></tr>

@@ -94,6 +94,7 @@ class ReportView:
     per_hour: tuple[Bar, ...] = ()
     per_weekday: tuple[Bar, ...] = ()
     per_direction: tuple[Bar, ...] = ()
+    identified: int | None = None
     coverage: Coverage | None = None
     hotspots: tuple[HotSpot, ...] = ()
     hotspot_resolution: int | None = None
@@ -203,6 +204,7 @@ def from_stats(stats: Mapping[str, Any], role: str, version: str, title: str = "
         per_hour=tuple(Bar(f"{h:02d}", float(n)) for h, n in enumerate(hours)),
         per_weekday=_weekdays(b.get("by_weekday") or {}),
         per_direction=_bars(b.get("by_direction") or {}),
+        identified=int(b["identified"]) if "identified" in b else None,
         coverage=_coverage(stats.get("coverage")),
         hotspots=_hotspots(hot),
         hotspot_resolution=int(hot[0]["resolution"]) if hot and "resolution" in hot[0] else None,

@@ -136,13 +136,14 @@ def stats(d: Mapping[str, Any]) -> dict[str, Any]:
         "period": {k: period.get(k) for k in ("start", "end", "start_iso", "end_iso")},
         "rule": d.get("rule"),
         "counts": [
-            {"rule": c["rule"], "count": c["count"], "method": c.get("method", "")}
+            {k: c[k] for k in ("rule", "count", "method", "units") if k in c}
             for c in d.get("counts", [])
         ],
         "breakdown": {
             k: v
             for k, v in (d.get("breakdown") or {}).items()
-            if k in ("by_sector", "by_day", "by_hour", "by_weekday", "by_direction")
+            if k
+            in ("by_sector", "by_day", "by_hour", "by_weekday", "by_direction", "identified")
         },
         "hotspots": _partner_hotspots(d.get("hotspots", [])),
         "behaviours": {"drops": beh.get("drops", 0), "loiters": beh.get("loiters", 0)},
