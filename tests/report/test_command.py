@@ -73,8 +73,10 @@ def test_html_and_pdf_for_the_analyst(store: str, tmp_path: Path, capsys) -> Non
 
 
 def test_partner_version_by_suffix(store: str, tmp_path: Path) -> None:
-    out = tmp_path / "partner.pdf"
-    assert _run("report", store, "--out", str(out), "--role", "partner") == 0
+    out, figs = tmp_path / "partner.pdf", tmp_path / "figs"
+    args = ("--out", str(out), "--role", "partner", "--figures", str(figs))
+    assert _run("report", store, *args) == 0
+    assert (figs / "hotspots.png").read_bytes().startswith(b"\x89PNG")
     from pypdf import PdfReader
 
     text = "\n".join(p.extract_text() for p in PdfReader(out).pages)

@@ -3,7 +3,8 @@
 The figures and tables of ``skywarden stats`` as one self-contained HTML page (figures
 inline, no external URL) and/or a PDF: hot-spot map, per day and hour, coverage and the
 unseen estimate, the counts with their method, incidents by kind, runway-pause minutes.
-``--out x.pdf`` writes a PDF; ``--pdf`` adds one beside the HTML. ``--role partner``
+``--out x.pdf`` writes a PDF; ``--pdf`` adds one beside the HTML; ``--figures DIR`` also
+writes each figure as ``DIR/<name>.png`` (for a README, say). ``--role partner``
 redacts the statistics first, with the API's own code (``service/redact.py``).
 """
 
@@ -33,6 +34,9 @@ def report(
     since: Annotated[str | None, typer.Option(help="From this time (epoch s or ISO)")] = None,
     until: Annotated[str | None, typer.Option(help="Up to this time (epoch s or ISO)")] = None,
     title: Annotated[str, typer.Option(help="The report's title")] = "",
+    figures: Annotated[
+        Path | None, typer.Option("--figures", help="Also write each figure as DIR/<name>.png")
+    ] = None,
 ) -> None:
     """Write the analytics report (HTML and/or PDF) of a run, a month or the store."""
     from skywarden.analytics import compute_stats
@@ -47,5 +51,11 @@ def report(
     stats = compute_stats(source, start=t0, end=t1).model_dump(mode="json")
     if role is ReportRole.partner:
         stats = redact.stats(stats)
-    for p in write(make_report(stats, role.value, title), paths):
+    rep = make_report(stats, role.value, title)
+    for p in write(rep, paths):
         typer.echo(f"wrote {p} ({role.value} version)")
+    if figures is not None:
+        figures.mkdir(parents=True, exist_ok=True)
+        for name, png in rep.figures.items():
+            (figures / f"{name}.png").write_bytes(png)
+        typer.echo(f"wrote {len(rep.figures)} figures to {figures}/")
