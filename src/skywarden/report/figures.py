@@ -94,9 +94,10 @@ def _behaviour_points(ax: Axes, view: ReportView) -> None:
         (view.loiter_points, "o", "#00695c", "loiter"),
     ):
         if pts:
-            ax.scatter([p[1] for p in pts], [p[0] for p in pts], marker=marker, s=14,
-                       facecolors="none", edgecolors=colour, linewidths=0.8, zorder=5,
-                       label=f"{label} ({len(pts)})")  # fmt: skip
+            # beneath the hot spots, light: where they happened, without hiding the cells
+            ax.scatter([p[1] for p in pts], [p[0] for p in pts], marker=marker, s=9,
+                       facecolors="none", edgecolors=colour, linewidths=0.6, alpha=0.55,
+                       zorder=2.5, label=f"{label} ({len(pts)})")  # fmt: skip
 
 
 def _frame(ax: Axes, lons: np.ndarray, lats: np.ndarray) -> None:
