@@ -179,7 +179,7 @@ def write_run(
     write_sector(run, name)
     doc = {
         "meta": {"airports": []},
-        "events": sorted(events, key=lambda e: e["t"]),
+        "events": sorted(events, key=lambda e: e.get("t", 0.0)),
         "incidents": list(incidents),
         "recommendations": list(recommendations),
     }

@@ -193,3 +193,21 @@ def test_a_drone_broadcasting_remote_id_is_counted_and_marked_identified(tmp_pat
     units = count_incursions(run, "incursion")
     assert sorted(u.identified for u in units) == [False, True]
     assert compute_stats(run).breakdown.identified == 1
+
+
+def test_broken_inputs_are_refused_naming_the_file_and_the_place(tmp_path: Path) -> None:
+    bad_event = crossing("T1", T0 + 100.0, 0.0)
+    del bad_event["t"]
+    run = write_run(tmp_path / "noevent_t", [crossing("T2", T0, 0.0), bad_event])
+    with pytest.raises(SourceError, match=r"incidents\.json: events\[\d\]: 't' missing"):
+        count_incursions(run, "track")
+    run = write_run(
+        tmp_path / "badtrack",
+        [crossing("T1", T0 + 100.0, 0.0)],
+        track_lines("T1", _pts(T0, T0 + 2.0, 0.0, -10.0, 10.0), SENSORS),
+    )
+    lines = (run / "tracks.jsonl").read_text().splitlines()
+    lines[1] = lines[1].replace('"lat": ', '"lat": "north", "x": ')
+    (run / "tracks.jsonl").write_text("\n".join(lines) + "\n")
+    with pytest.raises(SourceError, match=r"tracks\.jsonl:2: not a track update"):
+        count_incursions(run, "alert")

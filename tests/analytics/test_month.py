@@ -21,7 +21,7 @@ def _pts(t0: float, east: float) -> list[tuple[float, float, float]]:
     return [(t0 - 100.0 + k, east, -1000.0 + 10.0 * k) for k in range(201)]
 
 
-def _month(tmp_path: Path) -> Path:
+def _month(tmp_path: Path, extra: tuple[float, float] | None = None) -> Path:
     month = tmp_path / "month"
     radar = {
         "id": "radar-A-1",
@@ -78,6 +78,7 @@ def _month(tmp_path: Path) -> Path:
         (T0 + 3000.0, 6000.0),
         (T0 + 50_000.0, 2000.0),
     ]  # the last in a quiet sample
+    crossings += [extra] if extra else []
     events, tracks = [], []
     for k, (t, east) in enumerate(crossings):
         tid = f"TA-{k + 1:06d}"
@@ -120,3 +121,11 @@ def test_an_unsensed_stretch_is_estimated_at_the_watched_rate(tmp_path: Path) ->
     assert cov.low < cov.estimated < cov.high
     blind = [s for s in cov.segments if s.sector == "B"]
     assert blind and all(s.p_detect == 0.0 and s.counted == 0 for s in blind)
+
+
+def test_a_crossing_is_attributed_to_the_sector_owning_that_stretch(tmp_path: Path) -> None:
+    # Sector A's tracker sees a drone cross 12 km east of 107 W: B's stretch of border.
+    month = _month(tmp_path, extra=(T0 + 3200.0, 12_000.0))
+    units = count_incursions(month, "incursion")
+    assert sorted(u.sector for u in units) == ["A", "A", "A", "A", "B"]
+    assert compute_stats(month).breakdown.by_sector == {"A": 3 + QUIET_WEIGHT, "B": 1}

@@ -44,11 +44,11 @@ def _crossing(track: str, t: float, direction: str) -> Event:
     )
 
 
-def _store(tmp_path: Path) -> str:
+def _store(tmp_path: Path, url: str | None = None) -> str:
     """Two tracks of one drone that turned back (a track break of 30 s while south), each
     seen by two radars;
     a drop; an incursion incident; a 15-minute departure pause at KELP."""
-    url = f"sqlite:///{tmp_path / 'store.db'}"
+    url = url or f"sqlite:///{tmp_path / 'store.db'}"
     db = Database(url)
     # T1 north across at +100 s, to 500 m, back south across at +200 s, lost at -200 m;
     # T2 found at -300 m 30 s later, north across again at +280 s.
@@ -84,8 +84,8 @@ def _store(tmp_path: Path) -> str:
     return url
 
 
-def test_stats_on_a_store(tmp_path: Path) -> None:
-    url = _store(tmp_path)
+def test_stats_on_a_store(tmp_path: Path, db_url: str) -> None:
+    url = _store(tmp_path, db_url)  # SQLite and PostgreSQL
     stats = compute_stats(url)
     assert stats.kind == "store"
     assert stats.count("track") == 2
@@ -112,3 +112,11 @@ def test_stats_command_on_a_store_url(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["stats", url, "--since", str(T0 + 300.0), "--rule", "track"])
     assert res.exit_code == 0, res.output
     assert "KELP" not in res.output  # the pause was issued before --since
+
+
+def test_a_missing_sqlite_store_is_refused_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "none" / "store.db"
+    res = CliRunner().invoke(app, ["stats", f"sqlite:///{missing}"])
+    assert res.exit_code != 0
+    assert "no such store file" in str(res.exception) + res.output
+    assert not missing.exists()

@@ -72,3 +72,7 @@ def test_stats_command_prints_the_three_rules_and_writes_json(
     res = CliRunner().invoke(app, ["stats", str(run), "--json"])
     assert res.exit_code == 0, res.output
     assert Stats.model_validate_json(res.output) == back
+    res = CliRunner().invoke(app, ["stats", str(run), "--json", "--h3-resolution", "5"])
+    assert res.exit_code == 0, res.output
+    (cell,) = Stats.model_validate_json(res.output).hotspots
+    assert (cell.resolution, cell.count) == (5, 1)

@@ -55,15 +55,19 @@ def compute_stats(
     end: float | None = None,
     rule: Rule = "incursion",
     params: CountingRule | None = None,
+    hotspot_resolution: int = 7,
 ) -> Stats:
     """All the figures of ``source`` (run dir, month dir or store URL) in [start, end).
 
     ``rule`` picks the counting rule the breakdowns and hot spots use (all three counts
-    are always given, each with its method).
+    are always given, each with its method); ``hotspot_resolution`` the H3 resolution of
+    the hot spots (7: cells of ~5 km^2; 5: ~250 km^2, for a border-wide map).
     """
     from skywarden.analytics.stats import build_stats
 
-    return build_stats(source, start=start, end=end, rule=rule, params=params)
+    return build_stats(
+        source, start=start, end=end, rule=rule, params=params, resolution=hotspot_resolution
+    )
 
 
 def count_incursions(

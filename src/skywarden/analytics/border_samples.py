@@ -136,3 +136,27 @@ def _squares(sectors: Sequence[SectorData], line: BaseGeometry, step_m: float) -
         step_m / 1000.0,
         np.concatenate(wts),
     )
+
+
+def owners(sectors: Sequence[SectorData], lat: FloatArray, lon: FloatArray) -> list[str] | None:
+    """The sector owning the border stretch nearest each point (a month's stretches),
+    or None without stretches: where a crossing is *attributed*, whichever sector's
+    tracker saw it first."""
+    from scipy.spatial import cKDTree
+
+    stretched = [s for s in sectors if s.stretch_km is not None]
+    if not stretched or len(lat) == 0:
+        return None
+    bs = _stretches(stretched, _line(), STEP_M)
+    if len(bs) == 0:
+        return None
+    k = float(np.cos(np.radians(np.mean(bs.lat))))
+    tree = cKDTree(np.c_[bs.lat, bs.lon * k])
+    _, j = tree.query(np.c_[np.asarray(lat, float), np.asarray(lon, float) * k])
+    return [str(bs.sector[i]) for i in np.atleast_1d(j)]
+
+
+def _line() -> BaseGeometry:
+    from skywarden import refdata
+
+    return refdata.border_line()

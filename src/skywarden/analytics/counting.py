@@ -4,11 +4,12 @@
 These are three answers, from the naive to the honest one, each with its method in
 words (:data:`METHODS`) so that no count is shown without it.
 
-- **alert**: what a system without fusion reports. Every sensor that saw a drone at a
-  crossing raises its own alert: for each border-crossing event, the number of distinct
-  sensors (ADS-B excluded: it reports manned aircraft) that fed the crossing track within
-  ``ALERT_WINDOW_S`` of the crossing, at least one. Every re-crossing and every track
-  break alerts again.
+- **alert**: what a system without fusion reports. Every sensor that saw the drone
+  raises its own alert at each crossing: for each border-crossing event, the number of
+  distinct sensors (ADS-B excluded: it reports manned aircraft) that had fed the
+  crossing track by ``ALERT_WINDOW_S`` after the crossing, at least one (the tracker
+  reports a track's sensors cumulatively, so a sensor that saw the drone earlier on the
+  same track counts too). Every re-crossing and every track break alerts again.
 - **track**: fused tracks that crossed: the number of distinct tracks (per sector) with
   a crossing event in the direction counted. Three towers seeing one drone make one
   track, but a track break, the same drone tracked by two overlapping sectors, or a
@@ -23,13 +24,14 @@ words (:data:`METHODS`) so that no count is shown without it.
      overlap still counts as many. Within one sector the tracker has already fused the
      sensors: two tracks alive at the same time there are two drones.
   2. *Chains.* Track B continues track A (a track break) when they share an identity
-     (Remote ID serial or session), or when B begins within ``LINK_GAP_S`` of A's end no
-     farther than ``MAX_SPEED_MPS`` times the gap plus ``LINK_SLACK_M`` from A's last
-     point (each A has at most one successor, the nearest in time). Without an identity
-     a drone lost for longer is not followed: on a busy stretch the next drone from the
-     same launch site appears where the last one landed minutes later (on a simulated
-     El Paso night, a 10-minute, 25 m/s link merged 4 of 47 distinct drones), so the
-     rule counts a drone that comes back after a long loss twice rather than merge two.
+     (Remote ID serial or session, in any sector), or when B begins within
+     ``LINK_GAP_S`` of A's end no farther than ``MAX_SPEED_MPS`` times the gap plus
+     ``LINK_SLACK_M`` from A's last point (each A has at most one successor, the
+     nearest in time). Without an identity a drone lost for longer is not followed: on
+     a busy stretch the next drone from the same launch site appears where the last one
+     landed minutes later (on a simulated El Paso night, a 10-minute, 25 m/s link merged
+     4 of 47 distinct drones), so the rule counts a drone that comes back after a long
+     loss twice rather than merge two.
   3. *Re-crossings.* Along a chain, a crossing counts as a new incursion only if the
      drone stayed on the other side for more than ``RECROSS_S`` (X = 10 min) since it
      last crossed back (or, with no crossing back seen, since its previous crossing).
@@ -48,12 +50,16 @@ incursion, not two.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
+import numpy as np
+
+from skywarden.analytics.border_samples import owners
 from skywarden.analytics.material import MANNED_ONLY_KINDS, CrossingEvent, Material, TrackSpan
 from skywarden.analytics.records import Incursion, Rule
 
@@ -70,9 +76,10 @@ LINK_SLACK_M = 300.0
 
 METHODS: dict[Rule, str] = {
     "alert": (
-        "per alert: every sensor that fed a crossing track within "
-        f"{ALERT_WINDOW_S:g} s of its border crossing counts one alert (ADS-B excluded), "
-        "as a system without fusion would report; re-crossings and track breaks alert again"
+        "per alert: every sensor that had fed a crossing track by "
+        f"{ALERT_WINDOW_S:g} s after its border crossing counts one alert (ADS-B "
+        "excluded), as a system without fusion would report; re-crossings and track "
+        "breaks alert again"
     ),
     "track": (
         "per track: fused tracks with at least one border-crossing event; a track break, "
@@ -104,14 +111,14 @@ class CountingRule:
 
 
 def method(rule: Rule, params: CountingRule | None = None) -> str:
-    """The rule in words (with the parameters used when they are not the defaults)."""
+    """The rule in words, with the parameters that differ from the defaults appended."""
     p = params or CountingRule()
-    if rule == "incursion" and p != CountingRule():
-        return (
-            METHODS[rule] + f" [recross_s={p.recross_s:g}, dup_window_s={p.dup_window_s:g}, "
-            f"dup_distance_m={p.dup_distance_m:g}]"
-        )
-    return METHODS[rule]
+    changed = [
+        f"{f.name}={getattr(p, f.name):g}"
+        for f in fields(p)
+        if getattr(p, f.name) != getattr(CountingRule(), f.name)
+    ]
+    return METHODS[rule] + (f" [{', '.join(changed)}]" if changed else "")
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -139,7 +146,7 @@ def count_alerts(
         span = mat.span(c)
         sensors = sorted(
             s
-            for s in (span.sensors_near(c.t, p.alert_window_s) if span else set())
+            for s in (span.sensors_by(c.t + p.alert_window_s) if span else set())
             if s not in manned and not s.startswith("adsb")
         )
         for s in sensors or ["?"]:
@@ -207,7 +214,15 @@ def count(
         for k, sp in s.spans.items()
         if any(i.startswith(("rid:", "ridsession:")) for i in sp.identities)
     }
-    return [u.model_copy(update={"identified": True}) if ided & set(u.tracks) else u for u in units]
+    own = owners(
+        mat.sectors, np.asarray([u.lat for u in units]), np.asarray([u.lon for u in units])
+    )
+    return [
+        u.model_copy(
+            update={"identified": bool(ided & set(u.tracks)), "sector": own[i] if own else u.sector}
+        )
+        for i, u in enumerate(units)
+    ]
 
 
 # --------------------------------------------------------------------------- internals
@@ -256,38 +271,44 @@ def _merge_duplicates(events: Sequence[CrossingEvent], uf: _UnionFind, p: Counti
 def _chains(mat: Material, events: Sequence[CrossingEvent], p: CountingRule) -> dict[str, int]:
     """Chain number of each crossing track (track breaks and shared identities linked)."""
     keys = sorted({c.key for c in events})
-    spans: dict[str, TrackSpan | None] = {}
-    first_cross: dict[str, CrossingEvent] = {}
+    spans: dict[str, TrackSpan] = {}
     for c in events:
-        spans.setdefault(c.key, mat.span(c))
-        first_cross.setdefault(c.key, c)
+        sp = mat.span(c)
+        if sp is not None:
+            spans.setdefault(c.key, sp)
     idx = {k: i for i, k in enumerate(keys)}
     uf = _UnionFind(len(keys))
-    by_identity: dict[tuple[str, str], int] = {}
+    by_identity: dict[str, int] = {}  # one serial is one drone, in any sector
     for k in keys:
-        sp = spans[k]
-        for ident in sorted(sp.identities) if sp else ():
-            if not ident.startswith(("rid:", "ridsession:")):
-                continue
-            key = (k.split("/")[0], ident)
-            if key in by_identity:
-                uf.union(by_identity[key], idx[k])
-            else:
-                by_identity[key] = idx[k]
-    # Track breaks within a sector: successor = nearest in time, reachable, one to one.
-    ends = sorted((k for k in keys if spans[k] is not None), key=lambda k: spans[k].t1)  # type: ignore[union-attr]
+        for ident in sorted(spans[k].identities) if k in spans else ():
+            if ident.startswith(("rid:", "ridsession:")):
+                uf.union(by_identity.setdefault(ident, idx[k]), idx[k])
+    for a, b in _breaks(spans, p):
+        uf.union(idx[a], idx[b])
+    return {k: uf.find(idx[k]) for k in keys}
+
+
+def _breaks(spans: dict[str, TrackSpan], p: CountingRule) -> list[tuple[str, str]]:
+    """Track breaks within a sector: (A, B) with B the nearest-in-time track starting
+    within ``link_gap_s`` of A's end and reachable from it; one to one."""
+    by_sector: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for k, sp in spans.items():
+        by_sector[sp.sector].append((sp.t0, k))
+    for starts in by_sector.values():
+        starts.sort()
     used: set[str] = set()
-    for a in ends:
+    out = []
+    for a in sorted(spans, key=lambda k: spans[k].t1):
         sa = spans[a]
-        assert sa is not None
+        starts = by_sector[sa.sector]
+        lo = bisect.bisect_left(starts, (sa.t1 - 1.0, ""))
+        hi = bisect.bisect_right(starts, (sa.t1 + p.link_gap_s, "\uffff"))
         best: tuple[float, str] | None = None
-        for b in keys:
+        for t0, b in starts[lo:hi]:
+            if b == a or b in used:
+                continue
             sb = spans[b]
-            if b == a or b in used or sb is None or sb.sector != sa.sector:
-                continue
-            gap = sb.t0 - sa.t1
-            if gap < -1.0 or gap > p.link_gap_s:
-                continue
+            gap = t0 - sa.t1
             reach = p.max_speed_mps * max(gap, 0.0) + p.link_slack_m
             if distance_m(sa.lat1, sa.lon1, sb.lat0, sb.lon0) <= reach and (
                 best is None or gap < best[0]
@@ -295,8 +316,8 @@ def _chains(mat: Material, events: Sequence[CrossingEvent], p: CountingRule) -> 
                 best = (gap, b)
         if best is not None:
             used.add(best[1])
-            uf.union(idx[a], idx[best[1]])
-    return {k: uf.find(idx[k]) for k in keys}
+            out.append((a, best[1]))
+    return out
 
 
 def _recrossings(

@@ -34,8 +34,9 @@ parameters of their detection models, from the scenario or ``border.json``):
 
 What it assumes, said in :data:`ASSUMPTIONS` and carried in the record: the detection
 model's parameters are right (the interval covers counting noise, not an error in
-``p``); crossings are independent (Poisson); within a sector, blind stretches see the
-same rate per km as watched ones; one kind of drone (RCS, height) stands for all.
+``p``); crossings are independent (Poisson); blind stretches see the watched stretches'
+rate per km (times the rate model's relative weight, where a month gives one); one kind
+of drone (RCS, height) stands for all.
 """
 
 from __future__ import annotations
@@ -212,7 +213,8 @@ def coverage_estimate(
     sectors = [
         s
         for s in mat.sectors
-        if s.stretch_km is not None or (s.sensors and s.origin and s.extent_m)
+        if (s.stretch_km is not None and (s.simulated or not s.sensed))
+        or (s.stretch_km is None and s.sensors and s.origin and s.extent_m)
     ]
     if not sectors:
         return None

@@ -48,8 +48,8 @@ class CrossingEvent:
 class TrackSpan:
     """What analytics needs of one fused track: its ends, identities and sensor timeline.
 
-    ``sensor_times`` is (t, sensors contributing to that update) for every update, so the
-    alert rule can ask which sensors saw the track around a crossing.
+    ``sensor_times`` is (t, the update's ``sensors``) for every update, so the alert rule
+    can ask which sensors had seen the track by the time of a crossing.
     """
 
     sector: str
@@ -73,11 +73,13 @@ class TrackSpan:
             self.identities.update(str(i) for i in ids)
         self.sensor_times.append((t, tuple(str(s) for s in sensors or ())))
 
-    def sensors_near(self, t: float, window_s: float) -> set[str]:
-        """The sensors that fed the track within ``window_s`` of ``t``."""
+    def sensors_by(self, t: float) -> set[str]:
+        """The sensors that had fed the track by ``t``. The tracker reports a track's
+        contributing sensors cumulatively (a bit mask that only grows), so this is the
+        union of the lists of the updates up to ``t``."""
         out: set[str] = set()
         for ts, ss in self.sensor_times:
-            if abs(ts - t) <= window_s:
+            if ts <= t:
                 out.update(ss)
         return out
 

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from skywarden.analytics.material import Material, SectorData
-from skywarden.analytics.sources import SourceError, _json, load_run, sectors_from_entry
+from skywarden.analytics.run_source import SourceError, load_run, read_json, sectors_from_entry
 
 
 def load_month(month: Path) -> Material:
     """Every simulated sector's run, plus the unsensed stretches, of a month directory."""
-    border = _json(month / "border.json", required=False)
+    border = read_json(month / "border.json", required=False)
     entries: dict[str, dict[str, Any]] = {}
     if isinstance(border, dict):
         for s in border.get("sectors", []) or []:
@@ -47,19 +47,20 @@ def load_month(month: Path) -> Material:
 
 
 def _blind_sectors(entries: dict[str, dict[str, Any]], sectors: list[SectorData]) -> list[str]:
-    """Add the unsensed stretches as sectors without sensors; note sensed ones left out."""
+    """Add the sectors without a run, without sensors: unsensed stretches (blind border
+    for the coverage model) and sensed ones that were not simulated (only to attribute
+    crossings to the stretch they own; left out of the coverage)."""
     have = {s.id for s in sectors}
     left_out = []
     for sid, entry in entries.items():
         if sid in have:
             continue
-        if entry.get("sensed", True):
+        other = SectorData(id=sid, simulated=False)
+        sectors_from_entry(other, entry)
+        other.sensors = []
+        sectors.append(other)
+        if other.sensed:
             left_out.append(sid)
-            continue
-        blind = SectorData(id=sid, simulated=False)
-        sectors_from_entry(blind, entry)
-        blind.sensors = []
-        sectors.append(blind)
     if not left_out:
         return []
     shown = ", ".join(sorted(left_out)[:6]) + ("..." if len(left_out) > 6 else "")

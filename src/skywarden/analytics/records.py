@@ -46,6 +46,8 @@ class Incursion(_Record):
     ``t``/``lat``/``lon``/``alt_m`` are the first crossing's; ``crossings`` is how many
     raw crossing events it stands for (one per alert under the ``alert`` rule) and
     ``tracks`` the fused tracks it merged (sector-qualified in a month, ``S03/T000022``).
+    ``sector`` is the sector owning the stretch of border crossed in a month (whichever
+    sector's tracker saw it), the run's sector otherwise.
     """
 
     id: str

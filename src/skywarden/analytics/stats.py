@@ -35,16 +35,21 @@ def build_stats(
     end: float | None = None,
     rule: Rule = "incursion",
     params: CountingRule | None = None,
+    resolution: int = figures.HOTSPOT_RESOLUTION,
 ) -> Stats:
     """Every figure of the source (see :func:`skywarden.analytics.compute_stats`)."""
     mat = sources.load(source)
     if start is not None or end is not None:
         mat = mat.clipped(start, end)
-    return stats_of(mat, rule=rule, params=params)
+    return stats_of(mat, rule=rule, params=params, resolution=resolution)
 
 
 def stats_of(
-    mat: Material, *, rule: Rule = "incursion", params: CountingRule | None = None
+    mat: Material,
+    *,
+    rule: Rule = "incursion",
+    params: CountingRule | None = None,
+    resolution: int = figures.HOTSPOT_RESOLUTION,
 ) -> Stats:
     """The :class:`Stats` of already loaded material."""
     units = {r: counting.count(mat, r, "northbound", params) for r in RULES}
@@ -75,11 +80,11 @@ def stats_of(
         counts=counts,
         breakdown=breakdown(units[rule], both),
         coverage=coverage,
-        hotspots=figures.hotspots(units[rule]),
+        hotspots=figures.hotspots(units[rule], resolution),
         behaviours=figures.behaviours(mat),
         runway_pauses=figures.runway_pauses(mat),
         incidents_by_kind=_incidents(mat),
-        sectors=[s.id for s in mat.sectors],
+        sectors=[s.id for s in mat.sectors if s.simulated],
         notes=notes,
     )
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from skywarden.analytics.material import Material, SectorData, SensorSite, TrackSpan
-from skywarden.analytics.sources import SourceError, take_event
+from skywarden.analytics.run_source import SourceError, take_event
 
 BEHAVIOUR_KINDS = ("drop", "loiter")
 
@@ -31,6 +31,7 @@ def load_store(url: str, shown: str) -> Material:
         TrackPoint,
     )
 
+    _must_exist(url, shown)
     try:
         db = Database(url)
     except (StoreConfigError, SQLAlchemyError, OSError) as e:
@@ -64,6 +65,27 @@ def load_store(url: str, shown: str) -> Material:
     data.end = hi if hi is not None else (max(ts) if ts else None)
     data.airports = sorted({str(r["airport"]) for r in data.recommendations if r.get("airport")})
     return Material(shown, "store", [data])
+
+
+def _must_exist(url: str, shown: str) -> None:
+    """A SQLite store must be there already: opening a missing file would create an
+    empty store and report zeros as if nothing had happened."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        u = make_url(url)
+    except ArgumentError as e:
+        raise SourceError(f"{shown}: not a database URL ({e})") from None
+    db = u.database or ""
+    if (
+        u.get_backend_name() == "sqlite"
+        and db not in ("", ":memory:")
+        and not db.startswith("file:")
+    ) and not Path(db).is_file():
+        raise SourceError(f"{shown}: no such store file {db!r}")
 
 
 def _store_events(s: Any, data: SectorData, shown: str) -> None:

@@ -45,6 +45,10 @@ def stats(
             help="Minutes on the other side before a re-crossing counts again (default 10)",
         ),
     ] = None,
+    h3_resolution: Annotated[
+        int,
+        typer.Option("--h3-resolution", min=0, max=15, help="H3 resolution of the hot spots"),
+    ] = 7,
 ) -> None:
     """Count incursions honestly: per alert, per track and de-duplicated, with coverage."""
     from rich.console import Console
@@ -61,7 +65,9 @@ def stats(
         typer.echo("error: --until must be after --since", err=True)
         raise typer.Exit(2)
     params = None if recross_min is None else CountingRule(recross_s=recross_min * 60.0)
-    result = compute_stats(source, start=t0, end=t1, rule=rule, params=params)
+    result = compute_stats(
+        source, start=t0, end=t1, rule=rule, params=params, hotspot_resolution=h3_resolution
+    )
     text = result.model_dump_json(indent=1)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
