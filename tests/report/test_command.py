@@ -90,3 +90,19 @@ def test_refusals_name_the_path(store: str, tmp_path: Path, capsys) -> None:
     assert _run("report", str(tmp_path / "nothing"), "--out", str(tmp_path / "r.html")) == 2
     assert "nothing" in capsys.readouterr().err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_a_saved_stats_record_is_reported_without_a_recount(
+    tmp_path: Path, make_stats, capsys
+) -> None:
+    import json
+
+    saved = tmp_path / "stats.json"
+    saved.write_text(json.dumps(make_stats()))
+    assert _run("report", str(saved), "--out", str(tmp_path / "r.html")) == 0
+    assert "4,321" in (tmp_path / "r.html").read_text()  # the record's own alert count
+    saved.write_text(json.dumps({"source": "x", "kind": "run"}))  # no period
+    assert _run("report", str(saved), "--out", str(tmp_path / "r2.html")) == 2
+    assert "stats.json: not a Stats record" in capsys.readouterr().err
+    assert _run("report", str(saved), "--out", str(tmp_path / "r3.html"), "--since", "0") == 2
+    assert "--since/--until need a run" in capsys.readouterr().err

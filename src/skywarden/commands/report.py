@@ -1,6 +1,7 @@
 """``skywarden report RUN_OR_STORE --out report.html [--pdf report.pdf] [--role partner]``.
 
-The figures and tables of ``skywarden stats`` as one self-contained HTML page (figures
+The figures and tables of ``skywarden stats`` (counted anew, or read back from the JSON
+file ``skywarden stats --out FILE`` wrote) as one self-contained HTML page (figures
 inline, no external URL) and/or a PDF: hot-spot map, per day and hour, coverage and the
 unseen estimate, the counts with their method, incidents by kind, runway-pause minutes.
 ``--out x.pdf`` writes a PDF; ``--pdf`` adds one beside the HTML; ``--figures DIR`` also
@@ -24,7 +25,11 @@ class ReportRole(StrEnum):
 
 def report(
     source: Annotated[
-        str, typer.Argument(help="A run or month directory, or a store URL (sqlite:///...)")
+        str,
+        typer.Argument(
+            help="A run or month directory, a store URL (sqlite:///...), or a Stats JSON "
+            "file from `skywarden stats --out FILE`"
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="The report: .html, or .pdf for a PDF")],
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Also write a PDF here")] = None,
@@ -39,16 +44,15 @@ def report(
     ] = None,
 ) -> None:
     """Write the analytics report (HTML and/or PDF) of a run, a month or the store."""
-    from skywarden.analytics import compute_stats
     from skywarden.export.data import parse_time
-    from skywarden.report.build import check_outputs, make_report, write
+    from skywarden.report.build import check_outputs, load_stats, make_report, write
     from skywarden.service import redact
 
     paths = [out] if pdf is None else [out, pdf]
     check_outputs(paths)
     t0 = None if since is None else parse_time(since, "--since")
     t1 = None if until is None else parse_time(until, "--until")
-    stats = compute_stats(source, start=t0, end=t1).model_dump(mode="json")
+    stats = load_stats(source, t0, t1).model_dump(mode="json")
     if role is ReportRole.partner:
         stats = redact.stats(stats)
     rep = make_report(stats, role.value, title)

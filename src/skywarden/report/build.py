@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from skywarden.analytics.records import Stats
 from skywarden.errors import SkywardenError
 from skywarden.report import figures as figs
 from skywarden.report.html import render_html
@@ -22,7 +23,8 @@ SUFFIXES = (".html", ".htm", ".pdf")
 
 
 class ReportOutputError(SkywardenError, ValueError):
-    """An output path the report cannot be written to (its suffix or its folder)."""
+    """An input or output the report cannot use: a saved record that is not a Stats, an
+    output path with the wrong suffix or no folder."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,31 @@ class Report:
 
     def pdf(self, made: float | None = None) -> bytes:
         return render_pdf(self.view, self.figures, made)
+
+
+def load_stats(source: str, start: float | None = None, end: float | None = None) -> Stats:
+    """The ``Stats`` of ``source``: counted from a run, a month or a store, or read back
+    from a JSON file that ``skywarden stats --out FILE`` wrote (no recount)."""
+    from pydantic import ValidationError
+
+    from skywarden.analytics import compute_stats
+
+    path = Path(source)
+    if path.suffix.lower() == ".json" and path.is_file():
+        if start is not None or end is not None:
+            raise ReportOutputError(
+                f"{path}: a saved Stats record covers its own period; --since/--until "
+                "need a run, a month or a store"
+            )
+        try:
+            return Stats.model_validate_json(path.read_bytes())
+        except ValidationError as e:
+            err = e.errors()[0]
+            where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            raise ReportOutputError(
+                f"{path}: not a Stats record (skywarden stats --out FILE): {where}: {err['msg']}"
+            ) from None
+    return compute_stats(source, start=start, end=end)
 
 
 def make_report(stats: Mapping[str, Any], role: str, title: str = "") -> Report:
