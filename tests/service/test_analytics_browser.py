@@ -91,6 +91,8 @@ def test_analyst_sees_figures_and_the_hostile_name_as_text(browser: Any, served:
     _wait(page, "() => window.sa && window.sa.loaded", "the statistics never loaded")
     rows = page.locator("#pauses-body td").all_inner_texts()
     assert PAYLOAD in rows, rows
+    # the seeded store: two crossings near downtown El Paso, each in its H3 cell
+    assert page.locator("#hotspots-body tr").count() >= 1
     counts = page.locator("#counts-body tr").count()
     assert counts == 3  # one row per counting rule, each with its method
     srcs = page.evaluate("[...document.querySelectorAll('figure img')].map((i) => i.src)")

@@ -11,6 +11,8 @@ const $ = (id) => document.getElementById(id);
 const iso = (t) => (t == null ? "?" : new Date(Math.round(t) * 1000).toISOString().replace(".000", ""));
 const fmt = (v, digits = 0) => Number(v).toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const sa = { loaded: false, stats: null };
+const TOP_HOTSPOTS = 15;  // as in the report (report/html.py)
+const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 window.sa = sa;  // for tests and the console; it holds no secret
 
 async function api(path) {
@@ -66,6 +68,10 @@ async function start() {
   fill("direction-body", byValue(stats.breakdown.by_direction));
   fill("sector-body", byValue(stats.breakdown.by_sector));
   fill("kinds-body", byValue(stats.incidents_by_kind));
+  const top = [...stats.hotspots].sort((a, b) => b.count - a.count || (a.cell < b.cell ? -1 : 1)).slice(0, TOP_HOTSPOTS);
+  fill("hotspots-body", top.map((h) => [h.cell, h.count, `${h.lat.toFixed(4)}, ${h.lon.toFixed(4)}`]));
+  const week = stats.breakdown.by_weekday || {};
+  fill("weekday-body", WEEKDAYS.filter((d) => d in week).map((d) => [d, week[d]]));
   fill("pauses-body", stats.runway_pauses.map((p) => [p.airport, Math.round(p.minutes * 10) / 10]));
   const c = stats.coverage;
   if (c) {
