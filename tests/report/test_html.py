@@ -57,4 +57,5 @@ def test_an_empty_record_still_renders(make_stats) -> None:
     stats.update(counts=[], hotspots=[], runway_pauses=[], incidents_by_kind={}, coverage=None)
     stats["breakdown"] = {"by_hour": [0] * 24}
     page = _page(stats)
-    assert '<section id="hotspots">' in page and "coverage" in page
+    assert '<section id="hotspots">' in page
+    assert "No coverage model" in page and "is withheld" not in page  # none, not hidden

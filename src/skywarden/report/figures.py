@@ -196,8 +196,9 @@ def coverage(view: ReportView) -> bytes:
     left, right = fig.subplots(1, 2, width_ratios=(3, 2))
     cov = view.coverage
     if cov is None:
-        _empty(left, "coverage withheld")
-        _empty(right, "estimate withheld")
+        why = "withheld" if view.coverage_withheld else "not computed (no sensor layout)"
+        _empty(left, f"coverage {why}")
+        _empty(right, f"estimate {why}")
         return _png(fig)
     _hbars(left, [Bar(s.name, 100.0 * s.share) for s in cov.sets], "% of the border in reach")
     left.set_xlim(0, 110)

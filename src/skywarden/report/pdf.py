@@ -98,7 +98,9 @@ def _counts(v: ReportView) -> list[Flowable]:
 def _coverage(v: ReportView, figures: Mapping[str, bytes]) -> list[Flowable]:
     c = v.coverage
     if c is None:
-        return [_h("Coverage"), _p("The coverage model is withheld from this version.")]
+        if v.coverage_withheld:
+            return [_h("Coverage"), _p("The coverage model is withheld from this version.")]
+        return [_h("Coverage"), _p("No coverage model: the source has no sensor layout.")]
     text = (
         f"The border is {c.border_km:,.0f} km long; the widest sensor set reaches "
         f"{100 * c.seen_share:.1f}% of it, with a mean detection probability of "

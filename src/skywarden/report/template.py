@@ -106,8 +106,10 @@ Counted <strong>{{ "{:,}".format(c.counted) }}</strong> incursions; estimated
 </ul>
 {% endif %}
 {{ fig("coverage") }}
-{% else %}
+{% elif v.coverage_withheld %}
 <p class="withheld">The coverage model is withheld from this version.</p>
+{% else %}
+<p>No coverage model: the source has no sensor layout to model.</p>
 {% endif %}
 </section>
 

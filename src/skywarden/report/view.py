@@ -108,6 +108,11 @@ class ReportView:
     withheld: tuple[str, ...] = field(default_factory=tuple)
 
     @property
+    def coverage_withheld(self) -> bool:
+        """True when redaction removed the coverage model (not merely none computed)."""
+        return any(w.startswith("coverage") for w in self.withheld)
+
+    @property
     def period(self) -> str:
         """The period covered, in ISO 8601 UTC (``?`` for an open end)."""
         return f"{iso(self.start)} to {iso(self.end)}"

@@ -83,7 +83,8 @@ async function start() {
     fill("coverage-body", c.sets.map((s) => [s.name, `${fmt(100 * s.share, 1)}%`, fmt(s.mean_p_detect, 2)]));
     $("coverage-method").textContent = [c.method, ...(c.assumptions || [])].join(" ");
   } else {
-    $("coverage-text").textContent = "No coverage model for this store (no sensor layout).";
+    $("coverage-text").textContent = "No coverage model: the store has no sensor layout to model.";
+    $("coverage-body").closest("table").hidden = true;
   }
   $("notes-list").replaceChildren(...(stats.notes || []).map((n) => {
     const li = document.createElement("li"); li.textContent = n; return li;
@@ -92,6 +93,6 @@ async function start() {
     const img = $(`fig-${name}`);
     if (img && uri.startsWith("data:image/png;base64,")) img.src = uri;
   }
-  $("status").textContent = `${stats.kind} statistics from the store, counted by rule “${stats.rule}”.`;
+  $("status").textContent = `Statistics of the store, counted by rule “${stats.rule}”.`;
   sa.loaded = true;
 }
