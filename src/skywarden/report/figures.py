@@ -196,7 +196,7 @@ def coverage(view: ReportView) -> bytes:
     left, right = fig.subplots(1, 2, width_ratios=(3, 2))
     cov = view.coverage
     if cov is None:
-        why = "withheld" if view.coverage_withheld else "not computed (no sensor layout)"
+        why = "withheld" if view.coverage_withheld else "not computed"
         _empty(left, f"coverage {why}")
         _empty(right, f"estimate {why}")
         return _png(fig)
