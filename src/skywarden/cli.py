@@ -95,6 +95,8 @@ app.add_typer(__import__("skywarden.commands.evidence", fromlist=["app"]).app, n
 app.command("stats")(__import__("skywarden.commands.stats", fromlist=["_"]).stats)
 app.command("edge")(__import__("skywarden.commands.edge", fromlist=["_"]).edge)
 app.command("worker")(__import__("skywarden.commands.worker", fromlist=["_"]).worker)
+app.add_typer(__import__("skywarden.commands.month", fromlist=["app"]).app, name="month")
+app.command("report")(__import__("skywarden.commands.report", fromlist=["_"]).report)
 
 
 def one_line(e: BaseException) -> str:

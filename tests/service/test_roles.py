@@ -98,6 +98,8 @@ TABLE: list[tuple[str, str, str, dict[str, Any] | None, int]] = [
     ("GET", "/api/audit", "audit:read", None, 200),
     ("GET", "/api/quarantine", "quarantine:read", None, 200),
     ("GET", "/api/stats", "stats:read", None, 200),
+    ("GET", "/api/analytics", "analytics:read", None, 200),
+    ("GET", "/api/analytics/figures", "analytics:read", None, 200),
 ]
 PUBLIC = {("POST", "/api/token")}
 WEBSOCKETS = {"/api/ws"}

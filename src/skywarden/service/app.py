@@ -32,6 +32,7 @@ from skywarden.bus import Bus, InProcessBus
 from skywarden.service import basemap, security
 from skywarden.service.context import ServiceContext
 from skywarden.service.hub import Hub
+from skywarden.service.routes import analytics as analytics_routes
 from skywarden.service.routes import auth, feed, incidents, ops, tracks, zones
 from skywarden.store import Database, laser, recommendations, settings
 from skywarden.store import incidents as store_incidents
@@ -140,6 +141,7 @@ def create_app(
     app.add_exception_handler(InterfaceError, _store_unavailable)
     for r in (auth, tracks, incidents, zones, ops, feed):
         app.include_router(r.router)
+    app.include_router(analytics_routes.router)
     _add_pages(app, ctx)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -88,3 +88,70 @@ def shared_tracks(incidents: Iterable[Mapping[str, Any]]) -> set[str]:
 
 def shared_ids(incidents: Iterable[Mapping[str, Any]]) -> set[str]:
     return {str(i["id"]) for i in incidents if i.get("shared")}
+
+
+# Analytics (issue 16): a partner's report or page. Hot spots at most this fine: H3
+# resolution 7 cells are about 5 km² (edge 1.2 km), the "about 1 km" of positions above.
+PARTNER_H3_RES = 7
+STATS_WITHHELD = (
+    "source",
+    "coverage model (sensor sets and the border stretches they miss)",
+    "drop and loiter positions",
+    "internal notes",
+)
+
+
+def _partner_hotspots(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Hot spots merged into their resolution-``PARTNER_H3_RES`` parent cells, centres
+    rounded like positions: the shape of the traffic without a finer pin."""
+    import h3
+
+    merged: dict[str, int] = {}
+    for h in rows:
+        cell = str(h["cell"])
+        if h3.get_resolution(cell) > PARTNER_H3_RES:
+            cell = h3.cell_to_parent(cell, PARTNER_H3_RES)
+        merged[cell] = merged.get(cell, 0) + int(h["count"])
+    out = []
+    for cell, n in sorted(merged.items()):
+        lat, lon = _round_pos(*h3.cell_to_latlng(cell))
+        res = h3.get_resolution(cell)
+        out.append({"cell": cell, "resolution": res, "count": n, "lat": lat, "lon": lon})
+    return out
+
+
+def stats(d: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``Stats`` record (its JSON form) as a partner may see it.
+
+    Kept: the period, the counts under each rule with their method, the breakdowns by
+    sector, day, hour and direction, coarsened hot spots, how many drops and loiters,
+    runway-pause minutes per airport and incidents by kind. Removed: the source (a path
+    or store URL), the coverage model (it maps where the sensors are and where they are
+    blind), drop and loiter positions with their track ids, and the internal notes.
+    ``withheld`` says so, for the report to print.
+    """
+    period, beh = d.get("period") or {}, d.get("behaviours") or {}
+    return {
+        "kind": d.get("kind"),
+        "period": {k: period.get(k) for k in ("start", "end", "start_iso", "end_iso")},
+        "rule": d.get("rule"),
+        "counts": [
+            {k: c[k] for k in ("rule", "count", "method", "units") if k in c}
+            for c in d.get("counts", [])
+        ],
+        "breakdown": {
+            k: v
+            for k, v in (d.get("breakdown") or {}).items()
+            if k
+            in ("by_sector", "by_day", "by_hour", "by_weekday", "by_direction", "identified")
+        },
+        "hotspots": _partner_hotspots(d.get("hotspots", [])),
+        "behaviours": {"drops": beh.get("drops", 0), "loiters": beh.get("loiters", 0)},
+        "runway_pauses": [
+            {"airport": r["airport"], "minutes": r["minutes"], "measures": r.get("measures", 0)}
+            for r in d.get("runway_pauses", [])
+        ],
+        "incidents_by_kind": dict(d.get("incidents_by_kind") or {}),
+        "sectors": list(d.get("sectors", [])),
+        "withheld": list(STATS_WITHHELD),
+    }

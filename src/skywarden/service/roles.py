@@ -38,6 +38,9 @@ ROLE_MATRIX: dict[str, frozenset[Role]] = {
     "users:read": frozenset({Role.ADMIN}),
     "users:write": frozenset({Role.ADMIN}),
     "feed": ALL,
+    # month-scale statistics and the report's figures (issue 16); not partners: they
+    # count unshared incidents too (partners get a redacted report file instead)
+    "analytics:read": frozenset({Role.ANALYST, Role.ADMIN}),
 }
 
 

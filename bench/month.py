@@ -1,0 +1,264 @@
+"""The border-wide month through the whole chain, counted three ways against its truth.
+
+Runs ``skywarden month run --out DIR --days N --workers W`` (the command a user runs:
+every sensed sector's incursion windows and sampled quiet time through simulator ->
+tracker -> analyzer with its response policy), then counts the month with
+``skywarden.analytics.compute_stats`` (the ``skywarden stats`` code) and compares with
+``truth_incursions.jsonl``. Writes ``bench/results/month.json`` and prints the table:
+
+* wall time per stage: simulate, track, analyze (the analyzer's response policy, the
+  "response" stage, runs inside it and is included), counting; each sector process
+  times its own stages, so under contention these are wall seconds *inside* the
+  processes; ``cpu_s`` is the processes' CPU time, the figure to extrapolate from;
+* incursions in truth (all, and in sensed stretches), counted under each rule (alert,
+  track, de-duplicated incursion; each event weighted by its window's weight, see
+  docs/month.md), the coverage-adjusted estimate with its interval, and each count's
+  error against truth;
+* the simulated share: seconds simulated in incursion windows and in quiet samples,
+  and the mean quiet-sample weight (what was sampled rather than simulated).
+
+    .venv/bin/python bench/month.py [--days 1] [--workers 2] [--seed 1] [--quiet-s 300]
+        [--sectors S80,S81] [--dir DIR | --from DIR] [--out FILE] [--table-only]
+
+``--from DIR`` re-counts an existing month directory without running it; ``--dir DIR``
+keeps the month there (default: a temporary directory, removed after counting).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from airspace_eval import _commit  # the bench next door
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = ("simulate", "track", "analyze")
+
+
+def run_month(args: argparse.Namespace, month: Path) -> float:
+    """``skywarden month run``; its wall seconds."""
+    exe = Path(sys.executable).with_name("skywarden")
+    cmd = [str(exe), "month", "run", "--out", str(month), "--days", f"{args.days:g}"]
+    cmd += ["--workers", str(args.workers), "--seed", str(args.seed)]
+    cmd += ["--quiet-s", f"{args.quiet_s:g}"]
+    if args.sectors:
+        cmd += ["--sectors", args.sectors]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return time.perf_counter() - t0
+
+
+def truth_counts(month: Path) -> dict[str, int]:
+    """Incursions in truth: all, in sensed stretches, in simulated sectors, re-crossing."""
+    recs = [json.loads(x) for x in (month / "truth_incursions.jsonl").read_text().splitlines()]
+    return {
+        "all": len(recs),
+        "sensed": sum(r["sector"] is not None for r in recs),
+        "unsensed": sum(r["sector"] is None for r in recs),
+        "simulated": sum(bool(r.get("simulated")) for r in recs),
+        "recross": sum(bool(r["recross"]) for r in recs),
+    }
+
+
+def count(month: Path) -> tuple[dict[str, Any] | None, float]:
+    """The counts engineer's ``compute_stats`` on the month, and its wall seconds."""
+    try:
+        from skywarden.analytics import compute_stats
+    except ImportError:
+        return None, 0.0
+    t0 = time.perf_counter()
+    stats = compute_stats(month)
+    return stats.model_dump(), time.perf_counter() - t0
+
+
+def sampling(border: dict[str, Any]) -> dict[str, Any]:
+    """Simulated seconds by window kind and the quiet samples' mean weight."""
+    inc = quiet = 0.0
+    weights: list[tuple[float, float]] = []
+    for s in border["sectors"]:
+        for w in s.get("windows", []):
+            span = float(w["end_t"]) - float(w["start_t"])
+            if w["kind"] == "incursion":
+                inc += span
+            else:
+                quiet += span
+                weights.append((span, float(w["weight"])))
+    sensed = sum(1 for s in border["sectors"] if s.get("simulated"))
+    full = sensed * (float(border["end_t"]) - float(border["start_t"]))
+    wq = sum(a * b for a, b in weights) / quiet if quiet else None
+    return {
+        "sectors_simulated": sensed,
+        "sector_seconds_in_span": full,
+        "incursion_window_s": inc,
+        "quiet_sample_s": quiet,
+        "simulated_share": round((inc + quiet) / full, 5) if full else None,
+        "quiet_mean_weight": round(wq, 2) if wq is not None else None,
+        "quiet_s_per_day": border["sampling"]["quiet_s_per_day"],
+    }
+
+
+def _err(counted: float, truth: int) -> float | None:
+    return round((counted - truth) / truth, 4) if truth else None
+
+
+def summarise(
+    month: Path, wall: float, stats: dict[str, Any] | None, count_s: float
+) -> dict[str, Any]:
+    border = json.loads((month / "border.json").read_text())
+    runs = border.get("sector_runs", [])
+    stage = {k: round(sum(float(r["seconds"][k]) for r in runs), 1) for k in STAGES}
+    cpu = round(sum(float(r.get("cpu_s", 0.0)) for r in runs), 1)
+    truth = truth_counts(month)
+    days = float(border["days"])
+    out: dict[str, Any] = {
+        "days": days,
+        "seed": border["seed"],
+        "wall_s": round(wall, 1),
+        "stage_s": {**stage, "respond": "inside analyze", "count": round(count_s, 1)},
+        "cpu_s": cpu,
+        "month_estimate": {
+            "wall_s_same_load": round(wall * 30.0 / days, 0) if wall else None,
+            "cpu_s": round(cpu * 30.0 / days, 0),
+            "wall_s_two_free_cores": round(cpu * 30.0 / days / 2.0, 0),
+            "note": "linear in days (windows scale with incursions, quiet samples with days)",
+        },
+        "sampling": sampling(border),
+        "truth": truth,
+    }
+    if stats is None:
+        out["counts"] = "skywarden.analytics not available on this branch"
+        return out
+    counts = {c["rule"]: c for c in stats["counts"]}
+    out["counts"] = {
+        rule: {
+            "count": c["count"],
+            "units": c.get("units"),
+            "method": c["method"],
+            "error_vs_sensed_truth": _err(c["count"], truth["sensed"]),
+            "error_vs_all_truth": _err(c["count"], truth["all"]),
+        }
+        for rule, c in counts.items()
+    }
+    cov = stats.get("coverage")
+    if cov:
+        out["estimate"] = {
+            "counted": cov["counted"],
+            "estimated": cov["estimated"],
+            "low": cov["low"],
+            "high": cov["high"],
+            "confidence": cov["confidence"],
+            "error_vs_all_truth": _err(cov["estimated"], truth["all"]),
+            "truth_inside_interval": cov["low"] <= truth["all"] <= cov["high"],
+            "method": cov["method"],
+        }
+    return out
+
+
+def table(r: dict[str, Any]) -> Table:
+    t = Table(title=f"border month: {r['days']:g} days, seed {r['seed']}")
+    t.add_column("what")
+    t.add_column("value", justify="right")
+    t.add_column("note")
+    t.add_row("wall, whole run", f"{r['wall_s']:.0f} s", f"CPU {r['cpu_s']:.0f} s")
+    for k, v in r["stage_s"].items():
+        t.add_row(f"stage: {k}", f"{v} s" if isinstance(v, float) else str(v), "")
+    est = r["month_estimate"]
+    t.add_row("30 days, 2 free cores", f"{est['wall_s_two_free_cores']:.0f} s", "from CPU s")
+    s = r["sampling"]
+    t.add_row(
+        "simulated share", f"{s['simulated_share']}", f"quiet weight ~{s['quiet_mean_weight']}"
+    )
+    tr = r["truth"]
+    t.add_row(
+        "truth: incursions", str(tr["all"]), f"{tr['sensed']} sensed, {tr['unsensed']} unsensed"
+    )
+    if isinstance(r["counts"], dict):
+        for rule, c in r["counts"].items():
+            t.add_row(
+                f"counted per {rule}",
+                str(c["count"]),
+                f"vs sensed truth {_pct(c['error_vs_sensed_truth'])},"
+                f" vs all {_pct(c['error_vs_all_truth'])}",
+            )
+    else:
+        t.add_row("counts", "-", str(r["counts"]))
+    e = r.get("estimate")
+    if e:
+        t.add_row(
+            "estimated (coverage)",
+            f"{e['estimated']:.0f}",
+            f"[{e['low']:.0f}, {e['high']:.0f}] {e['confidence']:.0%};"
+            f" error {_pct(e['error_vs_all_truth'])}",
+        )
+    return t
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{v:+.1%}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--days", type=float, default=1.0)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--quiet-s", type=float, default=300.0)
+    ap.add_argument("--sectors", default=None, help="comma-separated sector ids")
+    ap.add_argument("--dir", type=Path, default=None, help="keep the month here")
+    ap.add_argument("--from", dest="src", type=Path, default=None, help="count this month dir")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "month.json")
+    ap.add_argument("--table-only", action="store_true")
+    args = ap.parse_args()
+    console = Console()
+    if args.table_only:
+        console.print(table(json.loads(args.out.read_text())["result"]))
+        return
+    load_before = os.getloadavg()
+    tmp = None
+    if args.src is not None:
+        month, wall = args.src, 0.0
+    else:
+        month = args.dir or Path(tempfile.mkdtemp(prefix="month-"))
+        tmp = None if args.dir else month
+        wall = run_month(args, month)
+    stats, count_s = count(month)
+    result = summarise(month, wall, stats, count_s)
+    if tmp is not None:
+        shutil.rmtree(tmp, ignore_errors=True)
+    console.print(table(result))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps(
+            {
+                "benchmark": "month",
+                "commit": _commit(),
+                "command": "skywarden month run --out DIR --days N --workers W --seed S"
+                " --quiet-s Q; then skywarden.analytics.compute_stats(DIR)",
+                "args": {k: str(v) for k, v in vars(args).items()},
+                "loadavg_before": [round(v, 2) for v in load_before],
+                "loadavg_after": [round(v, 2) for v in os.getloadavg()],
+                "result": result,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
+    console.print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

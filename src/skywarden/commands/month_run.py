@@ -1,0 +1,347 @@
+"""Run a planned border month: each sector's windows through the whole chain, in processes.
+
+One sector is one ``skywarden run``-style chain (``airspace.chain``'s source and hooks:
+simulator -> tracker -> analyzer with its response policy, scored against truth) kept
+alive across all of the sector's windows (``sim/month.py``): one tracker (ids prefixed
+with the sector id, so they are unique along the border), one analyzer, one set of
+files. Between two windows the clock jumps; tracks left from the previous window coast
+out and are deleted by the tracker's own rules, as after any gap in a feed.
+
+Sectors run in a ``ProcessPoolExecutor`` (``--workers``); each worker gets its sector's
+tile, windows and injected flights pickled (no re-planning), and writes
+``MONTH_DIR/sectors/<ID>/`` as ``skywarden run`` does, plus ``windows.json``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from skywarden.model import TrackUpdate
+from skywarden.sim.border_sectors import Tile
+from skywarden.sim.month import MonthPlan, Window, WindowSimulation, injected_for, window_seed
+from skywarden.sim.month_manifest import manifest
+from skywarden.sim.target import Target
+
+#: An empty step this long after a window's last (see ``_Windows.steps``): longer than
+#: the tracker's ``max_coast_s`` (10 s).
+GAP_S = 15.0
+
+
+@dataclass
+class SectorJob:
+    """What one worker needs: the tile, its windows and each window's month flights."""
+
+    tile: Tile
+    windows: list[Window]
+    injected: list[list[Target]]
+    seed: int
+    out: Path
+    compress: bool = True
+    all_tracks: bool = False
+    month_start: float = 0.0
+    month_s: float = 0.0
+
+
+class _Windows:
+    """The sector's windows one after another, as one simulator the chain can drive."""
+
+    def __init__(self, job: SectorJob) -> None:
+        from skywarden.sim.geography import Geography
+
+        self.job = job
+        self.scn = job.tile.scenario()
+        sec = self.scn.sector
+        self.geo = Geography(self.scn.frame, sec.extent_m, sec.ground_alt_m, list(sec.airports))
+        self.duration_s = sum(w.seconds for w in job.windows)
+        self.t_start = job.windows[0].start if job.windows else 0.0
+        self.window_index = -1
+
+    def steps(self) -> Iterator[Any]:
+        """Each window's steps; between two windows one empty step ``GAP_S`` after the
+        last, so the tracker ends the previous window's tracks (they go ``max_coast_s``
+        without an update) before the next window's detections arrive, instead of
+        predicting them across hours into the new scene."""
+        from skywarden.sim.engine import Step
+        from skywarden.sim.snapshot import Snapshot
+
+        pairs = list(zip(self.job.windows, self.job.injected, strict=True))
+        for k, (w, inj) in enumerate(pairs):
+            self.window_index = k
+            sim = WindowSimulation(
+                self.scn,
+                window_seed(self.job.seed, self.job.tile, w),
+                w.start,
+                w.seconds,
+                self.geo,
+                inj,
+            )
+            last = None
+            for step in sim.steps():
+                last = step.t
+                yield step
+            if last is not None and k + 1 < len(pairs) and pairs[k + 1][0].start > last + GAP_S:
+                t = last + GAP_S
+                yield Step(t, [], [], Snapshot.of(t, [], self.scn.frame), {})
+
+
+_TRACK_ID = re.compile(rb'"track":"([^"]*)"')
+
+
+def _open(path: Path, compress: bool) -> IO[str]:
+    """A per-second stream file: ``NAME.jsonl.gz`` (gzip level 1) or plain ``NAME.jsonl``.
+
+    A month writes ~25 kB a simulated second per sector (tracks carry covariances and
+    evidence); compressed it is ~5x smaller, which is what makes a month fit a shared disk.
+    """
+    if compress:
+        return gzip.open(path.with_suffix(".jsonl.gz"), "wt", compresslevel=1)
+    return path.open("w")
+
+
+def run_sector(job: SectorJob) -> dict[str, Any]:
+    """Run one sector's windows through the chain and write its run directory.
+
+    ``seconds`` are the chain's own per-stage timers (wall clock inside this process, so
+    they grow when other processes share the cores); ``cpu_s`` is this process's CPU time.
+    """
+    from skywarden.airspace.evaluate import match
+
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    job.out.mkdir(parents=True, exist_ok=True)
+    sim = _Windows(job)
+    res, hooks = _chain(job, sim)
+    hours = sim.duration_s / 3600.0
+    for kind in ("border_crossing", "zone_entry"):
+        res.scores[kind] = match(
+            hooks.truth.events,
+            res.events,
+            kind,
+            hours,
+            tracks=hooks.seen,
+            truth_positions=hooks.truth.positions,
+        )
+    _write(job, res, sim)
+    kept = _event_tracks(job.out, res, keep_all=job.all_tracks)
+    return {
+        "sector": job.tile.id,
+        "windows": len(job.windows),
+        "simulated_s": sim.duration_s,
+        "seconds": {k: round(v, 3) for k, v in res.seconds.items()},
+        "wall_s": round(time.perf_counter() - wall0, 3),
+        "cpu_s": round(time.process_time() - cpu0, 3),
+        "updates": res.n_updates,
+        "tracks_kept": kept,
+        "events": len(res.events),
+        "incidents": len(res.incidents),
+        "recommendations": len(res.recommendations),
+    }
+
+
+def _chain(job: SectorJob, sim: _Windows) -> tuple[Any, Any]:
+    """The windows through tracker and analyzer (the ``skywarden run`` chain's source and
+    hooks), streaming truth, detections and every track update to files."""
+    from skywarden import refdata
+    from skywarden.airspace.analyzer import Analyzer, AnalyzerConfig
+    from skywarden.airspace.chain import ChainResult, _ChainHooks, _SimulatorSource
+    from skywarden.airspace.evaluate import TruthEvents
+    from skywarden.airspace.policy import load_policy
+    from skywarden.airspace.zones import sector_zones
+    from skywarden.stages import Runner, StageChain, fresh
+    from skywarden.tracking import Tracker, TrackerConfig
+
+    out = job.out
+    frame = sim.scn.frame
+    border = refdata.border_line()
+    zones = sector_zones(frame, airports=list(sim.scn.sector.airports))
+    analyzer = Analyzer(frame, zones, border, load_policy(), AnalyzerConfig(country="US"))
+    tracker = Tracker(frame, TrackerConfig(), id_prefix=f"{job.tile.id}-")
+    res = ChainResult(
+        f"border month {job.tile.id}", job.seed, sim.duration_s, "tracker", sim.t_start
+    )
+    res.seconds = {"simulate": 0.0, "track": 0.0, "analyze": 0.0}
+    src = _SimulatorSource(sim, None, res.seconds)
+
+    def line(d: dict[str, Any]) -> str:
+        return json.dumps(d, separators=(",", ":")) + "\n"
+
+    with ExitStack() as files:
+        tracks_fh = files.enter_context(_open(out / "tracks_all.jsonl", True))
+        truth_fh = files.enter_context(_open(out / "truth.jsonl", job.compress))
+        det_fh = files.enter_context(_open(out / "detections.jsonl", job.compress))
+
+        def keep(_t: float, ups: list[TrackUpdate]) -> None:
+            tracks_fh.writelines(line(u.to_dict()) for u in ups)
+
+        def keep_sim(step: Any) -> None:
+            truth_fh.writelines(line(p.to_dict()) for p in step.truth)
+            det_fh.writelines(line(d.to_dict()) for d in step.detections)
+
+        hooks = _ChainHooks(src, res, TruthEvents(frame, analyzer.zindex, border), keep, keep_sim)
+        Runner(StageChain(tracker, analyzer, strict=True), hooks, finish=True).run(
+            fresh(src.scans())
+        )
+    return res, hooks
+
+
+def _write(job: SectorJob, res: Any, sim: _Windows) -> None:
+    """incidents.json, evaluation.json, sector.json and windows.json, as ``skywarden run``."""
+    from skywarden import refdata
+    from skywarden.airspace.io import output_doc, write_output
+    from skywarden.airspace.report import restricted_minutes
+
+    out = job.out
+    aps = list(sim.scn.sector.airports)
+    ends = {ap: [e.ident for r in refdata.runways(ap) for e in r.ends] for ap in aps}
+    minutes = restricted_minutes(res.recommendations, ends)
+    scenario = f"border.json#sectors/{job.tile.id}"
+    evaluation = {
+        "scenario": scenario,
+        "seed": job.seed,
+        "duration_s": res.duration_s,
+        "source": res.source,
+        "criteria": "same direction/zone, within 60 s and 100 m of the true event",
+        "scores": {k: s.to_dict() for k, s in res.scores.items()},
+        "seconds": {k: round(v, 2) for k, v in res.seconds.items()},
+        "updates": res.n_updates,
+    }
+    meta = {
+        "scenario": scenario,
+        "seed": job.seed,
+        "source": res.source,
+        "frame": sim.scn.frame.to_dict(),
+        "airports": aps,
+        "restricted_minutes": minutes,
+        "windows": "windows.json (simulated spans and their weights)",
+    }
+    write_output(
+        out / "incidents.json",
+        output_doc(res.events, res.incidents.values(), res.recommendations, meta),
+    )
+    (out / "evaluation.json").write_text(json.dumps(evaluation, indent=1))
+    (out / "sector.json").write_text(
+        json.dumps(
+            {
+                "name": sim.scn.sector.name,
+                "origin": sim.scn.frame.to_dict(),
+                "airports": aps,
+                # the span the run stands for (the month), not only its simulated windows
+                "start_t": job.month_start,
+                "duration_s": job.month_s,
+                "simulated_s": res.duration_s,
+                "first_window_t": res.t_start,
+                "seed": job.seed,
+                "month_sector": job.tile.id,
+            }
+        )
+    )
+    (out / "windows.json").write_text(
+        json.dumps({"sector": job.tile.id, "windows": [w.to_dict() for w in job.windows]}, indent=1)
+    )
+
+
+def _event_tracks(out: Path, res: Any, keep_all: bool) -> int:
+    """Write ``tracks.jsonl``: every update of every track named by an event or incident.
+
+    The full stream (~14 kB per simulated second, mostly radar-clutter tracks that never
+    make an event) went to ``tracks_all.jsonl.gz``; it is kept only with ``keep_all``.
+    Returns how many tracks were kept.
+    """
+    wanted = {e.track for e in res.events if getattr(e, "track", None)}
+    for inc in res.incidents.values():
+        wanted.update(inc.tracks)
+    names = {w.encode() for w in wanted}
+    src = out / "tracks_all.jsonl.gz"
+    with gzip.open(src, "rb") as fin, (out / "tracks.jsonl").open("wb") as fout:
+        for raw in fin:
+            m = _TRACK_ID.search(raw)
+            if m is not None and m.group(1) in names:
+                fout.write(raw)
+    if not keep_all:
+        src.unlink()
+    return len(wanted)
+
+
+def jobs(
+    plan: MonthPlan, month_dir: Path, compress: bool = True, all_tracks: bool = False
+) -> list[SectorJob]:
+    """One job per simulated sector, the busiest first (keeps the pool's tail short)."""
+    out = []
+    for tid, wins in plan.windows.items():
+        tile = plan.tile(tid)
+        inj = [injected_for(plan, tile, w) for w in wins]
+        out.append(
+            SectorJob(
+                tile,
+                wins,
+                inj,
+                plan.seed,
+                month_dir / "sectors" / tid,
+                compress,
+                all_tracks,
+                plan.start_t,
+                plan.end_t - plan.start_t,
+            )
+        )
+    return sorted(out, key=lambda j: -sum(w.seconds for w in j.windows))
+
+
+def write_truth(plan: MonthPlan, month_dir: Path) -> None:
+    """``truth_incursions.jsonl``: every true incursion of the border, in time order."""
+    month_dir.mkdir(parents=True, exist_ok=True)
+    with (month_dir / "truth_incursions.jsonl").open("w") as fh:
+        for inc in sorted(plan.incursions, key=lambda i: (i.launch_t, i.id)):
+            sensed = plan.tile(inc.owner).sensed
+            rec = inc.record(sensed)
+            rec["simulated"] = any(s in plan.windows for s in inc.in_boxes) and sensed
+            fh.write(json.dumps(rec, separators=(",", ":")) + "\n")
+
+
+def write_manifest(plan: MonthPlan, month_dir: Path, extra: dict[str, Any] | None = None) -> None:
+    from skywarden import __version__
+
+    doc = manifest(plan, __version__)
+    if extra:
+        doc.update(extra)
+    (month_dir / "border.json").write_text(json.dumps(doc, indent=1) + "\n")
+
+
+def run_month(
+    plan: MonthPlan,
+    month_dir: Path,
+    workers: int = 2,
+    on_done: Callable[[dict[str, Any]], None] | None = None,
+    compress: bool = True,
+    all_tracks: bool = False,
+) -> list[dict[str, Any]]:
+    """Write the truth and manifest, run every sector (in ``workers`` processes)."""
+    write_truth(plan, month_dir)
+    write_manifest(plan, month_dir)
+    todo = jobs(plan, month_dir, compress, all_tracks)
+    results: list[dict[str, Any]] = []
+    if workers <= 1 or len(todo) <= 1:
+        for j in todo:
+            r = run_sector(j)
+            results.append(r)
+            if on_done:
+                on_done(r)
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo), os.cpu_count() or 1)) as ex:
+            futs = [ex.submit(run_sector, j) for j in todo]
+            for f in as_completed(futs):
+                r = f.result()
+                results.append(r)
+                if on_done:
+                    on_done(r)
+    results.sort(key=lambda r: str(r["sector"]))
+    write_manifest(plan, month_dir, {"sector_runs": results})
+    return results
