@@ -60,6 +60,38 @@ def test_a_store_outage_is_retried_and_acked_only_after_the_commit(
     assert calls == [1, 1, 1] and again.acks == 1 and c.counters.duplicates == 1
 
 
+class RecordingBus:
+    def __init__(self) -> None:
+        self.topics: list[str] = []
+
+    async def publish(self, topic: str, data: dict[str, Any]) -> None:
+        self.topics.append(topic)
+
+
+def test_the_live_map_keeps_moving_while_the_store_is_down(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 17: with PostgreSQL down the step is held, but its tracks reach the live feed
+    at once, and only once: after the late commit just the incident rows follow."""
+    monkeypatch.setattr(core, "RETRY_S", 0.01)
+    bus = RecordingBus()
+    c = core.Core(None, None, bus)  # type: ignore[arg-type]
+    seen_before_commit: list[list[str]] = []
+    calls = {"n": 0}
+
+    def commit(st: SectorStep) -> list[dict[str, Any]] | None:
+        calls["n"] += 1
+        seen_before_commit.append(list(bus.topics))
+        if calls["n"] <= 2:
+            raise ConnectionError("connection refused")
+        return [{"id": "Iwest-00001", "events": [], "actions": []}]
+
+    monkeypatch.setattr(c, "_commit", commit)
+    asyncio.run(c.handle(FakeMsg(_step(1))))
+    assert seen_before_commit[1] == ["tracks", "clock"]  # published during the outage
+    assert bus.topics == ["tracks", "clock", "incidents"]  # tracks once, incidents after
+
+
 def test_a_message_that_is_not_a_step_is_counted_and_acked() -> None:
     c = core.Core(None, None, None)  # type: ignore[arg-type]
     bad = FakeMsg(_step(1))

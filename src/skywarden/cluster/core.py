@@ -95,12 +95,19 @@ class Core:
         self.cursors[st.sector] = st.step
         return rows
 
-    async def _publish(self, st: SectorStep, rows: list[dict[str, Any]]) -> None:
+    async def _publish(
+        self, st: SectorStep, rows: list[dict[str, Any]], *, only_incidents: bool = False
+    ) -> None:
+        """The step's live topics. ``only_incidents``: the rest went out while the store
+        was down (see ``handle``), so only the incident rows read back after the commit."""
         if self.bus is None:
             return
         r = step_result(st)
         for topic, data in commit.bus_messages(r, rows):
-            await self.bus.publish(topic, data)
+            if not only_incidents or topic == "incidents":
+                await self.bus.publish(topic, data)
+        if only_incidents:
+            return
         if r.decision is not None:
             await self.bus.publish("laser", r.decision.to_dict())
         await self.bus.publish("clock", {"t": st.t, "speed": 1.0, "source": f"sector {st.sector}"})
@@ -118,12 +125,16 @@ class Core:
             self.counters.duplicates += 1
             await msg.ack()
             return
+        live_sent = False
         while True:
             try:
                 rows = await asyncio.to_thread(self._commit, st)
                 break
             except Exception as e:  # the store is down: hold this step, keep the stream
                 self.counters.store_errors += 1
+                if not live_sent:  # the map keeps moving while the store is down
+                    await self._publish(st, [])
+                    live_sent = True
                 first = (str(e).strip().splitlines() or [type(e).__name__])[0]
                 log.warning("core: step %s not committed yet: %s", st.msg_id, first)
                 with contextlib.suppress(Exception):
@@ -134,7 +145,7 @@ class Core:
         else:
             self.counters.committed += 1
             self.counters.updates += len(st.updates)
-            await self._publish(st, rows)
+            await self._publish(st, rows, only_incidents=live_sent)
             if self.on_commit is not None:
                 self.on_commit(st)
         await msg.ack()
