@@ -36,7 +36,6 @@ import re
 import secrets
 import time
 from collections import deque
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +44,7 @@ from pydantic import TypeAdapter
 
 from skywarden.bus import TOPICS, Bus, Message
 from skywarden.service import redact
+from skywarden.service.feed_rows import TRACK_FIELDS, feed_track, track_row
 from skywarden.service.schemas import TrackPointOut
 from skywarden.store.users import Role
 
@@ -65,47 +65,6 @@ HISTORY_BATCHES = 300
 HISTORY_TRACK_ROWS = 60_000
 CURSOR = re.compile(r"([0-9a-f]{8})-([0-9]{1,18})")
 TRACK_LIST = TypeAdapter(list[TrackPointOut])
-
-
-# Tracks travel as rows of these fields (named once per message in "track_fields"):
-# about half the bytes of one JSON object per track, for the server to send and every
-# client to parse, each second, for every track.
-TRACK_FIELDS = ("track", "t", "status", "lat", "lon", "alt_m", "ve", "vn", "vu", "cls", "callsign")
-
-
-def track_row(d: Mapping[str, Any]) -> list[Any]:
-    v = d.get("velocity") or (None, None, None)
-    return [
-        d["track"],
-        d["t"],
-        d["status"],
-        d["lat"],
-        d["lon"],
-        d["alt_m"],
-        v[0],
-        v[1],
-        v[2],
-        d.get("cls"),
-        d.get("callsign"),
-    ]
-
-
-def feed_track(d: Mapping[str, Any]) -> dict[str, Any]:
-    """The compact track form of the live feed: what the map draws, rounded sensibly."""
-    v = d.get("velocity") or [0.0, 0.0, 0.0]
-    out = {
-        "track": d["track"],
-        "t": d["t"],
-        "status": d["status"],
-        "lat": round(float(d["lat"]), 6),
-        "lon": round(float(d["lon"]), 6),
-        "alt_m": round(float(d["alt_m"]), 1),
-        "velocity": [round(float(x), 1) for x in v],
-        "cls": d.get("cls", "unknown"),
-    }
-    if d.get("callsign"):
-        out["callsign"] = d["callsign"]
-    return out
 
 
 @dataclass
