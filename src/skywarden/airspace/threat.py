@@ -35,6 +35,7 @@ FACTORS = (
     "behaviour",
     "no_remote_id",
     "border_crossing",
+    "false_remote_id",
 )
 
 INCURSION = "incursion"
@@ -96,8 +97,12 @@ class FactorInputs:
     in_corridor: BoolArray
     height_agl_m: FloatArray
     behaviour: FloatArray  # 0..1 from recent loiter/drop/group events
-    has_rid: BoolArray
+    has_rid: BoolArray  # a Remote ID that was not flagged as false
     crossed_recently: BoolArray
+    # the tracker flagged the track's Remote ID as contradicted by the sensors; a flagged
+    # track also has has_rid False, so it scores no_remote_id AND false_remote_id:
+    # a false identity is worse than none. None: no track flagged.
+    false_rid: BoolArray | None = None
 
 
 def factor_values(inp: FactorInputs, scoring: Scoring) -> FloatArray:
@@ -112,6 +117,11 @@ def factor_values(inp: FactorInputs, scoring: Scoring) -> FloatArray:
         np.clip(inp.behaviour, 0.0, 1.0),
         (~inp.has_rid).astype(float),
         inp.crossed_recently.astype(float),
+        (
+            np.zeros(len(inp.p_drone))
+            if inp.false_rid is None
+            else inp.false_rid.astype(float)
+        ),
     ]
     return np.column_stack(cols)
 
@@ -143,6 +153,7 @@ _REASON = {
     "behaviour": "recent loiter/drop/group behaviour",
     "no_remote_id": "no Remote ID broadcast",
     "border_crossing": "crossed the border recently",
+    "false_remote_id": "false Remote ID: its claims contradict the sensors",
 }
 
 
