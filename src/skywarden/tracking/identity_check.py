@@ -6,14 +6,16 @@ claim with the physics and with the non-cooperative sensors, and flags a serial 
 the tracks holding it) whose claims are contradicted, with the evidence in words:
 
 - **serial format**: ANSI/CTA-2063-A (:mod:`.rid_serial`); a malformed serial is made up.
-- **two places at once**: the same serial claimed at places that no small UAS could
-  join in the time between (faster than ``max_speed_mps``, the 87-knot limit of
-  14 CFR 107.51(a), beyond both fixes' 99.9 % error gate), ``two_places_min`` times over
-  at least ``two_places_span_s``: two drones, one stolen serial.
+- **two places at once**: a claim that no small UAS could reach from the serial's
+  previous claim in the time between (faster than ``max_speed_mps``, the 87-knot limit
+  of 14 CFR 107.51(a), beyond both fixes' 99.9 % error gate), ``two_places_min`` times
+  over at least ``two_places_span_s``: two drones, one stolen serial, switch places at
+  every message, where a GNSS jump breaks the chain once.
 - **claimed speed against the track**: the claimed velocities, integrated over
   ``speed_baseline_s``, must carry the claimed positions where they went (a
   Mahalanobis gate on the position errors, the velocity error and a manoeuvre
-  allowance); ``speed_min_failures`` failures in ``speed_window_s``.
+  allowance); ``speed_min_failures`` failures in ``speed_window_s``, spread over more
+  than the longest baseline (a GNSS jump fails only the baselines across it).
 - **operator against take-off**: a serial first heard at its take-off (height above
   take-off at most ``takeoff_max_height_m``) whose operator position lies farther than
   ``operator_takeoff_max_m`` from that take-off, beyond the fix's error gate.
@@ -22,7 +24,7 @@ the tracks holding it) whose claims are contradicted, with the evidence in words
   that gate, flies with it (velocities agree within their covariances' gate, both
   moving, the offset between them steady) for ``twin_min_scans`` scans: the drone
   is there, its broadcast says it is elsewhere. Both the claim's tracks and that
-  twin are flagged.
+  twin are flagged, and a track made of the claims alone (a phantom) is ended.
 
 Persistence (several contradictions, over time) keeps GNSS noise, a lost message or a
 radar gap on an honest drone from raising a flag; a flag then stays on the serial for
@@ -41,7 +43,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from skywarden.geo import LocalFrame
-from skywarden.model import Detection, SensorKind, TrackUpdate
+from skywarden.model import Detection, SensorKind, TrackStatus, TrackUpdate
 from skywarden.tracking.rid_serial import serial_problem
 
 #: The evidence tag of a flagged track (``TrackUpdate.evidence``), read by the airspace.
@@ -115,6 +117,8 @@ class IdentityCheck:
         self.flagged_tracks: dict[str, str] = {}
         self._kind: dict[str, SensorKind] = {}
         self._any = False  # any serial flagged yet
+        self._phantom_serials: set[str] = set()  # claims the radar contradicts by place
+        self._phantoms: set[str] = set()  # their claim-only tracks, already ended
 
     # ------------------------------------------------------------------ public
 
@@ -135,7 +139,7 @@ class IdentityCheck:
             self._any = self._any or any(s.flag is not None for s in self.serials.values())
         if not (self._any or self.flagged_tracks):
             return updates
-        return [self._tag(u) for u in updates]
+        return [v for u in updates if (v := self._tag(u)) is not None]
 
     def reason(self, serial: str) -> str | None:
         """Why ``serial`` is flagged, or ``None``."""
@@ -198,21 +202,19 @@ class IdentityCheck:
 
     def _two_places(self, s: _Serial, c: Claim) -> None:
         cfg = self.config
-        worst: tuple[float, float, float] | None = None  # distance, dt, allowed
-        for p in s.claims:
-            dt = c.t - p.t
-            if dt > 5.0:
-                continue
-            d = math.hypot(c.x - p.x, c.y - p.y)
-            allowed = cfg.max_speed_mps * dt + math.sqrt(CHI2_2D * (c.var + p.var))
-            if d > allowed and (worst is None or d - allowed > worst[0] - worst[2]):
-                worst = (d, dt, allowed)
         q = s.two_places
         while q and q[0][0] < c.t - cfg.two_places_window_s:
             q.popleft()
-        if worst is None:
+        if not s.claims:
             return
-        d, dt, allowed = worst
+        # Against the previous claim only: a GNSS jump breaks the chain once, two
+        # broadcasters of one serial break it at every switch between them.
+        p = s.claims[-1]
+        dt = c.t - p.t
+        d = math.hypot(c.x - p.x, c.y - p.y)
+        allowed = cfg.max_speed_mps * dt + math.sqrt(CHI2_2D * (c.var + p.var))
+        if d <= allowed:
+            return
         q.append((c.t, f"{_km(d)} apart within {dt:.0f} s (at most {_km(allowed)} possible)"))
         span = q[-1][0] - q[0][0]
         if len(q) >= cfg.two_places_min and span >= cfg.two_places_span_s:
@@ -263,8 +265,10 @@ class IdentityCheck:
                 f"{real:.1f} m/s over {span:.0f} s (gate {gate:.1f} m/s)",
             )
         )
-        if len(q) >= cfg.speed_min_failures:
-            s.flag = f"{q[-1][1]}, {len(q)} times in {cfg.speed_window_s:.0f} s"
+        # Failures for longer than one baseline: a GNSS jump spoils the baselines
+        # across it (for at most speed_baseline_s), a false speed spoils them all.
+        if len(q) >= cfg.speed_min_failures and q[-1][0] - q[0][0] > hi:
+            s.flag = f"{q[-1][1]}, {len(q)} times in {q[-1][0] - q[0][0]:.0f} s"
 
     def _operator(self, s: _Serial, c: Claim) -> None:
         if s.takeoff is None or c.op_x is None or c.op_y is None:
@@ -343,6 +347,7 @@ class IdentityCheck:
                     f"its flight matches the Remote ID claims of serial {c.serial}, "
                     f"broadcast {_km(dist)} away from it"
                 )
+                self._phantom_serials.add(c.serial)
                 return
         for k in [k for k in s.twins if k not in seen]:
             del s.twins[k]  # a scan without the match breaks the run
@@ -355,7 +360,12 @@ class IdentityCheck:
 
     # ------------------------------------------------------------------ flags
 
-    def _tag(self, u: TrackUpdate) -> TrackUpdate:
+    def _tag(self, u: TrackUpdate) -> TrackUpdate | None:
+        """``u`` with the flag's evidence; a claim-only track of a serial the radar
+        contradicts by place (a phantom: no drone is where it claims) is reported ENDED
+        once, then no more, so no zone or border event rests on a false position."""
+        if u.track in self._phantoms:
+            return None
         why = self.flagged_tracks.get(u.track)
         if why is None:
             for ident in u.identities:
@@ -365,10 +375,24 @@ class IdentityCheck:
                     break
         if why is None:
             return u
+        status = u.status
+        if self._phantom(u):
+            self._phantoms.add(u.track)
+            status = TrackStatus.ENDED
+            why += "; track ended: no drone where it claims to be"
         return replace(
             u,
+            status=status,
             evidence=(*u.evidence, f"{FALSE_REMOTE_ID}: {why}"),
             corroboration=tuple(k for k in u.corroboration if k != "remote_id"),
+        )
+
+    def _phantom(self, u: TrackUpdate) -> bool:
+        serials = {i[4:] for i in u.identities if i.startswith("rid:")}
+        return bool(
+            serials & self._phantom_serials
+            and u.sensors
+            and all(self._kind.get(n) == SensorKind.REMOTE_ID for n in u.sensors)
         )
 
 
