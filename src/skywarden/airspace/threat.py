@@ -1,8 +1,10 @@
 """Explained threat score: named factors, each contribution kept, plus the kind of threat.
 
 ``score = sum(weight_f * value_f)`` over the factors of the policy (values in [0, 1],
-weights summing to 100), so every point of a score can be traced to a factor and a person
-can see *why* a track ranks where it does. Factor values are computed for all tracks of
+weights summing to 100, plus ``false_remote_id``: a Remote ID the sensors contradict
+adds its points on top, so a lying drone ranks above any honest worst case), so every
+point of a score can be traced to a factor and a person can see *why* a track ranks
+where it does. Factor values are computed for all tracks of
 a step at once (:func:`factor_values`), then one :class:`ThreatScore` per track keeps the
 contributions and plain-language reasons.
 
