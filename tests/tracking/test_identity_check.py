@@ -213,6 +213,18 @@ def test_a_claim_radar_denies_while_a_radar_track_flies_with_it_is_flagged() -> 
     assert all(u.track != "T000002" for u in out[-1])
 
 
+def test_a_serial_flagged_for_its_operator_still_has_its_phantom_ended() -> None:
+    check = IdentityCheck(FRAME)
+    scans = twin_scans(supported=False)
+    first = scans[0][0][0]
+    take_off = claim(first.t, (0.0, 0.0), (8.0, 0.0), operator=(0.0, 3000.0), height=2.0)
+    scans[0] = ([take_off, *scans[0][0][1:]], scans[0][1])
+    out = run(check, scans)
+    assert "operator position 3.0 km" in (check.reason(SERIAL) or "")
+    ended = [u for ups in out for u in ups if u.track == "T000002" and u.status.value == "ended"]
+    assert len(ended) == 1 and "no drone where it claims" in ended[0].evidence[-1]
+
+
 def test_a_claim_radar_confirms_is_not_flagged_even_beside_a_twin() -> None:
     check = IdentityCheck(FRAME)
     out = run(check, twin_scans(supported=True))

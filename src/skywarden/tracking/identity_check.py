@@ -303,8 +303,10 @@ class IdentityCheck:
     def _check_geometry(self, c: Claim, radar: np.ndarray, updates: list[TrackUpdate]) -> None:
         """Claimed position against radar plots and the radar/RF tracks without Remote ID."""
         s = self.serials[c.serial]
-        if s.flag is not None:
-            return
+        if c.serial in self._phantom_serials:
+            return  # already known: the drone is elsewhere
+        # Runs on serials already flagged too (say for their operator): a false
+        # position must still be found, or its phantom track would fly on.
         cfg = self.config
         if radar.shape[0]:
             d2 = ((radar[:, 0] - c.x) ** 2 + (radar[:, 1] - c.y) ** 2) / (radar[:, 2] + c.var)
@@ -337,7 +339,7 @@ class IdentityCheck:
             seen.add(u.track)
             if n + 1 >= cfg.twin_min_scans:
                 gate = math.sqrt(CHI2_2D * c.var)
-                s.flag = (
+                s.flag = s.flag or (
                     f"claimed position {_km(dist)} from radar/RF track {u.track} that flies "
                     f"with it (velocities agree, offset steady, {n + 1} scans over "
                     f"{c.t - t0:.0f} s) and no radar plot within the 99.9 % gate "
