@@ -398,7 +398,8 @@ class SmugglerTraffic(_DroneBase):
     ``drop_north_m`` north of it (shortened if the battery would not bring it home),
     hover ``hover_s`` in total around a descent to ``drop_agl_m``; ``rf_link_fraction``
     of flights are flown live (the rest follow a programmed route, link on only within
-    1 km of the pilot).
+    1 km of the pilot). ``spoofing``: the share of them whose Remote ID lies
+    (:class:`RemoteIDSpoofing`, off by default).
     """
 
     per_hour: float = Field(default=4.0, ge=0, le=200)
