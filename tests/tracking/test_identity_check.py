@@ -225,6 +225,19 @@ def test_a_serial_flagged_for_its_operator_still_has_its_phantom_ended() -> None
     assert len(ended) == 1 and "no drone where it claims" in ended[0].evidence[-1]
 
 
+def test_two_tracks_flying_with_a_false_claim_flag_the_claim_but_accuse_neither() -> None:
+    check = IdentityCheck(FRAME)
+    scans = []
+    for dets, ups in twin_scans(supported=False):
+        t, real = ups[0].t, ups[0].state
+        other = track(t, "T000003", (real[0] + 30.0, 40.0), (8.0, 0.0))  # a convoy mate
+        scans.append(([*dets, radar(t, (real[0] + 30.0, 40.0))], [*ups, other]))
+    out = run(check, scans)
+    assert "from 2 radar/RF tracks that fly with it" in (check.reason(SERIAL) or "")
+    assert not any(is_flagged(u) for ups in out for u in ups if u.track in ("T000001", "T000003"))
+    assert any(u.track == "T000002" and is_flagged(u) for ups in out for u in ups)
+
+
 def test_a_claim_radar_confirms_is_not_flagged_even_beside_a_twin() -> None:
     check = IdentityCheck(FRAME)
     out = run(check, twin_scans(supported=True))

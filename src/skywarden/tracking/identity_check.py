@@ -23,8 +23,10 @@ the tracks holding it) whose claims are contradicted, with the evidence in words
   its gate (both covariances, 99.9 %) while a radar/RF track WITHOUT Remote ID, outside
   that gate, flies with it (velocities agree within their covariances' gate, both
   moving, the offset between them steady) for ``twin_min_scans`` scans: the drone
-  is there, its broadcast says it is elsewhere. Both the claim's tracks and that
-  twin are flagged, and a track made of the claims alone (a phantom) is ended.
+  is there, its broadcast says it is elsewhere. The claim's tracks are flagged, and
+  that twin too when it is the only track flying with the claim (in a convoy, or
+  beside a bird on the same heading, nobody can say which one lies); a track made of
+  the claims alone (a phantom) is ended.
 
 Persistence (several contradictions, over time) keeps GNSS noise, a lost message or a
 radar gap on an honest drone from raising a flag; a flag then stays on the serial for
@@ -317,7 +319,35 @@ class IdentityCheck:
         speed = math.hypot(c.vx, c.vy)
         if not math.isfinite(speed) or speed < cfg.twin_min_speed_mps:
             return  # hovering: any hovering thing would match; wait for motion
-        seen: set[str] = set()
+        seen = self._twins(c, s, updates)
+        done = [k for k in seen if s.twins[k][0] >= cfg.twin_min_scans]
+        if not done:
+            return
+        k = min(done, key=seen.__getitem__)
+        n, _, _, t0 = s.twins[k]
+        gate = math.sqrt(CHI2_2D * c.var)
+        who = (
+            f"radar/RF track {k} that flies"
+            if len(seen) == 1
+            else f"{len(seen)} radar/RF tracks that fly"
+        )
+        s.flag = s.flag or (
+            f"claimed position {_km(seen[k])} from {who} with it (velocities agree, offset "
+            f"steady, {n} scans over {c.t - t0:.0f} s) and no radar plot within the "
+            f"99.9 % gate ({gate:.0f} m) of the claim"
+        )
+        self._phantom_serials.add(c.serial)
+        if len(seen) == 1:  # the drone that lies, when nothing else flies with the claim
+            self.flagged_tracks[k] = (
+                f"its flight matches the Remote ID claims of serial {c.serial}, "
+                f"broadcast {_km(seen[k])} away from it"
+            )
+
+    def _twins(self, c: Claim, s: _Serial, updates: list[TrackUpdate]) -> dict[str, float]:
+        """Count the scans each candidate twin flies with claim ``c``; returns the
+        candidates matching now (track -> distance); a miss restarts a candidate."""
+        cfg = self.config
+        seen: dict[str, float] = {}
         for u in updates:
             if not self._could_be_twin(u):
                 continue
@@ -336,23 +366,10 @@ class IdentityCheck:
             if drift**2 > CHI2_2D * 2 * (pvar + c.var) + (cfg.twin_min_speed_mps * (c.t - t0)) ** 2:
                 n, ox, oy, t0 = 0, off_x, off_y, c.t  # the offset moved: start again
             s.twins[u.track] = (n + 1, ox, oy, t0)
-            seen.add(u.track)
-            if n + 1 >= cfg.twin_min_scans:
-                gate = math.sqrt(CHI2_2D * c.var)
-                s.flag = s.flag or (
-                    f"claimed position {_km(dist)} from radar/RF track {u.track} that flies "
-                    f"with it (velocities agree, offset steady, {n + 1} scans over "
-                    f"{c.t - t0:.0f} s) and no radar plot within the 99.9 % gate "
-                    f"({gate:.0f} m) of the claim"
-                )
-                self.flagged_tracks[u.track] = (
-                    f"its flight matches the Remote ID claims of serial {c.serial}, "
-                    f"broadcast {_km(dist)} away from it"
-                )
-                self._phantom_serials.add(c.serial)
-                return
+            seen[u.track] = dist
         for k in [k for k in s.twins if k not in seen]:
             del s.twins[k]  # a scan without the match breaks the run
+        return seen
 
     def _could_be_twin(self, u: TrackUpdate) -> bool:
         """A live track from radar or RF that broadcasts no identity."""
