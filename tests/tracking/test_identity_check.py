@@ -106,6 +106,14 @@ def test_a_malformed_serial_is_flagged_at_its_first_message() -> None:
     assert "ANSI/CTA-2063-A" in (check.reason("1581E01234567") or "")
 
 
+def test_serials_silent_for_an_hour_are_forgotten_unless_flagged() -> None:
+    check = IdentityCheck(FRAME)
+    check.apply([claim(T0, (0.0, 0.0)), claim(T0, (9.0, 0.0), serial="1581E0")], [])
+    check.apply([claim(T0 + 4000, (0.0, 0.0), serial="1581E1111111111111A")], [])
+    assert SERIAL not in check.serials
+    assert check.reason("1581E0") is not None
+
+
 # --------------------------------------------------------------------- two places
 
 

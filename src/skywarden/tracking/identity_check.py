@@ -76,6 +76,7 @@ class IdentityCheckConfig:
     twin_max_m: float = 6000.0  # no lie farther than this is looked for
     twin_min_speed_mps: float = 2.0
     history_s: float = 30.0
+    forget_s: float = 3600.0  # an unflagged serial silent this long is forgotten
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class _Serial:
     speed_fail: deque[tuple[float, str]] = field(default_factory=deque)
     twins: dict[str, tuple[int, float, float, float]] = field(default_factory=dict)
     supported_t: float = -math.inf
+    last_t: float = -math.inf
     flag: str | None = None
 
 
@@ -119,6 +121,7 @@ class IdentityCheck:
         self.flagged_tracks: dict[str, str] = {}
         self._kind: dict[str, SensorKind] = {}
         self._any = False  # any serial flagged yet
+        self._swept = -math.inf
         self._phantom_serials: set[str] = set()  # claims the radar contradicts by place
         self._phantoms: set[str] = set()  # their claim-only tracks, already ended
 
@@ -139,9 +142,20 @@ class IdentityCheck:
             for c in latest.values():
                 self._check_geometry(c, radar, updates)
             self._any = self._any or any(s.flag is not None for s in self.serials.values())
+            self._forget(claims[-1].t)
         if not (self._any or self.flagged_tracks):
             return updates
         return [v for u in updates if (v := self._tag(u)) is not None]
+
+    def _forget(self, t: float) -> None:
+        """Drop unflagged serials silent for ``forget_s`` (a month of hobby flights must
+        not grow the book without end); flagged ones are kept for the run."""
+        if t - self._swept < self.config.forget_s / 10:
+            return
+        self._swept = t
+        old = t - self.config.forget_s
+        for k in [k for k, s in self.serials.items() if s.flag is None and s.last_t < old]:
+            del self.serials[k]
 
     def reason(self, serial: str) -> str | None:
         """Why ``serial`` is flagged, or ``None``."""
@@ -201,6 +215,7 @@ class IdentityCheck:
         if s.flag is None:
             self._operator(s, c)
         s.claims.append(c)
+        s.last_t = c.t
 
     def _two_places(self, s: _Serial, c: Claim) -> None:
         cfg = self.config
