@@ -16,7 +16,14 @@ in parallel processes, and reports per seed and in total:
   median and p90 over the drones paused, and how many were never paused;
 - the classification confusion matrix: per track update, the truth class of the
   target its track is attributed to (or "none": clutter) against the update's best class;
-- verifications issued, escalated, dropped and lifted; foreign-authority notifications.
+- verifications issued, escalated, dropped and lifted; foreign-authority notifications;
+- Remote ID spoofing (issue 15, "identity is not authorisation"; :mod:`spoof_eval`):
+  with ``--spoof-fraction F`` (default 0.5) that share of smugglers broadcasts a lying
+  Remote ID and, with ``--tower-rid`` (default on), every radar site without a Remote
+  ID receiver gets one, so spoofers are heard along the whole border. Reported: spoofers
+  flagged within 30 s of their first contradiction, median/p90 time to flag, false
+  flags per hour. ``--spoof-fraction 0 --no-tower-rid`` runs the shipped scenario as
+  before (the figures of earlier runs).
 
 Attribution rule (stated in the JSON too): at every update, a track's nearest truth
 target within ATTRIBUTION_CAP_M at that second is noted ("none" if there is none); the
@@ -26,6 +33,7 @@ attributed to a target of class drone. A runway-direction-minute is "without a t
 drone" when no measure covering it was caused by a true drone.
 
     .venv/bin/python bench/decisions.py --seeds 1 2 3 4 5 6 --hours 2
+    .venv/bin/python bench/decisions.py --spoof-fraction 0 --no-tower-rid  # shipped scenario
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import spoof_eval  # noqa: E402  (the bench next door)
 from airspace_eval import _commit  # noqa: E402  (the bench next door)
 
 SCENARIO = ROOT / "scenarios" / "el-paso.yaml"
@@ -58,6 +67,10 @@ GOALS = {
     "false_crossings_per_h_max": 1.0,
     "crossing_recall_min": 0.97,
     "median_time_to_pause_s_max": 30.0,
+    # issue 15: >= 95 % of spoofed identities flagged within 30 s of the first
+    # contradiction, < 1 false flag per hour on honest drones
+    "spoof_detection_rate_min": 0.95,
+    "false_flags_per_h_max": 1.0,
 }
 
 
@@ -109,6 +122,7 @@ def run_seed(scenario: str, seed: int, hours: float, policy: str | None) -> dict
     from skywarden.geo import M_PER_NM
     from skywarden.model import ZoneKind
     from skywarden.sim import load_scenario
+    from skywarden.tracking.identity_check import is_flagged
 
     rec = _Recorder()
     rec.install()
@@ -133,6 +147,8 @@ def run_seed(scenario: str, seed: int, hours: float, policy: str | None) -> dict
     ev = pol.evidence
     counting = set(ev.counting_kinds)
     best: list[tuple[str, str]] = []  # (track, best class) per update
+    spoof_truth = spoof_eval.SpoofTruth(frame, {s.id: s.kind for s in scn.sensors})
+    first_flag: dict[str, tuple[float, tuple[str, ...]]] = {}  # track -> (t, identities)
     t0 = time.perf_counter()
     last_print = [0.0]
     sim_start: list[float] = []
@@ -147,6 +163,7 @@ def run_seed(scenario: str, seed: int, hours: float, policy: str | None) -> dict
         if not sim_start:
             sim_start.append(step.t)
         truth_now.update(t=step.t, xy=np.column_stack([x, y]), ids=[p.target for p in pts])
+        spoof_truth.step(step)
         for p in pts:
             target_kind.setdefault(p.target, p.kind.value)
         drones = np.flatnonzero([p.kind.value == "drone" for p in pts])
@@ -185,6 +202,8 @@ def run_seed(scenario: str, seed: int, hours: float, policy: str | None) -> dict
             notes[u.track][ids[j[i]] if ids and near[i] else "none"] += 1
             first_seen.setdefault(u.track, t)
             best.append((u.track, u.best_class.value))
+            if u.track not in first_flag and is_flagged(u):
+                first_flag[u.track] = (t, u.identities)
             if u.class_probs.get("drone", 0.0) >= ev.min_p_drone and u.p_exist >= ev.min_p_exist:
                 first_strong.setdefault(u.track, t)
                 kinds = set(u.corroboration) | ({"remote_id"} if _has_rid(u) else set())
@@ -312,12 +331,17 @@ def run_seed(scenario: str, seed: int, hours: float, policy: str | None) -> dict
         "corridor_drones_never_tracked": undetected,
         "confusion": conf,
         "measures": {a: dict(c) for a, c in sorted(versions_by.items())},
+        "spoof": spoof_eval.score(spoof_truth, first_flag, attributed, hours),
     }
 
 
 def _has_rid(u: Any) -> bool:
-    """A Remote ID identity on the update (the evidence gate counts it as remote_id)."""
-    return any(str(i).startswith(("rid:", "ridsession:")) for i in getattr(u, "identities", ()))
+    """A Remote ID identity on the update that the tracker did not flag as false (the
+    evidence gate counts it as remote_id)."""
+    from skywarden.tracking.identity_check import is_flagged
+
+    rid = any(str(i).startswith(("rid:", "ridsession:")) for i in getattr(u, "identities", ()))
+    return rid and not is_flagged(u)
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -368,6 +392,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "restricting_measures_by_evidence": dict(sorted(rested.items())),
             "verify": dict(meas.get("verify", {})),
             "notify_foreign_authority": dict(meas.get("notify_foreign_authority", {})),
+            "spoof": spoof_eval.summarise([r["spoof"] for r in rs if "spoof" in r]),
         }
 
     per_seed = {str(r["seed"]): figures([r]) for r in runs}
@@ -386,6 +411,12 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "crossing_recall": _goal(total["crossing_recall"], g["crossing_recall_min"], "min"),
         "median_time_to_pause_s": _goal(
             total["time_to_pause_median_s"], g["median_time_to_pause_s_max"], "max"
+        ),
+        "spoof_detection_rate": _goal(
+            total["spoof"]["spoof_detection_rate"], g["spoof_detection_rate_min"], "min"
+        ),
+        "false_flags_per_h": _goal(
+            total["spoof"]["false_flags_per_h"], g["false_flags_per_h_max"], "max"
         ),
     }
     return {"per_seed": per_seed, "total": total, "goals": goals}
@@ -459,9 +490,26 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--workers", type=int, default=2, help="parallel processes (2 cores)")
     ap.add_argument("--policy", type=Path, default=None, help="policy YAML (default: shipped)")
+    ap.add_argument(
+        "--spoof-fraction",
+        type=float,
+        default=0.5,
+        help="share of smugglers broadcasting a lying Remote ID (0: none, as shipped)",
+    )
+    ap.add_argument(
+        "--tower-rid",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="a Remote ID receiver beside every radar without one (the spoofers' audience)",
+    )
     args = ap.parse_args()
     if args.hours <= 0 or args.workers < 1:
         ap.error("--hours must be > 0 and --workers >= 1")
+    if not 0.0 <= args.spoof_fraction <= 1.0:
+        ap.error("--spoof-fraction must be within [0, 1]")
+    scenario = args.scenario
+    if args.spoof_fraction > 0 or args.tower_rid:
+        scenario = spoof_eval.spoof_scenario(args.scenario, args.spoof_fraction, args.tower_rid)
     console = Console(width=200)
     load_before = os.getloadavg()
     t0 = time.perf_counter()
@@ -469,7 +517,7 @@ def main() -> None:
     with ProcessPoolExecutor(max_workers=min(args.workers, len(args.seeds))) as pool:
         pol = None if args.policy is None else str(args.policy)
         futs = {
-            pool.submit(run_seed, str(args.scenario), s, args.hours, pol): s for s in args.seeds
+            pool.submit(run_seed, str(scenario), s, args.hours, pol): s for s in args.seeds
         }
         for n, fut in enumerate(as_completed(futs), 1):
             r = fut.result()
@@ -483,6 +531,14 @@ def main() -> None:
     title = f"{args.scenario.name}, seeds {args.seeds}, {args.hours:g} h each ({runs[0]['source']})"
     console.print(table(summary, title))
     console.print(confusion_table(summary["total"]["confusion"]))
+    console.print(
+        spoof_eval.table(
+            {k: v["spoof"] for k, v in summary["per_seed"].items()},
+            summary["total"]["spoof"],
+            f"Remote ID spoofing: {args.spoof_fraction:g} of smugglers spoof, "
+            f"tower receivers {'on' if args.tower_rid else 'off'}",
+        )
+    )
     for name, g in summary["goals"].items():
         mark = {True: "reached", False: "MISSED", None: "no data"}[g["reached"]]
         console.print(f"goal {name}: {g['value']} ({g['kind']} {g['target']}): {mark}")
@@ -493,6 +549,15 @@ def main() -> None:
         "seeds": args.seeds,
         "hours": args.hours,
         "policy": str(args.policy) if args.policy else "shipped default",
+        "spoofing": {
+            "fraction": args.spoof_fraction,
+            "tower_rid": args.tower_rid,
+            "note": (
+                "a stress setting, not a field estimate: no public count of spoofed Remote "
+                "ID exists. tower_rid adds a Remote ID receiver (4 km) beside every radar "
+                "without one within 2 km. Scoring: bench/spoof_eval.py's docstring"
+            ),
+        },
         "attribution": {
             "rule": (
                 "per update, the nearest truth target within the cap at that second "

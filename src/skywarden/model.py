@@ -458,6 +458,9 @@ class TruthPoint:
     alt_m: float
     velocity: tuple[float, float, float]
     identity: Identity | None = None
+    #: How the target's Remote ID lies (simulated spoofers only): ``{"mode": ...}`` and
+    #: the mode's parameters (skywarden.sim.spoofing); absent for honest targets.
+    spoof: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         _check_lat_lon_alt("TruthPoint", self.lat, self.lon, self.alt_m)
@@ -475,6 +478,8 @@ class TruthPoint:
         }
         if self.identity is not None:
             d["identity"] = self.identity.to_dict()
+        if self.spoof is not None:
+            d["spoof"] = dict(self.spoof)
         return d
 
     @classmethod
@@ -491,6 +496,7 @@ class TruthPoint:
             float(d["alt_m"]),
             vel,
             Identity.from_dict(d["identity"]) if d.get("identity") else None,
+            dict(d["spoof"]) if d.get("spoof") else None,
         )
 
 

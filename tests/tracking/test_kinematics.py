@@ -68,7 +68,7 @@ def test_track_updates_carry_p_exist_and_corroboration() -> None:
             "rid",
             SensorKind.REMOTE_ID,
             position=Position(31.8 + 2e-5 * k, -106.4, 1260.0),
-            identity=Identity(rid_serial="SN123"),
+            identity=Identity(rid_serial="1581E0123456789ABCD"),  # well formed (ANSI/CTA-2063-A)
         )
         ups += tracker.step(t0 + k, [d])
     assert ups

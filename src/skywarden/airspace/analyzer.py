@@ -483,6 +483,7 @@ class Analyzer:
             height_agl_m=b.alt - self.ground_m,
             behaviour=np.where(recent_b, self.behaviour_strength[b.rows], 0.0),
             has_rid=b.has_rid,
+            false_rid=b.false_rid,
             crossed_recently=b.t - self.last_cross[b.rows] <= memory,
         )
         values = factor_values(inp, self.policy.scoring)

@@ -40,6 +40,10 @@ class Weights(_Strict):
     behaviour: float = Field(ge=0)
     no_remote_id: float = Field(ge=0)
     border_crossing: float = Field(ge=0)
+    # A Remote ID the sensors contradict (tracking.identity_check). Optional so a site
+    # policy written before it keeps loading, with the shipped weight: a false identity
+    # must never score better than none.
+    false_remote_id: float = Field(default=10.0, ge=0)
 
 
 class Scoring(_Strict):

@@ -1,8 +1,10 @@
 """Explained threat score: named factors, each contribution kept, plus the kind of threat.
 
 ``score = sum(weight_f * value_f)`` over the factors of the policy (values in [0, 1],
-weights summing to 100), so every point of a score can be traced to a factor and a person
-can see *why* a track ranks where it does. Factor values are computed for all tracks of
+weights summing to 100, plus ``false_remote_id``: a Remote ID the sensors contradict
+adds its points on top, so a lying drone ranks above any honest worst case), so every
+point of a score can be traced to a factor and a person can see *why* a track ranks
+where it does. Factor values are computed for all tracks of
 a step at once (:func:`factor_values`), then one :class:`ThreatScore` per track keeps the
 contributions and plain-language reasons.
 
@@ -35,6 +37,7 @@ FACTORS = (
     "behaviour",
     "no_remote_id",
     "border_crossing",
+    "false_remote_id",
 )
 
 INCURSION = "incursion"
@@ -96,8 +99,12 @@ class FactorInputs:
     in_corridor: BoolArray
     height_agl_m: FloatArray
     behaviour: FloatArray  # 0..1 from recent loiter/drop/group events
-    has_rid: BoolArray
+    has_rid: BoolArray  # a Remote ID that was not flagged as false
     crossed_recently: BoolArray
+    # the tracker flagged the track's Remote ID as contradicted by the sensors; a flagged
+    # track also has has_rid False, so it scores no_remote_id AND false_remote_id:
+    # a false identity is worse than none. None: no track flagged.
+    false_rid: BoolArray | None = None
 
 
 def factor_values(inp: FactorInputs, scoring: Scoring) -> FloatArray:
@@ -112,6 +119,11 @@ def factor_values(inp: FactorInputs, scoring: Scoring) -> FloatArray:
         np.clip(inp.behaviour, 0.0, 1.0),
         (~inp.has_rid).astype(float),
         inp.crossed_recently.astype(float),
+        (
+            np.zeros(len(inp.p_drone))
+            if inp.false_rid is None
+            else inp.false_rid.astype(float)
+        ),
     ]
     return np.column_stack(cols)
 
@@ -143,6 +155,7 @@ _REASON = {
     "behaviour": "recent loiter/drop/group behaviour",
     "no_remote_id": "no Remote ID broadcast",
     "border_crossing": "crossed the border recently",
+    "false_remote_id": "false Remote ID: its claims contradict the sensors",
 }
 
 

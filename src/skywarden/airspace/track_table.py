@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from skywarden.geo import LocalFrame
 from skywarden.model import TargetClass, TrackStatus, TrackUpdate
+from skywarden.tracking.identity_check import is_flagged
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -40,9 +41,12 @@ class Batch:
     p_manned: FloatArray
     p_bird: FloatArray
     p_exist: FloatArray  # the tracker's existence probability (1.0 from older trackers)
-    has_rid: BoolArray
+    has_rid: BoolArray  # a Remote ID serial the tracker did NOT flag as false
     ended: BoolArray
     prev: FloatArray  # (n, 4) t, x, y, alt of the row's previous update (t NaN if none)
+    # the tracker flagged its Remote ID as false (identity_check): a drone with a false
+    # identity, worse than none; None (older callers) means no flag on any track
+    false_rid: BoolArray | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -67,6 +71,7 @@ class Batch:
             has_rid=self.has_rid[idx],
             ended=self.ended[idx],
             prev=self.prev[idx],
+            false_rid=None if self.false_rid is None else self.false_rid[idx],
         )
 
     @property
@@ -135,6 +140,9 @@ class TrackTable:
             bool,
             n,
         )
+        # A Remote ID the sensors contradict makes nothing compliant.
+        false_rid = np.fromiter((is_flagged(u) for u in ups), bool, n)
+        has_rid &= ~false_rid
         ended = np.fromiter((u.status == TrackStatus.ENDED for u in ups), bool, n)
         x, y, _ = self.frame.to_enu(num[:, 1], num[:, 2], num[:, 3])
         prev = self.last[rows].copy()
@@ -157,6 +165,7 @@ class TrackTable:
             has_rid=has_rid,
             ended=ended,
             prev=prev,
+            false_rid=false_rid,
         )
 
     def stale(self, t: float, max_age_s: float) -> IntArray:

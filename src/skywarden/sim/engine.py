@@ -24,6 +24,7 @@ from skywarden.sim.schedule import Schedule
 from skywarden.sim.seeding import stream
 from skywarden.sim.sensors import SensorModel, build_sensor
 from skywarden.sim.snapshot import Snapshot
+from skywarden.sim.spoofing import spoof_of, spoofing, steal_identities
 from skywarden.sim.target import Target
 from skywarden.sim.traffic import birds, drones, manned
 
@@ -117,13 +118,20 @@ class Simulation:
         s.add_rate(
             "smuggler",
             tr.smugglers.per_hour,
-            partial(drones.smuggler, tr.smugglers, geo),
+            spoofing(
+                partial(drones.smuggler, tr.smugglers, geo),
+                tr.smugglers.spoofing,
+                self.seed,
+                self.frame,
+            ),
             LEAD_DRONE_S,
         )
         s.add_rate(
             "convoy",
             tr.convoys.per_hour,
-            partial(drones.convoy, tr.convoys, geo),
+            spoofing(
+                partial(drones.convoy, tr.convoys, geo), tr.convoys.spoofing, self.seed, self.frame
+            ),
             LEAD_DRONE_S,
         )
         s.add_slots(
@@ -184,7 +192,10 @@ class Simulation:
         active: list[Target] = []
         for k in range(self.n_ticks):
             t = self.t_start + k
-            active.extend(schedule.pop_due(t))
+            launched = schedule.pop_due(t)
+            if launched:
+                steal_identities(launched, active)
+            active.extend(launched)
             active = [tg for tg in active if tg.t0 <= t <= tg.t_end]
             snap = Snapshot.of(t, active, self.frame)
             truth = self.truth_points(snap)
@@ -213,6 +224,7 @@ class Simulation:
                 alt_m=alts[i],
                 velocity=(vels[i][0], vels[i][1], vels[i][2]),
                 identity=tg.identity,
+                spoof=_spoof_record(tg),
             )
             for i, tg in enumerate(snap.targets)
         ]
@@ -238,6 +250,11 @@ class Simulation:
             "airports": sorted(self.geo.runways),
             "sensors": [s.describe() for s in self.sensors],
         }
+
+
+def _spoof_record(tg: Target) -> dict[str, Any] | None:
+    sp = spoof_of(tg)
+    return None if sp is None else sp.to_dict()
 
 
 def _order(d: Detection) -> tuple[float, str]:

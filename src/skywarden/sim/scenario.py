@@ -346,6 +346,51 @@ class _DroneBase(_Strict):
         return _check_range(v, 1e-5, 10)
 
 
+#: How a spoofer's Remote ID lies (skywarden.sim.spoofing gives each one's physics).
+SpoofMode = Literal[
+    "stolen_serial", "false_position", "false_speed", "far_operator", "malformed_serial"
+]
+SPOOF_MODES: tuple[SpoofMode, ...] = (
+    "stolen_serial",
+    "false_position",
+    "false_speed",
+    "far_operator",
+    "malformed_serial",
+)
+
+
+class RemoteIDSpoofing(_Strict):
+    """Smugglers that broadcast a Remote ID that lies (see skywarden.sim.spoofing).
+
+    ``fraction`` of the flights (a draw from each flight's own ``("spoof", id)`` stream,
+    so the other targets' draws are unchanged) broadcast Remote ID with one lie from
+    ``modes``, each equally likely: another drone's identity (``stolen_serial``), a
+    position offset ``offset_m`` in a random direction (``false_position``), a speed
+    scaled by ``speed_factor`` (``false_speed``), an operator ``operator_offset_m`` from
+    the take-off (``far_operator``), or a serial that breaks ANSI/CTA-2063-A
+    (``malformed_serial``). Off (0) by default: no public count of spoofed Remote ID in
+    the field exists (the FAA publishes enforcement of non-broadcasting drones, not of
+    false broadcasts), so any non-zero default would be an assumption; benchmarks turn
+    it on and say so.
+    """
+
+    fraction: float = Field(default=0.0, ge=0, le=1)
+    modes: tuple[SpoofMode, ...] = Field(default=SPOOF_MODES, min_length=1)
+    offset_m: Range = (300.0, 3000.0)
+    speed_factor: Range = (0.1, 0.5)
+    operator_offset_m: Range = (3000.0, 10000.0)
+
+    @field_validator("offset_m", "operator_offset_m")
+    @classmethod
+    def _offsets(cls, v: Range) -> Range:
+        return _check_range(v, 0, 50_000)
+
+    @field_validator("speed_factor")
+    @classmethod
+    def _factor(cls, v: Range) -> Range:
+        return _check_range(v, 0, 10)
+
+
 class SmugglerTraffic(_DroneBase):
     """Drones launched on the Mexican side that cross north, drop a load and return.
 
@@ -353,7 +398,8 @@ class SmugglerTraffic(_DroneBase):
     ``drop_north_m`` north of it (shortened if the battery would not bring it home),
     hover ``hover_s`` in total around a descent to ``drop_agl_m``; ``rf_link_fraction``
     of flights are flown live (the rest follow a programmed route, link on only within
-    1 km of the pilot).
+    1 km of the pilot). ``spoofing``: the share of them whose Remote ID lies
+    (:class:`RemoteIDSpoofing`, off by default).
     """
 
     per_hour: float = Field(default=4.0, ge=0, le=200)
@@ -362,6 +408,7 @@ class SmugglerTraffic(_DroneBase):
     drop_agl_m: Range = (3.0, 10.0)
     hover_s: Range = (20.0, 90.0)
     rf_link_fraction: float = Field(default=0.8, ge=0, le=1)
+    spoofing: RemoteIDSpoofing = RemoteIDSpoofing()
 
 
 class ConvoyTraffic(SmugglerTraffic):

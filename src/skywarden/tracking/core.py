@@ -235,7 +235,7 @@ class TrackerCore:
         assert g.z is not None and g.R is not None
         a = self.table.a
         d = self.dims
-        id_rows, id_dets = self.identities.first(g, self.table)
+        id_rows, id_dets = self.identities.first(g, self.table, self.chi2)
         all_rows = [np.asarray(id_rows, dtype=np.intp)]
         all_dets = [np.asarray(id_dets, dtype=np.intp)]
         used[id_dets] = True

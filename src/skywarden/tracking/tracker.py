@@ -5,7 +5,10 @@ scan through the array core, and returns a ``TrackUpdate`` per confirmed or coas
 track at ``t``, plus one final ``ENDED`` update for a confirmed track the scan deleted
 (so a consumer learns that a track is gone, not only that it went quiet).
 ``finish()`` ends the remaining tracks. Detections later than ``t`` wait for the scan
-they belong to; times must not go backwards between steps.
+they belong to; times must not go backwards between steps. Every Remote ID claim is
+checked against the sensors (:mod:`.identity_check`): the updates of a track whose
+claims are contradicted say so in their evidence (``false_remote_id: ...``) and no
+longer count Remote ID as corroboration.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from skywarden.model import EVIDENCE_KINDS, Detection, TrackStatus, TrackUpdate
 from skywarden.tracking.classify import CLASSES
 from skywarden.tracking.config import TrackerConfig
 from skywarden.tracking.core import TrackerCore
+from skywarden.tracking.identity_check import IdentityCheck
 from skywarden.tracking.records import COASTING, CONFIRMED, ScanError, TrackMeta
 from skywarden.tracking.scan import scan_groups
 
@@ -42,6 +46,7 @@ class Tracker:
         self.id_prefix = id_prefix
         self.config = config or TrackerConfig()
         self.core = TrackerCore(self.config, dims=3)
+        self.identity_check = IdentityCheck(frame)
         self._pending: list[Detection] = []
         self._t_last: float | None = None
 
@@ -56,7 +61,7 @@ class Tracker:
         res = self.core.step(t, scan_groups(self.frame, self.config, now))
         out = self._updates(t, res.live, {})
         out += self._updates(t, res.ended, res.ended_meta, ended=True)
-        return out
+        return self.identity_check.apply(now, out)
 
     def finish(self) -> list[TrackUpdate]:
         """End every remaining track: one ``ENDED`` update per confirmed track."""
@@ -64,7 +69,7 @@ class Tracker:
         meta = dict(self.core.meta)
         rows = self.core.finish()
         self.core.meta.clear()
-        return self._updates(t, rows, meta, ended=True)
+        return self.identity_check.apply([], self._updates(t, rows, meta, ended=True))
 
     def _sensor_names(self, mask: int) -> tuple[str, ...]:
         return tuple(name for name, i in self.core.sensor_index.items() if (mask >> (i % 63)) & 1)

@@ -7,17 +7,28 @@ Gaussian error of the drone's own GNSS fix it broadcasts; ``update_s`` (F3411 re
 at least 1 Hz location messages). A received message carries position, velocity
 (``velocity_sigma`` 0.5 m/s), the height above the takeoff point, the UAS serial
 number and the operator's position; only drones that are Remote ID compliant
-broadcast at all.
+broadcast at all. A spoofer (``skywarden.sim.spoofing``) is heard where it really is
+(reception follows the transmitter) but its message carries its lie: an offset
+position or a scaled speed.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from skywarden.model import Detection, Position, SensorKind
 from skywarden.sim.scenario import RemoteIDConfig
-from skywarden.sim.sensors.base import CooperativeScan, SensorModel, diag_cov, r2, r7
+from skywarden.sim.sensors.base import (
+    CooperativeScan,
+    FloatArray,
+    SensorModel,
+    diag_cov,
+    r2,
+    r7,
+)
 from skywarden.sim.snapshot import Snapshot
+from skywarden.sim.spoofing import spoof_of
 
 VELOCITY_SIGMA_MPS = 0.5
 
@@ -34,7 +45,30 @@ class RemoteIDReceiver(SensorModel):
         idx = np.flatnonzero(got)
         lat, lon, alt = self.perturbed(snap, idx, c.sigma_position_m, c.sigma_altitude_m)
         vel = snap.vel[idx] + self.rng.normal(0.0, VELOCITY_SIGMA_MPS, (len(idx), 3))
+        self._lie(snap, idx, lat, lon, alt, vel)
         return CooperativeScan(idx, eligible, lat, lon, alt, vel)
+
+    def _lie(
+        self,
+        snap: Snapshot,
+        idx: npt.NDArray[np.intp],
+        lat: FloatArray,
+        lon: FloatArray,
+        alt: FloatArray,
+        vel: FloatArray,
+    ) -> None:
+        """Replace what spoofers broadcast by their lie, in place (no random draws, so
+        the receiver's stream, and every honest message, is unchanged)."""
+        for j, i in enumerate(idx.tolist()):
+            sp = spoof_of(snap.targets[i])
+            if sp is None:
+                continue
+            if sp.offset_e_m or sp.offset_n_m:
+                e, n, u = self.frame.to_enu(lat[j], lon[j], alt[j])
+                la, lo, _ = self.frame.to_geodetic(e + sp.offset_e_m, n + sp.offset_n_m, u)
+                lat[j], lon[j] = float(la), float(lo)
+            if sp.speed_factor != 1.0:
+                vel[j, :2] *= sp.speed_factor
 
     def observe(self, snap: Snapshot) -> list[Detection]:
         if not self.due(snap.t):
