@@ -205,7 +205,16 @@ def plan_month(
     simulated = set(only) if only is not None else {t.id for t in tiles}
     unknown = simulated - {t.id for t in tiles}
     if unknown:
-        raise MonthError(f"unknown sector id(s): {', '.join(sorted(unknown))}")
+        raise MonthError(
+            f"--sectors: unknown sector id(s) {', '.join(sorted(unknown))}"
+            f" (this tiling has S00..{tiles[-1].id})"
+        )
+    blind = sorted(t.id for t in tiles if t.id in simulated and not t.sensed)
+    if only is not None and blind:
+        raise MonthError(
+            f"--sectors: {', '.join(blind)} have no sensors (border_sectors.UNSENSED):"
+            " nothing to simulate there; their incursions are in truth with sector null"
+        )
     for t in tiles:
         if t.sensed and t.id in simulated:
             plan.windows[t.id] = _windows(plan, t)
