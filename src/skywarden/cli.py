@@ -90,6 +90,7 @@ app.add_typer(__import__("skywarden.commands.keys", fromlist=["app"]).app, name=
 app.add_typer(__import__("skywarden.commands.audit", fromlist=["app"]).app, name="audit")
 app.command("export")(__import__("skywarden.commands.export", fromlist=["_"]).export)
 app.command("verify")(__import__("skywarden.commands.verify", fromlist=["_"]).verify)
+app.command("stats")(__import__("skywarden.commands.stats", fromlist=["_"]).stats)
 app.add_typer(__import__("skywarden.commands.month", fromlist=["app"]).app, name="month")
 
 

@@ -1,0 +1,217 @@
+"""What analytics reads from a source, in one shape whatever the source was.
+
+A run directory, a month of sector run directories and the service's store all come down
+to the same few facts per sector: the border-crossing events with the tracks that made
+them (their first and last points, identities and the sensors that fed them around each
+crossing), the drop and loiter events, the incidents' kinds, the recommendations, and
+the sensors as deployed (for the coverage model). :mod:`.sources` fills these records;
+everything else in ``skywarden.analytics`` computes from them and never touches a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from skywarden.analytics.records import SourceKind
+
+#: Sensor kinds that report manned aircraft (cooperative transponders), never a drone
+#: alert: their contributions to a track are not counted as alerts.
+MANNED_ONLY_KINDS = frozenset({"adsb"})
+
+
+@dataclass(frozen=True, slots=True)
+class CrossingEvent:
+    """One ``border_crossing`` event of one fused track in one sector.
+
+    ``weight`` is how many events of the month it stands for: 1, except in a month's
+    quiet-time samples, where it is that day's quiet time over the sampled quiet time
+    (docs/month.md, "What is simulated, and what is sampled").
+    """
+
+    sector: str
+    track: str
+    t: float
+    lat: float
+    lon: float
+    alt_m: float
+    direction: str
+    weight: float = 1.0
+
+    @property
+    def key(self) -> str:
+        """The track's name unique across sectors: ``sector/track``."""
+        return f"{self.sector}/{self.track}"
+
+
+@dataclass(slots=True)
+class TrackSpan:
+    """What analytics needs of one fused track: its ends, identities and sensor timeline.
+
+    ``sensor_times`` is (t, the update's ``sensors``) for every update, so the alert rule
+    can ask which sensors had seen the track by the time of a crossing.
+    """
+
+    sector: str
+    track: str
+    t0: float
+    lat0: float
+    lon0: float
+    t1: float
+    lat1: float
+    lon1: float
+    identities: set[str] = field(default_factory=set)
+    sensor_times: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)
+
+    def extend(self, t: float, lat: float, lon: float, ids: Any, sensors: Any) -> None:
+        """Take one more (time-ordered) update of the track."""
+        if t < self.t0:
+            self.t0, self.lat0, self.lon0 = t, lat, lon
+        if t >= self.t1:
+            self.t1, self.lat1, self.lon1 = t, lat, lon
+        if ids:
+            self.identities.update(str(i) for i in ids)
+        self.sensor_times.append((t, tuple(str(s) for s in sensors or ())))
+
+    def sensors_by(self, t: float) -> set[str]:
+        """The sensors that had fed the track by ``t``. The tracker reports a track's
+        contributing sensors cumulatively (a bit mask that only grows), so this is the
+        union of the lists of the updates up to ``t``."""
+        out: set[str] = set()
+        for ts, ss in self.sensor_times:
+            if ts <= t:
+                out.update(ss)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class PointEvent:
+    """A drop or loiter event: kind, time, place, track."""
+
+    kind: str
+    sector: str
+    track: str
+    t: float
+    lat: float
+    lon: float
+    weight: float = 1.0
+
+
+@dataclass(slots=True)
+class SensorSite:
+    """A sensor as deployed: kind, site and the parameters of its detection model.
+
+    ``params`` holds the scenario's sensor configuration (``range_max_m``,
+    ``range_50_m``, ``pd_max``, ``pd_slope``, ``pd``, ``update_s``, ...).
+    """
+
+    id: str
+    kind: str
+    lat: float
+    lon: float
+    alt_m: float
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SectorData:
+    """Everything analytics reads of one sector (one run directory or one store)."""
+
+    id: str
+    crossings: list[CrossingEvent] = field(default_factory=list)
+    spans: dict[str, TrackSpan] = field(default_factory=dict)
+    points: list[PointEvent] = field(default_factory=list)
+    incident_kinds: list[tuple[float, str]] = field(default_factory=list)
+    recommendations: list[dict[str, Any]] = field(default_factory=list)
+    airports: list[str] = field(default_factory=list)
+    sensors: list[SensorSite] = field(default_factory=list)
+    #: the sector's origin and half-width, to clip the border line for coverage
+    origin: tuple[float, float] | None = None
+    extent_m: float | None = None
+    #: the drone height above ground the coverage model assumes (m), and the ground (m MSL)
+    ground_alt_m: float | None = None
+    start: float | None = None
+    end: float | None = None
+    #: a month's sector: its stretch of border (km from the Pacific end), the rate
+    #: model's relative crossings per km there, whether it has sensors and a run
+    stretch_km: tuple[float, float] | None = None
+    rate_weight: float = 1.0
+    sensed: bool = True
+    simulated: bool = True
+    #: (start, end, weight) of the simulated windows (a month's windows.json)
+    windows: list[tuple[float, float, float]] = field(default_factory=list)
+
+    def weight_at(self, t: float) -> float:
+        """The weight of an event at ``t``: its window's (1 without windows)."""
+        for a, b, w in self.windows:
+            if a <= t <= b:
+                return w
+        return 1.0
+
+
+@dataclass(slots=True)
+class Material:
+    """A whole source: its sectors, what kind of source it was and notes on what was guessed."""
+
+    source: str
+    kind: SourceKind
+    sectors: list[SectorData]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def start(self) -> float | None:
+        ts = [s.start for s in self.sectors if s.start is not None]
+        return min(ts) if ts else None
+
+    @property
+    def end(self) -> float | None:
+        ts = [s.end for s in self.sectors if s.end is not None]
+        return max(ts) if ts else None
+
+    def crossings(self) -> list[CrossingEvent]:
+        """Every sector's crossing events, in time order."""
+        out = [c for s in self.sectors for c in s.crossings]
+        out.sort(key=lambda c: (c.t, c.sector, c.track))
+        return out
+
+    def span(self, c: CrossingEvent) -> TrackSpan | None:
+        for s in self.sectors:
+            if s.id == c.sector:
+                return s.spans.get(c.track)
+        return None
+
+    def clipped(self, start: float | None, end: float | None) -> Material:
+        """The same material keeping only what happened in [start, end)."""
+
+        def keep(t: float) -> bool:
+            return (start is None or t >= start) and (end is None or t < end)
+
+        sectors = []
+        for s in self.sectors:
+            sectors.append(
+                SectorData(
+                    id=s.id,
+                    crossings=[c for c in s.crossings if keep(c.t)],
+                    spans=s.spans,
+                    points=[p for p in s.points if keep(p.t)],
+                    incident_kinds=[k for k in s.incident_kinds if keep(k[0])],
+                    recommendations=[r for r in s.recommendations if keep(float(r["t_issued"]))],
+                    airports=s.airports,
+                    sensors=s.sensors,
+                    origin=s.origin,
+                    extent_m=s.extent_m,
+                    ground_alt_m=s.ground_alt_m,
+                    stretch_km=s.stretch_km,
+                    rate_weight=s.rate_weight,
+                    sensed=s.sensed,
+                    simulated=s.simulated,
+                    windows=s.windows,
+                    start=max(s.start, start)
+                    if s.start is not None and start is not None
+                    else (start if s.start is None else s.start),
+                    end=min(s.end, end)
+                    if s.end is not None and end is not None
+                    else (end if s.end is None else s.end),
+                )
+            )
+        return Material(self.source, self.kind, sectors, list(self.notes))

@@ -1,0 +1,175 @@
+"""``skywarden stats RUN_OR_STORE``: how many drone incursions, counted how.
+
+    skywarden stats out/run                       # a `skywarden run` directory
+    skywarden stats out/month --rule track        # a month directory (sectors/<ID>/)
+    skywarden stats sqlite:///out/skywarden.db --since 2026-02-11T00:00Z --json
+
+Prints the counts under the three rules (per alert, per track, per de-duplicated
+incursion) each with its method, the breakdowns by sector, direction, day and hour,
+the coverage model with its estimate of unseen incursions, H3 hot spots, drops and
+loiters, runway-pause minutes and incidents by kind. ``--json`` prints the
+:class:`~skywarden.analytics.Stats` record instead; ``--out FILE`` writes it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from skywarden.analytics import Stats
+
+
+def stats(
+    source: Annotated[
+        str, typer.Argument(help="A run directory, a month directory or a store URL")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Stats record as JSON")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Also write the Stats record to this JSON file")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="From this time (epoch s or ISO)")] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this time (epoch s or ISO)")] = None,
+    rule: Annotated[
+        str, typer.Option(help="Rule the breakdowns and hot spots use: alert, track, incursion")
+    ] = "incursion",
+    recross_min: Annotated[
+        float | None,
+        typer.Option(
+            "--recross-min",
+            min=0.0,
+            help="Minutes on the other side before a re-crossing counts again (default 10)",
+        ),
+    ] = None,
+    h3_resolution: Annotated[
+        int,
+        typer.Option("--h3-resolution", min=0, max=15, help="H3 resolution of the hot spots"),
+    ] = 7,
+) -> None:
+    """Count incursions honestly: per alert, per track and de-duplicated, with coverage."""
+    from rich.console import Console
+
+    from skywarden.analytics import RULES, CountingRule, compute_stats
+    from skywarden.export.data import parse_time
+
+    if rule not in RULES:
+        typer.echo(f"error: --rule {rule!r}: one of {', '.join(RULES)}", err=True)
+        raise typer.Exit(2)
+    t0 = None if since is None else parse_time(since, "--since")
+    t1 = None if until is None else parse_time(until, "--until")
+    if t0 is not None and t1 is not None and t1 <= t0:
+        typer.echo("error: --until must be after --since", err=True)
+        raise typer.Exit(2)
+    params = None if recross_min is None else CountingRule(recross_s=recross_min * 60.0)
+    result = compute_stats(
+        source, start=t0, end=t1, rule=rule, params=params, hotspot_resolution=h3_resolution
+    )
+    text = result.model_dump_json(indent=1)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n")
+    if as_json:
+        typer.echo(text)
+        return
+    console = Console()
+    print_stats(console, result)
+    if out is not None:
+        console.print(f"wrote {out}")
+
+
+def print_stats(console: Console, s: Stats) -> None:
+    """The readable tables of a Stats record."""
+    from rich.table import Table
+
+    console.print(
+        f"[bold]{s.source}[/bold] ({s.kind}, {len(s.sectors)} sector(s)) "
+        f"{s.period.start_iso or '?'} to {s.period.end_iso or '?'}"
+    )
+    honest = s.count("incursion")
+    t = Table(title="incursions (northbound), by counting rule")
+    for col in ("rule", "count", "x de-duplicated", "method"):
+        t.add_column(col, overflow="fold")
+    for c in s.counts:
+        ratio = f"{c.count / honest:.2f}" if honest else "-"
+        t.add_row(c.rule, str(c.count), ratio, c.method)
+    console.print(t)
+    b = s.breakdown
+    t = Table(title=f"by sector and direction (rule: {s.rule})")
+    t.add_column("sector")
+    t.add_column("count", justify="right")
+    for k, v in b.by_sector.items():
+        t.add_row(k, str(v))
+    for k, v in b.by_direction.items():
+        t.add_row(f"[dim]all sectors, {k}[/dim]", str(v))
+    t.add_row("[dim]of which Remote ID (identified)[/dim]", str(b.identified))
+    console.print(t)
+    if any(b.by_hour):
+        t = Table(title="UTC hour")
+        hours = [h for h in range(24) if b.by_hour[h]]
+        for h in hours:
+            t.add_column(f"{h:02d}", justify="right")
+        t.add_row(*(str(b.by_hour[h]) for h in hours))
+        console.print(t)
+    if b.by_day:
+        t = Table(title="by day (UTC)")
+        t.add_column("day")
+        t.add_column("count", justify="right")
+        for k, v in b.by_day.items():
+            t.add_row(k, str(v))
+        console.print(t)
+    _coverage(console, s)
+    _others(console, s)
+    for n in s.notes:
+        console.print(f"[yellow]note:[/yellow] {n}")
+
+
+def _coverage(console: Console, s: Stats) -> None:
+    from rich.table import Table
+
+    c = s.coverage
+    if c is None:
+        console.print("coverage: not computed (no sensor sites: the run's scenario was not found)")
+        return
+    t = Table(title=f"coverage of {c.border_km:.1f} km of border")
+    for col in ("sensor set", "share of border in reach", "mean P(crossing counted)"):
+        t.add_column(col)
+    for st in c.sets:
+        t.add_row(st.name, f"{st.share:.0%}", f"{st.mean_p_detect:.2f}")
+    console.print(t)
+    console.print(
+        f"counted {c.counted}, estimated {c.estimated:.1f} "
+        f"({c.confidence:.0%} interval {c.low:.1f} to {c.high:.1f}), "
+        f"unseen {c.unseen:.1f}: {c.method}"
+    )
+    for a in c.assumptions:
+        console.print(f"  [dim]assumes: {a}[/dim]")
+
+
+def _others(console: Console, s: Stats) -> None:
+    from rich.table import Table
+
+    if s.hotspots:
+        t = Table(title=f"hot spots (H3 resolution {s.hotspots[0].resolution})")
+        for col in ("cell", "count", "centre"):
+            t.add_column(col)
+        for h in s.hotspots[:10]:
+            t.add_row(h.cell, str(h.count), f"{h.lat:.4f}, {h.lon:.4f}")
+        console.print(t)
+    console.print(f"drops {s.behaviours.drops}, loiters {s.behaviours.loiters}")
+    if s.runway_pauses:
+        t = Table(title="runway-pause minutes")
+        for col in ("airport", "minutes", "measures", "by runway end"):
+            t.add_column(col, overflow="fold")
+        for r in s.runway_pauses:
+            rw = ", ".join(f"{k} {v:g}" for k, v in r.by_runway.items())
+            t.add_row(r.airport, f"{r.minutes:.1f}", str(r.measures), rw)
+        console.print(t)
+    else:
+        console.print("runway-pause minutes: none")
+    if s.incidents_by_kind:
+        kinds = ", ".join(f"{k} {v}" for k, v in s.incidents_by_kind.items())
+        console.print(f"incidents by kind: {kinds}")
