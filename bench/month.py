@@ -111,6 +111,24 @@ def sampling(border: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def composition(month: Path) -> dict[str, Any]:
+    """Per rule: units in incursion windows (weight 1) and the weighted count from quiet
+    samples with its Poisson standard error (sqrt of the sum of squared weights)."""
+    from skywarden.analytics import RULES, count_incursions
+
+    out: dict[str, Any] = {}
+    for rule in RULES:
+        units = count_incursions(month, rule)
+        quiet = [u.weight for u in units if u.weight > 1.0]
+        out[rule] = {
+            "in_windows": sum(1 for u in units if u.weight <= 1.0),
+            "quiet_units": len(quiet),
+            "from_quiet_samples": round(sum(quiet), 1),
+            "from_quiet_samples_se": round(sum(w * w for w in quiet) ** 0.5, 1),
+        }
+    return out
+
+
 def _err(counted: float, truth: int) -> float | None:
     return round((counted - truth) / truth, 4) if truth else None
 
@@ -153,6 +171,7 @@ def summarise(
         }
         for rule, c in counts.items()
     }
+    out["composition"] = composition(month)
     cov = stats.get("coverage")
     if cov:
         out["estimate"] = {
@@ -194,6 +213,12 @@ def table(r: dict[str, Any]) -> Table:
                 f"vs sensed truth {_pct(c['error_vs_sensed_truth'])},"
                 f" vs all {_pct(c['error_vs_all_truth'])}",
             )
+        for rule, c in r.get("composition", {}).items():
+            t.add_row(
+                f"  {rule}: in windows / from quiet",
+                f"{c['in_windows']} / {c['from_quiet_samples']:.0f}",
+                f"{c['quiet_units']} sampled units, SE {c['from_quiet_samples_se']:.0f}",
+            )
     else:
         t.add_row("counts", "-", str(r["counts"]))
     e = r.get("estimate")
@@ -222,6 +247,9 @@ def main() -> None:
     ap.add_argument("--from", dest="src", type=Path, default=None, help="count this month dir")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "month.json")
     ap.add_argument("--table-only", action="store_true")
+    ap.add_argument(
+        "--wall-s", type=float, default=None, help="with --from: the run's measured wall time"
+    )
     args = ap.parse_args()
     console = Console()
     if args.table_only:
@@ -230,7 +258,11 @@ def main() -> None:
     load_before = os.getloadavg()
     tmp = None
     if args.src is not None:
-        month, wall = args.src, 0.0
+        month = args.src
+        wall = float(
+            json.loads((month / "border.json").read_text()).get("run", {}).get("wall_s", 0)
+        )
+        wall = args.wall_s if args.wall_s is not None else wall
     else:
         month = args.dir or Path(tempfile.mkdtemp(prefix="month-"))
         tmp = None if args.dir else month
