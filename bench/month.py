@@ -129,6 +129,47 @@ def composition(month: Path) -> dict[str, Any]:
     return out
 
 
+def attribution(month: Path) -> dict[str, dict[str, float]]:
+    """Per rule, what the counted units were (weighted): the role of the nearest true
+    target at the unit's time within 300 m ("month drone" for a month incursion, else
+    the truth role: bird, hobby, surveillance...; "nothing" beyond 300 m). A diagnostic
+    that reads the simulator's truth; the counts themselves never do."""
+    import gzip
+    from collections import defaultdict
+
+    from skywarden.analytics import RULES, count_incursions
+    from skywarden.geo import distance_m
+
+    units = {rule: count_incursions(month, rule) for rule in RULES}
+    want: dict[str, set[float]] = defaultdict(set)
+    for us in units.values():
+        for u in us:
+            want[u.sector].add(float(round(u.t)))
+    rows: dict[tuple[str, float], list[dict[str, Any]]] = defaultdict(list)
+    for sector, times in want.items():
+        path = month / "sectors" / sector / "truth.jsonl.gz"
+        if not path.is_file():
+            continue
+        with gzip.open(path, "rt") as fh:
+            for line in fh:
+                r = json.loads(line)
+                if r["t"] in times:
+                    rows[(sector, r["t"])].append(r)
+    out: dict[str, dict[str, float]] = {}
+    for rule, us in units.items():
+        tally: dict[str, float] = defaultdict(float)
+        for u in us:
+            best = (300.0, "nothing")
+            for r in rows.get((u.sector, float(round(u.t))), []):
+                d = float(distance_m(u.lat, u.lon, r["lat"], r["lon"]))
+                if d < best[0]:
+                    role = "month drone" if str(r["target"]).startswith("inc-") else r["role"]
+                    best = (d, role)
+            tally[best[1]] += u.weight
+        out[rule] = {k: round(v, 1) for k, v in sorted(tally.items())}
+    return out
+
+
 def _err(counted: float, truth: int) -> float | None:
     return round((counted - truth) / truth, 4) if truth else None
 
@@ -172,6 +213,7 @@ def summarise(
         for rule, c in counts.items()
     }
     out["composition"] = composition(month)
+    out["attribution"] = attribution(month)
     cov = stats.get("coverage")
     if cov:
         out["estimate"] = {
@@ -221,6 +263,10 @@ def table(r: dict[str, Any]) -> Table:
             )
     else:
         t.add_row("counts", "-", str(r["counts"]))
+    for rule, parts in r.get("attribution", {}).items():
+        t.add_row(
+            f"  {rule}: what was counted", "", ", ".join(f"{k} {v:.0f}" for k, v in parts.items())
+        )
     e = r.get("estimate")
     if e:
         t.add_row(
