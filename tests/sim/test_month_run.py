@@ -79,9 +79,9 @@ def test_a_window_flies_the_month_drone_with_its_global_id() -> None:
 def test_bad_options_are_one_line_errors_naming_the_option(tmp_path: Path) -> None:
     for argv, what in (
         (["--days", "40"], "--days 40"),
-        (["--sectors", "S999"], "S999"),
-        (["--sectors", "S50"], "no sensors"),
-        (["--quiet-s", "-5"], "--quiet-s"),
+        (["--days", "1", "--sectors", "S999"], "S999"),
+        (["--days", "1", "--sectors", "S50"], "no sensors"),
+        (["--days", "1", "--quiet-s", "-5"], "--quiet-s"),
     ):
         r = CliRunner().invoke(app, ["month", "plan", "--out", str(tmp_path / "m"), *argv])
         assert r.exit_code == 2, (argv, r.output)
