@@ -296,6 +296,7 @@ def main() -> None:
     ap.add_argument(
         "--wall-s", type=float, default=None, help="with --from: the run's measured wall time"
     )
+    ap.add_argument("--note", default="", help="a remark stored with the results")
     args = ap.parse_args()
     console = Console()
     if args.table_only:
@@ -327,6 +328,7 @@ def main() -> None:
                 "command": "skywarden month run --out DIR --days N --workers W --seed S"
                 " --quiet-s Q; then skywarden.analytics.compute_stats(DIR)",
                 "args": {k: str(v) for k, v in vars(args).items()},
+                "note": args.note,
                 "loadavg_before": [round(v, 2) for v in load_before],
                 "loadavg_after": [round(v, 2) for v in os.getloadavg()],
                 "result": result,
