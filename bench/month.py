@@ -111,6 +111,65 @@ def sampling(border: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def composition(month: Path) -> dict[str, Any]:
+    """Per rule: units in incursion windows (weight 1) and the weighted count from quiet
+    samples with its Poisson standard error (sqrt of the sum of squared weights)."""
+    from skywarden.analytics import RULES, count_incursions
+
+    out: dict[str, Any] = {}
+    for rule in RULES:
+        units = count_incursions(month, rule)
+        quiet = [u.weight for u in units if u.weight > 1.0]
+        out[rule] = {
+            "in_windows": sum(1 for u in units if u.weight <= 1.0),
+            "quiet_units": len(quiet),
+            "from_quiet_samples": round(sum(quiet), 1),
+            "from_quiet_samples_se": round(sum(w * w for w in quiet) ** 0.5, 1),
+        }
+    return out
+
+
+def attribution(month: Path) -> dict[str, dict[str, float]]:
+    """Per rule, what the counted units were (weighted): the role of the nearest true
+    target at the unit's time within 300 m ("month drone" for a month incursion, else
+    the truth role: bird, hobby, surveillance...; "nothing" beyond 300 m). A diagnostic
+    that reads the simulator's truth; the counts themselves never do."""
+    import gzip
+    from collections import defaultdict
+
+    from skywarden.analytics import RULES, count_incursions
+    from skywarden.geo import distance_m
+
+    units = {rule: count_incursions(month, rule) for rule in RULES}
+    want: dict[str, set[float]] = defaultdict(set)
+    for us in units.values():
+        for u in us:
+            want[u.sector].add(float(round(u.t)))
+    rows: dict[tuple[str, float], list[dict[str, Any]]] = defaultdict(list)
+    for sector, times in want.items():
+        path = month / "sectors" / sector / "truth.jsonl.gz"
+        if not path.is_file():
+            continue
+        with gzip.open(path, "rt") as fh:
+            for line in fh:
+                r = json.loads(line)
+                if r["t"] in times:
+                    rows[(sector, r["t"])].append(r)
+    out: dict[str, dict[str, float]] = {}
+    for rule, us in units.items():
+        tally: dict[str, float] = defaultdict(float)
+        for u in us:
+            best = (300.0, "nothing")
+            for r in rows.get((u.sector, float(round(u.t))), []):
+                d = float(distance_m(u.lat, u.lon, r["lat"], r["lon"]))
+                if d < best[0]:
+                    role = "month drone" if str(r["target"]).startswith("inc-") else r["role"]
+                    best = (d, role)
+            tally[best[1]] += u.weight
+        out[rule] = {k: round(v, 1) for k, v in sorted(tally.items())}
+    return out
+
+
 def _err(counted: float, truth: int) -> float | None:
     return round((counted - truth) / truth, 4) if truth else None
 
@@ -153,6 +212,8 @@ def summarise(
         }
         for rule, c in counts.items()
     }
+    out["composition"] = composition(month)
+    out["attribution"] = attribution(month)
     cov = stats.get("coverage")
     if cov:
         out["estimate"] = {
@@ -194,8 +255,18 @@ def table(r: dict[str, Any]) -> Table:
                 f"vs sensed truth {_pct(c['error_vs_sensed_truth'])},"
                 f" vs all {_pct(c['error_vs_all_truth'])}",
             )
+        for rule, c in r.get("composition", {}).items():
+            t.add_row(
+                f"  {rule}: in windows / from quiet",
+                f"{c['in_windows']} / {c['from_quiet_samples']:.0f}",
+                f"{c['quiet_units']} sampled units, SE {c['from_quiet_samples_se']:.0f}",
+            )
     else:
         t.add_row("counts", "-", str(r["counts"]))
+    for rule, parts in r.get("attribution", {}).items():
+        t.add_row(
+            f"  {rule}: what was counted", "", ", ".join(f"{k} {v:.0f}" for k, v in parts.items())
+        )
     e = r.get("estimate")
     if e:
         t.add_row(
@@ -222,6 +293,10 @@ def main() -> None:
     ap.add_argument("--from", dest="src", type=Path, default=None, help="count this month dir")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "month.json")
     ap.add_argument("--table-only", action="store_true")
+    ap.add_argument(
+        "--wall-s", type=float, default=None, help="with --from: the run's measured wall time"
+    )
+    ap.add_argument("--note", default="", help="a remark stored with the results")
     args = ap.parse_args()
     console = Console()
     if args.table_only:
@@ -230,7 +305,11 @@ def main() -> None:
     load_before = os.getloadavg()
     tmp = None
     if args.src is not None:
-        month, wall = args.src, 0.0
+        month = args.src
+        wall = float(
+            json.loads((month / "border.json").read_text()).get("run", {}).get("wall_s", 0)
+        )
+        wall = args.wall_s if args.wall_s is not None else wall
     else:
         month = args.dir or Path(tempfile.mkdtemp(prefix="month-"))
         tmp = None if args.dir else month
@@ -249,6 +328,7 @@ def main() -> None:
                 "command": "skywarden month run --out DIR --days N --workers W --seed S"
                 " --quiet-s Q; then skywarden.analytics.compute_stats(DIR)",
                 "args": {k: str(v) for k, v in vars(args).items()},
+                "note": args.note,
                 "loadavg_before": [round(v, 2) for v in load_before],
                 "loadavg_after": [round(v, 2) for v in os.getloadavg()],
                 "result": result,

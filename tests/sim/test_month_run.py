@@ -74,3 +74,15 @@ def test_a_window_flies_the_month_drone_with_its_global_id() -> None:
     sim = WindowSimulation(scn, 3, start - 5, 10.0, geo, [inc.target])
     seen = [p for step in sim.steps() for p in step.truth if p.target == inc.id]
     assert len(seen) == 10 and all(p.role == "smuggler" for p in seen)
+
+
+def test_bad_options_are_one_line_errors_naming_the_option(tmp_path: Path) -> None:
+    for argv, what in (
+        (["--days", "40"], "--days 40"),
+        (["--days", "1", "--sectors", "S999"], "S999"),
+        (["--days", "1", "--sectors", "S50"], "no sensors"),
+        (["--days", "1", "--quiet-s", "-5"], "--quiet-s"),
+    ):
+        r = CliRunner().invoke(app, ["month", "plan", "--out", str(tmp_path / "m"), *argv])
+        assert r.exit_code == 2, (argv, r.output)
+        assert what in r.output, (argv, r.output)

@@ -324,6 +324,7 @@ def run_month(
     all_tracks: bool = False,
 ) -> list[dict[str, Any]]:
     """Write the truth and manifest, run every sector (in ``workers`` processes)."""
+    wall0 = time.perf_counter()
     write_truth(plan, month_dir)
     write_manifest(plan, month_dir)
     todo = jobs(plan, month_dir, compress, all_tracks)
@@ -343,5 +344,6 @@ def run_month(
                 if on_done:
                     on_done(r)
     results.sort(key=lambda r: str(r["sector"]))
-    write_manifest(plan, month_dir, {"sector_runs": results})
+    run = {"workers": workers, "wall_s": round(time.perf_counter() - wall0, 1)}
+    write_manifest(plan, month_dir, {"sector_runs": results, "run": run})
     return results

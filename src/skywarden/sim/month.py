@@ -183,18 +183,10 @@ def plan_month(
         raise MonthError(f"--quiet-s {quiet_s:g}: must be in [0, 86400]")
     model = model or RateModel()
     tiles = tile_border(tile_km, margin_km)
+    simulated = _simulated(tiles, only)
     line = BorderLine.shipped()
     plan = MonthPlan(seed, start.timestamp(), days, tiles, model, margin_km, tile_km, quiet_s, line)
-    stretches = [
-        Stretch(
-            t.id,
-            t.km0,
-            t.km1,
-            rate_weight(t, model),
-            t.origin[1],
-        )
-        for t in tiles
-    ]
+    stretches = [Stretch(t.id, t.km0, t.km1, rate_weight(t, model), t.origin[1]) for t in tiles]
     draws = rates.draw(seed, stretches, model, plan.start_t, days)
     geos: dict[str, Geography] = {}
     for k, d in enumerate(draws):
@@ -202,14 +194,29 @@ def plan_month(
         inc = Incursion(f"inc-{k:05d}", d.t, d.km, owner.id, d.recross)
         _fly(plan, inc, owner, geos)
         plan.incursions.append(inc)
-    simulated = set(only) if only is not None else {t.id for t in tiles}
-    unknown = simulated - {t.id for t in tiles}
-    if unknown:
-        raise MonthError(f"unknown sector id(s): {', '.join(sorted(unknown))}")
     for t in tiles:
         if t.sensed and t.id in simulated:
             plan.windows[t.id] = _windows(plan, t)
     return plan
+
+
+def _simulated(tiles: list[Tile], only: list[str] | None) -> set[str]:
+    """The ids of the sectors to simulate; ``--sectors`` naming an unknown or unsensed
+    sector is refused before anything is drawn."""
+    simulated = set(only) if only is not None else {t.id for t in tiles}
+    unknown = simulated - {t.id for t in tiles}
+    if unknown:
+        raise MonthError(
+            f"--sectors: unknown sector id(s) {', '.join(sorted(unknown))}"
+            f" (this tiling has S00..{tiles[-1].id})"
+        )
+    blind = sorted(t.id for t in tiles if t.id in simulated and not t.sensed)
+    if only is not None and blind:
+        raise MonthError(
+            f"--sectors: {', '.join(blind)} have no sensors (border_sectors.UNSENSED):"
+            " nothing to simulate there; their incursions are in truth with sector null"
+        )
+    return simulated
 
 
 def rate_weight(t: Tile, model: RateModel) -> float:

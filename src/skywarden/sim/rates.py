@@ -109,12 +109,12 @@ class RateModel:
 
     # ------------------------------------------------------------------ factors
 
-    def hour_factor(self, local_hour: FloatArray | float) -> FloatArray:
+    def hour_factor(self, local_hour: npt.ArrayLike) -> FloatArray:
         """Hour-of-day factor (mean 1 over the day) at local solar hour(s)."""
         h = np.asarray(local_hour, dtype=float)
         return 1.0 + self.hour_amplitude * np.cos(2 * np.pi * (h - self.hour_peak) / 24.0)
 
-    def weekday_factor(self, weekday: npt.NDArray[np.int_] | int) -> FloatArray:
+    def weekday_factor(self, weekday: npt.ArrayLike) -> FloatArray:
         """Day-of-week factor (mean 1 over the week), Monday = 0."""
         w = np.asarray(self.weekday, dtype=float)
         return np.asarray((w / w.mean())[np.asarray(weekday) % 7], dtype=float)
