@@ -90,7 +90,7 @@ def trajectory(rows: list[dict[str, Any]]) -> list[dict[str, float]]:
 
 def remote_id(points: list[dict[str, float]]) -> bytes:
     """A Basic ID, then one Location per point (tenths of seconds past the hour)."""
-    basic = BasicId(IdType.SERIAL_NUMBER, UaType.AEROPLANE, "SAMPLE0393322CDG")
+    basic = BasicId(IdType.SERIAL_NUMBER, UaType.AEROPLANE, "1SWDBSAMP0393322")
     out = [encode_message(basic)]
     for p in points:
         tenths = round((p["t"] % 3600.0) * 10) % 36000

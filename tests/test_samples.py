@@ -28,7 +28,7 @@ REF = "--reference-time 2024-07-06T06:58:52.306040Z"
 INGEST = {
     "beast": (f"skywarden ingest samples/cdg/departure.beast {REF}", 219, 1, "icao:393322"),
     "avr": (f"skywarden ingest samples/cdg/departure.avr {REF}", 219, 1, "icao:393322"),
-    "rid": (f"skywarden ingest samples/cdg/departure.rid {REF}", 105, 1, "rid:SAMPLE0393322CDG"),
+    "rid": (f"skywarden ingest samples/cdg/departure.rid {REF}", 105, 1, "rid:1SWDBSAMP0393322"),
     "radar": ("skywarden ingest samples/cdg/radar-plots.csv", 105, 1, None),
     "sbs": ("skywarden ingest samples/lax/sbs1-dated.sbs", 74, None, None),
 }
