@@ -113,7 +113,7 @@ def test_two_drones_crossing_side_by_side_in_one_sector_are_two(tmp_path: Path) 
     assert len(count_incursions(run, "incursion")) == 2
 
 
-def _month(tmp_path: Path, sectors: dict[str, list[tuple[str, float]]]) -> Path:
+def _month(tmp_path: Path, sectors: dict[str, list[tuple[float, float]]]) -> Path:
     """A month directory: border.json and sectors/<ID>/ runs whose tracks each cross
     north once at (time offset, east metres)."""
     month = tmp_path / "month"

@@ -160,7 +160,11 @@ def test_a_short_spoofed_run_gets_its_liars_flagged_and_nobody_else() -> None:
     serials: set[str] = set()
     flagged: dict[str, list[str]] = {}
     for step in sim.steps():
-        serials |= {p.identity.rid_serial for p in step.truth if p.spoof}
+        serials |= {
+            p.identity.rid_serial
+            for p in step.truth
+            if p.spoof and p.identity is not None and p.identity.rid_serial
+        }
         for u in tracker.step(step.t, step.detections):
             if is_flagged(u):
                 flagged[u.track] = [i[4:] for i in u.identities]

@@ -302,6 +302,7 @@ def test_a_serial_claimed_far_away_neither_pulls_nor_steals_the_owners_track() -
         ups = tracker.step(T0 + k, dets)
         if k == 9:
             owner = next(u.track for u in ups if f"rid:{SERIAL}" in u.identities)
+    assert owner is not None, "the owner's track holds the serial by scan 9"
     thief = [u for u in ups if u.track != owner and f"rid:{SERIAL}" in u.identities]
     mine = next(u for u in ups if u.track == owner)
     x, _, _ = FRAME.to_enu(mine.lat, mine.lon, mine.alt_m)
