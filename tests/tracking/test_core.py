@@ -152,3 +152,38 @@ def test_malformed_scan_groups_are_rejected_with_the_group_named() -> None:
     nan = _group(0.0, np.array([[np.nan, 1.0]]))
     with pytest.raises(ScanError, match="non-finite"):
         core.step(0.0, [nan])
+
+
+def _confirmed_mover(core: TrackerCore, scans: int = 20) -> int:
+    """A target flying east at 10 m/s for ``scans`` one-second scans; its track id."""
+    rng = np.random.default_rng(7)
+    out = _run(core, scans, lambda k: np.array([[1000.0 + 10.0 * k, 2000.0]]), rng)
+    tid = _nearest_track(out[-1], np.array([1000.0 + 10.0 * (scans - 1), 2000.0]))
+    assert tid is not None
+    return tid
+
+
+def test_after_a_feed_gap_stale_tracks_end_before_the_next_scan_is_associated() -> None:
+    # Scans stop for an hour (an outage, or the month's jump between windows). The track
+    # predicted across the gap has a covariance that would gate anything; the first
+    # detection after the gap (another object, 300 m off) must start its own track, not
+    # inherit the old one's id and class.
+    core = TrackerCore(TrackerConfig(filter="cv"), dims=2)
+    tid = _confirmed_mover(core)
+    t = 19.0 + 3600.0
+    res = core.step(t, [_group(t, np.array([[1500.0, 2300.0]]))])
+    assert tid in res.ended["id"].tolist()
+    assert tid not in res.live.get("id", np.array([])).tolist()
+    assert core.table.row_of(tid) == -1
+    assert core.table.n == 1 and int(core.table.a["id"][0]) != tid
+
+
+def test_a_gap_shorter_than_the_coast_limit_keeps_the_track() -> None:
+    # Five seconds without a scan (the coast limit is 10 s): the track coasts through
+    # and takes the target back, as it would through five empty scans.
+    core = TrackerCore(TrackerConfig(filter="cv"), dims=2)
+    tid = _confirmed_mover(core)
+    t = 19.0 + 5.0
+    res = core.step(t, [_group(t, np.array([[1000.0 + 10.0 * t, 2000.0]]))])
+    assert tid in res.live["id"].tolist()
+    assert not res.ended or tid not in res.ended["id"].tolist()

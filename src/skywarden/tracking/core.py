@@ -123,6 +123,9 @@ class TrackerCore:
         self.table = TrackTable()
         self.t: float | None = None
         self._t_manage: float | None = None
+        #: the last scan's time and the interval before it (the feed's own cadence)
+        self._t_scan: float | None = None
+        self._cadence: float | None = None
         self.next_id = 1
         self.sensor_index: dict[str, int] = {}
         self.identities = IdentityBook()
@@ -151,6 +154,10 @@ class TrackerCore:
         for g in groups:
             if len(g):
                 g.validate(self.dims)
+        expired = self._expire_after_gap(t)
+        if self._t_scan is not None and t > self._t_scan:
+            self._cadence = t - self._t_scan
+        self._t_scan = t if self._t_scan is None else max(t, self._t_scan)
         fits = self._bearing_fits(groups)
         for g in sorted(groups, key=lambda g: g.t) if len(groups) > 1 else groups:
             if len(g) == 0:
@@ -163,7 +170,13 @@ class TrackerCore:
         if self._pool:
             self._triangulate()
         self._predict_to(t if self.t is None else max(t, self.t))
-        return self._manage(t)
+        res = self._manage(t)
+        if expired is None:
+            return res
+        ended_rows, ended_meta = expired
+        if res.ended:
+            ended_rows = {k: np.concatenate([v, res.ended[k]]) for k, v in ended_rows.items()}
+        return StepResult(res.live, ended_rows, {**ended_meta, **res.ended_meta})
 
     def finish(self) -> dict[str, npt.NDArray]:
         """End every live track; returns the confirmed/coasting ones (their last state).
@@ -442,6 +455,38 @@ class TrackerCore:
                 ended_meta = self.identities.release(a["id"][end].tolist())
             self.table.keep(~end)
         return StepResult(live, ended, ended_meta)
+
+    def _expire_after_gap(
+        self, t: float
+    ) -> tuple[dict[str, npt.NDArray], dict[int, TrackMeta]] | None:
+        """End, before association, the tracks a feed gap has made stale.
+
+        A steady feed ends a track at the first scan past its coast limit, after that
+        scan's association. When scans stop (an outage, or a month jumping between its
+        windows) nothing ends the tracks, and the first scan after the gap would gate the
+        new detections against tracks predicted across it, whose covariance has grown to
+        take anything in: a bird then inherits a drone track's class. So when at least
+        one scan of the feed's own cadence is missing (``t`` at least two intervals after
+        the last scan), the deleter is applied at the last scan the feed would have made,
+        ``t`` minus its interval, before anything is associated. A steady or merely
+        jittery feed (less than a missed scan) is untouched, so deletion keeps its
+        timing. Ended tracks are reported with the state they had at the last scan.
+        Returns the ended rows (as ``_report``) and their identities, or ``None``.
+        """
+        t_m, cadence = self._t_scan, self._cadence
+        if t_m is None or cadence is None or self.table.n == 0 or t - t_m < 2.0 * cadence:
+            return None
+        a = self.table.a
+        tentative = a["status"] == TENTATIVE
+        end = self.deleter.to_end(t - cadence, tentative, a["t_update"], a["P"], self.dims)
+        if not end.any():
+            return None
+        ended = self._report(np.flatnonzero(end & ~tentative))
+        ended_meta: dict[int, TrackMeta] = {}
+        if self.identities.meta:
+            ended_meta = self.identities.release(a["id"][end].tolist())
+        self.table.keep(~end)
+        return ended, ended_meta
 
     def _statuses(self, t: float) -> BoolArray:
         """M-of-N confirmation, confirmed/coasting by this scan's updates; tracks to end."""
