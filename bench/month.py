@@ -53,6 +53,8 @@ def run_month(args: argparse.Namespace, month: Path) -> float:
     cmd = [str(exe), "month", "run", "--out", str(month), "--days", f"{args.days:g}"]
     cmd += ["--workers", str(args.workers), "--seed", str(args.seed)]
     cmd += ["--quiet-s", f"{args.quiet_s:g}"]
+    if args.warmup_s is not None:
+        cmd += ["--warmup-s", f"{args.warmup_s:g}"]
     if args.sectors:
         cmd += ["--sectors", args.sectors]
     t0 = time.perf_counter()
@@ -87,13 +89,15 @@ def count(month: Path) -> tuple[dict[str, Any] | None, float]:
 
 def sampling(border: dict[str, Any]) -> dict[str, Any]:
     """Simulated seconds by window kind and the quiet samples' mean weight."""
-    inc = quiet = 0.0
+    inc = quiet = warmup = 0.0
     weights: list[tuple[float, float]] = []
     for s in border["sectors"]:
         for w in s.get("windows", []):
             span = float(w["end_t"]) - float(w["start_t"])
             if w["kind"] == "incursion":
                 inc += span
+            elif w["kind"] == "warmup":  # simulated, counted with weight 0
+                warmup += span
             else:
                 quiet += span
                 weights.append((span, float(w["weight"])))
@@ -105,15 +109,18 @@ def sampling(border: dict[str, Any]) -> dict[str, Any]:
         "sector_seconds_in_span": full,
         "incursion_window_s": inc,
         "quiet_sample_s": quiet,
-        "simulated_share": round((inc + quiet) / full, 5) if full else None,
+        "warmup_s": warmup,
+        "simulated_share": round((inc + quiet + warmup) / full, 5) if full else None,
         "quiet_mean_weight": round(wq, 2) if wq is not None else None,
         "quiet_s_per_day": border["sampling"]["quiet_s_per_day"],
+        "warmup_s_per_window": border["sampling"].get("warmup_s", 0.0),
     }
 
 
 def composition(month: Path) -> dict[str, Any]:
     """Per rule: units in incursion windows (weight 1) and the weighted count from quiet
-    samples with its Poisson standard error (sqrt of the sum of squared weights)."""
+    samples with its Poisson standard error (sqrt of the sum of squared weights); units
+    in warm-ups (weight 0) are not counted units (analytics leaves them out)."""
     from skywarden.analytics import RULES, count_incursions
 
     out: dict[str, Any] = {}
@@ -121,7 +128,7 @@ def composition(month: Path) -> dict[str, Any]:
         units = count_incursions(month, rule)
         quiet = [u.weight for u in units if u.weight > 1.0]
         out[rule] = {
-            "in_windows": sum(1 for u in units if u.weight <= 1.0),
+            "in_windows": sum(1 for u in units if 0.0 < u.weight <= 1.0),
             "quiet_units": len(quiet),
             "from_quiet_samples": round(sum(quiet), 1),
             "from_quiet_samples_se": round(sum(w * w for w in quiet) ** 0.5, 1),
@@ -288,6 +295,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--quiet-s", type=float, default=300.0)
+    ap.add_argument(
+        "--warmup-s", type=float, default=None, help="month run's --warmup-s (default: its own)"
+    )
     ap.add_argument("--sectors", default=None, help="comma-separated sector ids")
     ap.add_argument("--dir", type=Path, default=None, help="keep the month here")
     ap.add_argument("--from", dest="src", type=Path, default=None, help="count this month dir")

@@ -16,7 +16,15 @@ from skywarden.sim.border_sectors import (
     BorderTilingError,
     tile_border,
 )
-from skywarden.sim.month import MonthError, MonthPlan, plan_month
+from skywarden.sim.month import (
+    WARMUP_S,
+    MonthError,
+    MonthPlan,
+    Window,
+    plan_month,
+    runs,
+    with_warmups,
+)
 from skywarden.sim.month_manifest import manifest
 
 
@@ -105,8 +113,10 @@ def test_windows_hold_every_sensed_flight_and_quiet_samples_stay_outside(
             assert w.start <= inc.launch_t and w.end >= min(inc.target.t_end, plan.end_t)
     for sid, wins in plan.windows.items():
         busy = [w for w in wins if w.kind == "incursion"]
-        for q in (w for w in wins if w.kind == "quiet"):
+        for q in (w for w in wins if w.kind in ("quiet", "warmup")):
             assert all(q.end <= b.start or q.start >= b.end for b in busy), sid
+            if q.kind == "warmup":
+                continue
             sampled = sum(w.seconds for w in wins if w.kind == "quiet")
             quiet = 86400.0 - sum(b.seconds for b in busy)
             assert q.weight == pytest.approx(quiet / sampled)
@@ -169,6 +179,54 @@ def test_bad_month_parameters_are_named() -> None:
         plan_month(days=1.0, quiet_s=-1.0)
     with pytest.raises(MonthError, match="seed"):
         plan_month(seed=-1)
+    with pytest.raises(MonthError, match="--warmup-s"):
+        plan_month(days=1.0, warmup_s=-5.0)
+
+
+def test_every_counted_window_starts_warm_and_no_second_is_simulated_twice(
+    plan: MonthPlan,
+) -> None:
+    assert plan.warmup_s == WARMUP_S
+    for sid, wins in plan.windows.items():
+        assert wins == sorted(wins, key=lambda w: w.start), sid
+        for prev, w in itertools.pairwise(wins):
+            assert w.start >= prev.end - 1e-9, sid  # no overlap
+        for k, w in enumerate(wins):
+            if w.kind == "warmup":
+                assert w.weight == 0.0 and not w.incursions
+                assert 0 < w.seconds <= WARMUP_S
+                assert k + 1 < len(wins) and wins[k + 1].kind != "warmup"
+                assert wins[k + 1].start == w.end  # it leads straight into its window
+                continue
+            # a counted window has a full warm-up before it, or continues an earlier
+            # window's simulation that began at least warmup_s before it
+            group = next(g for g in runs(wins) if w in g)
+            assert group[0].kind == "warmup" or group[0] is not w, sid
+            assert w.start - group[0].start >= WARMUP_S - 1e-6 or group[0].start < plan.start_t
+    # the weights of what is counted are those of a plan without warm-ups
+    bare = plan_month(seed=5, days=1.0, quiet_s=300.0, warmup_s=0.0)
+    for sid, wins in plan.windows.items():
+        assert [w for w in wins if w.kind != "warmup"] == bare.windows[sid]
+        assert all(w.kind != "warmup" for w in bare.windows[sid])
+
+
+def test_touching_windows_run_as_one_simulation() -> None:
+    a = Window(0.0, 100.0, "incursion")
+    b = Window(100.0, 150.0, "warmup", 0.0)
+    c = Window(150.0, 450.0, "quiet", 280.0)
+    d = Window(9000.0, 9100.0, "warmup", 0.0)
+    e = Window(9100.0, 9400.0, "quiet", 280.0)
+    assert runs([a, b, c, d, e]) == [[a, b, c], [d, e]]
+    # a gap shorter than the warm-up is filled by it; a long gap gets a full one
+    assert with_warmups([a, c, e], 120.0) == [
+        Window(-120.0, 0.0, "warmup", 0.0),
+        a,
+        Window(100.0, 150.0, "warmup", 0.0),
+        c,
+        Window(8980.0, 9100.0, "warmup", 0.0),
+        e,
+    ]
+    assert with_warmups([a, c], 0.0) == [a, c]
 
 
 def test_the_monthly_total_is_the_rate_model_s() -> None:

@@ -13,6 +13,7 @@ from skywarden.sim.geography import Geography
 from skywarden.sim.month import WindowSimulation, plan_month
 
 ARGS = ["--days", "0.02", "--sectors", "S83", "--quiet-s", "15", "--workers", "1"]
+ARGS += ["--warmup-s", "10"]
 
 
 def _run(out: Path) -> None:
@@ -27,9 +28,12 @@ def test_a_tiny_month_writes_the_layout_and_is_deterministic(tmp_path: Path) -> 
     doc = json.loads((a / "border.json").read_text())
     assert doc["schema"] == "skywarden.month/1"
     runs = {r["sector"]: r for r in doc["sector_runs"]}
-    assert set(runs) == {"S83"} and runs["S83"]["simulated_s"] == 15.0
+    assert set(runs) == {"S83"} and runs["S83"]["simulated_s"] == 25.0  # 10 s warm-up
     entry = next(s for s in doc["sectors"] if s["id"] == "S83")
-    assert entry["run_dir"] == "sectors/S83" and entry["windows"][0]["kind"] == "quiet"
+    assert entry["run_dir"] == "sectors/S83"
+    warm, quiet = entry["windows"]
+    assert warm["kind"] == "warmup" and warm["weight"] == 0.0 and quiet["kind"] == "quiet"
+    assert warm["end_t"] == quiet["start_t"] and doc["sampling"]["warmup_s"] == 10.0
     run = a / "sectors" / "S83"
     for name in (
         "sector.json",
@@ -42,12 +46,12 @@ def test_a_tiny_month_writes_the_layout_and_is_deterministic(tmp_path: Path) -> 
     ):
         assert (run / name).is_file(), name
     sector = json.loads((run / "sector.json").read_text())
-    assert sector["duration_s"] == doc["end_t"] - doc["start_t"] and sector["simulated_s"] == 15.0
+    assert sector["duration_s"] == doc["end_t"] - doc["start_t"] and sector["simulated_s"] == 25.0
     with gzip.open(run / "detections.jsonl.gz", "rt") as fh:
         dets = [json.loads(x) for x in fh]
-    assert dets and all(
-        entry["windows"][0]["start_t"] <= d["t"] < entry["windows"][0]["end_t"] for d in dets
-    )
+    # one continuous simulation through the warm-up into the sample
+    assert dets and all(warm["start_t"] <= d["t"] < quiet["end_t"] for d in dets)
+    assert any(d["t"] < warm["end_t"] for d in dets) and any(d["t"] >= warm["end_t"] for d in dets)
     assert {d["sensor"] for d in dets} <= {s["id"] for s in entry["sensors"]}
     for name in (
         "truth_incursions.jsonl",

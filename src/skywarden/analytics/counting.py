@@ -208,6 +208,9 @@ def count(
         units = count_deduplicated(mat, direction, params)
     else:
         raise ValueError(f"rule {rule!r}: one of alert, track, incursion")
+    # a unit whose first crossing fell in a month's warm-up (weight 0, docs/month.md)
+    # stands for no time of the month: it is not a counted unit
+    units = [u for u in units if u.weight > 0.0]
     ided = {
         f"{s.id}/{k}"
         for s in mat.sectors

@@ -43,6 +43,14 @@ Quiet = Annotated[
         help="Seconds of quiet time simulated per sector and day (86400: all of it).",
     ),
 ]
+Warmup = Annotated[
+    float,
+    typer.Option(
+        "--warmup-s",
+        help="Seconds simulated before each counted window, counted with weight 0"
+        " (so no counted second starts with every track young; 0: none).",
+    ),
+]
 PerMonth = Annotated[
     float, typer.Option("--per-month", help="Incursions per 30 days along the border.")
 ]
@@ -61,6 +69,7 @@ def _plan(
     margin_km: float,
     quiet_s: float,
     per_month: float,
+    warmup_s: float = 120.0,
 ) -> Any:
     from skywarden.sim.month import plan_month
     from skywarden.sim.rates import RateModel
@@ -75,6 +84,7 @@ def _plan(
             margin_km=margin_km,
             quiet_s=quiet_s,
             only=only,
+            warmup_s=warmup_s,
         )
     except SkywardenError as e:
         typer.echo(f"error: {e}", err=True)
@@ -91,11 +101,12 @@ def plan(
     margin_km: Margin = 5.0,
     quiet_s: Quiet = 300.0,
     per_month: PerMonth = 1300.0,
+    warmup_s: Warmup = 120.0,
 ) -> None:
     """Write border.json and truth_incursions.jsonl only (no sensor simulated)."""
     from skywarden.commands.month_run import write_manifest, write_truth
 
-    p = _plan(seed, days, sectors, tile_km, margin_km, quiet_s, per_month)
+    p = _plan(seed, days, sectors, tile_km, margin_km, quiet_s, per_month, warmup_s)
     write_truth(p, out)
     write_manifest(p, out)
     typer.echo(
@@ -104,7 +115,7 @@ def plan(
     )
 
 
-# size: Typer command: 10 options, then one plan-run-report flow
+# size: Typer command: 11 options, then one plan-run-report flow
 @app.command("run")
 def run(
     out: Out,
@@ -116,6 +127,7 @@ def run(
     margin_km: Margin = 5.0,
     quiet_s: Quiet = 300.0,
     per_month: PerMonth = 1300.0,
+    warmup_s: Warmup = 120.0,
     plain: Annotated[
         bool,
         typer.Option("--plain", help="truth and detections as .jsonl (default: .jsonl.gz)."),
@@ -134,7 +146,7 @@ def run(
     from skywarden.commands.month_run import run_month
 
     t0 = time.perf_counter()
-    p = _plan(seed, days, sectors, tile_km, margin_km, quiet_s, per_month)
+    p = _plan(seed, days, sectors, tile_km, margin_km, quiet_s, per_month, warmup_s)
     total = sum(w.seconds for ws in p.windows.values() for w in ws)
     with Progress(
         TextColumn("{task.description}"),

@@ -67,29 +67,32 @@ class _Windows:
         self.window_index = -1
 
     def steps(self) -> Iterator[Any]:
-        """Each window's steps; between two windows one empty step ``GAP_S`` after the
-        last, so the tracker ends the previous window's tracks (they go ``max_coast_s``
-        without an update) before the next window's detections arrive, instead of
-        predicting them across hours into the new scene."""
+        """Each run of touching windows (a warm-up and its counted window, or windows
+        that abut: ``sim.month.runs``) as one continuous simulation; between two runs one
+        empty step ``GAP_S`` after the last, so the tracker ends the previous run's
+        tracks by its own coast rule, at a time next to the run they belong to."""
         from skywarden.sim.engine import Step
+        from skywarden.sim.month import runs
         from skywarden.sim.snapshot import Snapshot
 
-        pairs = list(zip(self.job.windows, self.job.injected, strict=True))
-        for k, (w, inj) in enumerate(pairs):
+        injected = {id(w): inj for w, inj in zip(self.job.windows, self.job.injected, strict=True)}
+        groups = runs(self.job.windows)
+        for k, group in enumerate(groups):
             self.window_index = k
+            first, last_w = group[0], group[-1]
             sim = WindowSimulation(
                 self.scn,
-                window_seed(self.job.seed, self.job.tile, w),
-                w.start,
-                w.seconds,
+                window_seed(self.job.seed, self.job.tile, first),
+                first.start,
+                last_w.end - first.start,
                 self.geo,
-                inj,
+                [tg for w in group for tg in injected[id(w)]],
             )
             last = None
             for step in sim.steps():
                 last = step.t
                 yield step
-            if last is not None and k + 1 < len(pairs) and pairs[k + 1][0].start > last + GAP_S:
+            if last is not None and k + 1 < len(groups) and groups[k + 1][0].start > last + GAP_S:
                 t = last + GAP_S
                 yield Step(t, [], [], Snapshot.of(t, [], self.scn.frame), {})
 

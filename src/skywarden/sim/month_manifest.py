@@ -37,8 +37,10 @@ def manifest(plan: MonthPlan, version: str) -> dict[str, Any]:
             "incursion_window_pre_s": PRE_S,
             "incursion_window_post_s": POST_S,
             "quiet_s_per_day": plan.quiet_s,
+            "warmup_s": plan.warmup_s,
             "note": "events in a window count with its weight: 1 in incursion windows,"
-            " quiet time / sampled quiet time in quiet samples (see docs/month.md)",
+            " quiet time / sampled quiet time in quiet samples, 0 in the warm-up before"
+            " each (see docs/month.md)",
         },
         "rate_model": plan.model.to_dict(),
         "incursions_in_truth": len(plan.incursions),
@@ -81,7 +83,7 @@ def _sector(plan: MonthPlan, t: Tile) -> dict[str, Any]:
         "sensors": sensors,
         "windows": [w.to_dict() for w in wins],
         "simulated_s": {
-            k: sum(w.seconds for w in wins if w.kind == k) for k in ("incursion", "quiet")
+            k: sum(w.seconds for w in wins if w.kind == k) for k in ("incursion", "quiet", "warmup")
         },
         "scenario": t.doc,
     }

@@ -18,9 +18,11 @@ turn and no sensor needs another's clock. Within a group:
 Bearings are associated by geometry in :mod:`.bearing_assoc` (range, elevation, the
 other sites' bearings of the same scan, shared by likelihood over the candidates): a
 bearing updates a track only when one candidate clearly owns it, and credits RF
-evidence by weight. After the groups: M-of-N bookkeeping, status changes, deletion, the
-IPDA existence update (:mod:`.existence`), classification. A coasting track is reported
-only while its existence probability is at least ``report_min_p_exist``; it is kept for
+evidence by weight. Before the groups, after a gap in the feed, the tracks the gap made
+stale end (:meth:`.Deleter.after_gap`), so no stale track takes the new scan. After the
+groups: M-of-N bookkeeping, status changes, deletion, the IPDA existence update
+(:mod:`.existence`), classification. A coasting track is reported only while its
+existence probability is at least ``report_min_p_exist``; it is kept for
 re-acquisition until the deleter ends it. No Python object exists per detection or per
 track inside.
 
@@ -459,27 +461,17 @@ class TrackerCore:
     def _expire_after_gap(
         self, t: float
     ) -> tuple[dict[str, npt.NDArray], dict[int, TrackMeta]] | None:
-        """End, before association, the tracks a feed gap has made stale.
-
-        A steady feed ends a track at the first scan past its coast limit, after that
-        scan's association. When scans stop (an outage, or a month jumping between its
-        windows) nothing ends the tracks, and the first scan after the gap would gate the
-        new detections against tracks predicted across it, whose covariance has grown to
-        take anything in: a bird then inherits a drone track's class. So when at least
-        one scan of the feed's own cadence is missing (``t`` at least two intervals after
-        the last scan), the deleter is applied at the last scan the feed would have made,
-        ``t`` minus its interval, before anything is associated. A steady or merely
-        jittery feed (less than a missed scan) is untouched, so deletion keeps its
-        timing. Ended tracks are reported with the state they had at the last scan.
-        Returns the ended rows (as ``_report``) and their identities, or ``None``.
-        """
-        t_m, cadence = self._t_scan, self._cadence
-        if t_m is None or cadence is None or self.table.n == 0 or t - t_m < 2.0 * cadence:
+        """End the tracks a feed gap made stale, before the scan at ``t`` is associated
+        (:meth:`.Deleter.after_gap` says when). They are reported as ended with the state
+        they had at the last scan. Returns the ended rows and identities, or ``None``."""
+        if self._t_scan is None or self._cadence is None or self.table.n == 0:
             return None
         a = self.table.a
         tentative = a["status"] == TENTATIVE
-        end = self.deleter.to_end(t - cadence, tentative, a["t_update"], a["P"], self.dims)
-        if not end.any():
+        end = self.deleter.after_gap(
+            t, self._t_scan, self._cadence, tentative, a["t_update"], a["P"], self.dims
+        )
+        if end is None or not end.any():
             return None
         ended = self._report(np.flatnonzero(end & ~tentative))
         ended_meta: dict[int, TrackMeta] = {}
