@@ -10,8 +10,13 @@ Starts, each a background process with its log in ``.cluster/logs/``:
   client ports BASE, BASE+1, BASE+2 (BASE = ``SKYWARDEN_NATS_PORT``, default 4222);
 - PostgreSQL in ``.cluster/pg`` (``scripts/pg_throwaway.py``: initdb, loopback, trust);
 - two edges, sectors ``west`` and ``east`` of the El Paso scenario (each keeps the
-  sensors on its side of longitude -106.44, both keep the airport's ADS-B receiver);
-- three workers: ``w1`` owns west, ``w2`` owns east, ``w3`` stands by for both;
+  sensors on its side of longitude -106.44; the airport's ADS-B receiver is the east
+  site's, and what it hears over the west reaches the west by routing),
+  routing with ``--layout .cluster/layout.json`` (the scenario's square cut at that
+  longitude into two cores; each detection goes to every sector whose 2 km extended
+  area holds it, docs/handover.md);
+- three workers: ``w1`` owns west, ``w2`` owns east, ``w3`` stands by for both, each
+  with ``--handover .cluster/layout.json`` (a track crossing -106.44 keeps its id);
 - the core: ``skywarden serve --cluster`` on PostgreSQL at http://127.0.0.1:PORT
   (``SKYWARDEN_PORT``, default 8000).
 
@@ -41,7 +46,7 @@ WEB = int(os.environ.get("SKYWARDEN_PORT", "8000"))
 SKYWARDEN = shlex.split(os.environ.get("SKYWARDEN", str(ROOT / ".venv" / "bin" / "skywarden")))
 SCENARIO = ROOT / "scenarios" / "el-paso.yaml"
 EAST_OF = -106.44  # longitude splitting the El Paso sensors into two sites
-SHARED = ("adsb-kelp",)  # both sites hear the airport's ADS-B receiver
+SHARED = ("adsb-kelp",)  # the airport's receiver: one site (east) publishes it, routed to both
 
 
 def sites() -> dict[str, list[str]]:
@@ -52,12 +57,35 @@ def sites() -> dict[str, list[str]]:
     west: list[str] = []
     east: list[str] = []
     for s in load_scenario(str(SCENARIO)).sensors:
-        if s.id in SHARED:
-            west.append(s.id)
+        if s.id in SHARED:  # once: two edges publishing it would apply each plot twice
             east.append(s.id)
         else:
             (west if s.site.lon < EAST_OF else east).append(s.id)
     return {"west": west, "east": east}
+
+
+def layout() -> Path:
+    """``.cluster/layout.json``: the scenario's square (``extent_m`` around its origin)
+    cut at ``EAST_OF`` into the cores of ``west`` and ``east``."""
+    import math
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from skywarden.sim import load_scenario
+
+    sec = load_scenario(str(SCENARIO)).sector
+    o, half = sec.origin, sec.extent_m
+    dlat = half / 111_320.0
+    dlon = half / (111_320.0 * math.cos(math.radians(o.lat)))
+    s, n, w, e = o.lat - dlat, o.lat + dlat, o.lon - dlon, o.lon + dlon
+
+    def ring(lo: float, hi: float) -> list[list[float]]:
+        return [[lo, s], [hi, s], [hi, n], [lo, n]]
+
+    path = HERE / "layout.json"
+    doc = {"margin_m": 2000, "hysteresis_m": 250,
+           "sectors": {"west": ring(w, EAST_OF), "east": ring(EAST_OF, e)}}  # fmt: skip
+    path.write_text(json.dumps(doc, indent=1))
+    return path
 
 
 def wait_port(port: int, what: str, timeout: float = 30.0) -> None:
@@ -117,14 +145,16 @@ def start() -> None:
         db = postgres(state)
         state["db"] = db
         print(f"  postgres {db}")
+        lay = str(layout())
         for sector, sensors in sites().items():
             spawn(f"edge-{sector}", [*SKYWARDEN, "edge", "--sector", sector, "--scenario",
                   str(SCENARIO), "--sensors", ",".join(sensors), "--bus", bus,
-                  "--replicas", "3"], procs)  # fmt: skip
+                  "--replicas", "3", "--layout", lay], procs)  # fmt: skip
         for name, own, spare in (("w1", "west", "east"), ("w2", "east", "west"),
                                  ("w3", "", "west,east")):  # fmt: skip
             spawn(name, [*SKYWARDEN, "worker", "--sectors", own, "--standby", spare,
-                  "--bus", bus, "--name", name, "--replicas", "3"], procs)  # fmt: skip
+                  "--bus", bus, "--name", name, "--replicas", "3", "--handover", lay],
+                  procs)  # fmt: skip
         spawn("core", [*SKYWARDEN, "serve", "--cluster", "--bus", bus, "--db", db,
               "--port", str(WEB)], procs)  # fmt: skip
         wait_port(WEB, "the core (skywarden serve --cluster)", 60)

@@ -21,6 +21,8 @@ runner = CliRunner()
         (["edge", "--sector", "west"], "--source"),
         (["edge", "--sector", "we st", "--scenario", "x.yaml"], "--sector"),
         (["edge", "--sector", "west", "--source", "detections:/nonexistent.jsonl"], "--source"),
+        (["edge", "--sector", "west", "--scenario", "x.yaml", "--layout", "/nonexistent.json"],
+         "--layout"),  # the layout is read before the source is built
     ],
 )  # fmt: skip
 def test_refusals_name_the_option(args: list[str], option: str) -> None:

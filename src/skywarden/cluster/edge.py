@@ -6,6 +6,17 @@ detections each, the last one closing the scan), each with ``Nats-Msg-Id =
 <edge>:<boot>:<seq>`` so a publish retried after a lost acknowledgement is stored once.
 It also writes the sector's definition to ``sw_sectors`` for the workers.
 
+With a :class:`~skywarden.cluster.overlap.SectorLayout` (``skywarden edge --layout``) the
+edge applies the hand-over membership rule (docs/handover.md): each scan's detections go
+to *every* sector whose extended area holds them, one batch stream per target sector,
+each batch a separate message with its own ``seq`` (``SW_DET`` de-duplicates ids across
+all sectors' subjects, so an id is never reused on two subjects). The home sector
+(``--sector``) gets every scan, empty or not (its clock moves); another sector gets the
+scans that hold detections for it, and empty ones for ``LINGER_S`` of scan time after
+its last detection, so its worker knows this edge has passed a time and need not wait
+for it (``cluster.reorder``). After that the edge falls silent on that subject and the
+worker stops waiting for it ``reorder.LAG_S`` later.
+
 When NATS cannot take a message (unreachable, no acknowledgement in ``PUBLISH_TIMEOUT_S``)
 the message goes to the :class:`Spool` instead, and so does every message after it
 until the spool has drained, so the stream keeps the edge's order. A drain runs every
@@ -25,18 +36,23 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from skywarden.cluster import codec, sectors
 from skywarden.cluster.codec import DetBatch
 from skywarden.errors import SkywardenError
+from skywarden.model import Detection
 from skywarden.service.sources import SectorInfo
 from skywarden.stages import Pacer, Scan, WallClock
+
+if TYPE_CHECKING:
+    from skywarden.cluster.overlap import SectorLayout
 
 log = logging.getLogger("skywarden.cluster")
 
 PUBLISH_TIMEOUT_S = 2.0
 DRAIN_S = 1.0
+LINGER_S = 10.0  # scan seconds a sector keeps getting (empty) scans after its last detection
 
 
 class SpoolFullError(SkywardenError, RuntimeError):
@@ -110,10 +126,21 @@ class Edge:
         *,
         boot: int | None = None,
         max_per_batch: int = codec.MAX_PER_BATCH,
+        layout: SectorLayout | None = None,
+        linger_s: float = LINGER_S,
     ) -> None:
         self.js, self.edge = js, edge
         self.sector = codec.check_sector(sector)
         self.subject = codec.det_subject(sector)
+        if layout is not None and sector not in layout.areas:
+            raise codec.CodecError(
+                f"edge {edge}: home sector {sector!r} is not in the layout "
+                f"(it has {sorted(layout.areas)})"
+            )
+        for s in layout.areas if layout is not None else ():
+            codec.check_sector(s)
+        self.layout, self.linger_s = layout, linger_s
+        self._last_hit: dict[str, float] = {}  # sector -> scan time of its last detection
         self.spool: Spool = spool if spool is not None else MemorySpool()
         self.boot = boot if boot is not None else time.time_ns()
         self.seq = 0
@@ -124,9 +151,29 @@ class Edge:
         """Write the sector's definition for the workers (``sw_sectors``)."""
         await kv.put(self.sector, sectors.to_json(info))
 
+    def routed(self, scan: Scan) -> dict[str, list[Detection]]:
+        """Per target sector, this scan's detections for it (see the module docstring):
+        only the home sector without a layout."""
+        if self.layout is None:
+            return {self.sector: scan.detections}
+        out: dict[str, list[Detection]] = {}
+        for s, dets in self.layout.route(scan.detections).items():
+            if dets:
+                self._last_hit[s] = scan.t
+            hit = self._last_hit.get(s)
+            if s == self.sector or dets or (hit is not None and scan.t - hit <= self.linger_s):
+                out[s] = dets
+        return out
+
     def batches(self, scan: Scan) -> list[DetBatch]:
-        """A scan as its batches: at least one (an empty scan still moves the clock)."""
-        dets = scan.detections
+        """A scan as its batches, per target sector: at least one for the home sector
+        (an empty scan still moves the clock); every batch has the next ``seq``."""
+        out = []
+        for s, dets in self.routed(scan).items():
+            out.extend(self._parts(scan, s, dets))
+        return out
+
+    def _parts(self, scan: Scan, sector: str, dets: list[Detection]) -> list[DetBatch]:
         n = self.max_per_batch
         parts = [dets[i : i + n] for i in range(0, len(dets), n)] or [[]]
         out = []
@@ -136,7 +183,7 @@ class Edge:
             last = k == len(parts) - 1
             rej = len(scan.rejected) if last else 0
             out.append(
-                DetBatch(self.edge, self.boot, self.seq, self.sector, scan.t, last, now, part, rej)
+                DetBatch(self.edge, self.boot, self.seq, sector, scan.t, last, now, part, rej)
             )
         return out
 
@@ -146,13 +193,13 @@ class Edge:
         self.counters.detections += len(scan.detections)
         self.counters.rejected += len(scan.rejected)
         for b in self.batches(scan):
-            await self._send(b.msg_id, codec.encode(b))
+            await self._send(b.msg_id, codec.encode(b), codec.det_subject(b.sector))
 
-    async def _send(self, msg_id: str, payload: bytes) -> None:
+    async def _send(self, msg_id: str, payload: bytes, subject: str) -> None:
         if len(self.spool) and not await self.drain():
             await self._spool(msg_id, payload)
             return
-        if not await self._publish(msg_id, payload):
+        if not await self._publish(msg_id, payload, subject):
             await self._spool(msg_id, payload)
             return
         self.counters.published += 1
@@ -173,15 +220,25 @@ class Edge:
                 await self.drain()
         self.counters.spooled += 1
 
-    async def _publish(self, msg_id: str, payload: bytes) -> bool:
+    async def _publish(self, msg_id: str, payload: bytes, subject: str | None = None) -> bool:
+        """Publish on ``subject``: the home sector's unless given; a spooled message's
+        subject is read back from its payload (the batch names its sector)."""
+        if subject is None:
+            subject = self.subject if self.layout is None else self._subject_of(payload)
         try:
             await self.js.publish(
-                self.subject, payload, timeout=PUBLISH_TIMEOUT_S, headers={"Nats-Msg-Id": msg_id}
+                subject, payload, timeout=PUBLISH_TIMEOUT_S, headers={"Nats-Msg-Id": msg_id}
             )
         except Exception as e:  # not connected, timed out, no stream leader
             log.debug("edge: %s not stored: %s", msg_id, e)
             return False
         return True
+
+    def _subject_of(self, payload: bytes) -> str:
+        try:
+            return codec.det_subject(codec.decode_batch(payload).sector)
+        except codec.CodecError:
+            return self.subject  # not ours to judge here: the worker counts it as bad
 
     async def drain(self) -> bool:
         """Send the spool's messages oldest first; True once it is empty."""

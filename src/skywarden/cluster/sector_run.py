@@ -7,7 +7,10 @@ the loop's *source* (scans assembled from the stream's batches) and its *hooks*:
 - source: a durable pull consumer on ``sw.det.<sector>`` starting just after the
   snapshot's sequence; batches are de-duplicated by stream sequence and by the edge's
   ``(boot, seq)`` (a re-sent batch long after JetStream's duplicate window), assembled
-  into one ``Scan`` per scan time (``DetBatch.last`` closes it) and queued to the thread;
+  into one ``Scan`` per edge and scan time (``DetBatch.last`` closes it), put in time
+  order across edges by ``cluster.reorder`` (one edge: as they close; several, with
+  ``skywarden edge --layout``: by a watermark, equal times merged into one scan) and
+  queued to the thread;
 - ``commit``: the scan's outputs become one ``SectorStep`` (after the hand-over hook has
   seen the track updates, see ``worker.OnUpdates``); every ``snapshot_every`` steps (or
   ``snapshot_s`` seconds) the stages' state is pickled with the last applied sequence;
@@ -16,12 +19,19 @@ the loop's *source* (scans assembled from the stream's batches) and its *hooks*:
   a snapshot: store it, then acknowledge every batch it covers (``AckPolicy.ALL``).
 
 Acknowledging at the snapshot, not at the step, is what makes a takeover exact: what is
-acknowledged is in the stored state; what is not is read again by the next owner.
+acknowledged is in the stored state; what is not is read again by the next owner. With
+several edges the applied batches are no longer a prefix of the stream (a held scan of
+one edge is applied after a later one of another), so the snapshot's ``seq`` is the low
+watermark: every batch at or before it is applied (the acknowledgement goes up to it
+and a new owner reads from just after it), and the batches after it that are applied
+already are dropped by the snapshot's per-edge ``(boot, seq)`` (each edge's scans are
+applied in its own order, so what an edge has had applied is a prefix of what it sent).
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import queue
@@ -31,7 +41,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from skywarden.cluster import codec
+from skywarden.cluster import codec, reorder
 from skywarden.cluster import snapshot as snapshots
 from skywarden.cluster.codec import DetBatch, SectorStep
 from skywarden.model import Detection, TrackUpdate
@@ -64,15 +74,35 @@ class ScanMeta:
     last_msg: Any = None
     detections: list[Detection] = field(default_factory=list)
     rejected: int = 0
+    seqs: list[int] = field(default_factory=list)
 
     def add(self, seq: int, b: DetBatch, msg: Any) -> None:
         self.lo = self.lo or seq
         self.hi = seq
+        self.seqs.append(seq)
         self.sent_min, self.sent_max = min(self.sent_min, b.sent), max(self.sent_max, b.sent)
         self.edges[b.edge] = (b.boot, b.seq)
         self.last_msg = msg
         self.detections.extend(b.detections)
         self.rejected += b.rejected
+
+    @classmethod
+    def merged(cls, t: float, parts: list[ScanMeta]) -> ScanMeta:
+        """Scans of several edges applied as one scan at ``t`` (in stream order of their
+        closing). ``lo``/``hi`` then bound the stream sequences, not a range of them."""
+        if len(parts) == 1:
+            parts[0].t = t
+            return parts[0]
+        out = cls(t, min(m.lo for m in parts), max(m.hi for m in parts))
+        for m in parts:
+            out.sent_min = min(out.sent_min, m.sent_min)
+            out.sent_max = max(out.sent_max, m.sent_max)
+            out.edges.update(m.edges)
+            out.detections.extend(m.detections)
+            out.rejected += m.rejected
+            out.seqs.extend(m.seqs)
+        out.last_msg = max(parts, key=lambda m: m.hi).last_msg
+        return out
 
 
 class HookedTracker:
@@ -112,6 +142,8 @@ class Counters:
     detections: int = 0
     snapshots: int = 0
     publish_retries: int = 0
+    late: int = 0  # scans of an edge that came after a later scan was applied (reorder)
+    flushes: int = 0  # held scans released by a quiet stream, not by the watermark
 
 
 class SectorRun(Hooks):
@@ -127,6 +159,7 @@ class SectorRun(Hooks):
         *,
         snapshot_every: int = SNAPSHOT_EVERY,
         snapshot_s: float = SNAPSHOT_S,
+        reorder_s: float = reorder.LAG_S,
     ) -> None:
         self.js, self.store, self.sector, self.worker = js, snapshot_store, sector, worker
         self.chain, self.code, self.static = built.chain, built.code, built.static
@@ -139,6 +172,15 @@ class SectorRun(Hooks):
         self.edges_seen: dict[str, tuple[int, int]] = {}
         self._q: queue.Queue[tuple[Scan, ScanMeta] | None] = queue.Queue(QUEUE_SCANS)
         self._meta: ScanMeta | None = None
+        self._meta_in: dict[str, ScanMeta] = {}  # per edge: the scan being assembled
+        self.reorder: reorder.Reorder[ScanMeta] = reorder.Reorder(reorder_s)
+        # Shared by the loop (receiving) and the stage thread (applying, snapshotting):
+        self._lock = threading.Lock()
+        self._unapplied: set[int] = set()  # stream seqs received, not yet applied
+        self._msgs: collections.deque[tuple[int, Any]] = collections.deque()  # to ack
+        self._closes: list[tuple[int, str, float]] = []  # (last part's seq, edge, t)
+        self._passed_w: dict[str, float] = {}  # reorder.passed as of the snapshot's seq
+        self._last_batch = time.monotonic()
         self._stop = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._last_snap = time.monotonic()
@@ -164,6 +206,9 @@ class SectorRun(Hooks):
         self.applied = snap
         self.received = snap.seq
         self.edges_seen = dict(snap.edges)
+        self._passed_w = dict(st.get("reorder", {}))
+        self.reorder.passed = dict(self._passed_w)
+        self.reorder.released_t = snap.t
         log.info("cluster: %s restored at seq %d (step %d)", self.sector, snap.seq, snap.step)
 
     def _dump(self) -> bytes:
@@ -172,6 +217,7 @@ class SectorRun(Hooks):
             "tracker": tr.inner if isinstance(tr, HookedTracker) else tr,
             "analyzer": self.chain.analyzer,
             "hold_fire": self.chain.hold_fire,
+            "reorder": dict(self._passed_w),
         }
         hook_state = getattr(self.hook, "snapshot_state", None)
         if callable(hook_state):
@@ -223,21 +269,43 @@ class SectorRun(Hooks):
             d,
             time.time(),
         )
-        self.applied.seq, self.applied.step, self.applied.t = m.hi, step, result.t
+        self.applied.step, self.applied.t = step, result.t
         self.applied.edges.update(m.edges)
-        snap = None
+        snap, ack = None, None
         due = step % self.snapshot_every == 0 or (
             time.monotonic() - self._last_snap >= self.snapshot_s
         )
+        with self._lock:
+            self._unapplied.difference_update(m.seqs)
+            low = min(self._unapplied) - 1 if self._unapplied else self.received
+            self.applied.seq = low  # every batch at or before it is applied
+            if due:
+                ack = self._settle(low)
         if due:
             self.applied.state = self._dump()
             snap = snapshots.SectorSnapshot(
-                self.code, m.hi, step, result.t, dict(self.applied.edges), self.applied.state
+                self.code, low, step, result.t, dict(self.applied.edges), self.applied.state
             )
             self._last_snap = time.monotonic()
         self.counters.steps += 1
         self.counters.detections += len(m.detections)
-        return out, snap, m.last_msg
+        return out, snap, ack
+
+    def _settle(self, low: int) -> Any:
+        """At a snapshot (lock held): the message to acknowledge (the newest at or before
+        ``low``; ``AckPolicy.ALL`` covers the rest), and the edges' progress as of ``low``
+        for the snapshot (a new owner reading from ``low + 1`` sees the rest again)."""
+        ack = None
+        while self._msgs and self._msgs[0][0] <= low:
+            ack = self._msgs.popleft()[1]
+        keep = []
+        for seq, edge, t in self._closes:
+            if seq <= low:
+                self._passed_w[edge] = max(self._passed_w.get(edge, t), t)
+            else:
+                keep.append((seq, edge, t))
+        self._closes = keep
+        return ack
 
     def publish(self, result: StepResult, committed: object) -> None:  # noqa: ARG002
         if not isinstance(committed, tuple) or self._loop is None:
@@ -317,6 +385,7 @@ class SectorRun(Hooks):
                 try:
                     msgs = await self._psub.fetch(FETCH, timeout=0.5)
                 except (nats.errors.TimeoutError, TimeoutError):
+                    await self._quiet()
                     continue
                 for msg in msgs:
                     await self._take(msg)
@@ -339,47 +408,74 @@ class SectorRun(Hooks):
         if seq <= self.received:
             self.counters.duplicates += 1
             return
-        self.received = seq
+        with self._lock:  # received and unapplied move together (the thread reads both)
+            self.received = seq
+            self._unapplied.add(seq)
+            self._msgs.append((seq, msg))
+        self._last_batch = time.monotonic()
+        b = self._decode(seq, msg)
+        if b is not None and (b.boot, b.seq) <= self.edges_seen.get(b.edge, (-1, -1)):
+            self.counters.duplicates += 1
+            if b.last:  # applied before a takeover: it still moves its edge on
+                with self._lock:
+                    self._closes.append((seq, b.edge, b.t))
+                await self._enqueue(self.reorder.seen(b.edge, b.t))
+            b = None
+        if b is None:
+            with self._lock:
+                self._unapplied.discard(seq)
+            return
+        self.edges_seen[b.edge] = (b.boot, b.seq)
+        m = self._meta_in.get(b.edge)
+        if m is not None and b.t != m.t:
+            await self._close(b.edge)  # a new scan time closes an unfinished one (restart)
+        self._meta_in.setdefault(b.edge, ScanMeta(b.t)).add(seq, b, msg)
+        if b.last:
+            await self._close(b.edge)
+
+    def _decode(self, seq: int, msg: Any) -> DetBatch | None:
+        """The batch, or None (counted, logged) if it is not one for this sector."""
         try:
             b = codec.decode_batch(msg.data, msg.subject)
         except codec.CodecError as e:
             self.counters.bad += 1
             log.warning("cluster: seq %d dropped: %s", seq, e)
-            return
+            return None
         self.counters.batches += 1
         if b.sector != self.sector:
             self.counters.bad += 1
             log.warning("cluster: seq %d is for sector %r, not %r", seq, b.sector, self.sector)
-            return
-        if (b.boot, b.seq) <= self.edges_seen.get(b.edge, (-1, -1)):
-            self.counters.duplicates += 1
-            return
-        self.edges_seen[b.edge] = (b.boot, b.seq)
-        m = self._meta_in
-        if m is not None and b.t != m.t:
-            await self._close()  # a new scan time closes an unfinished one (edge restarted)
-        if self._meta_in is None:
-            self._meta_in = ScanMeta(b.t)
-        if b.t < self.applied.t:
-            log.warning("cluster: %s batch at t=%s behind the state (t=%s)", self.sector, b.t,
-                        self.applied.t)  # fmt: skip
-        self._meta_in.add(seq, b, msg)
-        if b.last:
-            await self._close()
+            return None
+        return b
 
-    _meta_in: ScanMeta | None = None
-
-    async def _close(self) -> None:
-        m, self._meta_in = self._meta_in, None
+    async def _close(self, edge: str) -> None:
+        """An edge's scan is complete: to the reorder, and what it releases to the thread."""
+        m = self._meta_in.pop(edge, None)
         if m is None:
             return
-        item = (Scan(m.t, m.detections), m)
-        while not self._stop.is_set():
-            try:
-                self._q.put_nowait(item)
-                return
-            except queue.Full:
-                await asyncio.sleep(0.005)
+        with self._lock:
+            self._closes.append((m.hi, edge, m.t))
+        await self._enqueue(self.reorder.push(edge, m.t, m))
+
+    async def _quiet(self) -> None:
+        """No batch for a fetch: after ``reorder.FLUSH_S`` release what is held."""
+        if len(self.reorder) and time.monotonic() - self._last_batch >= reorder.FLUSH_S:
+            self.counters.flushes += 1
+            await self._enqueue(self.reorder.flush())
+
+    async def _enqueue(self, releases: list[reorder.Release[ScanMeta]]) -> None:
+        for r in releases:
+            m = ScanMeta.merged(r.t, r.items)
+            if r.late:
+                self.counters.late += 1
+                log.warning("cluster: %s late scan applied at t=%s", self.sector, r.t)
+            item = (Scan(m.t, m.detections), m)
+            while not self._stop.is_set():
+                try:
+                    self._q.put_nowait(item)
+                    break
+                except queue.Full:
+                    await asyncio.sleep(0.005)
 
     def stop(self) -> None:
         self._stop.set()

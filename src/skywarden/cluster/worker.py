@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from skywarden.cluster import codec, lease, sectors
+from skywarden.cluster import codec, lease, reorder, sectors
 from skywarden.cluster import snapshot as snapshots
 from skywarden.cluster.sector_run import Built, HookedTracker, OnUpdates, SectorRun
 from skywarden.cluster.topology import Topology
@@ -65,6 +65,7 @@ class Options:
     snapshot_every: int | None = None
     timing: lease.Timing = field(default_factory=lease.Timing)
     warm: bool = True  # build standby sectors' stages ahead of a takeover
+    reorder_s: float = reorder.LAG_S  # several edges per sector: cluster.reorder
 
 
 def build_sector(
@@ -129,6 +130,7 @@ class Worker:
         self._renewed: dict[str, float] = {}
         self._known: set[str] = set()
         self.warm = o.warm
+        self.reorder_s = o.reorder_s
         self._warm: dict[str, tuple[bytes, asyncio.Task[Built]]] = {}
 
     # ------------------------------------------------------------------ building
@@ -189,6 +191,7 @@ class Worker:
                 self.name,
                 built,
                 **({"snapshot_every": self.snapshot_every} if self.snapshot_every else {}),
+                reorder_s=self.reorder_s,
             )
             run.restore(snap)
             self.runs[sector] = run

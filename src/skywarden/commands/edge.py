@@ -2,10 +2,13 @@
 
     skywarden edge --sector ID (--scenario FILE | --source SPEC ...) [--bus nats://H:P]
                    [--sensors ID,ID] [--speed X] [--spool DIR] [--spool-bytes N]
+                   [--layout LAYOUT.json]
 
 The same sources as ``serve`` (``--source`` syntax and ``--sector sector.json`` for
 live sockets); ``--sensors`` keeps only those sensors' detections (one site's share of
-a shared scenario). See ``skywarden.cluster.edge``.
+a shared scenario). ``--layout`` (the hand-over layout of ``skywarden worker --handover``)
+publishes each detection to every sector whose extended area holds it, not only to
+``--sector``. See ``skywarden.cluster.edge``.
 """
 
 from __future__ import annotations
@@ -45,6 +48,10 @@ def edge(
     ] = None,
     spool_bytes: Annotated[int, typer.Option(help="Spool limit in bytes")] = 256 << 20,
     replicas: Annotated[int, typer.Option(help="JetStream replicas when creating")] = 1,
+    layout: Annotated[
+        Path | None,
+        typer.Option(help="Sector layout JSON: route detections to every sector holding them"),
+    ] = None,
 ) -> None:
     """Publish a sensor site's detections for a sector's workers."""
     import asyncio
@@ -62,6 +69,19 @@ def edge(
         raise typer.BadParameter(f"must be > 0, got {speed}", param_hint="--speed")
     if spool_bytes <= 0:
         raise typer.BadParameter(f"must be > 0, got {spool_bytes}", param_hint="--spool-bytes")
+    lay = None
+    if layout is not None:  # docs/handover.md: the membership rule
+        from skywarden.cluster.overlap import SectorAreaError, SectorLayout
+
+        try:
+            lay = SectorLayout.from_file(layout)
+        except SectorAreaError as e:
+            raise typer.BadParameter(str(e), param_hint="--layout") from None
+        if sector not in lay.areas:
+            raise typer.BadParameter(
+                f"{layout}: has no sector {sector!r} (it has {sorted(lay.areas)})",
+                param_hint="--layout",
+            )
     try:
         src, info, _plan = _choose_source(scenario, source or [], seed, duration, sector_file, None)
     except LaunchError as e:
@@ -80,7 +100,7 @@ def edge(
         topo = await topology.connect(
             bus, lease_ttl_s=lease.TTL_S, replicas=replicas, name=f"edge-{sector}"
         )
-        e = Edge(topo.js, name or f"edge-{sector}", sector, the_spool)
+        e = Edge(topo.js, name or f"edge-{sector}", sector, the_spool, layout=lay)
         await e.announce(topo.sectors, info)
         typer.echo(f"skywarden edge {e.edge}: sector {sector} from {src.name} to {bus}")
         try:
