@@ -13,13 +13,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import shutil
-import socket
-import subprocess
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -343,29 +339,7 @@ def test_an_owner_that_dies_mid_handover_is_claimed_by_its_neighbour() -> None:
 # --------------------------------------------------------------------------- nats
 
 
-@pytest.fixture(scope="module")
-def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    exe = shutil.which("nats-server") or "/usr/sbin/nats-server"
-    if not Path(exe).exists():
-        pytest.skip("server missing: nats-server: make sysdeps installs Debian's")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    store = tmp_path_factory.mktemp("jetstream")
-    proc = subprocess.Popen(
-        [exe, "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", str(store)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    end = time.monotonic() + 10
-    while time.monotonic() < end:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
-    yield f"nats://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(10)
+# nats_url: tests/cluster/conftest.py (a real nats-server with JetStream)
 
 
 def test_the_hand_over_over_a_real_nats_server_keeps_the_id(nats_url: str) -> None:

@@ -15,6 +15,8 @@ from typing import Annotated
 
 import typer
 
+from skywarden.commands.verify import pinned_key
+
 app = typer.Typer(help="Evidence folders: an incident's raw inputs, outputs and signature.")
 
 
@@ -80,13 +82,7 @@ def verify(
     from skywarden.evidence import bundle
     from skywarden.export import signing
 
-    pinned = None
-    if public_key is not None:
-        text = Path(public_key).read_text() if Path(public_key).is_file() else public_key
-        try:
-            pinned = signing.parse_public_key(text)
-        except ValueError as e:
-            raise typer.BadParameter(str(e), param_hint="--public-key") from None
+    pinned = pinned_key(public_key)
     if not folder.is_dir():
         typer.echo(f"FAILED {folder}: not a folder", err=True)
         raise typer.Exit(2)

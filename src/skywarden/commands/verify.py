@@ -9,7 +9,7 @@ it the signature shows the folder is unchanged since signing, not who signed it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -26,13 +26,7 @@ def verify(
     """Verify a signed export folder: signature, hashes, no extra files."""
     from skywarden.export import signing
 
-    pinned = None
-    if public_key is not None:
-        text = Path(public_key).read_text() if Path(public_key).is_file() else public_key
-        try:
-            pinned = signing.parse_public_key(text)
-        except ValueError as e:
-            raise typer.BadParameter(str(e), param_hint="--public-key") from None
+    pinned = pinned_key(public_key)
     if not folder.is_dir():
         typer.echo(f"FAILED {folder}: not a folder", err=True)
         raise typer.Exit(2)
@@ -43,3 +37,17 @@ def verify(
         raise typer.Exit(2) from None
     who = "the pinned key" if v.pinned else "a key NOT pinned (pass --public-key to check who)"
     typer.echo(f"OK {folder}: {v.files} file(s) for {v.audience}, signed by {v.key_id}, {who}")
+
+
+def pinned_key(public_key: str | None) -> Any:
+    """The sender's key given with ``--public-key`` (base64 or a PEM file), or None to
+    trust the key in the folder's manifest; a bad key is a usage error naming the option."""
+    from skywarden.export import signing
+
+    if public_key is None:
+        return None
+    text = Path(public_key).read_text() if Path(public_key).is_file() else public_key
+    try:
+        return signing.parse_public_key(text)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--public-key") from None
