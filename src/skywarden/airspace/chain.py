@@ -147,7 +147,12 @@ def run_chain(
     hooks = _ChainHooks(src, res, TruthEvents(frame, analyzer.zindex, border), on_updates, on_truth)
     chain = StageChain(trk, analyzer, strict=True)
     Runner(chain, hooks, finish=True).run(fresh(src.scans()))
-    hours = sim.duration_s / 3600.0
+    score_events(res, hooks, sim.duration_s / 3600.0)
+    return res
+
+
+def score_events(res: ChainResult, hooks: _ChainHooks, hours: float) -> None:
+    """Score the reported crossings and zone entries against the truth's (``match``)."""
     for kind in ("border_crossing", "zone_entry"):
         res.scores[kind] = match(
             hooks.truth.events,
@@ -157,7 +162,6 @@ def run_chain(
             tracks=hooks.seen,
             truth_positions=hooks.truth.positions,
         )
-    return res
 
 
 def truth_events(

@@ -117,22 +117,13 @@ def run_sector(job: SectorJob) -> dict[str, Any]:
     ``seconds`` are the chain's own per-stage timers (wall clock inside this process, so
     they grow when other processes share the cores); ``cpu_s`` is this process's CPU time.
     """
-    from skywarden.airspace.evaluate import match
+    from skywarden.airspace.chain import score_events
 
     wall0, cpu0 = time.perf_counter(), time.process_time()
     job.out.mkdir(parents=True, exist_ok=True)
     sim = _Windows(job)
     res, hooks = _chain(job, sim)
-    hours = sim.duration_s / 3600.0
-    for kind in ("border_crossing", "zone_entry"):
-        res.scores[kind] = match(
-            hooks.truth.events,
-            res.events,
-            kind,
-            hours,
-            tracks=hooks.seen,
-            truth_positions=hooks.truth.positions,
-        )
+    score_events(res, hooks, sim.duration_s / 3600.0)
     _write(job, res, sim)
     kept = _event_tracks(job.out, res, keep_all=job.all_tracks)
     return {
@@ -201,22 +192,14 @@ def _write(job: SectorJob, res: Any, sim: _Windows) -> None:
     from skywarden import refdata
     from skywarden.airspace.io import output_doc, write_output
     from skywarden.airspace.report import restricted_minutes
+    from skywarden.commands.run import evaluation_doc
 
     out = job.out
     aps = list(sim.scn.sector.airports)
     ends = {ap: [e.ident for r in refdata.runways(ap) for e in r.ends] for ap in aps}
     minutes = restricted_minutes(res.recommendations, ends)
     scenario = f"border.json#sectors/{job.tile.id}"
-    evaluation = {
-        "scenario": scenario,
-        "seed": job.seed,
-        "duration_s": res.duration_s,
-        "source": res.source,
-        "criteria": "same direction/zone, within 60 s and 100 m of the true event",
-        "scores": {k: s.to_dict() for k, s in res.scores.items()},
-        "seconds": {k: round(v, 2) for k, v in res.seconds.items()},
-        "updates": res.n_updates,
-    }
+    evaluation = evaluation_doc(scenario, job.seed, res)
     meta = {
         "scenario": scenario,
         "seed": job.seed,

@@ -139,16 +139,7 @@ def _write_outputs(
     aps = list(scn.sector.airports)
     ends = {ap: [e.ident for r in refdata.runways(ap) for e in r.ends] for ap in aps}
     minutes = restricted_minutes(res.recommendations, ends)
-    evaluation = {
-        "scenario": str(scenario),
-        "seed": seed,
-        "duration_s": res.duration_s,
-        "source": res.source,
-        "criteria": "same direction/zone, within 60 s and 100 m of the true event",
-        "scores": {k: s.to_dict() for k, s in res.scores.items()},
-        "seconds": {k: round(v, 2) for k, v in res.seconds.items()},
-        "updates": res.n_updates,
-    }
+    evaluation = evaluation_doc(str(scenario), seed, res)
     meta = {
         "scenario": str(scenario),
         "seed": seed,
@@ -265,3 +256,18 @@ def _run_whatif(scenario: Path, out: Path, console: Console) -> None:
     (out / "whatif.md").write_text(md)
     console.print(Markdown(md))
     console.print(f"wrote {out}/incidents.json and {out}/whatif.md")
+
+
+def evaluation_doc(scenario: str, seed: int, res: ChainResult) -> dict[str, Any]:
+    """``evaluation.json``: the run's scores against truth and where its time went (the
+    same document for a scenario run and a month's sector)."""
+    return {
+        "scenario": scenario,
+        "seed": seed,
+        "duration_s": res.duration_s,
+        "source": res.source,
+        "criteria": "same direction/zone, within 60 s and 100 m of the true event",
+        "scores": {k: s.to_dict() for k, s in res.scores.items()},
+        "seconds": {k: round(v, 2) for k, v in res.seconds.items()},
+        "updates": res.n_updates,
+    }
