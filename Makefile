@@ -57,8 +57,11 @@ typecheck: dev
 	$(BIN)/mypy
 	$(BIN)/mypy --explicit-package-bases tests bench
 
+# Both cores: each test file runs whole on one worker (module fixtures stay shared),
+# files spread over $(TEST_WORKERS) processes; `make pytest TEST_WORKERS=0` runs serially.
+TEST_WORKERS ?= 2
 pytest: dev sysdeps web
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest
 
