@@ -51,6 +51,10 @@ def test_one_drone_seen_by_three_towers_counts_once(tracked_run: Path) -> None:
     assert north, "the analyzer found no northbound crossing of the constructed drone"
     stats = compute_stats(run)
     assert stats.count("incursion") == 1
+    # The real tracker keeps corroboration and covariance: the evidence checks ran and
+    # the fused drone passed them.
+    inc = next(c for c in stats.counts if c.rule == "incursion")
+    assert (inc.suspected, inc.suspected_units) == (0, 0)
     # The naive count: every tower's radar (and each RF finder) that saw it alerts.
     alerts = count_incursions(run, "alert")
     assert {a.sensors[0] for a in alerts} >= set(TOWERS)

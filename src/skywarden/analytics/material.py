@@ -49,7 +49,13 @@ class TrackSpan:
     """What analytics needs of one fused track: its ends, identities and sensor timeline.
 
     ``sensor_times`` is (t, the update's ``sensors``) for every update, so the alert rule
-    can ask which sensors had seen the track by the time of a crossing.
+    can ask which sensors had seen the track by the time of a crossing. ``evidence_times``
+    is (t, whether the update carried independent drone evidence, the tracker's
+    ``corroboration``) for every update, so the incursion rule can ask how well a track
+    was corroborated by then; ``evidence_recorded`` is False when the source kept no
+    corroboration (older run directories), and the rule then cannot ask. ``fixes`` is
+    (t, horizontal 1-sigma position error in m) for every update whose covariance the
+    source kept, so the rule can ask whether the track knew where it was at the line.
     """
 
     sector: str
@@ -62,9 +68,15 @@ class TrackSpan:
     lon1: float
     identities: set[str] = field(default_factory=set)
     sensor_times: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)
+    evidence_times: list[tuple[float, bool]] = field(default_factory=list)
+    evidence_recorded: bool = False
+    fixes: list[tuple[float, float]] = field(default_factory=list)
 
-    def extend(self, t: float, lat: float, lon: float, ids: Any, sensors: Any) -> None:
-        """Take one more (time-ordered) update of the track."""
+    def extend(
+        self, t: float, lat: float, lon: float, ids: Any, sensors: Any, corroboration: Any = None
+    ) -> None:
+        """Take one more (time-ordered) update of the track (``corroboration`` None: the
+        source did not record it)."""
         if t < self.t0:
             self.t0, self.lat0, self.lon0 = t, lat, lon
         if t >= self.t1:
@@ -72,6 +84,25 @@ class TrackSpan:
         if ids:
             self.identities.update(str(i) for i in ids)
         self.sensor_times.append((t, tuple(str(s) for s in sensors or ())))
+        if corroboration is not None:
+            self.evidence_recorded = True
+        self.evidence_times.append((t, bool(corroboration)))
+
+    def fixes_near(self, t: float, within_s: float) -> list[tuple[float, float]]:
+        """The recorded fixes within ``within_s`` of ``t``."""
+        return [f for f in self.fixes if abs(f[0] - t) <= within_s]
+
+    def evidence_share(self, t: float) -> tuple[int, int] | None:
+        """(updates with independent drone evidence, all updates) up to ``t``, or None
+        when the source did not record corroboration."""
+        if not self.evidence_recorded:
+            return None
+        backed = seen = 0
+        for ts, ok in self.evidence_times:
+            if ts <= t:
+                seen += 1
+                backed += ok
+        return backed, seen
 
     def sensors_by(self, t: float) -> set[str]:
         """The sensors that had fed the track by ``t``. The tracker reports a track's

@@ -75,12 +75,17 @@ class RuleCount(_Record):
 
     ``count`` is the weighted count, rounded (each unit counts with its window's weight:
     1 except in a month's sampled quiet time); ``units`` how many units were found.
+    ``suspected`` (the incursion rule only) is the weighted count of the units left out
+    for want of independent drone evidence, and ``suspected_units`` how many they were;
+    None when the source kept no evidence to judge by.
     """
 
     rule: Rule
     count: int
     method: str
     units: int = 0
+    suspected: int | None = None
+    suspected_units: int | None = None
 
 
 class Breakdown(_Record):

@@ -153,6 +153,8 @@ class _SpanLine(msgspec.Struct):
     lon: float
     identities: list[str] = []
     sensors: list[str] = []
+    corroboration: list[str] | None = None
+    cov: list[list[float]] | None = None
 
 
 _SPAN_DECODER = msgspec.json.Decoder(_SpanLine)
@@ -179,8 +181,20 @@ def read_spans(path: Path, wanted: set[str], sector: str) -> dict[str, TrackSpan
                 sp = spans[u.track] = TrackSpan(
                     sector, u.track, u.t, u.lat, u.lon, u.t, u.lat, u.lon
                 )
-            sp.extend(u.t, u.lat, u.lon, u.identities, u.sensors)
+            sp.extend(u.t, u.lat, u.lon, u.identities, u.sensors, u.corroboration)
+            if u.cov is not None:
+                sp.fixes.append((u.t, horizontal_sigma(u.cov, f"{path}:{n}")))
     return spans
+
+
+def horizontal_sigma(cov: list[list[float]], where: str) -> float:
+    """The 1-sigma position error along the long axis of the east-north ellipse of a track
+    covariance whose first rows are east, north (m)."""
+    try:
+        a, b, c = float(cov[0][0]), float(cov[0][1]), float(cov[1][1])
+    except (IndexError, TypeError, ValueError):
+        raise SourceError(f"{where}: the covariance is not a 2x2 or larger matrix") from None
+    return math.sqrt(max((a + c) / 2.0 + math.hypot((a - c) / 2.0, b), 0.0))
 
 
 def _attach_scenario(data: SectorData, run: Path, meta: dict[str, Any]) -> None:

@@ -54,16 +54,27 @@ def stats_of(
     """The :class:`Stats` of already loaded material."""
     units = {r: counting.count(mat, r, "northbound", params) for r in RULES}
     both = counting.count(mat, rule, "both", params)
+    judged = counting.evidence_recorded(mat)
+    left_out = [u for u, _ in counting.suspected(mat, "northbound", params) if u.weight > 0.0]
     counts = [
         RuleCount(
             rule=r,
             count=round(sum(u.weight for u in units[r])),
             method=counting.method(r, params),
             units=len(units[r]),
+            suspected=round(sum(u.weight for u in left_out))
+            if judged and r == "incursion"
+            else None,
+            suspected_units=len(left_out) if judged and r == "incursion" else None,
         )
         for r in RULES
     ]
     notes = list(mat.notes)
+    if not judged and any(s.crossings for s in mat.sectors):
+        notes.append(
+            "the tracks kept no corroboration: the incursion rule counted without its "
+            "evidence check (no unit could be judged suspected)"
+        )
     if any(not s.spans and s.crossings for s in mat.sectors):
         notes.append(
             "some sectors have no track history: the alert count takes one alert "

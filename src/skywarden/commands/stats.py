@@ -105,6 +105,13 @@ def print_stats(console: Console, s: Stats) -> None:
             "[dim]count: each unit weighted by its window (a month's sampled quiet time "
             "stands for the rest of the day); units found: as simulated[/dim]"
         )
+    inc = next((c for c in s.counts if c.rule == "incursion"), None)
+    if inc is not None and inc.suspected is not None:
+        console.print(
+            f"suspected, not counted: {inc.suspected} ({inc.suspected_units} unit(s)): "
+            "drone-classed crossings without enough independent drone evidence or "
+            "without a known position at the line"
+        )
     b = s.breakdown
     t = Table(title=f"by sector and direction (rule: {s.rule})")
     t.add_column("sector")

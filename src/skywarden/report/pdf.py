@@ -81,7 +81,14 @@ def _figure(figures: Mapping[str, bytes], name: str) -> list[Flowable]:
 
 
 def _counts(v: ReportView) -> list[Flowable]:
-    rows = [(_p(c.rule, _small), f"{c.count:,}", _p(c.method, _small)) for c in v.counts]
+    rows = [
+        (
+            _p(c.rule, _small),
+            f"{c.count:,}" + (f" (+{c.suspected:,} suspected)" if c.suspected else ""),
+            _p(c.method, _small),
+        )
+        for c in v.counts
+    ]
     out: list[Flowable] = [_h("Counts"),
                            _table(("rule", "count", "method"), rows,
                                   [WIDTH * 0.18, WIDTH * 0.12, WIDTH * 0.7])]  # fmt: skip

@@ -54,7 +54,8 @@ figcaption { color: #555; font-size: .9em; }
 <table>
 <tr><th>rule</th><th>count</th><th>method</th></tr>
 {% for c in v.counts %}
-<tr><td>{{ c.rule }}</td><td class="n">{{ "{:,}".format(c.count) }}</td>
+<tr><td>{{ c.rule }}</td><td class="n">{{ "{:,}".format(c.count) }}{% if c.suspected %}
+<br><small>+ {{ "{:,}".format(c.suspected) }} suspected, not counted</small>{% endif %}</td>
 <td class="method">{{ c.method }}</td></tr>
 {% endfor %}
 </table>
@@ -179,4 +180,3 @@ Counted <strong>{{ "{:,}".format(c.counted) }}</strong> incursions; estimated
 </body>
 </html>
 """
-

@@ -31,6 +31,8 @@ class CountRule:
     rule: str
     count: int
     method: str
+    #: units the evidence check left out (the incursion rule; None where not judged)
+    suspected: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +203,12 @@ def from_stats(stats: Mapping[str, Any], role: str, version: str, title: str = "
         end=period.get("end"),
         version=version,
         counts=tuple(
-            CountRule(str(c["rule"]), int(c["count"]), str(c.get("method", "")))
+            CountRule(
+                str(c["rule"]),
+                int(c["count"]),
+                str(c.get("method", "")),
+                None if c.get("suspected") is None else int(c["suspected"]),
+            )
             for c in stats.get("counts", [])
         ),
         per_sector=_bars(b.get("by_sector") or {}),

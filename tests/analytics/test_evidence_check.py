@@ -1,0 +1,82 @@
+"""The incursion rule's evidence check (counting, step 4) on constructed track histories.
+
+A drone-classed track crosses the line; whether it counts depends only on what its own
+updates carried: independent drone evidence (the tracker's ``corroboration``) in most of
+them by 30 s after the crossing, and a position known at the line (the covariance of
+the fixes either side). The track rule, which asks neither, counts every one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from analytics_build import T0, crossing, track_lines, write_run
+
+from skywarden.analytics import CountingRule, compute_stats, count_incursions, sources
+from skywarden.analytics.counting import suspected
+
+SENSORS = ("radar-1", "rf-1")
+
+
+def _flight(track: str, east: float) -> list[tuple[float, float, float]]:
+    """Due north at 10 m/s from 1 km south, crossing the line at T0 + 100."""
+    return [(T0 + k, east, -1000.0 + 10.0 * k) for k in range(201)]
+
+
+def _lines(
+    track: str, east: float, backed: int, sigma_m: float = 10.0, blind: tuple[float, float] | None = None
+) -> list[dict[str, Any]]:
+    """Track lines whose first ``backed`` updates carry RF corroboration; ``sigma_m`` the
+    1-sigma east/north of every fix, or 400 m for fixes in the ``blind`` time span."""
+    rows = track_lines(track, _flight(track, east), SENSORS)
+    for i, r in enumerate(rows):
+        r["corroboration"] = ["rf_geometry"] if i < backed else []
+        s = 400.0 if blind is not None and blind[0] <= r["t"] <= blind[1] else sigma_m
+        r["cov"] = [[s * s, 0.0, 0.0], [0.0, s * s, 0.0], [0.0, 0.0, 900.0]]
+    return rows
+
+
+def _run(tmp_path: Path, name: str, rows: list[dict[str, Any]]) -> Path:
+    return write_run(tmp_path / name, [crossing(rows[0]["track"], T0 + 100.0, 0.0)], rows)
+
+
+def test_a_track_backed_in_most_updates_counts_one_backed_in_few_is_suspected(
+    tmp_path: Path,
+) -> None:
+    # By T0 + 130 (30 s after the crossing) the track has 131 updates.
+    drone = _run(tmp_path, "drone", _lines("D1", 0.0, backed=100))  # 100 of 131
+    bird = _run(tmp_path, "bird", _lines("B1", 0.0, backed=40))  # 40 of 131
+    assert len(count_incursions(drone, "incursion")) == 1
+    assert count_incursions(bird, "incursion") == []
+    assert len(count_incursions(bird, "track")) == 1  # the naive rule asks for no evidence
+    ((unit, why),) = suspected(sources.load(bird))
+    assert unit.tracks[0].endswith("/B1")
+    assert why == "independent drone evidence in 40 of 131 updates"
+    inc = next(c for c in compute_stats(bird).counts if c.rule == "incursion")
+    assert (inc.count, inc.suspected, inc.suspected_units) == (0, 1, 1)
+
+
+def test_the_evidence_share_is_a_parameter(tmp_path: Path) -> None:
+    bird = _run(tmp_path, "bird", _lines("B1", 0.0, backed=40))
+    assert len(count_incursions(bird, "incursion", params=CountingRule(evidence_share=0.3))) == 1
+
+
+def test_a_track_coasting_blind_across_the_line_is_suspected(tmp_path: Path) -> None:
+    blind = _run(tmp_path, "blind", _lines("G1", 0.0, backed=200, blind=(T0 + 80, T0 + 110)))
+    seen = _run(tmp_path, "seen", _lines("G1", 0.0, backed=200, blind=(T0 + 20, T0 + 60)))
+    assert count_incursions(blind, "incursion") == []
+    ((_, why),) = suspected(sources.load(blind))
+    assert why == "position known to 400 m (1 sigma) at the line"
+    # Blind earlier, measured again well before the line: the crossing stands.
+    assert len(count_incursions(seen, "incursion")) == 1
+
+
+def test_a_source_without_corroboration_is_counted_and_says_so(tmp_path: Path) -> None:
+    rows = track_lines("D1", _flight("D1", 0.0), SENSORS)  # no corroboration, no cov
+    run = _run(tmp_path, "old", rows)
+    stats = compute_stats(run)
+    assert stats.count("incursion") == 1
+    inc = next(c for c in stats.counts if c.rule == "incursion")
+    assert inc.suspected is None
+    assert any("evidence check" in n for n in stats.notes)
