@@ -76,15 +76,18 @@ def truth_counts(month: Path) -> dict[str, int]:
     }
 
 
-def count(month: Path) -> tuple[dict[str, Any] | None, float]:
-    """The counts engineer's ``compute_stats`` on the month, and its wall seconds."""
+def count(month: Path) -> tuple[dict[str, Any] | None, float, Any]:
+    """The counts engineer's ``stats_of`` on the month (the ``skywarden stats`` code),
+    its wall seconds, and the loaded material (the diagnostics below reuse it)."""
     try:
-        from skywarden.analytics import compute_stats
+        from skywarden.analytics import sources
+        from skywarden.analytics.stats import stats_of
     except ImportError:
-        return None, 0.0
+        return None, 0.0, None
     t0 = time.perf_counter()
-    stats = compute_stats(month)
-    return stats.model_dump(), time.perf_counter() - t0
+    mat = sources.load(month)
+    stats = stats_of(mat)
+    return stats.model_dump(), time.perf_counter() - t0, mat
 
 
 def sampling(border: dict[str, Any]) -> dict[str, Any]:
@@ -117,18 +120,15 @@ def sampling(border: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def composition(month: Path) -> dict[str, Any]:
+def composition(units: dict[str, list[Any]]) -> dict[str, Any]:
     """Per rule: units in incursion windows (weight 1) and the weighted count from quiet
     samples with its Poisson standard error (sqrt of the sum of squared weights); units
     in warm-ups (weight 0) are not counted units (analytics leaves them out)."""
-    from skywarden.analytics import RULES, count_incursions
-
     out: dict[str, Any] = {}
-    for rule in RULES:
-        units = count_incursions(month, rule)
-        quiet = [u.weight for u in units if u.weight > 1.0]
+    for rule, us in units.items():
+        quiet = [u.weight for u in us if u.weight > 1.0]
         out[rule] = {
-            "in_windows": sum(1 for u in units if 0.0 < u.weight <= 1.0),
+            "in_windows": sum(1 for u in us if 0.0 < u.weight <= 1.0),
             "quiet_units": len(quiet),
             "from_quiet_samples": round(sum(quiet), 1),
             "from_quiet_samples_se": round(sum(w * w for w in quiet) ** 0.5, 1),
@@ -136,22 +136,20 @@ def composition(month: Path) -> dict[str, Any]:
     return out
 
 
-def attribution(month: Path) -> dict[str, dict[str, float]]:
-    """Per rule, what the counted units were (weighted): the role of the nearest true
-    target at the unit's time within 300 m ("month drone" for a month incursion, else
-    the truth role: bird, hobby, surveillance...; "nothing" beyond 300 m). A diagnostic
-    that reads the simulator's truth; the counts themselves never do."""
+def attribution(month: Path, units: dict[str, list[Any]]) -> dict[str, dict[str, float]]:
+    """Per list of units, what they were (weighted): the role of the nearest true target
+    at the unit's time within 300 m ("month drone" for a month incursion, else the truth
+    role: bird, hobby, surveillance...; "nothing" beyond 300 m). A diagnostic that reads
+    the simulator's truth; the counts themselves never do."""
     import gzip
     from collections import defaultdict
 
-    from skywarden.analytics import RULES, count_incursions
     from skywarden.geo import distance_m
 
-    units = {rule: count_incursions(month, rule) for rule in RULES}
     want: dict[str, set[float]] = defaultdict(set)
     for us in units.values():
         for u in us:
-            want[u.sector].add(float(round(u.t)))
+            want[_sector_dir(u)].add(float(round(u.t)))
     rows: dict[tuple[str, float], list[dict[str, Any]]] = defaultdict(list)
     for sector, times in want.items():
         path = month / "sectors" / sector / "truth.jsonl.gz"
@@ -159,21 +157,78 @@ def attribution(month: Path) -> dict[str, dict[str, float]]:
             continue
         with gzip.open(path, "rt") as fh:
             for line in fh:
-                r = json.loads(line)
-                if r["t"] in times:
-                    rows[(sector, r["t"])].append(r)
+                t = float(line[5 : line.index(",")])  # lines start {"t":T,
+                if t in times:
+                    rows[(sector, t)].append(json.loads(line))
     out: dict[str, dict[str, float]] = {}
-    for rule, us in units.items():
+    for name, us in units.items():
         tally: dict[str, float] = defaultdict(float)
         for u in us:
             best = (300.0, "nothing")
-            for r in rows.get((u.sector, float(round(u.t))), []):
+            for r in rows.get((_sector_dir(u), float(round(u.t))), []):
                 d = float(distance_m(u.lat, u.lon, r["lat"], r["lon"]))
                 if d < best[0]:
                     role = "month drone" if str(r["target"]).startswith("inc-") else r["role"]
                     best = (d, role)
             tally[best[1]] += u.weight
-        out[rule] = {k: round(v, 1) for k, v in sorted(tally.items())}
+        out[name] = {k: round(v, 1) for k, v in sorted(tally.items())}
+    return out
+
+
+def _sector_dir(u: Any) -> str:
+    """The sector whose run simulated the unit (its first track's), not the owner of the
+    stretch it is reported under."""
+    return str(u.tracks[0].split("/", 1)[0]) if u.tracks else str(u.sector)
+
+
+def suspected(mat: Any) -> dict[str, Any]:
+    """The units the incursion rule's evidence check left out, weighted, by reason."""
+    from collections import Counter
+
+    from skywarden.analytics import counting
+
+    sus = [(u, why) for u, why in counting.suspected(mat) if u.weight > 0.0]
+    reasons: Counter[str] = Counter()
+    for u, why in sus:
+        reasons["evidence" if why.startswith("independent") else "position"] += u.weight
+    return {
+        "count": round(sum(u.weight for u, _ in sus), 1),
+        "units": len(sus),
+        "by_reason": {k: round(v, 1) for k, v in sorted(reasons.items())},
+        "_units": [u for u, _ in sus],
+    }
+
+
+def periods(mat: Any, month: Path, split_days: float) -> list[dict[str, Any]]:
+    """The incursion rule and the estimate before and after ``split_days`` into the
+    month, against the truth of each part: the evidence check's thresholds were chosen
+    on the first two days of an earlier run, so the later days are the held-out test."""
+    from skywarden.analytics.stats import stats_of
+
+    border = json.loads((month / "border.json").read_text())
+    t0, t1 = float(border["start_t"]), float(border["end_t"])
+    cut = t0 + split_days * 86400.0
+    recs = [json.loads(x) for x in (month / "truth_incursions.jsonl").read_text().splitlines()]
+    out = []
+    for a, b, name in ((t0, cut, f"days 1-{split_days:g}"), (cut, t1, f"after day {split_days:g}")):
+        if b <= a:
+            continue
+        st = stats_of(mat.clipped(a, b))
+        truth = [r for r in recs if a <= float(r["t"]) < b]
+        cov = st.coverage
+        entry: dict[str, Any] = {
+            "period": name,
+            "truth_all": len(truth),
+            "truth_sensed": sum(r["sector"] is not None for r in truth),
+            "counted": {c.rule: c.count for c in st.counts},
+        }
+        if cov is not None:
+            entry["estimate"] = {"estimated": cov.estimated, "low": cov.low, "high": cov.high}
+            entry["estimate_error_vs_all_truth"] = _err(cov.estimated, len(truth))
+        entry["incursion_error_vs_sensed_truth"] = _err(
+            st.count("incursion"), entry["truth_sensed"]
+        )
+        out.append(entry)
     return out
 
 
@@ -182,7 +237,12 @@ def _err(counted: float, truth: int) -> float | None:
 
 
 def summarise(
-    month: Path, wall: float, stats: dict[str, Any] | None, count_s: float
+    month: Path,
+    wall: float,
+    stats: dict[str, Any] | None,
+    count_s: float,
+    mat: Any = None,
+    split_days: float = 2.0,
 ) -> dict[str, Any]:
     border = json.loads((month / "border.json").read_text())
     runs = border.get("sector_runs", [])
@@ -219,8 +279,14 @@ def summarise(
         }
         for rule, c in counts.items()
     }
-    out["composition"] = composition(month)
-    out["attribution"] = attribution(month)
+    from skywarden.analytics import RULES, counting
+
+    units = {rule: counting.count(mat, rule) for rule in RULES}
+    sus = suspected(mat)
+    out["composition"] = composition(units)
+    out["attribution"] = attribution(month, {**units, "suspected": sus.pop("_units")})
+    out["suspected"] = sus
+    out["periods"] = periods(mat, month, split_days)
     cov = stats.get("coverage")
     if cov:
         out["estimate"] = {
@@ -274,6 +340,27 @@ def table(r: dict[str, Any]) -> Table:
         t.add_row(
             f"  {rule}: what was counted", "", ", ".join(f"{k} {v:.0f}" for k, v in parts.items())
         )
+    sus = r.get("suspected")
+    if sus:
+        t.add_row(
+            "  suspected, not counted",
+            f"{sus['count']:.0f}",
+            f"{sus['units']} units; "
+            + ", ".join(f"{k} {v:.0f}" for k, v in sus["by_reason"].items()),
+        )
+    for p in r.get("periods", []):
+        est = p.get("estimate")
+        t.add_row(
+            f"  {p['period']}: truth / counted",
+            f"{p['truth_all']} / {p['counted'].get('incursion')}",
+            f"sensed truth {p['truth_sensed']} ({_pct(p['incursion_error_vs_sensed_truth'])})"
+            + (
+                f"; estimated {est['estimated']:.0f} [{est['low']:.0f}, {est['high']:.0f}]"
+                f" ({_pct(p['estimate_error_vs_all_truth'])})"
+                if est
+                else ""
+            ),
+        )
     e = r.get("estimate")
     if e:
         t.add_row(
@@ -307,6 +394,14 @@ def main() -> None:
         "--wall-s", type=float, default=None, help="with --from: the run's measured wall time"
     )
     ap.add_argument("--note", default="", help="a remark stored with the results")
+    ap.add_argument(
+        "--split-days",
+        type=float,
+        default=2.0,
+        help="report the incursion rule before and after this many days (the evidence "
+        "check was chosen on days 1-2 of an earlier run: the rest is held out)",
+    )
+    ap.add_argument("--run-commit", default="", help="with --from: the commit the month was run at")
     args = ap.parse_args()
     console = Console()
     if args.table_only:
@@ -324,8 +419,10 @@ def main() -> None:
         month = args.dir or Path(tempfile.mkdtemp(prefix="month-"))
         tmp = None if args.dir else month
         wall = run_month(args, month)
-    stats, count_s = count(month)
-    result = summarise(month, wall, stats, count_s)
+    stats, count_s, mat = count(month)
+    result = summarise(month, wall, stats, count_s, mat, args.split_days)
+    if args.run_commit:
+        result["run_commit"] = args.run_commit
     if tmp is not None:
         shutil.rmtree(tmp, ignore_errors=True)
     console.print(table(result))
