@@ -183,12 +183,12 @@ def _sector_dir(u: Any) -> str:
 
 def suspected(mat: Any) -> dict[str, Any]:
     """The units the incursion rule's evidence check left out, weighted, by reason."""
-    from collections import Counter
+    from collections import defaultdict
 
     from skywarden.analytics import counting
 
     sus = [(u, why) for u, why in counting.suspected(mat) if u.weight > 0.0]
-    reasons: Counter[str] = Counter()
+    reasons: dict[str, float] = defaultdict(float)
     for u, why in sus:
         reasons["evidence" if why.startswith("independent") else "position"] += u.weight
     return {
@@ -281,7 +281,7 @@ def summarise(
     }
     from skywarden.analytics import RULES, counting
 
-    units = {rule: counting.count(mat, rule) for rule in RULES}
+    units: dict[str, list[Any]] = {rule: counting.count(mat, rule) for rule in RULES}
     sus = suspected(mat)
     out["composition"] = composition(units)
     out["attribution"] = attribution(month, {**units, "suspected": sus.pop("_units")})
