@@ -139,6 +139,14 @@ def run(
             help="Also keep tracks_all.jsonl.gz: every update of every track (large).",
         ),
     ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Keep the sectors an earlier run of the same plan finished in --out; "
+            "run only the rest.",
+        ),
+    ] = False,
 ) -> None:
     """Plan the month and run every sensed sector's windows through the whole chain."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -159,10 +167,17 @@ def run(
         def done(r: dict[str, Any]) -> None:
             bar.update(task, advance=float(r["simulated_s"]), description=f"done {r['sector']}")
 
-        results = run_month(p, out, workers, done, compress=not plain, all_tracks=all_tracks)
+        try:
+            results = run_month(
+                p, out, workers, done, compress=not plain, all_tracks=all_tracks, resume=resume
+            )
+        except SkywardenError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2) from None
     wall = time.perf_counter() - t0
     stage = {
-        k: sum(float(r["seconds"][k]) for r in results) for k in ("simulate", "track", "analyze")
+        k: sum(float(r.get("seconds", {}).get(k, 0.0)) for r in results)
+        for k in ("simulate", "track", "analyze")
     }
     typer.echo(
         f"{len(p.incursions)} incursions in truth; {len(results)} sectors, {total / 3600:.1f}"

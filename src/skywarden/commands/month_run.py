@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from skywarden.errors import SkywardenError
 from skywarden.model import TrackUpdate
 from skywarden.sim.border_sectors import Tile
 from skywarden.sim.month import MonthPlan, Window, WindowSimulation, injected_for, window_seed
@@ -100,6 +101,10 @@ class _Windows:
 _TRACK_ID = re.compile(rb'"track":"([^"]*)"')
 
 
+#: a finished sector's record (timings, counts), written after its last output
+RUN_RECORD = "run.json"
+
+
 def _open(path: Path, compress: bool) -> IO[str]:
     """A per-second stream file: ``NAME.jsonl.gz`` (gzip level 1) or plain ``NAME.jsonl``.
 
@@ -126,7 +131,7 @@ def run_sector(job: SectorJob) -> dict[str, Any]:
     score_events(res, hooks, sim.duration_s / 3600.0)
     _write(job, res, sim)
     kept = _event_tracks(job.out, res, keep_all=job.all_tracks)
-    return {
+    record = {
         "sector": job.tile.id,
         "windows": len(job.windows),
         "simulated_s": sim.duration_s,
@@ -139,6 +144,34 @@ def run_sector(job: SectorJob) -> dict[str, Any]:
         "incidents": len(res.incidents),
         "recommendations": len(res.recommendations),
     }
+    # written last: its presence is what makes the sector finished for --resume
+    (job.out / RUN_RECORD).write_text(json.dumps(record, indent=1) + "\n")
+    return record
+
+
+def finished(job: SectorJob) -> dict[str, Any] | None:
+    """The sector's run record if an earlier run finished it, else None.
+
+    A finished sector has its ``run.json`` (written last). A run directory from before
+    that record existed counts as finished when its last outputs are there: incidents,
+    evaluation and the event tracks, with the full stream already removed (a sector
+    killed part-way still has ``tracks_all.jsonl.gz``).
+    """
+    rec = job.out / RUN_RECORD
+    if rec.is_file():
+        doc = json.loads(rec.read_text())
+        return doc if isinstance(doc, dict) else None
+    names = ("incidents.json", "evaluation.json", "windows.json", "tracks.jsonl")
+    if all((job.out / n).is_file() for n in names) and (
+        job.all_tracks or not any(job.out.glob("tracks_all.jsonl*"))
+    ):
+        return {
+            "sector": job.tile.id,
+            "windows": len(job.windows),
+            "simulated_s": sum(w.seconds for w in job.windows),
+            "note": "finished by an earlier run that kept no run record: no timings",
+        }
+    return None
 
 
 def _chain(job: SectorJob, sim: _Windows) -> tuple[Any, Any]:
@@ -308,13 +341,28 @@ def run_month(
     on_done: Callable[[dict[str, Any]], None] | None = None,
     compress: bool = True,
     all_tracks: bool = False,
+    resume: bool = False,
 ) -> list[dict[str, Any]]:
-    """Write the truth and manifest, run every sector (in ``workers`` processes)."""
+    """Write the truth and manifest, run every sector (in ``workers`` processes).
+
+    With ``resume`` the month directory must hold the same plan (its ``border.json``);
+    sectors an earlier run finished are kept as they are (each sector's outputs depend
+    only on the plan and the seed) and only the others run.
+    """
     wall0 = time.perf_counter()
+    if resume:
+        same_plan(plan, month_dir)
     write_truth(plan, month_dir)
     write_manifest(plan, month_dir)
     todo = jobs(plan, month_dir, compress, all_tracks)
     results: list[dict[str, Any]] = []
+    if resume:
+        kept = [(j, finished(j)) for j in todo]
+        results = [r for _, r in kept if r is not None]
+        for r in results:
+            if on_done:
+                on_done(r)
+        todo = [j for j, r in kept if r is None]
     if workers <= 1 or len(todo) <= 1:
         for j in todo:
             r = run_sector(j)
@@ -330,6 +378,28 @@ def run_month(
                 if on_done:
                     on_done(r)
     results.sort(key=lambda r: str(r["sector"]))
-    run = {"workers": workers, "wall_s": round(time.perf_counter() - wall0, 1)}
+    run: dict[str, Any] = {"workers": workers, "wall_s": round(time.perf_counter() - wall0, 1)}
+    if resume:
+        run["resumed"] = True
     write_manifest(plan, month_dir, {"sector_runs": results, "run": run})
     return results
+
+
+def same_plan(plan: MonthPlan, month_dir: Path) -> None:
+    """Refuse to resume into a month directory planned differently (or not at all)."""
+    from skywarden import __version__
+
+    path = month_dir / "border.json"
+    if not path.is_file():
+        raise SkywardenError(f"{path}: nothing to resume (no border.json); run without --resume")
+    try:
+        old = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise SkywardenError(f"{path}: not JSON ({e}); cannot resume") from None
+    new = json.loads(json.dumps(manifest(plan, __version__)))
+    differ = sorted(k for k in new if k != "skywarden_version" and old.get(k) != new[k])
+    if differ:
+        raise SkywardenError(
+            f"{path}: planned with other options ({', '.join(differ)} differ); resume with "
+            "the same --seed, --days, --sectors, --quiet-s, --warmup-s and rate options"
+        )

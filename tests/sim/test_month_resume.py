@@ -1,0 +1,70 @@
+"""`skywarden month run --resume`: an interrupted month finishes without redoing sectors.
+
+A month of the whole border is hours of CPU; a run stopped part-way (a reboot, a session
+that ended) keeps every sector it finished. The resumed run must keep those as they are,
+redo a sector that was cut off, and refuse a directory planned with other options.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from skywarden.cli import app
+
+ARGS = ["--days", "0.02", "--sectors", "S83,S84", "--quiet-s", "15", "--workers", "1"]
+ARGS += ["--warmup-s", "10"]
+
+
+def _run(out: Path, *extra: str) -> str:
+    r = CliRunner().invoke(app, ["month", "run", "--out", str(out), *ARGS, *extra])
+    assert r.exit_code == 0, r.output
+    return str(r.output)
+
+
+def test_resume_keeps_finished_sectors_and_redoes_one_cut_off(tmp_path: Path) -> None:
+    ref, month = tmp_path / "ref", tmp_path / "month"
+    _run(ref)
+    _run(month)
+    s83, s84 = month / "sectors" / "S83", month / "sectors" / "S84"
+    assert (s83 / "run.json").is_file() and (s84 / "run.json").is_file()
+    # S84 was cut off part-way: its record gone, the full stream still there
+    (s84 / "run.json").unlink()
+    (s84 / "tracks.jsonl").write_text("")
+    (s84 / "tracks_all.jsonl.gz").write_bytes(b"")
+    kept = (s83 / "tracks.jsonl").stat().st_mtime_ns
+    _run(month, "--resume")
+    assert (s83 / "tracks.jsonl").stat().st_mtime_ns == kept  # not redone
+    assert not (s84 / "tracks_all.jsonl.gz").exists()
+    for name in ("incidents.json", "tracks.jsonl"):  # evaluation.json holds timings
+        assert (s84 / name).read_bytes() == (ref / "sectors" / "S84" / name).read_bytes(), name
+    doc = json.loads((month / "border.json").read_text())
+    assert {r["sector"] for r in doc["sector_runs"]} == {"S83", "S84"}
+    assert doc["run"]["resumed"] is True
+
+
+def test_a_directory_finished_before_run_records_is_kept_without_timings(
+    tmp_path: Path,
+) -> None:
+    month = tmp_path / "month"
+    _run(month)
+    for d in (month / "sectors").iterdir():
+        (d / "run.json").unlink()  # as a run from before run.json existed left it
+    _run(month, "--resume")
+    doc = json.loads((month / "border.json").read_text())
+    assert all("no timings" in r["note"] for r in doc["sector_runs"])
+
+
+def test_resume_refuses_another_plan_and_an_empty_directory(tmp_path: Path) -> None:
+    month = tmp_path / "month"
+    _run(month)
+    r = CliRunner().invoke(
+        app, ["month", "run", "--out", str(month), *ARGS, "--seed", "2", "--resume"]
+    )
+    assert r.exit_code == 2 and "seed" in r.output and "differ" in r.output
+    r = CliRunner().invoke(
+        app, ["month", "run", "--out", str(tmp_path / "none"), *ARGS, "--resume"]
+    )
+    assert r.exit_code == 2 and "nothing to resume" in r.output
