@@ -25,7 +25,11 @@ def _flight(track: str, east: float) -> list[tuple[float, float, float]]:
 
 
 def _lines(
-    track: str, east: float, backed: int, sigma_m: float = 10.0, blind: tuple[float, float] | None = None
+    track: str,
+    east: float,
+    backed: int,
+    sigma_m: float = 10.0,
+    blind: tuple[float, float] | None = None,
 ) -> list[dict[str, Any]]:
     """Track lines whose first ``backed`` updates carry RF corroboration; ``sigma_m`` the
     1-sigma east/north of every fix, or 400 m for fixes in the ``blind`` time span."""
@@ -80,3 +84,25 @@ def test_a_source_without_corroboration_is_counted_and_says_so(tmp_path: Path) -
     inc = next(c for c in stats.counts if c.rule == "incursion")
     assert inc.suspected is None
     assert any("evidence check" in n for n in stats.notes)
+
+
+def test_the_stats_command_takes_both_thresholds(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from skywarden.analytics.records import Stats
+    from skywarden.cli import app
+
+    bird = _run(tmp_path, "bird", _lines("B1", 0.0, backed=40))
+    blind = _run(tmp_path, "blind", _lines("G1", 0.0, backed=200, blind=(T0 + 80, T0 + 110)))
+    for run, argv, expected in (
+        (bird, [], 0),
+        (bird, ["--evidence-share", "0.3"], 1),
+        (blind, ["--max-sigma-m", "500"], 1),
+    ):
+        res = CliRunner().invoke(app, ["stats", str(run), "--json", *argv])
+        assert res.exit_code == 0, res.output
+        assert Stats.model_validate_json(res.output).count("incursion") == expected, argv
+    res = CliRunner().invoke(app, ["stats", str(bird)])
+    assert "suspected, not counted: 1 (1 unit(s))" in res.output
+    res = CliRunner().invoke(app, ["stats", str(bird), "--evidence-share", "1.5"])
+    assert res.exit_code == 2 and "--evidence-share" in res.output

@@ -21,7 +21,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from skywarden.analytics import Stats
+    from skywarden.analytics import CountingRule, Stats
 
 
 def stats(
@@ -45,6 +45,25 @@ def stats(
             help="Minutes on the other side before a re-crossing counts again (default 10)",
         ),
     ] = None,
+    evidence_share: Annotated[
+        float | None,
+        typer.Option(
+            "--evidence-share",
+            min=0.0,
+            max=1.0,
+            help="Share of a unit's track updates that must carry independent drone "
+            "evidence for it to count (default 0.5)",
+        ),
+    ] = None,
+    max_sigma_m: Annotated[
+        float | None,
+        typer.Option(
+            "--max-sigma-m",
+            min=0.0,
+            help="Largest 1-sigma position error at the line for a crossing to count, m "
+            "(default 100)",
+        ),
+    ] = None,
     h3_resolution: Annotated[
         int,
         typer.Option("--h3-resolution", min=0, max=15, help="H3 resolution of the hot spots"),
@@ -53,7 +72,7 @@ def stats(
     """Count incursions honestly: per alert, per track and de-duplicated, with coverage."""
     from rich.console import Console
 
-    from skywarden.analytics import RULES, CountingRule, compute_stats
+    from skywarden.analytics import RULES, compute_stats
     from skywarden.export.data import parse_time
 
     if rule not in RULES:
@@ -64,7 +83,7 @@ def stats(
     if t0 is not None and t1 is not None and t1 <= t0:
         typer.echo("error: --until must be after --since", err=True)
         raise typer.Exit(2)
-    params = None if recross_min is None else CountingRule(recross_s=recross_min * 60.0)
+    params = _params(recross_min, evidence_share, max_sigma_m)
     result = compute_stats(
         source, start=t0, end=t1, rule=rule, params=params, hotspot_resolution=h3_resolution
     )
@@ -79,6 +98,22 @@ def stats(
     print_stats(console, result)
     if out is not None:
         console.print(f"wrote {out}")
+
+
+def _params(
+    recross_min: float | None, evidence_share: float | None, max_sigma_m: float | None
+) -> CountingRule | None:
+    """The counting rule's parameters the options changed (None: the stated defaults)."""
+    from skywarden.analytics import CountingRule
+
+    changed: dict[str, float] = {}
+    if recross_min is not None:
+        changed["recross_s"] = recross_min * 60.0
+    if evidence_share is not None:
+        changed["evidence_share"] = evidence_share
+    if max_sigma_m is not None:
+        changed["max_sigma_m"] = max_sigma_m
+    return CountingRule(**changed) if changed else None
 
 
 def print_stats(console: Console, s: Stats) -> None:
