@@ -154,3 +154,11 @@ def enu_to_bearing_elevation(
     brg = np.mod(np.degrees(np.arctan2(dx, dy)), 360.0)
     elev = np.degrees(np.arctan2(dz, horiz))
     return rng, brg, elev
+
+
+def horizontal_sigma_m(cov: Sequence[Sequence[float]]) -> float:
+    """The 1-sigma position error along the long axis of the east-north ellipse of a
+    covariance whose first two rows and columns are east and north (m^2): how well a
+    track knows where it is, whichever way it is unsure."""
+    a, b, c = float(cov[0][0]), float(cov[0][1]), float(cov[1][1])
+    return float(np.sqrt(max((a + c) / 2.0 + np.hypot((a - c) / 2.0, b), 0.0)))

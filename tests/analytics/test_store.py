@@ -16,7 +16,13 @@ from skywarden.store import recommendations as store_recs
 from skywarden.store import tracks as store_tracks
 
 
-def _update(track: str, t: float, north_m: float, sensors: tuple[str, ...]) -> TrackUpdate:
+def _update(
+    track: str,
+    t: float,
+    north_m: float,
+    sensors: tuple[str, ...],
+    corroboration: tuple[str, ...] = ("radar_class",),
+) -> TrackUpdate:
     return TrackUpdate(
         t=t,
         track=track,
@@ -26,9 +32,10 @@ def _update(track: str, t: float, north_m: float, sensors: tuple[str, ...]) -> T
         alt_m=1275.0,
         velocity=(0.0, 10.0, 0.0),
         state=(0.0, north_m, 75.0, 0.0, 10.0, 0.0),
-        cov=None,
+        cov=((100.0, 0.0, 0.0), (0.0, 100.0, 0.0), (0.0, 0.0, 400.0)),
         class_probs={"drone": 0.9, "unknown": 0.1},
         sensors=sensors,
+        corroboration=corroboration,
     )
 
 
@@ -90,6 +97,8 @@ def test_stats_on_a_store(tmp_path: Path, db_url: str) -> None:
     assert stats.kind == "store"
     assert stats.count("track") == 2
     assert stats.count("incursion") == 1  # back within 10 min: the same incursion
+    inc = next(c for c in stats.counts if c.rule == "incursion")
+    assert (inc.suspected, inc.suspected_units) == (0, 0)  # the store kept the evidence
     assert stats.count("alert") == 4  # two radars, two crossings
     assert stats.behaviours.drops == 1
     assert stats.incidents_by_kind == {"incursion": 1}
@@ -120,3 +129,33 @@ def test_a_missing_sqlite_store_is_refused_not_created(tmp_path: Path) -> None:
     assert res.exit_code != 0
     assert "no such store file" in str(res.exception) + res.output
     assert not missing.exists()
+
+
+def test_a_store_judges_evidence_as_a_run_does(tmp_path: Path) -> None:
+    """A drone-classed track with no independent drone evidence crosses: suspected."""
+    url = f"sqlite:///{tmp_path / 'bird.db'}"
+    db = Database(url)
+    ups = [
+        _update("B1-000001", T0 + k, -500.0 + 10.0 * k, ("radar-1",), corroboration=())
+        for k in range(100)
+    ]
+    with db.session() as s:
+        store_tracks.record_updates(s, ups)
+        store_incidents.upsert(
+            s,
+            [
+                Incident(
+                    "I1-00001",
+                    ["B1-000001"],
+                    T0 + 50.0,
+                    3,
+                    kind="incursion",
+                    events=[_crossing("B1-000001", T0 + 50.0, "northbound")],
+                )
+            ],
+        )
+    db.dispose()
+    stats = compute_stats(url)
+    assert stats.count("track") == 1 and stats.count("incursion") == 0
+    inc = next(c for c in stats.counts if c.rule == "incursion")
+    assert (inc.suspected, inc.suspected_units) == (1, 1)

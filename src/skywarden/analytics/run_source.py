@@ -27,6 +27,7 @@ from skywarden.analytics.material import (
     TrackSpan,
 )
 from skywarden.errors import SkywardenError
+from skywarden.geo import horizontal_sigma_m
 
 BEHAVIOUR_KINDS = ("drop", "loiter")
 
@@ -188,13 +189,11 @@ def read_spans(path: Path, wanted: set[str], sector: str) -> dict[str, TrackSpan
 
 
 def horizontal_sigma(cov: list[list[float]], where: str) -> float:
-    """The 1-sigma position error along the long axis of the east-north ellipse of a track
-    covariance whose first rows are east, north (m)."""
+    """:func:`skywarden.geo.horizontal_sigma_m` of a line's covariance, or a clear error."""
     try:
-        a, b, c = float(cov[0][0]), float(cov[0][1]), float(cov[1][1])
+        return horizontal_sigma_m(cov)
     except (IndexError, TypeError, ValueError):
         raise SourceError(f"{where}: the covariance is not a 2x2 or larger matrix") from None
-    return math.sqrt(max((a + c) / 2.0 + math.hypot((a - c) / 2.0, b), 0.0))
 
 
 def _attach_scenario(data: SectorData, run: Path, meta: dict[str, Any]) -> None:

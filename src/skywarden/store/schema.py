@@ -79,6 +79,9 @@ class TrackPoint(Base):
     identities: Mapped[list[str]] = mapped_column(JSON)
     sensors: Mapped[list[str]] = mapped_column(JSON)
     callsign: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # what analytics' evidence check reads (migration 0005); None in older rows
+    corroboration: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    sigma_h_m: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class EventRow(Base):

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from skywarden.geo import horizontal_sigma_m
 from skywarden.model import TrackUpdate
 from skywarden.store.schema import TrackPoint as PointRow
 from skywarden.views import TrackPoint
@@ -26,8 +27,17 @@ def update_row(u: TrackUpdate) -> dict[str, Any]:
     return TrackPoint.row_of_wire(TrackPoint.wire_of_update(u))
 
 
+def stored_row(u: TrackUpdate) -> dict[str, Any]:
+    """:func:`update_row` plus what only the store keeps: the update's corroboration and
+    its horizontal 1-sigma position error, which analytics' evidence check reads."""
+    row = update_row(u)
+    row["corroboration"] = list(u.corroboration)
+    row["sigma_h_m"] = horizontal_sigma_m(u.cov) if u.cov else None
+    return row
+
+
 def record_updates(s: Session, updates: Iterable[TrackUpdate]) -> int:
-    rows = [update_row(u) for u in updates]
+    rows = [stored_row(u) for u in updates]
     if rows:
         s.execute(insert(PointRow), rows)
     return len(rows)
