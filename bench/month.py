@@ -45,6 +45,8 @@ from airspace_eval import _commit  # the bench next door
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("simulate", "track", "analyze")
+#: truth roles of drones that are not the month's incursions (sim/traffic/drones.py)
+BACKGROUND_DRONES = ("hobby", "surveillance", "smuggler")
 
 
 def run_month(args: argparse.Namespace, month: Path) -> float:
@@ -315,6 +317,15 @@ def summarise(
     out["attribution"] = attribution(month, {**units, "suspected": sus.pop("_units")})
     out["suspected"] = sus
     out["periods"] = periods(mat, month, split_days)
+    # Background drones (the scenario's own hobby, surveillance and smuggler flights, not
+    # the month's) that the rule counted crossed the line too: true drone incursions the
+    # month's truth file does not list. Their weight is a lower bound on such crossings.
+    extra = sum(v for k, v in out["attribution"]["incursion"].items() if k in BACKGROUND_DRONES)
+    out["background_drones_counted"] = round(extra, 1)
+    inc = out["counts"]["incursion"]["count"]
+    out["incursion_error_vs_sensed_truth_with_background"] = _err(
+        inc, round(truth["sensed"] + extra)
+    )
     cov = stats.get("coverage")
     if cov:
         out["estimate"] = {
@@ -367,6 +378,13 @@ def table(r: dict[str, Any]) -> Table:
     for rule, parts in r.get("attribution", {}).items():
         t.add_row(
             f"  {rule}: what was counted", "", ", ".join(f"{k} {v:.0f}" for k, v in parts.items())
+        )
+    if "background_drones_counted" in r:
+        t.add_row(
+            "  background drones counted",
+            f"{r['background_drones_counted']:.0f}",
+            "real crossings the truth file does not list; incursion rule vs sensed truth "
+            f"+ these: {_pct(r['incursion_error_vs_sensed_truth_with_background'])}",
         )
     sus = r.get("suspected")
     if sus:
