@@ -54,7 +54,7 @@ words (:data:`METHODS`) so that no count is shown without it.
        (its estimate drifts over the line while nothing measures it).
 
      The half is the majority rule, not a fitted edge: on the month's first two days
-     (seed 1, docs/notes/evidence.md) the real drones' units had shares of 0.57-1.00
+     (seed 1, docs/notes/suspected.md) the real drones' units had shares of 0.57-1.00
      and the birds' 0.00-0.45; the drone-classed tracks with no target within 300 m
      crossed while known to 300-500 m. A source that kept no corroboration or
      covariance (an older run directory, the service's store) is counted without the
