@@ -163,7 +163,9 @@ def composition(units: dict[str, list[Any]]) -> dict[str, Any]:
     return out
 
 
-def attribution(month: Path, units: dict[str, list[Any]]) -> dict[str, dict[str, float]]:
+def attribution(
+    month: Path, units: dict[str, list[Any]], roles: dict[str, str] | None = None
+) -> dict[str, dict[str, float]]:
     """Per list of units, what they were (weighted): the role of the nearest true target
     at the unit's time within 300 m ("month drone" for a month incursion, else the truth
     role: bird, hobby, surveillance...; "nothing" beyond 300 m). A diagnostic that reads
@@ -198,6 +200,8 @@ def attribution(month: Path, units: dict[str, list[Any]]) -> dict[str, dict[str,
                     role = "month drone" if str(r["target"]).startswith("inc-") else r["role"]
                     best = (d, role)
             tally[best[1]] += u.weight
+            if roles is not None:
+                roles[u.id] = best[1]
         out[name] = {k: round(v, 1) for k, v in sorted(tally.items())}
     return out
 
@@ -303,6 +307,7 @@ def suspected(mat: Any) -> dict[str, Any]:
         "units": len(sus),
         "by_reason": {k: round(v, 1) for k, v in sorted(reasons.items())},
         "_units": [u for u, _ in sus],
+        "_why": {u.id: why for u, why in sus},
     }
 
 
@@ -394,7 +399,15 @@ def summarise(
     units: dict[str, list[Any]] = {rule: counting.count(mat, rule) for rule in RULES}
     sus = suspected(mat)
     out["composition"] = composition(units)
-    out["attribution"] = attribution(month, {**units, "suspected": sus.pop("_units")})
+    roles: dict[str, str] = {}
+    out["attribution"] = attribution(month, {**units, "suspected": sus.pop("_units")}, roles=roles)
+    why = sus.pop("_why")
+    # the real drones the check left out, each with its reason: the check's cost
+    sus["real_drones"] = [
+        {"unit": k, "what": roles.get(k), "why": w}
+        for k, w in sorted(why.items())
+        if roles.get(k) not in (None, "bird", "nothing")
+    ]
     out["suspected"] = sus
     out["periods"] = periods(mat, month, split_days)
     # Background drones (the scenario's own hobby, surveillance and smuggler flights, not
