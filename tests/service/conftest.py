@@ -115,6 +115,7 @@ def seed_store(db: Any, incident_ids: list[str], shared: list[str]) -> None:
                     None,
                     {"drone": 0.9, "unknown": 0.1},
                     sensors=("radar-downtown",),
+                    corroboration=("radar_class",),  # the radar declared a drone
                 )
                 for n in range(len(incident_ids))
                 for k in range(5)

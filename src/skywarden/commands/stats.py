@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from skywarden.analytics import CountingRule, Stats
 
 
+# size: Typer command: 11 options, then one count-and-print flow
 def stats(
     source: Annotated[
         str, typer.Argument(help="A run directory, a month directory or a store URL")
