@@ -13,6 +13,7 @@ round trip and between targets, and does not change horizontal positions.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -161,4 +162,5 @@ def horizontal_sigma_m(cov: Sequence[Sequence[float]]) -> float:
     covariance whose first two rows and columns are east and north (m^2): how well a
     track knows where it is, whichever way it is unsure."""
     a, b, c = float(cov[0][0]), float(cov[0][1]), float(cov[1][1])
-    return float(np.sqrt(max((a + c) / 2.0 + np.hypot((a - c) / 2.0, b), 0.0)))
+    # plain floats: the store calls this for every track update it commits
+    return math.sqrt(max((a + c) / 2.0 + math.hypot((a - c) / 2.0, b), 0.0))

@@ -236,7 +236,7 @@ def evidence_recorded(mat: Material) -> bool:
 def _doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
     """Why the unit is only suspected (module doc, step 4), or None when it counts (or
     when the source kept nothing to judge it by)."""
-    spans = [sp for key in u.tracks if (sp := _span_of(mat, key)) is not None]
+    spans = [sp for key in u.tracks if (sp := mat.span_of(key)) is not None]
     known = [x for sp in spans if (x := sp.evidence_share(u.t + p.alert_window_s)) is not None]
     if known:
         backed, seen = sum(x[0] for x in known), sum(x[1] for x in known)
@@ -250,11 +250,6 @@ def _doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
         if sigma > p.max_sigma_m:
             return f"position known to {sigma:.0f} m (1 sigma) at the line"
     return None
-
-
-def _span_of(mat: Material, key: str) -> TrackSpan | None:
-    sector, track = key.split("/", 1)
-    return next((s.spans.get(track) for s in mat.sectors if s.id == sector), None)
 
 
 def _deduplicated(mat: Material, direction: Direction, p: CountingRule) -> list[Incursion]:

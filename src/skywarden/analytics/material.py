@@ -206,9 +206,14 @@ class Material:
         return out
 
     def span(self, c: CrossingEvent) -> TrackSpan | None:
+        return self.span_of(c.key)
+
+    def span_of(self, key: str) -> TrackSpan | None:
+        """The span of a track by its ``sector/track`` name."""
+        sector, _, track = key.partition("/")
         for s in self.sectors:
-            if s.id == c.sector:
-                return s.spans.get(c.track)
+            if s.id == sector:
+                return s.spans.get(track)
         return None
 
     def clipped(self, start: float | None, end: float | None) -> Material:
