@@ -137,11 +137,27 @@ def _check_lat_lon_alt(record: str, lat: float, lon: float, alt_m: float) -> Non
 def _check_matrix(record: str, name: str, m: Sequence[Sequence[float]], n: int) -> None:
     if len(m) != n or any(len(row) != n for row in m):
         raise InvalidRecord(record, name, f"expected {n}x{n} matrix")
-    for i in range(n):
+    if _all_finite(m):
+        for i in range(n):
+            if m[i][i] < 0:
+                raise InvalidRecord(record, name, f"negative variance at [{i}][{i}]")
+        return
+    for i in range(n):  # the slow path names the first bad cell
         for j in range(n):
             _finite(record, name, m[i][j])
         if m[i][i] < 0:
             raise InvalidRecord(record, name, f"negative variance at [{i}][{i}]")
+
+
+def _all_finite(m: Sequence[Sequence[float]]) -> bool:
+    """Every cell a finite real number? One sum instead of a check per cell: a finite sum
+    of real numbers has no infinity or NaN among them (an overflow only sends the
+    matrix down the per-cell path, which then accepts it)."""
+    try:
+        total = sum(map(sum, m))
+    except TypeError:
+        return False
+    return isinstance(total, int | float) and math.isfinite(total)
 
 
 def _tuple3(v: Sequence[float] | None) -> tuple[float, float, float] | None:

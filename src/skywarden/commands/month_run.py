@@ -24,9 +24,10 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, BinaryIO, cast
 
 from skywarden.errors import SkywardenError
+from skywarden.jsonl_write import encode_lines
 from skywarden.model import TrackUpdate
 from skywarden.sim.border_sectors import Tile
 from skywarden.sim.month import MonthPlan, Window, WindowSimulation, injected_for, window_seed
@@ -105,15 +106,15 @@ _TRACK_ID = re.compile(rb'"track":"([^"]*)"')
 RUN_RECORD = "run.json"
 
 
-def _open(path: Path, compress: bool) -> IO[str]:
+def _open(path: Path, compress: bool) -> BinaryIO:
     """A per-second stream file: ``NAME.jsonl.gz`` (gzip level 1) or plain ``NAME.jsonl``.
 
     A month writes ~25 kB a simulated second per sector (tracks carry covariances and
     evidence); compressed it is ~5x smaller, which is what makes a month fit a shared disk.
     """
     if compress:
-        return gzip.open(path.with_suffix(".jsonl.gz"), "wt", compresslevel=1)
-    return path.open("w")
+        return cast(BinaryIO, gzip.open(path.with_suffix(".jsonl.gz"), "wb", compresslevel=1))
+    return path.open("wb")
 
 
 def run_sector(job: SectorJob) -> dict[str, Any]:
@@ -198,20 +199,17 @@ def _chain(job: SectorJob, sim: _Windows) -> tuple[Any, Any]:
     res.seconds = {"simulate": 0.0, "track": 0.0, "analyze": 0.0}
     src = _SimulatorSource(sim, None, res.seconds)
 
-    def line(d: dict[str, Any]) -> str:
-        return json.dumps(d, separators=(",", ":")) + "\n"
-
     with ExitStack() as files:
         tracks_fh = files.enter_context(_open(out / "tracks_all.jsonl", True))
         truth_fh = files.enter_context(_open(out / "truth.jsonl", job.compress))
         det_fh = files.enter_context(_open(out / "detections.jsonl", job.compress))
 
         def keep(_t: float, ups: list[TrackUpdate]) -> None:
-            tracks_fh.writelines(line(u.to_dict()) for u in ups)
+            tracks_fh.write(encode_lines(u.to_dict() for u in ups))
 
         def keep_sim(step: Any) -> None:
-            truth_fh.writelines(line(p.to_dict()) for p in step.truth)
-            det_fh.writelines(line(d.to_dict()) for d in step.detections)
+            truth_fh.write(encode_lines(p.to_dict() for p in step.truth))
+            det_fh.write(encode_lines(d.to_dict() for d in step.detections))
 
         hooks = _ChainHooks(src, res, TruthEvents(frame, analyzer.zindex, border), keep, keep_sim)
         Runner(StageChain(tracker, analyzer, strict=True), hooks, finish=True).run(

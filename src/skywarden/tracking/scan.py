@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from skywarden.geo import LocalFrame, destination
-from skywarden.model import Detection
+from skywarden.geo import FloatArray, LocalFrame, destination
+from skywarden.model import Detection, Position
 from skywarden.tracking.bearings import Bearings
 from skywarden.tracking.classreport import ClassReportError
 from skywarden.tracking.config import TrackerConfig
@@ -32,22 +32,28 @@ def _rcs_dbsm(d: Detection) -> float:
     return math.nan
 
 
+def _covariances(pos: Sequence[Position | None], sigma: float) -> FloatArray:
+    """(m, 3, 3) position covariances: each plot's own, else ``sigma`` in every axis.
+    Built in one array call when every plot carries one (radar plots always do)."""
+    covs = [p.cov if p is not None else None for p in pos]
+    if all(c is not None for c in covs):
+        return np.array(covs, dtype=float).reshape(len(covs), 3, 3)
+    default = np.eye(3) * sigma**2
+    return np.stack([default if c is None else np.asarray(c, dtype=float) for c in covs])
+
+
 def _position_group(
     frame: LocalFrame, config: TrackerConfig, dets: Sequence[Detection]
 ) -> ScanGroup:
     m = len(dets)
-    lat = np.empty(m)
-    lon = np.empty(m)
-    alt = np.empty(m)
-    r = np.empty((m, 3, 3))
+    pos = [d.position for d in dets]
+    assert all(p is not None for p in pos)
+    lla = np.array([(p.lat, p.lon, p.alt_m) for p in pos if p is not None], dtype=float)
+    lat, lon, alt = lla[:, 0], lla[:, 1], lla[:, 2]
+    r = _covariances(pos, config.sigma_for(str(dets[0].kind)))
     vel = np.full((m, 3), np.nan)
     vvar = np.full(m, np.nan)
-    sigma = config.sigma_for(str(dets[0].kind))
     for i, d in enumerate(dets):
-        p = d.position
-        assert p is not None
-        lat[i], lon[i], alt[i] = p.lat, p.lon, p.alt_m
-        r[i] = np.asarray(p.cov) if p.cov is not None else np.eye(3) * sigma**2
         if "observed_t" in d.attrs:  # delayed report: it may have moved since
             age = max(d.t - float(d.attrs["observed_t"]), 0.0)
             r[i] += np.eye(3) * (age * config.report_drift_ms) ** 2

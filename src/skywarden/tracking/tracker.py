@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
 import numpy.typing as npt
 
 from skywarden.geo import LocalFrame
@@ -88,28 +87,33 @@ class Tracker:
         out = []
         clf = self.core.classifier
         assert clf is not None  # a geographic tracker always classifies
-        corr = clf.corroboration(rows, t)
-        for i in range(x.shape[0]):
-            tid = int(rows["id"][i])
+        corr = clf.corroboration(rows, t).tolist()
+        # Whole columns to Python floats once (``tolist``), not one ``float()`` per cell:
+        # the same numbers, and a month builds some 30,000 of these records a sector-day.
+        ids, status = rows["id"].tolist(), rows["status"].tolist()
+        xs, covs, probs = x.tolist(), rows["P"].tolist(), rows["probs"].tolist()
+        lats, lons, alts = lat.tolist(), lon.tolist(), alt.tolist()
+        p_exist, masks = rows["p_exist"].tolist(), rows["sensors"].tolist()
+        for i, tid in enumerate(ids):
             meta = ended_meta.get(tid) or self.core.meta.get(tid) or TrackMeta()
-            probs = rows["probs"][i]
+            xi = xs[i]
             out.append(
                 TrackUpdate(
                     t=t,
                     track=track_name(tid, self.id_prefix),
-                    status=TrackStatus.ENDED if ended else _STATUS[int(rows["status"][i])],
-                    lat=float(lat[i]),
-                    lon=float(lon[i]),
-                    alt_m=float(np.clip(alt[i], -500.0, 30_000.0)),
-                    velocity=(float(x[i, 3]), float(x[i, 4]), float(x[i, 5])),
-                    state=tuple(float(v) for v in x[i]),
-                    cov=tuple(tuple(float(v) for v in r) for r in rows["P"][i]),
-                    class_probs={c: float(p) for c, p in zip(CLASSES, probs, strict=True)},
+                    status=TrackStatus.ENDED if ended else _STATUS[status[i]],
+                    lat=lats[i],
+                    lon=lons[i],
+                    alt_m=min(max(alts[i], -500.0), 30_000.0),
+                    velocity=(xi[3], xi[4], xi[5]),
+                    state=tuple(xi),
+                    cov=tuple(tuple(r) for r in covs[i]),
+                    class_probs=dict(zip(CLASSES, probs[i], strict=True)),
                     identities=tuple(meta.identities),
-                    sensors=self._sensor_names(int(rows["sensors"][i])),
+                    sensors=self._sensor_names(masks[i]),
                     evidence=tuple(clf.evidence(rows, i)),
                     callsign=meta.callsign,
-                    p_exist=float(rows["p_exist"][i]),
+                    p_exist=p_exist[i],
                     corroboration=tuple(
                         k for k, on in zip(EVIDENCE_KINDS, corr[i], strict=True) if on
                     ),
