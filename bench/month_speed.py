@@ -1,0 +1,220 @@
+"""Benchmark: CPU of the month's sector chain, this tree against an earlier commit.
+
+A month is some 2.2 million simulated sector-seconds through the whole chain
+(simulator -> tracker -> analyzer -> files), so its time is the chain's CPU per
+simulated second. This bench runs ``skywarden month run --days D --sectors S
+--workers 1`` from two source trees at the same time, one core each: the working
+tree and a snapshot of ``--base`` (exported with ``git archive``, so nothing of the
+working tree leaks into it). Running them side by side gives both the same machine
+load; the figure is the CPU seconds each sector's process reports in its ``run.json``.
+
+It also checks that the two trees computed the same thing: the same track updates,
+events, incidents and recommendations per sector, and the same parsed
+``tracks.jsonl`` (bytes may differ in float notation: see ``skywarden.jsonl_write``).
+
+The month projection is CPU per simulated second times the 30-day month's simulated
+seconds (``bench/results/month.json``), over two cores: a projection from the sectors
+measured, stated as such, not a month run.
+
+    .venv/bin/python bench/month_speed.py [--base eee4e53] [--days 1]
+        [--sectors S86,S08,S40] [--repeats 1] [--out bench/results/month_speed.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import tarfile
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+EXE = ROOT / ".venv" / "bin" / "python"
+#: the commit whose pipeline ran the 30-day month (docs/notes/suspected.md)
+DEFAULT_BASE = "eee4e53"
+
+
+def export_tree(ref: str, dest: Path) -> str:
+    """Write ``ref``'s ``src/`` into ``dest``; returns the full commit id."""
+    sha = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", ref], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    archive = dest / "src.tar"
+    subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", "-o", str(archive), sha, "src"],
+        check=True,
+    )
+    with tarfile.open(archive) as tar:
+        tar.extractall(dest, filter="data")
+    archive.unlink()
+    return sha
+
+
+def run_month(src: Path, out: Path, days: float, sectors: str) -> float:
+    """One ``month run`` from the sources at ``src``; returns its wall seconds."""
+    env = {**os.environ, "PYTHONPATH": str(src), "OMP_NUM_THREADS": "1"}
+    cmd = [str(EXE), "-m", "skywarden.cli", "month", "run", "--out", str(out)]
+    cmd += ["--days", f"{days:g}", "--sectors", sectors, "--workers", "1"]
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, env=env, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def sector_figures(out: Path) -> dict[str, dict[str, Any]]:
+    """Per sector: its run record and its parsed track updates."""
+    figs: dict[str, dict[str, Any]] = {}
+    for rec in sorted((out / "sectors").glob("*/run.json")):
+        doc = json.loads(rec.read_text())
+        with (rec.parent / "tracks.jsonl").open() as fh:
+            doc["_tracks"] = [json.loads(line) for line in fh]
+        figs[doc["sector"]] = doc
+    return figs
+
+
+def same_outputs(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    keys = ("updates", "tracks_kept", "events", "incidents", "recommendations")
+    return all(a[k] == b[k] for k in keys) and a["_tracks"] == b["_tracks"]
+
+
+def measure(args: argparse.Namespace, base_src: Path, work: Path) -> list[dict[str, Any]]:
+    """``--repeats`` side-by-side pairs; one row per (repeat, sector)."""
+    rows: list[dict[str, Any]] = []
+    for rep in range(args.repeats):
+        outs = {"base": work / f"base{rep}", "tree": work / f"tree{rep}"}
+        srcs = {"base": base_src, "tree": ROOT / "src"}
+        with ThreadPoolExecutor(2) as pool:
+            futs = {
+                k: pool.submit(run_month, srcs[k], outs[k], args.days, args.sectors) for k in outs
+            }
+            walls = {k: f.result() for k, f in futs.items()}
+        fa, fb = sector_figures(outs["base"]), sector_figures(outs["tree"])
+        for sec in fa:
+            a, b = fa[sec], fb[sec]
+            rows.append(
+                {
+                    "repeat": rep,
+                    "sector": sec,
+                    "simulated_s": a["simulated_s"],
+                    "base_cpu_s": a["cpu_s"],
+                    "tree_cpu_s": b["cpu_s"],
+                    "base_wall_s": walls["base"],
+                    "tree_wall_s": walls["tree"],
+                    "same_outputs": same_outputs(a, b),
+                }
+            )
+    return rows
+
+
+def summary(rows: list[dict[str, Any]], month: dict[str, Any] | None) -> dict[str, Any]:
+    sim_s = sum(r["simulated_s"] for r in rows)
+    base = sum(r["base_cpu_s"] for r in rows)
+    tree = sum(r["tree_cpu_s"] for r in rows)
+    out: dict[str, Any] = {
+        "simulated_s": sim_s,
+        "base_cpu_ms_per_simulated_s": 1000 * base / sim_s,
+        "tree_cpu_ms_per_simulated_s": 1000 * tree / sim_s,
+        "speedup": base / tree,
+        "all_outputs_same": all(r["same_outputs"] for r in rows),
+    }
+    if month is not None:
+        out["month_simulated_s"] = month["simulated_s"]
+        out["month_measured_cpu_s"] = month["cpu_s"]
+        for k in ("base", "tree"):
+            cpu = out[f"{k}_cpu_ms_per_simulated_s"] * month["simulated_s"] / 1000
+            out[f"{k}_month_projection_h_on_2_cores"] = cpu / 2 / 3600
+    return out
+
+
+def month_simulated_s() -> dict[str, Any] | None:
+    """The 30-day month's simulated sector-seconds and measured CPU (its bench record)."""
+    path = ROOT / "bench" / "results" / "month.json"
+    if not path.exists():
+        return None
+    res = json.loads(path.read_text()).get("result", {})
+    smp = res.get("sampling", {})
+    keys = ("incursion_window_s", "quiet_sample_s", "warmup_s")
+    if not all(k in smp for k in keys) or "cpu_s" not in res:
+        return None
+    return {"simulated_s": sum(smp[k] for k in keys), "cpu_s": res["cpu_s"]}
+
+
+def table(rows: list[dict[str, Any]], summ: dict[str, Any]) -> Table:
+    t = Table(title="month chain CPU: this tree against --base, side by side")
+    for c in ("repeat", "sector", "simulated s", "base CPU s", "tree CPU s", "ratio", "same"):
+        t.add_column(c, justify="right")
+    for r in rows:
+        t.add_row(
+            str(r["repeat"]),
+            r["sector"],
+            f"{r['simulated_s']:,.0f}",
+            f"{r['base_cpu_s']:.1f}",
+            f"{r['tree_cpu_s']:.1f}",
+            f"{r['base_cpu_s'] / r['tree_cpu_s']:.2f}x",
+            "yes" if r["same_outputs"] else "NO",
+        )
+    t.add_row(
+        "all",
+        "",
+        f"{summ['simulated_s']:,.0f}",
+        f"{summ['base_cpu_ms_per_simulated_s']:.2f} ms/s",
+        f"{summ['tree_cpu_ms_per_simulated_s']:.2f} ms/s",
+        f"{summ['speedup']:.2f}x",
+        "yes" if summ["all_outputs_same"] else "NO",
+    )
+    return t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--base", default=DEFAULT_BASE, help="git ref to compare with")
+    ap.add_argument("--days", type=float, default=1.0)
+    ap.add_argument("--sectors", default="S86,S08,S40", help="comma-separated sector ids")
+    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "month_speed.json")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="month_speed_") as tmp:
+        work = Path(tmp)
+        base_dir = work / "base_src"
+        base_dir.mkdir()
+        sha = export_tree(args.base, base_dir)
+        rows = measure(args, base_dir / "src", work)
+    summ = summary(rows, month_simulated_s())
+    doc = {
+        "bench": "month_speed",
+        "base": sha,
+        "tree": subprocess.run(
+            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip(),
+        "days": args.days,
+        "sectors": args.sectors.split(","),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "load_average": os.getloadavg(),
+        "rows": rows,
+        "summary": summ,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(doc, indent=1) + "\n")
+    Console().print(table(rows, summ))
+    if "tree_month_projection_h_on_2_cores" in summ:
+        base_h = summ["base_month_projection_h_on_2_cores"]
+        tree_h = summ["tree_month_projection_h_on_2_cores"]
+        Console().print(
+            f"month projection on two free cores: base {base_h:.2f} h, "
+            f"this tree {tree_h:.2f} h (goal 1 h)"
+        )
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
