@@ -60,6 +60,23 @@ words (:data:`METHODS`) so that no count is shown without it.
      covariance (an older run directory, the service's store) is counted without the
      checks it cannot make, and :mod:`.stats` says so.
 
+  5. *Where the flight came from.* An incursion is a flight from Mexico into the United
+     States. A unit that passed step 4 is set apart as *from the US* (reported apart,
+     :func:`from_us`, with the reason; not counted) when its drone was first seen
+     firmly on the US side: the earliest update of any track of its group (the chain's
+     tracks and their duplicates) lies more than ``FIRM_M`` (the crossing detector's
+     own hysteresis, 40 m) north of the line. Such a drone was in the US before it ever
+     crossed, so its northbound crossing is the way back of a flight that went south
+     (a hobby flight from a US town straying over the river), not a flight from
+     Mexico. A smuggler's drone launches in Mexico, and a track that is first seen
+     north of the line cannot report a northbound crossing without first going south.
+     Only an observable is asked (the track's own first fix), never who flew it. The
+     cost: a flight from Mexico whose first crossing no sensor saw, and that came back
+     south and north again, is set apart too (on the month, 1 of the 999 planned
+     incursions the rule would count; docs/notes/count6.md). A drone first seen in
+     Mexico counts whatever it was (a US hobby flight already south of the line when
+     the tracker first saw it is indistinguishable from a smuggler by its track).
+
   Why 10 minutes: a drone that darts back over the line and returns within minutes
   (evading a camera, manoeuvring around a mast, hovering over the river) is one trip;
   to start a new trip it has to land, be reloaded or have its battery swapped and take
@@ -84,10 +101,15 @@ from typing import Literal
 import numpy as np
 
 from skywarden.analytics.border_samples import owners
+from skywarden.analytics.border_side import FIRM_M, firm_side
 from skywarden.analytics.material import MANNED_ONLY_KINDS, CrossingEvent, Material, TrackSpan
 from skywarden.analytics.records import Incursion, Rule
 
 Direction = Literal["northbound", "southbound", "both"]
+#: why step 4 or 5 set a unit apart (None: counted)
+SetApart = Literal["suspected", "from_us", "origin_unseen"]
+#: a drone's first fix: (t, lat, lon, sector)
+Fix = tuple[float, float, float, str]
 
 ALERT_WINDOW_S = 30.0
 DUP_WINDOW_S = 60.0
@@ -104,6 +126,9 @@ EVIDENCE_SHARE = 0.5
 MAX_SIGMA_M = 100.0
 #: the fixes either side of the line are looked for this close to the crossing
 FIX_WINDOW_S = 15.0
+#: a drone in the air when a feed begins is confirmed within a few scans (the tracker's
+#: 3 hits in 4 scans, 1-2 s each): first seen this soon, it was already flying
+FEED_START_S = 10.0
 
 METHODS: dict[Rule, str] = {
     "alert": (
@@ -129,7 +154,9 @@ METHODS: dict[Rule, str] = {
         f"{EVIDENCE_SHARE:.0%} of its tracks' updates by {ALERT_WINDOW_S:g} s after its "
         f"first crossing, and its track knew its position to {MAX_SIGMA_M:g} m (1 sigma) "
         "at its fixes either side of the line (the rest are reported as suspected, with "
-        "the reason)"
+        "the reason); a unit whose drone was first seen more than "
+        f"{FIRM_M:g} m north of the line came from the US side and is reported apart "
+        "(from the US), not counted"
     ),
 }
 
@@ -148,6 +175,12 @@ class CountingRule:
     evidence_share: float = EVIDENCE_SHARE
     max_sigma_m: float = MAX_SIGMA_M
     fix_window_s: float = FIX_WINDOW_S
+    #: step 5: a first fix farther north of the line than this is "seen in the US"
+    #: (inf: not asked)
+    origin_firm_m: float = FIRM_M
+    #: step 5: a first fix this soon after the sector's feed began is "already in the
+    #: air" (a negative value: not asked)
+    feed_start_s: float = FEED_START_S
 
 
 def method(rule: Rule, params: CountingRule | None = None) -> str:
@@ -209,9 +242,10 @@ def count_deduplicated(
     mat: Material, direction: Direction = "northbound", params: CountingRule | None = None
 ) -> list[Incursion]:
     """De-duplicated incursions: duplicates, chains and re-crossings merged, and only the
-    units backed by evidence (module doc, steps 1-4)."""
+    units backed by evidence that came from the south of the line (module doc, steps
+    1-5)."""
     p = params or CountingRule()
-    return [u for u in _deduplicated(mat, direction, p) if _doubt(mat, u, p) is None]
+    return [u for u, kind, _ in _judged(mat, direction, p) if kind is None]
 
 
 def suspected(
@@ -219,18 +253,98 @@ def suspected(
 ) -> list[tuple[Incursion, str]]:
     """The de-duplicated units step 4 left out, each with the reason (weight-0 warm-up
     units too): drone-classed crossings the evidence does not carry."""
+    return _set_apart(mat, direction, params, "suspected")
+
+
+def from_us(
+    mat: Material, direction: Direction = "northbound", params: CountingRule | None = None
+) -> list[tuple[Incursion, str]]:
+    """The de-duplicated units step 5 set apart, each with the reason (weight-0 warm-up
+    units too): drones first seen on the US side of the line, whose northbound crossing
+    brought back a flight that had gone south from the US."""
+    return _set_apart(mat, direction, params, "from_us")
+
+
+def origin_unseen(
+    mat: Material, direction: Direction = "northbound", params: CountingRule | None = None
+) -> list[tuple[Incursion, str]]:
+    """The de-duplicated units step 5 set apart because their drone was already in the
+    air when its sector's feed began (weight-0 warm-up units too), with the reason."""
+    return _set_apart(mat, direction, params, "origin_unseen")
+
+
+def _set_apart(
+    mat: Material, direction: Direction, params: CountingRule | None, kind: SetApart
+) -> list[tuple[Incursion, str]]:
     p = params or CountingRule()
-    out = []
-    for u in _deduplicated(mat, direction, p):
-        why = _doubt(mat, u, p)
-        if why is not None:
-            out.append((u, why))
-    return out
+    return [(u, why) for u, k, why in _judged(mat, direction, p) if k == kind and why]
+
+
+def judged(
+    mat: Material, direction: Direction = "northbound", params: CountingRule | None = None
+) -> list[tuple[Incursion, SetApart | None, str | None]]:
+    """Every de-duplicated unit (steps 1-3) with what steps 4 and 5 made of it: None
+    (counted), "suspected", "from_us" or "origin_unseen", and the reason; one pass for readers that
+    want all three (``suspected`` and ``from_us`` each make their own)."""
+    return _judged(mat, direction, params or CountingRule())
 
 
 def evidence_recorded(mat: Material) -> bool:
     """Whether any crossing track of the source kept its corroboration (step 4 applies)."""
     return any(sp.evidence_recorded for s in mat.sectors for sp in s.spans.values())
+
+
+def origin_recorded(mat: Material) -> bool:
+    """Whether any crossing track of the source kept its history (step 5 applies)."""
+    return any(s.spans for s in mat.sectors)
+
+
+def _judged(
+    mat: Material, direction: Direction, p: CountingRule
+) -> list[tuple[Incursion, SetApart | None, str | None]]:
+    """Steps 4 and 5 on every unit of steps 1-3. Step 4 is asked first: a unit the
+    evidence does not carry is not known to be a drone, and where it came from is then
+    beside the point."""
+    out: list[tuple[Incursion, SetApart | None, str | None]] = []
+    for u, first in _deduplicated(mat, direction, p):
+        why = _doubt(mat, u, p)
+        if why is not None:
+            out.append((u, "suspected", why))
+            continue
+        kind, why = _origin(mat, u, first, p)
+        out.append((u, kind, why))
+    return out
+
+
+def _origin(
+    mat: Material, u: Incursion, first: Fix | None, p: CountingRule
+) -> tuple[SetApart | None, str | None]:
+    """Step 5 (module doc): whether the flight was seen coming from Mexico.
+
+    ``first`` is the earliest update of any track of the unit's group (the drone's first
+    fix). Firmly north of the line there (beyond the crossing detector's hysteresis),
+    the drone was in the US before it ever crossed: its northbound crossing is the way
+    back of a flight that went south, not a flight from Mexico. First seen within
+    ``feed_start_s`` of the start of its sector's feed, it was already in the air when
+    the feed began, and where it came from was not seen."""
+    if first is None or u.direction != "northbound":
+        return None, None
+    t0, lat, lon, sector = first
+    if math.isfinite(p.origin_firm_m):
+        side, dist = firm_side(lat, lon, p.origin_firm_m)
+        if side > 0 and dist is not None:
+            return "from_us", (
+                f"first seen {dist:.0f} m north of the line, {u.t - t0:.0f} s before it "
+                "crossed north: a flight from the US side coming back"
+            )
+    starts = next((s.feed_starts for s in mat.sectors if s.id == sector), [])
+    since = [t0 - a for a in starts if a <= t0]
+    if since and min(since) <= p.feed_start_s:
+        return "origin_unseen", (
+            f"first seen {min(since):.0f} s after its sector's feed began ({sector}): "
+            "already in the air, where it came from was not seen"
+        )
+    return None, None
 
 
 def _doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
@@ -252,8 +366,12 @@ def _doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
     return None
 
 
-def _deduplicated(mat: Material, direction: Direction, p: CountingRule) -> list[Incursion]:
-    """Steps 1-3 of the incursion rule: every unit, backed by evidence or not."""
+def _deduplicated(
+    mat: Material, direction: Direction, p: CountingRule
+) -> list[tuple[Incursion, Fix | None]]:
+    """Steps 1-3 of the incursion rule: every unit, backed by evidence or not, with the
+    first fix (t, lat, lon, sector) of its group (the earliest update of any of its tracks, the
+    chain's and a duplicate's included; None without track history)."""
     events = mat.crossings()
     uf = _UnionFind(len(events))
     _merge_duplicates(events, uf, p)
@@ -269,11 +387,17 @@ def _deduplicated(mat: Material, direction: Direction, p: CountingRule) -> list[
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(events)):
         groups[uf.find(i)].append(i)
-    out: list[Incursion] = []
+    out: list[tuple[Incursion, Fix | None]] = []
     for members in groups.values():
-        out += _recrossings([events[i] for i in sorted(members)], direction, p)
-    out.sort(key=lambda u: (u.t, u.sector))
-    return [u.model_copy(update={"id": f"incursion-{i + 1:05d}"}) for i, u in enumerate(out)]
+        group = [events[i] for i in sorted(members)]
+        spans = [sp for k in sorted({c.key for c in group}) if (sp := mat.span_of(k))]
+        first = min(((sp.t0, sp.lat0, sp.lon0, sp.sector) for sp in spans), default=None)
+        out += [(u, first) for u in _recrossings(group, direction, p)]
+    out.sort(key=lambda x: (x[0].t, x[0].sector))
+    return [
+        (u.model_copy(update={"id": f"incursion-{i + 1:05d}"}), first)
+        for i, (u, first) in enumerate(out)
+    ]
 
 
 def count(

@@ -55,17 +55,37 @@ def stats_of(
     units = {r: counting.count(mat, r, "northbound", params) for r in RULES}
     both = counting.count(mat, rule, "both", params)
     judged = counting.evidence_recorded(mat)
-    left_out = [u for u, _ in counting.suspected(mat, "northbound", params) if u.weight > 0.0]
+    origin = counting.origin_recorded(mat)
+    apart: defaultdict[str, list[Incursion]] = defaultdict(list)
+    for u, kind, _ in counting.judged(mat, "northbound", params):
+        if kind is not None and u.weight > 0.0:
+            apart[kind].append(u)
+
+    def weighted(kind: str, asked: bool) -> tuple[int | None, int | None]:
+        us = apart[kind]
+        return (round(sum(u.weight for u in us)), len(us)) if asked else (None, None)
+
+    sus, sus_n = weighted("suspected", judged)
+    us_side, us_n = weighted("from_us", origin)
+    unseen, unseen_n = weighted("origin_unseen", origin)
     counts = [
         RuleCount(
             rule=r,
             count=round(sum(u.weight for u in units[r])),
             method=counting.method(r, params),
             units=len(units[r]),
-            suspected=round(sum(u.weight for u in left_out))
-            if judged and r == "incursion"
-            else None,
-            suspected_units=len(left_out) if judged and r == "incursion" else None,
+            **(
+                {
+                    "suspected": sus,
+                    "suspected_units": sus_n,
+                    "from_us": us_side,
+                    "from_us_units": us_n,
+                    "origin_unseen": unseen,
+                    "origin_unseen_units": unseen_n,
+                }
+                if r == "incursion"
+                else {}
+            ),
         )
         for r in RULES
     ]
@@ -74,6 +94,11 @@ def stats_of(
         notes.append(
             "the tracks kept no corroboration: the incursion rule counted without its "
             "evidence check (no unit could be judged suspected)"
+        )
+    if not origin and any(s.crossings for s in mat.sectors):
+        notes.append(
+            "the tracks kept no history: the incursion rule could not ask where a flight "
+            "came from (no unit set apart as from the US side)"
         )
     if any(not s.spans and s.crossings for s in mat.sectors):
         notes.append(
