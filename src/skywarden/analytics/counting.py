@@ -72,10 +72,20 @@ words (:data:`METHODS`) so that no count is shown without it.
      north of the line cannot report a northbound crossing without first going south.
      Only an observable is asked (the track's own first fix), never who flew it. The
      cost: a flight from Mexico whose first crossing no sensor saw, and that came back
-     south and north again, is set apart too (on the month, 1 of the 999 planned
-     incursions the rule would count; docs/notes/count6.md). A drone first seen in
-     Mexico counts whatever it was (a US hobby flight already south of the line when
-     the tracker first saw it is indistinguishable from a smuggler by its track).
+     south and north again, is set apart too (on the month, 1 of the 998 planned
+     incursions step 4 counted; docs/notes/count6.md).
+
+     A drone first seen within ``FEED_START_S`` of its sector's feed start (a run's
+     start; each simulated run of a month's touching windows) was already flying when
+     the feed began: where it came from was not seen, and it is set apart as
+     *origin unseen* (:func:`origin_unseen`). In a month that is frequent and
+     one-sided: every quiet sample and warm-up starts with background traffic in the
+     air, and hobby drones over Mexico at that second looked like flights from Mexico
+     (21 of the 23 hobby units left after the first check), while a planned flight's
+     window opens before its launch (1 of 998 planned units). The cost on a plain run:
+     a smuggler already flying when the run began (1 of 45 on the El Paso night).
+     Otherwise a drone first seen in Mexico counts whatever it was: a US hobby flight
+     the tracker first saw south of the line is a smuggler by its track.
 
   Why 10 minutes: a drone that darts back over the line and returns within minutes
   (evading a camera, manoeuvring around a mast, hovering over the river) is one trip;
@@ -155,8 +165,9 @@ METHODS: dict[Rule, str] = {
         f"first crossing, and its track knew its position to {MAX_SIGMA_M:g} m (1 sigma) "
         "at its fixes either side of the line (the rest are reported as suspected, with "
         "the reason); a unit whose drone was first seen more than "
-        f"{FIRM_M:g} m north of the line came from the US side and is reported apart "
-        "(from the US), not counted"
+        f"{FIRM_M:g} m north of the line came from the US side, and one first seen "
+        f"within {FEED_START_S:g} s of its sector's feed start was already flying (where "
+        "from unseen): both are reported apart, not counted"
     ),
 }
 
