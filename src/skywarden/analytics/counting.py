@@ -1,3 +1,4 @@
+# size: the incursion rule stated in words (the module doc, ~120 lines) stays with its code
 """The three counting rules: per alert, per track, per de-duplicated incursion.
 
 "More than 1,000 drone incursions a month" means nothing until it says what it counted.
@@ -61,31 +62,23 @@ words (:data:`METHODS`) so that no count is shown without it.
      checks it cannot make, and :mod:`.stats` says so.
 
   5. *Where the flight came from.* An incursion is a flight from Mexico into the United
-     States. A unit that passed step 4 is set apart as *from the US* (reported apart,
-     :func:`from_us`, with the reason; not counted) when its drone was first seen
-     firmly on the US side: the earliest update of any track of its group (the chain's
-     tracks and their duplicates) lies more than ``FIRM_M`` (the crossing detector's
-     own hysteresis, 40 m) north of the line. Such a drone was in the US before it ever
-     crossed, so its northbound crossing is the way back of a flight that went south
-     (a hobby flight from a US town straying over the river), not a flight from
-     Mexico. A smuggler's drone launches in Mexico, and a track that is first seen
-     north of the line cannot report a northbound crossing without first going south.
-     Only an observable is asked (the track's own first fix), never who flew it. The
-     cost: a flight from Mexico whose first crossing no sensor saw, and that came back
-     south and north again, is set apart too (on the month, 1 of the 998 planned
-     incursions step 4 counted; docs/notes/count6.md).
-
-     A drone first seen within ``FEED_START_S`` of its sector's feed start (a run's
-     start; each simulated run of a month's touching windows) was already flying when
-     the feed began: where it came from was not seen, and it is set apart as
-     *origin unseen* (:func:`origin_unseen`). In a month that is frequent and
-     one-sided: every quiet sample and warm-up starts with background traffic in the
-     air, and hobby drones over Mexico at that second looked like flights from Mexico
-     (21 of the 23 hobby units left after the first check), while a planned flight's
-     window opens before its launch (1 of 998 planned units). The cost on a plain run:
-     a smuggler already flying when the run began (1 of 45 on the El Paso night).
-     Otherwise a drone first seen in Mexico counts whatever it was: a US hobby flight
-     the tracker first saw south of the line is a smuggler by its track.
+     States. A unit that passed step 4 is set apart, with the reason, when the earliest
+     update of any track of its group (chain and duplicates) lies more than ``FIRM_M``
+     (the crossing detector's hysteresis) north of the line: *from the US*
+     (:func:`from_us`). That drone was in the US before it ever crossed (a track first
+     seen north cannot cross north without going south first), so its northbound
+     crossing is a flight coming back, such as a hobby flight from a US town straying
+     over the river. Or when that first fix came within ``FEED_START_S`` of its sector's
+     feed start (a run's start; each simulated run of a month's touching windows): the
+     drone was already flying and where it came from was not seen, *origin unseen*
+     (:func:`origin_unseen`). In a month that is frequent and one-sided: every quiet
+     sample and warm-up starts with background traffic in the air, while a planned
+     flight's window opens before its launch. Costs on the 30-day month: 2 of the 998
+     planned incursions step 4 counted (one whose outbound crossing no sensor saw, one
+     first seen as a neighbour's feed began); on a plain run, a smuggler already flying
+     when the run began (1 of 45 on the El Paso night). A US flight the tracker first
+     saw south of the line still counts: by its track it is a smuggler
+     (docs/notes/count6.md).
 
   Why 10 minutes: a drone that darts back over the line and returns within minutes
   (evading a camera, manoeuvring around a mast, hovering over the river) is one trip;
@@ -111,15 +104,19 @@ from typing import Literal
 import numpy as np
 
 from skywarden.analytics.border_samples import owners
-from skywarden.analytics.border_side import FIRM_M, firm_side
+from skywarden.analytics.border_side import FIRM_M
 from skywarden.analytics.material import MANNED_ONLY_KINDS, CrossingEvent, Material, TrackSpan
 from skywarden.analytics.records import Incursion, Rule
+from skywarden.analytics.unit_checks import (
+    Fix,
+    SetApart,
+    doubt,
+    origin,
+)
+from skywarden.analytics.unit_checks import evidence_recorded as evidence_recorded
+from skywarden.analytics.unit_checks import origin_recorded as origin_recorded
 
 Direction = Literal["northbound", "southbound", "both"]
-#: why step 4 or 5 set a unit apart (None: counted)
-SetApart = Literal["suspected", "from_us", "origin_unseen"]
-#: a drone's first fix: (t, lat, lon, sector)
-Fix = tuple[float, float, float, str]
 
 ALERT_WINDOW_S = 30.0
 DUP_WINDOW_S = 60.0
@@ -300,16 +297,6 @@ def judged(
     return _judged(mat, direction, params or CountingRule())
 
 
-def evidence_recorded(mat: Material) -> bool:
-    """Whether any crossing track of the source kept its corroboration (step 4 applies)."""
-    return any(sp.evidence_recorded for s in mat.sectors for sp in s.spans.values())
-
-
-def origin_recorded(mat: Material) -> bool:
-    """Whether any crossing track of the source kept its history (step 5 applies)."""
-    return any(s.spans for s in mat.sectors)
-
-
 def _judged(
     mat: Material, direction: Direction, p: CountingRule
 ) -> list[tuple[Incursion, SetApart | None, str | None]]:
@@ -318,63 +305,13 @@ def _judged(
     beside the point."""
     out: list[tuple[Incursion, SetApart | None, str | None]] = []
     for u, first in _deduplicated(mat, direction, p):
-        why = _doubt(mat, u, p)
+        why = doubt(mat, u, p)
         if why is not None:
             out.append((u, "suspected", why))
             continue
-        kind, why = _origin(mat, u, first, p)
+        kind, why = origin(mat, u, first, p)
         out.append((u, kind, why))
     return out
-
-
-def _origin(
-    mat: Material, u: Incursion, first: Fix | None, p: CountingRule
-) -> tuple[SetApart | None, str | None]:
-    """Step 5 (module doc): whether the flight was seen coming from Mexico.
-
-    ``first`` is the earliest update of any track of the unit's group (the drone's first
-    fix). Firmly north of the line there (beyond the crossing detector's hysteresis),
-    the drone was in the US before it ever crossed: its northbound crossing is the way
-    back of a flight that went south, not a flight from Mexico. First seen within
-    ``feed_start_s`` of the start of its sector's feed, it was already in the air when
-    the feed began, and where it came from was not seen."""
-    if first is None or u.direction != "northbound":
-        return None, None
-    t0, lat, lon, sector = first
-    if math.isfinite(p.origin_firm_m):
-        side, dist = firm_side(lat, lon, p.origin_firm_m)
-        if side > 0 and dist is not None:
-            return "from_us", (
-                f"first seen {dist:.0f} m north of the line, {u.t - t0:.0f} s before it "
-                "crossed north: a flight from the US side coming back"
-            )
-    starts = next((s.feed_starts for s in mat.sectors if s.id == sector), [])
-    since = [t0 - a for a in starts if a <= t0]
-    if since and min(since) <= p.feed_start_s:
-        return "origin_unseen", (
-            f"first seen {min(since):.0f} s after its sector's feed began ({sector}): "
-            "already in the air, where it came from was not seen"
-        )
-    return None, None
-
-
-def _doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
-    """Why the unit is only suspected (module doc, step 4), or None when it counts (or
-    when the source kept nothing to judge it by)."""
-    spans = [sp for key in u.tracks if (sp := mat.span_of(key)) is not None]
-    known = [x for sp in spans if (x := sp.evidence_share(u.t + p.alert_window_s)) is not None]
-    if known:
-        backed, seen = sum(x[0] for x in known), sum(x[1] for x in known)
-        if seen == 0 or backed < p.evidence_share * seen:
-            return f"independent drone evidence in {backed} of {seen} updates"
-    fixes = [f for sp in spans for f in sp.fixes_near(u.t, p.fix_window_s)]
-    before = [f for f in fixes if f[0] <= u.t]
-    after = [f for f in fixes if f[0] > u.t]
-    if before and after:  # the fixes either side of the line: where the track was
-        sigma = max(max(before)[1], min(after)[1])
-        if sigma > p.max_sigma_m:
-            return f"position known to {sigma:.0f} m (1 sigma) at the line"
-    return None
 
 
 def _deduplicated(

@@ -56,36 +56,14 @@ def stats_of(
     both = counting.count(mat, rule, "both", params)
     judged = counting.evidence_recorded(mat)
     origin = counting.origin_recorded(mat)
-    apart: defaultdict[str, list[Incursion]] = defaultdict(list)
-    for u, kind, _ in counting.judged(mat, "northbound", params):
-        if kind is not None and u.weight > 0.0:
-            apart[kind].append(u)
-
-    def weighted(kind: str, asked: bool) -> tuple[int | None, int | None]:
-        us = apart[kind]
-        return (round(sum(u.weight for u in us)), len(us)) if asked else (None, None)
-
-    sus, sus_n = weighted("suspected", judged)
-    us_side, us_n = weighted("from_us", origin)
-    unseen, unseen_n = weighted("origin_unseen", origin)
+    apart = set_apart(mat, params, judged, origin)
     counts = [
         RuleCount(
             rule=r,
             count=round(sum(u.weight for u in units[r])),
             method=counting.method(r, params),
             units=len(units[r]),
-            **(
-                {
-                    "suspected": sus,
-                    "suspected_units": sus_n,
-                    "from_us": us_side,
-                    "from_us_units": us_n,
-                    "origin_unseen": unseen,
-                    "origin_unseen_units": unseen_n,
-                }
-                if r == "incursion"
-                else {}
-            ),
+            **(apart if r == "incursion" else {}),
         )
         for r in RULES
     ]
@@ -123,6 +101,24 @@ def stats_of(
         sectors=[s.id for s in mat.sectors if s.simulated],
         notes=notes,
     )
+
+
+def set_apart(
+    mat: Material, params: CountingRule | None, judged: bool, origin: bool
+) -> dict[str, int | None]:
+    """The incursion rule's set-apart units, weighted and counted, as RuleCount fields:
+    step 4's suspected ones (None when no evidence was recorded), step 5's from the US
+    side and where from unseen (None when no track history was)."""
+    apart: defaultdict[str, list[Incursion]] = defaultdict(list)
+    for u, kind, _ in counting.judged(mat, "northbound", params):
+        if kind is not None and u.weight > 0.0:
+            apart[kind].append(u)
+    out: dict[str, int | None] = {}
+    for name, asked in (("suspected", judged), ("from_us", origin), ("origin_unseen", origin)):
+        us = apart[name]
+        out[name] = round(sum(u.weight for u in us)) if asked else None
+        out[f"{name}_units"] = len(us) if asked else None
+    return out
 
 
 def breakdown(units: list[Incursion], both: list[Incursion]) -> Breakdown:

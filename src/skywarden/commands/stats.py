@@ -21,7 +21,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from skywarden.analytics import CountingRule, Stats
+    from skywarden.analytics import CountingRule, RuleCount, Stats
 
 
 # size: Typer command: 13 options, then one count-and-print flow
@@ -169,24 +169,8 @@ def print_stats(console: Console, s: Stats) -> None:
             "stands for the rest of the day); units found: as simulated[/dim]"
         )
     inc = next((c for c in s.counts if c.rule == "incursion"), None)
-    if inc is not None and inc.suspected is not None:
-        console.print(
-            f"suspected, not counted: {inc.suspected} ({inc.suspected_units} unit(s)): "
-            "drone-classed crossings without enough independent drone evidence or "
-            "without a known position at the line"
-        )
-    if inc is not None and inc.from_us is not None:
-        console.print(
-            f"from the US side, not counted: {inc.from_us} ({inc.from_us_units} unit(s)): "
-            "drones first seen north of the line (a flight from the US that went south "
-            "and came back)"
-        )
-    if inc is not None and inc.origin_unseen is not None:
-        console.print(
-            f"where from unseen, not counted: {inc.origin_unseen} "
-            f"({inc.origin_unseen_units} unit(s)): drones already flying when their "
-            "sector's feed began"
-        )
+    if inc is not None:
+        _set_apart(console, inc)
     b = s.breakdown
     t = Table(title=f"by sector and direction (rule: {s.rule})")
     t.add_column("sector")
@@ -215,6 +199,28 @@ def print_stats(console: Console, s: Stats) -> None:
     _others(console, s)
     for n in s.notes:
         console.print(f"[yellow]note:[/yellow] {n}")
+
+
+def _set_apart(console: Console, inc: RuleCount) -> None:
+    """A line per kind of unit the incursion rule set apart (when it could ask)."""
+    if inc.suspected is not None:
+        console.print(
+            f"suspected, not counted: {inc.suspected} ({inc.suspected_units} unit(s)): "
+            "drone-classed crossings without enough independent drone evidence or "
+            "without a known position at the line"
+        )
+    if inc.from_us is not None:
+        console.print(
+            f"from the US side, not counted: {inc.from_us} ({inc.from_us_units} unit(s)): "
+            "drones first seen north of the line (a flight from the US that went south "
+            "and came back)"
+        )
+    if inc.origin_unseen is not None:
+        console.print(
+            f"where from unseen, not counted: {inc.origin_unseen} "
+            f"({inc.origin_unseen_units} unit(s)): drones already flying when their "
+            "sector's feed began"
+        )
 
 
 def _coverage(console: Console, s: Stats) -> None:
