@@ -47,6 +47,8 @@ ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("simulate", "track", "analyze")
 #: truth roles of drones that are not the month's incursions (sim/traffic/drones.py)
 BACKGROUND_DRONES = ("hobby", "surveillance", "smuggler")
+#: the background roles whose flights launch in Mexico (hobby pilots stand in the US)
+LAUNCH_IN_MEXICO = ("surveillance", "smuggler")
 
 
 def run_month(args: argparse.Namespace, month: Path) -> float:
@@ -292,23 +294,30 @@ def _sector_dir(u: Any) -> str:
     return str(u.tracks[0].split("/", 1)[0]) if u.tracks else str(u.sector)
 
 
-def suspected(mat: Any) -> dict[str, Any]:
-    """The units the incursion rule's evidence check left out, weighted, by reason."""
+def set_apart(mat: Any) -> dict[str, dict[str, Any]]:
+    """The units the incursion rule set apart, weighted, per kind: ``suspected`` (step
+    4, by reason: evidence or position), ``from_us`` and ``origin_unseen`` (step 5)."""
     from collections import defaultdict
 
     from skywarden.analytics import counting
 
-    sus = [(u, why) for u, why in counting.suspected(mat) if u.weight > 0.0]
-    reasons: dict[str, float] = defaultdict(float)
-    for u, why in sus:
-        reasons["evidence" if why.startswith("independent") else "position"] += u.weight
-    return {
-        "count": round(sum(u.weight for u, _ in sus), 1),
-        "units": len(sus),
-        "by_reason": {k: round(v, 1) for k, v in sorted(reasons.items())},
-        "_units": [u for u, _ in sus],
-        "_why": {u.id: why for u, why in sus},
-    }
+    out: dict[str, dict[str, Any]] = {}
+    judged = [(u, k, why or "") for u, k, why in counting.judged(mat) if k and u.weight > 0.0]
+    for kind in ("suspected", "from_us", "origin_unseen"):
+        us = [(u, why) for u, k, why in judged if k == kind]
+        entry: dict[str, Any] = {
+            "count": round(sum(u.weight for u, _ in us), 1),
+            "units": len(us),
+        }
+        if kind == "suspected":
+            reasons: dict[str, float] = defaultdict(float)
+            for u, why in us:
+                reasons["evidence" if why.startswith("independent") else "position"] += u.weight
+            entry["by_reason"] = {k: round(v, 1) for k, v in sorted(reasons.items())}
+        entry["_units"] = [u for u, _ in us]
+        entry["_why"] = {u.id: why for u, why in us}
+        out[kind] = entry
+    return out
 
 
 def periods(mat: Any, month: Path, split_days: float) -> list[dict[str, Any]]:
@@ -341,6 +350,12 @@ def periods(mat: Any, month: Path, split_days: float) -> list[dict[str, Any]]:
         entry["incursion_error_vs_sensed_truth"] = _err(
             st.count("incursion"), entry["truth_sensed"]
         )
+        inc = next(c for c in st.counts if c.rule == "incursion")
+        entry["set_apart"] = {
+            "suspected": inc.suspected,
+            "from_us": inc.from_us,
+            "origin_unseen": inc.origin_unseen,
+        }
         out.append(entry)
     return out
 
@@ -397,18 +412,23 @@ def summarise(
     from skywarden.analytics import RULES, counting
 
     units: dict[str, list[Any]] = {rule: counting.count(mat, rule) for rule in RULES}
-    sus = suspected(mat)
+    apart = set_apart(mat)
     out["composition"] = composition(units)
     roles: dict[str, str] = {}
-    out["attribution"] = attribution(month, {**units, "suspected": sus.pop("_units")}, roles=roles)
-    why = sus.pop("_why")
-    # the real drones the check left out, each with its reason: the check's cost
-    sus["real_drones"] = [
-        {"unit": k, "what": roles.get(k), "why": w}
-        for k, w in sorted(why.items())
-        if roles.get(k) not in (None, "bird", "nothing")
-    ]
-    out["suspected"] = sus
+    out["attribution"] = attribution(
+        month, {**units, **{k: v.pop("_units") for k, v in apart.items()}}, roles=roles
+    )
+    for kind, entry in apart.items():
+        why = entry.pop("_why")
+        # the month's planned drones a check set apart, each with its reason: its cost
+        # (suspected: every real drone, background ones too)
+        keep = ("month drone",) if kind != "suspected" else None
+        entry["real_drones"] = [
+            {"unit": k, "what": roles.get(k), "why": w}
+            for k, w in sorted(why.items())
+            if (roles.get(k) in keep if keep else roles.get(k) not in (None, "bird", "nothing"))
+        ]
+        out[kind] = entry
     out["periods"] = periods(mat, month, split_days)
     # Background drones (the scenario's own hobby, surveillance and smuggler flights, not
     # the month's) cross the line too: true drone incursions the truth file does not list.
@@ -422,6 +442,16 @@ def summarise(
     every = round(truth["sensed"] + bg["weighted"])
     out["every_drone_sensed_truth"] = every
     out["incursion_error_vs_every_drone_sensed"] = _err(out["counts"]["incursion"]["count"], every)
+    # Flights from Mexico: the planned incursions and the background drones that launch
+    # in Mexico (surveillance patrols, the scenario's own smugglers; hobby pilots stand
+    # in the US, sim/traffic/drones.py), the truth step 5 of the rule aims at.
+    from_mx = round(
+        truth["sensed"] + sum(v for k, v in bg["by_role"].items() if k in LAUNCH_IN_MEXICO)
+    )
+    out["from_mexico_sensed_truth"] = from_mx
+    out["incursion_error_vs_from_mexico_sensed"] = _err(
+        out["counts"]["incursion"]["count"], from_mx
+    )
     cov = stats.get("coverage")
     if cov:
         out["estimate"] = {
@@ -438,6 +468,10 @@ def summarise(
         out["estimate"]["every_drone_truth"] = every_all
         out["estimate"]["error_vs_every_drone"] = _err(cov["estimated"], every_all)
         out["estimate"]["every_drone_inside_interval"] = cov["low"] <= every_all <= cov["high"]
+        mx_all = round(truth["all"] + from_mx - truth["sensed"])
+        out["estimate"]["from_mexico_truth"] = mx_all
+        out["estimate"]["error_vs_from_mexico"] = _err(cov["estimated"], mx_all)
+        out["estimate"]["from_mexico_inside_interval"] = cov["low"] <= mx_all <= cov["high"]
     return out
 
 
@@ -493,6 +527,13 @@ def table(r: dict[str, Any]) -> Table:
             f"{r['every_drone_sensed_truth']}",
             f"sensed truth + background: {_pct(r['incursion_error_vs_every_drone_sensed'])}",
         )
+    if "from_mexico_sensed_truth" in r:
+        t.add_row(
+            "  incursion rule vs flights from Mexico",
+            f"{r['from_mexico_sensed_truth']}",
+            "sensed truth + background launched in Mexico: "
+            f"{_pct(r['incursion_error_vs_from_mexico_sensed'])}",
+        )
     sus = r.get("suspected")
     if sus:
         t.add_row(
@@ -501,6 +542,14 @@ def table(r: dict[str, Any]) -> Table:
             f"{sus['units']} units; "
             + ", ".join(f"{k} {v:.0f}" for k, v in sus["by_reason"].items()),
         )
+    for kind, label in (("from_us", "from the US side"), ("origin_unseen", "where from unseen")):
+        a = r.get(kind)
+        if a:
+            t.add_row(
+                f"  {label}, not counted",
+                f"{a['count']:.0f}",
+                f"{a['units']} units; planned incursions among them: {len(a['real_drones'])}",
+            )
     for p in r.get("periods", []):
         est = p.get("estimate")
         t.add_row(
@@ -524,6 +573,11 @@ def table(r: dict[str, Any]) -> Table:
             + (
                 f"; vs every drone {_pct(e['error_vs_every_drone'])}"
                 if "error_vs_every_drone" in e
+                else ""
+            )
+            + (
+                f"; vs flights from Mexico {_pct(e['error_vs_from_mexico'])}"
+                if "error_vs_from_mexico" in e
                 else ""
             ),
         )

@@ -21,6 +21,8 @@ LON0 = -107.0
 LAT_BORDER = 31.7749
 ORIGIN = {"lat": LAT_BORDER, "lon": LON0, "alt_m": 1200.0}
 T0 = 1_770_778_800.0  # 2026-02-11T03:00:00Z
+#: how long before T0 a constructed run's feed began
+FEED_LEAD_S = 600.0
 M_PER_DEG_LAT = 110_574.0
 M_PER_DEG_LON = 111_320.0 * math.cos(math.radians(LAT_BORDER))
 
@@ -122,8 +124,10 @@ def write_sector(run: Path, name: str = "constructed", extent_m: float = 8000.0)
                 "name": name,
                 "origin": ORIGIN,
                 "airports": [],
-                "start_t": T0,
-                "duration_s": 3600.0,
+                # the feed began FEED_LEAD_S before the constructed flights (counting's
+                # step 5 sets apart a drone first seen as the feed begins)
+                "start_t": T0 - FEED_LEAD_S,
+                "duration_s": 3600.0 + FEED_LEAD_S,
                 "extent_m": extent_m,
             }
         )

@@ -90,7 +90,7 @@ def _month(tmp_path: Path, extra: tuple[float, float] | None = None) -> Path:
         fh.writelines(json.dumps(r) + "\n" for r in sorted(tracks, key=lambda r: r["t"]))
     windows = [
         {"start_t": T0 + 500.0, "end_t": T0 + 3500.0, "kind": "incursion", "weight": 1.0},
-        {"start_t": T0 + 49_900.0, "end_t": T0 + 50_200.0, "kind": "quiet", "weight": QUIET_WEIGHT},
+        {"start_t": T0 + 49_700.0, "end_t": T0 + 50_200.0, "kind": "quiet", "weight": QUIET_WEIGHT},
     ]
     (run / "windows.json").write_text(json.dumps({"sector": "A", "windows": windows}))
     return month

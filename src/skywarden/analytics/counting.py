@@ -1,3 +1,4 @@
+# size: the incursion rule stated in words (the module doc, ~120 lines) stays with its code
 """The three counting rules: per alert, per track, per de-duplicated incursion.
 
 "More than 1,000 drone incursions a month" means nothing until it says what it counted.
@@ -60,6 +61,25 @@ words (:data:`METHODS`) so that no count is shown without it.
      covariance (an older run directory, the service's store) is counted without the
      checks it cannot make, and :mod:`.stats` says so.
 
+  5. *Where the flight came from.* An incursion is a flight from Mexico into the United
+     States. A unit that passed step 4 is set apart, with the reason, when the earliest
+     update of any track of its group (chain and duplicates) lies more than ``FIRM_M``
+     (the crossing detector's hysteresis) north of the line: *from the US*
+     (:func:`from_us`). That drone was in the US before it ever crossed (a track first
+     seen north cannot cross north without going south first), so its northbound
+     crossing is a flight coming back, such as a hobby flight from a US town straying
+     over the river. Or when that first fix came within ``FEED_START_S`` of its sector's
+     feed start (a run's start; each simulated run of a month's touching windows): the
+     drone was already flying and where it came from was not seen, *origin unseen*
+     (:func:`origin_unseen`). In a month that is frequent and one-sided: every quiet
+     sample and warm-up starts with background traffic in the air, while a planned
+     flight's window opens before its launch. Costs on the 30-day month: 2 of the 998
+     planned incursions step 4 counted (one whose outbound crossing no sensor saw, one
+     first seen as a neighbour's feed began); on a plain run, a smuggler already flying
+     when the run began (1 of 45 on the El Paso night). A US flight the tracker first
+     saw south of the line still counts: by its track it is a smuggler
+     (docs/notes/count6.md).
+
   Why 10 minutes: a drone that darts back over the line and returns within minutes
   (evading a camera, manoeuvring around a mast, hovering over the river) is one trip;
   to start a new trip it has to land, be reloaded or have its battery swapped and take
@@ -84,8 +104,17 @@ from typing import Literal
 import numpy as np
 
 from skywarden.analytics.border_samples import owners
+from skywarden.analytics.border_side import FIRM_M
 from skywarden.analytics.material import MANNED_ONLY_KINDS, CrossingEvent, Material, TrackSpan
 from skywarden.analytics.records import Incursion, Rule
+from skywarden.analytics.unit_checks import (
+    Fix,
+    SetApart,
+    doubt,
+    origin,
+)
+from skywarden.analytics.unit_checks import evidence_recorded as evidence_recorded
+from skywarden.analytics.unit_checks import origin_recorded as origin_recorded
 
 Direction = Literal["northbound", "southbound", "both"]
 
@@ -104,6 +133,9 @@ EVIDENCE_SHARE = 0.5
 MAX_SIGMA_M = 100.0
 #: the fixes either side of the line are looked for this close to the crossing
 FIX_WINDOW_S = 15.0
+#: a drone in the air when a feed begins is confirmed within a few scans (the tracker's
+#: 3 hits in 4 scans, 1-2 s each): first seen this soon, it was already flying
+FEED_START_S = 10.0
 
 METHODS: dict[Rule, str] = {
     "alert": (
@@ -129,7 +161,10 @@ METHODS: dict[Rule, str] = {
         f"{EVIDENCE_SHARE:.0%} of its tracks' updates by {ALERT_WINDOW_S:g} s after its "
         f"first crossing, and its track knew its position to {MAX_SIGMA_M:g} m (1 sigma) "
         "at its fixes either side of the line (the rest are reported as suspected, with "
-        "the reason)"
+        "the reason); a unit whose drone was first seen more than "
+        f"{FIRM_M:g} m north of the line came from the US side, and one first seen "
+        f"within {FEED_START_S:g} s of its sector's feed start was already flying (where "
+        "from unseen): both are reported apart, not counted"
     ),
 }
 
@@ -148,6 +183,12 @@ class CountingRule:
     evidence_share: float = EVIDENCE_SHARE
     max_sigma_m: float = MAX_SIGMA_M
     fix_window_s: float = FIX_WINDOW_S
+    #: step 5: a first fix farther north of the line than this is "seen in the US"
+    #: (inf: not asked)
+    origin_firm_m: float = FIRM_M
+    #: step 5: a first fix this soon after the sector's feed began is "already in the
+    #: air" (a negative value: not asked)
+    feed_start_s: float = FEED_START_S
 
 
 def method(rule: Rule, params: CountingRule | None = None) -> str:
@@ -209,9 +250,10 @@ def count_deduplicated(
     mat: Material, direction: Direction = "northbound", params: CountingRule | None = None
 ) -> list[Incursion]:
     """De-duplicated incursions: duplicates, chains and re-crossings merged, and only the
-    units backed by evidence (module doc, steps 1-4)."""
+    units backed by evidence that came from the south of the line (module doc, steps
+    1-5)."""
     p = params or CountingRule()
-    return [u for u in _deduplicated(mat, direction, p) if _doubt(mat, u, p) is None]
+    return [u for u, kind, _ in _judged(mat, direction, p) if kind is None]
 
 
 def suspected(
@@ -219,41 +261,65 @@ def suspected(
 ) -> list[tuple[Incursion, str]]:
     """The de-duplicated units step 4 left out, each with the reason (weight-0 warm-up
     units too): drone-classed crossings the evidence does not carry."""
+    return _set_apart(mat, direction, params, "suspected")
+
+
+def from_us(
+    mat: Material, direction: Direction = "northbound", params: CountingRule | None = None
+) -> list[tuple[Incursion, str]]:
+    """The de-duplicated units step 5 set apart, each with the reason (weight-0 warm-up
+    units too): drones first seen on the US side of the line, whose northbound crossing
+    brought back a flight that had gone south from the US."""
+    return _set_apart(mat, direction, params, "from_us")
+
+
+def origin_unseen(
+    mat: Material, direction: Direction = "northbound", params: CountingRule | None = None
+) -> list[tuple[Incursion, str]]:
+    """The de-duplicated units step 5 set apart because their drone was already in the
+    air when its sector's feed began (weight-0 warm-up units too), with the reason."""
+    return _set_apart(mat, direction, params, "origin_unseen")
+
+
+def _set_apart(
+    mat: Material, direction: Direction, params: CountingRule | None, kind: SetApart
+) -> list[tuple[Incursion, str]]:
     p = params or CountingRule()
-    out = []
-    for u in _deduplicated(mat, direction, p):
-        why = _doubt(mat, u, p)
+    return [(u, why) for u, k, why in _judged(mat, direction, p) if k == kind and why]
+
+
+def judged(
+    mat: Material, direction: Direction = "northbound", params: CountingRule | None = None
+) -> list[tuple[Incursion, SetApart | None, str | None]]:
+    """Every de-duplicated unit (steps 1-3) with what steps 4 and 5 made of it: None
+    (counted), "suspected", "from_us" or "origin_unseen", and the reason; one pass for readers that
+    want all three (``suspected`` and ``from_us`` each make their own)."""
+    return _judged(mat, direction, params or CountingRule())
+
+
+def _judged(
+    mat: Material, direction: Direction, p: CountingRule
+) -> list[tuple[Incursion, SetApart | None, str | None]]:
+    """Steps 4 and 5 on every unit of steps 1-3. Step 4 is asked first: a unit the
+    evidence does not carry is not known to be a drone, and where it came from is then
+    beside the point."""
+    out: list[tuple[Incursion, SetApart | None, str | None]] = []
+    for u, first in _deduplicated(mat, direction, p):
+        why = doubt(mat, u, p)
         if why is not None:
-            out.append((u, why))
+            out.append((u, "suspected", why))
+            continue
+        kind, why = origin(mat, u, first, p)
+        out.append((u, kind, why))
     return out
 
 
-def evidence_recorded(mat: Material) -> bool:
-    """Whether any crossing track of the source kept its corroboration (step 4 applies)."""
-    return any(sp.evidence_recorded for s in mat.sectors for sp in s.spans.values())
-
-
-def _doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
-    """Why the unit is only suspected (module doc, step 4), or None when it counts (or
-    when the source kept nothing to judge it by)."""
-    spans = [sp for key in u.tracks if (sp := mat.span_of(key)) is not None]
-    known = [x for sp in spans if (x := sp.evidence_share(u.t + p.alert_window_s)) is not None]
-    if known:
-        backed, seen = sum(x[0] for x in known), sum(x[1] for x in known)
-        if seen == 0 or backed < p.evidence_share * seen:
-            return f"independent drone evidence in {backed} of {seen} updates"
-    fixes = [f for sp in spans for f in sp.fixes_near(u.t, p.fix_window_s)]
-    before = [f for f in fixes if f[0] <= u.t]
-    after = [f for f in fixes if f[0] > u.t]
-    if before and after:  # the fixes either side of the line: where the track was
-        sigma = max(max(before)[1], min(after)[1])
-        if sigma > p.max_sigma_m:
-            return f"position known to {sigma:.0f} m (1 sigma) at the line"
-    return None
-
-
-def _deduplicated(mat: Material, direction: Direction, p: CountingRule) -> list[Incursion]:
-    """Steps 1-3 of the incursion rule: every unit, backed by evidence or not."""
+def _deduplicated(
+    mat: Material, direction: Direction, p: CountingRule
+) -> list[tuple[Incursion, Fix | None]]:
+    """Steps 1-3 of the incursion rule: every unit, backed by evidence or not, with the
+    first fix (t, lat, lon, sector) of its group (the earliest update of any of its tracks, the
+    chain's and a duplicate's included; None without track history)."""
     events = mat.crossings()
     uf = _UnionFind(len(events))
     _merge_duplicates(events, uf, p)
@@ -269,11 +335,17 @@ def _deduplicated(mat: Material, direction: Direction, p: CountingRule) -> list[
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(events)):
         groups[uf.find(i)].append(i)
-    out: list[Incursion] = []
+    out: list[tuple[Incursion, Fix | None]] = []
     for members in groups.values():
-        out += _recrossings([events[i] for i in sorted(members)], direction, p)
-    out.sort(key=lambda u: (u.t, u.sector))
-    return [u.model_copy(update={"id": f"incursion-{i + 1:05d}"}) for i, u in enumerate(out)]
+        group = [events[i] for i in sorted(members)]
+        spans = [sp for k in sorted({c.key for c in group}) if (sp := mat.span_of(k))]
+        first = min(((sp.t0, sp.lat0, sp.lon0, sp.sector) for sp in spans), default=None)
+        out += [(u, first) for u in _recrossings(group, direction, p)]
+    out.sort(key=lambda x: (x[0].t, x[0].sector))
+    return [
+        (u.model_copy(update={"id": f"incursion-{i + 1:05d}"}), first)
+        for i, (u, first) in enumerate(out)
+    ]
 
 
 def count(

@@ -171,6 +171,9 @@ class SectorData:
     simulated: bool = True
     #: (start, end, weight) of the simulated windows (a month's windows.json)
     windows: list[tuple[float, float, float]] = field(default_factory=list)
+    #: when the sector's feed began (a run's start; each simulated run of a month's
+    #: windows): a drone first seen then was already in the air, where from unseen
+    feed_starts: list[float] = field(default_factory=list)
 
     def weight_at(self, t: float) -> float:
         """The weight of an event at ``t``: its window's (1 without windows)."""
@@ -242,6 +245,7 @@ class Material:
                     sensed=s.sensed,
                     simulated=s.simulated,
                     windows=s.windows,
+                    feed_starts=s.feed_starts,
                     start=max(s.start, start)
                     if s.start is not None and start is not None
                     else (start if s.start is None else s.start),

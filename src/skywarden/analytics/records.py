@@ -77,7 +77,12 @@ class RuleCount(_Record):
     1 except in a month's sampled quiet time); ``units`` how many units were found.
     ``suspected`` (the incursion rule only) is the weighted count of the units left out
     for want of independent drone evidence, and ``suspected_units`` how many they were;
-    None when the source kept no evidence to judge by.
+    None when the source kept no evidence to judge by. ``from_us`` and
+    ``origin_unseen`` (the incursion rule only; step 5 of counting.py) are the weighted
+    counts of the evidenced units set apart because their drone was first seen on the
+    US side of the line, or already in the air when its sector's feed began (where it
+    came from unseen), with ``from_us_units`` and ``origin_unseen_units``; None when the
+    source kept no track history to judge by.
     """
 
     rule: Rule
@@ -86,6 +91,10 @@ class RuleCount(_Record):
     units: int = 0
     suspected: int | None = None
     suspected_units: int | None = None
+    from_us: int | None = None
+    from_us_units: int | None = None
+    origin_unseen: int | None = None
+    origin_unseen_units: int | None = None
 
 
 class Breakdown(_Record):

@@ -84,6 +84,7 @@ def load_run(run: Path, sector: str, entry: dict[str, Any] | None = None) -> Sec
     if isinstance(sec, dict) and "start_t" in sec:
         data.start = _float(sec, "start_t", str(run / "sector.json"))
         data.end = data.start + float(sec.get("duration_s", 0.0))
+    data.feed_starts = feed_starts(data.windows) or ([] if data.start is None else [data.start])
     wanted = {c.track for c in data.crossings}
     tracks = next((run / n for n in TRACK_FILES if (run / n).is_file()), None)
     if tracks is not None and wanted:
@@ -112,6 +113,22 @@ def _windows(path: Path) -> list[tuple[float, float, float]]:
             (_float(w, "start_t", where), _float(w, "end_t", where), float(w.get("weight", 1.0)))
         )
     return out
+
+
+def feed_starts(windows: list[tuple[float, float, float]]) -> list[float]:
+    """Where each simulated run of a month sector began: windows that touch (one ends
+    where the next starts, within a scan) are one continuous simulation, docs/month.md."""
+    out: list[float] = []
+    end: float | None = None
+    for a, b, _ in sorted(windows):
+        if end is None or a - end > FEED_TOUCH_S:
+            out.append(a)
+        end = b if end is None else max(end, b)
+    return out
+
+
+#: windows this close are one run (a scan: the simulator steps every second)
+FEED_TOUCH_S = 1.0
 
 
 def take_event(data: SectorData, ev: Any, where: str) -> None:

@@ -55,17 +55,15 @@ def stats_of(
     units = {r: counting.count(mat, r, "northbound", params) for r in RULES}
     both = counting.count(mat, rule, "both", params)
     judged = counting.evidence_recorded(mat)
-    left_out = [u for u, _ in counting.suspected(mat, "northbound", params) if u.weight > 0.0]
+    origin = counting.origin_recorded(mat)
+    apart = set_apart(mat, params, judged, origin)
     counts = [
         RuleCount(
             rule=r,
             count=round(sum(u.weight for u in units[r])),
             method=counting.method(r, params),
             units=len(units[r]),
-            suspected=round(sum(u.weight for u in left_out))
-            if judged and r == "incursion"
-            else None,
-            suspected_units=len(left_out) if judged and r == "incursion" else None,
+            **(apart if r == "incursion" else {}),
         )
         for r in RULES
     ]
@@ -74,6 +72,11 @@ def stats_of(
         notes.append(
             "the tracks kept no corroboration: the incursion rule counted without its "
             "evidence check (no unit could be judged suspected)"
+        )
+    if not origin and any(s.crossings for s in mat.sectors):
+        notes.append(
+            "the tracks kept no history: the incursion rule could not ask where a flight "
+            "came from (no unit set apart as from the US side)"
         )
     if any(not s.spans and s.crossings for s in mat.sectors):
         notes.append(
@@ -98,6 +101,24 @@ def stats_of(
         sectors=[s.id for s in mat.sectors if s.simulated],
         notes=notes,
     )
+
+
+def set_apart(
+    mat: Material, params: CountingRule | None, judged: bool, origin: bool
+) -> dict[str, int | None]:
+    """The incursion rule's set-apart units, weighted and counted, as RuleCount fields:
+    step 4's suspected ones (None when no evidence was recorded), step 5's from the US
+    side and where from unseen (None when no track history was)."""
+    apart: defaultdict[str, list[Incursion]] = defaultdict(list)
+    for u, kind, _ in counting.judged(mat, "northbound", params):
+        if kind is not None and u.weight > 0.0:
+            apart[kind].append(u)
+    out: dict[str, int | None] = {}
+    for name, asked in (("suspected", judged), ("from_us", origin), ("origin_unseen", origin)):
+        us = apart[name]
+        out[name] = round(sum(u.weight for u in us)) if asked else None
+        out[f"{name}_units"] = len(us) if asked else None
+    return out
 
 
 def breakdown(units: list[Incursion], both: list[Incursion]) -> Breakdown:

@@ -21,10 +21,10 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from skywarden.analytics import CountingRule, Stats
+    from skywarden.analytics import CountingRule, RuleCount, Stats
 
 
-# size: Typer command: 11 options, then one count-and-print flow
+# size: Typer command: 13 options, then one count-and-print flow
 def stats(
     source: Annotated[
         str, typer.Argument(help="A run directory, a month directory or a store URL")
@@ -65,6 +65,25 @@ def stats(
             "(default 100)",
         ),
     ] = None,
+    origin_firm_m: Annotated[
+        float | None,
+        typer.Option(
+            "--origin-firm-m",
+            min=0.0,
+            help="A drone first seen farther north of the line than this (m) came from "
+            "the US side and is set apart (default 40, the crossing detector's "
+            "hysteresis; inf: not asked)",
+        ),
+    ] = None,
+    feed_start_s: Annotated[
+        float | None,
+        typer.Option(
+            "--feed-start-s",
+            help="A drone first seen this soon (s) after its sector's feed began was "
+            "already flying, where from unseen, and is set apart (default 10; negative: "
+            "not asked)",
+        ),
+    ] = None,
     h3_resolution: Annotated[
         int,
         typer.Option("--h3-resolution", min=0, max=15, help="H3 resolution of the hot spots"),
@@ -84,7 +103,7 @@ def stats(
     if t0 is not None and t1 is not None and t1 <= t0:
         typer.echo("error: --until must be after --since", err=True)
         raise typer.Exit(2)
-    params = _params(recross_min, evidence_share, max_sigma_m)
+    params = _params(recross_min, evidence_share, max_sigma_m, origin_firm_m, feed_start_s)
     result = compute_stats(
         source, start=t0, end=t1, rule=rule, params=params, hotspot_resolution=h3_resolution
     )
@@ -102,7 +121,11 @@ def stats(
 
 
 def _params(
-    recross_min: float | None, evidence_share: float | None, max_sigma_m: float | None
+    recross_min: float | None,
+    evidence_share: float | None,
+    max_sigma_m: float | None,
+    origin_firm_m: float | None = None,
+    feed_start_s: float | None = None,
 ) -> CountingRule | None:
     """The counting rule's parameters the options changed (None: the stated defaults)."""
     from skywarden.analytics import CountingRule
@@ -114,6 +137,10 @@ def _params(
         changed["evidence_share"] = evidence_share
     if max_sigma_m is not None:
         changed["max_sigma_m"] = max_sigma_m
+    if origin_firm_m is not None:
+        changed["origin_firm_m"] = origin_firm_m
+    if feed_start_s is not None:
+        changed["feed_start_s"] = feed_start_s
     return CountingRule(**changed) if changed else None
 
 
@@ -142,12 +169,8 @@ def print_stats(console: Console, s: Stats) -> None:
             "stands for the rest of the day); units found: as simulated[/dim]"
         )
     inc = next((c for c in s.counts if c.rule == "incursion"), None)
-    if inc is not None and inc.suspected is not None:
-        console.print(
-            f"suspected, not counted: {inc.suspected} ({inc.suspected_units} unit(s)): "
-            "drone-classed crossings without enough independent drone evidence or "
-            "without a known position at the line"
-        )
+    if inc is not None:
+        _set_apart(console, inc)
     b = s.breakdown
     t = Table(title=f"by sector and direction (rule: {s.rule})")
     t.add_column("sector")
@@ -176,6 +199,28 @@ def print_stats(console: Console, s: Stats) -> None:
     _others(console, s)
     for n in s.notes:
         console.print(f"[yellow]note:[/yellow] {n}")
+
+
+def _set_apart(console: Console, inc: RuleCount) -> None:
+    """A line per kind of unit the incursion rule set apart (when it could ask)."""
+    if inc.suspected is not None:
+        console.print(
+            f"suspected, not counted: {inc.suspected} ({inc.suspected_units} unit(s)): "
+            "drone-classed crossings without enough independent drone evidence or "
+            "without a known position at the line"
+        )
+    if inc.from_us is not None:
+        console.print(
+            f"from the US side, not counted: {inc.from_us} ({inc.from_us_units} unit(s)): "
+            "drones first seen north of the line (a flight from the US that went south "
+            "and came back)"
+        )
+    if inc.origin_unseen is not None:
+        console.print(
+            f"where from unseen, not counted: {inc.origin_unseen} "
+            f"({inc.origin_unseen_units} unit(s)): drones already flying when their "
+            "sector's feed began"
+        )
 
 
 def _coverage(console: Console, s: Stats) -> None:

@@ -1,0 +1,40 @@
+"""Which side of the US-Mexico line a point lies on, as the analyzer's crossing detector
+sees it.
+
+The incursion rule asks where a drone was first seen (counting, step 5). It must answer
+the way the crossings themselves were found, so it uses the airspace stage's own side
+test (:class:`skywarden.airspace.border.BorderCrossingDetector`: the nearest border
+segment, the outside of a turn at a vertex) on the shipped line, in a local frame
+centred on the point, and the detector's hysteresis: nearer the line than that, the side
+is tracker noise and the answer is 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from shapely.geometry import Point
+
+from skywarden.airspace.border import BorderCrossingDetector
+from skywarden.airspace.zones import border_enu
+from skywarden.geo import LocalFrame
+
+#: the crossing detector's hysteresis: a point nearer the line than this is on neither
+#: side firmly (the analyzer confirms a crossing only beyond it)
+FIRM_M = 40.0
+#: how much of the line around the point is looked at; a point farther from the line
+#: than this is "far" and its side is still found from the nearest segment in reach
+REACH_M = 30_000.0
+
+
+def firm_side(lat: float, lon: float, firm_m: float = FIRM_M) -> tuple[int, float | None]:
+    """(+1 firmly north of the line, -1 firmly south, 0 within ``firm_m`` of it or no
+    line within ``REACH_M``; the distance to the line in m, None when out of reach)."""
+    from skywarden import refdata
+
+    frame = LocalFrame(lat, lon, 0.0)
+    local = border_enu(frame, refdata.border_line(), REACH_M)
+    if local.is_empty:
+        return 0, None
+    here = np.zeros(1)
+    side = BorderCrossingDetector(local, hysteresis_m=firm_m).firm_side(here, here)
+    return int(side[0]), float(local.distance(Point(0.0, 0.0)))

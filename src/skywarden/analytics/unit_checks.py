@@ -1,0 +1,84 @@
+"""What steps 4 and 5 of the incursion rule ask of one unit (module doc of
+:mod:`.counting`): is it a drone by its own evidence, and did it come from Mexico.
+
+Each check reads only what the unit's tracks recorded (corroboration, covariance, the
+first fix) and the sector's feed starts, never truth; each answer comes with its reason
+in words, because a unit set apart is reported apart, never dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Literal
+
+from skywarden.analytics.border_side import firm_side
+from skywarden.analytics.material import Material
+from skywarden.analytics.records import Incursion
+
+if TYPE_CHECKING:
+    from skywarden.analytics.counting import CountingRule
+
+#: why step 4 or 5 set a unit apart (None: counted)
+SetApart = Literal["suspected", "from_us", "origin_unseen"]
+#: a drone's first fix: (t, lat, lon, sector)
+Fix = tuple[float, float, float, str]
+
+
+def evidence_recorded(mat: Material) -> bool:
+    """Whether any crossing track of the source kept its corroboration (step 4 applies)."""
+    return any(sp.evidence_recorded for s in mat.sectors for sp in s.spans.values())
+
+
+def origin_recorded(mat: Material) -> bool:
+    """Whether any crossing track of the source kept its history (step 5 applies)."""
+    return any(s.spans for s in mat.sectors)
+
+
+def origin(
+    mat: Material, u: Incursion, first: Fix | None, p: CountingRule
+) -> tuple[SetApart | None, str | None]:
+    """Step 5 (module doc): whether the flight was seen coming from Mexico.
+
+    ``first`` is the earliest update of any track of the unit's group (the drone's first
+    fix). Firmly north of the line there (beyond the crossing detector's hysteresis),
+    the drone was in the US before it ever crossed: its northbound crossing is the way
+    back of a flight that went south, not a flight from Mexico. First seen within
+    ``feed_start_s`` of the start of its sector's feed, it was already in the air when
+    the feed began, and where it came from was not seen."""
+    if first is None or u.direction != "northbound":
+        return None, None
+    t0, lat, lon, sector = first
+    if math.isfinite(p.origin_firm_m):
+        side, dist = firm_side(lat, lon, p.origin_firm_m)
+        if side > 0 and dist is not None:
+            return "from_us", (
+                f"first seen {dist:.0f} m north of the line, {u.t - t0:.0f} s before it "
+                "crossed north: a flight from the US side coming back"
+            )
+    starts = next((s.feed_starts for s in mat.sectors if s.id == sector), [])
+    since = [t0 - a for a in starts if a <= t0]
+    if since and min(since) <= p.feed_start_s:
+        return "origin_unseen", (
+            f"first seen {min(since):.0f} s after its sector's feed began ({sector}): "
+            "already in the air, where it came from was not seen"
+        )
+    return None, None
+
+
+def doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
+    """Why the unit is only suspected (module doc, step 4), or None when it counts (or
+    when the source kept nothing to judge it by)."""
+    spans = [sp for key in u.tracks if (sp := mat.span_of(key)) is not None]
+    known = [x for sp in spans if (x := sp.evidence_share(u.t + p.alert_window_s)) is not None]
+    if known:
+        backed, seen = sum(x[0] for x in known), sum(x[1] for x in known)
+        if seen == 0 or backed < p.evidence_share * seen:
+            return f"independent drone evidence in {backed} of {seen} updates"
+    fixes = [f for sp in spans for f in sp.fixes_near(u.t, p.fix_window_s)]
+    before = [f for f in fixes if f[0] <= u.t]
+    after = [f for f in fixes if f[0] > u.t]
+    if before and after:  # the fixes either side of the line: where the track was
+        sigma = max(max(before)[1], min(after)[1])
+        if sigma > p.max_sigma_m:
+            return f"position known to {sigma:.0f} m (1 sigma) at the line"
+    return None
