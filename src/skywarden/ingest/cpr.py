@@ -17,9 +17,19 @@ rewritten:
   fix to check against becomes a *candidate*: it is not emitted and never used as a
   local reference. A later decode confirms it when it lies within the distance the
   aircraft can have covered (the speed bound below), the two decodes share no frame
-  (two pairs sharing one corrupt frame can agree on the same wrong place), and at
-  least one of them is a global (pair) decode, not a single frame read against the
-  receiver.
+  (two pairs sharing one corrupt frame can agree on the same wrong place), at least
+  one of them is a global (pair) decode, not a single frame read against the
+  receiver, and each pair is *whole*.
+* **A pair is whole** when its older frame, read locally against the pair's position,
+  lies within the speed bound of it (readsb's speed check, between the pair's own
+  frames). A pair decode takes only a zone count from the older frame, so a corrupt
+  older frame gives a wrong zone with the newer frame's true fraction in it; two such
+  pairs whose newer frames share a parity sit on one lattice of zones and agree
+  whenever their zone counts do (1 in 60 x NL, and NL is 1 near the poles: skywarden's
+  CI emitted a flight at 0 N, 0 E at the South Pole). A pair that is not whole is
+  kept as a candidate but confirms only the same two reports received again
+  (identical fields: random corruption does not repeat itself), and is no evidence
+  for or against a confirmed fix.
 * **Every frame is checked.** With a confirmed fix, a frame is decoded locally
   against it and, when a fresh opposite-parity frame of its kind exists, also
   globally. The position is emitted when the local decode is reachable from the fix
@@ -207,6 +217,8 @@ class CprResolver:
         fix: Fix,
         bound: float,
     ) -> tuple[float, float, str] | str:
+        if glob is not None and not glob.whole:
+            glob = None  # its frames disagree: no evidence for or against the fix
         lat, lon = _with_ref(surface, rep, fix.lat, fix.lon)
         reachable = distance_m(fix.lat, fix.lon, lat, lon) <= reach_m(rep.t - fix.t, bound)
         if reachable and glob is not None and distance_m(glob.lat, glob.lon, lat, lon) <= AGREE_M:
