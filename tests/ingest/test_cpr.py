@@ -408,3 +408,7 @@ def test_a_pair_whose_frames_disagree_confirms_only_the_same_report_again() -> N
     dec = ModeSDecoder("rx")
     hows = [dec.decode(f, T0 + 0.5 * i)[1] for i, f in enumerate([BOOK_EVEN, BOOK_ODD] * 2)]
     assert hows == ["cpr_pending", "cpr_unconfirmed", "cpr_unconfirmed", "confirmed"]
+    # A merged feed's copy of the same two receptions (same times) is not a second one.
+    dec = ModeSDecoder("rx")
+    hows = [dec.decode(f, T0 + 0.5 * (i % 2))[1] for i, f in enumerate([BOOK_EVEN, BOOK_ODD] * 2)]
+    assert hows == ["cpr_pending", "cpr_unconfirmed", "cpr_unconfirmed", "cpr_unconfirmed"]

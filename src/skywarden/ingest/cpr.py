@@ -27,9 +27,9 @@ rewritten:
   pairs whose newer frames share a parity sit on one lattice of zones and agree
   whenever their zone counts do (1 in 60 x NL, and NL is 1 near the poles: skywarden's
   CI emitted a flight at 0 N, 0 E at the South Pole). A pair that is not whole is
-  kept as a candidate but confirms only the same two reports received again
-  (identical fields: random corruption does not repeat itself), and is no evidence
-  for or against a confirmed fix.
+  kept as a candidate but confirms only the same two reports received again, later
+  (identical fields at other times: random corruption does not repeat itself), and is
+  no evidence for or against a confirmed fix.
 * **Every frame is checked.** With a confirmed fix, a frame is decoded locally
   against it and, when a fresh opposite-parity frame of its kind exists, also
   globally. The position is emitted when the local decode is reachable from the fix
@@ -361,8 +361,8 @@ def _independent(a: Fix, b: Fix) -> bool:
     whole: two such pairs whose newer frames are true and of one parity land on one
     lattice of zones, and agree whenever their corrupt older frames give the same zone
     number (1 in 60 x NL; NL is 1 near the poles). The exception is the same report
-    received twice (identical fields of both frames): random corruption never repeats
-    itself, so that is two receptions of what the transponder said.
+    received twice (identical fields of both frames, at other times): random corruption
+    never repeats itself, so that is two receptions of what the transponder said.
     """
     if not (a.global_ or b.global_) or set(a.frames) & set(b.frames):
         return False
@@ -372,4 +372,8 @@ def _independent(a: Fix, b: Fix) -> bool:
 
 
 def _same_report(p: tuple[CprReport, CprReport], q: tuple[CprReport, CprReport]) -> bool:
-    return all((x.fmt, x.lat, x.lon) == (y.fmt, y.lat, y.lon) for x, y in zip(p, q, strict=True))
+    """The same two reports received again, later (not a merged feed's copy of them)."""
+    return all(
+        (x.fmt, x.lat, x.lon) == (y.fmt, y.lat, y.lon) and x.t != y.t
+        for x, y in zip(p, q, strict=True)
+    )
