@@ -23,7 +23,7 @@ T0 = 1_700_000_000.0
 ICAO = "abc123"
 # A random frame that lands this close to the truth is a plausible report, not one a
 # receiver can tell from a true frame: 900 kt (the unknown-speed bound) for a pair's
-# 10 s, plus slack. About 1 corrupt draw in 5,000 does; the property tests redraw it.
+# 10 s, plus slack. About 1 corrupt draw in 4,500 does; the property tests redraw it.
 NEAR_TRUTH_M = 5_600.0
 
 
