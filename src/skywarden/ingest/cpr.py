@@ -17,9 +17,19 @@ rewritten:
   fix to check against becomes a *candidate*: it is not emitted and never used as a
   local reference. A later decode confirms it when it lies within the distance the
   aircraft can have covered (the speed bound below), the two decodes share no frame
-  (two pairs sharing one corrupt frame can agree on the same wrong place), and at
-  least one of them is a global (pair) decode, not a single frame read against the
-  receiver.
+  (two pairs sharing one corrupt frame can agree on the same wrong place), at least
+  one of them is a global (pair) decode, not a single frame read against the
+  receiver, and each pair is *whole*.
+* **A pair is whole** when its older frame, read locally against the pair's position,
+  lies within the speed bound of it (readsb's speed check, between the pair's own
+  frames). A pair decode takes only a zone count from the older frame, so a corrupt
+  older frame gives a wrong zone with the newer frame's true fraction in it; two such
+  pairs whose newer frames share a parity sit on one lattice of zones and agree
+  whenever their zone counts do (1 in 60 x NL, and NL is 1 near the poles: skywarden's
+  CI emitted a flight at 0 N, 0 E at the South Pole). A pair that is not whole is
+  kept as a candidate but confirms only the same two reports received again, later
+  (identical fields at other times: random corruption does not repeat itself), and is
+  no evidence for or against a confirmed fix.
 * **Every frame is checked.** With a confirmed fix, a frame is decoded locally
   against it and, when a fresh opposite-parity frame of its kind exists, also
   globally. The position is emitted when the local decode is reachable from the fix
@@ -99,6 +109,8 @@ class Fix:
     t: float
     global_: bool = True
     frames: tuple[int, ...] = ()  # the ``seq`` of the frames it was decoded from
+    pair: tuple[CprReport, CprReport] | None = None  # a global decode's (older, newer)
+    whole: bool = True  # a pair whose older frame lies where the aircraft can have been
 
 
 @dataclass(slots=True)
@@ -182,7 +194,7 @@ class CprResolver:
         if fix is not None and reach_m(rep.t - fix.t, bound) > reach_max:
             st.fix = fix = None  # too old to anchor a local decode unambiguously
             st.doubt = 0
-        glob = self._global(rep, other, surface, speed_kt, fix)
+        glob = self._global(rep, other, surface, speed_kt, fix, bound)
         if fix is not None:
             return self._against_fix(st, surface, rep, glob, fix, bound)
         if glob is None:
@@ -205,6 +217,8 @@ class CprResolver:
         fix: Fix,
         bound: float,
     ) -> tuple[float, float, str] | str:
+        if glob is not None and not glob.whole:
+            glob = None  # its frames disagree: no evidence for or against the fix
         lat, lon = _with_ref(surface, rep, fix.lat, fix.lon)
         reachable = distance_m(fix.lat, fix.lon, lat, lon) <= reach_m(rep.t - fix.t, bound)
         if reachable and glob is not None and distance_m(glob.lat, glob.lon, lat, lon) <= AGREE_M:
@@ -234,7 +248,7 @@ class CprResolver:
     def _confirms(st: CprState, new: Fix, bound: float, reach_max: float) -> bool:
         """Does an independent earlier candidate lie within reach of ``new``?"""
         for c in st.candidates:
-            if not (c.global_ or new.global_) or set(c.frames) & set(new.frames):
+            if not _independent(c, new):
                 continue
             reach = reach_m(new.t - c.t, bound)
             if reach <= reach_max and distance_m(c.lat, c.lon, new.lat, new.lon) <= reach:
@@ -254,6 +268,7 @@ class CprResolver:
         surface: bool,
         speed_kt: float | None,
         fix: Fix | None,
+        bound: float,
     ) -> Fix | None:
         """Decode the even/odd pair ending with ``rep``, when the pair is fresh enough."""
         if other is None:
@@ -266,12 +281,11 @@ class CprResolver:
         if abs(rep.t - other.t) > max_age:
             return None
         even, odd = (rep, other) if rep.fmt == 0 else (other, rep)
-        frames = (other.seq, rep.seq)
         if not surface:
             got = airborne_position_pair(
                 even.lat, even.lon, odd.lat, odd.lon, even_is_newer=rep.fmt == 0
             )
-            return None if got is None else Fix(got[0], got[1], rep.t, True, frames)
+            return None if got is None else _pair_fix(surface, other, rep, got, bound)
         ref = (fix.lat, fix.lon) if fix is not None else self.receiver
         if ref is None:
             return None
@@ -286,7 +300,7 @@ class CprResolver:
         )
         if pos is None or distance_m(ref[0], ref[1], pos[0], pos[1]) > self._surface_pair_max_m:
             return None  # no receiver hears a surface report that far: a bad pair
-        return Fix(pos[0], pos[1], rep.t, True, frames)
+        return _pair_fix(surface, other, rep, pos, bound)
 
     def _single_against_receiver(self, surface: bool, rep: CprReport) -> Fix | None:
         """One frame read against the receiver, where its range makes that unambiguous."""
@@ -320,3 +334,46 @@ class CprResolver:
 def _with_ref(surface: bool, rep: CprReport, lat: float, lon: float) -> tuple[float, float]:
     decode = surface_position_with_ref if surface else airborne_position_with_ref
     return decode(rep.fmt, rep.lat, rep.lon, lat, lon)
+
+
+def _pair_fix(
+    surface: bool, older: CprReport, newer: CprReport, pos: tuple[float, float], bound: float
+) -> Fix:
+    """The Fix of a decoded pair, ``whole`` when its older frame agrees with it.
+
+    A pair decode places the aircraft with the newer frame's fraction in a zone counted
+    from both frames, and nothing else of the older frame: a corrupt older frame still
+    gives a position (a wrong zone) whenever the NL zones agree. Read locally against
+    the result, the older frame must lie within reach of it (readsb's speed check,
+    between the two frames of the pair); a random one does so about once in 30 tries
+    near the equator, and far less often where longitude zones are wide.
+    """
+    lat, lon = _with_ref(surface, older, pos[0], pos[1])
+    whole = distance_m(pos[0], pos[1], lat, lon) <= reach_m(newer.t - older.t, bound)
+    return Fix(pos[0], pos[1], newer.t, True, (older.seq, newer.seq), (older, newer), whole)
+
+
+def _independent(a: Fix, b: Fix) -> bool:
+    """Can decodes ``a`` and ``b`` confirm each other, whatever their positions?
+
+    Not when both are single frames, nor when they share a frame (two pairs sharing one
+    corrupt frame can agree on one wrong place), nor when either is a pair that is not
+    whole: two such pairs whose newer frames are true and of one parity land on one
+    lattice of zones, and agree whenever their corrupt older frames give the same zone
+    number (1 in 60 x NL; NL is 1 near the poles). The exception is the same report
+    received twice (identical fields of both frames, at other times): random corruption
+    never repeats itself, so that is two receptions of what the transponder said.
+    """
+    if not (a.global_ or b.global_) or set(a.frames) & set(b.frames):
+        return False
+    if a.whole and b.whole:
+        return True
+    return a.pair is not None and b.pair is not None and _same_report(a.pair, b.pair)
+
+
+def _same_report(p: tuple[CprReport, CprReport], q: tuple[CprReport, CprReport]) -> bool:
+    """The same two reports received again, later (not a merged feed's copy of them)."""
+    return all(
+        (x.fmt, x.lat, x.lon) == (y.fmt, y.lat, y.lon) and x.t != y.t
+        for x, y in zip(p, q, strict=True)
+    )
