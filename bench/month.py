@@ -614,6 +614,11 @@ def main() -> None:
         "check was chosen on days 1-2 of an earlier run: the rest is held out)",
     )
     ap.add_argument("--run-commit", default="", help="with --from: the commit the month was run at")
+    ap.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --dir: keep the sectors a stopped month already finished (month run --resume)",
+    )
     args = ap.parse_args()
     console = Console()
     if args.table_only:
