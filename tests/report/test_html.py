@@ -59,3 +59,17 @@ def test_an_empty_record_still_renders(make_stats) -> None:
     page = _page(stats)
     assert '<section id="hotspots">' in page
     assert "No coverage model" in page and "is withheld" not in page  # none, not hidden
+
+
+def test_what_the_incursion_rule_set_apart_is_shown_not_counted(make_stats) -> None:
+    stats = make_stats()
+    inc = next(c for c in stats["counts"] if c["rule"] == "incursion")
+    inc.update(suspected=12, from_us=1234, origin_unseen=0)
+    page = _page(stats)
+    assert "+ 12 suspected, not counted" in page
+    assert "+ 1,234 from the US side, not counted" in page
+    assert "already flying" not in page  # a zero is not listed
+    # a record from before step 5 (no from_us key) still renders its suspected line
+    del inc["from_us"], inc["origin_unseen"]
+    assert "+ 12 suspected, not counted" in _page(stats)
+    assert "from the US side" not in _page(stats)

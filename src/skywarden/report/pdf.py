@@ -84,7 +84,7 @@ def _counts(v: ReportView) -> list[Flowable]:
     rows = [
         (
             _p(c.rule, _small),
-            f"{c.count:,}" + (f" (+{c.suspected:,} suspected)" if c.suspected else ""),
+            f"{c.count:,}" + "".join(f" (+{part})" for part in c.set_apart()),
             _p(c.method, _small),
         )
         for c in v.counts

@@ -54,8 +54,8 @@ figcaption { color: #555; font-size: .9em; }
 <table>
 <tr><th>rule</th><th>count</th><th>method</th></tr>
 {% for c in v.counts %}
-<tr><td>{{ c.rule }}</td><td class="n">{{ "{:,}".format(c.count) }}{% if c.suspected %}
-<br><small>+ {{ "{:,}".format(c.suspected) }} suspected, not counted</small>{% endif %}</td>
+<tr><td>{{ c.rule }}</td><td class="n">{{ "{:,}".format(c.count) }}{% for part in c.set_apart() %}
+<br><small>+ {{ part }}, not counted</small>{% endfor %}</td>
 <td class="method">{{ c.method }}</td></tr>
 {% endfor %}
 </table>

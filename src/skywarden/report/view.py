@@ -33,6 +33,19 @@ class CountRule:
     method: str
     #: units the evidence check left out (the incursion rule; None where not judged)
     suspected: int | None = None
+    #: units first seen on the US side, and units already flying when the feed began
+    #: (step 5 of the incursion rule; None where not judged)
+    from_us: int | None = None
+    origin_unseen: int | None = None
+
+    def set_apart(self) -> list[str]:
+        """What the rule reported apart, in words ("12 suspected"), the non-zero ones."""
+        parts = (
+            (self.suspected, "suspected"),
+            (self.from_us, "from the US side"),
+            (self.origin_unseen, "already flying when the feed began"),
+        )
+        return [f"{n:,} {what}" for n, what in parts if n]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +140,11 @@ def iso(t: float | None) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _opt_int(v: Any) -> int | None:
+    """A count the stats record may lack (older records have no step 5): None or int."""
+    return None if v is None else int(v)
+
+
 def _bars(d: Mapping[str, Any], order: str = "value") -> tuple[Bar, ...]:
     """A ``{label: value}`` mapping as bars, by value (largest first) or by label."""
     items = [Bar(str(k), float(v)) for k, v in d.items()]
@@ -207,7 +225,9 @@ def from_stats(stats: Mapping[str, Any], role: str, version: str, title: str = "
                 str(c["rule"]),
                 int(c["count"]),
                 str(c.get("method", "")),
-                None if c.get("suspected") is None else int(c["suspected"]),
+                _opt_int(c.get("suspected")),
+                _opt_int(c.get("from_us")),
+                _opt_int(c.get("origin_unseen")),
             )
             for c in stats.get("counts", [])
         ),
