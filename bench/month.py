@@ -51,8 +51,8 @@ BACKGROUND_DRONES = ("hobby", "surveillance", "smuggler")
 LAUNCH_IN_MEXICO = ("surveillance", "smuggler")
 
 
-def run_month(args: argparse.Namespace, month: Path) -> float:
-    """``skywarden month run``; its wall seconds."""
+def month_command(args: argparse.Namespace, month: Path) -> list[str]:
+    """The ``skywarden month run`` command line for ``args`` (see :func:`parser`)."""
     exe = Path(sys.executable).with_name("skywarden")
     cmd = [str(exe), "month", "run", "--out", str(month), "--days", f"{args.days:g}"]
     cmd += ["--workers", str(args.workers), "--seed", str(args.seed)]
@@ -63,6 +63,12 @@ def run_month(args: argparse.Namespace, month: Path) -> float:
         cmd += ["--sectors", args.sectors]
     if args.resume:
         cmd += ["--resume"]
+    return cmd
+
+
+def run_month(args: argparse.Namespace, month: Path) -> float:
+    """``skywarden month run``; its wall seconds."""
+    cmd = month_command(args, month)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
     if proc.returncode != 0:
@@ -588,8 +594,9 @@ def _pct(v: float | None) -> str:
     return "-" if v is None else f"{v:+.1%}"
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
+def parser() -> argparse.ArgumentParser:
+    """The bench's options (a function, so a test can check what ``run_month`` reads)."""
+    ap = argparse.ArgumentParser(description="A border month through the chain, counted.")
     ap.add_argument("--days", type=float, default=1.0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
@@ -619,7 +626,11 @@ def main() -> None:
         action="store_true",
         help="with --dir: keep the sectors a stopped month already finished (month run --resume)",
     )
-    args = ap.parse_args()
+    return ap
+
+
+def main() -> None:
+    args = parser().parse_args()
     console = Console()
     if args.table_only:
         console.print(table(json.loads(args.out.read_text())["result"]))

@@ -1,0 +1,39 @@
+"""``bench/month.py``'s options against what its month runner reads: an option the
+parser lost (``--resume`` was, for a while) fails here rather than in a two-hour run."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "month.py"
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_month", BENCH)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bench_month", mod)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_every_option_the_runner_reads_is_parsed() -> None:
+    b = _bench()
+    args = b.parser().parse_args(
+        ["--days", "3", "--seed", "2", "--sectors", "S08,S40", "--warmup-s", "60", "--resume"]
+    )
+    cmd = b.month_command(args, Path("/tmp/m"))
+    assert cmd[1:5] == ["month", "run", "--out", "/tmp/m"]
+    joined = " ".join(cmd)
+    for part in ("--days 3", "--seed 2", "--sectors S08,S40", "--warmup-s 60", "--resume"):
+        assert part in joined
+
+
+def test_the_defaults_give_a_plain_run() -> None:
+    b = _bench()
+    cmd = b.month_command(b.parser().parse_args([]), Path("/tmp/m"))
+    assert "--resume" not in cmd and "--sectors" not in cmd
+    assert cmd[cmd.index("--days") + 1] == "1" and cmd[cmd.index("--workers") + 1] == "2"
