@@ -29,10 +29,11 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import takproto
+from takproto import functions as tak_functions
 
 from skywarden.protocols._pytak import pytak
 
@@ -47,14 +48,28 @@ INCIDENT_STALE_S = 300.0
 SHAPE_TYPE = "u-d-f"  # CoT "drawing, freehand": a polygon of link points
 LATLON_DECIMALS = 7  # ~1 cm: pytak's default of 4 (11 m) is too coarse for a drone
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 TYPE_DRONE = "a-{aff}-A-M-F-Q"
 TYPE_MANNED = "a-{aff}-A-C"
 TYPE_UNKNOWN = "a-u-A"
 
 
 def cot_time(t: float) -> str:
-    """UTC seconds since the epoch as the W3C dateTime CoT uses (ms precision)."""
-    return datetime.fromtimestamp(t, UTC).strftime(pytak.W3C_XML_DATETIME)[:-4] + "Z"
+    """UTC seconds since the epoch as the W3C dateTime CoT uses, to the nearest
+    millisecond (cutting the microseconds off would be up to 1 ms early)."""
+    at = datetime.fromtimestamp(round(t * 1000.0) / 1000.0, UTC)
+    return at.strftime(pytak.W3C_XML_DATETIME)[:-4] + "Z"
+
+
+def cot_ms(text: str) -> int | None:
+    """A CoT dateTime as whole milliseconds since the epoch, in integer arithmetic
+    (None if it is not ``cot_time``'s form)."""
+    try:
+        at = datetime.strptime(text, pytak.W3C_XML_DATETIME).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return (at - EPOCH) // timedelta(milliseconds=1)
 
 
 def track_uid(track: str) -> str:
@@ -264,6 +279,16 @@ def to_xml(event: ET.Element) -> bytes:
 
 
 def to_tak_proto(event: ET.Element, *, stream: bool = False) -> bytes:
-    """The event as TAK Protocol Version 1 protobuf: mesh framing (UDP) or stream (TCP)."""
+    """The event as TAK Protocol Version 1 protobuf: mesh framing (UDP) or stream (TCP).
+
+    takproto turns the event's times into milliseconds through a float and truncates
+    (``int(timestamp() * 1000)``), a millisecond short for some 1 time in 300; the
+    three times are set again here from the event's own strings, exactly.
+    """
     ver = takproto.TAKProtoVer.STREAM if stream else takproto.TAKProtoVer.MESH
-    return bytes(takproto.xml2proto(to_xml(event), ver))
+    msg = tak_functions.xml2message(to_xml(event))
+    for attr, name in (("time", "sendTime"), ("start", "startTime"), ("stale", "staleTime")):
+        ms = cot_ms(event.get(attr) or "")
+        if ms is not None:
+            setattr(msg.cotEvent, name, ms)
+    return bytes(tak_functions.msg2proto(msg, ver))
