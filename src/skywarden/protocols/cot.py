@@ -64,10 +64,12 @@ def cot_time(t: float) -> str:
 
 def cot_ms(text: str) -> int | None:
     """A CoT dateTime as whole milliseconds since the epoch, in integer arithmetic
-    (None if it is not ``cot_time``'s form)."""
+    (None if it is not an ISO 8601 time with its zone, as ``cot_time`` writes)."""
     try:
-        at = datetime.strptime(text, pytak.W3C_XML_DATETIME).replace(tzinfo=UTC)
+        at = datetime.fromisoformat(text)  # "...Z" is UTC (Python 3.11)
     except ValueError:
+        return None
+    if at.tzinfo is None:
         return None
     return (at - EPOCH) // timedelta(milliseconds=1)
 
