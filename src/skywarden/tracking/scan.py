@@ -62,6 +62,9 @@ def _position_group(
             if d.velocity_sigma is not None:
                 vvar[i] = max(d.velocity_sigma, 0.05) ** 2
     x, y, z = frame.to_enu(lat, lon, alt)
+    has_v = np.isfinite(vel).all(axis=1)
+    if has_v.any():  # each report's ENU is its own point's; the tracker's is the origin's
+        vel[has_v] = frame.vectors_to_frame(lat[has_v], lon[has_v], vel[has_v])
     keys = [tuple(d.identity.keys()) if d.identity else () for d in dets]
     calls = [d.identity.callsign if d.identity else None for d in dets]
     rcs = np.array([_rcs_dbsm(d) for d in dets])

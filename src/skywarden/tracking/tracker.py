@@ -84,6 +84,8 @@ class Tracker:
             return []
         x = rows["x"]
         lat, lon, alt = self.frame.to_geodetic(x[:, 0], x[:, 1], x[:, 2])
+        # ``velocity`` is East-North-Up at the track's own point, as lat/lon are its own
+        vel = self.frame.vectors_from_frame(lat, lon, x[:, 3:6]).tolist()
         out = []
         clf = self.core.classifier
         assert clf is not None  # a geographic tracker always classifies
@@ -105,7 +107,7 @@ class Tracker:
                     lat=lats[i],
                     lon=lons[i],
                     alt_m=min(max(alts[i], -500.0), 30_000.0),
-                    velocity=(xi[3], xi[4], xi[5]),
+                    velocity=(vel[i][0], vel[i][1], vel[i][2]),
                     state=tuple(xi),
                     cov=tuple(tuple(r) for r in covs[i]),
                     class_probs=dict(zip(CLASSES, probs[i], strict=True)),
