@@ -82,10 +82,15 @@ def polar_covariance(
     a, e = np.radians(az_deg), np.radians(el_deg)
     sa, ce, ca, se_ = np.sin(a), np.cos(e), np.cos(a), np.sin(e)
     n = len(r)
-    J = np.empty((n, 3, 3))
-    J[:, 0] = np.column_stack([ce * sa, r * ce * ca, -r * se_ * sa])
-    J[:, 1] = np.column_stack([ce * ca, -r * ce * sa, -r * se_ * ca])
-    J[:, 2] = np.column_stack([se_, np.zeros(n), r * ce])
+    # the Jacobian's nine cells, row by row, in one array call
+    J = np.stack(
+        [
+            *(ce * sa, r * ce * ca, -r * se_ * sa),
+            *(ce * ca, -r * ce * sa, -r * se_ * ca),
+            *(se_, np.zeros(n), r * ce),
+        ],
+        axis=1,
+    ).reshape(n, 3, 3)
     D = np.diag([sr**2, np.radians(sa_deg) ** 2, np.radians(se_deg) ** 2])
     return J @ D @ J.transpose(0, 2, 1)
 
