@@ -75,7 +75,7 @@ class TrackTable:
             np.concatenate([cur, col])  # raises, naming the shapes
             raise AssertionError("unreachable")
         else:
-            dtype = np.result_type(cur, col)
+            dtype = cur.dtype if cur.dtype == col.dtype else np.result_type(cur, col)
         buf = np.empty((max(2 * m, self.MIN_ROWS), *col.shape[1:]), dtype=dtype)
         if cur is None:
             buf[:m] = col
