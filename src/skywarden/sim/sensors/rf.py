@@ -41,14 +41,8 @@ class DirectionFinder(SensorModel):
             z = np.zeros(0)
             return RFScan(np.zeros(0, dtype=np.intp), z, z, np.zeros(0, dtype=bool))
         lat0, lon0 = np.full(len(snap), s.lat), np.full(len(snap), s.lon)
-        # Only a drone with a control link can be heard: the geodesic distance is taken
-        # for those alone (the same point-wise numbers; birds and aircraft are most of a
-        # snapshot), and the draws below stay one per target as before.
-        linked = snap.is_drone & snap.link
-        d = np.full(len(snap), np.inf)
-        if linked.any():
-            d[linked] = distance_m(lat0[linked], lon0[linked], snap.lat[linked], snap.lon[linked])
-        eligible = linked & (d <= c.range_max_m)
+        d = np.asarray(distance_m(lat0, lon0, snap.lat, snap.lon))
+        eligible = snap.is_drone & snap.link & (d <= c.range_max_m)
         hit = eligible & (self.rng.uniform(size=len(d)) < c.pd)
         idx = np.flatnonzero(hit)
         true = np.asarray(bearing_deg(lat0[idx], lon0[idx], snap.lat[idx], snap.lon[idx]))

@@ -38,16 +38,10 @@ class VisualReports(SensorModel):
         n = len(snap)
         if n == 0:
             return []
-        # Only drones and aircraft are reported: the distance is taken for those alone
-        # (the same point-wise numbers); the draws stay one per target.
-        seen = snap.is_drone | snap.is_manned
-        d = np.full(n, np.inf)
-        if seen.any():
-            k = int(seen.sum())
-            d[seen] = distance_m(
-                np.full(k, c.site.lat), np.full(k, c.site.lon), snap.lat[seen], snap.lon[seen]
-            )
-        visible = seen & (d <= c.range_max_m)
+        d = np.asarray(
+            distance_m(np.full(n, c.site.lat), np.full(n, c.site.lon), snap.lat, snap.lon)
+        )
+        visible = (snap.is_drone | snap.is_manned) & (d <= c.range_max_m)
         p = c.reports_per_target_hour / 3600.0 * c.update_s
         idx = np.flatnonzero(visible & (self.rng.uniform(size=n) < p))
         self._seen(snap, idx)
