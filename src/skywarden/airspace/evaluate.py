@@ -31,7 +31,7 @@ from shapely.geometry.base import BaseGeometry
 from skywarden.airspace.border import orient_us_left
 from skywarden.airspace.zone_index import ZoneIndex
 from skywarden.airspace.zones import border_enu
-from skywarden.geo import LocalFrame, distance_m
+from skywarden.geo import FloatArray, LocalFrame, distance_m
 from skywarden.model import Event, TargetClass, TrackStatus, TrackUpdate, TruthPoint
 
 
@@ -90,6 +90,21 @@ class TruthEvents:
         lon = np.array([p.lon for p in pts])
         alt = np.array([p.alt_m for p in pts])
         x, y, _ = self.frame.to_enu(lat, lon, alt)
+        self._border_crossings(pts, x, y)
+        pi, zi = self.index.memberships(np.asarray(x), np.asarray(y), alt)
+        for k, z in zip(pi, zi, strict=True):
+            p = pts[int(k)]
+            key = (p.target, int(z))
+            last_in = self.inside.get(key)
+            if last_in is None or p.t - last_in > self.exit_hold_s:
+                self.events.append(
+                    TruthEvent("zone_entry", p.t, p.target, p.lat, p.lon, self.index.ids[int(z)])
+                )
+            self.inside[key] = p.t
+
+    def _border_crossings(self, pts: list[TruthPoint], x: FloatArray, y: FloatArray) -> None:
+        """Truth border crossings of this second's points (``x``, ``y``: their frame
+        positions), from each target's step since its previous second."""
         prevs = [self.last.get(p.target) for p in pts]
         for k, p in enumerate(pts):
             self.last[p.target] = (p.t, float(x[k]), float(y[k]))
@@ -126,16 +141,6 @@ class TruthEvents:
                     "northbound" if north else "southbound",
                 )
             )
-        pi, zi = self.index.memberships(np.asarray(x), np.asarray(y), alt)
-        for k, z in zip(pi, zi, strict=True):
-            p = pts[int(k)]
-            key = (p.target, int(z))
-            last_in = self.inside.get(key)
-            if last_in is None or p.t - last_in > self.exit_hold_s:
-                self.events.append(
-                    TruthEvent("zone_entry", p.t, p.target, p.lat, p.lon, self.index.ids[int(z)])
-                )
-            self.inside[key] = p.t
 
 
 class PositionLog:
