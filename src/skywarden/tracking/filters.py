@@ -83,7 +83,7 @@ def repeat_rows(meas: MeasurementModel, r: int) -> MeasurementModel:
         # the two measurements of almost every update: their fields by name, not by
         # dataclass introspection (a few microseconds a call, some 30,000 calls a day)
         pm = cast(PositionMeasurement | StateMeasurement, meas)
-        return type(pm)(np.repeat(pm.z, r, axis=0), np.repeat(pm.R, r, axis=0))
+        return type(pm)(pm.z.repeat(r, axis=0), pm.R.repeat(r, axis=0))
     assert dataclasses.is_dataclass(meas) and not isinstance(meas, type)
     cols = {
         f.name: np.repeat(v, r, axis=0) if isinstance(v, np.ndarray) else v

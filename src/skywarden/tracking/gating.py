@@ -119,8 +119,8 @@ def gate_positions(
     """
     if track_pos.shape[0] == 0 or det_pos.shape[0] == 0:
         return Pairs.empty()
-    max_r = float(np.trace(det_r, axis1=1, axis2=2).max())
-    radius = np.sqrt(chi2 * (np.trace(track_s, axis1=1, axis2=2) + max_r))
+    max_r = float(det_r.trace(axis1=1, axis2=2).max())
+    radius = np.sqrt(chi2 * (track_s.trace(axis1=1, axis2=2) + max_r))
     ti, dj = candidate_pairs(track_pos, radius, det_pos, dense_limit)
     if ti.shape[0] == 0:
         return Pairs.empty()

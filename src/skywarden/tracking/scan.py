@@ -62,6 +62,13 @@ class _Points:
         return slice(start, len(self.lat))
 
 
+def _mean_time(dets: Sequence[Detection]) -> float:
+    """The group's time: the mean of its detections' times, as ``np.mean`` computes it
+    (one reduce, then one division), without its dispatch (a few microseconds a group)."""
+    ts = np.array([d.t for d in dets], dtype=float)
+    return float(ts.sum() / ts.shape[0])
+
+
 def _position_group(
     config: TrackerConfig,
     dets: Sequence[Detection],
@@ -92,7 +99,7 @@ def _position_group(
         except ClassReportError as e:
             raise ScanError(f"scan at t={dets[0].t}: {e}") from None
     return ScanGroup(
-        t=float(np.mean([d.t for d in dets])),
+        t=_mean_time(dets),
         sensor=dets[0].sensor,
         kind=dets[0].kind,
         z=enu,
@@ -173,7 +180,7 @@ def _bearing_group(
     )
     has_el = np.isfinite(el) & np.isfinite(els)
     return ScanGroup(
-        t=float(np.mean([d.t for d in dets])),
+        t=_mean_time(dets),
         sensor=dets[0].sensor,
         kind=dets[0].kind,
         bearings=Bearings(
