@@ -16,10 +16,14 @@ The month projection is the 30-day month's measured CPU (``bench/results/month.j
 run with the pipeline of ``--base``'s default) divided by the speed-up measured here,
 over two cores: a projection from the sectors measured, stated as such, not a month
 run. CPU seconds grow with the machine's load (both trees alike), so only the ratio is
-carried over, never the absolute figure of a loaded run.
+carried over, never the absolute figure of a loaded run. Against another ``--base``,
+give that base's own speed-up over the month's pipeline (``--base-speedup``, from a
+side-by-side run of its own); the projection then carries the product of the two
+ratios, and without it none is made.
 
     .venv/bin/python bench/month_speed.py [--base eee4e53] [--days 1]
-        [--sectors S86,S08,S40] [--repeats 1] [--out bench/results/month_speed.json]
+        [--sectors S86,S08,S40] [--repeats 1] [--base-speedup 1.0]
+        [--out bench/results/month_speed.json]
 """
 
 from __future__ import annotations
@@ -116,7 +120,12 @@ def measure(args: argparse.Namespace, base_src: Path, work: Path) -> list[dict[s
     return rows
 
 
-def summary(rows: list[dict[str, Any]], month: dict[str, Any] | None) -> dict[str, Any]:
+def summary(
+    rows: list[dict[str, Any]], month: dict[str, Any] | None, base_speedup: float | None = 1.0
+) -> dict[str, Any]:
+    """Totals over the rows; with the month's record and the base's own speed-up over
+    the month's pipeline (``base_speedup``; None: unknown, no projection), the month
+    projected on two free cores."""
     sim_s = sum(r["simulated_s"] for r in rows)
     base = sum(r["base_cpu_s"] for r in rows)
     tree = sum(r["tree_cpu_s"] for r in rows)
@@ -127,14 +136,17 @@ def summary(rows: list[dict[str, Any]], month: dict[str, Any] | None) -> dict[st
         "speedup": base / tree,
         "all_outputs_same": all(r["same_outputs"] for r in rows),
     }
-    if month is not None:
+    if month is not None and base_speedup is not None:
         # CPU seconds inflate with the machine's load (both trees alike), so the
         # projection scales the month's own measured CPU by the ratio, not the absolute
         # ms per simulated second of a loaded run.
+        chain = base_speedup * out["speedup"]
+        out["base_speedup_over_month_pipeline"] = base_speedup
+        out["tree_speedup_over_month_pipeline"] = chain
         out["month_simulated_s"] = month["simulated_s"]
         out["month_measured_cpu_s"] = month["cpu_s"]
-        out["base_month_projection_h_on_2_cores"] = month["cpu_s"] / 2 / 3600
-        out["tree_month_projection_h_on_2_cores"] = month["cpu_s"] / out["speedup"] / 2 / 3600
+        out["base_month_projection_h_on_2_cores"] = month["cpu_s"] / base_speedup / 2 / 3600
+        out["tree_month_projection_h_on_2_cores"] = month["cpu_s"] / chain / 2 / 3600
     return out
 
 
@@ -183,15 +195,27 @@ def main() -> None:
     ap.add_argument("--days", type=float, default=1.0)
     ap.add_argument("--sectors", default="S86,S08,S40", help="comma-separated sector ids")
     ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument(
+        "--base-speedup",
+        type=float,
+        default=None,
+        help="--base's own speed-up over the month's pipeline (default: 1 when --base is "
+        f"{DEFAULT_BASE}, else unknown and no month projection)",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "month_speed.json")
     args = ap.parse_args()
+    base_speedup = args.base_speedup
+    if base_speedup is None and args.base == DEFAULT_BASE:
+        base_speedup = 1.0
+    if base_speedup is not None and not base_speedup > 0:
+        ap.error(f"--base-speedup must be positive, not {base_speedup}")
     with tempfile.TemporaryDirectory(prefix="month_speed_") as tmp:
         work = Path(tmp)
         base_dir = work / "base_src"
         base_dir.mkdir()
         sha = export_tree(args.base, base_dir)
         rows = measure(args, base_dir / "src", work)
-    summ = summary(rows, month_simulated_s())
+    summ = summary(rows, month_simulated_s(), base_speedup)
     doc = {
         "bench": "month_speed",
         "base": sha,

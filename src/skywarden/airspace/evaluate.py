@@ -31,7 +31,7 @@ from shapely.geometry.base import BaseGeometry
 from skywarden.airspace.border import orient_us_left
 from skywarden.airspace.zone_index import ZoneIndex
 from skywarden.airspace.zones import border_enu
-from skywarden.geo import LocalFrame, distance_m
+from skywarden.geo import FloatArray, LocalFrame, distance_m
 from skywarden.model import Event, TargetClass, TrackStatus, TrackUpdate, TruthPoint
 
 
@@ -90,33 +90,7 @@ class TruthEvents:
         lon = np.array([p.lon for p in pts])
         alt = np.array([p.alt_m for p in pts])
         x, y, _ = self.frame.to_enu(lat, lon, alt)
-        for k, p in enumerate(pts):
-            prev = self.last.get(p.target)
-            self.last[p.target] = (p.t, float(x[k]), float(y[k]))
-            if prev is None or len(self.segments) == 0:
-                continue
-            seg = shapely.linestrings([[prev[1], prev[2]], [x[k], y[k]]])
-            for j in self.tree.query(seg, predicate="intersects"):
-                a, b = self.segments[j]
-                d = b - a
-                r = np.array([x[k] - prev[1], y[k] - prev[2]])
-                den = r[0] * d[1] - r[1] * d[0]
-                if abs(den) < 1e-12:
-                    continue
-                s = ((a[0] - prev[1]) * d[1] - (a[1] - prev[2]) * d[0]) / den
-                cx, cy = prev[1] + s * r[0], prev[2] + s * r[1]
-                clat, clon, _ = self.frame.to_geodetic(cx, cy, 0.0)
-                north = d[0] * r[1] - d[1] * r[0] > 0
-                self.events.append(
-                    TruthEvent(
-                        "border_crossing",
-                        prev[0] + s * (p.t - prev[0]),
-                        p.target,
-                        float(clat),
-                        float(clon),
-                        "northbound" if north else "southbound",
-                    )
-                )
+        self._border_crossings(pts, x, y)
         pi, zi = self.index.memberships(np.asarray(x), np.asarray(y), alt)
         for k, z in zip(pi, zi, strict=True):
             p = pts[int(k)]
@@ -127,6 +101,46 @@ class TruthEvents:
                     TruthEvent("zone_entry", p.t, p.target, p.lat, p.lon, self.index.ids[int(z)])
                 )
             self.inside[key] = p.t
+
+    def _border_crossings(self, pts: list[TruthPoint], x: FloatArray, y: FloatArray) -> None:
+        """Truth border crossings of this second's points (``x``, ``y``: their frame
+        positions), from each target's step since its previous second."""
+        prevs = [self.last.get(p.target) for p in pts]
+        for k, p in enumerate(pts):
+            self.last[p.target] = (p.t, float(x[k]), float(y[k]))
+        # Every target's step since the last second as one segment, all queried against
+        # the border in one call (the tree answers each segment as a query of its own
+        # would, in the same order); only the few hits are walked in Python.
+        moved = [k for k, prev in enumerate(prevs) if prev is not None]
+        if moved and len(self.segments):
+            steps = np.array([[prevs[k][1:], (x[k], y[k])] for k in moved])  # type: ignore[index]
+            qi, qj = self.tree.query(shapely.linestrings(steps), predicate="intersects")
+        else:
+            qi = qj = np.zeros(0, dtype=np.intp)
+        for i, j in zip(qi.tolist(), qj.tolist(), strict=True):
+            k = moved[i]
+            p, prev = pts[k], prevs[k]
+            assert prev is not None
+            a, b = self.segments[j]
+            d = b - a
+            r = np.array([x[k] - prev[1], y[k] - prev[2]])
+            den = r[0] * d[1] - r[1] * d[0]
+            if abs(den) < 1e-12:
+                continue
+            s = ((a[0] - prev[1]) * d[1] - (a[1] - prev[2]) * d[0]) / den
+            cx, cy = prev[1] + s * r[0], prev[2] + s * r[1]
+            clat, clon, _ = self.frame.to_geodetic(cx, cy, 0.0)
+            north = d[0] * r[1] - d[1] * r[0] > 0
+            self.events.append(
+                TruthEvent(
+                    "border_crossing",
+                    prev[0] + s * (p.t - prev[0]),
+                    p.target,
+                    float(clat),
+                    float(clon),
+                    "northbound" if north else "southbound",
+                )
+            )
 
 
 class PositionLog:

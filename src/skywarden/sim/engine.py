@@ -211,8 +211,8 @@ class Simulation:
     @staticmethod
     def truth_points(snap: Snapshot) -> list[TruthPoint]:
         """The snapshot as records, rounded to 1e-7 deg, 1 cm and 1 cm/s."""
-        lats, lons = np.round(snap.lat, 7).tolist(), np.round(snap.lon, 7).tolist()
-        alts, vels = np.round(snap.alt, 2).tolist(), np.round(snap.vel, 2).tolist()
+        lats, lons = snap.lat.round(7).tolist(), snap.lon.round(7).tolist()
+        alts, vels = snap.alt.round(2).tolist(), snap.vel.round(2).tolist()
         return [
             TruthPoint(
                 t=snap.t,

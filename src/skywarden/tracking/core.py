@@ -444,7 +444,9 @@ class TrackerCore:
             self.classifier.observe_rf(a, a["rf_credit"], dt)
             self.classifier.kinematics.observe_flocks(a, ~tentative & ~end, self.dims)
             self.classifier.update_probabilities(a)
-        ended = self._report(np.flatnonzero(end & ~tentative))
+        gone = np.flatnonzero(end & ~tentative)
+        # most scans end no confirmed track: no empty copy of every column then
+        ended = self._report(gone) if gone.shape[0] else {}
         # A coasting track is kept for re-acquisition but reported only while it
         # probably still exists (IPDA p_exist >= report_min_p_exist).
         shown = (a["status"] == CONFIRMED) | (

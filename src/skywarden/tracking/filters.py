@@ -18,14 +18,18 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Protocol
+from typing import Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from skywarden.geo import FloatArray
 from skywarden.tracking import kalman
-from skywarden.tracking.measurements import MeasurementModel
+from skywarden.tracking.measurements import (
+    MeasurementModel,
+    PositionMeasurement,
+    StateMeasurement,
+)
 from skywarden.tracking.motion import ConstantVelocity, Hover, MotionModel
 
 Arrays = dict[str, FloatArray]
@@ -75,6 +79,11 @@ def repeat_rows(meas: MeasurementModel, r: int) -> MeasurementModel:
     measurement ``i``): one measurement for each of a track's ``r`` model states."""
     if r == 1:
         return meas
+    if type(meas) in (PositionMeasurement, StateMeasurement):
+        # the two measurements of almost every update: their fields by name, not by
+        # dataclass introspection (a few microseconds a call, some 30,000 calls a day)
+        pm = cast(PositionMeasurement | StateMeasurement, meas)
+        return type(pm)(pm.z.repeat(r, axis=0), pm.R.repeat(r, axis=0))
     assert dataclasses.is_dataclass(meas) and not isinstance(meas, type)
     cols = {
         f.name: np.repeat(v, r, axis=0) if isinstance(v, np.ndarray) else v

@@ -10,6 +10,7 @@ batched over ``k``; no Python loop runs per track.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -24,6 +25,14 @@ def predict(
 ) -> tuple[FloatArray, FloatArray]:
     """``x' = F x``, ``P' = F P F^T + Q`` for every row; ``F`` and ``Q`` shared."""
     return x @ f.T, f @ p @ f.T + q
+
+
+@lru_cache(maxsize=8)
+def _eye(n: int) -> FloatArray:
+    """The identity of size ``n``, built once (read-only): every update subtracts from it."""
+    eye = np.eye(n)
+    eye.setflags(write=False)
+    return eye
 
 
 def inv_small(s: FloatArray) -> FloatArray:
@@ -68,7 +77,7 @@ def update(x: FloatArray, p: FloatArray, meas: MeasurementModel) -> UpdateResult
         kh[:, :, :d] = k_gain
     else:
         kh = k_gain @ h
-    i_kh = np.eye(n) - kh
+    i_kh = _eye(n) - kh
     p_new = i_kh @ p @ np.swapaxes(i_kh, 1, 2) + k_gain @ meas.R @ np.swapaxes(k_gain, 1, 2)
     nis = np.einsum("ki,kij,kj->k", nu, s_inv, nu)
     m = nu.shape[1]

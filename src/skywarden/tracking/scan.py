@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -42,29 +43,50 @@ def _covariances(pos: Sequence[Position | None], sigma: float) -> FloatArray:
     return np.stack([default if c is None else np.asarray(c, dtype=float) for c in covs])
 
 
+@dataclass
+class _Points:
+    """Geographic points gathered from a whole scan, turned into the frame in one PROJ
+    call (and one geodesic call for the bearings' far points): the per-call overhead of
+    a PROJ transform is paid once a scan, not once a group. The transforms are
+    point-wise, so each point's numbers are those of a call of its own."""
+
+    lat: list[float] = field(default_factory=list)
+    lon: list[float] = field(default_factory=list)
+    alt: list[float] = field(default_factory=list)
+
+    def add(self, lat: Sequence[float], lon: Sequence[float], alt: Sequence[float]) -> slice:
+        start = len(self.lat)
+        self.lat.extend(lat)
+        self.lon.extend(lon)
+        self.alt.extend(alt)
+        return slice(start, len(self.lat))
+
+
+def _mean_time(dets: Sequence[Detection]) -> float:
+    """The group's time: the mean of its detections' times, as ``np.mean`` computes it
+    (one reduce, then one division), without its dispatch (a few microseconds a group)."""
+    ts = np.array([d.t for d in dets], dtype=float)
+    return float(ts.sum() / ts.shape[0])
+
+
 def _position_group(
-    frame: LocalFrame, config: TrackerConfig, dets: Sequence[Detection]
+    config: TrackerConfig,
+    dets: Sequence[Detection],
+    enu: FloatArray,
+    vel: FloatArray,
 ) -> ScanGroup:
+    """``enu``: the detections' (m, 3) frame positions; ``vel``: their velocities already
+    in the frame's axes (NaN rows where none was reported)."""
     m = len(dets)
     pos = [d.position for d in dets]
-    assert all(p is not None for p in pos)
-    lla = np.array([(p.lat, p.lon, p.alt_m) for p in pos if p is not None], dtype=float)
-    lat, lon, alt = lla[:, 0], lla[:, 1], lla[:, 2]
     r = _covariances(pos, config.sigma_for(str(dets[0].kind)))
-    vel = np.full((m, 3), np.nan)
     vvar = np.full(m, np.nan)
     for i, d in enumerate(dets):
         if "observed_t" in d.attrs:  # delayed report: it may have moved since
             age = max(d.t - float(d.attrs["observed_t"]), 0.0)
             r[i] += np.eye(3) * (age * config.report_drift_ms) ** 2
-        if d.velocity is not None:
-            vel[i] = d.velocity
-            if d.velocity_sigma is not None:
-                vvar[i] = max(d.velocity_sigma, 0.05) ** 2
-    x, y, z = frame.to_enu(lat, lon, alt)
-    has_v = np.isfinite(vel).all(axis=1)
-    if has_v.any():  # each report's ENU is its own point's; the tracker's is the origin's
-        vel[has_v] = frame.vectors_to_frame(lat[has_v], lon[has_v], vel[has_v])
+        if d.velocity is not None and d.velocity_sigma is not None:
+            vvar[i] = max(d.velocity_sigma, 0.05) ** 2
     keys = [tuple(d.identity.keys()) if d.identity else () for d in dets]
     calls = [d.identity.callsign if d.identity else None for d in dets]
     rcs = np.array([_rcs_dbsm(d) for d in dets])
@@ -77,10 +99,10 @@ def _position_group(
         except ClassReportError as e:
             raise ScanError(f"scan at t={dets[0].t}: {e}") from None
     return ScanGroup(
-        t=float(np.mean([d.t for d in dets])),
+        t=_mean_time(dets),
         sensor=dets[0].sensor,
         kind=dets[0].kind,
-        z=np.stack([x, y, z], axis=1),
+        z=enu,
         R=r,
         velocity=vel if np.isfinite(vel).any() else None,
         velocity_var=vvar,
@@ -89,6 +111,40 @@ def _position_group(
         rcs_dbsm=rcs if np.isfinite(rcs).any() else None,
         class_lik=class_lik,
     )
+
+
+def _position_groups(
+    frame: LocalFrame, config: TrackerConfig, groups: Sequence[Sequence[Detection]]
+) -> list[ScanGroup]:
+    """Position groups of one scan: one PROJ call for every position, one velocity
+    rotation for every report that carries a velocity."""
+    pts = _Points()
+    spans = []
+    for dets in groups:
+        pos = [d.position for d in dets]
+        assert all(p is not None for p in pos)
+        spans.append(
+            pts.add(
+                [p.lat for p in pos if p is not None],
+                [p.lon for p in pos if p is not None],
+                [p.alt_m for p in pos if p is not None],
+            )
+        )
+    lat, lon = np.array(pts.lat, dtype=float), np.array(pts.lon, dtype=float)
+    x, y, z = frame.to_enu(lat, lon, np.array(pts.alt, dtype=float))
+    enu = np.stack([x, y, z], axis=1)
+    vel = np.full((lat.shape[0], 3), np.nan)
+    for dets, sl in zip(groups, spans, strict=True):
+        for i, d in enumerate(dets, start=sl.start):
+            if d.velocity is not None:
+                vel[i] = d.velocity
+    has_v = np.isfinite(vel).all(axis=1)
+    if has_v.any():  # each report's ENU is its own point's; the tracker's is the origin's
+        vel[has_v] = frame.vectors_to_frame(lat[has_v], lon[has_v], vel[has_v])
+    return [
+        _position_group(config, dets, enu[sl], vel[sl])
+        for dets, sl in zip(groups, spans, strict=True)
+    ]
 
 
 def _df_range(config: TrackerConfig, dets: Sequence[Detection]) -> float:
@@ -100,22 +156,11 @@ def _df_range(config: TrackerConfig, dets: Sequence[Detection]) -> float:
 
 
 def _bearing_group(
-    frame: LocalFrame, dets: Sequence[Detection], range_m: float = math.inf
+    dets: Sequence[Detection], site: FloatArray, far: FloatArray, range_m: float = math.inf
 ) -> ScanGroup:
-    b0 = dets[0].bearing
-    assert b0 is not None
-    site = np.array(frame.to_enu(b0.sensor_lat, b0.sensor_lon, b0.sensor_alt_m))
-    brg = np.array([d.bearing.bearing_deg for d in dets if d.bearing])
-    lat2, lon2 = destination(
-        np.full(brg.shape, b0.sensor_lat),
-        np.full(brg.shape, b0.sensor_lon),
-        brg,
-        np.full(brg.shape, 1000.0),
-    )
-    x2, y2, _ = frame.to_enu(
-        np.asarray(lat2), np.asarray(lon2), np.full(brg.shape, b0.sensor_alt_m)
-    )
-    az = np.arctan2(x2 - site[0], y2 - site[1])
+    """``site``: the direction finder's frame position (3,); ``far``: (m, 3) frame
+    positions of a point 1 km along each bearing, at the site's height."""
+    az = np.arctan2(far[:, 0] - site[0], far[:, 1] - site[1])
     sig = np.radians([d.bearing.sigma_deg for d in dets if d.bearing])
     el = np.array(
         [
@@ -135,7 +180,7 @@ def _bearing_group(
     )
     has_el = np.isfinite(el) & np.isfinite(els)
     return ScanGroup(
-        t=float(np.mean([d.t for d in dets])),
+        t=_mean_time(dets),
         sensor=dets[0].sensor,
         kind=dets[0].kind,
         bearings=Bearings(
@@ -149,6 +194,51 @@ def _bearing_group(
     )
 
 
+def _bearing_groups(
+    frame: LocalFrame, config: TrackerConfig, groups: Sequence[Sequence[Detection]]
+) -> list[ScanGroup]:
+    """Bearing groups (one site each) of one scan. Bearings are turned from true north
+    at the site into the frame's grid azimuth by projecting a point 1 km along each
+    (one geodesic call for the scan) and taking both into the frame (one PROJ call)."""
+    slat: list[float] = []
+    slon: list[float] = []
+    brg: list[float] = []
+    for dets in groups:
+        b0 = dets[0].bearing
+        assert b0 is not None
+        bs = [d.bearing.bearing_deg for d in dets if d.bearing]
+        brg.extend(bs)
+        slat.extend([b0.sensor_lat] * len(bs))
+        slon.extend([b0.sensor_lon] * len(bs))
+    lat2, lon2 = destination(
+        np.array(slat), np.array(slon), np.array(brg), np.full(len(brg), 1000.0)
+    )
+    pts = _Points()
+    sites, fars = [], []
+    done = 0
+    for dets in groups:
+        b0 = dets[0].bearing
+        assert b0 is not None
+        k = sum(1 for d in dets if d.bearing)
+        sites.append(pts.add([b0.sensor_lat], [b0.sensor_lon], [b0.sensor_alt_m]).start)
+        fars.append(
+            pts.add(
+                lat2[done : done + k].tolist(),
+                lon2[done : done + k].tolist(),
+                [b0.sensor_alt_m] * k,
+            )
+        )
+        done += k
+    x, y, z = frame.to_enu(
+        np.array(pts.lat, dtype=float), np.array(pts.lon, dtype=float), np.array(pts.alt)
+    )
+    enu = np.stack([x, y, z], axis=1)
+    return [
+        _bearing_group(dets, enu[i].copy(), enu[sl], _df_range(config, dets))
+        for dets, i, sl in zip(groups, sites, fars, strict=True)
+    ]
+
+
 def scan_groups(
     frame: LocalFrame, config: TrackerConfig, detections: Sequence[Detection]
 ) -> list[ScanGroup]:
@@ -158,7 +248,9 @@ def scan_groups(
         if "observed_t" in d.attrs and d.t - float(d.attrs["observed_t"]) > config.max_report_age_s:
             continue  # a report of where something was minutes ago is not a measurement now
         by_sensor[(d.sensor, d.bearing is not None)].append(d)
-    groups: list[ScanGroup] = []
+    pos_groups: list[list[Detection]] = []
+    brg_groups: list[list[Detection]] = []
+    order: list[bool] = []  # the groups' order: True for a bearing group
     for (_, is_bearing), dets in by_sensor.items():
         if is_bearing:
             # One site per group: a moving or re-sited direction finder splits by position.
@@ -166,12 +258,15 @@ def scan_groups(
             for d in dets:
                 assert d.bearing is not None
                 by_site[(d.bearing.sensor_lat, d.bearing.sensor_lon)].append(d)
-            groups.extend(
-                _bearing_group(frame, ds, _df_range(config, ds)) for ds in by_site.values()
-            )
+            brg_groups.extend(by_site.values())
+            order.extend([True] * len(by_site))
         else:
-            groups.extend(_position_group(frame, config, ds) for ds in _identity_rounds(dets))
-    return groups
+            rounds = _identity_rounds(dets)
+            pos_groups.extend(rounds)
+            order.extend([False] * len(rounds))
+    pos = iter(_position_groups(frame, config, pos_groups) if pos_groups else [])
+    brg = iter(_bearing_groups(frame, config, brg_groups) if brg_groups else [])
+    return [next(brg) if is_bearing else next(pos) for is_bearing in order]
 
 
 def _identity_rounds(dets: Sequence[Detection]) -> list[list[Detection]]:

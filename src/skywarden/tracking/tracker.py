@@ -48,6 +48,7 @@ class Tracker:
         self.identity_check = IdentityCheck(frame)
         self._pending: list[Detection] = []
         self._t_last: float | None = None
+        self._names: dict[tuple[int, int], tuple[str, ...]] = {}
 
     def step(self, t: float, detections: Iterable[Detection]) -> list[TrackUpdate]:
         """One scan: every detection with time <= ``t`` not yet seen."""
@@ -71,7 +72,16 @@ class Tracker:
         return self.identity_check.apply([], self._updates(t, rows, meta, ended=True))
 
     def _sensor_names(self, mask: int) -> tuple[str, ...]:
-        return tuple(name for name, i in self.core.sensor_index.items() if (mask >> (i % 63)) & 1)
+        """The sensors of a contributing-sensor bit mask. Cached per mask and number of
+        known sensors (a mask's names change only when a sensor is added): a scan reports
+        every live track, and most share a handful of masks."""
+        index = self.core.sensor_index
+        key = (mask, len(index))
+        names = self._names.get(key)
+        if names is None:
+            names = tuple(name for name, i in index.items() if (mask >> (i % 63)) & 1)
+            self._names[key] = names
+        return names
 
     def _updates(
         self,

@@ -82,10 +82,15 @@ def polar_covariance(
     a, e = np.radians(az_deg), np.radians(el_deg)
     sa, ce, ca, se_ = np.sin(a), np.cos(e), np.cos(a), np.sin(e)
     n = len(r)
-    J = np.empty((n, 3, 3))
-    J[:, 0] = np.column_stack([ce * sa, r * ce * ca, -r * se_ * sa])
-    J[:, 1] = np.column_stack([ce * ca, -r * ce * sa, -r * se_ * ca])
-    J[:, 2] = np.column_stack([se_, np.zeros(n), r * ce])
+    # the Jacobian's nine cells, row by row, in one array call
+    J = np.stack(
+        [
+            *(ce * sa, r * ce * ca, -r * se_ * sa),
+            *(ce * ca, -r * ce * sa, -r * se_ * ca),
+            *(se_, np.zeros(n), r * ce),
+        ],
+        axis=1,
+    ).reshape(n, 3, 3)
     D = np.diag([sr**2, np.radians(sa_deg) ** 2, np.radians(se_deg) ** 2])
     return J @ D @ J.transpose(0, 2, 1)
 
@@ -195,11 +200,11 @@ class Radar(SensorModel):
         )
         lat, lon, alt = self.frame.to_geodetic(enu[:, 0], enu[:, 1], enu[:, 2])
         # Round whole arrays once (the files stay short and byte-stable), then build records.
-        covs = [tuple(tuple(row) for row in m) for m in np.round(cov, 3).tolist()]
-        lats, lons = np.round(lat, 7).tolist(), np.round(lon, 7).tolist()
-        alts, rngs = np.round(record_alt(alt), 2).tolist(), np.round(s.range_m, 2).tolist()
-        azs, els = np.round(s.azimuth_deg, 4).tolist(), np.round(s.elevation_deg, 4).tolist()
-        vrs, rcss = np.round(s.radial_velocity_mps, 2).tolist(), np.round(s.rcs_dbsm, 1).tolist()
+        covs = [tuple(tuple(row) for row in m) for m in cov.round(3).tolist()]
+        lats, lons = np.asarray(lat).round(7).tolist(), np.asarray(lon).round(7).tolist()
+        alts, rngs = record_alt(alt).round(2).tolist(), s.range_m.round(2).tolist()
+        azs, els = s.azimuth_deg.round(4).tolist(), s.elevation_deg.round(4).tolist()
+        vrs, rcss = s.radial_velocity_mps.round(2).tolist(), s.rcs_dbsm.round(1).tolist()
         attrs: list[dict[str, Any]] = [
             {
                 "range_m": rngs[i],
