@@ -151,8 +151,7 @@ class TrackerCore:
         if self.table.n:
             a["hit"][:] = False
             a["updated"][:] = False
-            a["rf_credit"][:] = 0.0
-            a["rf_fits"][:] = 0.0
+            a["rf_credit"][:] = a["rf_fits"][:] = 0.0
             a["lr_scan"][:] = -np.inf
         for g in groups:
             if len(g):
@@ -395,8 +394,7 @@ class TrackerCore:
             sites = set(pool.site_id[f.used].tolist())
             for s in sites:
                 a["sensors"][r_] |= np.int64(1) << np.int64(s % 63)
-            a["rf_credit"][r_] = float(len(sites))
-            a["rf_fits"][r_] = float(len(sites))
+            a["rf_credit"][r_] = a["rf_fits"][r_] = float(len(sites))
 
     def _spawn(self, x0: FloatArray, p0: FloatArray, t: float) -> IntArray:
         k = x0.shape[0]
