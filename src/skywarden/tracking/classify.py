@@ -69,12 +69,13 @@ class Classifier:
       track has taken most of the bearings that fit it: its RF share, the credit it took
       over the sites whose bearings fit it, both faded over ``rf_share_tau_s`` (60 s),
       at least ``rf_share_min`` (0.5, the majority). A drone's own link gives it nearly
-      all of each bearing (the month: lone drones 0.86-0.99, surveillance drones with a
-      bird beside them 0.57-0.75); a bird or a clutter track near a tracked drone's ray
-      takes a small share of many bearings (0.03-0.24), which the faded units add up to
-      a corroboration it never earned: every bird and clutter unit the month's incursion
-      rule still counted had its RF credit from another drone's link
-      (docs/notes/count7.md). The class term keeps counting the credit as before.
+      all of each bearing (a week of seed 3, sector S00: lone drones 0.86-0.99,
+      surveillance drones with a bird beside them 0.57-0.75); a bird or a clutter track
+      near a tracked drone's ray takes a small share of many bearings (0.03-0.24), which
+      the faded units add up to a corroboration it never earned: every bird and clutter
+      unit the month's incursion rule still counted had its RF credit from another
+      drone's link (docs/notes/count7.md). A ghost where two drones' rays cross takes
+      most of both and is not caught by this. The class term counts the credit as before.
     - ``radar``: radar class reports through the radar's confusion matrix
       (:mod:`.classreport`), capped against correlated reports.
     - ``kinematics``: jitter of speed (``speed_jitter_ms``) and heading
