@@ -82,3 +82,62 @@ def test_weights_over_candidates_and_other_emitter_sum_to_one() -> None:
     north = w.w[w.dj == 0]
     assert north.shape == (2,) and (north < gate.min_weight).all()  # neither is updated
     assert w.w[w.dj == 1].max() > 0.9
+
+
+def test_each_sites_weights_say_which_tracks_its_bearings_fit() -> None:
+    gate = BearingGate()
+    x = np.zeros((3, 6))
+    x[:, :3] = [[0.0, 2000.0, 50.0], [0.0, 5000.0, 50.0], [3000.0, 0.0, 50.0]]
+    p = np.broadcast_to(np.eye(6) * 400.0, (3, 6, 6)).copy()
+    b = Bearings(SITE_A, np.array([0.0]), np.full(1, math.radians(3.0)))
+    w = gate.weights(gate.fit(b, x, p), 1, 3, [])
+    assert w.fitted.tolist() == [True, True, False]  # both on the ray, not the third
+    assert w.credit[2] == 0.0 and 0.0 < w.credit[0] < 1.0 and 0.0 < w.credit[1] < 1.0
+
+
+def _bird_beside_drone() -> dict[str, dict[str, float]]:
+    """Two sites hear a drone 5 km south of them; a bird flies 500 m from it, inside
+    both sites' bearing spread (how the month's counted birds took a surveillance
+    drone's link), tracked by radar with the drone for 60 scans."""
+    rng = np.random.default_rng(7)
+    core = TrackerCore(TrackerConfig(), dims=3)
+    sigma = math.radians(3.0)
+    drone = np.array([2000.0, -5000.0, 60.0])
+    bird = drone + np.array([500.0, 0.0, 20.0])
+    for k in range(60):
+        t = float(k)
+        truth = np.stack([drone, bird])
+        z = truth + rng.normal(0.0, 10.0, truth.shape)
+        r = np.broadcast_to(np.eye(3) * 100.0, (2, 3, 3)).copy()
+        groups = [ScanGroup(t, "radar", SensorKind.RADAR, z=z, R=r)]
+        if k >= 4:
+            for i, site in enumerate([SITE_A, SITE_B]):
+                az = _azimuth(site, drone) + rng.normal(0.0, sigma)
+                b = Bearings(site, np.array([az]), np.array([sigma]), range_m=9000.0)
+                groups.append(ScanGroup(t, f"rf-{i}", SensorKind.RF, bearings=b))
+        core.step(t, groups)
+    clf = core.classifier
+    assert clf is not None
+    a = core.table.a
+    pos = a["x"][:, :3]
+    out = {}
+    for name, p in (("drone", drone), ("bird", bird)):
+        row = int(np.argmin(np.linalg.norm(pos - p, axis=1)))
+        out[name] = {
+            "c_rf": float(a["c_rf"][row]),
+            "share": float(clf.rf_share(a)[row]),
+            "rf_geometry": bool(clf.corroboration(a, 59.0)[row, 1]),
+        }
+    return out
+
+
+def test_a_bird_beside_a_tracked_drone_is_not_corroborated_by_its_link() -> None:
+    got = _bird_beside_drone()
+    clf = TrackerConfig().classifier
+    # the bird takes enough small shares to pass the units test on its own...
+    assert got["bird"]["c_rf"] >= clf.rf_corroborate_units
+    # ...but a minority of the bearings that fit it: no RF corroboration
+    assert got["bird"]["share"] < clf.rf_share_min
+    assert not got["bird"]["rf_geometry"]
+    assert got["drone"]["share"] >= clf.rf_share_min
+    assert got["drone"]["rf_geometry"]

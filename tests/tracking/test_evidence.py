@@ -161,3 +161,19 @@ def test_a_track_reports_rising_then_falling_p_exist() -> None:
     peak = int(np.argmax(seen))
     assert seen[peak] > 0.95 and seen[-1] < 0.5
     assert all(np.diff(seen[peak:]) < 0)
+
+
+def test_rf_corroboration_needs_most_of_the_bearings_that_fit_the_track() -> None:
+    clf = Classifier()
+    a = clf.init(2)
+    for _ in range(30):  # two sites fit both tracks; the first takes 0.9 of each, the second 0.3
+        clf.observe_rf(a, np.array([1.8, 0.6]), dt=1.0, fits=np.array([2.0, 2.0]))
+    assert a["c_rf"][1] >= clf.rf_corroborate_units  # enough units on their own
+    np.testing.assert_allclose(clf.rf_share(a), [0.9, 0.3])
+    assert clf.corroboration(a, 0.0)[:, 1].tolist() == [True, False]
+    # without fits (a caller that has none), every credited site counts as fitted
+    b = clf.init(1)
+    for _ in range(30):
+        clf.observe_rf(b, np.array([2.0]), dt=1.0)
+    assert clf.rf_share(b)[0] == pytest.approx(1.0)
+    assert bool(clf.corroboration(b, 0.0)[0, 1])

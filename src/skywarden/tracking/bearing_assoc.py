@@ -33,14 +33,16 @@ ScanFits = dict[int, tuple[str, BearingFit]]
 @dataclass
 class BearingDecision:
     """One DF group's association: ``rows`` updated by bearings ``dets`` (log likelihood
-    ratio ``lr`` against "some other emitter"), RF ``credit`` per track row, and the
-    bearings nobody tracked explains (``pool``), left for triangulation."""
+    ratio ``lr`` against "some other emitter"), RF ``credit`` per track row, the rows
+    some bearing fits (``fitted``), and the bearings nobody tracked explains (``pool``),
+    left for triangulation."""
 
     rows: IntArray
     dets: IntArray
     lr: FloatArray
     credit: FloatArray
     pool: BoolArray
+    fitted: BoolArray
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,9 @@ class BearingAssociator:
         # the likelihood ratios in the order of (rows, dets)
         lr_rows = np.full(n, -np.inf)
         np.maximum.at(lr_rows, ti[got], lr)
-        return BearingDecision(rows, dets, lr_rows[rows], w.credit, w.other >= gate.min_weight)
+        return BearingDecision(
+            rows, dets, lr_rows[rows], w.credit, w.other >= gate.min_weight, w.fitted
+        )
 
     @staticmethod
     def measurements(

@@ -80,7 +80,9 @@ class BearingWeights:
 
     ``w`` per gated pair; ``other`` per bearing (probability that no tracked target
     emitted it); ``credit`` per track row: the largest weight any of this site's
-    bearings gives it (0 for tracks no bearing fits).
+    bearings gives it (0 for tracks no bearing fits); ``fitted`` per track row: some
+    bearing of this site fits it (the classifier's RF share: credit taken over
+    bearings that fit).
     """
 
     ti: IntArray
@@ -88,6 +90,7 @@ class BearingWeights:
     w: FloatArray
     other: FloatArray
     credit: FloatArray
+    fitted: BoolArray
 
 
 @dataclass(frozen=True)
@@ -199,4 +202,6 @@ class BearingGate:
         other = np.exp(log_other - log_norm)
         credit = np.zeros(n)
         np.maximum.at(credit, f.ti, w)
-        return BearingWeights(f.ti, f.dj, w, other, credit)
+        fitted = np.zeros(n, dtype=bool)
+        fitted[f.ti] = True
+        return BearingWeights(f.ti, f.dj, w, other, credit, fitted)

@@ -65,7 +65,17 @@ class Classifier:
       or shared bearings) only up to ``rf_unfixed_max_units`` (1 of the 3 full-weight
       units): a bird that stays on one DF's ray for a minute is one coincidence of
       geometry, not sixty independent ones; fixed credit (``c_rf_fix``) counts in full.
-      Corroboration ``rf_geometry`` counts recent units (fixed or not), as before.
+      Corroboration ``rf_geometry`` counts recent units (fixed or not), and only while the
+      track has taken most of the bearings that fit it: its RF share, the credit it took
+      over the sites whose bearings fit it, both faded over ``rf_share_tau_s`` (60 s),
+      at least ``rf_share_min`` (0.5, the majority). A drone's own link gives it nearly
+      all of each bearing (a week of seed 3, sector S00: lone drones 0.86-0.99,
+      surveillance drones with a bird beside them 0.57-0.75); a bird or a clutter track
+      near a tracked drone's ray takes a small share of many bearings (0.03-0.24), which
+      the faded units add up to a corroboration it never earned: every bird and clutter
+      unit the month's incursion rule still counted had its RF credit from another
+      drone's link (docs/notes/count7.md). A ghost where two drones' rays cross takes
+      most of both and is not caught by this. The class term counts the credit as before.
     - ``radar``: radar class reports through the radar's confusion matrix
       (:mod:`.classreport`), capped against correlated reports.
     - ``kinematics``: jitter of speed (``speed_jitter_ms``) and heading
@@ -131,6 +141,8 @@ class Classifier:
     flock_weight: float = 0.4
     radar_corroborate_nats: float = 1.0
     rf_corroborate_units: float = 1.0
+    rf_share_min: float = 0.5
+    rf_share_tau_s: float = 60.0
     visual_recent_s: float = 120.0
     drone_max_speed_ms: float = 25.0
     manned_min_speed_ms: float = 35.0
@@ -164,6 +176,7 @@ class Classifier:
             "drone_ceiling_scale_m",
             "rf_fix_min_credit",
             "rf_unfixed_max_units",
+            "rf_share_tau_s",
         )
         for name in positive:
             v = getattr(self, name)
@@ -171,6 +184,8 @@ class Classifier:
                 raise ValueError(f"classifier.{name} must be a positive number, got {v!r}")
         if not 0.0 <= self.rf_single_site <= 1.0:
             raise ValueError(f"classifier.rf_single_site: not in [0, 1]: {self.rf_single_site}")
+        if not 0.0 <= self.rf_share_min <= 1.0:
+            raise ValueError(f"classifier.rf_share_min: not in [0, 1]: {self.rf_share_min}")
 
     # ------------------------------------------------------------------ state
 
@@ -182,6 +197,8 @@ class Classifier:
             "c_rf": np.zeros(k),
             "c_rf_fix": np.zeros(k),
             "c_rf_keep": np.zeros(k),
+            "c_rf_took": np.zeros(k),  # faded credit taken (RF share numerator)
+            "c_rf_heard": np.zeros(k),  # faded sites whose bearings fit (denominator)
             "c_speed": np.full(k, np.nan),
             "c_hover_s": np.zeros(k),
             "c_height": np.full(k, np.nan),
@@ -222,9 +239,17 @@ class Classifier:
             a["c_vz"] = a["c_vz"] + alpha * (np.abs(v[:, 2]) - a["c_vz"])
         a["c_age_s"] = a["c_age_s"] + dt
 
-    def observe_rf(self, a: Arrays, credit: FloatArray, dt: float = 0.0) -> None:
-        """Fade the RF evidence over ``dt`` s, then add this scan's geometric ``credit``."""
+    def observe_rf(
+        self, a: Arrays, credit: FloatArray, dt: float = 0.0, fits: FloatArray | None = None
+    ) -> None:
+        """Fade the RF evidence over ``dt`` s, then add this scan's geometric ``credit``
+        (and ``fits``, the sites whose bearings fit each track: the RF share; None counts
+        every credited site as fitted)."""
         n = np.asarray(credit, dtype=float)
+        heard = np.ceil(n) if fits is None else np.asarray(fits, dtype=float)
+        fade = np.exp(-max(dt, 0.0) / self.rf_share_tau_s)
+        a["c_rf_took"] = a["c_rf_took"] * fade + n
+        a["c_rf_heard"] = a["c_rf_heard"] * fade + heard
         s = self.rf_single_site
         units = s * np.minimum(n, 1.0) + (1.0 - s) * np.clip(n - 1.0, 0.0, 1.0)
         faded = a["c_rf"] * np.exp(-max(dt, 0.0) / self.rf_tau_s)
@@ -393,12 +418,21 @@ class Classifier:
         c = a["c_cls"]
         lead = c[:, DRONE] - np.max(c[:, [MANNED, BIRD, UNKNOWN]], axis=1)
         out[:, 0] = (a["c_ncls"] > 0) & (lead >= self.radar_corroborate_nats)
-        out[:, 1] = a["c_rf"] >= self.rf_corroborate_units
+        out[:, 1] = (a["c_rf"] >= self.rf_corroborate_units) & (
+            self.rf_share(a) >= self.rf_share_min
+        )
         out[:, 2] = (a["c_rid"] > 0) & ~(a["c_adsb"] > 0)
         with np.errstate(invalid="ignore"):
             out[:, 3] = (t - a["c_visual_t"]) <= self.visual_recent_s
         out[:, 4] = a["c_hover_s"] >= self.hover_full_s
         return out
+
+    @staticmethod
+    def rf_share(a: Arrays) -> FloatArray:
+        """The share of the bearings fitting each track that it took (faded; 1 where no
+        bearing has fitted it: nothing to share)."""
+        heard = a["c_rf_heard"]
+        return np.where(heard > 1e-9, a["c_rf_took"] / np.maximum(heard, 1e-9), 1.0)
 
     def evidence(self, a: Arrays, row: int) -> list[str]:
         """Human-readable reasons for one track's class probabilities."""
