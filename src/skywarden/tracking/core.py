@@ -269,9 +269,7 @@ class TrackerCore:
             if g.identity_keys is not None:
                 bad = self.identities.conflict(g, a, rows[ti], dets[dj])
                 ti, dj, cost = ti[~bad], dj[~bad], cost[~bad]
-            at, ad = self.associator.assign(
-                rows.shape[0], dets.shape[0], ti, dj, cost, self.chi2
-            )
+            at, ad = self.associator.assign(rows.shape[0], dets.shape[0], ti, dj, cost, self.chi2)
             all_rows.append(rows[at])
             all_dets.append(dets[ad])
             used[dets[ad]] = True
@@ -451,9 +449,7 @@ class TrackerCore:
         ended = self._report(gone) if gone.shape[0] else {}
         # A coasting track is kept for re-acquisition but reported only while it
         # probably still exists (IPDA p_exist >= report_min_p_exist).
-        shown = (a["status"] == CONFIRMED) | (
-            a["p_exist"] >= self.components.report_min_p_exist
-        )
+        shown = (a["status"] == CONFIRMED) | (a["p_exist"] >= self.components.report_min_p_exist)
         live = self._report(np.flatnonzero(~end & ~tentative & shown))
         ended_meta: dict[int, TrackMeta] = {}
         if end.any():
