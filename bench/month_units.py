@@ -46,9 +46,7 @@ def judge(month: Path) -> list[dict[str, Any]]:
     rows = []
     for u, kind, why in judged:
         spans = [sp for key in u.tracks if (sp := mat.span_of(key)) is not None]
-        shares = [
-            x for sp in spans if (x := sp.evidence_share(u.t + p.alert_window_s)) is not None
-        ]
+        shares = [x for sp in spans if (x := sp.evidence_share(u.t + p.alert_window_s)) is not None]
         sensors = sorted({s for sp in spans for s in sp.sensors_by(u.t + p.alert_window_s)})
         rows.append(
             {

@@ -141,3 +141,103 @@ def test_a_bird_beside_a_tracked_drone_is_not_corroborated_by_its_link() -> None
     assert not got["bird"]["rf_geometry"]
     assert got["drone"]["share"] >= clf.rf_share_min
     assert got["drone"]["rf_geometry"]
+
+
+# A ghost: site A hears drone 1, site B drone 2; each drone is out of the other site's
+# range, and a third track sits where the two rays cross (count7's S07 clutter unit).
+GHOST_A = np.array([0.0, 0.0, 0.0])
+GHOST_B = np.array([8000.0, 0.0, 0.0])
+GHOST = np.array([4000.0, 1500.0, 60.0])
+_RAY_A = GHOST[:2] / np.linalg.norm(GHOST[:2])
+_RAY_B = (GHOST[:2] - GHOST_B[:2]) / np.linalg.norm(GHOST[:2] - GHOST_B[:2])
+DRONE_1 = np.array([*(GHOST_A[:2] + 1500.0 * _RAY_A), 60.0])  # 6.6 km from B
+DRONE_2 = np.array([*(GHOST_B[:2] + 1500.0 * _RAY_B), 60.0])  # 6.6 km from A
+GHOST_RANGE_M = 6000.0
+
+
+def _ghost_weights(gate: BearingGate) -> tuple[float, float]:
+    """Site A's bearing to drone 1, shared between the ghost and drone 1, given site B's
+    bearing to drone 2: (the ghost's weight, drone 1's)."""
+    x = np.zeros((3, 6))
+    x[:, :3] = [GHOST, DRONE_1, DRONE_2]
+    p = np.broadcast_to(np.eye(6) * 400.0, (3, 6, 6)).copy()
+    sigma = np.full(1, math.radians(3.0))
+    ba = Bearings(GHOST_A, np.array([_azimuth(GHOST_A, DRONE_1)]), sigma, range_m=GHOST_RANGE_M)
+    bb = Bearings(GHOST_B, np.array([_azimuth(GHOST_B, DRONE_2)]), sigma, range_m=GHOST_RANGE_M)
+    fa, fb = gate.fit(ba, x, p), gate.fit(bb, x, p)
+    assert sorted(fa.ti.tolist()) == [0, 1] and sorted(fb.ti.tolist()) == [0, 2]
+    w = gate.weights(fa, 1, 3, [fb])
+    return float(w.w[w.ti == 0][0]), float(w.w[w.ti == 1][0])
+
+
+def test_a_ghost_where_two_drones_rays_cross_does_not_take_their_bearings() -> None:
+    ghost, drone = _ghost_weights(BearingGate())
+    # site B's bearing is drone 2's as much as the ghost's: no evidence for the ghost
+    assert abs(ghost - drone) < 0.15
+    assert ghost < BearingGate().min_weight  # the ghost is not updated by drone 1's link
+    # the old rule: the ghost got the full cross-site bonus and most of the bearing
+    old_ghost, _ = _ghost_weights(BearingGate(contested_cross=False))
+    assert old_ghost > 0.75
+
+
+def test_an_uncontested_cross_fit_keeps_the_full_bonus() -> None:
+    x = np.zeros((2, 6))
+    x[:, :3] = [[2000.0, 3000.0, 60.0], [-3000.0, 1000.0, 60.0]]
+    p = np.broadcast_to(np.eye(6) * 400.0, (2, 6, 6)).copy()
+    sigma = np.full(1, math.radians(3.0))
+    ba = Bearings(GHOST_A, np.array([_azimuth(GHOST_A, x[0, :3])]), sigma, range_m=9000.0)
+    bb = Bearings(SITE_B, np.array([_azimuth(SITE_B, x[0, :3])]), sigma, range_m=9000.0)
+    got = []
+    for contested in (True, False):
+        gate = BearingGate(contested_cross=contested)
+        fa, fb = gate.fit(ba, x, p), gate.fit(bb, x, p)
+        got.append(gate.weights(fa, 1, 2, [fb]).w)
+    np.testing.assert_allclose(got[0], got[1], rtol=1e-12)
+    assert got[0].max() > 0.95  # the track both sites fit takes the bearing
+
+
+def test_a_cross_miss_factor_of_one_or_more_is_refused() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="cross_miss_factor"):
+        BearingGate(cross_miss_factor=1.0)
+
+
+def _ghost_shares(contested: bool) -> dict[str, float]:
+    """The ghost geometry through the tracker core for 60 scans: radar holds both drones
+    and an object at the crossing of the rays (a clutter track); site A hears drone 1,
+    site B drone 2. Each track's RF share (the bearings it took over those that fit it)."""
+    cfg = TrackerConfig(bearing=BearingGate(contested_cross=contested))
+    core = TrackerCore(cfg, dims=3)
+    rng = np.random.default_rng(7)
+    sigma = math.radians(3.0)
+    truth = np.stack([DRONE_1, DRONE_2, GHOST])
+    for k in range(60):
+        t = float(k)
+        z = truth + rng.normal(0.0, 10.0, truth.shape)
+        r = np.broadcast_to(np.eye(3) * 100.0, (3, 3, 3)).copy()
+        groups = [ScanGroup(t, "radar", SensorKind.RADAR, z=z, R=r)]
+        if k >= 4:
+            for i, (site, d) in enumerate([(GHOST_A, DRONE_1), (GHOST_B, DRONE_2)]):
+                az = _azimuth(site, d) + rng.normal(0.0, sigma)
+                b = Bearings(site, np.array([az]), np.array([sigma]), range_m=GHOST_RANGE_M)
+                groups.append(ScanGroup(t + 0.1 * i, f"rf-{i}", SensorKind.RF, bearings=b))
+        core.step(t, groups)
+    clf = core.classifier
+    assert clf is not None
+    a = core.table.a
+    share = clf.rf_share(a)
+    out = {}
+    for name, p in (("drone_1", DRONE_1), ("drone_2", DRONE_2), ("ghost", GHOST)):
+        out[name] = float(share[int(np.argmin(np.linalg.norm(a["x"][:, :3] - p, axis=1)))])
+    return out
+
+
+def test_a_ghost_takes_no_more_of_the_bearings_than_the_drones_that_emit_them() -> None:
+    got = _ghost_shares(contested=True)
+    # one scan cannot tell "the ghost emits both" from "each drone emits its own" (each
+    # drone is heard by one site, the ghost fits both): an even split, not the ghost's
+    assert got["ghost"] <= 0.55
+    assert got["drone_1"] >= 0.45 and got["drone_2"] >= 0.45
+    old = _ghost_shares(contested=False)  # the full bonus: the ghost took most of both
+    assert old["ghost"] > 0.75 and old["drone_1"] < 0.3 and old["drone_2"] < 0.3

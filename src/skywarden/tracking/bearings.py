@@ -15,7 +15,15 @@ geometry fits:
   that another site's bearing also fits is ``cross_fit_factor`` times more likely the
   emitter; a track inside another site's range that this scan heard links but whose
   bearings all miss it is ``cross_miss_factor`` times as likely (that site would have
-  heard its link with probability ~0.8);
+  heard its link with probability ``1 - cross_miss_factor``). The bonus is for a
+  bearing the track would explain: where another track fits the other site's bearing
+  as well (``contested_cross``), the factor is the likelihood ratio of "this track
+  emits" at that site, ``(1 - Pd) + Pd * odds``, ``odds`` the track's likelihood for
+  the bearing over the other candidates' plus some untracked emitter's, capped so that
+  an uncontested fit keeps ``cross_fit_factor``. Without it a clutter track where site
+  A's bearing to one drone crosses site B's bearing to another takes most of both (a
+  ghost: each real drone is fitted by one site, the ghost by two); with it, a bearing
+  two tracks fit equally is no evidence for either (a factor of 1);
 - **track status**: a tentative track (most are clutter that will not confirm) is a
   candidate with prior weight ``tentative_weight`` against 1 for a confirmed one, so a
   clutter plot near a drone's ray cannot take the drone's bearing, and be confirmed
@@ -104,6 +112,7 @@ class BearingGate:
     other_emitter_weight: float = 0.05
     min_weight: float = 0.6
     tentative_weight: float = 0.1
+    contested_cross: bool = True
 
     def __post_init__(self) -> None:
         for name in (
@@ -116,6 +125,11 @@ class BearingGate:
             v = getattr(self, name)
             if not (math.isfinite(v) and v > 0):
                 raise ValueError(f"bearing.{name} must be a positive number, got {v!r}")
+        if self.cross_miss_factor >= 1.0:
+            raise ValueError(
+                "bearing.cross_miss_factor is 1 - the chance a site hears a link in range:"
+                f" need < 1, got {self.cross_miss_factor!r}"
+            )
         if not (0.5 <= self.min_weight <= 1.0 and self.range_margin_sigma >= 0):
             raise ValueError("bearing: need 0.5 <= min_weight <= 1 and range_margin_sigma >= 0")
 
@@ -178,16 +192,7 @@ class BearingGate:
         """
         log_cross = np.zeros(n)
         for o in others:
-            k = o.covers.shape[0]
-            fitted = np.zeros(n, dtype=bool)
-            fitted[o.ti[o.ti < n]] = True
-            covered = np.zeros(n, dtype=bool)
-            covered[:k] = o.covers[: min(k, n)]
-            log_cross += np.where(
-                fitted,
-                math.log(self.cross_fit_factor),
-                np.where(covered, math.log(self.cross_miss_factor), 0.0),
-            )
+            log_cross += self._cross_log_factor(o, n, tentative)
         if tentative is not None:
             log_cross += np.where(tentative[:n], math.log(self.tentative_weight), 0.0)
         ll = f.log_lik + log_cross[f.ti]
@@ -205,3 +210,37 @@ class BearingGate:
         fitted = np.zeros(n, dtype=bool)
         fitted[f.ti] = True
         return BearingWeights(f.ti, f.dj, w, other, credit, fitted)
+
+    def _cross_log_factor(self, o: BearingFit, n: int, tentative: BoolArray | None) -> FloatArray:
+        """Log of the other site ``o``'s factor for each of ``n`` track rows (module doc):
+        ``cross_fit_factor`` where its bearing fits the track alone, less where another
+        track fits that bearing too, ``cross_miss_factor`` where it covers the track and
+        no bearing fits, 1 beyond its range."""
+        k = o.covers.shape[0]
+        covered = np.zeros(n, dtype=bool)
+        covered[:k] = o.covers[: min(k, n)]
+        out = np.where(covered, math.log(self.cross_miss_factor), 0.0)
+        keep = o.ti < n
+        ti, dj, ll = o.ti[keep], o.dj[keep], o.log_lik[keep]
+        if ti.shape[0] == 0:
+            return out
+        if not self.contested_cross:
+            out[ti] = math.log(self.cross_fit_factor)
+            return out
+        if tentative is not None:  # a tentative competitor's claim is weaker, as below
+            ll = ll + np.where(tentative[ti], math.log(self.tentative_weight), 0.0)
+        pd = 1.0 - self.cross_miss_factor
+        cap = (self.cross_fit_factor - self.cross_miss_factor) / pd
+        log_other = math.log(self.other_emitter_weight / (2.0 * math.pi))
+        m = int(dj.max()) + 1
+        top = np.full(m, log_other)
+        np.maximum.at(top, dj, ll)
+        e = np.exp(ll - top[dj])
+        total = np.exp(log_other - top)  # the untracked emitter, then every candidate
+        np.add.at(total, dj, e)
+        odds = e / np.maximum(total[dj] - e, 1e-300)
+        best = np.zeros(n)
+        np.maximum.at(best, ti, np.minimum(odds, cap))
+        rows = np.unique(ti)
+        out[rows] = np.log(self.cross_miss_factor + pd * best[rows])
+        return out
