@@ -1,0 +1,48 @@
+"""``bench/month_units.py``: which units make a month's error, and its refusal of a
+directory that is not a month."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "month_units.py"
+
+
+def _bench() -> ModuleType:
+    sys.path.insert(0, str(BENCH.parent))
+    spec = importlib.util.spec_from_file_location("bench_month_units", BENCH)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _row(unit: str, verdict: str, truth: str, weight: float = 1.0) -> dict[str, object]:
+    return {"unit": unit, "verdict": verdict, "truth": truth, "weight": weight}
+
+
+def test_the_wrong_units_are_false_counts_and_planned_drones_set_apart() -> None:
+    b = _bench()
+    rows = [
+        _row("a", "counted", "month drone"),  # right
+        _row("b", "counted", "bird", 288.0),  # a false unit in a quiet sample
+        _row("c", "suspected", "month drone"),  # a real drone lost
+        _row("d", "suspected", "bird"),  # right: set apart
+        _row("e", "from_us", "hobby"),  # right: a hobby flight from the US
+    ]
+    assert [r["unit"] for r in b.wrong(rows)] == ["b", "c"]
+    s = b.summary(rows)
+    assert s["by_verdict_and_truth"]["counted"] == {"month drone": 1.0, "bird": 288.0}
+    assert s["quiet_sample_units"] == ["b"]
+
+
+def test_a_directory_that_is_not_a_month_is_refused_by_name(tmp_path: Path) -> None:
+    r = subprocess.run(
+        [sys.executable, str(BENCH), "--from", str(tmp_path)], capture_output=True, text=True
+    )
+    assert r.returncode != 0
+    assert f"{tmp_path} is not a month directory" in r.stderr
