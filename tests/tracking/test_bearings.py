@@ -241,3 +241,39 @@ def test_a_ghost_takes_no_more_of_the_bearings_than_the_drones_that_emit_them() 
     assert got["drone_1"] >= 0.45 and got["drone_2"] >= 0.45
     old = _ghost_shares(contested=False)  # the full bonus: the ghost took most of both
     assert old["ghost"] > 0.75 and old["drone_1"] < 0.3 and old["drone_2"] < 0.3
+
+
+def test_two_drones_two_bearings_at_the_other_site_keep_the_full_bonus() -> None:
+    """Two drones close together, each heard by both sites: every bearing of site B fits
+    both, but each drone takes one, so both are heard there (the bonus stays x5); a
+    bearing-by-bearing odds would call each contested."""
+    x = np.zeros((2, 6))
+    x[:, :3] = [[0.0, 5000.0, 60.0], [60.0, 5000.0, 60.0]]
+    p = np.broadcast_to(np.eye(6) * 400.0, (2, 6, 6)).copy()
+    sigma = np.full(2, math.radians(3.0))
+
+    def bearings(site: np.ndarray) -> Bearings:
+        az = np.array([_azimuth(site, x[0, :3]), _azimuth(site, x[1, :3])])
+        return Bearings(site, az, sigma, range_m=9000.0)
+
+    site_b = np.array([3000.0, 0.0, 0.0])
+    got = []
+    for contested in (True, False):
+        gate = BearingGate(contested_cross=contested)
+        fa, fb = gate.fit(bearings(GHOST_A), x, p), gate.fit(bearings(site_b), x, p)
+        assert fb.ti.shape[0] == 4  # every bearing of B fits both drones
+        np.testing.assert_allclose(gate._cross_log_factor(fb, 2, None), math.log(5.0))
+        got.append(gate.weights(fa, 2, 2, [fb]).w)
+    np.testing.assert_allclose(got[0], got[1], rtol=1e-6)
+
+
+def test_taken_odds_is_exact_for_one_bearing_and_sums_for_a_lone_track() -> None:
+    from skywarden.tracking.assoc_marginals import taken_odds
+
+    # one bearing, two tracks: P(track 0 took it) = psi0 / (1 + psi0 + psi1)
+    psi = np.array([[4.0], [2.0]])
+    np.testing.assert_allclose(taken_odds(psi), [4.0 / (1.0 + 2.0), 2.0 / (1.0 + 4.0)])
+    # two tracks, two bearings, all fitting: each takes one almost surely
+    both = taken_odds(np.full((2, 2), 1000.0))
+    assert (both > 100.0).all()
+    assert taken_odds(np.array([[3.0, 0.0], [0.0, 5.0]])).tolist() == [3.0, 5.0]

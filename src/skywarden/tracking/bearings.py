@@ -15,15 +15,17 @@ geometry fits:
   that another site's bearing also fits is ``cross_fit_factor`` times more likely the
   emitter; a track inside another site's range that this scan heard links but whose
   bearings all miss it is ``cross_miss_factor`` times as likely (that site would have
-  heard its link with probability ``1 - cross_miss_factor``). The bonus is for a
-  bearing the track would explain: where another track fits the other site's bearing
-  as well (``contested_cross``), the factor is the likelihood ratio of "this track
-  emits" at that site, ``(1 - Pd) + Pd * odds``, ``odds`` the track's likelihood for
-  the bearing over the other candidates' plus some untracked emitter's, capped so that
-  an uncontested fit keeps ``cross_fit_factor``. Without it a clutter track where site
-  A's bearing to one drone crosses site B's bearing to another takes most of both (a
-  ghost: each real drone is fitted by one site, the ghost by two); with it, a bearing
-  two tracks fit equally is no evidence for either (a factor of 1);
+  heard its link with probability ``Pd = 1 - cross_miss_factor``). The bonus is for
+  a bearing the track would explain (``contested_cross``): the factor is the
+  likelihood ratio of "this track emits" at that site, ``(1 - Pd) + Pd * odds``, with
+  ``odds`` that the track took one of that site's bearings, each bearing from one
+  emitter and each emitter one bearing (JPDA marginals by belief propagation,
+  :mod:`.assoc_marginals`), capped so that an uncontested fit keeps
+  ``cross_fit_factor``. Without it a clutter track where site A's bearing to one drone
+  crosses site B's bearing to another takes most of both (a ghost: each real drone is
+  fitted by one site, the ghost by two); with it, a bearing two tracks fit equally is
+  no evidence for either (a factor of 1), while two tracks that two bearings both fit
+  are both heard;
 - **track status**: a tentative track (most are clutter that will not confirm) is a
   candidate with prior weight ``tentative_weight`` against 1 for a confirmed one, so a
   clutter plot near a drone's ray cannot take the drone's bearing, and be confirmed
@@ -49,6 +51,7 @@ import numpy as np
 import numpy.typing as npt
 
 from skywarden.geo import FloatArray
+from skywarden.tracking.assoc_marginals import taken_odds
 from skywarden.tracking.gating import CHI2_999
 from skywarden.tracking.measurements import wrap_angle
 
@@ -232,15 +235,9 @@ class BearingGate:
         pd = 1.0 - self.cross_miss_factor
         cap = (self.cross_fit_factor - self.cross_miss_factor) / pd
         log_other = math.log(self.other_emitter_weight / (2.0 * math.pi))
-        m = int(dj.max()) + 1
-        top = np.full(m, log_other)
-        np.maximum.at(top, dj, ll)
-        e = np.exp(ll - top[dj])
-        total = np.exp(log_other - top)  # the untracked emitter, then every candidate
-        np.add.at(total, dj, e)
-        odds = e / np.maximum(total[dj] - e, 1e-300)
-        best = np.zeros(n)
-        np.maximum.at(best, ti, np.minimum(odds, cap))
-        rows = np.unique(ti)
-        out[rows] = np.log(self.cross_miss_factor + pd * best[rows])
+        rows, r = np.unique(ti, return_inverse=True)
+        psi = np.zeros((rows.shape[0], int(dj.max()) + 1))
+        psi[r, dj] = np.exp(np.minimum(ll - log_other, 200.0)) * (pd / (1.0 - pd))
+        odds = taken_odds(psi)
+        out[rows] = np.log(self.cross_miss_factor + pd * np.minimum(odds, cap))
         return out
