@@ -216,9 +216,10 @@ class BearingGate:
 
     def _cross_log_factor(self, o: BearingFit, n: int, tentative: BoolArray | None) -> FloatArray:
         """Log of the other site ``o``'s factor for each of ``n`` track rows (module doc):
-        ``cross_fit_factor`` where its bearing fits the track alone, less where another
-        track fits that bearing too, ``cross_miss_factor`` where it covers the track and
-        no bearing fits, 1 beyond its range."""
+        ``cross_fit_factor`` where one of its bearings is the track's alone, less as far
+        as other tracks explain the bearings that fit it (:func:`.taken_odds`),
+        ``cross_miss_factor`` where it covers the track and no bearing fits, 1 beyond its
+        range."""
         k = o.covers.shape[0]
         covered = np.zeros(n, dtype=bool)
         covered[:k] = o.covers[: min(k, n)]

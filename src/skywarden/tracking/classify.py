@@ -74,8 +74,9 @@ class Classifier:
       near a tracked drone's ray takes a small share of many bearings (0.03-0.24), which
       the faded units add up to a corroboration it never earned: every bird and clutter
       unit the month's incursion rule still counted had its RF credit from another
-      drone's link (docs/notes/count7.md). A ghost where two drones' rays cross takes
-      most of both and is not caught by this. The class term counts the credit as before.
+      drone's link (docs/notes/count7.md). A ghost where two drones' rays cross is the
+      association's to stop (``BearingGate.contested_cross``): the share cannot, since
+      the ghost takes most of what fits it. The class term counts the credit as before.
     - ``radar``: radar class reports through the radar's confusion matrix
       (:mod:`.classreport`), capped against correlated reports.
     - ``kinematics``: jitter of speed (``speed_jitter_ms``) and heading
