@@ -42,6 +42,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from airspace_eval import _commit  # the bench next door
+from month_split import estimate_split, split_row
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("simulate", "track", "analyze")
@@ -478,6 +479,10 @@ def summarise(
         out["estimate"]["from_mexico_truth"] = mx_all
         out["estimate"]["error_vs_from_mexico"] = _err(cov["estimated"], mx_all)
         out["estimate"]["from_mexico_inside_interval"] = cov["low"] <= mx_all <= cov["high"]
+        recs = [json.loads(x) for x in (month / "truth_incursions.jsonl").read_text().splitlines()]
+        out["estimate_split"] = estimate_split(
+            border, recs, cov.get("segments", []), unfinished(month)
+        )
     return out
 
 
@@ -587,6 +592,8 @@ def table(r: dict[str, Any]) -> Table:
                 else ""
             ),
         )
+    if "estimate_split" in r:
+        t.add_row(*split_row(r["estimate_split"]))
     return t
 
 
