@@ -180,6 +180,33 @@ def test_a_ghost_where_two_drones_rays_cross_does_not_take_their_bearings() -> N
     assert old_ghost > 0.75
 
 
+def test_a_scans_cache_computes_each_sites_factor_once_and_changes_nothing() -> None:
+    # Three sites: A's and C's bearings each shared given the other two sites' factors.
+    gate = BearingGate()
+    x = np.zeros((3, 6))
+    x[:, :3] = [GHOST, DRONE_1, DRONE_2]
+    p = np.broadcast_to(np.eye(6) * 400.0, (3, 6, 6)).copy()
+    sigma = np.full(1, math.radians(3.0))
+    site_c = np.array([4000.0, 6000.0, 0.0])
+    fits = [
+        gate.fit(Bearings(site, np.array([_azimuth(site, aim)]), sigma, range_m=9000.0), x, p)
+        for site, aim in ((GHOST_A, DRONE_1), (GHOST_B, DRONE_2), (site_c, GHOST))
+    ]
+    tentative = np.array([False, True, False])
+    cache: dict[tuple[int, int, bytes], np.ndarray] = {}
+    for k in (0, 2):
+        others = [f for i, f in enumerate(fits) if i != k]
+        plain = gate.weights(fits[k], 1, 3, others, tentative)
+        cached = gate.weights(fits[k], 1, 3, others, tentative, cache)
+        np.testing.assert_array_equal(plain.w, cached.w)
+        np.testing.assert_array_equal(plain.other, cached.other)
+    # B's factor served both A's and C's sharing; A's and C's were asked once each
+    assert len(cache) == 3
+    # other tentative flags are another key, never a stale factor
+    gate.weights(fits[0], 1, 3, fits[1:], np.array([False, False, False]), cache)
+    assert len(cache) == 5
+
+
 def test_an_uncontested_cross_fit_keeps_the_full_bonus() -> None:
     x = np.zeros((2, 6))
     x[:, :3] = [[2000.0, 3000.0, 60.0], [-3000.0, 1000.0, 60.0]]

@@ -27,7 +27,18 @@ from skywarden.tracking.records import ScanGroup
 
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
-ScanFits = dict[int, tuple[str, BearingFit]]
+
+
+@dataclass
+class ScanFits:
+    """One scan's DF fits: each group's gated pairs at the scan's start (by ``id`` of the
+    group), and the other-site factors already computed from them this scan. A site's
+    factor for the tracks is the same whichever other site's bearings are being shared
+    (for the same track rows and tentative flags), so with three sites in a scan each is
+    computed once, not twice."""
+
+    groups: dict[int, tuple[str, BearingFit]] = field(default_factory=dict)
+    factors: dict[tuple[int, int, bytes], FloatArray] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,13 +70,13 @@ class BearingAssociator:
         Positions are extrapolated to each group's time on their velocity; the tracks
         move a few tens of metres in a scan, little against a bearing's spread.
         """
-        out: ScanFits = {}
+        out = ScanFits()
         for g in groups:
             if g.bearings is None or len(g) == 0:
                 continue
             xg = x.copy()
             xg[:, :3] += xg[:, 3:6] * max(g.t - t0, 0.0)
-            out[id(g)] = (g.sensor, self.gate.fit(g.bearings, xg, p))
+            out.groups[id(g)] = (g.sensor, self.gate.fit(g.bearings, xg, p))
         return out
 
     def decide(
@@ -77,8 +88,8 @@ class BearingAssociator:
         gate = self.gate
         m, n = b.azimuth.shape[0], x.shape[0]
         f = gate.fit(b, x, p)
-        others = [fo for sensor, fo in fits.values() if sensor != g.sensor]
-        w = gate.weights(f, m, n, others, tentative)
+        others = [fo for sensor, fo in fits.groups.values() if sensor != g.sensor]
+        w = gate.weights(f, m, n, others, tentative, fits.factors)
         # A bearing nobody tracked explains starts a new emitter; an ambiguous one
         # (shared between tracks) neither updates nor spawns anything.
         firm = w.w >= gate.min_weight
@@ -110,9 +121,7 @@ class BearingAssociator:
                 b.azimuth[dets[sel]],
                 b.sigma[dets[sel]],
                 el[sel] if with_el else None,
-                b.elevation_sigma[dets[sel]]
-                if with_el and b.elevation_sigma is not None
-                else None,
+                b.elevation_sigma[dets[sel]] if with_el and b.elevation_sigma is not None else None,
             )
             out.append((rows[sel], meas))
         return out

@@ -186,16 +186,18 @@ class BearingGate:
         n: int,
         others: list[BearingFit],
         tentative: BoolArray | None = None,
+        cache: dict[tuple[int, int, bytes], FloatArray] | None = None,
     ) -> BearingWeights:
         """Share each of ``m`` bearings over its candidates among ``n`` track rows.
 
         ``others``: the fits of the other sites' bearing groups in the same scan (their
         ``covers`` may be shorter than ``n`` if tracks were added since; new rows count
-        as neither fitted nor covered).
+        as neither fitted nor covered). ``cache``: the scan's other-site factors, kept
+        across its groups (the fits in ``others`` must stay alive while it is used).
         """
         log_cross = np.zeros(n)
         for o in others:
-            log_cross += self._cross_log_factor(o, n, tentative)
+            log_cross += self._cached_cross(o, n, tentative, cache)
         if tentative is not None:
             log_cross += np.where(tentative[:n], math.log(self.tentative_weight), 0.0)
         ll = f.log_lik + log_cross[f.ti]
@@ -213,6 +215,22 @@ class BearingGate:
         fitted = np.zeros(n, dtype=bool)
         fitted[f.ti] = True
         return BearingWeights(f.ti, f.dj, w, other, credit, fitted)
+
+    def _cached_cross(
+        self,
+        o: BearingFit,
+        n: int,
+        tentative: BoolArray | None,
+        cache: dict[tuple[int, int, bytes], FloatArray] | None,
+    ) -> FloatArray:
+        """:meth:`_cross_log_factor`, once per fit, row count and tentative flags."""
+        if cache is None:
+            return self._cross_log_factor(o, n, tentative)
+        key = (id(o), n, b"" if tentative is None else tentative[:n].tobytes())
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = self._cross_log_factor(o, n, tentative)
+        return hit
 
     def _cross_log_factor(self, o: BearingFit, n: int, tentative: BoolArray | None) -> FloatArray:
         """Log of the other site ``o``'s factor for each of ``n`` track rows (module doc):

@@ -336,7 +336,7 @@ class TrackerCore:
 
     def _bearing_fits(self, groups: Sequence[ScanGroup]) -> ScanFits:
         if self.table.n == 0 or self.dims != 3:
-            return {}
+            return ScanFits()
         a = self.table.a
         t0 = self.t if self.t is not None else 0.0
         return self.bearings.scan_fits(groups, a["x"], a["P"], t0)
