@@ -76,6 +76,20 @@ def test_a_track_coasting_blind_across_the_line_is_suspected(tmp_path: Path) -> 
     assert len(count_incursions(seen, "incursion")) == 1
 
 
+def test_a_track_held_by_bearings_until_just_before_the_line_is_suspected(
+    tmp_path: Path,
+) -> None:
+    # Located at the fixes either side of the line, but known only to 400 m until 5 s
+    # before it: the last check alone passed it (a ray-only track snapped by one plot).
+    late = _run(tmp_path, "late", _lines("L1", 0.0, backed=200, blind=(T0 + 60, T0 + 95)))
+    assert count_incursions(late, "incursion") == []
+    ((_, why),) = suspected(sources.load(late))
+    assert why == "position known to 400 m (1 sigma) 5 s before the line: not seen coming to it"
+    # Located for the whole window before the line: it counts.
+    early = _run(tmp_path, "early", _lines("L1", 0.0, backed=200, blind=(T0 + 60, T0 + 84)))
+    assert len(count_incursions(early, "incursion")) == 1
+
+
 def test_a_source_without_corroboration_is_counted_and_says_so(tmp_path: Path) -> None:
     rows = track_lines("D1", _flight("D1", 0.0), SENSORS)  # no corroboration, no cov
     run = _run(tmp_path, "old", rows)

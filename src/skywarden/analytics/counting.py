@@ -48,11 +48,15 @@ words (:data:`METHODS`) so that no count is shown without it.
        after its first crossing. A bird on one direction finder's ray picks up RF
        credit while it sits on the ray, so its corroboration comes and goes, where a
        drone's control link, radar returns and motion back it scan after scan;
-     - at its last fix before the crossing and its first after (within
-       ``FIX_WINDOW_S``) the track knew its position to ``MAX_SIGMA_M`` (1 sigma, the
-       ellipse's long axis): a crossing is a claim about which side of the line an
-       object is, and a track coasting blind or held by bearings alone cannot make it
-       (its estimate drifts over the line while nothing measures it).
+     - at every fix in the ``FIX_WINDOW_S`` before the crossing and at its first fix
+       after it the track knew its position to ``MAX_SIGMA_M`` (1 sigma, the ellipse's
+       long axis; of two tracks of the unit updated at once, the better): a crossing
+       is a claim about which side of the line an object is, and a track coasting blind
+       or held by bearings alone cannot make it (its estimate drifts over the line while
+       nothing measures it). Nor can one that was held by bearings alone until just
+       before the line: one finder's bearings fix the ray, not the range, and a single
+       radar plot on the ray pulls such a track along it to where the plot was (the
+       month's seed 1, S64: 2.2 km, 3 s before the "crossing"; docs/notes/wave9.md).
 
      The half is the majority rule, not a fitted edge: on the month's first two days
      (seed 1, docs/notes/suspected.md) the real drones' units had shares of 0.57-1.00
@@ -160,7 +164,8 @@ METHODS: dict[Rule, str] = {
         "radar drone class, visual report, hovering) backed at least "
         f"{EVIDENCE_SHARE:.0%} of its tracks' updates by {ALERT_WINDOW_S:g} s after its "
         f"first crossing, and its track knew its position to {MAX_SIGMA_M:g} m (1 sigma) "
-        "at its fixes either side of the line (the rest are reported as suspected, with "
+        f"at its fixes in the {FIX_WINDOW_S:g} s before the line and its first after (the "
+        "rest are reported as suspected, with "
         "the reason); a unit whose drone was first seen more than "
         f"{FIRM_M:g} m north of the line came from the US side, and one first seen "
         f"within {FEED_START_S:g} s of its sector's feed start was already flying (where "

@@ -12,7 +12,7 @@ import math
 from typing import TYPE_CHECKING, Literal
 
 from skywarden.analytics.border_side import firm_side
-from skywarden.analytics.material import Material
+from skywarden.analytics.material import Material, TrackSpan
 from skywarden.analytics.records import Incursion
 
 if TYPE_CHECKING:
@@ -74,11 +74,35 @@ def doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
         backed, seen = sum(x[0] for x in known), sum(x[1] for x in known)
         if seen == 0 or backed < p.evidence_share * seen:
             return f"independent drone evidence in {backed} of {seen} updates"
-    fixes = [f for sp in spans for f in sp.fixes_near(u.t, p.fix_window_s)]
-    before = [f for f in fixes if f[0] <= u.t]
-    after = [f for f in fixes if f[0] > u.t]
-    if before and after:  # the fixes either side of the line: where the track was
-        sigma = max(max(before)[1], min(after)[1])
-        if sigma > p.max_sigma_m:
-            return f"position known to {sigma:.0f} m (1 sigma) at the line"
+    return _unlocated(spans, u, p)
+
+
+def _unlocated(spans: list[TrackSpan], u: Incursion, p: CountingRule) -> str | None:
+    """Why the unit's tracks did not know where the drone was as it came to the line
+    (module doc of :mod:`.counting`, step 4), or None.
+
+    At each update time the best-located of the unit's tracks counts (two sectors'
+    tracks of one drone). The fixes either side of the line must be located, and so must
+    every fix in the ``fix_window_s`` before it: a track held by one finder's bearings
+    alone knows the ray, not the range, and a single radar plot on that ray (a false
+    alarm, another object) pulls it along the ray to wherever the plot was, a few
+    seconds before it "crosses" (docs/notes/wave9.md, seed 1 S64)."""
+    best: dict[float, float] = {}
+    for sp in spans:
+        for t, sigma in sp.fixes_near(u.t, p.fix_window_s):
+            best[t] = min(sigma, best.get(t, math.inf))
+    before = sorted((t, s) for t, s in best.items() if t <= u.t)
+    after = sorted((t, s) for t, s in best.items() if t > u.t)
+    if not (before and after):
+        return None
+    sigma = max(before[-1][1], after[0][1])  # the fixes either side of the line
+    if sigma > p.max_sigma_m:
+        return f"position known to {sigma:.0f} m (1 sigma) at the line"
+    unlocated = [f for f in before if f[1] > p.max_sigma_m]
+    if unlocated:
+        t_last, sigma = unlocated[-1]  # the last time it did not know where it was
+        return (
+            f"position known to {sigma:.0f} m (1 sigma) {u.t - t_last:.0f} s before the "
+            "line: not seen coming to it"
+        )
     return None
