@@ -21,6 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))  # the test-only helpers: pg_throwaway
+sys.path.insert(0, str(ROOT / "tests"))  # bench_loader: the bench tests' module loader
 
 #: How a skip for a missing server begins (``pytest.skip(SERVER_MISSING + why)``).
 SERVER_MISSING = "server missing: "

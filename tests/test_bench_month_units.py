@@ -3,22 +3,16 @@ directory that is not a month."""
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "month_units.py"
+from bench_loader import BENCH_DIR, load_bench
 
 
 def _bench() -> ModuleType:
-    sys.path.insert(0, str(BENCH.parent))
-    spec = importlib.util.spec_from_file_location("bench_month_units", BENCH)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_bench("month_units")
 
 
 def _row(unit: str, verdict: str, truth: str, weight: float = 1.0) -> dict[str, object]:
@@ -42,7 +36,9 @@ def test_the_wrong_units_are_false_counts_and_planned_drones_set_apart() -> None
 
 def test_a_directory_that_is_not_a_month_is_refused_by_name(tmp_path: Path) -> None:
     r = subprocess.run(
-        [sys.executable, str(BENCH), "--from", str(tmp_path)], capture_output=True, text=True
+        [sys.executable, str(BENCH_DIR / "month_units.py"), "--from", str(tmp_path)],
+        capture_output=True,
+        text=True,
     )
     assert r.returncode != 0
     assert f"{tmp_path} is not a month directory" in r.stderr
