@@ -77,6 +77,12 @@ def run_month(args: argparse.Namespace, month: Path) -> float:
     return time.perf_counter() - t0
 
 
+def truth_records(month: Path) -> list[dict[str, Any]]:
+    """The month's ``truth_incursions.jsonl``, one record per planned incursion."""
+    lines = (month / "truth_incursions.jsonl").read_text().splitlines()
+    return [json.loads(x) for x in lines]
+
+
 def truth_counts(month: Path) -> dict[str, Any]:
     """Incursions in truth: all, in sensed stretches, in simulated sectors, re-crossing.
 
@@ -85,7 +91,7 @@ def truth_counts(month: Path) -> dict[str, Any]:
     then hold the truth of the finished sectors' stretches (plus the unsensed ones for
     ``all``), and ``whole_border_all`` the whole border's.
     """
-    recs = [json.loads(x) for x in (month / "truth_incursions.jsonl").read_text().splitlines()]
+    recs = truth_records(month)
     todo = unfinished(month)
     scope = [r for r in recs if r["sector"] not in todo]
     out: dict[str, Any] = {
@@ -336,7 +342,7 @@ def periods(mat: Any, month: Path, split_days: float) -> list[dict[str, Any]]:
     border = json.loads((month / "border.json").read_text())
     t0, t1 = float(border["start_t"]), float(border["end_t"])
     cut = t0 + split_days * 86400.0
-    recs = [json.loads(x) for x in (month / "truth_incursions.jsonl").read_text().splitlines()]
+    recs = truth_records(month)
     todo = unfinished(month)  # a month stopped part-way: compared on what it covers
     out = []
     for a, b, name in ((t0, cut, f"days 1-{split_days:g}"), (cut, t1, f"after day {split_days:g}")):
@@ -479,7 +485,7 @@ def summarise(
         out["estimate"]["from_mexico_truth"] = mx_all
         out["estimate"]["error_vs_from_mexico"] = _err(cov["estimated"], mx_all)
         out["estimate"]["from_mexico_inside_interval"] = cov["low"] <= mx_all <= cov["high"]
-        recs = [json.loads(x) for x in (month / "truth_incursions.jsonl").read_text().splitlines()]
+        recs = truth_records(month)
         out["estimate_split"] = estimate_split(
             border, recs, cov.get("segments", []), unfinished(month)
         )

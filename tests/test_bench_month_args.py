@@ -3,21 +3,14 @@ parser lost (``--resume`` was, for a while) fails here rather than in a two-hour
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "month.py"
+from bench_loader import load_bench
 
 
 def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_month", BENCH)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_month", mod)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_bench("month")
 
 
 def test_every_option_the_runner_reads_is_parsed() -> None:
