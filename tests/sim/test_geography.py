@@ -116,3 +116,21 @@ def test_sides_of_any_meandering_border(amp: float, waves: float, phase: float) 
     for dlat, south in ((off, False), (-off, True)):
         x, y, _ = scn.frame.to_enu(line_lat + dlat, probe_lon, np.zeros_like(probe_lon))
         assert (geo.in_mexico(np.asarray(x), np.asarray(y)) == south).all()
+
+
+def test_the_side_near_a_sharp_bend_is_the_bends_side() -> None:
+    """South of a V-shaped bend (the US inside the V), beyond the end of one arm's
+    segment, the arm's extended line would put a Mexican point in the US."""
+    from shapely.geometry import LineString
+
+    scn = load_scenario(SCENARIO)
+    frame = scn.frame
+    # West to east (US on the left): down into a narrow V and back up, vertex at (0, -3 km).
+    x = np.array([-20_000.0, -300.0, 0.0, 300.0, 20_000.0])
+    y = np.array([0.0, 0.0, -3_000.0, 0.0, 0.0])
+    lat, lon, _ = frame.to_geodetic(x, y, np.zeros_like(x))
+    geo = Geography(frame, 20_000.0, scn.sector.ground_alt_m, [], LineString(np.c_[lon, lat]))
+    # 200-900 m below the vertex, east and west of it: nearest the line at the vertex.
+    bx, by = np.meshgrid(np.linspace(-250.0, 250.0, 11), [-3_200.0, -3_500.0, -3_900.0])
+    assert geo.in_mexico(bx.ravel(), by.ravel()).all()
+    assert not geo.in_mexico(np.array([0.0]), np.array([-1_000.0]))[0]  # inside the V

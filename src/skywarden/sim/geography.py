@@ -172,16 +172,49 @@ class Geography:
             (qi, si), dist = self._seg_tree.query_nearest(
                 pts, return_distance=True, all_matches=False
             )
-            seg = self._seg[si]
-            (x0, y0), (x1, y1) = seg[:, 0].T, seg[:, 1].T
             px, py = xa[land][qi], ya[land][qi]
-            right = (x1 - x0) * (py - y0) - (y1 - y0) * (px - x0) < 0
-            by_line = np.where(right, MEXICO, US).astype(np.int8)
+            by_line = np.where(self._left_of_line(si, px, py), US, MEXICO).astype(np.int8)
             use = np.ones(len(qi), dtype=bool) if self.own_border else dist < BORDER_BAND_M
             sub = out[land]
             sub[qi[use]] = by_line[use]
             out[land] = sub
         return out
+
+    def _left_of_line(
+        self, si: npt.NDArray[np.intp], px: FloatArray, py: FloatArray
+    ) -> npt.NDArray[np.bool_]:
+        """Whether each point lies left of the line (the US side), given its nearest
+        segment ``si``.
+
+        Left of the nearest segment, except where the nearest point of the line is a
+        vertex: there the segment's extension can point the wrong way (a point 940 m
+        south of a sharp bend of the Rio Grande, inside Mexico's polygon, was called the
+        US). At a vertex the left side is the wedge left of both segments when the line
+        turns left, and left of either when it turns right.
+        """
+        seg = self._seg[si]
+        a, b = seg[:, 0], seg[:, 1]
+        d = b - a
+        rel = np.column_stack([px, py]) - a
+        left = d[:, 0] * rel[:, 1] - d[:, 1] * rel[:, 0] > 0
+        t = (rel * d).sum(axis=1) / np.maximum((d * d).sum(axis=1), 1e-12)
+        n = len(self._seg)
+        for end, step in ((t <= 0.0, -1), (t >= 1.0, 1)):
+            other = np.clip(si + step, 0, n - 1)
+            v = 0 if step < 0 else 1
+            vertex = seg[:, v]
+            joined = end & (other != si) & np.all(self._seg[other][:, 1 - v] == vertex, axis=1)
+            if not joined.any():
+                continue
+            j = np.flatnonzero(joined)
+            d_in = d[j] if step > 0 else self._seg[other[j], 1] - self._seg[other[j], 0]
+            d_out = self._seg[other[j], 1] - self._seg[other[j], 0] if step > 0 else d[j]
+            r = np.column_stack([px[j], py[j]]) - vertex[j]
+            c_in = d_in[:, 0] * r[:, 1] - d_in[:, 1] * r[:, 0] > 0
+            c_out = d_out[:, 0] * r[:, 1] - d_out[:, 1] * r[:, 0] > 0
+            turns_left = d_in[:, 0] * d_out[:, 1] - d_in[:, 1] * d_out[:, 0] > 0
+            left[j] = np.where(turns_left, c_in & c_out, c_in | c_out)
+        return left
 
     def in_mexico(self, x: FloatArray, y: FloatArray) -> npt.NDArray[np.bool_]:
         """Vectorised: which of the points (map x, y) lie over Mexican land."""
@@ -205,6 +238,10 @@ class Geography:
     @property
     def border_length_m(self) -> float:
         return float(self._border_line.length)
+
+    def border_fraction(self, x: float, y: float) -> float:
+        """The fraction of the in-sector border (``border_point``'s ``s``) nearest (x, y)."""
+        return float(self._border_line.project(shapely.Point(x, y), normalized=True))
 
     def border_point(self, s: float) -> tuple[float, float, float, float]:
         """Point at fraction ``s`` of the in-sector border, and the unit normal into the US.

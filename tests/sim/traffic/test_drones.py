@@ -131,3 +131,30 @@ def test_convoys_fly_one_route_together(geo: Geography) -> None:
             assert np.median(np.linalg.norm(m.vel - lead.vel, axis=1)) < 2.0
             south = geo.in_mexico(m.xyz[:, 0], m.xyz[:, 1])
             assert south[0] and not south.all()
+
+
+def _meandering(scn_geo: Geography) -> Geography:
+    """The El Paso square with a made-up border of tight river bends (600 m deep, 1.6 km
+    apart): straight patrol legs between turn points would cut across them."""
+    from shapely.geometry import LineString
+
+    x = np.linspace(-30_000.0, 30_000.0, 1501)
+    y = 600.0 * np.sin(2 * np.pi * x / 1600.0)
+    lat, lon, _ = scn_geo.frame.to_geodetic(x, y, np.zeros_like(x))
+    line = LineString(np.column_stack([lon, lat]))
+    return Geography(scn_geo.frame, scn_geo.extent_m, scn_geo.ground_alt_m, [], border=line)
+
+
+def test_surveillance_patrols_do_not_cut_across_river_bends(geo: Geography) -> None:
+    bendy = _meandering(geo)
+    cfg = SurveillanceTraffic(standoff_m=(200.0, 400.0))
+    for i in range(12):
+        tg = drones.surveillance(cfg, bendy, T0, stream(3, "surveillance", i, 0), f"m{i}")
+        assert bendy.in_mexico(tg.xyz[:, 0], tg.xyz[:, 1]).all(), tg.id
+
+
+def test_a_leg_that_stays_in_mexico_is_flown_straight(geo: Geography) -> None:
+    bx, by, nx, ny = geo.border_point(0.5)
+    a = (bx - 1500 * nx - 300 * ny, by - 1500 * ny + 300 * nx)
+    b = (bx - 1500 * nx + 300 * ny, by - 1500 * ny - 300 * nx)
+    assert drones.clear_leg(geo, a, b, 300.0) == [b]

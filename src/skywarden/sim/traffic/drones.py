@@ -9,6 +9,8 @@ border, a hover and descent to release a payload, and back.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
@@ -195,6 +197,84 @@ def convoy(
     return out
 
 
+#: Spacing of the checks along a leg, and how often a leg that strays over the line is
+#: split (a patrol's 11 legs x 2**6 at most: ~30 m apart on the longest patrol).
+LEG_CHECK_M = 20.0
+LEG_SPLITS = 6
+#: How far south a split point steps at a time, and at most how often.
+STEP_SOUTH_M = 100.0
+STEPS_SOUTH = 30
+
+
+def _south_of(geo: Geography, x: float, y: float, standoff: float) -> tuple[float, float]:
+    """The point ``standoff`` south of the border point nearest (x, y) or, if (x, y) is
+    farther south already, (x, y) itself; stepped further south (the nearest border
+    point's normal) until over Mexican land, where the river bends."""
+    bx, by, nx, ny = geo.border_point(geo.border_fraction(x, y))
+    depth = -((x - bx) * nx + (y - by) * ny)  # metres south of the line
+    if depth < standoff:
+        x, y = x - nx * (standoff - depth), y - ny * (standoff - depth)
+    for _ in range(STEPS_SOUTH):
+        if geo.in_mexico(np.array([x]), np.array([y]))[0]:
+            break
+        x, y = x - nx * STEP_SOUTH_M, y - ny * STEP_SOUTH_M
+    return x, y
+
+
+def _leg_in_us(geo: Geography, a: tuple[float, float], b: tuple[float, float]) -> bool:
+    n = max(int(np.hypot(b[0] - a[0], b[1] - a[1]) // LEG_CHECK_M), 1) + 1
+    f = np.linspace(0.0, 1.0, n + 1)
+    return bool((geo.side(a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])) == US).any())
+
+
+def clear_leg(
+    geo: Geography,
+    a: tuple[float, float],
+    b: tuple[float, float],
+    standoff: float,
+    splits: int = LEG_SPLITS,
+) -> list[tuple[float, float]]:
+    """The turn points after ``a`` up to ``b`` of a leg that stays out of the US: ``[b]``
+    if the straight leg does, else via its midpoint moved ``standoff`` south of the line
+    (each half split again, up to ``splits`` times).
+
+    A background patrol watches from the Mexican side (``SurveillanceTraffic``). The
+    incursions a month counts are its planned flights (``sim/rates.py``: the sourced
+    monthly total); patrols that cut across the river's bends on every pass added some
+    2,100 crossings a month that no source has and no truth listed
+    (docs/notes/wave10.md). Draws nothing: a flight's random draws are unchanged.
+    """
+    if splits <= 0 or not _leg_in_us(geo, a, b):
+        return [b]
+    m = _south_of(geo, (a[0] + b[0]) / 2, (a[1] + b[1]) / 2, standoff)
+    return clear_leg(geo, a, m, standoff, splits - 1) + clear_leg(geo, m, b, standoff, splits - 1)
+
+
+def _patrol_point(geo: Geography, s: float, standoff: float) -> tuple[float, float]:
+    """``standoff`` south of the border at fraction ``s``; where the river bends, stepped
+    further south until over Mexican land."""
+    bx, by, nx, ny = geo.border_point(s)
+    px, py = bx - nx * standoff, by - ny * standoff
+    for _ in range(20):
+        if geo.in_mexico(np.array([px]), np.array([py]))[0]:
+            break
+        px, py = px - nx * 100.0, py - ny * 100.0
+    return px, py
+
+
+def patrol_route(
+    geo: Geography, s0: float, span: float, standoff: float
+) -> list[tuple[float, float]]:
+    """The patrol's turn points: 12 along ``span`` of the border from ``s0``, and between
+    two of them, where the straight leg would cut across a bend of the river into the
+    US, more (``clear_leg``)."""
+    base = [_patrol_point(geo, float(s), standoff) for s in np.linspace(s0, s0 + span, 12)]
+    out = [base[0]]
+    for a, b in itertools.pairwise(base):
+        out += clear_leg(geo, a, b, standoff)
+    return out
+
+
 # size: deterministic draw order: splitting risks the seeded output
 def surveillance(
     cfg: SurveillanceTraffic, geo: Geography, t0: float, rng: np.random.Generator, tid: str
@@ -207,16 +287,8 @@ def surveillance(
     s0 = float(rng.uniform(0.05, max(0.95 - span, 0.06)))
     standoff = _u(rng, cfg.standoff_m)
     for _ in range(PLACEMENT_TRIES):  # the patrol and the launch over Mexican land
-        pts = []
-        for s in np.linspace(s0, s0 + span, 12):
-            bx, by, nx, ny = geo.border_point(float(s))
-            px, py = bx - nx * standoff, by - ny * standoff
-            for _ in range(20):  # where the river bends, step further south until in Mexico
-                if geo.in_mexico(np.array([px]), np.array([py]))[0]:
-                    break
-                px, py = px - nx * 100.0, py - ny * 100.0
-            pts.append((px, py))
-        bx, by, nx, ny = geo.border_point(s0 + span / 2)
+        pts = patrol_route(geo, s0, span, standoff)
+        _, _, nx, ny = geo.border_point(s0 + span / 2)
         mx, my = np.mean(pts, axis=0)
         lx, ly = mx - nx * 1500.0 + rng.normal(0, 300), my - ny * 1500.0 + rng.normal(0, 300)
         xs, ys = np.array([*np.array(pts)[:, 0], lx]), np.array([*np.array(pts)[:, 1], ly])
@@ -237,7 +309,8 @@ def surveillance(
     patrol_speed = min(speed, 8.0)
     endurance = 0.85 * _u(rng, cfg.endurance_s)
     path = Path(launch).to((launch[0], launch[1], g + agl), CLIMB_MPS)
-    path.to((pts[0][0], pts[0][1], g + agl), speed)
+    for px, py in clear_leg(geo, launch[:2], pts[0], standoff):
+        path.to((px, py, g + agl), speed)
     home = float(np.hypot(pts[0][0] - launch[0], pts[0][1] - launch[1]))
     forward = True
     while True:
@@ -249,7 +322,10 @@ def surveillance(
         back = home + float(np.hypot(mx - pts[0][0], my - pts[0][1])) + 2000.0
         if path.duration_s + back / speed + agl / DESCENT_MPS > endurance:
             break
-    path.to((launch[0], launch[1], g + agl), speed).to(launch, DESCENT_MPS)
+    here = pts[-1] if not forward else pts[0]  # where the last pass ended
+    for px, py in clear_leg(geo, here, launch[:2], standoff):
+        path.to((px, py, g + agl), speed)
+    path.to(launch, DESCENT_MPS)
     return _finish(
         rng,
         path,
