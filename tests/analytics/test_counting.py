@@ -140,6 +140,22 @@ def test_the_same_crossing_seen_by_two_overlapping_sectors_counts_once(tmp_path:
     assert len(count_incursions(month, "track")) == 2
 
 
+def test_a_unit_lies_where_its_best_located_track_crossed(tmp_path: Path) -> None:
+    # Sector A's track (bearings only, 1 sigma 300 m) crosses first, 900 m east of the
+    # drone; sector B's (radar, 10 m) crosses where the drone did, 3 s later.
+    month = _month(tmp_path, {"A": [(100.0, 900.0)], "B": [(103.0, 0.0)]})
+    for sid, sigma in (("A", 300.0), ("B", 10.0)):
+        path = month / "sectors" / sid / "tracks.jsonl"
+        rows = [json.loads(line) for line in path.read_text().splitlines()]
+        for r in rows:
+            r["cov"] = [[sigma**2, 0.0, 0.0], [0.0, sigma**2, 0.0], [0.0, 0.0, 900.0]]
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (unit,) = count_incursions(month, "incursion")
+    assert unit.t == T0 + 100.0  # when it first crossed
+    assert unit.lon == pytest.approx(lon_at(0.0))  # where the drone was
+    assert unit.lat == pytest.approx(lat_at(0.0))
+
+
 def test_a_convoy_in_the_overlap_of_two_sectors_counts_each_drone_once(tmp_path: Path) -> None:
     convoy = [(100.0, 0.0), (102.0, 60.0), (104.0, 120.0)]
     seen_b = [(dt + 3.0, east + 20.0) for dt, east in convoy]

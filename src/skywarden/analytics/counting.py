@@ -345,7 +345,7 @@ def _deduplicated(
         group = [events[i] for i in sorted(members)]
         spans = [sp for k in sorted({c.key for c in group}) if (sp := mat.span_of(k))]
         first = min(((sp.t0, sp.lat0, sp.lon0, sp.sector) for sp in spans), default=None)
-        out += [(u, first) for u in _recrossings(group, direction, p)]
+        out += [(_placed(mat, u, group, p), first) for u in _recrossings(group, direction, p)]
     out.sort(key=lambda x: (x[0].t, x[0].sector))
     return [
         (u.model_copy(update={"id": f"incursion-{i + 1:05d}"}), first)
@@ -519,6 +519,37 @@ def _recrossings(
         last_t[c.direction] = cs[-1].t
     out += [_unit("incursion", 0, cs, []) for cs in current.values()]
     return [u for u in out if direction in ("both", u.direction)]
+
+
+def _placed(mat: Material, u: Incursion, group: list[CrossingEvent], p: CountingRule) -> Incursion:
+    """The unit at the place where its best-located track crossed.
+
+    Its first physical crossing may be seen by two tracks (two sectors, one drone); the
+    earlier is not always the better: a neighbour's track held by direction finders
+    alone can cross 1-2 km along a bearing from the drone (the month's seed 1, S02 and
+    S78: docs/notes/wave9.md). The time stays the first crossing's; the place, height
+    and sector are those of the event whose track knew its position best (1 sigma at
+    its fix nearest the crossing), the earliest on a tie or without fixes.
+    """
+    same = [
+        c
+        for c in group
+        if c.direction == u.direction and u.t <= c.t <= u.t + p.dup_window_s and c.key in u.tracks
+    ]
+    if len(same) < 2:
+        return u
+
+    def sigma(c: CrossingEvent) -> float:
+        sp = mat.span_of(c.key)
+        near = sp.fixes_near(c.t, p.fix_window_s) if sp is not None else []
+        return min(near, key=lambda f: (abs(f[0] - c.t), f[1]))[1] if near else math.inf
+
+    best = min(same, key=lambda c: (sigma(c), c.t))
+    if best.t == u.t and best.key == same[0].key:
+        return u
+    return u.model_copy(
+        update={"lat": best.lat, "lon": best.lon, "alt_m": best.alt_m, "sector": best.sector}
+    )
 
 
 def _unit(rule: Rule, n: int, cs: Sequence[CrossingEvent], sensors: list[str]) -> Incursion:
