@@ -545,8 +545,6 @@ def _placed(mat: Material, u: Incursion, group: list[CrossingEvent], p: Counting
         return min(near, key=lambda f: (abs(f[0] - c.t), f[1]))[1] if near else math.inf
 
     best = min(same, key=lambda c: (sigma(c), c.t))
-    if best.t == u.t and best.key == same[0].key:
-        return u
     return u.model_copy(
         update={"lat": best.lat, "lon": best.lon, "alt_m": best.alt_m, "sector": best.sector}
     )

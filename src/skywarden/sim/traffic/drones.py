@@ -201,24 +201,33 @@ def convoy(
 #: split (a patrol's 11 legs x 2**6 at most: ~30 m apart on the longest patrol).
 LEG_CHECK_M = 20.0
 LEG_SPLITS = 6
-#: How far south a split point steps at a time, and at most how often.
+#: How far south a point steps at a time, and at most how often (a patrol's turn point
+#: 20 times, as it always did; a split point 30).
 STEP_SOUTH_M = 100.0
+PATROL_STEPS_SOUTH = 20
 STEPS_SOUTH = 30
 
 
-def _south_of(geo: Geography, x: float, y: float, standoff: float) -> tuple[float, float]:
-    """The point ``standoff`` south of the border point nearest (x, y) or, if (x, y) is
-    farther south already, (x, y) itself; stepped further south (the nearest border
-    point's normal) until over Mexican land, where the river bends."""
-    bx, by, nx, ny = geo.border_point(geo.border_fraction(x, y))
-    depth = -((x - bx) * nx + (y - by) * ny)  # metres south of the line
-    if depth < standoff:
-        x, y = x - nx * (standoff - depth), y - ny * (standoff - depth)
-    for _ in range(STEPS_SOUTH):
+def _into_mexico(
+    geo: Geography, x: float, y: float, nx: float, ny: float, steps: int
+) -> tuple[float, float]:
+    """(x, y) stepped south (against the normal ``nx, ny``) ``STEP_SOUTH_M`` at a time,
+    at most ``steps`` times, until over Mexican land: where the river bends."""
+    for _ in range(steps):
         if geo.in_mexico(np.array([x]), np.array([y]))[0]:
             break
         x, y = x - nx * STEP_SOUTH_M, y - ny * STEP_SOUTH_M
     return x, y
+
+
+def _south_of(geo: Geography, x: float, y: float, standoff: float) -> tuple[float, float]:
+    """The point ``standoff`` south of the border point nearest (x, y) or, if (x, y) is
+    farther south already, (x, y) itself; then over Mexican land (``_into_mexico``)."""
+    bx, by, nx, ny = geo.border_point(geo.border_fraction(x, y))
+    depth = -((x - bx) * nx + (y - by) * ny)  # metres south of the line
+    if depth < standoff:
+        x, y = x - nx * (standoff - depth), y - ny * (standoff - depth)
+    return _into_mexico(geo, x, y, nx, ny, STEPS_SOUTH)
 
 
 def _leg_in_us(geo: Geography, a: tuple[float, float], b: tuple[float, float]) -> bool:
@@ -251,15 +260,9 @@ def clear_leg(
 
 
 def _patrol_point(geo: Geography, s: float, standoff: float) -> tuple[float, float]:
-    """``standoff`` south of the border at fraction ``s``; where the river bends, stepped
-    further south until over Mexican land."""
+    """``standoff`` south of the border at fraction ``s``, over Mexican land."""
     bx, by, nx, ny = geo.border_point(s)
-    px, py = bx - nx * standoff, by - ny * standoff
-    for _ in range(20):
-        if geo.in_mexico(np.array([px]), np.array([py]))[0]:
-            break
-        px, py = px - nx * 100.0, py - ny * 100.0
-    return px, py
+    return _into_mexico(geo, bx - nx * standoff, by - ny * standoff, nx, ny, PATROL_STEPS_SOUTH)
 
 
 def patrol_route(
