@@ -21,6 +21,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from skywarden.geo import FloatArray
+from skywarden.tracking.dense import unique_inverse
 
 IntArray = npt.NDArray[np.intp]
 
@@ -64,8 +65,8 @@ def _solve_clusters(
     small_problem: int,
 ) -> tuple[IntArray, IntArray]:
     """The pairs that share a track or a detection: one block if small, else per cluster."""
-    rows, r_loc = np.unique(ti, return_inverse=True)
-    cols, c_loc = np.unique(dj, return_inverse=True)
+    rows, r_loc = unique_inverse(ti)
+    cols, c_loc = unique_inverse(dj)
     if rows.shape[0] * cols.shape[0] <= small_problem:
         # Small enough to solve in one piece: the same optimum, without building a graph.
         return _solve_block(rows, cols, r_loc, c_loc, cost, miss_cost)
@@ -85,8 +86,8 @@ def _solve_clusters(
         order = hard[np.argsort(comp[hard], kind="stable")]
         bounds = np.flatnonzero(np.diff(comp[order])) + 1
         for grp in np.split(order, bounds):
-            g_rows, g_r = np.unique(ti[grp], return_inverse=True)
-            g_cols, g_c = np.unique(dj[grp], return_inverse=True)
+            g_rows, g_r = unique_inverse(ti[grp])
+            g_cols, g_c = unique_inverse(dj[grp])
             at, ad = _solve_block(g_rows, g_cols, g_r, g_c, cost[grp], miss_cost)
             out_t.append(at)
             out_d.append(ad)

@@ -95,7 +95,10 @@ class BearingAssociator:
         firm = w.w >= gate.min_weight
         ti, dj, cost = w.ti[firm], w.dj[firm], -np.log(w.w[firm])
         rows, dets = gnn_assign(n, m, ti, dj, cost, -math.log(gate.min_weight) + 1e-9)
-        got = np.isin(ti * m + dj, rows * m + dets)
+        # the firm pairs GNN took (it assigns each row at most once)
+        det_of = np.full(n, -1, dtype=np.intp)
+        det_of[rows] = dets
+        got = det_of[ti] == dj
         lr = np.log(w.w[firm][got]) - np.log(np.maximum(w.other[dj[got]], 1e-300))
         # the likelihood ratios in the order of (rows, dets)
         lr_rows = np.full(n, -np.inf)

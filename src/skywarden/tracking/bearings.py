@@ -52,6 +52,7 @@ import numpy.typing as npt
 
 from skywarden.geo import FloatArray
 from skywarden.tracking.assoc_marginals import taken_odds
+from skywarden.tracking.dense import unique_inverse
 from skywarden.tracking.gating import CHI2_999
 from skywarden.tracking.measurements import wrap_angle
 
@@ -254,7 +255,7 @@ class BearingGate:
         pd = 1.0 - self.cross_miss_factor
         cap = (self.cross_fit_factor - self.cross_miss_factor) / pd
         log_other = math.log(self.other_emitter_weight / (2.0 * math.pi))
-        rows, r = np.unique(ti, return_inverse=True)
+        rows, r = unique_inverse(ti)
         psi = np.zeros((rows.shape[0], int(dj.max()) + 1))
         psi[r, dj] = np.exp(np.minimum(ll - log_other, 200.0)) * (pd / (1.0 - pd))
         odds = taken_odds(psi)
