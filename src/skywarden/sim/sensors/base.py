@@ -55,7 +55,8 @@ def record_alt(alt: FloatArray) -> FloatArray:
     Only absurd noise settings (kilometres of altitude error) ever reach the limits; a
     real report is never below the Dead Sea nor above the flight levels either.
     """
-    return np.clip(alt, -499.0, 29_999.0)
+    # np.minimum/np.maximum: np.clip's numbers (NaN stays NaN) without its Python layers
+    return np.minimum(np.maximum(alt, -499.0), 29_999.0)
 
 
 class TickGeometry:
@@ -149,7 +150,8 @@ class SensorModel(ABC):
         """Detections at ``snap.t`` (empty when the sensor is not due)."""
 
     def _seen(self, snap: Snapshot, idx: npt.NDArray[np.intp]) -> None:
-        self.last_seen = [snap.targets[i].id for i in idx]
+        tgs = snap.targets
+        self.last_seen = [tgs[i].id for i in idx.tolist()]
 
     def describe(self) -> dict[str, Any]:
         """The sensor's kind, id and parameters, for ``sector.json``."""
