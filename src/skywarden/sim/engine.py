@@ -22,7 +22,7 @@ from skywarden.sim.geography import MESA_RADIUS_M, Geography, GeographyError
 from skywarden.sim.scenario import Scenario
 from skywarden.sim.schedule import Schedule
 from skywarden.sim.seeding import stream
-from skywarden.sim.sensors import SensorModel, build_sensor
+from skywarden.sim.sensors import SensorModel, TickGeometry, build_sensor
 from skywarden.sim.snapshot import Snapshot
 from skywarden.sim.spoofing import spoof_of, spoofing, steal_identities
 from skywarden.sim.target import Target
@@ -74,7 +74,11 @@ class Simulation:
         self.sensors: list[SensorModel] = self._sensors()
 
     def _sensors(self) -> list[SensorModel]:
-        return [build_sensor(cfg, stream(self.seed, "sensor", cfg.id)) for cfg in self.scn.sensors]
+        geometry = TickGeometry()  # sensors sharing a site convert each snapshot once
+        return [
+            build_sensor(cfg, stream(self.seed, "sensor", cfg.id), geometry)
+            for cfg in self.scn.sensors
+        ]
 
     def _border(self) -> LineString | None:
         """The scenario's own border file, if it names one (else the shipped border)."""

@@ -16,7 +16,7 @@ from skywarden.sim.scenario import (
     VisualConfig,
 )
 from skywarden.sim.sensors.adsb import ADSBReceiver
-from skywarden.sim.sensors.base import SensorModel
+from skywarden.sim.sensors.base import SensorModel, TickGeometry
 from skywarden.sim.sensors.radar import Radar
 from skywarden.sim.sensors.remote_id import RemoteIDReceiver
 from skywarden.sim.sensors.rf import DirectionFinder
@@ -28,6 +28,7 @@ __all__ = [
     "Radar",
     "RemoteIDReceiver",
     "SensorModel",
+    "TickGeometry",
     "VisualReports",
     "build_sensor",
 ]
@@ -36,8 +37,20 @@ __all__ = [
 def build_sensor(
     cfg: RadarConfig | RFConfig | RemoteIDConfig | ADSBConfig | VisualConfig,
     rng: np.random.Generator,
+    geometry: TickGeometry | None = None,
 ) -> SensorModel:
-    """The model for a sensor configuration."""
+    """The model for a sensor configuration; sensors given one ``geometry`` share their
+    per-tick conversions (a simulation's sensors all see the same snapshots)."""
+    model = _model(cfg, rng)
+    if geometry is not None:
+        model.geometry = geometry
+    return model
+
+
+def _model(
+    cfg: RadarConfig | RFConfig | RemoteIDConfig | ADSBConfig | VisualConfig,
+    rng: np.random.Generator,
+) -> SensorModel:
     if isinstance(cfg, RadarConfig):
         return Radar(cfg, rng)
     if isinstance(cfg, RFConfig):

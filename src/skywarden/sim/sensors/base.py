@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from skywarden.geo import LocalFrame
+from skywarden.geo import WGS84, LocalFrame
 from skywarden.model import Detection
 from skywarden.sim.snapshot import Snapshot
 
@@ -55,7 +55,58 @@ def record_alt(alt: FloatArray) -> FloatArray:
     Only absurd noise settings (kilometres of altitude error) ever reach the limits; a
     real report is never below the Dead Sea nor above the flight levels either.
     """
-    return np.clip(alt, -499.0, 29_999.0)
+    # np.minimum/np.maximum: np.clip's numbers (NaN stays NaN) without its Python layers
+    return np.minimum(np.maximum(alt, -499.0), 29_999.0)
+
+
+class TickGeometry:
+    """Where every target is seen from a site, computed once per tick and shared.
+
+    Sensors on one site (a radar, its RF finder, a Remote ID receiver, the visual
+    observers) need the same ENU offsets or geodesics of every target; one simulation
+    hands all its sensors one ``TickGeometry``, so each conversion runs once per snapshot.
+    Each value is the element-wise conversion of the whole snapshot, so a sensor that
+    indexes a subset gets the very floats a conversion of that subset gives. The arrays
+    are read-only: they are shared.
+    """
+
+    def __init__(self) -> None:
+        self._snap: Snapshot | None = None
+        self._memo: dict[object, tuple[FloatArray, ...]] = {}
+
+    def _of(self, snap: Snapshot) -> dict[object, tuple[FloatArray, ...]]:
+        if snap is not self._snap:  # a new tick (the old snapshot is held, so never reused)
+            self._snap, self._memo = snap, {}
+        return self._memo
+
+    def enu(self, snap: Snapshot, frame: LocalFrame) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Every target in ``frame``'s ENU axes (metres), as ``frame.to_enu`` gives them."""
+        memo = self._of(snap)
+        got = memo.get(frame)
+        if got is None:
+            got = memo[frame] = _frozen(frame.to_enu(snap.lat, snap.lon, snap.alt))
+        e, n, u = got
+        return e, n, u
+
+    def geodesic(self, snap: Snapshot, lat: float, lon: float) -> tuple[FloatArray, FloatArray]:
+        """Initial bearing [0, 360) and geodesic distance (m) from (lat, lon) to every
+        target: one ``Geod.inv``, the numbers of ``geo.bearing_deg`` and ``geo.distance_m``."""
+        memo = self._of(snap)
+        key = ("geodesic", lat, lon)
+        got = memo.get(key)
+        if got is None:
+            n = len(snap)
+            az, _, d = WGS84.inv(np.full(n, lon), np.full(n, lat), snap.lon, snap.lat)
+            got = memo[key] = _frozen((np.mod(az, 360.0), d))
+        brg, dist = got
+        return brg, dist
+
+
+def _frozen(arrays: tuple[FloatArray, ...]) -> tuple[FloatArray, ...]:
+    out = tuple(np.asarray(a) for a in arrays)
+    for a in out:
+        a.flags.writeable = False
+    return out
 
 
 class SensorModel(ABC):
@@ -70,21 +121,23 @@ class SensorModel(ABC):
         #: Ids of the truth targets this sensor detected at its latest ``observe`` (for
         #: evaluation only: detections themselves never carry truth).
         self.last_seen: list[str] = []
+        #: Shared with the other sensors of a simulation (``build_sensor``).
+        self.geometry = TickGeometry()
 
     def due(self, t: float) -> bool:
         """Whether this sensor reports at tick ``t`` (every ``update_s`` seconds)."""
         return round(t) % int(self.cfg.update_s) == 0
 
     def local(self, snap: Snapshot) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Targets in the site's ENU frame (metres)."""
-        e, n, u = self.frame.to_enu(snap.lat, snap.lon, snap.alt)
-        return np.asarray(e), np.asarray(n), np.asarray(u)
+        """Targets in the site's ENU frame (metres); read-only, shared with the site's
+        other sensors."""
+        return self.geometry.enu(snap, self.frame)
 
     def perturbed(
         self, snap: Snapshot, idx: npt.NDArray[np.intp], sigma_h: float, sigma_v: float
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Lat, lon, alt of targets ``idx`` with Gaussian horizontal/vertical noise (m)."""
-        e, n, u = self.frame.to_enu(snap.lat[idx], snap.lon[idx], snap.alt[idx])
+        e, n, u = (a[idx] for a in self.local(snap))
         k = len(idx)
         e = e + self.rng.normal(0.0, sigma_h, k)
         n = n + self.rng.normal(0.0, sigma_h, k)
@@ -97,7 +150,8 @@ class SensorModel(ABC):
         """Detections at ``snap.t`` (empty when the sensor is not due)."""
 
     def _seen(self, snap: Snapshot, idx: npt.NDArray[np.intp]) -> None:
-        self.last_seen = [snap.targets[i].id for i in idx]
+        tgs = snap.targets
+        self.last_seen = [tgs[i].id for i in idx.tolist()]
 
     def describe(self) -> dict[str, Any]:
         """The sensor's kind, id and parameters, for ``sector.json``."""

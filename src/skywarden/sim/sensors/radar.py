@@ -68,19 +68,41 @@ class RadarScan:
     pd: FloatArray  # per snapshot target (0 where not in view)
 
 
+Trig = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+
+
+def polar_trig(az_deg: FloatArray, el_deg: FloatArray) -> Trig:
+    """sin and cos of azimuth, then of elevation: a scan's position and covariance share them."""
+    a, e = np.radians(az_deg), np.radians(el_deg)
+    return np.sin(a), np.cos(a), np.sin(e), np.cos(e)
+
+
+def polar_noise(sr: float, sa_deg: float, se_deg: float) -> FloatArray:
+    """diag(sr^2, sa^2, se^2) of independent range/azimuth/elevation errors (radians)."""
+    return np.diag([sr**2, np.radians(sa_deg) ** 2, np.radians(se_deg) ** 2])
+
+
 def polar_to_enu(r: FloatArray, az_deg: FloatArray, el_deg: FloatArray) -> FloatArray:
     """(N, 3) ENU offsets of range/azimuth/elevation."""
-    a, e = np.radians(az_deg), np.radians(el_deg)
-    ce = np.cos(e)
-    return np.column_stack([r * ce * np.sin(a), r * ce * np.cos(a), r * np.sin(e)])
+    return np.column_stack(_enu(r, polar_trig(az_deg, el_deg)))
+
+
+def _enu(r: FloatArray, trig: Trig) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """East, north, up as three arrays (contiguous, as the geodetic conversion takes them)."""
+    sa, ca, se_, ce = trig
+    return r * ce * sa, r * ce * ca, r * se_
 
 
 def polar_covariance(
     r: FloatArray, az_deg: FloatArray, el_deg: FloatArray, sr: float, sa_deg: float, se_deg: float
 ) -> FloatArray:
     """(N, 3, 3) ENU covariances from independent polar errors (first-order propagation)."""
-    a, e = np.radians(az_deg), np.radians(el_deg)
-    sa, ce, ca, se_ = np.sin(a), np.cos(e), np.cos(a), np.sin(e)
+    return _covariance(r, polar_trig(az_deg, el_deg), polar_noise(sr, sa_deg, se_deg))
+
+
+def _covariance(r: FloatArray, trig: Trig, noise: FloatArray) -> FloatArray:
+    """``J noise J^T``, J the Jacobian of polar -> ENU at each measurement."""
+    sa, ca, se_, ce = trig
     n = len(r)
     # the Jacobian's nine cells, row by row, in one array call
     J = np.stack(
@@ -91,8 +113,7 @@ def polar_covariance(
         ],
         axis=1,
     ).reshape(n, 3, 3)
-    D = np.diag([sr**2, np.radians(sa_deg) ** 2, np.radians(se_deg) ** 2])
-    return J @ D @ J.transpose(0, 2, 1)
+    return J @ noise @ J.transpose(0, 2, 1)
 
 
 class Radar(SensorModel):
@@ -106,6 +127,7 @@ class Radar(SensorModel):
             if cfg.classifier is not None
             else None
         )
+        self._noise = polar_noise(cfg.sigma_range_m, cfg.sigma_azimuth_deg, cfg.sigma_elevation_deg)
 
     def describe(self) -> dict[str, Any]:
         """As the base, without a ``classifier`` key when the radar reports no classes."""
@@ -135,19 +157,27 @@ class Radar(SensorModel):
         width = c.azimuth_max_deg - c.azimuth_min_deg
         return np.mod(az_deg - c.azimuth_min_deg, 360.0) <= width
 
+    def _in_view(self, r: FloatArray, az: FloatArray, el: FloatArray) -> npt.NDArray[np.bool_]:
+        """Within range, azimuth sector and elevation limits. A full circle skips the
+        azimuth test: it passes every bearing there is (a NaN fails the range test)."""
+        c = self.cfg
+        view = (
+            (r >= c.range_min_m)
+            & (r <= c.range_max_m)
+            & (el >= c.elevation_min_deg)
+            & (el <= c.elevation_max_deg)
+        )
+        if c.azimuth_max_deg - c.azimuth_min_deg < 360.0:
+            view &= self.in_azimuth(az)
+        return view
+
     def scan(self, snap: Snapshot) -> RadarScan:
         """Draw detections, noise and false alarms for one scan (vectorised over targets)."""
         c = self.cfg
         rng = self.rng
         e, n, u = self.local(snap)
         r, az, el = (np.asarray(v) for v in enu_to_bearing_elevation(e, n, u))
-        view = (
-            (r >= c.range_min_m)
-            & (r <= c.range_max_m)
-            & self.in_azimuth(az)
-            & (el >= c.elevation_min_deg)
-            & (el <= c.elevation_max_deg)
-        )
+        view = self._in_view(r, az, el)
         pd = np.where(view, self.pd(r, snap.rcs_m2), 0.0)
         hit = rng.uniform(size=len(r)) < pd
         idx = np.flatnonzero(hit)
@@ -188,17 +218,11 @@ class Radar(SensorModel):
             return []
         s = self.scan(snap)
         self._seen(snap, s.target_idx)
-        c = self.cfg
-        enu = polar_to_enu(s.range_m, s.azimuth_deg, s.elevation_deg)
-        cov = polar_covariance(
-            s.range_m,
-            s.azimuth_deg,
-            s.elevation_deg,
-            c.sigma_range_m,
-            c.sigma_azimuth_deg,
-            c.sigma_elevation_deg,
-        )
-        lat, lon, alt = self.frame.to_geodetic(enu[:, 0], enu[:, 1], enu[:, 2])
+        if len(s.range_m) == 0 and self.classifier is None:
+            return []  # nothing to convert (a classifier still sees the empty scan)
+        trig = polar_trig(s.azimuth_deg, s.elevation_deg)
+        cov = _covariance(s.range_m, trig, self._noise)
+        lat, lon, alt = self.frame.to_geodetic(*_enu(s.range_m, trig))
         # Round whole arrays once (the files stay short and byte-stable), then build records.
         covs = [tuple(tuple(row) for row in m) for m in cov.round(3).tolist()]
         lats, lons = np.asarray(lat).round(7).tolist(), np.asarray(lon).round(7).tolist()

@@ -39,12 +39,12 @@ class RemoteIDReceiver(SensorModel):
     def scan(self, snap: Snapshot) -> CooperativeScan:
         c = self.cfg
         # Only a broadcasting target can be received: its range is computed for those
-        # alone (the same point-wise numbers); the draws stay one per target.
+        # alone (the same point-wise numbers); the draws stay one per target. The ENU
+        # offsets are the site's, shared with a radar there.
         rng_m = np.full(len(snap), np.inf)
         if snap.remote_id.any():
             k = np.flatnonzero(snap.remote_id)
-            e, n, u = self.frame.to_enu(snap.lat[k], snap.lon[k], snap.alt[k])
-            e, n, u = np.asarray(e), np.asarray(n), np.asarray(u)
+            e, n, u = (a[k] for a in self.local(snap))
             rng_m[k] = np.sqrt(e * e + n * n + u * u)
         eligible = snap.remote_id & (rng_m <= c.range_max_m)
         got = eligible & (self.rng.uniform(size=len(snap)) >= c.message_loss)

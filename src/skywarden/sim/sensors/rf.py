@@ -5,7 +5,7 @@ control link is still heard); ``pd``, the probability of intercepting a transmit
 link in one update (frequency hopping, antenna nulls); ``sigma_bearing_deg``, the
 Gaussian bearing error; ``update_s``. Only drones with an active link are heard: a
 pre-programmed smuggler flying silent is invisible to it. The bearing is the true
-geodesic azimuth from the site (``skywarden.geo.bearing_deg``) plus noise, wrapped
+geodesic azimuth from the site (as ``skywarden.geo.bearing_deg``) plus noise, wrapped
 to [0, 360). ``attrs["protocol"]`` names the link (ocusync, elrs...).
 """
 
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from skywarden.geo import bearing_deg, distance_m
 from skywarden.model import Bearing, Detection, SensorKind
 from skywarden.sim.scenario import RFConfig
 from skywarden.sim.sensors.base import FloatArray, SensorModel
@@ -40,12 +39,11 @@ class DirectionFinder(SensorModel):
         if len(snap) == 0:
             z = np.zeros(0)
             return RFScan(np.zeros(0, dtype=np.intp), z, z, np.zeros(0, dtype=bool))
-        lat0, lon0 = np.full(len(snap), s.lat), np.full(len(snap), s.lon)
-        d = np.asarray(distance_m(lat0, lon0, snap.lat, snap.lon))
+        brg, d = self.geometry.geodesic(snap, s.lat, s.lon)
         eligible = snap.is_drone & snap.link & (d <= c.range_max_m)
         hit = eligible & (self.rng.uniform(size=len(d)) < c.pd)
         idx = np.flatnonzero(hit)
-        true = np.asarray(bearing_deg(lat0[idx], lon0[idx], snap.lat[idx], snap.lon[idx]))
+        true = brg[idx]
         meas = np.mod(true + self.rng.normal(0.0, c.sigma_bearing_deg, len(idx)), 360.0)
         return RFScan(idx, meas, true, eligible)
 

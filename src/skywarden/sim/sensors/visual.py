@@ -17,7 +17,6 @@ import itertools
 
 import numpy as np
 
-from skywarden.geo import distance_m
 from skywarden.model import Detection, Position, SensorKind
 from skywarden.sim.scenario import VisualConfig
 from skywarden.sim.sensors.base import SensorModel, diag_cov, r2, r7
@@ -38,9 +37,7 @@ class VisualReports(SensorModel):
         n = len(snap)
         if n == 0:
             return []
-        d = np.asarray(
-            distance_m(np.full(n, c.site.lat), np.full(n, c.site.lon), snap.lat, snap.lon)
-        )
+        _, d = self.geometry.geodesic(snap, c.site.lat, c.site.lon)
         visible = (snap.is_drone | snap.is_manned) & (d <= c.range_max_m)
         p = c.reports_per_target_hour / 3600.0 * c.update_s
         idx = np.flatnonzero(visible & (self.rng.uniform(size=n) < p))
