@@ -235,7 +235,7 @@ class Analyzer:
         events: list[tuple[Event, str | None]] = []
         for c in closings:
             p = self.paths[c.path]
-            k = int(np.flatnonzero(b.rows == c.row)[0])
+            k = int((b.rows == c.row).nonzero()[0][0])
             events.append(
                 (
                     self._event(
@@ -535,7 +535,7 @@ class Analyzer:
         causes = acc.causes()
         causes += self._escalations(t, acc)
         # Incidents of drones with no other cause: monitor.
-        for k in np.flatnonzero(drone):
+        for k in drone.nonzero()[0]:
             track = ids[k]
             if track in acc.caused:
                 continue

@@ -161,7 +161,7 @@ class BorderCrossingDetector:
         # to the other, can meet it: the others (nearly all) skip the geometry.
         last = self._last_firm[rows]
         near = (firm == 0) | (last == 0) | (firm != last)
-        k = np.flatnonzero(near)
+        k = near.nonzero()[0]
         if len(k):
             self._record_intersections(rows[k], prev[k], cur[k])
         self._last_firm[rows] = firm
@@ -176,7 +176,7 @@ class BorderCrossingDetector:
                 float(self._pend[rows[k], 3]),
                 int(firm[k]),
             )
-            for k in np.flatnonzero(confirm)
+            for k in confirm.nonzero()[0]
         ]
         settled = rows[firm != 0]
         self._side[settled] = firm[firm != 0]
@@ -185,7 +185,7 @@ class BorderCrossingDetector:
 
     def _record_intersections(self, rows: IntArray, prev: FloatArray, cur: FloatArray) -> None:
         moved = ~np.isnan(prev[:, 0]) & ((prev[:, 1] != cur[:, 1]) | (prev[:, 2] != cur[:, 2]))
-        k = np.flatnonzero(moved)
+        k = moved.nonzero()[0]
         if len(k) == 0:
             return
         segs = shapely.linestrings(np.stack([prev[k, 1:3], cur[k, 1:3]], axis=1))

@@ -108,7 +108,7 @@ class DropDetector:
                 float(batch.t[k]),
                 float(depth[k]),
             )
-            for k in np.flatnonzero(dip)
+            for k in dip.nonzero()[0]
         ]
         peak[dip] = cur[dip]
         trough[dip] = cur[dip]
@@ -144,7 +144,7 @@ class DropDetector:
                 float(batch.t[k]),
                 float(batch.t[k] - hov[k, 0]),
             )
-            for k in np.flatnonzero(long_enough)
+            for k in long_enough.nonzero()[0]
         ]
         hov[departed] = np.nan
         self.hover[r] = hov

@@ -53,7 +53,7 @@ class LoiterDetector:
         self.reported[r[hit]] = True
         return [
             Loiter(int(r[k]), float(batch.t[k]), a[k, 1], a[k, 2], a[k, 3], a[k, 0])
-            for k in np.flatnonzero(hit)
+            for k in hit.nonzero()[0]
         ]
 
     def forget(self, rows: IntArray) -> None:

@@ -150,7 +150,7 @@ class NearPathRule:
         for ap in sorted(set(v.path_airport)):
             cols = v.path_airport == ap
             dmin = v.d_now[:, cols].min(axis=1)
-            near = np.flatnonzero(dmin <= v.policy.triggers.notify_within_m)
+            near = (dmin <= v.policy.triggers.notify_within_m).nonzero()[0]
             sink.add_many(Action.NOTIFY, ap, near, _near_path_reason(ids, dmin, ap))
 
 
@@ -167,7 +167,7 @@ class ClosingRule:
         pause_range = trig.pause_within_nm * M_PER_NM
         ids = v.ids
         closing = (d_cpa <= trig.closing_cpa_m) & (t_cpa > 0) & (d_cpa < d_now)
-        ck, cj = np.nonzero(closing)
+        ck, cj = closing.nonzero()
         zk = np.array([v.path_zone[j] for j in cj.tolist()], dtype=np.intp)
         cx = b.x[ck] + b.vel[ck, 0] * t_cpa[ck, cj]
         cy = b.y[ck] + b.vel[ck, 1] * t_cpa[ck, cj]
@@ -204,7 +204,7 @@ class RecentCrossingRule:
         sink.add_many(
             Action.NOTIFY,
             BORDER_AUDIENCE,
-            np.flatnonzero(recent),
+            recent.nonzero()[0],
             lambda k: f"drone {ids[k]} crossed the border",
         )
 

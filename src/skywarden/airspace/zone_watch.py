@@ -49,7 +49,7 @@ class ZoneWatcher:
         """Zones a row is inside now (entry reported, exit not yet confirmed)."""
         if row >= len(self.inside):
             return []
-        return [int(k) for k in np.flatnonzero(self.inside[row])]
+        return [int(k) for k in self.inside[row].nonzero()[0]]
 
     def step(
         self,
@@ -76,7 +76,7 @@ class ZoneWatcher:
         now[pi, zi] = True
         was = self.inside[rows]
         if near is not None:
-            lk, lz = np.nonzero(was & ~now)
+            lk, lz = (was & ~now).nonzero()
             if len(lk):
                 keep = near(lk.astype(np.intp), lz.astype(np.intp))
                 now[lk[keep], lz[keep]] = True
@@ -91,7 +91,7 @@ class ZoneWatcher:
         """An entry per (update, zone) inside now and not before."""
         rows = batch.rows
         out: list[ZoneTransition] = []
-        for k, z in zip(*np.nonzero(now & ~was), strict=True):
+        for k, z in zip(*(now & ~was).nonzero(), strict=True):
             out.append(
                 ZoneTransition(
                     "entry",
@@ -120,7 +120,7 @@ class ZoneWatcher:
         at[first_out] = np.repeat(pos[:, None, :], self.n_zones, axis=1)[first_out]
         since[now] = np.nan
         confirmed = left & (batch.t[:, None] - since >= self.exit_hold_s)
-        for k, z in zip(*np.nonzero(confirmed), strict=True):
+        for k, z in zip(*confirmed.nonzero(), strict=True):
             lat, lon, alt = at[k, z]
             out.append(
                 ZoneTransition(
