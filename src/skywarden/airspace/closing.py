@@ -174,7 +174,7 @@ class ClosingDetector:
         if n == 0 or m == 0:
             z = np.zeros((n, m))
             return [], z, z, z
-        cap = int(batch.rows.max()) + 1
+        cap = batch.row_cap
         self.last_true = grown(self.last_true, cap, -np.inf)
         self.armed = grown(self.armed, cap, True)
         d_now, d_cpa, t_cpa = cpa_to_segments(

@@ -69,7 +69,7 @@ class DropDetector:
     def step(self, batch: Batch) -> list[Drop]:
         if len(batch) == 0:
             return []
-        cap = int(batch.rows.max()) + 1
+        cap = batch.row_cap
         self.peak = grown(self.peak, cap, np.nan)
         self.trough = grown(self.trough, cap, np.nan)
         self.hover = grown(self.hover, cap, np.nan)

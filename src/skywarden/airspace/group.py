@@ -54,7 +54,7 @@ class GroupDetector:
         """Update groups from this batch at time ``t`` (default: the batch's latest time);
         return the groups that became reportable."""
         if t is None:
-            t = float(batch.t.max()) if len(batch) else 0.0
+            t = batch.t_max if len(batch) else 0.0
         cand = (
             (batch.speed >= self.min_speed_ms) & (batch.p_manned <= self.max_p_manned)
         ).nonzero()[0]

@@ -39,7 +39,7 @@ class LoiterDetector:
     def step(self, batch: Batch) -> list[Loiter]:
         if len(batch) == 0:
             return []
-        cap = int(batch.rows.max()) + 1
+        cap = batch.row_cap
         self.anchor = grown(self.anchor, cap, np.nan)
         self.reported = grown(self.reported, cap, False)
         r = batch.rows

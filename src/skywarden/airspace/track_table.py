@@ -81,6 +81,16 @@ class Batch:
         return np.column_stack([self.t, self.x, self.y, self.alt])
 
     @cached_property
+    def row_cap(self) -> int:
+        """One more than the largest row (0 when empty): what per-row state must hold."""
+        return int(self.rows.max()) + 1 if len(self.rows) else 0
+
+    @cached_property
+    def t_max(self) -> float:
+        """The latest update time (only for a non-empty batch)."""
+        return float(self.t.max())
+
+    @cached_property
     def speed(self) -> FloatArray:
         """Horizontal speed (m/s); cached like :attr:`cur`."""
         return np.hypot(self.vel[:, 0], self.vel[:, 1])

@@ -67,7 +67,7 @@ class ZoneWatcher:
         n = len(batch)
         if n == 0 or self.n_zones == 0:
             return []
-        cap = int(batch.rows.max()) + 1
+        cap = batch.row_cap
         self.inside = grown(self.inside, cap, False)
         self.out_since = grown(self.out_since, cap, np.nan)
         self.out_at = grown(self.out_at, cap, 0.0)
