@@ -75,6 +75,8 @@ class ZoneWatcher:
         now = np.zeros((n, self.n_zones), dtype=bool)
         now[pi, zi] = True
         was = self.inside[rows]
+        if len(pi) == 0 and not was.any():  # outside every zone, before and now
+            return []
         if near is not None:
             lk, lz = (was & ~now).nonzero()
             if len(lk):
@@ -112,13 +114,16 @@ class ZoneWatcher:
         rows = batch.rows
         out: list[ZoneTransition] = []
         since = self.out_since[rows]
-        at = self.out_at[rows]
-        left = was & ~now
-        first_out = left & np.isnan(since)
-        since[first_out] = np.repeat(batch.t[:, None], self.n_zones, axis=1)[first_out]
-        pos = np.stack([batch.lat, batch.lon, batch.alt], axis=1)
-        at[first_out] = np.repeat(pos[:, None, :], self.n_zones, axis=1)[first_out]
         since[now] = np.nan
+        left = was & ~now
+        if not left.any():  # the usual step: nobody outside a zone it is in
+            self.out_since[rows] = since
+            return out, left
+        at = self.out_at[rows]
+        fk, fz = (left & np.isnan(since)).nonzero()
+        if len(fk):
+            since[fk, fz] = batch.t[fk]
+            at[fk, fz] = np.stack([batch.lat[fk], batch.lon[fk], batch.alt[fk]], axis=1)
         confirmed = left & (batch.t[:, None] - since >= self.exit_hold_s)
         for k, z in zip(*confirmed.nonzero(), strict=True):
             lat, lon, alt = at[k, z]
