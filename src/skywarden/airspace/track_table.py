@@ -9,9 +9,9 @@ reading the records) and remembers each row's previous update for segment tests.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +23,29 @@ from skywarden.tracking.identity_check import is_flagged
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
+T = TypeVar("T")
+
+
+class _lazy(Generic[T]):
+    """``functools.cached_property`` without its lock (Python 3.11 takes one per first
+    access, which costs more than the arrays of a ~7-track batch)."""
+
+    def __init__(self, fn: Callable[[Any], T]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _lazy[T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> T | _lazy[T]:
+        if obj is None:
+            return self
+        value: T = self.fn(obj)
+        obj.__dict__[self.name] = value  # shadows this (non-data) descriptor from now on
+        return value
 
 
 @dataclass(frozen=True)
@@ -75,22 +98,22 @@ class Batch:
             false_rid=None if self.false_rid is None else self.false_rid[idx],
         )
 
-    @cached_property
+    @_lazy
     def cur(self) -> FloatArray:
         """(n, 4) t, x, y, alt; cached: several detectors read it every step."""
         return np.column_stack([self.t, self.x, self.y, self.alt])
 
-    @cached_property
+    @_lazy
     def row_cap(self) -> int:
         """One more than the largest row (0 when empty): what per-row state must hold."""
         return int(self.rows.max()) + 1 if len(self.rows) else 0
 
-    @cached_property
+    @_lazy
     def t_max(self) -> float:
         """The latest update time (only for a non-empty batch)."""
         return float(self.t.max())
 
-    @cached_property
+    @_lazy
     def speed(self) -> FloatArray:
         """Horizontal speed (m/s); cached like :attr:`cur`."""
         return np.hypot(self.vel[:, 0], self.vel[:, 1])
