@@ -170,6 +170,8 @@ class Analyzer:
         self.is_subject = np.zeros(0, dtype=bool)
         self.pause_since: dict[str, float] = {}
         self._t = 0.0
+        self._counting = frozenset(policy.evidence.counting_kinds)
+        self._counted: dict[tuple[str, ...], int] = {}
 
     # ------------------------------------------------------------------ public API
 
@@ -235,7 +237,7 @@ class Analyzer:
         events: list[tuple[Event, str | None]] = []
         for c in closings:
             p = self.paths[c.path]
-            k = int(np.flatnonzero(b.rows == c.row)[0])
+            k = int((b.rows == c.row).nonzero()[0][0])
             events.append(
                 (
                     self._event(
@@ -325,12 +327,17 @@ class Analyzer:
 
     def _corroborated(self, b: Batch) -> npt.NDArray[np.bool_]:
         """Remote ID, or the policy's number of independent kinds of drone evidence."""
-        spec = self.policy.evidence
-        counting = frozenset(spec.counting_kinds)
-        n = np.fromiter(
-            (sum(k in counting for k in u.corroboration) for u in b.updates), np.intp, len(b)
-        )
-        return b.has_rid | (n >= spec.min_kinds)
+        n = np.array([self._n_counting(tuple(u.corroboration)) for u in b.updates], dtype=np.intp)
+        return b.has_rid | (n >= self.policy.evidence.min_kinds)
+
+    def _n_counting(self, corroboration: tuple[str, ...]) -> int:
+        """Entries of ``corroboration`` among the counting kinds (memoised per tuple:
+        tracks carry a handful of distinct ones, asked for every step)."""
+        n = self._counted.get(corroboration)
+        if n is None:
+            counting = self._counting
+            n = self._counted[corroboration] = sum(k in counting for k in corroboration)
+        return n
 
     def _zone_events(
         self, b: Batch, pi: IntArray, zi: IntArray, ready: npt.NDArray[np.bool_]
@@ -342,7 +349,7 @@ class Analyzer:
             return self.zindex.near(z, b.x[k], b.y[k], b.alt[k], margin)
 
         seen = self.watch.step(b, pi, zi, near if margin > 0 else None)
-        t_now = float(b.t.max()) if len(b) else self._t
+        t_now = b.t_max if len(b) else self._t
         for tr in self.event_gate.zones_step(seen, b.rows, ready, t_now):
             z = self.zindex.zones[tr.zone]
             attrs: dict[str, object] = {
@@ -369,7 +376,7 @@ class Analyzer:
         if self.border is None or len(b) == 0:
             return []
         seen: list[Crossing] = self.border.step(b.rows, b.prev, b.cur)
-        t_now = float(b.t.max())
+        t_now = b.t_max
         out: list[tuple[Event, str | None]] = []
         for c in self.event_gate.crossings_step(seen, b.rows, ready, t_now):
             self.last_cross[c.row] = max(self.last_cross[c.row], c.t)
@@ -419,7 +426,7 @@ class Analyzer:
             )
             out.append((ev, None))
         ids = [tid or "" for tid in self.table.ids]
-        for g in self.group.step(b, ids, float(b.t.max()) if len(b) else self._t):
+        for g in self.group.step(b, ids, b.t_max if len(b) else self._t):
             members = sorted(g.members)
             for m in members:
                 r = self.table.row_of.get(m)
@@ -535,7 +542,7 @@ class Analyzer:
         causes = acc.causes()
         causes += self._escalations(t, acc)
         # Incidents of drones with no other cause: monitor.
-        for k in np.flatnonzero(drone):
+        for k in drone.nonzero()[0]:
             track = ids[k]
             if track in acc.caused:
                 continue

@@ -93,12 +93,21 @@ class BorderCrossingDetector:
             self._turn_in[i + 1 : i + len(sg)] = turn
             i += len(sg)
         self._seg_tree = shapely.STRtree(shapely.linestrings(self.segments))
+        # Per segment, what the side test reads: start (x, y), direction (dx, dy), its
+        # squared length (floored), the turns at its start and end; one row per segment
+        # so a step picks each point's nearest segment's values in one indexing.
+        a = self.segments[:, 0]
+        d = self.segments[:, 1] - a
+        len2 = np.maximum(d[:, 0] ** 2 + d[:, 1] ** 2, 1e-18)
+        self._seg_info = np.column_stack([a, d, len2, self._turn_in, self._turn_out])
         self._side = np.zeros(0, dtype=np.int8)
         self._pdir = np.zeros(0, dtype=np.int8)
         self._pend = np.zeros((0, 4))  # t, x, y, alt of the last intersection per row
         self._last_firm = np.zeros(0, dtype=np.int8)  # firm side at the previous update
 
-    def _nearest(self, x: FloatArray, y: FloatArray) -> tuple[IntArray, FloatArray]:
+    def _nearest(
+        self, x: FloatArray, y: FloatArray, xy: FloatArray | None = None
+    ) -> tuple[IntArray, FloatArray]:
         """+1 left of (north of) the border, -1 right of it, and the distance to it.
 
         The side is the sign of the cross product with the nearest segment, except where
@@ -106,36 +115,39 @@ class BorderCrossingDetector:
         lines can disagree (a point beyond the end of one segment may lie on its left
         and on the other's right), and the side is the outside of the turn, where every
         point whose nearest point is that vertex lies. At a part's open end the end
-        segment's line decides, as if the border went on straight.
+        segment's line decides, as if the border went on straight. ``xy`` may pass the
+        points as one (n, 2) array already (the step's: no copy to make).
         """
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
         if len(x) == 0:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
+        if xy is None:
+            xy = np.column_stack([x, y])
         idx, dist = self._seg_tree.query_nearest(
-            shapely.points(x, y), return_distance=True, all_matches=False
+            shapely.points(xy), return_distance=True, all_matches=False
         )
         j = np.empty(len(x), dtype=np.intp)
         j[idx[0]] = idx[1]
         far = np.empty(len(x))
         far[idx[0]] = dist
-        a = self.segments[j, 0]
-        d = self.segments[j, 1] - a
-        px, py = x - a[:, 0], y - a[:, 1]
-        cross = d[:, 0] * py - d[:, 1] * px
-        u = (d[:, 0] * px + d[:, 1] * py) / np.maximum(d[:, 0] ** 2 + d[:, 1] ** 2, 1e-18)
-        turn = np.where(u <= 0.0, self._turn_in[j], np.where(u >= 1.0, self._turn_out[j], 0.0))
+        seg = self._seg_info[j]
+        px, py = x - seg[:, 0], y - seg[:, 1]
+        dx, dy = seg[:, 2], seg[:, 3]
+        cross = dx * py - dy * px
+        u = (dx * px + dy * py) / seg[:, 4]
+        turn = np.where(u <= 0.0, seg[:, 5], np.where(u >= 1.0, seg[:, 6], 0.0))
         # A left turn's outside is its right: the vertex-nearest points there are south.
-        s = np.where(turn != 0.0, -turn, cross)
-        return np.where(s >= 0.0, 1, -1).astype(np.intp), far
+        north = np.where(turn != 0.0, turn < 0.0, cross >= 0.0)
+        return np.where(north, 1, -1).astype(np.intp, copy=False), far
 
     def side_of(self, x: FloatArray, y: FloatArray) -> IntArray:
         """+1 left of (north of) the border, -1 right of it (see :meth:`_nearest`)."""
         return self._nearest(x, y)[0]
 
-    def firm_side(self, x: FloatArray, y: FloatArray) -> IntArray:
+    def firm_side(self, x: FloatArray, y: FloatArray, xy: FloatArray | None = None) -> IntArray:
         """+1 firmly north, -1 firmly south, 0 within ``hysteresis_m`` of the line."""
-        side, dist = self._nearest(x, y)
+        side, dist = self._nearest(x, y, xy)
         return np.where(dist > self.hysteresis_m, side, 0).astype(np.intp)
 
     def _ensure(self, n: int) -> None:
@@ -156,12 +168,12 @@ class BorderCrossingDetector:
         if len(rows) == 0 or len(self.segments) == 0:
             return []
         self._ensure(int(rows.max()) + 1)
-        firm = self.firm_side(cur[:, 1], cur[:, 2])
+        firm = self.firm_side(cur[:, 1], cur[:, 2], cur[:, 1:3])
         # Only a segment that starts or ends near the line, or jumps from one firm side
         # to the other, can meet it: the others (nearly all) skip the geometry.
         last = self._last_firm[rows]
         near = (firm == 0) | (last == 0) | (firm != last)
-        k = np.flatnonzero(near)
+        k = near.nonzero()[0]
         if len(k):
             self._record_intersections(rows[k], prev[k], cur[k])
         self._last_firm[rows] = firm
@@ -176,7 +188,7 @@ class BorderCrossingDetector:
                 float(self._pend[rows[k], 3]),
                 int(firm[k]),
             )
-            for k in np.flatnonzero(confirm)
+            for k in confirm.nonzero()[0]
         ]
         settled = rows[firm != 0]
         self._side[settled] = firm[firm != 0]
@@ -185,7 +197,7 @@ class BorderCrossingDetector:
 
     def _record_intersections(self, rows: IntArray, prev: FloatArray, cur: FloatArray) -> None:
         moved = ~np.isnan(prev[:, 0]) & ((prev[:, 1] != cur[:, 1]) | (prev[:, 2] != cur[:, 2]))
-        k = np.flatnonzero(moved)
+        k = moved.nonzero()[0]
         if len(k) == 0:
             return
         segs = shapely.linestrings(np.stack([prev[k, 1:3], cur[k, 1:3]], axis=1))

@@ -148,6 +148,8 @@ class CauseCollector:
         runways: tuple[str, ...] = (),
     ) -> None:
         """The same measure for many drones at once (notifications): no per-drone reasons."""
+        if len(ks) == 0:  # the usual case: nothing to add, no jurisdiction to look up
+            return
         if action in _TO_FOREIGN and self.juris.foreign(scope):
             action = Action.NOTIFY_FOREIGN
         key = (action.value, scope, runways, "")

@@ -129,10 +129,10 @@ def cpa_to_segments(
     best_d = d_now.copy()
     best_t = np.zeros_like(d_now)
     if within_m is None:
-        sel = np.nonzero(np.ones_like(d_now, dtype=bool))
+        sel = np.ones_like(d_now, dtype=bool).nonzero()
     else:
         reach = np.hypot(vx, vy)[:, None] * horizon_s
-        sel = np.nonzero(d_now - reach <= within_m)
+        sel = (d_now - reach <= within_m).nonzero()
     if len(sel[0]) == 0:
         return d_now, best_d, best_t
     i, j = sel
@@ -174,7 +174,7 @@ class ClosingDetector:
         if n == 0 or m == 0:
             z = np.zeros((n, m))
             return [], z, z, z
-        cap = int(batch.rows.max()) + 1
+        cap = batch.row_cap
         self.last_true = grown(self.last_true, cap, -np.inf)
         self.armed = grown(self.armed, cap, True)
         d_now, d_cpa, t_cpa = cpa_to_segments(
@@ -206,7 +206,7 @@ class ClosingDetector:
                 float(d_cpa[k, j]),
                 float(t_cpa[k, j]),
             )
-            for k, j in zip(*np.nonzero(fire), strict=True)
+            for k, j in zip(*fire.nonzero(), strict=True)
         ]
         return out, d_now, d_cpa, t_cpa
 

@@ -69,7 +69,7 @@ class DropDetector:
     def step(self, batch: Batch) -> list[Drop]:
         if len(batch) == 0:
             return []
-        cap = int(batch.rows.max()) + 1
+        cap = batch.row_cap
         self.peak = grown(self.peak, cap, np.nan)
         self.trough = grown(self.trough, cap, np.nan)
         self.hover = grown(self.hover, cap, np.nan)
@@ -108,7 +108,7 @@ class DropDetector:
                 float(batch.t[k]),
                 float(depth[k]),
             )
-            for k in np.flatnonzero(dip)
+            for k in dip.nonzero()[0]
         ]
         peak[dip] = cur[dip]
         trough[dip] = cur[dip]
@@ -144,7 +144,7 @@ class DropDetector:
                 float(batch.t[k]),
                 float(batch.t[k] - hov[k, 0]),
             )
-            for k in np.flatnonzero(long_enough)
+            for k in long_enough.nonzero()[0]
         ]
         hov[departed] = np.nan
         self.hover[r] = hov

@@ -88,7 +88,7 @@ class EventGate:
         c = self.config
         if len(b) == 0:
             return np.zeros(0, dtype=bool)
-        n = int(b.rows.max()) + 1
+        n = b.row_cap
         self.since = grown(self.since, n, np.nan)
         self.last_ok = grown(self.last_ok, n, np.nan)
         drone = (b.p_drone >= c.min_p_drone) & (b.p_bird < c.max_p_bird)

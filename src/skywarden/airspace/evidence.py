@@ -16,6 +16,7 @@ analyzer's track rows, so one step over thousands of tracks is a few array opera
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -40,8 +41,10 @@ WORDS = {
 }
 
 
+@lru_cache(maxsize=1024)
 def kinds_of(corroboration: tuple[str, ...], has_rid: bool) -> tuple[str, ...]:
-    """All evidence kinds on a track, in ``EVIDENCE_KINDS`` order."""
+    """All evidence kinds on a track, in ``EVIDENCE_KINDS`` order (cached: tracks carry
+    a handful of distinct combinations, asked for every step)."""
     got = set(corroboration)
     if has_rid:
         got.add("remote_id")
@@ -74,6 +77,7 @@ class EvidenceGate:
     def __init__(self, spec: Evidence) -> None:
         self.spec = spec
         self.counting = frozenset(spec.counting_kinds)
+        self._n_counting: dict[tuple[str, ...], int] = {}  # per kinds_of answer
         self.since = np.full(64, np.nan)
         self.last = np.full(64, -np.inf)
 
@@ -87,17 +91,23 @@ class EvidenceGate:
         self.since[rows] = np.nan
         self.last[rows] = -np.inf
 
+    def _counting(self, kinds: tuple[str, ...]) -> int:
+        """How many of ``kinds`` count towards ``min_kinds`` (memoised per combination)."""
+        n = self._n_counting.get(kinds)
+        if n is None:
+            n = self._n_counting[kinds] = sum(k in self.counting for k in kinds)
+        return n
+
     def step(self, t: float, b: Batch, hazard: BoolArray) -> Verdicts:
         """Verdicts for batch ``b`` at time ``t``; ``hazard`` marks the tracks that would
         cause a pause now (in a corridor within the pause range, or closing on one)."""
         spec = self.spec
-        self.grow(int(b.rows.max()) + 1 if len(b) else 0)
+        self.grow(b.row_cap)
         kinds = [
-            kinds_of(u.corroboration, bool(r)) for u, r in zip(b.updates, b.has_rid, strict=True)
+            kinds_of(tuple(u.corroboration), r)
+            for u, r in zip(b.updates, b.has_rid.tolist(), strict=True)
         ]
-        n_counting = np.fromiter(
-            (sum(k in self.counting for k in ks) for ks in kinds), np.intp, len(kinds)
-        )
+        n_counting = np.array([self._counting(ks) for ks in kinds], dtype=np.intp)
         strong = (b.p_drone >= spec.min_p_drone) & (b.p_exist >= spec.min_p_exist)
         rows = b.rows
         live = hazard & strong

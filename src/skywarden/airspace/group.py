@@ -54,10 +54,10 @@ class GroupDetector:
         """Update groups from this batch at time ``t`` (default: the batch's latest time);
         return the groups that became reportable."""
         if t is None:
-            t = float(batch.t.max()) if len(batch) else 0.0
-        cand = np.flatnonzero(
+            t = batch.t_max if len(batch) else 0.0
+        cand = (
             (batch.speed >= self.min_speed_ms) & (batch.p_manned <= self.max_p_manned)
-        )
+        ).nonzero()[0]
         comps: list[np.ndarray] = []
         if len(cand) >= self.min_size:
             xy = np.column_stack([batch.x[cand], batch.y[cand]])
@@ -72,7 +72,7 @@ class GroupDetector:
                 adj = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(m, m))
                 _, labels = connected_components(adj, directed=False)
                 sizes = np.bincount(labels)
-                for lab in np.flatnonzero(sizes >= self.min_size):
+                for lab in (sizes >= self.min_size).nonzero()[0]:
                     comps.append(cand[labels == lab])
         out: list[Group] = []
         matched: set[str] = set()

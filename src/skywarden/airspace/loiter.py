@@ -39,7 +39,7 @@ class LoiterDetector:
     def step(self, batch: Batch) -> list[Loiter]:
         if len(batch) == 0:
             return []
-        cap = int(batch.rows.max()) + 1
+        cap = batch.row_cap
         self.anchor = grown(self.anchor, cap, np.nan)
         self.reported = grown(self.reported, cap, False)
         r = batch.rows
@@ -53,7 +53,7 @@ class LoiterDetector:
         self.reported[r[hit]] = True
         return [
             Loiter(int(r[k]), float(batch.t[k]), a[k, 1], a[k, 2], a[k, 3], a[k, 0])
-            for k in np.flatnonzero(hit)
+            for k in hit.nonzero()[0]
         ]
 
     def forget(self, rows: IntArray) -> None:

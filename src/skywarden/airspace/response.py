@@ -177,7 +177,9 @@ class Responder:
             else:
                 m.last_cause_t = t
                 m.cause_since_review = True
-                m.cause = replace(cause, incident=m.cause.incident or cause.incident)
+                incident = m.cause.incident or cause.incident
+                # (a copy only when the incident differs: replace() costs a step's worth)
+                m.cause = cause if incident == cause.incident else replace(cause, incident=incident)
 
     def _review(self, t: float, out: list[Recommendation]) -> None:
         """Lift, expire, renew or review the active measures whose time has come."""

@@ -29,6 +29,7 @@ from skywarden.model import Action, ZoneKind
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
 
 CORRIDORS = (ZoneKind.APPROACH_CORRIDOR, ZoneKind.DEPARTURE_CORRIDOR)
 OWNED = (ZoneKind.RESTRICTED, ZoneKind.USER, ZoneKind.LASER_HAZARD, ZoneKind.TFR)
@@ -143,14 +144,24 @@ class NearPathRule:
     """Within ``triggers.notify_within_m`` of any path of an airport: tell its tower (one
     cause per airport and drone)."""
 
+    def __init__(self) -> None:
+        self._columns: tuple[npt.NDArray[np.object_], list[tuple[str, BoolArray]]] | None = None
+
+    def _airports(self, path_airport: npt.NDArray[np.object_]) -> list[tuple[str, BoolArray]]:
+        """Each airport (sorted) with its paths' columns; worked out once per paths array
+        (the analyzer passes the same one every step)."""
+        if self._columns is None or self._columns[0] is not path_airport:
+            cols = [(ap, path_airport == ap) for ap in sorted(set(path_airport))]
+            self._columns = (path_airport, cols)
+        return self._columns[1]
+
     def apply(self, v: StepView, sink: CauseSink) -> None:
         if not (v.d_now.shape[0] and v.d_now.shape[1]):
             return
         ids = v.ids
-        for ap in sorted(set(v.path_airport)):
-            cols = v.path_airport == ap
+        for ap, cols in self._airports(v.path_airport):
             dmin = v.d_now[:, cols].min(axis=1)
-            near = np.flatnonzero(dmin <= v.policy.triggers.notify_within_m)
+            near = (dmin <= v.policy.triggers.notify_within_m).nonzero()[0]
             sink.add_many(Action.NOTIFY, ap, near, _near_path_reason(ids, dmin, ap))
 
 
@@ -167,7 +178,7 @@ class ClosingRule:
         pause_range = trig.pause_within_nm * M_PER_NM
         ids = v.ids
         closing = (d_cpa <= trig.closing_cpa_m) & (t_cpa > 0) & (d_cpa < d_now)
-        ck, cj = np.nonzero(closing)
+        ck, cj = closing.nonzero()
         zk = np.array([v.path_zone[j] for j in cj.tolist()], dtype=np.intp)
         cx = b.x[ck] + b.vel[ck, 0] * t_cpa[ck, cj]
         cy = b.y[ck] + b.vel[ck, 1] * t_cpa[ck, cj]
@@ -204,7 +215,7 @@ class RecentCrossingRule:
         sink.add_many(
             Action.NOTIFY,
             BORDER_AUDIENCE,
-            np.flatnonzero(recent),
+            recent.nonzero()[0],
             lambda k: f"drone {ids[k]} crossed the border",
         )
 

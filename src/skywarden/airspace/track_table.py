@@ -9,8 +9,9 @@ reading the records) and remembers each row's previous update for segment tests.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +23,29 @@ from skywarden.tracking.identity_check import is_flagged
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
+T = TypeVar("T")
+
+
+class _lazy(Generic[T]):
+    """``functools.cached_property`` without its lock (Python 3.11 takes one per first
+    access, which costs more than the arrays of a ~7-track batch)."""
+
+    def __init__(self, fn: Callable[[Any], T]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _lazy[T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> T | _lazy[T]:
+        if obj is None:
+            return self
+        value: T = self.fn(obj)
+        obj.__dict__[self.name] = value  # shadows this (non-data) descriptor from now on
+        return value
 
 
 @dataclass(frozen=True)
@@ -53,7 +77,7 @@ class Batch:
 
     def subset(self, mask: BoolArray) -> Batch:
         """The updates selected by a boolean mask, as a batch of their own."""
-        idx = np.flatnonzero(mask)
+        idx = mask.nonzero()[0]
         return Batch(
             updates=[self.updates[int(i)] for i in idx],
             rows=self.rows[idx],
@@ -74,13 +98,58 @@ class Batch:
             false_rid=None if self.false_rid is None else self.false_rid[idx],
         )
 
-    @property
+    @_lazy
     def cur(self) -> FloatArray:
+        """(n, 4) t, x, y, alt; cached: several detectors read it every step."""
         return np.column_stack([self.t, self.x, self.y, self.alt])
 
-    @property
+    @_lazy
+    def row_cap(self) -> int:
+        """One more than the largest row (0 when empty): what per-row state must hold."""
+        return int(self.rows.max()) + 1 if len(self.rows) else 0
+
+    @_lazy
+    def t_max(self) -> float:
+        """The latest update time (only for a non-empty batch)."""
+        return float(self.t.max())
+
+    @_lazy
     def speed(self) -> FloatArray:
+        """Horizontal speed (m/s); cached like :attr:`cur`."""
         return np.hypot(self.vel[:, 0], self.vel[:, 1])
+
+
+_DRONE = TargetClass.DRONE.value
+_MANNED = TargetClass.MANNED.value
+_BIRD = TargetClass.BIRD.value
+
+
+def _numbers(u: TrackUpdate) -> tuple[float, ...]:
+    """t, lat, lon, alt, velocity (3) and p_drone, p_manned, p_bird, p_exist of ``u``.
+
+    A track without any classification (a source that does not classify) is treated as
+    a possible drone: the airspace stage would rather look than not."""
+    probs = u.class_probs
+    return (
+        u.t,
+        u.lat,
+        u.lon,
+        u.alt_m,
+        *u.velocity,
+        probs.get(_DRONE, 0.0) if probs else 1.0,
+        probs.get(_MANNED, 0.0),
+        probs.get(_BIRD, 0.0),
+        u.p_exist,
+    )
+
+
+def _flags(u: TrackUpdate) -> tuple[bool, bool, bool]:
+    """Has a Remote ID serial, the tracker flagged it false, the track ended."""
+    return (
+        any(i.startswith(("rid:", "ridsession:")) for i in u.identities),
+        is_flagged(u),
+        u.status == TrackStatus.ENDED,
+    )
 
 
 class TrackTable:
@@ -121,29 +190,13 @@ class TrackTable:
         ups = sorted(latest.values(), key=lambda u: (u.t, u.track))
         n = len(ups)
         rows = np.fromiter((self._row(u.track) for u in ups), dtype=np.intp, count=n)
-        num = np.array(
-            [(u.t, u.lat, u.lon, u.alt_m, *u.velocity) for u in ups], dtype=float
-        ).reshape(n, 7)
-        drone = TargetClass.DRONE.value
-        # A track without any classification (a source that does not classify) is
-        # treated as a possible drone: the airspace stage would rather look than not.
-        manned = TargetClass.MANNED.value
-        p_drone = np.fromiter(
-            (u.class_probs.get(drone, 0.0) if u.class_probs else 1.0 for u in ups), float, n
-        )
-        p_manned = np.fromiter((u.class_probs.get(manned, 0.0) for u in ups), float, n)
-        bird = TargetClass.BIRD.value
-        p_bird = np.fromiter((u.class_probs.get(bird, 0.0) for u in ups), float, n)
-        p_exist = np.fromiter((u.p_exist for u in ups), float, n)
-        has_rid = np.fromiter(
-            (any(i.startswith(("rid:", "ridsession:")) for i in u.identities) for u in ups),
-            bool,
-            n,
-        )
+        # One pass over the records for every number and one for every flag: the
+        # batches are small, so the passes, not the arithmetic, are the cost.
+        num = np.array([_numbers(u) for u in ups], dtype=float).reshape(n, 11)
+        flags = np.array([_flags(u) for u in ups], dtype=bool).reshape(n, 3)
+        has_rid, false_rid, ended = flags[:, 0], flags[:, 1], flags[:, 2]
         # A Remote ID the sensors contradict makes nothing compliant.
-        false_rid = np.fromiter((is_flagged(u) for u in ups), bool, n)
         has_rid &= ~false_rid
-        ended = np.fromiter((u.status == TrackStatus.ENDED for u in ups), bool, n)
         x, y, _ = self.frame.to_enu(num[:, 1], num[:, 2], num[:, 3])
         prev = self.last[rows].copy()
         self.last[rows] = np.column_stack([num[:, 0], x, y, num[:, 3]])
@@ -158,10 +211,10 @@ class TrackTable:
             x=np.asarray(x, dtype=float),
             y=np.asarray(y, dtype=float),
             vel=num[:, 4:7],
-            p_drone=p_drone,
-            p_manned=p_manned,
-            p_bird=p_bird,
-            p_exist=p_exist,
+            p_drone=num[:, 7],
+            p_manned=num[:, 8],
+            p_bird=num[:, 9],
+            p_exist=num[:, 10],
             has_rid=has_rid,
             ended=ended,
             prev=prev,
@@ -172,7 +225,7 @@ class TrackTable:
         """Rows of tracks not updated for ``max_age_s`` (their tracker dropped them)."""
         n = len(self.ids)
         live = np.array([tid is not None for tid in self.ids], dtype=bool)
-        return np.flatnonzero(live & (self.last_seen[:n] < t - max_age_s)).astype(np.intp)
+        return (live & (self.last_seen[:n] < t - max_age_s)).nonzero()[0].astype(np.intp)
 
     def release(self, rows: IntArray) -> list[str]:
         """Forget rows (ended or stale tracks); their row numbers are reused later."""

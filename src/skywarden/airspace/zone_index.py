@@ -119,10 +119,10 @@ class ZoneIndex:
         """(point, zone, needs exact test) candidates from the cell grid."""
         ix = np.floor((x - self.g0[0]) / self.cell_m).astype(np.intp)
         iy = np.floor((y - self.g0[1]) / self.cell_m).astype(np.intp)
-        on = np.flatnonzero((ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny))
+        on = ((ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny)).nonzero()[0]
         cell = ix[on] * self.ny + iy[on]
-        a_p, a_z = np.nonzero(self.inside_cell[cell])
-        e_p, e_z = np.nonzero(self.edge_cell[cell])
+        a_p, a_z = self.inside_cell[cell].nonzero()
+        e_p, e_z = self.edge_cell[cell].nonzero()
         pi = np.concatenate([on[a_p], on[e_p]]).astype(np.intp)
         zi = np.concatenate([a_z, e_z]).astype(np.intp)
         exact = np.concatenate([np.zeros(len(a_p), bool), np.ones(len(e_p), bool)])
@@ -171,7 +171,7 @@ class ZoneIndex:
         polys = self._buffered[margin_m]
         vert = (z >= self.floor[zone] - margin_m) & (z <= self.ceiling_at(zone, x, y) + margin_m)
         out = np.zeros(len(zone), dtype=bool)
-        k = np.flatnonzero(vert)
+        k = vert.nonzero()[0]
         out[k] = shapely.contains_xy(polys[zone[k]], x[k], y[k])
         return out
 

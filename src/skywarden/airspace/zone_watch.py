@@ -49,7 +49,7 @@ class ZoneWatcher:
         """Zones a row is inside now (entry reported, exit not yet confirmed)."""
         if row >= len(self.inside):
             return []
-        return [int(k) for k in np.flatnonzero(self.inside[row])]
+        return [int(k) for k in self.inside[row].nonzero()[0]]
 
     def step(
         self,
@@ -67,7 +67,7 @@ class ZoneWatcher:
         n = len(batch)
         if n == 0 or self.n_zones == 0:
             return []
-        cap = int(batch.rows.max()) + 1
+        cap = batch.row_cap
         self.inside = grown(self.inside, cap, False)
         self.out_since = grown(self.out_since, cap, np.nan)
         self.out_at = grown(self.out_at, cap, 0.0)
@@ -75,8 +75,10 @@ class ZoneWatcher:
         now = np.zeros((n, self.n_zones), dtype=bool)
         now[pi, zi] = True
         was = self.inside[rows]
+        if len(pi) == 0 and not was.any():  # outside every zone, before and now
+            return []
         if near is not None:
-            lk, lz = np.nonzero(was & ~now)
+            lk, lz = (was & ~now).nonzero()
             if len(lk):
                 keep = near(lk.astype(np.intp), lz.astype(np.intp))
                 now[lk[keep], lz[keep]] = True
@@ -91,7 +93,7 @@ class ZoneWatcher:
         """An entry per (update, zone) inside now and not before."""
         rows = batch.rows
         out: list[ZoneTransition] = []
-        for k, z in zip(*np.nonzero(now & ~was), strict=True):
+        for k, z in zip(*(now & ~was).nonzero(), strict=True):
             out.append(
                 ZoneTransition(
                     "entry",
@@ -112,15 +114,18 @@ class ZoneWatcher:
         rows = batch.rows
         out: list[ZoneTransition] = []
         since = self.out_since[rows]
-        at = self.out_at[rows]
-        left = was & ~now
-        first_out = left & np.isnan(since)
-        since[first_out] = np.repeat(batch.t[:, None], self.n_zones, axis=1)[first_out]
-        pos = np.stack([batch.lat, batch.lon, batch.alt], axis=1)
-        at[first_out] = np.repeat(pos[:, None, :], self.n_zones, axis=1)[first_out]
         since[now] = np.nan
+        left = was & ~now
+        if not left.any():  # the usual step: nobody outside a zone it is in
+            self.out_since[rows] = since
+            return out, left
+        at = self.out_at[rows]
+        fk, fz = (left & np.isnan(since)).nonzero()
+        if len(fk):
+            since[fk, fz] = batch.t[fk]
+            at[fk, fz] = np.stack([batch.lat[fk], batch.lon[fk], batch.alt[fk]], axis=1)
         confirmed = left & (batch.t[:, None] - since >= self.exit_hold_s)
-        for k, z in zip(*np.nonzero(confirmed), strict=True):
+        for k, z in zip(*confirmed.nonzero(), strict=True):
             lat, lon, alt = at[k, z]
             out.append(
                 ZoneTransition(
