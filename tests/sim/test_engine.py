@@ -188,3 +188,12 @@ def _shared_geo(scn: Scenario) -> Geography:
     if "geo" not in _geo_cache:
         _geo_cache["geo"] = Simulation(scn, 0, 1).geo
     return _geo_cache["geo"]
+
+
+def test_a_kept_snapshot_stays_as_it_was_yielded(scn: Scenario) -> None:
+    # A step's snapshot is data: later launches must not grow its target list.
+    steps = list(Simulation(scn, seed=3, duration_s=600).steps())
+    assert len({len(s.snapshot.targets) for s in steps}) > 1  # targets came and went
+    for s in steps:
+        assert len(s.snapshot.targets) == s.snapshot.lat.shape[0]
+        assert {tg.id for tg in s.snapshot.targets} == {p.target for p in s.truth}

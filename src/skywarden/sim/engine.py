@@ -199,8 +199,8 @@ class Simulation:
             launched = schedule.pop_due(t)
             if launched:
                 steal_identities(launched, active)
-            active.extend(launched)
-            active = [tg for tg in active if tg.t0 <= t <= tg.t_end]
+            # a new list: the previous step's snapshot holds the old one
+            active = [tg for tg in (*active, *launched) if tg.t0 <= t <= tg.t_end]
             snap = Snapshot.of(t, active, self.frame)
             truth = self.truth_points(snap)
             dets: list[Detection] = []
