@@ -45,8 +45,8 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = ROOT / ".venv" / "bin" / "python"
-#: the commit whose pipeline ran the 30-day month (docs/notes/wave9.md)
-DEFAULT_BASE = "8b1dbe0"
+#: the commit whose pipeline ran the 30-day month (docs/notes/wave10.md)
+DEFAULT_BASE = "d5eb9dd"
 
 
 def export_tree(ref: str, dest: Path) -> str:
