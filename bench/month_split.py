@@ -89,10 +89,13 @@ def split_row(split: Mapping[str, Any]) -> tuple[str, str, str]:
     def pct(v: float | None) -> str:
         return "-" if v is None else f"{v:+.1%}"
 
+    def frac(v: float | None) -> str:  # None: no truth (a month planned with none)
+        return "-" if v is None else f"{v:.1%}"
+
     return (
         "  estimate error: sensed + unsensed",
         f"{pct(s['share_of_total_error'])} {pct(u['share_of_total_error'])}",
         f"sensed {s['estimated']:.0f} for {s['truth']}; unsensed {u['estimated']:.0f} for"
-        f" {u['truth']} (truth's unsensed share {share['truth']:.1%}, the rate model's"
-        f" {share['rate_model']:.1%})",
+        f" {u['truth']} (truth's unsensed share {frac(share['truth'])}, the rate model's"
+        f" {frac(share['rate_model'])})",
     )

@@ -56,3 +56,14 @@ def test_truth_of_a_sector_the_border_does_not_know_is_left_out() -> None:
     s = b.estimate_split(_border(), [{"stretch": "S9"}, {"stretch": "S0"}], [])
     assert s["sensed"]["truth"] == 1 and s["unsensed"]["truth"] == 0
     assert s["unsensed"]["error_vs_its_truth"] is None
+
+
+def test_a_month_planned_with_no_incursion_prints_its_row() -> None:
+    # A quiet-only run (``month run --per-month 1``) can hold no truth at all: the
+    # shares are then undefined, printed as "-", not a crash.
+    b = _bench()
+    s = b.estimate_split(_border(), [], [{"sector": "S0", "estimated": 0.0}], set())
+    assert s["unsensed_share"]["truth"] is None
+    _label, errors, detail = b.split_row(s)
+    assert errors == "- -"
+    assert "truth's unsensed share -" in detail and "the rate model's 25.0%" in detail
