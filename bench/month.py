@@ -18,6 +18,7 @@ tracker -> analyzer with its response policy), then counts the month with
   and the mean quiet-sample weight (what was sampled rather than simulated).
 
     .venv/bin/python bench/month.py [--days 1] [--workers 2] [--seed 1] [--quiet-s 300]
+        [--surveillance-share 0]
         [--sectors S80,S81] [--dir DIR | --from DIR] [--out FILE] [--table-only]
 
 ``--from DIR`` re-counts an existing month directory without running it; ``--dir DIR``
@@ -58,6 +59,8 @@ def month_command(args: argparse.Namespace, month: Path) -> list[str]:
     cmd = [str(exe), "month", "run", "--out", str(month), "--days", f"{args.days:g}"]
     cmd += ["--workers", str(args.workers), "--seed", str(args.seed)]
     cmd += ["--quiet-s", f"{args.quiet_s:g}"]
+    if args.surveillance_share:
+        cmd += ["--surveillance-share", f"{args.surveillance_share:g}"]
     if args.warmup_s is not None:
         cmd += ["--warmup-s", f"{args.warmup_s:g}"]
     if args.sectors:
@@ -614,6 +617,12 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--quiet-s", type=float, default=300.0)
+    ap.add_argument(
+        "--surveillance-share",
+        type=float,
+        default=0.0,
+        help="month run's --surveillance-share (watchers: cross, watch, go home)",
+    )
     ap.add_argument(
         "--warmup-s", type=float, default=None, help="month run's --warmup-s (default: its own)"
     )

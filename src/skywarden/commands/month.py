@@ -54,6 +54,16 @@ Warmup = Annotated[
 PerMonth = Annotated[
     float, typer.Option("--per-month", help="Incursions per 30 days along the border.")
 ]
+Watchers = Annotated[
+    float,
+    typer.Option(
+        "--surveillance-share",
+        min=0.0,
+        max=1.0,
+        help="Share of the incursions that cross to watch agents and go home without a"
+        " drop (watchers; sources in sim/rates.py). 0: the month as planned before them.",
+    ),
+]
 
 
 @app.callback()
@@ -70,6 +80,7 @@ def _plan(
     quiet_s: float,
     per_month: float,
     warmup_s: float = 120.0,
+    surveillance_share: float = 0.0,
 ) -> Any:
     from skywarden.sim.month import plan_month
     from skywarden.sim.rates import RateModel
@@ -79,7 +90,7 @@ def _plan(
         return plan_month(
             seed,
             days,
-            model=RateModel(per_month=per_month),
+            model=RateModel(per_month=per_month, surveillance_share=surveillance_share),
             tile_km=tile_km,
             margin_km=margin_km,
             quiet_s=quiet_s,
@@ -102,11 +113,14 @@ def plan(
     quiet_s: Quiet = 300.0,
     per_month: PerMonth = 1300.0,
     warmup_s: Warmup = 120.0,
+    surveillance_share: Watchers = 0.0,
 ) -> None:
     """Write border.json and truth_incursions.jsonl only (no sensor simulated)."""
     from skywarden.commands.month_run import write_manifest, write_truth
 
-    p = _plan(seed, days, sectors, tile_km, margin_km, quiet_s, per_month, warmup_s)
+    p = _plan(
+        seed, days, sectors, tile_km, margin_km, quiet_s, per_month, warmup_s, surveillance_share
+    )
     write_truth(p, out)
     write_manifest(p, out)
     typer.echo(
@@ -115,7 +129,7 @@ def plan(
     )
 
 
-# size: Typer command: 11 options, then one plan-run-report flow
+# size: Typer command: 12 options, then one plan-run-report flow
 @app.command("run")
 def run(
     out: Out,
@@ -128,6 +142,7 @@ def run(
     quiet_s: Quiet = 300.0,
     per_month: PerMonth = 1300.0,
     warmup_s: Warmup = 120.0,
+    surveillance_share: Watchers = 0.0,
     plain: Annotated[
         bool,
         typer.Option("--plain", help="truth and detections as .jsonl (default: .jsonl.gz)."),
@@ -154,7 +169,9 @@ def run(
     from skywarden.commands.month_run import run_month
 
     t0 = time.perf_counter()
-    p = _plan(seed, days, sectors, tile_km, margin_km, quiet_s, per_month, warmup_s)
+    p = _plan(
+        seed, days, sectors, tile_km, margin_km, quiet_s, per_month, warmup_s, surveillance_share
+    )
     total = sum(w.seconds for ws in p.windows.values() for w in ws)
     with Progress(
         TextColumn("{task.description}"),

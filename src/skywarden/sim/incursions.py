@@ -8,6 +8,14 @@ draw, so that a drone is placed once for the whole border. A *re-crossing* fligh
 (``recross``) goes 150-600 m into the US, turns back 200-800 m into Mexico (spooked, or
 probing a patrol) and then crosses again to its drop: the case a counting rule must
 state (one incursion, three crossings).
+
+A *watcher* (``watcher``) is the other family the border reports: a drone that crosses
+to watch agents and goes home without a drop (the rate model's ``surveillance_share``
+says how many, and where that comes from). It crosses at the drawn point, hovers
+``watch_s`` at a watch point 100-1,500 m into the US, in half the flights moves along
+the line to a second one, and flies home. Its shape takes the project's own background
+patrols' numbers (``SurveillanceTraffic``: ``watch_s`` 120-420 s, link always on: a
+watcher is flown on its video) and the smugglers' launch distances.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ import numpy.typing as npt
 
 from skywarden.geo import LocalFrame
 from skywarden.sim.geography import MEXICO, SEA, US, Geography
-from skywarden.sim.scenario import SmugglerTraffic
+from skywarden.sim.scenario import SmugglerTraffic, SurveillanceTraffic
 from skywarden.sim.target import Path, Target
 from skywarden.sim.traffic.drones import CLIMB_MPS, DESCENT_MPS, _finish, _u
 
@@ -34,6 +42,10 @@ SMUGGLER = SmugglerTraffic(
     rf_link_fraction=0.75,
 )
 TRIES = 100
+#: The background patrols' parameters (scenario defaults), launched like smugglers.
+WATCHER = SurveillanceTraffic()
+WATCH_NORTH_M = (100.0, 1500.0)
+SECOND_WATCH_M = (300.0, 1000.0)
 
 
 def border_point(
@@ -109,6 +121,60 @@ def incursion(
     tg.attrs["month_incursion"] = tid
     if recross:
         tg.attrs["recross"] = True
+    return tg
+
+
+# size: deterministic draw order: splitting risks the seeded output
+def watcher(
+    geo: Geography,
+    crossing: tuple[float, float, float, float],
+    t0: float,
+    rng: np.random.Generator,
+    tid: str,
+    cfg: SurveillanceTraffic = WATCHER,
+) -> Target:
+    """A drone that crosses at ``crossing`` to watch from the US side and flies home.
+
+    Launch and watch points are redrawn (up to ``TRIES`` times) until the launch is on
+    Mexican land and both watch points on US land; failing that the last draw flies.
+    """
+    bx, by, nx, ny = crossing
+    speed, agl = _u(rng, cfg.speed_mps), _u(rng, cfg.cruise_agl_m)
+    endurance = 0.85 * _u(rng, cfg.endurance_s)
+    watch = (_u(rng, cfg.watch_s), _u(rng, cfg.watch_s))
+    second = bool(rng.uniform() < 0.5)
+    for _ in range(TRIES):
+        south, north = _u(rng, SMUGGLER.launch_south_m), _u(rng, WATCH_NORTH_M)
+        lateral = float(rng.normal(0.0, 300.0))
+        along = _u(rng, SECOND_WATCH_M) * (1.0 if rng.uniform() < 0.5 else -1.0)
+        lx, ly = bx - nx * south + ny * lateral * 0.3, by - ny * south - nx * lateral * 0.3
+        w1 = (bx + nx * north + ny * lateral, by + ny * north - nx * lateral)
+        w2 = (w1[0] + ny * along, w1[1] - nx * along) if second else w1
+        xs, ys = np.array([lx, w1[0], w2[0]]), np.array([ly, w1[1], w2[1]])
+        if geo.side(xs, ys).tolist() == [MEXICO, US, US]:
+            break
+    g = float(geo.ground_at(lx, ly))
+    cruise = max(g, float(np.max(geo.ground_at(xs[1:], ys[1:])))) + agl
+    path = Path((lx, ly, g)).to((lx, ly, cruise), CLIMB_MPS)
+    path.to((w1[0], w1[1], cruise), speed).hold(watch[0])
+    if second:
+        home_s = float(np.hypot(w2[0] - lx, w2[1] - ly)) / speed + cruise / DESCENT_MPS
+        if path.duration_s + abs(along) / speed + home_s + watch[1] <= endurance:
+            path.to((w2[0], w2[1], cruise), speed).hold(watch[1])
+    path.to((lx, ly, cruise), speed).to((lx, ly, g), DESCENT_MPS)
+    tg = _finish(
+        rng,
+        path,
+        tid=tid,
+        role="surveillance",
+        t0=t0,
+        rcs=cfg.rcs_m2,
+        link_fraction=cfg.rf_link_fraction,
+        launch_xy=(lx, ly),
+        geo=geo,
+    )
+    tg.attrs["month_incursion"] = tid
+    tg.attrs["family"] = "watcher"
     return tg
 
 

@@ -54,7 +54,7 @@ from skywarden.sim.border_sectors import (
 )
 from skywarden.sim.engine import Simulation
 from skywarden.sim.geography import Geography
-from skywarden.sim.incursions import border_point, crossings, incursion, moved
+from skywarden.sim.incursions import border_point, crossings, incursion, moved, watcher
 from skywarden.sim.rates import RateModel, Stretch
 from skywarden.sim.scenario import Scenario
 from skywarden.sim.schedule import Schedule
@@ -116,6 +116,7 @@ class Incursion:
     owner: str  # tile id of the stretch it crosses
     recross: bool
     target: Target | None = None  # in the owner tile's frame
+    family: str = "smuggler"  # or "watcher" (sim/incursions.py)
     crossings: list[dict[str, Any]] = field(default_factory=list)
     in_boxes: list[str] = field(default_factory=list)  # sensed tiles that simulate it
 
@@ -135,6 +136,7 @@ class Incursion:
             "launch_t": self.launch_t,
             "end_t": None if self.target is None else self.target.t_end,
             "recross": self.recross,
+            "family": self.family,
             "crossings": self.crossings,
             "in_sectors": self.in_boxes if sensed else [],
         }
@@ -213,13 +215,24 @@ def plan_month(  # noqa: PLR0913 (keyword-only knobs of the one planning entry p
     geos: dict[str, Geography] = {}
     for k, d in enumerate(draws):
         owner = tiles[d.stretch]
-        inc = Incursion(f"inc-{k:05d}", d.t, d.km, owner.id, d.recross)
+        family = _family(seed, k, model.surveillance_share)
+        # a watcher's flight has no re-crossing shape: its truth says so
+        recross = d.recross and family == "smuggler"
+        inc = Incursion(f"inc-{k:05d}", d.t, d.km, owner.id, recross, family=family)
         _fly(plan, inc, owner, geos)
         plan.incursions.append(inc)
     for t in tiles:
         if t.sensed and t.id in simulated:
             plan.windows[t.id] = _windows(plan, t)
     return plan
+
+
+def _family(seed: int, k: int, share: float) -> str:
+    """Incursion ``k``'s family, from a stream of its own: with no watchers planned
+    nothing is drawn, so the month is the one planned before watchers existed."""
+    if share <= 0.0:
+        return "smuggler"
+    return "watcher" if stream(seed, "month", "family", k).uniform() < share else "smuggler"
 
 
 def _simulated(tiles: list[Tile], only: list[str] | None) -> set[str]:
@@ -256,7 +269,10 @@ def _fly(plan: MonthPlan, inc: Incursion, owner: Tile, geos: dict[str, Geography
     lb, lob = plan.line.at(inc.km + 0.05)
     crossing = border_point(owner.frame, float(la), float(lo), float(lb), float(lob))
     rng = stream(plan.seed, "month", "flight", int(inc.id.split("-")[1]))
-    tg = incursion(geo, crossing, inc.launch_t, rng, inc.id, inc.recross)
+    if inc.family == "watcher":
+        tg = watcher(geo, crossing, inc.launch_t, rng, inc.id)
+    else:
+        tg = incursion(geo, crossing, inc.launch_t, rng, inc.id, inc.recross)
     inc.target = tg
     lat, lon, _ = owner.frame.to_geodetic(tg.xyz[:, 0], tg.xyz[:, 1], np.zeros(len(tg.xyz)))
     for row, direction in crossings(geo, tg):

@@ -73,6 +73,7 @@ class RateModel:
     corridors_per_100km: float = 2.0
     corridor_sigma_km: float = 1.0
     recross_fraction: float = 0.1
+    surveillance_share: float = 0.0
     sources: dict[str, str] = field(
         default_factory=lambda: {
             "per_month": "Gen. G. Guillot, SASC hearing 14 Mar 2024: 'over 1,000 a month'",
@@ -85,6 +86,13 @@ class RateModel:
             "corridors": "assumption",
             "recross_fraction": "assumption: share of flights that cross, turn back and"
             " cross again before the drop",
+            "surveillance_share": "share of flights that cross to watch agents and go home"
+            " without a drop (sim/incursions.py, watcher). Reported: 'more than 9,000 drone"
+            " flights into U.S. airspace in the last year to surveil' law enforcement (a"
+            " senior DHS official to Judicial Watch, Apr 2022, from CBP Rio Grande Valley),"
+            " against >10,000 incursions a year there (CPA G. Chavez, Feb 2023); no"
+            " border-wide split is published. Default 0: the 30-day month of waves 8-10"
+            " was planned without them",
         }
     )
 
@@ -102,6 +110,7 @@ class RateModel:
             ("corridors_per_100km", 0 <= self.corridors_per_100km <= 100),
             ("corridor_sigma_km", 0 < self.corridor_sigma_km <= 100),
             ("recross_fraction", 0 <= self.recross_fraction <= 1),
+            ("surveillance_share", 0 <= self.surveillance_share <= 1),
         ]
         bad = [name for name, ok in checks if not ok]
         if bad:
