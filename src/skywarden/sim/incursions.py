@@ -107,18 +107,7 @@ def incursion(
     path.to((dx, dy, cruise), speed).hold(hover / 2).to((dx, dy, gd + drop_agl), DESCENT_MPS)
     path.hold(hover / 2).to((dx, dy, cruise), CLIMB_MPS).to((lx, ly, cruise), speed)
     path.to((lx, ly, g), DESCENT_MPS)
-    tg = _finish(
-        rng,
-        path,
-        tid=tid,
-        role="smuggler",
-        t0=t0,
-        rcs=cfg.rcs_m2,
-        link_fraction=cfg.rf_link_fraction,
-        launch_xy=(lx, ly),
-        geo=geo,
-    )
-    tg.attrs["month_incursion"] = tid
+    tg = _flown(rng, path, tid, "smuggler", t0, cfg, (lx, ly), geo)
     if recross:
         tg.attrs["recross"] = True
     return tg
@@ -162,19 +151,34 @@ def watcher(
         if path.duration_s + abs(along) / speed + home_s + watch[1] <= endurance:
             path.to((w2[0], w2[1], cruise), speed).hold(watch[1])
     path.to((lx, ly, cruise), speed).to((lx, ly, g), DESCENT_MPS)
+    tg = _flown(rng, path, tid, "surveillance", t0, cfg, (lx, ly), geo)
+    tg.attrs["family"] = "watcher"
+    return tg
+
+
+def _flown(
+    rng: np.random.Generator,
+    path: Path,
+    tid: str,
+    role: str,
+    t0: float,
+    cfg: SmugglerTraffic | SurveillanceTraffic,
+    launch_xy: tuple[float, float],
+    geo: Geography,
+) -> Target:
+    """The path as a month incursion's target (sampled, its link and RCS drawn)."""
     tg = _finish(
         rng,
         path,
         tid=tid,
-        role="surveillance",
+        role=role,
         t0=t0,
         rcs=cfg.rcs_m2,
         link_fraction=cfg.rf_link_fraction,
-        launch_xy=(lx, ly),
+        launch_xy=launch_xy,
         geo=geo,
     )
     tg.attrs["month_incursion"] = tid
-    tg.attrs["family"] = "watcher"
     return tg
 
 
