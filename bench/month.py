@@ -182,12 +182,16 @@ def composition(units: dict[str, list[Any]]) -> dict[str, Any]:
 
 
 def attribution(
-    month: Path, units: dict[str, list[Any]], roles: dict[str, str] | None = None
+    month: Path,
+    units: dict[str, list[Any]],
+    roles: dict[str, str] | None = None,
+    targets: dict[str, str] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Per list of units, what they were (weighted): the role of the nearest true target
     at the unit's time within 300 m ("month drone" for a month incursion, else the truth
-    role: bird, hobby, surveillance...; "nothing" beyond 300 m). A diagnostic that reads
-    the simulator's truth; the counts themselves never do."""
+    role: bird, hobby, surveillance...; "nothing" beyond 300 m). ``roles`` and
+    ``targets`` collect each unit's role and target id. A diagnostic that reads the
+    simulator's truth; the counts themselves never do."""
     import gzip
     from collections import defaultdict
 
@@ -211,16 +215,43 @@ def attribution(
     for name, us in units.items():
         tally: dict[str, float] = defaultdict(float)
         for u in us:
-            best = (300.0, "nothing")
+            best = (300.0, "nothing", "")
             for r in rows.get((_sector_dir(u), float(round(u.t))), []):
                 d = float(distance_m(u.lat, u.lon, r["lat"], r["lon"]))
                 if d < best[0]:
                     role = "month drone" if str(r["target"]).startswith("inc-") else r["role"]
-                    best = (d, role)
+                    best = (d, role, str(r["target"]))
             tally[best[1]] += u.weight
             if roles is not None:
                 roles[u.id] = best[1]
+            if targets is not None:
+                targets[u.id] = best[2]
         out[name] = {k: round(v, 1) for k, v in sorted(tally.items())}
+    return out
+
+
+def by_family(
+    month: Path, counted: list[Any], apart: list[Any], targets: dict[str, str]
+) -> dict[str, dict[str, int]]:
+    """Per incursion family (smuggler, watcher): the planned flights in truth and over
+    sensed stretches; those a counted unit was attributed to, over sensed stretches and
+    over unsensed ones (a neighbour's sensors saw them); those only set apart. By the
+    attribution above: a diagnostic that reads truth."""
+    truth = [json.loads(line) for line in (month / "truth_incursions.jsonl").open()]
+    family = {t["id"]: t.get("family", "smuggler") for t in truth}
+    got = {targets.get(u.id, "") for u in counted}
+    held = {targets.get(u.id, "") for u in apart} - got
+    out: dict[str, dict[str, int]] = {}
+    for f in sorted(set(family.values())):
+        mine = [t for t in truth if family[t["id"]] == f]
+        seen = [t for t in mine if t["sector"]]
+        out[f] = {
+            "truth": len(mine),
+            "sensed": len(seen),
+            "counted_sensed": sum(1 for t in seen if t["id"] in got),
+            "counted_unsensed": sum(1 for t in mine if not t["sector"] and t["id"] in got),
+            "set_apart": sum(1 for t in mine if t["id"] in held),
+        }
     return out
 
 
@@ -431,8 +462,11 @@ def summarise(
     apart = set_apart(mat)
     out["composition"] = composition(units)
     roles: dict[str, str] = {}
-    out["attribution"] = attribution(
-        month, {**units, **{k: v.pop("_units") for k, v in apart.items()}}, roles=roles
+    targets: dict[str, str] = {}
+    apart_units = {k: v.pop("_units") for k, v in apart.items()}
+    out["attribution"] = attribution(month, {**units, **apart_units}, roles=roles, targets=targets)
+    out["families"] = by_family(
+        month, units["incursion"], [u for us in apart_units.values() for u in us], targets
     )
     for kind, entry in apart.items():
         why = entry.pop("_why")
@@ -532,6 +566,13 @@ def table(r: dict[str, Any]) -> Table:
     for rule, parts in r.get("attribution", {}).items():
         t.add_row(
             f"  {rule}: what was counted", "", ", ".join(f"{k} {v:.0f}" for k, v in parts.items())
+        )
+    for fam, f in r.get("families", {}).items():
+        t.add_row(
+            f"  planned {fam}s: counted / sensed",
+            f"{f['counted_sensed']} / {f['sensed']}",
+            f"{f['truth']} in truth; set apart {f['set_apart']}; and {f['counted_unsensed']}"
+            " over unsensed stretches, counted by a neighbour's sensors",
         )
     if "background_truth" in r:
         bg = r["background_truth"]
