@@ -15,6 +15,7 @@ from analytics_build import T0, crossing, track_lines, write_run
 
 from skywarden.analytics import CountingRule, compute_stats, count_incursions, sources
 from skywarden.analytics.counting import suspected
+from skywarden.analytics.material import Material, SectorData, SensorSite, TrackSpan
 
 SENSORS = ("radar-1", "rf-1")
 
@@ -120,3 +121,40 @@ def test_the_stats_command_takes_both_thresholds(tmp_path: Path) -> None:
     assert "suspected, not counted: 1 (1 unit(s))" in res.output
     res = CliRunner().invoke(app, ["stats", str(bird), "--evidence-share", "1.5"])
     assert res.exit_code == 2 and "--evidence-share" in res.output
+    res = CliRunner().invoke(app, ["stats", str(bird), "--rf-sites", "0"])
+    assert res.exit_code == 2 and "--rf-sites" in res.output
+
+
+def _span(sensors: tuple[str, ...], kinds: list[str]) -> TrackSpan:
+    sp = TrackSpan("S1", "T1", T0, 31.7, -106.4, T0, 31.7, -106.4)
+    for k in range(10):
+        sp.extend(T0 + k, 31.7, -106.4, [], sensors, kinds)
+    return sp
+
+
+def test_one_finder_s_ray_alone_does_not_back_an_update() -> None:
+    # A bird flying along one direction finder's bearing of a drone farther out keeps
+    # the RF credit on every update (seed 11, S69); two finders' rays cross at a place.
+    finders = frozenset({"rf-1", "rf-2"})
+    one = _span(("radar-1", "rf-1"), ["rf_geometry"])
+    two = _span(("radar-1", "rf-1", "rf-2"), ["rf_geometry"])
+    assert one.evidence_share(T0 + 100, finders, rf_sites=2) == (0, 10)
+    assert two.evidence_share(T0 + 100, finders, rf_sites=2) == (10, 10)
+    assert one.evidence_share(T0 + 100, finders, rf_sites=1) == (10, 10)
+    assert one.evidence_share(T0 + 100, None, rf_sites=2) == (10, 10)  # sensors unknown
+    # other evidence beside the one ray still backs the update
+    also = _span(("radar-1", "rf-1"), ["rf_geometry", "radar_class"])
+    assert also.evidence_share(T0 + 100, finders, rf_sites=2) == (10, 10)
+
+
+def test_a_sector_s_direction_finders_come_from_its_sensors() -> None:
+    listed = SectorData(
+        "S1",
+        sensors=[
+            SensorSite("rf-1", "rf", 31.7, -106.4, 0.0),
+            SensorSite("radar-1", "radar", 31.7, -106.4, 0.0),
+        ],
+    )
+    mat = Material("m", "month", [listed, SectorData("S2")])
+    assert mat.direction_finders("S1") == frozenset({"rf-1"})
+    assert mat.direction_finders("S2") is None  # no sensor list: nothing to ask

@@ -46,8 +46,14 @@ words (:data:`METHODS`) so that no count is shown without it.
        RF control-link geometry, Remote ID, a radar drone class, a visual report,
        hovering) in at least ``EVIDENCE_SHARE`` of their updates by ``ALERT_WINDOW_S``
        after its first crossing. A bird on one direction finder's ray picks up RF
-       credit while it sits on the ray, so its corroboration comes and goes, where a
-       drone's control link, radar returns and motion back it scan after scan;
+       credit while it sits on the ray, so its corroboration mostly comes and goes,
+       where a drone's control link, radar returns and motion back it scan after scan;
+       but a bird flying along the ray keeps it (seed 11, S69: a bird flying north
+       along the bearing of a drone farther out, RF-backed in 85 of 134 updates;
+       docs/notes/wave11.md). ``rf_sites`` (default ``RF_SITES``, one) asks that many
+       of the sector's direction finders to have fed a track before RF link geometry
+       alone backs an update; two would set that bird apart, and half of the planned
+       drones with it, which one finder alone hears;
      - at every fix in the ``FIX_WINDOW_S`` before the crossing and at its first fix
        after it the track knew its position to ``MAX_SIGMA_M`` (1 sigma, the ellipse's
        long axis; of two tracks of the unit updated at once, the better): a crossing
@@ -132,6 +138,10 @@ MAX_SPEED_MPS = 16.0
 LINK_SLACK_M = 300.0
 #: the share of a unit's track updates that must carry independent drone evidence
 EVIDENCE_SHARE = 0.5
+#: the direction finders whose bearings must have fed a track for RF link geometry to
+#: be evidence on its own. One: asking for two (two rays cross at a place, one fits
+#: anything along it) sets apart half of the planned drones (docs/notes/wave11.md)
+RF_SITES = 1
 #: a crossing is a claim about which side of the line an object is on: a track that does
 #: not know its position to this (1 sigma, the ellipse's long axis) cannot make it
 MAX_SIGMA_M = 100.0
@@ -188,6 +198,9 @@ class CountingRule:
     evidence_share: float = EVIDENCE_SHARE
     max_sigma_m: float = MAX_SIGMA_M
     fix_window_s: float = FIX_WINDOW_S
+    #: step 4: RF link geometry alone backs an update only when this many of the
+    #: sector's direction finders had fed the track (1: any finder's bearings)
+    rf_sites: int = RF_SITES
     #: step 5: a first fix farther north of the line than this is "seen in the US"
     #: (inf: not asked)
     origin_firm_m: float = FIRM_M

@@ -69,6 +69,8 @@ class TrackSpan:
     identities: set[str] = field(default_factory=set)
     sensor_times: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)
     evidence_times: list[tuple[float, bool]] = field(default_factory=list)
+    #: per update: its only evidence was RF link geometry (a DF's bearings fit it)
+    rf_alone: list[bool] = field(default_factory=list)
     evidence_recorded: bool = False
     fixes: list[tuple[float, float]] = field(default_factory=list)
 
@@ -86,21 +88,32 @@ class TrackSpan:
         self.sensor_times.append((t, tuple(str(s) for s in sensors or ())))
         if corroboration is not None:
             self.evidence_recorded = True
-        self.evidence_times.append((t, bool(corroboration)))
+        kinds = set(corroboration or ())
+        self.evidence_times.append((t, bool(kinds)))
+        self.rf_alone.append(kinds == {"rf_geometry"})
 
     def fixes_near(self, t: float, within_s: float) -> list[tuple[float, float]]:
         """The recorded fixes within ``within_s`` of ``t``."""
         return [f for f in self.fixes if abs(f[0] - t) <= within_s]
 
-    def evidence_share(self, t: float) -> tuple[int, int] | None:
+    def evidence_share(
+        self, t: float, df_ids: frozenset[str] | None = None, rf_sites: int = 1
+    ) -> tuple[int, int] | None:
         """(updates with independent drone evidence, all updates) up to ``t``, or None
-        when the source did not record corroboration."""
+        when the source did not record corroboration. With the sector's direction
+        finders ``df_ids``, an update whose only evidence is RF link geometry counts only
+        when at least ``rf_sites`` of them had fed the track by then (one finder's
+        bearings fit anything on its ray)."""
         if not self.evidence_recorded:
             return None
         backed = seen = 0
-        for ts, ok in self.evidence_times:
+        for (ts, ok), alone, (_, sensors) in zip(
+            self.evidence_times, self.rf_alone, self.sensor_times, strict=True
+        ):
             if ts <= t:
                 seen += 1
+                if ok and alone and df_ids is not None and rf_sites > 1:
+                    ok = sum(1 for s in sensors if s in df_ids) >= rf_sites
                 backed += ok
         return backed, seen
 
@@ -210,6 +223,16 @@ class Material:
 
     def span(self, c: CrossingEvent) -> TrackSpan | None:
         return self.span_of(c.key)
+
+    def direction_finders(self, sector: str) -> frozenset[str] | None:
+        """The ids of a sector's direction finders, or None when the source listed no
+        sensors for it (then nothing can be asked of them)."""
+        for s in self.sectors:
+            if s.id == sector:
+                if not s.sensors:
+                    return None
+                return frozenset(x.id for x in s.sensors if x.kind == "rf")
+        return None
 
     def span_of(self, key: str) -> TrackSpan | None:
         """The span of a track by its ``sector/track`` name."""

@@ -69,7 +69,16 @@ def doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
     """Why the unit is only suspected (module doc, step 4), or None when it counts (or
     when the source kept nothing to judge it by)."""
     spans = [sp for key in u.tracks if (sp := mat.span_of(key)) is not None]
-    known = [x for sp in spans if (x := sp.evidence_share(u.t + p.alert_window_s)) is not None]
+    known = [
+        x
+        for sp in spans
+        if (
+            x := sp.evidence_share(
+                u.t + p.alert_window_s, mat.direction_finders(sp.sector), p.rf_sites
+            )
+        )
+        is not None
+    ]
     if known:
         backed, seen = sum(x[0] for x in known), sum(x[1] for x in known)
         if seen == 0 or backed < p.evidence_share * seen:

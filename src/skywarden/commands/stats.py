@@ -14,7 +14,7 @@ loiters, runway-pause minutes and incidents by kind. ``--json`` prints the
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from skywarden.analytics import CountingRule, RuleCount, Stats
 
 
-# size: Typer command: 13 options, then one count-and-print flow
+# size: Typer command: 14 options, then one count-and-print flow
 def stats(
     source: Annotated[
         str, typer.Argument(help="A run directory, a month directory or a store URL")
@@ -84,6 +84,16 @@ def stats(
             "not asked)",
         ),
     ] = None,
+    rf_sites: Annotated[
+        int | None,
+        typer.Option(
+            "--rf-sites",
+            min=1,
+            help="Direction finders whose bearings must have fed a track for RF link "
+            "geometry alone to back an update (default 1; 2 sets apart a bird on one "
+            "finder's ray, and the drones one finder alone hears)",
+        ),
+    ] = None,
     h3_resolution: Annotated[
         int,
         typer.Option("--h3-resolution", min=0, max=15, help="H3 resolution of the hot spots"),
@@ -103,7 +113,9 @@ def stats(
     if t0 is not None and t1 is not None and t1 <= t0:
         typer.echo("error: --until must be after --since", err=True)
         raise typer.Exit(2)
-    params = _params(recross_min, evidence_share, max_sigma_m, origin_firm_m, feed_start_s)
+    params = _params(
+        recross_min, evidence_share, max_sigma_m, origin_firm_m, feed_start_s, rf_sites
+    )
     result = compute_stats(
         source, start=t0, end=t1, rule=rule, params=params, hotspot_resolution=h3_resolution
     )
@@ -126,11 +138,12 @@ def _params(
     max_sigma_m: float | None,
     origin_firm_m: float | None = None,
     feed_start_s: float | None = None,
+    rf_sites: int | None = None,
 ) -> CountingRule | None:
     """The counting rule's parameters the options changed (None: the stated defaults)."""
     from skywarden.analytics import CountingRule
 
-    changed: dict[str, float] = {}
+    changed: dict[str, Any] = {}
     if recross_min is not None:
         changed["recross_s"] = recross_min * 60.0
     if evidence_share is not None:
@@ -141,6 +154,8 @@ def _params(
         changed["origin_firm_m"] = origin_firm_m
     if feed_start_s is not None:
         changed["feed_start_s"] = feed_start_s
+    if rf_sites is not None:
+        changed["rf_sites"] = rf_sites
     return CountingRule(**changed) if changed else None
 
 
