@@ -149,14 +149,15 @@ def measure(lanes: int, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _runs(windows: list[dict[str, Any]]) -> list[tuple[float, float]]:
-    """Windows that touch, simulated as one run (``sim.month.runs``), as (start, end)."""
-    out: list[list[float]] = []
-    for w in sorted(windows, key=lambda w: w["start_t"]):
-        if out and w["start_t"] <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], w["end_t"])
-        else:
-            out.append([w["start_t"], w["end_t"]])
-    return [(a, b) for a, b in out]
+    """The sector's runs (``sim.month.runs``: touching windows are one sky), as (start,
+    end), from its ``windows.json`` entries."""
+    from skywarden.sim.month import Window, runs
+
+    ws = sorted(
+        (Window(w["start_t"], w["end_t"], w["kind"], w["weight"]) for w in windows),
+        key=lambda w: w.start,
+    )
+    return [(r[0].start, r[-1].end) for r in runs(ws)]
 
 
 def _load_runs(sector: Path, n_runs: int) -> tuple[Any, list[float], list[list[list[Any]]]]:

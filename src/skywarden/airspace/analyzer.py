@@ -170,8 +170,6 @@ class Analyzer:
         self.is_subject = np.zeros(0, dtype=bool)
         self.pause_since: dict[str, float] = {}
         self._t = 0.0
-        self._counting = frozenset(policy.evidence.counting_kinds)
-        self._counted: dict[tuple[str, ...], int] = {}
 
     # ------------------------------------------------------------------ public API
 
@@ -327,17 +325,9 @@ class Analyzer:
 
     def _corroborated(self, b: Batch) -> npt.NDArray[np.bool_]:
         """Remote ID, or the policy's number of independent kinds of drone evidence."""
-        n = np.array([self._n_counting(tuple(u.corroboration)) for u in b.updates], dtype=np.intp)
+        count = self.gate.n_counting  # the gate's counting kinds: the same policy
+        n = np.array([count(tuple(u.corroboration)) for u in b.updates], dtype=np.intp)
         return b.has_rid | (n >= self.policy.evidence.min_kinds)
-
-    def _n_counting(self, corroboration: tuple[str, ...]) -> int:
-        """Entries of ``corroboration`` among the counting kinds (memoised per tuple:
-        tracks carry a handful of distinct ones, asked for every step)."""
-        n = self._counted.get(corroboration)
-        if n is None:
-            counting = self._counting
-            n = self._counted[corroboration] = sum(k in counting for k in corroboration)
-        return n
 
     def _zone_events(
         self, b: Batch, pi: IntArray, zi: IntArray, ready: npt.NDArray[np.bool_]

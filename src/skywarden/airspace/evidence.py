@@ -77,7 +77,7 @@ class EvidenceGate:
     def __init__(self, spec: Evidence) -> None:
         self.spec = spec
         self.counting = frozenset(spec.counting_kinds)
-        self._n_counting: dict[tuple[str, ...], int] = {}  # per kinds_of answer
+        self._counted: dict[tuple[str, ...], int] = {}  # per kinds_of answer
         self.since = np.full(64, np.nan)
         self.last = np.full(64, -np.inf)
 
@@ -91,11 +91,12 @@ class EvidenceGate:
         self.since[rows] = np.nan
         self.last[rows] = -np.inf
 
-    def _counting(self, kinds: tuple[str, ...]) -> int:
-        """How many of ``kinds`` count towards ``min_kinds`` (memoised per combination)."""
-        n = self._n_counting.get(kinds)
+    def n_counting(self, kinds: tuple[str, ...]) -> int:
+        """How many of ``kinds`` count towards ``min_kinds`` (memoised per combination:
+        tracks carry a handful of distinct ones, asked for every step)."""
+        n = self._counted.get(kinds)
         if n is None:
-            n = self._n_counting[kinds] = sum(k in self.counting for k in kinds)
+            n = self._counted[kinds] = sum(k in self.counting for k in kinds)
         return n
 
     def step(self, t: float, b: Batch, hazard: BoolArray) -> Verdicts:
@@ -107,7 +108,7 @@ class EvidenceGate:
             kinds_of(tuple(u.corroboration), r)
             for u, r in zip(b.updates, b.has_rid.tolist(), strict=True)
         ]
-        n_counting = np.array([self._counting(ks) for ks in kinds], dtype=np.intp)
+        n_counting = np.array([self.n_counting(ks) for ks in kinds], dtype=np.intp)
         strong = (b.p_drone >= spec.min_p_drone) & (b.p_exist >= spec.min_p_exist)
         rows = b.rows
         live = hazard & strong
