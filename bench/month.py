@@ -234,9 +234,10 @@ def by_family(
     month: Path, counted: list[Any], apart: list[Any], targets: dict[str, str]
 ) -> dict[str, dict[str, int]]:
     """Per incursion family (smuggler, watcher): the planned flights in truth and over
-    sensed stretches; those a counted unit was attributed to, over sensed stretches and
-    over unsensed ones (a neighbour's sensors saw them); those only set apart. By the
-    attribution above: a diagnostic that reads truth."""
+    sensed stretches whose sectors ran; those a counted unit was attributed to, over
+    such stretches and elsewhere (``counted_unsensed``: an unsensed stretch, or a sector
+    ``--sectors`` left out, that a neighbour's sensors saw); those only set apart. By
+    the attribution above: a diagnostic that reads truth."""
     truth = [json.loads(line) for line in (month / "truth_incursions.jsonl").open()]
     family = {t["id"]: t.get("family", "smuggler") for t in truth}
     got = {targets.get(u.id, "") for u in counted}
@@ -244,12 +245,14 @@ def by_family(
     out: dict[str, dict[str, int]] = {}
     for f in sorted(set(family.values())):
         mine = [t for t in truth if family[t["id"]] == f]
-        seen = [t for t in mine if t["sector"]]
+        # over sensed stretches whose sectors ran (``--sectors`` runs only some)
+        seen = [t for t in mine if t["sector"] and t.get("simulated", True)]
+        seen_ids = {t["id"] for t in seen}
         out[f] = {
             "truth": len(mine),
             "sensed": len(seen),
             "counted_sensed": sum(1 for t in seen if t["id"] in got),
-            "counted_unsensed": sum(1 for t in mine if not t["sector"] and t["id"] in got),
+            "counted_unsensed": sum(1 for t in mine if t["id"] in got - seen_ids),
             "set_apart": sum(1 for t in mine if t["id"] in held),
         }
     return out
@@ -572,7 +575,7 @@ def table(r: dict[str, Any]) -> Table:
             f"  planned {fam}s: counted / sensed",
             f"{f['counted_sensed']} / {f['sensed']}",
             f"{f['truth']} in truth; set apart {f['set_apart']}; and {f['counted_unsensed']}"
-            " over unsensed stretches, counted by a neighbour's sensors",
+            " over unsensed (or unrun) stretches, counted by a neighbour's sensors",
         )
     if "background_truth" in r:
         bg = r["background_truth"]
