@@ -46,7 +46,20 @@ def judge(month: Path) -> list[dict[str, Any]]:
     rows = []
     for u, kind, why in judged:
         spans = [sp for key in u.tracks if (sp := mat.span_of(key)) is not None]
-        shares = [x for sp in spans if (x := sp.evidence_share(u.t + p.alert_window_s)) is not None]
+        shares = [
+            x
+            for sp in spans
+            if (
+                x := sp.evidence_share(
+                    u.t + p.alert_window_s,
+                    mat.direction_finders(sp.sector),
+                    p.rf_sites,
+                    p.rf_sweep_sigmas,
+                    p.rf_late_s,
+                )
+            )
+            is not None
+        ]
         sensors = sorted({s for sp in spans for s in sp.sensors_by(u.t + p.alert_window_s)})
         rows.append(
             {

@@ -50,10 +50,18 @@ words (:data:`METHODS`) so that no count is shown without it.
        where a drone's control link, radar returns and motion back it scan after scan;
        but a bird flying along the ray keeps it (seed 11, S69: a bird flying north
        along the bearing of a drone farther out, RF-backed in 85 of 134 updates;
-       docs/notes/wave11.md). ``rf_sites`` (default ``RF_SITES``, one) asks that many
-       of the sector's direction finders to have fed a track before RF link geometry
-       alone backs an update; two would set that bird apart, and half of the planned
-       drones with it, which one finder alone hears;
+       docs/notes/wave11.md). So RF link geometry alone, from the one finder that fed
+       the track, does not back an update when that finder's first fit came
+       ``RF_LATE_S`` or more after the track began (the ray came to it: a drone's own
+       link is heard from its first scans in reach) *and* its bearing to the track
+       swept less than ``RF_SWEEP_SIGMAS`` of its bearing errors while it fitted (the
+       track rode the ray rather than the ray following it across); two finders' rays
+       cross at a place and are not asked (docs/notes/wave12.md: both birds of seeds 11
+       and 12 set apart, 1 of the 30-day month's 999 counted drones lost).
+       ``rf_sites`` (default ``RF_SITES``, one) asks that many finders to have fed a
+       track before RF link geometry alone backs an update at all; two would set those
+       birds apart and half of the planned drones with them, which one finder alone
+       hears;
      - at every fix in the ``FIX_WINDOW_S`` before the crossing and at its first fix
        after it the track knew its position to ``MAX_SIGMA_M`` (1 sigma, the ellipse's
        long axis; of two tracks of the unit updated at once, the better): a crossing
@@ -142,6 +150,15 @@ EVIDENCE_SHARE = 0.5
 #: be evidence on its own. One: asking for two (two rays cross at a place, one fits
 #: anything along it) sets apart half of the planned drones (docs/notes/wave11.md)
 RF_SITES = 1
+#: ... and when one finder alone had, a fit that began late and never had to follow the
+#: track across the ray is the ray passing over it (step 4): a drone's own link is heard
+#: from its first scans in reach (on the 30-day month 99 % of the drones' tracks had
+#: their first RF fit within 45 s), where both birds of seeds 11 and 12 that one finder's
+#: ray carried had flown 72 and 81 s without one; and along the ray the bearing to them
+#: swept 3.5 and 7.7 deg, against 3 sigma = 9 deg for the 3 deg finders
+#: (docs/notes/wave12.md)
+RF_LATE_S = 60.0
+RF_SWEEP_SIGMAS = 3.0
 #: a crossing is a claim about which side of the line an object is on: a track that does
 #: not know its position to this (1 sigma, the ellipse's long axis) cannot make it
 MAX_SIGMA_M = 100.0
@@ -173,7 +190,10 @@ METHODS: dict[Rule, str] = {
         "unit counts only when independent drone evidence (RF link geometry, Remote ID, "
         "radar drone class, visual report, hovering) backed at least "
         f"{EVIDENCE_SHARE:.0%} of its tracks' updates by {ALERT_WINDOW_S:g} s after its "
-        f"first crossing, and its track knew its position to {MAX_SIGMA_M:g} m (1 sigma) "
+        "first crossing (one direction finder's bearings alone do not, when its first fit "
+        f"came {RF_LATE_S:g} s or more into the track and its bearing to the track swept "
+        f"less than {RF_SWEEP_SIGMAS:g} bearing errors: a bird riding another drone's "
+        f"ray), and its track knew its position to {MAX_SIGMA_M:g} m (1 sigma) "
         f"at its fixes in the {FIX_WINDOW_S:g} s before the line and its first after (the "
         "rest are reported as suspected, with "
         "the reason); a unit whose drone was first seen more than "
@@ -201,6 +221,11 @@ class CountingRule:
     #: step 4: RF link geometry alone backs an update only when this many of the
     #: sector's direction finders had fed the track (1: any finder's bearings)
     rf_sites: int = RF_SITES
+    #: step 4: with one finder, a fit first made this long (s) after the track began ...
+    rf_late_s: float = RF_LATE_S
+    #: ... backs an update alone only if the finder's bearing to the track swept this many
+    #: of its bearing errors while it fitted (0: not asked)
+    rf_sweep_sigmas: float = RF_SWEEP_SIGMAS
     #: step 5: a first fix farther north of the line than this is "seen in the US"
     #: (inf: not asked)
     origin_firm_m: float = FIRM_M

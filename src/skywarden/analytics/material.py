@@ -10,14 +10,22 @@ everything else in ``skywarden.analytics`` computes from them and never touches 
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from skywarden.analytics.records import SourceKind
+from skywarden.geo import bearing_deg
 
 #: Sensor kinds that report manned aircraft (cooperative transponders), never a drone
 #: alert: their contributions to a track are not counted as alerts.
 MANNED_ONLY_KINDS = frozenset({"adsb"})
+#: a direction finder's bearing error (1 sigma, degrees) when its configuration does not
+#: say: the simulator's finders and the 1-5 deg RMS that wideband drone DF makers state
+BEARING_SIGMA_DEG = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +64,8 @@ class TrackSpan:
     corroboration (older run directories), and the rule then cannot ask. ``fixes`` is
     (t, horizontal 1-sigma position error in m) for every update whose covariance the
     source kept, so the rule can ask whether the track knew where it was at the line.
+    ``rf_fits`` is (t, lat, lon) of every update RF link geometry backed, so the rule can
+    ask how far one finder's bearing to the track swept while it fitted.
     """
 
     sector: str
@@ -71,6 +81,7 @@ class TrackSpan:
     evidence_times: list[tuple[float, bool]] = field(default_factory=list)
     #: per update: its only evidence was RF link geometry (a DF's bearings fit it)
     rf_alone: list[bool] = field(default_factory=list)
+    rf_fits: list[tuple[float, float, float]] = field(default_factory=list)
     evidence_recorded: bool = False
     fixes: list[tuple[float, float]] = field(default_factory=list)
 
@@ -91,31 +102,70 @@ class TrackSpan:
         kinds = set(corroboration or ())
         self.evidence_times.append((t, bool(kinds)))
         self.rf_alone.append(kinds == {"rf_geometry"})
+        if "rf_geometry" in kinds:
+            self.rf_fits.append((t, lat, lon))
 
     def fixes_near(self, t: float, within_s: float) -> list[tuple[float, float]]:
         """The recorded fixes within ``within_s`` of ``t``."""
         return [f for f in self.fixes if abs(f[0] - t) <= within_s]
 
     def evidence_share(
-        self, t: float, df_ids: frozenset[str] | None = None, rf_sites: int = 1
+        self,
+        t: float,
+        finders: Mapping[str, SensorSite] | None = None,
+        rf_sites: int = 1,
+        sweep_sigmas: float = 0.0,
+        late_s: float = 0.0,
     ) -> tuple[int, int] | None:
         """(updates with independent drone evidence, all updates) up to ``t``, or None
-        when the source did not record corroboration. With the sector's direction
-        finders ``df_ids``, an update whose only evidence is RF link geometry counts only
-        when at least ``rf_sites`` of them had fed the track by then (one finder's
-        bearings fit anything on its ray)."""
+        when the source did not record corroboration.
+
+        With the sector's direction ``finders``, an update whose only evidence is RF
+        link geometry counts only when at least ``rf_sites`` of them had fed the track by
+        then; and when just one had and the track's first RF fit came ``late_s`` or
+        more after it began (:meth:`rf_onset_s`), only if that finder's bearing to the
+        track swept at least ``sweep_sigmas`` of its bearing errors over the updates the
+        geometry backed (:meth:`rf_sweep_deg`). One finder's bearings fit anything on its
+        ray: a fit that came late (the ray came to the track; a drone's own link is heard
+        from the start) means something only where the ray then had to follow the track
+        across (module doc of :mod:`.counting`, step 4)."""
         if not self.evidence_recorded:
             return None
+        swept: dict[str, bool] = {}
         backed = seen = 0
         for (ts, ok), alone, (_, sensors) in zip(
             self.evidence_times, self.rf_alone, self.sensor_times, strict=True
         ):
             if ts <= t:
                 seen += 1
-                if ok and alone and df_ids is not None and rf_sites > 1:
-                    ok = sum(1 for s in sensors if s in df_ids) >= rf_sites
+                if ok and alone and finders is not None:
+                    fed = [s for s in sensors if s in finders]
+                    if len(fed) < rf_sites:
+                        ok = False
+                    elif len(fed) == 1 and sweep_sigmas > 0.0:
+                        f = fed[0]
+                        if f not in swept:
+                            swept[f] = self.rf_onset_s() < late_s or self.rf_sweep_deg(
+                                finders[f], t
+                            ) >= sweep_sigmas * bearing_sigma_deg(finders[f])
+                        ok = swept[f]
                 backed += ok
         return backed, seen
+
+    def rf_onset_s(self) -> float:
+        """Seconds from the track's first update to its first RF-backed one (inf: none)."""
+        return self.rf_fits[0][0] - self.t0 if self.rf_fits else math.inf
+
+    def rf_sweep_deg(self, finder: SensorSite, t: float) -> float:
+        """How far (degrees) the bearing from ``finder`` to the track swept over the
+        updates RF geometry backed up to ``t``: the widest spread of those bearings."""
+        pts = [(lat, lon) for ts, lat, lon in self.rf_fits if ts <= t]
+        if len(pts) < 2:
+            return 0.0
+        lat, lon = np.array(pts).T
+        b = bearing_deg(np.full_like(lat, finder.lat), np.full_like(lon, finder.lon), lat, lon)
+        rel = (b - b[0] + 180.0) % 360.0 - 180.0
+        return float(rel.max() - rel.min())
 
     def sensors_by(self, t: float) -> set[str]:
         """The sensors that had fed the track by ``t``. The tracker reports a track's
@@ -155,6 +205,15 @@ class SensorSite:
     lon: float
     alt_m: float
     params: dict[str, Any] = field(default_factory=dict)
+
+
+def bearing_sigma_deg(finder: SensorSite) -> float:
+    """A finder's bearing error (1 sigma, deg): its configuration's, else the default."""
+    try:
+        sigma = float(finder.params.get("sigma_bearing_deg", BEARING_SIGMA_DEG))
+    except (TypeError, ValueError):
+        return BEARING_SIGMA_DEG
+    return sigma if sigma > 0.0 else BEARING_SIGMA_DEG
 
 
 @dataclass(slots=True)
@@ -224,14 +283,14 @@ class Material:
     def span(self, c: CrossingEvent) -> TrackSpan | None:
         return self.span_of(c.key)
 
-    def direction_finders(self, sector: str) -> frozenset[str] | None:
-        """The ids of a sector's direction finders, or None when the source listed no
-        sensors for it (then nothing can be asked of them)."""
+    def direction_finders(self, sector: str) -> dict[str, SensorSite] | None:
+        """A sector's direction finders by id, or None when the source listed no sensors
+        for it (then nothing can be asked of them)."""
         for s in self.sectors:
             if s.id == sector:
                 if not s.sensors:
                     return None
-                return frozenset(x.id for x in s.sensors if x.kind == "rf")
+                return {x.id: x for x in s.sensors if x.kind == "rf"}
         return None
 
     def span_of(self, key: str) -> TrackSpan | None:

@@ -74,7 +74,11 @@ def doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
         for sp in spans
         if (
             x := sp.evidence_share(
-                u.t + p.alert_window_s, mat.direction_finders(sp.sector), p.rf_sites
+                u.t + p.alert_window_s,
+                mat.direction_finders(sp.sector),
+                p.rf_sites,
+                p.rf_sweep_sigmas,
+                p.rf_late_s,
             )
         )
         is not None

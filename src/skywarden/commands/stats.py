@@ -94,6 +94,25 @@ def stats(
             "finder's ray, and the drones one finder alone hears)",
         ),
     ] = None,
+    rf_sweep_sigmas: Annotated[
+        float | None,
+        typer.Option(
+            "--rf-sweep-sigmas",
+            min=0.0,
+            help="With one direction finder on a track whose RF fit came late, the sweep "
+            "of its bearing to the track, in bearing errors, for that fit to back an "
+            "update alone (default 3; 0: not asked)",
+        ),
+    ] = None,
+    rf_late_s: Annotated[
+        float | None,
+        typer.Option(
+            "--rf-late-s",
+            min=0.0,
+            help="A one-finder RF fit first made this long (s) after its track began is "
+            "asked for the sweep (default 60)",
+        ),
+    ] = None,
     h3_resolution: Annotated[
         int,
         typer.Option("--h3-resolution", min=0, max=15, help="H3 resolution of the hot spots"),
@@ -114,7 +133,14 @@ def stats(
         typer.echo("error: --until must be after --since", err=True)
         raise typer.Exit(2)
     params = _params(
-        recross_min, evidence_share, max_sigma_m, origin_firm_m, feed_start_s, rf_sites
+        recross_min,
+        evidence_share,
+        max_sigma_m,
+        origin_firm_m,
+        feed_start_s,
+        rf_sites,
+        rf_sweep_sigmas,
+        rf_late_s,
     )
     result = compute_stats(
         source, start=t0, end=t1, rule=rule, params=params, hotspot_resolution=h3_resolution
@@ -139,6 +165,8 @@ def _params(
     origin_firm_m: float | None = None,
     feed_start_s: float | None = None,
     rf_sites: int | None = None,
+    rf_sweep_sigmas: float | None = None,
+    rf_late_s: float | None = None,
 ) -> CountingRule | None:
     """The counting rule's parameters the options changed (None: the stated defaults)."""
     from skywarden.analytics import CountingRule
@@ -156,6 +184,10 @@ def _params(
         changed["feed_start_s"] = feed_start_s
     if rf_sites is not None:
         changed["rf_sites"] = rf_sites
+    if rf_sweep_sigmas is not None:
+        changed["rf_sweep_sigmas"] = rf_sweep_sigmas
+    if rf_late_s is not None:
+        changed["rf_late_s"] = rf_late_s
     return CountingRule(**changed) if changed else None
 
 
