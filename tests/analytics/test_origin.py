@@ -58,11 +58,28 @@ def test_a_drone_first_seen_in_the_us_is_set_apart_a_drone_from_mexico_counts(
 
 
 def test_a_first_fix_within_the_detectors_hysteresis_is_on_neither_side(tmp_path: Path) -> None:
-    # 20 m north of the line is tracker noise (the crossing detector's 40 m): counted.
-    near = _hobby(tmp_path, "near", start_north_m=20.0)
-    assert len(count_incursions(near, "incursion")) == 1
-    strict = CountingRule(origin_firm_m=10.0)
-    assert count_incursions(near, "incursion", params=strict) == []
+    # 20 m from the line is tracker noise (the crossing detector's 40 m): the first fix
+    # cannot say where the drone came from. A drone first seen there that crosses north
+    # first counts; one whose first crossing is southbound was north of the line before
+    # it was ever south: a flight from the line out and back (seeds 11 and 12: US hobby
+    # pilots at the fence of Nogales and Brownsville, docs/notes/wave12.md).
+    north_first = _line(T0, T0 + 100.0, 0.0, -20.0, 980.0)
+    launch = write_run(
+        tmp_path / "launch",
+        [crossing("D1", T0 + 2.0, 0.0)],
+        track_lines("D1", north_first, SENSORS),
+    )
+    assert len(count_incursions(launch, "incursion")) == 1
+    out_and_back = _hobby(tmp_path, "near", start_north_m=20.0)
+    assert count_incursions(out_and_back, "incursion") == []
+    ((_, why),) = from_us(sources.load(out_and_back))
+    assert "m from the line, it crossed south before it ever crossed north" in why
+    strict = CountingRule(origin_firm_m=10.0)  # firmly north at 10 m: the first rule
+    ((_, why),) = from_us(sources.load(out_and_back), params=strict)
+    assert why.startswith("first seen 19 m north of the line")
+    assert (
+        from_us(sources.load(out_and_back), params=CountingRule(origin_firm_m=float("inf"))) == []
+    )
 
 
 def test_the_chain_is_asked_where_it_began_not_the_track_that_crossed(tmp_path: Path) -> None:

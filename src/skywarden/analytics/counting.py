@@ -86,7 +86,12 @@ words (:data:`METHODS`) so that no count is shown without it.
      (:func:`from_us`). That drone was in the US before it ever crossed (a track first
      seen north cannot cross north without going south first), so its northbound
      crossing is a flight coming back, such as a hobby flight from a US town straying
-     over the river. Or when that first fix came within ``FEED_START_S`` of its sector's
+     over the river. So is it when that first fix lies within the hysteresis (where
+     it cannot say which side) and the group's first crossing was southbound: the
+     detector confirms one only for a track that met the line going south, so the
+     drone was north of it before it was ever south (seeds 11 and 12: US hobby pilots
+     at the fence of Nogales and Brownsville, first seen 1-31 m north of the line;
+     docs/notes/wave12.md). Or when that first fix came within ``FEED_START_S`` of its sector's
      feed start (a run's start; each simulated run of a month's touching windows): the
      drone was already flying and where it came from was not seen, *origin unseen*
      (:func:`origin_unseen`). In a month that is frequent and one-sided: every quiet
@@ -95,7 +100,7 @@ words (:data:`METHODS`) so that no count is shown without it.
      planned incursions step 4 counted (one whose outbound crossing no sensor saw, one
      first seen as a neighbour's feed began); on a plain run, a smuggler already flying
      when the run began (1 of 45 on the El Paso night). A US flight the tracker first
-     saw south of the line still counts: by its track it is a smuggler
+     saw firmly south of the line still counts: by its track it is a smuggler
      (docs/notes/count6.md).
 
   Why 10 minutes: a drone that darts back over the line and returns within minutes
@@ -197,7 +202,8 @@ METHODS: dict[Rule, str] = {
         f"at its fixes in the {FIX_WINDOW_S:g} s before the line and its first after (the "
         "rest are reported as suspected, with "
         "the reason); a unit whose drone was first seen more than "
-        f"{FIRM_M:g} m north of the line came from the US side, and one first seen "
+        f"{FIRM_M:g} m north of the line, or nearer it than that whose first crossing "
+        "was southbound, came from the US side, and one first seen "
         f"within {FEED_START_S:g} s of its sector's feed start was already flying (where "
         "from unseen): both are reported apart, not counted"
     ),
@@ -382,7 +388,8 @@ def _deduplicated(
     for members in groups.values():
         group = [events[i] for i in sorted(members)]
         spans = [sp for k in sorted({c.key for c in group}) if (sp := mat.span_of(k))]
-        first = min(((sp.t0, sp.lat0, sp.lon0, sp.sector) for sp in spans), default=None)
+        seen = min(((sp.t0, sp.lat0, sp.lon0, sp.sector) for sp in spans), default=None)
+        first = None if seen is None else Fix(*seen, first_crossing=group[0].direction)
         out += [(_placed(mat, u, group, p), first) for u in _recrossings(group, direction, p)]
     out.sort(key=lambda x: (x[0].t, x[0].sector))
     return [

@@ -9,7 +9,7 @@ in words, because a unit set apart is reported apart, never dropped.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from skywarden.analytics.border_side import firm_side
 from skywarden.analytics.material import Material, TrackSpan
@@ -20,8 +20,17 @@ if TYPE_CHECKING:
 
 #: why step 4 or 5 set a unit apart (None: counted)
 SetApart = Literal["suspected", "from_us", "origin_unseen"]
-#: a drone's first fix: (t, lat, lon, sector)
-Fix = tuple[float, float, float, str]
+
+
+class Fix(NamedTuple):
+    """Where a unit's drone was first seen, and how its group first crossed the line."""
+
+    t: float
+    lat: float
+    lon: float
+    sector: str
+    #: the direction of the earliest crossing of its group (chain and duplicates)
+    first_crossing: str = "northbound"
 
 
 def evidence_recorded(mat: Material) -> bool:
@@ -42,18 +51,28 @@ def origin(
     ``first`` is the earliest update of any track of the unit's group (the drone's first
     fix). Firmly north of the line there (beyond the crossing detector's hysteresis),
     the drone was in the US before it ever crossed: its northbound crossing is the way
-    back of a flight that went south, not a flight from Mexico. First seen within
+    back of a flight that went south, not a flight from Mexico. So was it when the
+    group's first crossing was southbound: the detector confirms one only for a track
+    that met the line going south, so it was north of it (within the hysteresis, where
+    the first fix cannot say) before it was ever south (seeds 11 and 12: three US hobby
+    flights launched 17-36 m north of the line at Nogales and Brownsville, first seen
+    1-31 m north of it, docs/notes/wave12.md). First seen within
     ``feed_start_s`` of the start of its sector's feed, it was already in the air when
     the feed began, and where it came from was not seen."""
     if first is None or u.direction != "northbound":
         return None, None
-    t0, lat, lon, sector = first
+    t0, lat, lon, sector, first_crossing = first
     if math.isfinite(p.origin_firm_m):
         side, dist = firm_side(lat, lon, p.origin_firm_m)
         if side > 0 and dist is not None:
             return "from_us", (
                 f"first seen {dist:.0f} m north of the line, {u.t - t0:.0f} s before it "
                 "crossed north: a flight from the US side coming back"
+            )
+        if first_crossing == "southbound" and side == 0 and dist is not None:
+            return "from_us", (
+                f"first seen {dist:.0f} m from the line, it crossed south before it ever "
+                "crossed north: a flight from the US side (or from the line) coming back"
             )
     starts = next((s.feed_starts for s in mat.sectors if s.id == sector), [])
     since = [t0 - a for a in starts if a <= t0]
