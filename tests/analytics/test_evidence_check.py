@@ -123,6 +123,11 @@ def test_the_stats_command_takes_both_thresholds(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "--evidence-share" in res.output
     res = CliRunner().invoke(app, ["stats", str(bird), "--rf-sites", "0"])
     assert res.exit_code == 2 and "--rf-sites" in res.output
+    for opt in ("--rf-sweep-sigmas", "--rf-late-s"):
+        res = CliRunner().invoke(app, ["stats", str(bird), opt, "-1"])
+        assert res.exit_code == 2 and opt in res.output
+    res = CliRunner().invoke(app, ["stats", str(bird), "--json", "--rf-sweep-sigmas", "0"])
+    assert res.exit_code == 0 and "rf_sweep_sigmas=0" in res.output  # the method says so
 
 
 def _span(sensors: tuple[str, ...], kinds: list[str]) -> TrackSpan:
