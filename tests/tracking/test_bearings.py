@@ -143,6 +143,38 @@ def test_a_bird_beside_a_tracked_drone_is_not_corroborated_by_its_link() -> None
     assert got["drone"]["rf_geometry"]
 
 
+def test_each_drone_of_a_convoy_is_corroborated_by_its_own_link() -> None:
+    # Three drones 40 m apart, 5 km from two sites (El Paso seed 7's convoy): each site
+    # hears three links on one bearing spread, each bearing fits all three tracks and
+    # each drone takes a third of every one. Until wave 12 a track's credit at a site was
+    # its largest weight (a third): no member reached the RF share and the convoy's
+    # crossing counted no incursion. One emitter, one bearing: it took a bearing's worth.
+    rng = np.random.default_rng(11)
+    core = TrackerCore(TrackerConfig(), dims=3)
+    sigma = math.radians(3.0)
+    lead = np.array([2000.0, -5000.0, 60.0])
+    convoy = np.stack([lead + np.array([40.0 * i, 0.0, 0.0]) for i in range(3)])
+    for k in range(60):
+        t = float(k)
+        z = convoy + rng.normal(0.0, 5.0, convoy.shape)
+        r = np.broadcast_to(np.eye(3) * 25.0, (3, 3, 3)).copy()
+        groups = [ScanGroup(t, "radar", SensorKind.RADAR, z=z, R=r)]
+        if k >= 4:
+            for i, site in enumerate([SITE_A, SITE_B]):
+                az = np.array([_azimuth(site, d) for d in convoy]) + rng.normal(0.0, sigma, 3)
+                b = Bearings(site, az, np.full(3, sigma), range_m=9000.0)
+                groups.append(ScanGroup(t, f"rf-{i}", SensorKind.RF, bearings=b))
+        core.step(t, groups)
+    clf = core.classifier
+    assert clf is not None
+    a = core.table.a
+    rows = [int(np.argmin(np.linalg.norm(a["x"][:, :3] - d, axis=1))) for d in convoy]
+    assert len(set(rows)) == 3
+    share = clf.rf_share(a)[rows]
+    assert (share >= clf.rf_share_min).all(), share
+    assert clf.corroboration(a, 59.0)[rows, 1].all()
+
+
 # A ghost: site A hears drone 1, site B drone 2; each drone is out of the other site's
 # range, and a third track sits where the two rays cross (count7's S07 clutter unit).
 GHOST_A = np.array([0.0, 0.0, 0.0])

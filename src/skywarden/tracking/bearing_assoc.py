@@ -44,9 +44,10 @@ class ScanFits:
 @dataclass
 class BearingDecision:
     """One DF group's association: ``rows`` updated by bearings ``dets`` (log likelihood
-    ratio ``lr`` against "some other emitter"), RF ``credit`` per track row, the rows
-    some bearing fits (``fitted``), and the bearings nobody tracked explains (``pool``),
-    left for triangulation."""
+    ratio ``lr`` against "some other emitter"), RF ``credit`` and the bearing's worth it
+    ``took`` per track row (:class:`.bearings.BearingWeights`), the rows some bearing
+    fits (``fitted``), and the bearings nobody tracked explains (``pool``), left for
+    triangulation."""
 
     rows: IntArray
     dets: IntArray
@@ -54,6 +55,7 @@ class BearingDecision:
     credit: FloatArray
     pool: BoolArray
     fitted: BoolArray
+    took: FloatArray
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class BearingAssociator:
         lr_rows = np.full(n, -np.inf)
         np.maximum.at(lr_rows, ti[got], lr)
         return BearingDecision(
-            rows, dets, lr_rows[rows], w.credit, w.other >= gate.min_weight, w.fitted
+            rows, dets, lr_rows[rows], w.credit, w.other >= gate.min_weight, w.fitted, w.took
         )
 
     @staticmethod

@@ -92,9 +92,13 @@ class BearingWeights:
 
     ``w`` per gated pair; ``other`` per bearing (probability that no tracked target
     emitted it); ``credit`` per track row: the largest weight any of this site's
-    bearings gives it (0 for tracks no bearing fits); ``fitted`` per track row: some
-    bearing of this site fits it (the classifier's RF share: credit taken over
-    bearings that fit).
+    bearings gives it (0 for tracks no bearing fits); ``took`` per track row: the
+    probability it emitted one of this site's bearings, the sum of its weights over
+    them (one emitter, one bearing: exclusive events), at most 1; ``fitted`` per track
+    row: some bearing of this site fits it (the classifier's RF share: ``took`` over
+    the sites that fit). A convoy's three drones each take a third of each of three
+    bearings: ``credit`` a third, ``took`` one bearing's worth (until wave 12 the share
+    read ``credit``, and no member of a convoy was corroborated by its own link).
     """
 
     ti: IntArray
@@ -103,6 +107,7 @@ class BearingWeights:
     other: FloatArray
     credit: FloatArray
     fitted: BoolArray
+    took: FloatArray
 
 
 @dataclass(frozen=True)
@@ -213,9 +218,12 @@ class BearingGate:
         other = np.exp(log_other - log_norm)
         credit = np.zeros(n)
         np.maximum.at(credit, f.ti, w)
+        took = np.zeros(n)
+        np.add.at(took, f.ti, w)
+        np.minimum(took, 1.0, out=took)
         fitted = np.zeros(n, dtype=bool)
         fitted[f.ti] = True
-        return BearingWeights(f.ti, f.dj, w, other, credit, fitted)
+        return BearingWeights(f.ti, f.dj, w, other, credit, fitted, took)
 
     def _cached_cross(
         self,

@@ -66,8 +66,10 @@ class Classifier:
       units): a bird that stays on one DF's ray for a minute is one coincidence of
       geometry, not sixty independent ones; fixed credit (``c_rf_fix``) counts in full.
       Corroboration ``rf_geometry`` counts recent units (fixed or not), and only while the
-      track has taken most of the bearings that fit it: its RF share, the credit it took
-      over the sites whose bearings fit it, both faded over ``rf_share_tau_s`` (60 s),
+      track has taken most of the bearings that fit it: its RF share, the bearings'
+      worth it took (per site the sum of its weights there, at most 1: a convoy's three
+      drones each take a third of three bearings, one bearing's worth) over the sites
+      whose bearings fit it, both faded over ``rf_share_tau_s`` (60 s),
       at least ``rf_share_min`` (0.5, the majority). A drone's own link gives it nearly
       all of each bearing (a week of seed 3, sector S00: lone drones 0.86-0.99,
       surveillance drones with a bird beside them 0.57-0.75); a bird or a clutter track
@@ -241,15 +243,22 @@ class Classifier:
         a["c_age_s"] = a["c_age_s"] + dt
 
     def observe_rf(
-        self, a: Arrays, credit: FloatArray, dt: float = 0.0, fits: FloatArray | None = None
+        self,
+        a: Arrays,
+        credit: FloatArray,
+        dt: float = 0.0,
+        fits: FloatArray | None = None,
+        took: FloatArray | None = None,
     ) -> None:
         """Fade the RF evidence over ``dt`` s, then add this scan's geometric ``credit``
-        (and ``fits``, the sites whose bearings fit each track: the RF share; None counts
-        every credited site as fitted)."""
+        (and ``fits``, the sites whose bearings fit each track, and ``took``, the
+        bearings' worth it took there: the RF share; None counts every credited site as
+        fitted and the credit as taken)."""
         n = np.asarray(credit, dtype=float)
         heard = np.ceil(n) if fits is None else np.asarray(fits, dtype=float)
         fade = np.exp(-max(dt, 0.0) / self.rf_share_tau_s)
-        a["c_rf_took"] = a["c_rf_took"] * fade + n
+        taken = n if took is None else np.asarray(took, dtype=float)
+        a["c_rf_took"] = a["c_rf_took"] * fade + taken
         a["c_rf_heard"] = a["c_rf_heard"] * fade + heard
         s = self.rf_single_site
         units = s * np.minimum(n, 1.0) + (1.0 - s) * np.clip(n - 1.0, 0.0, 1.0)

@@ -151,7 +151,7 @@ class TrackerCore:
         if self.table.n:
             a["hit"][:] = False
             a["updated"][:] = False
-            a["rf_credit"][:] = a["rf_fits"][:] = 0.0
+            a["rf_credit"][:] = a["rf_fits"][:] = a["rf_took"][:] = 0.0
             a["lr_scan"][:] = -np.inf
         for g in groups:
             if len(g):
@@ -352,6 +352,7 @@ class TrackerCore:
             dec = self.bearings.decide(g, a["x"], a["P"], tentative, fits)
             a["rf_credit"] += dec.credit
             a["rf_fits"] += dec.fitted
+            a["rf_took"] += dec.took
             pool = dec.pool
             if dec.rows.shape[0]:
                 for rows, meas in self.bearings.measurements(b, dec.rows, dec.dets):
@@ -392,7 +393,7 @@ class TrackerCore:
             sites = set(pool.site_id[f.used].tolist())
             for s in sites:
                 a["sensors"][r_] |= np.int64(1) << np.int64(s % 63)
-            a["rf_credit"][r_] = a["rf_fits"][r_] = float(len(sites))
+            a["rf_credit"][r_] = a["rf_fits"][r_] = a["rf_took"][r_] = float(len(sites))
 
     def _spawn(self, x0: FloatArray, p0: FloatArray, t: float) -> IntArray:
         k = x0.shape[0]
@@ -411,6 +412,7 @@ class TrackerCore:
             "updated": np.zeros(k, dtype=bool),
             "rf_credit": np.zeros(k),
             "rf_fits": np.zeros(k),  # DF sites whose bearings fit the track this scan
+            "rf_took": np.zeros(k),  # bearings' worth it took at them (the RF share)
             "lr_scan": np.zeros(k),  # a new track's own detection is neither hit nor miss
             "p_exist": np.full(k, self.existence.p_init),
             "pd_hat": np.full(k, self.existence.detection_probability),
@@ -441,7 +443,7 @@ class TrackerCore:
         a["p_exist"] = ex.update(a["p_exist"], a["updated"], a["lr_scan"], dt, a["pd_hat"])
         a["pd_hat"] = ex.track_pd(a["pd_hat"], a["updated"])
         if self.classifier is not None:
-            self.classifier.observe_rf(a, a["rf_credit"], dt, a["rf_fits"])
+            self.classifier.observe_rf(a, a["rf_credit"], dt, a["rf_fits"], a["rf_took"])
             self.classifier.kinematics.observe_flocks(a, ~tentative & ~end, self.dims)
             self.classifier.update_probabilities(a)
         gone = np.flatnonzero(end & ~tentative)
