@@ -154,7 +154,7 @@ def test_a_late_fit_that_rides_one_finder_s_ray_does_not_back_an_update() -> Non
     # then a drone farther out on the same bearing lent them one finder's fit, and they
     # flew along the ray (the bearing to them swept 3.5 and 7.7 deg).
     finders = {"rf-1": SensorSite("rf-1", "rf", 31.7, -106.4, 0.0, {"sigma_bearing_deg": 3.0})}
-    rule = {"rf_sites": 1, "sweep_sigmas": 3.0, "late_s": 60.0}
+    rule: dict[str, Any] = {"rf_sites": 1, "sweep_sigmas": 3.0, "late_s": 60.0}
     rides = _riding(onset_s=80, east_mps=0.0)
     assert rides.rf_sweep_deg(finders["rf-1"], T0 + 200) < 0.01
     assert rides.evidence_share(T0 + 200, finders, **rule) == (0, 200)
@@ -184,7 +184,7 @@ def test_a_late_fit_that_rides_one_finder_s_ray_does_not_back_an_update() -> Non
 def test_one_finder_s_ray_alone_does_not_back_an_update() -> None:
     # A bird flying along one direction finder's bearing of a drone farther out keeps
     # the RF credit on every update (seed 11, S69); two finders' rays cross at a place.
-    finders = frozenset({"rf-1", "rf-2"})
+    finders = {f: SensorSite(f, "rf", 31.7, -106.4, 0.0) for f in ("rf-1", "rf-2")}
     one = _span(("radar-1", "rf-1"), ["rf_geometry"])
     two = _span(("radar-1", "rf-1", "rf-2"), ["rf_geometry"])
     assert one.evidence_share(T0 + 100, finders, rf_sites=2) == (0, 10)
