@@ -35,7 +35,7 @@ PLANNED = "month drone"
 
 def judge(month: Path) -> list[dict[str, Any]]:
     """Every northbound unit of the incursion rule with its verdict and its truth role."""
-    from skywarden.analytics import counting, sources
+    from skywarden.analytics import counting, sources, unit_checks
 
     mat = sources.load(month)
     p = counting.CountingRule()
@@ -45,21 +45,8 @@ def judge(month: Path) -> list[dict[str, Any]]:
     t0 = float(json.loads((month / "border.json").read_text())["start_t"])
     rows = []
     for u, kind, why in judged:
-        spans = [sp for key in u.tracks if (sp := mat.span_of(key)) is not None]
-        shares = [
-            x
-            for sp in spans
-            if (
-                x := sp.evidence_share(
-                    u.t + p.alert_window_s,
-                    mat.direction_finders(sp.sector),
-                    p.rf_sites,
-                    p.rf_sweep_sigmas,
-                    p.rf_late_s,
-                )
-            )
-            is not None
-        ]
+        spans = unit_checks.unit_spans(mat, u)
+        shares = unit_checks.evidence_shares(mat, spans, u, p)
         sensors = sorted({s for sp in spans for s in sp.sensors_by(u.t + p.alert_window_s)})
         rows.append(
             {

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from skywarden.geo import FloatArray
 from skywarden.model import SensorKind
 from skywarden.tracking import ScanGroup, TrackerConfig, TrackerCore
 from skywarden.tracking.bearings import BearingGate, Bearings
@@ -143,6 +144,13 @@ def test_a_bird_beside_a_tracked_drone_is_not_corroborated_by_its_link() -> None
     assert got["drone"]["rf_geometry"]
 
 
+def _radar_scan(t: float, truth: FloatArray, rng: np.random.Generator, sd_m: float) -> ScanGroup:
+    """A radar scan of every target in ``truth`` with ``sd_m`` of noise per axis."""
+    z = truth + rng.normal(0.0, sd_m, truth.shape)
+    r = np.broadcast_to(np.eye(3) * sd_m**2, (len(truth), 3, 3)).copy()
+    return ScanGroup(t, "radar", SensorKind.RADAR, z=z, R=r)
+
+
 def test_each_drone_of_a_convoy_is_corroborated_by_its_own_link() -> None:
     # Three drones 40 m apart, 5 km from two sites (El Paso seed 7's convoy): each site
     # hears three links on one bearing spread, each bearing fits all three tracks and
@@ -156,9 +164,7 @@ def test_each_drone_of_a_convoy_is_corroborated_by_its_own_link() -> None:
     convoy = np.stack([lead + np.array([40.0 * i, 0.0, 0.0]) for i in range(3)])
     for k in range(60):
         t = float(k)
-        z = convoy + rng.normal(0.0, 5.0, convoy.shape)
-        r = np.broadcast_to(np.eye(3) * 25.0, (3, 3, 3)).copy()
-        groups = [ScanGroup(t, "radar", SensorKind.RADAR, z=z, R=r)]
+        groups = [_radar_scan(t, convoy, rng, 5.0)]
         if k >= 4:
             for i, site in enumerate([SITE_A, SITE_B]):
                 az = np.array([_azimuth(site, d) for d in convoy]) + rng.normal(0.0, sigma, 3)
@@ -273,9 +279,7 @@ def _ghost_shares(contested: bool) -> dict[str, float]:
     truth = np.stack([DRONE_1, DRONE_2, GHOST])
     for k in range(60):
         t = float(k)
-        z = truth + rng.normal(0.0, 10.0, truth.shape)
-        r = np.broadcast_to(np.eye(3) * 100.0, (3, 3, 3)).copy()
-        groups = [ScanGroup(t, "radar", SensorKind.RADAR, z=z, R=r)]
+        groups = [_radar_scan(t, truth, rng, 10.0)]
         if k >= 4:
             for i, (site, d) in enumerate([(GHOST_A, DRONE_1), (GHOST_B, DRONE_2)]):
                 az = _azimuth(site, d) + rng.normal(0.0, sigma)

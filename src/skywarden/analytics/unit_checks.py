@@ -84,24 +84,35 @@ def origin(
     return None, None
 
 
+def unit_spans(mat: Material, u: Incursion) -> list[TrackSpan]:
+    """The unit's tracks that the source kept."""
+    return [sp for key in u.tracks if (sp := mat.span_of(key)) is not None]
+
+
+def evidence_shares(
+    mat: Material, spans: list[TrackSpan], u: Incursion, p: CountingRule
+) -> list[tuple[int, int]]:
+    """(updates backed by independent drone evidence, updates) of each of ``spans`` up
+    to the alert window after the unit's first crossing, where the source recorded it."""
+    known = []
+    for sp in spans:
+        x = sp.evidence_share(
+            u.t + p.alert_window_s,
+            mat.direction_finders(sp.sector),
+            p.rf_sites,
+            p.rf_sweep_sigmas,
+            p.rf_late_s,
+        )
+        if x is not None:
+            known.append(x)
+    return known
+
+
 def doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
     """Why the unit is only suspected (module doc, step 4), or None when it counts (or
     when the source kept nothing to judge it by)."""
-    spans = [sp for key in u.tracks if (sp := mat.span_of(key)) is not None]
-    known = [
-        x
-        for sp in spans
-        if (
-            x := sp.evidence_share(
-                u.t + p.alert_window_s,
-                mat.direction_finders(sp.sector),
-                p.rf_sites,
-                p.rf_sweep_sigmas,
-                p.rf_late_s,
-            )
-        )
-        is not None
-    ]
+    spans = unit_spans(mat, u)
+    known = evidence_shares(mat, spans, u, p)
     if known:
         backed, seen = sum(x[0] for x in known), sum(x[1] for x in known)
         if seen == 0 or backed < p.evidence_share * seen:
