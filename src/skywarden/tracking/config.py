@@ -66,7 +66,9 @@ class TrackerConfig:
     Sensors: ``default_sigma_m`` per sensor kind when a detection has no covariance;
     ``velocity_sigma_ms`` when a full-state report gives none; a delayed report (visual
     sightings carry ``attrs["observed_t"]``) older than ``max_report_age_s`` is not used,
-    a younger one has its covariance grown by ``report_drift_ms`` per second of age.
+    a younger one has its covariance grown by ``report_drift_ms`` per second of age (what
+    the target may have done that its track's velocity does not say: the report is met
+    by each track retrodicted to ``observed_t``, :mod:`.delayed`).
     RF direction finders: a DF's detection range is ``attrs["range_max_m"]`` of its
     bearings if the sensor says, else ``rf_range_m[sensor]``, else ``rf_max_range_m``
     (10 km: the upper end of what commercial DFs claim for a small drone's link);

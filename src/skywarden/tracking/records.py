@@ -45,6 +45,10 @@ class ScanGroup:
     # (m, 4) likelihood of a radar's class report given each true class (drone, manned,
     # bird, clutter), NaN rows where the detection carries none (classify.class_likelihood)
     class_lik: FloatArray | None = None
+    # (m,) s from when each report was observed to ``t`` (0 where it is not a delayed
+    # report), None when none is: the core compares a delayed report with each track as
+    # it was then (:mod:`.delayed`)
+    age_s: FloatArray | None = None
 
     def __len__(self) -> int:
         if self.bearings is not None:
@@ -84,6 +88,10 @@ class ScanGroup:
             raise ScanError(f"{where}: non-finite position or covariance")
         if (np.diagonal(self.R, axis1=1, axis2=2) <= 0).any():
             raise ScanError(f"{where}: covariance with non-positive variance")
+        if self.age_s is not None:
+            age = self.age_s
+            if age.shape != (m,) or not (np.isfinite(age).all() and (age >= 0).all()):
+                raise ScanError(f"{where}: age_s must be ({m},) finite ages >= 0 s")
 
 
 @dataclass

@@ -81,10 +81,13 @@ def _position_group(
     pos = [d.position for d in dets]
     r = _covariances(pos, config.sigma_for(str(dets[0].kind)))
     vvar = np.full(m, np.nan)
+    t = _mean_time(dets)
+    ages = np.zeros(m)
     for i, d in enumerate(dets):
         if "observed_t" in d.attrs:  # delayed report: it may have moved since
             age = max(d.t - float(d.attrs["observed_t"]), 0.0)
             r[i] += np.eye(3) * (age * config.report_drift_ms) ** 2
+            ages[i] = max(t - float(d.attrs["observed_t"]), 0.0)
         if d.velocity is not None and d.velocity_sigma is not None:
             vvar[i] = max(d.velocity_sigma, 0.05) ** 2
     keys = [tuple(d.identity.keys()) if d.identity else () for d in dets]
@@ -99,7 +102,7 @@ def _position_group(
         except ClassReportError as e:
             raise ScanError(f"scan at t={dets[0].t}: {e}") from None
     return ScanGroup(
-        t=_mean_time(dets),
+        t=t,
         sensor=dets[0].sensor,
         kind=dets[0].kind,
         z=enu,
@@ -110,6 +113,7 @@ def _position_group(
         callsigns=calls if any_id else None,
         rcs_dbsm=rcs if np.isfinite(rcs).any() else None,
         class_lik=class_lik,
+        age_s=ages if ages.any() else None,
     )
 
 
