@@ -45,13 +45,14 @@ from skywarden.model import SensorKind
 from skywarden.tracking.bearing_assoc import ScanFits
 from skywarden.tracking.components import TrackerComponents
 from skywarden.tracking.config import TrackerConfig
-from skywarden.tracking.delayed import DelayedPositionMeasurement, delayed_matrix, retrodicted
-from skywarden.tracking.gating import Pairs
 from skywarden.tracking.identity import IdentityBook
-from skywarden.tracking.measurements import (
-    MeasurementModel,
-    PositionMeasurement,
-    StateMeasurement,
+from skywarden.tracking.position_meas import (
+    Positions,
+    full_state,
+    full_state_mask,
+    gate_pairs,
+    innovation,
+    position,
 )
 from skywarden.tracking.records import (
     COASTING,
@@ -269,7 +270,7 @@ class TrackerCore:
             dets = np.flatnonzero(~used)
             if rows.shape[0] == 0 or dets.shape[0] == 0:
                 continue
-            p = self._gate_pairs(g, rows, dets)
+            p = gate_pairs(self.gate, a["x"][rows], a["P"][rows], g, dets, self.dims)
             ti, dj, cost = p.ti, p.dj, p.d2
             if g.identity_keys is not None:
                 bad = self.identities.conflict(g, a, rows[ti], dets[dj])
@@ -281,25 +282,6 @@ class TrackerCore:
             taken[rows[at]] = True
         return np.concatenate(all_rows), np.concatenate(all_dets)
 
-    def _gate_pairs(self, g: ScanGroup, rows: IntArray, dets: IntArray) -> Pairs:
-        """Gated pairs of track ``rows`` and detections ``dets``: a delayed report against
-        each track as it was when the report was observed (:mod:`.delayed`)."""
-        assert g.z is not None and g.R is not None
-        a = self.table.a
-        d = self.dims
-        ages = None if g.age_s is None else g.age_s[dets]
-        if ages is None or not ages.any():
-            return self.gate.pairs(a["x"][rows, :d], a["P"][rows, :d, :d], g.z[dets], g.R[dets])
-        ti, dj, d2 = [], [], []
-        for age in np.unique(ages):
-            sub = np.flatnonzero(ages == age)
-            pos, cov = retrodicted(a["x"][rows], a["P"][rows], float(age), d)
-            p = self.gate.pairs(pos, cov, g.z[dets[sub]], g.R[dets[sub]])
-            ti.append(p.ti)
-            dj.append(sub[p.dj])
-            d2.append(p.d2)
-        return Pairs(np.concatenate(ti), np.concatenate(dj), np.concatenate(d2))
-
     def _position_group(self, g: ScanGroup) -> None:
         assert g.z is not None and g.R is not None
         a = self.table.a
@@ -307,21 +289,13 @@ class TrackerCore:
         rows, dets = self._associate_positions(g, used)
         confirming = g.kind != SensorKind.VISUAL
         if rows.shape[0]:
-            ages = None if g.age_s is None else g.age_s[dets]
-            self._existence_evidence(rows, g.z[dets], g.R[dets], ages)
-            full = self._full_state_mask(g, dets)
+            self._existence_evidence(rows, position(g, dets))
+            full = full_state_mask(g, dets)
             if full.any():
-                z6, r6 = self._full_state(g, dets[full])
-                self.filter.update(a, rows[full], StateMeasurement(z6, r6))
+                vsig = self.components.velocity_sigma_ms
+                self.filter.update(a, rows[full], full_state(g, dets[full], vsig))
             if not full.all():
-                part = ~full
-                z, r = g.z[dets[part]], g.R[dets[part]]
-                meas: MeasurementModel = (
-                    PositionMeasurement(z, r)
-                    if ages is None
-                    else DelayedPositionMeasurement(z, r, ages[part])
-                )
-                self.filter.update(a, rows[part], meas)
+                self.filter.update(a, rows[~full], position(g, dets[~full]))
             self._record(g, rows, dets, confirming)
         new = np.flatnonzero(~used)
         if new.shape[0]:
@@ -331,46 +305,15 @@ class TrackerCore:
             rows = self._spawn(x0, p0, g.t)
             self._record(g, rows, new, confirming)
 
-    def _existence_evidence(
-        self, rows: IntArray, z: FloatArray, r: FloatArray, ages: FloatArray | None = None
-    ) -> None:
-        """Keep each row's best log likelihood ratio (target vs clutter) of this scan
-        (``ages``: of delayed reports, compared with the track as it was)."""
+    def _existence_evidence(self, rows: IntArray, meas: Positions) -> None:
+        """Keep each row's best log likelihood ratio (target vs clutter) of this scan."""
         a = self.table.a
         d = self.dims
-        if ages is None:
-            nu = z - a["x"][rows, :d]
-            s = a["P"][rows, :d, :d] + r
-        else:
-            h = delayed_matrix(ages, d)
-            nu = z - np.einsum("kij,kj->ki", h, a["x"][rows])
-            s = h @ a["P"][rows] @ np.swapaxes(h, 1, 2) + r
+        nu, s = innovation(meas, a["x"][rows], a["P"][rows])
         _, logdet = np.linalg.slogdet(s)
         d2 = np.einsum("ki,ki->k", nu, np.linalg.solve(s, nu[..., None])[..., 0])
         ll = -0.5 * (d2 + logdet + d * math.log(2.0 * math.pi)) - self.existence.log_clutter
         np.maximum.at(a["lr_scan"], rows, ll)
-
-    def _full_state_mask(self, g: ScanGroup, dets: IntArray) -> BoolArray:
-        if g.velocity is None:
-            return np.zeros(dets.shape[0], dtype=bool)
-        return np.asarray(np.isfinite(g.velocity[dets]).all(axis=1))
-
-    def _full_state(self, g: ScanGroup, dets: IntArray) -> tuple[FloatArray, FloatArray]:
-        assert g.z is not None and g.R is not None and g.velocity is not None
-        d = self.dims
-        k = dets.shape[0]
-        z = np.hstack([g.z[dets], g.velocity[dets]])
-        r = np.zeros((k, 2 * d, 2 * d))
-        r[:, :d, :d] = g.R[dets]
-        var0 = self.components.velocity_sigma_ms**2
-        vvar = (
-            np.full(k, var0)
-            if g.velocity_var is None
-            else np.nan_to_num(g.velocity_var[dets], nan=var0)
-        )
-        idx = np.arange(d, 2 * d)
-        r[:, idx, idx] = np.maximum(vvar, 1e-4)[:, None]
-        return z, r
 
     def _bearing_fits(self, groups: Sequence[ScanGroup]) -> ScanFits:
         if self.table.n == 0 or self.dims != 3:

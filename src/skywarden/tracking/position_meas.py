@@ -1,0 +1,98 @@
+"""The measurements a position group's detections make of the tracks they update.
+
+Three kinds, chosen per detection: a full state where the sensor reported a velocity
+(Remote ID, ADS-B), a delayed position where the report was observed before the group's
+time (visual sightings, :mod:`.delayed`), and a plain position otherwise. Gating, the
+existence evidence and the filter update ask this module, so the core never branches
+on which.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from skywarden.geo import FloatArray
+from skywarden.tracking.delayed import DelayedPositionMeasurement, retrodicted
+from skywarden.tracking.gating import Pairs, PositionGate
+from skywarden.tracking.measurements import PositionMeasurement, StateMeasurement
+from skywarden.tracking.records import ScanGroup
+
+IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
+#: a position group's positions: plain, or observed before the group's time
+Positions = PositionMeasurement | DelayedPositionMeasurement
+
+
+def ages_of(g: ScanGroup, dets: IntArray) -> FloatArray | None:
+    """Ages (s) of detections ``dets`` of ``g``, None when none of them is delayed."""
+    if g.age_s is None:
+        return None
+    ages = g.age_s[dets]
+    return ages if ages.any() else None
+
+
+def gate_pairs(
+    gate: PositionGate, x: FloatArray, p: FloatArray, g: ScanGroup, dets: IntArray, dims: int
+) -> Pairs:
+    """Gated pairs of tracks (states ``x``, covariances ``p``) and detections ``dets``
+    of ``g``: a delayed report against each track as it was when it was observed."""
+    assert g.z is not None and g.R is not None
+    ages = ages_of(g, dets)
+    if ages is None:
+        return gate.pairs(x[:, :dims], p[:, :dims, :dims], g.z[dets], g.R[dets])
+    ti, dj, d2 = [], [], []
+    for age in np.unique(ages):
+        sub = np.flatnonzero(ages == age)
+        pos, cov = retrodicted(x, p, float(age), dims)
+        pairs = gate.pairs(pos, cov, g.z[dets[sub]], g.R[dets[sub]])
+        ti.append(pairs.ti)
+        dj.append(sub[pairs.dj])
+        d2.append(pairs.d2)
+    return Pairs(np.concatenate(ti), np.concatenate(dj), np.concatenate(d2))
+
+
+def position(g: ScanGroup, dets: IntArray) -> Positions:
+    """The positions of detections ``dets`` of ``g`` (delayed ones as they were seen)."""
+    assert g.z is not None and g.R is not None
+    ages = ages_of(g, dets)
+    if ages is None:
+        return PositionMeasurement(g.z[dets], g.R[dets])
+    return DelayedPositionMeasurement(g.z[dets], g.R[dets], ages)
+
+
+def innovation(meas: Positions, x: FloatArray, p: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Residuals ``z - h(x)`` (k, d) and their covariances ``H P H^T + R`` (k, d, d)
+    (a plain position reads the blocks directly: it is asked for on every scan)."""
+    d = meas.z.shape[1]
+    if isinstance(meas, PositionMeasurement):
+        return meas.z - x[:, :d], p[:, :d, :d] + meas.R
+    zhat, h = meas.linearise(x)
+    return meas.residual(zhat), h @ p @ np.swapaxes(h, 1, 2) + meas.R
+
+
+def full_state_mask(g: ScanGroup, dets: IntArray) -> BoolArray:
+    """Which of detections ``dets`` of ``g`` reported a velocity too."""
+    if g.velocity is None:
+        return np.zeros(dets.shape[0], dtype=bool)
+    return np.asarray(np.isfinite(g.velocity[dets]).all(axis=1))
+
+
+def full_state(g: ScanGroup, dets: IntArray, velocity_sigma_ms: float) -> StateMeasurement:
+    """Position and velocity of detections ``dets`` of ``g`` (all of which reported a
+    velocity), a velocity without a stated variance taken at ``velocity_sigma_ms``."""
+    assert g.z is not None and g.R is not None and g.velocity is not None
+    d = g.z.shape[1]
+    k = dets.shape[0]
+    z = np.hstack([g.z[dets], g.velocity[dets]])
+    r = np.zeros((k, 2 * d, 2 * d))
+    r[:, :d, :d] = g.R[dets]
+    var0 = velocity_sigma_ms**2
+    vvar = (
+        np.full(k, var0)
+        if g.velocity_var is None
+        else np.nan_to_num(g.velocity_var[dets], nan=var0)
+    )
+    idx = np.arange(d, 2 * d)
+    r[:, idx, idx] = np.maximum(vvar, 1e-4)[:, None]
+    return StateMeasurement(z, r)
