@@ -6,22 +6,11 @@ point while the drone's track stayed ~300-500 m from it, and the bird took the r
 """
 
 import numpy as np
+from tests.tracking.test_tracker import FRAME, T0, _pos
 
-from skywarden.geo import LocalFrame
-from skywarden.model import Detection, Position, SensorKind
+from skywarden.model import SensorKind
 from skywarden.tracking import Tracker, TrackerConfig
 from skywarden.tracking.delayed import DelayedPositionMeasurement, delayed_matrix, retrodicted
-
-FRAME = LocalFrame(26.05, -98.18, 30.0)
-T0 = 1_770_027_600.0
-
-
-def _det(
-    t: float, sensor: str, kind: SensorKind, enu: np.ndarray, sigma: float, **kw: object
-) -> Detection:
-    lat, lon, alt = FRAME.to_geodetic(float(enu[0]), float(enu[1]), float(enu[2]))
-    cov = tuple(tuple(float(v) for v in row) for row in np.eye(3) * sigma**2)
-    return Detection(t=t, sensor=sensor, kind=kind, position=Position(lat, lon, alt, cov), **kw)  # type: ignore[arg-type]
 
 
 def test_a_delayed_position_measures_the_state_as_it_was() -> None:
@@ -57,12 +46,12 @@ def _s83(report_delay_s: float) -> dict[str, float]:
         t = T0 + k
         bird = bird0 + bird_v * k
         dets = [
-            _det(t, "radar", SensorKind.RADAR, p + rng.normal(0.0, 8.0, 3), 10.0)
+            _pos(t, "radar", SensorKind.RADAR, p + rng.normal(0.0, 8.0, 3), 10.0)
             for p in (drone, bird)
         ]
         if k == int(t_seen + report_delay_s):
             dets.append(
-                _det(
+                _pos(
                     t,
                     "visual-bp",
                     SensorKind.VISUAL,
