@@ -270,7 +270,7 @@ class TrackerCore:
             dets = np.flatnonzero(~used)
             if rows.shape[0] == 0 or dets.shape[0] == 0:
                 continue
-            p = gate_pairs(self.gate, a["x"][rows], a["P"][rows], g, dets, self.dims)
+            p = gate_pairs(self.gate, a["x"], a["P"], rows, g, dets, self.dims)
             ti, dj, cost = p.ti, p.dj, p.d2
             if g.identity_keys is not None:
                 bad = self.identities.conflict(g, a, rows[ti], dets[dj])
@@ -309,7 +309,7 @@ class TrackerCore:
         """Keep each row's best log likelihood ratio (target vs clutter) of this scan."""
         a = self.table.a
         d = self.dims
-        nu, s = innovation(meas, a["x"][rows], a["P"][rows])
+        nu, s = innovation(meas, a["x"], a["P"], rows)
         _, logdet = np.linalg.slogdet(s)
         d2 = np.einsum("ki,ki->k", nu, np.linalg.solve(s, nu[..., None])[..., 0])
         ll = -0.5 * (d2 + logdet + d * math.log(2.0 * math.pi)) - self.existence.log_clutter

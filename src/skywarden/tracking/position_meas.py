@@ -33,18 +33,27 @@ def ages_of(g: ScanGroup, dets: IntArray) -> FloatArray | None:
 
 
 def gate_pairs(
-    gate: PositionGate, x: FloatArray, p: FloatArray, g: ScanGroup, dets: IntArray, dims: int
+    gate: PositionGate,
+    x: FloatArray,
+    p: FloatArray,
+    rows: IntArray,
+    g: ScanGroup,
+    dets: IntArray,
+    dims: int,
 ) -> Pairs:
-    """Gated pairs of tracks (states ``x``, covariances ``p``) and detections ``dets``
-    of ``g``: a delayed report against each track as it was when it was observed."""
+    """Gated pairs of track ``rows`` (of the table's states ``x``, covariances ``p``)
+    and detections ``dets`` of ``g``: a delayed report against each track as it was
+    when it was observed. A plain group reads only the position blocks of ``rows``
+    (every scan asks)."""
     assert g.z is not None and g.R is not None
     ages = ages_of(g, dets)
     if ages is None:
-        return gate.pairs(x[:, :dims], p[:, :dims, :dims], g.z[dets], g.R[dets])
+        return gate.pairs(x[rows, :dims], p[rows, :dims, :dims], g.z[dets], g.R[dets])
+    xr, pr = x[rows], p[rows]
     ti, dj, d2 = [], [], []
     for age in np.unique(ages):
         sub = np.flatnonzero(ages == age)
-        pos, cov = retrodicted(x, p, float(age), dims)
+        pos, cov = retrodicted(xr, pr, float(age), dims)
         pairs = gate.pairs(pos, cov, g.z[dets[sub]], g.R[dets[sub]])
         ti.append(pairs.ti)
         dj.append(sub[pairs.dj])
@@ -61,14 +70,17 @@ def position(g: ScanGroup, dets: IntArray) -> Positions:
     return DelayedPositionMeasurement(g.z[dets], g.R[dets], ages)
 
 
-def innovation(meas: Positions, x: FloatArray, p: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Residuals ``z - h(x)`` (k, d) and their covariances ``H P H^T + R`` (k, d, d)
-    (a plain position reads the blocks directly: it is asked for on every scan)."""
+def innovation(
+    meas: Positions, x: FloatArray, p: FloatArray, rows: IntArray
+) -> tuple[FloatArray, FloatArray]:
+    """Residuals ``z - h(x)`` (k, d) and their covariances ``H P H^T + R`` (k, d, d) of
+    track ``rows`` (of the table's ``x``, ``p``); a plain position reads only their
+    position blocks (every scan asks)."""
     d = meas.z.shape[1]
     if isinstance(meas, PositionMeasurement):
-        return meas.z - x[:, :d], p[:, :d, :d] + meas.R
-    zhat, h = meas.linearise(x)
-    return meas.residual(zhat), h @ p @ np.swapaxes(h, 1, 2) + meas.R
+        return meas.z - x[rows, :d], p[rows, :d, :d] + meas.R
+    zhat, h = meas.linearise(x[rows])
+    return meas.residual(zhat), h @ p[rows] @ np.swapaxes(h, 1, 2) + meas.R
 
 
 def full_state_mask(g: ScanGroup, dets: IntArray) -> BoolArray:
