@@ -530,6 +530,9 @@ class TrackUpdate:
     that the track is a real target, not clutter (IPDA-style). ``corroboration`` names the
     independent kinds of drone evidence that currently support the track (values of
     ``EVIDENCE_KINDS``): a disruptive measure needs two of them, or persistence.
+    ``rf_beside``: the direction-finder bearings that fit the track run beside it, not
+    along it (another emitter's link on a nearby ray, :mod:`skywarden.tracking.rf_bias`);
+    written only when true.
     """
 
     t: float
@@ -548,6 +551,7 @@ class TrackUpdate:
     callsign: str | None = None
     p_exist: float = 1.0
     corroboration: tuple[str, ...] = ()
+    rf_beside: bool = False
 
     def __post_init__(self) -> None:
         _check_lat_lon_alt("TrackUpdate", self.lat, self.lon, self.alt_m)
@@ -587,12 +591,17 @@ class TrackUpdate:
             d["cov"] = [list(r) for r in self.cov]
         if self.callsign:
             d["callsign"] = self.callsign
+        if self.rf_beside:
+            d["rf_beside"] = True
         return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> TrackUpdate:
         vel = _tuple3(d["velocity"])
         assert vel is not None
+        beside = d.get("rf_beside", False)
+        if not isinstance(beside, bool):
+            raise InvalidRecord("TrackUpdate", "rf_beside", f"not true or false: {beside!r}")
         return cls(
             t=float(d["t"]),
             track=str(d["track"]),
@@ -610,6 +619,7 @@ class TrackUpdate:
             callsign=d.get("callsign"),
             p_exist=float(d.get("p_exist", 1.0)),
             corroboration=tuple(d.get("corroboration", ())),
+            rf_beside=beside,
         )
 
 

@@ -65,7 +65,9 @@ class TrackSpan:
     (t, horizontal 1-sigma position error in m) for every update whose covariance the
     source kept, so the rule can ask whether the track knew where it was at the line.
     ``rf_fits`` is (t, lat, lon) of every update RF link geometry backed, so the rule can
-    ask how far one finder's bearing to the track swept while it fitted.
+    ask how far one finder's bearing to the track swept while it fitted. ``rf_beside_t``
+    is the first update at which the tracker found the bearings that fit the track
+    running beside it (``TrackUpdate.rf_beside``; None: never).
     """
 
     sector: str
@@ -84,12 +86,22 @@ class TrackSpan:
     rf_fits: list[tuple[float, float, float]] = field(default_factory=list)
     evidence_recorded: bool = False
     fixes: list[tuple[float, float]] = field(default_factory=list)
+    rf_beside_t: float | None = None
 
     def extend(
-        self, t: float, lat: float, lon: float, ids: Any, sensors: Any, corroboration: Any = None
+        self,
+        t: float,
+        lat: float,
+        lon: float,
+        ids: Any,
+        sensors: Any,
+        corroboration: Any = None,
+        beside: bool = False,
     ) -> None:
         """Take one more (time-ordered) update of the track (``corroboration`` None: the
-        source did not record it)."""
+        source did not record it; ``beside``: its RF bearings ran beside it)."""
+        if beside and (self.rf_beside_t is None or t < self.rf_beside_t):
+            self.rf_beside_t = t
         if t < self.t0:
             self.t0, self.lat0, self.lon0 = t, lat, lon
         if t >= self.t1:
@@ -116,6 +128,7 @@ class TrackSpan:
         rf_sites: int = 1,
         sweep_sigmas: float = 0.0,
         late_s: float = 0.0,
+        beside: bool = False,
     ) -> tuple[int, int] | None:
         """(updates with independent drone evidence, all updates) up to ``t``, or None
         when the source did not record corroboration.
@@ -128,7 +141,10 @@ class TrackSpan:
         geometry backed (:meth:`rf_sweep_deg`). One finder's bearings fit anything on its
         ray: a fit that came late (the ray came to the track; a drone's own link is heard
         from the start) means something only where the ray then had to follow the track
-        across (module doc of :mod:`.counting`, step 4)."""
+        across; and (``beside``) none where the tracker found the bearings that fitted
+        running beside the track at any time of its life (``rf_beside_t``: the ray was
+        another emitter's, which the track crossed; module doc of :mod:`.counting`,
+        step 4)."""
         if not self.evidence_recorded:
             return None
         swept: dict[str, bool] = {}
@@ -140,9 +156,10 @@ class TrackSpan:
                 seen += 1
                 if ok and alone and finders is not None:
                     fed = [s for s in sensors if s in finders]
-                    if len(fed) < rf_sites:
+                    lone = len(fed) == 1
+                    if len(fed) < rf_sites or (lone and beside and self.rf_beside_t is not None):
                         ok = False
-                    elif len(fed) == 1 and sweep_sigmas > 0.0:
+                    elif lone and sweep_sigmas > 0.0:
                         f = fed[0]
                         if f not in swept:
                             swept[f] = self.rf_onset_s() < late_s or self.rf_sweep_deg(

@@ -173,6 +173,7 @@ class _SpanLine(msgspec.Struct):
     sensors: list[str] = []
     corroboration: list[str] | None = None
     cov: list[list[float]] | None = None
+    rf_beside: bool = False
 
 
 _SPAN_DECODER = msgspec.json.Decoder(_SpanLine)
@@ -199,7 +200,7 @@ def read_spans(path: Path, wanted: set[str], sector: str) -> dict[str, TrackSpan
                 sp = spans[u.track] = TrackSpan(
                     sector, u.track, u.t, u.lat, u.lon, u.t, u.lat, u.lon
                 )
-            sp.extend(u.t, u.lat, u.lon, u.identities, u.sensors, u.corroboration)
+            sp.extend(u.t, u.lat, u.lon, u.identities, u.sensors, u.corroboration, u.rf_beside)
             if u.cov is not None:
                 sp.fixes.append((u.t, horizontal_sigma(u.cov, f"{path}:{n}")))
     return spans

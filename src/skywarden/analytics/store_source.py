@@ -119,6 +119,6 @@ def _take_points(data: SectorData, rows: Iterable[Any]) -> None:
             sp = data.spans[p.track] = TrackSpan(
                 data.id, p.track, p.t, p.lat, p.lon, p.t, p.lat, p.lon
             )
-        sp.extend(p.t, p.lat, p.lon, p.identities, p.sensors, p.corroboration)
+        sp.extend(p.t, p.lat, p.lon, p.identities, p.sensors, p.corroboration, bool(p.rf_beside))
         if p.sigma_h_m is not None:
             sp.fixes.append((p.t, p.sigma_h_m))

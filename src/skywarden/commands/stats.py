@@ -113,6 +113,15 @@ def stats(
             "asked for the sweep (default 60)",
         ),
     ] = None,
+    rf_beside: Annotated[
+        bool,
+        typer.Option(
+            "--rf-beside/--no-rf-beside",
+            help="With one direction finder, its RF geometry backs nothing on a track "
+            "whose fitting bearings the tracker found running beside it: another "
+            "emitter's ray that the track crossed (default on)",
+        ),
+    ] = True,
     h3_resolution: Annotated[
         int,
         typer.Option("--h3-resolution", min=0, max=15, help="H3 resolution of the hot spots"),
@@ -141,6 +150,7 @@ def stats(
         rf_sites,
         rf_sweep_sigmas,
         rf_late_s,
+        rf_beside,
     )
     result = compute_stats(
         source, start=t0, end=t1, rule=rule, params=params, hotspot_resolution=h3_resolution
@@ -167,6 +177,7 @@ def _params(
     rf_sites: int | None = None,
     rf_sweep_sigmas: float | None = None,
     rf_late_s: float | None = None,
+    rf_beside: bool = True,
 ) -> CountingRule | None:
     """The counting rule's parameters the options changed (None: the stated defaults)."""
     from skywarden.analytics import CountingRule
@@ -188,6 +199,8 @@ def _params(
         changed["rf_sweep_sigmas"] = rf_sweep_sigmas
     if rf_late_s is not None:
         changed["rf_late_s"] = rf_late_s
+    if not rf_beside:
+        changed["rf_beside"] = False
     return CountingRule(**changed) if changed else None
 
 

@@ -82,6 +82,8 @@ class TrackPoint(Base):
     # what analytics' evidence check reads (migration 0005); None in older rows
     corroboration: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     sigma_h_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # the DF bearings that fit it ran beside it (migration 0006); None in older rows
+    rf_beside: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class EventRow(Base):

@@ -28,10 +28,12 @@ def update_row(u: TrackUpdate) -> dict[str, Any]:
 
 
 def stored_row(u: TrackUpdate) -> dict[str, Any]:
-    """:func:`update_row` plus what only the store keeps: the update's corroboration and
-    its horizontal 1-sigma position error, which analytics' evidence check reads."""
+    """:func:`update_row` plus what only the store keeps: the update's corroboration, its
+    RF bearings running beside it and its horizontal 1-sigma position error, which
+    analytics' evidence check reads."""
     row = update_row(u)
     row["corroboration"] = list(u.corroboration)
+    row["rf_beside"] = u.rf_beside
     row["sigma_h_m"] = horizontal_sigma_m(u.cov) if u.cov else None
     return row
 

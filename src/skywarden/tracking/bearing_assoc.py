@@ -44,10 +44,10 @@ class ScanFits:
 @dataclass
 class BearingDecision:
     """One DF group's association: ``rows`` updated by bearings ``dets`` (log likelihood
-    ratio ``lr`` against "some other emitter"), RF ``credit`` and the bearing's worth it
-    ``took`` per track row (:class:`.bearings.BearingWeights`), the rows some bearing
-    fits (``fitted``), and the bearings nobody tracked explains (``pool``), left for
-    triangulation."""
+    ratio ``lr`` against "some other emitter"), RF ``credit``, the bearing's worth it
+    ``took`` and the weighted residuals ``resid`` per track row
+    (:class:`.bearings.BearingWeights`), the rows some bearing fits (``fitted``), and
+    the bearings nobody tracked explains (``pool``), left for triangulation."""
 
     rows: IntArray
     dets: IntArray
@@ -56,6 +56,7 @@ class BearingDecision:
     pool: BoolArray
     fitted: BoolArray
     took: FloatArray
+    resid: FloatArray | None = None  # (n, 3): :attr:`.BearingWeights.resid`
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,14 @@ class BearingAssociator:
         lr_rows = np.full(n, -np.inf)
         np.maximum.at(lr_rows, ti[got], lr)
         return BearingDecision(
-            rows, dets, lr_rows[rows], w.credit, w.other >= gate.min_weight, w.fitted, w.took
+            rows,
+            dets,
+            lr_rows[rows],
+            w.credit,
+            w.other >= gate.min_weight,
+            w.fitted,
+            w.took,
+            w.resid,
         )
 
     @staticmethod

@@ -84,6 +84,8 @@ class BearingFit:
     dj: IntArray
     log_lik: FloatArray  # log N(residual; 0, S), per radian (per radian^2 with elevation)
     covers: BoolArray  # (n_tracks,) tracks within the DF's range
+    nu: FloatArray | None = None  # azimuth residual (rad), bearing minus track, per pair
+    s: FloatArray | None = None  # its variance S (rad^2)
 
 
 @dataclass
@@ -108,6 +110,7 @@ class BearingWeights:
     credit: FloatArray
     fitted: BoolArray
     took: FloatArray
+    resid: FloatArray | None = None  # (n, 3)
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,9 @@ class BearingGate:
                 has[None, :], -0.5 * (d2e + np.log(s_el) + _LOG_2PI) + math.log(math.pi), 0.0
             )
         ti, dj = np.nonzero(ok)
-        return BearingFit(rows[ti], dj.astype(np.intp), log_lik[ti, dj], covers)
+        return BearingFit(
+            rows[ti], dj.astype(np.intp), log_lik[ti, dj], covers, nu[ti, dj], s_az[ti, dj]
+        )
 
     def weights(
         self,
@@ -223,7 +228,10 @@ class BearingGate:
         np.minimum(took, 1.0, out=took)
         fitted = np.zeros(n, dtype=bool)
         fitted[f.ti] = True
-        return BearingWeights(f.ti, f.dj, w, other, credit, fitted, took)
+        resid = np.zeros((n, 3))
+        if f.nu is not None and f.s is not None:
+            np.add.at(resid, f.ti, np.stack([w * f.nu, w, w * w * f.s], axis=1))
+        return BearingWeights(f.ti, f.dj, w, other, credit, fitted, took, resid)
 
     def _cached_cross(
         self,

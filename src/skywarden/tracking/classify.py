@@ -27,6 +27,7 @@ from skywarden.geo import FloatArray
 from skywarden.model import EVIDENCE_KINDS
 from skywarden.tracking.classreport import RadarClassModel
 from skywarden.tracking.kinematics import KinematicFeatures
+from skywarden.tracking.rf_bias import RfBias
 
 CLASSES = ("drone", "manned", "bird", "unknown")
 DRONE, MANNED, BIRD, UNKNOWN = range(4)
@@ -146,6 +147,7 @@ class Classifier:
     rf_corroborate_units: float = 1.0
     rf_share_min: float = 0.5
     rf_share_tau_s: float = 60.0
+    rf_bias: RfBias = field(default_factory=RfBias)
     visual_recent_s: float = 120.0
     drone_max_speed_ms: float = 25.0
     manned_min_speed_ms: float = 35.0
@@ -215,6 +217,7 @@ class Classifier:
             "c_visual_t": np.full(k, np.nan),
             "probs": np.tile(self.prior_probs(), (k, 1)),
             **self.kinematics.init(k),
+            **self.rf_bias.init(k),
         }
 
     def observe_kinematics(self, a: Arrays, dt: float, dims: int) -> None:
@@ -249,11 +252,13 @@ class Classifier:
         dt: float = 0.0,
         fits: FloatArray | None = None,
         took: FloatArray | None = None,
+        resid: FloatArray | None = None,
     ) -> None:
         """Fade the RF evidence over ``dt`` s, then add this scan's geometric ``credit``
         (and ``fits``, the sites whose bearings fit each track, and ``took``, the
         bearings' worth it took there: the RF share; None counts every credited site as
-        fitted and the credit as taken)."""
+        fitted and the credit as taken; ``resid``, the weighted residuals, :mod:`.rf_bias`)."""
+        self.rf_bias.observe(a, resid, dt)
         n = np.asarray(credit, dtype=float)
         heard = np.ceil(n) if fits is None else np.asarray(fits, dtype=float)
         fade = np.exp(-max(dt, 0.0) / self.rf_share_tau_s)
@@ -428,8 +433,10 @@ class Classifier:
         c = a["c_cls"]
         lead = c[:, DRONE] - np.max(c[:, [MANNED, BIRD, UNKNOWN]], axis=1)
         out[:, 0] = (a["c_ncls"] > 0) & (lead >= self.radar_corroborate_nats)
-        out[:, 1] = (a["c_rf"] >= self.rf_corroborate_units) & (
-            self.rf_share(a) >= self.rf_share_min
+        out[:, 1] = (
+            (a["c_rf"] >= self.rf_corroborate_units)
+            & (self.rf_share(a) >= self.rf_share_min)
+            & ~self.rf_bias.beside(a)
         )
         out[:, 2] = (a["c_rid"] > 0) & ~(a["c_adsb"] > 0)
         with np.errstate(invalid="ignore"):
@@ -456,6 +463,9 @@ class Classifier:
                 f"RF: drone control link bearings fit this track by range and geometry "
                 f"({a['c_rf'][row]:.1f} units, fading {self.rf_tau_s:.0f} s when silent)"
             )
+            beside = self.rf_bias.note(a, row)
+            if beside is not None:
+                out.append(beside)
         if a["c_ncls"][row] > 0:
             c = a["c_cls"][row]
             best = int(np.argmax(c))

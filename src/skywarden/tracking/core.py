@@ -158,7 +158,7 @@ class TrackerCore:
         if self.table.n:
             a["hit"][:] = False
             a["updated"][:] = False
-            a["rf_credit"][:] = a["rf_fits"][:] = a["rf_took"][:] = 0.0
+            a["rf_credit"][:] = a["rf_fits"][:] = a["rf_took"][:] = a["rf_resid"][:] = 0.0
             a["lr_scan"][:] = -np.inf
         for g in groups:
             if len(g):
@@ -334,6 +334,8 @@ class TrackerCore:
             a["rf_credit"] += dec.credit
             a["rf_fits"] += dec.fitted
             a["rf_took"] += dec.took
+            if dec.resid is not None:
+                a["rf_resid"] += dec.resid
             pool = dec.pool
             if dec.rows.shape[0]:
                 for rows, meas in self.bearings.measurements(b, dec.rows, dec.dets):
@@ -394,6 +396,7 @@ class TrackerCore:
             "rf_credit": np.zeros(k),
             "rf_fits": np.zeros(k),  # DF sites whose bearings fit the track this scan
             "rf_took": np.zeros(k),  # bearings' worth it took at them (the RF share)
+            "rf_resid": np.zeros((k, 3)),  # weighted bearing residuals (.rf_bias)
             "lr_scan": np.zeros(k),  # a new track's own detection is neither hit nor miss
             "p_exist": np.full(k, self.existence.p_init),
             "pd_hat": np.full(k, self.existence.detection_probability),
@@ -424,7 +427,9 @@ class TrackerCore:
         a["p_exist"] = ex.update(a["p_exist"], a["updated"], a["lr_scan"], dt, a["pd_hat"])
         a["pd_hat"] = ex.track_pd(a["pd_hat"], a["updated"])
         if self.classifier is not None:
-            self.classifier.observe_rf(a, a["rf_credit"], dt, a["rf_fits"], a["rf_took"])
+            self.classifier.observe_rf(
+                a, a["rf_credit"], dt, a["rf_fits"], a["rf_took"], a["rf_resid"]
+            )
             self.classifier.kinematics.observe_flocks(a, ~tentative & ~end, self.dims)
             self.classifier.update_probabilities(a)
         gone = np.flatnonzero(end & ~tentative)

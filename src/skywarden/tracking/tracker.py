@@ -100,6 +100,7 @@ class Tracker:
         clf = self.core.classifier
         assert clf is not None  # a geographic tracker always classifies
         corr = clf.corroboration(rows, t).tolist()
+        beside = clf.rf_bias.beside(rows).tolist()
         # Whole columns to Python floats once (``tolist``), not one ``float()`` per cell:
         # the same numbers, and a month builds some 30,000 of these records a sector-day.
         ids, status = rows["id"].tolist(), rows["status"].tolist()
@@ -129,6 +130,7 @@ class Tracker:
                     corroboration=tuple(
                         k for k, on in zip(EVIDENCE_KINDS, corr[i], strict=True) if on
                     ),
+                    rf_beside=beside[i],
                 )
             )
         return out
