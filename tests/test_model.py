@@ -60,3 +60,24 @@ def test_identity_keys_and_icao_validation() -> None:
     assert Identity(icao24="a1b2c3", rid_serial="X").keys() == ["icao:a1b2c3", "rid:X"]
     with pytest.raises(InvalidRecord):
         Identity(icao24="A1B2C3X")
+
+
+def test_track_update_says_rf_beside_only_when_true() -> None:
+    from skywarden.model import TrackStatus, TrackUpdate
+
+    u = TrackUpdate(
+        t=1.0,
+        track="T1",
+        status=TrackStatus.CONFIRMED,
+        lat=31.7,
+        lon=-106.4,
+        alt_m=1200.0,
+        velocity=(0.0, 0.0, 0.0),
+        state=(0.0,) * 6,
+        cov=None,
+        class_probs={"drone": 1.0},
+    )
+    assert "rf_beside" not in u.to_dict()  # older readers and files unchanged
+    b = TrackUpdate.from_dict({**u.to_dict(), "rf_beside": True})
+    assert b.rf_beside and b.to_dict()["rf_beside"] is True
+    assert TrackUpdate.from_dict(b.to_dict()) == b

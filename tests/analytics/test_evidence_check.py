@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from analytics_build import T0, crossing, track_lines, write_run
 
 from skywarden.analytics import CountingRule, compute_stats, count_incursions, sources
@@ -179,6 +180,53 @@ def test_a_late_fit_that_rides_one_finder_s_ray_does_not_back_an_update() -> Non
     # a finder whose configuration gives no bearing error is taken at the stated default
     bare = {"rf-1": SensorSite("rf-1", "rf", 31.7, -106.4, 0.0)}
     assert slow.evidence_share(T0 + 200, bare, **rule) == (0, 200)
+
+
+def _crossing_a_ray(beside_from: int | None) -> TrackSpan:
+    """A track one finder's bearings fitted from its start, found beside them (the
+    tracker's ``rf_beside``) from update ``beside_from`` on (None: never)."""
+    sp = TrackSpan("S1", "T1", T0, 31.727, -106.4, T0, 31.727, -106.4)
+    for k in range(200):
+        beside = beside_from is not None and k >= beside_from
+        kinds = ["rf_geometry"] if k < 80 else []
+        sp.extend(T0 + k, 31.727 + k / 11_100.0, -106.4, [], ("radar-1", "rf-1"), kinds, beside)
+    return sp
+
+
+def test_one_finder_s_fit_on_a_track_found_beside_its_bearings_backs_nothing() -> None:
+    # Held-out seed 13, S24 (docs/notes/wave13.md): birds whose tracks began on the ray
+    # of a patrol drone the radar could not see, fitted from their first seconds, then
+    # flew across the ray; the tracker found the bearings running beside them ~70 s in.
+    finders = {"rf-1": SensorSite("rf-1", "rf", 31.7, -106.4, 0.0, {"sigma_bearing_deg": 3.0})}
+    rule: dict[str, Any] = {"rf_sites": 1, "sweep_sigmas": 3.0, "late_s": 60.0}
+    own = _crossing_a_ray(None)
+    assert own.rf_beside_t is None
+    assert own.evidence_share(T0 + 100, finders, **rule, beside=True) == (80, 101)
+    bird = _crossing_a_ray(70)
+    assert bird.rf_beside_t == T0 + 70
+    # the verdict came after the window the rule reads: it still holds for the track
+    assert bird.evidence_share(T0 + 60, finders, **rule, beside=True) == (0, 61)
+    assert bird.evidence_share(T0 + 60, finders, **rule, beside=False) == (61, 61)
+    # two finders' rays cross at a place: not asked
+    two = {**finders, "rf-2": SensorSite("rf-2", "rf", 31.8, -106.3, 0.0)}
+    both = _crossing_a_ray(70)
+    both.sensor_times = [(t, (*ss, "rf-2")) for t, ss in both.sensor_times]
+    assert both.evidence_share(T0 + 60, two, **rule, beside=True) == (61, 61)
+
+
+def test_a_run_s_tracks_say_when_their_bearings_ran_beside_them(tmp_path: Path) -> None:
+    rows = _lines("B3", 0.0, backed=100)
+    rows[150]["rf_beside"] = True
+    mat = sources.load(_run(tmp_path, "beside", rows))
+    span = mat.span_of("constructed/B3") or next(
+        sp for sd in mat.sectors for sp in sd.spans.values()
+    )
+    assert span.rf_beside_t == rows[150]["t"]
+    rows[150]["rf_beside"] = "yes"  # untrusted input: only true or false
+    from skywarden.model import InvalidRecord, TrackUpdate
+
+    with pytest.raises(InvalidRecord, match="rf_beside"):
+        TrackUpdate.from_dict({**rows[150], "state": [0.0] * 6, "cov": None})
 
 
 def test_one_finder_s_ray_alone_does_not_back_an_update() -> None:
