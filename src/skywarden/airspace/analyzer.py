@@ -624,10 +624,11 @@ class Analyzer:
         }
 
     def _retire(self, t: float, full: Batch) -> None:
-        gone = np.union1d(full.rows[full.ended], self.table.stale(t, self.config.stale_after_s))
-        gone = gone.astype(np.intp)
-        if len(gone) == 0:
+        ended = full.rows[full.ended]
+        stale = self.table.stale(t, self.config.stale_after_s)
+        if len(ended) == 0 and len(stale) == 0:  # the usual scan
             return
+        gone = np.union1d(ended, stale).astype(np.intp)
         for det in (self.watch, self.loiter, self.drop, self.closing):
             det.forget(gone)
         if self.border is not None:

@@ -173,6 +173,7 @@ class TrackTable:
         self.ids: list[str | None] = []
         self.last = np.full((64, 4), np.nan)
         self.last_seen = np.full(64, -np.inf)
+        self.live = np.zeros(64, dtype=bool)  # ids[r] is not None, as an array (stale)
         self._free: list[int] = []
 
     def _row(self, track: str) -> int:
@@ -188,8 +189,10 @@ class TrackTable:
                     grow = len(self.last)
                     self.last = np.vstack([self.last, np.full((grow, 4), np.nan)])
                     self.last_seen = np.concatenate([self.last_seen, np.full(grow, -np.inf)])
+                    self.live = np.concatenate([self.live, np.zeros(grow, dtype=bool)])
             self.row_of[track] = r
             self.last[r] = np.nan
+            self.live[r] = True
         return r
 
     def ingest(self, updates: Sequence[TrackUpdate]) -> Batch:
@@ -239,8 +242,7 @@ class TrackTable:
     def stale(self, t: float, max_age_s: float) -> IntArray:
         """Rows of tracks not updated for ``max_age_s`` (their tracker dropped them)."""
         n = len(self.ids)
-        live = np.array([tid is not None for tid in self.ids], dtype=bool)
-        return (live & (self.last_seen[:n] < t - max_age_s)).nonzero()[0].astype(np.intp)
+        return (self.live[:n] & (self.last_seen[:n] < t - max_age_s)).nonzero()[0].astype(np.intp)
 
     def release(self, rows: IntArray) -> list[str]:
         """Forget rows (ended or stale tracks); their row numbers are reused later."""
@@ -254,5 +256,6 @@ class TrackTable:
             self.ids[int(r)] = None
             self.last[int(r)] = np.nan
             self.last_seen[int(r)] = -np.inf
+            self.live[int(r)] = False
             self._free.append(int(r))
         return gone
