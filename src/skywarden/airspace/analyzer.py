@@ -142,6 +142,8 @@ class Analyzer:
         self.ground_m = frame.alt0_m if config.ground_elev_m is None else config.ground_elev_m
         self.zindex = index if index is not None else ZoneIndex(frame, zones)
         self.zone_kind = [z.kind for z in self.zindex.zones]
+        # per zone: a corridor (the zones are fixed, so worked out once, not per scan)
+        self.corridor_zone = np.array([k in _CORRIDORS for k in self.zone_kind], dtype=bool)
         self.table = TrackTable(frame)
         self.watch = ZoneWatcher(len(self.zindex), config.zone_exit_hold_s)
         self.border = _border_detector(frame, border, config)
@@ -443,10 +445,9 @@ class Analyzer:
         self.behaviour_strength[row] = max(self.behaviour_strength[row], strength)
 
     def _in_corridor(self, n: int, pi: IntArray, zi: IntArray) -> npt.NDArray[np.bool_]:
-        kinds = np.array([k in _CORRIDORS for k in self.zone_kind], dtype=bool)
         inside = np.zeros(n, dtype=bool)
         if len(pi):
-            inside[pi[kinds[zi]]] = True
+            inside[pi[self.corridor_zone[zi]]] = True
         return inside
 
     def _score(
@@ -623,10 +624,11 @@ class Analyzer:
         }
 
     def _retire(self, t: float, full: Batch) -> None:
-        gone = np.union1d(full.rows[full.ended], self.table.stale(t, self.config.stale_after_s))
-        gone = gone.astype(np.intp)
-        if len(gone) == 0:
+        ended = full.rows[full.ended]
+        stale = self.table.stale(t, self.config.stale_after_s)
+        if len(ended) == 0 and len(stale) == 0:  # the usual scan
             return
+        gone = np.union1d(ended, stale).astype(np.intp)
         for det in (self.watch, self.loiter, self.drop, self.closing):
             det.forget(gone)
         if self.border is not None:

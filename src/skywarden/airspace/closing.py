@@ -74,31 +74,51 @@ def _closest(
     lateral ``l0``) of segments of length ``ln``, moving at (``va``, ``vl``); ``bd`` is
     the distance now."""
     v2 = va * va + vl * vl
-
-    def dist(tau: FloatArray) -> FloatArray:
-        a = a0 + va * tau
-        lat = l0 + vl * tau
-        over = np.where(a < 0, a, np.where(a > ln, a - ln, 0.0))
-        return np.hypot(over, lat)
-
     # The distance to a segment is convex in time: its minimum over [0, horizon] is at
     # a boundary, a kink (crossing either end's normal) or a piece's stationary point.
-    cands = (
-        np.full_like(a0, horizon_s),
-        _safe(-l0, vl),
-        _safe(-a0, va),
-        _safe(ln - a0, va),
-        _safe(-(a0 * va + l0 * vl), v2),
-        _safe(-((a0 - ln) * va + l0 * vl), v2),
+    # All six candidates at once as rows (the batches are small: numpy calls, not
+    # arithmetic, are the cost), the same numbers as one candidate at a time.
+    num = np.array([-l0, -a0, ln - a0, -(a0 * va + l0 * vl), -((a0 - ln) * va + l0 * vl)])
+    den = np.array([vl, va, va, v2, v2])
+    tau = np.clip(
+        np.concatenate([np.full((1, len(a0)), horizon_s), _safe(num, den)]), 0.0, horizon_s
     )
+    a = a0 + va * tau
+    lat = l0 + vl * tau
+    over = np.where(a < 0, a, np.where(a > ln, a - ln, 0.0))
+    d = np.hypot(over, lat)
+    if np.isnan(d).any():  # (argmin would pick a NaN, the one-at-a-time test never does)
+        return _closest_each(d, tau, bd)
+    # A candidate replaces the best so far only when strictly nearer: the first of the
+    # nearest candidates wins, as argmin picks it, and only if nearer than now.
+    j = d.argmin(axis=0)
+    col = np.arange(d.shape[1])
+    dj = d[j, col]
+    better = dj < bd
+    return np.where(better, dj, bd), np.where(better, tau[j, col], 0.0)
+
+
+def _closest_each(d: FloatArray, tau: FloatArray, bd: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """:func:`_closest`'s choice one candidate (row) at a time: a NaN never wins."""
     bt = np.zeros_like(bd)
-    for tau in cands:
-        tau = np.clip(tau, 0.0, horizon_s)
-        d = dist(tau)
-        better = d < bd
-        bd = np.where(better, d, bd)
-        bt = np.where(better, tau, bt)
+    for dc, tc in zip(d, tau, strict=True):
+        better = dc < bd
+        bd = np.where(better, dc, bd)
+        bt = np.where(better, tc, bt)
     return bd, bt
+
+
+#: per segment as (1, m) rows: start x, start y, length (floored), unit direction x, y
+SegmentFrames = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
+
+
+def segment_frames(seg: FloatArray) -> SegmentFrames:
+    """What :func:`cpa_to_segments` needs of the segments ``seg`` ((m, 4): ax, ay, bx,
+    by), apart from the points: fixed for a detector's paths, so worked out once."""
+    ax, ay, bx, by = (seg[:, i][None, :] for i in range(4))
+    dx, dy = bx - ax, by - ay
+    length = np.maximum(np.hypot(dx, dy), 1e-9)
+    return ax, ay, length, dx / length, dy / length
 
 
 def cpa_to_segments(
@@ -109,6 +129,7 @@ def cpa_to_segments(
     seg: FloatArray,
     horizon_s: float,
     within_m: float | None = None,
+    frames: SegmentFrames | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(distance now, closest distance, time of closest) for n points x m segments.
 
@@ -116,11 +137,9 @@ def cpa_to_segments(
     the closest approach is only solved for pairs that could come that close within the
     horizon (distance now minus speed x horizon); for the others it is left at the
     distance now, at time 0, which is all a caller asking "within ``within_m``?" needs.
+    ``frames`` may pass ``segment_frames(seg)`` worked out once (a detector's paths).
     """
-    ax, ay, bx, by = (seg[:, i][None, :] for i in range(4))
-    dx, dy = bx - ax, by - ay
-    length = np.maximum(np.hypot(dx, dy), 1e-9)
-    ux, uy = dx / length, dy / length
+    ax, ay, length, ux, uy = segment_frames(seg) if frames is None else frames
     px, py = x[:, None] - ax, y[:, None] - ay
     along0 = px * ux + py * uy
     lat0 = px * -uy + py * ux
@@ -137,9 +156,7 @@ def cpa_to_segments(
         return d_now, best_d, best_t
     i, j = sel
     a0, l0 = along0[i, j], lat0[i, j]
-    ln = np.broadcast_to(length, d_now.shape)[i, j]
-    uxs = np.broadcast_to(ux, d_now.shape)[i, j]
-    uys = np.broadcast_to(uy, d_now.shape)[i, j]
+    ln, uxs, uys = length[0, j], ux[0, j], uy[0, j]
     va = vx[i] * uxs + vy[i] * uys
     vl = -vx[i] * uys + vy[i] * uxs
     bd, bt = _closest(a0, l0, ln, va, vl, d_now[i, j], horizon_s)
@@ -161,6 +178,7 @@ class ClosingDetector:
         self.seg = np.array([(p.ax, p.ay, p.bx, p.by) for p in self.paths], dtype=float).reshape(
             -1, 4
         )
+        self.frames = segment_frames(self.seg)
         self.distance_m = distance_m
         self.horizon_s = horizon_s
         self.min_speed_ms = min_speed_ms
@@ -185,13 +203,14 @@ class ClosingDetector:
             self.seg,
             self.horizon_s,
             within_m=self.distance_m,
+            frames=self.frames,
         )
         moving = (batch.speed >= self.min_speed_ms)[:, None]
         cond = moving & (d_now > self.distance_m) & (d_cpa <= self.distance_m) & (t_cpa > 0)
         r = batch.rows
         last = self.last_true[r]
         armed = self.armed[r]
-        last[cond] = np.repeat(batch.t[:, None], m, axis=1)[cond]
+        last = np.where(cond, batch.t[:, None], last)
         armed |= batch.t[:, None] - last >= self.rearm_s
         fire = cond & armed
         armed &= ~fire

@@ -175,10 +175,12 @@ class ClosingRule:
         if not (d_now.shape[0] and d_now.shape[1]):
             return
         trig = v.policy.triggers
-        pause_range = trig.pause_within_nm * M_PER_NM
-        ids = v.ids
         closing = (d_cpa <= trig.closing_cpa_m) & (t_cpa > 0) & (d_cpa < d_now)
         ck, cj = closing.nonzero()
+        if len(ck) == 0:  # the usual scan: nothing closing, nothing to work out
+            return
+        pause_range = trig.pause_within_nm * M_PER_NM
+        ids = v.ids
         zk = np.array([v.path_zone[j] for j in cj.tolist()], dtype=np.intp)
         cx = b.x[ck] + b.vel[ck, 0] * t_cpa[ck, cj]
         cy = b.y[ck] + b.vel[ck, 1] * t_cpa[ck, cj]

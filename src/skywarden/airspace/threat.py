@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from skywarden.airspace._arrays import columns
 from skywarden.airspace.policy import Scoring
 from skywarden.geo import M_PER_FT
 
@@ -125,7 +126,7 @@ def factor_values(inp: FactorInputs, scoring: Scoring) -> FloatArray:
             else inp.false_rid.astype(float)
         ),
     ]
-    return np.column_stack(cols)
+    return columns(cols)
 
 
 def weight_vector(scoring: Scoring) -> FloatArray:

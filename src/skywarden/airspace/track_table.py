@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar, overload
 import numpy as np
 import numpy.typing as npt
 
+from skywarden.airspace._arrays import columns
 from skywarden.geo import LocalFrame
 from skywarden.model import TargetClass, TrackStatus, TrackUpdate
 from skywarden.tracking.identity_check import is_flagged
@@ -76,9 +77,10 @@ class Batch:
         return len(self.rows)
 
     def subset(self, mask: BoolArray) -> Batch:
-        """The updates selected by a boolean mask, as a batch of their own."""
+        """The updates selected by a boolean mask, as a batch of their own (with the
+        rows of the cached arrays already worked out here: the same numbers, cheaper)."""
         idx = mask.nonzero()[0]
-        return Batch(
+        sub = Batch(
             updates=[self.updates[int(i)] for i in idx],
             rows=self.rows[idx],
             t=self.t[idx],
@@ -97,11 +99,16 @@ class Batch:
             prev=self.prev[idx],
             false_rid=None if self.false_rid is None else self.false_rid[idx],
         )
+        for name in _ROW_CACHED:
+            got = self.__dict__.get(name)
+            if got is not None:
+                sub.__dict__[name] = got[idx]
+        return sub
 
     @_lazy
     def cur(self) -> FloatArray:
         """(n, 4) t, x, y, alt; cached: several detectors read it every step."""
-        return np.column_stack([self.t, self.x, self.y, self.alt])
+        return columns([self.t, self.x, self.y, self.alt])
 
     @_lazy
     def row_cap(self) -> int:
@@ -119,9 +126,14 @@ class Batch:
         return np.hypot(self.vel[:, 0], self.vel[:, 1])
 
 
+#: the cached per-update arrays a subset takes the rows of (see ``Batch.subset``)
+_ROW_CACHED = ("cur", "speed")
+
+
 _DRONE = TargetClass.DRONE.value
 _MANNED = TargetClass.MANNED.value
 _BIRD = TargetClass.BIRD.value
+_ENDED = TrackStatus.ENDED
 
 
 def _numbers(u: TrackUpdate) -> tuple[float, ...]:
@@ -148,7 +160,7 @@ def _flags(u: TrackUpdate) -> tuple[bool, bool, bool]:
     return (
         any(i.startswith(("rid:", "ridsession:")) for i in u.identities),
         is_flagged(u),
-        u.status == TrackStatus.ENDED,
+        u.status == _ENDED,
     )
 
 
@@ -161,6 +173,7 @@ class TrackTable:
         self.ids: list[str | None] = []
         self.last = np.full((64, 4), np.nan)
         self.last_seen = np.full(64, -np.inf)
+        self.live = np.zeros(64, dtype=bool)  # ids[r] is not None, as an array (stale)
         self._free: list[int] = []
 
     def _row(self, track: str) -> int:
@@ -176,8 +189,10 @@ class TrackTable:
                     grow = len(self.last)
                     self.last = np.vstack([self.last, np.full((grow, 4), np.nan)])
                     self.last_seen = np.concatenate([self.last_seen, np.full(grow, -np.inf)])
+                    self.live = np.concatenate([self.live, np.zeros(grow, dtype=bool)])
             self.row_of[track] = r
             self.last[r] = np.nan
+            self.live[r] = True
         return r
 
     def ingest(self, updates: Sequence[TrackUpdate]) -> Batch:
@@ -198,10 +213,11 @@ class TrackTable:
         # A Remote ID the sensors contradict makes nothing compliant.
         has_rid &= ~false_rid
         x, y, _ = self.frame.to_enu(num[:, 1], num[:, 2], num[:, 3])
-        prev = self.last[rows].copy()
-        self.last[rows] = np.column_stack([num[:, 0], x, y, num[:, 3]])
+        prev = self.last[rows]  # (a copy: fancy indexing)
+        cur = columns([num[:, 0], x, y, num[:, 3]])
+        self.last[rows] = cur
         self.last_seen[rows] = num[:, 0]
-        return Batch(
+        batch = Batch(
             updates=ups,
             rows=rows,
             t=num[:, 0],
@@ -220,12 +236,13 @@ class TrackTable:
             prev=prev,
             false_rid=false_rid,
         )
+        batch.__dict__["cur"] = cur  # what Batch.cur would work out (lazy, see _lazy)
+        return batch
 
     def stale(self, t: float, max_age_s: float) -> IntArray:
         """Rows of tracks not updated for ``max_age_s`` (their tracker dropped them)."""
         n = len(self.ids)
-        live = np.array([tid is not None for tid in self.ids], dtype=bool)
-        return (live & (self.last_seen[:n] < t - max_age_s)).nonzero()[0].astype(np.intp)
+        return (self.live[:n] & (self.last_seen[:n] < t - max_age_s)).nonzero()[0].astype(np.intp)
 
     def release(self, rows: IntArray) -> list[str]:
         """Forget rows (ended or stale tracks); their row numbers are reused later."""
@@ -239,5 +256,6 @@ class TrackTable:
             self.ids[int(r)] = None
             self.last[int(r)] = np.nan
             self.last_seen[int(r)] = -np.inf
+            self.live[int(r)] = False
             self._free.append(int(r))
         return gone
