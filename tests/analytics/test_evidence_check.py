@@ -200,18 +200,24 @@ def test_one_finder_s_fit_on_a_track_found_beside_its_bearings_backs_nothing() -
     finders = {"rf-1": SensorSite("rf-1", "rf", 31.7, -106.4, 0.0, {"sigma_bearing_deg": 3.0})}
     rule: dict[str, Any] = {"rf_sites": 1, "sweep_sigmas": 3.0, "late_s": 60.0}
     own = _crossing_a_ray(None)
-    assert own.rf_beside_t is None
-    assert own.evidence_share(T0 + 100, finders, **rule, beside=True) == (80, 101)
+    assert own.rf_beside == []
+    assert own.evidence_share(T0 + 100, finders, **rule, beside_s=120.0) == (80, 101)
     bird = _crossing_a_ray(70)
-    assert bird.rf_beside_t == T0 + 70
-    # the verdict came after the window the rule reads: it still holds for the track
-    assert bird.evidence_share(T0 + 60, finders, **rule, beside=True) == (0, 61)
-    assert bird.evidence_share(T0 + 60, finders, **rule, beside=False) == (61, 61)
+    assert bird.rf_beside[0] == T0 + 70
+    # the verdict came after the window the rule reads: it still holds for the fits
+    assert bird.evidence_share(T0 + 60, finders, **rule, beside_s=120.0) == (0, 61)
+    assert bird.evidence_share(T0 + 60, finders, **rule, beside_s=0.0) == (61, 61)
+    # a verdict speaks for the fits of its last two minutes, not for a link heard
+    # long before (seed 4, S80: a smuggler fitted from 33 to 120 s, whose coasting
+    # track a few weak bearings ran beside at 425 s)
+    late = _crossing_a_ray(190)
+    # (only the fits of 70-79 s lie within 120 s of the verdict at 190 s)
+    assert late.evidence_share(T0 + 100, finders, **rule, beside_s=120.0) == (70, 101)
     # two finders' rays cross at a place: not asked
     two = {**finders, "rf-2": SensorSite("rf-2", "rf", 31.8, -106.3, 0.0)}
     both = _crossing_a_ray(70)
     both.sensor_times = [(t, (*ss, "rf-2")) for t, ss in both.sensor_times]
-    assert both.evidence_share(T0 + 60, two, **rule, beside=True) == (61, 61)
+    assert both.evidence_share(T0 + 60, two, **rule, beside_s=120.0) == (61, 61)
 
 
 def test_a_run_s_tracks_say_when_their_bearings_ran_beside_them(tmp_path: Path) -> None:
@@ -221,7 +227,7 @@ def test_a_run_s_tracks_say_when_their_bearings_ran_beside_them(tmp_path: Path) 
     span = mat.span_of("constructed/B3") or next(
         sp for sd in mat.sectors for sp in sd.spans.values()
     )
-    assert span.rf_beside_t == rows[150]["t"]
+    assert span.rf_beside == [rows[150]["t"]]
     rows[150]["rf_beside"] = "yes"  # untrusted input: only true or false
     from skywarden.model import InvalidRecord, TrackUpdate
 

@@ -58,11 +58,12 @@ words (:data:`METHODS`) so that no count is shown without it.
        track rode the ray rather than the ray following it across); two finders' rays
        cross at a place and are not asked (docs/notes/wave12.md: both birds of seeds 11
        and 12 set apart, 1 of the 30-day month's 999 counted drones lost). Nor does it
-       on a track whose fitting bearings the tracker found, at any time of its life,
-       running *beside* it rather than along it (``TrackUpdate.rf_beside``,
-       :mod:`skywarden.tracking.rf_bias`: their mean residual more than 3 standard
-       errors off): a bird whose track began on the ray of a drone nobody tracks and
-       then flew across it (held-out seed 13, S24; docs/notes/wave13.md);
+       on an update after which, within ``RF_BESIDE_S``, the tracker found the fitting
+       bearings running *beside* the track rather than along it
+       (``TrackUpdate.rf_beside``, :mod:`skywarden.tracking.rf_bias`: their mean
+       residual more than 3 standard errors off, over the test's minute of memory): a
+       bird whose track began on the ray of a drone nobody tracks and then flew across
+       it (held-out seed 13, S24; docs/notes/wave13.md);
        ``rf_sites`` (default ``RF_SITES``, one) asks that many finders to have fed a
        track before RF link geometry alone backs an update at all; two would set those
        birds apart and half of the planned drones with them, which one finder alone
@@ -169,6 +170,9 @@ RF_SITES = 1
 #: (docs/notes/wave12.md)
 RF_LATE_S = 60.0
 RF_SWEEP_SIGMAS = 3.0
+#: step 4: how long after a one-finder RF fit a verdict that the fitting bearings ran
+#: beside the track still speaks for it: twice the off-ray test's 60 s memory
+RF_BESIDE_S = 120.0
 #: a crossing is a claim about which side of the line an object is on: a track that does
 #: not know its position to this (1 sigma, the ellipse's long axis) cannot make it
 MAX_SIGMA_M = 100.0
@@ -203,8 +207,9 @@ METHODS: dict[Rule, str] = {
         "first crossing (one direction finder's bearings alone do not, when its first fit "
         f"came {RF_LATE_S:g} s or more into the track and its bearing to the track swept "
         f"less than {RF_SWEEP_SIGMAS:g} bearing errors: a bird riding another drone's "
-        "ray; nor on a track whose fitting bearings the tracker found running beside it: "
-        "a bird crossing another drone's ray), and its track knew its position to "
+        "ray; nor on an update after which, within "
+        f"{RF_BESIDE_S:g} s, the tracker found the fitting bearings running beside the "
+        "track: a bird crossing another drone's ray), and its track knew its position to "
         f"{MAX_SIGMA_M:g} m (1 sigma) "
         f"at its fixes in the {FIX_WINDOW_S:g} s before the line and its first after (the "
         "rest are reported as suspected, with "
@@ -239,9 +244,10 @@ class CountingRule:
     #: ... backs an update alone only if the finder's bearing to the track swept this many
     #: of its bearing errors while it fitted (0: not asked)
     rf_sweep_sigmas: float = RF_SWEEP_SIGMAS
-    #: step 4: with one finder, its RF geometry backs nothing on a track whose fitting
-    #: bearings the tracker found running beside it (``TrackUpdate.rf_beside``)
-    rf_beside: bool = True
+    #: step 4: with one finder, its RF geometry backs no update after which, within this
+    #: long (s), the tracker found the bearings that fit the track running beside it
+    #: (``TrackUpdate.rf_beside``; 0: not asked)
+    rf_beside_s: float = RF_BESIDE_S
     #: step 5: a first fix farther north of the line than this is "seen in the US"
     #: (inf: not asked)
     origin_firm_m: float = FIRM_M

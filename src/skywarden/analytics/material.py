@@ -10,6 +10,7 @@ everything else in ``skywarden.analytics`` computes from them and never touches 
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -65,9 +66,9 @@ class TrackSpan:
     (t, horizontal 1-sigma position error in m) for every update whose covariance the
     source kept, so the rule can ask whether the track knew where it was at the line.
     ``rf_fits`` is (t, lat, lon) of every update RF link geometry backed, so the rule can
-    ask how far one finder's bearing to the track swept while it fitted. ``rf_beside_t``
-    is the first update at which the tracker found the bearings that fit the track
-    running beside it (``TrackUpdate.rf_beside``; None: never).
+    ask how far one finder's bearing to the track swept while it fitted. ``rf_beside``
+    is the times of the updates at which the tracker found the bearings that fit the
+    track running beside it (``TrackUpdate.rf_beside``).
     """
 
     sector: str
@@ -86,7 +87,7 @@ class TrackSpan:
     rf_fits: list[tuple[float, float, float]] = field(default_factory=list)
     evidence_recorded: bool = False
     fixes: list[tuple[float, float]] = field(default_factory=list)
-    rf_beside_t: float | None = None
+    rf_beside: list[float] = field(default_factory=list)
 
     def extend(
         self,
@@ -100,8 +101,8 @@ class TrackSpan:
     ) -> None:
         """Take one more (time-ordered) update of the track (``corroboration`` None: the
         source did not record it; ``beside``: its RF bearings ran beside it)."""
-        if beside and (self.rf_beside_t is None or t < self.rf_beside_t):
-            self.rf_beside_t = t
+        if beside:
+            bisect.insort(self.rf_beside, t)
         if t < self.t0:
             self.t0, self.lat0, self.lon0 = t, lat, lon
         if t >= self.t1:
@@ -128,7 +129,7 @@ class TrackSpan:
         rf_sites: int = 1,
         sweep_sigmas: float = 0.0,
         late_s: float = 0.0,
-        beside: bool = False,
+        beside_s: float = 0.0,
     ) -> tuple[int, int] | None:
         """(updates with independent drone evidence, all updates) up to ``t``, or None
         when the source did not record corroboration.
@@ -141,10 +142,10 @@ class TrackSpan:
         geometry backed (:meth:`rf_sweep_deg`). One finder's bearings fit anything on its
         ray: a fit that came late (the ray came to the track; a drone's own link is heard
         from the start) means something only where the ray then had to follow the track
-        across; and (``beside``) none where the tracker found the bearings that fitted
-        running beside the track at any time of its life (``rf_beside_t``: the ray was
-        another emitter's, which the track crossed; module doc of :mod:`.counting`,
-        step 4)."""
+        across; and none on an update that the tracker found, within ``beside_s`` after
+        it, the bearings that fitted running beside the track (:meth:`found_beside`: the
+        ray was another emitter's, which the track crossed; module doc of
+        :mod:`.counting`, step 4)."""
         if not self.evidence_recorded:
             return None
         swept: dict[str, bool] = {}
@@ -157,7 +158,7 @@ class TrackSpan:
                 if ok and alone and finders is not None:
                     fed = [s for s in sensors if s in finders]
                     lone = len(fed) == 1
-                    if len(fed) < rf_sites or (lone and beside and self.rf_beside_t is not None):
+                    if len(fed) < rf_sites or (lone and self.found_beside(ts, beside_s)):
                         ok = False
                     elif lone and sweep_sigmas > 0.0:
                         f = fed[0]
@@ -168,6 +169,15 @@ class TrackSpan:
                         ok = swept[f]
                 backed += ok
         return backed, seen
+
+    def found_beside(self, t: float, within_s: float) -> bool:
+        """The tracker found the bearings that fit the track running beside it within
+        ``within_s`` after ``t`` (its test weighs the fits of the last minute or two: a
+        verdict speaks for them, not for a link heard long before; 0: never asked)."""
+        if within_s <= 0.0 or not self.rf_beside:
+            return False
+        i = bisect.bisect_left(self.rf_beside, t)
+        return i < len(self.rf_beside) and self.rf_beside[i] <= t + within_s
 
     def rf_onset_s(self) -> float:
         """Seconds from the track's first update to its first RF-backed one (inf: none)."""

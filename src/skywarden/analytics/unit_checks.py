@@ -102,7 +102,7 @@ def evidence_shares(
             p.rf_sites,
             p.rf_sweep_sigmas,
             p.rf_late_s,
-            p.rf_beside,
+            p.rf_beside_s,
         )
         if x is not None:
             known.append(x)

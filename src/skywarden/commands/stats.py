@@ -113,15 +113,16 @@ def stats(
             "asked for the sweep (default 60)",
         ),
     ] = None,
-    rf_beside: Annotated[
-        bool,
+    rf_beside_s: Annotated[
+        float | None,
         typer.Option(
-            "--rf-beside/--no-rf-beside",
-            help="With one direction finder, its RF geometry backs nothing on a track "
-            "whose fitting bearings the tracker found running beside it: another "
-            "emitter's ray that the track crossed (default on)",
+            "--rf-beside-s",
+            min=0.0,
+            help="With one direction finder, its RF geometry backs no update after which, "
+            "within this long (s), the tracker found the fitting bearings running beside "
+            "the track: another emitter's ray that it crossed (default 120; 0: not asked)",
         ),
-    ] = True,
+    ] = None,
     h3_resolution: Annotated[
         int,
         typer.Option("--h3-resolution", min=0, max=15, help="H3 resolution of the hot spots"),
@@ -150,7 +151,7 @@ def stats(
         rf_sites,
         rf_sweep_sigmas,
         rf_late_s,
-        rf_beside,
+        rf_beside_s,
     )
     result = compute_stats(
         source, start=t0, end=t1, rule=rule, params=params, hotspot_resolution=h3_resolution
@@ -177,7 +178,7 @@ def _params(
     rf_sites: int | None = None,
     rf_sweep_sigmas: float | None = None,
     rf_late_s: float | None = None,
-    rf_beside: bool = True,
+    rf_beside_s: float | None = None,
 ) -> CountingRule | None:
     """The counting rule's parameters the options changed (None: the stated defaults)."""
     from skywarden.analytics import CountingRule
@@ -199,8 +200,8 @@ def _params(
         changed["rf_sweep_sigmas"] = rf_sweep_sigmas
     if rf_late_s is not None:
         changed["rf_late_s"] = rf_late_s
-    if not rf_beside:
-        changed["rf_beside"] = False
+    if rf_beside_s is not None:
+        changed["rf_beside_s"] = rf_beside_s
     return CountingRule(**changed) if changed else None
 
 
