@@ -205,15 +205,23 @@ class Position:
         return cls(float(d["lat"]), float(d["lon"]), float(d["alt_m"]), _matrix(d.get("cov")))
 
     @classmethod
-    def trusted(cls, lat: float, lon: float, alt_m: float) -> Position:
+    def trusted(
+        cls,
+        lat: float,
+        lon: float,
+        alt_m: float,
+        cov: tuple[tuple[float, ...], ...] | None = None,
+    ) -> Position:
         """A Position from values the caller has already validated, without re-checking.
 
-        Only for bulk decoders that applied exactly the checks of ``__post_init__``
-        (finite, lat in [-90, 90], lon in [-180, 180], alt_m in [-500, 30000]) to whole
-        arrays at once (``skywarden.ingest.sbs_batch``); everything else uses ``Position(...)``.
+        Only for bulk producers that applied exactly the checks of ``__post_init__``
+        (finite, lat in [-90, 90], lon in [-180, 180], alt_m in [-500, 30000]; a ``cov``
+        3x3, finite, no negative variance) to whole arrays at once
+        (``skywarden.ingest.sbs_batch``, the simulator's radars); everything else uses
+        ``Position(...)``.
         """
         p = _PositionSlots()
-        p.lat, p.lon, p.alt_m, p.cov = lat, lon, alt_m, None
+        p.lat, p.lon, p.alt_m, p.cov = lat, lon, alt_m, cov
         p.__class__ = cls  # type: ignore[assignment]
         return p  # type: ignore[return-value]
 

@@ -23,6 +23,8 @@ from skywarden.sim.scenario import Scenario
 from skywarden.sim.schedule import Schedule
 from skywarden.sim.seeding import stream
 from skywarden.sim.sensors import SensorModel, TickGeometry, build_sensor
+from skywarden.sim.sensors.radar import Radar
+from skywarden.sim.sensors.radar_bank import RadarBank
 from skywarden.sim.snapshot import Snapshot
 from skywarden.sim.spoofing import spoof_of, spoofing, steal_identities
 from skywarden.sim.target import Target
@@ -75,10 +77,12 @@ class Simulation:
 
     def _sensors(self) -> list[SensorModel]:
         geometry = TickGeometry()  # sensors sharing a site convert each snapshot once
-        return [
+        sensors = [
             build_sensor(cfg, stream(self.seed, "sensor", cfg.id), geometry)
             for cfg in self.scn.sensors
         ]
+        RadarBank([s for s in sensors if isinstance(s, Radar)])  # all radars in one scan
+        return sensors
 
     def _border(self) -> LineString | None:
         """The scenario's own border file, if it names one (else the shipped border)."""

@@ -90,14 +90,23 @@ class TickGeometry:
 
     def geodesic(self, snap: Snapshot, lat: float, lon: float) -> tuple[FloatArray, FloatArray]:
         """Initial bearing [0, 360) and geodesic distance (m) from (lat, lon) to every
-        target: one ``Geod.inv``, the numbers of ``geo.bearing_deg`` and ``geo.distance_m``."""
+        drone and manned aircraft: one ``Geod.inv``, the numbers of ``geo.bearing_deg``
+        and ``geo.distance_m``. Birds (most targets; no sensor that asks for geodesics,
+        RF or visual, hears or reports one) get a NaN bearing and an infinite distance:
+        ``Geod.inv`` is point by point and costs a microsecond a point."""
         memo = self._of(snap)
         key = ("geodesic", lat, lon)
         got = memo.get(key)
         if got is None:
             n = len(snap)
-            az, _, d = WGS84.inv(np.full(n, lon), np.full(n, lat), snap.lon, snap.lat)
-            got = memo[key] = _frozen((np.mod(az, 360.0), d))
+            some = np.flatnonzero(snap.is_drone | snap.is_manned)
+            k = len(some)
+            brg, dist = np.full(n, np.nan), np.full(n, np.inf)
+            if k:
+                lats, lons = snap.lat[some], snap.lon[some]
+                az, _, d = WGS84.inv(np.full(k, lon), np.full(k, lat), lons, lats)
+                brg[some], dist[some] = np.mod(az, 360.0), d
+            got = memo[key] = _frozen((brg, dist))
         brg, dist = got
         return brg, dist
 
@@ -137,8 +146,11 @@ class SensorModel(ABC):
         self, snap: Snapshot, idx: npt.NDArray[np.intp], sigma_h: float, sigma_v: float
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Lat, lon, alt of targets ``idx`` with Gaussian horizontal/vertical noise (m)."""
-        e, n, u = (a[idx] for a in self.local(snap))
         k = len(idx)
+        if k == 0:  # nothing drawn, nothing to convert (the frame transform costs ~10 us)
+            z = np.zeros(0)
+            return z, z.copy(), z.copy()
+        e, n, u = (a[idx] for a in self.local(snap))
         e = e + self.rng.normal(0.0, sigma_h, k)
         n = n + self.rng.normal(0.0, sigma_h, k)
         u = u + self.rng.normal(0.0, sigma_v, k)

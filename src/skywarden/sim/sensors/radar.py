@@ -34,7 +34,7 @@ switching a classifier on leaves every plot's position, Doppler and echo unchang
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +45,9 @@ from skywarden.sim.scenario import CLASSIFIER_CLASSES, RadarConfig
 from skywarden.sim.sensors.base import FloatArray, SensorModel, record_alt
 from skywarden.sim.sensors.classifier import CLUTTER, ROW_OF, ClassReporter, snr_margin_db
 from skywarden.sim.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from skywarden.sim.sensors.radar_bank import RadarBank
 
 FA_ELEVATION_MAX_DEG = 10.0
 FA_RADIAL_SPEED_MPS = 30.0
@@ -127,7 +130,19 @@ class Radar(SensorModel):
             if cfg.classifier is not None
             else None
         )
-        self._noise = polar_noise(cfg.sigma_range_m, cfg.sigma_azimuth_deg, cfg.sigma_elevation_deg)
+        self.noise = polar_noise(cfg.sigma_range_m, cfg.sigma_azimuth_deg, cfg.sigma_elevation_deg)
+        #: the standard deviations of a plot's range, azimuth, elevation, Doppler, echo
+        self.noise_sigmas = (
+            cfg.sigma_range_m,
+            cfg.sigma_azimuth_deg,
+            cfg.sigma_elevation_deg,
+            cfg.sigma_radial_velocity_mps,
+            RCS_FLUCTUATION_DB,
+        )
+        from skywarden.sim.sensors.radar_bank import RadarBank
+
+        #: scans this radar (with the other radars of a simulation: ``engine``)
+        self.bank: RadarBank = RadarBank([self])
 
     def describe(self) -> dict[str, Any]:
         """As the base, without a ``classifier`` key when the radar reports no classes."""
@@ -136,13 +151,20 @@ class Radar(SensorModel):
             d.pop("classifier", None)
         return d
 
-    def class_reports(self, snap: Snapshot, s: RadarScan) -> tuple[list[str], list[float]]:
+    def class_reports(
+        self,
+        snap: Snapshot,
+        target_idx: npt.NDArray[np.intp],
+        n_false: int,
+        rcs_dbsm: FloatArray,
+        range_m: FloatArray,
+    ) -> tuple[list[str], list[float]]:
         """Declared class and confidence for every plot of a scan (targets, then alarms)."""
         assert self.classifier is not None
-        tgs = [snap.targets[i] for i in s.target_idx]
-        rows = np.array([ROW_OF[tg.kind] for tg in tgs] + [CLUTTER] * s.n_false, dtype=np.intp)
-        ids: list[str | None] = [tg.id for tg in tgs] + [None] * s.n_false
-        margin = snr_margin_db(s.rcs_dbsm, s.range_m, self.cfg.range_50_m)
+        tgs = [snap.targets[i] for i in target_idx]
+        rows = np.array([ROW_OF[tg.kind] for tg in tgs] + [CLUTTER] * n_false, dtype=np.intp)
+        ids: list[str | None] = [tg.id for tg in tgs] + [None] * n_false
+        margin = snr_margin_db(rcs_dbsm, range_m, self.cfg.range_50_m)
         declared, conf = self.classifier.report(rows, margin, ids)
         return [CLASSIFIER_CLASSES[d] for d in declared], np.round(conf, 3).tolist()
 
@@ -190,15 +212,8 @@ class Radar(SensorModel):
         vr_true = np.einsum("ij,ij->i", snap.vel[idx], los)
         vr = vr_true + rng.normal(0.0, c.sigma_radial_velocity_mps, k)
         rcs = 10 * np.log10(snap.rcs_m2[idx]) + rng.normal(0.0, RCS_FLUCTUATION_DB, k)
-        nf = int(rng.poisson(c.false_alarms_per_scan))
-        width = c.azimuth_max_deg - c.azimuth_min_deg
-        fr = rng.uniform(c.range_min_m, c.range_max_m, nf)
-        faz = np.mod(c.azimuth_min_deg + rng.uniform(0.0, width, nf), 360.0)
-        top = min(c.elevation_max_deg, FA_ELEVATION_MAX_DEG)
-        bottom = max(c.elevation_min_deg, 0.0)
-        fel = rng.uniform(bottom, max(top, bottom + 0.1), nf)
-        fvr = rng.uniform(-FA_RADIAL_SPEED_MPS, FA_RADIAL_SPEED_MPS, nf)
-        frcs = rng.uniform(-35.0, -15.0, nf)
+        fr, faz, fel, fvr, frcs = self.false_alarms()
+        nf = len(fr)
         return RadarScan(
             target_idx=idx,
             range_m=np.concatenate([np.maximum(mr, 0.0), fr]),
@@ -212,7 +227,28 @@ class Radar(SensorModel):
             pd=pd,
         )
 
+    def false_alarms(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+        """One scan's false alarms (range, azimuth, elevation, Doppler, echo), drawn after
+        the detections' noise."""
+        c = self.cfg
+        rng = self.rng
+        nf = int(rng.poisson(c.false_alarms_per_scan))
+        width = c.azimuth_max_deg - c.azimuth_min_deg
+        fr = rng.uniform(c.range_min_m, c.range_max_m, nf)
+        faz = np.mod(c.azimuth_min_deg + rng.uniform(0.0, width, nf), 360.0)
+        top = min(c.elevation_max_deg, FA_ELEVATION_MAX_DEG)
+        bottom = max(c.elevation_min_deg, 0.0)
+        fel = rng.uniform(bottom, max(top, bottom + 0.1), nf)
+        fvr = rng.uniform(-FA_RADIAL_SPEED_MPS, FA_RADIAL_SPEED_MPS, nf)
+        frcs = rng.uniform(-35.0, -15.0, nf)
+        return fr, faz, fel, fvr, frcs
+
     def observe(self, snap: Snapshot) -> list[Detection]:
+        """This radar's plots at ``snap.t``, scanned with its bank's other radars."""
+        return self.bank.observe(snap, self)
+
+    def observe_alone(self, snap: Snapshot) -> list[Detection]:
+        """``observe`` one radar at a time: the reference the bank is tested against."""
         if not self.due(snap.t):
             self.last_seen = []
             return []
@@ -221,7 +257,7 @@ class Radar(SensorModel):
         if len(s.range_m) == 0 and self.classifier is None:
             return []  # nothing to convert (a classifier still sees the empty scan)
         trig = polar_trig(s.azimuth_deg, s.elevation_deg)
-        cov = _covariance(s.range_m, trig, self._noise)
+        cov = _covariance(s.range_m, trig, self.noise)
         lat, lon, alt = self.frame.to_geodetic(*_enu(s.range_m, trig))
         # Round whole arrays once (the files stay short and byte-stable), then build records.
         covs = [tuple(tuple(row) for row in m) for m in cov.round(3).tolist()]
@@ -240,7 +276,9 @@ class Radar(SensorModel):
             for i in range(len(rngs))
         ]
         if self.classifier is not None:
-            declared, conf = self.class_reports(snap, s)
+            declared, conf = self.class_reports(
+                snap, s.target_idx, s.n_false, s.rcs_dbsm, s.range_m
+            )
             for a, d, p in zip(attrs, declared, conf, strict=True):
                 a["class_report"], a["class_confidence"] = d, p
         return [

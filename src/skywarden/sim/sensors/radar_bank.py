@@ -1,0 +1,213 @@
+"""All of a simulation's radars scanned together, one tick at a time.
+
+A month is millions of radar scans of some twenty targets each. Per radar the maths is
+a few dozen numpy calls on arrays that short, so call overhead, not arithmetic, was
+most of the simulator's time. ``RadarBank`` runs each step once for every radar due at
+a tick: their polar geometry as one (radars, targets) array, the plots of all of them as
+one array, one loop building the records. Each radar still draws from its own stream
+exactly what ``Radar.scan`` draws, in the same order (its normals as one
+``standard_normal`` call: ``normal(0, s, k)`` is ``0 + s * z`` of the same ``z``), and
+every value is the element-wise operation of ``Radar.scan`` on contiguous arrays, as
+there: the plots are the same floats, bit for bit (tests/sim/sensors/test_radar_bank.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from skywarden.geo import enu_to_bearing_elevation
+from skywarden.model import Detection, Position, SensorKind
+from skywarden.sim.sensors.base import FloatArray, record_alt
+from skywarden.sim.sensors.radar import REFERENCE_RCS_M2, Radar, _covariance, _enu, polar_trig
+from skywarden.sim.snapshot import Snapshot
+
+IntArray = npt.NDArray[np.intp]
+#: Detection.t bounds (model.Detection): a tick outside them takes the checked path
+T_MIN, T_MAX = 946_684_800.0, 4_102_444_800.0
+
+
+class RadarBank:
+    """The radars of one simulation; ``observe`` is each radar's ``Radar.observe``.
+
+    The first due radar asked at a tick scans every radar due then and keeps the
+    others' detections until each asks for them (the engine asks each once a tick); a
+    radar asking again at the same snapshot scans afresh, as a lone radar would. A bank
+    takes its radars over: each one's ``observe`` goes through it.
+    """
+
+    def __init__(self, radars: Sequence[Radar]) -> None:
+        self.radars = list(radars)
+        for r in self.radars:
+            r.bank = self
+        self._snap: Snapshot | None = None
+        self._pending: dict[int, list[Detection]] = {}
+
+    def observe(self, snap: Snapshot, radar: Radar) -> list[Detection]:
+        if not radar.due(snap.t):
+            radar.last_seen = []
+            return []
+        if snap is not self._snap or id(radar) not in self._pending:
+            self._snap = snap
+            self._pending = self._scan([r for r in self.radars if r.due(snap.t)], snap)
+        return self._pending.pop(id(radar))
+
+    # size: one tick of every radar, steps in Radar.scan's order (seeded draw order)
+    def _scan(self, due: list[Radar], snap: Snapshot) -> dict[int, list[Detection]]:
+        """Every due radar's detections (``Radar.scan`` then ``Radar.observe``)."""
+        m, n = len(due), len(snap)
+        cfgs = [r.cfg for r in due]
+        local = [r.local(snap) for r in due]
+        e, nn, u = (np.array([g[a] for g in local]).reshape(m, n) for a in range(3))
+        rr, az, el = (np.asarray(v) for v in enu_to_bearing_elevation(e, nn, u))
+        view = self._in_view(cfgs, rr, az, el)
+        pd = np.where(view, self._pd(cfgs, rr, snap.rcs_m2), 0.0)
+        draws = np.array([r.rng.uniform(size=n) for r in due]).reshape(m, n)
+        rows, cols = np.nonzero(draws < pd)
+        counts = np.bincount(rows, minlength=m).tolist()
+        # each radar's normals (range, azimuth, elevation, Doppler, echo: k each), then
+        # its false alarms, as Radar.scan draws them
+        z: list[FloatArray] = []
+        fa: list[list[FloatArray]] = [[], [], [], [], []]
+        nfs: list[int] = []
+        for r, k in zip(due, counts, strict=True):
+            z.append(r.rng.standard_normal(5 * k).reshape(5, k))
+            for dst, val in zip(fa, r.false_alarms(), strict=True):
+                dst.append(val)
+            nfs.append(len(fa[0][-1]))
+        sig = np.repeat(np.array([r.noise_sigmas for r in due]).reshape(m, 5).T, counts, axis=1)
+        noise = 0.0 + sig * np.concatenate(z, axis=1)
+        rk = rr[rows, cols]
+        mr = rk + noise[0]
+        maz = np.mod(az[rows, cols] + noise[1], 360.0)
+        mel = el[rows, cols] + noise[2]
+        los = np.column_stack([e[rows, cols], nn[rows, cols], u[rows, cols]])
+        los = los / np.maximum(rk, 1e-9)[:, None]
+        vr = np.einsum("ij,ij->i", snap.vel[cols], los) + noise[3]
+        rcs = 10 * np.log10(snap.rcs_m2[cols]) + noise[4]
+        # plots radar by radar, each radar's detections before its false alarms
+        owner = np.concatenate([rows, np.repeat(np.arange(m), nfs)])
+        order = np.argsort(owner, kind="stable")
+        plots = [
+            np.concatenate([a, *b])[order]
+            for a, b in zip((np.maximum(mr, 0.0), maz, mel, vr, rcs), fa, strict=True)
+        ]
+        idxs = np.split(cols, np.cumsum(counts)[:-1]) if m else []
+        for r, idx in zip(due, idxs, strict=True):
+            r._seen(snap, idx)
+        out = _records(due, snap, plots, idxs, nfs)
+        return {id(r): dets for r, dets in zip(due, out, strict=True)}
+
+    @staticmethod
+    def _in_view(
+        cfgs: list[Any], r: FloatArray, az: FloatArray, el: FloatArray
+    ) -> npt.NDArray[np.bool_]:
+        """``Radar._in_view`` of each row, with each radar's limits as a column."""
+
+        def col(name: str) -> FloatArray:
+            return np.array([float(getattr(c, name)) for c in cfgs])[:, None]
+
+        view = (
+            (r >= col("range_min_m"))
+            & (r <= col("range_max_m"))
+            & (el >= col("elevation_min_deg"))
+            & (el <= col("elevation_max_deg"))
+        )
+        width = col("azimuth_max_deg") - col("azimuth_min_deg")
+        if (width < 360.0).any():
+            view &= (np.mod(az - col("azimuth_min_deg"), 360.0) <= width) | (width >= 360.0)
+        return view
+
+    @staticmethod
+    def _pd(cfgs: list[Any], r: FloatArray, rcs_m2: FloatArray) -> FloatArray:
+        """``Radar.pd`` of each row: the power per distinct slope on contiguous rows."""
+        q = (np.asarray(rcs_m2) / REFERENCE_RCS_M2) ** 0.25
+        ratio = r / (np.array([c.range_50_m for c in cfgs])[:, None] * q)
+        slopes = [c.pd_slope for c in cfgs]
+        if len(set(slopes)) == 1:
+            p = ratio ** slopes[0]
+        else:
+            p = np.empty_like(ratio)
+            for s in set(slopes):
+                rows = [i for i, x in enumerate(slopes) if x == s]
+                p[rows] = ratio[rows] ** s
+        return np.array([c.pd_max for c in cfgs])[:, None] / (1.0 + p)
+
+
+# size: the records of one tick's plots, rounded and checked as whole arrays
+def _records(
+    due: list[Radar], snap: Snapshot, plots: list[FloatArray], idxs: list[IntArray], nfs: list[int]
+) -> list[list[Detection]]:
+    """Each radar's Detections of its plots (``Radar.observe``'s records), in order."""
+    rng_m, az, el, vr, rcs = plots
+    total = len(rng_m)
+    sizes = [len(i) + f for i, f in zip(idxs, nfs, strict=True)]
+    trig = polar_trig(az, el)
+    noise = np.repeat(np.array([r.noise for r in due]).reshape(-1, 3, 3), sizes, axis=0)
+    cov = _covariance(rng_m, trig, noise)
+    e, n, u = _enu(rng_m, trig)
+    lat, lon, alt = np.empty(total), np.empty(total), np.empty(total)
+    ends = np.cumsum(sizes).tolist()
+    for r, a, b in zip(due, [0, *ends[:-1]], ends, strict=True):
+        if b > a:  # the site's own frame, as Radar.observe converts its plots
+            lat[a:b], lon[a:b], alt[a:b] = r.frame.to_geodetic(e[a:b], n[a:b], u[a:b])
+    cov3 = cov.round(3)
+    lat7, lon7, alt2 = lat.round(7), lon.round(7), record_alt(alt).round(2)
+    covs = [tuple(map(tuple, c)) for c in cov3.tolist()]
+    lats, lons, alts = lat7.tolist(), lon7.tolist(), alt2.tolist()
+    rngs, azs, els = rng_m.round(2).tolist(), az.round(4).tolist(), el.round(4).tolist()
+    vrs, rcss = vr.round(2).tolist(), rcs.round(1).tolist()
+    attrs: list[dict[str, Any]] = [
+        {
+            "range_m": rngs[i],
+            "azimuth_deg": azs[i],
+            "elevation_deg": els[i],
+            "radial_velocity_mps": vrs[i],
+            "rcs_dbsm": rcss[i],
+        }
+        for i in range(total)
+    ]
+    rows = list(zip(lats, lons, alts, covs, attrs, strict=True))
+    out: list[list[Detection]] = []
+    trusted = _valid(snap.t, lat7, lon7, alt2, cov3) and all(r.id for r in due)
+    for r, idx, nf, a, b in zip(due, idxs, nfs, [0, *ends[:-1]], ends, strict=True):
+        if r.classifier is not None:
+            seg = slice(a, b)
+            declared, conf = r.class_reports(snap, idx, nf, rcs[seg], rng_m[seg])
+            for at, d, p in zip(attrs[seg], declared, conf, strict=True):
+                at["class_report"], at["class_confidence"] = d, p
+        out.append(_detections(snap.t, r.id, rows[a:b], trusted))
+    return out
+
+
+def _valid(t: float, lat: FloatArray, lon: FloatArray, alt: FloatArray, cov: FloatArray) -> bool:
+    """Whether every record passes ``Detection``'s and ``Position``'s checks (so the
+    unchecked constructors build what the checked ones would)."""
+    return bool(
+        T_MIN <= t <= T_MAX
+        and (np.abs(lat) <= 90.0).all()
+        and (np.abs(lon) <= 180.0).all()
+        and ((alt >= -500.0) & (alt <= 30_000.0)).all()
+        and np.isfinite(cov).all()
+        and (np.diagonal(cov, axis1=1, axis2=2) >= 0.0).all()
+    )
+
+
+def _detections(
+    t: float, sensor: str, rows: list[tuple[Any, ...]], trusted: bool
+) -> list[Detection]:
+    """Records of (lat, lon, alt, cov, attrs) rows; ``trusted`` rows (checked as whole
+    arrays by ``_valid``) skip the per-record checks."""
+    kind = SensorKind.RADAR
+    if trusted:
+        pos, det = Position.trusted, Detection.trusted
+        return [
+            det(t, sensor, kind, pos(la, lo, al, c), None, None, at) for la, lo, al, c, at in rows
+        ]
+    return [
+        Detection(t=t, sensor=sensor, kind=kind, position=Position(la, lo, al, c), attrs=at)
+        for la, lo, al, c, at in rows
+    ]
