@@ -507,6 +507,29 @@ class TruthPoint:
         return d
 
     @classmethod
+    def trusted(  # noqa: PLR0913, PLR0917 (the record's ten fields, positional for speed)
+        cls,
+        t: float,
+        target: str,
+        kind: TargetClass,
+        role: str,
+        lat: float,
+        lon: float,
+        alt_m: float,
+        velocity: tuple[float, float, float],
+        identity: Identity | None,
+        spoof: Mapping[str, Any] | None,
+    ) -> TruthPoint:
+        """A TruthPoint from values the caller has already validated (``__post_init__``'s
+        checks on whole arrays at once: the simulator's ``truth_points``), unchecked."""
+        p = _TruthPointSlots()
+        p.t, p.target, p.kind, p.role = t, target, kind, role
+        p.lat, p.lon, p.alt_m, p.velocity = lat, lon, alt_m, velocity
+        p.identity, p.spoof = identity, spoof
+        p.__class__ = cls  # type: ignore[assignment]
+        return p  # type: ignore[return-value]
+
+    @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> TruthPoint:
         vel = _tuple3(d["velocity"])
         assert vel is not None
@@ -522,6 +545,22 @@ class TruthPoint:
             Identity.from_dict(d["identity"]) if d.get("identity") else None,
             dict(d["spoof"]) if d.get("spoof") else None,
         )
+
+
+class _TruthPointSlots:
+    """TruthPoint's layout, for :meth:`TruthPoint.trusted` (see ``_PositionSlots``)."""
+
+    __slots__ = TruthPoint.__slots__
+    t: float
+    target: str
+    kind: TargetClass
+    role: str
+    lat: float
+    lon: float
+    alt_m: float
+    velocity: tuple[float, float, float]
+    identity: Identity | None
+    spoof: Mapping[str, Any] | None
 
 
 # --------------------------------------------------------------------------- track

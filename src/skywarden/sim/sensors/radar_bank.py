@@ -45,6 +45,7 @@ class RadarBank:
             r.bank = self
         self._snap: Snapshot | None = None
         self._pending: dict[int, list[Detection]] = {}
+        self._columns: dict[tuple[int, ...], _Columns] = {}
 
     def observe(self, snap: Snapshot, radar: Radar) -> list[Detection]:
         if not radar.due(snap.t):
@@ -59,12 +60,12 @@ class RadarBank:
     def _scan(self, due: list[Radar], snap: Snapshot) -> dict[int, list[Detection]]:
         """Every due radar's detections (``Radar.scan`` then ``Radar.observe``)."""
         m, n = len(due), len(snap)
-        cfgs = [r.cfg for r in due]
+        key = tuple(map(id, due))
+        cols_ = self._columns.get(key) or self._columns.setdefault(key, _Columns(due))
         local = [r.local(snap) for r in due]
         e, nn, u = (np.array([g[a] for g in local]).reshape(m, n) for a in range(3))
         rr, az, el = (np.asarray(v) for v in enu_to_bearing_elevation(e, nn, u))
-        view = self._in_view(cfgs, rr, az, el)
-        pd = np.where(view, self._pd(cfgs, rr, snap.rcs_m2), 0.0)
+        pd = np.where(cols_.in_view(rr, az, el), cols_.pd(rr, snap.rcs_m2), 0.0)
         draws = np.array([r.rng.uniform(size=n) for r in due]).reshape(m, n)
         rows, cols = np.nonzero(draws < pd)
         counts = np.bincount(rows, minlength=m).tolist()
@@ -78,8 +79,7 @@ class RadarBank:
             for dst, val in zip(fa, r.false_alarms(), strict=True):
                 dst.append(val)
             nfs.append(len(fa[0][-1]))
-        sig = np.repeat(np.array([r.noise_sigmas for r in due]).reshape(m, 5).T, counts, axis=1)
-        noise = 0.0 + sig * np.concatenate(z, axis=1)
+        noise = 0.0 + np.repeat(cols_.sigmas, counts, axis=1) * np.concatenate(z, axis=1)
         rk = rr[rows, cols]
         mr = rk + noise[0]
         maz = np.mod(az[rows, cols] + noise[1], 360.0)
@@ -98,56 +98,65 @@ class RadarBank:
         idxs = np.split(cols, np.cumsum(counts)[:-1]) if m else []
         for r, idx in zip(due, idxs, strict=True):
             r._seen(snap, idx)
-        out = _records(due, snap, plots, idxs, nfs)
+        out = _records(due, snap, plots, idxs, nfs, cols_.noise)
         return {id(r): dets for r, dets in zip(due, out, strict=True)}
 
-    @staticmethod
-    def _in_view(
-        cfgs: list[Any], r: FloatArray, az: FloatArray, el: FloatArray
-    ) -> npt.NDArray[np.bool_]:
-        """``Radar._in_view`` of each row, with each radar's limits as a column."""
 
+class _Columns:
+    """The parameters of a set of due radars as (radars, 1) columns (built once a set)."""
+
+    def __init__(self, due: list[Radar]) -> None:
         def col(name: str) -> FloatArray:
-            return np.array([float(getattr(c, name)) for c in cfgs])[:, None]
+            return np.array([float(getattr(r.cfg, name)) for r in due])[:, None]
 
-        view = (
-            (r >= col("range_min_m"))
-            & (r <= col("range_max_m"))
-            & (el >= col("elevation_min_deg"))
-            & (el <= col("elevation_max_deg"))
-        )
-        width = col("azimuth_max_deg") - col("azimuth_min_deg")
-        if (width < 360.0).any():
-            view &= (np.mod(az - col("azimuth_min_deg"), 360.0) <= width) | (width >= 360.0)
+        self.range_min, self.range_max = col("range_min_m"), col("range_max_m")
+        self.el_min, self.el_max = col("elevation_min_deg"), col("elevation_max_deg")
+        self.az_min = col("azimuth_min_deg")
+        self.width = col("azimuth_max_deg") - self.az_min
+        self.sectored = bool((self.width < 360.0).any())
+        self.range_50, self.pd_max = col("range_50_m"), col("pd_max")
+        slopes = [r.cfg.pd_slope for r in due]
+        #: each distinct slope and the rows that have it
+        self.slopes = [(x, [i for i, y in enumerate(slopes) if y == x]) for x in set(slopes)]
+        self.sigmas = np.array([r.noise_sigmas for r in due]).reshape(len(due), 5).T
+        self.noise = np.array([r.noise for r in due]).reshape(-1, 3, 3)
+
+    def in_view(self, r: FloatArray, az: FloatArray, el: FloatArray) -> npt.NDArray[np.bool_]:
+        """``Radar._in_view`` of each row."""
+        view = (r >= self.range_min) & (r <= self.range_max)
+        view &= (el >= self.el_min) & (el <= self.el_max)
+        if self.sectored:
+            full = self.width >= 360.0
+            view &= (np.mod(az - self.az_min, 360.0) <= self.width) | full
         return view
 
-    @staticmethod
-    def _pd(cfgs: list[Any], r: FloatArray, rcs_m2: FloatArray) -> FloatArray:
-        """``Radar.pd`` of each row: the power per distinct slope on contiguous rows."""
-        q = (np.asarray(rcs_m2) / REFERENCE_RCS_M2) ** 0.25
-        ratio = r / (np.array([c.range_50_m for c in cfgs])[:, None] * q)
-        slopes = [c.pd_slope for c in cfgs]
-        if len(set(slopes)) == 1:
-            p = ratio ** slopes[0]
+    def pd(self, r: FloatArray, rcs_m2: FloatArray) -> FloatArray:
+        """``Radar.pd`` of each row: the power per distinct slope, on contiguous rows."""
+        ratio = r / (self.range_50 * (np.asarray(rcs_m2) / REFERENCE_RCS_M2) ** 0.25)
+        if len(self.slopes) == 1:
+            p = ratio ** self.slopes[0][0]
         else:
             p = np.empty_like(ratio)
-            for s in set(slopes):
-                rows = [i for i, x in enumerate(slopes) if x == s]
-                p[rows] = ratio[rows] ** s
-        return np.array([c.pd_max for c in cfgs])[:, None] / (1.0 + p)
+            for slope, rows in self.slopes:
+                p[rows] = ratio[rows] ** slope
+        return self.pd_max / (1.0 + p)
 
 
 # size: the records of one tick's plots, rounded and checked as whole arrays
 def _records(
-    due: list[Radar], snap: Snapshot, plots: list[FloatArray], idxs: list[IntArray], nfs: list[int]
+    due: list[Radar],
+    snap: Snapshot,
+    plots: list[FloatArray],
+    idxs: list[IntArray],
+    nfs: list[int],
+    noise: FloatArray,
 ) -> list[list[Detection]]:
     """Each radar's Detections of its plots (``Radar.observe``'s records), in order."""
     rng_m, az, el, vr, rcs = plots
     total = len(rng_m)
     sizes = [len(i) + f for i, f in zip(idxs, nfs, strict=True)]
     trig = polar_trig(az, el)
-    noise = np.repeat(np.array([r.noise for r in due]).reshape(-1, 3, 3), sizes, axis=0)
-    cov = _covariance(rng_m, trig, noise)
+    cov = _covariance(rng_m, trig, np.repeat(noise, sizes, axis=0))
     e, n, u = _enu(rng_m, trig)
     lat, lon, alt = np.empty(total), np.empty(total), np.empty(total)
     ends = np.cumsum(sizes).tolist()
