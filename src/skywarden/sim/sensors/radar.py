@@ -34,7 +34,7 @@ switching a classifier on leaves every plot's position, Doppler and echo unchang
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -44,15 +44,33 @@ from skywarden.model import Detection, Position, SensorKind
 from skywarden.sim.scenario import CLASSIFIER_CLASSES, RadarConfig
 from skywarden.sim.sensors.base import FloatArray, SensorModel, record_alt
 from skywarden.sim.sensors.classifier import CLUTTER, ROW_OF, ClassReporter, snr_margin_db
+from skywarden.sim.sensors.polar import (
+    REFERENCE_RCS_M2,
+    Trig,
+    polar_covariance,
+    polar_enu,
+    polar_noise,
+    polar_to_enu,
+    polar_trig,
+    trig_covariance,
+)
+from skywarden.sim.sensors.radar_bank import RadarBank
 from skywarden.sim.snapshot import Snapshot
 
-if TYPE_CHECKING:
-    from skywarden.sim.sensors.radar_bank import RadarBank
+__all__ = [
+    "REFERENCE_RCS_M2",
+    "Radar",
+    "RadarScan",
+    "Trig",
+    "polar_covariance",
+    "polar_noise",
+    "polar_to_enu",
+    "polar_trig",
+]
 
 FA_ELEVATION_MAX_DEG = 10.0
 FA_RADIAL_SPEED_MPS = 30.0
 RCS_FLUCTUATION_DB = 3.0
-REFERENCE_RCS_M2 = 0.01
 
 
 @dataclass(frozen=True)
@@ -71,54 +89,6 @@ class RadarScan:
     pd: FloatArray  # per snapshot target (0 where not in view)
 
 
-Trig = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
-
-
-def polar_trig(az_deg: FloatArray, el_deg: FloatArray) -> Trig:
-    """sin and cos of azimuth, then of elevation: a scan's position and covariance share them."""
-    a, e = np.radians(az_deg), np.radians(el_deg)
-    return np.sin(a), np.cos(a), np.sin(e), np.cos(e)
-
-
-def polar_noise(sr: float, sa_deg: float, se_deg: float) -> FloatArray:
-    """diag(sr^2, sa^2, se^2) of independent range/azimuth/elevation errors (radians)."""
-    return np.diag([sr**2, np.radians(sa_deg) ** 2, np.radians(se_deg) ** 2])
-
-
-def polar_to_enu(r: FloatArray, az_deg: FloatArray, el_deg: FloatArray) -> FloatArray:
-    """(N, 3) ENU offsets of range/azimuth/elevation."""
-    return np.column_stack(_enu(r, polar_trig(az_deg, el_deg)))
-
-
-def _enu(r: FloatArray, trig: Trig) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """East, north, up as three arrays (contiguous, as the geodetic conversion takes them)."""
-    sa, ca, se_, ce = trig
-    return r * ce * sa, r * ce * ca, r * se_
-
-
-def polar_covariance(
-    r: FloatArray, az_deg: FloatArray, el_deg: FloatArray, sr: float, sa_deg: float, se_deg: float
-) -> FloatArray:
-    """(N, 3, 3) ENU covariances from independent polar errors (first-order propagation)."""
-    return _covariance(r, polar_trig(az_deg, el_deg), polar_noise(sr, sa_deg, se_deg))
-
-
-def _covariance(r: FloatArray, trig: Trig, noise: FloatArray) -> FloatArray:
-    """``J noise J^T``, J the Jacobian of polar -> ENU at each measurement."""
-    sa, ca, se_, ce = trig
-    n = len(r)
-    # the Jacobian's nine cells, row by row, in one array call
-    J = np.stack(
-        [
-            *(ce * sa, r * ce * ca, -r * se_ * sa),
-            *(ce * ca, -r * ce * sa, -r * se_ * ca),
-            *(se_, np.zeros(n), r * ce),
-        ],
-        axis=1,
-    ).reshape(n, 3, 3)
-    return J @ noise @ J.transpose(0, 2, 1)
-
-
 class Radar(SensorModel):
     cfg: RadarConfig
 
@@ -132,15 +102,13 @@ class Radar(SensorModel):
         )
         self.noise = polar_noise(cfg.sigma_range_m, cfg.sigma_azimuth_deg, cfg.sigma_elevation_deg)
         #: the standard deviations of a plot's range, azimuth, elevation, Doppler, echo
-        self.noise_sigmas = (
+        self.noise_sigmas: tuple[float, ...] = (
             cfg.sigma_range_m,
             cfg.sigma_azimuth_deg,
             cfg.sigma_elevation_deg,
             cfg.sigma_radial_velocity_mps,
             RCS_FLUCTUATION_DB,
         )
-        from skywarden.sim.sensors.radar_bank import RadarBank
-
         #: scans this radar (with the other radars of a simulation: ``engine``)
         self.bank: RadarBank = RadarBank([self])
 
@@ -257,8 +225,8 @@ class Radar(SensorModel):
         if len(s.range_m) == 0 and self.classifier is None:
             return []  # nothing to convert (a classifier still sees the empty scan)
         trig = polar_trig(s.azimuth_deg, s.elevation_deg)
-        cov = _covariance(s.range_m, trig, self.noise)
-        lat, lon, alt = self.frame.to_geodetic(*_enu(s.range_m, trig))
+        cov = trig_covariance(s.range_m, trig, self.noise)
+        lat, lon, alt = self.frame.to_geodetic(*polar_enu(s.range_m, trig))
         # Round whole arrays once (the files stay short and byte-stable), then build records.
         covs = [tuple(tuple(row) for row in m) for m in cov.round(3).tolist()]
         lats, lons = np.asarray(lat).round(7).tolist(), np.asarray(lon).round(7).tolist()

@@ -14,20 +14,52 @@ there: the plots are the same floats, bit for bit (tests/sim/sensors/test_radar_
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from skywarden.geo import enu_to_bearing_elevation
+from skywarden.geo import LocalFrame, enu_to_bearing_elevation
 from skywarden.model import Detection, Position, SensorKind
 from skywarden.sim.sensors.base import FloatArray, record_alt
-from skywarden.sim.sensors.radar import REFERENCE_RCS_M2, Radar, _covariance, _enu, polar_trig
+from skywarden.sim.sensors.polar import REFERENCE_RCS_M2, polar_enu, polar_trig, trig_covariance
 from skywarden.sim.snapshot import Snapshot
 
 IntArray = npt.NDArray[np.intp]
 #: Detection.t bounds (model.Detection): a tick outside them takes the checked path
 T_MIN, T_MAX = 946_684_800.0, 4_102_444_800.0
+
+
+class BankedRadar(Protocol):
+    """What the bank uses of a ``radar.Radar`` (which imports the bank, so not the
+    reverse)."""
+
+    cfg: Any
+    id: str
+    rng: np.random.Generator
+    frame: LocalFrame
+    classifier: Any
+    noise: FloatArray
+    noise_sigmas: tuple[float, ...]
+    last_seen: list[str]
+    bank: RadarBank
+
+    def due(self, t: float) -> bool: ...
+
+    def local(self, snap: Snapshot) -> tuple[FloatArray, FloatArray, FloatArray]: ...
+
+    def false_alarms(
+        self,
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]: ...
+
+    def class_reports(
+        self,
+        snap: Snapshot,
+        target_idx: IntArray,
+        n_false: int,
+        rcs_dbsm: FloatArray,
+        range_m: FloatArray,
+    ) -> tuple[list[str], list[float]]: ...
 
 
 class RadarBank:
@@ -39,7 +71,7 @@ class RadarBank:
     takes its radars over: each one's ``observe`` goes through it.
     """
 
-    def __init__(self, radars: Sequence[Radar]) -> None:
+    def __init__(self, radars: Sequence[BankedRadar]) -> None:
         self.radars = list(radars)
         for r in self.radars:
             r.bank = self
@@ -47,7 +79,7 @@ class RadarBank:
         self._pending: dict[int, list[Detection]] = {}
         self._columns: dict[tuple[int, ...], _Columns] = {}
 
-    def observe(self, snap: Snapshot, radar: Radar) -> list[Detection]:
+    def observe(self, snap: Snapshot, radar: BankedRadar) -> list[Detection]:
         if not radar.due(snap.t):
             radar.last_seen = []
             return []
@@ -57,7 +89,7 @@ class RadarBank:
         return self._pending.pop(id(radar))
 
     # size: one tick of every radar, steps in Radar.scan's order (seeded draw order)
-    def _scan(self, due: list[Radar], snap: Snapshot) -> dict[int, list[Detection]]:
+    def _scan(self, due: list[BankedRadar], snap: Snapshot) -> dict[int, list[Detection]]:
         """Every due radar's detections (``Radar.scan`` then ``Radar.observe``)."""
         m, n = len(due), len(snap)
         key = tuple(map(id, due))
@@ -97,7 +129,7 @@ class RadarBank:
         ]
         idxs = np.split(cols, np.cumsum(counts)[:-1]) if m else []
         for r, idx in zip(due, idxs, strict=True):
-            r._seen(snap, idx)
+            r.last_seen = [snap.targets[i].id for i in idx.tolist()]
         out = _records(due, snap, plots, idxs, nfs, cols_.noise)
         return {id(r): dets for r, dets in zip(due, out, strict=True)}
 
@@ -105,7 +137,7 @@ class RadarBank:
 class _Columns:
     """The parameters of a set of due radars as (radars, 1) columns (built once a set)."""
 
-    def __init__(self, due: list[Radar]) -> None:
+    def __init__(self, due: list[BankedRadar]) -> None:
         def col(name: str) -> FloatArray:
             return np.array([float(getattr(r.cfg, name)) for r in due])[:, None]
 
@@ -144,7 +176,7 @@ class _Columns:
 
 # size: the records of one tick's plots, rounded and checked as whole arrays
 def _records(
-    due: list[Radar],
+    due: list[BankedRadar],
     snap: Snapshot,
     plots: list[FloatArray],
     idxs: list[IntArray],
@@ -156,8 +188,8 @@ def _records(
     total = len(rng_m)
     sizes = [len(i) + f for i, f in zip(idxs, nfs, strict=True)]
     trig = polar_trig(az, el)
-    cov = _covariance(rng_m, trig, np.repeat(noise, sizes, axis=0))
-    e, n, u = _enu(rng_m, trig)
+    cov = trig_covariance(rng_m, trig, np.repeat(noise, sizes, axis=0))
+    e, n, u = polar_enu(rng_m, trig)
     lat, lon, alt = np.empty(total), np.empty(total), np.empty(total)
     ends = np.cumsum(sizes).tolist()
     for r, a, b in zip(due, [0, *ends[:-1]], ends, strict=True):
