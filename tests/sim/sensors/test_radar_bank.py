@@ -8,15 +8,18 @@ would shift. The radars here differ in every parameter the bank turns into colum
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
 
 from skywarden.sim import Simulation, load_scenario
+from skywarden.sim.calibration import T_NIGHT
 from skywarden.sim.scenario import RadarConfig
 from skywarden.sim.seeding import stream
 from skywarden.sim.sensors.radar import Radar
 from skywarden.sim.sensors.radar_bank import RadarBank
+from skywarden.sim.snapshot import Snapshot
 
 SCENARIO = Path(__file__).parents[3] / "scenarios" / "el-paso.yaml"
 
@@ -33,7 +36,8 @@ def _configs() -> list[RadarConfig]:
 
 def test_a_bank_makes_the_plots_of_each_radar_alone() -> None:
     cfgs = _configs()
-    snaps = [st.snapshot for st in Simulation(load_scenario(SCENARIO), seed=5).steps()][:240]
+    steps = Simulation(load_scenario(SCENARIO), seed=5).steps()
+    snaps = [st.snapshot for st in itertools.islice(steps, 240)]
     banked = [Radar(c, stream(5, "sensor", c.id)) for c in cfgs]
     RadarBank(banked)
     alone = [Radar(c, stream(5, "sensor", c.id)) for c in cfgs]
@@ -58,3 +62,14 @@ def test_a_lone_radar_asked_twice_scans_twice() -> None:
     first, second = r.observe(snap), r.observe(snap)
     assert first and second
     assert [d.to_dict() for d in first] != [d.to_dict() for d in second]
+
+
+def test_an_empty_sky_gives_each_radar_its_false_alarms_as_alone() -> None:
+    cfgs = _configs()
+    banked = [Radar(c, stream(7, "sensor", c.id)) for c in cfgs]
+    RadarBank(banked)
+    alone = [Radar(c, stream(7, "sensor", c.id)) for c in cfgs]
+    empty = Snapshot.of(T_NIGHT, [], banked[0].frame)
+    for b, a in zip(banked, alone, strict=True):
+        got, want = b.observe(empty), a.observe_alone(empty)
+        assert repr([d.to_dict() for d in got]) == repr([d.to_dict() for d in want])
