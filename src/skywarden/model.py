@@ -205,15 +205,23 @@ class Position:
         return cls(float(d["lat"]), float(d["lon"]), float(d["alt_m"]), _matrix(d.get("cov")))
 
     @classmethod
-    def trusted(cls, lat: float, lon: float, alt_m: float) -> Position:
+    def trusted(
+        cls,
+        lat: float,
+        lon: float,
+        alt_m: float,
+        cov: tuple[tuple[float, ...], ...] | None = None,
+    ) -> Position:
         """A Position from values the caller has already validated, without re-checking.
 
-        Only for bulk decoders that applied exactly the checks of ``__post_init__``
-        (finite, lat in [-90, 90], lon in [-180, 180], alt_m in [-500, 30000]) to whole
-        arrays at once (``skywarden.ingest.sbs_batch``); everything else uses ``Position(...)``.
+        Only for bulk producers that applied exactly the checks of ``__post_init__``
+        (finite, lat in [-90, 90], lon in [-180, 180], alt_m in [-500, 30000]; a ``cov``
+        3x3, finite, no negative variance) to whole arrays at once
+        (``skywarden.ingest.sbs_batch``, the simulator's radars); everything else uses
+        ``Position(...)``.
         """
         p = _PositionSlots()
-        p.lat, p.lon, p.alt_m, p.cov = lat, lon, alt_m, None
+        p.lat, p.lon, p.alt_m, p.cov = lat, lon, alt_m, cov
         p.__class__ = cls  # type: ignore[assignment]
         return p  # type: ignore[return-value]
 
@@ -499,6 +507,29 @@ class TruthPoint:
         return d
 
     @classmethod
+    def trusted(  # noqa: PLR0913, PLR0917 (the record's ten fields, positional for speed)
+        cls,
+        t: float,
+        target: str,
+        kind: TargetClass,
+        role: str,
+        lat: float,
+        lon: float,
+        alt_m: float,
+        velocity: tuple[float, float, float],
+        identity: Identity | None,
+        spoof: Mapping[str, Any] | None,
+    ) -> TruthPoint:
+        """A TruthPoint from values the caller has already validated (``__post_init__``'s
+        checks on whole arrays at once: the simulator's ``truth_points``), unchecked."""
+        p = _TruthPointSlots()
+        p.t, p.target, p.kind, p.role = t, target, kind, role
+        p.lat, p.lon, p.alt_m, p.velocity = lat, lon, alt_m, velocity
+        p.identity, p.spoof = identity, spoof
+        p.__class__ = cls  # type: ignore[assignment]
+        return p  # type: ignore[return-value]
+
+    @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> TruthPoint:
         vel = _tuple3(d["velocity"])
         assert vel is not None
@@ -514,6 +545,22 @@ class TruthPoint:
             Identity.from_dict(d["identity"]) if d.get("identity") else None,
             dict(d["spoof"]) if d.get("spoof") else None,
         )
+
+
+class _TruthPointSlots:
+    """TruthPoint's layout, for :meth:`TruthPoint.trusted` (see ``_PositionSlots``)."""
+
+    __slots__ = TruthPoint.__slots__
+    t: float
+    target: str
+    kind: TargetClass
+    role: str
+    lat: float
+    lon: float
+    alt_m: float
+    velocity: tuple[float, float, float]
+    identity: Identity | None
+    spoof: Mapping[str, Any] | None
 
 
 # --------------------------------------------------------------------------- track

@@ -44,12 +44,33 @@ from skywarden.model import Detection, Position, SensorKind
 from skywarden.sim.scenario import CLASSIFIER_CLASSES, RadarConfig
 from skywarden.sim.sensors.base import FloatArray, SensorModel, record_alt
 from skywarden.sim.sensors.classifier import CLUTTER, ROW_OF, ClassReporter, snr_margin_db
+from skywarden.sim.sensors.polar import (
+    REFERENCE_RCS_M2,
+    Trig,
+    polar_covariance,
+    polar_enu,
+    polar_noise,
+    polar_to_enu,
+    polar_trig,
+    trig_covariance,
+)
+from skywarden.sim.sensors.radar_bank import RadarBank
 from skywarden.sim.snapshot import Snapshot
+
+__all__ = [
+    "REFERENCE_RCS_M2",
+    "Radar",
+    "RadarScan",
+    "Trig",
+    "polar_covariance",
+    "polar_noise",
+    "polar_to_enu",
+    "polar_trig",
+]
 
 FA_ELEVATION_MAX_DEG = 10.0
 FA_RADIAL_SPEED_MPS = 30.0
 RCS_FLUCTUATION_DB = 3.0
-REFERENCE_RCS_M2 = 0.01
 
 
 @dataclass(frozen=True)
@@ -68,54 +89,6 @@ class RadarScan:
     pd: FloatArray  # per snapshot target (0 where not in view)
 
 
-Trig = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
-
-
-def polar_trig(az_deg: FloatArray, el_deg: FloatArray) -> Trig:
-    """sin and cos of azimuth, then of elevation: a scan's position and covariance share them."""
-    a, e = np.radians(az_deg), np.radians(el_deg)
-    return np.sin(a), np.cos(a), np.sin(e), np.cos(e)
-
-
-def polar_noise(sr: float, sa_deg: float, se_deg: float) -> FloatArray:
-    """diag(sr^2, sa^2, se^2) of independent range/azimuth/elevation errors (radians)."""
-    return np.diag([sr**2, np.radians(sa_deg) ** 2, np.radians(se_deg) ** 2])
-
-
-def polar_to_enu(r: FloatArray, az_deg: FloatArray, el_deg: FloatArray) -> FloatArray:
-    """(N, 3) ENU offsets of range/azimuth/elevation."""
-    return np.column_stack(_enu(r, polar_trig(az_deg, el_deg)))
-
-
-def _enu(r: FloatArray, trig: Trig) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """East, north, up as three arrays (contiguous, as the geodetic conversion takes them)."""
-    sa, ca, se_, ce = trig
-    return r * ce * sa, r * ce * ca, r * se_
-
-
-def polar_covariance(
-    r: FloatArray, az_deg: FloatArray, el_deg: FloatArray, sr: float, sa_deg: float, se_deg: float
-) -> FloatArray:
-    """(N, 3, 3) ENU covariances from independent polar errors (first-order propagation)."""
-    return _covariance(r, polar_trig(az_deg, el_deg), polar_noise(sr, sa_deg, se_deg))
-
-
-def _covariance(r: FloatArray, trig: Trig, noise: FloatArray) -> FloatArray:
-    """``J noise J^T``, J the Jacobian of polar -> ENU at each measurement."""
-    sa, ca, se_, ce = trig
-    n = len(r)
-    # the Jacobian's nine cells, row by row, in one array call
-    J = np.stack(
-        [
-            *(ce * sa, r * ce * ca, -r * se_ * sa),
-            *(ce * ca, -r * ce * sa, -r * se_ * ca),
-            *(se_, np.zeros(n), r * ce),
-        ],
-        axis=1,
-    ).reshape(n, 3, 3)
-    return J @ noise @ J.transpose(0, 2, 1)
-
-
 class Radar(SensorModel):
     cfg: RadarConfig
 
@@ -127,7 +100,17 @@ class Radar(SensorModel):
             if cfg.classifier is not None
             else None
         )
-        self._noise = polar_noise(cfg.sigma_range_m, cfg.sigma_azimuth_deg, cfg.sigma_elevation_deg)
+        self.noise = polar_noise(cfg.sigma_range_m, cfg.sigma_azimuth_deg, cfg.sigma_elevation_deg)
+        #: the standard deviations of a plot's range, azimuth, elevation, Doppler, echo
+        self.noise_sigmas: tuple[float, ...] = (
+            cfg.sigma_range_m,
+            cfg.sigma_azimuth_deg,
+            cfg.sigma_elevation_deg,
+            cfg.sigma_radial_velocity_mps,
+            RCS_FLUCTUATION_DB,
+        )
+        #: scans this radar (with the other radars of a simulation: ``engine``)
+        self.bank: RadarBank = RadarBank([self])
 
     def describe(self) -> dict[str, Any]:
         """As the base, without a ``classifier`` key when the radar reports no classes."""
@@ -136,13 +119,20 @@ class Radar(SensorModel):
             d.pop("classifier", None)
         return d
 
-    def class_reports(self, snap: Snapshot, s: RadarScan) -> tuple[list[str], list[float]]:
+    def class_reports(
+        self,
+        snap: Snapshot,
+        target_idx: npt.NDArray[np.intp],
+        n_false: int,
+        rcs_dbsm: FloatArray,
+        range_m: FloatArray,
+    ) -> tuple[list[str], list[float]]:
         """Declared class and confidence for every plot of a scan (targets, then alarms)."""
         assert self.classifier is not None
-        tgs = [snap.targets[i] for i in s.target_idx]
-        rows = np.array([ROW_OF[tg.kind] for tg in tgs] + [CLUTTER] * s.n_false, dtype=np.intp)
-        ids: list[str | None] = [tg.id for tg in tgs] + [None] * s.n_false
-        margin = snr_margin_db(s.rcs_dbsm, s.range_m, self.cfg.range_50_m)
+        tgs = [snap.targets[i] for i in target_idx]
+        rows = np.array([ROW_OF[tg.kind] for tg in tgs] + [CLUTTER] * n_false, dtype=np.intp)
+        ids: list[str | None] = [tg.id for tg in tgs] + [None] * n_false
+        margin = snr_margin_db(rcs_dbsm, range_m, self.cfg.range_50_m)
         declared, conf = self.classifier.report(rows, margin, ids)
         return [CLASSIFIER_CLASSES[d] for d in declared], np.round(conf, 3).tolist()
 
@@ -190,15 +180,8 @@ class Radar(SensorModel):
         vr_true = np.einsum("ij,ij->i", snap.vel[idx], los)
         vr = vr_true + rng.normal(0.0, c.sigma_radial_velocity_mps, k)
         rcs = 10 * np.log10(snap.rcs_m2[idx]) + rng.normal(0.0, RCS_FLUCTUATION_DB, k)
-        nf = int(rng.poisson(c.false_alarms_per_scan))
-        width = c.azimuth_max_deg - c.azimuth_min_deg
-        fr = rng.uniform(c.range_min_m, c.range_max_m, nf)
-        faz = np.mod(c.azimuth_min_deg + rng.uniform(0.0, width, nf), 360.0)
-        top = min(c.elevation_max_deg, FA_ELEVATION_MAX_DEG)
-        bottom = max(c.elevation_min_deg, 0.0)
-        fel = rng.uniform(bottom, max(top, bottom + 0.1), nf)
-        fvr = rng.uniform(-FA_RADIAL_SPEED_MPS, FA_RADIAL_SPEED_MPS, nf)
-        frcs = rng.uniform(-35.0, -15.0, nf)
+        fr, faz, fel, fvr, frcs = self.false_alarms()
+        nf = len(fr)
         return RadarScan(
             target_idx=idx,
             range_m=np.concatenate([np.maximum(mr, 0.0), fr]),
@@ -212,7 +195,28 @@ class Radar(SensorModel):
             pd=pd,
         )
 
+    def false_alarms(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+        """One scan's false alarms (range, azimuth, elevation, Doppler, echo), drawn after
+        the detections' noise."""
+        c = self.cfg
+        rng = self.rng
+        nf = int(rng.poisson(c.false_alarms_per_scan))
+        width = c.azimuth_max_deg - c.azimuth_min_deg
+        fr = rng.uniform(c.range_min_m, c.range_max_m, nf)
+        faz = np.mod(c.azimuth_min_deg + rng.uniform(0.0, width, nf), 360.0)
+        top = min(c.elevation_max_deg, FA_ELEVATION_MAX_DEG)
+        bottom = max(c.elevation_min_deg, 0.0)
+        fel = rng.uniform(bottom, max(top, bottom + 0.1), nf)
+        fvr = rng.uniform(-FA_RADIAL_SPEED_MPS, FA_RADIAL_SPEED_MPS, nf)
+        frcs = rng.uniform(-35.0, -15.0, nf)
+        return fr, faz, fel, fvr, frcs
+
     def observe(self, snap: Snapshot) -> list[Detection]:
+        """This radar's plots at ``snap.t``, scanned with its bank's other radars."""
+        return self.bank.observe(snap, self)
+
+    def observe_alone(self, snap: Snapshot) -> list[Detection]:
+        """``observe`` one radar at a time: the reference the bank is tested against."""
         if not self.due(snap.t):
             self.last_seen = []
             return []
@@ -221,8 +225,8 @@ class Radar(SensorModel):
         if len(s.range_m) == 0 and self.classifier is None:
             return []  # nothing to convert (a classifier still sees the empty scan)
         trig = polar_trig(s.azimuth_deg, s.elevation_deg)
-        cov = _covariance(s.range_m, trig, self._noise)
-        lat, lon, alt = self.frame.to_geodetic(*_enu(s.range_m, trig))
+        cov = trig_covariance(s.range_m, trig, self.noise)
+        lat, lon, alt = self.frame.to_geodetic(*polar_enu(s.range_m, trig))
         # Round whole arrays once (the files stay short and byte-stable), then build records.
         covs = [tuple(tuple(row) for row in m) for m in cov.round(3).tolist()]
         lats, lons = np.asarray(lat).round(7).tolist(), np.asarray(lon).round(7).tolist()
@@ -240,7 +244,9 @@ class Radar(SensorModel):
             for i in range(len(rngs))
         ]
         if self.classifier is not None:
-            declared, conf = self.class_reports(snap, s)
+            declared, conf = self.class_reports(
+                snap, s.target_idx, s.n_false, s.rcs_dbsm, s.range_m
+            )
             for a, d, p in zip(attrs, declared, conf, strict=True):
                 a["class_report"], a["class_confidence"] = d, p
         return [
