@@ -57,9 +57,7 @@ def _fly(
             out.append((False, False))
             continue
         row = int(np.argmin(np.linalg.norm(a["x"][:, :3] - pos, axis=1)))
-        out.append(
-            (bool(clf.corroboration(a, t)[row, 1]), bool(clf.rf_bias.beside(a)[row]))
-        )
+        out.append((bool(clf.corroboration(a, t)[row, 1]), bool(clf.rf_bias.beside(a)[row])))
     return out
 
 
@@ -120,8 +118,32 @@ def test_sums_fade_and_an_empty_track_is_not_beside() -> None:
 
 
 @pytest.mark.parametrize(
-    "kw", [{"z_max": 0.0}, {"tau_s": -1.0}, {"sigma_bias_deg": -0.5}, {"z_max": math.nan}]
+    "kw",
+    [
+        {"z_max": 0.0},
+        {"tau_s": -1.0},
+        {"sigma_bias_deg": -0.5},
+        {"z_max": math.nan},
+        {"min_bearings": 0},
+    ],
 )
 def test_bad_settings_are_refused(kw: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="rf_bias"):
         RfBias(**kw)
+
+
+def test_a_verdict_lapses_when_the_fits_stop_and_needs_a_few_bearings() -> None:
+    s = math.radians(3.0) ** 2
+    off = math.radians(5.5)
+    bias = RfBias()
+    a = {"c_rf_resid": np.array([[20 * off, 20.0, 20 * s]])}
+    assert bias.beside(a)[0]
+    bias.observe(a, None, 60.0)  # a minute without a fit: 7 bearings' worth left
+    assert bias.beside(a)[0]
+    bias.observe(a, None, 120.0)  # three: the offset stands still, its support is gone
+    assert not bias.beside(a)[0]
+    # ten weak fits, a bearing's worth in all, 5.5 deg off (seed 4, S80's coasting
+    # smuggler at 425 s): 4 standard errors, but too little to speak
+    weak = {"c_rf_resid": np.array([[10 * 0.1 * off, 1.0, 10 * 0.01 * s]])}
+    assert not bias.beside(weak)[0]
+    assert RfBias(min_bearings=0.5).beside(weak)[0]

@@ -25,7 +25,11 @@ uncertainty across the ray). The bearings run beside the track when the weighted
 ``sqrt(V / W^2 + sigma_bias^2)``: ``sigma_bias_deg`` is the finder's systematic error a
 calibrated site keeps (antenna and mast alignment, terrain multipath), which averaging
 does not remove. The simulator's finders have none; a real deployment sets it from its
-calibration.
+calibration. The verdict needs ``min_bearings`` bearings' worth in the faded sums
+(``W``): without new fits ``M / W`` stands still while ``W`` fades, so a verdict lasts
+about two minutes after the last fit and then lapses, and a few weak fits (a coasting
+drone's track that another link's bearings graze: seed 4's three days, S80) never make
+one.
 
 Residuals of several sites add in one sum: for a real emitter each site's are zero-mean,
 so the sum is too, and the test keeps its size; it is weaker only for a bird on two
@@ -52,9 +56,10 @@ class RfBias:
     z_max: float = 3.0
     sigma_bias_deg: float = 1.0
     tau_s: float = 60.0
+    min_bearings: float = 3.0
 
     def __post_init__(self) -> None:
-        for name in ("z_max", "tau_s"):
+        for name in ("z_max", "tau_s", "min_bearings"):
             v = getattr(self, name)
             if not (math.isfinite(v) and v > 0):
                 raise ValueError(f"classifier.rf_bias.{name} must be a positive number, got {v!r}")
@@ -97,8 +102,9 @@ class RfBias:
         )
 
     def beside(self, a: Arrays) -> npt.NDArray[np.bool_]:
-        """Per track: its bearings run beside it, more than ``z_max`` errors off."""
+        """Per track: its recent bearings (``min_bearings`` worth) run beside it, more
+        than ``z_max`` errors off."""
         s = a["c_rf_resid"]
         w = np.maximum(s[:, 1], 1e-9)
         var = s[:, 2] / (w * w) + math.radians(self.sigma_bias_deg) ** 2
-        return (s[:, 1] > 1e-9) & (np.abs(s[:, 0] / w) > self.z_max * np.sqrt(var))
+        return (s[:, 1] >= self.min_bearings) & (np.abs(s[:, 0] / w) > self.z_max * np.sqrt(var))

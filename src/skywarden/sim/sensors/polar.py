@@ -6,6 +6,8 @@ Shared by the one-radar path (``radar.py``) and the bank of all a simulation's r
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from skywarden.sim.sensors.base import FloatArray
@@ -60,3 +62,27 @@ def trig_covariance(r: FloatArray, trig: Trig, noise: FloatArray) -> FloatArray:
         axis=1,
     ).reshape(n, 3, 3)
     return J @ noise @ J.transpose(0, 2, 1)
+
+
+def plot_attrs(
+    range_m: FloatArray,
+    azimuth_deg: FloatArray,
+    elevation_deg: FloatArray,
+    radial_velocity_mps: FloatArray,
+    rcs_dbsm: FloatArray,
+) -> list[dict[str, Any]]:
+    """Each plot's measured values as a detection's ``attrs``, rounded as whole arrays
+    once (the files stay short and byte-stable)."""
+    rngs, azs = range_m.round(2).tolist(), azimuth_deg.round(4).tolist()
+    els, vrs = elevation_deg.round(4).tolist(), radial_velocity_mps.round(2).tolist()
+    rcss = rcs_dbsm.round(1).tolist()
+    return [
+        {
+            "range_m": rngs[i],
+            "azimuth_deg": azs[i],
+            "elevation_deg": els[i],
+            "radial_velocity_mps": vrs[i],
+            "rcs_dbsm": rcss[i],
+        }
+        for i in range(len(rngs))
+    ]

@@ -47,6 +47,7 @@ from skywarden.sim.sensors.classifier import CLUTTER, ROW_OF, ClassReporter, snr
 from skywarden.sim.sensors.polar import (
     REFERENCE_RCS_M2,
     Trig,
+    plot_attrs,
     polar_covariance,
     polar_enu,
     polar_noise,
@@ -230,19 +231,10 @@ class Radar(SensorModel):
         # Round whole arrays once (the files stay short and byte-stable), then build records.
         covs = [tuple(tuple(row) for row in m) for m in cov.round(3).tolist()]
         lats, lons = np.asarray(lat).round(7).tolist(), np.asarray(lon).round(7).tolist()
-        alts, rngs = record_alt(alt).round(2).tolist(), s.range_m.round(2).tolist()
-        azs, els = s.azimuth_deg.round(4).tolist(), s.elevation_deg.round(4).tolist()
-        vrs, rcss = s.radial_velocity_mps.round(2).tolist(), s.rcs_dbsm.round(1).tolist()
-        attrs: list[dict[str, Any]] = [
-            {
-                "range_m": rngs[i],
-                "azimuth_deg": azs[i],
-                "elevation_deg": els[i],
-                "radial_velocity_mps": vrs[i],
-                "rcs_dbsm": rcss[i],
-            }
-            for i in range(len(rngs))
-        ]
+        alts = record_alt(alt).round(2).tolist()
+        attrs = plot_attrs(
+            s.range_m, s.azimuth_deg, s.elevation_deg, s.radial_velocity_mps, s.rcs_dbsm
+        )
         if self.classifier is not None:
             declared, conf = self.class_reports(
                 snap, s.target_idx, s.n_false, s.rcs_dbsm, s.range_m
@@ -257,5 +249,5 @@ class Radar(SensorModel):
                 position=Position(lats[i], lons[i], alts[i], covs[i]),
                 attrs=attrs[i],
             )
-            for i in range(len(rngs))
+            for i in range(len(attrs))
         ]

@@ -22,7 +22,13 @@ import numpy.typing as npt
 from skywarden.geo import LocalFrame, enu_to_bearing_elevation
 from skywarden.model import Detection, Position, SensorKind
 from skywarden.sim.sensors.base import FloatArray, record_alt
-from skywarden.sim.sensors.polar import REFERENCE_RCS_M2, polar_enu, polar_trig, trig_covariance
+from skywarden.sim.sensors.polar import (
+    REFERENCE_RCS_M2,
+    plot_attrs,
+    polar_enu,
+    polar_trig,
+    trig_covariance,
+)
 from skywarden.sim.snapshot import Snapshot
 
 IntArray = npt.NDArray[np.intp]
@@ -199,18 +205,7 @@ def _records(
     lat7, lon7, alt2 = lat.round(7), lon.round(7), record_alt(alt).round(2)
     covs = [tuple(map(tuple, c)) for c in cov3.tolist()]
     lats, lons, alts = lat7.tolist(), lon7.tolist(), alt2.tolist()
-    rngs, azs, els = rng_m.round(2).tolist(), az.round(4).tolist(), el.round(4).tolist()
-    vrs, rcss = vr.round(2).tolist(), rcs.round(1).tolist()
-    attrs: list[dict[str, Any]] = [
-        {
-            "range_m": rngs[i],
-            "azimuth_deg": azs[i],
-            "elevation_deg": els[i],
-            "radial_velocity_mps": vrs[i],
-            "rcs_dbsm": rcss[i],
-        }
-        for i in range(total)
-    ]
+    attrs = plot_attrs(rng_m, az, el, vr, rcs)
     rows = list(zip(lats, lons, alts, covs, attrs, strict=True))
     out: list[list[Detection]] = []
     trusted = _valid(snap.t, lat7, lon7, alt2, cov3) and all(r.id for r in due)
