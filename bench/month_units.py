@@ -13,6 +13,7 @@ A diagnostic that reads truth, as ``bench/month.py``'s attribution does; no coun
 
     python bench/month_units.py --from /tmp/m8/month --out /tmp/m8/units.json
     python bench/month_units.py --from /tmp/m8/month --all     # every unit
+    python bench/month_units.py --from /tmp/m8/month --rf-beside-s 0  # one rule off
 """
 
 from __future__ import annotations
@@ -33,13 +34,16 @@ from month import attribution  # the bench next door
 PLANNED = "month drone"
 
 
-def judge(month: Path) -> list[dict[str, Any]]:
-    """Every northbound unit of the incursion rule with its verdict and its truth role."""
+def judge(month: Path, rf_beside_s: float | None = None) -> list[dict[str, Any]]:
+    """Every northbound unit of the incursion rule with its verdict and its truth role
+    (``rf_beside_s``: the rule's step-4 off-ray scope, None: its default)."""
     from skywarden.analytics import counting, sources, unit_checks
 
     mat = sources.load(month)
     p = counting.CountingRule()
-    judged = [(u, k, why) for u, k, why in counting.judged(mat) if u.weight > 0.0]
+    if rf_beside_s is not None:
+        p = counting.CountingRule(rf_beside_s=rf_beside_s)
+    judged = [(u, k, why) for u, k, why in counting.judged(mat, params=p) if u.weight > 0.0]
     roles: dict[str, str] = {}
     attribution(month, {"all": [u for u, _, _ in judged]}, roles=roles)
     t0 = float(json.loads((month / "border.json").read_text())["start_t"])
@@ -111,10 +115,16 @@ def main() -> None:
     ap.add_argument("--from", dest="src", type=Path, required=True, help="a month directory")
     ap.add_argument("--out", type=Path, default=None, help="write every unit here (JSON)")
     ap.add_argument("--all", action="store_true", help="print every unit, not only the wrong")
+    ap.add_argument(
+        "--rf-beside-s",
+        type=float,
+        default=None,
+        help="the rule's off-ray scope (stats --rf-beside-s; 0: not asked), to see what it costs",
+    )
     args = ap.parse_args()
     if not (args.src / "border.json").is_file():
         raise SystemExit(f"month_units: {args.src} is not a month directory (no border.json)")
-    rows = judge(args.src)
+    rows = judge(args.src, args.rf_beside_s)
     shown = rows if args.all else wrong(rows)
     console = Console(width=max(Console().width, 140))
     console.print(table(shown))
