@@ -229,8 +229,10 @@ class BearingGate:
         fitted = np.zeros(n, dtype=bool)
         fitted[f.ti] = True
         resid = np.zeros((n, 3))
-        if f.nu is not None and f.s is not None:
-            np.add.at(resid, f.ti, np.stack([w * f.nu, w, w * w * f.s], axis=1))
+        if f.nu is not None and f.s is not None and f.ti.shape[0]:
+            # per row sums in pair order (bincount adds as np.add.at does, faster)
+            for c, v in enumerate((w * f.nu, w, w * w * f.s)):
+                resid[:, c] = np.bincount(f.ti, weights=v, minlength=n)
         return BearingWeights(f.ti, f.dj, w, other, credit, fitted, took, resid)
 
     def _cached_cross(

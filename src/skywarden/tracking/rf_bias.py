@@ -92,6 +92,8 @@ class RfBias:
 
     def note(self, a: Arrays, row: int) -> str | None:
         """The evidence line for one track whose bearings run beside it, else None."""
+        if a["c_rf_resid"][row, 1] < self.min_bearings:  # the usual track: no verdict
+            return None
         one = {"c_rf_resid": a["c_rf_resid"][row : row + 1]}
         if not self.beside(one)[0]:
             return None
