@@ -14,6 +14,7 @@ A diagnostic that reads truth, as ``bench/month.py``'s attribution does; no coun
     python bench/month_units.py --from /tmp/m8/month --out /tmp/m8/units.json
     python bench/month_units.py --from /tmp/m8/month --all     # every unit
     python bench/month_units.py --from /tmp/m8/month --rf-beside-s 0  # one rule off
+    python bench/month_units.py --from /tmp/m8/month --param rf_located_m=inf  # any
 """
 
 from __future__ import annotations
@@ -34,15 +35,13 @@ from month import attribution  # the bench next door
 PLANNED = "month drone"
 
 
-def judge(month: Path, rf_beside_s: float | None = None) -> list[dict[str, Any]]:
+def judge(month: Path, **changed: Any) -> list[dict[str, Any]]:
     """Every northbound unit of the incursion rule with its verdict and its truth role
-    (``rf_beside_s``: the rule's step-4 off-ray scope, None: its default)."""
+    (``changed``: the rule's parameters to set, by their ``CountingRule`` names)."""
     from skywarden.analytics import counting, sources, unit_checks
 
     mat = sources.load(month)
-    p = counting.CountingRule()
-    if rf_beside_s is not None:
-        p = counting.CountingRule(rf_beside_s=rf_beside_s)
+    p = counting.CountingRule(**changed)
     judged = [(u, k, why) for u, k, why in counting.judged(mat, params=p) if u.weight > 0.0]
     roles: dict[str, str] = {}
     attribution(month, {"all": [u for u, _, _ in judged]}, roles=roles)
@@ -110,6 +109,27 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def parse_params(items: list[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` items as the rule's parameters, or a clear exit naming the bad one."""
+    from dataclasses import fields
+
+    from skywarden.analytics.counting import CountingRule
+
+    names = {f.name for f in fields(CountingRule)}
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or name not in names:
+            raise SystemExit(
+                f"month_units: --param {item!r}: NAME=VALUE, NAME one of {sorted(names)}"
+            )
+        try:
+            out[name] = int(value) if name == "rf_sites" else float(value)
+        except ValueError:
+            raise SystemExit(f"month_units: --param {item!r}: {value!r} is not a number") from None
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--from", dest="src", type=Path, required=True, help="a month directory")
@@ -121,10 +141,21 @@ def main() -> None:
         default=None,
         help="the rule's off-ray scope (stats --rf-beside-s; 0: not asked), to see what it costs",
     )
+    ap.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set any of the rule's parameters (CountingRule's field names, e.g. "
+        "rf_located_m=inf), to see what it costs; repeatable",
+    )
     args = ap.parse_args()
     if not (args.src / "border.json").is_file():
         raise SystemExit(f"month_units: {args.src} is not a month directory (no border.json)")
-    rows = judge(args.src, args.rf_beside_s)
+    changed = parse_params(args.param)
+    if args.rf_beside_s is not None:
+        changed["rf_beside_s"] = args.rf_beside_s
+    rows = judge(args.src, **changed)
     shown = rows if args.all else wrong(rows)
     console = Console(width=max(Console().width, 140))
     console.print(table(shown))

@@ -124,11 +124,13 @@ def test_the_stats_command_takes_both_thresholds(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "--evidence-share" in res.output
     res = CliRunner().invoke(app, ["stats", str(bird), "--rf-sites", "0"])
     assert res.exit_code == 2 and "--rf-sites" in res.output
-    for opt in ("--rf-sweep-sigmas", "--rf-late-s"):
+    for opt in ("--rf-sweep-sigmas", "--rf-late-s", "--rf-located-m"):
         res = CliRunner().invoke(app, ["stats", str(bird), opt, "-1"])
         assert res.exit_code == 2 and opt in res.output
     res = CliRunner().invoke(app, ["stats", str(bird), "--json", "--rf-sweep-sigmas", "0"])
     assert res.exit_code == 0 and "rf_sweep_sigmas=0" in res.output  # the method says so
+    res = CliRunner().invoke(app, ["stats", str(bird), "--json", "--rf-located-m", "inf"])
+    assert res.exit_code == 0 and "rf_located_m=inf" in res.output
 
 
 def _span(sensors: tuple[str, ...], kinds: list[str]) -> TrackSpan:
@@ -261,3 +263,50 @@ def test_a_sector_s_direction_finders_come_from_its_sensors() -> None:
     mat = Material("m", "month", [listed, SectorData("S2")])
     assert set(mat.direction_finders("S1") or {}) == {"rf-1"}
     assert mat.direction_finders("S2") is None  # no sensor list: nothing to ask
+
+
+def _held_on_a_ray(sigma_from: int) -> TrackSpan:
+    """A track one finder's bearings fit at every update, located to 40 m until update
+    ``sigma_from`` and from then on known only along the ray (its error growing 25 m a
+    second: nothing but those bearings updates it)."""
+    sp = TrackSpan("S1", "T1", T0, 31.72, -106.4, T0, 31.72, -106.4)
+    for k in range(60):
+        sp.extend(T0 + k, 31.72, -106.4, [], ("radar-1", "rf-1"), ["rf_geometry"])
+        sp.fixes.append((T0 + k, 40.0 if k < sigma_from else 40.0 + 25.0 * (k - sigma_from)))
+    return sp
+
+
+def test_one_finder_s_fit_to_a_track_its_bearings_alone_hold_backs_nothing() -> None:
+    # Held-out seed 16, S78 (docs/notes/wave14.md): a radar clutter track on the ray of a
+    # drone 3.8 km away; after two radar plots only the finder's bearings updated it, so
+    # it stayed on the ray because the bearings put it there, known to 119-676 m.
+    finders = {"rf-1": SensorSite("rf-1", "rf", 31.7, -106.4, 0.0, {"sigma_bearing_deg": 3.0})}
+    held = _held_on_a_ray(sigma_from=3)
+    # 40 m for four updates, then 65 and 90 m: located; from the seventh on, over 100 m
+    assert held.evidence_share(T0 + 59, finders, located_m=100.0) == (6, 60)
+    assert held.evidence_share(T0 + 59, finders) == (60, 60)  # not asked by default here
+    located = _held_on_a_ray(sigma_from=60)
+    assert located.evidence_share(T0 + 59, finders, located_m=100.0) == (60, 60)
+    # two finders' rays cross at a place and locate the track themselves: not asked
+    two = {**finders, "rf-2": SensorSite("rf-2", "rf", 31.8, -106.3, 0.0)}
+    held.sensor_times = [(t, (*ss, "rf-2")) for t, ss in held.sensor_times]
+    assert held.evidence_share(T0 + 59, two, located_m=100.0) == (60, 60)
+
+
+def test_the_rule_asks_where_a_one_finder_track_was_by_default() -> None:
+    # The rule's defaults, as the counting reads them: a track at the line 30 s in.
+    from skywarden.analytics.counting import MAX_SIGMA_M
+    from skywarden.analytics.records import Incursion
+    from skywarden.analytics.unit_checks import evidence_shares
+
+    assert CountingRule().rf_located_m == MAX_SIGMA_M  # located as at the line
+    finders = [SensorSite("rf-1", "rf", 31.7, -106.4, 0.0, {"sigma_bearing_deg": 3.0})]
+    held = _held_on_a_ray(sigma_from=3)
+    mat = Material("m", "month", [SectorData("S1", spans={"T1": held}, sensors=finders)])
+    u = Incursion(
+        id="i1", rule="incursion", t=T0 + 29.5, lat=31.72, lon=-106.4, alt_m=0.0,
+        direction="northbound", sector="S1", tracks=["S1/T1"],
+    )  # fmt: skip
+    assert evidence_shares(mat, [held], u, CountingRule()) == [(6, 60)]
+    off = CountingRule(rf_located_m=float("inf"))
+    assert evidence_shares(mat, [held], u, off) == [(60, 60)]

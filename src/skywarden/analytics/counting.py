@@ -63,7 +63,12 @@ words (:data:`METHODS`) so that no count is shown without it.
        (``TrackUpdate.rf_beside``, :mod:`skywarden.tracking.rf_bias`: their mean
        residual more than 3 standard errors off, over the test's minute of memory): a
        bird whose track began on the ray of a drone nobody tracks and then flew across
-       it (held-out seed 13, S24; docs/notes/wave13.md);
+       it (held-out seed 13, S24; docs/notes/wave13.md). Nor on an update at which the
+       track knew its position no better than ``RF_LOCATED_M`` (1 sigma, as at the
+       line): a track that nothing else locates is held on the ray by that finder's
+       bearings, so their fit is the bearings agreeing with themselves (held-out seed
+       16, S78: a radar clutter track that one finder's bearings, of a drone 3.8 km
+       away, kept alive for 217 s; docs/notes/wave14.md);
        ``rf_sites`` (default ``RF_SITES``, one) asks that many finders to have fed a
        track before RF link geometry alone backs an update at all; two would set those
        birds apart and half of the planned drones with them, which one finder alone
@@ -176,6 +181,11 @@ RF_BESIDE_S = 120.0
 #: a crossing is a claim about which side of the line an object is on: a track that does
 #: not know its position to this (1 sigma, the ellipse's long axis) cannot make it
 MAX_SIGMA_M = 100.0
+#: step 4: one finder's fit to a track held by its bearings alone is the bearings agreeing
+#: with themselves; located means what it means at the line (``MAX_SIGMA_M``). The
+#: held-out seed 16's clutter track on a finder's ray (S78) was known to 119-676 m at
+#: its fits (docs/notes/wave14.md)
+RF_LOCATED_M = MAX_SIGMA_M
 #: the fixes either side of the line are looked for this close to the crossing
 FIX_WINDOW_S = 15.0
 #: a drone in the air when a feed begins is confirmed within a few scans (the tracker's
@@ -209,7 +219,9 @@ METHODS: dict[Rule, str] = {
         f"less than {RF_SWEEP_SIGMAS:g} bearing errors: a bird riding another drone's "
         "ray; nor on an update after which, within "
         f"{RF_BESIDE_S:g} s, the tracker found the fitting bearings running beside the "
-        "track: a bird crossing another drone's ray), and its track knew its position to "
+        "track: a bird crossing another drone's ray; nor on one at which the track knew "
+        f"its position no better than {RF_LOCATED_M:g} m: held on the ray by those "
+        "bearings alone), and its track knew its position to "
         f"{MAX_SIGMA_M:g} m (1 sigma) "
         f"at its fixes in the {FIX_WINDOW_S:g} s before the line and its first after (the "
         "rest are reported as suspected, with "
@@ -248,6 +260,9 @@ class CountingRule:
     #: long (s), the tracker found the bearings that fit the track running beside it
     #: (``TrackUpdate.rf_beside``; 0: not asked)
     rf_beside_s: float = RF_BESIDE_S
+    #: step 4: with one finder, its RF geometry backs no update at which the track knew
+    #: its position no better than this (m, 1 sigma; inf: not asked)
+    rf_located_m: float = RF_LOCATED_M
     #: step 5: a first fix farther north of the line than this is "seen in the US"
     #: (inf: not asked)
     origin_firm_m: float = FIRM_M

@@ -130,6 +130,7 @@ class TrackSpan:
         sweep_sigmas: float = 0.0,
         late_s: float = 0.0,
         beside_s: float = 0.0,
+        located_m: float = math.inf,
     ) -> tuple[int, int] | None:
         """(updates with independent drone evidence, all updates) up to ``t``, or None
         when the source did not record corroboration.
@@ -144,10 +145,14 @@ class TrackSpan:
         from the start) means something only where the ray then had to follow the track
         across; and none on an update that the tracker found, within ``beside_s`` after
         it, the bearings that fitted running beside the track (:meth:`found_beside`: the
-        ray was another emitter's, which the track crossed; module doc of
-        :mod:`.counting`, step 4)."""
+        ray was another emitter's, which the track crossed); nor on an update at which the
+        track knew its position no better than ``located_m`` (1 sigma, the fix's long
+        axis): held by that finder's bearings alone, the track is on
+        the ray because the bearings put it there (module doc of :mod:`.counting`,
+        step 4)."""
         if not self.evidence_recorded:
             return None
+        sigma = dict(self.fixes) if math.isfinite(located_m) else {}
         swept: dict[str, bool] = {}
         backed = seen = 0
         for (ts, ok), alone, (_, sensors) in zip(
@@ -158,7 +163,9 @@ class TrackSpan:
                 if ok and alone and finders is not None:
                     fed = [s for s in sensors if s in finders]
                     lone = len(fed) == 1
-                    if len(fed) < rf_sites or (lone and self.found_beside(ts, beside_s)):
+                    if len(fed) < rf_sites or (
+                        lone and (self.found_beside(ts, beside_s) or sigma.get(ts, 0.0) > located_m)
+                    ):
                         ok = False
                     elif lone and sweep_sigmas > 0.0:
                         f = fed[0]

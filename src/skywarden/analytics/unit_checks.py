@@ -103,6 +103,7 @@ def evidence_shares(
             p.rf_sweep_sigmas,
             p.rf_late_s,
             p.rf_beside_s,
+            p.rf_located_m,
         )
         if x is not None:
             known.append(x)

@@ -123,6 +123,16 @@ def stats(
             "the track: another emitter's ray that it crossed (default 120; 0: not asked)",
         ),
     ] = None,
+    rf_located_m: Annotated[
+        float | None,
+        typer.Option(
+            "--rf-located-m",
+            min=0.0,
+            help="With one direction finder, its RF geometry backs no update at which the "
+            "track knew its position no better than this (m, 1 sigma): held on the ray by "
+            "those bearings alone (default 100; inf: not asked)",
+        ),
+    ] = None,
     h3_resolution: Annotated[
         int,
         typer.Option("--h3-resolution", min=0, max=15, help="H3 resolution of the hot spots"),
@@ -152,6 +162,7 @@ def stats(
         rf_sweep_sigmas,
         rf_late_s,
         rf_beside_s,
+        rf_located_m,
     )
     result = compute_stats(
         source, start=t0, end=t1, rule=rule, params=params, hotspot_resolution=h3_resolution
@@ -179,6 +190,7 @@ def _params(
     rf_sweep_sigmas: float | None = None,
     rf_late_s: float | None = None,
     rf_beside_s: float | None = None,
+    rf_located_m: float | None = None,
 ) -> CountingRule | None:
     """The counting rule's parameters the options changed (None: the stated defaults)."""
     from skywarden.analytics import CountingRule
@@ -202,6 +214,8 @@ def _params(
         changed["rf_late_s"] = rf_late_s
     if rf_beside_s is not None:
         changed["rf_beside_s"] = rf_beside_s
+    if rf_located_m is not None:
+        changed["rf_located_m"] = rf_located_m
     return CountingRule(**changed) if changed else None
 
 
