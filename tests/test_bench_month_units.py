@@ -42,3 +42,20 @@ def test_a_directory_that_is_not_a_month_is_refused_by_name(tmp_path: Path) -> N
     )
     assert r.returncode != 0
     assert f"{tmp_path} is not a month directory" in r.stderr
+
+
+def test_any_rule_parameter_can_be_set_by_name_and_bad_ones_are_refused() -> None:
+    import pytest
+
+    b = _bench()
+    assert b.parse_params(["rf_located_m=inf", "rf_sites=2"]) == {
+        "rf_located_m": float("inf"),
+        "rf_sites": 2,
+    }
+    for bad, said in (
+        ("rf_located", "NAME=VALUE"),
+        ("nope=1", "NAME=VALUE"),
+        ("rf_late_s=x", "not a number"),
+    ):
+        with pytest.raises(SystemExit, match=said):
+            b.parse_params([bad])
