@@ -278,7 +278,7 @@ def _held_on_a_ray(sigma_from: int) -> TrackSpan:
 
 def test_one_finder_s_fit_to_a_track_its_bearings_alone_hold_backs_nothing() -> None:
     # Held-out seed 16, S78 (docs/notes/wave14.md): a radar clutter track on the ray of a
-    # drone 3.8 km away; after two radar plots only the finder's bearings updated it, so
+    # drone 3.8 km away; after a few radar plots mostly the finder's bearings updated it, so
     # it stayed on the ray because the bearings put it there, known to 119-676 m.
     finders = {"rf-1": SensorSite("rf-1", "rf", 31.7, -106.4, 0.0, {"sigma_bearing_deg": 3.0})}
     held = _held_on_a_ray(sigma_from=3)
