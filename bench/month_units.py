@@ -115,16 +115,16 @@ def parse_params(items: list[str]) -> dict[str, Any]:
 
     from skywarden.analytics.counting import CountingRule
 
-    names = {f.name for f in fields(CountingRule)}
+    kinds = {f.name: int if f.type in (int, "int") else float for f in fields(CountingRule)}
     out: dict[str, Any] = {}
     for item in items:
         name, sep, value = item.partition("=")
-        if not sep or name not in names:
+        if not sep or name not in kinds:
             raise SystemExit(
-                f"month_units: --param {item!r}: NAME=VALUE, NAME one of {sorted(names)}"
+                f"month_units: --param {item!r}: NAME=VALUE, NAME one of {sorted(kinds)}"
             )
         try:
-            out[name] = int(value) if name == "rf_sites" else float(value)
+            out[name] = kinds[name](value)
         except ValueError:
             raise SystemExit(f"month_units: --param {item!r}: {value!r} is not a number") from None
     return out
