@@ -23,6 +23,7 @@ from skywarden.tracking.association import GNNAssociator
 from skywarden.tracking.bearing_assoc import BearingAssociator
 from skywarden.tracking.classify import Classifier
 from skywarden.tracking.deletion import Deleter
+from skywarden.tracking.doppler import DopplerGate
 from skywarden.tracking.existence import Existence
 from skywarden.tracking.filters import Filter, IMMFilter
 from skywarden.tracking.gating import PositionGate
@@ -37,6 +38,7 @@ class TrackerComponents:
     ``velocity_sigma_ms``: a full-state report's velocity sigma when it gives none.
     ``report_min_p_exist``: a coasting track is reported only while its existence
     probability is at least this (it is kept for re-acquisition until deleted).
+    ``doppler``: radial speeds join the position gate and cost (None: position only).
     """
 
     filter: Filter = field(default_factory=IMMFilter)
@@ -50,3 +52,4 @@ class TrackerComponents:
     existence: Existence = field(default_factory=lambda: Existence(clutter_density=5e-9))
     velocity_sigma_ms: float = 2.0
     report_min_p_exist: float = 0.8
+    doppler: DopplerGate | None = field(default_factory=DopplerGate)

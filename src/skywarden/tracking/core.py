@@ -8,7 +8,8 @@ turn and no sensor needs another's clock. Within a group:
 
 1. identity first: a detection carrying a Remote ID serial or ICAO address goes to the
    track that already holds that identity (:mod:`.identity`);
-2. GNN on Mahalanobis-gated costs, confirmed and coasting tracks first, then tentative
+2. GNN on Mahalanobis-gated costs (a radar plot's radial speed joins its position:
+   :mod:`.doppler`), confirmed and coasting tracks first, then tentative
    tracks on what is left (a tentative track never steals a confirmed track's plot);
    a detection whose identity contradicts a track's (another ICAO address) never gates;
 3. the Kalman (or IMM, or extended for bearings) update of every assigned pair at once;
@@ -45,6 +46,7 @@ from skywarden.model import SensorKind
 from skywarden.tracking.bearing_assoc import ScanFits
 from skywarden.tracking.components import TrackerComponents
 from skywarden.tracking.config import TrackerConfig
+from skywarden.tracking.doppler import DopplerGate, doppler_of
 from skywarden.tracking.identity import IdentityBook
 from skywarden.tracking.position_meas import (
     Positions,
@@ -129,6 +131,7 @@ class TrackerCore:
         self.triangulator = c.triangulator
         self.existence = c.existence
         self.chi2 = c.gate.threshold(dims)
+        self.chi2_doppler = DopplerGate.threshold(self.chi2, dims)
         self.table = TrackTable()
         self.t: float | None = None
         self._t_manage: float | None = None
@@ -272,10 +275,15 @@ class TrackerCore:
                 continue
             p = gate_pairs(self.gate, a["x"], a["P"], rows, g, dets, self.dims)
             ti, dj, cost = p.ti, p.dj, p.d2
+            miss, gd = self.chi2, doppler_of(self.components.doppler, g.doppler, self.dims, g.age_s)
+            if gd is not None:
+                miss = self.chi2_doppler
+                cost, keep = gd[0].costs(a, rows[ti], gd[1], dets[dj], cost, miss)
+                ti, dj, cost = ti[keep], dj[keep], cost[keep]
             if g.identity_keys is not None:
                 bad = self.identities.conflict(g, a, rows[ti], dets[dj])
                 ti, dj, cost = ti[~bad], dj[~bad], cost[~bad]
-            at, ad = self.associator.assign(rows.shape[0], dets.shape[0], ti, dj, cost, self.chi2)
+            at, ad = self.associator.assign(rows.shape[0], dets.shape[0], ti, dj, cost, miss)
             all_rows.append(rows[at])
             all_dets.append(dets[ad])
             used[dets[ad]] = True
@@ -295,7 +303,10 @@ class TrackerCore:
                 vsig = self.components.velocity_sigma_ms
                 self.filter.update(a, rows[full], full_state(g, dets[full], vsig))
             if not full.all():
-                self.filter.update(a, rows[~full], position(g, dets[~full]))
+                part = dets[~full]
+                gd = doppler_of(self.components.doppler, g.doppler, self.dims, g.age_s)
+                meas = position(g, part) if gd is None else gd[0].measurement(g.z, g.R, gd[1], part)
+                self.filter.update(a, rows[~full], meas)
             self._record(g, rows, dets, confirming)
         new = np.flatnonzero(~used)
         if new.shape[0]:

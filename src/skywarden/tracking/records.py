@@ -18,6 +18,7 @@ from skywarden.errors import SkywardenError
 from skywarden.geo import FloatArray
 from skywarden.model import SensorKind
 from skywarden.tracking.bearings import Bearings
+from skywarden.tracking.doppler import DopplerPlots
 
 TENTATIVE, CONFIRMED, COASTING = 0, 1, 2
 KIND_BIT = {k: 1 << i for i, k in enumerate(SensorKind)}
@@ -49,6 +50,9 @@ class ScanGroup:
     # report), None when none is: the core compares a delayed report with each track as
     # it was then (:mod:`.delayed`)
     age_s: FloatArray | None = None
+    # a radar group's radial speeds and lines of sight (:mod:`.doppler`), None when any
+    # plot lacks them
+    doppler: DopplerPlots | None = None
 
     def __len__(self) -> int:
         if self.bearings is not None:
@@ -88,6 +92,12 @@ class ScanGroup:
             raise ScanError(f"{where}: non-finite position or covariance")
         if (np.diagonal(self.R, axis1=1, axis2=2) <= 0).any():
             raise ScanError(f"{where}: covariance with non-positive variance")
+        if self.doppler is not None:
+            dop = self.doppler
+            if dop.vr.shape != (m,) or dop.site.shape != (m, 3):
+                raise ScanError(f"{where}: doppler needs ({m},) speeds and ({m}, 3) sites")
+            if not (np.isfinite(dop.vr).all() and np.isfinite(dop.site).all()):
+                raise ScanError(f"{where}: non-finite radial speed or radar site")
         if self.age_s is not None:
             age = self.age_s
             if age.shape != (m,) or not (np.isfinite(age).all() and (age >= 0).all()):

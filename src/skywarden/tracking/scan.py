@@ -21,6 +21,7 @@ from skywarden.model import Detection, Position
 from skywarden.tracking.bearings import Bearings
 from skywarden.tracking.classreport import ClassReportError
 from skywarden.tracking.config import TrackerConfig
+from skywarden.tracking.doppler import DopplerPlots, line_of_sight, read_doppler
 from skywarden.tracking.records import ScanError, ScanGroup
 
 
@@ -74,9 +75,11 @@ def _position_group(
     dets: Sequence[Detection],
     enu: FloatArray,
     vel: FloatArray,
+    doppler: DopplerPlots | None = None,
 ) -> ScanGroup:
     """``enu``: the detections' (m, 3) frame positions; ``vel``: their velocities already
-    in the frame's axes (NaN rows where none was reported)."""
+    in the frame's axes (NaN rows where none was reported); ``doppler``: the group's
+    radial speeds when every plot has one (:mod:`.doppler`)."""
     m = len(dets)
     pos = [d.position for d in dets]
     r = _covariances(pos, config.sigma_for(str(dets[0].kind)))
@@ -114,6 +117,7 @@ def _position_group(
         rcs_dbsm=rcs if np.isfinite(rcs).any() else None,
         class_lik=class_lik,
         age_s=ages if ages.any() else None,
+        doppler=doppler,
     )
 
 
@@ -145,10 +149,44 @@ def _position_groups(
     has_v = np.isfinite(vel).all(axis=1)
     if has_v.any():  # each report's ENU is its own point's; the tracker's is the origin's
         vel[has_v] = frame.vectors_to_frame(lat[has_v], lon[has_v], vel[has_v])
+    dops = _dopplers(frame, config, groups, spans, lat, lon, enu)
     return [
-        _position_group(config, dets, enu[sl], vel[sl])
-        for dets, sl in zip(groups, spans, strict=True)
+        _position_group(config, dets, enu[sl], vel[sl], dop)
+        for dets, sl, dop in zip(groups, spans, dops, strict=True)
     ]
+
+
+def _dopplers(
+    frame: LocalFrame,
+    config: TrackerConfig,
+    groups: Sequence[Sequence[Detection]],
+    spans: Sequence[slice],
+    lat: FloatArray,
+    lon: FloatArray,
+    enu: FloatArray,
+) -> list[DopplerPlots | None]:
+    """Each group's Doppler (None where a plot lacks it or Doppler is off). The lines of
+    sight, East-North-Up at the radar, are turned into the frame's axes at each plot's
+    point (one call for the scan; the radar's own point is within a sector of it, where
+    the axes differ by a few hundredths of a degree)."""
+    read = [read_doppler(dets) if config.doppler else None for dets in groups]
+    if all(r is None for r in read):
+        return [None] * len(groups)
+    pairs = zip(read, spans, strict=True)
+    at = np.concatenate([np.arange(sl.start, sl.stop) for r, sl in pairs if r is not None])
+    polar = np.concatenate([r[1] for r in read if r is not None])
+    los = frame.vectors_to_frame(lat[at], lon[at], line_of_sight(polar))
+    out: list[DopplerPlots | None] = []
+    done = 0
+    for r in read:
+        if r is None:
+            out.append(None)
+            continue
+        k = r[0].shape[0]
+        sl = slice(done, done + k)
+        out.append(DopplerPlots(r[0], enu[at[sl]] - polar[sl, :1] * los[sl]))
+        done += k
+    return out
 
 
 def _df_range(config: TrackerConfig, dets: Sequence[Detection]) -> float:

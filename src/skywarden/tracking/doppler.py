@@ -1,0 +1,197 @@
+"""Doppler-aided association: a radar plot's radial speed against each track's.
+
+A surveillance radar measures a plot's radial (range-rate) speed to a fraction of a
+metre per second but its position only to tens of metres at range: at 7.7 km, 0.5 deg
+of azimuth is 70 m across the beam. Two targets a plot's position cannot tell apart,
+a drone hovering and a bird passing 130 m from it, differ by metres per second along
+the line of sight. Position-only gating gives the hovering track the bird's plot, and
+the track follows the bird from then on (seed 16's S86 false incursion,
+docs/notes/wave15.md).
+
+Each gated pair's radial-speed residual is added to its position distance: the track's
+predicted radial speed along the plot's line of sight ``u`` is ``u . v``; its variance
+is ``h P h^T + sigma^2`` with ``h = [(v - u (u . v)) / r, u]``, the derivative of
+``u . v`` by the track's position (the line of sight turns as the position moves across
+it) and by its velocity. The sum is a chi-square of one more degree of freedom, gated
+at the position gate's probability (Bar-Shalom, Willett and Tian 2011, section 3.4,
+range-rate measurements; Blackman and Popoli 1999, section 6.2: extra measured
+dimensions join the association distance). Association only: the filter is still
+updated with the plot's position, so a track's state moves only by the plots it
+takes.
+
+A group uses Doppler only when every plot in it carries a radial speed and the polar
+geometry to place it (``attrs``: ``radial_velocity_mps`` as the simulator writes it, or
+``radial_velocity_ms`` as ASTERIX and the plots CSV do, positive receding; with
+``azimuth_deg``, ``elevation_deg`` and ``range_m``); else the group is gated on
+position alone, as before.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.stats import chi2 as chi2_dist
+
+from skywarden.geo import FloatArray
+from skywarden.model import Detection
+
+IntArray = npt.NDArray[np.intp]
+
+#: attribute names of a plot's radial speed: the simulator's and the ingest's (m/s)
+RADIAL_KEYS = ("radial_velocity_mps", "radial_velocity_ms")
+#: a radial speed above this is no aircraft's, drone's or bird's (the plots CSV's limit)
+MAX_RADIAL_MS = 400.0
+
+
+@dataclass(frozen=True)
+class DopplerPlots:
+    """One group's Doppler: per plot the radial speed ``vr`` (m/s, positive receding) and
+    the radar's ``site`` (m, 3) in the frame (the plot's position less its range along
+    its line of sight: a plot carries its own polar geometry, not its radar's place)."""
+
+    vr: FloatArray
+    site: FloatArray
+
+
+def _number(attrs: Mapping[str, object], key: str) -> float:
+    v = attrs.get(key)
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return math.nan
+    return float(v)
+
+
+def _radial_attr(attrs: Mapping[str, object]) -> float:
+    for key in RADIAL_KEYS:
+        if key in attrs:
+            return _number(attrs, key)
+    return math.nan
+
+
+def read_doppler(dets: Sequence[Detection]) -> tuple[FloatArray, FloatArray] | None:
+    """``(vr, polar)`` of a group's plots, ``polar`` (m, 3) as range, azimuth and
+    elevation (m, deg, deg); None unless every plot carries all four, finite and in
+    range (a plot without them is gated on position, so the group is)."""
+    vr = np.array([_radial_attr(d.attrs) for d in dets], dtype=np.float64)
+    if not (np.isfinite(vr).all() and (np.abs(vr) <= MAX_RADIAL_MS).all()):
+        return None
+    polar = np.array(
+        [[_number(d.attrs, k) for k in ("range_m", "azimuth_deg", "elevation_deg")] for d in dets],
+        dtype=np.float64,
+    )
+    if not (np.isfinite(polar).all() and (polar[:, 0] > 0).all()):
+        return None
+    return vr, polar
+
+
+def line_of_sight(polar: FloatArray) -> FloatArray:
+    """(m, 3) unit East-North-Up vectors of azimuth (from north) and elevation."""
+    az, el = np.radians(polar[:, 1]), np.radians(polar[:, 2])
+    ce = np.cos(el)
+    return np.stack([np.sin(az) * ce, np.cos(az) * ce, np.sin(el)], axis=1)
+
+
+def _radial(x: FloatArray, site: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Predicted radial speeds (k,) of states ``x`` (k, 6) seen from ``site`` (k, 3), and
+    their Jacobians (k, 6): by position ``(v - u (u . v)) / r``, by velocity ``u``."""
+    d = x[:, :3] - site
+    rho = np.maximum(np.sqrt(np.einsum("ki,ki->k", d, d)), 1.0)
+    u = d / rho[:, None]
+    v = x[:, 3:6]
+    vr = np.einsum("ki,ki->k", u, v)
+    return vr, np.concatenate([(v - u * vr[:, None]) / rho[:, None], u], axis=1)
+
+
+def radial_d2(
+    x: FloatArray,
+    p: FloatArray,
+    rows: IntArray,
+    dop: DopplerPlots,
+    dets: IntArray,
+    sigma_ms: float,
+) -> FloatArray:
+    """Squared normalised radial-speed residuals of pairs (track ``rows``, plot ``dets``)
+    of a 3-D state ``[position, velocity]`` (see module)."""
+    pred, h = _radial(x[rows], dop.site[dets])
+    var = np.einsum("ki,kij,kj->k", h, p[rows], h) + sigma_ms**2
+    return np.asarray((dop.vr[dets] - pred) ** 2 / var)
+
+
+@dataclass
+class PositionDopplerMeasurement:
+    """Radar plots as position and radial speed (k, 4), one extended Kalman update:
+    ``h(x) = [p, u . v]`` with ``u`` the unit line from ``site`` (k, 3) to ``p``. The
+    radial speed's error is independent of the position's (``R`` block-diagonal)."""
+
+    z: FloatArray
+    R: FloatArray
+    site: FloatArray
+
+    def linearise(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
+        k, n = x.shape
+        vr, hr = _radial(x, self.site)
+        h = np.zeros((k, 4, n))
+        h[:, 0, 0] = h[:, 1, 1] = h[:, 2, 2] = 1.0
+        h[:, 3, :6] = hr
+        return np.concatenate([x[:, :3], vr[:, None]], axis=1), h
+
+    def residual(self, zhat: FloatArray) -> FloatArray:
+        return self.z - zhat
+
+
+def doppler_of(
+    gate: DopplerGate | None, dop: DopplerPlots | None, dims: int, ages: FloatArray | None
+) -> tuple[DopplerGate, DopplerPlots] | None:
+    """The gate and a group's radial speeds when they join its association and update:
+    a 3-D tracker with the gate on, and a group of plots, none of them delayed reports."""
+    if gate is None or dop is None or dims != 3 or ages is not None:
+        return None
+    return gate, dop
+
+
+@dataclass(frozen=True)
+class DopplerGate:
+    """Doppler in the association as a component: ``sigma_ms``, a plot's radial-speed
+    error (1 sigma) where the radar states none."""
+
+    sigma_ms: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.sigma_ms) and self.sigma_ms > 0):
+            raise ValueError(f"DopplerGate: sigma_ms must be positive, got {self.sigma_ms}")
+
+    @staticmethod
+    def threshold(position_chi2: float, dims: int) -> float:
+        """The joint gate: the chi-square point of ``dims + 1`` degrees of freedom at the
+        position gate's probability (18.47 for 3-D at 99.9 %)."""
+        prob = float(chi2_dist.cdf(position_chi2, dims))
+        return float(chi2_dist.ppf(prob, dims + 1))
+
+    def costs(
+        self,
+        a: dict[str, FloatArray],
+        rows: IntArray,
+        dop: DopplerPlots,
+        dets: IntArray,
+        d2: FloatArray,
+        joint_chi2: float,
+    ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+        """Joint distances of gated pairs (track ``rows`` of the table's arrays ``a``,
+        plots ``dets``, position distances ``d2``) and which pass the joint gate."""
+        cost = d2 + radial_d2(a["x"], a["P"], rows, dop, dets, self.sigma_ms)
+        return cost, cost <= joint_chi2
+
+    def measurement(
+        self, z: FloatArray, r: FloatArray, dop: DopplerPlots, dets: IntArray
+    ) -> PositionDopplerMeasurement:
+        """Plots ``dets`` of a group (positions ``z``, covariances ``r``) with their
+        radial speeds, for the filter's update."""
+        k = dets.shape[0]
+        rr = np.zeros((k, 4, 4))
+        rr[:, :3, :3] = r[dets]
+        rr[:, 3, 3] = self.sigma_ms**2
+        zz = np.concatenate([z[dets], dop.vr[dets][:, None]], axis=1)
+        return PositionDopplerMeasurement(zz, rr, dop.site[dets])
