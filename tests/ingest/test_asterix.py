@@ -91,6 +91,22 @@ def test_cat015_wgs84_plot_with_geometric_height_and_doppler() -> None:
     assert det.position.lat == pytest.approx(31.77, abs=1e-7)
     assert det.position.alt_m == 1250.25
     assert det.attrs["radial_velocity_ms"] == -4.5 and det.attrs["track_number"] == 7
+    assert "radial_velocity_sigma_ms" not in det.attrs
+
+
+def test_cat015_doppler_with_its_precision() -> None:
+    data = cat015(
+        **{
+            "600": bytes([0x80]) + signed(31.77, WGS_SCALE, 4) + signed(-106.45, WGS_SCALE, 4),
+            "601": bytes([0x80]) + signed(1250.25, 0.01, 3),
+            "626": bytes([0xC0]) + signed(-4.5, 0.01, 3) + unsigned(0.25, 1 / 64, 2),
+        }
+    )
+    _, out = parse(data)
+    (det,) = out
+    assert isinstance(det, Detection)
+    assert det.attrs["radial_velocity_ms"] == -4.5
+    assert det.attrs["radial_velocity_sigma_ms"] == 0.25  # I626/SDDV: the tracker's error
 
 
 def test_cat015_polar_plot_from_the_site() -> None:

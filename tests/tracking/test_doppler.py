@@ -16,6 +16,7 @@ from skywarden.tracking.doppler import (
     DopplerPlots,
     PositionDopplerMeasurement,
     line_of_sight,
+    radial_d2,
     read_doppler,
 )
 from skywarden.tracking.scan import scan_groups
@@ -208,3 +209,27 @@ def test_the_configuration_switches_it_and_checks_its_error() -> None:
     assert gate is not None and gate.sigma_ms == 0.3
     with pytest.raises(InvalidConfig, match="doppler_sigma_ms"):
         TrackerConfig(doppler_sigma_ms=-1.0)
+
+
+def test_a_stated_radial_speed_error_is_the_plots_own() -> None:
+    frame = LocalFrame(26.05, -97.6, 20.0)
+    radar = (26.0, -97.55, 30.0)
+    polar = {"range_m": 6000.0, "azimuth_deg": 40.0, "elevation_deg": 2.0}
+    plots = [
+        _plot(frame, radar, polar | {"radial_velocity_ms": -3.5, "radial_velocity_sigma_ms": 0.2}),
+        _plot(frame, radar, polar | {"radial_velocity_ms": 4.0}),
+    ]
+    (g,) = scan_groups(frame, TrackerConfig(), plots)
+    assert g.doppler is not None and g.doppler.sigma is not None
+    assert g.doppler.sigma[0] == 0.2 and np.isnan(g.doppler.sigma[1])
+    g.validate(3)
+    # a still track: the stated 0.2 m/s makes 3.5 m/s off count for more than the
+    # 4 m/s off of the plot that states nothing (taken at the gate's 1 m/s)
+    x = np.zeros((1, 6))
+    x[0, :3] = g.z[0] if g.z is not None else 0.0
+    p = np.eye(6)[None] * 0.01
+    rows = np.zeros(2, dtype=np.intp)
+    d2 = radial_d2(x, p, rows, g.doppler, np.arange(2), 1.0)
+    assert d2[0] > 200.0 > d2[1] > 10.0
+    meas = DopplerGate(1.0).measurement(g.z, g.R, g.doppler, np.arange(2))
+    assert meas.R[:, 3, 3] == pytest.approx([0.04, 1.0])

@@ -4,7 +4,7 @@ Categories read (editions as shipped by asterix-decoder):
 
 * **015** (INCS target reports: the category of non-cooperative drone radars):
   I600 WGS84 position with I601 geometric height; else polar I625 range, I627 azimuth,
-  I628 elevation from the sensor site; I626 Doppler (radial) speed; I145 time of
+  I628 elevation from the sensor site; I626 Doppler (radial) speed and its precision; I145 time of
   applicability; I161 track/plot number; I300 classification.
 * **048** (monoradar target reports): I040 slant range (NM) and azimuth from the radar
   site; I090 flight level; I220 aircraft address, I240 identification; I200 ground
@@ -245,6 +245,9 @@ class AsterixParser(Parser):
         dv = get(rec, "I626", "DV", "DV")
         if dv is not None:
             attrs["radial_velocity_ms"] = float(dv)
+        sd_dv = get(rec, "I626", "SD_DV", "SD_DV")
+        if sd_dv is not None and float(sd_dv) > 0:
+            attrs["radial_velocity_sigma_ms"] = float(sd_dv)
         trk = get(rec, "I161", "TrkN")
         if trk is not None:
             attrs["track_number"] = int(trk)

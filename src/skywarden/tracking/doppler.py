@@ -43,18 +43,23 @@ IntArray = npt.NDArray[np.intp]
 
 #: attribute names of a plot's radial speed: the simulator's and the ingest's (m/s)
 RADIAL_KEYS = ("radial_velocity_mps", "radial_velocity_ms")
+#: attribute name of a plot's stated radial-speed error, 1 sigma (m/s)
+SIGMA_KEY = "radial_velocity_sigma_ms"
 #: a radial speed above this is no aircraft's, drone's or bird's (the plots CSV's limit)
 MAX_RADIAL_MS = 400.0
 
 
 @dataclass(frozen=True)
 class DopplerPlots:
-    """One group's Doppler: per plot the radial speed ``vr`` (m/s, positive receding) and
+    """One group's Doppler: per plot the radial speed ``vr`` (m/s, positive receding),
     the radar's ``site`` (m, 3) in the frame (the plot's position less its range along
-    its line of sight: a plot carries its own polar geometry, not its radar's place)."""
+    its line of sight: a plot carries its own polar geometry, not its radar's place) and
+    the radar's stated error ``sigma`` (``attrs.radial_velocity_sigma_ms``, ASTERIX
+    I015/626 SDDV), None where no plot states one."""
 
     vr: FloatArray
     site: FloatArray
+    sigma: FloatArray | None = None  # (m,) m/s where the radar states it, NaN where not
 
 
 def _number(attrs: Mapping[str, object], key: str) -> float:
@@ -69,6 +74,14 @@ def _radial_attr(attrs: Mapping[str, object]) -> float:
         if key in attrs:
             return _number(attrs, key)
     return math.nan
+
+
+def stated_sigma(dets: Sequence[Detection]) -> FloatArray | None:
+    """Each plot's stated radial-speed error (NaN where absent or not a positive
+    number); None when no plot states one."""
+    sig = np.array([_number(d.attrs, SIGMA_KEY) for d in dets], dtype=np.float64)
+    sig[~(sig > 0) | ~np.isfinite(sig)] = np.nan
+    return sig if np.isfinite(sig).any() else None
 
 
 def read_doppler(dets: Sequence[Detection]) -> tuple[FloatArray, FloatArray] | None:
@@ -105,6 +118,13 @@ def _radial(x: FloatArray, site: FloatArray) -> tuple[FloatArray, FloatArray]:
     return vr, np.concatenate([(v - u * vr[:, None]) / rho[:, None], u], axis=1)
 
 
+def _variance(dop: DopplerPlots, dets: IntArray, sigma_ms: float) -> FloatArray:
+    """Radial-speed error variances of plots ``dets``: stated, else ``sigma_ms``."""
+    if dop.sigma is None:
+        return np.full(dets.shape[0], sigma_ms**2)
+    return np.asarray(np.nan_to_num(dop.sigma[dets], nan=sigma_ms) ** 2)
+
+
 def radial_d2(
     x: FloatArray,
     p: FloatArray,
@@ -116,7 +136,7 @@ def radial_d2(
     """Squared normalised radial-speed residuals of pairs (track ``rows``, plot ``dets``)
     of a 3-D state ``[position, velocity]`` (see module)."""
     pred, h = _radial(x[rows], dop.site[dets])
-    var = np.einsum("ki,kij,kj->k", h, p[rows], h) + sigma_ms**2
+    var = np.einsum("ki,kij,kj->k", h, p[rows], h) + _variance(dop, dets, sigma_ms)
     return np.asarray((dop.vr[dets] - pred) ** 2 / var)
 
 
@@ -192,6 +212,6 @@ class DopplerGate:
         k = dets.shape[0]
         rr = np.zeros((k, 4, 4))
         rr[:, :3, :3] = r[dets]
-        rr[:, 3, 3] = self.sigma_ms**2
+        rr[:, 3, 3] = _variance(dop, dets, self.sigma_ms)
         zz = np.concatenate([z[dets], dop.vr[dets][:, None]], axis=1)
         return PositionDopplerMeasurement(zz, rr, dop.site[dets])

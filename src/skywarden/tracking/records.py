@@ -98,6 +98,9 @@ class ScanGroup:
                 raise ScanError(f"{where}: doppler needs ({m},) speeds and ({m}, 3) sites")
             if not (np.isfinite(dop.vr).all() and np.isfinite(dop.site).all()):
                 raise ScanError(f"{where}: non-finite radial speed or radar site")
+            sig = dop.sigma
+            if sig is not None and (sig.shape != (m,) or (sig <= 0).any()):
+                raise ScanError(f"{where}: doppler sigma needs ({m},) positive values or NaN")
         if self.age_s is not None:
             age = self.age_s
             if age.shape != (m,) or not (np.isfinite(age).all() and (age >= 0).all()):

@@ -21,7 +21,7 @@ from skywarden.model import Detection, Position
 from skywarden.tracking.bearings import Bearings
 from skywarden.tracking.classreport import ClassReportError
 from skywarden.tracking.config import TrackerConfig
-from skywarden.tracking.doppler import DopplerPlots, line_of_sight, read_doppler
+from skywarden.tracking.doppler import DopplerPlots, line_of_sight, read_doppler, stated_sigma
 from skywarden.tracking.records import ScanError, ScanGroup
 
 
@@ -178,13 +178,14 @@ def _dopplers(
     los = frame.vectors_to_frame(lat[at], lon[at], line_of_sight(polar))
     out: list[DopplerPlots | None] = []
     done = 0
-    for r in read:
+    for r, dets in zip(read, groups, strict=True):
         if r is None:
             out.append(None)
             continue
         k = r[0].shape[0]
         sl = slice(done, done + k)
-        out.append(DopplerPlots(r[0], enu[at[sl]] - polar[sl, :1] * los[sl]))
+        site = enu[at[sl]] - polar[sl, :1] * los[sl]
+        out.append(DopplerPlots(r[0], site, stated_sigma(dets)))
         done += k
     return out
 
