@@ -88,6 +88,8 @@ def read_doppler(dets: Sequence[Detection]) -> tuple[FloatArray, FloatArray] | N
     """``(vr, polar)`` of a group's plots, ``polar`` (m, 3) as range, azimuth and
     elevation (m, deg, deg); None unless every plot carries all four, finite and in
     range (a plot without them is gated on position, so the group is)."""
+    if not any(k in dets[0].attrs for k in RADIAL_KEYS):
+        return None  # not a Doppler radar's group (most groups): no loop over it
     vr = np.array([_radial_attr(d.attrs) for d in dets], dtype=np.float64)
     if not (np.isfinite(vr).all() and (np.abs(vr) <= MAX_RADIAL_MS).all()):
         return None

@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from skywarden.geo import FloatArray
 from skywarden.tracking import kalman
+from skywarden.tracking.doppler import PositionDopplerMeasurement
 from skywarden.tracking.measurements import (
     MeasurementModel,
     PositionMeasurement,
@@ -84,6 +85,11 @@ def repeat_rows(meas: MeasurementModel, r: int) -> MeasurementModel:
         # dataclass introspection (a few microseconds a call, some 30,000 calls a day)
         pm = cast(PositionMeasurement | StateMeasurement, meas)
         return type(pm)(pm.z.repeat(r, axis=0), pm.R.repeat(r, axis=0))
+    if isinstance(meas, PositionDopplerMeasurement):  # every radar plot with its Doppler
+        z, rr, site = meas.z, meas.R, meas.site
+        return PositionDopplerMeasurement(
+            z.repeat(r, axis=0), rr.repeat(r, axis=0), site.repeat(r, axis=0)
+        )
     assert dataclasses.is_dataclass(meas) and not isinstance(meas, type)
     cols = {
         f.name: np.repeat(v, r, axis=0) if isinstance(v, np.ndarray) else v
