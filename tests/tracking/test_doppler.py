@@ -225,8 +225,9 @@ def test_a_stated_radial_speed_error_is_the_plots_own() -> None:
     g.validate(3)
     # a still track: the stated 0.2 m/s makes 3.5 m/s off count for more than the
     # 4 m/s off of the plot that states nothing (taken at the gate's 1 m/s)
+    assert g.z is not None and g.R is not None
     x = np.zeros((1, 6))
-    x[0, :3] = g.z[0] if g.z is not None else 0.0
+    x[0, :3] = g.z[0]
     p = np.eye(6)[None] * 0.01
     rows = np.zeros(2, dtype=np.intp)
     d2 = radial_d2(x, p, rows, g.doppler, np.arange(2), 1.0)
