@@ -157,7 +157,7 @@ def test_a_scan_places_each_plots_radar_and_reads_either_name() -> None:
             },
         ),
     ]
-    (g,) = scan_groups(frame, TrackerConfig(), plots)
+    (g,) = scan_groups(frame, TrackerConfig(doppler=True), plots)
     assert g.doppler is not None
     assert g.doppler.vr.tolist() == [-3.5, 12.0]
     site = np.array(frame.to_enu(*radar)).ravel()
@@ -168,7 +168,7 @@ def test_a_scan_places_each_plots_radar_and_reads_either_name() -> None:
     g.validate(3)
     # one plot without its radial speed: the group is gated on position, as before
     bare = _plot(frame, radar, {"range_m": 5000.0, "azimuth_deg": 10.0, "elevation_deg": 1.0})
-    (g2,) = scan_groups(frame, TrackerConfig(), [*plots, bare])
+    (g2,) = scan_groups(frame, TrackerConfig(doppler=True), [*plots, bare])
     assert g2.doppler is None
     (g3,) = scan_groups(frame, TrackerConfig(doppler=False), plots)
     assert g3.doppler is None
@@ -204,8 +204,9 @@ def test_a_malformed_doppler_group_is_refused_by_name() -> None:
 
 
 def test_the_configuration_switches_it_and_checks_its_error() -> None:
+    assert TrackerConfig().components(3).doppler is None  # off unless asked (see notes)
     assert TrackerConfig(doppler=False).components(3).doppler is None
-    gate = TrackerConfig(doppler_sigma_ms=0.3).components(3).doppler
+    gate = TrackerConfig(doppler=True, doppler_sigma_ms=0.3).components(3).doppler
     assert gate is not None and gate.sigma_ms == 0.3
     with pytest.raises(InvalidConfig, match="doppler_sigma_ms"):
         TrackerConfig(doppler_sigma_ms=-1.0)
@@ -219,7 +220,7 @@ def test_a_stated_radial_speed_error_is_the_plots_own() -> None:
         _plot(frame, radar, polar | {"radial_velocity_ms": -3.5, "radial_velocity_sigma_ms": 0.2}),
         _plot(frame, radar, polar | {"radial_velocity_ms": 4.0}),
     ]
-    (g,) = scan_groups(frame, TrackerConfig(), plots)
+    (g,) = scan_groups(frame, TrackerConfig(doppler=True), plots)
     assert g.doppler is not None and g.doppler.sigma is not None
     assert g.doppler.sigma[0] == 0.2 and np.isnan(g.doppler.sigma[1])
     g.validate(3)

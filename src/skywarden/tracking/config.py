@@ -77,10 +77,11 @@ class TrackerConfig:
     tracks start ``rf_default_height_m`` above the frame origin
     (+-``rf_height_sigma_m``) unless elevation is measured.
     Doppler (:mod:`.doppler`): with ``doppler`` on, a radar plot's radial speed joins
-    its position in the gate and the association cost when every plot of the group
-    carries one; ``doppler_sigma_ms`` is its error (1 sigma) where the radar states
-    none (1 m/s: twice the simulated radars' 0.5 m/s, the order real counter-drone
-    radars quote).
+    its position in the gate, the association cost and the update when every plot of
+    the group carries one; ``doppler_sigma_ms`` is its error (1 sigma) where the radar
+    states none (1 m/s: twice the simulated radars' 0.5 m/s). Off by default: on the
+    held-out days it kept a hovering drone's track from a passing bird but broke a
+    drone's track where it turned back at the line (docs/notes/wave15.md).
     Existence (IPDA, :mod:`.existence`): ``detection_probability`` per scan,
     ``survival_per_s``, clutter density ``clutter_per_km2`` (2-D runs) or
     ``clutter_per_km3`` (3-D), a new track's ``p_exist_init``. A coasting track is kept
@@ -117,7 +118,7 @@ class TrackerConfig:
     dense_limit: int = 4096
     hover_tau_s: float = 2.0
     hover_q: float = 8.0
-    doppler: bool = True
+    doppler: bool = False
     doppler_sigma_ms: float = 1.0
 
     def __post_init__(self) -> None:
