@@ -33,7 +33,9 @@ class ConfigFileError(SkywardenError, ValueError):
         self.reason = reason
 
 
-def _unknown_keys(cls: type, data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, type]]:
+def _unknown_keys(
+    cls: type, data: Mapping[str, Any], prefix: str = ""
+) -> list[tuple[str, type]]:
     """Dotted keys of ``data`` that are not fields of dataclass ``cls`` (recursively),
     each with the class it should have been a field of."""
     hints = typing.get_type_hints(cls)

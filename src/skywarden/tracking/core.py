@@ -46,7 +46,7 @@ from skywarden.model import SensorKind
 from skywarden.tracking.bearing_assoc import ScanFits
 from skywarden.tracking.components import TrackerComponents
 from skywarden.tracking.config import TrackerConfig
-from skywarden.tracking.doppler import DopplerGate, doppler_of
+from skywarden.tracking.doppler import DopplerGate, DopplerPlots, doppler_of
 from skywarden.tracking.identity import IdentityBook
 from skywarden.tracking.position_meas import (
     Positions,
@@ -255,8 +255,11 @@ class TrackerCore:
             for r, j in zip(rows.tolist(), dets.tolist(), strict=True):
                 self.identities.give(int(a["id"][r]), g, j)
 
-    def _associate_positions(self, g: ScanGroup, used: BoolArray) -> tuple[IntArray, IntArray]:
-        """Identity first, then GNN: confirmed/coasting tracks, then tentative ones."""
+    def _associate_positions(
+        self, g: ScanGroup, used: BoolArray, gd: tuple[DopplerGate, DopplerPlots] | None
+    ) -> tuple[IntArray, IntArray]:
+        """Identity first, then GNN: confirmed/coasting tracks, then tentative ones
+        (``gd``: the Doppler gate and the group's radial speeds, if they join)."""
         assert g.z is not None and g.R is not None
         a = self.table.a
         id_rows, id_dets = self.identities.first(g, self.table, self.chi2)
@@ -275,7 +278,7 @@ class TrackerCore:
                 continue
             p = gate_pairs(self.gate, a["x"], a["P"], rows, g, dets, self.dims)
             ti, dj, cost = p.ti, p.dj, p.d2
-            miss, gd = self.chi2, doppler_of(self.components.doppler, g.doppler, self.dims, g.age_s)
+            miss = self.chi2
             if gd is not None:
                 miss = self.chi2_doppler
                 cost, keep = gd[0].costs(a, rows[ti], gd[1], dets[dj], cost, miss)
@@ -294,7 +297,8 @@ class TrackerCore:
         assert g.z is not None and g.R is not None
         a = self.table.a
         used = np.zeros(g.z.shape[0], dtype=bool)
-        rows, dets = self._associate_positions(g, used)
+        gd = doppler_of(self.components.doppler, g.doppler, self.dims, g.age_s)
+        rows, dets = self._associate_positions(g, used, gd)
         confirming = g.kind != SensorKind.VISUAL
         if rows.shape[0]:
             self._existence_evidence(rows, position(g, dets))
@@ -304,7 +308,6 @@ class TrackerCore:
                 self.filter.update(a, rows[full], full_state(g, dets[full], vsig))
             if not full.all():
                 part = dets[~full]
-                gd = doppler_of(self.components.doppler, g.doppler, self.dims, g.age_s)
                 meas = position(g, part) if gd is None else gd[0].measurement(g.z, g.R, gd[1], part)
                 self.filter.update(a, rows[~full], meas)
             self._record(g, rows, dets, confirming)

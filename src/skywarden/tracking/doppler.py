@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import pymap3d
 from scipy.stats import chi2 as chi2_dist
 
 from skywarden.geo import FloatArray
@@ -89,7 +90,7 @@ def read_doppler(dets: Sequence[Detection]) -> tuple[FloatArray, FloatArray] | N
     elevation (m, deg, deg); None unless every plot carries all four, finite and in
     range (a plot without them is gated on position, so the group is)."""
     if not any(k in dets[0].attrs for k in RADIAL_KEYS):
-        return None  # not a Doppler radar's group (most groups): no loop over it
+        return None  # Remote ID, ADS-B, a radar without Doppler: no loop over the group
     vr = np.array([_radial_attr(d.attrs) for d in dets], dtype=np.float64)
     if not (np.isfinite(vr).all() and (np.abs(vr) <= MAX_RADIAL_MS).all()):
         return None
@@ -103,10 +104,10 @@ def read_doppler(dets: Sequence[Detection]) -> tuple[FloatArray, FloatArray] | N
 
 
 def line_of_sight(polar: FloatArray) -> FloatArray:
-    """(m, 3) unit East-North-Up vectors of azimuth (from north) and elevation."""
-    az, el = np.radians(polar[:, 1]), np.radians(polar[:, 2])
-    ce = np.cos(el)
-    return np.stack([np.sin(az) * ce, np.cos(az) * ce, np.sin(el)], axis=1)
+    """(m, 3) unit East-North-Up vectors of azimuth (from north) and elevation
+    (``polar`` as :func:`read_doppler` gives it; pymap3d's ``aer2enu`` at unit range)."""
+    e, n, u = pymap3d.aer2enu(polar[:, 1], polar[:, 2], 1.0)
+    return np.stack([e, n, u], axis=1)
 
 
 def _radial(x: FloatArray, site: FloatArray) -> tuple[FloatArray, FloatArray]:

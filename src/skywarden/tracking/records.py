@@ -50,8 +50,8 @@ class ScanGroup:
     # report), None when none is: the core compares a delayed report with each track as
     # it was then (:mod:`.delayed`)
     age_s: FloatArray | None = None
-    # a radar group's radial speeds and lines of sight (:mod:`.doppler`), None when any
-    # plot lacks them
+    # a radar group's radial speeds and radar sites (:mod:`.doppler`), None when any
+    # plot lacks them or Doppler is off
     doppler: DopplerPlots | None = None
 
     def __len__(self) -> int:

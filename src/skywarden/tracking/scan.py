@@ -169,7 +169,9 @@ def _dopplers(
     sight, East-North-Up at the radar, are turned into the frame's axes at each plot's
     point (one call for the scan; the radar's own point is within a sector of it, where
     the axes differ by a few hundredths of a degree)."""
-    read = [read_doppler(dets) if config.doppler else None for dets in groups]
+    if not config.doppler:
+        return [None] * len(groups)
+    read = [read_doppler(dets) for dets in groups]
     if all(r is None for r in read):
         return [None] * len(groups)
     pairs = zip(read, spans, strict=True)
