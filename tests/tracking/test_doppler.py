@@ -4,6 +4,8 @@ bird passing 130 m from it whose plots a position gate cannot tell from the dron
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pymap3d
 import pytest
@@ -55,17 +57,25 @@ def _group(t: float, pos: list[np.ndarray], vel: list[np.ndarray], doppler: bool
     return ScanGroup(t, "radar", SensorKind.RADAR, z=z, R=r, doppler=dop)
 
 
-def _hover_and_bird(doppler: bool) -> list[float]:
+def _core(doppler: bool, per_model: bool = True) -> TrackerCore:
+    """A 3-D core without classifier; ``per_model=False``: wave 15's mixed-state gate."""
+    comp = TrackerConfig(doppler=doppler).components(3, classify=False)
+    if doppler:
+        comp = replace(comp, doppler=DopplerGate(per_model=per_model))
+    return TrackerCore(components=comp)
+
+
+def _hover_and_bird(doppler: bool, radial: float = -8.0, per_model: bool = True) -> list[float]:
     """Distance from the drone of the track that held it at 20 s, per scan from 40 s
     (inf where that track is not reported). The drone hovers 7.7 km out, 100 m up,
     seen every scan for 10 s, then every 4 s, and not from 41 to 47 s; a bird 130 m to
-    its side flies in at 8 m/s and across at 6 m/s, seen at 41, 43, ..., 51 s."""
-    core = TrackerCore(TrackerConfig(doppler=doppler), dims=3, classify=False)
+    its side flies in at ``radial`` m/s and across at 6 m/s, seen at 41, 43, ..., 51 s."""
+    core = _core(doppler, per_model)
     a = np.radians(25.0)
     out_dir = np.array([np.sin(a), np.cos(a), 0.0])
     across = np.array([np.cos(a), -np.sin(a), 0.0])
     drone = 7700.0 * out_dir + np.array([0.0, 0.0, 100.0])
-    bird_v = -8.0 * out_dir + 6.0 * across
+    bird_v = radial * out_dir + 6.0 * across
     held: int | None = None
     dist = []
     for k in range(80):
@@ -86,20 +96,31 @@ def _hover_and_bird(doppler: bool) -> list[float]:
     return dist
 
 
-def test_a_hovering_drone_keeps_its_track_when_a_bird_passes() -> None:
-    with_doppler = _hover_and_bird(doppler=True)
+def _kept(dist: list[float]) -> bool:
+    shown = [d for d in dist if np.isfinite(d)]
+    return len(shown) >= 25 and max(shown) < 10.0 and bool(np.isfinite(dist[-1]))
+
+
+def test_a_hovering_drone_keeps_its_track_when_a_fast_bird_passes() -> None:
     # the track is reported at every scan the drone is seen and never leaves it
-    shown = [d for d in with_doppler if np.isfinite(d)]
-    assert len(shown) >= 25
-    assert max(shown) < 10.0
-    assert np.isfinite(with_doppler[-1])
+    assert _kept(_hover_and_bird(doppler=True, radial=-12.0))
 
 
 def test_without_doppler_the_bird_takes_the_track() -> None:
     # the failure the radial speed is for: on position alone the bird's first plots
     # fit the hovering track's gate, and the track follows the bird
-    without = _hover_and_bird(doppler=False)
-    assert max(d for d in without if np.isfinite(d)) > 100.0
+    for radial in (-8.0, -12.0):
+        without = _hover_and_bird(doppler=False, radial=radial)
+        assert max(d for d in without if np.isfinite(d)) > 100.0
+
+
+def test_a_bird_the_hover_model_can_explain_takes_the_track() -> None:
+    # The limit of the per-model gate, measured: 8 m/s along the line 1 s after the
+    # drone's last plot is 2.8 sigma of the hover model (a drone starting off), which
+    # the mixture admits; wave 15's mixed-state gate refused it, at the price of
+    # turning drones (test_a_drone_that_turns_back_keeps_its_track).
+    assert not _kept(_hover_and_bird(doppler=True, radial=-8.0))
+    assert _kept(_hover_and_bird(doppler=True, radial=-8.0, per_model=False))
 
 
 def test_the_joint_gate_is_the_position_gates_probability_one_dimension_up() -> None:
@@ -235,3 +256,67 @@ def test_a_stated_radial_speed_error_is_the_plots_own() -> None:
     assert d2[0] > 200.0 > d2[1] > 10.0
     meas = DopplerGate(1.0).measurement(g.z, g.R, g.doppler, np.arange(2))
     assert meas.R[:, 3, 3] == pytest.approx([0.04, 1.0])
+
+
+def _noisy_group(
+    t: float, truth: np.ndarray, vel: np.ndarray, rng: np.random.Generator, doppler: bool
+) -> ScanGroup:
+    """One plot of a radar at the frame's origin with the simulated radars' errors
+    (position from its polar covariance, radial speed 0.5 m/s)."""
+    cov = _plot_cov(truth)
+    z = rng.multivariate_normal(truth, cov)[None, :]
+    los = truth / np.linalg.norm(truth)
+    vr = np.array([float(los @ vel) + rng.normal(0.0, 0.5)])
+    dop = DopplerPlots(vr, np.zeros((1, 3))) if doppler else None
+    return ScanGroup(t, "radar", SensorKind.RADAR, z=z, R=cov[None], doppler=dop)
+
+
+def _turn_back(seed: int, doppler: bool = True, per_model: bool = True) -> tuple[list[float], int]:
+    """A drone flies in at 8 m/s for 60 s, seen every second, brakes at 5 m/s^2 and
+    flies back out at 6 m/s; the radar sees it at the braking's start, then not for 2 s
+    (seed 16's S43 surveillance drone, docs/notes/wave15.md). Distance from the drone of
+    the track that held it at 50 s, per scan that sees the drone from 55 s (inf where
+    not reported), and how many other tracks were reported after 50 s."""
+    core = _core(doppler, per_model)
+    rng = np.random.default_rng(seed)
+    a = np.radians(200.0)
+    out_dir = np.array([np.sin(a), np.cos(a), 0.0])
+    pos = 3000.0 * out_dir + np.array([0.0, 0.0, 80.0])
+    vel = -8.0 * out_dir
+    held: int | None = None
+    seen_ids: set[int] = set()
+    dist = []
+    for k in range(110):
+        if k > 0:
+            if 61 <= k <= 64:  # braking at 5 m/s^2 along the line until 6 m/s outward
+                speed = min(float(vel @ out_dir) + 5.0, 6.0)
+                vel = speed * out_dir
+            pos = pos + vel
+        groups = [] if k in (62, 63) else [_noisy_group(float(k), pos, vel, rng, doppler)]
+        live = core.step(float(k), groups).live
+        tracks = {int(i): x[:3] for i, x in zip(live.get("id", []), live.get("x", []), strict=True)}
+        if k == 50:
+            held = min(tracks, key=lambda i: float(np.linalg.norm(tracks[i] - pos)))
+        if k > 50:
+            seen_ids.update(tracks)
+        if k >= 55 and groups:
+            assert held is not None
+            dist.append(float(np.linalg.norm(tracks[held] - pos)) if held in tracks else np.inf)
+    return dist, len(seen_ids - {held})
+
+
+@pytest.mark.parametrize("seed", range(1, 9))
+def test_a_drone_that_turns_back_keeps_its_track(seed: int) -> None:
+    dist, new = _turn_back(seed)
+    assert all(np.isfinite(dist[-5:])), dist
+    assert max(d for d in dist if np.isfinite(d)) < 60.0, dist
+    assert new == 0
+
+
+def test_the_mixed_state_gate_loses_the_turning_drone() -> None:
+    # the failure the per-model gate is for (seed 16's S43): one Gaussian around the
+    # mixed state, sure of the cruise, refuses the braking drone's plots for good and a
+    # new track takes it
+    dist, new = _turn_back(1, per_model=False)
+    assert not np.isfinite(dist[-5:]).all()
+    assert new == 1

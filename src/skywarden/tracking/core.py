@@ -281,7 +281,7 @@ class TrackerCore:
             miss = self.chi2
             if gd is not None:
                 miss = self.chi2_doppler
-                cost, keep = gd[0].costs(a, rows[ti], gd[1], dets[dj], cost, miss)
+                cost, keep = gd[0].costs(a, rows[ti], (g.z, g.R, gd[1]), dets[dj], cost, miss)
                 ti, dj, cost = ti[keep], dj[keep], cost[keep]
             if g.identity_keys is not None:
                 bad = self.identities.conflict(g, a, rows[ti], dets[dj])
