@@ -68,7 +68,9 @@ def plot_cov(p: np.ndarray) -> np.ndarray:
     return np.asarray(j @ np.diag(ERR**2) @ j.T)
 
 
-def group(t: float, truths: list[tuple[np.ndarray, np.ndarray]], rng, doppler: bool) -> ScanGroup:
+def group(
+    t: float, truths: list[tuple[np.ndarray, np.ndarray]], rng: np.random.Generator, doppler: bool
+) -> ScanGroup:
     """Noisy plots of ``(position, velocity)`` truths."""
     cov = np.stack([plot_cov(p) for p, _ in truths])
     z = np.stack([rng.multivariate_normal(p, c) for (p, _), c in zip(truths, cov, strict=True)])
@@ -92,7 +94,8 @@ def turn_back(variant: str, seed: int, accel: float, gap: int) -> bool:
             vel = min(float(vel @ out_dir) + accel, 6.0) * out_dir
         pos = pos + vel if k > 0 else pos
         seen = not 62 <= k < 62 + gap
-        tracks = _tracks(c.step(float(k), [group(float(k), [(pos, vel)], rng, True)] if seen else []).live)
+        groups = [group(float(k), [(pos, vel)], rng, True)] if seen else []
+        tracks = _tracks(c.step(float(k), groups).live)
         if k == 50:
             held = min(tracks, key=lambda i: float(np.linalg.norm(tracks[i] - pos)))
         if k > 50:
@@ -119,7 +122,8 @@ def bird(variant: str, seed: int, radial: float, delay: int) -> bool:
         if k in bird_t:
             truths.append((drone + 130.0 * across + bird_v * (k - first), bird_v))
         dop = variant != "position"
-        tracks = _tracks(c.step(float(k), [group(float(k), truths, rng, dop)] if truths else []).live)
+        groups = [group(float(k), truths, rng, dop)] if truths else []
+        tracks = _tracks(c.step(float(k), groups).live)
         if k == 20:
             held = min(tracks, key=lambda i: float(np.linalg.norm(tracks[i] - drone)))
         if k == bird_t[-1] and held in tracks:
@@ -164,8 +168,8 @@ def main() -> None:
     args.out.write_text(json.dumps(doc, indent=1) + "\n")
     con = Console()
     for title, rows, keys in (
-        ("turn-back: share of seeds whose track kept the drone", turns, ("accel_ms2", "gap_scans")),
-        ("passing bird: share of seeds where it took the drone's track", birds, ("radial_ms", "delay_s")),
+        ("turn-back: share of seeds kept", turns, ("accel_ms2", "gap_scans")),
+        ("passing bird: share of seeds where it took the track", birds, ("radial_ms", "delay_s")),
     ):
         t = Table(title=title)
         for k in (*keys, *VARIANTS):
