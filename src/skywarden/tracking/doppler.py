@@ -168,11 +168,15 @@ def mixture_d2(
     in the position gate's cost: this is a distance on the gate's scale, not a score.
     """
     mu = np.maximum(a["mu"][rows], 1e-300)
-    per = np.empty(mu.shape)
-    for j in range(mu.shape[1]):
-        xm, pm = a["xm"][:, j], a["Pm"][:, j]
-        pos = mahalanobis2(z[dets] - xm[rows, :3], pm[rows, :3, :3] + r[dets])
-        per[:, j] = pos + radial_d2(xm, pm, rows, dop, dets, sigma_ms)
+    k, m = mu.shape
+    n = a["xm"].shape[2]
+    # every (pair, model) in one stack: pair i's model j is row i * m + j
+    xm = a["xm"][rows].reshape(k * m, n)
+    pm = a["Pm"][rows].reshape(k * m, n, n)
+    each = np.repeat(dets, m)
+    pos = mahalanobis2(z[each] - xm[:, :3], pm[:, :3, :3] + r[each])
+    rad = radial_d2(xm, pm, np.arange(k * m), dop, each, sigma_ms)
+    per = (pos + rad).reshape(k, m)
     low = per.min(axis=1)
     mix = np.einsum("kr,kr->k", mu, np.exp(-0.5 * (per - low[:, None])))
     return np.asarray(low - 2.0 * np.log(mix))
