@@ -25,6 +25,7 @@ Cases:
   bird than the drone.
 
     .venv/bin/python bench/doppler_gate.py [--seeds 20] [--out bench/results/doppler_gate.json]
+        [--figure docs/img/doppler-gate.png]
 """
 
 from __future__ import annotations
@@ -136,6 +137,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--out", type=Path, default=Path("bench/results/doppler_gate.json"))
+    ap.add_argument("--figure", type=Path, default=None, help="also draw the two cases (PNG)")
     args = ap.parse_args()
     seeds = range(1, args.seeds + 1)
     t0 = time.process_time()
@@ -178,6 +180,55 @@ def main() -> None:
             t.add_row(*(f"{r[k]:g}" for k in keys), *(f"{r[v]:.2f}" for v in VARIANTS))
         con.print(t)
     con.print(f"wrote {args.out} ({doc['cpu_s']} CPU s)")
+    if args.figure:
+        figure(doc, args.figure)
+        con.print(f"wrote {args.figure}")
+
+
+def figure(doc: dict, out: Path) -> None:
+    """Turn-backs kept against braking, and birds that took the track against their
+    radial speed, per tracker (gaps and delays averaged)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    style = {
+        "position": ("0.5", "o"),
+        "mixed_state": ("tab:red", "s"),
+        "per_model": ("tab:blue", "^"),
+    }
+    for ax, rows, key, xlabel, title in (
+        (
+            left,
+            doc["turn_back_kept"],
+            "accel_ms2",
+            "braking (m/s^2)",
+            "a drone that turns back: kept",
+        ),
+        (
+            right,
+            doc["bird_takes_track"],
+            "radial_ms",
+            "bird's radial speed (m/s)",
+            "a bird passing a hovering drone: took its track",
+        ),
+    ):
+        xs = sorted({r[key] for r in rows})
+        for v in VARIANTS:
+            ys = [float(np.mean([r[v] for r in rows if r[key] == x])) for x in xs]
+            colour, marker = style[v]
+            ax.plot(xs, ys, marker=marker, color=colour, label=v.replace("_", " "))
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(f"share of {doc['seeds']} seeds")
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_title(title, fontsize=10)
+        ax.grid(alpha=0.3)
+    left.legend(loc="lower left")
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
 
 
 if __name__ == "__main__":
