@@ -225,7 +225,7 @@ def test_a_malformed_doppler_group_is_refused_by_name() -> None:
 
 
 def test_the_configuration_switches_it_and_checks_its_error() -> None:
-    assert TrackerConfig().components(3).doppler is None  # off unless asked (see notes)
+    assert TrackerConfig().components(3).doppler == DopplerGate(1.0, per_model=True)
     assert TrackerConfig(doppler=False).components(3).doppler is None
     gate = TrackerConfig(doppler=True, doppler_sigma_ms=0.3).components(3).doppler
     assert gate is not None and gate.sigma_ms == 0.3

@@ -38,8 +38,8 @@ class TrackerComponents:
     ``velocity_sigma_ms``: a full-state report's velocity sigma when it gives none.
     ``report_min_p_exist``: a coasting track is reported only while its existence
     probability is at least this (it is kept for re-acquisition until deleted).
-    ``doppler``: radial speeds join the position gate, cost and update (None, the
-    default: position only; see :mod:`.doppler`).
+    ``doppler``: radial speeds join the position gate, cost and update (None: position
+    only; see :mod:`.doppler`).
     """
 
     filter: Filter = field(default_factory=IMMFilter)
@@ -53,4 +53,4 @@ class TrackerComponents:
     existence: Existence = field(default_factory=lambda: Existence(clutter_density=5e-9))
     velocity_sigma_ms: float = 2.0
     report_min_p_exist: float = 0.8
-    doppler: DopplerGate | None = None
+    doppler: DopplerGate | None = DopplerGate()

@@ -79,9 +79,10 @@ class TrackerConfig:
     Doppler (:mod:`.doppler`): with ``doppler`` on, a radar plot's radial speed joins
     its position in the gate, the association cost and the update when every plot of
     the group carries one; ``doppler_sigma_ms`` is its error (1 sigma) where the radar
-    states none (1 m/s: twice the simulated radars' 0.5 m/s). Off by default: on the
-    held-out days it kept a hovering drone's track from a passing bird but broke a
-    drone's track where it turned back at the line (docs/notes/wave15.md).
+    states none (1 m/s: twice the simulated radars' 0.5 m/s). On by default since
+    wave 16, when the gate took each motion model's own distance: wave 15's gate, from
+    the mixed state, kept a hovering drone's track from a passing bird but broke a
+    drone's track where it turned back at the line (docs/notes/wave15.md, wave16.md).
     Existence (IPDA, :mod:`.existence`): ``detection_probability`` per scan,
     ``survival_per_s``, clutter density ``clutter_per_km2`` (2-D runs) or
     ``clutter_per_km3`` (3-D), a new track's ``p_exist_init``. A coasting track is kept
@@ -118,7 +119,7 @@ class TrackerConfig:
     dense_limit: int = 4096
     hover_tau_s: float = 2.0
     hover_q: float = 8.0
-    doppler: bool = False
+    doppler: bool = True
     doppler_sigma_ms: float = 1.0
 
     def __post_init__(self) -> None:
