@@ -53,4 +53,4 @@ class TrackerComponents:
     existence: Existence = field(default_factory=lambda: Existence(clutter_density=5e-9))
     velocity_sigma_ms: float = 2.0
     report_min_p_exist: float = 0.8
-    doppler: DopplerGate | None = DopplerGate()
+    doppler: DopplerGate | None = field(default_factory=DopplerGate)
