@@ -160,7 +160,7 @@ def mixture_d2(
     distance from model ``j``'s own prediction, ``mu_j`` its probability.
 
     One Gaussian around the mixed state misses a manoeuvre: a drone that turns back
-    has a radial speed the cruise model (probability 0.9) puts 30 sigma off but the
+    has a radial speed the cruise model (probability 0.9) puts 6 sigma off but the
     hover model (braking, 0.1) puts 2 sigma off, and the mixed state's single spread
     refuses it for good (seed 16's S43, docs/notes/wave16.md). The mixture keeps each
     model's prediction: with one model it is that model's distance; a model that fits
