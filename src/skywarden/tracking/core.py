@@ -204,6 +204,14 @@ class TrackerCore:
         self.key_to_id.clear()
         return out
 
+    def end(self, which: BoolArray) -> tuple[dict[str, npt.NDArray], dict[int, TrackMeta]]:
+        """End the tracks ``which`` marks as a feed gap does (a lane's window, .lanes)."""
+        a = self.table.a
+        ended = self._report(np.flatnonzero(which & (a["status"] != TENTATIVE)))
+        meta = self.identities.release(a["id"][which].tolist()) if self.identities.meta else {}
+        self.table.keep(~which)
+        return ended, meta
+
     def sensor_bit(self, sensor: str) -> int:
         """Index of a sensor in the per-track contributing-sensor bit mask (0-62).
 
@@ -473,14 +481,7 @@ class TrackerCore:
         end = self.deleter.after_gap(
             t, self._t_scan, self._cadence, tentative, a["t_update"], a["P"], self.dims
         )
-        if end is None or not end.any():
-            return None
-        ended = self._report(np.flatnonzero(end & ~tentative))
-        ended_meta: dict[int, TrackMeta] = {}
-        if self.identities.meta:
-            ended_meta = self.identities.release(a["id"][end].tolist())
-        self.table.keep(~end)
-        return ended, ended_meta
+        return None if end is None or not end.any() else self.end(end)
 
     def _statuses(self, t: float) -> BoolArray:
         """M-of-N confirmation, confirmed/coasting by this scan's updates; tracks to end."""

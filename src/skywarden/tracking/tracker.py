@@ -13,7 +13,8 @@ longer count Remote ID as corroboration.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import ChainMap
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy.typing as npt
 
@@ -23,7 +24,7 @@ from skywarden.tracking.classify import CLASSES
 from skywarden.tracking.config import TrackerConfig
 from skywarden.tracking.core import TrackerCore
 from skywarden.tracking.identity_check import IdentityCheck
-from skywarden.tracking.records import COASTING, CONFIRMED, ScanError, TrackMeta
+from skywarden.tracking.records import COASTING, CONFIRMED, ScanError, StepResult, TrackMeta
 from skywarden.tracking.scan import scan_groups
 
 _STATUS = {CONFIRMED: TrackStatus.CONFIRMED, COASTING: TrackStatus.COASTING}
@@ -39,12 +40,19 @@ class Tracker:
     """Multi-sensor tracker over a sector's local frame."""
 
     def __init__(
-        self, frame: LocalFrame, config: TrackerConfig | None = None, *, id_prefix: str = ""
+        self,
+        frame: LocalFrame,
+        config: TrackerConfig | None = None,
+        *,
+        id_prefix: str = "",
+        core: TrackerCore | None = None,
     ) -> None:
+        """``core``: share another's array core (the month's lanes, :mod:`.lanes`: each
+        lane a ``Tracker`` face of its own over one core); else a core of its own."""
         self.frame = frame
         self.id_prefix = id_prefix
         self.config = config or TrackerConfig()
-        self.core = TrackerCore(self.config, dims=3)
+        self.core = core if core is not None else TrackerCore(self.config, dims=3)
         self.identity_check = IdentityCheck(frame)
         self._pending: list[Detection] = []
         self._t_last: float | None = None
@@ -52,15 +60,33 @@ class Tracker:
 
     def step(self, t: float, detections: Iterable[Detection]) -> list[TrackUpdate]:
         """One scan: every detection with time <= ``t`` not yet seen."""
+        now = self.take(t, detections)
+        res = self.core.step(t, scan_groups(self.frame, self.config, now))
+        return self.report(t, res, now, self.core.meta)
+
+    def take(self, t: float, detections: Iterable[Detection]) -> list[Detection]:
+        """The detections of the scan at ``t`` (times <= ``t``); later ones wait."""
         if self._t_last is not None and t < self._t_last:
             raise ScanError(f"Tracker.step: time went backwards ({t} < {self._t_last})")
         self._t_last = t
         batch = self._pending + list(detections)
-        now = [d for d in batch if d.t <= t]
         self._pending = [d for d in batch if d.t > t]
-        res = self.core.step(t, scan_groups(self.frame, self.config, now))
-        out = self._updates(t, res.live, {})
-        out += self._updates(t, res.ended, res.ended_meta, ended=True)
+        return [d for d in batch if d.t <= t]
+
+    def report(
+        self,
+        t: float,
+        res: StepResult,
+        now: Sequence[Detection],
+        meta: Mapping[int, TrackMeta],
+        t_out: float | None = None,
+    ) -> list[TrackUpdate]:
+        """A step's rows as records at ``t_out`` (default ``t``, the core's time),
+        identity-checked against the scan's detections ``now``; ``meta``: live tracks'
+        identities."""
+        out = self._updates(t, res.live, meta, t_out=t_out)
+        ended = ChainMap(res.ended_meta, dict(meta)) if res.ended_meta else meta
+        out += self._updates(t, res.ended, ended, ended=True, t_out=t_out)
         return self.identity_check.apply(now, out)
 
     def finish(self) -> list[TrackUpdate]:
@@ -69,7 +95,7 @@ class Tracker:
         meta = dict(self.core.meta)
         rows = self.core.finish()
         self.core.meta.clear()
-        return self.identity_check.apply([], self._updates(t, rows, meta, ended=True))
+        return self.report(t, StepResult({}, rows), [], meta)
 
     def _sensor_names(self, mask: int) -> tuple[str, ...]:
         """The sensors of a contributing-sensor bit mask. Cached per mask and number of
@@ -87,11 +113,13 @@ class Tracker:
         self,
         t: float,
         rows: dict[str, npt.NDArray],
-        ended_meta: dict[int, TrackMeta],
+        metas: Mapping[int, TrackMeta],
         ended: bool = False,
+        t_out: float | None = None,
     ) -> list[TrackUpdate]:
         if not rows or rows["id"].shape[0] == 0:
             return []
+        t_rec = t if t_out is None else t_out
         x = rows["x"]
         lat, lon, alt = self.frame.to_geodetic(x[:, 0], x[:, 1], x[:, 2])
         # ``velocity`` is East-North-Up at the track's own point, as lat/lon are its own
@@ -108,11 +136,11 @@ class Tracker:
         lats, lons, alts = lat.tolist(), lon.tolist(), alt.tolist()
         p_exist, masks = rows["p_exist"].tolist(), rows["sensors"].tolist()
         for i, tid in enumerate(ids):
-            meta = ended_meta.get(tid) or self.core.meta.get(tid) or TrackMeta()
+            meta = metas.get(tid) or TrackMeta()
             xi = xs[i]
             out.append(
                 TrackUpdate(
-                    t=t,
+                    t=t_rec,
                     track=track_name(tid, self.id_prefix),
                     status=TrackStatus.ENDED if ended else _STATUS[status[i]],
                     lat=lats[i],
