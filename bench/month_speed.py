@@ -22,8 +22,14 @@ side-by-side run of its own); the projection then carries the product of the two
 ratios, and without it none is made.
 
     .venv/bin/python bench/month_speed.py [--base eee4e53] [--days 1]
-        [--sectors S86,S08,S40] [--repeats 1] [--base-speedup 1.0]
+        [--sectors S86,S08,S40] [--repeats 1] [--base-speedup 1.0] [--lanes 1]
         [--out bench/results/month_speed.json]
+
+``--lanes L`` runs this tree's sectors in lanes (``month run --lanes L``,
+docs/month.md). Lanes compute the same skies and, up to the last bits of floats, the
+same tracks, but name them in another order, so their outputs are never the same bytes:
+the row's ``same_events`` then says whether both found the same events (kind, time,
+zone or direction), incidents and recommendations.
 """
 
 from __future__ import annotations
@@ -65,11 +71,13 @@ def export_tree(ref: str, dest: Path) -> str:
     return sha
 
 
-def run_month(src: Path, out: Path, days: float, sectors: str) -> float:
+def run_month(src: Path, out: Path, days: float, sectors: str, lanes: int = 1) -> float:
     """One ``month run`` from the sources at ``src``; returns its wall seconds."""
     env = {**os.environ, "PYTHONPATH": str(src), "OMP_NUM_THREADS": "1"}
     cmd = [str(EXE), "-m", "skywarden.cli", "month", "run", "--out", str(out)]
     cmd += ["--days", f"{days:g}", "--sectors", sectors, "--workers", "1"]
+    if lanes > 1:  # an older tree has no --lanes
+        cmd += ["--lanes", str(lanes)]
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, env=env, capture_output=True)
     return time.perf_counter() - t0
@@ -82,6 +90,10 @@ def sector_figures(out: Path) -> dict[str, dict[str, Any]]:
         doc = json.loads(rec.read_text())
         with (rec.parent / "tracks.jsonl").open() as fh:
             doc["_tracks"] = [json.loads(line) for line in fh]
+        inc = json.loads((rec.parent / "incidents.json").read_text())
+        doc["_events"] = sorted(
+            (e["kind"], e["t"], str(e.get("zone") or e.get("direction"))) for e in inc["events"]
+        )
         figs[doc["sector"]] = doc
     return figs
 
@@ -91,15 +103,23 @@ def same_outputs(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return all(a[k] == b[k] for k in keys) and a["_tracks"] == b["_tracks"]
 
 
+def same_events(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """The same events (kind, time, zone or direction), incidents and recommendations."""
+    keys = ("events", "incidents", "recommendations")
+    return all(a[k] == b[k] for k in keys) and a["_events"] == b["_events"]
+
+
 def measure(args: argparse.Namespace, base_src: Path, work: Path) -> list[dict[str, Any]]:
     """``--repeats`` side-by-side pairs; one row per (repeat, sector)."""
     rows: list[dict[str, Any]] = []
     for rep in range(args.repeats):
         outs = {"base": work / f"base{rep}", "tree": work / f"tree{rep}"}
         srcs = {"base": base_src, "tree": ROOT / "src"}
+        lanes = {"base": 1, "tree": args.lanes}
         with ThreadPoolExecutor(2) as pool:
             futs = {
-                k: pool.submit(run_month, srcs[k], outs[k], args.days, args.sectors) for k in outs
+                k: pool.submit(run_month, srcs[k], outs[k], args.days, args.sectors, lanes[k])
+                for k in outs
             }
             walls = {k: f.result() for k, f in futs.items()}
         fa, fb = sector_figures(outs["base"]), sector_figures(outs["tree"])
@@ -115,6 +135,9 @@ def measure(args: argparse.Namespace, base_src: Path, work: Path) -> list[dict[s
                     "base_wall_s": walls["base"],
                     "tree_wall_s": walls["tree"],
                     "same_outputs": same_outputs(a, b),
+                    "same_events": same_events(a, b),
+                    "base_updates": a["updates"],
+                    "tree_updates": b["updates"],
                 }
             )
     return rows
@@ -135,6 +158,7 @@ def summary(
         "tree_cpu_ms_per_simulated_s": 1000 * tree / sim_s,
         "speedup": base / tree,
         "all_outputs_same": all(r["same_outputs"] for r in rows),
+        "all_events_same": all(r.get("same_events", r["same_outputs"]) for r in rows),
     }
     if month is not None and base_speedup is not None:
         # CPU seconds inflate with the machine's load (both trees alike), so the
@@ -165,7 +189,8 @@ def month_simulated_s() -> dict[str, Any] | None:
 
 def table(rows: list[dict[str, Any]], summ: dict[str, Any]) -> Table:
     t = Table(title="month chain CPU: this tree against --base, side by side")
-    for c in ("repeat", "sector", "simulated s", "base CPU s", "tree CPU s", "ratio", "same"):
+    cols = ("repeat", "sector", "simulated s", "base CPU s", "tree CPU s", "ratio", "same")
+    for c in (*cols, "same events"):
         t.add_column(c, justify="right")
     for r in rows:
         t.add_row(
@@ -176,6 +201,7 @@ def table(rows: list[dict[str, Any]], summ: dict[str, Any]) -> Table:
             f"{r['tree_cpu_s']:.1f}",
             f"{r['base_cpu_s'] / r['tree_cpu_s']:.2f}x",
             "yes" if r["same_outputs"] else "NO",
+            "yes" if r["same_events"] else "NO",
         )
     t.add_row(
         "all",
@@ -185,6 +211,7 @@ def table(rows: list[dict[str, Any]], summ: dict[str, Any]) -> Table:
         f"{summ['tree_cpu_ms_per_simulated_s']:.2f} ms/s",
         f"{summ['speedup']:.2f}x",
         "yes" if summ["all_outputs_same"] else "NO",
+        "yes" if summ["all_events_same"] else "NO",
     )
     return t
 
@@ -202,8 +229,13 @@ def main() -> None:
         help="--base's own speed-up over the month's pipeline (default: 1 when --base is "
         f"{DEFAULT_BASE}, else unknown and no month projection)",
     )
+    ap.add_argument(
+        "--lanes", type=int, default=1, help="run this tree's sectors in lanes (month run --lanes)"
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "month_speed.json")
     args = ap.parse_args()
+    if args.lanes < 1:
+        ap.error(f"--lanes must be >= 1, not {args.lanes}")
     base_speedup = args.base_speedup
     if base_speedup is None and args.base == DEFAULT_BASE:
         base_speedup = 1.0
@@ -225,6 +257,7 @@ def main() -> None:
             text=True,
         ).stdout.strip(),
         "days": args.days,
+        "lanes": args.lanes,
         "sectors": args.sectors.split(","),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "load_average": os.getloadavg(),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from skywarden.commands.month_run import _open
+from skywarden.commands.month_sector import _open
 
 
 def test_a_stream_reads_back_with_the_standard_gzip(tmp_path: Path) -> None:

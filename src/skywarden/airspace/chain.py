@@ -51,25 +51,32 @@ class ChainResult:
 class _SimulatorSource:
     """The simulator's steps as scans, timing itself; ``step`` is the current sim step
     (its truth feeds the scoring). With ``stand_in`` the scans carry the stand-in's
-    track updates instead of detections (its time counts as tracking)."""
+    track updates instead of detections (its time counts as tracking). ``clock``: as
+    :class:`~skywarden.stages.StageChain`'s."""
 
-    def __init__(self, sim: Any, stand_in: TruthStandIn | None, timers: dict[str, float]) -> None:
-        self.sim, self.stand_in, self.timers = sim, stand_in, timers
+    def __init__(
+        self,
+        sim: Any,
+        stand_in: TruthStandIn | None,
+        timers: dict[str, float],
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.sim, self.stand_in, self.timers, self.clock = sim, stand_in, timers, clock
         self.step: Any = None
 
     def scans(self) -> Iterator[Scan]:
-        clock = time.perf_counter()
+        clock = self.clock()
         for step in self.sim.steps():
-            now = time.perf_counter()
+            now = self.clock()
             self.timers["simulate"] += now - clock
             self.step = step
             if self.stand_in is None:
                 yield Scan(step.t, step.detections)
             else:
                 ups = self.stand_in.step(step.t, step.truth)
-                self.timers["track"] += time.perf_counter() - now
+                self.timers["track"] += self.clock() - now
                 yield Scan(step.t, updates=ups)
-            clock = time.perf_counter()
+            clock = self.clock()
 
 
 class _ChainHooks(Hooks):

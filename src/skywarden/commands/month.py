@@ -129,7 +129,7 @@ def plan(
     )
 
 
-# size: Typer command: 12 options, then one plan-run-report flow
+# size: Typer command: 13 options, then one plan-run-report flow
 @app.command("run")
 def run(
     out: Out,
@@ -162,6 +162,16 @@ def run(
             "run only the rest.",
         ),
     ] = False,
+    lanes: Annotated[
+        int,
+        typer.Option(
+            "--lanes",
+            min=1,
+            max=32,
+            help="Run each sector's windows this many side by side through one tracker "
+            "(faster; docs/month.md).",
+        ),
+    ] = 1,
 ) -> None:
     """Plan the month and run every sensed sector's windows through the whole chain."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -186,7 +196,14 @@ def run(
 
         try:
             results = run_month(
-                p, out, workers, done, compress=not plain, all_tracks=all_tracks, resume=resume
+                p,
+                out,
+                workers,
+                done,
+                compress=not plain,
+                all_tracks=all_tracks,
+                resume=resume,
+                lanes=lanes,
             )
         except SkywardenError as e:
             typer.echo(f"error: {e}", err=True)

@@ -9,7 +9,9 @@ out and are deleted by the tracker's own rules, as after any gap in a feed.
 
 Sectors run in a ``ProcessPoolExecutor`` (``--workers``); each worker gets its sector's
 tile, windows and injected flights pickled (no re-planning), and writes
-``MONTH_DIR/sectors/<ID>/`` as ``skywarden run`` does, plus ``windows.json``.
+``MONTH_DIR/sectors/<ID>/`` as ``skywarden run`` does, plus ``windows.json``. With
+``--lanes L`` a worker runs its sector's windows ``L`` side by side through one tracker
+(:mod:`.month_lanes`); the chain itself is :mod:`.month_sector`'s.
 """
 
 from __future__ import annotations
@@ -18,108 +20,23 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any
 
 from isal import igzip
 
+from skywarden.commands.month_sector import SectorJob, _chain, _Windows
 from skywarden.errors import SkywardenError
-from skywarden.jsonl_write import encode_lines
-from skywarden.model import TrackUpdate
-from skywarden.sim.border_sectors import Tile
-from skywarden.sim.month import MonthPlan, Window, WindowSimulation, injected_for, window_seed
+from skywarden.sim.month import MonthPlan, injected_for
 from skywarden.sim.month_manifest import manifest
-from skywarden.sim.target import Target
-
-#: An empty step this long after a window's last (see ``_Windows.steps``): longer than
-#: the tracker's ``max_coast_s`` (10 s).
-GAP_S = 15.0
-
-
-@dataclass
-class SectorJob:
-    """What one worker needs: the tile, its windows and each window's month flights."""
-
-    tile: Tile
-    windows: list[Window]
-    injected: list[list[Target]]
-    seed: int
-    out: Path
-    compress: bool = True
-    all_tracks: bool = False
-    month_start: float = 0.0
-    month_s: float = 0.0
-
-
-class _Windows:
-    """The sector's windows one after another, as one simulator the chain can drive."""
-
-    def __init__(self, job: SectorJob) -> None:
-        from skywarden.sim.geography import Geography
-
-        self.job = job
-        self.scn = job.tile.scenario()
-        sec = self.scn.sector
-        self.geo = Geography(self.scn.frame, sec.extent_m, sec.ground_alt_m, list(sec.airports))
-        self.duration_s = sum(w.seconds for w in job.windows)
-        self.t_start = job.windows[0].start if job.windows else 0.0
-        self.window_index = -1
-
-    def steps(self) -> Iterator[Any]:
-        """Each run of touching windows (a warm-up and its counted window, or windows
-        that abut: ``sim.month.runs``) as one continuous simulation; between two runs one
-        empty step ``GAP_S`` after the last, so the tracker ends the previous run's
-        tracks by its own coast rule, at a time next to the run they belong to."""
-        from skywarden.sim.engine import Step
-        from skywarden.sim.month import runs
-        from skywarden.sim.snapshot import Snapshot
-
-        injected = {id(w): inj for w, inj in zip(self.job.windows, self.job.injected, strict=True)}
-        groups = runs(self.job.windows)
-        for k, group in enumerate(groups):
-            self.window_index = k
-            first, last_w = group[0], group[-1]
-            sim = WindowSimulation(
-                self.scn,
-                window_seed(self.job.seed, self.job.tile, first),
-                first.start,
-                last_w.end - first.start,
-                self.geo,
-                [tg for w in group for tg in injected[id(w)]],
-            )
-            last = None
-            for step in sim.steps():
-                last = step.t
-                yield step
-            if last is not None and k + 1 < len(groups) and groups[k + 1][0].start > last + GAP_S:
-                t = last + GAP_S
-                yield Step(t, [], [], Snapshot.of(t, [], self.scn.frame), {})
-
 
 _TRACK_ID = re.compile(rb'"track":"([^"]*)"')
 
 
 #: a finished sector's record (timings, counts), written after its last output
 RUN_RECORD = "run.json"
-
-
-def _open(path: Path, compress: bool) -> BinaryIO:
-    """A per-second stream file: ``NAME.jsonl.gz`` (gzip, ISA-L level 1) or plain
-    ``NAME.jsonl``.
-
-    A month writes ~25 kB a simulated second per sector (tracks carry covariances and
-    evidence); compressed it is ~5x smaller, which is what makes a month fit a shared disk.
-    ISA-L's deflate (``isal.igzip``, the same gzip format any reader reads) compressed a
-    sector-day's streams 4x faster than zlib's level 1, into a file 7 % smaller: zlib
-    was some 5 % of a sector's CPU.
-    """
-    if compress:
-        return cast(BinaryIO, igzip.open(path.with_suffix(".jsonl.gz"), "wb", compresslevel=1))
-    return path.open("wb")
 
 
 def run_sector(job: SectorJob) -> dict[str, Any]:
@@ -133,7 +50,12 @@ def run_sector(job: SectorJob) -> dict[str, Any]:
     wall0, cpu0 = time.perf_counter(), time.process_time()
     job.out.mkdir(parents=True, exist_ok=True)
     sim = _Windows(job)
-    res, hooks = _chain(job, sim)
+    if job.lanes > 1:
+        from skywarden.commands.month_lanes import run_lanes
+
+        res, hooks = run_lanes(job, sim, job.lanes)
+    else:
+        res, hooks = _chain(job, sim)
     score_events(res, hooks, sim.duration_s / 3600.0)
     _write(job, res, sim)
     kept = _event_tracks(job.out, res, keep_all=job.all_tracks)
@@ -178,49 +100,6 @@ def finished(job: SectorJob) -> dict[str, Any] | None:
             "note": "finished by an earlier run that kept no run record: no timings",
         }
     return None
-
-
-def _chain(job: SectorJob, sim: _Windows) -> tuple[Any, Any]:
-    """The windows through tracker and analyzer (the ``skywarden run`` chain's source and
-    hooks), streaming truth, detections and every track update to files."""
-    from skywarden import refdata
-    from skywarden.airspace.analyzer import Analyzer, AnalyzerConfig
-    from skywarden.airspace.chain import ChainResult, _ChainHooks, _SimulatorSource
-    from skywarden.airspace.evaluate import TruthEvents
-    from skywarden.airspace.policy import load_policy
-    from skywarden.airspace.zones import sector_zones
-    from skywarden.stages import Runner, StageChain, fresh
-    from skywarden.tracking import Tracker, TrackerConfig
-
-    out = job.out
-    frame = sim.scn.frame
-    border = refdata.border_line()
-    zones = sector_zones(frame, airports=list(sim.scn.sector.airports))
-    analyzer = Analyzer(frame, zones, border, load_policy(), AnalyzerConfig(country="US"))
-    tracker = Tracker(frame, TrackerConfig(), id_prefix=f"{job.tile.id}-")
-    res = ChainResult(
-        f"border month {job.tile.id}", job.seed, sim.duration_s, "tracker", sim.t_start
-    )
-    res.seconds = {"simulate": 0.0, "track": 0.0, "analyze": 0.0}
-    src = _SimulatorSource(sim, None, res.seconds)
-
-    with ExitStack() as files:
-        tracks_fh = files.enter_context(_open(out / "tracks_all.jsonl", True))
-        truth_fh = files.enter_context(_open(out / "truth.jsonl", job.compress))
-        det_fh = files.enter_context(_open(out / "detections.jsonl", job.compress))
-
-        def keep(_t: float, ups: list[TrackUpdate]) -> None:
-            tracks_fh.write(encode_lines(u.to_dict() for u in ups))
-
-        def keep_sim(step: Any) -> None:
-            truth_fh.write(encode_lines(p.to_dict() for p in step.truth))
-            det_fh.write(encode_lines(d.to_dict() for d in step.detections))
-
-        hooks = _ChainHooks(src, res, TruthEvents(frame, analyzer.zindex, border), keep, keep_sim)
-        Runner(StageChain(tracker, analyzer, strict=True), hooks, finish=True).run(
-            fresh(src.scans())
-        )
-    return res, hooks
 
 
 def _write(job: SectorJob, res: Any, sim: _Windows) -> None:
@@ -294,7 +173,11 @@ def _event_tracks(out: Path, res: Any, keep_all: bool) -> int:
 
 
 def jobs(
-    plan: MonthPlan, month_dir: Path, compress: bool = True, all_tracks: bool = False
+    plan: MonthPlan,
+    month_dir: Path,
+    compress: bool = True,
+    all_tracks: bool = False,
+    lanes: int = 1,
 ) -> list[SectorJob]:
     """One job per simulated sector, the busiest first (keeps the pool's tail short)."""
     out = []
@@ -312,6 +195,7 @@ def jobs(
                 all_tracks,
                 plan.start_t,
                 plan.end_t - plan.start_t,
+                lanes,
             )
         )
     return sorted(out, key=lambda j: -sum(w.seconds for w in j.windows))
@@ -345,8 +229,10 @@ def run_month(
     compress: bool = True,
     all_tracks: bool = False,
     resume: bool = False,
+    lanes: int = 1,
 ) -> list[dict[str, Any]]:
-    """Write the truth and manifest, run every sector (in ``workers`` processes).
+    """Write the truth and manifest, run every sector (in ``workers`` processes, each
+    sector's windows in ``lanes`` lanes: :mod:`.month_lanes`).
 
     With ``resume`` the month directory must hold the same plan (its ``border.json``);
     sectors an earlier run finished are kept as they are (each sector's outputs depend
@@ -357,7 +243,7 @@ def run_month(
         same_plan(plan, month_dir)
     write_truth(plan, month_dir)
     write_manifest(plan, month_dir)
-    todo = jobs(plan, month_dir, compress, all_tracks)
+    todo = jobs(plan, month_dir, compress, all_tracks, lanes)
     results: list[dict[str, Any]] = []
     if resume:
         kept = [(j, finished(j)) for j in todo]
@@ -381,7 +267,11 @@ def run_month(
                 if on_done:
                     on_done(r)
     results.sort(key=lambda r: str(r["sector"]))
-    run: dict[str, Any] = {"workers": workers, "wall_s": round(time.perf_counter() - wall0, 1)}
+    run: dict[str, Any] = {
+        "workers": workers,
+        "lanes": lanes,
+        "wall_s": round(time.perf_counter() - wall0, 1),
+    }
     if resume:
         run["resumed"] = True
     write_manifest(plan, month_dir, {"sector_runs": results, "run": run})
