@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from skywarden.geo import FloatArray
 from skywarden.tracking.association import gnn_assign
-from skywarden.tracking.bearings import BearingFit, BearingGate, Bearings
+from skywarden.tracking.bearings import BearingFit, BearingGate, Bearings, bearing_sites
 from skywarden.tracking.measurements import BearingMeasurement
 from skywarden.tracking.records import ScanGroup
 
@@ -128,9 +128,8 @@ class BearingAssociator:
         for sel, with_el in ((has_el, True), (~has_el, False)):
             if not sel.any():
                 continue
-            k = int(sel.sum())
             meas = BearingMeasurement(
-                np.tile(b.site, (k, 1)),
+                bearing_sites(b)[dets[sel]],
                 b.azimuth[dets[sel]],
                 b.sigma[dets[sel]],
                 el[sel] if with_el else None,

@@ -66,9 +66,11 @@ class Bearings:
     """Bearing-only detections of one direction finder: radians from north, clockwise.
 
     ``range_m`` is the DF's detection range (m): beyond it a link is not heard.
+    ``site`` is (3,), or (m, 3) with a site per bearing: one DF's bearings of several of
+    the month's lanes, each lane's site elsewhere (:mod:`.lanes`).
     """
 
-    site: FloatArray  # (3,) ENU metres
+    site: FloatArray  # (3,) or (m, 3) ENU metres
     azimuth: FloatArray  # (m,)
     sigma: FloatArray  # (m,)
     elevation: FloatArray | None = None  # (m,) NaN where not measured
@@ -113,6 +115,25 @@ class BearingWeights:
     resid: FloatArray | None = None  # (n, 3)
 
 
+def _subset(b: Bearings, idx: IntArray, site: FloatArray) -> Bearings:
+    """Bearings ``idx`` of ``b``, all from ``site``."""
+    el, els = b.elevation, b.elevation_sigma
+    return Bearings(
+        site,
+        b.azimuth[idx],
+        b.sigma[idx],
+        None if el is None else el[idx],
+        None if els is None else els[idx],
+        b.range_m,
+    )
+
+
+def bearing_sites(b: Bearings) -> FloatArray:
+    """Each bearing's site, (m, 3)."""
+    m = b.azimuth.shape[0]
+    return b.site if b.site.ndim == 2 else np.tile(b.site, (m, 1))
+
+
 @dataclass(frozen=True)
 class BearingGate:
     """Geometry gate and likelihood weights for direction-finder bearings (see module)."""
@@ -146,7 +167,31 @@ class BearingGate:
             raise ValueError("bearing: need 0.5 <= min_weight <= 1 and range_margin_sigma >= 0")
 
     def fit(self, b: Bearings, x: FloatArray, p: FloatArray) -> BearingFit:
-        """Pairs of tracks (states ``x`` (n, 6), covariances ``p``) and bearings that fit."""
+        """Pairs of tracks (states ``x`` (n, 6), covariances ``p``) and bearings that fit;
+        with a site per bearing, each site's bearings fitted as a group of their own."""
+        if b.site.ndim == 1:
+            return self._fit_site(b, x, p)
+        first: dict[tuple[float, ...], list[int]] = {}
+        for j, key in enumerate(map(tuple, b.site.tolist())):
+            first.setdefault(key, []).append(j)
+        fits = []
+        for key, js in first.items():
+            idx = np.asarray(js, dtype=np.intp)
+            fits.append((idx, self._fit_site(_subset(b, idx, np.asarray(key)), x, p)))
+        covers = np.logical_or.reduce([f.covers for _, f in fits])
+        nus = [f.nu if f.nu is not None else np.empty(0) for _, f in fits]
+        ss = [f.s if f.s is not None else np.empty(0) for _, f in fits]
+        return BearingFit(
+            np.concatenate([f.ti for _, f in fits]),
+            np.concatenate([idx[f.dj] for idx, f in fits]),
+            np.concatenate([f.log_lik for _, f in fits]),
+            covers,
+            np.concatenate(nus),
+            np.concatenate(ss),
+        )
+
+    def _fit_site(self, b: Bearings, x: FloatArray, p: FloatArray) -> BearingFit:
+        """:meth:`fit` of bearings from one site."""
         n = x.shape[0]
         m = b.azimuth.shape[0]
         if n == 0 or m == 0:

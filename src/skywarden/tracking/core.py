@@ -44,6 +44,7 @@ import numpy.typing as npt
 from skywarden.geo import FloatArray
 from skywarden.model import SensorKind
 from skywarden.tracking.bearing_assoc import ScanFits
+from skywarden.tracking.bearings import bearing_sites
 from skywarden.tracking.components import TrackerComponents
 from skywarden.tracking.config import TrackerConfig
 from skywarden.tracking.doppler import DopplerGate, DopplerPlots, doppler_of
@@ -152,8 +153,6 @@ class TrackerCore:
     @property
     def key_to_id(self) -> dict[str, int]:
         return self.identities.key_to_id
-
-    # ------------------------------------------------------------------ public
 
     def step(self, t: float, groups: Sequence[ScanGroup]) -> StepResult:
         """Process one scan ending at ``t``; report confirmed/coasting tracks at ``t``."""
@@ -365,11 +364,11 @@ class TrackerCore:
                 np.maximum.at(a["lr_scan"], dec.rows, dec.lr)
                 self._record(g, dec.rows, dec.dets, confirming=True)
         site_id = self.sensor_index.setdefault(g.sensor, len(self.sensor_index))
+        sites, el, els = bearing_sites(b), b.elevation, b.elevation_sigma
         for j in np.flatnonzero(pool).tolist():
-            el_j = math.nan if b.elevation is None else float(b.elevation[j])
-            els_j = math.nan if b.elevation_sigma is None else float(b.elevation_sigma[j])
+            el_j, els_j = (math.nan if v is None else float(v[j]) for v in (el, els))
             self._pool.append(
-                (b.site, float(b.azimuth[j]), float(b.sigma[j]), site_id, el_j, els_j)
+                (sites[j], float(b.azimuth[j]), float(b.sigma[j]), site_id, el_j, els_j)
             )
 
     def _triangulate(self) -> None:

@@ -23,8 +23,9 @@ How the windows are kept apart in one core:
   feed gap does), not the others'.
 
 Nothing else is shared: every other piece of a track's state is a row of the core's
-table, and time enters only as differences. Bearing groups are not merged (a group has
-one DF site), so they still cost once per lane.
+table, and time enters only as differences. A direction finder's bearings of several
+lanes are one group too, with a site per bearing (``Bearings.site`` (m, 3)): the
+bearing gate fits each site's bearings apart, the rest of the group's work is shared.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import numpy.typing as npt
 
 from skywarden.geo import LocalFrame
 from skywarden.model import Detection, TrackUpdate
+from skywarden.tracking.bearings import Bearings, bearing_sites
 from skywarden.tracking.config import TrackerConfig
 from skywarden.tracking.core import TrackerCore
 from skywarden.tracking.doppler import DopplerPlots
@@ -82,29 +84,45 @@ def into_lane(g: ScanGroup, lane: int, offset: float) -> ScanGroup:
     return replace(g, t=g.t - offset, z=z, bearings=b, doppler=dop, identity_keys=keys)
 
 
-def _signature(g: ScanGroup) -> tuple[object, ...] | None:
-    """Which position groups may merge: one sensor, one time, the same optional
-    columns (so the merged group reads as each would alone); None for bearings."""
-    if g.z is None:
-        return None
+def _signature(g: ScanGroup) -> tuple[object, ...]:
+    """Which groups may merge: one sensor, one time, the same optional columns (so the
+    merged group reads as each would alone); a DF's bearings also the same range."""
     present = tuple(getattr(g, f) is not None for f in _ROWS)
+    b = g.bearings
+    if b is not None:
+        el = (b.elevation is not None, b.elevation_sigma is not None)
+        return (g.sensor, g.t, g.kind, present, "bearings", b.range_m, el)
     dop = g.doppler
-    return (
-        g.sensor,
-        g.t,
-        g.kind,
-        present,
-        dop is not None,
-        dop is not None and dop.sigma is not None,
+    has = (dop is not None, dop is not None and dop.sigma is not None)
+    return (g.sensor, g.t, g.kind, present, "positions", has)
+
+
+def _merge_bearings(gs: list[ScanGroup]) -> Bearings:
+    """One DF's bearings of several lanes: a site per bearing (each lane's own)."""
+    bs = [g.bearings for g in gs if g.bearings is not None]
+    cat = np.concatenate
+    el = None if bs[0].elevation is None else cat([b.elevation for b in bs])
+    els = None if bs[0].elevation_sigma is None else cat([b.elevation_sigma for b in bs])
+    return Bearings(
+        cat([bearing_sites(b) for b in bs]),
+        cat([b.azimuth for b in bs]),
+        cat([b.sigma for b in bs]),
+        el,
+        els,
+        bs[0].range_m,
     )
 
 
 def _merge(gs: list[ScanGroup]) -> ScanGroup:
-    """One sensor's position groups of one time (from several lanes) as one group."""
+    """One sensor's groups of one time (from several lanes) as one group."""
     if len(gs) == 1:
         return gs[0]
     cat = np.concatenate
-    cols: dict[str, object] = {"z": cat([g.z for g in gs]), "R": cat([g.R for g in gs])}
+    cols: dict[str, object] = {}
+    if gs[0].bearings is not None:
+        cols["bearings"] = _merge_bearings(gs)
+    else:
+        cols["z"], cols["R"] = cat([g.z for g in gs]), cat([g.R for g in gs])
     for f in _ROWS:
         if getattr(gs[0], f) is not None:
             cols[f] = cat([getattr(g, f) for g in gs])
@@ -120,24 +138,23 @@ def _merge(gs: list[ScanGroup]) -> ScanGroup:
 
 
 def merge_lanes(lanes: Sequence[Sequence[ScanGroup]]) -> list[ScanGroup]:
-    """One list of the lanes' groups, each sensor's position groups of one time merged
-    across lanes, in an order that keeps every lane's own (the core fuses a time's
+    """One list of the lanes' groups, each sensor's groups of one time merged across
+    lanes, in an order that keeps every lane's own (the core fuses a time's
     groups in the order given): a topological order of the lanes' sequences, ties by
     first appearance. Lanes that order their sensors inconsistently (a cycle) are not
     merged that scan: their lists are concatenated, each in its own order."""
     members: dict[object, list[ScanGroup]] = {}
     after: dict[object, list[object]] = {}
     before: dict[object, int] = {}
-    for lane, gs in enumerate(lanes):
+    for gs in lanes:
         rounds: dict[object, int] = {}
         prev: object = None
-        for i, g in enumerate(gs):
+        for g in gs:
+            # a sensor's second group of one time (identity rounds, a DF's second site)
+            # stays second
             sig = _signature(g)
-            if sig is None:  # a bearing group: its lane's alone
-                key: object = ("lane", lane, i)
-            else:  # a sensor's second group of one time (identity rounds) stays second
-                key = (sig, rounds.get(sig, 0))
-                rounds[sig] = rounds.get(sig, 0) + 1
+            key: object = (sig, rounds.get(sig, 0))
+            rounds[sig] = rounds.get(sig, 0) + 1
             if key not in members:
                 members[key], after[key], before[key] = [], [], 0
             members[key].append(g)
