@@ -19,7 +19,7 @@ import pytest
 from skywarden.model import Detection, SensorKind, TrackStatus, TrackUpdate
 from skywarden.sim import Simulation, load_scenario
 from skywarden.tracking import Tracker
-from skywarden.tracking.lanes import LaneTracker, merge_lanes, unscope
+from skywarden.tracking.lanes import LANE_SHIFT_M, LaneTracker, merge_lanes, unscope
 from skywarden.tracking.records import ScanError, ScanGroup
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "el-paso.yaml"
@@ -169,3 +169,41 @@ def test_merging_keeps_each_lanes_order_and_its_identity_rounds() -> None:
     # two lanes that order their sensors the other way round: no merge, each order kept
     out = merge_lanes([[a1, b1], [_group("b", 4.0), _group("a", 5.0)]])
     assert [g.sensor for g in out] == ["a", "b", "b", "a"]
+
+
+def test_bearings_with_a_site_each_fit_as_each_sites_alone() -> None:
+    from skywarden.tracking.bearings import BearingGate, Bearings
+
+    rng = np.random.default_rng(5)
+    here, there = np.array([0.0, 0.0, 10.0]), np.array([LANE_SHIFT_M, 0.0, 10.0])
+    # tracks around each site, 2-6 km out; each site hears a bearing towards two of its own
+    x = np.zeros((8, 6))
+    x[:, :2] = rng.uniform(-6000, 6000, (8, 2))
+    x[4:, 0] += LANE_SHIFT_M
+    x[:, 2] = 120.0
+    p = np.tile(np.eye(6) * 400.0, (8, 1, 1))
+
+    def towards(site: np.ndarray, rows: list[int]) -> np.ndarray:
+        d = x[rows, :2] - site[:2]
+        return np.arctan2(d[:, 0], d[:, 1]) + rng.normal(0, 0.01, len(rows))
+
+    az_a, az_b = towards(here, [0, 2]), towards(there, [5, 6])
+    sig = np.full(2, 0.05)
+    gate = BearingGate()
+    a = gate.fit(Bearings(here, az_a, sig, range_m=10_000.0), x, p)
+    b = gate.fit(Bearings(there, az_b, sig, range_m=10_000.0), x, p)
+    both = gate.fit(
+        Bearings(
+            np.vstack([np.tile(here, (2, 1)), np.tile(there, (2, 1))]),
+            np.r_[az_a, az_b],
+            np.r_[sig, sig],
+            range_m=10_000.0,
+        ),
+        x,
+        p,
+    )
+    assert both.ti.tolist() == a.ti.tolist() + b.ti.tolist()
+    assert both.dj.tolist() == a.dj.tolist() + (b.dj + 2).tolist()
+    assert both.log_lik.tolist() == a.log_lik.tolist() + b.log_lik.tolist()
+    assert both.covers.tolist() == (a.covers | b.covers).tolist()
+    assert {0, 2} <= set(a.ti.tolist()) and {5, 6} <= set(b.ti.tolist())
