@@ -25,7 +25,9 @@ most of its work in the month.
 bearings, Remote ID, ADS-B, visual; ``detections.jsonl[.gz]`` and ``windows.json`` of a
 ``month run``): its first ``L`` window runs, each cut to the shortest's length, through
 ``L`` cores and through one core in lanes (times counted from each run's start, which is
-exact; positions and DF sites shifted by 1,000 km, which is not: the last bits differ).
+exact; positions and DF sites shifted by 1,000 km, which is not: the last bits differ),
+with ``skywarden.tracking.lanes`` (the month's lanes): each sensor's groups of one
+second, a direction finder's bearings too, as one group.
 Real windows do not share a sensor timing (airport radars report every 4-5 s, from the
 run's own start), so the lane core also predicts a track at another lane's group times:
 the bench reports how far the lanes' final tracks are from the separate cores'.
@@ -42,7 +44,6 @@ import math
 import os
 import platform
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +53,10 @@ from rich.table import Table
 
 from skywarden.model import SensorKind
 from skywarden.tracking.core import TrackerCore
+from skywarden.tracking.lanes import LANE_SHIFT_M, into_lane, merge_lanes
 from skywarden.tracking.records import ScanGroup
 
 ROOT = Path(__file__).resolve().parents[1]
-LANE_SHIFT_M = 1.0e6
 BOX_M = 30_000.0
 NOISE = np.array([30.0, 30.0, 20.0])
 WARM_S = 15
@@ -190,72 +191,6 @@ def _load_runs(sector: Path, n_runs: int) -> tuple[Any, list[float], list[list[l
     return frame, [a for a, _ in spans], buckets
 
 
-def _in_lane(g: ScanGroup, lane: int, t0: float) -> ScanGroup:
-    """A group moved into lane ``lane``: its time from the run's start, its positions
-    (or its DF site) shifted east, its identities scoped to the lane."""
-    shift = np.array([lane * LANE_SHIFT_M, 0.0, 0.0])
-    keys = g.identity_keys
-    if keys is not None:
-        keys = [tuple(f"L{lane}:{k}" for k in ks) for ks in keys]
-    b = g.bearings
-    sensor = g.sensor
-    if b is not None:  # a DF site of its own per lane: the triangulator pairs sites by name
-        b = replace(b, site=b.site + shift)
-        sensor = f"L{lane}:{sensor}" if lane else sensor
-    z = None if g.z is None else g.z + shift
-    return replace(g, t=g.t - t0, sensor=sensor, z=z, bearings=b, identity_keys=keys)
-
-
-def _rows(v: np.ndarray | None, like: np.ndarray, width: int | None) -> np.ndarray:
-    """``v``, or NaN rows for each of ``like``'s rows where the group had none."""
-    if v is not None:
-        return v
-    shape = (like.shape[0],) if width is None else (like.shape[0], width)
-    return np.full(shape, np.nan)
-
-
-def merged(groups: list[ScanGroup]) -> list[ScanGroup]:
-    """Position groups of one sensor at one time, from several lanes, as one group (what
-    amortises the core's per-group cost); bearing groups stay apart (a group has one DF
-    site, and each lane's site is shifted)."""
-    # each merged group takes the place of its first member: the core processes groups
-    # of one time in the order given (sequential fusion), so the order is kept
-    slots: list[ScanGroup | tuple[str, float]] = []
-    same: dict[tuple[str, float], list[ScanGroup]] = {}
-    for g in groups:
-        if g.z is None:
-            slots.append(g)
-            continue
-        key = (g.sensor, g.t)
-        if key not in same:
-            same[key] = []
-            slots.append(key)
-        same[key].append(g)
-    out = [s if isinstance(s, ScanGroup) else _merge(same[s]) for s in slots]
-    return sorted(out, key=lambda g: g.t)
-
-
-def _merge(gs: list[ScanGroup]) -> ScanGroup:
-    """One sensor's position groups at one time, concatenated."""
-    if len(gs) == 1:
-        return gs[0]
-    zs = [g.z for g in gs if g.z is not None]
-    ids = [k for g in gs for k in (g.identity_keys or [()] * len(g))]
-    calls = [c for g in gs for c in (g.callsigns or [None] * len(g))]
-    pairs = list(zip(gs, zs, strict=True))
-    return replace(
-        gs[0],
-        z=np.vstack(zs),
-        R=np.concatenate([g.R for g in gs if g.R is not None]),
-        velocity=np.vstack([_rows(g.velocity, z, 3) for g, z in pairs]),
-        velocity_var=np.concatenate([_rows(g.velocity_var, z, None) for g, z in pairs]),
-        identity_keys=ids if any(ids) else None,
-        callsigns=calls if any(ids) else None,
-        rcs_dbsm=np.concatenate([_rows(g.rcs_dbsm, z, None) for g, z in pairs]),
-        class_lik=np.vstack([_rows(g.class_lik, z, 4) for g, z in pairs]),
-    )
-
-
 def replay(lanes: int, args: argparse.Namespace) -> dict[str, Any]:
     """A sector's first ``lanes`` runs: separate cores against one core in lanes."""
     from skywarden.tracking.config import TrackerConfig
@@ -270,16 +205,16 @@ def replay(lanes: int, args: argparse.Namespace) -> dict[str, Any]:
     for i, core in enumerate(separate):
         t0 = time.process_time()
         for k in range(length):
-            core.step(float(k), [_in_lane(g, 0, starts[i]) for g in scans[i][k]])
+            core.step(float(k), [into_lane(g, 0, starts[i]) for g in scans[i][k]])
         sep_s += time.process_time() - t0
     one = TrackerCore(cfg)
     moved = [
-        [[_in_lane(g, i, starts[i]) for g in scans[i][k]] for i in range(lanes)]
+        [[into_lane(g, i, starts[i]) for g in scans[i][k]] for i in range(lanes)]
         for k in range(length)
     ]
     t0 = time.process_time()
     for k in range(length):
-        one.step(float(k), merged([g for lane in moved[k] for g in lane]))
+        one.step(float(k), merge_lanes(moved[k]))
     lane_s = time.process_time() - t0
     return {
         "lanes": lanes,
