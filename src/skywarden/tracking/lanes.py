@@ -183,22 +183,17 @@ def lane_of(x: npt.NDArray[np.float64]) -> npt.NDArray[np.intp]:
     return np.floor(x[:, 0] / LANE_SHIFT_M + 0.5).astype(np.intp)
 
 
-def split_rows(rows: Rows, lanes: int) -> list[Rows]:
-    """A step's reported rows per lane, each lane's states moved back home."""
+def home_rows(rows: Rows, lanes: int) -> tuple[Rows, npt.NDArray[np.intp]]:
+    """A step's reported rows with every state moved back home, and each row's lane."""
     if not rows or rows["id"].shape[0] == 0:
-        return [{} for _ in range(lanes)]
+        return {}, np.empty(0, dtype=np.intp)
     lane = lane_of(rows["x"])
     if ((lane < 0) | (lane >= lanes)).any():
         bad = rows["id"][(lane < 0) | (lane >= lanes)].tolist()
         raise ScanError(f"lanes: tracks {bad} lie outside every lane's stretch of the frame")
-    out: list[Rows] = []
-    for ln in range(lanes):
-        sel = np.flatnonzero(lane == ln)
-        part = {k: v[sel] for k, v in rows.items()}
-        part["x"] = part["x"].copy()
-        part["x"][:, 0] -= ln * LANE_SHIFT_M
-        out.append(part)
-    return out
+    x = rows["x"].copy()
+    x[:, 0] -= lane * LANE_SHIFT_M
+    return {**rows, "x": x}, lane
 
 
 def _home(meta: TrackMeta) -> TrackMeta:
@@ -278,8 +273,10 @@ class LaneTracker:
             mine = lane_of(self.core.table.a["x"]) == lane
             if mine.any():
                 rows, meta = self.core.end(mine)
-                res = StepResult({}, split_rows(rows, self.lanes)[lane], meta)
-                out = self._face_report(lane, t_abs - off, res, [], t_abs)
+                home, _ = home_rows(rows, self.lanes)
+                face = self.faces[lane]
+                ups = face.records(t_abs - off, home, self._metas(home, meta), True, t_abs)
+                out = face.identity_check.apply([], ups)
         self.offset[lane] = None
         return out
 
@@ -290,35 +287,44 @@ class LaneTracker:
     def _report(
         self, t_core: float, res: StepResult, nows: list[list[Detection]]
     ) -> list[list[TrackUpdate]]:
-        live = split_rows(res.live, self.lanes)
-        ended = split_rows(res.ended, self.lanes)
-        out: list[list[TrackUpdate]] = []
-        for lane in range(self.lanes):
-            off = self.offset[lane]
-            if off is None:
-                out.append([])
+        """Every lane's records from one core step: the rows turned into records at once
+        (one geodetic conversion for all lanes), then handed to each lane's own
+        identity check."""
+        offsets = np.array([np.nan if o is None else o for o in self.offset])
+        per_lane: list[list[TrackUpdate]] = [[] for _ in range(self.lanes)]
+        face = self.faces[0]  # records need the frame, the core and the id prefix: shared
+        for rows, ended in ((res.live, False), (res.ended, True)):
+            home, lane = home_rows(rows, self.lanes)
+            if not home:
                 continue
-            part = StepResult(live[lane], ended[lane], res.ended_meta)
-            out.append(self._face_report(lane, t_core, part, nows[lane], t_core + off))
-        return out
+            t_abs = t_core + offsets[lane]
+            if np.isnan(t_abs).any():
+                raise ScanError("lanes: a track in a lane without a window")
+            metas = self._metas(home, res.ended_meta)
+            ups = face.records(t_core, home, metas, ended, t_abs.tolist())
+            for u, ln in zip(ups, lane.tolist(), strict=True):
+                per_lane[ln].append(u)
+        return [
+            self.faces[ln].identity_check.apply(nows[ln], ups)
+            if self.offset[ln] is not None
+            else []
+            for ln, ups in enumerate(per_lane)
+        ]
 
-    def _face_report(
-        self, lane: int, t_core: float, res: StepResult, now: Sequence[Detection], t_abs: float
-    ) -> list[TrackUpdate]:
-        """One lane's records, identities unscoped."""
-        ids = [int(i) for r in (res.live, res.ended) if r for i in r["id"].tolist()]
-        known = {**self.core.meta, **res.ended_meta}
-        meta = {i: _home(known[i]) for i in ids if i in known}
-        return self.faces[lane].report(t_core, StepResult(res.live, res.ended), now, meta, t_abs)
+    def _metas(self, rows: Rows, ended_meta: dict[int, TrackMeta]) -> dict[int, TrackMeta]:
+        """The rows' identities and callsigns, unscoped."""
+        known = {**self.core.meta, **ended_meta}
+        ids = rows["id"].tolist() if rows else []
+        return {i: _home(known[i]) for i in ids if i in known}
 
 
 __all__ = [
     "LANE_SHIFT_M",
     "LaneTracker",
+    "home_rows",
     "into_lane",
     "lane_of",
     "merge_lanes",
     "scope_keys",
-    "split_rows",
     "unscope",
 ]

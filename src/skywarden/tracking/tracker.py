@@ -84,9 +84,9 @@ class Tracker:
         """A step's rows as records at ``t_out`` (default ``t``, the core's time),
         identity-checked against the scan's detections ``now``; ``meta``: live tracks'
         identities."""
-        out = self._updates(t, res.live, meta, t_out=t_out)
+        out = self.records(t, res.live, meta, t_out=t_out)
         ended = ChainMap(res.ended_meta, dict(meta)) if res.ended_meta else meta
-        out += self._updates(t, res.ended, ended, ended=True, t_out=t_out)
+        out += self.records(t, res.ended, ended, ended=True, t_out=t_out)
         return self.identity_check.apply(now, out)
 
     def finish(self) -> list[TrackUpdate]:
@@ -109,17 +109,20 @@ class Tracker:
             self._names[key] = names
         return names
 
-    def _updates(
+    def records(
         self,
         t: float,
         rows: dict[str, npt.NDArray],
         metas: Mapping[int, TrackMeta],
         ended: bool = False,
-        t_out: float | None = None,
+        t_out: float | list[float] | None = None,
     ) -> list[TrackUpdate]:
+        """The core's reported ``rows`` at core time ``t`` as records at ``t_out``
+        (default ``t``; a list: each row's own, the month's lanes)."""
         if not rows or rows["id"].shape[0] == 0:
             return []
-        t_rec = t if t_out is None else t_out
+        times = t_out if isinstance(t_out, list) else None
+        t_rec = t if t_out is None or isinstance(t_out, list) else t_out
         x = rows["x"]
         lat, lon, alt = self.frame.to_geodetic(x[:, 0], x[:, 1], x[:, 2])
         # ``velocity`` is East-North-Up at the track's own point, as lat/lon are its own
@@ -140,7 +143,7 @@ class Tracker:
             xi = xs[i]
             out.append(
                 TrackUpdate(
-                    t=t_rec,
+                    t=t_rec if times is None else times[i],
                     track=track_name(tid, self.id_prefix),
                     status=TrackStatus.ENDED if ended else _STATUS[status[i]],
                     lat=lats[i],
