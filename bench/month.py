@@ -67,6 +67,8 @@ def month_command(args: argparse.Namespace, month: Path) -> list[str]:
         cmd += ["--sectors", args.sectors]
     if args.resume:
         cmd += ["--resume"]
+    if args.lanes > 1:
+        cmd += ["--lanes", str(args.lanes)]
     return cmd
 
 
@@ -691,6 +693,12 @@ def parser() -> argparse.ArgumentParser:
         "--resume",
         action="store_true",
         help="with --dir: keep the sectors a stopped month already finished (month run --resume)",
+    )
+    ap.add_argument(
+        "--lanes",
+        type=int,
+        default=1,
+        help="month run's --lanes: each sector's windows side by side through one tracker",
     )
     return ap
 
