@@ -79,14 +79,12 @@ class Tracker:
         res: StepResult,
         now: Sequence[Detection],
         meta: Mapping[int, TrackMeta],
-        t_out: float | None = None,
     ) -> list[TrackUpdate]:
-        """A step's rows as records at ``t_out`` (default ``t``, the core's time),
-        identity-checked against the scan's detections ``now``; ``meta``: live tracks'
-        identities."""
-        out = self.records(t, res.live, meta, t_out=t_out)
+        """A step's rows as records at ``t``, identity-checked against the scan's
+        detections ``now``; ``meta``: live tracks' identities."""
+        out = self.records(t, res.live, meta)
         ended = ChainMap(res.ended_meta, dict(meta)) if res.ended_meta else meta
-        out += self.records(t, res.ended, ended, ended=True, t_out=t_out)
+        out += self.records(t, res.ended, ended, ended=True)
         return self.identity_check.apply(now, out)
 
     def finish(self) -> list[TrackUpdate]:
