@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import socket
-import subprocess
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
@@ -22,6 +19,7 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from nats_throwaway import start_nats
 from skywarden.cluster.persister import Delivered, Persister
 from skywarden.store.db import Database
 from skywarden.store.schema import TrackPoint as PointRow
@@ -32,24 +30,8 @@ STREAM, SUBJECT, DURABLE = "SW_OUT_TEST", "sw.out.s1", "core-store"
 
 @pytest.fixture
 def nats_url(tmp_path: Path) -> Iterator[str]:
-    exe = shutil.which("nats-server") or "/usr/sbin/nats-server"
-    if not Path(exe).exists():
-        pytest.skip("server missing: nats-server: make sysdeps installs Debian's")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [exe, "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", str(tmp_path / "js")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    end = time.monotonic() + 10
-    while time.monotonic() < end:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
-    yield f"nats://127.0.0.1:{port}"
+    proc, url = start_nats(tmp_path / "js")
+    yield url
     proc.terminate()
     proc.wait(10)
 

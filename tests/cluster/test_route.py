@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 from tests.cluster import test_handover_worker as hw
-from tests.cluster.conftest import start_nats
 
+from nats_throwaway import start_nats
 from skywarden.bus.jetstream import NatsBus
 from skywarden.cluster import codec, sectors, topology
 from skywarden.cluster.edge import Edge

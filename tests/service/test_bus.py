@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
+from nats_throwaway import start_nats
 from skywarden.bus import InProcessBus, Message
 
 
@@ -38,25 +36,8 @@ def test_in_process_fan_out_by_topic_and_drop_oldest() -> None:
 
 @pytest.fixture(scope="module")
 def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    exe = shutil.which("nats-server") or "/usr/sbin/nats-server"
-    if not Path(exe).exists():
-        pytest.skip("server missing: nats-server: make sysdeps installs Debian's")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    store = tmp_path_factory.mktemp("jetstream")
-    proc = subprocess.Popen(
-        [exe, "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", str(store)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    end = time.monotonic() + 10
-    while time.monotonic() < end:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
-    yield f"nats://127.0.0.1:{port}"
+    proc, url = start_nats(tmp_path_factory.mktemp("jetstream"))
+    yield url
     proc.terminate()
     proc.wait(10)
 

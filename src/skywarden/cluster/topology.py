@@ -36,6 +36,18 @@ CONNECT_S = 10.0  # the first connection: how long to try the servers before giv
 DRAIN_TIMEOUT_S = 3.0  # closing: what is in flight gets this long to be flushed
 
 
+def _hint(e: Exception) -> str:
+    """What to change when the server refuses to reserve the streams' bytes (code 10047)."""
+    if "10047" not in str(e):
+        return ""
+    need = 2 * MAX_STREAM_BYTES >> 30
+    return (
+        f" (the two streams reserve {need} GiB per replica; without a stated"
+        " jetstream.max_file_store the server allows 75 % of the disk free at its start:"
+        " free space or state max_file_store, as deploy/nats/n1.conf does)"
+    )
+
+
 class ClusterError(SkywardenError, RuntimeError):
     """The NATS server cannot be reached or refuses a stream or bucket; names the URL."""
 
@@ -106,7 +118,9 @@ async def connect(
             )
     except Exception as e:
         await nc.close()
-        raise ClusterError(f"--bus {url}: JetStream topology: {type(e).__name__}: {e}") from None
+        raise ClusterError(
+            f"--bus {url}: JetStream topology: {type(e).__name__}: {e}{_hint(e)}"
+        ) from None
     return Topology(url, nc, js, leases, sectors, snaps)
 
 
