@@ -69,6 +69,8 @@ def month_command(args: argparse.Namespace, month: Path) -> list[str]:
         cmd += ["--resume"]
     if args.lanes > 1:
         cmd += ["--lanes", str(args.lanes)]
+    if args.tracker_config is not None:
+        cmd += ["--tracker-config", str(args.tracker_config)]
     return cmd
 
 
@@ -699,6 +701,12 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=1,
         help="month run's --lanes: each sector's windows side by side through one tracker",
+    )
+    ap.add_argument(
+        "--tracker-config",
+        type=Path,
+        default=None,
+        help="month run's --tracker-config: tracker settings YAML for every sector",
     )
     return ap
 

@@ -19,13 +19,14 @@ def test_every_option_the_runner_reads_is_parsed() -> None:
         [
             *("--days", "3", "--seed", "2", "--sectors", "S08,S40", "--warmup-s", "60"),
             *("--resume", "--surveillance-share", "0.5", "--lanes", "8"),
+            *("--tracker-config", "turn.yaml"),
         ]
     )
     cmd = b.month_command(args, Path("/tmp/m"))
     assert cmd[1:5] == ["month", "run", "--out", "/tmp/m"]
     joined = " ".join(cmd)
     parts = ("--days 3", "--seed 2", "--sectors S08,S40", "--warmup-s 60", "--resume")
-    for part in (*parts, "--surveillance-share 0.5", "--lanes 8"):
+    for part in (*parts, "--surveillance-share 0.5", "--lanes 8", "--tracker-config turn.yaml"):
         assert part in joined
 
 
@@ -34,4 +35,5 @@ def test_the_defaults_give_a_plain_run() -> None:
     cmd = b.month_command(b.parser().parse_args([]), Path("/tmp/m"))
     assert "--resume" not in cmd and "--sectors" not in cmd
     assert "--surveillance-share" not in cmd and "--lanes" not in cmd
+    assert "--tracker-config" not in cmd
     assert cmd[cmd.index("--days") + 1] == "1" and cmd[cmd.index("--workers") + 1] == "2"

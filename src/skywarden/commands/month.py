@@ -66,6 +66,22 @@ Watchers = Annotated[
 ]
 
 
+def _tracker_settings(path: Path | None) -> dict[str, Any]:
+    """``--tracker-config``'s settings, validated here so that a bad file stops the month
+    before any sector runs (each worker builds its ``TrackerConfig`` from the mapping)."""
+    if path is None:
+        return {}
+    from skywarden.tracking.config_file import ConfigFileError, config_from_mapping, read_mapping
+
+    try:
+        settings = read_mapping(path)
+        config_from_mapping(settings, path)
+    except ConfigFileError as e:
+        typer.echo(f"error: --tracker-config {e}", err=True)
+        raise typer.Exit(2) from None
+    return settings
+
+
 @app.callback()
 def _group() -> None:
     """The border-wide month."""
@@ -172,6 +188,13 @@ def run(
             "(faster; docs/month.md).",
         ),
     ] = 1,
+    tracker_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--tracker-config",
+            help="Tracker configuration YAML for every sector (as track --config).",
+        ),
+    ] = None,
 ) -> None:
     """Plan the month and run every sensed sector's windows through the whole chain."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -179,6 +202,7 @@ def run(
     from skywarden.commands.month_run import run_month
 
     t0 = time.perf_counter()
+    tracker = _tracker_settings(tracker_config)
     p = _plan(
         seed, days, sectors, tile_km, margin_km, quiet_s, per_month, warmup_s, surveillance_share
     )
@@ -204,6 +228,7 @@ def run(
                 all_tracks=all_tracks,
                 resume=resume,
                 lanes=lanes,
+                tracker=tracker,
             )
         except SkywardenError as e:
             typer.echo(f"error: {e}", err=True)

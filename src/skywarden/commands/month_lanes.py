@@ -99,12 +99,11 @@ def run_lanes(job: SectorJob, sim: _Windows, lanes: int) -> tuple[Any, Any]:
     """The sector's chain in ``lanes`` lanes (see module): its result and scoring logs,
     its streams written to the sector's folder as the single chain writes them."""
     from skywarden.airspace.zones import sector_zones
-    from skywarden.tracking import TrackerConfig
     from skywarden.tracking.lanes import LaneTracker
 
     blocks = split_runs(sim.groups, lanes)
     frame = sim.scn.frame
-    tracker = LaneTracker(frame, len(blocks), TrackerConfig(), id_prefix=f"{job.tile.id}-")
+    tracker = LaneTracker(frame, len(blocks), job.tracker_config(), id_prefix=f"{job.tile.id}-")
     rounds = LaneRounds(tracker)
     zindex = ZoneIndex(frame, sector_zones(frame, airports=list(sim.scn.sector.airports)))
     dirs = [job.out / LANE_DIR.format(i) for i in range(len(blocks))]

@@ -71,6 +71,7 @@ def run_sector(job: SectorJob) -> dict[str, Any]:
         "events": len(res.events),
         "incidents": len(res.incidents),
         "recommendations": len(res.recommendations),
+        "tracker": job.tracker,
     }
     # written last: its presence is what makes the sector finished for --resume
     (job.out / RUN_RECORD).write_text(json.dumps(record, indent=1) + "\n")
@@ -80,7 +81,8 @@ def run_sector(job: SectorJob) -> dict[str, Any]:
 def finished(job: SectorJob) -> dict[str, Any] | None:
     """The sector's run record if an earlier run finished it, else None.
 
-    A finished sector has its ``run.json`` (written last). A run directory from before
+    A finished sector has its ``run.json`` (written last), with the job's tracker
+    settings (none recorded: the defaults). A run directory from before
     that record existed counts as finished when its last outputs are there: incidents,
     evaluation and the event tracks, with the full stream already removed (a sector
     killed part-way still has ``tracks_all.jsonl.gz``).
@@ -88,10 +90,14 @@ def finished(job: SectorJob) -> dict[str, Any] | None:
     rec = job.out / RUN_RECORD
     if rec.is_file():
         doc = json.loads(rec.read_text())
-        return doc if isinstance(doc, dict) else None
+        if not isinstance(doc, dict) or doc.get("tracker", {}) != job.tracker:
+            return None  # run with other tracker settings: not this month's sector
+        return doc
     names = ("incidents.json", "evaluation.json", "windows.json", "tracks.jsonl")
-    if all((job.out / n).is_file() for n in names) and (
-        job.all_tracks or not any(job.out.glob("tracks_all.jsonl*"))
+    if (
+        not job.tracker
+        and all((job.out / n).is_file() for n in names)
+        and (job.all_tracks or not any(job.out.glob("tracks_all.jsonl*")))
     ):
         return {
             "sector": job.tile.id,
@@ -178,8 +184,10 @@ def jobs(
     compress: bool = True,
     all_tracks: bool = False,
     lanes: int = 1,
+    tracker: dict[str, Any] | None = None,
 ) -> list[SectorJob]:
-    """One job per simulated sector, the busiest first (keeps the pool's tail short)."""
+    """One job per simulated sector, the busiest first (keeps the pool's tail short);
+    ``tracker``: tracker settings (``SectorJob.tracker``)."""
     out = []
     for tid, wins in plan.windows.items():
         tile = plan.tile(tid)
@@ -196,6 +204,7 @@ def jobs(
                 plan.start_t,
                 plan.end_t - plan.start_t,
                 lanes,
+                dict(tracker or {}),
             )
         )
     return sorted(out, key=lambda j: -sum(w.seconds for w in j.windows))
@@ -230,20 +239,23 @@ def run_month(
     all_tracks: bool = False,
     resume: bool = False,
     lanes: int = 1,
+    tracker: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Write the truth and manifest, run every sector (in ``workers`` processes, each
     sector's windows in ``lanes`` lanes: :mod:`.month_lanes`).
 
     With ``resume`` the month directory must hold the same plan (its ``border.json``);
     sectors an earlier run finished are kept as they are (each sector's outputs depend
-    only on the plan and the seed) and only the others run.
+    only on the plan, the seed and the tracker settings: a sector finished with other
+    settings runs again) and only the others run. ``tracker``: ``TrackerConfig`` fields
+    for every sector's tracker (``--tracker-config``), recorded in each ``run.json``.
     """
     wall0 = time.perf_counter()
     if resume:
         same_plan(plan, month_dir)
     write_truth(plan, month_dir)
     write_manifest(plan, month_dir)
-    todo = jobs(plan, month_dir, compress, all_tracks, lanes)
+    todo = jobs(plan, month_dir, compress, all_tracks, lanes, tracker)
     results: list[dict[str, Any]] = []
     if resume:
         kept = [(j, finished(j)) for j in todo]
@@ -271,6 +283,7 @@ def run_month(
         "workers": workers,
         "lanes": lanes,
         "wall_s": round(time.perf_counter() - wall0, 1),
+        "tracker": dict(tracker or {}),
     }
     if resume:
         run["resumed"] = True

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from skywarden.airspace.zone_index import ZoneIndex
+    from skywarden.tracking.config import TrackerConfig
     from skywarden.tracking.lane_rounds import LaneStage
 
 
@@ -61,6 +62,15 @@ class SectorJob:
     month_start: float = 0.0
     month_s: float = 0.0
     lanes: int = 1
+    #: tracker settings (``TrackerConfig`` fields, as a ``--tracker-config`` YAML holds
+    #: them; empty: the defaults), a plain mapping so that the job pickles
+    tracker: dict[str, Any] = field(default_factory=dict)
+
+    def tracker_config(self) -> TrackerConfig:
+        """The sector's tracker configuration (validated again in the worker)."""
+        from skywarden.tracking.config_file import config_from_mapping
+
+        return config_from_mapping(self.tracker, "--tracker-config")
 
 
 class _Windows:
@@ -150,7 +160,7 @@ def _chain(job: SectorJob, sim: _Windows, lane: Lane | None = None) -> tuple[Any
     from skywarden.airspace.policy import load_policy
     from skywarden.airspace.zones import sector_zones
     from skywarden.stages import Runner, StageChain, fresh
-    from skywarden.tracking import Tracker, TrackerConfig
+    from skywarden.tracking import Tracker
 
     out = job.out if lane is None else lane.out
     frame = sim.scn.frame
@@ -166,7 +176,9 @@ def _chain(job: SectorJob, sim: _Windows, lane: Lane | None = None) -> tuple[Any
         id_prefix="" if lane is None else lane.id_prefix,
     )
     tracker = (
-        Tracker(frame, TrackerConfig(), id_prefix=f"{job.tile.id}-") if lane is None else lane.stage
+        Tracker(frame, job.tracker_config(), id_prefix=f"{job.tile.id}-")
+        if lane is None
+        else lane.stage
     )
     clock = time.perf_counter if lane is None else time.thread_time
     res = ChainResult(

@@ -33,9 +33,7 @@ class ConfigFileError(SkywardenError, ValueError):
         self.reason = reason
 
 
-def _unknown_keys(
-    cls: type, data: Mapping[str, Any], prefix: str = ""
-) -> list[tuple[str, type]]:
+def _unknown_keys(cls: type, data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, type]]:
     """Dotted keys of ``data`` that are not fields of dataclass ``cls`` (recursively),
     each with the class it should have been a field of."""
     hints = typing.get_type_hints(cls)
@@ -72,8 +70,8 @@ def config_from_mapping(
         raise ConfigFileError(source, key, msg) from None
 
 
-def load_config(path: Path | str, **overrides: Any) -> TrackerConfig:
-    """Read and validate a YAML tracker configuration (``overrides`` win over the file)."""
+def read_mapping(path: Path | str) -> dict[str, Any]:
+    """The YAML file's settings as a mapping, not yet validated (an empty file: none)."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as e:
@@ -82,4 +80,13 @@ def load_config(path: Path | str, **overrides: Any) -> TrackerConfig:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise ConfigFileError(path, "", f"not YAML: {e}") from None
-    return config_from_mapping(data or {}, path, **overrides)
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise ConfigFileError(path, "", f"expected a mapping of keys, got {type(data).__name__}")
+    return dict(data)
+
+
+def load_config(path: Path | str, **overrides: Any) -> TrackerConfig:
+    """Read and validate a YAML tracker configuration (``overrides`` win over the file)."""
+    return config_from_mapping(read_mapping(path), path, **overrides)
