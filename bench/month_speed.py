@@ -23,13 +23,15 @@ ratios, and without it none is made.
 
     .venv/bin/python bench/month_speed.py [--base eee4e53] [--days 1]
         [--sectors S86,S08,S40] [--repeats 1] [--base-speedup 1.0] [--lanes 1]
-        [--out bench/results/month_speed.json]
+        [--base-lanes 1] [--tracker-config FILE.yaml] [--out bench/results/month_speed.json]
 
 ``--lanes L`` runs this tree's sectors in lanes (``month run --lanes L``,
 docs/month.md). Lanes compute the same skies and, up to the last bits of floats, the
 same tracks, but name them in another order, so their outputs are never the same bytes:
 the row's ``same_events`` then says whether both found the same events (kind, time,
-zone or direction), incidents and recommendations.
+zone or direction), incidents and recommendations. ``--base-lanes`` runs the base in
+lanes too, and ``--tracker-config`` gives this tree's run tracker settings: with
+``--base HEAD`` the pair measures what a setting costs (``turn_q``'s third model).
 """
 
 from __future__ import annotations
@@ -71,13 +73,18 @@ def export_tree(ref: str, dest: Path) -> str:
     return sha
 
 
-def run_month(src: Path, out: Path, days: float, sectors: str, lanes: int = 1) -> float:
-    """One ``month run`` from the sources at ``src``; returns its wall seconds."""
+def run_month(
+    src: Path, out: Path, days: float, sectors: str, lanes: int = 1, config: Path | None = None
+) -> float:
+    """One ``month run`` from the sources at ``src`` (``config``: its --tracker-config);
+    returns its wall seconds."""
     env = {**os.environ, "PYTHONPATH": str(src), "OMP_NUM_THREADS": "1"}
     cmd = [str(EXE), "-m", "skywarden.cli", "month", "run", "--out", str(out)]
     cmd += ["--days", f"{days:g}", "--sectors", sectors, "--workers", "1"]
     if lanes > 1:  # an older tree has no --lanes
         cmd += ["--lanes", str(lanes)]
+    if config is not None:  # nor --tracker-config
+        cmd += ["--tracker-config", str(config)]
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, env=env, capture_output=True)
     return time.perf_counter() - t0
@@ -115,10 +122,13 @@ def measure(args: argparse.Namespace, base_src: Path, work: Path) -> list[dict[s
     for rep in range(args.repeats):
         outs = {"base": work / f"base{rep}", "tree": work / f"tree{rep}"}
         srcs = {"base": base_src, "tree": ROOT / "src"}
-        lanes = {"base": 1, "tree": args.lanes}
+        lanes = {"base": args.base_lanes, "tree": args.lanes}
+        configs = {"base": None, "tree": args.tracker_config}
         with ThreadPoolExecutor(2) as pool:
             futs = {
-                k: pool.submit(run_month, srcs[k], outs[k], args.days, args.sectors, lanes[k])
+                k: pool.submit(
+                    run_month, srcs[k], outs[k], args.days, args.sectors, lanes[k], configs[k]
+                )
                 for k in outs
             }
             walls = {k: f.result() for k, f in futs.items()}
@@ -232,10 +242,17 @@ def main() -> None:
     ap.add_argument(
         "--lanes", type=int, default=1, help="run this tree's sectors in lanes (month run --lanes)"
     )
+    ap.add_argument("--base-lanes", type=int, default=1, help="run --base's sectors in lanes too")
+    ap.add_argument(
+        "--tracker-config",
+        type=Path,
+        default=None,
+        help="this tree's month run --tracker-config (the cost of a tracker setting)",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "month_speed.json")
     args = ap.parse_args()
-    if args.lanes < 1:
-        ap.error(f"--lanes must be >= 1, not {args.lanes}")
+    if args.lanes < 1 or args.base_lanes < 1:
+        ap.error(f"--lanes and --base-lanes must be >= 1, not {args.lanes}, {args.base_lanes}")
     base_speedup = args.base_speedup
     if base_speedup is None and args.base == DEFAULT_BASE:
         base_speedup = 1.0
@@ -258,6 +275,10 @@ def main() -> None:
         ).stdout.strip(),
         "days": args.days,
         "lanes": args.lanes,
+        "base_lanes": args.base_lanes,
+        "tracker_config": (
+            None if args.tracker_config is None else args.tracker_config.read_text()
+        ),
         "sectors": args.sectors.split(","),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "load_average": os.getloadavg(),
