@@ -75,29 +75,29 @@ def test_tracker_settings_reach_every_sector_and_resume_redoes_other_settings(
 ) -> None:
     month, cfg = tmp_path / "month", tmp_path / "turn.yaml"
     _run(month)
-    cfg.write_text("turn_q: 10.0\n")
+    cfg.write_text("turn_rate_deg_s: 20.0\n")
     kept = (month / "sectors" / "S83" / "tracks.jsonl").stat().st_mtime_ns
     _run(month, "--resume", "--tracker-config", str(cfg))
     # both sectors ran again: their records named no settings, the job asks for some
     assert (month / "sectors" / "S83" / "tracks.jsonl").stat().st_mtime_ns != kept
     doc = json.loads((month / "border.json").read_text())
-    assert doc["run"]["tracker"] == {"turn_q": 10.0}
-    assert all(r["tracker"] == {"turn_q": 10.0} for r in doc["sector_runs"])
+    assert doc["run"]["tracker"] == {"turn_rate_deg_s": 20.0}
+    assert all(r["tracker"] == {"turn_rate_deg_s": 20.0} for r in doc["sector_runs"])
     for d in (month / "sectors").iterdir():
-        assert json.loads((d / "run.json").read_text())["tracker"] == {"turn_q": 10.0}
+        assert json.loads((d / "run.json").read_text())["tracker"] == {"turn_rate_deg_s": 20.0}
 
 
 def test_a_bad_tracker_config_stops_the_month_before_it_runs(tmp_path: Path) -> None:
     cfg = tmp_path / "bad.yaml"
-    cfg.write_text("turn_q: -1\n")
+    cfg.write_text("turn_rate_deg_s: -1\n")
     r = CliRunner().invoke(
         app, ["month", "run", "--out", str(tmp_path / "m"), *ARGS, "--tracker-config", str(cfg)]
     )
     assert r.exit_code == 2
-    assert "--tracker-config" in r.output and "turn_q" in r.output
+    assert "--tracker-config" in r.output and "turn_rate_deg_s" in r.output
     assert not (tmp_path / "m" / "sectors").exists()
-    cfg.write_text("turn_qq: 1\n")
+    cfg.write_text("turn_rate: 1\n")
     r = CliRunner().invoke(
         app, ["month", "run", "--out", str(tmp_path / "m"), *ARGS, "--tracker-config", str(cfg)]
     )
-    assert r.exit_code == 2 and "turn_qq" in r.output and "unknown key" in r.output
+    assert r.exit_code == 2 and "turn_rate" in r.output and "unknown key" in r.output

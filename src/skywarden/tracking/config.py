@@ -28,7 +28,7 @@ from skywarden.tracking.existence import Existence
 from skywarden.tracking.filters import Filter, IMMFilter, KalmanFilter
 from skywarden.tracking.gating import CHI2_999, PositionGate
 from skywarden.tracking.initiation import Initiator, MofN
-from skywarden.tracking.motion import ConstantVelocity, Hover
+from skywarden.tracking.motion import ConstantVelocity, CoordinatedTurn, Hover
 from skywarden.tracking.triangulation import Triangulator
 
 
@@ -41,10 +41,12 @@ class InvalidConfig(SkywardenError, ValueError):
         self.reason = reason
 
 
-#: the three-model IMM's mode persistence per second and first probabilities (cruise,
-#: hover, turn): the turn model lasts as long as the hover model (a manoeuvre of seconds)
-TURN_STAY_PER_S = (0.98, 0.85, 0.85)
-TURN_MU0 = (0.7, 0.2, 0.1)
+#: the four-model IMM's mode persistence per second and first probabilities (cruise,
+#: hover, left and right turn): a turn lasts as long as a hover (a manoeuvre of seconds)
+TURN_STAY_PER_S = (0.98, 0.85, 0.85, 0.85)
+TURN_MU0 = (0.7, 0.2, 0.05, 0.05)
+#: a turn rate above this is not a coordinated turn at speed (180 deg in a second)
+MAX_TURN_RATE_DEG_S = 180.0
 
 _DEFAULT_SIGMA_M = MappingProxyType(
     {"radar": 25.0, "rf": 200.0, "remote_id": 10.0, "adsb": 30.0, "visual": 300.0, "eo": 30.0}
@@ -59,13 +61,15 @@ class TrackerConfig:
     (one constant-velocity Kalman filter with noise density ``cv_q`` m^2/s^3). The IMM's
     cruise model is that constant-velocity model, its hover/manoeuvre model a velocity
     decaying with time constant ``hover_tau_s`` (s) under noise ``hover_q`` (m^2/s^3).
-    ``turn_q`` (m^2/s^3, None: off) adds a third model, constant velocity under high
-    noise, for a drone that turns or accelerates at speed: the textbook IMM pairs a
-    quiet and a noisy constant-velocity model (Bar-Shalom, Li and Kirubarajan 2001,
-    section 11.7.4), and neither cruise nor hover predicts a 90 deg turn at 8 m/s. With
-    Doppler on, the plots after such a turn have a radial speed both models put far off,
-    so the track refuses its own drone's plots and coasts straight on, held by bearings
-    (the 30-day month's one false unit, S05 day 3, docs/notes/wave18.md).
+    ``turn_rate_deg_s`` (None: off) adds two coordinated-turn models, turning at that
+    rate left and right under the cruise noise ``cv_q`` (:class:`~.motion.CoordinatedTurn`;
+    Bar-Shalom, Li and Kirubarajan 2001, section 11.7.1): neither cruise nor hover
+    predicts a 90 deg turn at 8 m/s, and with Doppler on the plots after such a turn
+    have a radial speed both put far off, so the track refuses its own drone's plots and
+    coasts straight on, held by bearings (the 30-day month's one false unit, S05 day 3).
+    A noisy constant-velocity model follows the turn too but lets a bird's plot beside
+    a hovering drone through the Doppler gate again; the turn models keep the speed and
+    do not (``bench/doppler_gate.py``, docs/notes/wave18.md).
     Gating: ``gate_chi2`` (None = 99.9 % chi-square point for the position dimension),
     ``bearing_gate_chi2`` for 1-D bearings.
     Initiation: tentative tracks confirm after ``confirm_m`` hits in ``confirm_n`` scans.
@@ -131,7 +135,7 @@ class TrackerConfig:
     dense_limit: int = 4096
     hover_tau_s: float = 2.0
     hover_q: float = 8.0
-    turn_q: float | None = None
+    turn_rate_deg_s: float | None = None
     doppler: bool = True
     doppler_sigma_ms: float = 1.0
 
@@ -158,9 +162,13 @@ class TrackerConfig:
             v = getattr(self, name)
             if not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
                 raise InvalidConfig(name, f"must be a positive number, got {v!r}")
-        t = self.turn_q
-        if t is not None and not (isinstance(t, int | float) and math.isfinite(t) and t > 0):
-            raise InvalidConfig("turn_q", f"must be a positive number or null, got {t!r}")
+        t = self.turn_rate_deg_s
+        ok = isinstance(t, int | float) and math.isfinite(t) and 0 < t <= MAX_TURN_RATE_DEG_S
+        if t is not None and not ok:
+            raise InvalidConfig(
+                "turn_rate_deg_s",
+                f"must be a number in (0, {MAX_TURN_RATE_DEG_S:g}] or null, got {t!r}",
+            )
         if self.gate_chi2 is not None and not self.gate_chi2 > 0:
             raise InvalidConfig("gate_chi2", f"must be positive, got {self.gate_chi2!r}")
         if not 1 <= self.confirm_m <= self.confirm_n <= 32:
@@ -203,10 +211,12 @@ class TrackerConfig:
         if self.filter == "cv":
             return KalmanFilter(cruise, dims=dims)
         hover = Hover(tau_s=self.hover_tau_s, q=self.hover_q)
-        if self.turn_q is None:
+        if self.turn_rate_deg_s is None:
             return IMMFilter((cruise, hover), dims=dims)
-        turn = ConstantVelocity(q=self.turn_q, name="turn")
-        return IMMFilter((cruise, hover, turn), TURN_STAY_PER_S, TURN_MU0, dims=dims)
+        w = math.radians(self.turn_rate_deg_s)
+        left = CoordinatedTurn(w, self.cv_q, "left")
+        right = CoordinatedTurn(-w, self.cv_q, "right")
+        return IMMFilter((cruise, hover, left, right), TURN_STAY_PER_S, TURN_MU0, dims=dims)
 
     def gate(self, dims: int) -> float:
         return self.gate_chi2 if self.gate_chi2 is not None else CHI2_999[dims]

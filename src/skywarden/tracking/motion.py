@@ -90,3 +90,44 @@ class Hover:
 
     def matrices(self, dt: float, dims: int) -> tuple[FloatArray, FloatArray]:
         return _hover_matrices(self.tau_s, self.q, dt, dims)
+
+
+@lru_cache(maxsize=256)
+def _turn_matrices(omega: float, q: float, dt: float, dims: int) -> tuple[FloatArray, FloatArray]:
+    f, noise = _cv_matrices(q, dt, dims)
+    f = f.copy()
+    s, c = math.sin(omega * dt), math.cos(omega * dt)
+    vx, vy = dims, dims + 1  # [x, y, (z), vx, vy, (vz)]: the turn is in the horizontal
+    f[0, vx], f[0, vy] = s / omega, -(1.0 - c) / omega
+    f[1, vx], f[1, vy] = (1.0 - c) / omega, s / omega
+    f[vx, vx], f[vx, vy] = c, -s
+    f[vy, vx], f[vy, vy] = s, c
+    return f, noise
+
+
+@dataclass(frozen=True)
+class CoordinatedTurn:
+    """A turn at a known rate ``omega`` (rad/s, positive anticlockwise seen from above):
+    the horizontal velocity keeps its speed and rotates; height as constant velocity;
+    white-noise acceleration ``q`` (m^2/s^3) as in :class:`ConstantVelocity`.
+
+    Bar-Shalom, Li and Kirubarajan (2001), section 11.7.1 (the coordinated turn with a
+    known rate; a pair at +-omega in an IMM covers turns either way, Li and Jilkov 2003,
+    "Survey of maneuvering target tracking, part I", section 4.2). Unlike a noisy
+    constant-velocity model it keeps the speed: a drone at 8 m/s that turns is still at
+    8 m/s, a hovering one is still at rest, so the pair follows a turn without also
+    accepting a bird's plot at 10 m/s beside a hovering drone (docs/notes/wave18.md).
+    """
+
+    omega: float
+    q: float = 0.5
+    name: str = "turn"
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.omega) and self.omega != 0.0):
+            raise ValueError(f"CoordinatedTurn: omega must be finite and non-zero: {self.omega}")
+
+    def matrices(self, dt: float, dims: int) -> tuple[FloatArray, FloatArray]:
+        if dims < 2:
+            raise ValueError("CoordinatedTurn needs at least two dimensions")
+        return _turn_matrices(self.omega, self.q, dt, dims)
