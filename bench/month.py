@@ -67,7 +67,7 @@ def month_command(args: argparse.Namespace, month: Path) -> list[str]:
         cmd += ["--sectors", args.sectors]
     if args.resume:
         cmd += ["--resume"]
-    if args.lanes > 1:
+    if args.lanes is not None:
         cmd += ["--lanes", str(args.lanes)]
     if args.tracker_config is not None:
         cmd += ["--tracker-config", str(args.tracker_config)]
@@ -699,8 +699,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument(
         "--lanes",
         type=int,
-        default=1,
-        help="month run's --lanes: each sector's windows side by side through one tracker",
+        default=None,
+        help="month run's --lanes: each sector's windows side by side through one tracker "
+        "(default: month run's own; 1: one chain per sector)",
     )
     ap.add_argument(
         "--tracker-config",

@@ -81,7 +81,7 @@ def run_month(
     env = {**os.environ, "PYTHONPATH": str(src), "OMP_NUM_THREADS": "1"}
     cmd = [str(EXE), "-m", "skywarden.cli", "month", "run", "--out", str(out)]
     cmd += ["--days", f"{days:g}", "--sectors", sectors, "--workers", "1"]
-    if lanes > 1:  # an older tree has no --lanes
+    if lanes > 1 or src == ROOT / "src":  # an older tree has no --lanes (this one: 16)
         cmd += ["--lanes", str(lanes)]
     if config is not None:  # nor --tracker-config
         cmd += ["--tracker-config", str(config)]

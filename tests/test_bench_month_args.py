@@ -36,4 +36,6 @@ def test_the_defaults_give_a_plain_run() -> None:
     assert "--resume" not in cmd and "--sectors" not in cmd
     assert "--surveillance-share" not in cmd and "--lanes" not in cmd
     assert "--tracker-config" not in cmd
+    one = b.month_command(b.parser().parse_args(["--lanes", "1"]), Path("/tmp/m"))
+    assert one[one.index("--lanes") + 1] == "1"  # asked for: passed, month run's default is 16
     assert cmd[cmd.index("--days") + 1] == "1" and cmd[cmd.index("--workers") + 1] == "2"
