@@ -36,9 +36,12 @@ CONNECT_S = 10.0  # the first connection: how long to try the servers before giv
 DRAIN_TIMEOUT_S = 3.0  # closing: what is in flight gets this long to be flushed
 
 
+INSUFFICIENT_STORAGE = 10047  # JetStream's error code: the server cannot reserve the bytes
+
+
 def _hint(e: Exception) -> str:
     """What to change when the server refuses to reserve the streams' bytes (code 10047)."""
-    if "10047" not in str(e):
+    if getattr(e, "err_code", None) != INSUFFICIENT_STORAGE:
         return ""
     need = 2 * MAX_STREAM_BYTES >> 30
     return (

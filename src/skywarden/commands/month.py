@@ -79,7 +79,7 @@ def _tracker_settings(path: Path | None) -> dict[str, Any]:
     except ConfigFileError as e:
         typer.echo(f"error: --tracker-config {e}", err=True)
         raise typer.Exit(2) from None
-    return settings
+    return dict(settings)
 
 
 #: lanes per sector unless asked: the 30-day month in 16 lanes counted the same units as

@@ -70,8 +70,9 @@ def config_from_mapping(
         raise ConfigFileError(source, key, msg) from None
 
 
-def read_mapping(path: Path | str) -> dict[str, Any]:
-    """The YAML file's settings as a mapping, not yet validated (an empty file: none)."""
+def read_mapping(path: Path | str) -> Any:
+    """The YAML file's contents, not yet validated (an empty file: no settings);
+    :func:`config_from_mapping` checks that it is a mapping of known keys."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as e:
@@ -80,11 +81,7 @@ def read_mapping(path: Path | str) -> dict[str, Any]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise ConfigFileError(path, "", f"not YAML: {e}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, Mapping):
-        raise ConfigFileError(path, "", f"expected a mapping of keys, got {type(data).__name__}")
-    return dict(data)
+    return data or {}
 
 
 def load_config(path: Path | str, **overrides: Any) -> TrackerConfig:
