@@ -113,3 +113,8 @@ def test_a_coordinated_turn_keeps_the_speed_and_turns_the_velocity() -> None:
 def test_a_bad_turn_rate_is_refused_by_name(bad: Any) -> None:
     with pytest.raises(InvalidConfig, match="turn_rate_deg_s"):
         replace(TrackerConfig(), turn_rate_deg_s=bad)
+
+
+def test_turn_models_without_the_imm_are_refused_not_ignored() -> None:
+    with pytest.raises(InvalidConfig, match=r"turn_rate_deg_s.*imm"):
+        TrackerConfig(filter="cv", turn_rate_deg_s=20.0)

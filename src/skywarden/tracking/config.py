@@ -169,6 +169,8 @@ class TrackerConfig:
                 "turn_rate_deg_s",
                 f"must be a number in (0, {MAX_TURN_RATE_DEG_S:g}] or null, got {t!r}",
             )
+        if t is not None and self.filter != "imm":
+            raise InvalidConfig("turn_rate_deg_s", "turn models are IMM models: needs filter imm")
         if self.gate_chi2 is not None and not self.gate_chi2 > 0:
             raise InvalidConfig("gate_chi2", f"must be positive, got {self.gate_chi2!r}")
         if not 1 <= self.confirm_m <= self.confirm_n <= 32:
