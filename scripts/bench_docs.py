@@ -38,6 +38,13 @@ METHOD: dict[str, str] = {
         "a detected one of the same direction or zone within 60 s and 100 m. "
         "`python bench/airspace_eval.py --seeds 1 2 3 4 5 6 --hours 1`."
     ),
+    "held_out": (
+        "What held-out quiet hours bound: every unit the incursion rule counts in a quiet "
+        "sample of a run with almost no incursions (`month run --per-month 1`, seeds no "
+        "rule was shaped on) is false; pooled, a one-sided 95 % Poisson bound on their rate, "
+        "times the reference month's quiet sector-hours, over its truth. Reads results "
+        "only: `python bench/held_out.py --extra bench/results/month_seedN_....json`."
+    ),
     "handover": (
         "Hand-over between three overlapping sectors (8 km cores, 2 km margin) on the "
         "shipped border line: a drone along the border through all three per seed (global "

@@ -1,0 +1,236 @@
+"""Benchmark: what held-out quiet hours say about the month's count for months in general.
+
+A month simulates ~5 minutes of each sector's quiet day (``month run --quiet-s 300``)
+and weighs what it counts there by ~287 (``sim/month.py``): one false unit in a quiet
+sample moves the month's count by ~22 %. Seed 1's month counted none, but a month of
+another seed may. What bounds that is the rate of false units per quiet sector-hour,
+measured on quiet time the rules were never shaped on: held-out runs of seeds no rule
+was tuned to, with (almost) no incursions (``--per-month 1``), where every unit the
+incursion rule counts in a quiet sample is false.
+
+This pools such runs (``bench/month.py`` result files), puts a one-sided Poisson upper
+bound on the rate (the exact chi-square bound; zero seen in ``H`` hours gives ~3.0 /
+``H`` at 95 %), projects it onto the month's quiet sector-hours (the reference month's
+quiet samples times their weights) and states it against the month's truth: the bias a
+month of any seed may carry from false units, and how many held-out hours it takes to
+bound it below the goal (5 %).
+
+Reads results only (no run): ::
+
+    .venv/bin/python bench/held_out.py [--results F.json ...] [--month bench/results/month.json]
+        [--out bench/results/held_out.json] [--figure docs/img/held-out.png]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+from scipy.stats import chi2
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+#: held-out quiet days at wave 16's tracker or later (the single chain's outputs have
+#: been unchanged since: golden hashes, docs/notes/wave17.md), and the runs since
+POOLED = (
+    "month_seed14_1d_quiet2h_wave16.json",
+    "month_seed16_1d_quiet2h_wave16.json",
+    "month_seed17_1d_quiet2h_20sectors_wave16.json",
+    "month_seed17_1d_quiet2h_20sectors_b_wave16.json",
+    "month_seed18_1d_quiet2h.json",
+    "month_seed19_1d_quiet2h.json",
+)
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """One held-out run: its quiet sector-hours and the units counted in them."""
+
+    file: str
+    seed: int
+    commit: str
+    quiet_h: float
+    counted: int
+    crossing_tracks: int
+
+
+def read_run(path: Path) -> HeldOut:
+    """A ``bench/month.py`` result as a held-out run (refused if it was not one)."""
+    doc = json.loads(path.read_text())
+    r = doc["result"]
+    planned = int(r["truth"]["all"])
+    if planned > 5:
+        raise SystemExit(f"{path}: {planned} planned incursions; not a quiet run (--per-month 1)")
+    comp = r["composition"]["incursion"]
+    tracks = r["composition"]["track"]["quiet_units"]
+    return HeldOut(
+        file=path.name,
+        seed=int(r["seed"]),
+        commit=str(r.get("run_commit") or doc.get("commit", "")),
+        quiet_h=float(r["sampling"]["quiet_sample_s"]) / 3600.0,
+        counted=int(comp["quiet_units"]),
+        crossing_tracks=int(tracks),
+    )
+
+
+def upper_rate(counted: int, hours: float, confidence: float) -> float:
+    """One-sided upper bound on a Poisson rate per hour (exact, chi-square)."""
+    return float(chi2.ppf(confidence, 2 * (counted + 1)) / 2.0 / hours)
+
+
+def month_quiet_h(month: dict) -> tuple[float, int]:
+    """The reference month's quiet sector-hours (samples x weights) and its truth."""
+    s = month["result"]["sampling"]
+    return s["quiet_sample_s"] * s["quiet_mean_weight"] / 3600.0, int(
+        month["result"]["truth"]["all"]
+    )
+
+
+def hours_needed(goal_units: float, confidence: float) -> float:
+    """Held-out hours with none counted that bound the month's false units below the goal."""
+    return float(chi2.ppf(confidence, 2) / 2.0 / goal_units)
+
+
+def summarise(runs: list[HeldOut], month: dict, confidence: float, goal: float) -> dict:
+    """The pooled bound, projected onto the month."""
+    q_h, truth = month_quiet_h(month)
+    hours = sum(r.quiet_h for r in runs)
+    counted = sum(r.counted for r in runs)
+    rate = upper_rate(counted, hours, confidence)
+    need = hours_needed(goal * truth / q_h, confidence) if counted == 0 else None
+    cumulative = []
+    h = c = 0.0
+    for r in runs:
+        h += r.quiet_h
+        c += r.counted
+        cumulative.append(
+            {
+                "hours": round(h, 1),
+                "bound_pct": round(100 * upper_rate(int(c), h, confidence) * q_h / truth, 2),
+            }
+        )
+    return {
+        "held_out_quiet_h": round(hours, 1),
+        "counted_in_quiet": counted,
+        "rate_per_h_upper": rate,
+        "month_quiet_h": round(q_h, 0),
+        "month_truth": truth,
+        "false_units_per_month_upper": round(rate * q_h, 1),
+        "bias_pct_upper": round(100 * rate * q_h / truth, 2),
+        "central_pct": round(100 * counted / hours * q_h / truth, 2),
+        "goal_pct": 100 * goal,
+        "hours_for_goal_if_none": round(need, 0) if need is not None else None,
+        "confidence": confidence,
+        "cumulative": cumulative,
+        "method": (
+            "every unit the incursion rule counts in a quiet sample of a held-out run with"
+            " --per-month 1 is false; pooled count n in H quiet sector-hours; rate upper"
+            f" bound chi2.ppf({confidence}, 2(n+1))/2/H (one-sided Poisson); times the"
+            " reference month's quiet sector-hours (its quiet samples x their weights)"
+            " over its truth"
+        ),
+    }
+
+
+def figure(summary: dict, path: Path) -> None:
+    """The bound as held-out hours accumulate, against the goal."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    pts = summary["cumulative"]
+    fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=110)
+    ax.plot(
+        [p["hours"] for p in pts], [p["bound_pct"] for p in pts], "o-", ms=4, label="runs pooled"
+    )
+    ax.axhline(
+        summary["goal_pct"], color="tab:red", ls="--", lw=1, label=f"goal {summary['goal_pct']:g} %"
+    )
+    if summary["hours_for_goal_if_none"]:
+        h_max = max(pts[-1]["hours"], summary["hours_for_goal_if_none"]) * 1.1
+        hs = np.linspace(pts[0]["hours"], h_max, 200)
+        per_h = summary["month_quiet_h"] / summary["month_truth"] * 100.0
+        zero = [upper_rate(0, h, summary["confidence"]) * per_h for h in hs]
+        ax.plot(hs, zero, color="grey", lw=1, ls=":", label="if none is counted")
+    ax.set_xlabel("held-out quiet sector-hours pooled")
+    ax.set_ylabel(f"false units' bias, upper {summary['confidence']:.0%} (%)")
+    ax.set_ylim(0, max(30.0, max(p["bound_pct"] for p in pts) * 1.1))
+    ax.set_title("False units a month may carry, bounded by held-out quiet hours")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--results", nargs="+", type=Path, help="bench/month.py result files of held-out quiet runs"
+    )
+    ap.add_argument(
+        "--extra", nargs="+", type=Path, default=[], help="added to the pooled default list"
+    )
+    ap.add_argument(
+        "--month", type=Path, default=RESULTS / "month.json", help="the reference month"
+    )
+    ap.add_argument("--confidence", type=float, default=0.95)
+    ap.add_argument("--goal", type=float, default=0.05, help="share of the month's truth")
+    ap.add_argument("--out", type=Path, default=RESULTS / "held_out.json")
+    ap.add_argument("--figure", type=Path, default=None)
+    a = ap.parse_args()
+    files = list(a.results) if a.results else [RESULTS / f for f in POOLED]
+    files += list(a.extra)
+    for f in files:
+        if not f.is_file():
+            raise SystemExit(f"{f}: no such result file")
+    runs = [read_run(f) for f in files]
+    summary = summarise(runs, json.loads(a.month.read_text()), a.confidence, a.goal)
+    table = Table(title="Held-out quiet hours")
+    for c in ("run", "seed", "commit", "quiet sector-h", "counted", "crossing tracks"):
+        table.add_column(c, justify="left" if c in ("run", "commit") else "right")
+    for r in runs:
+        table.add_row(
+            r.file,
+            str(r.seed),
+            r.commit,
+            f"{r.quiet_h:,.1f}",
+            str(r.counted),
+            str(r.crossing_tracks),
+        )
+    Console().print(table)
+    s = summary
+    Console().print(
+        f"pooled {s['held_out_quiet_h']:,.1f} h, {s['counted_in_quiet']} counted: false units"
+        f" <= {s['false_units_per_month_upper']:,.1f} a month ({s['confidence']:.0%}) ="
+        f" <= {s['bias_pct_upper']} % of the month's {s['month_truth']:,}"
+        f" (goal {summary['goal_pct']:g} %; hours needed with none counted:"
+        f" {summary['hours_for_goal_if_none']})"
+    )
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    doc = {
+        "benchmark": "held_out",
+        "commit": commit,
+        "command": "python bench/held_out.py " + " ".join(str(f) for f in a.extra),
+        "runs": [asdict(r) for r in runs],
+        "result": summary,
+    }
+    a.out.write_text(json.dumps(doc, indent=2) + "\n")
+    if a.figure:
+        figure(summary, a.figure)
+
+
+if __name__ == "__main__":
+    main()
