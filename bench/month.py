@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -139,11 +140,14 @@ def count(month: Path) -> tuple[dict[str, Any] | None, float, Any]:
     return stats.model_dump(), time.perf_counter() - t0, mat
 
 
-def sampling(border: dict[str, Any]) -> dict[str, Any]:
-    """Simulated seconds by window kind and the quiet samples' mean weight."""
+def sampling(border: dict[str, Any], todo: AbstractSet[str] = frozenset()) -> dict[str, Any]:
+    """Simulated seconds by window kind and the quiet samples' mean weight, over the
+    finished sectors (``todo``: the plan's sectors a stopped month has not run, which
+    the counts leave out, so their samples must not be in the hours either)."""
     inc = quiet = warmup = 0.0
     weights: list[tuple[float, float]] = []
-    for s in border["sectors"]:
+    done = [s for s in border["sectors"] if str(s["id"]) not in todo]
+    for s in done:
         for w in s.get("windows", []):
             span = float(w["end_t"]) - float(w["start_t"])
             if w["kind"] == "incursion":
@@ -153,7 +157,7 @@ def sampling(border: dict[str, Any]) -> dict[str, Any]:
             else:
                 quiet += span
                 weights.append((span, float(w["weight"])))
-    sensed = sum(1 for s in border["sectors"] if s.get("simulated"))
+    sensed = sum(1 for s in done if s.get("simulated"))
     full = sensed * (float(border["end_t"]) - float(border["start_t"]))
     wq = sum(a * b for a, b in weights) / quiet if quiet else None
     return {
@@ -446,7 +450,7 @@ def summarise(
             "wall_s_two_free_cores": round(cpu * 30.0 / days / 2.0, 0),
             "note": "linear in days (windows scale with incursions, quiet samples with days)",
         },
-        "sampling": sampling(border),
+        "sampling": sampling(border, unfinished(month)),
         "truth": truth,
     }
     if stats is None:

@@ -39,3 +39,28 @@ def test_the_defaults_give_a_plain_run() -> None:
     one = b.month_command(b.parser().parse_args(["--lanes", "1"]), Path("/tmp/m"))
     assert one[one.index("--lanes") + 1] == "1"  # asked for: passed, month run's default is 16
     assert cmd[cmd.index("--days") + 1] == "1" and cmd[cmd.index("--workers") + 1] == "2"
+
+
+def test_sampling_of_a_stopped_month_covers_only_its_finished_sectors() -> None:
+    """The counts leave an unfinished sector out; its quiet samples must not count as
+    hours either (held-out runs are pooled by their quiet hours)."""
+    b = _bench()
+
+    def sector(sid: str, quiet_s: float) -> dict:
+        wins = [
+            {"kind": "warmup", "start_t": 0.0, "end_t": 120.0, "weight": 0.0},
+            {"kind": "quiet", "start_t": 120.0, "end_t": 120.0 + quiet_s, "weight": 10.0},
+        ]
+        return {"id": sid, "simulated": True, "windows": wins}
+
+    border = {
+        "sectors": [sector("S01", 3600.0), sector("S02", 1800.0)],
+        "start_t": 0.0,
+        "end_t": 86400.0,
+        "sampling": {"quiet_s_per_day": 3600.0, "warmup_s": 120.0},
+    }
+    whole = b.sampling(border)
+    assert whole["quiet_sample_s"] == 5400.0 and whole["sectors_simulated"] == 2
+    part = b.sampling(border, {"S02"})
+    assert part["quiet_sample_s"] == 3600.0 and part["warmup_s"] == 120.0
+    assert part["sectors_simulated"] == 1 and part["sector_seconds_in_span"] == 86400.0
