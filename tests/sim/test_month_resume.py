@@ -27,7 +27,9 @@ def _run(out: Path, *extra: str) -> str:
 def test_resume_keeps_finished_sectors_and_redoes_one_cut_off(tmp_path: Path) -> None:
     ref, month = tmp_path / "ref", tmp_path / "month"
     _run(ref)
-    _run(month)
+    out = _run(month)
+    # not a terminal: a line a sector instead of the bar
+    assert "2/2 sectors, 100 % of the simulated time" in out and "min left" in out
     s83, s84 = month / "sectors" / "S83", month / "sectors" / "S84"
     assert (s83 / "run.json").is_file() and (s84 / "run.json").is_file()
     # S84 was cut off part-way: its record gone, the full stream still there
@@ -35,7 +37,9 @@ def test_resume_keeps_finished_sectors_and_redoes_one_cut_off(tmp_path: Path) ->
     (s84 / "tracks.jsonl").write_text("")
     (s84 / "tracks_all.jsonl.gz").write_bytes(b"")
     kept = (s83 / "tracks.jsonl").stat().st_mtime_ns
-    _run(month, "--resume")
+    resumed = _run(month, "--resume")
+    assert "done S83: 1/2 sectors" in resumed and "kept from the earlier run" in resumed
+    assert "done S84: 2/2 sectors" in resumed and "~0 min left" in resumed
     assert (s83 / "tracks.jsonl").stat().st_mtime_ns == kept  # not redone
     assert not (s84 / "tracks_all.jsonl.gz").exists()
     for name in ("incidents.json", "tracks.jsonl"):  # evaluation.json holds timings

@@ -150,6 +150,33 @@ def plan(
     )
 
 
+class _LineLog:
+    """One line a finished sector when the output is not a terminal (a log file, a
+    service's journal), where the bar draws nothing for the hour a month takes. The time
+    left is this run's pace over what is left; sectors kept by ``--resume`` took none."""
+
+    def __init__(self, sectors: int, total_s: float, t0: float) -> None:
+        self.sectors, self.total_s, self.t0 = sectors, total_s, t0
+        self.done_sectors, self.done_s, self.kept_s = 0, 0.0, 0.0
+
+    def line(self, sector: str, simulated_s: float, resumed: bool = False) -> str:
+        self.done_sectors += 1
+        self.done_s += simulated_s
+        self.kept_s += simulated_s if resumed else 0.0
+        wall = time.perf_counter() - self.t0
+        share = self.done_s / self.total_s if self.total_s > 0 else 1.0
+        run_s = self.done_s - self.kept_s
+        left = (
+            f"~{wall * (self.total_s - self.done_s) / run_s / 60:.0f} min left"
+            if run_s > 0
+            else "kept from the earlier run"
+        )
+        return (
+            f"done {sector}: {self.done_sectors}/{self.sectors} sectors, {100 * share:.0f} % of"
+            f" the simulated time, {wall / 60:.1f} min, {left}"
+        )
+
+
 # size: Typer command: 13 options, then one plan-run-report flow
 @app.command("run")
 def run(
@@ -219,9 +246,13 @@ def run(
         TimeElapsedColumn(),
     ) as bar:
         task = bar.add_task(f"{len(p.windows)} sectors", total=total)
+        log = _LineLog(len(p.windows), total, t0) if not bar.console.is_terminal else None
 
         def done(r: dict[str, Any]) -> None:
             bar.update(task, advance=float(r["simulated_s"]), description=f"done {r['sector']}")
+            if log is not None:
+                line = log.line(str(r["sector"]), float(r["simulated_s"]), bool(r.get("resumed")))
+                typer.echo(line, err=True)
 
         try:
             results = run_month(

@@ -262,7 +262,7 @@ def run_month(
         results = [r for _, r in kept if r is not None]
         for r in results:
             if on_done:
-                on_done(r)
+                on_done({**r, "resumed": True})  # finished before: no time spent now
         todo = [j for j, r in kept if r is None]
     if workers <= 1 or len(todo) <= 1:
         for j in todo:
