@@ -36,8 +36,8 @@ from scipy.stats import chi2
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
-#: held-out quiet days at wave 16's tracker or later (the single chain's outputs have
-#: been unchanged since: golden hashes, docs/notes/wave17.md), and the runs since
+#: held-out quiet runs at wave 16's tracker or later (the single chain's outputs have
+#: been unchanged since: golden hashes, docs/notes/wave17.md)
 POOLED = (
     "month_seed14_1d_quiet2h_wave16.json",
     "month_seed16_1d_quiet2h_wave16.json",
@@ -45,6 +45,9 @@ POOLED = (
     "month_seed17_1d_quiet2h_20sectors_b_wave16.json",
     "month_seed18_1d_quiet2h.json",
     "month_seed19_1d_quiet2h.json",
+    "month_seed20_1d_quiet2h.json",
+    # seed 21: one 30-day run, counted in parts of its finished sectors
+    "month_seed21_30d_quiet45m_a.json",
 )
 
 
