@@ -39,7 +39,7 @@ def test_resume_keeps_finished_sectors_and_redoes_one_cut_off(tmp_path: Path) ->
     kept = (s83 / "tracks.jsonl").stat().st_mtime_ns
     resumed = _run(month, "--resume")
     assert "done S83: 1/2 sectors" in resumed and "kept from the earlier run" in resumed
-    assert "done S84: 2/2 sectors" in resumed and "~0 min left" in resumed
+    assert "done S84: 2/2 sectors" in resumed and "~0.0 min left" in resumed
     assert (s83 / "tracks.jsonl").stat().st_mtime_ns == kept  # not redone
     assert not (s84 / "tracks_all.jsonl.gz").exists()
     for name in ("incidents.json", "tracks.jsonl"):  # evaluation.json holds timings
