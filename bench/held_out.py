@@ -48,6 +48,7 @@ POOLED = (
     "month_seed20_1d_quiet2h.json",
     # seed 21: one 30-day run, counted in parts of its finished sectors
     "month_seed21_30d_quiet45m_a.json",
+    "month_seed21_30d_quiet45m_b.json",
 )
 
 
