@@ -49,6 +49,8 @@ POOLED = (
     # seed 21: one 30-day run, counted in parts of its finished sectors
     "month_seed21_30d_quiet45m_a.json",
     "month_seed21_30d_quiet45m_b.json",
+    "month_seed21_30d_quiet45m_c.json",
+    "month_seed21_30d_quiet45m_d.json",
 )
 
 
