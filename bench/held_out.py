@@ -51,6 +51,7 @@ POOLED = (
     "month_seed21_30d_quiet45m_b.json",
     "month_seed21_30d_quiet45m_c.json",
     "month_seed21_30d_quiet45m_d.json",
+    "month_seed21_30d_quiet45m_e.json",
 )
 
 
