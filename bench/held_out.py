@@ -101,7 +101,7 @@ def month_quiet_h(month: dict) -> tuple[float, int]:
 
 def hours_needed(goal_units: float, confidence: float) -> float:
     """Held-out hours with none counted that bound the month's false units below the goal."""
-    return float(chi2.ppf(confidence, 2) / 2.0 / goal_units)
+    return upper_rate(0, 1.0, confidence) / goal_units
 
 
 def summarise(runs: list[HeldOut], month: dict, confidence: float, goal: float) -> dict:

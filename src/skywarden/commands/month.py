@@ -166,12 +166,10 @@ class _LineLog:
         wall = time.perf_counter() - self.t0
         share = self.done_s / self.total_s if self.total_s > 0 else 1.0
         run_s = self.done_s - self.kept_s
-        left_min = wall * (self.total_s - self.done_s) / run_s / 60 if run_s > 0 else 0.0
-        left = (
-            f"~{left_min:.{0 if left_min >= 10 else 1}f} min left"
-            if run_s > 0
-            else "kept from the earlier run"
-        )
+        left = "kept from the earlier run"
+        if run_s > 0:
+            left_min = wall * (self.total_s - self.done_s) / run_s / 60
+            left = f"~{left_min:.{0 if left_min >= 10 else 1}f} min left"
         return (
             f"done {sector}: {self.done_sectors}/{self.sectors} sectors, {100 * share:.0f} % of"
             f" the simulated time, {wall / 60:.1f} min, {left}"
