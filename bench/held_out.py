@@ -34,6 +34,8 @@ from rich.console import Console
 from rich.table import Table
 from scipy.stats import chi2
 
+from figure_file import save  # the bench next door
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 #: held-out quiet runs at wave 16's tracker or later (the single chain's outputs have
@@ -172,10 +174,7 @@ def figure(summary: dict, path: Path) -> None:
     ax.set_title("False units a month may carry, bounded by held-out quiet hours")
     ax.legend()
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
+    save(fig, path)
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from figure_file import save  # the bench next door
 from skywarden.geo import LocalFrame
 from skywarden.model import Detection, TrackUpdate, TruthPoint
 from skywarden.tracking.files import sector_frame
@@ -334,10 +335,7 @@ def figure(
     bx.legend(fontsize=7, loc="best")
     bx.grid(alpha=0.3)
     fig.suptitle(f"Track {ups[0].track}: the true targets it followed")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
+    save(fig, path)
 
 
 def main() -> None:
