@@ -54,6 +54,12 @@ POOLED = (
     "month_seed21_30d_quiet45m_c.json",
     "month_seed21_30d_quiet45m_d.json",
     "month_seed21_30d_quiet45m_e.json",
+    # seed 22: one 30-day run at wave 19's chain, counted in parts of its finished sectors
+    "month_seed22_30d_quiet45m_a.json",
+    "month_seed22_30d_quiet45m_b.json",
+    "month_seed22_30d_quiet45m_c.json",
+    "month_seed22_30d_quiet45m_d.json",
+    "month_seed22_30d_quiet45m_e.json",
 )
 
 
