@@ -38,7 +38,7 @@ from rich.console import Console
 from rich.table import Table
 
 from figure_file import save  # the bench next door
-from skywarden.geo import LocalFrame
+from skywarden.geo import LocalFrame, enu_to_bearing_elevation, horizontal_sigma_m
 from skywarden.model import Detection, TrackUpdate, TruthPoint
 from skywarden.tracking.files import sector_frame
 
@@ -183,15 +183,12 @@ def segments(ups: list[TrackUpdate], near: list[tuple[str, str, float]]) -> list
 
 def sigma_major(u: TrackUpdate) -> float:
     """1 sigma of the track's horizontal position along its longest axis (m)."""
-    if u.cov is None:
-        return math.nan
-    c = np.asarray(u.cov, dtype=float)[:2, :2]
-    return float(math.sqrt(max(np.linalg.eigvalsh(c))))
+    return math.nan if u.cov is None else horizontal_sigma_m(u.cov)
 
 
 def _bearing(frame: LocalFrame, site: np.ndarray, lat: float, lon: float, alt: float) -> float:
-    p = _enu(frame, lat, lon, alt)[0] - site
-    return math.degrees(math.atan2(p[0], p[1])) % 360.0
+    _, brg, _ = enu_to_bearing_elevation(*(_enu(frame, lat, lon, alt)[0] - site))
+    return float(np.asarray(brg))
 
 
 def hand_overs(
