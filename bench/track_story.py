@@ -227,9 +227,10 @@ def hand_overs(
                 dist = float(np.hypot(*(q - me)[:2]))
                 if dist < best:
                     best = dist
-                    vr = d.attrs.get("radial_velocity_mps")
+                    rng, vr = d.attrs.get("range_m"), d.attrs.get("radial_velocity_mps")
                     plot = (
-                        f"{d.sensor} at {d.attrs.get('range_m', math.nan):.0f} m"
+                        d.sensor
+                        + (f" at {rng:.0f} m" if rng is not None else "")
                         + (f", Doppler {vr:+.1f} m/s" if vr is not None else "")
                         + f", {dist:.0f} m from the track"
                     )
@@ -335,6 +336,17 @@ def figure(
     save(fig, path)
 
 
+def _finite(x: Any) -> Any:
+    """``x`` with every NaN or infinity as None: JSON has no such numbers."""
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_finite(v) for v in x]
+    return x
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -385,19 +397,26 @@ def main() -> None:
         con.print(
             f"hand-over at {h.at_s:.0f} s (t {h.t:.1f}): {h.old} -> {h.new}; the track jumped"
             f" {h.jump_m:.0f} m knowing its position to {h.sigma_before_m:.0f} m (1 sigma);"
-            f" the two targets {h.old_to_new_m:.0f} m apart; plot: {h.plot or 'none'};"
+            + (
+                f" the two targets {h.old_to_new_m:.0f} m apart;"
+                if math.isfinite(h.old_to_new_m)
+                else " one of the two not in the truth that second;"
+            )
+            + f" plot: {h.plot or 'none'};"
             f" finders feeding it: {far}"
         )
     if a.out:
         a.out.write_text(
             json.dumps(
-                {
-                    "track": track,
-                    "segments": [asdict(s) for s in segs],
-                    "hand_overs": [asdict(h) for h in hos],
-                },
+                _finite(
+                    {
+                        "track": track,
+                        "segments": [asdict(s) for s in segs],
+                        "hand_overs": [asdict(h) for h in hos],
+                    }
+                ),
                 indent=1,
-                default=lambda x: None if isinstance(x, float) and not math.isfinite(x) else x,
+                allow_nan=False,
             )
             + "\n"
         )
