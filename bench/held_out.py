@@ -107,9 +107,10 @@ def month_quiet_h(month: dict) -> tuple[float, int]:
     )
 
 
-def hours_needed(goal_units: float, confidence: float) -> float:
-    """Held-out hours with none counted that bound the month's false units below the goal."""
-    return upper_rate(0, 1.0, confidence) / goal_units
+def hours_needed(goal_units: float, confidence: float, counted: int = 0) -> float:
+    """Held-out hours that bound the month's false units below the goal if no more than
+    ``counted`` are ever counted in them (the target a run's length is planned on)."""
+    return upper_rate(counted, 1.0, confidence) / goal_units
 
 
 def summarise(runs: list[HeldOut], month: dict, confidence: float, goal: float) -> dict:
@@ -119,6 +120,7 @@ def summarise(runs: list[HeldOut], month: dict, confidence: float, goal: float) 
     counted = sum(r.counted for r in runs)
     rate = upper_rate(counted, hours, confidence)
     need = hours_needed(goal * truth / q_h, confidence) if counted == 0 else None
+    need_more = hours_needed(goal * truth / q_h, confidence, counted)
     cumulative = []
     h = c = 0.0
     for r in runs:
@@ -141,6 +143,7 @@ def summarise(runs: list[HeldOut], month: dict, confidence: float, goal: float) 
         "central_pct": round(100 * counted / hours * q_h / truth, 2),
         "goal_pct": 100 * goal,
         "hours_for_goal_if_none": round(need, 0) if need is not None else None,
+        "hours_for_goal_if_none_more": round(need_more, 0),
         "confidence": confidence,
         "cumulative": cumulative,
         "method": (
@@ -168,12 +171,12 @@ def figure(summary: dict, path: Path) -> None:
     ax.axhline(
         summary["goal_pct"], color="tab:red", ls="--", lw=1, label=f"goal {summary['goal_pct']:g} %"
     )
-    if summary["hours_for_goal_if_none"]:
-        h_max = max(pts[-1]["hours"], summary["hours_for_goal_if_none"]) * 1.1
-        hs = np.linspace(pts[0]["hours"], h_max, 200)
-        per_h = summary["month_quiet_h"] / summary["month_truth"] * 100.0
-        zero = [upper_rate(0, h, summary["confidence"]) * per_h for h in hs]
-        ax.plot(hs, zero, color="grey", lw=1, ls=":", label="if none is counted")
+    h_max = max(pts[-1]["hours"], summary["hours_for_goal_if_none_more"]) * 1.1
+    hs = np.linspace(pts[-1]["hours"], h_max, 200)
+    per_h = summary["month_quiet_h"] / summary["month_truth"] * 100.0
+    n = summary["counted_in_quiet"]
+    more = [upper_rate(n, h, summary["confidence"]) * per_h for h in hs]
+    ax.plot(hs, more, color="dimgrey", lw=1.5, ls=":", label="if none more is counted")
     ax.set_xlabel("held-out quiet sector-hours pooled")
     ax.set_ylabel(f"false units' bias, upper {summary['confidence']:.0%} (%)")
     ax.set_ylim(0, max(30.0, max(p["bound_pct"] for p in pts) * 1.1))
@@ -226,8 +229,8 @@ def main() -> None:
         f"pooled {s['held_out_quiet_h']:,.1f} h, {s['counted_in_quiet']} counted: false units"
         f" <= {s['false_units_per_month_upper']:,.1f} a month ({s['confidence']:.0%}) ="
         f" <= {s['bias_pct_upper']} % of the month's {s['month_truth']:,}"
-        f" (goal {summary['goal_pct']:g} %; hours needed with none counted:"
-        f" {summary['hours_for_goal_if_none']})"
+        f" (goal {summary['goal_pct']:g} %; held-out hours it takes if none more is"
+        f" counted: {summary['hours_for_goal_if_none_more']:,.0f})"
     )
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True

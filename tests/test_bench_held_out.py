@@ -46,6 +46,7 @@ def test_none_counted_bounds_the_rate_by_three_over_the_hours(tmp_path: Path) ->
     assert s["bias_pct_upper"] == pytest.approx(100 * 2.9957 * 40.0 / 1000.0, abs=0.01)
     # 5 % of 1,000 is 50 units in 40,000 h: 2.9957 / (50 / 40,000) hours with none counted
     assert s["hours_for_goal_if_none"] == pytest.approx(2396.0, abs=1.0)
+    assert s["hours_for_goal_if_none_more"] == s["hours_for_goal_if_none"]
     assert [p["hours"] for p in s["cumulative"]] == [500.0, 1000.0]
     assert s["central_pct"] == 0.0
 
@@ -57,6 +58,8 @@ def test_a_counted_unit_widens_the_bound_and_leaves_no_hours_target(tmp_path: Pa
     assert s["rate_per_h_upper"] == pytest.approx(4.7439 / 1000.0, rel=1e-4)
     assert s["central_pct"] == pytest.approx(4.0)
     assert s["hours_for_goal_if_none"] is None
+    # with one already counted: 4.7439 / (50 / 40,000) hours, if none more is
+    assert s["hours_for_goal_if_none_more"] == pytest.approx(3795.0, abs=1.0)
     assert runs[0].crossing_tracks == 6
 
 
