@@ -141,3 +141,32 @@ def test_a_source_without_track_history_is_counted_and_says_so(tmp_path: Path) -
     inc = next(c for c in stats.counts if c.rule == "incursion")
     assert inc.from_us is None and inc.origin_unseen is None
     assert any("where a flight came from" in n for n in stats.notes)
+
+
+def test_line_first_sets_apart_a_drone_first_seen_on_the_line_when_asked(tmp_path: Path) -> None:
+    # Seeds 22 and 23: US hobby pilots standing 0.3-11 m from the line launched, climbed
+    # on it (the track zig-zagging across it by noise) and flew north; the detector
+    # confirmed a northbound crossing and the first fix, within its hysteresis, could not
+    # say (docs/notes/wave21.md). Off by default; asked, a drone first seen that near the
+    # line whose first crossing is northbound was never seen coming from Mexico.
+    from skywarden.cli import app
+
+    on_line = _line(T0, T0 + 100.0, 0.0, 8.0, 1008.0)
+    launch = write_run(
+        tmp_path / "launch", [crossing("D1", T0 + 5.0, 0.0)], track_lines("D1", on_line, SENSORS)
+    )
+    asked = CountingRule(line_first_m=40.0)
+    assert len(count_incursions(launch, "incursion")) == 1  # the default does not ask
+    assert count_incursions(launch, "incursion", params=asked) == []
+    ((_, why),) = origin_unseen(sources.load(launch), params=asked)
+    assert why.startswith("first seen 7 m from the line, 5 s before it crossed north")
+    assert origin_unseen(sources.load(launch), params=CountingRule(line_first_m=5.0)) == []
+    # a drone seen coming from 1 km south counts; one out and back from the line stays
+    # from the US (its first crossing was southbound)
+    smuggler = _smuggler(tmp_path, T0)
+    assert len(count_incursions(smuggler, "incursion", params=asked)) == 1
+    out_and_back = _hobby(tmp_path, "near", start_north_m=20.0)
+    assert len(from_us(sources.load(out_and_back), params=asked)) == 1
+    res = CliRunner().invoke(app, ["stats", str(launch), "--line-first-m", "40"])
+    assert res.exit_code == 0, res.output
+    assert "where from unseen, not counted: 1 (1 unit(s))" in res.output

@@ -269,6 +269,10 @@ class CountingRule:
     #: step 5: a first fix this soon after the sector's feed began is "already in the
     #: air" (a negative value: not asked)
     feed_start_s: float = FEED_START_S
+    #: step 5: a first fix within this distance of the line (m) in a group whose first
+    #: crossing was northbound is "first seen on the line": where the flight came from
+    #: was not seen (0: not asked, the default until a month measures its cost; wave 21)
+    line_first_m: float = 0.0
 
 
 def method(rule: Rule, params: CountingRule | None = None) -> str:

@@ -58,7 +58,11 @@ def origin(
     flights launched 17-36 m north of the line at Nogales and Brownsville, first seen
     1-31 m north of it, docs/notes/wave12.md). First seen within
     ``feed_start_s`` of the start of its sector's feed, it was already in the air when
-    the feed began, and where it came from was not seen."""
+    the feed began, and where it came from was not seen. With ``line_first_m`` (off by
+    default), a drone first seen that near the line whose first crossing was northbound
+    was never seen south of it: launched on the line (seeds 22 and 23: US hobby pilots
+    standing 0.3-11 m from the line in S65 and S06, docs/notes/wave21.md) or first seen
+    there, and where it came from was not seen either."""
     if first is None or u.direction != "northbound":
         return None, None
     t0, lat, lon, sector, first_crossing = first
@@ -73,6 +77,14 @@ def origin(
             return "from_us", (
                 f"first seen {dist:.0f} m from the line, it crossed south before it ever "
                 "crossed north: a flight from the US side (or from the line) coming back"
+            )
+    if p.line_first_m > 0.0 and first_crossing == "northbound":
+        near = firm_side(lat, lon, p.line_first_m)[1]
+        if near is not None and near <= p.line_first_m:
+            return "origin_unseen", (
+                f"first seen {near:.0f} m from the line, {u.t - t0:.0f} s before it crossed "
+                "north, never seen going south: launched on the line or first seen there, "
+                "where it came from was not seen"
             )
     starts = next((s.feed_starts for s in mat.sectors if s.id == sector), [])
     since = [t0 - a for a in starts if a <= t0]

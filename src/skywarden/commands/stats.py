@@ -84,6 +84,16 @@ def stats(
             "not asked)",
         ),
     ] = None,
+    line_first_m: Annotated[
+        float | None,
+        typer.Option(
+            "--line-first-m",
+            min=0.0,
+            help="A drone first seen this near the line (m) whose first crossing was "
+            "northbound was never seen south of it (launched on the line): set apart as "
+            "where from unseen (default 0: not asked)",
+        ),
+    ] = None,
     rf_sites: Annotated[
         int | None,
         typer.Option(
@@ -163,6 +173,7 @@ def stats(
         rf_late_s,
         rf_beside_s,
         rf_located_m,
+        line_first_m,
     )
     result = compute_stats(
         source, start=t0, end=t1, rule=rule, params=params, hotspot_resolution=h3_resolution
@@ -191,6 +202,7 @@ def _params(
     rf_late_s: float | None = None,
     rf_beside_s: float | None = None,
     rf_located_m: float | None = None,
+    line_first_m: float | None = None,
 ) -> CountingRule | None:
     """The counting rule's parameters the options changed (None: the stated defaults)."""
     from skywarden.analytics import CountingRule
@@ -206,6 +218,8 @@ def _params(
         changed["origin_firm_m"] = origin_firm_m
     if feed_start_s is not None:
         changed["feed_start_s"] = feed_start_s
+    if line_first_m is not None:
+        changed["line_first_m"] = line_first_m
     if rf_sites is not None:
         changed["rf_sites"] = rf_sites
     if rf_sweep_sigmas is not None:
