@@ -12,6 +12,11 @@ directory with ``tracks.jsonl``) and says what a person otherwise works out by h
   the plot it took (sensor, range, Doppler) and, for each direction finder that fed the
   track, how far apart the old and the new target lay as that finder sees them, in its
   bearing errors (a finder cannot tell two emitters on one ray apart);
+- **finders' follow**: for each direction finder that fed the track, over the updates
+  it fed, how far the track's bearing from it swept and how the finder's measured
+  bearings followed: the least-squares slope of measured on the track's bearing (~1: it
+  hears this track; ~0: an emitter elsewhere on the ray, a bird crossing a far drone's
+  ray) and the rms difference;
 - ``--figure``: the track's path by segment over the targets' true paths and the
   finders' rays at the first hand-over, and the distances against time.
 
@@ -259,6 +264,66 @@ def hand_overs(
 Sites = dict[str, tuple[np.ndarray, float]]
 
 
+@dataclass(frozen=True)
+class Follow:
+    """How one direction finder's bearings followed the track while it fed it."""
+
+    finder: str
+    fits: int
+    #: the track's bearing from the finder over those updates: max - min, deg
+    sweep_deg: float
+    sweep_sigmas: float
+    #: least squares of measured on the track's bearing (nan when it never swept)
+    slope: float
+    rms_deg: float
+
+
+def _wrap(deg: float) -> float:
+    return (deg + 180.0) % 360.0 - 180.0
+
+
+def bearing_follow(
+    ups: list[TrackUpdate], dets: dict[float, list[Detection]], sites: Sites, frame: LocalFrame
+) -> list[Follow]:
+    """Each finder that fed the track at 3 or more updates: did its bearings move with
+    the track's bearing? (the measured bearing that second nearest the track's)"""
+    out = []
+    for name, (site, sigma) in sites.items():
+        x, y = [], []
+        for u in ups:
+            if name not in u.sensors:
+                continue
+            seen = [
+                d.bearing.bearing_deg
+                for d in dets.get(round(u.t, 3), [])
+                if d.sensor == name and d.bearing is not None
+            ]
+            if not seen:
+                continue
+            b = _bearing(frame, site, u.lat, u.lon, u.alt_m)
+            x.append(b)
+            y.append(min((_wrap(m - b) for m in seen), key=abs))
+        if len(x) < 3:
+            continue
+        ref = x[0]
+        xs = np.array([_wrap(v - ref) for v in x])
+        ys = xs + np.array(y)  # measured, on the same unwrapped axis
+        var = float(np.var(xs))
+        slope = float(np.cov(xs, ys, bias=True)[0, 1] / var) if var > 1e-9 else math.nan
+        sweep = float(xs.max() - xs.min())
+        out.append(
+            Follow(
+                finder=name,
+                fits=len(xs),
+                sweep_deg=sweep,
+                sweep_sigmas=sweep / sigma,
+                slope=slope,
+                rms_deg=float(np.sqrt(np.mean(np.square(y)))),
+            )
+        )
+    return out
+
+
 def finder_sites(dets: dict[float, list[Detection]], frame: LocalFrame) -> Sites:
     """Each direction finder seen in the detections: its site (ENU, m) and bearing error."""
     out: Sites = {}
@@ -377,6 +442,16 @@ def main() -> None:
     near = nearest(ups, truth, frame, a.within_m)
     segs = segments(ups, near)
     hos = hand_overs(ups, segs, truth, dets, sites, frame)
+    follows = bearing_follow(ups, dets, sites, frame)
+    by_segment = [
+        (
+            g,
+            bearing_follow(
+                [u for u in ups if g.start_s <= u.t - t0 <= g.end_s], dets, sites, frame
+            ),
+        )
+        for g in segs
+    ]
     con = Console()
     tab = Table(title=f"{track}: {len(ups)} updates, {t1 - t0:,.0f} s from t {t0:.1f}")
     for c in ("from s", "to s", "updates", "nearest target", "role", "median m", "P(drone) at end"):
@@ -405,6 +480,20 @@ def main() -> None:
             + f" plot: {h.plot or 'none'};"
             f" finders feeding it: {far}"
         )
+    for f in follows:
+        con.print(
+            f"{f.finder} fed {f.fits} updates: the track's bearing from it swept"
+            f" {f.sweep_deg:.1f} deg ({f.sweep_sigmas:.1f} bearing errors); its bearings"
+            f" followed with slope {f.slope:.2f} (1: it hears this track; ~0: an emitter"
+            f" elsewhere on the ray), rms {f.rms_deg:.1f} deg"
+        )
+    if len(segs) > 1:
+        for g, fs in by_segment:
+            for f in fs:
+                con.print(
+                    f"  while on {g.target or 'no target'} ({g.start_s:.0f}-{g.end_s:.0f} s):"
+                    f" {f.finder} swept {f.sweep_sigmas:.1f} errors, slope {f.slope:.2f}"
+                )
     if a.out:
         a.out.write_text(
             json.dumps(
@@ -413,6 +502,15 @@ def main() -> None:
                         "track": track,
                         "segments": [asdict(s) for s in segs],
                         "hand_overs": [asdict(h) for h in hos],
+                        "follow": [asdict(f) for f in follows],
+                        "follow_by_segment": [
+                            {
+                                "target": g.target,
+                                "start_s": g.start_s,
+                                "follow": [asdict(f) for f in fs],
+                            }
+                            for g, fs in by_segment
+                        ],
                     }
                 ),
                 indent=1,

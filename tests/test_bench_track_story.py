@@ -156,6 +156,64 @@ def test_the_story_finds_the_hand_over_and_what_fed_it(tmp_path: Path) -> None:
     b_new = math.degrees(math.atan2(_bird(SWAP_S)[0] + 2000.0, _bird(SWAP_S)[1] + 2000.0))
     assert h["finders"]["rf-1"] == pytest.approx(abs(b_new - b_old) / 3.0, abs=0.05)
     assert fig.stat().st_size > 10_000
+    # rf-1 hears a fixed emitter at 45 deg while the track's bearing from it sweeps
+    # (drone east, then bird north): its bearings do not follow the track
+    (f,) = story["follow"]
+    b_first = math.degrees(math.atan2(_drone(0)[0] + 5.0 + 2000.0, _drone(0)[1] - 5.0 + 2000.0))
+    assert f["finder"] == "rf-1" and f["fits"] == 80
+    assert f["sweep_deg"] > 5.0 and f["sweep_sigmas"] == pytest.approx(f["sweep_deg"] / 3.0)
+    assert abs(f["slope"]) < 1e-6
+    assert f["rms_deg"] > abs(45.0 - b_first) / 3.0
+    by_seg = story["follow_by_segment"]
+    assert [(g["target"], g["follow"][0]["fits"]) for g in by_seg] == [
+        ("drone-1", SWAP_S),
+        ("bird-1", 80 - SWAP_S),
+    ]
+
+
+def test_a_finder_that_hears_the_track_follows_it_with_slope_one(tmp_path: Path) -> None:
+    story = load_bench("track_story")
+    from skywarden.model import Detection, TrackUpdate
+
+    site = _ll(-2000.0, -2000.0)
+    ups, dets = [], {}
+    for s in range(30):
+        x, y = _drone(s)
+        lat, lon = _ll(x, y)
+        ups.append(
+            TrackUpdate.from_dict(
+                {
+                    "t": T0 + s,
+                    "track": "T1",
+                    "status": "confirmed",
+                    "lat": lat,
+                    "lon": lon,
+                    "alt_m": 100.0 + ORIGIN.alt0_m,
+                    "velocity": [10.0, 0.0, 0.0],
+                    "sensors": ["rf-1"],
+                }
+            )
+        )
+        brg = math.degrees(math.atan2(x + 2000.0, y + 2000.0))
+        dets[round(T0 + s, 3)] = [
+            Detection.from_dict(
+                {
+                    "t": T0 + s,
+                    "sensor": "rf-1",
+                    "kind": "rf",
+                    "bearing": {
+                        "sensor_lat": site[0],
+                        "sensor_lon": site[1],
+                        "sensor_alt_m": ORIGIN.alt0_m,
+                        "bearing_deg": brg,
+                        "sigma_deg": 3.0,
+                    },
+                }
+            )
+        ]
+    sites = story.finder_sites(dets, ORIGIN)
+    (f,) = story.bearing_follow(ups, dets, sites, ORIGIN)
+    assert f.fits == 30 and f.slope == pytest.approx(1.0, abs=0.01) and f.rms_deg < 0.1
 
 
 def test_a_track_that_never_changes_hands_has_one_segment(tmp_path: Path) -> None:
