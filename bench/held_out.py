@@ -60,6 +60,13 @@ POOLED = (
     "month_seed22_30d_quiet45m_c.json",
     "month_seed22_30d_quiet45m_d.json",
     "month_seed22_30d_quiet45m_e.json",
+    # seed 23: one 20-day run at the same chain (its length fixed before it started,
+    # docs/notes/wave21.md), counted in parts of its finished sectors
+    "month_seed23_20d_quiet45m_a.json",
+    "month_seed23_20d_quiet45m_b.json",
+    "month_seed23_20d_quiet45m_c.json",
+    "month_seed23_20d_quiet45m_d.json",
+    "month_seed23_20d_quiet45m_e.json",
 )
 
 
