@@ -67,6 +67,9 @@ POOLED = (
     "month_seed23_20d_quiet45m_c.json",
     "month_seed23_20d_quiet45m_d.json",
     "month_seed23_20d_quiet45m_e.json",
+    # seed 24: a 30-day run started at the end of wave 21; part a is the sectors finished
+    # by a time fixed before it started
+    "month_seed24_30d_quiet45m_a.json",
 )
 
 
