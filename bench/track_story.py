@@ -244,7 +244,7 @@ def hand_overs(
                 site, sigma = sites[name]
                 bo = _bearing(frame, site, old.lat, old.lon, old.alt_m)
                 bn = _bearing(frame, site, new.lat, new.lon, new.alt_m)
-                finders[name] = round(abs((bn - bo + 180.0) % 360.0 - 180.0) / sigma, 2)
+                finders[name] = round(abs(_wrap(bn - bo)) / sigma, 2)
         out.append(
             HandOver(
                 t=u.t,
