@@ -15,7 +15,7 @@ from analytics_build import FEED_LEAD_S, T0, crossing, track_lines, write_run
 from typer.testing import CliRunner
 
 from skywarden.analytics import CountingRule, compute_stats, count_incursions, sources
-from skywarden.analytics.counting import from_us, origin_unseen
+from skywarden.analytics.counting import from_us, method, origin_unseen
 from skywarden.analytics.run_source import feed_starts
 
 SENSORS = ("radar-1", "rf-1")
@@ -60,16 +60,21 @@ def test_a_drone_first_seen_in_the_us_is_set_apart_a_drone_from_mexico_counts(
 def test_a_first_fix_within_the_detectors_hysteresis_is_on_neither_side(tmp_path: Path) -> None:
     # 20 m from the line is tracker noise (the crossing detector's 40 m): the first fix
     # cannot say where the drone came from. A drone first seen there that crosses north
-    # first counts; one whose first crossing is southbound was north of the line before
-    # it was ever south: a flight from the line out and back (seeds 11 and 12: US hobby
-    # pilots at the fence of Nogales and Brownsville, docs/notes/wave12.md).
+    # first is not from the US; it was never seen coming from Mexico either, so the
+    # default (line_first_m, wave 22) sets it apart as where-from-unseen, and without
+    # that rule it counts. One whose first crossing is southbound was north of the line
+    # before it was ever south: a flight from the line out and back (seeds 11 and 12: US
+    # hobby pilots at the fence of Nogales and Brownsville, docs/notes/wave12.md).
     north_first = _line(T0, T0 + 100.0, 0.0, -20.0, 980.0)
     launch = write_run(
         tmp_path / "launch",
         [crossing("D1", T0 + 2.0, 0.0)],
         track_lines("D1", north_first, SENSORS),
     )
-    assert len(count_incursions(launch, "incursion")) == 1
+    assert from_us(sources.load(launch)) == []
+    assert len(origin_unseen(sources.load(launch))) == 1
+    unasked = CountingRule(line_first_m=0.0)
+    assert len(count_incursions(launch, "incursion", params=unasked)) == 1
     out_and_back = _hobby(tmp_path, "near", start_north_m=20.0)
     assert count_incursions(out_and_back, "incursion") == []
     ((_, why),) = from_us(sources.load(out_and_back))
@@ -143,12 +148,13 @@ def test_a_source_without_track_history_is_counted_and_says_so(tmp_path: Path) -
     assert any("where a flight came from" in n for n in stats.notes)
 
 
-def test_line_first_sets_apart_a_drone_first_seen_on_the_line_when_asked(tmp_path: Path) -> None:
+def test_line_first_sets_apart_a_drone_first_seen_on_the_line(tmp_path: Path) -> None:
     # Seeds 22 and 23: US hobby pilots standing 0.3-11 m from the line launched, climbed
     # on it (the track zig-zagging across it by noise) and flew north; the detector
     # confirmed a northbound crossing and the first fix, within its hysteresis, could not
-    # say (docs/notes/wave21.md). Off by default; asked, a drone first seen that near the
-    # line whose first crossing is northbound was never seen coming from Mexico.
+    # say (docs/notes/wave21.md). By default (40 m, wave 22) a drone first seen that near
+    # the line whose first crossing is northbound was never seen coming from Mexico;
+    # ``line_first_m=0`` does not ask.
     from skywarden.cli import app
 
     on_line = _line(T0, T0 + 100.0, 0.0, 8.0, 1008.0)
@@ -156,8 +162,9 @@ def test_line_first_sets_apart_a_drone_first_seen_on_the_line_when_asked(tmp_pat
         tmp_path / "launch", [crossing("D1", T0 + 5.0, 0.0)], track_lines("D1", on_line, SENSORS)
     )
     asked = CountingRule(line_first_m=40.0)
-    assert len(count_incursions(launch, "incursion")) == 1  # the default does not ask
-    assert count_incursions(launch, "incursion", params=asked) == []
+    assert CountingRule() == asked  # the default asks
+    assert len(count_incursions(launch, "incursion", params=CountingRule(line_first_m=0.0))) == 1
+    assert count_incursions(launch, "incursion") == []
     ((_, why),) = origin_unseen(sources.load(launch), params=asked)
     assert why.startswith("first seen 7 m from the line, 5 s before it crossed north")
     assert origin_unseen(sources.load(launch), params=CountingRule(line_first_m=5.0)) == []
@@ -167,6 +174,10 @@ def test_line_first_sets_apart_a_drone_first_seen_on_the_line_when_asked(tmp_pat
     assert len(count_incursions(smuggler, "incursion", params=asked)) == 1
     out_and_back = _hobby(tmp_path, "near", start_north_m=20.0)
     assert len(from_us(sources.load(out_and_back), params=asked)) == 1
-    res = CliRunner().invoke(app, ["stats", str(launch), "--line-first-m", "40"])
+    res = CliRunner().invoke(app, ["stats", str(launch)])
     assert res.exit_code == 0, res.output
     assert "where from unseen, not counted: 1 (1 unit(s))" in res.output
+    res = CliRunner().invoke(app, ["stats", str(launch), "--line-first-m", "0"])
+    assert res.exit_code == 0, res.output
+    assert "where from unseen, not counted: 0 (0 unit(s))" in res.output
+    assert "[line_first_m=0]" in method("incursion", CountingRule(line_first_m=0.0))

@@ -102,7 +102,11 @@ words (:data:`METHODS`) so that no count is shown without it.
      detector confirms one only for a track that met the line going south, so the
      drone was north of it before it was ever south (seeds 11 and 12: US hobby pilots
      at the fence of Nogales and Brownsville, first seen 1-31 m north of the line;
-     docs/notes/wave12.md). Or when that first fix came within ``FEED_START_S`` of its sector's
+     docs/notes/wave12.md). Or when that first fix lies within the hysteresis and the
+     group's first crossing was northbound (``line_first_m``, since wave 22): the drone
+     was never seen south of the line, launched on it (seeds 22 and 23: US hobby pilots
+     0.3-11 m from the line) or first seen there, *origin unseen*. Or when that first
+     fix came within ``FEED_START_S`` of its sector's
      feed start (a run's start; each simulated run of a month's touching windows): the
      drone was already flying and where it came from was not seen, *origin unseen*
      (:func:`origin_unseen`). In a month that is frequent and one-sided: every quiet
@@ -271,8 +275,9 @@ class CountingRule:
     feed_start_s: float = FEED_START_S
     #: step 5: a first fix within this distance of the line (m) in a group whose first
     #: crossing was northbound is "first seen on the line": where the flight came from
-    #: was not seen (0: not asked, the default until a month measures its cost; wave 21)
-    line_first_m: float = 0.0
+    #: was not seen (0: not asked; the crossing detector's hysteresis by default since
+    #: wave 22, docs/notes/wave22.md)
+    line_first_m: float = FIRM_M
 
 
 def method(rule: Rule, params: CountingRule | None = None) -> str:

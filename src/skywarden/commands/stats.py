@@ -91,7 +91,8 @@ def stats(
             min=0.0,
             help="A drone first seen this near the line (m) whose first crossing was "
             "northbound was never seen south of it (launched on the line): set apart as "
-            "where from unseen (default 0: not asked)",
+            "where from unseen (default 40, the crossing detector's hysteresis; 0: not "
+            "asked)",
         ),
     ] = None,
     rf_sites: Annotated[
@@ -308,7 +309,7 @@ def _set_apart(console: Console, inc: RuleCount) -> None:
         console.print(
             f"where from unseen, not counted: {inc.origin_unseen} "
             f"({inc.origin_unseen_units} unit(s)): drones already flying when their "
-            "sector's feed began"
+            "sector's feed began, or first seen on the line"
         )
 
 

@@ -33,7 +33,8 @@ class CountRule:
     method: str
     #: units the evidence check left out (the incursion rule; None where not judged)
     suspected: int | None = None
-    #: units first seen on the US side, and units already flying when the feed began
+    #: units first seen on the US side, and units whose origin was unseen (already flying
+    #: when the feed began, or first seen on the line)
     #: (step 5 of the incursion rule; None where not judged)
     from_us: int | None = None
     origin_unseen: int | None = None
@@ -43,7 +44,7 @@ class CountRule:
         parts = (
             (self.suspected, "suspected"),
             (self.from_us, "from the US side"),
-            (self.origin_unseen, "already flying when the feed began"),
+            (self.origin_unseen, "already flying when the feed began, or first seen on the line"),
         )
         return [f"{n:,} {what}" for n, what in parts if n]
 
