@@ -4,13 +4,14 @@ drone beyond the radar's reach, counted as an incursion until wave 13)."""
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
 
 from skywarden.model import SensorKind
 from skywarden.tracking import ScanGroup, TrackerConfig, TrackerCore
-from skywarden.tracking.bearings import Bearings
+from skywarden.tracking.bearings import BearingFit, Bearings, follow_sums
 from skywarden.tracking.classify import Classifier
 from skywarden.tracking.rf_bias import RfBias
 
@@ -127,7 +128,7 @@ def test_sums_fade_and_an_empty_track_is_not_beside() -> None:
         {"min_bearings": 0},
     ],
 )
-def test_bad_settings_are_refused(kw: dict[str, float]) -> None:
+def test_bad_settings_are_refused(kw: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="rf_bias"):
         RfBias(**kw)
 
@@ -147,3 +148,110 @@ def test_a_verdict_lapses_when_the_fits_stop_and_needs_a_few_bearings() -> None:
     weak = {"c_rf_resid": np.array([[10 * 0.1 * off, 1.0, 10 * 0.01 * s]])}
     assert not bias.beside(weak)[0]
     assert RfBias(min_bearings=0.5).beside(weak)[0]
+
+
+def _through(speed: float) -> tuple[np.ndarray, np.ndarray]:
+    """A bird 5.2 km out flying straight *through* the patrol's ray (crossing it at 60 s)."""
+    ray = np.array([math.sin(math.radians(104)), math.cos(math.radians(104)), 0.0])
+    across = np.array([ray[1], -ray[0], 0.0])
+    start = 5200.0 * ray - across * speed * 60.0
+    start[2] = 150.0
+    return start, across * speed
+
+
+PATROL = 7400.0 * np.array([math.sin(math.radians(104)), math.cos(math.radians(104)), 0])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_bird_flying_through_an_untracked_drones_ray_does_not_follow_it(seed: int) -> None:
+    # Held-out seed 23, S36 (docs/notes/wave22.md): the bird crossed the one finder's ray
+    # to a surveillance drone 7 km out; its residuals took both signs, so their mean
+    # said little, while the finder's bearing stood still as the bird's swept 15 deg.
+    start, v = _through(12.0)
+    old = _fly(start, v, lambda _p, _t: PATROL, 160, seed=seed)
+    new = _fly(start, v, lambda _p, _t: PATROL, 160, seed=seed, bias=RfBias(follow=True))
+    before = sum(c for c, _ in old)
+    after = sum(c for c, _ in new)
+    assert before > 60, "without it the bearings corroborate the bird for a minute or more"
+    assert after <= 5, f"the bird was corroborated {after} of 160 s"
+
+
+@pytest.mark.parametrize(
+    ("range_m", "speed", "heading_deg"),
+    [
+        (300.0, 0.0, 0.0),
+        (300.0, 25.0, 90.0),
+        (800.0, 15.0, 90.0),
+        (2000.0, 15.0, 0.0),
+        (5200.0, 25.0, 45.0),
+    ],
+)
+def test_a_drone_with_its_own_link_always_follows(
+    range_m: float, speed: float, heading_deg: float
+) -> None:
+    # Hovering 300 m from the finder (its azimuth moved by the radar's noise alone),
+    # crossing in front of it at 4.8 deg/s, outbound, far: never "not following", and
+    # corroborated exactly as without the test.
+    start = range_m * np.array([math.sin(math.radians(160)), math.cos(math.radians(160)), 0.0])
+    start[2] = 80.0
+    az = math.radians(160.0 + heading_deg)
+    v = speed * np.array([math.sin(az), math.cos(az), 0.0])
+    for seed in (1, 2):
+        new = _fly(start, v, lambda p, _t: p, 300, seed=seed, bias=RfBias(follow=True))
+        old = _fly(start, v, lambda p, _t: p, 300, seed=seed)
+        assert not any(b for _, b in new)
+        assert [c for c, _ in new] == [c for c, _ in old]
+
+
+def _sums(x: np.ndarray, nu: np.ndarray, s: float, s_trk: float) -> dict[str, np.ndarray]:
+    """The faded sums of unit-weight pairs (azimuths ``x``, residuals ``nu``)."""
+    resid = np.array([[nu.sum(), float(len(x)), len(x) * s]])
+    follow = np.array(
+        [[x.sum(), (x * x).sum(), (x * nu).sum(), s * x.sum(), s * (x * x).sum(), len(x) * s_trk]]
+    )
+    return {"c_rf_resid": resid, "c_rf_follow": follow}
+
+
+def test_the_follow_slope_is_the_least_squares_slope_and_needs_a_sweep() -> None:
+    s = math.radians(3.0) ** 2
+    x = np.radians(np.linspace(-8.0, 8.0, 40))
+    still = _sums(x, -x + math.radians(1.0), s, math.radians(0.3) ** 2)  # bearing stands
+    share, se, ratio = RfBias().follow_slope(still)
+    assert abs(share[0]) < 1e-9 and ratio[0] > 9.0
+    assert abs(se[0] - math.sqrt(s / ((x - x.mean()) ** 2).sum())) < 1e-12
+    assert RfBias(follow=True).beside(still)[0]
+    assert not RfBias().beside(still)[0]  # off by default; its mean is 1 deg, noise
+    line = RfBias(follow=True).note(still, 0)
+    assert line is not None and "0.00 of this track's sweep across the finder" in line
+    own = _sums(x, np.zeros_like(x), s, math.radians(0.3) ** 2)  # the emitter: 1.00
+    assert abs(RfBias().follow_slope(own)[0][0] - 1.0) < 1e-9
+    assert not RfBias(follow=True).beside(own)[0]
+    # a sweep no wider than the track's own azimuth error proves nothing
+    jitter = _sums(x, -x, s, math.radians(8.0) ** 2)
+    assert not RfBias(follow=True).beside(jitter)[0]
+
+
+def test_follow_sums_are_measured_from_a_reference_across_the_wrap() -> None:
+    # a track due south of the finder: its azimuth wraps from +180 to -180 deg
+    fit = BearingFit(
+        np.array([0, 0]),
+        np.array([0, 1]),
+        np.zeros(2),
+        np.ones(1, dtype=bool),
+        np.zeros(2),
+        np.full(2, 1e-3),
+        np.radians([179.0, -179.0]),
+        np.full(2, 1e-5),
+    )
+    sums, ref = follow_sums(fit, np.ones(2), 1, None)
+    assert sums is not None and ref is not None
+    assert abs(math.degrees(ref[0]) - 179.0) < 1e-9
+    assert abs(math.degrees(sums[0, 0]) - 2.0) < 1e-9  # x = 0 and +2 deg, not -358
+    again, kept = follow_sums(fit, np.ones(2), 1, np.radians([-170.0]))
+    assert again is not None and kept is not None and abs(math.degrees(kept[0]) + 170.0) < 1e-9
+
+
+@pytest.mark.parametrize("kw", [{"follow_below": 0.0}, {"follow_sweep": -1.0}])
+def test_bad_follow_settings_are_refused(kw: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="rf_bias"):
+        RfBias(**kw)

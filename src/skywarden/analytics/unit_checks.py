@@ -59,10 +59,11 @@ def origin(
     1-31 m north of it, docs/notes/wave12.md). First seen within
     ``feed_start_s`` of the start of its sector's feed, it was already in the air when
     the feed began, and where it came from was not seen. With ``line_first_m`` (40 m by
-    default since wave 22; 0: not asked), a drone first seen that near the line whose first crossing was northbound
-    was never seen south of it: launched on the line (seeds 22 and 23: US hobby pilots
-    standing 0.3-11 m from the line in S65 and S06, docs/notes/wave21.md) or first seen
-    there, and where it came from was not seen either."""
+    default since wave 22; 0: not asked), a drone first seen that near the line whose
+    first crossing was northbound was never seen south of it: launched on the line
+    (seeds 22 and 23: US hobby pilots standing 0.3-11 m from the line in S65 and S06,
+    docs/notes/wave21.md) or first seen there, and where it came from was not seen
+    either."""
     if first is None or u.direction != "northbound":
         return None, None
     t0, lat, lon, sector, first_crossing = first

@@ -57,6 +57,8 @@ class BearingDecision:
     fitted: BoolArray
     took: FloatArray
     resid: FloatArray | None = None  # (n, 3): :attr:`.BearingWeights.resid`
+    follow: FloatArray | None = None  # (n, 6): :attr:`.BearingWeights.follow`
+    ref: FloatArray | None = None  # (n,): :attr:`.BearingWeights.ref`
 
 
 @dataclass(frozen=True)
@@ -83,16 +85,23 @@ class BearingAssociator:
         return out
 
     def decide(
-        self, g: ScanGroup, x: FloatArray, p: FloatArray, tentative: BoolArray, fits: ScanFits
+        self,
+        g: ScanGroup,
+        x: FloatArray,
+        p: FloatArray,
+        tentative: BoolArray,
+        fits: ScanFits,
+        ref: FloatArray | None = None,
     ) -> BearingDecision:
-        """Share the bearings of ``g`` over tracks ``x``, ``p`` (see module)."""
+        """Share the bearings of ``g`` over tracks ``x``, ``p`` (see module); ``ref``,
+        each track's azimuth reference for the follow sums (:func:`.follow_sums`)."""
         b = g.bearings
         assert b is not None
         gate = self.gate
         m, n = b.azimuth.shape[0], x.shape[0]
         f = gate.fit(b, x, p)
         others = [fo for sensor, fo in fits.groups.values() if sensor != g.sensor]
-        w = gate.weights(f, m, n, others, tentative, fits.factors)
+        w = gate.weights(f, m, n, others, tentative, fits.factors, ref)
         # A bearing nobody tracked explains starts a new emitter; an ambiguous one
         # (shared between tracks) neither updates nor spawns anything.
         firm = w.w >= gate.min_weight
@@ -115,6 +124,8 @@ class BearingAssociator:
             w.fitted,
             w.took,
             w.resid,
+            w.follow,
+            w.ref,
         )
 
     @staticmethod

@@ -88,6 +88,8 @@ class BearingFit:
     covers: BoolArray  # (n_tracks,) tracks within the DF's range
     nu: FloatArray | None = None  # azimuth residual (rad), bearing minus track, per pair
     s: FloatArray | None = None  # its variance S (rad^2)
+    az: FloatArray | None = None  # the track's azimuth from the site (rad), per pair
+    s_trk: FloatArray | None = None  # the track's own share of S (rad^2), per pair
 
 
 @dataclass
@@ -113,6 +115,11 @@ class BearingWeights:
     fitted: BoolArray
     took: FloatArray
     resid: FloatArray | None = None  # (n, 3)
+    #: (n, 6) sums of the follow regression (:mod:`.rf_bias`), None without azimuths
+    follow: FloatArray | None = None
+    #: (n,) the azimuth each row's sums are measured from: ``ref`` where given, else its
+    #: first pair's (NaN for rows no bearing fits)
+    ref: FloatArray | None = None
 
 
 def _subset(b: Bearings, idx: IntArray, site: FloatArray) -> Bearings:
@@ -179,15 +186,20 @@ class BearingGate:
             idx = np.asarray(js, dtype=np.intp)
             fits.append((idx, self._fit_site(_subset(b, idx, np.asarray(key)), x, p)))
         covers = np.logical_or.reduce([f.covers for _, f in fits])
-        nus = [f.nu if f.nu is not None else np.empty(0) for _, f in fits]
-        ss = [f.s if f.s is not None else np.empty(0) for _, f in fits]
+
+        def cat(name: str) -> FloatArray:
+            parts = [getattr(f, name) for _, f in fits]
+            return np.concatenate([v if v is not None else np.empty(0) for v in parts])
+
         return BearingFit(
             np.concatenate([f.ti for _, f in fits]),
             np.concatenate([idx[f.dj] for idx, f in fits]),
             np.concatenate([f.log_lik for _, f in fits]),
             covers,
-            np.concatenate(nus),
-            np.concatenate(ss),
+            cat("nu"),
+            cat("s"),
+            cat("az"),
+            cat("s_trk"),
         )
 
     def _fit_site(self, b: Bearings, x: FloatArray, p: FloatArray) -> BearingFit:
@@ -232,7 +244,14 @@ class BearingGate:
             )
         ti, dj = np.nonzero(ok)
         return BearingFit(
-            rows[ti], dj.astype(np.intp), log_lik[ti, dj], covers, nu[ti, dj], s_az[ti, dj]
+            rows[ti],
+            dj.astype(np.intp),
+            log_lik[ti, dj],
+            covers,
+            nu[ti, dj],
+            s_az[ti, dj],
+            az[ti],
+            var[ti],
         )
 
     def weights(
@@ -243,6 +262,7 @@ class BearingGate:
         others: list[BearingFit],
         tentative: BoolArray | None = None,
         cache: dict[tuple[int, int, bytes], FloatArray] | None = None,
+        ref: FloatArray | None = None,
     ) -> BearingWeights:
         """Share each of ``m`` bearings over its candidates among ``n`` track rows.
 
@@ -250,6 +270,7 @@ class BearingGate:
         ``covers`` may be shorter than ``n`` if tracks were added since; new rows count
         as neither fitted nor covered). ``cache``: the scan's other-site factors, kept
         across its groups (the fits in ``others`` must stay alive while it is used).
+        ``ref``: per row, the azimuth its follow sums are measured from (NaN: not yet).
         """
         log_cross = np.zeros(n)
         for o in others:
@@ -278,7 +299,8 @@ class BearingGate:
             # per row sums in pair order (bincount adds as np.add.at does, faster)
             for c, v in enumerate((w * f.nu, w, w * w * f.s)):
                 resid[:, c] = np.bincount(f.ti, weights=v, minlength=n)
-        return BearingWeights(f.ti, f.dj, w, other, credit, fitted, took, resid)
+        follow, row_ref = follow_sums(f, w, n, ref)
+        return BearingWeights(f.ti, f.dj, w, other, credit, fitted, took, resid, follow, row_ref)
 
     def _cached_cross(
         self,
@@ -324,3 +346,33 @@ class BearingGate:
         odds = taken_odds(psi)
         out[rows] = np.log(self.cross_miss_factor + pd * np.minimum(odds, cap))
         return out
+
+
+def follow_sums(
+    f: BearingFit, w: FloatArray, n: int, ref: FloatArray | None
+) -> tuple[FloatArray | None, FloatArray | None]:
+    """Per row, the weighted sums of the follow regression (:mod:`.rf_bias`) over the
+    pairs ``f`` with weights ``w``: ``x`` is the track's azimuth from the site, measured
+    from the row's ``ref`` (a row without one takes its first pair's azimuth), so a
+    track's sums stay continuous however its azimuth wraps. Returns the (n, 6) sums
+    ``[w x, w x^2, w x nu, w^2 S x, w^2 S x^2, w s_trk]`` and the azimuth each row's
+    ``x`` is measured from."""
+    if f.nu is None or f.s is None or f.az is None or f.s_trk is None:
+        return None, None
+    row_ref = np.full(n, np.nan) if ref is None else np.array(ref[:n], dtype=float)
+    if row_ref.shape[0] < n:
+        row_ref = np.concatenate([row_ref, np.full(n - row_ref.shape[0], np.nan)])
+    out = np.zeros((n, 6))
+    if f.ti.shape[0] == 0:
+        return out, row_ref
+    new = np.isnan(row_ref[f.ti])
+    if new.any():
+        # the first pair of each row without a reference (np.unique: first occurrence)
+        rows, first = np.unique(f.ti[new], return_index=True)
+        row_ref[rows] = f.az[new][first]
+    x = wrap_angle(f.az - row_ref[f.ti])
+    w2s = w * w * f.s
+    cols = (w * x, w * x * x, w * x * f.nu, w2s * x, w2s * x * x, w * f.s_trk)
+    for c, v in enumerate(cols):
+        out[:, c] = np.bincount(f.ti, weights=v, minlength=n)
+    return out, row_ref

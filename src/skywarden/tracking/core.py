@@ -161,6 +161,7 @@ class TrackerCore:
             a["hit"][:] = False
             a["updated"][:] = False
             a["rf_credit"][:] = a["rf_fits"][:] = a["rf_took"][:] = a["rf_resid"][:] = 0.0
+            a["rf_follow"][:] = 0.0
             a["lr_scan"][:] = -np.inf
         for g in groups:
             if len(g):
@@ -351,12 +352,15 @@ class TrackerCore:
         pool = np.ones(b.azimuth.shape[0], dtype=bool)
         if self.table.n and self.dims == 3:
             tentative = a["status"] == TENTATIVE
-            dec = self.bearings.decide(g, a["x"], a["P"], tentative, fits)
+            dec = self.bearings.decide(g, a["x"], a["P"], tentative, fits, a["rf_ref"])
             a["rf_credit"] += dec.credit
             a["rf_fits"] += dec.fitted
             a["rf_took"] += dec.took
             if dec.resid is not None:
                 a["rf_resid"] += dec.resid
+            if dec.follow is not None and dec.ref is not None:
+                a["rf_follow"] += dec.follow
+                a["rf_ref"][:] = dec.ref
             pool = dec.pool
             if dec.rows.shape[0]:
                 for rows, meas in self.bearings.measurements(b, dec.rows, dec.dets):
@@ -418,6 +422,8 @@ class TrackerCore:
             "rf_fits": np.zeros(k),  # DF sites whose bearings fit the track this scan
             "rf_took": np.zeros(k),  # bearings' worth it took at them (the RF share)
             "rf_resid": np.zeros((k, 3)),  # weighted bearing residuals (.rf_bias)
+            "rf_follow": np.zeros((k, 6)),  # ... and their follow sums (.rf_bias)
+            "rf_ref": np.full(k, np.nan),  # the azimuth the follow sums are measured from
             "lr_scan": np.zeros(k),  # a new track's own detection is neither hit nor miss
             "p_exist": np.full(k, self.existence.p_init),
             "pd_hat": np.full(k, self.existence.detection_probability),
@@ -449,7 +455,7 @@ class TrackerCore:
         a["pd_hat"] = ex.track_pd(a["pd_hat"], a["updated"])
         if self.classifier is not None:
             self.classifier.observe_rf(
-                a, a["rf_credit"], dt, a["rf_fits"], a["rf_took"], a["rf_resid"]
+                a, a["rf_credit"], dt, a["rf_fits"], a["rf_took"], a["rf_resid"], a["rf_follow"]
             )
             self.classifier.kinematics.observe_flocks(a, ~tentative & ~end, self.dims)
             self.classifier.update_probabilities(a)

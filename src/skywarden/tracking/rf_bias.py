@@ -34,6 +34,24 @@ one.
 Residuals of several sites add in one sum: for a real emitter each site's are zero-mean,
 so the sum is too, and the test keeps its size; it is weaker only for a bird on two
 sites' rays at once, which their crossing already rules out.
+
+**Do the bearings follow the track?** (``follow``, off by default; wave 22.) A bird that
+flies *through* the ray, not beside it, has residuals of both signs: their mean is near
+zero and the test above says nothing (held-out seed 23, S36: a bird crossing the one
+finder's ray to a surveillance drone 7 km out, counted as an incursion). What tells it
+apart is that the finder's bearing stands still while the track's bearing from the
+finder sweeps: the residual ``nu`` falls as the track's azimuth ``x`` grows, slope -1,
+where the emitter's own residuals are noise, slope 0 (``bench/track_story.py``'s
+follow: S36's bird 0.13 of the track's sweep, S85's surveillance drone 0.96). The same
+faded sums give the weighted least-squares slope ``b`` of ``nu`` on ``x`` and its
+standard error under "noise alone" (the variance of each residual ``S``, as above). The
+bearings do not follow when ``1 + b < follow_below`` and ``b`` lies ``z_max`` errors
+below zero. The track's own position error moves its azimuth without moving the
+bearing, which biases ``b`` towards -1 by the ratio of that error's variance to the
+sweep's; so a verdict also needs the sweep's weighted variance to be ``follow_sweep``
+squared times the track's own azimuth variance (the bias at most ``1 / follow_sweep^2``).
+``x`` is measured from an azimuth fixed per track at its first fit (the tracker's
+``rf_ref``), so it is continuous wherever the track flies.
 """
 
 from __future__ import annotations
@@ -57,9 +75,15 @@ class RfBias:
     sigma_bias_deg: float = 1.0
     tau_s: float = 60.0
     min_bearings: float = 3.0
+    #: the follow test (module doc) is asked
+    follow: bool = False
+    #: ... the bearings do not follow when they move less than this share of the sweep
+    follow_below: float = 0.5
+    #: ... which must be this many of the track's own azimuth errors (1 sigma)
+    follow_sweep: float = 3.0
 
     def __post_init__(self) -> None:
-        for name in ("z_max", "tau_s", "min_bearings"):
+        for name in ("z_max", "tau_s", "min_bearings", "follow_below", "follow_sweep"):
             v = getattr(self, name)
             if not (math.isfinite(v) and v > 0):
                 raise ValueError(f"classifier.rf_bias.{name} must be a positive number, got {v!r}")
@@ -71,17 +95,28 @@ class RfBias:
 
     @staticmethod
     def init(k: int) -> Arrays:
-        """The faded sums (M, W, V) per track."""
-        return {"c_rf_resid": np.zeros((k, 3))}
+        """The faded sums (M, W, V) per track, and the follow sums
+        (:func:`.bearings.follow_sums`)."""
+        return {"c_rf_resid": np.zeros((k, 3)), "c_rf_follow": np.zeros((k, 6))}
 
-    def observe(self, a: Arrays, resid: FloatArray | None, dt: float) -> None:
-        """Fade the sums over ``dt`` s and add this scan's (k, 3) ``resid``."""
+    def observe(
+        self, a: Arrays, resid: FloatArray | None, dt: float, follow: FloatArray | None = None
+    ) -> None:
+        """Fade the sums over ``dt`` s and add this scan's (k, 3) ``resid`` and (k, 6)
+        ``follow``."""
         q = math.exp(-max(dt, 0.0) / self.tau_s)
         s = a["c_rf_resid"]
         s[:, :2] *= q
         s[:, 2] *= q * q
         if resid is not None:
             s += resid
+        f = a.get("c_rf_follow")
+        if f is None:
+            return
+        f[:, [0, 1, 2, 5]] *= q
+        f[:, [3, 4]] *= q * q
+        if follow is not None:
+            f += follow
 
     def offset_deg(self, a: Arrays) -> FloatArray:
         """The weighted mean residual of the bearings that fit each track (deg; 0 where
@@ -94,9 +129,15 @@ class RfBias:
         """The evidence line for one track whose bearings run beside it, else None."""
         if a["c_rf_resid"][row, 1] < self.min_bearings:  # the usual track: no verdict
             return None
-        one = {"c_rf_resid": a["c_rf_resid"][row : row + 1]}
+        one: Arrays = {k: a[k][row : row + 1] for k in ("c_rf_resid", "c_rf_follow") if k in a}
         if not self.beside(one)[0]:
             return None
+        if self.follow and "c_rf_follow" in one and self.not_following(one)[0]:
+            share = float(self.follow_slope(one)[0][0])
+            return (
+                f"RF: the bearings that fit followed {share:.2f} of this track's sweep"
+                " across the finder: another emitter on the ray it crossed, not its own link"
+            )
         off = float(self.offset_deg(one)[0])
         return (
             f"RF: the bearings that fit run {off:+.1f} deg beside this track: another"
@@ -105,8 +146,41 @@ class RfBias:
 
     def beside(self, a: Arrays) -> npt.NDArray[np.bool_]:
         """Per track: its recent bearings (``min_bearings`` worth) run beside it, more
-        than ``z_max`` errors off."""
+        than ``z_max`` errors off, or (``follow``) do not follow it."""
         s = a["c_rf_resid"]
         w = np.maximum(s[:, 1], 1e-9)
         var = s[:, 2] / (w * w) + math.radians(self.sigma_bias_deg) ** 2
-        return (s[:, 1] >= self.min_bearings) & (np.abs(s[:, 0] / w) > self.z_max * np.sqrt(var))
+        off = (s[:, 1] >= self.min_bearings) & (np.abs(s[:, 0] / w) > self.z_max * np.sqrt(var))
+        if self.follow and "c_rf_follow" in a:
+            off |= self.not_following(a)
+        return off
+
+    def follow_slope(self, a: Arrays) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Per track, from the faded sums: the share of the track's azimuth sweep the
+        bearings followed (``1 + b``; 1: the track's own link), ``b``'s standard error
+        under noise alone, and the sweep's weighted variance over the track's own azimuth
+        variance (NaN where there is no sweep to speak of)."""
+        s, f = a["c_rf_resid"], a["c_rf_follow"]
+        w = np.maximum(s[:, 1], 1e-9)
+        xbar = f[:, 0] / w
+        sxx = f[:, 1] - f[:, 0] * xbar
+        ok = sxx > 1e-12
+        sxx_ = np.where(ok, sxx, 1.0)
+        b = (f[:, 2] - xbar * s[:, 0]) / sxx_
+        var_b = (f[:, 4] - 2.0 * xbar * f[:, 3] + xbar * xbar * s[:, 2]) / (sxx_ * sxx_)
+        se = np.sqrt(np.maximum(var_b, 0.0))
+        ratio = (sxx / w) / np.maximum(f[:, 5] / w, 1e-12)
+        nan = np.full(b.shape, np.nan)
+        return np.where(ok, 1.0 + b, nan), np.where(ok, se, nan), np.where(ok, ratio, nan)
+
+    def not_following(self, a: Arrays) -> npt.NDArray[np.bool_]:
+        """Per track: its recent bearings (``min_bearings`` worth) stood still while the
+        track swept across them (module doc)."""
+        share, se, ratio = self.follow_slope(a)
+        with np.errstate(invalid="ignore"):
+            return (
+                (a["c_rf_resid"][:, 1] >= self.min_bearings)
+                & (ratio >= self.follow_sweep**2)
+                & (share < self.follow_below)
+                & (share - 1.0 < -self.z_max * se)
+            )
