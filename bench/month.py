@@ -126,9 +126,10 @@ def unfinished(month: Path) -> set[str]:
     }
 
 
-def count(month: Path) -> tuple[dict[str, Any] | None, float, Any]:
+def count(month: Path, params: Any = None) -> tuple[dict[str, Any] | None, float, Any]:
     """The counts engineer's ``stats_of`` on the month (the ``skywarden stats`` code),
-    its wall seconds, and the loaded material (the diagnostics below reuse it)."""
+    its wall seconds, and the loaded material (the diagnostics below reuse it);
+    ``params``, a ``CountingRule`` (None: the default rule)."""
     try:
         from skywarden.analytics import sources
         from skywarden.analytics.stats import stats_of
@@ -136,7 +137,7 @@ def count(month: Path) -> tuple[dict[str, Any] | None, float, Any]:
         return None, 0.0, None
     t0 = time.perf_counter()
     mat = sources.load(month)
-    stats = stats_of(mat)
+    stats = stats_of(mat, params=params)
     return stats.model_dump(), time.perf_counter() - t0, mat
 
 
@@ -352,7 +353,7 @@ def _sector_dir(u: Any) -> str:
     return str(u.tracks[0].split("/", 1)[0]) if u.tracks else str(u.sector)
 
 
-def set_apart(mat: Any) -> dict[str, dict[str, Any]]:
+def set_apart(mat: Any, params: Any = None) -> dict[str, dict[str, Any]]:
     """The units the incursion rule set apart, weighted, per kind: ``suspected`` (step
     4, by reason: evidence or position), ``from_us`` and ``origin_unseen`` (step 5)."""
     from collections import defaultdict
@@ -360,7 +361,11 @@ def set_apart(mat: Any) -> dict[str, dict[str, Any]]:
     from skywarden.analytics import counting
 
     out: dict[str, dict[str, Any]] = {}
-    judged = [(u, k, why or "") for u, k, why in counting.judged(mat) if k and u.weight > 0.0]
+    judged = [
+        (u, k, why or "")
+        for u, k, why in counting.judged(mat, params=params)
+        if k and u.weight > 0.0
+    ]
     for kind in ("suspected", "from_us", "origin_unseen"):
         us = [(u, why) for u, k, why in judged if k == kind]
         entry: dict[str, Any] = {
@@ -378,7 +383,7 @@ def set_apart(mat: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
-def periods(mat: Any, month: Path, split_days: float) -> list[dict[str, Any]]:
+def periods(mat: Any, month: Path, split_days: float, params: Any = None) -> list[dict[str, Any]]:
     """The incursion rule and the estimate before and after ``split_days`` into the
     month, against the truth of each part: the evidence check's thresholds were chosen
     on the first two days of an earlier run, so the later days are the held-out test."""
@@ -393,7 +398,7 @@ def periods(mat: Any, month: Path, split_days: float) -> list[dict[str, Any]]:
     for a, b, name in ((t0, cut, f"days 1-{split_days:g}"), (cut, t1, f"after day {split_days:g}")):
         if b <= a:
             continue
-        st = stats_of(mat.clipped(a, b))
+        st = stats_of(mat.clipped(a, b), params=params)
         truth = [r for r in recs if a <= float(r["t"]) < b and r["sector"] not in todo]
         cov = st.coverage
         entry: dict[str, Any] = {
@@ -429,6 +434,7 @@ def summarise(
     count_s: float,
     mat: Any = None,
     split_days: float = 2.0,
+    params: Any = None,
 ) -> dict[str, Any]:
     border = json.loads((month / "border.json").read_text())
     runs = border.get("sector_runs", [])
@@ -469,8 +475,8 @@ def summarise(
     }
     from skywarden.analytics import RULES, counting
 
-    units: dict[str, list[Any]] = {rule: counting.count(mat, rule) for rule in RULES}
-    apart = set_apart(mat)
+    units: dict[str, list[Any]] = {rule: counting.count(mat, rule, params=params) for rule in RULES}
+    apart = set_apart(mat, params)
     out["composition"] = composition(units)
     roles: dict[str, str] = {}
     targets: dict[str, str] = {}
@@ -490,7 +496,7 @@ def summarise(
             if (roles.get(k) in keep if keep else roles.get(k) not in (None, "bird", "nothing"))
         ]
         out[kind] = entry
-    out["periods"] = periods(mat, month, split_days)
+    out["periods"] = periods(mat, month, split_days, params)
     # Background drones (the scenario's own hobby, surveillance and smuggler flights, not
     # the month's) cross the line too: true drone incursions the truth file does not list.
     counted_bg = sum(
@@ -713,7 +719,34 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="month run's --tracker-config: tracker settings YAML for every sector",
     )
+    ap.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="count with this parameter of the rule set (CountingRule's field names, e.g. "
+        "line_first_m=0); repeatable; recorded in the result as rule_params",
+    )
     return ap
+
+
+def parse_params(items: list[str], prog: str = "month") -> dict[str, Any]:
+    """``NAME=VALUE`` items as the rule's parameters, or a clear exit naming the bad one."""
+    from dataclasses import fields
+
+    from skywarden.analytics.counting import CountingRule
+
+    kinds = {f.name: int if f.type in (int, "int") else float for f in fields(CountingRule)}
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or name not in kinds:
+            raise SystemExit(f"{prog}: --param {item!r}: NAME=VALUE, NAME one of {sorted(kinds)}")
+        try:
+            out[name] = kinds[name](value)
+        except ValueError:
+            raise SystemExit(f"{prog}: --param {item!r}: {value!r} is not a number") from None
+    return out
 
 
 def main() -> None:
@@ -734,8 +767,15 @@ def main() -> None:
         month = args.dir or Path(tempfile.mkdtemp(prefix="month-"))
         tmp = None if args.dir else month
         wall = run_month(args, month)
-    stats, count_s, mat = count(month)
-    result = summarise(month, wall, stats, count_s, mat, args.split_days)
+    asked = parse_params(args.param)
+    params = None
+    if asked:
+        from skywarden.analytics.counting import CountingRule
+
+        params = CountingRule(**asked)
+    stats, count_s, mat = count(month, params)
+    result = summarise(month, wall, stats, count_s, mat, args.split_days, params)
+    result["rule_params"] = asked
     if args.run_commit:
         result["run_commit"] = args.run_commit
     if tmp is not None:

@@ -30,6 +30,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from month import attribution  # the bench next door
+from month import parse_params as month_params
 
 #: roles that are the month's planned incursions
 PLANNED = "month drone"
@@ -110,24 +111,8 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def parse_params(items: list[str]) -> dict[str, Any]:
-    """``NAME=VALUE`` items as the rule's parameters, or a clear exit naming the bad one."""
-    from dataclasses import fields
-
-    from skywarden.analytics.counting import CountingRule
-
-    kinds = {f.name: int if f.type in (int, "int") else float for f in fields(CountingRule)}
-    out: dict[str, Any] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or name not in kinds:
-            raise SystemExit(
-                f"month_units: --param {item!r}: NAME=VALUE, NAME one of {sorted(kinds)}"
-            )
-        try:
-            out[name] = kinds[name](value)
-        except ValueError:
-            raise SystemExit(f"month_units: --param {item!r}: {value!r} is not a number") from None
-    return out
+    """``NAME=VALUE`` items as the rule's parameters (:func:`month.parse_params`)."""
+    return month_params(items, "month_units")
 
 
 def main() -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 from bench_loader import load_bench
 
 
@@ -64,3 +66,15 @@ def test_sampling_of_a_stopped_month_covers_only_its_finished_sectors() -> None:
     part = b.sampling(border, {"S02"})
     assert part["quiet_sample_s"] == 3600.0 and part["warmup_s"] == 120.0
     assert part["sectors_simulated"] == 1 and part["sector_seconds_in_span"] == 86400.0
+
+
+def test_the_count_can_be_asked_under_another_rule_and_bad_params_are_named() -> None:
+    # held-out runs are counted under the rule of the day and the one before it
+    # (docs/notes/wave22.md: line_first_m's default changed)
+    b = _bench()
+    args = b.parser().parse_args(["--param", "line_first_m=0", "--param", "recross_s=300"])
+    assert b.parse_params(args.param) == {"line_first_m": 0.0, "recross_s": 300.0}
+    with pytest.raises(SystemExit, match="--param 'nope=1': NAME=VALUE"):
+        b.parse_params(["nope=1"])
+    with pytest.raises(SystemExit, match="'x' is not a number"):
+        b.parse_params(["line_first_m=x"])
