@@ -68,9 +68,29 @@ POOLED = (
     "month_seed23_20d_quiet45m_d.json",
     "month_seed23_20d_quiet45m_e.json",
     # seed 24: a 30-day run started at the end of wave 21; part a is the sectors finished
-    # by a time fixed before it started
+    # by a time fixed before it started; parts b on counted with line_first_m=0, the rule
+    # this pool measures (docs/notes/wave22.md)
     "month_seed24_30d_quiet45m_a.json",
+    "month_seed24_30d_quiet45m_b.json",
 )
+
+#: held-out quiet runs counted under the rule since wave 22 (``line_first_m=40`` by
+#: default), none of them read when it was shaped: its fresh hours start with seed 24.
+#: Setting a unit apart never counts one, so the pool above bounds this rule too
+LINE_FIRST = (
+    "month_seed24_30d_quiet45m_a_line40.json",
+    "month_seed24_30d_quiet45m_b_line40.json",
+)
+
+#: the pools by name, with the result file each writes by default
+POOLS = {
+    "rule21": (POOLED, "held_out.json", "the rule up to wave 21 (line_first_m=0)"),
+    "line_first": (
+        LINE_FIRST,
+        "held_out_line_first.json",
+        "the rule since wave 22 (line_first_m=40), its fresh hours",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -83,6 +103,9 @@ class HeldOut:
     quiet_h: float
     counted: int
     crossing_tracks: int
+    #: the rule parameters it was counted with that differ from its commit's defaults
+    #: (None: a result from before ``bench/month.py --param``)
+    rule_params: dict | None = None
 
 
 def read_run(path: Path) -> HeldOut:
@@ -101,6 +124,7 @@ def read_run(path: Path) -> HeldOut:
         quiet_h=float(r["sampling"]["quiet_sample_s"]) / 3600.0,
         counted=int(comp["quiet_units"]),
         crossing_tracks=int(tracks),
+        rule_params=r.get("rule_params"),
     )
 
 
@@ -166,30 +190,49 @@ def summarise(runs: list[HeldOut], month: dict, confidence: float, goal: float) 
     }
 
 
-def figure(summary: dict, path: Path) -> None:
-    """The bound as held-out hours accumulate, against the goal."""
+def figure(
+    summary: dict, path: Path, others: dict[str, dict] | None = None, label: str = "runs pooled"
+) -> None:
+    """The bound as held-out hours accumulate, against the goal; ``others``, further
+    pools' summaries by label, drawn beside it."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    pts = summary["cumulative"]
     fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=110)
-    ax.plot(
-        [p["hours"] for p in pts], [p["bound_pct"] for p in pts], "o-", ms=4, label="runs pooled"
-    )
+    top = 30.0
+    series = [(label, summary), *(others or {}).items()]
+    for i, (label, s) in enumerate(series):
+        pts = s["cumulative"]
+        colour = f"C{i}"
+        ax.plot(
+            [p["hours"] for p in pts],
+            [p["bound_pct"] for p in pts],
+            "o-",
+            ms=4,
+            color=colour,
+            label=label,
+        )
+        h_max = max(pts[-1]["hours"], s["hours_for_goal_if_none_more"]) * 1.1
+        hs = np.linspace(pts[-1]["hours"], h_max, 200)
+        per_h = s["month_quiet_h"] / s["month_truth"] * 100.0
+        more = [upper_rate(s["counted_in_quiet"], h, s["confidence"]) * per_h for h in hs]
+        ax.plot(
+            hs,
+            more,
+            color=colour,
+            lw=1.5,
+            ls=":",
+            label="if none more is counted" if i == 0 else None,
+        )
+        top = max(top, min(60.0, max(p["bound_pct"] for p in pts) * 1.1))
     ax.axhline(
         summary["goal_pct"], color="tab:red", ls="--", lw=1, label=f"goal {summary['goal_pct']:g} %"
     )
-    h_max = max(pts[-1]["hours"], summary["hours_for_goal_if_none_more"]) * 1.1
-    hs = np.linspace(pts[-1]["hours"], h_max, 200)
-    per_h = summary["month_quiet_h"] / summary["month_truth"] * 100.0
-    n = summary["counted_in_quiet"]
-    more = [upper_rate(n, h, summary["confidence"]) * per_h for h in hs]
-    ax.plot(hs, more, color="dimgrey", lw=1.5, ls=":", label="if none more is counted")
     ax.set_xlabel("held-out quiet sector-hours pooled")
     ax.set_ylabel(f"false units' bias, upper {summary['confidence']:.0%} (%)")
-    ax.set_ylim(0, max(30.0, max(p["bound_pct"] for p in pts) * 1.1))
+    ax.set_ylim(0, top)
     ax.set_title("False units a month may carry, bounded by held-out quiet hours")
     ax.legend()
     ax.grid(alpha=0.3)
@@ -211,24 +254,38 @@ def main() -> None:
     )
     ap.add_argument("--confidence", type=float, default=0.95)
     ap.add_argument("--goal", type=float, default=0.05, help="share of the month's truth")
-    ap.add_argument("--out", type=Path, default=RESULTS / "held_out.json")
-    ap.add_argument("--figure", type=Path, default=None)
+    ap.add_argument(
+        "--pool",
+        choices=sorted(POOLS),
+        default="rule21",
+        help="which pooled list (without --results): "
+        + "; ".join(f"{k}: {v[2]}" for k, v in POOLS.items()),
+    )
+    ap.add_argument("--out", type=Path, default=None, help="default: the pool's result file")
+    ap.add_argument(
+        "--figure", type=Path, default=None, help="draw the bound (every pool, with the defaults)"
+    )
     a = ap.parse_args()
-    files = list(a.results) if a.results else [RESULTS / f for f in POOLED]
+    names, out_name, _ = POOLS[a.pool]
+    out = a.out or RESULTS / out_name
+    files = list(a.results) if a.results else [RESULTS / f for f in names]
     files += list(a.extra)
     for f in files:
         if not f.is_file():
             raise SystemExit(f"{f}: no such result file")
     runs = [read_run(f) for f in files]
-    summary = summarise(runs, json.loads(a.month.read_text()), a.confidence, a.goal)
+    month = json.loads(a.month.read_text())
+    summary = summarise(runs, month, a.confidence, a.goal)
     table = Table(title="Held-out quiet hours")
-    for c in ("run", "seed", "commit", "quiet sector-h", "counted", "crossing tracks"):
-        table.add_column(c, justify="left" if c in ("run", "commit") else "right")
+    cols = ("run", "seed", "commit", "rule params", "quiet sector-h", "counted", "crossing tracks")
+    for c in cols:
+        table.add_column(c, justify="left" if c in ("run", "commit", "rule params") else "right")
     for r in runs:
         table.add_row(
             r.file,
             str(r.seed),
             r.commit,
+            "" if r.rule_params is None else json.dumps(r.rule_params),
             f"{r.quiet_h:,.1f}",
             str(r.counted),
             str(r.crossing_tracks),
@@ -248,13 +305,21 @@ def main() -> None:
     doc = {
         "benchmark": "held_out",
         "commit": commit,
-        "command": "python bench/held_out.py " + " ".join(str(f) for f in a.extra),
+        "command": f"python bench/held_out.py --pool {a.pool} " + " ".join(str(f) for f in a.extra),
+        "pool": a.pool if not a.results else "given",
+        "rule": POOLS[a.pool][2] if not a.results else "",
         "runs": [asdict(r) for r in runs],
         "result": summary,
     }
-    a.out.write_text(json.dumps(doc, indent=2) + "\n")
+    out.write_text(json.dumps(doc, indent=2) + "\n")
     if a.figure:
-        figure(summary, a.figure)
+        others = {}
+        if not a.results and not a.extra:
+            for name, (pool, _, label) in POOLS.items():
+                if name != a.pool and all((RESULTS / f).is_file() for f in pool):
+                    runs_o = [read_run(RESULTS / f) for f in pool]
+                    others[label] = summarise(runs_o, month, a.confidence, a.goal)
+        figure(summary, a.figure, others, POOLS[a.pool][2] if not a.results else "runs pooled")
 
 
 if __name__ == "__main__":

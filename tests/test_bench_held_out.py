@@ -67,3 +67,24 @@ def test_a_run_with_incursions_is_not_a_held_out_quiet_run(tmp_path: Path) -> No
     b = load_bench("held_out")
     with pytest.raises(SystemExit, match="not a quiet run"):
         b.read_run(_result(tmp_path / "busy.json", 1300, 150.0, 0))
+
+
+def test_every_pool_names_result_files_that_are_held_out_quiet_runs() -> None:
+    # the pools are the argument's data: a missing or busy file fails here, not in a doc
+    b = load_bench("held_out")
+    results = Path(b.__file__).resolve().parent / "results"
+    for name, (files, out, _label) in b.POOLS.items():
+        assert files and out.endswith(".json"), name
+        runs = [b.read_run(results / f) for f in files]
+        if name == "line_first":  # counted at the rule's default, nothing changed
+            assert all(r.rule_params == {} for r in runs)
+
+
+def test_the_rule_a_run_was_counted_under_is_read(tmp_path: Path) -> None:
+    b = load_bench("held_out")
+    path = _result(tmp_path / "r.json", 1, 100.0, 0)
+    doc = json.loads(path.read_text())
+    doc["result"]["rule_params"] = {"line_first_m": 0.0}
+    path.write_text(json.dumps(doc))
+    assert b.read_run(path).rule_params == {"line_first_m": 0.0}
+    assert b.read_run(_result(tmp_path / "old.json", 1, 100.0, 0)).rule_params is None
