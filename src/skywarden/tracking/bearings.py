@@ -115,8 +115,7 @@ class BearingWeights:
     fitted: BoolArray
     took: FloatArray
     resid: FloatArray | None = None  # (n, 3)
-    #: (n, 8) sums of the follow regression and the scatter (:mod:`.rf_bias`), None
-    #: without azimuths
+    #: (n, 6) sums of the follow regression (:mod:`.rf_bias`), None without azimuths
     follow: FloatArray | None = None
     #: (n,) the azimuth each row's sums are measured from: ``ref`` where given, else its
     #: first pair's (NaN for rows no bearing fits)
@@ -352,18 +351,18 @@ class BearingGate:
 def follow_sums(
     f: BearingFit, w: FloatArray, n: int, ref: FloatArray | None
 ) -> tuple[FloatArray | None, FloatArray | None]:
-    """Per row, the weighted sums of the follow regression and the scatter
-    (:mod:`.rf_bias`) over the pairs ``f`` with weights ``w``: ``x`` is the track's
-    azimuth from the site, measured from the row's ``ref`` (a row without one takes its
-    first pair's azimuth), so a track's sums stay continuous however its azimuth wraps.
-    Returns the (n, 8) sums ``[w x, w x^2, w x nu, w^2 S x, w^2 S x^2, w s_trk,
-    w nu^2 / S, w^2]`` and the azimuth each row's ``x`` is measured from."""
+    """Per row, the weighted sums of the follow regression (:mod:`.rf_bias`) over the
+    pairs ``f`` with weights ``w``: ``x`` is the track's azimuth from the site, measured
+    from the row's ``ref`` (a row without one takes its first pair's azimuth), so a
+    track's sums stay continuous however its azimuth wraps. Returns the (n, 6) sums
+    ``[w x, w x^2, w x nu, w^2 S x, w^2 S x^2, w s_trk]`` and the azimuth each row's
+    ``x`` is measured from."""
     if f.nu is None or f.s is None or f.az is None or f.s_trk is None:
         return None, None
     row_ref = np.full(n, np.nan) if ref is None else np.array(ref[:n], dtype=float)
     if row_ref.shape[0] < n:
         row_ref = np.concatenate([row_ref, np.full(n - row_ref.shape[0], np.nan)])
-    out = np.zeros((n, 8))
+    out = np.zeros((n, 6))
     if f.ti.shape[0] == 0:
         return out, row_ref
     new = np.isnan(row_ref[f.ti])
@@ -373,8 +372,7 @@ def follow_sums(
         row_ref[rows] = f.az[new][first]
     x = wrap_angle(f.az - row_ref[f.ti])
     w2s = w * w * f.s
-    nis = f.nu * f.nu / np.maximum(f.s, 1e-18)
-    cols = (w * x, w * x * x, w * x * f.nu, w2s * x, w2s * x * x, w * f.s_trk, w * nis, w * w)
+    cols = (w * x, w * x * x, w * x * f.nu, w2s * x, w2s * x * x, w * f.s_trk)
     for c, v in enumerate(cols):
         out[:, c] = np.bincount(f.ti, weights=v, minlength=n)
     return out, row_ref

@@ -422,7 +422,7 @@ class TrackerCore:
             "rf_fits": np.zeros(k),  # DF sites whose bearings fit the track this scan
             "rf_took": np.zeros(k),  # bearings' worth it took at them (the RF share)
             "rf_resid": np.zeros((k, 3)),  # weighted bearing residuals (.rf_bias)
-            "rf_follow": np.zeros((k, 8)),  # ... their follow and scatter sums (.rf_bias)
+            "rf_follow": np.zeros((k, 6)),  # ... and their follow sums (.rf_bias)
             "rf_ref": np.full(k, np.nan),  # the azimuth the follow sums are measured from
             "lr_scan": np.zeros(k),  # a new track's own detection is neither hit nor miss
             "p_exist": np.full(k, self.existence.p_init),

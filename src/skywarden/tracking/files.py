@@ -54,7 +54,9 @@ def sector_frame(directory: Path) -> LocalFrame | None:
         raise InputLineError(path, 1, f"sector.json has no usable origin: {e}") from None
 
 
-def _lines(path: Path, parse: Callable[[dict[str, Any]], T], on_reject: OnReject) -> Iterator[T]:
+def _lines(
+    path: Path, parse: Callable[[dict[str, Any]], T], on_reject: OnReject
+) -> Iterator[T]:
     """Records of a JSON Lines file: a bad line goes to ``on_reject``, or raises if None."""
     for item in jsonl.read_jsonl(path, parse):
         if isinstance(item, Rejection):

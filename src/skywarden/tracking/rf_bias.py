@@ -52,16 +52,6 @@ sweep's; so a verdict also needs the sweep's weighted variance to be ``follow_sw
 squared times the track's own azimuth variance (the bias at most ``1 / follow_sweep^2``).
 ``x`` is measured from an azimuth fixed per track at its first fit (the tracker's
 ``rf_ref``), so it is continuous wherever the track flies.
-
-**Do the bearings scatter more than a link's noise?** (``scatter``, off by default;
-wave 22.) Where several links are on the air, a bird crossing a finder's field may fit
-now one emitter's bearing, now another's: neither a steady offset nor a steady slope,
-but residuals far wider than the finder's noise (held-out seed 24, S09: three
-surveillance drones aloft, the bird's fitted bearings 9.8 deg rms where a drone's own
-are 3.4). The time-averaged normalised innovation squared (the same section of
-Bar-Shalom et al.) of a track's own link averages 1: ``sum w nu^2 / S`` over ``W``, its
-standard error ``sqrt(2 sum w^2) / W`` under noise alone. The bearings scatter when that
-mean exceeds ``scatter_max`` and lies ``z_max`` errors above 1.
 """
 
 from __future__ import annotations
@@ -91,14 +81,9 @@ class RfBias:
     follow_below: float = 0.5
     #: ... which must be this many of the track's own azimuth errors (1 sigma)
     follow_sweep: float = 3.0
-    #: the scatter test (module doc) is asked
-    scatter: bool = False
-    #: ... the bearings scatter when their mean normalised squared residual exceeds this
-    scatter_max: float = 2.5
 
     def __post_init__(self) -> None:
-        names = ("z_max", "tau_s", "min_bearings", "follow_below", "follow_sweep", "scatter_max")
-        for name in names:
+        for name in ("z_max", "tau_s", "min_bearings", "follow_below", "follow_sweep"):
             v = getattr(self, name)
             if not (math.isfinite(v) and v > 0):
                 raise ValueError(f"classifier.rf_bias.{name} must be a positive number, got {v!r}")
@@ -112,7 +97,7 @@ class RfBias:
     def init(k: int) -> Arrays:
         """The faded sums (M, W, V) per track, and the follow sums
         (:func:`.bearings.follow_sums`)."""
-        return {"c_rf_resid": np.zeros((k, 3)), "c_rf_follow": np.zeros((k, 8))}
+        return {"c_rf_resid": np.zeros((k, 3)), "c_rf_follow": np.zeros((k, 6))}
 
     def observe(
         self, a: Arrays, resid: FloatArray | None, dt: float, follow: FloatArray | None = None
@@ -128,8 +113,8 @@ class RfBias:
         f = a.get("c_rf_follow")
         if f is None:
             return
-        f[:, [0, 1, 2, 5, 6]] *= q
-        f[:, [3, 4, 7]] *= q * q
+        f[:, [0, 1, 2, 5]] *= q
+        f[:, [3, 4]] *= q * q
         if follow is not None:
             f += follow
 
@@ -147,12 +132,6 @@ class RfBias:
         one: Arrays = {k: a[k][row : row + 1] for k in ("c_rf_resid", "c_rf_follow") if k in a}
         if not self.beside(one)[0]:
             return None
-        if self.scatter and "c_rf_follow" in one and self.scattered(one)[0]:
-            nis = float(self.mean_nis(one)[0][0])
-            return (
-                f"RF: the bearings that fit scatter {math.sqrt(nis):.1f} times a link's"
-                " noise about this track: other emitters' bearings, not its own link"
-            )
         if self.follow and "c_rf_follow" in one and self.not_following(one)[0]:
             share = float(self.follow_slope(one)[0][0])
             return (
@@ -174,26 +153,7 @@ class RfBias:
         off = (s[:, 1] >= self.min_bearings) & (np.abs(s[:, 0] / w) > self.z_max * np.sqrt(var))
         if self.follow and "c_rf_follow" in a:
             off |= self.not_following(a)
-        if self.scatter and "c_rf_follow" in a:
-            off |= self.scattered(a)
         return off
-
-    def mean_nis(self, a: Arrays) -> tuple[FloatArray, FloatArray]:
-        """Per track, the weighted mean normalised squared residual of the bearings that
-        fit it (1 for its own link) and its standard error under noise alone."""
-        w = np.maximum(a["c_rf_resid"][:, 1], 1e-9)
-        f = a["c_rf_follow"]
-        return f[:, 6] / w, np.sqrt(2.0 * np.maximum(f[:, 7], 0.0)) / w
-
-    def scattered(self, a: Arrays) -> npt.NDArray[np.bool_]:
-        """Per track: its recent bearings (``min_bearings`` worth) scatter more than a
-        link's noise (module doc)."""
-        nis, se = self.mean_nis(a)
-        return (
-            (a["c_rf_resid"][:, 1] >= self.min_bearings)
-            & (nis > self.scatter_max)
-            & (nis - 1.0 > self.z_max * se)
-        )
 
     def follow_slope(self, a: Arrays) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Per track, from the faded sums: the share of the track's azimuth sweep the
