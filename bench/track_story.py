@@ -12,11 +12,14 @@ directory with ``tracks.jsonl``) and says what a person otherwise works out by h
   the plot it took (sensor, range, Doppler) and, for each direction finder that fed the
   track, how far apart the old and the new target lay as that finder sees them, in its
   bearing errors (a finder cannot tell two emitters on one ray apart);
-- **finders' follow**: for each direction finder that fed the track, over the updates
-  it fed, how far the track's bearing from it swept and how the finder's measured
-  bearings followed: the least-squares slope of measured on the track's bearing (~1: it
-  hears this track; ~0: an emitter elsewhere on the ray, a bird crossing a far drone's
-  ray) and the rms difference;
+- **finders' follow**: for each direction finder that fed the track, over its updates
+  from the first that finder fed (a track's ``sensors`` are every sensor that ever fed
+  it, so these are not only the bearings the tracker took: each update's nearest bearing
+  of that finder, fitted or not), how far the track's bearing from it swept and how the
+  finder's measured bearings followed: the least-squares slope of measured on the
+  track's bearing (~1: it hears this track; ~0: an emitter elsewhere on the ray, a bird
+  crossing a far drone's ray) and the rms difference (wide where the finder also heard
+  other links: it is no measure of the fitted bearings' scatter);
 - ``--figure``: the track's path by segment over the targets' true paths and the
   finders' rays at the first hand-over, and the distances against time.
 
@@ -485,7 +488,7 @@ def main() -> None:
             f"{f.finder} fed {f.fits} updates: the track's bearing from it swept"
             f" {f.sweep_deg:.1f} deg ({f.sweep_sigmas:.1f} bearing errors); its bearings"
             f" followed with slope {f.slope:.2f} (1: it hears this track; ~0: an emitter"
-            f" elsewhere on the ray), rms {f.rms_deg:.1f} deg"
+            f" elsewhere on the ray), rms {f.rms_deg:.1f} deg (nearest bearing, fitted or not)"
         )
     if len(segs) > 1:
         for g, fs in by_segment:
