@@ -70,7 +70,8 @@ def test_a_bird_crossing_an_untracked_drones_ray_is_found_beside_it() -> None:
     start[2] = 150.0
     heading = math.radians(20.0)
     v = 12.0 * np.array([math.sin(heading), math.cos(heading), 0.0])
-    got = _fly(start, v, lambda _p, _t: patrol, 120, seed=3)
+    offset_only = RfBias(follow=False)  # the follow test (below) sees the bird sooner
+    got = _fly(start, v, lambda _p, _t: patrol, 120, seed=3, bias=offset_only)
     corroborated = [c for c, _ in got]
     beside = [b for _, b in got]
     assert any(corroborated[:40]), "on the ray the bearings fit the bird at first"
@@ -79,7 +80,7 @@ def test_a_bird_crossing_an_untracked_drones_ray_is_found_beside_it() -> None:
     # once beside, the bearings corroborate nothing
     assert not any(corroborated[first:])
     # without the test (the tracker until wave 13) they went on corroborating the bird
-    off = _fly(start, v, lambda _p, _t: patrol, 120, seed=3, bias=RfBias(z_max=1e9))
+    off = _fly(start, v, lambda _p, _t: patrol, 120, seed=3, bias=RfBias(z_max=1e9, follow=False))
     assert any(c for c, _ in off[first:])
 
 
@@ -168,7 +169,7 @@ def test_a_bird_flying_through_an_untracked_drones_ray_does_not_follow_it(seed: 
     # to a surveillance drone 7 km out; its residuals took both signs, so their mean
     # said little, while the finder's bearing stood still as the bird's swept 15 deg.
     start, v = _through(12.0)
-    old = _fly(start, v, lambda _p, _t: PATROL, 160, seed=seed)
+    old = _fly(start, v, lambda _p, _t: PATROL, 160, seed=seed, bias=RfBias(follow=False))
     new = _fly(start, v, lambda _p, _t: PATROL, 160, seed=seed, bias=RfBias(follow=True))
     before = sum(c for c, _ in old)
     after = sum(c for c, _ in new)
@@ -198,7 +199,7 @@ def test_a_drone_with_its_own_link_always_follows(
     v = speed * np.array([math.sin(az), math.cos(az), 0.0])
     for seed in (1, 2):
         new = _fly(start, v, lambda p, _t: p, 300, seed=seed, bias=RfBias(follow=True))
-        old = _fly(start, v, lambda p, _t: p, 300, seed=seed)
+        old = _fly(start, v, lambda p, _t: p, 300, seed=seed, bias=RfBias(follow=False))
         assert not any(b for _, b in new)
         assert [c for c, _ in new] == [c for c, _ in old]
 
@@ -219,8 +220,9 @@ def test_the_follow_slope_is_the_least_squares_slope_and_needs_a_sweep() -> None
     share, se, ratio = RfBias().follow_slope(still)
     assert abs(share[0]) < 1e-9 and ratio[0] > 9.0
     assert abs(se[0] - math.sqrt(s / ((x - x.mean()) ** 2).sum())) < 1e-12
+    assert RfBias().follow  # asked by default since wave 22
     assert RfBias(follow=True).beside(still)[0]
-    assert not RfBias().beside(still)[0]  # off by default; its mean is 1 deg, noise
+    assert not RfBias(follow=False).beside(still)[0]  # its mean is 1 deg: noise
     line = RfBias(follow=True).note(still, 0)
     assert line is not None and "0.00 of this track's sweep across the finder" in line
     own = _sums(x, np.zeros_like(x), s, math.radians(0.3) ** 2)  # the emitter: 1.00
