@@ -60,6 +60,18 @@ class BearingDecision:
     follow: FloatArray | None = None  # (n, 6): :attr:`.BearingWeights.follow`
     ref: FloatArray | None = None  # (n,): :attr:`.BearingWeights.ref`
 
+    def add_rf(self, a: dict[str, npt.NDArray]) -> None:
+        """Add the group's RF bookkeeping to the track table ``a``: the scan's credit,
+        fits, share and residual sums, and each track's azimuth reference."""
+        a["rf_credit"] += self.credit
+        a["rf_fits"] += self.fitted
+        a["rf_took"] += self.took
+        if self.resid is not None:
+            a["rf_resid"] += self.resid
+        if self.follow is not None and self.ref is not None:
+            a["rf_follow"] += self.follow
+            a["rf_ref"][:] = self.ref
+
 
 @dataclass(frozen=True)
 class BearingAssociator:

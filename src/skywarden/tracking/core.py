@@ -353,14 +353,7 @@ class TrackerCore:
         if self.table.n and self.dims == 3:
             tentative = a["status"] == TENTATIVE
             dec = self.bearings.decide(g, a["x"], a["P"], tentative, fits, a["rf_ref"])
-            a["rf_credit"] += dec.credit
-            a["rf_fits"] += dec.fitted
-            a["rf_took"] += dec.took
-            if dec.resid is not None:
-                a["rf_resid"] += dec.resid
-            if dec.follow is not None and dec.ref is not None:
-                a["rf_follow"] += dec.follow
-                a["rf_ref"][:] = dec.ref
+            dec.add_rf(a)
             pool = dec.pool
             if dec.rows.shape[0]:
                 for rows, meas in self.bearings.measurements(b, dec.rows, dec.dets):
