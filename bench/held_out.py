@@ -73,6 +73,7 @@ POOLED = (
     "month_seed24_30d_quiet45m_a.json",
     "month_seed24_30d_quiet45m_b.json",
     "month_seed24_30d_quiet45m_c.json",
+    "month_seed24_30d_quiet45m_d.json",
 )
 
 #: held-out quiet runs counted under the rule since wave 22 (``line_first_m=40`` by
@@ -82,6 +83,7 @@ LINE_FIRST = (
     "month_seed24_30d_quiet45m_a_line40.json",
     "month_seed24_30d_quiet45m_b_line40.json",
     "month_seed24_30d_quiet45m_c_line40.json",
+    "month_seed24_30d_quiet45m_d_line40.json",
 )
 
 #: the pools by name, with the result file each writes by default
