@@ -160,8 +160,8 @@ class TrackerCore:
         if self.table.n:
             a["hit"][:] = False
             a["updated"][:] = False
-            a["rf_credit"][:] = a["rf_fits"][:] = a["rf_took"][:] = a["rf_resid"][:] = 0.0
-            a["rf_follow"][:] = 0.0
+            for col in ("rf_credit", "rf_fits", "rf_took", "rf_resid", "rf_follow"):
+                a[col][:] = 0.0
             a["lr_scan"][:] = -np.inf
         for g in groups:
             if len(g):

@@ -35,9 +35,9 @@ Residuals of several sites add in one sum: for a real emitter each site's are ze
 so the sum is too, and the test keeps its size; it is weaker only for a bird on two
 sites' rays at once, which their crossing already rules out.
 
-**Do the bearings follow the track?** (``follow``, asked by default since wave 22.) A bird that
-flies *through* the ray, not beside it, has residuals of both signs: their mean is near
-zero and the test above says nothing (held-out seed 23, S36: a bird crossing the one
+**Do the bearings follow the track?** (``follow``, asked by default since wave 22.) A
+bird that flies *through* the ray, not beside it, has residuals of both signs: their
+mean is near zero and the test above says nothing (held-out seed 23, S36: a bird crossing the one
 finder's ray to a surveillance drone 7 km out, counted as an incursion). What tells it
 apart is that the finder's bearing stands still while the track's bearing from the
 finder sweeps: the residual ``nu`` falls as the track's azimuth ``x`` grows, slope -1,
@@ -170,7 +170,7 @@ class RfBias:
         b = (f[:, 2] - xbar * s[:, 0]) / sxx_
         var_b = (f[:, 4] - 2.0 * xbar * f[:, 3] + xbar * xbar * s[:, 2]) / (sxx_ * sxx_)
         se = np.sqrt(np.maximum(var_b, 0.0))
-        ratio = (sxx / w) / np.maximum(f[:, 5] / w, 1e-12)
+        ratio = sxx / np.maximum(f[:, 5], 1e-12)  # the weights' sum cancels
         nan = np.full(b.shape, np.nan)
         return np.where(ok, 1.0 + b, nan), np.where(ok, se, nan), np.where(ok, ratio, nan)
 
