@@ -37,8 +37,9 @@ sites' rays at once, which their crossing already rules out.
 
 **Do the bearings follow the track?** (``follow``, asked by default since wave 22.) A
 bird that flies *through* the ray, not beside it, has residuals of both signs: their
-mean is near zero and the test above says nothing (held-out seed 23, S36: a bird crossing the one
-finder's ray to a surveillance drone 7 km out, counted as an incursion). What tells it
+mean is near zero and the test above says nothing (held-out seed 23, S36: a bird
+crossing the one finder's ray to a surveillance drone 7 km out, counted as an
+incursion). What tells it
 apart is that the finder's bearing stands still while the track's bearing from the
 finder sweeps: the residual ``nu`` falls as the track's azimuth ``x`` grows, slope -1,
 where the emitter's own residuals are noise, slope 0 (``bench/track_story.py``'s
