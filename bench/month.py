@@ -355,7 +355,7 @@ def _sector_dir(u: Any) -> str:
 
 def set_apart(mat: Any, params: Any = None) -> dict[str, dict[str, Any]]:
     """The units the incursion rule set apart, weighted, per kind: ``suspected`` (step
-    4, by reason: evidence or position), ``from_us`` and ``origin_unseen`` (step 5)."""
+    4, by reason: evidence, position or across), ``from_us`` and ``origin_unseen`` (step 5)."""
     from collections import defaultdict
 
     from skywarden.analytics import counting
@@ -375,12 +375,19 @@ def set_apart(mat: Any, params: Any = None) -> dict[str, dict[str, Any]]:
         if kind == "suspected":
             reasons: dict[str, float] = defaultdict(float)
             for u, why in us:
-                reasons["evidence" if why.startswith("independent") else "position"] += u.weight
+                reasons[_reason_kind(why)] += u.weight
             entry["by_reason"] = {k: round(v, 1) for k, v in sorted(reasons.items())}
         entry["_units"] = [u for u, _ in us]
         entry["_why"] = {u.id: why for u, why in us}
         out[kind] = entry
     return out
+
+
+def _reason_kind(why: str) -> str:
+    """The kind of step 4's reason: evidence, position at the line, or not shown across."""
+    if why.startswith("independent"):
+        return "evidence"
+    return "across" if why.startswith("not shown") else "position"
 
 
 def periods(mat: Any, month: Path, split_days: float, params: Any = None) -> list[dict[str, Any]]:

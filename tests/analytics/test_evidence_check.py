@@ -252,6 +252,59 @@ def test_one_finder_s_ray_alone_does_not_back_an_update() -> None:
     assert also.evidence_share(T0 + 100, finders, rf_sites=2) == (10, 10)
 
 
+def _drift(track: str) -> list[dict[str, Any]]:
+    """A drone hovering 250 m south of the line whose track, between radar plots, drifts
+    north over it (its error growing 70 to 118 m) until the next plot puts it back 180 m
+    south at T0 + 113 (held-out seed 24, S37: docs/notes/wave23.md)."""
+    pts: list[tuple[float, float, float]] = []
+    sig: list[float] = []
+    for k in range(201):
+        t = T0 + k
+        if k < 85 or k >= 113:
+            n, s = (-250.0, 60.0) if k < 85 else (-180.0, 50.0)
+        else:  # -250 m at 85 s, through the line at 100 s, 70 m north at 112 s
+            n = -250.0 + (k - 85) * 250.0 / 15.0 if k <= 100 else (k - 100) * 70.0 / 12.0
+            s = 70.0 + 48.0 * (k - 85) / 27.0
+        pts.append((t, 0.0, n))
+        sig.append(s)
+    rows = track_lines(track, pts, SENSORS)
+    for r, s in zip(rows, sig, strict=True):
+        r["corroboration"] = ["rf_geometry", "kinematics"]
+        r["cov"] = [[s * s, 0.0, 0.0], [0.0, s * s, 0.0], [0.0, 0.0, 900.0]]
+    return rows
+
+
+def test_a_track_drifting_over_the_line_within_its_error_is_suspected(tmp_path: Path) -> None:
+    drift = _run(tmp_path, "drift", _drift("H1"))
+    assert count_incursions(drift, "incursion") == []
+    ((_, why),) = suspected(sources.load(drift))
+    # its farthest north, 70 m at 112 s (69 m from the shipped line), is 0.6 of its 118 m error
+    assert why == (
+        "not shown north of the line beyond its position error: at most 69 m (0.6 sigma "
+        "of 118 m) in the 30 s after it crossed"
+    )
+    assert len(count_incursions(drift, "incursion", params=CountingRule(across_sigmas=0.0))) == 1
+    from typer.testing import CliRunner
+
+    from skywarden.analytics.records import Stats
+    from skywarden.cli import app
+
+    res = CliRunner().invoke(app, ["stats", str(drift), "--json", "--across-sigmas", "0"])
+    assert res.exit_code == 0, res.output
+    assert Stats.model_validate_json(res.output).count("incursion") == 1
+    # a drone flying on north is shown across within a second or two (10 m/s, 10 m error)
+    flight = _run(tmp_path, "flight", _lines("D1", 0.0, backed=200))
+    assert len(count_incursions(flight, "incursion")) == 1
+    # and one known to 95 m: 300 m north 30 s on, 3.2 sigma
+    wide = _run(tmp_path, "wide", _lines("D2", 0.0, backed=200, sigma_m=95.0))
+    assert len(count_incursions(wide, "incursion")) == 1
+    # Located either side of the line, then known only to 400 m: 300 m north shows nothing.
+    vague = _run(tmp_path, "vague", _lines("D3", 0.0, backed=200, blind=(T0 + 102, T0 + 130)))
+    assert count_incursions(vague, "incursion") == []
+    ((_, why),) = suspected(sources.load(vague))
+    assert why.startswith("not shown north of the line beyond its position error")
+
+
 def test_a_sector_s_direction_finders_come_from_its_sensors() -> None:
     listed = SectorData(
         "S1",
@@ -272,7 +325,9 @@ def _held_on_a_ray(sigma_from: int) -> TrackSpan:
     sp = TrackSpan("S1", "T1", T0, 31.72, -106.4, T0, 31.72, -106.4)
     for k in range(60):
         sp.extend(T0 + k, 31.72, -106.4, [], ("radar-1", "rf-1"), ["rf_geometry"])
-        sp.fixes.append((T0 + k, 40.0 if k < sigma_from else 40.0 + 25.0 * (k - sigma_from)))
+        sp.add_fix(
+            T0 + k, 40.0 if k < sigma_from else 40.0 + 25.0 * (k - sigma_from), 31.72, -106.4
+        )
     return sp
 
 

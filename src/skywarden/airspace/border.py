@@ -145,6 +145,11 @@ class BorderCrossingDetector:
         """+1 left of (north of) the border, -1 right of it (see :meth:`_nearest`)."""
         return self._nearest(x, y)[0]
 
+    def signed_distance(self, x: FloatArray, y: FloatArray) -> FloatArray:
+        """The distance to the line, positive north of it, negative south (m)."""
+        side, dist = self._nearest(x, y)
+        return side * dist
+
     def firm_side(self, x: FloatArray, y: FloatArray, xy: FloatArray | None = None) -> IntArray:
         """+1 firmly north, -1 firmly south, 0 within ``hysteresis_m`` of the line."""
         side, dist = self._nearest(x, y, xy)

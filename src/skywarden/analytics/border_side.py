@@ -12,11 +12,14 @@ is tracker noise and the answer is 0.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 from shapely.geometry import Point
 
 from skywarden.airspace.border import BorderCrossingDetector
 from skywarden.airspace.zones import border_enu
 from skywarden.geo import LocalFrame
+
+FloatArray = npt.NDArray[np.float64]
 
 #: the crossing detector's hysteresis: a point nearer the line than this is on neither
 #: side firmly (the analyzer confirms a crossing only beyond it)
@@ -38,3 +41,22 @@ def firm_side(lat: float, lon: float, firm_m: float = FIRM_M) -> tuple[int, floa
     here = np.zeros(1)
     side = BorderCrossingDetector(local, hysteresis_m=firm_m).firm_side(here, here)
     return int(side[0]), float(local.distance(Point(0.0, 0.0)))
+
+
+def north_of_line_m(lat: npt.ArrayLike, lon: npt.ArrayLike) -> FloatArray:
+    """How far north of the line each point lies (m; negative south of it), the way the
+    crossing detector measures it, in one local frame centred on the first point: the
+    points of one track near one crossing, a few km apart at most. NaN where no line lies
+    within ``REACH_M`` of that point."""
+    from skywarden import refdata
+
+    la = np.asarray(lat, dtype=float)
+    lo = np.asarray(lon, dtype=float)
+    if la.size == 0:
+        return np.zeros(0)
+    frame = LocalFrame(float(la[0]), float(lo[0]), 0.0)
+    local = border_enu(frame, refdata.border_line(), REACH_M)
+    if local.is_empty:
+        return np.full(la.shape, np.nan)
+    x, y, _ = frame.to_enu(la, lo, np.zeros(la.shape))
+    return BorderCrossingDetector(local).signed_distance(x, y)

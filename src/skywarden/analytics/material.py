@@ -14,7 +14,7 @@ import bisect
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -53,6 +53,16 @@ class CrossingEvent:
         return f"{self.sector}/{self.track}"
 
 
+class TrackFix(NamedTuple):
+    """One update of a track whose covariance the source kept: where the track put the
+    object and how well it knew that (horizontal 1-sigma, the ellipse's long axis, m)."""
+
+    t: float
+    sigma_m: float
+    lat: float
+    lon: float
+
+
 @dataclass(slots=True)
 class TrackSpan:
     """What analytics needs of one fused track: its ends, identities and sensor timeline.
@@ -62,9 +72,10 @@ class TrackSpan:
     is (t, whether the update carried independent drone evidence, the tracker's
     ``corroboration``) for every update, so the incursion rule can ask how well a track
     was corroborated by then; ``evidence_recorded`` is False when the source kept no
-    corroboration (older run directories), and the rule then cannot ask. ``fixes`` is
-    (t, horizontal 1-sigma position error in m) for every update whose covariance the
-    source kept, so the rule can ask whether the track knew where it was at the line.
+    corroboration (older run directories), and the rule then cannot ask. ``fixes`` is a
+    :class:`TrackFix` for every update whose covariance the source kept, so the rule can
+    ask whether the track knew where it was at the line, and whether it showed the
+    object across it.
     ``rf_fits`` is (t, lat, lon) of every update RF link geometry backed, so the rule can
     ask how far one finder's bearing to the track swept while it fitted. ``rf_beside``
     is the times of the updates at which the tracker found the bearings that fit the
@@ -86,7 +97,7 @@ class TrackSpan:
     rf_alone: list[bool] = field(default_factory=list)
     rf_fits: list[tuple[float, float, float]] = field(default_factory=list)
     evidence_recorded: bool = False
-    fixes: list[tuple[float, float]] = field(default_factory=list)
+    fixes: list[TrackFix] = field(default_factory=list)
     rf_beside: list[float] = field(default_factory=list)
 
     def extend(
@@ -118,7 +129,11 @@ class TrackSpan:
         if "rf_geometry" in kinds:
             self.rf_fits.append((t, lat, lon))
 
-    def fixes_near(self, t: float, within_s: float) -> list[tuple[float, float]]:
+    def add_fix(self, t: float, sigma_m: float, lat: float, lon: float) -> None:
+        """Take the position error of one (time-ordered) update."""
+        self.fixes.append(TrackFix(t, sigma_m, lat, lon))
+
+    def fixes_near(self, t: float, within_s: float) -> list[TrackFix]:
         """The recorded fixes within ``within_s`` of ``t``."""
         return [f for f in self.fixes if abs(f[0] - t) <= within_s]
 
@@ -152,7 +167,7 @@ class TrackSpan:
         step 4)."""
         if not self.evidence_recorded:
             return None
-        sigma = dict(self.fixes) if math.isfinite(located_m) else {}
+        sigma = {f.t: f.sigma_m for f in self.fixes} if math.isfinite(located_m) else {}
         swept: dict[str, bool] = {}
         backed = seen = 0
         for (ts, ok), alone, (_, sensors) in zip(

@@ -202,7 +202,7 @@ def read_spans(path: Path, wanted: set[str], sector: str) -> dict[str, TrackSpan
                 )
             sp.extend(u.t, u.lat, u.lon, u.identities, u.sensors, u.corroboration, u.rf_beside)
             if u.cov is not None:
-                sp.fixes.append((u.t, horizontal_sigma(u.cov, f"{path}:{n}")))
+                sp.add_fix(u.t, horizontal_sigma(u.cov, f"{path}:{n}"), u.lat, u.lon)
     return spans
 
 

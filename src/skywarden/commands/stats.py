@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from skywarden.analytics import CountingRule, RuleCount, Stats
 
 
-# size: Typer command: 14 options, then one count-and-print flow
+# size: Typer command: 15 options, then one count-and-print flow
 def stats(
     source: Annotated[
         str, typer.Argument(help="A run directory, a month directory or a store URL")
@@ -63,6 +63,15 @@ def stats(
             min=0.0,
             help="Largest 1-sigma position error at the line for a crossing to count, m "
             "(default 100)",
+        ),
+    ] = None,
+    across_sigmas: Annotated[
+        float | None,
+        typer.Option(
+            "--across-sigmas",
+            min=0.0,
+            help="Within 30 s of the crossing, the track must put the drone this many of "
+            "its 1-sigma position errors beyond the line (default 2; 0: not asked)",
         ),
     ] = None,
     origin_firm_m: Annotated[
@@ -175,6 +184,7 @@ def stats(
         rf_beside_s,
         rf_located_m,
         line_first_m,
+        across_sigmas,
     )
     result = compute_stats(
         source, start=t0, end=t1, rule=rule, params=params, hotspot_resolution=h3_resolution
@@ -204,6 +214,7 @@ def _params(
     rf_beside_s: float | None = None,
     rf_located_m: float | None = None,
     line_first_m: float | None = None,
+    across_sigmas: float | None = None,
 ) -> CountingRule | None:
     """The counting rule's parameters the options changed (None: the stated defaults)."""
     from skywarden.analytics import CountingRule
@@ -231,6 +242,8 @@ def _params(
         changed["rf_beside_s"] = rf_beside_s
     if rf_located_m is not None:
         changed["rf_located_m"] = rf_located_m
+    if across_sigmas is not None:
+        changed["across_sigmas"] = across_sigmas
     return CountingRule(**changed) if changed else None
 
 
