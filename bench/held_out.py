@@ -74,6 +74,8 @@ POOLED = (
     "month_seed24_30d_quiet45m_b.json",
     "month_seed24_30d_quiet45m_c.json",
     "month_seed24_30d_quiet45m_d.json",
+    # part e: the four sectors finished after wave 22's cut-off, counted first in wave 23
+    "month_seed24_30d_quiet45m_e.json",
 )
 
 #: held-out quiet runs counted under the rule since wave 22 (``line_first_m=40`` by
@@ -84,6 +86,7 @@ LINE_FIRST = (
     "month_seed24_30d_quiet45m_b_line40.json",
     "month_seed24_30d_quiet45m_c_line40.json",
     "month_seed24_30d_quiet45m_d_line40.json",
+    "month_seed24_30d_quiet45m_e_line40.json",
 )
 
 #: the pools by name, with the result file each writes by default
