@@ -6,10 +6,11 @@ point while the drone's track stayed ~300-500 m from it, and the bird took the r
 """
 
 import numpy as np
+import pytest
 from tests.tracking.test_tracker import FRAME, T0, _pos
 
 from skywarden.model import SensorKind
-from skywarden.tracking import Tracker, TrackerConfig
+from skywarden.tracking import Tracker, TrackerConfig, position_meas
 from skywarden.tracking.delayed import DelayedPositionMeasurement, delayed_matrix, retrodicted
 
 
@@ -71,11 +72,28 @@ def _s83(report_delay_s: float) -> dict[str, float]:
     return {"drone": float(a["c_visual_t"][row_drone]), "bird": float(a["c_visual_t"][row_bird])}
 
 
-def test_a_delayed_sighting_goes_to_the_track_that_was_there_when_it_was_seen() -> None:
+def test_a_delayed_sighting_goes_to_the_track_that_was_there_when_it_was_seen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every report backs the track it went to (no likelihood share asked), so the
+    # corroboration shows where it went.
+    monkeypatch.setattr(position_meas, "VOUCH_SHARE", 0.0)
     # Seen at t=50 s, arriving at t=101 s: the bird, 1,700 - 15*50 = 950 m south of the
     # point then, is ~185 m from it on arrival, nearer than the drone's 450 m.
     got = _s83(report_delay_s=51.0)
     assert np.isfinite(got["drone"]) and np.isnan(got["bird"]), got
     # a report with no delay still goes to the nearer track at its time
+    got = _s83(report_delay_s=0.0)
+    assert np.isfinite(got["drone"]) and np.isnan(got["bird"]), got
+
+
+def test_a_sighting_two_tracks_could_have_been_backs_neither_as_a_drone() -> None:
+    # Held-out seed 24, S67 (docs/notes/wave23.md). 51 s late, the report is within
+    # the retrodicted uncertainty of both tracks (their velocities over 51 s): it still
+    # goes to the drone's track, but the drone holds only part of its likelihood, and
+    # the report backs neither.
+    got = _s83(report_delay_s=51.0)
+    assert np.isnan(got["drone"]) and np.isnan(got["bird"]), got
+    # Seen and reported at once, the bird 950 m off and the drone 450 m: the drone's.
     got = _s83(report_delay_s=0.0)
     assert np.isfinite(got["drone"]) and np.isnan(got["bird"]), got

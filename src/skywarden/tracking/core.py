@@ -56,6 +56,7 @@ from skywarden.tracking.position_meas import (
     gate_pairs,
     innovation,
     position,
+    vouch_sightings,
 )
 from skywarden.tracking.records import (
     COASTING,
@@ -252,8 +253,6 @@ class TrackerCore:
             a["c_adsb"][rows] += 1.0
         elif g.kind == SensorKind.REMOTE_ID:
             a["c_rid"][rows] += 1.0
-        elif g.kind == SensorKind.VISUAL:
-            a["c_visual_t"][rows] = g.t
         clf = self.classifier
         if clf is not None and g.class_lik is not None:
             clf.observe_class(a, rows, g.class_lik[dets])
@@ -309,6 +308,7 @@ class TrackerCore:
         rows, dets = self._associate_positions(g, used, gd)
         confirming = g.kind != SensorKind.VISUAL
         if rows.shape[0]:
+            vouch_sightings(self.gate, a, rows, g, dets, self.dims)
             self._existence_evidence(rows, position(g, dets))
             full = full_state_mask(g, dets)
             if full.any():
@@ -326,6 +326,7 @@ class TrackerCore:
             x0, p0 = self.initiator.prior(g.z[new], g.R[new], vel, vvar)
             rows = self._spawn(x0, p0, g.t)
             self._record(g, rows, new, confirming)
+            vouch_sightings(self.gate, self.table.a, rows, g, new, self.dims)
 
     def _existence_evidence(self, rows: IntArray, meas: Positions) -> None:
         """Keep each row's best log likelihood ratio (target vs clutter) of this scan."""
