@@ -131,7 +131,7 @@ def vouch_sightings(
     association's choice between them is a coin the report cannot settle, and it backs
     neither as a drone (it still updates the track it went to). Held-out seed 24, S67: a
     report 54 s old, 456 m from a tracked surveillance drone's retrodicted place and 370
-    m from a bird's, went to the bird (a likelihood share of 0.57), and its 120 s of
+    m from a bird's, went to the bird (a likelihood share of 0.59), and its 120 s of
     visual corroboration counted the bird (docs/notes/wave23.md)."""
     if g.kind != SensorKind.VISUAL or rows.shape[0] == 0 or "c_visual_t" not in a:
         return
