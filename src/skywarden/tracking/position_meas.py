@@ -143,7 +143,9 @@ def vouch_sightings(
     nu, cov = innovation(position(g, dets[of]), a["x"], a["P"], cand)
     _, logdet = np.linalg.slogdet(cov)
     d2 = np.einsum("ki,ki->k", nu, np.linalg.solve(cov, nu[..., None])[..., 0])
-    lik = np.exp(-0.5 * (d2 + logdet - (d2 + logdet).min()))
-    total = np.bincount(of, weights=lik, minlength=rows.shape[0])
-    share = lik[: rows.shape[0]] / total
+    cost = d2 + logdet  # -2 log likelihood, up to a constant
+    best = np.full(rows.shape[0], np.inf)
+    np.minimum.at(best, of, cost)
+    lik = np.exp(-0.5 * (cost - best[of]))  # each report's likeliest track is 1
+    share = lik[: rows.shape[0]] / np.bincount(of, weights=lik, minlength=rows.shape[0])
     a["c_visual_t"][rows[share >= VOUCH_SHARE]] = g.t
