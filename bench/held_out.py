@@ -76,6 +76,10 @@ POOLED = (
     "month_seed24_30d_quiet45m_d.json",
     # part e: the four sectors finished after wave 22's cut-off, counted first in wave 23
     "month_seed24_30d_quiet45m_e.json",
+    # seed 25: a 30-day run at wave 22's chain (9b27605), part a the sectors finished by
+    # the cut-off fixed before it started (docs/notes/wave23.md), counted with
+    # line_first_m=0 and across_sigmas=0
+    "month_seed25_30d_quiet45m_a.json",
 )
 
 #: held-out quiet runs counted under the rule since wave 22 (``line_first_m=40`` by
@@ -87,7 +91,13 @@ LINE_FIRST = (
     "month_seed24_30d_quiet45m_c_line40.json",
     "month_seed24_30d_quiet45m_d_line40.json",
     "month_seed24_30d_quiet45m_e_line40.json",
+    "month_seed25_30d_quiet45m_a_line40.json",
 )
+
+#: held-out quiet runs counted under the rule since wave 23 (``across_sigmas=2`` by
+#: default, with ``line_first_m=40``), none read when it was shaped: its fresh hours start
+#: with seed 25, which ran at wave 22's tracker (before ``vouch_sightings``)
+ACROSS = ("month_seed25_30d_quiet45m_a_across.json",)
 
 #: the pools by name, with the result file each writes by default
 POOLS = {
@@ -96,6 +106,11 @@ POOLS = {
         LINE_FIRST,
         "held_out_line_first.json",
         "the rule since wave 22 (line_first_m=40), its fresh hours",
+    ),
+    "across": (
+        ACROSS,
+        "held_out_across.json",
+        "the rule since wave 23 (across_sigmas=2), its fresh hours",
     ),
 }
 
