@@ -11,9 +11,10 @@ is tracker noise and the answer is 0.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
-from shapely.geometry import Point
 
 from skywarden.airspace.border import BorderCrossingDetector
 from skywarden.airspace.zones import border_enu
@@ -32,15 +33,10 @@ REACH_M = 30_000.0
 def firm_side(lat: float, lon: float, firm_m: float = FIRM_M) -> tuple[int, float | None]:
     """(+1 firmly north of the line, -1 firmly south, 0 within ``firm_m`` of it or no
     line within ``REACH_M``; the distance to the line in m, None when out of reach)."""
-    from skywarden import refdata
-
-    frame = LocalFrame(lat, lon, 0.0)
-    local = border_enu(frame, refdata.border_line(), REACH_M)
-    if local.is_empty:
+    d = float(north_of_line_m([lat], [lon])[0])
+    if math.isnan(d):
         return 0, None
-    here = np.zeros(1)
-    side = BorderCrossingDetector(local, hysteresis_m=firm_m).firm_side(here, here)
-    return int(side[0]), float(local.distance(Point(0.0, 0.0)))
+    return (0 if abs(d) <= firm_m else (1 if d > 0 else -1)), abs(d)
 
 
 def north_of_line_m(lat: npt.ArrayLike, lon: npt.ArrayLike) -> FloatArray:
