@@ -65,6 +65,17 @@ Watchers = Annotated[
     ),
 ]
 
+BirdReports = Annotated[
+    float,
+    typer.Option(
+        "--bird-reports",
+        min=0.0,
+        max=3600.0,
+        help="Reports per bird-hour within 1 km of each sector's observers, each taking the"
+        " bird for a drone (sim/sensors/visual.py). 0: observers never report a bird.",
+    ),
+]
+
 
 def _tracker_settings(path: Path | None) -> dict[str, Any]:
     """``--tracker-config``'s settings, validated here so that a bad file stops the month
@@ -102,6 +113,7 @@ def _plan(
     per_month: float,
     warmup_s: float = 120.0,
     surveillance_share: float = 0.0,
+    bird_reports: float = 0.0,
 ) -> Any:
     from skywarden.sim.month import plan_month
     from skywarden.sim.rates import RateModel
@@ -117,6 +129,7 @@ def _plan(
             quiet_s=quiet_s,
             only=only,
             warmup_s=warmup_s,
+            bird_reports=bird_reports,
         )
     except SkywardenError as e:
         typer.echo(f"error: {e}", err=True)
@@ -135,12 +148,22 @@ def plan(
     per_month: PerMonth = 1300.0,
     warmup_s: Warmup = 120.0,
     surveillance_share: Watchers = 0.0,
+    bird_reports: BirdReports = 0.0,
 ) -> None:
     """Write border.json and truth_incursions.jsonl only (no sensor simulated)."""
     from skywarden.commands.month_run import write_manifest, write_truth
 
     p = _plan(
-        seed, days, sectors, tile_km, margin_km, quiet_s, per_month, warmup_s, surveillance_share
+        seed,
+        days,
+        sectors,
+        tile_km,
+        margin_km,
+        quiet_s,
+        per_month,
+        warmup_s,
+        surveillance_share,
+        bird_reports,
     )
     write_truth(p, out)
     write_manifest(p, out)
@@ -190,6 +213,7 @@ def run(
     per_month: PerMonth = 1300.0,
     warmup_s: Warmup = 120.0,
     surveillance_share: Watchers = 0.0,
+    bird_reports: BirdReports = 0.0,
     plain: Annotated[
         bool,
         typer.Option("--plain", help="truth and detections as .jsonl (default: .jsonl.gz)."),
@@ -235,7 +259,16 @@ def run(
     t0 = time.perf_counter()
     tracker = _tracker_settings(tracker_config)
     p = _plan(
-        seed, days, sectors, tile_km, margin_km, quiet_s, per_month, warmup_s, surveillance_share
+        seed,
+        days,
+        sectors,
+        tile_km,
+        margin_km,
+        quiet_s,
+        per_month,
+        warmup_s,
+        surveillance_share,
+        bird_reports,
     )
     total = sum(w.seconds for ws in p.windows.values() for w in ws)
     with Progress(

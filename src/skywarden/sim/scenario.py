@@ -37,8 +37,6 @@ class ScenarioError(SkywardenError, ValueError):
         super().__init__("\n".join(lines))
 
 
-
-
 Range = tuple[float, float]
 
 
@@ -295,6 +293,15 @@ class VisualConfig(_SensorBase):
     )
     sigma_altitude_m: float = Field(
         default=100.0, gt=0, le=5000, description="error of the reported height, m"
+    )
+    bird_reports_per_target_hour: float = Field(
+        default=0.0,
+        ge=0,
+        description="mean reports per bird per hour within bird_range_max_m, each taken for"
+        " a drone (0: birds are never reported, the simulator up to wave 23)",
+    )
+    bird_range_max_m: float = Field(
+        default=1000.0, gt=0, le=50_000, description="farthest a bird is mistaken for a drone, m"
     )
 
     @field_validator("delay_s")

@@ -62,3 +62,60 @@ def test_birds_and_far_targets_go_unreported() -> None:
     v = observers(reports_per_target_hour=3600.0, delay_s=(0.0, 0.0))
     assert v.observe(ring(v.frame, 50, 1_000.0, kind=TargetClass.BIRD)) == []
     assert v.observe(ring(v.frame, 50, 3_500.0)) == []
+
+
+def _mixed(v: VisualReports, t: float) -> Snapshot:
+    """40 drones at 2 km, 40 birds at 600 m and 40 more at 1.5 km, in one snapshot."""
+    parts = [
+        ring(v.frame, 40, 2_000.0, t=t),
+        ring(v.frame, 40, 600.0, t=t, kind=TargetClass.BIRD),
+        ring(v.frame, 40, 1_500.0, t=t, kind=TargetClass.BIRD),
+    ]
+    fields: dict[str, object] = {"t": t, "targets": [tg for p in parts for tg in p.targets]}
+    for name in ("lat", "lon", "alt", "vel", "rcs_m2", "is_drone", "is_manned", "link"):
+        fields[name] = np.concatenate([getattr(p, name) for p in parts])
+    for name in ("remote_id", "adsb"):
+        fields[name] = np.concatenate([getattr(p, name) for p in parts])
+    return Snapshot(**fields)  # type: ignore[arg-type]
+
+
+def _run(v: VisualReports, ticks: int) -> list[tuple[float, float, float, str]]:
+    out = []
+    for k in range(ticks):
+        for d in v.observe(_mixed(v, T_NIGHT + k)):
+            assert d.position is not None
+            out.append((d.t, d.position.lat, d.position.lon, d.attrs["reported_as"]))
+    return out
+
+
+def test_birds_near_the_observers_are_taken_for_drones() -> None:
+    """With a bird rate, birds within bird_range_max_m are reported as drones at that
+    rate; birds beyond it never; and the drones' reports stay exactly as without it."""
+    plain = _run(observers(reports_per_target_hour=36.0, delay_s=(0.0, 0.0)), 600)
+    v = observers(
+        reports_per_target_hour=36.0,
+        delay_s=(0.0, 0.0),
+        bird_reports_per_target_hour=36.0,
+        bird_range_max_m=1_000.0,
+    )
+    got = _run(v, 600)
+    assert all(r[3] == "drone" for r in got)
+    # the birds' reports come from their own stream: every drone report is unchanged
+    assert set(plain) <= set(got)
+    extra = sorted(set(got) - set(plain))
+    # 40 near birds x 600 s at 36/h = 0.01/s: mean 240 (the far birds at 1.5 km: none)
+    n, p = 40 * 600, 0.01
+    assert abs(len(extra) - n * p) <= 4.5 * np.sqrt(n * p * (1 - p))
+    e, nn, _ = v.frame.to_enu(
+        np.array([r[1] for r in extra]), np.array([r[2] for r in extra]), np.zeros(len(extra))
+    )
+    # reported around the 600 m ring (300 m noise), not the 1.5 km one
+    assert 500.0 < float(np.median(np.hypot(e, nn))) < 800.0
+
+
+def test_bird_rate_is_checked() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="bird_reports_per_target_hour"):
+        observers(bird_reports_per_target_hour=-1.0)

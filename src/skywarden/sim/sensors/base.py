@@ -156,17 +156,24 @@ class SensorModel(ABC):
         return self.geometry.enu(snap, self.frame)
 
     def perturbed(
-        self, snap: Snapshot, idx: npt.NDArray[np.intp], sigma_h: float, sigma_v: float
+        self,
+        snap: Snapshot,
+        idx: npt.NDArray[np.intp],
+        sigma_h: float,
+        sigma_v: float,
+        rng: np.random.Generator | None = None,
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Lat, lon, alt of targets ``idx`` with Gaussian horizontal/vertical noise (m)."""
+        """Lat, lon, alt of targets ``idx`` with Gaussian horizontal/vertical noise (m),
+        drawn from ``rng`` (default: the sensor's own stream)."""
+        rng = self.rng if rng is None else rng
         k = len(idx)
         if k == 0:  # nothing drawn, nothing to convert (the frame transform costs ~10 us)
             z = np.zeros(0)
             return z, z.copy(), z.copy()
         e, n, u = (a[idx] for a in self.local(snap))
-        e = e + self.rng.normal(0.0, sigma_h, k)
-        n = n + self.rng.normal(0.0, sigma_h, k)
-        u = u + self.rng.normal(0.0, sigma_v, k)
+        e = e + rng.normal(0.0, sigma_h, k)
+        n = n + rng.normal(0.0, sigma_h, k)
+        u = u + rng.normal(0.0, sigma_v, k)
         lat, lon, alt = self.frame.to_geodetic(e, n, u)
         return np.asarray(lat), np.asarray(lon), record_alt(np.asarray(alt))
 

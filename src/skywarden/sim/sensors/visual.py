@@ -5,9 +5,19 @@ station); ``range_max_m`` (horizontal distance at which a drone or aircraft is n
 at night); ``reports_per_target_hour``, the mean rate of reports per visible target;
 ``delay_s`` [lo, hi], the uniform delay between seeing and the report reaching the
 system; ``sigma_position_m``/``sigma_altitude_m``, the (coarse) error of the position
-the observer gives. Birds are not reported. A report is time-stamped when it
-*arrives* (``t``), so the stream stays time-ordered; ``attrs["observed_t"]`` is when
-the target was seen and the position is where it was then.
+the observer gives. A report is time-stamped when it *arrives* (``t``), so the stream
+stays time-ordered; ``attrs["observed_t"]`` is when the target was seen and the position
+is where it was then.
+
+Observers also mistake birds for drones (``bird_reports_per_target_hour`` within
+``bird_range_max_m``; 0 by default, the simulator up to wave 23). The FAA's published
+sighting lists hold birds, balloons and blimps among their "drones" (the AMA's
+analyses of the 2014-2016 lists), and the FAA told the GAO (GAO-18-110, May 2018) that
+many reports are unreliable because so small an object cannot be told apart at
+distance. Neither gives a rate per bird: the rate is an assumption, swept where it is
+measured (docs/notes/wave24.md). A bird's report says "drone", as its observer
+believes. Bird reports draw from a child stream, so turning them on leaves every
+drone and aircraft report as it was.
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ import heapq
 import itertools
 
 import numpy as np
+import numpy.typing as npt
 
 from skywarden.model import Detection, Position, SensorKind
 from skywarden.sim.scenario import VisualConfig
@@ -30,6 +41,8 @@ class VisualReports(SensorModel):
         super().__init__(cfg, rng)
         self._pending: list[tuple[float, int, Detection]] = []
         self._seq = itertools.count()
+        # a child stream: spawning draws nothing from ``rng`` (as the radar's classifier)
+        self._bird_rng = rng.spawn(1)[0] if cfg.bird_reports_per_target_hour > 0 else None
 
     def sight(self, snap: Snapshot) -> list[Detection]:
         """Draw this tick's sightings; returns the reports (stamped with arrival time)."""
@@ -41,13 +54,31 @@ class VisualReports(SensorModel):
         visible = (snap.is_drone | snap.is_manned) & (d <= c.range_max_m)
         p = c.reports_per_target_hour / 3600.0 * c.update_s
         idx = np.flatnonzero(visible & (self.rng.uniform(size=n) < p))
-        self._seen(snap, idx)
-        lat, lon, alt = self.perturbed(snap, idx, c.sigma_position_m, c.sigma_altitude_m)
-        delay = np.ceil(self.rng.uniform(c.delay_s[0], c.delay_s[1], len(idx)))
+        out = self._reports(snap, idx, self.rng)
+        seen = idx
+        if self._bird_rng is not None:
+            # the tick's geodesics skip birds: their distance comes from the site frame
+            e, nn, _ = self.local(snap)
+            bird = ~(snap.is_drone | snap.is_manned) & (np.hypot(e, nn) <= c.bird_range_max_m)
+            pb = c.bird_reports_per_target_hour / 3600.0 * c.update_s
+            bidx = np.flatnonzero(bird & (self._bird_rng.uniform(size=n) < pb))
+            out += self._reports(snap, bidx, self._bird_rng)
+            seen = np.concatenate([idx, bidx])
+        self._seen(snap, seen)
+        return out
+
+    def _reports(
+        self, snap: Snapshot, idx: npt.NDArray[np.intp], rng: np.random.Generator
+    ) -> list[Detection]:
+        """Reports of targets ``idx`` (noise and delay drawn from ``rng``)."""
+        c = self.cfg
+        lat, lon, alt = self.perturbed(snap, idx, c.sigma_position_m, c.sigma_altitude_m, rng)
+        delay = np.ceil(rng.uniform(c.delay_s[0], c.delay_s[1], len(idx)))
         cov = diag_cov(c.sigma_position_m, c.sigma_position_m, c.sigma_altitude_m)
         out = []
         for j, i in enumerate(idx):
-            what = "drone" if snap.is_drone[i] else "aircraft"
+            # what the observer says: a bird is taken for a drone
+            what = "aircraft" if snap.is_manned[i] else "drone"
             out.append(
                 Detection(
                     t=snap.t + float(delay[j]),
