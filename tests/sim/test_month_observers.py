@@ -18,9 +18,10 @@ def _visual(plan: object) -> list[dict]:
 
 def test_the_rate_reaches_every_sectors_observers() -> None:
     plain = plan_month(seed=5, days=1.0, quiet_s=300.0)
-    birds = plan_month(seed=5, days=1.0, quiet_s=300.0, bird_reports=2.0)
+    birds = plan_month(seed=5, days=1.0, quiet_s=300.0, bird_reports=2.0, bird_range_m=6000.0)
     assert _visual(plain) and all("bird_reports_per_target_hour" not in s for s in _visual(plain))
     assert all(s["bird_reports_per_target_hour"] == 2.0 for s in _visual(birds))
+    assert all(s["bird_range_max_m"] == 6000.0 for s in _visual(birds))
     assert len(_visual(birds)) == len(_visual(plain))
     # each sector's scenario takes it: the sensor model reads the field
     t = next(t for t in birds.tiles if t.sensed)
@@ -35,6 +36,8 @@ def test_the_rate_reaches_every_sectors_observers() -> None:
 def test_a_bad_rate_is_refused() -> None:
     with pytest.raises(MonthError, match="--bird-reports"):
         plan_month(days=1.0, bird_reports=-1.0)
+    with pytest.raises(MonthError, match="--bird-range-m"):
+        plan_month(days=1.0, bird_reports=1.0, bird_range_m=0.0)
 
 
 def test_the_plan_records_it(tmp_path: Path) -> None:

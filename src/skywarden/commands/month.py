@@ -71,8 +71,18 @@ BirdReports = Annotated[
         "--bird-reports",
         min=0.0,
         max=3600.0,
-        help="Reports per bird-hour within 1 km of each sector's observers, each taking the"
-        " bird for a drone (sim/sensors/visual.py). 0: observers never report a bird.",
+        help="Reports per bird-hour within --bird-range-m of each sector's observers, each"
+        " taking the bird for a drone (sim/sensors/visual.py). 0: observers never report a"
+        " bird.",
+    ),
+]
+BirdRange = Annotated[
+    float,
+    typer.Option(
+        "--bird-range-m",
+        min=1.0,
+        max=50_000.0,
+        help="Farthest an observer takes a bird for a drone, m (with --bird-reports).",
     ),
 ]
 
@@ -114,6 +124,7 @@ def _plan(
     warmup_s: float = 120.0,
     surveillance_share: float = 0.0,
     bird_reports: float = 0.0,
+    bird_range_m: float = 1000.0,
 ) -> Any:
     from skywarden.sim.month import plan_month
     from skywarden.sim.rates import RateModel
@@ -130,6 +141,7 @@ def _plan(
             only=only,
             warmup_s=warmup_s,
             bird_reports=bird_reports,
+            bird_range_m=bird_range_m,
         )
     except SkywardenError as e:
         typer.echo(f"error: {e}", err=True)
@@ -149,6 +161,7 @@ def plan(
     warmup_s: Warmup = 120.0,
     surveillance_share: Watchers = 0.0,
     bird_reports: BirdReports = 0.0,
+    bird_range_m: BirdRange = 1000.0,
 ) -> None:
     """Write border.json and truth_incursions.jsonl only (no sensor simulated)."""
     from skywarden.commands.month_run import write_manifest, write_truth
@@ -164,6 +177,7 @@ def plan(
         warmup_s,
         surveillance_share,
         bird_reports,
+        bird_range_m,
     )
     write_truth(p, out)
     write_manifest(p, out)
@@ -214,6 +228,7 @@ def run(
     warmup_s: Warmup = 120.0,
     surveillance_share: Watchers = 0.0,
     bird_reports: BirdReports = 0.0,
+    bird_range_m: BirdRange = 1000.0,
     plain: Annotated[
         bool,
         typer.Option("--plain", help="truth and detections as .jsonl (default: .jsonl.gz)."),
@@ -269,6 +284,7 @@ def run(
         warmup_s,
         surveillance_share,
         bird_reports,
+        bird_range_m,
     )
     total = sum(w.seconds for ws in p.windows.values() for w in ws)
     with Progress(

@@ -189,14 +189,16 @@ def plan_month(  # noqa: PLR0913 (keyword-only knobs of the one planning entry p
     only: list[str] | None = None,
     warmup_s: float = WARMUP_S,
     bird_reports: float = 0.0,
+    bird_range_m: float = 1000.0,
 ) -> MonthPlan:
     """Tile the border, draw the incursions, build their flights, lay out the windows.
 
     ``only`` restricts the *sectors simulated* to these tile ids; incursions are still
     drawn along the whole border (the truth does not depend on what is simulated), and
     those of other tiles are kept in truth with ``sector: null``-like ``simulated: false``.
-    ``bird_reports``: each sector's observers' ``bird_reports_per_target_hour`` (birds
-    taken for drones, ``sim/sensors/visual.py``; 0 leaves the sector documents as before).
+    ``bird_reports``/``bird_range_m``: each sector's observers'
+    ``bird_reports_per_target_hour`` and ``bird_range_max_m`` (birds taken for drones,
+    ``sim/sensors/visual.py``; a rate of 0 leaves the sector documents as before).
     """
     if seed < 0:
         raise MonthError(f"seed {seed}: must be >= 0")
@@ -208,10 +210,12 @@ def plan_month(  # noqa: PLR0913 (keyword-only knobs of the one planning entry p
         raise MonthError(f"--warmup-s {warmup_s:g}: must be in [0, 3600]")
     if not 0 <= bird_reports <= 3600:
         raise MonthError(f"--bird-reports {bird_reports:g}: must be in [0, 3600]")
+    if not 0 < bird_range_m <= 50_000:
+        raise MonthError(f"--bird-range-m {bird_range_m:g}: must be in (0, 50000]")
     model = model or RateModel()
     tiles = tile_border(tile_km, margin_km)
     if bird_reports > 0:
-        _observers_see_birds(tiles, bird_reports)
+        _observers_see_birds(tiles, bird_reports, bird_range_m)
     simulated = _simulated(tiles, only)
     line = BorderLine.shipped()
     plan = MonthPlan(
@@ -234,13 +238,14 @@ def plan_month(  # noqa: PLR0913 (keyword-only knobs of the one planning entry p
     return plan
 
 
-def _observers_see_birds(tiles: list[Tile], rate: float) -> None:
-    """Give every sector's observers the bird report rate (recorded in its document, so
-    ``border.json`` and ``--resume`` see it)."""
+def _observers_see_birds(tiles: list[Tile], rate: float, range_m: float) -> None:
+    """Give every sector's observers the bird report rate and range (recorded in its
+    document, so ``border.json`` and ``--resume`` see them)."""
     for t in tiles:
         for s in t.doc["sensors"]:
             if s["kind"] == "visual":
                 s["bird_reports_per_target_hour"] = rate
+                s["bird_range_max_m"] = range_m
 
 
 def _family(seed: int, k: int, share: float) -> str:
