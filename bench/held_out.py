@@ -80,6 +80,8 @@ POOLED = (
     # the cut-off fixed before it started (docs/notes/wave23.md), counted with
     # line_first_m=0 and across_sigmas=0
     "month_seed25_30d_quiet45m_a.json",
+    # part b: the 13 sectors finished after that cut-off, by the run resumed in wave 24
+    "month_seed25_30d_quiet45m_b.json",
 )
 
 #: held-out quiet runs counted under the rule since wave 22 (``line_first_m=40`` by
@@ -92,12 +94,16 @@ LINE_FIRST = (
     "month_seed24_30d_quiet45m_d_line40.json",
     "month_seed24_30d_quiet45m_e_line40.json",
     "month_seed25_30d_quiet45m_a_line40.json",
+    "month_seed25_30d_quiet45m_b_line40.json",
 )
 
 #: held-out quiet runs counted under the rule since wave 23 (``across_sigmas=2`` by
 #: default, with ``line_first_m=40``), none read when it was shaped: its fresh hours start
 #: with seed 25, which ran at wave 22's tracker (before ``vouch_sightings``)
-ACROSS = ("month_seed25_30d_quiet45m_a_across.json",)
+ACROSS = (
+    "month_seed25_30d_quiet45m_a_across.json",
+    "month_seed25_30d_quiet45m_b_across.json",
+)
 
 #: the pools by name, with the result file each writes by default
 POOLS = {
