@@ -284,6 +284,12 @@ class CountingRule:
     #: long (s), the tracker found the bearings that fit the track running beside it
     #: (``TrackUpdate.rf_beside``; 0: not asked)
     rf_beside_s: float = RF_BESIDE_S
+    #: step 4: with one finder, a verdict that the fitting bearings ran beside the track
+    #: within this long (s) after the crossing withdraws its RF geometry from *every*
+    #: update before the verdict (the link it heard was not the track's at the line; a
+    #: bird that took over a drone's track carries the drone's backing: held-out seeds
+    #: 21 S85 and 25 S74, docs/notes/wave24.md; 0: not asked)
+    rf_disowned_s: float = 0.0
     #: step 4: with one finder, its RF geometry backs no update at which the track knew
     #: its position no better than this (m, 1 sigma; inf: not asked)
     rf_located_m: float = RF_LOCATED_M

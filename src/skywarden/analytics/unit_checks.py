@@ -111,13 +111,15 @@ def evidence_shares(
     to the alert window after the unit's first crossing, where the source recorded it."""
     known = []
     for sp in spans:
+        # a verdict soon after the crossing disowns every fit before it (rf_disowned_s)
+        disowned = p.rf_disowned_s > 0.0 and sp.found_beside(u.t, p.rf_disowned_s)
         x = sp.evidence_share(
             u.t + p.alert_window_s,
             mat.direction_finders(sp.sector),
             p.rf_sites,
             p.rf_sweep_sigmas,
             p.rf_late_s,
-            p.rf_beside_s,
+            math.inf if disowned else p.rf_beside_s,
             p.rf_located_m,
         )
         if x is not None:
