@@ -82,6 +82,9 @@ POOLED = (
     "month_seed25_30d_quiet45m_a.json",
     # part b: the 13 sectors finished after that cut-off, by the run resumed in wave 24
     "month_seed25_30d_quiet45m_b.json",
+    # seed 26: a 30-day run at wave 23's chain (17a311e), part a the sectors finished by
+    # the cut-off fixed before it started (docs/notes/wave24.md)
+    "month_seed26_30d_quiet45m_a.json",
 )
 
 #: held-out quiet runs counted under the rule since wave 22 (``line_first_m=40`` by
@@ -95,6 +98,7 @@ LINE_FIRST = (
     "month_seed24_30d_quiet45m_e_line40.json",
     "month_seed25_30d_quiet45m_a_line40.json",
     "month_seed25_30d_quiet45m_b_line40.json",
+    "month_seed26_30d_quiet45m_a_line40.json",
 )
 
 #: held-out quiet runs counted under the rule since wave 23 (``across_sigmas=2`` by
@@ -103,7 +107,13 @@ LINE_FIRST = (
 ACROSS = (
     "month_seed25_30d_quiet45m_a_across.json",
     "month_seed25_30d_quiet45m_b_across.json",
+    # seed 26 ran at wave 23's tracker (with vouch_sightings)
+    "month_seed26_30d_quiet45m_a_across.json",
 )
+
+#: held-out quiet runs counted with step 4's ``rf_disowned_s=120`` (an option since wave
+#: 24, off by default), none read when it was shaped: its fresh hours start with seed 26
+DISOWNED = ("month_seed26_30d_quiet45m_a_disowned.json",)
 
 #: the pools by name, with the result file each writes by default
 POOLS = {
@@ -117,6 +127,11 @@ POOLS = {
         ACROSS,
         "held_out_across.json",
         "the rule since wave 23 (across_sigmas=2), its fresh hours",
+    ),
+    "disowned": (
+        DISOWNED,
+        "held_out_disowned.json",
+        "the rule since wave 23 with rf_disowned_s=120 (wave 24's option), its fresh hours",
     ),
 }
 

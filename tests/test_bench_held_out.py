@@ -80,6 +80,8 @@ def test_every_pool_names_result_files_that_are_held_out_quiet_runs() -> None:
             assert all(r.rule_params in ({}, {"across_sigmas": 0.0}) for r in runs)
         if name == "across":  # counted at the rule's default, nothing changed
             assert all(r.rule_params == {} for r in runs)
+        if name == "disowned":  # the defaults and wave 24's option
+            assert all(r.rule_params == {"rf_disowned_s": 120.0} for r in runs)
 
 
 def test_the_rule_a_run_was_counted_under_is_read(tmp_path: Path) -> None:
