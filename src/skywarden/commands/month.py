@@ -120,12 +120,13 @@ def _plan(
     tile_km: float,
     margin_km: float,
     quiet_s: float,
-    per_month: float,
-    warmup_s: float = 120.0,
-    surveillance_share: float = 0.0,
-    bird_reports: float = 0.0,
-    bird_range_m: float = 1000.0,
+    warmup_s: float,
+    rates: tuple[float, float],
+    birds: tuple[float, float],
 ) -> Any:
+    """The month's plan (``rates``: incursions per month and the watchers' share;
+    ``birds``: the observers' bird report rate and range)."""
+    per_month, surveillance_share = rates
     from skywarden.sim.month import plan_month
     from skywarden.sim.rates import RateModel
 
@@ -140,8 +141,8 @@ def _plan(
             quiet_s=quiet_s,
             only=only,
             warmup_s=warmup_s,
-            bird_reports=bird_reports,
-            bird_range_m=bird_range_m,
+            bird_reports=birds[0],
+            bird_range_m=birds[1],
         )
     except SkywardenError as e:
         typer.echo(f"error: {e}", err=True)
@@ -166,19 +167,8 @@ def plan(
     """Write border.json and truth_incursions.jsonl only (no sensor simulated)."""
     from skywarden.commands.month_run import write_manifest, write_truth
 
-    p = _plan(
-        seed,
-        days,
-        sectors,
-        tile_km,
-        margin_km,
-        quiet_s,
-        per_month,
-        warmup_s,
-        surveillance_share,
-        bird_reports,
-        bird_range_m,
-    )
+    rates, birds = (per_month, surveillance_share), (bird_reports, bird_range_m)
+    p = _plan(seed, days, sectors, tile_km, margin_km, quiet_s, warmup_s, rates, birds)
     write_truth(p, out)
     write_manifest(p, out)
     typer.echo(
@@ -273,19 +263,8 @@ def run(
 
     t0 = time.perf_counter()
     tracker = _tracker_settings(tracker_config)
-    p = _plan(
-        seed,
-        days,
-        sectors,
-        tile_km,
-        margin_km,
-        quiet_s,
-        per_month,
-        warmup_s,
-        surveillance_share,
-        bird_reports,
-        bird_range_m,
-    )
+    rates, birds = (per_month, surveillance_share), (bird_reports, bird_range_m)
+    p = _plan(seed, days, sectors, tile_km, margin_km, quiet_s, warmup_s, rates, birds)
     total = sum(w.seconds for ws in p.windows.values() for w in ws)
     with Progress(
         TextColumn("{task.description}"),
