@@ -126,9 +126,10 @@ def _plan(
 ) -> Any:
     """The month's plan (``rates``: incursions per month and the watchers' share;
     ``birds``: the observers' bird report rate and range)."""
-    per_month, surveillance_share = rates
     from skywarden.sim.month import plan_month
     from skywarden.sim.rates import RateModel
+
+    per_month, surveillance_share = rates
 
     only = [s.strip() for s in sectors.split(",") if s.strip()] if sectors else None
     try:

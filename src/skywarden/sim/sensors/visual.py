@@ -51,7 +51,8 @@ class VisualReports(SensorModel):
         if n == 0:
             return []
         _, d = self.geometry.geodesic(snap, c.site.lat, c.site.lon)
-        visible = (snap.is_drone | snap.is_manned) & (d <= c.range_max_m)
+        noticed = snap.is_drone | snap.is_manned  # what observers report as it is
+        visible = noticed & (d <= c.range_max_m)
         p = c.reports_per_target_hour / 3600.0 * c.update_s
         idx = np.flatnonzero(visible & (self.rng.uniform(size=n) < p))
         out = self._reports(snap, idx, self.rng)
@@ -59,7 +60,7 @@ class VisualReports(SensorModel):
         if self._bird_rng is not None:
             # the tick's geodesics skip birds: their distance comes from the site frame
             e, nn, _ = self.local(snap)
-            bird = ~(snap.is_drone | snap.is_manned) & (np.hypot(e, nn) <= c.bird_range_max_m)
+            bird = ~noticed & (np.hypot(e, nn) <= c.bird_range_max_m)
             pb = c.bird_reports_per_target_hour / 3600.0 * c.update_s
             bidx = np.flatnonzero(bird & (self._bird_rng.uniform(size=n) < pb))
             out += self._reports(snap, bidx, self._bird_rng)
