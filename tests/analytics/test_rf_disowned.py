@@ -5,6 +5,8 @@ the line; docs/notes/wave24.md)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from analytics_build import T0
 
 from skywarden.analytics import CountingRule
@@ -53,3 +55,18 @@ def test_a_verdict_soon_after_the_crossing_disowns_every_earlier_fit() -> None:
 
 def test_it_is_off_by_default() -> None:
     assert CountingRule().rf_disowned_s == 0.0
+
+
+def test_stats_takes_it(tmp_path: Path) -> None:
+    from analytics_build import crossing, track_lines, write_run
+    from typer.testing import CliRunner
+
+    from skywarden.cli import app
+
+    rows = track_lines("D1", [(T0 + k, 0.0, -1000.0 + 10.0 * k) for k in range(201)], ["radar-1"])
+    run = write_run(tmp_path / "run", [crossing("D1", T0 + 100.0, 0.0)], rows)
+    res = CliRunner().invoke(app, ["stats", str(run), "--json", "--rf-disowned-s", "120"])
+    assert res.exit_code == 0, res.output
+    assert "rf_disowned_s=120" in res.output  # the method says so
+    bad = CliRunner().invoke(app, ["stats", str(run), "--rf-disowned-s", "-1"])
+    assert bad.exit_code == 2

@@ -143,6 +143,17 @@ def stats(
             "the track: another emitter's ray that it crossed (default 120; 0: not asked)",
         ),
     ] = None,
+    rf_disowned_s: Annotated[
+        float | None,
+        typer.Option(
+            "--rf-disowned-s",
+            min=0.0,
+            help="With one direction finder, a verdict that its fitting bearings ran beside "
+            "the track within this long (s) after the crossing withdraws its RF geometry "
+            "from every update before the verdict (default 0: not asked; measured at 120, "
+            "docs/analytics.md)",
+        ),
+    ] = None,
     rf_located_m: Annotated[
         float | None,
         typer.Option(
@@ -185,6 +196,7 @@ def stats(
         rf_located_m,
         line_first_m,
         across_sigmas,
+        rf_disowned_s,
     )
     result = compute_stats(
         source, start=t0, end=t1, rule=rule, params=params, hotspot_resolution=h3_resolution
@@ -215,6 +227,7 @@ def _params(
     rf_located_m: float | None = None,
     line_first_m: float | None = None,
     across_sigmas: float | None = None,
+    rf_disowned_s: float | None = None,
 ) -> CountingRule | None:
     """The counting rule's parameters the options changed (None: the stated defaults)."""
     from skywarden.analytics import CountingRule
@@ -244,6 +257,8 @@ def _params(
         changed["rf_located_m"] = rf_located_m
     if across_sigmas is not None:
         changed["across_sigmas"] = across_sigmas
+    if rf_disowned_s is not None:
+        changed["rf_disowned_s"] = rf_disowned_s
     return CountingRule(**changed) if changed else None
 
 
