@@ -70,3 +70,19 @@ def test_stats_takes_it(tmp_path: Path) -> None:
     assert "rf_disowned_s=120" in res.output  # the method says so
     bad = CliRunner().invoke(app, ["stats", str(run), "--rf-disowned-s", "-1"])
     assert bad.exit_code == 2
+
+
+def test_the_readable_stats_name_the_changed_parameters(tmp_path: Path) -> None:
+    # "[rf_disowned_s=120]" looks like console markup: it must print as it is
+    from analytics_build import crossing, track_lines, write_run
+    from typer.testing import CliRunner
+
+    from skywarden.cli import app
+
+    rows = track_lines("D1", [(T0 + k, 0.0, -1000.0 + 10.0 * k) for k in range(201)], ["radar-1"])
+    run = write_run(tmp_path / "run", [crossing("D1", T0 + 100.0, 0.0)], rows)
+    res = CliRunner(env={"COLUMNS": "400"}).invoke(
+        app, ["stats", str(run), "--rf-disowned-s", "120"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "[rf_disowned_s=120]" in res.output

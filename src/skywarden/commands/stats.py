@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -267,7 +268,7 @@ def print_stats(console: Console, s: Stats) -> None:
     from rich.table import Table
 
     console.print(
-        f"[bold]{s.source}[/bold] ({s.kind}, {len(s.sectors)} sector(s)) "
+        f"[bold]{escape(str(s.source))}[/bold] ({s.kind}, {len(s.sectors)} sector(s)) "
         f"{s.period.start_iso or '?'} to {s.period.end_iso or '?'}"
     )
     honest = s.count("incursion")
@@ -279,7 +280,7 @@ def print_stats(console: Console, s: Stats) -> None:
     for c in s.counts:
         ratio = f"{c.count / honest:.2f}" if honest else "-"
         units = [str(c.units)] if weighted else []
-        t.add_row(c.rule, str(c.count), *units, ratio, c.method)
+        t.add_row(c.rule, str(c.count), *units, ratio, escape(c.method))
     console.print(t)
     if weighted:
         console.print(
@@ -294,7 +295,7 @@ def print_stats(console: Console, s: Stats) -> None:
     t.add_column("sector")
     t.add_column("count", justify="right")
     for k, v in b.by_sector.items():
-        t.add_row(k, str(v))
+        t.add_row(escape(k), str(v))
     for k, v in b.by_direction.items():
         t.add_row(f"[dim]all sectors, {k}[/dim]", str(v))
     t.add_row("[dim]of which Remote ID (identified)[/dim]", str(b.identified))
@@ -316,7 +317,7 @@ def print_stats(console: Console, s: Stats) -> None:
     _coverage(console, s)
     _others(console, s)
     for n in s.notes:
-        console.print(f"[yellow]note:[/yellow] {n}")
+        console.print(f"[yellow]note:[/yellow] {escape(n)}")
 
 
 def _set_apart(console: Console, inc: RuleCount) -> None:
@@ -352,15 +353,15 @@ def _coverage(console: Console, s: Stats) -> None:
     for col in ("sensor set", "share of border in reach", "mean P(crossing counted)"):
         t.add_column(col)
     for st in c.sets:
-        t.add_row(st.name, f"{st.share:.0%}", f"{st.mean_p_detect:.2f}")
+        t.add_row(escape(st.name), f"{st.share:.0%}", f"{st.mean_p_detect:.2f}")
     console.print(t)
     console.print(
         f"counted {c.counted}, estimated {c.estimated:.1f} "
         f"({c.confidence:.0%} interval {c.low:.1f} to {c.high:.1f}), "
-        f"unseen {c.unseen:.1f}: {c.method}"
+        f"unseen {c.unseen:.1f}: {escape(c.method)}"
     )
     for a in c.assumptions:
-        console.print(f"  [dim]assumes: {a}[/dim]")
+        console.print(f"  [dim]assumes: {escape(a)}[/dim]")
 
 
 def _others(console: Console, s: Stats) -> None:
@@ -380,10 +381,10 @@ def _others(console: Console, s: Stats) -> None:
             t.add_column(col, overflow="fold")
         for r in s.runway_pauses:
             rw = ", ".join(f"{k} {v:g}" for k, v in r.by_runway.items())
-            t.add_row(r.airport, f"{r.minutes:.1f}", str(r.measures), rw)
+            t.add_row(escape(r.airport), f"{r.minutes:.1f}", str(r.measures), escape(rw))
         console.print(t)
     else:
         console.print("runway-pause minutes: none")
     if s.incidents_by_kind:
         kinds = ", ".join(f"{k} {v}" for k, v in s.incidents_by_kind.items())
-        console.print(f"incidents by kind: {kinds}")
+        console.print(f"incidents by kind: {escape(kinds)}")
