@@ -101,7 +101,7 @@ LINE_FIRST = (
     "month_seed26_30d_quiet45m_a_line40.json",
 )
 
-#: held-out quiet runs counted under the rule since wave 23 (``across_sigmas=2`` by
+#: held-out quiet runs counted under the rule of waves 23-24 (``across_sigmas=2`` by
 #: default, with ``line_first_m=40``), none read when it was shaped: its fresh hours start
 #: with seed 25, which ran at wave 22's tracker (before ``vouch_sightings``)
 ACROSS = (
@@ -111,8 +111,9 @@ ACROSS = (
     "month_seed26_30d_quiet45m_a_across.json",
 )
 
-#: held-out quiet runs counted with step 4's ``rf_disowned_s=120`` (an option since wave
-#: 24, off by default), none read when it was shaped: its fresh hours start with seed 26
+#: held-out quiet runs counted with step 4's ``rf_disowned_s=120`` (an option in wave 24,
+#: the default since wave 25), none read when it was shaped: its fresh hours start with
+#: seed 26
 DISOWNED = ("month_seed26_30d_quiet45m_a_disowned.json",)
 
 #: the pools by name, with the result file each writes by default
@@ -126,12 +127,12 @@ POOLS = {
     "across": (
         ACROSS,
         "held_out_across.json",
-        "the rule since wave 23 (across_sigmas=2), its fresh hours",
+        "the rule of waves 23-24 (across_sigmas=2, rf_disowned_s=0), its fresh hours",
     ),
     "disowned": (
         DISOWNED,
         "held_out_disowned.json",
-        "the rule since wave 23 with rf_disowned_s=120 (wave 24's option), its fresh hours",
+        "the rule since wave 25 (rf_disowned_s=120, wave 24's option), its fresh hours",
     ),
 }
 

@@ -76,11 +76,12 @@ def test_every_pool_names_result_files_that_are_held_out_quiet_runs() -> None:
     for name, (files, out, _label) in b.POOLS.items():
         assert files and out.endswith(".json"), name
         runs = [b.read_run(results / f) for f in files]
-        if name == "line_first":  # wave 22's defaults: before wave 23, or the check off
-            assert all(r.rule_params in ({}, {"across_sigmas": 0.0}) for r in runs)
-        if name == "across":  # counted at the rule's default, nothing changed
-            assert all(r.rule_params == {} for r in runs)
-        if name == "disowned":  # the defaults and wave 24's option
+        if name == "line_first":  # wave 22's defaults: before wave 23, or the checks off
+            line40 = ({}, {"across_sigmas": 0.0}, {"across_sigmas": 0.0, "rf_disowned_s": 0.0})
+            assert all(r.rule_params in line40 for r in runs)
+        if name == "across":  # wave 23's defaults: counted before wave 25, or its check off
+            assert all(r.rule_params in ({}, {"rf_disowned_s": 0.0}) for r in runs)
+        if name == "disowned":  # the defaults since wave 25, named (wave 24's option)
             assert all(r.rule_params == {"rf_disowned_s": 120.0} for r in runs)
 
 

@@ -41,20 +41,23 @@ def _shares(sp: TrackSpan, rule: CountingRule) -> list[tuple[int, int]]:
 
 def test_a_verdict_soon_after_the_crossing_disowns_every_earlier_fit() -> None:
     on = CountingRule(rf_disowned_s=120.0)
+    off = CountingRule(rf_disowned_s=0.0)
     taken = _taken_over(verdict_at=400 - 1)  # 99 s after the crossing
     # the look-ahead alone withdraws only the fits of the verdict's last two minutes:
     # 0-278 s stay backed (279 of the 331 updates the rule reads), and the unit counts
-    assert _shares(taken, CountingRule()) == [(279, 331)]
+    assert _shares(taken, off) == [(279, 331)]
     assert _shares(taken, on) == [(0, 331)]
     # a verdict later than rf_disowned_s after the crossing speaks as before
     assert _shares(taken, CountingRule(rf_disowned_s=60.0)) == [(279, 331)]
     # a drone whose own link the finder hears draws no verdict: nothing changes
     own = _taken_over(verdict_at=None)
-    assert _shares(own, on) == _shares(own, CountingRule()) == [(331, 331)]
+    assert _shares(own, on) == _shares(own, off) == [(331, 331)]
 
 
-def test_it_is_off_by_default() -> None:
-    assert CountingRule().rf_disowned_s == 0.0
+def test_it_is_on_by_default_since_wave_25() -> None:
+    # the default rule sets the taken-over bird apart; 0 asks the rule as it was
+    assert CountingRule().rf_disowned_s == 120.0
+    assert _shares(_taken_over(verdict_at=400 - 1), CountingRule()) == [(0, 331)]
 
 
 def test_stats_takes_it(tmp_path: Path) -> None:
@@ -65,15 +68,15 @@ def test_stats_takes_it(tmp_path: Path) -> None:
 
     rows = track_lines("D1", [(T0 + k, 0.0, -1000.0 + 10.0 * k) for k in range(201)], ["radar-1"])
     run = write_run(tmp_path / "run", [crossing("D1", T0 + 100.0, 0.0)], rows)
-    res = CliRunner().invoke(app, ["stats", str(run), "--json", "--rf-disowned-s", "120"])
+    res = CliRunner().invoke(app, ["stats", str(run), "--json", "--rf-disowned-s", "0"])
     assert res.exit_code == 0, res.output
-    assert "rf_disowned_s=120" in res.output  # the method says so
+    assert "rf_disowned_s=0" in res.output  # the method says so
     bad = CliRunner().invoke(app, ["stats", str(run), "--rf-disowned-s", "-1"])
     assert bad.exit_code == 2
 
 
 def test_the_readable_stats_name_the_changed_parameters(tmp_path: Path) -> None:
-    # "[rf_disowned_s=120]" looks like console markup: it must print as it is
+    # "[rf_disowned_s=0]" looks like console markup: it must print as it is
     from analytics_build import crossing, track_lines, write_run
     from typer.testing import CliRunner
 
@@ -81,8 +84,6 @@ def test_the_readable_stats_name_the_changed_parameters(tmp_path: Path) -> None:
 
     rows = track_lines("D1", [(T0 + k, 0.0, -1000.0 + 10.0 * k) for k in range(201)], ["radar-1"])
     run = write_run(tmp_path / "run", [crossing("D1", T0 + 100.0, 0.0)], rows)
-    res = CliRunner(env={"COLUMNS": "400"}).invoke(
-        app, ["stats", str(run), "--rf-disowned-s", "120"]
-    )
+    res = CliRunner(env={"COLUMNS": "400"}).invoke(app, ["stats", str(run), "--rf-disowned-s", "0"])
     assert res.exit_code == 0, res.output
-    assert "[rf_disowned_s=120]" in res.output
+    assert "[rf_disowned_s=0]" in res.output

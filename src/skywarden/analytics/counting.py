@@ -63,9 +63,12 @@ words (:data:`METHODS`) so that no count is shown without it.
        (``TrackUpdate.rf_beside``, :mod:`skywarden.tracking.rf_bias`: their mean
        residual more than 3 standard errors off, over the test's minute of memory): a
        bird whose track began on the ray of a drone nobody tracks and then flew across
-       it (held-out seed 13, S24; docs/notes/wave13.md). Nor on an update at which the
-       track knew its position no better than ``RF_LOCATED_M`` (1 sigma, as at the
-       line): a track that nothing else locates is held on the ray by that finder's
+       it (held-out seed 13, S24; docs/notes/wave13.md); and when that verdict came
+       within ``RF_DISOWNED_S`` after the crossing, on no update before it either (a
+       bird that took over a hovering drone's track while the drone's link stayed on its
+       ray: held-out seeds 21 S85 and 25 S74; docs/notes/wave24.md). Nor on an update at
+       which the track knew its position no better than ``RF_LOCATED_M`` (1 sigma, as at
+       the line): a track that nothing else locates is held on the ray by that finder's
        bearings, so their fit is the bearings agreeing with themselves (held-out seed
        16, S78: a radar clutter track that one finder's bearings, of a drone 3.8 km
        away, kept alive for 217 s; docs/notes/wave14.md);
@@ -190,6 +193,14 @@ RF_SWEEP_SIGMAS = 3.0
 #: step 4: how long after a one-finder RF fit a verdict that the fitting bearings ran
 #: beside the track still speaks for it: twice the off-ray test's 60 s memory
 RF_BESIDE_S = 120.0
+#: step 4: a verdict this soon after the crossing that the fitting bearings ran beside the
+#: track withdraws that finder's fits from every earlier update: the link it heard at
+#: the line was not the track's. Two held-out birds took over a hovering drone's track
+#: while the drone's link stayed on their ray, the verdict 61 s after the crossing
+#: (seeds 21 S85, 25 S74); the same two minutes as ``RF_BESIDE_S``, not fitted. Moved 4
+#: of 1,633 stored units' evidence, all birds', no planned drone's; held out (seed 26
+#: part a) 0 false where the rule without it counted 1 (docs/notes/wave24.md, wave25.md)
+RF_DISOWNED_S = RF_BESIDE_S
 #: a crossing is a claim about which side of the line an object is on: a track that does
 #: not know its position to this (1 sigma, the ellipse's long axis) cannot make it
 MAX_SIGMA_M = 100.0
@@ -238,7 +249,9 @@ METHODS: dict[Rule, str] = {
         f"less than {RF_SWEEP_SIGMAS:g} bearing errors: a bird riding another drone's "
         "ray; nor on an update after which, within "
         f"{RF_BESIDE_S:g} s, the tracker found the fitting bearings running beside the "
-        "track: a bird crossing another drone's ray; nor on one at which the track knew "
+        "track: a bird crossing another drone's ray, and on none before it when that "
+        f"verdict came within {RF_DISOWNED_S:g} s after the crossing: a bird that took "
+        "over a drone's track on the drone's ray; nor on one at which the track knew "
         f"its position no better than {RF_LOCATED_M:g} m: held on the ray by those "
         "bearings alone), and its track knew its position to "
         f"{MAX_SIGMA_M:g} m (1 sigma) "
@@ -289,7 +302,7 @@ class CountingRule:
     #: update before the verdict (the link it heard was not the track's at the line; a
     #: bird that took over a drone's track carries the drone's backing: held-out seeds
     #: 21 S85 and 25 S74, docs/notes/wave24.md; 0: not asked)
-    rf_disowned_s: float = 0.0
+    rf_disowned_s: float = RF_DISOWNED_S
     #: step 4: with one finder, its RF geometry backs no update at which the track knew
     #: its position no better than this (m, 1 sigma; inf: not asked)
     rf_located_m: float = RF_LOCATED_M

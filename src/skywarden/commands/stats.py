@@ -151,8 +151,7 @@ def stats(
             min=0.0,
             help="With one direction finder, a verdict that its fitting bearings ran beside "
             "the track within this long (s) after the crossing withdraws its RF geometry "
-            "from every update before the verdict (default 0: not asked; measured at 120, "
-            "docs/analytics.md)",
+            "from every update before the verdict (default 120; 0: not asked)",
         ),
     ] = None,
     rf_located_m: Annotated[
