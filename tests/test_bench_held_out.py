@@ -77,7 +77,11 @@ def test_every_pool_names_result_files_that_are_held_out_quiet_runs() -> None:
         assert files and out.endswith(".json"), name
         runs = [b.read_run(results / f) for f in files]
         if name == "line_first":  # wave 22's defaults: before wave 23, or the checks off
-            line40 = ({}, {"across_sigmas": 0.0}, {"across_sigmas": 0.0, "rf_disowned_s": 0.0})
+            line40: tuple[dict, ...] = (
+                {},
+                {"across_sigmas": 0.0},
+                {"across_sigmas": 0.0, "rf_disowned_s": 0.0},
+            )
             assert all(r.rule_params in line40 for r in runs)
         if name == "across":  # wave 23's defaults: counted before wave 25, or its check off
             assert all(r.rule_params in ({}, {"rf_disowned_s": 0.0}) for r in runs)
