@@ -87,6 +87,10 @@ POOLED = (
     "month_seed26_30d_quiet45m_a.json",
     # part b: the 31 sectors finished after that cut-off, by the run resumed in wave 25
     "month_seed26_30d_quiet45m_b.json",
+    # seed 27: a 30-day run at wave 25's chain (51738cf) with observers taking birds for
+    # drones (--bird-reports 2 --bird-range-m 6000), part a the sectors finished by the
+    # cut-off fixed before it started (docs/notes/wave25.md)
+    "month_seed27_30d_quiet45m_birds_a.json",
 )
 
 #: held-out quiet runs counted under the rule since wave 22 (``line_first_m=40`` by
@@ -102,6 +106,7 @@ LINE_FIRST = (
     "month_seed25_30d_quiet45m_b_line40.json",
     "month_seed26_30d_quiet45m_a_line40.json",
     "month_seed26_30d_quiet45m_b_line40.json",
+    "month_seed27_30d_quiet45m_birds_a_line40.json",
 )
 
 #: held-out quiet runs counted under the rule of waves 23-24 (``across_sigmas=2`` by
@@ -113,6 +118,8 @@ ACROSS = (
     # seed 26 ran at wave 23's tracker (with vouch_sightings)
     "month_seed26_30d_quiet45m_a_across.json",
     "month_seed26_30d_quiet45m_b_across.json",
+    # seed 27 ran at wave 25's chain with observers taking birds for drones
+    "month_seed27_30d_quiet45m_birds_a_across.json",
 )
 
 #: held-out quiet runs counted with step 4's ``rf_disowned_s=120`` (an option in wave 24,
@@ -121,6 +128,7 @@ ACROSS = (
 DISOWNED = (
     "month_seed26_30d_quiet45m_a_disowned.json",
     "month_seed26_30d_quiet45m_b_disowned.json",
+    "month_seed27_30d_quiet45m_birds_a_disowned.json",
 )
 
 #: the pools by name, with the result file each writes by default
