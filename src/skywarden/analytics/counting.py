@@ -66,9 +66,7 @@ words (:data:`METHODS`) so that no count is shown without it.
        it (held-out seed 13, S24; docs/notes/wave13.md); and when that verdict came
        within ``RF_DISOWNED_S`` after the crossing, on no update before it either (a
        bird that took over a hovering drone's track while the drone's link stayed on its
-       ray: held-out seeds 21 S85 and 25 S74; docs/notes/wave24.md); and, when asked
-       (``rf_shared_sigmas``, an option, :mod:`.rf_shared`), on none whose finders' link
-       was already another track's (held-out seed 26, S87). Nor on an update at
+       ray: held-out seeds 21 S85 and 25 S74; docs/notes/wave24.md). Nor on an update at
        which the track knew its position no better than ``RF_LOCATED_M`` (1 sigma, as at
        the line): a track that nothing else locates is held on the ray by that finder's
        bearings, so their fit is the bearings agreeing with themselves (held-out seed
@@ -203,14 +201,6 @@ RF_BESIDE_S = 120.0
 #: of 1,633 stored units' evidence, all birds', no planned drone's; held out (seed 26
 #: part a) 0 false where the rule without it counted 1 (docs/notes/wave24.md, wave25.md)
 RF_DISOWNED_S = RF_BESIDE_S
-#: step 4, an option (off by default; wave 26): RF link geometry alone backs no update at
-#: which, for every finder that fed the track, another track that finder fed was
-#: RF-backed in the same scan within this many of its bearing errors, as the finder
-#: sees them, and had been since ``RF_LATE_S`` before this track's first fit: the link
-#: was another track's first (:mod:`.rf_shared`; held-out seed 26's S87 bird, 1.0-1.8
-#: errors from two tracked surveillance drones at two finders; docs/notes/wave26.md).
-#: Two errors, not fitted: a finder cannot tell two emitters apart closer than that
-RF_SHARED_SIGMAS = 2.0
 #: a crossing is a claim about which side of the line an object is on: a track that does
 #: not know its position to this (1 sigma, the ellipse's long axis) cannot make it
 MAX_SIGMA_M = 100.0
@@ -313,12 +303,6 @@ class CountingRule:
     #: bird that took over a drone's track carries the drone's backing: held-out seeds
     #: 21 S85 and 25 S74, docs/notes/wave24.md; 0: not asked)
     rf_disowned_s: float = RF_DISOWNED_S
-    #: step 4: RF link geometry alone backs no update whose finders' link was already
-    #: another track's, within this many bearing errors (``RF_SHARED_SIGMAS`` suggested;
-    #: 0: not asked, the default; docs/notes/wave26.md) ...
-    rf_shared_sigmas: float = 0.0
-    #: ... that other track RF-backed since this long (s) before the track's first fit
-    rf_shared_lead_s: float = RF_LATE_S
     #: step 4: with one finder, its RF geometry backs no update at which the track knew
     #: its position no better than this (m, 1 sigma; inf: not asked)
     rf_located_m: float = RF_LOCATED_M

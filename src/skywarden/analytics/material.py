@@ -12,19 +12,14 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from skywarden.analytics.records import SourceKind
 from skywarden.geo import bearing_deg
-
-#: step 4's co-bearing test for one update: (t, lat, lon, the finders that had fed the
-#: track) -> the link those finders heard was already another track's
-SharedTest = Callable[[float, float, float, list[str]], bool]
 
 #: Sensor kinds that report manned aircraft (cooperative transponders), never a drone
 #: alert: their contributions to a track are not counted as alerts.
@@ -151,7 +146,6 @@ class TrackSpan:
         late_s: float = 0.0,
         beside_s: float = 0.0,
         located_m: float = math.inf,
-        shared: SharedTest | None = None,
     ) -> tuple[int, int] | None:
         """(updates with independent drone evidence, all updates) up to ``t``, or None
         when the source did not record corroboration.
@@ -169,13 +163,11 @@ class TrackSpan:
         ray was another emitter's, which the track crossed); nor on an update at which the
         track knew its position no better than ``located_m`` (1 sigma, the fix's long
         axis): held by that finder's bearings alone, the track is on
-        the ray because the bearings put it there; nor, with ``shared``, on an update
-        whose finders' link was already another track's (:mod:`.rf_shared`; module
-        doc of :mod:`.counting`, step 4)."""
+        the ray because the bearings put it there (module doc of :mod:`.counting`,
+        step 4)."""
         if not self.evidence_recorded:
             return None
         sigma = {f.t: f.sigma_m for f in self.fixes} if math.isfinite(located_m) else {}
-        at = {ts: (lat, lon) for ts, lat, lon in self.rf_fits} if shared is not None else {}
         swept: dict[str, bool] = {}
         backed = seen = 0
         for (ts, ok), alone, (_, sensors) in zip(
@@ -197,8 +189,6 @@ class TrackSpan:
                                 finders[f], t
                             ) >= sweep_sigmas * bearing_sigma_deg(finders[f])
                         ok = swept[f]
-                    if ok and shared is not None and fed and ts in at:
-                        ok = not shared(ts, *at[ts], fed)
                 backed += ok
         return backed, seen
 
@@ -305,9 +295,6 @@ class SectorData:
     #: when the sector's feed began (a run's start; each simulated run of a month's
     #: windows): a drone first seen then was already in the air, where from unseen
     feed_starts: list[float] = field(default_factory=list)
-    #: the run's track updates (``tracks.jsonl[.gz]``), for what is read only when the
-    #: rule asks (:mod:`.rf_shared`); None: the source kept none
-    tracks_file: Path | None = None
 
     def weight_at(self, t: float) -> float:
         """The weight of an event at ``t``: its window's (1 without windows)."""
@@ -325,9 +312,6 @@ class Material:
     kind: SourceKind
     sectors: list[SectorData]
     notes: list[str] = field(default_factory=list)
-    #: what is read of a sector only when a rule asks, by sector, kept once read
-    #: (:func:`.rf_shared.rf_backed`)
-    read_later: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def start(self) -> float | None:
@@ -393,7 +377,6 @@ class Material:
                     simulated=s.simulated,
                     windows=s.windows,
                     feed_starts=s.feed_starts,
-                    tracks_file=s.tracks_file,
                     start=max(s.start, start)
                     if s.start is not None and start is not None
                     else (start if s.start is None else s.start),
@@ -402,4 +385,4 @@ class Material:
                     else (end if s.end is None else s.end),
                 )
             )
-        return Material(self.source, self.kind, sectors, list(self.notes), self.read_later)
+        return Material(self.source, self.kind, sectors, list(self.notes))

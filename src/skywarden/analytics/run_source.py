@@ -87,7 +87,6 @@ def load_run(run: Path, sector: str, entry: dict[str, Any] | None = None) -> Sec
     data.feed_starts = feed_starts(data.windows) or ([] if data.start is None else [data.start])
     wanted = {c.track for c in data.crossings}
     tracks = next((run / n for n in TRACK_FILES if (run / n).is_file()), None)
-    data.tracks_file = tracks
     if tracks is not None and wanted:
         data.spans = read_spans(tracks, wanted, sector)
     if entry is not None:

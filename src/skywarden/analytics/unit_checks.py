@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 import numpy as np
 
 from skywarden.analytics.border_side import firm_side, north_of_line_m
-from skywarden.analytics.material import Material, SharedTest, TrackSpan
+from skywarden.analytics.material import Material, TrackSpan
 from skywarden.analytics.records import Incursion
-from skywarden.analytics.rf_shared import SharedQuery, rf_backed
 
 if TYPE_CHECKING:
     from skywarden.analytics.counting import CountingRule
@@ -122,30 +121,10 @@ def evidence_shares(
             p.rf_late_s,
             math.inf if disowned else p.rf_beside_s,
             p.rf_located_m,
-            _shared_test(mat, sp, u, p),
         )
         if x is not None:
             known.append(x)
     return known
-
-
-def _shared_test(mat: Material, sp: TrackSpan, u: Incursion, p: CountingRule) -> SharedTest | None:
-    """Step 4's co-bearing test for the updates of ``sp`` (``rf_shared_sigmas``;
-    :mod:`.rf_shared`), or None when the rule does not ask or the source cannot say."""
-    if p.rf_shared_sigmas <= 0.0 or not sp.rf_fits:
-        return None
-    index = rf_backed(mat, sp.sector)
-    sites = mat.direction_finders(sp.sector)
-    if index is None or not sites:
-        return None
-    own = {k.partition("/")[2] for k in u.tracks if k.partition("/")[0] == sp.sector}
-    own.add(sp.track)
-    q = SharedQuery(sites, own, sp.rf_fits[0][0], p.rf_shared_sigmas, p.rf_shared_lead_s)
-
-    def test(t: float, lat: float, lon: float, fed: list[str]) -> bool:
-        return index.shared(t, lat, lon, fed, q)
-
-    return test
 
 
 def doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:

@@ -154,18 +154,6 @@ def stats(
             "from every update before the verdict (default 120; 0: not asked)",
         ),
     ] = None,
-    rf_shared_sigmas: Annotated[
-        float | None,
-        typer.Option(
-            "--rf-shared-sigmas",
-            min=0.0,
-            help="RF geometry alone backs no update at which, for every finder that fed "
-            "the track, another track that finder fed was RF-backed in the same scan "
-            "within this many bearing errors of it, since a minute before this track's "
-            "first fit: the link was another track's (an option: 2 suggested; default 0, "
-            "not asked)",
-        ),
-    ] = None,
     rf_located_m: Annotated[
         float | None,
         typer.Option(
@@ -209,7 +197,6 @@ def stats(
         line_first_m,
         across_sigmas,
         rf_disowned_s,
-        rf_shared_sigmas,
     )
     result = compute_stats(
         source, start=t0, end=t1, rule=rule, params=params, hotspot_resolution=h3_resolution
@@ -241,7 +228,6 @@ def _params(
     line_first_m: float | None = None,
     across_sigmas: float | None = None,
     rf_disowned_s: float | None = None,
-    rf_shared_sigmas: float | None = None,
 ) -> CountingRule | None:
     """The counting rule's parameters the options changed (None: the stated defaults)."""
     from skywarden.analytics import CountingRule
@@ -273,8 +259,6 @@ def _params(
         changed["across_sigmas"] = across_sigmas
     if rf_disowned_s is not None:
         changed["rf_disowned_s"] = rf_disowned_s
-    if rf_shared_sigmas is not None:
-        changed["rf_shared_sigmas"] = rf_shared_sigmas
     return CountingRule(**changed) if changed else None
 
 
