@@ -18,8 +18,11 @@ directory with ``tracks.jsonl``) and says what a person otherwise works out by h
   of that finder, fitted or not), how far the track's bearing from it swept and how the
   finder's measured bearings followed: the least-squares slope of measured on the
   track's bearing (~1: it hears this track; ~0: an emitter elsewhere on the ray, a bird
-  crossing a far drone's ray) and the rms difference (wide where the finder also heard
-  other links: it is no measure of the fitted bearings' scatter);
+  crossing a far drone's ray), the rms difference (wide where the finder also heard
+  other links: it is no measure of the fitted bearings' scatter) and, of the nearest
+  bearings within the tracker's gate, the mean signed difference in that finder's
+  bearing errors (~0 for the track's own link; one sign for a track beside the emitter,
+  each finder's sign its own); ``--first-s`` tells only the track's first seconds;
 - ``--figure``: the track's path by segment over the targets' true paths and the
   finders' rays at the first hand-over, and the distances against time.
 
@@ -279,6 +282,18 @@ class Follow:
     #: least squares of measured on the track's bearing (nan when it never swept)
     slope: float
     rms_deg: float
+    #: of the updates whose nearest bearing lay within the tracker's gate (``GATE_SIGMAS``
+    #: of the finder's errors): how many, and that bearing's mean signed offset from the
+    #: track (deg, and in the finder's errors): its own link's average 0; a track beside
+    #: the emitter keeps one sign, each finder's its own (two finders' offsets can cancel
+    #: where they are pooled)
+    gated: int = 0
+    mean_deg: float = math.nan
+    mean_sigmas: float = math.nan
+
+
+#: the tracker's bearing gate in bearing errors (chi-square, 1 dof, 0.999: 3.29)
+GATE_SIGMAS = 3.29
 
 
 def _wrap(deg: float) -> float:
@@ -314,6 +329,8 @@ def bearing_follow(
         var = float(np.var(xs))
         slope = float(np.cov(xs, ys, bias=True)[0, 1] / var) if var > 1e-9 else math.nan
         sweep = float(xs.max() - xs.min())
+        gated = [v for v in y if abs(v) <= GATE_SIGMAS * sigma]
+        mean = float(np.mean(gated)) if gated else math.nan
         out.append(
             Follow(
                 finder=name,
@@ -322,6 +339,9 @@ def bearing_follow(
                 sweep_sigmas=sweep / sigma,
                 slope=slope,
                 rms_deg=float(np.sqrt(np.mean(np.square(y)))),
+                gated=len(gated),
+                mean_deg=mean,
+                mean_sigmas=mean / sigma,
             )
         )
     return out
@@ -424,12 +444,22 @@ def main() -> None:
     ap.add_argument("--within-m", type=float, default=300.0, help="farthest target to follow")
     ap.add_argument("--out", type=Path, help="write the story here (JSON)")
     ap.add_argument("--figure", type=Path, help="draw the story here (PNG)")
+    ap.add_argument(
+        "--first-s",
+        type=float,
+        default=None,
+        help="tell only the track's first this many seconds (e.g. up to its crossing)",
+    )
     a = ap.parse_args()
     track = a.track.split("/")[-1]
     frame = sector_frame(a.src)
     if frame is None:
         raise SystemExit(f"{a.src}: no sector.json (the frame's origin)")
     ups = track_updates(a.src, track)
+    if not ups:
+        raise SystemExit(f"{a.src}: no updates of track {track}")
+    if a.first_s is not None:
+        ups = [u for u in ups if u.t <= ups[0].t + a.first_s]
     t0, t1 = ups[0].t, ups[-1].t
     truth: dict[float, list[TruthPoint]] = {}
     for q in _records(
@@ -488,7 +518,9 @@ def main() -> None:
             f"{f.finder} fed {f.fits} updates: the track's bearing from it swept"
             f" {f.sweep_deg:.1f} deg ({f.sweep_sigmas:.1f} bearing errors); its bearings"
             f" followed with slope {f.slope:.2f} (1: it hears this track; ~0: an emitter"
-            f" elsewhere on the ray), rms {f.rms_deg:.1f} deg (nearest bearing, fitted or not)"
+            f" elsewhere on the ray), rms {f.rms_deg:.1f} deg (nearest bearing, fitted or not),"
+            f" {f.gated} within the gate, their mean {f.mean_deg:+.1f} deg"
+            f" ({f.mean_sigmas:+.1f} errors; its own link: ~0)"
         )
     if len(segs) > 1:
         for g, fs in by_segment:

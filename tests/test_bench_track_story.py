@@ -164,6 +164,9 @@ def test_the_story_finds_the_hand_over_and_what_fed_it(tmp_path: Path) -> None:
     assert f["sweep_deg"] > 5.0 and f["sweep_sigmas"] == pytest.approx(f["sweep_deg"] / 3.0)
     assert abs(f["slope"]) < 1e-6
     assert f["rms_deg"] > abs(45.0 - b_first) / 3.0
+    # ... and they keep one side of it: the mean offset is most of the rms (own link: ~0)
+    assert f["gated"] == 80 and abs(f["mean_deg"]) > 0.7 * f["rms_deg"]
+    assert f["mean_sigmas"] == pytest.approx(f["mean_deg"] / 3.0)
     by_seg = story["follow_by_segment"]
     assert [(g["target"], g["follow"][0]["fits"]) for g in by_seg] == [
         ("drone-1", SWAP_S),
@@ -214,6 +217,7 @@ def test_a_finder_that_hears_the_track_follows_it_with_slope_one(tmp_path: Path)
     sites = story.finder_sites(dets, ORIGIN)
     (f,) = story.bearing_follow(ups, dets, sites, ORIGIN)
     assert f.fits == 30 and f.slope == pytest.approx(1.0, abs=0.01) and f.rms_deg < 0.1
+    assert abs(f.mean_deg) < 0.1  # its own link: no side
 
 
 def test_a_track_that_never_changes_hands_has_one_segment(tmp_path: Path) -> None:
