@@ -32,8 +32,11 @@ drone's track that another link's bearings graze: seed 4's three days, S80) neve
 one.
 
 Residuals of several sites add in one sum: for a real emitter each site's are zero-mean,
-so the sum is too, and the test keeps its size; it is weaker only for a bird on two
-sites' rays at once, which their crossing already rules out.
+so the sum is too, and the test keeps its size. It is weaker for a bird on two sites'
+rays at once, each site's offset keeping its own sign: their crossing rules that out
+except near the emitters themselves, and there it does not (held-out seed 26, S87: a
+bird 700-1,000 m from two hovering drones, -1.0 and +1.5 bearing errors at the two
+finders, which cancel; docs/notes/wave26.md, section 3).
 
 **Do the bearings follow the track?** (``follow``, asked by default since wave 22.) A
 bird that flies *through* the ray, not beside it, has residuals of both signs: their
