@@ -91,6 +91,8 @@ POOLED = (
     # drones (--bird-reports 2 --bird-range-m 6000), part a the sectors finished by the
     # cut-off fixed before it started (docs/notes/wave25.md)
     "month_seed27_30d_quiet45m_birds_a.json",
+    # part b: the 38 sectors finished after that cut-off, by the run resumed in wave 26
+    "month_seed27_30d_quiet45m_birds_b.json",
 )
 
 #: held-out quiet runs counted under the rule since wave 22 (``line_first_m=40`` by
@@ -107,6 +109,7 @@ LINE_FIRST = (
     "month_seed26_30d_quiet45m_a_line40.json",
     "month_seed26_30d_quiet45m_b_line40.json",
     "month_seed27_30d_quiet45m_birds_a_line40.json",
+    "month_seed27_30d_quiet45m_birds_b_line40.json",
 )
 
 #: held-out quiet runs counted under the rule of waves 23-24 (``across_sigmas=2`` by
@@ -120,6 +123,7 @@ ACROSS = (
     "month_seed26_30d_quiet45m_b_across.json",
     # seed 27 ran at wave 25's chain with observers taking birds for drones
     "month_seed27_30d_quiet45m_birds_a_across.json",
+    "month_seed27_30d_quiet45m_birds_b_across.json",
 )
 
 #: held-out quiet runs counted with step 4's ``rf_disowned_s=120`` (an option in wave 24,
@@ -129,6 +133,7 @@ DISOWNED = (
     "month_seed26_30d_quiet45m_a_disowned.json",
     "month_seed26_30d_quiet45m_b_disowned.json",
     "month_seed27_30d_quiet45m_birds_a_disowned.json",
+    "month_seed27_30d_quiet45m_birds_b_disowned.json",
 )
 
 #: the pools by name, with the result file each writes by default
