@@ -52,6 +52,7 @@ from figure_file import save  # the bench next door
 from skywarden.geo import LocalFrame, enu_to_bearing_elevation, horizontal_sigma_m
 from skywarden.model import Detection, TrackUpdate, TruthPoint
 from skywarden.tracking.files import sector_frame
+from skywarden.tracking.gating import CHI2_999
 
 
 @dataclass(frozen=True)
@@ -292,8 +293,8 @@ class Follow:
     mean_sigmas: float = math.nan
 
 
-#: the tracker's bearing gate in bearing errors (chi-square, 1 dof, 0.999: 3.29)
-GATE_SIGMAS = 3.29
+#: the tracker's bearing gate in bearing errors (its chi-square, 1 dof, 0.999: 3.29)
+GATE_SIGMAS = math.sqrt(CHI2_999[1])
 
 
 def _wrap(deg: float) -> float:
