@@ -93,6 +93,10 @@ POOLED = (
     "month_seed27_30d_quiet45m_birds_a.json",
     # part b: the 38 sectors finished after that cut-off, by the run resumed in wave 26
     "month_seed27_30d_quiet45m_birds_b.json",
+    # seed 28: a 30-day run at 17f2941 (seed 27's chain), observers taking birds for
+    # drones as for seed 27, part a the sectors finished by the cut-off fixed before it
+    # was read (docs/notes/wave27.md)
+    "month_seed28_30d_quiet45m_birds_a.json",
 )
 
 #: held-out quiet runs counted under the rule since wave 22 (``line_first_m=40`` by
@@ -110,6 +114,7 @@ LINE_FIRST = (
     "month_seed26_30d_quiet45m_b_line40.json",
     "month_seed27_30d_quiet45m_birds_a_line40.json",
     "month_seed27_30d_quiet45m_birds_b_line40.json",
+    "month_seed28_30d_quiet45m_birds_a_line40.json",
 )
 
 #: held-out quiet runs counted under the rule of waves 23-24 (``across_sigmas=2`` by
@@ -124,6 +129,8 @@ ACROSS = (
     # seed 27 ran at wave 25's chain with observers taking birds for drones
     "month_seed27_30d_quiet45m_birds_a_across.json",
     "month_seed27_30d_quiet45m_birds_b_across.json",
+    # seed 28 ran at seed 27's chain (17f2941), observers as for seed 27
+    "month_seed28_30d_quiet45m_birds_a_across.json",
 )
 
 #: held-out quiet runs counted with step 4's ``rf_disowned_s=120`` (an option in wave 24,
@@ -134,6 +141,7 @@ DISOWNED = (
     "month_seed26_30d_quiet45m_b_disowned.json",
     "month_seed27_30d_quiet45m_birds_a_disowned.json",
     "month_seed27_30d_quiet45m_birds_b_disowned.json",
+    "month_seed28_30d_quiet45m_birds_a_disowned.json",
 )
 
 #: the pools by name, with the result file each writes by default
