@@ -48,7 +48,6 @@ class LaneRounds:
         #: lanes whose records are ready and that have not had their turn yet, in order
         self.waiting: list[int] = []
         self.t_core = 0.0
-        self.rounds = 0
         self.error: BaseException | None = None
 
     def step(self, lane: int, t: float, detections: Sequence[Detection]) -> list[TrackUpdate]:
@@ -120,7 +119,6 @@ class LaneRounds:
         self.waiting = sorted(self.pending)
         self.pending.clear()
         self.t_core += ROUND_S
-        self.rounds += 1
 
 
 class LaneStage:
