@@ -66,7 +66,16 @@ words (:data:`METHODS`) so that no count is shown without it.
        it (held-out seed 13, S24; docs/notes/wave13.md); and when that verdict came
        within ``RF_DISOWNED_S`` after the crossing, on no update before it either (a
        bird that took over a hovering drone's track while the drone's link stayed on its
-       ray: held-out seeds 21 S85 and 25 S74; docs/notes/wave24.md). Nor on an update at
+       ray: held-out seeds 21 S85 and 25 S74; docs/notes/wave24.md). With
+       ``rf_astray_s`` (0, off, by default; not yet measured on held-out data), a finder
+       whose own fitted bearings the tracker found not following the track within that
+       long after the crossing (``TrackUpdate.rf_astray``, a per-finder verdict) feeds
+       none of the unit's updates, and a finder left alone by that backs them only if
+       its bearing to the track swept ``RF_SWEEP_SIGMAS`` of its bearing errors, however
+       early it fitted: two rays, one of them
+       another emitter's, do not cross at a place (seed 28 S87: a bird that two finders
+       backed, one of whose bearings stood still while the bird's swept 11 deg;
+       docs/notes/wave28.md). Nor on an update at
        which the track knew its position no better than ``RF_LOCATED_M`` (1 sigma, as at
        the line): a track that nothing else locates is held on the ray by that finder's
        bearings, so their fit is the bearings agreeing with themselves (held-out seed
@@ -303,6 +312,13 @@ class CountingRule:
     #: bird that took over a drone's track carries the drone's backing: held-out seeds
     #: 21 S85 and 25 S74, docs/notes/wave24.md; 0: not asked)
     rf_disowned_s: float = RF_DISOWNED_S
+    #: step 4: a finder whose own fitted bearings the tracker found not following the
+    #: track within this long (s) after the crossing (``TrackUpdate.rf_astray``) feeds
+    #: none of its updates, and a finder left alone by that must show the sweep however
+    #: early it fitted. 0, not asked, by default: shaped on seed 28's S87 bird, not yet
+    #: measured on held-out data (120 s, as ``rf_disowned_s``, is the value to try); it
+    #: needs a tracker run with the per-finder verdict on (docs/analytics.md, step 4)
+    rf_astray_s: float = 0.0
     #: step 4: with one finder, its RF geometry backs no update at which the track knew
     #: its position no better than this (m, 1 sigma; inf: not asked)
     rf_located_m: float = RF_LOCATED_M
@@ -320,14 +336,23 @@ class CountingRule:
 
 
 def method(rule: Rule, params: CountingRule | None = None) -> str:
-    """The rule in words, with the parameters that differ from the defaults appended."""
+    """The rule in words, with the parameters that differ from the defaults appended
+    (and the options that are off by default stated when set)."""
     p = params or CountingRule()
     changed = [
         f"{f.name}={getattr(p, f.name):g}"
         for f in fields(p)
         if getattr(p, f.name) != getattr(CountingRule(), f.name)
     ]
-    return METHODS[rule] + (f" [{', '.join(changed)}]" if changed else "")
+    text = METHODS[rule]
+    if rule == "incursion" and p.rf_astray_s > 0.0:
+        text += (
+            "; and a direction finder whose own fitted bearings the tracker found not "
+            f"following a track within {p.rf_astray_s:g} s after the crossing "
+            "(rf_astray_s) backs none of its updates, a finder left alone by that only "
+            f"where its bearing to the track swept {p.rf_sweep_sigmas:g} bearing errors"
+        )
+    return text + (f" [{', '.join(changed)}]" if changed else "")
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

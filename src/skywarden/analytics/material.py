@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -79,7 +79,10 @@ class TrackSpan:
     ``rf_fits`` is (t, lat, lon) of every update RF link geometry backed, so the rule can
     ask how far one finder's bearing to the track swept while it fitted. ``rf_beside``
     is the times of the updates at which the tracker found the bearings that fit the
-    track running beside it (``TrackUpdate.rf_beside``).
+    track running beside it (``TrackUpdate.rf_beside``); ``rf_astray``, per finder, the
+    times of the updates at which the tracker found that finder's fitted bearings not
+    following the track (``TrackUpdate.rf_astray``, its per-finder verdict; empty from a
+    tracker run without it, and from the store, which does not keep it).
     """
 
     sector: str
@@ -99,6 +102,7 @@ class TrackSpan:
     evidence_recorded: bool = False
     fixes: list[TrackFix] = field(default_factory=list)
     rf_beside: list[float] = field(default_factory=list)
+    rf_astray: dict[str, list[float]] = field(default_factory=dict)
 
     def extend(
         self,
@@ -109,11 +113,15 @@ class TrackSpan:
         sensors: Any,
         corroboration: Any = None,
         beside: bool = False,
+        astray: Iterable[str] = (),
     ) -> None:
         """Take one more (time-ordered) update of the track (``corroboration`` None: the
-        source did not record it; ``beside``: its RF bearings ran beside it)."""
+        source did not record it; ``beside``: its RF bearings ran beside it; ``astray``:
+        the finders whose fitted bearings did not follow it)."""
         if beside:
             bisect.insort(self.rf_beside, t)
+        for finder in astray:
+            bisect.insort(self.rf_astray.setdefault(str(finder), []), t)
         if t < self.t0:
             self.t0, self.lat0, self.lon0 = t, lat, lon
         if t >= self.t1:
@@ -146,6 +154,7 @@ class TrackSpan:
         late_s: float = 0.0,
         beside_s: float = 0.0,
         located_m: float = math.inf,
+        withdrawn: Collection[str] = (),
     ) -> tuple[int, int] | None:
         """(updates with independent drone evidence, all updates) up to ``t``, or None
         when the source did not record corroboration.
@@ -162,13 +171,14 @@ class TrackSpan:
         it, the bearings that fitted running beside the track (:meth:`found_beside`: the
         ray was another emitter's, which the track crossed); nor on an update at which the
         track knew its position no better than ``located_m`` (1 sigma, the fix's long
-        axis): held by that finder's bearings alone, the track is on
-        the ray because the bearings put it there (module doc of :mod:`.counting`,
-        step 4)."""
+        axis): held by that finder's bearings alone, the track is on the ray because the
+        bearings put it there (module doc of :mod:`.counting`, step 4). The ``withdrawn``
+        finders (``rf_astray_s``) feed no update, and one left alone by that must sweep
+        however early it fit: with one ray another emitter's, two make no place."""
         if not self.evidence_recorded:
             return None
         sigma = {f.t: f.sigma_m for f in self.fixes} if math.isfinite(located_m) else {}
-        swept: dict[str, bool] = {}
+        swept: dict[tuple[str, bool], bool] = {}
         backed = seen = 0
         for (ts, ok), alone, (_, sensors) in zip(
             self.evidence_times, self.rf_alone, self.sensor_times, strict=True
@@ -177,20 +187,34 @@ class TrackSpan:
                 seen += 1
                 if ok and alone and finders is not None:
                     fed = [s for s in sensors if s in finders]
+                    fed, forced = _withdraw(fed, withdrawn) if withdrawn else (fed, False)
                     lone = len(fed) == 1
-                    if len(fed) < rf_sites or (
-                        lone and (self.found_beside(ts, beside_s) or sigma.get(ts, 0.0) > located_m)
+                    if (
+                        len(fed) < rf_sites
+                        or (forced and not fed)
+                        or (lone and self.found_beside(ts, beside_s))
+                        or (lone and sigma.get(ts, 0.0) > located_m)
                     ):
                         ok = False
                     elif lone and sweep_sigmas > 0.0:
                         f = fed[0]
-                        if f not in swept:
-                            swept[f] = self.rf_onset_s() < late_s or self.rf_sweep_deg(
-                                finders[f], t
-                            ) >= sweep_sigmas * bearing_sigma_deg(finders[f])
-                        ok = swept[f]
+                        if (f, forced) not in swept:
+                            swept[f, forced] = self._swept(
+                                finders[f], t, sweep_sigmas, late_s, forced
+                            )
+                        ok = swept[f, forced]
                 backed += ok
         return backed, seen
+
+    def _swept(
+        self, finder: SensorSite, t: float, sweep_sigmas: float, late_s: float, forced: bool
+    ) -> bool:
+        """Whether one finder's RF fits up to ``t`` back updates alone: its first fit came
+        within ``late_s`` of the track's start (unless ``forced``), or its bearing to the
+        track swept ``sweep_sigmas`` of its bearing errors (:meth:`evidence_share`)."""
+        if not forced and self.rf_onset_s() < late_s:
+            return True
+        return self.rf_sweep_deg(finder, t) >= sweep_sigmas * bearing_sigma_deg(finder)
 
     def found_beside(self, t: float, within_s: float) -> bool:
         """The tracker found the bearings that fit the track running beside it within
@@ -200,6 +224,15 @@ class TrackSpan:
             return False
         i = bisect.bisect_left(self.rf_beside, t)
         return i < len(self.rf_beside) and self.rf_beside[i] <= t + within_s
+
+    def found_astray(self, finder: str, t: float, within_s: float) -> bool:
+        """The tracker found ``finder``'s fitted bearings not following the track within
+        ``within_s`` after ``t`` (as :meth:`found_beside`, per finder; 0: never asked)."""
+        times = self.rf_astray.get(finder)
+        if within_s <= 0.0 or not times:
+            return False
+        i = bisect.bisect_left(times, t)
+        return i < len(times) and times[i] <= t + within_s
 
     def rf_onset_s(self) -> float:
         """Seconds from the track's first update to its first RF-backed one (inf: none)."""
@@ -225,6 +258,14 @@ class TrackSpan:
             if ts <= t:
                 out.update(ss)
         return out
+
+
+def _withdraw(fed: list[str], withdrawn: Collection[str]) -> tuple[list[str], bool]:
+    """The finders that fed an update less the ``withdrawn``, and whether withdrawing
+    them left one finder or none (:meth:`TrackSpan.evidence_share`: a finder left alone
+    is forced to show the sweep; with none left, RF geometry alone backs nothing)."""
+    kept = [s for s in fed if s not in withdrawn]
+    return kept, len(kept) < len(fed) and len(kept) <= 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,6 +174,9 @@ class _SpanLine(msgspec.Struct):
     corroboration: list[str] | None = None
     cov: list[list[float]] | None = None
     rf_beside: bool = False
+    #: the finders whose fitted bearings did not follow the track at this update (the
+    #: tracker's per-finder verdict; absent when none, or when the tracker ran without it)
+    rf_astray: list[str] = []
 
 
 _SPAN_DECODER = msgspec.json.Decoder(_SpanLine)
@@ -200,7 +203,16 @@ def read_spans(path: Path, wanted: set[str], sector: str) -> dict[str, TrackSpan
                 sp = spans[u.track] = TrackSpan(
                     sector, u.track, u.t, u.lat, u.lon, u.t, u.lat, u.lon
                 )
-            sp.extend(u.t, u.lat, u.lon, u.identities, u.sensors, u.corroboration, u.rf_beside)
+            sp.extend(
+                u.t,
+                u.lat,
+                u.lon,
+                u.identities,
+                u.sensors,
+                u.corroboration,
+                u.rf_beside,
+                u.rf_astray,
+            )
             if u.cov is not None:
                 sp.add_fix(u.t, horizontal_sigma(u.cov, f"{path}:{n}"), u.lat, u.lon)
     return spans

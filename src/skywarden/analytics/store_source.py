@@ -119,6 +119,8 @@ def _take_points(data: SectorData, rows: Iterable[Any]) -> None:
             sp = data.spans[p.track] = TrackSpan(
                 data.id, p.track, p.t, p.lat, p.lon, p.t, p.lat, p.lon
             )
+        # no rf_astray: track_points does not keep the per-finder verdict, so the rule's
+        # rf_astray_s asks nothing of a store (docs/analytics.md, step 4)
         sp.extend(p.t, p.lat, p.lon, p.identities, p.sensors, p.corroboration, bool(p.rf_beside))
         if p.sigma_h_m is not None:
             sp.add_fix(p.t, p.sigma_h_m, p.lat, p.lon)

@@ -121,10 +121,21 @@ def evidence_shares(
             p.rf_late_s,
             math.inf if disowned else p.rf_beside_s,
             p.rf_located_m,
+            withdrawn(sp, u, p),
         )
         if x is not None:
             known.append(x)
     return known
+
+
+def withdrawn(sp: TrackSpan, u: Incursion, p: CountingRule) -> frozenset[str]:
+    """The finders whose fitted bearings the tracker found not following ``sp`` within
+    ``rf_astray_s`` after the unit's crossing (``TrackUpdate.rf_astray``): the link they
+    heard at the line was another emitter's, and they feed none of its updates (module
+    doc of :mod:`.counting`, step 4; empty when not asked)."""
+    if p.rf_astray_s <= 0.0 or not sp.rf_astray:
+        return frozenset()
+    return frozenset(f for f in sp.rf_astray if sp.found_astray(f, u.t, p.rf_astray_s))
 
 
 def doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
@@ -135,7 +146,14 @@ def doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
     if known:
         backed, seen = sum(x[0] for x in known), sum(x[1] for x in known)
         if seen == 0 or backed < p.evidence_share * seen:
-            return f"independent drone evidence in {backed} of {seen} updates"
+            gone = sorted({f for sp in spans for f in withdrawn(sp, u, p)})
+            astray = (
+                f" ({', '.join(gone)} withdrawn: bearings not following the track within "
+                f"{p.rf_astray_s:g} s after the crossing)"
+                if gone
+                else ""
+            )
+            return f"independent drone evidence in {backed} of {seen} updates{astray}"
     return _unlocated(spans, u, p) or _not_shown_across(spans, u, p)
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from skywarden.analytics import CountingRule, RuleCount, Stats
 
 
-# size: Typer command: 15 options, then one count-and-print flow
+# size: Typer command: 20 options, then one count-and-print flow
 def stats(
     source: Annotated[
         str, typer.Argument(help="A run directory, a month directory or a store URL")
@@ -154,6 +154,17 @@ def stats(
             "from every update before the verdict (default 120; 0: not asked)",
         ),
     ] = None,
+    rf_astray_s: Annotated[
+        float | None,
+        typer.Option(
+            "--rf-astray-s",
+            min=0.0,
+            help="A direction finder whose own fitted bearings the tracker found not "
+            "following the track within this long (s) after the crossing feeds none of its "
+            "updates, and a finder left alone by that must show the sweep (default 0: not "
+            "asked; needs a tracker run with the per-finder verdict, rf_astray)",
+        ),
+    ] = None,
     rf_located_m: Annotated[
         float | None,
         typer.Option(
@@ -197,6 +208,7 @@ def stats(
         line_first_m,
         across_sigmas,
         rf_disowned_s,
+        rf_astray_s,
     )
     result = compute_stats(
         source, start=t0, end=t1, rule=rule, params=params, hotspot_resolution=h3_resolution
@@ -228,6 +240,7 @@ def _params(
     line_first_m: float | None = None,
     across_sigmas: float | None = None,
     rf_disowned_s: float | None = None,
+    rf_astray_s: float | None = None,
 ) -> CountingRule | None:
     """The counting rule's parameters the options changed (None: the stated defaults)."""
     from skywarden.analytics import CountingRule
@@ -259,6 +272,8 @@ def _params(
         changed["across_sigmas"] = across_sigmas
     if rf_disowned_s is not None:
         changed["rf_disowned_s"] = rf_disowned_s
+    if rf_astray_s is not None:
+        changed["rf_astray_s"] = rf_astray_s
     return CountingRule(**changed) if changed else None
 
 
