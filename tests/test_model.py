@@ -81,3 +81,30 @@ def test_track_update_says_rf_beside_only_when_true() -> None:
     b = TrackUpdate.from_dict({**u.to_dict(), "rf_beside": True})
     assert b.rf_beside and b.to_dict()["rf_beside"] is True
     assert TrackUpdate.from_dict(b.to_dict()) == b
+
+
+def test_track_update_names_astray_finders_only_when_there_are_any() -> None:
+    from skywarden.model import TrackStatus, TrackUpdate
+
+    u = TrackUpdate(
+        t=1.0,
+        track="T1",
+        status=TrackStatus.CONFIRMED,
+        lat=31.7,
+        lon=-106.4,
+        alt_m=1200.0,
+        velocity=(0.0, 0.0, 0.0),
+        state=(0.0,) * 6,
+        cov=None,
+        class_probs={"drone": 1.0},
+    )
+    assert u.rf_astray == () and "rf_astray" not in u.to_dict()  # files unchanged
+    b = TrackUpdate.from_dict({**u.to_dict(), "rf_astray": ["rf-S87-1", "rf-kbro"]})
+    assert b.rf_astray == ("rf-S87-1", "rf-kbro")
+    assert b.to_dict()["rf_astray"] == ["rf-S87-1", "rf-kbro"]
+    assert TrackUpdate.from_dict(b.to_dict()) == b
+    assert TrackUpdate.from_dict({**u.to_dict(), "rf_astray": []}) == u
+    for bad in ("rf-S87-1", ["rf-1", 2], {"rf-1": True}, None, True):
+        with pytest.raises(InvalidRecord) as e:
+            TrackUpdate.from_dict({**u.to_dict(), "rf_astray": bad})
+        assert e.value.field == "rf_astray"

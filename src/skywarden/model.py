@@ -579,7 +579,9 @@ class TrackUpdate:
     ``EVIDENCE_KINDS``): a disruptive measure needs two of them, or persistence.
     ``rf_beside``: the direction-finder bearings that fit the track run beside it, not
     along it (another emitter's link on a nearby ray, :mod:`skywarden.tracking.rf_bias`);
-    written only when true.
+    written only when true. ``rf_astray``: the direction finders (sensor ids) whose
+    own bearings that fit the track stood still while it swept across them (the tracker's
+    per-finder follow test, off by default); written only when there are any.
     """
 
     t: float
@@ -599,6 +601,7 @@ class TrackUpdate:
     p_exist: float = 1.0
     corroboration: tuple[str, ...] = ()
     rf_beside: bool = False
+    rf_astray: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _check_lat_lon_alt("TrackUpdate", self.lat, self.lon, self.alt_m)
@@ -640,6 +643,8 @@ class TrackUpdate:
             d["callsign"] = self.callsign
         if self.rf_beside:
             d["rf_beside"] = True
+        if self.rf_astray:
+            d["rf_astray"] = list(self.rf_astray)
         return d
 
     @classmethod
@@ -649,6 +654,11 @@ class TrackUpdate:
         beside = d.get("rf_beside", False)
         if not isinstance(beside, bool):
             raise InvalidRecord("TrackUpdate", "rf_beside", f"not true or false: {beside!r}")
+        astray = d.get("rf_astray", [])
+        if not (isinstance(astray, list) and all(isinstance(s, str) for s in astray)):
+            raise InvalidRecord(
+                "TrackUpdate", "rf_astray", f"not a list of finder names: {astray!r}"
+            )
         return cls(
             t=float(d["t"]),
             track=str(d["track"]),
@@ -667,6 +677,7 @@ class TrackUpdate:
             p_exist=float(d.get("p_exist", 1.0)),
             corroboration=tuple(d.get("corroboration", ())),
             rf_beside=beside,
+            rf_astray=tuple(astray),
         )
 
 

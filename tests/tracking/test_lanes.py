@@ -18,9 +18,11 @@ import pytest
 
 from skywarden.model import Detection, SensorKind, TrackStatus, TrackUpdate
 from skywarden.sim import Simulation, load_scenario
-from skywarden.tracking import Tracker
+from skywarden.tracking import Tracker, TrackerConfig
+from skywarden.tracking.classify import Classifier
 from skywarden.tracking.lanes import LANE_SHIFT_M, LaneTracker, merge_lanes, unscope
 from skywarden.tracking.records import ScanError, ScanGroup
+from skywarden.tracking.rf_bias import RfBias
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "el-paso.yaml"
 SECONDS = 90
@@ -43,8 +45,10 @@ def _window(seed: int, shift_s: float) -> tuple[tuple[float, tuple[Detection, ..
     )
 
 
-def _alone(window: tuple[tuple[float, tuple[Detection, ...]], ...]) -> list[TrackUpdate]:
-    tracker = Tracker(_scenario().frame)
+def _alone(
+    window: tuple[tuple[float, tuple[Detection, ...]], ...], config: TrackerConfig | None = None
+) -> list[TrackUpdate]:
+    tracker = Tracker(_scenario().frame, config)
     out: list[TrackUpdate] = []
     for t, dets in window:
         out += tracker.step(t, dets)
@@ -53,14 +57,21 @@ def _alone(window: tuple[tuple[float, tuple[Detection, ...]], ...]) -> list[Trac
 
 def _in_lanes(
     windows: list[tuple[tuple[float, tuple[Detection, ...]], ...]],
+    config: TrackerConfig | None = None,
+    fed: list[bool] | None = None,
 ) -> list[list[TrackUpdate]]:
-    lanes = LaneTracker(_scenario().frame, len(windows))
+    """Every window in a lane of its own; ``fed``: per step, some track has a finder
+    slot (:meth:`.RfBias.feed`)."""
+    lanes = LaneTracker(_scenario().frame, len(windows), config)
     for lane, w in enumerate(windows):
         lanes.begin(lane, w[0][0], 0.0)
     out: list[list[TrackUpdate]] = [[] for _ in windows]
     for k in range(min(len(w) for w in windows)):
         for lane, ups in enumerate(lanes.step(float(k), [w[k][1] for w in windows])):
             out[lane] += ups
+        if fed is not None:
+            a = lanes.core.table.a
+            fed.append(bool(lanes.core.table.n and (a["c_rf_fslot"] >= 0).any()))
     for lane, ups in enumerate(lanes.finish()):
         out[lane] += ups
     return out
@@ -83,10 +94,11 @@ def _same_records(alone: list[TrackUpdate], lane: list[TrackUpdate], exact: bool
             v.identities,
             v.callsign,
         )
-        assert (u.evidence, u.corroboration, u.rf_beside) == (
+        assert (u.evidence, u.corroboration, u.rf_beside, u.rf_astray) == (
             v.evidence,
             v.corroboration,
             v.rf_beside,
+            v.rf_astray,
         )
         assert sorted(u.sensors) == sorted(v.sensors)
         tol = 0.0 if exact else 1e-6
@@ -109,6 +121,18 @@ def test_each_lane_gets_the_records_its_own_tracker_writes() -> None:
     assert held == {k for u in lanes[0] for k in u.identities}
     assert all(unscope(k) == k for k in held)
     assert {u.t for u in lanes[2]} == {u.t + 2 * HOUR for u in lanes[0]}
+
+
+def test_per_finder_sums_in_lanes_are_each_windows_own() -> None:
+    # the per-finder follow sums (RfBias.per_finder) are per-track columns too: each
+    # lane's verdicts are its own tracker's (wave 29)
+    config = TrackerConfig(classifier=Classifier(rf_bias=RfBias(per_finder=True)))
+    windows = [_window(1, 0.0), _window(2, HOUR)]
+    fed: list[bool] = []
+    lanes = _in_lanes(windows, config, fed)
+    assert any(fed), "the scenario's direction finders fed the slots"
+    for i, w in enumerate(windows):
+        _same_records(_alone(w, config), lanes[i], exact=i == 0)
 
 
 def test_a_lane_that_ends_ends_only_its_own_tracks() -> None:

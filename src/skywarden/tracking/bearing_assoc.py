@@ -59,6 +59,8 @@ class BearingDecision:
     resid: FloatArray | None = None  # (n, 3): :attr:`.BearingWeights.resid`
     follow: FloatArray | None = None  # (n, 6): :attr:`.BearingWeights.follow`
     ref: FloatArray | None = None  # (n,): :attr:`.BearingWeights.ref`
+    #: (n,) sum of weight x bearing variance per row (asked for by ``finder_sums``)
+    wsig2: FloatArray | None = None
 
     def add_rf(self, a: dict[str, npt.NDArray]) -> None:
         """Add the group's RF bookkeeping to the track table ``a``: the scan's credit,
@@ -104,9 +106,12 @@ class BearingAssociator:
         tentative: BoolArray,
         fits: ScanFits,
         ref: FloatArray | None = None,
+        finder_sums: bool = False,
     ) -> BearingDecision:
         """Share the bearings of ``g`` over tracks ``x``, ``p`` (see module); ``ref``,
-        each track's azimuth reference for the follow sums (:func:`.follow_sums`)."""
+        each track's azimuth reference for the follow sums (:func:`.follow_sums`);
+        ``finder_sums``: also the weighted bearing variance per row, the finder's
+        error for the per-finder follow test (:meth:`.RfBias.feed`)."""
         b = g.bearings
         assert b is not None
         gate = self.gate
@@ -127,6 +132,11 @@ class BearingAssociator:
         # the likelihood ratios in the order of (rows, dets)
         lr_rows = np.full(n, -np.inf)
         np.maximum.at(lr_rows, ti[got], lr)
+        wsig2: FloatArray | None = None
+        if finder_sums:
+            wsig2 = np.asarray(
+                np.bincount(w.ti, weights=w.w * b.sigma[w.dj] ** 2, minlength=n), dtype=np.float64
+            )
         return BearingDecision(
             rows,
             dets,
@@ -138,6 +148,7 @@ class BearingAssociator:
             w.resid,
             w.follow,
             w.ref,
+            wsig2,
         )
 
     @staticmethod

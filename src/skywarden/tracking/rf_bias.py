@@ -56,6 +56,23 @@ sweep's; so a verdict also needs the sweep's weighted variance to be ``follow_sw
 squared times the track's own azimuth variance (the bias at most ``1 / follow_sweep^2``).
 ``x`` is measured from an azimuth fixed per track at its first fit (the tracker's
 ``rf_ref``), so it is continuous wherever the track flies.
+
+**Does one finder's bearing follow?** (``per_finder``, off by default, wave 29.) The
+pooled sums measure every finder's ``x`` from one reference, so two finders some 50 deg
+apart put that gap into the sweep: a finder whose bearing stood still while the track's
+swept 11 deg (held-out seed 28, S87: a bird, share about 0 at that finder) was
+diluted by the other's pairs to a pooled share of about 1.05, and no verdict fired
+(wave 29's design note). With ``per_finder`` each track also keeps
+``astray_slots`` finder slots, each with its own reference azimuth and the same sums,
+faded over ``astray_tau_s`` (:meth:`RfBias.feed`). A bearing group is one finder, so a
+slot is fed from the group's per-row sums: nothing new is computed per pair but the
+weighted bearing variance. A finder's bearings go *astray* (:meth:`RfBias.astray`) when
+it has ``astray_min_weight`` bearings' worth, its sweep's weighted sd is at least
+``follow_sweep`` of the track's own azimuth errors and ``astray_min_sweep_sigmas`` of the
+finder's bearing error (the test does not model errors in ``x`` or outliers at the edge
+of a tiny sweep: a radial flight, whose bearing hardly moves, gets no verdict), and its
+share is below ``follow_below`` at ``astray_z`` standard errors. The verdict is only
+recorded (``TrackUpdate.rf_astray``); nothing the tracker decides reads it yet.
 """
 
 from __future__ import annotations
@@ -67,8 +84,16 @@ import numpy as np
 import numpy.typing as npt
 
 from skywarden.geo import FloatArray
+from skywarden.tracking.measurements import wrap_angle
 
 Arrays = dict[str, np.ndarray]
+
+#: a finder slot's sums: (M, W, V) as ``c_rf_resid``, the six follow sums as
+#: ``c_rf_follow``, and the weighted bearing variance ``sum w sigma^2``
+FINDER_SUMS = 10
+#: ... the columns faded by ``q`` (weights) and by ``q^2`` (weights squared)
+_FADE_Q = [0, 1, 3, 4, 5, 8, 9]
+_FADE_Q2 = [2, 6, 7]
 
 
 @dataclass(frozen=True)
@@ -86,6 +111,18 @@ class RfBias:
     follow_below: float = 0.5
     #: ... which must be this many of the track's own azimuth errors (1 sigma)
     follow_sweep: float = 3.0
+    #: the follow test per finder (module doc): recorded as ``TrackUpdate.rf_astray``
+    per_finder: bool = False
+    #: ... finder slots per track (a further finder takes the lightest one's)
+    astray_slots: int = 3
+    #: ... the slots' fading (s): a slower sweep than the pooled test needs
+    astray_tau_s: float = 120.0
+    #: ... bearings' worth (faded weights) a finder needs for a verdict
+    astray_min_weight: float = 10.0
+    #: ... standard errors by which its share must fall short of 1
+    astray_z: float = 4.0
+    #: ... its sweep's sd, in the finder's bearing errors (1 sigma)
+    astray_min_sweep_sigmas: float = 0.5
 
     def __post_init__(self) -> None:
         for name in ("z_max", "tau_s", "min_bearings", "follow_below", "follow_sweep"):
@@ -97,24 +134,66 @@ class RfBias:
                 "classifier.rf_bias.sigma_bias_deg must be >= 0 degrees,"
                 f" got {self.sigma_bias_deg!r}"
             )
+        for name in ("astray_tau_s", "astray_min_weight", "astray_z"):
+            v = getattr(self, name)
+            if not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
+                raise ValueError(f"classifier.rf_bias.{name} must be a positive number, got {v!r}")
+        v = self.astray_min_sweep_sigmas
+        if not (isinstance(v, int | float) and math.isfinite(v) and v >= 0):
+            raise ValueError(f"classifier.rf_bias.astray_min_sweep_sigmas must be >= 0, got {v!r}")
+        if not isinstance(self.per_finder, bool):
+            raise ValueError(
+                f"classifier.rf_bias.per_finder must be true or false, got {self.per_finder!r}"
+            )
+        k = self.astray_slots
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 16:
+            raise ValueError(
+                f"classifier.rf_bias.astray_slots must be an integer in [1, 16], got {k!r}"
+            )
 
-    @staticmethod
-    def init(k: int) -> Arrays:
+    def init(self, k: int) -> Arrays:
         """The faded sums (M, W, V) per track, and the follow sums
-        (:func:`.bearings.follow_sums`)."""
-        return {"c_rf_resid": np.zeros((k, 3)), "c_rf_follow": np.zeros((k, 6))}
+        (:func:`.bearings.follow_sums`); with ``per_finder``, each finder slot's id
+        (-1: empty) and sums (:meth:`feed`)."""
+        out = {"c_rf_resid": np.zeros((k, 3)), "c_rf_follow": np.zeros((k, 6))}
+        if self.per_finder:
+            out["c_rf_fslot"] = np.full((k, self.astray_slots), -1.0)
+            out["c_rf_fsums"] = np.zeros((k, self.astray_slots, FINDER_SUMS))
+        return out
+
+    def core_init(self, k: int) -> Arrays:
+        """The tracker core's own per-track columns for :meth:`feed` (none without
+        ``per_finder``): each slot's reference azimuth and this scan's sums."""
+        if not self.per_finder:
+            return {}
+        return {
+            "rf_fref": np.full((k, self.astray_slots), np.nan),
+            "rf_fscan": np.zeros((k, self.astray_slots, FINDER_SUMS)),
+        }
 
     def observe(
-        self, a: Arrays, resid: FloatArray | None, dt: float, follow: FloatArray | None = None
+        self,
+        a: Arrays,
+        resid: FloatArray | None,
+        dt: float,
+        follow: FloatArray | None = None,
+        finders: FloatArray | None = None,
     ) -> None:
         """Fade the sums over ``dt`` s and add this scan's (k, 3) ``resid`` and (k, 6)
-        ``follow``."""
+        ``follow`` (and the finder slots' (k, K, 10) ``finders``, :meth:`feed`)."""
         q = math.exp(-max(dt, 0.0) / self.tau_s)
         s = a["c_rf_resid"]
         s[:, :2] *= q
         s[:, 2] *= q * q
         if resid is not None:
             s += resid
+        fs = a.get("c_rf_fsums")
+        if fs is not None:
+            qf = math.exp(-max(dt, 0.0) / self.astray_tau_s)
+            fs[:, :, _FADE_Q] *= qf
+            fs[:, :, _FADE_Q2] *= qf * qf
+            if finders is not None:
+                fs += finders
         f = a.get("c_rf_follow")
         if f is None:
             return
@@ -122,6 +201,83 @@ class RfBias:
         f[:, [3, 4]] *= q * q
         if follow is not None:
             f += follow
+
+    def feed(
+        self,
+        a: Arrays,
+        finder: int,
+        resid: FloatArray,
+        follow: FloatArray,
+        ref: FloatArray,
+        wsig2: FloatArray,
+    ) -> None:
+        """Add one bearing group's per-row sums to its finder's slot in each track the
+        group's bearings fit (``a["rf_fscan"]``, faded by :meth:`observe`).
+
+        ``resid`` (n, 3) and ``follow`` (n, 6) are the group's pooled sums, measured from
+        ``ref`` (n,), and ``wsig2`` (n,) the weighted sum of the bearings' variances. In
+        one group a track's azimuth from the finder is one number (one site; in lanes, the
+        lane's), so ``x = follow[:, 0] / W`` and the slot's sums are those of one ``x``,
+        re-measured from the slot's own reference (the first azimuth it was fed): no
+        per-pair work and no wrap across finders. A track without a slot for ``finder``
+        takes an empty one, else the one with the least weight (emptied)."""
+        w = resid[:, 1]
+        rows = np.flatnonzero(w > 1e-9)  # a weight that is all but nothing sets no slot
+        if rows.shape[0] == 0:
+            return
+        slot, sums = a["c_rf_fslot"], a["c_rf_fsums"]
+        mine = slot[rows] == finder
+        have = mine.any(axis=1)
+        j = mine.argmax(axis=1)
+        if not have.all():
+            new = np.flatnonzero(~have)
+            empty = slot[rows[new]] < 0
+            weight = sums[rows[new], :, 1] + a["rf_fscan"][rows[new], :, 1]
+            jn = np.where(empty.any(axis=1), empty.argmax(axis=1), weight.argmin(axis=1))
+            j[new] = jn
+            rn = rows[new]
+            slot[rn, jn] = finder
+            sums[rn, jn] = 0.0
+            a["rf_fscan"][rn, jn] = 0.0
+            a["rf_fref"][rn, jn] = np.nan
+        wr = w[rows]
+        az = ref[rows] + follow[rows, 0] / wr
+        fref = a["rf_fref"][rows, j]
+        fref = np.where(np.isnan(fref), az, fref)
+        a["rf_fref"][rows, j] = fref
+        x = wrap_angle(az - fref)
+        m, v = resid[rows, 0], resid[rows, 2]
+        add = np.stack(
+            [m, wr, v, wr * x, wr * x * x, x * m, x * v, x * x * v, follow[rows, 5], wsig2[rows]],
+            axis=1,
+        )
+        a["rf_fscan"][rows, j] += add
+
+    def astray(self, a: Arrays) -> npt.NDArray[np.bool_]:
+        """Per track and finder slot (k, K): that finder's recent bearings stood still
+        while the track swept across them (module doc); (k, 0) without ``per_finder``."""
+        fs = a.get("c_rf_fsums")
+        if fs is None:
+            return np.zeros((a["c_rf_resid"].shape[0], 0), dtype=bool)
+        k, n_slots, _ = fs.shape
+        flat = fs.reshape(k * n_slots, FINDER_SUMS)
+        share, se, ratio = self.follow_slope(
+            {"c_rf_resid": flat[:, :3], "c_rf_follow": flat[:, 3:9]}
+        )
+        w = flat[:, 1]
+        ws = np.maximum(w, 1e-9)
+        sxx = flat[:, 4] - flat[:, 3] * (flat[:, 3] / ws)
+        floor = self.astray_min_sweep_sigmas**2 * flat[:, 9]  # W x the sweep's floor^2
+        with np.errstate(invalid="ignore"):
+            out = (
+                (a["c_rf_fslot"].reshape(-1) >= 0)
+                & (w >= self.astray_min_weight)
+                & (sxx >= floor)
+                & (ratio >= self.follow_sweep**2)
+                & (share < self.follow_below)
+                & (share - 1.0 < -self.astray_z * se)
+            )
+        return out.reshape(k, n_slots)
 
     def offset_deg(self, a: Arrays) -> FloatArray:
         """The weighted mean residual of the bearings that fit each track (deg; 0 where

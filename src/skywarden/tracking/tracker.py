@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import ChainMap
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
 import numpy.typing as npt
 
 from skywarden.geo import LocalFrame
@@ -130,6 +131,7 @@ class Tracker:
         assert clf is not None  # a geographic tracker always classifies
         corr = clf.corroboration(rows, t).tolist()
         beside = clf.rf_bias.beside(rows).tolist()
+        astray = self._astray(rows) if clf.rf_bias.per_finder else None
         # Whole columns to Python floats once (``tolist``), not one ``float()`` per cell:
         # the same numbers, and a month builds some 30,000 of these records a sector-day.
         ids, status = rows["id"].tolist(), rows["status"].tolist()
@@ -160,6 +162,23 @@ class Tracker:
                         k for k, on in zip(EVIDENCE_KINDS, corr[i], strict=True) if on
                     ),
                     rf_beside=beside[i],
+                    rf_astray=() if astray is None else astray.get(i, ()),
                 )
             )
         return out
+
+    def _astray(self, rows: dict[str, npt.NDArray]) -> dict[int, tuple[str, ...]]:
+        """The finders whose bearings go astray of each reported row
+        (:meth:`.RfBias.astray`), by row; only rows with a verdict, names sorted."""
+        clf = self.core.classifier
+        assert clf is not None
+        hit = clf.rf_bias.astray(rows)
+        if not hit.any():
+            return {}
+        name = {i: s for s, i in self.core.sensor_index.items()}
+        slot = rows["c_rf_fslot"]
+        out: dict[int, tuple[str, ...]] = {}
+        for r, j in zip(*np.nonzero(hit), strict=True):
+            out.setdefault(int(r), ())
+            out[int(r)] += (name[int(slot[r, j])],)
+        return {r: tuple(sorted(v)) for r, v in out.items()}
