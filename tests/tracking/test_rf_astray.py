@@ -216,7 +216,7 @@ def test_one_finders_slot_holds_the_pooled_sums() -> None:
     core = _core_fly(bias, 120, seed=4)
     a = core.table.a
     row = int(np.argmax(a["c_rf_resid"][:, 1]))
-    assert a["c_rf_fslot"][row].tolist() == [core.sensor_index["rf-1"], -1.0, -1.0]
+    assert a["c_rf_fslot"][row].tolist() == [core.bearings.finder_ids["rf-1"], -1.0, -1.0]
     slot = a["c_rf_fsums"][row : row + 1, 0]
     pooled = bias.follow_slope({k: a[k][row : row + 1] for k in ("c_rf_resid", "c_rf_follow")})
     alone = bias.follow_slope({"c_rf_resid": slot[:, :3], "c_rf_follow": slot[:, 3:9]})
@@ -242,7 +242,7 @@ def _one_group(az: float, ref: float, w: float = 1.0) -> tuple[np.ndarray, ...]:
 
 
 def _table(bias: RfBias, k: int = 1) -> dict[str, np.ndarray]:
-    return {**bias.init(k), **bias.core_init(k)}
+    return bias.init(k)
 
 
 def test_a_slot_measures_from_its_own_reference_across_the_wrap() -> None:

@@ -24,6 +24,7 @@ from skywarden.tracking.association import gnn_assign
 from skywarden.tracking.bearings import BearingFit, BearingGate, Bearings, bearing_sites
 from skywarden.tracking.measurements import BearingMeasurement
 from skywarden.tracking.records import ScanGroup
+from skywarden.tracking.rf_bias import RfBias
 
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
@@ -59,8 +60,11 @@ class BearingDecision:
     resid: FloatArray | None = None  # (n, 3): :attr:`.BearingWeights.resid`
     follow: FloatArray | None = None  # (n, 6): :attr:`.BearingWeights.follow`
     ref: FloatArray | None = None  # (n,): :attr:`.BearingWeights.ref`
-    #: (n,) sum of weight x bearing variance per row (asked for by ``finder_sums``)
+    #: (n,) sum of weight x bearing variance per row (with the per-finder test only)
     wsig2: FloatArray | None = None
+    #: the per-finder follow test (:meth:`.RfBias.feed`) and this group's finder slot id
+    slots: RfBias | None = None
+    finder: int = -1
 
     def add_rf(self, a: dict[str, npt.NDArray]) -> None:
         """Add the group's RF bookkeeping to the track table ``a``: the scan's credit,
@@ -73,6 +77,8 @@ class BearingDecision:
         if self.follow is not None and self.ref is not None:
             a["rf_follow"] += self.follow
             a["rf_ref"][:] = self.ref
+            if self.slots is not None and self.resid is not None and self.wsig2 is not None:
+                self.slots.feed(a, self.finder, self.resid, self.follow, self.ref, self.wsig2)
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,10 @@ class BearingAssociator:
     """Range-aware, likelihood-shared bearing association (:mod:`.bearings`)."""
 
     gate: BearingGate = field(default_factory=BearingGate)
+    #: the per-finder follow test when it is on (``RfBias.per_finder``), else None
+    slots: RfBias | None = None
+    #: each direction finder's id in the finder slots, by sensor name
+    finder_ids: dict[str, int] = field(default_factory=dict)
 
     def scan_fits(
         self, groups: Sequence[ScanGroup], x: FloatArray, p: FloatArray, t0: float
@@ -106,12 +116,11 @@ class BearingAssociator:
         tentative: BoolArray,
         fits: ScanFits,
         ref: FloatArray | None = None,
-        finder_sums: bool = False,
     ) -> BearingDecision:
         """Share the bearings of ``g`` over tracks ``x``, ``p`` (see module); ``ref``,
-        each track's azimuth reference for the follow sums (:func:`.follow_sums`);
-        ``finder_sums``: also the weighted bearing variance per row, the finder's
-        error for the per-finder follow test (:meth:`.RfBias.feed`)."""
+        each track's azimuth reference for the follow sums (:func:`.follow_sums`). With
+        :attr:`slots`, also the weighted bearing variance per row, the finder's error
+        for the per-finder follow test, fed to it by :meth:`BearingDecision.add_rf`."""
         b = g.bearings
         assert b is not None
         gate = self.gate
@@ -133,10 +142,10 @@ class BearingAssociator:
         lr_rows = np.full(n, -np.inf)
         np.maximum.at(lr_rows, ti[got], lr)
         wsig2: FloatArray | None = None
-        if finder_sums:
-            wsig2 = np.asarray(
-                np.bincount(w.ti, weights=w.w * b.sigma[w.dj] ** 2, minlength=n), dtype=np.float64
-            )
+        finder = -1
+        if self.slots is not None:
+            wsig2 = np.bincount(w.ti, w.w * b.sigma[w.dj] ** 2, n).astype(np.float64)
+            finder = self.finder_ids.setdefault(g.sensor, len(self.finder_ids))
         return BearingDecision(
             rows,
             dets,
@@ -149,6 +158,8 @@ class BearingAssociator:
             w.follow,
             w.ref,
             wsig2,
+            self.slots,
+            finder,
         )
 
     @staticmethod

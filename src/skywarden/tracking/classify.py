@@ -255,14 +255,17 @@ class Classifier:
         took: FloatArray | None = None,
         resid: FloatArray | None = None,
         follow: FloatArray | None = None,
-        finders: FloatArray | None = None,
     ) -> None:
         """Fade the RF evidence over ``dt`` s, then add this scan's geometric ``credit``
         (and ``fits``, the sites whose bearings fit each track, and ``took``, the
         bearings' worth it took there: the RF share; None counts every credited site as
         fitted and the credit as taken; ``resid`` and ``follow``, the weighted residuals
-        and their follow sums, and ``finders``, the finder slots' sums, :mod:`.rf_bias`)."""
-        self.rf_bias.observe(a, resid, dt, follow, finders)
+        and their follow sums, :mod:`.rf_bias`; the finder slots' sums of the scan,
+        ``a["rf_fscan"]`` when kept, join theirs and start again from nothing)."""
+        scan = a.get("rf_fscan")
+        self.rf_bias.observe(a, resid, dt, follow, scan)
+        if scan is not None:
+            scan[:] = 0.0
         n = np.asarray(credit, dtype=float)
         heard = np.ceil(n) if fits is None else np.asarray(fits, dtype=float)
         fade = np.exp(-max(dt, 0.0) / self.rf_share_tau_s)

@@ -29,6 +29,7 @@ from skywarden.tracking.filters import Filter, IMMFilter, KalmanFilter
 from skywarden.tracking.gating import CHI2_999, PositionGate
 from skywarden.tracking.initiation import Initiator, MofN
 from skywarden.tracking.motion import ConstantVelocity, CoordinatedTurn, Hover
+from skywarden.tracking.rf_bias import RfBias
 from skywarden.tracking.triangulation import Triangulator
 
 
@@ -200,7 +201,7 @@ class TrackerConfig:
             initiator=self.initiator(),
             deleter=self.deleter(),
             classifier=self.classifier if classify else None,
-            bearings=BearingAssociator(self.bearing_gate()),
+            bearings=BearingAssociator(self.bearing_gate(), self._finder_slots(classify)),
             triangulator=self.triangulator(),
             existence=self.existence(dims),
             velocity_sigma_ms=self.velocity_sigma_ms,
@@ -238,6 +239,11 @@ class TrackerConfig:
 
     def bearing_gate(self) -> BearingGate:
         return replace(self.bearing, gate_chi2=self.bearing_gate_chi2)
+
+    def _finder_slots(self, classify: bool) -> RfBias | None:
+        """The per-finder follow test's settings when a classifying tracker keeps it."""
+        rf = self.classifier.rf_bias
+        return rf if classify and rf.per_finder else None
 
     def existence(self, dims: int) -> Existence:
         # clutter per km^2 (2-D) or km^3 (3-D) scan -> per m^dims

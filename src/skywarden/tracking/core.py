@@ -145,11 +145,6 @@ class TrackerCore:
         self.identities = IdentityBook()
         self._pool: list[tuple[FloatArray, float, float, int, float, float]] = []
         self._report_fields = frozenset(self.REPORT_FIELDS)
-        #: the per-finder follow sums (:meth:`.RfBias.feed`) are kept
-        self._per_finder = c.classifier is not None and c.classifier.rf_bias.per_finder
-        self._scan_cols = ("rf_credit", "rf_fits", "rf_took", "rf_resid", "rf_follow") + (
-            ("rf_fscan",) if self._per_finder else ()
-        )
 
     @property
     def meta(self) -> dict[int, TrackMeta]:
@@ -166,7 +161,7 @@ class TrackerCore:
         if self.table.n:
             a["hit"][:] = False
             a["updated"][:] = False
-            for col in self._scan_cols:
+            for col in ("rf_credit", "rf_fits", "rf_took", "rf_resid", "rf_follow"):
                 a[col][:] = 0.0
             a["lr_scan"][:] = -np.inf
         for g in groups:
@@ -358,14 +353,8 @@ class TrackerCore:
         pool = np.ones(b.azimuth.shape[0], dtype=bool)
         if self.table.n and self.dims == 3:
             tentative = a["status"] == TENTATIVE
-            finders = self._per_finder
-            dec = self.bearings.decide(g, a["x"], a["P"], tentative, fits, a["rf_ref"], finders)
+            dec = self.bearings.decide(g, a["x"], a["P"], tentative, fits, a["rf_ref"])
             dec.add_rf(a)
-            if finders and dec.resid is not None and dec.follow is not None:
-                assert self.classifier is not None and dec.ref is not None
-                assert dec.wsig2 is not None
-                fid = self.sensor_index.setdefault(g.sensor, len(self.sensor_index))
-                self.classifier.rf_bias.feed(a, fid, dec.resid, dec.follow, dec.ref, dec.wsig2)
             pool = dec.pool
             if dec.rows.shape[0]:
                 for rows, meas in self.bearings.measurements(b, dec.rows, dec.dets):
@@ -436,9 +425,6 @@ class TrackerCore:
         cols.update(self.filter.init(x0, p0))
         clf = self.classifier
         cols.update(clf.init(k) if clf is not None else cooperative_columns(k))
-        if self._per_finder:
-            assert clf is not None
-            cols.update(clf.rf_bias.core_init(k))
         start = self.table.n
         self.table.append(cols)
         return np.arange(start, start + k, dtype=np.intp)
@@ -463,14 +449,7 @@ class TrackerCore:
         a["pd_hat"] = ex.track_pd(a["pd_hat"], a["updated"])
         if self.classifier is not None:
             self.classifier.observe_rf(
-                a,
-                a["rf_credit"],
-                dt,
-                a["rf_fits"],
-                a["rf_took"],
-                a["rf_resid"],
-                a["rf_follow"],
-                a.get("rf_fscan"),
+                a, a["rf_credit"], dt, a["rf_fits"], a["rf_took"], a["rf_resid"], a["rf_follow"]
             )
             self.classifier.kinematics.observe_flocks(a, ~tentative & ~end, self.dims)
             self.classifier.update_probabilities(a)

@@ -154,22 +154,15 @@ class RfBias:
     def init(self, k: int) -> Arrays:
         """The faded sums (M, W, V) per track, and the follow sums
         (:func:`.bearings.follow_sums`); with ``per_finder``, each finder slot's id
-        (-1: empty) and sums (:meth:`feed`)."""
+        (-1: empty), sums, reference azimuth and this scan's sums (:meth:`feed`)."""
         out = {"c_rf_resid": np.zeros((k, 3)), "c_rf_follow": np.zeros((k, 6))}
         if self.per_finder:
-            out["c_rf_fslot"] = np.full((k, self.astray_slots), -1.0)
-            out["c_rf_fsums"] = np.zeros((k, self.astray_slots, FINDER_SUMS))
+            n = self.astray_slots
+            out["c_rf_fslot"] = np.full((k, n), -1.0)
+            out["c_rf_fsums"] = np.zeros((k, n, FINDER_SUMS))
+            out["rf_fref"] = np.full((k, n), np.nan)
+            out["rf_fscan"] = np.zeros((k, n, FINDER_SUMS))
         return out
-
-    def core_init(self, k: int) -> Arrays:
-        """The tracker core's own per-track columns for :meth:`feed` (none without
-        ``per_finder``): each slot's reference azimuth and this scan's sums."""
-        if not self.per_finder:
-            return {}
-        return {
-            "rf_fref": np.full((k, self.astray_slots), np.nan),
-            "rf_fscan": np.zeros((k, self.astray_slots, FINDER_SUMS)),
-        }
 
     def observe(
         self,

@@ -175,7 +175,7 @@ class Tracker:
         hit = clf.rf_bias.astray(rows)
         if not hit.any():
             return {}
-        name = {i: s for s, i in self.core.sensor_index.items()}
+        name = {i: s for s, i in self.core.bearings.finder_ids.items()}
         slot = rows["c_rf_fslot"]
         out: dict[int, tuple[str, ...]] = {}
         for r, j in zip(*np.nonzero(hit), strict=True):
