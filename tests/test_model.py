@@ -4,7 +4,16 @@ import math
 
 import pytest
 
-from skywarden.model import Bearing, Detection, Identity, InvalidRecord, Position, SensorKind
+from skywarden.model import (
+    Bearing,
+    Detection,
+    Identity,
+    InvalidRecord,
+    Position,
+    SensorKind,
+    TrackStatus,
+    TrackUpdate,
+)
 
 
 def _det(**kw: object) -> Detection:
@@ -62,10 +71,9 @@ def test_identity_keys_and_icao_validation() -> None:
         Identity(icao24="A1B2C3X")
 
 
-def test_track_update_says_rf_beside_only_when_true() -> None:
-    from skywarden.model import TrackStatus, TrackUpdate
-
-    u = TrackUpdate(
+def _plain_update() -> TrackUpdate:
+    """A confirmed track update with none of the optional fields."""
+    return TrackUpdate(
         t=1.0,
         track="T1",
         status=TrackStatus.CONFIRMED,
@@ -77,6 +85,10 @@ def test_track_update_says_rf_beside_only_when_true() -> None:
         cov=None,
         class_probs={"drone": 1.0},
     )
+
+
+def test_track_update_says_rf_beside_only_when_true() -> None:
+    u = _plain_update()
     assert "rf_beside" not in u.to_dict()  # older readers and files unchanged
     b = TrackUpdate.from_dict({**u.to_dict(), "rf_beside": True})
     assert b.rf_beside and b.to_dict()["rf_beside"] is True
@@ -84,20 +96,7 @@ def test_track_update_says_rf_beside_only_when_true() -> None:
 
 
 def test_track_update_names_astray_finders_only_when_there_are_any() -> None:
-    from skywarden.model import TrackStatus, TrackUpdate
-
-    u = TrackUpdate(
-        t=1.0,
-        track="T1",
-        status=TrackStatus.CONFIRMED,
-        lat=31.7,
-        lon=-106.4,
-        alt_m=1200.0,
-        velocity=(0.0, 0.0, 0.0),
-        state=(0.0,) * 6,
-        cov=None,
-        class_probs={"drone": 1.0},
-    )
+    u = _plain_update()
     assert u.rf_astray == () and "rf_astray" not in u.to_dict()  # files unchanged
     b = TrackUpdate.from_dict({**u.to_dict(), "rf_astray": ["rf-S87-1", "rf-kbro"]})
     assert b.rf_astray == ("rf-S87-1", "rf-kbro")
