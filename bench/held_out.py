@@ -100,6 +100,9 @@ POOLED = (
     # part b: S78-S87, run again in wave 28 from the same copy of src/ (the first run's
     # disk was lost unread; docs/notes/wave28.md)
     "month_seed28_30d_quiet45m_birds_b.json",
+    # seed 29: a 30-day run at wave 29's chain (aa0e119), observers as for seed 27, part a
+    # the sectors finished by the cut-off fixed before it started (docs/notes/wave29.md)
+    "month_seed29_30d_quiet45m_birds_a.json",
 )
 
 #: held-out quiet runs counted under the rule since wave 22 (``line_first_m=40`` by
@@ -119,6 +122,7 @@ LINE_FIRST = (
     "month_seed27_30d_quiet45m_birds_b_line40.json",
     "month_seed28_30d_quiet45m_birds_a_line40.json",
     "month_seed28_30d_quiet45m_birds_b_line40.json",
+    "month_seed29_30d_quiet45m_birds_a_line40.json",
 )
 
 #: held-out quiet runs counted under the rule of waves 23-24 (``across_sigmas=2`` by
@@ -136,6 +140,8 @@ ACROSS = (
     # seed 28 ran at seed 27's chain (17f2941), observers as for seed 27
     "month_seed28_30d_quiet45m_birds_a_across.json",
     "month_seed28_30d_quiet45m_birds_b_across.json",
+    # seed 29 ran at wave 29's chain (aa0e119), observers as for seed 27
+    "month_seed29_30d_quiet45m_birds_a_across.json",
 )
 
 #: held-out quiet runs counted with step 4's ``rf_disowned_s=120`` (an option in wave 24,
@@ -148,6 +154,7 @@ DISOWNED = (
     "month_seed27_30d_quiet45m_birds_b_disowned.json",
     "month_seed28_30d_quiet45m_birds_a_disowned.json",
     "month_seed28_30d_quiet45m_birds_b_disowned.json",
+    "month_seed29_30d_quiet45m_birds_a_disowned.json",
 )
 
 #: the pools by name, with the result file each writes by default
