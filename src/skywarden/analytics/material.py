@@ -220,19 +220,12 @@ class TrackSpan:
         """The tracker found the bearings that fit the track running beside it within
         ``within_s`` after ``t`` (its test weighs the fits of the last minute or two: a
         verdict speaks for them, not for a link heard long before; 0: never asked)."""
-        if within_s <= 0.0 or not self.rf_beside:
-            return False
-        i = bisect.bisect_left(self.rf_beside, t)
-        return i < len(self.rf_beside) and self.rf_beside[i] <= t + within_s
+        return _verdict_within(self.rf_beside, t, within_s)
 
     def found_astray(self, finder: str, t: float, within_s: float) -> bool:
         """The tracker found ``finder``'s fitted bearings not following the track within
         ``within_s`` after ``t`` (as :meth:`found_beside`, per finder; 0: never asked)."""
-        times = self.rf_astray.get(finder)
-        if within_s <= 0.0 or not times:
-            return False
-        i = bisect.bisect_left(times, t)
-        return i < len(times) and times[i] <= t + within_s
+        return _verdict_within(self.rf_astray.get(finder, []), t, within_s)
 
     def rf_onset_s(self) -> float:
         """Seconds from the track's first update to its first RF-backed one (inf: none)."""
@@ -258,6 +251,14 @@ class TrackSpan:
             if ts <= t:
                 out.update(ss)
         return out
+
+
+def _verdict_within(times: list[float], t: float, within_s: float) -> bool:
+    """A time of the sorted ``times`` lies in [t, t + within_s] (0: never asked)."""
+    if within_s <= 0.0 or not times:
+        return False
+    i = bisect.bisect_left(times, t)
+    return i < len(times) and times[i] <= t + within_s
 
 
 def _withdraw(fed: list[str], withdrawn: Collection[str]) -> tuple[list[str], bool]:

@@ -144,7 +144,7 @@ class BearingAssociator:
         wsig2: FloatArray | None = None
         finder = -1
         if self.slots is not None:
-            wsig2 = np.bincount(w.ti, w.w * b.sigma[w.dj] ** 2, n).astype(np.float64)
+            wsig2 = np.bincount(w.ti, w.w * b.sigma[w.dj] ** 2, n).astype(np.float64, copy=False)
             finder = self.finder_ids.setdefault(g.sensor, len(self.finder_ids))
         return BearingDecision(
             rows,
