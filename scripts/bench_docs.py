@@ -87,6 +87,19 @@ METHOD: dict[str, str] = {
         "a NATS node, PostgreSQL down) with detections lost and applied twice. "
         "`python bench/cluster.py`; docs/scaling.md reads it."
     ),
+    "astray_bearings_week": (
+        "Whose bearings a finder named astray by the per-finder follow test carried "
+        "(wave 30): the reference week (seed 1, days 1-7, all sectors) run with "
+        "`classifier.rf_bias.per_finder: true`; for each bearing the named finder gave "
+        "while a unit's track carried the verdict, the drone whose true azimuth lies "
+        "nearest is its emitter (own: the track's drone; ambiguous: the next within one "
+        "sigma). `python bench/astray_bearings.py --from WEEK --out ...`."
+    ),
+    "month_week_astray": (
+        "The per-finder follow test on the reference week (wave 30): every unit of the "
+        "default rule at `rf_astray_s` 0 and 120 (`bench/month_units.py --all`), side by "
+        "side, with the finders each unit's tracks named astray."
+    ),
 }
 
 MAX_ROWS = 40
