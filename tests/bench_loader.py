@@ -6,6 +6,7 @@ The benches are scripts, not a package: each is loaded from its file with ``benc
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -23,3 +24,10 @@ def load_bench(name: str) -> ModuleType:
     sys.modules.setdefault(f"bench_{name}", mod)
     spec.loader.exec_module(mod)
     return mod
+
+
+def run_bench(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python bench/NAME.py ARGS`` as a user runs it, its output captured as text."""
+    return subprocess.run(
+        [sys.executable, str(BENCH_DIR / f"{name}.py"), *args], capture_output=True, text=True
+    )

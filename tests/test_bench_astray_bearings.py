@@ -4,12 +4,10 @@ verdict, told apart by their emitter (the track's own drone, another, or too clo
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
-from bench_loader import BENCH_DIR, load_bench
+from bench_loader import load_bench, run_bench
 
 SITE = {"sensor_lat": 31.0, "sensor_lon": -106.0, "sensor_alt_m": 1200.0, "sigma_deg": 3.0}
 OWN = (31.0, -105.99)  # due east of the site
@@ -93,10 +91,6 @@ def test_two_emitters_within_a_sigma_are_ambiguous() -> None:
 
 
 def test_a_directory_that_is_not_a_month_is_refused_by_name(tmp_path: Path) -> None:
-    r = subprocess.run(
-        [sys.executable, str(BENCH_DIR / "astray_bearings.py"), "--from", str(tmp_path)],
-        capture_output=True,
-        text=True,
-    )
+    r = run_bench("astray_bearings", "--from", str(tmp_path))
     assert r.returncode != 0
     assert f"--from {tmp_path}: no border.json" in r.stderr

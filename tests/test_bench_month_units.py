@@ -3,12 +3,10 @@ directory that is not a month."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
-from bench_loader import BENCH_DIR, load_bench
+from bench_loader import load_bench, run_bench
 
 
 def _bench() -> ModuleType:
@@ -35,11 +33,7 @@ def test_the_wrong_units_are_false_counts_and_planned_drones_set_apart() -> None
 
 
 def test_a_directory_that_is_not_a_month_is_refused_by_name(tmp_path: Path) -> None:
-    r = subprocess.run(
-        [sys.executable, str(BENCH_DIR / "month_units.py"), "--from", str(tmp_path)],
-        capture_output=True,
-        text=True,
-    )
+    r = run_bench("month_units", "--from", str(tmp_path))
     assert r.returncode != 0
     assert f"{tmp_path} is not a month directory" in r.stderr
 
