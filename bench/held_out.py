@@ -103,6 +103,9 @@ POOLED = (
     # seed 29: a 30-day run at wave 29's chain (aa0e119), observers as for seed 27, part a
     # the sectors finished by the cut-off fixed before it started (docs/notes/wave29.md)
     "month_seed29_30d_quiet45m_birds_a.json",
+    # part b1: the 28 sectors finished after that cut-off by 16:15 UTC in wave 30, by the
+    # run resumed then (the cut-off fixed in docs/notes/wave30.md)
+    "month_seed29_30d_quiet45m_birds_b1.json",
 )
 
 #: held-out quiet runs counted under the rule since wave 22 (``line_first_m=40`` by
@@ -123,6 +126,7 @@ LINE_FIRST = (
     "month_seed28_30d_quiet45m_birds_a_line40.json",
     "month_seed28_30d_quiet45m_birds_b_line40.json",
     "month_seed29_30d_quiet45m_birds_a_line40.json",
+    "month_seed29_30d_quiet45m_birds_b1_line40.json",
 )
 
 #: held-out quiet runs counted under the rule of waves 23-24 (``across_sigmas=2`` by
@@ -142,6 +146,7 @@ ACROSS = (
     "month_seed28_30d_quiet45m_birds_b_across.json",
     # seed 29 ran at wave 29's chain (aa0e119), observers as for seed 27
     "month_seed29_30d_quiet45m_birds_a_across.json",
+    "month_seed29_30d_quiet45m_birds_b1_across.json",
 )
 
 #: held-out quiet runs counted with step 4's ``rf_disowned_s=120`` (an option in wave 24,
@@ -155,6 +160,7 @@ DISOWNED = (
     "month_seed28_30d_quiet45m_birds_a_disowned.json",
     "month_seed28_30d_quiet45m_birds_b_disowned.json",
     "month_seed29_30d_quiet45m_birds_a_disowned.json",
+    "month_seed29_30d_quiet45m_birds_b1_disowned.json",
 )
 
 #: the pools by name, with the result file each writes by default
