@@ -7,8 +7,8 @@ on a planned drone's track it is either a false verdict or a true one about bear
 were not the drone's. This tells the two apart from the simulator's truth: for every
 bearing the named finder gave while the track carried the verdict, the drone whose true
 azimuth from the finder lies nearest the measured bearing is its emitter (the simulator's
-finders hear only drones with a link). ``own``: the drone the track followed (the true
-drone nearest the track, within 300 m, most often, as ``bench/month.py`` attributes);
+finders hear only drones with a link). ``own``: the target the track followed (the true
+target nearest the track, within 300 m, most often, as ``bench/month.py`` attributes);
 ``other``: another drone; ``ambiguous``: the two nearest azimuths lie within one bearing
 sigma of each other.
 
@@ -20,121 +20,75 @@ A diagnostic that reads truth, as ``bench/month_units.py`` does; no count does.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from pyproj import Geod
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from skywarden.geo import LocalFrame
+from skywarden.model import Detection, TargetClass, TruthPoint
+from skywarden.tracking.files import sector_frame
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from month_units import judge  # the bench next door
+from month_units import judge  # the benches next door
+from track_story import _bearing, _wrap, finder_sites, nearest, track_updates, window
 
-#: the track's own drone: the nearest true drone within this distance (bench/month.py's)
+#: the track's own drone: the nearest true target within this distance (bench/month.py's)
 NEAR_M = 300.0
-_GEOD = Geod(ellps="WGS84")
-
-Truth = dict[float, dict[str, tuple[float, float, str]]]
 
 
-def _track_updates(sector: Path, track: str) -> dict[float, dict[str, Any]]:
-    key = f'"{track}"'
-    out = {}
-    with (sector / "tracks.jsonl").open() as f:
-        for line in f:
-            if key in line:
-                u = json.loads(line)
-                if u["track"] == track:
-                    out[float(u["t"])] = u
-    return out
-
-
-def _open(sector: Path, stem: str) -> Any:
-    gz = sector / f"{stem}.jsonl.gz"
-    return gzip.open(gz, "rt") if gz.is_file() else (sector / f"{stem}.jsonl").open()
-
-
-def _bearings(sector: Path, finders: set[str], t0: float, t1: float) -> dict[float, list[dict]]:
-    out: dict[float, list[dict]] = defaultdict(list)
-    with _open(sector, "detections") as f:
-        for line in f:
-            if '"kind":"rf"' not in line:
-                continue
-            d = json.loads(line)
-            if t0 <= d["t"] <= t1 and d["sensor"] in finders:
-                out[float(d["t"])].append(d)
-    return out
-
-
-def _drones(sector: Path, t0: float, t1: float) -> Truth:
-    out: Truth = defaultdict(dict)
-    with _open(sector, "truth") as f:
-        for line in f:
-            if '"kind":"drone"' not in line:
-                continue
-            p = json.loads(line)
-            if t0 <= p["t"] <= t1:
-                out[float(p["t"])][p["target"]] = (p["lat"], p["lon"], p["role"])
-    return out
-
-
-def _own_drone(ups: dict[float, dict[str, Any]], truth: Truth) -> str | None:
-    near: Counter[str] = Counter()
-    for t, u in ups.items():
-        best = min(
-            (
-                (_GEOD.inv(u["lon"], u["lat"], lon, lat)[2], k)
-                for k, (lat, lon, _) in truth.get(t, {}).items()
-            ),
-            default=None,
-        )
-        if best is not None and best[0] <= NEAR_M:
-            near[best[1]] += 1
-    return near.most_common(1)[0][0] if near else None
-
-
-def _emitter(b: dict[str, Any], drones: dict[str, tuple[float, float, str]]) -> tuple[str, bool]:
-    """The drone nearest the bearing in azimuth, and whether the next lies within a sigma."""
-    br = b["bearing"]
-    offs = []
-    for k, (lat, lon, _) in drones.items():
-        az = _GEOD.inv(br["sensor_lon"], br["sensor_lat"], lon, lat)[0] % 360.0
-        offs.append((abs((br["bearing_deg"] - az + 180.0) % 360.0 - 180.0), k))
-    offs.sort()
-    close = len(offs) > 1 and offs[1][0] - offs[0][0] < float(br["sigma_deg"])
-    return offs[0][1], close
+def _emitter(
+    b: Detection, site: np.ndarray, drones: list[TruthPoint], frame: LocalFrame
+) -> tuple[TruthPoint, bool]:
+    """The drone nearest the bearing in azimuth from the finder's ``site`` (ENU), and
+    whether the next lies within a bearing sigma of it."""
+    assert b.bearing is not None
+    m = b.bearing.bearing_deg
+    offs = sorted(
+        (
+            (abs(_wrap(m - _bearing(frame, site, q.lat, q.lon, q.alt_m))), i)
+            for i, q in enumerate(drones)
+        ),
+    )
+    close = len(offs) > 1 and offs[1][0] - offs[0][0] < b.bearing.sigma_deg
+    return drones[offs[0][1]], close
 
 
 def judge_track(sector: Path, track: str) -> dict[str, Any] | None:
     """One track's astray bearings by emitter (None: the track never carried a verdict)."""
-    ups = _track_updates(sector, track)
-    named = {f for u in ups.values() for f in u.get("rf_astray") or []}
+    ups = track_updates(sector, track)
+    named = sorted({f for u in ups for f in u.rf_astray})
     if not named:
         return None
-    t0, t1 = min(ups), max(ups)
-    bearings = _bearings(sector, named, t0, t1)
-    truth = _drones(sector, t0, t1)
-    own = _own_drone(ups, truth)
+    frame = sector_frame(sector)
+    if frame is None:
+        raise SystemExit(f"{sector}: no sector.json (the frame's origin)")
+    truth, dets = window(sector, ups[0].t, ups[-1].t)
+    sites = finder_sites(dets, frame)
+    near = Counter(k for k, _, _ in nearest(ups, truth, frame, NEAR_M) if k)
+    own = near.most_common(1)[0][0] if near else None
     tally: Counter[str] = Counter()
     roles: Counter[str] = Counter()
-    for t, u in ups.items():
-        for b in bearings.get(t, []):
-            if b["sensor"] not in (u.get("rf_astray") or []) or not truth.get(t):
+    for u in ups:
+        drones = [q for q in truth.get(round(u.t, 3), []) if q.kind is TargetClass.DRONE]
+        for b in dets.get(round(u.t, 3), []):
+            if b.sensor not in u.rf_astray or b.bearing is None or not drones:
                 continue
-            k, close = _emitter(b, truth[t])
-            kind = "ambiguous" if close else ("own" if k == own else "other")
+            q, close = _emitter(b, sites[b.sensor][0], drones, frame)
+            kind = "ambiguous" if close else ("own" if q.target == own else "other")
             tally[kind] += 1
             if kind == "other":
-                roles[truth[t][k][2]] += 1
+                roles[q.role] += 1
     return {
         "track": track,
         "own_drone": own,
-        "finders": sorted(named),
-        "updates_astray": sum(1 for u in ups.values() if u.get("rf_astray")),
+        "finders": named,
+        "updates_astray": sum(1 for u in ups if u.rf_astray),
         "updates": len(ups),
         "bearings_own": tally["own"],
         "bearings_other": tally["other"],

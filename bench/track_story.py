@@ -136,6 +136,26 @@ def _in(t0: float, t1: float) -> Callable[[str], bool]:
     return keep
 
 
+def window(
+    directory: Path, t0: float, t1: float
+) -> tuple[dict[float, list[TruthPoint]], dict[float, list[Detection]]]:
+    """The sector's truth points and detections from ``t0`` to ``t1``, keyed by the
+    second a track update of that time has (a detection by the second it falls in)."""
+    truth: dict[float, list[TruthPoint]] = {}
+    for q in _records(
+        _first(directory, "truth.jsonl.gz", "truth.jsonl"), _in(t0, t1), TruthPoint.from_dict
+    ):
+        truth.setdefault(round(q.t, 3), []).append(q)
+    dets: dict[float, list[Detection]] = {}
+    for d in _records(
+        _first(directory, "detections.jsonl.gz", "detections.jsonl"),
+        _in(t0, t1),
+        Detection.from_dict,
+    ):
+        dets.setdefault(round(float(math.ceil(d.t - 1e-9)), 3), []).append(d)
+    return truth, dets
+
+
 def _enu(frame: LocalFrame, lat: Any, lon: Any, alt: Any) -> np.ndarray:
     x, y, z = frame.to_enu(np.asarray(lat), np.asarray(lon), np.asarray(alt))
     return np.stack([np.atleast_1d(x), np.atleast_1d(y), np.atleast_1d(z)], axis=-1)
@@ -462,16 +482,7 @@ def main() -> None:
     if a.first_s is not None:
         ups = [u for u in ups if u.t <= ups[0].t + a.first_s]
     t0, t1 = ups[0].t, ups[-1].t
-    truth: dict[float, list[TruthPoint]] = {}
-    for q in _records(
-        _first(a.src, "truth.jsonl.gz", "truth.jsonl"), _in(t0, t1), TruthPoint.from_dict
-    ):
-        truth.setdefault(round(q.t, 3), []).append(q)
-    dets: dict[float, list[Detection]] = {}
-    for d in _records(
-        _first(a.src, "detections.jsonl.gz", "detections.jsonl"), _in(t0, t1), Detection.from_dict
-    ):
-        dets.setdefault(round(float(math.ceil(d.t - 1e-9)), 3), []).append(d)
+    truth, dets = window(a.src, t0, t1)
     sites = finder_sites(dets, frame)
     near = nearest(ups, truth, frame, a.within_m)
     segs = segments(ups, near)

@@ -7,8 +7,14 @@ import json
 from pathlib import Path
 from types import ModuleType
 
-from bench_loader import load_bench, run_bench
+import numpy as np
 
+from bench_loader import load_bench, run_bench
+from skywarden.geo import LocalFrame
+from skywarden.model import Bearing, Detection, SensorKind, TargetClass, TruthPoint
+
+FRAME = LocalFrame(31.0, -106.0, 1200.0)
+T0 = 1_800_000_000.0
 SITE = {"sensor_lat": 31.0, "sensor_lon": -106.0, "sensor_alt_m": 1200.0, "sigma_deg": 3.0}
 OWN = (31.0, -105.99)  # due east of the site
 OTHER = (31.01, -105.99)  # north-east, some 45 deg away
@@ -22,45 +28,44 @@ def _write(path: Path, rows: list[dict]) -> None:
     path.write_text("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows))
 
 
+def _truth(t: float, target: str, role: str, at: tuple[float, float]) -> TruthPoint:
+    return TruthPoint(t, target, TargetClass.DRONE, role, at[0], at[1], 1300.0, (0.0, 0.0, 0.0))
+
+
+def _bearing(t: float, deg: float) -> Detection:
+    return Detection(t, "rf-1", SensorKind.RF, bearing=Bearing(**SITE, bearing_deg=deg))
+
+
 def _sector(d: Path) -> Path:
     d.mkdir()
+    o = {"lat": FRAME.lat0, "lon": FRAME.lon0, "alt_m": FRAME.alt0_m}
+    (d / "sector.json").write_text(json.dumps({"origin": o}))
     ups = []
-    for t in (1.0, 2.0, 3.0):
-        u = {"t": t, "track": "T1", "lat": OWN[0], "lon": OWN[1]}
-        if t > 1.0:
+    for s in range(3):
+        u = {
+            "t": T0 + s,
+            "track": "T1",
+            "status": "confirmed",
+            "lat": OWN[0],
+            "lon": OWN[1],
+            "alt_m": 1300.0,
+            "velocity": [0.0, 0.0, 0.0],
+            "state": [0.0] * 6,
+            "cov": None,
+            "class_probs": {"drone": 0.9, "manned": 0.0, "bird": 0.05, "unknown": 0.05},
+            "sensors": ["radar-1", "rf-1"],
+        }
+        if s > 0:
             u["rf_astray"] = ["rf-1"]
         ups.append(u)
     _write(d / "tracks.jsonl", ups)
-    bearing = [(1.0, 90.0), (2.0, 40.5), (3.0, 90.2)]  # own (no verdict yet), other, own
-    _write(
-        d / "detections.jsonl",
-        [
-            {"t": t, "sensor": "rf-1", "kind": "rf", "bearing": {**SITE, "bearing_deg": b}}
-            for t, b in bearing
-        ],
-    )
+    # own (no verdict yet), the watcher's, own
+    dets = [_bearing(T0, 90.0), _bearing(T0 + 1, 40.5), _bearing(T0 + 2, 90.2)]
+    _write(d / "detections.jsonl", [x.to_dict() for x in dets])
     truth = []
-    for t in (1.0, 2.0, 3.0):
-        truth.append(
-            {
-                "t": t,
-                "target": "inc-1",
-                "kind": "drone",
-                "role": "smuggler",
-                "lat": OWN[0],
-                "lon": OWN[1],
-            }
-        )
-        truth.append(
-            {
-                "t": t,
-                "target": "surv-1",
-                "kind": "drone",
-                "role": "surveillance",
-                "lat": OTHER[0],
-                "lon": OTHER[1],
-            }
-        )
+    for s in range(3):
+        truth.append(_truth(T0 + s, "inc-1", "smuggler", OWN).to_dict())
+        truth.append(_truth(T0 + s, "surv-1", "surveillance", OTHER).to_dict())
     _write(d / "truth.jsonl", truth)
     return d
 
@@ -78,16 +83,20 @@ def test_bearings_under_the_verdict_are_told_by_their_nearest_emitter(tmp_path: 
 
 def test_a_track_without_a_verdict_is_not_judged(tmp_path: Path) -> None:
     d = _sector(tmp_path / "S01")
-    _write(d / "tracks.jsonl", [{"t": 1.0, "track": "T1", "lat": OWN[0], "lon": OWN[1]}])
+    lines = (d / "tracks.jsonl").read_text().splitlines()
+    (d / "tracks.jsonl").write_text(lines[0] + "\n")
     assert _bench().judge_track(d, "T1") is None
 
 
 def test_two_emitters_within_a_sigma_are_ambiguous() -> None:
-    b = {"bearing": {**SITE, "bearing_deg": 90.0}}
-    near = {"a": (31.0, -105.99, "smuggler"), "b": (31.0002, -105.99, "surveillance")}
-    far = {"a": (31.0, -105.99, "smuggler"), "b": (*OTHER, "surveillance")}
-    assert _bench()._emitter(b, near)[1] is True
-    assert _bench()._emitter(b, far) == ("a", False)
+    b = _bearing(T0, 90.0)
+    site = np.array(FRAME.to_enu(SITE["sensor_lat"], SITE["sensor_lon"], SITE["sensor_alt_m"]))
+    own = _truth(T0, "a", "smuggler", OWN)
+    near = [own, _truth(T0, "b", "surveillance", (31.0002, -105.99))]
+    far = [own, _truth(T0, "b", "surveillance", OTHER)]
+    assert _bench()._emitter(b, site, near, FRAME)[1] is True
+    q, close = _bench()._emitter(b, site, far, FRAME)
+    assert (q.target, close) == ("a", False)
 
 
 def test_a_directory_that_is_not_a_month_is_refused_by_name(tmp_path: Path) -> None:
