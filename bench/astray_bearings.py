@@ -162,6 +162,12 @@ def main() -> None:
     if not (a.src / "border.json").is_file():
         ap.error(f"--from {a.src}: no border.json (not a month directory)")
     rs = rows(a.src)
+    if not rs:
+        print(
+            f"{a.src}: no unit's track carries an rf_astray verdict (was it run with"
+            " classifier.rf_bias.per_finder: true?)",
+            file=sys.stderr,
+        )
     Console().print(table(rs))
     totals: dict[str, dict[str, int]] = {}
     for r in rs:
