@@ -11,7 +11,15 @@ import numpy as np
 
 from bench_loader import load_bench, run_bench
 from skywarden.geo import LocalFrame
-from skywarden.model import Bearing, Detection, SensorKind, TargetClass, TruthPoint
+from skywarden.model import (
+    Bearing,
+    Detection,
+    SensorKind,
+    TargetClass,
+    TrackStatus,
+    TrackUpdate,
+    TruthPoint,
+)
 
 FRAME = LocalFrame(31.0, -106.0, 1200.0)
 T0 = 1_800_000_000.0
@@ -40,24 +48,21 @@ def _sector(d: Path) -> Path:
     d.mkdir()
     o = {"lat": FRAME.lat0, "lon": FRAME.lon0, "alt_m": FRAME.alt0_m}
     (d / "sector.json").write_text(json.dumps({"origin": o}))
-    ups = []
-    for s in range(3):
-        u = {
-            "t": T0 + s,
-            "track": "T1",
-            "status": "confirmed",
-            "lat": OWN[0],
-            "lon": OWN[1],
-            "alt_m": 1300.0,
-            "velocity": [0.0, 0.0, 0.0],
-            "state": [0.0] * 6,
-            "cov": None,
-            "class_probs": {"drone": 0.9, "manned": 0.0, "bird": 0.05, "unknown": 0.05},
-            "sensors": ["radar-1", "rf-1"],
-        }
-        if s > 0:
-            u["rf_astray"] = ["rf-1"]
-        ups.append(u)
+    ups = [
+        TrackUpdate(
+            T0 + s,
+            "T1",
+            TrackStatus.CONFIRMED,
+            *OWN,
+            1300.0,
+            (0.0, 0.0, 0.0),
+            (0.0,) * 6,
+            None,
+            {"drone": 0.9, "bird": 0.1},
+            rf_astray=("rf-1",) if s > 0 else (),
+        ).to_dict()
+        for s in range(3)
+    ]
     _write(d / "tracks.jsonl", ups)
     # own (no verdict yet), the watcher's, own
     dets = [_bearing(T0, 90.0), _bearing(T0 + 1, 40.5), _bearing(T0 + 2, 90.2)]
