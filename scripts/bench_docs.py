@@ -95,6 +95,22 @@ METHOD: dict[str, str] = {
         "nearest is its emitter (own: the track's drone; ambiguous: the next within one "
         "sigma). `python bench/astray_bearings.py --from WEEK --out ...`."
     ),
+    "month_warmup60": (
+        "The reference month (seed 1, 30 days, `--quiet-s 300`, 16 lanes) with 60 s "
+        "warm-ups instead of 120 (wave 31): the same plan, alone on the cores. Its "
+        "backgrounds are not the 120 s month's (a run's simulator seed comes from its "
+        "first second, which the warm-up moves). `python bench/month.py --days 30 "
+        "--workers 2 --seed 1 --quiet-s 300 --lanes 16 --warmup-s 60 --dir DIR`."
+    ),
+    "month_diff_warmup60": (
+        "The 120 s and 60 s warm-up months unit by unit (wave 31): "
+        "`python bench/month_diff.py MONTH120 MONTH60`."
+    ),
+    "month_warmup60_bins": (
+        "Planned drones counted, by seconds from their window's opening to their "
+        "crossing, at 120 s and 60 s warm-ups (wave 31): "
+        "`python bench/month_warmup.py MONTH120 MONTH60`."
+    ),
     "month_week_astray": (
         "The per-finder follow test on the reference week (wave 30): every unit of the "
         "default rule at `rf_astray_s` 0 and 120 (`bench/month_units.py --all`), side by "
