@@ -64,6 +64,8 @@ def month_command(args: argparse.Namespace, month: Path) -> list[str]:
         cmd += ["--surveillance-share", f"{args.surveillance_share:g}"]
     if args.warmup_s is not None:
         cmd += ["--warmup-s", f"{args.warmup_s:g}"]
+    if args.warmup_fed_s is not None:
+        cmd += ["--warmup-fed-s", f"{args.warmup_fed_s:g}"]
     if args.sectors:
         cmd += ["--sectors", args.sectors]
     if args.resume:
@@ -145,7 +147,7 @@ def sampling(border: dict[str, Any], todo: AbstractSet[str] = frozenset()) -> di
     """Simulated seconds by window kind and the quiet samples' mean weight, over the
     finished sectors (``todo``: the plan's sectors a stopped month has not run, which
     the counts leave out, so their samples must not be in the hours either)."""
-    inc = quiet = warmup = 0.0
+    inc = quiet = warmup = unfed = 0.0
     weights: list[tuple[float, float]] = []
     done = [s for s in border["sectors"] if str(s["id"]) not in todo]
     for s in done:
@@ -155,6 +157,7 @@ def sampling(border: dict[str, Any], todo: AbstractSet[str] = frozenset()) -> di
                 inc += span
             elif w["kind"] == "warmup":  # simulated, counted with weight 0
                 warmup += span
+                unfed += float(w["start_t"]) - float(w.get("sky_from_t", w["start_t"]))
             else:
                 quiet += span
                 weights.append((span, float(w["weight"])))
@@ -167,10 +170,15 @@ def sampling(border: dict[str, Any], todo: AbstractSet[str] = frozenset()) -> di
         "incursion_window_s": inc,
         "quiet_sample_s": quiet,
         "warmup_s": warmup,
-        "simulated_share": round((inc + quiet + warmup) / full, 5) if full else None,
+        "simulated_share": round((inc + quiet + warmup + unfed) / full, 5) if full else None,
         "quiet_mean_weight": round(wq, 2) if wq is not None else None,
         "quiet_s_per_day": border["sampling"]["quiet_s_per_day"],
         "warmup_s_per_window": border["sampling"].get("warmup_s", 0.0),
+        **(
+            {"warmup_fed_s": border["sampling"]["warmup_fed_s"], "warmup_unfed_s": unfed}
+            if "warmup_fed_s" in border["sampling"]
+            else {}
+        ),
     }
 
 
@@ -690,6 +698,12 @@ def parser() -> argparse.ArgumentParser:
     )
     ap.add_argument(
         "--warmup-s", type=float, default=None, help="month run's --warmup-s (default: its own)"
+    )
+    ap.add_argument(
+        "--warmup-fed-s",
+        type=float,
+        default=None,
+        help="month run's --warmup-fed-s (a study of the warm-up on the same skies)",
     )
     ap.add_argument("--sectors", default=None, help="comma-separated sector ids")
     ap.add_argument("--dir", type=Path, default=None, help="keep the month here")

@@ -233,3 +233,29 @@ def test_the_monthly_total_is_the_rate_model_s() -> None:
     p = plan_month(seed=2, days=2.0, quiet_s=0.0)
     per_day = 1300.0 / 30.0
     assert abs(len(p.incursions) - 2 * per_day) < 5 * math.sqrt(2 * per_day) + 2 * 0.2 * per_day
+
+
+def test_a_fed_warm_up_keeps_its_sky_start_and_feeds_only_its_last_seconds() -> None:
+    a = Window(0.0, 100.0, "incursion")
+    c = Window(150.0, 450.0, "quiet", 280.0)
+    e = Window(9100.0, 9400.0, "quiet", 280.0)
+    fed = with_warmups([a, c, e], 120.0, 60.0)
+    # runs that open with a warm-up are fed from 60 s before their window, their sky
+    # simulated (and seeded) from 120 s before; the warm-up that joins a run is whole
+    assert fed == [
+        Window(-60.0, 0.0, "warmup", 0.0, sky_from=-120.0),
+        a,
+        Window(100.0, 150.0, "warmup", 0.0),
+        c,
+        Window(9040.0, 9100.0, "warmup", 0.0, sky_from=8980.0),
+        e,
+    ]
+    full = with_warmups([a, c, e], 120.0)
+    assert [w.sky_start for w in runs(fed)[0][:1] + runs(fed)[1][:1]] == [
+        w.start for w in runs(full)[0][:1] + runs(full)[1][:1]
+    ]
+    assert fed[0].to_dict()["sky_from_t"] == -120.0 and "sky_from_t" not in a.to_dict()
+    # feeding all of it (or more) is the plain layout
+    assert with_warmups([a, c, e], 120.0, 120.0) == full
+    with pytest.raises(MonthError, match="--warmup-fed-s"):
+        plan_month(days=1.0, warmup_s=60.0, warmup_fed_s=90.0)

@@ -142,3 +142,28 @@ def test_runs_split_into_contiguous_lanes_of_about_equal_time() -> None:
     assert blocks([100, 1, 1, 1], 2) == [[100], [1, 1, 1]]
     assert blocks([50, 20, 30, 10, 40], 3) == [[50], [20, 30], [10, 40]]
     assert blocks([5, 5, 5], 8) == [[5], [5], [5]]  # never an empty lane
+
+
+def test_a_fed_warm_up_flies_the_same_sky_and_the_chain_sees_only_its_end(
+    tmp_path: Path,
+) -> None:
+    args = ["--days", "0.02", "--sectors", "S83", "--quiet-s", "15", "--workers", "1"]
+    whole, fed = tmp_path / "whole", tmp_path / "fed"
+    for out, extra in ((whole, []), (fed, ["--warmup-fed-s", "4"])):
+        r = CliRunner().invoke(
+            app, ["month", "run", "--out", str(out), *args, "--warmup-s", "10", *extra]
+        )
+        assert r.exit_code == 0, r.output
+    doc = json.loads((fed / "border.json").read_text())
+    assert doc["sampling"]["warmup_fed_s"] == 4.0
+    warm, quiet = next(s for s in doc["sectors"] if s["id"] == "S83")["windows"]
+    assert warm["end_t"] - warm["start_t"] == 4.0 and warm["end_t"] - warm["sky_from_t"] == 10.0
+
+    def dets(month: Path) -> list[str]:
+        with gzip.open(month / "sectors" / "S83" / "detections.jsonl.gz", "rt") as fh:
+            return fh.read().splitlines()
+
+    # the same sky: from the fed start on, the very same detections; none before it
+    late = [x for x in dets(whole) if json.loads(x)["t"] >= warm["start_t"]]
+    assert late and dets(fed) == late
+    assert len(dets(whole)) > len(late)

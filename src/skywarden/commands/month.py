@@ -51,6 +51,15 @@ Warmup = Annotated[
         " (so no counted second starts with every track young; 0: none).",
     ),
 ]
+WarmupFed = Annotated[
+    float | None,
+    typer.Option(
+        "--warmup-fed-s",
+        help="A study of the warm-up: of each warm-up that opens a run, feed the chain"
+        " only the last S seconds while its sky is still simulated from --warmup-s"
+        " before (the same skies, a shorter memory; docs/month.md). Default: all of it.",
+    ),
+]
 PerMonth = Annotated[
     float, typer.Option("--per-month", help="Incursions per 30 days along the border.")
 ]
@@ -120,12 +129,13 @@ def _plan(
     tile_km: float,
     margin_km: float,
     quiet_s: float,
-    warmup_s: float,
+    warmup: tuple[float, float | None],
     rates: tuple[float, float],
     birds: tuple[float, float],
 ) -> Any:
-    """The month's plan (``rates``: incursions per month and the watchers' share;
-    ``birds``: the observers' bird report rate and range)."""
+    """The month's plan (``warmup``: ``--warmup-s`` and ``--warmup-fed-s``; ``rates``:
+    incursions per month and the watchers' share; ``birds``: the observers' bird report
+    rate and range)."""
     from skywarden.sim.month import plan_month
     from skywarden.sim.rates import RateModel
 
@@ -141,7 +151,8 @@ def _plan(
             margin_km=margin_km,
             quiet_s=quiet_s,
             only=only,
-            warmup_s=warmup_s,
+            warmup_s=warmup[0],
+            warmup_fed_s=warmup[1],
             bird_reports=birds[0],
             bird_range_m=birds[1],
         )
@@ -161,6 +172,7 @@ def plan(
     quiet_s: Quiet = 300.0,
     per_month: PerMonth = 1300.0,
     warmup_s: Warmup = 120.0,
+    warmup_fed_s: WarmupFed = None,
     surveillance_share: Watchers = 0.0,
     bird_reports: BirdReports = 0.0,
     bird_range_m: BirdRange = 1000.0,
@@ -169,7 +181,8 @@ def plan(
     from skywarden.commands.month_run import write_manifest, write_truth
 
     rates, birds = (per_month, surveillance_share), (bird_reports, bird_range_m)
-    p = _plan(seed, days, sectors, tile_km, margin_km, quiet_s, warmup_s, rates, birds)
+    warmup = (warmup_s, warmup_fed_s)
+    p = _plan(seed, days, sectors, tile_km, margin_km, quiet_s, warmup, rates, birds)
     write_truth(p, out)
     write_manifest(p, out)
     typer.echo(
@@ -217,6 +230,7 @@ def run(
     quiet_s: Quiet = 300.0,
     per_month: PerMonth = 1300.0,
     warmup_s: Warmup = 120.0,
+    warmup_fed_s: WarmupFed = None,
     surveillance_share: Watchers = 0.0,
     bird_reports: BirdReports = 0.0,
     bird_range_m: BirdRange = 1000.0,
@@ -265,7 +279,8 @@ def run(
     t0 = time.perf_counter()
     tracker = _tracker_settings(tracker_config)
     rates, birds = (per_month, surveillance_share), (bird_reports, bird_range_m)
-    p = _plan(seed, days, sectors, tile_km, margin_km, quiet_s, warmup_s, rates, birds)
+    warmup = (warmup_s, warmup_fed_s)
+    p = _plan(seed, days, sectors, tile_km, margin_km, quiet_s, warmup, rates, birds)
     total = sum(w.seconds for ws in p.windows.values() for w in ws)
     with Progress(
         TextColumn("{task.description}"),

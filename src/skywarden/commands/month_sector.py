@@ -119,13 +119,15 @@ class _Windows:
             sim = WindowSimulation(
                 self.scn,
                 window_seed(self.job.seed, self.job.tile, first),
-                first.start,
-                last_w.end - first.start,
+                first.sky_start,
+                last_w.end - first.sky_start,
                 self.geo,
                 [tg for w in group for tg in injected[id(w)]],
             )
             last = None
             for step in sim.steps():
+                if step.t < first.start:
+                    continue  # simulated, not fed (``Window.sky_from``)
                 last = step.t
                 yield step
             nxt = groups[k + 1][0].start if k + 1 < len(groups) else self.next_start

@@ -91,19 +91,30 @@ class Window:
     kind: str
     weight: float = 1.0
     incursions: tuple[str, ...] = ()
+    #: a run's first warm-up fed to the chain only from ``start`` while its sky is
+    #: simulated from here (``--warmup-fed-s``, :func:`with_warmups`); None: from ``start``
+    sky_from: float | None = None
 
     @property
     def seconds(self) -> float:
         return self.end - self.start
 
+    @property
+    def sky_start(self) -> float:
+        """Where this window's simulation starts when it opens a run."""
+        return self.start if self.sky_from is None else self.sky_from
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "start_t": self.start,
             "end_t": self.end,
             "kind": self.kind,
             "weight": round(self.weight, 4),
             "incursions": list(self.incursions),
         }
+        if self.sky_from is not None:
+            d["sky_from_t"] = self.sky_from
+        return d
 
 
 @dataclass
@@ -156,6 +167,8 @@ class MonthPlan:
     quiet_s: float
     line: BorderLine
     warmup_s: float = WARMUP_S
+    #: of each run's first warm-up, the seconds fed to the chain (None: all of it)
+    warmup_fed_s: float | None = None
     incursions: list[Incursion] = field(default_factory=list)
     windows: dict[str, list[Window]] = field(default_factory=dict)
 
@@ -188,6 +201,7 @@ def plan_month(  # noqa: PLR0913 (keyword-only knobs of the one planning entry p
     start: datetime = START,
     only: list[str] | None = None,
     warmup_s: float = WARMUP_S,
+    warmup_fed_s: float | None = None,
     bird_reports: float = 0.0,
     bird_range_m: float = 1000.0,
 ) -> MonthPlan:
@@ -199,6 +213,7 @@ def plan_month(  # noqa: PLR0913 (keyword-only knobs of the one planning entry p
     ``bird_reports``/``bird_range_m``: each sector's observers'
     ``bird_reports_per_target_hour`` and ``bird_range_max_m`` (birds taken for drones,
     ``sim/sensors/visual.py``; a rate of 0 leaves the sector documents as before).
+    ``warmup_fed_s``: a study of the warm-up's length on the same sky (:func:`with_warmups`).
     """
     if seed < 0:
         raise MonthError(f"seed {seed}: must be >= 0")
@@ -208,6 +223,8 @@ def plan_month(  # noqa: PLR0913 (keyword-only knobs of the one planning entry p
         raise MonthError(f"--quiet-s {quiet_s:g}: must be in [0, 86400]")
     if not 0 <= warmup_s <= 3600:
         raise MonthError(f"--warmup-s {warmup_s:g}: must be in [0, 3600]")
+    if warmup_fed_s is not None and not 0 <= warmup_fed_s <= warmup_s:
+        raise MonthError(f"--warmup-fed-s {warmup_fed_s:g}: must be in [0, --warmup-s]")
     if not 0 <= bird_reports <= 3600:
         raise MonthError(f"--bird-reports {bird_reports:g}: must be in [0, 3600]")
     if not 0 < bird_range_m <= 50_000:
@@ -219,7 +236,17 @@ def plan_month(  # noqa: PLR0913 (keyword-only knobs of the one planning entry p
     simulated = _simulated(tiles, only)
     line = BorderLine.shipped()
     plan = MonthPlan(
-        seed, start.timestamp(), days, tiles, model, margin_km, tile_km, quiet_s, line, warmup_s
+        seed,
+        start.timestamp(),
+        days,
+        tiles,
+        model,
+        margin_km,
+        tile_km,
+        quiet_s,
+        line,
+        warmup_s,
+        warmup_fed_s,
     )
     stretches = [Stretch(t.id, t.km0, t.km1, rate_weight(t, model), t.origin[1]) for t in tiles]
     draws = rates.draw(seed, stretches, model, plan.start_t, days)
@@ -374,23 +401,37 @@ def _windows(plan: MonthPlan, tile: Tile) -> list[Window]:
             continue
         w = quiet_total / sampled
         out += [Window(a, b, "quiet", w) for a, b in pieces if b - a >= 1.0]
-    return with_warmups(sorted(out, key=lambda w: w.start), plan.warmup_s)
+    return with_warmups(sorted(out, key=lambda w: w.start), plan.warmup_s, plan.warmup_fed_s)
 
 
-def with_warmups(windows: list[Window], warmup_s: float) -> list[Window]:
+def with_warmups(
+    windows: list[Window], warmup_s: float, fed_s: float | None = None
+) -> list[Window]:
     """Each counted window preceded by a weight-0 warm-up of up to ``warmup_s`` seconds.
 
     The warm-up starts no earlier than the previous window's end (it fills the gap when
     the gap is shorter, and the runner then simulates both windows as one), so no second
     is simulated twice; a window that starts where the previous one ends needs none. It
     may start before the month (its events count for nothing either way).
+
+    ``fed_s`` (a study, ``month run --warmup-fed-s``): a warm-up that opens a run is fed
+    to the chain only for its last ``fed_s`` seconds; its sky is still simulated (and
+    seeded) from the warm-up's start (``Window.sky_from``). So a month at ``warmup_s``
+    120 and ``fed_s`` 60 flies the 120 s month's skies with the tracker's memory of a 60
+    s warm-up: what the warm-up's length does to the count, apart from the other draw of
+    backgrounds that a month at ``warmup_s`` 60 gets. A warm-up that joins the previous
+    window is one continuous sky with it and is fed whole.
     """
     out: list[Window] = []
     prev_end = -math.inf
     for w in windows:
         a = max(w.start - warmup_s, prev_end)
         if a < w.start:
-            out.append(Window(a, w.start, "warmup", 0.0))
+            opens_run = a > prev_end
+            if opens_run and fed_s is not None and w.start - a > fed_s:
+                out.append(Window(w.start - fed_s, w.start, "warmup", 0.0, sky_from=a))
+            else:
+                out.append(Window(a, w.start, "warmup", 0.0))
         out.append(w)
         prev_end = max(prev_end, w.end)
     return out
@@ -470,8 +511,9 @@ class WindowSimulation(Simulation):
 
 
 def window_seed(seed: int, tile: Tile, w: Window) -> int:
-    """A window's simulator seed: from the month seed, the sector and the window start."""
-    r = stream(seed, "month", "window", tile.index, int(w.start) % (2**31))
+    """A window's simulator seed: from the month seed, the sector and where the window's
+    sky starts (``Window.sky_start``)."""
+    r = stream(seed, "month", "window", tile.index, int(w.sky_start) % (2**31))
     return int(r.integers(0, 2**31 - 1))
 
 

@@ -38,6 +38,7 @@ def manifest(plan: MonthPlan, version: str) -> dict[str, Any]:
             "incursion_window_post_s": POST_S,
             "quiet_s_per_day": plan.quiet_s,
             "warmup_s": plan.warmup_s,
+            **({"warmup_fed_s": plan.warmup_fed_s} if plan.warmup_fed_s is not None else {}),
             "note": "events in a window count with its weight: 1 in incursion windows,"
             " quiet time / sampled quiet time in quiet samples, 0 in the warm-up before"
             " each (see docs/month.md)",
