@@ -158,6 +158,7 @@ def test_a_fed_warm_up_flies_the_same_sky_and_the_chain_sees_only_its_end(
     assert doc["sampling"]["warmup_fed_s"] == 4.0
     warm, quiet = next(s for s in doc["sectors"] if s["id"] == "S83")["windows"]
     assert warm["end_t"] - warm["start_t"] == 4.0 and warm["end_t"] - warm["sky_from_t"] == 10.0
+    assert quiet["start_t"] == warm["end_t"] and "sky_from_t" not in quiet
 
     def dets(month: Path) -> list[str]:
         with gzip.open(month / "sectors" / "S83" / "detections.jsonl.gz", "rt") as fh:
