@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bench_loader import load_bench
+from month_unit_rows import unit_row
 
-
-def _u(
-    sector: str, t: float, verdict: str = "counted", truth: str = "month drone", w: float = 1.0
-) -> dict[str, Any]:
-    return {
-        "unit": f"{sector}-{t}",
-        "sector": sector,
-        "day": 1,
-        "t": t,
-        "weight": w,
-        "verdict": verdict,
-        "why": "",
-        "truth": truth,
-    }
+_u = unit_row
 
 
 def test_units_match_by_sector_and_closest_time_each_once() -> None:

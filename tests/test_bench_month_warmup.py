@@ -5,25 +5,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from bench_loader import load_bench, run_bench
+from month_unit_rows import unit_row
 
-
-def _u(
-    sector: str, t: float, verdict: str = "counted", truth: str = "month drone"
-) -> dict[str, Any]:
-    return {
-        "unit": f"{sector}-{t}",
-        "sector": sector,
-        "day": 1,
-        "t": t,
-        "weight": 1.0,
-        "verdict": verdict,
-        "why": "",
-        "truth": truth,
-        "tracks": [],
-    }
+_u = unit_row
 
 
 WINDOWS = {
