@@ -106,6 +106,9 @@ POOLED = (
     # part b1: the 28 sectors finished after that cut-off by 16:15 UTC in wave 30, by the
     # run resumed then (the cut-off fixed in docs/notes/wave30.md)
     "month_seed29_30d_quiet45m_birds_b1.json",
+    # part b2: the sectors finished after that by 19:20 UTC in wave 31, by the run resumed
+    # then (the cut-off fixed in docs/notes/wave31.md)
+    "month_seed29_30d_quiet45m_birds_b2.json",
 )
 
 #: held-out quiet runs counted under the rule since wave 22 (``line_first_m=40`` by
@@ -127,6 +130,7 @@ LINE_FIRST = (
     "month_seed28_30d_quiet45m_birds_b_line40.json",
     "month_seed29_30d_quiet45m_birds_a_line40.json",
     "month_seed29_30d_quiet45m_birds_b1_line40.json",
+    "month_seed29_30d_quiet45m_birds_b2_line40.json",
 )
 
 #: held-out quiet runs counted under the rule of waves 23-24 (``across_sigmas=2`` by
@@ -147,6 +151,7 @@ ACROSS = (
     # seed 29 ran at wave 29's chain (aa0e119), observers as for seed 27
     "month_seed29_30d_quiet45m_birds_a_across.json",
     "month_seed29_30d_quiet45m_birds_b1_across.json",
+    "month_seed29_30d_quiet45m_birds_b2_across.json",
 )
 
 #: held-out quiet runs counted with step 4's ``rf_disowned_s=120`` (an option in wave 24,
@@ -161,6 +166,7 @@ DISOWNED = (
     "month_seed28_30d_quiet45m_birds_b_disowned.json",
     "month_seed29_30d_quiet45m_birds_a_disowned.json",
     "month_seed29_30d_quiet45m_birds_b1_disowned.json",
+    "month_seed29_30d_quiet45m_birds_b2_disowned.json",
 )
 
 #: the pools by name, with the result file each writes by default
