@@ -152,7 +152,7 @@ def measure(lanes: int, args: argparse.Namespace) -> dict[str, Any]:
 def _runs(windows: list[dict[str, Any]]) -> list[tuple[float, float]]:
     """The sector's runs (``sim.month.runs``: touching windows are one sky), as (start,
     end), from its ``windows.json`` entries."""
-    from skywarden.sim.month import Window, runs
+    from skywarden.sim.month_windows import Window, runs
 
     ws = sorted(
         (Window(w["start_t"], w["end_t"], w["kind"], w["weight"]) for w in windows),

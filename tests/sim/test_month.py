@@ -16,16 +16,9 @@ from skywarden.sim.border_sectors import (
     BorderTilingError,
     tile_border,
 )
-from skywarden.sim.month import (
-    WARMUP_S,
-    MonthError,
-    MonthPlan,
-    Window,
-    plan_month,
-    runs,
-    with_warmups,
-)
+from skywarden.sim.month import WARMUP_S, MonthError, MonthPlan, plan_month
 from skywarden.sim.month_manifest import manifest
+from skywarden.sim.month_windows import Window, runs, with_warmups
 
 
 @pytest.fixture(scope="module")

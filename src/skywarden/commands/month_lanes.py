@@ -28,7 +28,7 @@ from typing import Any
 
 from skywarden.airspace.zone_index import ZoneIndex
 from skywarden.commands.month_sector import Lane, SectorJob, _chain, _Windows
-from skywarden.sim.month import Window
+from skywarden.sim.month_windows import Window
 from skywarden.tracking.lane_rounds import LaneRounds, LaneStage
 
 #: the lanes' working directories under the sector's, removed once merged

@@ -21,7 +21,8 @@ from isal import igzip
 from skywarden.jsonl_write import encode_lines
 from skywarden.model import TrackUpdate
 from skywarden.sim.border_sectors import Tile
-from skywarden.sim.month import Window, WindowSimulation, window_seed
+from skywarden.sim.month import WindowSimulation, window_seed
+from skywarden.sim.month_windows import Window
 from skywarden.sim.target import Target
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ class _Windows:
 
     def __init__(self, job: SectorJob, groups: list[list[Window]] | None = None) -> None:
         from skywarden.sim.geography import Geography
-        from skywarden.sim.month import runs
+        from skywarden.sim.month_windows import runs
 
         self.job = job
         self.scn = job.tile.scenario()

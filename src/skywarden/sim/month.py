@@ -55,6 +55,7 @@ from skywarden.sim.border_sectors import (
 from skywarden.sim.engine import Simulation
 from skywarden.sim.geography import Geography
 from skywarden.sim.incursions import border_point, crossings, incursion, moved, watcher
+from skywarden.sim.month_windows import Window, minus, overlap, with_warmups
 from skywarden.sim.rates import RateModel, Stretch
 from skywarden.sim.scenario import Scenario
 from skywarden.sim.schedule import Schedule
@@ -80,41 +81,6 @@ SCHEMA = "skywarden.month/1"
 
 class MonthError(SkywardenError, ValueError):
     """A month parameter is out of range."""
-
-
-@dataclass(frozen=True)
-class Window:
-    """A span of one sector's simulated time: ``kind`` "incursion" or "quiet", its weight."""
-
-    start: float
-    end: float
-    kind: str
-    weight: float = 1.0
-    incursions: tuple[str, ...] = ()
-    #: a run's first warm-up fed to the chain only from ``start`` while its sky is
-    #: simulated from here (``--warmup-fed-s``, :func:`with_warmups`); None: from ``start``
-    sky_from: float | None = None
-
-    @property
-    def seconds(self) -> float:
-        return self.end - self.start
-
-    @property
-    def sky_start(self) -> float:
-        """Where this window's simulation starts when it opens a run."""
-        return self.start if self.sky_from is None else self.sky_from
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "start_t": self.start,
-            "end_t": self.end,
-            "kind": self.kind,
-            "weight": round(self.weight, 4),
-            "incursions": list(self.incursions),
-        }
-        if self.sky_from is not None:
-            d["sky_from_t"] = self.sky_from
-        return d
 
 
 @dataclass
@@ -215,20 +181,7 @@ def plan_month(  # noqa: PLR0913 (keyword-only knobs of the one planning entry p
     ``sim/sensors/visual.py``; a rate of 0 leaves the sector documents as before).
     ``warmup_fed_s``: a study of the warm-up's length on the same sky (:func:`with_warmups`).
     """
-    if seed < 0:
-        raise MonthError(f"seed {seed}: must be >= 0")
-    if not 0 < days <= 31:
-        raise MonthError(f"--days {days:g}: must be in (0, 31]")
-    if not 0 <= quiet_s <= rates.DAY_S:
-        raise MonthError(f"--quiet-s {quiet_s:g}: must be in [0, 86400]")
-    if not 0 <= warmup_s <= 3600:
-        raise MonthError(f"--warmup-s {warmup_s:g}: must be in [0, 3600]")
-    if warmup_fed_s is not None and not 0 <= warmup_fed_s <= warmup_s:
-        raise MonthError(f"--warmup-fed-s {warmup_fed_s:g}: must be in [0, --warmup-s]")
-    if not 0 <= bird_reports <= 3600:
-        raise MonthError(f"--bird-reports {bird_reports:g}: must be in [0, 3600]")
-    if not 0 < bird_range_m <= 50_000:
-        raise MonthError(f"--bird-range-m {bird_range_m:g}: must be in (0, 50000]")
+    _check(seed, days, quiet_s, (warmup_s, warmup_fed_s), (bird_reports, bird_range_m))
     model = model or RateModel()
     tiles = tile_border(tile_km, margin_km)
     if bird_reports > 0:
@@ -236,18 +189,9 @@ def plan_month(  # noqa: PLR0913 (keyword-only knobs of the one planning entry p
     simulated = _simulated(tiles, only)
     line = BorderLine.shipped()
     plan = MonthPlan(
-        seed,
-        start.timestamp(),
-        days,
-        tiles,
-        model,
-        margin_km,
-        tile_km,
-        quiet_s,
-        line,
-        warmup_s,
-        warmup_fed_s,
+        seed, start.timestamp(), days, tiles, model, margin_km, tile_km, quiet_s, line, warmup_s
     )
+    plan.warmup_fed_s = warmup_fed_s
     stretches = [Stretch(t.id, t.km0, t.km1, rate_weight(t, model), t.origin[1]) for t in tiles]
     draws = rates.draw(seed, stretches, model, plan.start_t, days)
     geos: dict[str, Geography] = {}
@@ -263,6 +207,32 @@ def plan_month(  # noqa: PLR0913 (keyword-only knobs of the one planning entry p
         if t.sensed and t.id in simulated:
             plan.windows[t.id] = _windows(plan, t)
     return plan
+
+
+def _check(
+    seed: int,
+    days: float,
+    quiet_s: float,
+    warmup: tuple[float, float | None],
+    birds: tuple[float, float],
+) -> None:
+    """Refuse options out of range, naming the option (``warmup``: ``warmup_s`` and
+    ``warmup_fed_s``; ``birds``: ``bird_reports`` and ``bird_range_m``)."""
+    (warmup_s, warmup_fed_s), (bird_reports, bird_range_m) = warmup, birds
+    if seed < 0:
+        raise MonthError(f"seed {seed}: must be >= 0")
+    if not 0 < days <= 31:
+        raise MonthError(f"--days {days:g}: must be in (0, 31]")
+    if not 0 <= quiet_s <= rates.DAY_S:
+        raise MonthError(f"--quiet-s {quiet_s:g}: must be in [0, 86400]")
+    if not 0 <= warmup_s <= 3600:
+        raise MonthError(f"--warmup-s {warmup_s:g}: must be in [0, 3600]")
+    if warmup_fed_s is not None and not 0 <= warmup_fed_s <= warmup_s:
+        raise MonthError(f"--warmup-fed-s {warmup_fed_s:g}: must be in [0, --warmup-s]")
+    if not 0 <= bird_reports <= 3600:
+        raise MonthError(f"--bird-reports {bird_reports:g}: must be in [0, 3600]")
+    if not 0 < bird_range_m <= 50_000:
+        raise MonthError(f"--bird-range-m {bird_range_m:g}: must be in (0, 50000]")
 
 
 def _observers_see_birds(tiles: list[Tile], rate: float, range_m: float) -> None:
@@ -389,86 +359,19 @@ def _windows(plan: MonthPlan, tile: Tile) -> list[Window]:
     for d in range(n_days):
         d0 = plan.start_t + d * rates.DAY_S
         d1 = min(d0 + rates.DAY_S, plan.end_t)
-        quiet_total = (d1 - d0) - _overlap(busy, d0, d1)
+        quiet_total = (d1 - d0) - overlap(busy, d0, d1)
         if plan.quiet_s <= 0 or quiet_total <= 0:
             continue
         rng = stream(plan.seed, "month", "quiet", tile.index, d)
         length = min(plan.quiet_s, d1 - d0)
         s0 = float(np.floor(d0 + rng.uniform(0.0, max(d1 - d0 - length, 0.0))))
-        pieces = _minus((s0, s0 + length), busy)
+        pieces = minus((s0, s0 + length), busy)
         sampled = sum(b - a for a, b in pieces)
         if sampled <= 0:
             continue
         w = quiet_total / sampled
         out += [Window(a, b, "quiet", w) for a, b in pieces if b - a >= 1.0]
     return with_warmups(sorted(out, key=lambda w: w.start), plan.warmup_s, plan.warmup_fed_s)
-
-
-def with_warmups(
-    windows: list[Window], warmup_s: float, fed_s: float | None = None
-) -> list[Window]:
-    """Each counted window preceded by a weight-0 warm-up of up to ``warmup_s`` seconds.
-
-    The warm-up starts no earlier than the previous window's end (it fills the gap when
-    the gap is shorter, and the runner then simulates both windows as one), so no second
-    is simulated twice; a window that starts where the previous one ends needs none. It
-    may start before the month (its events count for nothing either way).
-
-    ``fed_s`` (a study, ``month run --warmup-fed-s``): a warm-up that opens a run is fed
-    to the chain only for its last ``fed_s`` seconds; its sky is still simulated (and
-    seeded) from the warm-up's start (``Window.sky_from``). So a month at ``warmup_s``
-    120 and ``fed_s`` 60 flies the 120 s month's skies with the tracker's memory of a 60
-    s warm-up: what the warm-up's length does to the count, apart from the other draw of
-    backgrounds that a month at ``warmup_s`` 60 gets. A warm-up that joins the previous
-    window is one continuous sky with it and is fed whole.
-    """
-    out: list[Window] = []
-    prev_end = -math.inf
-    for w in windows:
-        a = max(w.start - warmup_s, prev_end)
-        if a < w.start:
-            opens_run = a > prev_end
-            if opens_run and fed_s is not None and w.start - a > fed_s:
-                out.append(Window(w.start - fed_s, w.start, "warmup", 0.0, sky_from=a))
-            else:
-                out.append(Window(a, w.start, "warmup", 0.0))
-        out.append(w)
-        prev_end = max(prev_end, w.end)
-    return out
-
-
-def runs(windows: list[Window]) -> list[list[Window]]:
-    """Windows that touch (one starts where the previous ends) in one group: the runner
-    simulates each group as one continuous sky."""
-    out: list[list[Window]] = []
-    for w in windows:
-        if out and w.start <= out[-1][-1].end + 1e-6:
-            out[-1].append(w)
-        else:
-            out.append([w])
-    return out
-
-
-def _overlap(busy: list[tuple[float, float, tuple[str, ...]]], a: float, b: float) -> float:
-    return sum(max(0.0, min(b, y) - max(a, x)) for x, y, _ in busy)
-
-
-def _minus(
-    span: tuple[float, float], busy: list[tuple[float, float, tuple[str, ...]]]
-) -> list[tuple[float, float]]:
-    pieces = [span]
-    for x, y, _ in busy:
-        nxt = []
-        for a, b in pieces:
-            if y <= a or x >= b:
-                nxt.append((a, b))
-                continue
-            if a < x:
-                nxt.append((a, x))
-            if y < b:
-                nxt.append((y, b))
-        pieces = nxt
-    return pieces
 
 
 class _WithInjected(Schedule):
