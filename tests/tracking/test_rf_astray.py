@@ -168,10 +168,12 @@ def test_a_drone_with_its_own_link_at_two_finders_never_goes_astray(
     assert sum("rf_geometry" in u.corroboration for u in drone) > 250
 
 
-def test_lanes_record_what_each_window_alone_does() -> None:
-    # the bird and a drone side by side in one core, with their finders in both lanes
+@pytest.mark.parametrize("withhold", [False, True])
+def test_lanes_record_what_each_window_alone_does(withhold: bool) -> None:
+    # the bird and a drone side by side in one core, with their finders in both lanes;
+    # withholding (wave 32) acts per track and finder, so per lane too
     windows = [_bird(1, 240), _own_link(2, scans=240)]
-    config = _config(per_finder=True)
+    config = _config(per_finder=True, astray_withhold=withhold)
     lanes = LaneTracker(FRAME, 2, config)
     for lane, w in enumerate(windows):
         lanes.begin(lane, w[0][0], 0.0)

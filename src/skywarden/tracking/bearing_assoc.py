@@ -21,7 +21,13 @@ import numpy.typing as npt
 
 from skywarden.geo import FloatArray
 from skywarden.tracking.association import gnn_assign
-from skywarden.tracking.bearings import BearingFit, BearingGate, Bearings, bearing_sites
+from skywarden.tracking.bearings import (
+    BearingFit,
+    BearingGate,
+    Bearings,
+    BearingWeights,
+    bearing_sites,
+)
 from skywarden.tracking.measurements import BearingMeasurement
 from skywarden.tracking.records import ScanGroup
 from skywarden.tracking.rf_bias import RfBias
@@ -65,6 +71,19 @@ class BearingDecision:
     #: the per-finder follow test (:meth:`.RfBias.feed`) and this group's finder slot id
     slots: RfBias | None = None
     finder: int = -1
+
+    def withhold(self, rows: BoolArray, pool: BoolArray) -> None:
+        """Withhold this group's bearings from ``rows`` (n,), tracks its finder is named
+        astray on (:mod:`.rf_bias`): no RF credit, fit or share of them (the caller kept
+        them out of the updates); ``pool`` (m,) counts what each bearing gave those rows
+        as another emitter's, so a bearing only they explained is triangulated. The sums
+        stay: they are what was scored, and they hold the verdict (:mod:`.rf_bias`). The
+        other rows' weights are not shared again without the withheld ones: a bearing the
+        two shared stays half-owned, so withholding never makes a pair firm."""
+        self.credit = np.where(rows, 0.0, self.credit)
+        self.fitted = self.fitted & ~rows
+        self.took = np.where(rows, 0.0, self.took)
+        self.pool = pool
 
     def add_rf(self, a: dict[str, npt.NDArray]) -> None:
         """Add the group's RF bookkeeping to the track table ``a``: the scan's credit,
@@ -116,11 +135,14 @@ class BearingAssociator:
         tentative: BoolArray,
         fits: ScanFits,
         ref: FloatArray | None = None,
+        table: dict[str, npt.NDArray] | None = None,
     ) -> BearingDecision:
         """Share the bearings of ``g`` over tracks ``x``, ``p`` (see module); ``ref``,
         each track's azimuth reference for the follow sums (:func:`.follow_sums`). With
         :attr:`slots`, also the weighted bearing variance per row, the finder's error
-        for the per-finder follow test, fed to it by :meth:`BearingDecision.add_rf`."""
+        for the per-finder follow test, fed to it by :meth:`BearingDecision.add_rf`;
+        and with its ``astray_withhold``, the finder's bearings are withheld from the
+        rows of ``table`` it is named astray on (:meth:`BearingDecision.withhold`)."""
         b = g.bearings
         assert b is not None
         gate = self.gate
@@ -128,28 +150,18 @@ class BearingAssociator:
         f = gate.fit(b, x, p)
         others = [fo for sensor, fo in fits.groups.values() if sensor != g.sensor]
         w = gate.weights(f, m, n, others, tentative, fits.factors, ref)
-        # A bearing nobody tracked explains starts a new emitter; an ambiguous one
-        # (shared between tracks) neither updates nor spawns anything.
-        firm = w.w >= gate.min_weight
-        ti, dj, cost = w.ti[firm], w.dj[firm], -np.log(w.w[firm])
-        rows, dets = gnn_assign(n, m, ti, dj, cost, -math.log(gate.min_weight) + 1e-9)
-        # the firm pairs GNN took (it assigns each row at most once)
-        det_of = np.full(n, -1, dtype=np.intp)
-        det_of[rows] = dets
-        got = det_of[ti] == dj
-        lr = np.log(w.w[firm][got]) - np.log(np.maximum(w.other[dj[got]], 1e-300))
-        # the likelihood ratios in the order of (rows, dets)
-        lr_rows = np.full(n, -np.inf)
-        np.maximum.at(lr_rows, ti[got], lr)
+        finder = (
+            -1 if self.slots is None else self.finder_ids.setdefault(g.sensor, len(self.finder_ids))
+        )
+        withheld = self._withheld(table, finder)
+        rows, dets, lr = self._assign(w, n, m, withheld)
         wsig2: FloatArray | None = None
-        finder = -1
         if self.slots is not None:
             wsig2 = np.bincount(w.ti, w.w * b.sigma[w.dj] ** 2, n).astype(np.float64, copy=False)
-            finder = self.finder_ids.setdefault(g.sensor, len(self.finder_ids))
-        return BearingDecision(
+        dec = BearingDecision(
             rows,
             dets,
-            lr_rows[rows],
+            lr,
             w.credit,
             w.other >= gate.min_weight,
             w.fitted,
@@ -161,6 +173,41 @@ class BearingAssociator:
             self.slots,
             finder,
         )
+        if withheld is not None:
+            share = np.bincount(w.dj, w.w * withheld[w.ti], m)  # what they gave the withheld
+            dec.withhold(withheld, w.other + share >= gate.min_weight)
+        return dec
+
+    def _assign(
+        self, w: BearingWeights, n: int, m: int, withheld: BoolArray | None
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        """The firm pairs' assignment: rows, bearings and their log likelihood ratios
+        against "some other emitter". A bearing nobody tracked explains starts a new
+        emitter; an ambiguous one (shared between tracks) neither updates nor spawns
+        anything; a ``withheld`` row takes none."""
+        min_w = self.gate.min_weight
+        firm = w.w >= min_w
+        if withheld is not None:
+            firm &= ~withheld[w.ti]
+        ti, dj, cost = w.ti[firm], w.dj[firm], -np.log(w.w[firm])
+        rows, dets = gnn_assign(n, m, ti, dj, cost, -math.log(min_w) + 1e-9)
+        # the firm pairs GNN took (it assigns each row at most once)
+        det_of = np.full(n, -1, dtype=np.intp)
+        det_of[rows] = dets
+        got = det_of[ti] == dj
+        lr = np.log(w.w[firm][got]) - np.log(np.maximum(w.other[dj[got]], 1e-300))
+        # the likelihood ratios in the order of (rows, dets)
+        lr_rows = np.full(n, -np.inf)
+        np.maximum.at(lr_rows, ti[got], lr)
+        return rows, dets, lr_rows[rows]
+
+    def _withheld(self, table: dict[str, npt.NDArray] | None, finder: int) -> BoolArray | None:
+        """The rows of ``table`` this group's finder is named astray on, when its bearings
+        are withheld from them (``RfBias.astray_withhold``); None when none is."""
+        if table is None or self.slots is None or not self.slots.astray_withhold:
+            return None
+        out = self.slots.astray_of(table, finder)
+        return out if out is not None and out.any() else None
 
     @staticmethod
     def measurements(

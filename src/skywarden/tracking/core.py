@@ -353,7 +353,7 @@ class TrackerCore:
         pool = np.ones(b.azimuth.shape[0], dtype=bool)
         if self.table.n and self.dims == 3:
             tentative = a["status"] == TENTATIVE
-            dec = self.bearings.decide(g, a["x"], a["P"], tentative, fits, a["rf_ref"])
+            dec = self.bearings.decide(g, a["x"], a["P"], tentative, fits, a["rf_ref"], a)
             dec.add_rf(a)
             pool = dec.pool
             if dec.rows.shape[0]:

@@ -71,8 +71,18 @@ it has ``astray_min_weight`` bearings' worth, its sweep's weighted sd is at leas
 ``follow_sweep`` of the track's own azimuth errors and ``astray_min_sweep_sigmas`` of the
 finder's bearing error (the test does not model errors in ``x`` or outliers at the edge
 of a tiny sweep: a radial flight, whose bearing hardly moves, gets no verdict), and its
-share is below ``follow_below`` at ``astray_z`` standard errors. The verdict is only
-recorded (``TrackUpdate.rf_astray``); nothing the tracker decides reads it yet.
+share is below ``follow_below`` at ``astray_z`` standard errors. The verdict is
+recorded (``TrackUpdate.rf_astray``).
+
+**Withholding an astray finder** (``astray_withhold``, off by default, wave 32). With it,
+the bearing associator stops applying a finder's bearings to a track that finder is named
+astray on: no filter update, no RF credit, no fit (:meth:`.BearingDecision.withhold`).
+The verdict must outlive the withholding, or it would oscillate: withheld bearings that
+no longer fed the slot would let its sums fade over ``astray_tau_s``, the verdict lapse
+and the bearings come back. So the slot is still fed with what the association *scored*
+(each pair's weight and residual, computed before any bearing is applied), not with what
+it applied; the verdict lasts as long as the finder's bearings keep fitting the track,
+and fades only when they stop.
 """
 
 from __future__ import annotations
@@ -123,6 +133,8 @@ class RfBias:
     astray_z: float = 4.0
     #: ... its sweep's sd, in the finder's bearing errors (1 sigma)
     astray_min_sweep_sigmas: float = 0.5
+    #: withhold an astray finder's bearings from the track (module doc; needs per_finder)
+    astray_withhold: bool = False
 
     def __post_init__(self) -> None:
         for name in ("z_max", "tau_s", "min_bearings", "follow_below", "follow_sweep"):
@@ -141,9 +153,15 @@ class RfBias:
         v = self.astray_min_sweep_sigmas
         if not (isinstance(v, int | float) and math.isfinite(v) and v >= 0):
             raise ValueError(f"classifier.rf_bias.astray_min_sweep_sigmas must be >= 0, got {v!r}")
-        if not isinstance(self.per_finder, bool):
+        for name in ("per_finder", "astray_withhold"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(
+                    f"classifier.rf_bias.{name} must be true or false, got {getattr(self, name)!r}"
+                )
+        if self.astray_withhold and not self.per_finder:
             raise ValueError(
-                f"classifier.rf_bias.per_finder must be true or false, got {self.per_finder!r}"
+                "classifier.rf_bias.astray_withhold needs classifier.rf_bias.per_finder:"
+                " the verdict it acts on is the per-finder test's"
             )
         k = self.astray_slots
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 16:
@@ -271,6 +289,18 @@ class RfBias:
                 & (share - 1.0 < -self.astray_z * se)
             )
         return out.reshape(k, n_slots)
+
+    def astray_of(self, a: Arrays, finder: int) -> npt.NDArray[np.bool_] | None:
+        """Per track: ``finder`` is named astray on it (:meth:`astray`, from the sums as
+        they stand); None where no track has a slot for it, the usual case."""
+        mine = a["c_rf_fslot"] == finder
+        rows = np.flatnonzero(mine.any(axis=1))
+        if rows.shape[0] == 0:
+            return None
+        sub = {k: a[k][rows] for k in ("c_rf_resid", "c_rf_fslot", "c_rf_fsums")}
+        out = np.zeros(mine.shape[0], dtype=bool)
+        out[rows] = (self.astray(sub) & mine[rows]).any(axis=1)
+        return out
 
     def offset_deg(self, a: Arrays) -> FloatArray:
         """The weighted mean residual of the bearings that fit each track (deg; 0 where
