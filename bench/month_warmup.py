@@ -101,9 +101,28 @@ def sector_windows(month: Path) -> dict[str, list[dict[str, Any]]]:
 
 def warmup_s(month: Path) -> float | None:
     """The month's ``--warmup-s``, from its ``border.json``."""
-    doc = json.loads((month / "border.json").read_text())
-    v = doc.get("sampling", {}).get("warmup_s")
+    v = _sampling(month).get("warmup_s")
     return float(v) if v is not None else None
+
+
+def warmup_fed_s(month: Path) -> float | None:
+    """The month's ``--warmup-fed-s`` (the warm-up's last seconds the chain was fed), None
+    when the whole warm-up was fed."""
+    v = _sampling(month).get("warmup_fed_s")
+    return float(v) if v is not None else None
+
+
+def _sampling(month: Path) -> dict[str, Any]:
+    doc = json.loads((month / "border.json").read_text())
+    s = doc.get("sampling", {})
+    return s if isinstance(s, dict) else {}
+
+
+def column(m: dict[str, Any]) -> str:
+    """A month's column heading: its warm-up, and what of it the chain was fed."""
+    fed = m.get("warmup_fed_s")
+    head = f"warm-up {m['warmup_s']:g} s" + (f", fed {fed:g} s" if fed is not None else "")
+    return f"{head} ({m['name']})"
 
 
 def table(months: list[dict[str, Any]]) -> Table:
@@ -112,7 +131,7 @@ def table(months: list[dict[str, Any]]) -> Table:
     )
     t.add_column("crossed after")
     for m in months:
-        t.add_column(f"warm-up {m['warmup_s']:g} s ({m['name']})", justify="right")
+        t.add_column(column(m), justify="right")
     for i in range(len(EDGES) - 1):
         cells = []
         for m in months:
@@ -142,6 +161,7 @@ def main() -> None:
                 "name": m.name,
                 "dir": str(m),
                 "warmup_s": warmup_s(m),
+                "warmup_fed_s": warmup_fed_s(m),
                 "bins": by_bin(units, sector_windows(m)),
             }
         )

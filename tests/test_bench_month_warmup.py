@@ -54,3 +54,19 @@ def test_a_directory_that_is_not_a_month_or_units_short_are_refused(tmp_path: Pa
     (tmp_path / "border.json").write_text(json.dumps({"sampling": {"warmup_s": 60}}))
     r = run_bench("month_warmup", str(tmp_path), str(tmp_path), "--units", "u.json")
     assert r.returncode != 0 and "one file per month" in r.stderr
+
+
+def test_a_fed_warm_up_is_named_in_its_column(tmp_path: Path) -> None:
+    b = load_bench("month_warmup")
+    fed, whole = tmp_path / "fed", tmp_path / "whole"
+    for d, s in ((fed, {"warmup_s": 120, "warmup_fed_s": 60}), (whole, {"warmup_s": 120})):
+        d.mkdir()
+        (d / "border.json").write_text(json.dumps({"sampling": s}))
+    got = [
+        {"name": d.name, "warmup_s": b.warmup_s(d), "warmup_fed_s": b.warmup_fed_s(d)}
+        for d in (fed, whole)
+    ]
+    assert [b.column(m) for m in got] == [
+        "warm-up 120 s, fed 60 s (fed)",
+        "warm-up 120 s (whole)",
+    ]
