@@ -111,6 +111,21 @@ METHOD: dict[str, str] = {
         "crossing, at 120 s and 60 s warm-ups (wave 31): "
         "`python bench/month_warmup.py MONTH120 MONTH60`."
     ),
+    "month_warmup_fed60": (
+        "The reference month on the very skies of the 120 s month (wave 32): each "
+        "run's 120 s warm-up simulated and seeded as there, the chain fed only its last "
+        "60 s, alone on the cores. `python bench/month.py --days 30 --workers 2 --seed 1 "
+        "--quiet-s 300 --lanes 16 --warmup-s 120 --warmup-fed-s 60 --dir DIR`."
+    ),
+    "month_diff_warmup_fed60": (
+        "The 120 s month and the same skies fed 60 s of warm-up, unit by unit (wave 32): "
+        "`python bench/month_diff.py MONTH120 FED60` (month_units files of each)."
+    ),
+    "month_warmup_fed60_bins": (
+        "Planned drones counted, by seconds from their window's opening to their "
+        "crossing, on the same skies with 120 s of warm-up fed and 60 s (wave 32): "
+        "`python bench/month_warmup.py MONTH120 FED60`."
+    ),
     "month_week_astray": (
         "The per-finder follow test on the reference week (wave 30): every unit of the "
         "default rule at `rf_astray_s` 0 and 120 (`bench/month_units.py --all`), side by "
