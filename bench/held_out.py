@@ -109,6 +109,10 @@ POOLED = (
     # part b2: the sectors finished after that by 19:20 UTC in wave 31, by the run resumed
     # then (the cut-off fixed in docs/notes/wave31.md)
     "month_seed29_30d_quiet45m_birds_b2.json",
+    # seed 30: a 30-day run at wave 31's chain (9e48aef) with the per-finder test on (it
+    # changes no track but its rf_astray field), observers as for seed 27, part a the
+    # sectors finished by the cut-off fixed before it started (docs/notes/wave32.md)
+    "month_seed30_30d_quiet45m_birds_astray_a.json",
 )
 
 #: held-out quiet runs counted under the rule since wave 22 (``line_first_m=40`` by
@@ -131,6 +135,8 @@ LINE_FIRST = (
     "month_seed29_30d_quiet45m_birds_a_line40.json",
     "month_seed29_30d_quiet45m_birds_b1_line40.json",
     "month_seed29_30d_quiet45m_birds_b2_line40.json",
+    # seed 30 ran at wave 31's chain (9e48aef) with the per-finder test on
+    "month_seed30_30d_quiet45m_birds_astray_a_line40.json",
 )
 
 #: held-out quiet runs counted under the rule of waves 23-24 (``across_sigmas=2`` by
@@ -152,6 +158,8 @@ ACROSS = (
     "month_seed29_30d_quiet45m_birds_a_across.json",
     "month_seed29_30d_quiet45m_birds_b1_across.json",
     "month_seed29_30d_quiet45m_birds_b2_across.json",
+    # seed 30 ran at wave 31's chain (9e48aef) with the per-finder test on
+    "month_seed30_30d_quiet45m_birds_astray_a_across.json",
 )
 
 #: held-out quiet runs counted with step 4's ``rf_disowned_s=120`` (an option in wave 24,
@@ -167,6 +175,19 @@ DISOWNED = (
     "month_seed29_30d_quiet45m_birds_a_disowned.json",
     "month_seed29_30d_quiet45m_birds_b1_disowned.json",
     "month_seed29_30d_quiet45m_birds_b2_disowned.json",
+    # seed 30 ran at wave 31's chain (9e48aef) with the per-finder test on
+    "month_seed30_30d_quiet45m_birds_astray_a_disowned.json",
+)
+
+#: held-out quiet runs counted with ``rf_astray_s=120`` on runs with the per-finder follow
+#: test on (``classifier.rf_bias.per_finder: true``; an option since wave 29, with the
+#: count's ``rf_astray_s`` since wave 30), none read when it was shaped: its fresh hours
+#: start with seed 30
+ASTRAY = (
+    # seed 30: a 30-day run at wave 31's chain (9e48aef) with the per-finder test on,
+    # observers as for seed 27, part a the sectors finished by the cut-off fixed before it
+    # started (docs/notes/wave32.md)
+    "month_seed30_30d_quiet45m_birds_astray_a_astray.json",
 )
 
 #: the pools by name, with the result file each writes by default
@@ -186,6 +207,11 @@ POOLS = {
         DISOWNED,
         "held_out_disowned.json",
         "the rule since wave 25 (rf_disowned_s=120, wave 24's option), its fresh hours",
+    ),
+    "astray": (
+        ASTRAY,
+        "held_out_astray.json",
+        "the default with rf_astray_s=120 (per-finder test on), its fresh hours",
     ),
 }
 

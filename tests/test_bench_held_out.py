@@ -87,6 +87,9 @@ def test_every_pool_names_result_files_that_are_held_out_quiet_runs() -> None:
             assert all(r.rule_params in ({}, {"rf_disowned_s": 0.0}) for r in runs)
         if name == "disowned":  # the defaults since wave 25, named (wave 24's option)
             assert all(r.rule_params == {"rf_disowned_s": 120.0} for r in runs)
+        if name == "astray":  # the defaults with the count's astray check (wave 30's)
+            want = {"rf_disowned_s": 120.0, "rf_astray_s": 120.0}
+            assert all(r.rule_params == want and r.seed >= 30 for r in runs)
 
 
 def test_the_rule_a_run_was_counted_under_is_read(tmp_path: Path) -> None:
