@@ -23,7 +23,11 @@ ratios, and without it none is made.
 
     .venv/bin/python bench/month_speed.py [--base eee4e53] [--days 1]
         [--sectors S86,S08,S40] [--repeats 1] [--base-speedup 1.0] [--lanes 1]
-        [--base-lanes 1] [--tracker-config FILE.yaml] [--out bench/results/month_speed.json]
+        [--base-lanes 1] [--tracker-config FILE.yaml] [--tree REF]
+        [--out bench/results/month_speed.json]
+
+``--tree REF`` measures a commit in place of the working tree (exported as ``--base``
+is), so the working tree can be edited while the pair runs.
 
 ``--lanes L`` runs this tree's sectors in lanes (``month run --lanes L``,
 docs/month.md). Lanes compute the same skies and, up to the last bits of floats, the
@@ -81,13 +85,23 @@ def run_month(
     env = {**os.environ, "PYTHONPATH": str(src), "OMP_NUM_THREADS": "1"}
     cmd = [str(EXE), "-m", "skywarden.cli", "month", "run", "--out", str(out)]
     cmd += ["--days", f"{days:g}", "--sectors", sectors, "--workers", "1"]
-    if lanes > 1 or src == ROOT / "src":  # an older tree has no --lanes (this one: 16)
+    # an older tree has no --lanes; one that has it runs 16 unless told
+    if lanes > 1 or (src / "skywarden" / "commands" / "month_lanes.py").exists():
         cmd += ["--lanes", str(lanes)]
     if config is not None:  # nor --tracker-config
         cmd += ["--tracker-config", str(config)]
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, env=env, capture_output=True)
     return time.perf_counter() - t0
+
+
+def describe_tree() -> str:
+    """The working tree's commit, ``-dirty`` when it has uncommitted changes."""
+    return subprocess.run(
+        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
 
 def sector_figures(out: Path) -> dict[str, dict[str, Any]]:
@@ -116,12 +130,14 @@ def same_events(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return all(a[k] == b[k] for k in keys) and a["_events"] == b["_events"]
 
 
-def measure(args: argparse.Namespace, base_src: Path, work: Path) -> list[dict[str, Any]]:
+def measure(
+    args: argparse.Namespace, base_src: Path, work: Path, tree_src: Path = ROOT / "src"
+) -> list[dict[str, Any]]:
     """``--repeats`` side-by-side pairs; one row per (repeat, sector)."""
     rows: list[dict[str, Any]] = []
     for rep in range(args.repeats):
         outs = {"base": work / f"base{rep}", "tree": work / f"tree{rep}"}
-        srcs = {"base": base_src, "tree": ROOT / "src"}
+        srcs = {"base": base_src, "tree": tree_src}
         lanes = {"base": args.base_lanes, "tree": args.lanes}
         configs = {"base": None, "tree": args.tracker_config}
         with ThreadPoolExecutor(2) as pool:
@@ -249,6 +265,12 @@ def main() -> None:
         default=None,
         help="this tree's month run --tracker-config (the cost of a tracker setting)",
     )
+    ap.add_argument(
+        "--tree",
+        default=None,
+        help="git ref to measure in place of the working tree (exported like --base, so "
+        "the working tree can be edited while it runs)",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "month_speed.json")
     args = ap.parse_args()
     if args.lanes < 1 or args.base_lanes < 1:
@@ -263,16 +285,18 @@ def main() -> None:
         base_dir = work / "base_src"
         base_dir.mkdir()
         sha = export_tree(args.base, base_dir)
-        rows = measure(args, base_dir / "src", work)
+        tree_src, tree = ROOT / "src", describe_tree()
+        if args.tree is not None:
+            tree_dir = work / "tree_src"
+            tree_dir.mkdir()
+            tree = export_tree(args.tree, tree_dir)
+            tree_src = tree_dir / "src"
+        rows = measure(args, base_dir / "src", work, tree_src)
     summ = summary(rows, month_simulated_s(), base_speedup)
     doc = {
         "bench": "month_speed",
         "base": sha,
-        "tree": subprocess.run(
-            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
-            capture_output=True,
-            text=True,
-        ).stdout.strip(),
+        "tree": tree,
         "days": args.days,
         "lanes": args.lanes,
         "base_lanes": args.base_lanes,
