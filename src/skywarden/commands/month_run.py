@@ -27,7 +27,6 @@ from typing import Any
 
 from isal import igzip
 
-from skywarden.commands.month_gc import sector_gc
 from skywarden.commands.month_sector import SectorJob, _chain, _Windows
 from skywarden.errors import SkywardenError
 from skywarden.sim.month import MonthPlan, injected_for
@@ -51,13 +50,12 @@ def run_sector(job: SectorJob) -> dict[str, Any]:
     wall0, cpu0 = time.perf_counter(), time.process_time()
     job.out.mkdir(parents=True, exist_ok=True)
     sim = _Windows(job)
-    with sector_gc():
-        if job.lanes > 1:
-            from skywarden.commands.month_lanes import run_lanes
+    if job.lanes > 1:
+        from skywarden.commands.month_lanes import run_lanes
 
-            res, hooks = run_lanes(job, sim, job.lanes)
-        else:
-            res, hooks = _chain(job, sim)
+        res, hooks = run_lanes(job, sim, job.lanes)
+    else:
+        res, hooks = _chain(job, sim)
     score_events(res, hooks, sim.duration_s / 3600.0)
     _write(job, res, sim)
     kept = _event_tracks(job.out, res, keep_all=job.all_tracks)
