@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from skywarden.geo import FloatArray
 from skywarden.model import EVIDENCE_KINDS
-from skywarden.tracking.classify_evidence import evidence_lines
+from skywarden.tracking.classify_evidence import evidence_lines, evidence_table
 from skywarden.tracking.classreport import RadarClassModel
 from skywarden.tracking.kinematics import KinematicFeatures
 from skywarden.tracking.rf_bias import RfBias
@@ -461,3 +461,7 @@ class Classifier:
     def evidence(self, a: Arrays, row: int) -> list[str]:
         """Human-readable reasons for one track's class probabilities."""
         return evidence_lines(self, a, row)
+
+    def evidence_rows(self, a: Arrays) -> list[list[str]]:
+        """:meth:`evidence` of every row, made column by column (one pass)."""
+        return evidence_table(self, a)

@@ -311,22 +311,39 @@ class RfBias:
 
     def note(self, a: Arrays, row: int) -> str | None:
         """The evidence line for one track whose bearings run beside it, else None."""
-        if a["c_rf_resid"][row, 1] < self.min_bearings:  # the usual track: no verdict
-            return None
         one: Arrays = {k: a[k][row : row + 1] for k in ("c_rf_resid", "c_rf_follow") if k in a}
-        if not self.beside(one)[0]:
-            return None
-        if self.follow and "c_rf_follow" in one and self.not_following(one)[0]:
-            share = float(self.follow_slope(one)[0][0])
-            return (
-                f"RF: the bearings that fit followed {share:.2f} of this track's sweep"
-                " across the finder: another emitter on the ray it crossed, not its own link"
-            )
-        off = float(self.offset_deg(one)[0])
-        return (
-            f"RF: the bearings that fit run {off:+.1f} deg beside this track: another"
-            " emitter on a nearby ray, not its own link"
-        )
+        return self.notes(one)[0]
+
+    def notes(self, a: Arrays) -> list[str | None]:
+        """:meth:`note` of every row; only rows with ``min_bearings`` worth are looked at
+        (the usual track has none), with the same element-wise operations."""
+        n = a["c_rf_resid"].shape[0]
+        out: list[str | None] = [None] * n
+        rows = np.flatnonzero(a["c_rf_resid"][:, 1] >= self.min_bearings)
+        if rows.shape[0] == 0:
+            return out
+        sub: Arrays = {k: a[k][rows] for k in ("c_rf_resid", "c_rf_follow") if k in a}
+        off = self.beside(sub).tolist()
+        if not any(off):
+            return out
+        follows = self.follow and "c_rf_follow" in sub
+        still = self.not_following(sub).tolist() if follows else [False] * len(off)
+        share = self.follow_slope(sub)[0].tolist() if follows else []
+        deg = self.offset_deg(sub).tolist()
+        for j, r in enumerate(rows.tolist()):
+            if not off[j]:
+                continue
+            if still[j]:
+                out[r] = (
+                    f"RF: the bearings that fit followed {share[j]:.2f} of this track's sweep"
+                    " across the finder: another emitter on the ray it crossed, not its own link"
+                )
+            else:
+                out[r] = (
+                    f"RF: the bearings that fit run {deg[j]:+.1f} deg beside this track: "
+                    "another emitter on a nearby ray, not its own link"
+                )
+        return out
 
     def beside(self, a: Arrays) -> npt.NDArray[np.bool_]:
         """Per track: its recent bearings (``min_bearings`` worth) run beside it, more

@@ -138,6 +138,7 @@ class Tracker:
         xs, covs, probs = x.tolist(), rows["P"].tolist(), rows["probs"].tolist()
         lats, lons, alts = lat.tolist(), lon.tolist(), alt.tolist()
         p_exist, masks = rows["p_exist"].tolist(), rows["sensors"].tolist()
+        evidence = clf.evidence_rows(rows)
         for i, tid in enumerate(ids):
             meta = metas.get(tid) or TrackMeta()
             xi = xs[i]
@@ -155,7 +156,7 @@ class Tracker:
                     class_probs=dict(zip(CLASSES, probs[i], strict=True)),
                     identities=tuple(meta.identities),
                     sensors=self._sensor_names(masks[i]),
-                    evidence=tuple(clf.evidence(rows, i)),
+                    evidence=tuple(evidence[i]),
                     callsign=meta.callsign,
                     p_exist=p_exist[i],
                     corroboration=tuple(
