@@ -122,29 +122,17 @@ class BearingWeights:
     ref: FloatArray | None = None
 
 
-def _site_groups(b: Bearings) -> tuple[FloatArray, IntArray, IntArray]:
-    """The sites of ``b`` in order of first appearance (s, 3), its bearings' indices
-    grouped site by site (each group in bearing order) and each site's count."""
-    m = b.azimuth.shape[0]
-    if b.site.ndim == 1:
-        return b.site[None, :], np.arange(m, dtype=np.intp), np.array([m], dtype=np.intp)
-    first: dict[tuple[float, ...], list[int]] = {}
-    for j, key in enumerate(map(tuple, b.site.tolist())):
-        first.setdefault(key, []).append(j)
-    groups = list(first.values())
-    sites = b.site[[js[0] for js in groups]]
-    order = np.fromiter((j for js in groups for j in js), dtype=np.intp, count=m)
-    return sites, order, np.array([len(js) for js in groups], dtype=np.intp)
-
-
-def _no_pairs(covers: BoolArray, multi: bool) -> BearingFit:
-    """A fit with no pair; with a site per bearing its per-pair fields are empty
-    arrays, with one site absent (as the fits of one site and of several always were)."""
-    e = np.empty(0, dtype=np.intp)
-    if not multi:
-        return BearingFit(e, e, np.empty(0), covers)
-    f = np.empty(0)
-    return BearingFit(e, e, f, covers, f, f, f, f)
+def _subset(b: Bearings, idx: IntArray, site: FloatArray) -> Bearings:
+    """Bearings ``idx`` of ``b``, all from ``site``."""
+    el, els = b.elevation, b.elevation_sigma
+    return Bearings(
+        site,
+        b.azimuth[idx],
+        b.sigma[idx],
+        None if el is None else el[idx],
+        None if els is None else els[idx],
+        b.range_m,
+    )
 
 
 def bearing_sites(b: Bearings) -> FloatArray:
@@ -187,57 +175,84 @@ class BearingGate:
 
     def fit(self, b: Bearings, x: FloatArray, p: FloatArray) -> BearingFit:
         """Pairs of tracks (states ``x`` (n, 6), covariances ``p``) and bearings that fit;
-        with a site per bearing, each site's bearings fitted as a group of their own.
+        with a site per bearing, each site's bearings fitted as a group of their own."""
+        if b.site.ndim == 1:
+            return self._fit_site(b, x, p)
+        first: dict[tuple[float, ...], list[int]] = {}
+        for j, key in enumerate(map(tuple, b.site.tolist())):
+            first.setdefault(key, []).append(j)
+        fits = []
+        for key, js in first.items():
+            idx = np.asarray(js, dtype=np.intp)
+            fits.append((idx, self._fit_site(_subset(b, idx, np.asarray(key)), x, p)))
+        covers = np.logical_or.reduce([f.covers for _, f in fits])
 
-        All sites at once: a pair's numbers are the element-wise operations one site's
-        fit alone would make on the same values, in the same order of pairs (site by
-        site in order of first appearance, then track row, then bearing), so the month's
-        lanes (16 sites a group) pay numpy's fixed cost once, not once a site."""
-        sites, order, counts = _site_groups(b)
-        n, m = x.shape[0], b.azimuth.shape[0]
-        multi = b.site.ndim == 2
+        def cat(name: str) -> FloatArray:
+            parts = [getattr(f, name) for _, f in fits]
+            return np.concatenate([v if v is not None else np.empty(0) for v in parts])
+
+        return BearingFit(
+            np.concatenate([f.ti for _, f in fits]),
+            np.concatenate([idx[f.dj] for idx, f in fits]),
+            np.concatenate([f.log_lik for _, f in fits]),
+            covers,
+            cat("nu"),
+            cat("s"),
+            cat("az"),
+            cat("s_trk"),
+        )
+
+    def _fit_site(self, b: Bearings, x: FloatArray, p: FloatArray) -> BearingFit:
+        """:meth:`fit` of bearings from one site."""
+        n = x.shape[0]
+        m = b.azimuth.shape[0]
         if n == 0 or m == 0:
-            return _no_pairs(np.zeros(n, dtype=bool), multi)
-        dx = x[:, 0][None, :] - sites[:, 0][:, None]  # (sites, n)
-        dy = x[:, 1][None, :] - sites[:, 1][:, None]
+            e = np.empty(0, dtype=np.intp)
+            return BearingFit(e, e, np.empty(0), np.zeros(n, dtype=bool))
+        dx = x[:, 0] - b.site[0]
+        dy = x[:, 1] - b.site[1]
         rho2 = np.maximum(dx * dx + dy * dy, 1.0)
         rho = np.sqrt(rho2)
         pos_sigma = np.sqrt(np.maximum(p[:, 0, 0] + p[:, 1, 1], 0.0) / 2.0)
-        near = rho - self.range_margin_sigma * pos_sigma[None, :] <= b.range_m
-        covers = np.logical_or.reduce(near, axis=0)
-        si, rows = np.nonzero(near)  # (site, track) pairs, site by site
+        covers = rho - self.range_margin_sigma * pos_sigma <= b.range_m
+        rows = np.flatnonzero(covers)
         if rows.shape[0] == 0:
-            return _no_pairs(covers, multi)
-        dxk, dyk, rho2k = dx[si, rows], dy[si, rows], rho2[si, rows]
-        az = np.arctan2(dxk, dyk)
-        h = np.stack([dyk / rho2k, -dxk / rho2k], axis=1)
+            e = np.empty(0, dtype=np.intp)
+            return BearingFit(e, e, np.empty(0), covers)
+        az = np.arctan2(dx[rows], dy[rows])
+        h = np.stack([dy[rows] / rho2[rows], -dx[rows] / rho2[rows]], axis=1)
         var = np.einsum("ki,kij,kj->k", h, p[rows, :2, :2], h)
-        # (pair, bearing) entries: each pair against its own site's bearings
-        per = counts[si]
-        kk = np.repeat(np.arange(rows.shape[0]), per)
-        first = (np.cumsum(counts) - counts)[si]
-        jj = order[np.repeat(first - (np.cumsum(per) - per), per) + np.arange(kk.shape[0])]
-        s_az = var[kk] + b.sigma[jj] ** 2
-        nu = wrap_angle(b.azimuth[jj] - az[kk])
+        s_az = var[:, None] + b.sigma[None, :] ** 2
+        nu = wrap_angle(b.azimuth[None, :] - az[:, None])
         d2 = nu**2 / s_az
         ok = d2 <= self.gate_chi2
         log_lik = -0.5 * (d2 + np.log(s_az) + _LOG_2PI)
         if b.elevation is not None and b.elevation_sigma is not None and x.shape[1] >= 6:
-            has = np.isfinite(b.elevation)[jj]
-            dz = x[rows, 2] - sites[si, 2]
-            el = np.arctan2(dz, rho[si, rows])
-            s_el = (p[rows, 2, 2] / rho2k)[kk] + np.nan_to_num(b.elevation_sigma)[jj] ** 2
+            has = np.isfinite(b.elevation)
+            dz = x[rows, 2] - b.site[2]
+            el = np.arctan2(dz, rho[rows])
+            s_el = (p[rows, 2, 2] / rho2[rows])[:, None] + np.nan_to_num(b.elevation_sigma)[
+                None, :
+            ] ** 2
             s_el = np.maximum(s_el, 1e-12)
-            d2e = (np.nan_to_num(b.elevation)[jj] - el[kk]) ** 2 / s_el
-            ok &= ~has | (d2e <= self.gate_chi2)
+            d2e = (np.nan_to_num(b.elevation)[None, :] - el[:, None]) ** 2 / s_el
+            ok &= ~has[None, :] | (d2e <= self.gate_chi2)
             # An elevation is a second angle: its density is per radian as well, so the
             # "other emitter" density below is spread over elevations of +-90 degrees.
             log_lik = log_lik + np.where(
-                has, -0.5 * (d2e + np.log(s_el) + _LOG_2PI) + math.log(math.pi), 0.0
+                has[None, :], -0.5 * (d2e + np.log(s_el) + _LOG_2PI) + math.log(math.pi), 0.0
             )
-        e = np.flatnonzero(ok)
-        ke = kk[e]
-        return BearingFit(rows[ke], jj[e], log_lik[e], covers, nu[e], s_az[e], az[ke], var[ke])
+        ti, dj = np.nonzero(ok)
+        return BearingFit(
+            rows[ti],
+            dj.astype(np.intp),
+            log_lik[ti, dj],
+            covers,
+            nu[ti, dj],
+            s_az[ti, dj],
+            az[ti],
+            var[ti],
+        )
 
     def weights(
         self,
