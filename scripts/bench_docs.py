@@ -111,6 +111,24 @@ METHOD: dict[str, str] = {
         "crossing, at 120 s and 60 s warm-ups (wave 31): "
         "`python bench/month_warmup.py MONTH120 MONTH60`."
     ),
+    "month_speed_wave33_gc": (
+        "Wave 33: the sector process collecting garbage less often (young threshold "
+        "20,000, set-up frozen) against its parent, both trees in 16 lanes side by side, "
+        "one core each: 1.00x, so reverted. `python bench/month_speed.py --base 7bda47e "
+        "--tree 34d0fe1 --days 10 --sectors S86 --lanes 16 --base-lanes 16`."
+    ),
+    "month_speed_wave33_evidence": (
+        "Wave 33: every reported row's evidence lines made in one pass over the columns "
+        "(the same text) against its parent, as above: 1.04x, the same tracks. "
+        "`python bench/month_speed.py --base 02457b3 --tree 8018dce --days 10 --sectors "
+        "S86 --lanes 16 --base-lanes 16`."
+    ),
+    "month_speed_wave33_bearing_sites": (
+        "Wave 33: a DF group's bearings fitted for all its sites (lanes) at once against "
+        "its parent, as above: 1.00x with the same tracks, so reverted. `python "
+        "bench/month_speed.py --base 8018dce --tree 02cc70b --days 10 --sectors S86 "
+        "--lanes 16 --base-lanes 16`."
+    ),
     "month_warmup_fed60": (
         "The reference month on the very skies of the 120 s month (wave 32): each "
         "run's 120 s warm-up simulated and seeded as there, the chain fed only its last "
