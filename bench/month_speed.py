@@ -77,12 +77,10 @@ def export_tree(ref: str, dest: Path) -> str:
     return sha
 
 
-def run_month(
+def month_command(
     src: Path, out: Path, days: float, sectors: str, lanes: int = 1, config: Path | None = None
-) -> float:
-    """One ``month run`` from the sources at ``src`` (``config``: its --tracker-config);
-    returns its wall seconds."""
-    env = {**os.environ, "PYTHONPATH": str(src), "OMP_NUM_THREADS": "1"}
+) -> list[str]:
+    """The ``month run`` command for the sources at ``src``."""
     cmd = [str(EXE), "-m", "skywarden.cli", "month", "run", "--out", str(out)]
     cmd += ["--days", f"{days:g}", "--sectors", sectors, "--workers", "1"]
     # an older tree has no --lanes; one that has it runs 16 unless told
@@ -90,7 +88,17 @@ def run_month(
         cmd += ["--lanes", str(lanes)]
     if config is not None:  # nor --tracker-config
         cmd += ["--tracker-config", str(config)]
+    return cmd
+
+
+def run_month(
+    src: Path, out: Path, days: float, sectors: str, lanes: int = 1, config: Path | None = None
+) -> float:
+    """One ``month run`` from the sources at ``src`` (``config``: its --tracker-config);
+    returns its wall seconds."""
+    env = {**os.environ, "PYTHONPATH": str(src), "OMP_NUM_THREADS": "1"}
     t0 = time.perf_counter()
+    cmd = month_command(src, out, days, sectors, lanes, config)
     subprocess.run(cmd, check=True, env=env, capture_output=True)
     return time.perf_counter() - t0
 
