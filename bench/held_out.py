@@ -113,6 +113,10 @@ POOLED = (
     # changes no track but its rf_astray field), observers as for seed 27, part a the
     # sectors finished by the cut-off fixed before it started (docs/notes/wave32.md)
     "month_seed30_30d_quiet45m_birds_astray_a.json",
+    # part b: the four sectors finished after that cut-off by wave 33's (docs/notes/wave33.md),
+    # whose files went with its machine: run again with --sectors in wave 34 from the same
+    # commit (each sector's outputs depend only on the plan, the seed and the settings)
+    "month_seed30_30d_quiet45m_birds_astray_b.json",
 )
 
 #: held-out quiet runs counted under the rule since wave 22 (``line_first_m=40`` by
@@ -137,6 +141,10 @@ LINE_FIRST = (
     "month_seed29_30d_quiet45m_birds_b2_line40.json",
     # seed 30 ran at wave 31's chain (9e48aef) with the per-finder test on
     "month_seed30_30d_quiet45m_birds_astray_a_line40.json",
+    # part b: the four sectors finished after that cut-off by wave 33's (docs/notes/wave33.md),
+    # whose files went with its machine: run again with --sectors in wave 34 from the same
+    # commit (each sector's outputs depend only on the plan, the seed and the settings)
+    "month_seed30_30d_quiet45m_birds_astray_b_line40.json",
 )
 
 #: held-out quiet runs counted under the rule of waves 23-24 (``across_sigmas=2`` by
@@ -160,6 +168,10 @@ ACROSS = (
     "month_seed29_30d_quiet45m_birds_b2_across.json",
     # seed 30 ran at wave 31's chain (9e48aef) with the per-finder test on
     "month_seed30_30d_quiet45m_birds_astray_a_across.json",
+    # part b: the four sectors finished after that cut-off by wave 33's (docs/notes/wave33.md),
+    # whose files went with its machine: run again with --sectors in wave 34 from the same
+    # commit (each sector's outputs depend only on the plan, the seed and the settings)
+    "month_seed30_30d_quiet45m_birds_astray_b_across.json",
 )
 
 #: held-out quiet runs counted with step 4's ``rf_disowned_s=120`` (an option in wave 24,
@@ -177,6 +189,10 @@ DISOWNED = (
     "month_seed29_30d_quiet45m_birds_b2_disowned.json",
     # seed 30 ran at wave 31's chain (9e48aef) with the per-finder test on
     "month_seed30_30d_quiet45m_birds_astray_a_disowned.json",
+    # part b: the four sectors finished after that cut-off by wave 33's (docs/notes/wave33.md),
+    # whose files went with its machine: run again with --sectors in wave 34 from the same
+    # commit (each sector's outputs depend only on the plan, the seed and the settings)
+    "month_seed30_30d_quiet45m_birds_astray_b_disowned.json",
 )
 
 #: held-out quiet runs counted with ``rf_astray_s=120`` on runs with the per-finder follow
@@ -188,6 +204,10 @@ ASTRAY = (
     # observers as for seed 27, part a the sectors finished by the cut-off fixed before it
     # started (docs/notes/wave32.md)
     "month_seed30_30d_quiet45m_birds_astray_a_astray.json",
+    # part b: the four sectors finished after that cut-off by wave 33's (docs/notes/wave33.md),
+    # whose files went with its machine: run again with --sectors in wave 34 from the same
+    # commit (each sector's outputs depend only on the plan, the seed and the settings)
+    "month_seed30_30d_quiet45m_birds_astray_b_astray.json",
 )
 
 #: the pools by name, with the result file each writes by default
