@@ -16,6 +16,14 @@ The cases:
   run's detections, with its ``sector.json``), so a tracker change shows on its own.
 
 Wall-clock figures (``evaluation.json``'s ``seconds``) are left out of the hashes.
+
+**The CPU's instruction set is pinned** (``PINNED_CPU``). numpy's SIMD loops and
+OpenBLAS's kernels are chosen by the CPU at run time, and they round differently in the
+last bits: hashes recorded on an Intel AVX-512 machine failed on an AMD EPYC one with the
+same packages (wave 34: only ``tracks.jsonl`` moved; it passed again with OpenBLAS told
+``SkylakeX``). The cases run at the AVX2 level (OpenBLAS ``Haswell``, numpy without its
+AVX-512 loops), which every x86-64 machine of this kind has, so the hashes are the
+code's, not the machine's. On other architectures (aarch64) the numbers differ anyway.
 """
 
 from __future__ import annotations
@@ -34,6 +42,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
+#: The instruction set the cases run at (module doc): numpy's loops and OpenBLAS's kernels
+#: at AVX2 whatever the CPU offers above it.
+PINNED_CPU = {
+    "OPENBLAS_CORETYPE": "Haswell",
+    "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+}
 #: Keys whose values are measured time, not behaviour: dropped before hashing.
 TIMING_KEYS = frozenset({"seconds"})
 
@@ -83,7 +97,7 @@ def run_case(case: Case, out: Path) -> dict[str, str]:
     _prepare(case, out)
     before = {p.name for p in out.iterdir()}
     args = [a.replace("{out}", str(out)) for a in case.args]
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **PINNED_CPU}
     r = subprocess.run(
         [sys.executable, "-m", "skywarden.cli", *args],
         cwd=ROOT,  # the scenario path is written into the outputs as given
