@@ -95,6 +95,22 @@ METHOD: dict[str, str] = {
         "nearest is its emitter (own: the track's drone; ambiguous: the next within one "
         "sigma). `python bench/astray_bearings.py --from WEEK --out ...`."
     ),
+    "astray_bearings_week_astray_w34": (
+        "Wave 30's `astray_bearings_week` again in wave 34, on another machine from a tree "
+        "at f227b80 (the reference week with `per_finder: true`): the same rows. "
+        "`python bench/astray_bearings.py --from WEEK --out ...`."
+    ),
+    "astray_bearings_week_withhold": (
+        "The same for the reference week run with `per_finder` and `astray_withhold` "
+        "(wave 34): the bearings counted are those the named finder gave while the verdict "
+        "held, which withholding kept from the track. "
+        "`python bench/astray_bearings.py --from WEEK --out ...`."
+    ),
+    "month_diff_week_withhold": (
+        "The reference week (seed 1, days 1-7, all sectors, 16 lanes) with `per_finder` "
+        "against `per_finder` + `astray_withhold`, one tree (f227b80), unit by unit "
+        "(wave 34). `python bench/month_diff.py WEEK_ASTRAY WEEK_WITHHOLD --out ...`."
+    ),
     "month_warmup60": (
         "The reference month (seed 1, 30 days, `--quiet-s 300`, 16 lanes) with 60 s "
         "warm-ups instead of 120 (wave 31): the same plan, alone on the cores. Its "
