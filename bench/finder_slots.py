@@ -65,21 +65,18 @@ def slot_rows(t: float, tracker: Tracker, only: int | None) -> list[dict[str, An
 
 
 def _row(t: float, tid: int, finder: str, rb: RfBias, a: Any, r: int, j: int) -> dict[str, Any]:
-    """One slot's test, its parts as ``RfBias.astray`` computes them."""
-    flat = a["c_rf_fsums"][r, j : j + 1]
-    share, se, ratio = rb.follow_slope({"c_rf_resid": flat[:, :3], "c_rf_follow": flat[:, 3:9]})
-    w = float(flat[0, 1])
-    sxx = float(flat[0, 4] - flat[0, 3] * (flat[0, 3] / max(w, 1e-9)))
+    """One slot's terms, as ``RfBias.astray`` tests them (``RfBias.astray_terms``)."""
+    p = {k: float(v[0]) for k, v in rb.astray_terms(a["c_rf_fsums"][r, j : j + 1]).items()}
     return {
         "t": t,
         "track": tid,
         "finder": finder,
-        "w": w,
-        "sweep_sd_deg": math.degrees(math.sqrt(max(sxx, 0.0) / max(w, 1e-9))),
-        "sweep_ok": bool(sxx >= rb.astray_min_sweep_sigmas**2 * float(flat[0, 9])),
-        "ratio": float(ratio[0]),
-        "share": float(share[0]),
-        "se": float(se[0]),
+        "w": p["w"],
+        "sweep_sd_deg": math.degrees(math.sqrt(max(p["sxx"], 0.0) / max(p["w"], 1e-9))),
+        "sweep_ok": bool(p["sxx"] >= p["floor"]),
+        "ratio": p["ratio"],
+        "share": p["share"],
+        "se": p["se"],
     }
 
 

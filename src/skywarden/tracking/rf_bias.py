@@ -271,7 +271,23 @@ class RfBias:
         if fs is None:
             return np.zeros((a["c_rf_resid"].shape[0], 0), dtype=bool)
         k, n_slots, _ = fs.shape
-        flat = fs.reshape(k * n_slots, FINDER_SUMS)
+        p = self.astray_terms(fs.reshape(k * n_slots, FINDER_SUMS))
+        with np.errstate(invalid="ignore"):
+            out = (
+                (a["c_rf_fslot"].reshape(-1) >= 0)
+                & (p["w"] >= self.astray_min_weight)
+                & (p["sxx"] >= p["floor"])
+                & (p["ratio"] >= self.follow_sweep**2)
+                & (p["share"] < self.follow_below)
+                & (p["share"] - 1.0 < -self.astray_z * p["se"])
+            )
+        return out.reshape(k, n_slots)
+
+    def astray_terms(self, flat: FloatArray) -> dict[str, FloatArray]:
+        """The terms :meth:`astray` tests, per finder slot of ``flat`` (n, FINDER_SUMS):
+        its weight ``w``, its sweep's weighted sum of squares ``sxx`` and that sum's
+        ``floor``, and :meth:`follow_slope`'s ``share``, ``se`` and ``ratio``
+        (``bench/finder_slots.py`` shows them step by step)."""
         share, se, ratio = self.follow_slope(
             {"c_rf_resid": flat[:, :3], "c_rf_follow": flat[:, 3:9]}
         )
@@ -279,16 +295,7 @@ class RfBias:
         ws = np.maximum(w, 1e-9)
         sxx = flat[:, 4] - flat[:, 3] * (flat[:, 3] / ws)
         floor = self.astray_min_sweep_sigmas**2 * flat[:, 9]  # W x the sweep's floor^2
-        with np.errstate(invalid="ignore"):
-            out = (
-                (a["c_rf_fslot"].reshape(-1) >= 0)
-                & (w >= self.astray_min_weight)
-                & (sxx >= floor)
-                & (ratio >= self.follow_sweep**2)
-                & (share < self.follow_below)
-                & (share - 1.0 < -self.astray_z * se)
-            )
-        return out.reshape(k, n_slots)
+        return {"w": w, "sxx": sxx, "floor": floor, "share": share, "se": se, "ratio": ratio}
 
     def astray_of(self, a: Arrays, finder: int) -> npt.NDArray[np.bool_] | None:
         """Per track: ``finder`` is named astray on it (:meth:`astray`, from the sums as
