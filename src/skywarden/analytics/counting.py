@@ -319,6 +319,12 @@ class CountingRule:
     #: measured on held-out data (120 s, as ``rf_disowned_s``, is the value to try); it
     #: needs a tracker run with the per-finder verdict on (docs/analytics.md, step 4)
     rf_astray_s: float = 0.0
+    #: step 4: a finder that fed a unit's track and whose bearings stayed on the track's
+    #: old ray over this long (s) after the track left it (read from the run's
+    #: detections, :mod:`.rf_behind`) feeds none of its updates, as ``rf_astray_s``
+    #: withdraws one. 0, not asked, by default: shaped on seed 30's S27 bird, not yet
+    #: measured on held-out data; needs a run that kept its detections
+    rf_behind_s: float = 0.0
     #: step 4: with one finder, its RF geometry backs no update at which the track knew
     #: its position no better than this (m, 1 sigma; inf: not asked)
     rf_located_m: float = RF_LOCATED_M
@@ -351,6 +357,12 @@ def method(rule: Rule, params: CountingRule | None = None) -> str:
             f"following a track within {p.rf_astray_s:g} s after the crossing "
             "(rf_astray_s) backs none of its updates, a finder left alone by that only "
             f"where its bearing to the track swept {p.rf_sweep_sigmas:g} bearing errors"
+        )
+    if rule == "incursion" and p.rf_behind_s > 0.0:
+        text += (
+            "; and a direction finder whose bearings stayed on a track's old ray for "
+            f"{p.rf_behind_s:g} s after the track left it (rf_behind_s) backs none of "
+            "its updates"
         )
     return text + (f" [{', '.join(changed)}]" if changed else "")
 

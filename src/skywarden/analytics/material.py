@@ -14,6 +14,7 @@ import bisect
 import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -308,6 +309,15 @@ def bearing_sigma_deg(finder: SensorSite) -> float:
 
 
 @dataclass(slots=True)
+class Detections:
+    """Where a run kept its detections, and the RF bearings read from them (on demand,
+    once, by :func:`skywarden.analytics.rf_behind.sector_bearings`; shared by clips)."""
+
+    path: Path
+    rf: dict[str, tuple[Any, Any]] | None = None
+
+
+@dataclass(slots=True)
 class SectorData:
     """Everything analytics reads of one sector (one run directory or one store)."""
 
@@ -337,6 +347,8 @@ class SectorData:
     #: when the sector's feed began (a run's start; each simulated run of a month's
     #: windows): a drone first seen then was already in the air, where from unseen
     feed_starts: list[float] = field(default_factory=list)
+    #: the run's detections file (None: the source kept none, as a store)
+    detections: Detections | None = None
 
     def weight_at(self, t: float) -> float:
         """The weight of an event at ``t``: its window's (1 without windows)."""
@@ -419,6 +431,7 @@ class Material:
                     simulated=s.simulated,
                     windows=s.windows,
                     feed_starts=s.feed_starts,
+                    detections=s.detections,
                     start=max(s.start, start)
                     if s.start is not None and start is not None
                     else (start if s.start is None else s.start),

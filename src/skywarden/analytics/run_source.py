@@ -21,6 +21,7 @@ import msgspec
 
 from skywarden.analytics.material import (
     CrossingEvent,
+    Detections,
     PointEvent,
     SectorData,
     SensorSite,
@@ -89,6 +90,8 @@ def load_run(run: Path, sector: str, entry: dict[str, Any] | None = None) -> Sec
     tracks = next((run / n for n in TRACK_FILES if (run / n).is_file()), None)
     if tracks is not None and wanted:
         data.spans = read_spans(tracks, wanted, sector)
+    found = next((run / n for n in DETECTION_FILES if (run / n).is_file()), None)
+    data.detections = Detections(found) if found is not None else None
     if entry is not None:
         sectors_from_entry(data, entry)
     else:
@@ -101,6 +104,8 @@ def load_run(run: Path, sector: str, entry: dict[str, Any] | None = None) -> Sec
 
 #: Where a run keeps its track updates (a month writes them compressed).
 TRACK_FILES = ("tracks.jsonl", "tracks.jsonl.gz")
+#: ... and its detections (read only when the count asks: ``rf_behind_s``)
+DETECTION_FILES = ("detections.jsonl.gz", "detections.jsonl")
 
 
 def _windows(path: Path) -> list[tuple[float, float, float]]:

@@ -16,6 +16,7 @@ import numpy as np
 from skywarden.analytics.border_side import firm_side, north_of_line_m
 from skywarden.analytics.material import Material, TrackSpan
 from skywarden.analytics.records import Incursion
+from skywarden.analytics.rf_behind import behind
 
 if TYPE_CHECKING:
     from skywarden.analytics.counting import CountingRule
@@ -121,21 +122,26 @@ def evidence_shares(
             p.rf_late_s,
             math.inf if disowned else p.rf_beside_s,
             p.rf_located_m,
-            withdrawn(sp, u, p),
+            withdrawn(mat, sp, u, p),
         )
         if x is not None:
             known.append(x)
     return known
 
 
-def withdrawn(sp: TrackSpan, u: Incursion, p: CountingRule) -> frozenset[str]:
+def withdrawn(mat: Material, sp: TrackSpan, u: Incursion, p: CountingRule) -> frozenset[str]:
     """The finders whose fitted bearings the tracker found not following ``sp`` within
-    ``rf_astray_s`` after the unit's crossing (``TrackUpdate.rf_astray``): the link they
-    heard at the line was another emitter's, and they feed none of its updates (module
-    doc of :mod:`.counting`, step 4; empty when not asked)."""
-    if p.rf_astray_s <= 0.0 or not sp.rf_astray:
-        return frozenset()
-    return frozenset(f for f in sp.rf_astray if sp.found_astray(f, u.t, p.rf_astray_s))
+    ``rf_astray_s`` after the unit's crossing (``TrackUpdate.rf_astray``), and those whose
+    bearings stayed on its old ray after it left (``rf_behind_s``, :mod:`.rf_behind`):
+    the link they heard was another emitter's, and they feed none of its updates (module
+    doc of :mod:`.counting`, step 4; empty when neither is asked)."""
+    astray: frozenset[str] = frozenset()
+    if p.rf_astray_s > 0.0 and sp.rf_astray:
+        astray = frozenset(f for f in sp.rf_astray if sp.found_astray(f, u.t, p.rf_astray_s))
+    if p.rf_behind_s <= 0.0:
+        return astray
+    sector = next((s for s in mat.sectors if s.id == sp.sector), None)
+    return astray | (behind(sector, sp, u.t, p) if sector is not None else frozenset())
 
 
 def doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
@@ -146,10 +152,12 @@ def doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
     if known:
         backed, seen = sum(x[0] for x in known), sum(x[1] for x in known)
         if seen == 0 or backed < p.evidence_share * seen:
-            gone = sorted({f for sp in spans for f in withdrawn(sp, u, p)})
+            gone = sorted({f for sp in spans for f in withdrawn(mat, sp, u, p)})
             astray = (
-                f" ({', '.join(gone)} withdrawn: bearings not following the track within "
-                f"{p.rf_astray_s:g} s after the crossing)"
+                f" ({', '.join(gone)} withdrawn: bearings not following the track"
+                + (f" within {p.rf_astray_s:g} s after the crossing" if p.rf_astray_s else "")
+                + (" or left on its old ray" if p.rf_behind_s else "")
+                + ")"
                 if gone
                 else ""
             )

@@ -165,6 +165,16 @@ def stats(
             "asked; needs a tracker run with the per-finder verdict, rf_astray)",
         ),
     ] = None,
+    rf_behind_s: Annotated[
+        float | None,
+        typer.Option(
+            "--rf-behind-s",
+            min=0.0,
+            help="A direction finder whose bearings stayed on a track's old ray for this "
+            "long (s) after the track left it feeds none of its updates (default 0: not "
+            "asked; reads the run's detections)",
+        ),
+    ] = None,
     rf_located_m: Annotated[
         float | None,
         typer.Option(
@@ -209,6 +219,7 @@ def stats(
         across_sigmas,
         rf_disowned_s,
         rf_astray_s,
+        rf_behind_s,
     )
     result = compute_stats(
         source, start=t0, end=t1, rule=rule, params=params, hotspot_resolution=h3_resolution
@@ -241,6 +252,7 @@ def _params(
     across_sigmas: float | None = None,
     rf_disowned_s: float | None = None,
     rf_astray_s: float | None = None,
+    rf_behind_s: float | None = None,
 ) -> CountingRule | None:
     """The counting rule's parameters the options changed (None: the stated defaults)."""
     from skywarden.analytics import CountingRule
@@ -274,6 +286,8 @@ def _params(
         changed["rf_disowned_s"] = rf_disowned_s
     if rf_astray_s is not None:
         changed["rf_astray_s"] = rf_astray_s
+    if rf_behind_s is not None:
+        changed["rf_behind_s"] = rf_behind_s
     return CountingRule(**changed) if changed else None
 
 
