@@ -4,8 +4,9 @@ track's RF geometry (held-out seed 30's S27 bird, docs/notes/wave34.md, section 
 
 The constructed unit: a track flies north over the line at 280 s, backed by one
 finder's RF geometry alone up to 300 s, then without it; rf-1 stands 6 km east of its
-line of flight, so the track's bearing from it moves from 272 deg (at 300 s) past 284
-deg (four bearing errors off) at about 428 s.
+line of flight, so the track's bearing from it moves from 272 deg (at 300 s) past 290
+deg (six bearing errors off: the old ray's width and the track's own band) at about
+500 s.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ CROSS_S = 280.0
 LAST_FIT_S = 300.0
 SITE = (6000.0, 0.0)  # rf-1, (east, north) m
 ON = CountingRule(rf_behind_s=120.0)
-PATH = path_north(T0, 0.0, 2800.0, 2200.0)  # 500 s at 10 m/s
+PATH = path_north(T0, 0.0, 2800.0, 4200.0)  # 700 s at 10 m/s
 
 
 def _bearing(e: float, n: float) -> float:
@@ -56,13 +57,13 @@ def _dump(d: dict[str, float]) -> str:
 
 
 def _reports(own_link: bool, emitter: bool, emitter_from_s: int = 0, seed: int = 1) -> str:
-    """rf-1's bearings each second to 560 s: the track's own link (its bearing, 3 deg
+    """rf-1's bearings each second to 760 s: the track's own link (its bearing, 3 deg
     noise) and/or an emitter hovering where the track was at its last fit (heard from
     ``emitter_from_s``)."""
     rng = np.random.default_rng(seed)
     still = _bearing(0.0, -2800.0 + LAST_FIT_S * 10.0)
     out = []
-    for k in range(561):
+    for k in range(761):
         t = T0 + k
         n = -2800.0 + min(k, len(PATH) - 1) * 10.0
         if own_link:
@@ -130,9 +131,9 @@ def test_without_detections_nothing_is_withdrawn(tmp_path: Path) -> None:
 
 
 def test_the_window_after_the_departure_is_the_rule(tmp_path: Path) -> None:
-    # the emitter heard only from 550 s on: nothing on the old ray within 120 s of the
-    # departure (~428 s), so nothing is withdrawn; a longer window reaches it
-    mat = _material(tmp_path, _reports(False, True, emitter_from_s=550))
+    # the emitter heard only from 650 s on: nothing on the old ray within 120 s of the
+    # departure (~500 s), so nothing is withdrawn; a longer window reaches it
+    mat = _material(tmp_path, _reports(False, True, emitter_from_s=650))
     assert _kinds(mat, ON) == [(None, None)]
     assert _kinds(mat, CountingRule(rf_behind_s=200.0))[0][0] == "suspected"
 

@@ -13,12 +13,14 @@ For one unit, one of its tracks and one finder that fed it (all read from the ru
 files, never truth):
 
 1. the *old ray*: the finder's bearing to the track at the last update RF geometry
-   backed, up to the end of the alert window after the crossing (``t_end``);
+   backed, up to the end of the alert window after the crossing (``t_end``), with the
+   width of what a gate takes (``OLD_RAY_SIGMAS`` bearing errors either side);
 2. the *departure*: the first later update at which the track, still within the
-   finder's range, lies more than ``BEHIND_SIGMAS`` bearing errors off that ray;
+   finder's range, lies beyond that width and the track's own band
+   (``ON_RAY_SIGMAS``), so that the two bands cannot overlap;
 3. over ``rf_behind_s`` from the departure, the finder's bearings: *left behind* when at
-   least ``BEHIND_MIN`` lie within ``ON_RAY_SIGMAS`` errors of the old ray and fewer than
-   ``NEAR_SHARE`` as many within as many errors of the track's bearing at their time.
+   least ``BEHIND_MIN`` lie on the old ray and fewer than ``NEAR_SHARE`` as many within
+   ``ON_RAY_SIGMAS`` errors of the track's bearing at their time.
 
 A finder left behind is withdrawn from the unit's RF geometry as ``rf_astray_s`` does
 (:func:`skywarden.analytics.unit_checks.withdrawn`). A track that never leaves its old
@@ -46,10 +48,11 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 
-#: the track has left the old ray once its bearing from the finder is this many of the
-#: finder's bearing errors off it (two 2-sigma bands that cannot overlap)
-BEHIND_SIGMAS = 4.0
-#: a bearing this many errors from a ray is "on" it
+#: a bearing this many of the finder's errors from the old ray is "on" it: the width of
+#: what a gate takes (seed 30's S27 bird was fitted by bearings 6-10 deg off its track,
+#: of two emitters either side of it)
+OLD_RAY_SIGMAS = 4.0
+#: a bearing this many errors from the track's bearing at its time is the track's
 ON_RAY_SIGMAS = 2.0
 #: bearings on the old ray that make the finder left behind (one is noise; five at a
 #: finder's 0.8 intercept probability and 1 s update is six seconds of an emitter)
@@ -131,7 +134,7 @@ def left_behind(
     old = float(az[i_last])
     reach = float(finder.params.get("range_max_m", math.inf) or math.inf)
     later = np.arange(i_last + 1, len(t))
-    off = np.abs(_wrap(az[later] - old)) > BEHIND_SIGMAS * sigma
+    off = np.abs(_wrap(az[later] - old)) > (OLD_RAY_SIGMAS + ON_RAY_SIGMAS) * sigma
     near = distance_m(np.full(later.size, finder.lat), np.full(later.size, finder.lon),
                       lat[later], lon[later]) <= reach  # fmt: skip
     gone = later[off & near]
@@ -141,7 +144,7 @@ def left_behind(
     rt, rb = reports
     a, b = np.searchsorted(rt, t_dep, side="left"), np.searchsorted(rt, t_dep + window_s, "right")
     rt, rb = rt[a:b], rb[a:b]
-    on_old = int(np.sum(np.abs(_wrap(rb - old)) <= ON_RAY_SIGMAS * sigma))
+    on_old = int(np.sum(np.abs(_wrap(rb - old)) <= OLD_RAY_SIGMAS * sigma))
     track_az = _interp_deg(rt, t, az)
     on_track = int(np.sum(np.abs(_wrap(rb - track_az)) <= ON_RAY_SIGMAS * sigma))
     return on_old >= BEHIND_MIN and on_track < NEAR_SHARE * on_old
