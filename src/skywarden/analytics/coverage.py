@@ -47,7 +47,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as sps
 from shapely.geometry.base import BaseGeometry
 
 from skywarden.analytics.border_samples import BorderSamples, sample_border
@@ -147,6 +146,8 @@ def in_reach(site: SensorSite, lat: FloatArray, lon: FloatArray, alt: FloatArray
 
 def crossing_p(q: FloatArray) -> FloatArray:
     """P(at least HITS_NEEDED detections in LOOKS scans) at per-scan probability ``q``."""
+    from scipy import stats as sps  # here: scipy.stats costs every process 0.7 s to import
+
     return np.asarray(sps.binom.sf(HITS_NEEDED - 1, LOOKS, np.clip(q, 0.0, 1.0)), float)
 
 

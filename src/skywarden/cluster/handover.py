@@ -64,7 +64,7 @@ from typing import Any, Protocol
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from scipy.stats import chi2
+from scipy.special import gammaincinv  # chi2.ppf(p, k) is 2 * gammaincinv(k / 2, p)
 
 from skywarden.cluster.global_ids import GlobalIds
 from skywarden.cluster.handover_messages import (
@@ -119,7 +119,7 @@ class HandoverConfig:
     @property
     def gate(self) -> float:
         """The squared Mahalanobis distance one scan's pair must not exceed (6 dof)."""
-        return float(chi2.ppf(self.gate_probability, 6))
+        return float(2.0 * gammaincinv(3.0, self.gate_probability))
 
 
 class EvidenceLink(Protocol):
