@@ -160,6 +160,11 @@ METHOD: dict[str, str] = {
         "crossing, on the same skies with 120 s of warm-up fed and 60 s (wave 32): "
         "`python bench/month_warmup.py MONTH120 FED60`."
     ),
+    "month_week_behind": (
+        "The count's left-behind test on the reference week (wave 35): every unit of the "
+        "default rule at `rf_behind_s` 0 and 120, side by side, with the finders each "
+        "unit's tracks left behind (the week re-run here with the per-finder test on)."
+    ),
     "month_week_astray": (
         "The per-finder follow test on the reference week (wave 30): every unit of the "
         "default rule at `rf_astray_s` 0 and 120 (`bench/month_units.py --all`), side by "

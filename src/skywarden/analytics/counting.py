@@ -322,8 +322,9 @@ class CountingRule:
     #: step 4: a finder that fed a unit's track and whose bearings stayed on the track's
     #: old ray over this long (s) after the track left it (read from the run's
     #: detections, :mod:`.rf_behind`) feeds none of its updates, as ``rf_astray_s``
-    #: withdraws one. 0, not asked, by default: shaped on seed 30's S27 bird, not yet
-    #: measured on held-out data; needs a run that kept its detections
+    #: withdraws one. 0, not asked, by default: shaped on seed 30's S27 bird, it set
+    #: apart 7 of the reference week's 242 counted planned drones (wave 35); needs a run
+    #: that kept its detections
     rf_behind_s: float = 0.0
     #: step 4: with one finder, its RF geometry backs no update at which the track knew
     #: its position no better than this (m, 1 sigma; inf: not asked)
