@@ -117,6 +117,10 @@ POOLED = (
     # whose files went with its machine: run again with --sectors in wave 34 from the same
     # commit (each sector's outputs depend only on the plan, the seed and the settings)
     "month_seed30_30d_quiet45m_birds_astray_b.json",
+    # part c1: the next twelve sectors (S34-S45), run in wave 35 from the same commit with
+    # --sectors and one worker, all finished before the cut-off fixed before they started
+    # (docs/notes/wave35.md)
+    "month_seed30_30d_quiet45m_birds_astray_c1.json",
 )
 
 #: held-out quiet runs counted under the rule since wave 22 (``line_first_m=40`` by
@@ -145,6 +149,7 @@ LINE_FIRST = (
     # whose files went with its machine: run again with --sectors in wave 34 from the same
     # commit (each sector's outputs depend only on the plan, the seed and the settings)
     "month_seed30_30d_quiet45m_birds_astray_b_line40.json",
+    "month_seed30_30d_quiet45m_birds_astray_c1_line40.json",
 )
 
 #: held-out quiet runs counted under the rule of waves 23-24 (``across_sigmas=2`` by
@@ -172,6 +177,7 @@ ACROSS = (
     # whose files went with its machine: run again with --sectors in wave 34 from the same
     # commit (each sector's outputs depend only on the plan, the seed and the settings)
     "month_seed30_30d_quiet45m_birds_astray_b_across.json",
+    "month_seed30_30d_quiet45m_birds_astray_c1_across.json",
 )
 
 #: held-out quiet runs counted with step 4's ``rf_disowned_s=120`` (an option in wave 24,
@@ -193,6 +199,7 @@ DISOWNED = (
     # whose files went with its machine: run again with --sectors in wave 34 from the same
     # commit (each sector's outputs depend only on the plan, the seed and the settings)
     "month_seed30_30d_quiet45m_birds_astray_b_disowned.json",
+    "month_seed30_30d_quiet45m_birds_astray_c1_disowned.json",
 )
 
 #: held-out quiet runs counted with ``rf_astray_s=120`` on runs with the per-finder follow
@@ -208,6 +215,7 @@ ASTRAY = (
     # whose files went with its machine: run again with --sectors in wave 34 from the same
     # commit (each sector's outputs depend only on the plan, the seed and the settings)
     "month_seed30_30d_quiet45m_birds_astray_b_astray.json",
+    "month_seed30_30d_quiet45m_birds_astray_c1_astray.json",
 )
 
 #: the pools by name, with the result file each writes by default
