@@ -118,6 +118,11 @@ METHOD: dict[str, str] = {
         "first second, which the warm-up moves). `python bench/month.py --days 30 "
         "--workers 2 --seed 1 --quiet-s 300 --lanes 16 --warmup-s 60 --dir DIR`."
     ),
+    "month_warmup60_w35": (
+        "The same 60 s warm-up month again (wave 35), on that wave's machine, alone on "
+        "its two cores, from a copy of src/ at ccad154: the same units as wave 31's, "
+        "64.3 min. The command of `month_warmup60`."
+    ),
     "month_diff_warmup60": (
         "The 120 s and 60 s warm-up months unit by unit (wave 31): "
         "`python bench/month_diff.py MONTH120 MONTH60`."
