@@ -42,7 +42,13 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from skywarden.analytics.material import SectorData, SensorSite, TrackSpan, bearing_sigma_deg
+from skywarden.analytics.material import (
+    Material,
+    SectorData,
+    SensorSite,
+    TrackSpan,
+    bearing_sigma_deg,
+)
 from skywarden.analytics.run_source import SourceError
 from skywarden.geo import bearing_deg, distance_m
 
@@ -152,16 +158,17 @@ def left_behind(
     return on_old >= BEHIND_MIN and on_track < NEAR_SHARE * on_old
 
 
-def behind(sector: SectorData, sp: TrackSpan, crossing_t: float, p: CountingRule) -> frozenset[str]:
+def behind(mat: Material, sp: TrackSpan, crossing_t: float, p: CountingRule) -> frozenset[str]:
     """The finders that fed ``sp`` and were left behind (``p.rf_behind_s``; empty when
     not asked or when the source kept no detections)."""
     if p.rf_behind_s <= 0.0 or not sp.rf_fits:
         return frozenset()
-    reports = sector_bearings(sector)
-    if not reports:
+    sector = next((s for s in mat.sectors if s.id == sp.sector), None)
+    finders = mat.direction_finders(sp.sector)
+    reports = sector_bearings(sector) if sector is not None else None
+    if not reports or not finders:
         return frozenset()
     t_end = crossing_t + p.alert_window_s
-    finders = {s.id: s for s in sector.sensors if s.kind == "rf"}
     fed = sp.sensors_by(t_end) & finders.keys() & reports.keys()
     return frozenset(
         f for f in fed if left_behind(sp, finders[f], reports[f], t_end, p.rf_behind_s)

@@ -138,10 +138,7 @@ def withdrawn(mat: Material, sp: TrackSpan, u: Incursion, p: CountingRule) -> fr
     astray: frozenset[str] = frozenset()
     if p.rf_astray_s > 0.0 and sp.rf_astray:
         astray = frozenset(f for f in sp.rf_astray if sp.found_astray(f, u.t, p.rf_astray_s))
-    if p.rf_behind_s <= 0.0:
-        return astray
-    sector = next((s for s in mat.sectors if s.id == sp.sector), None)
-    return astray | (behind(sector, sp, u.t, p) if sector is not None else frozenset())
+    return astray | behind(mat, sp, u.t, p)
 
 
 def doubt(mat: Material, u: Incursion, p: CountingRule) -> str | None:
